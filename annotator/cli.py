@@ -1,0 +1,214 @@
+"""Command line: a thin shell over the core. Each command parses options, calls one
+core function and prints its result. User errors print one line and exit 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import AnnotatorError
+from .export import export_jsonl
+from .ingest import import_paths
+from .models import ImportReport
+from .nlp import DEFAULT_PIPELINE
+from .project import DEFAULT_DB, open_store
+
+
+class _Group(click.Group):
+    """Turns core errors into one-line messages instead of tracebacks."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except AnnotatorError as e:
+            raise click.ClickException(str(e)) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted; everything committed before this point is kept.", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            ctx.exit(1)
+
+
+@contextmanager
+def _progress(label: str):
+    """A progress bar on stderr; yields a ``progress(done, total)`` callback."""
+    state: dict = {}
+
+    def update(done: int, total: int) -> None:
+        if total < 2 or not sys.stderr.isatty():
+            return
+        if "bar" not in state:
+            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+            state["bar"].__enter__()
+            state["done"] = 0
+        state["bar"].update(done - state["done"])
+        state["done"] = done
+
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
+
+
+def _report_import(report: ImportReport | None, what: str = "Imported") -> None:
+    if report is None:
+        return
+    click.echo(
+        f"{what} {len(report.added)} document(s); {len(report.duplicates)} already present;"
+        f" {len(report.skipped)} skipped."
+    )
+    for line in report.skipped:
+        click.echo(f"skipped {line}", err=True)
+
+
+def _open(ctx: click.Context, scheme: str | None = None, seeds: bool = True):
+    with _progress("Importing seeds") as progress:
+        store, report = open_store(
+            ctx.obj["db"], scheme_path=scheme, seeds="seeds" if seeds else None, progress=progress
+        )
+    if report is not None:
+        _report_import(report, what="New database: imported the seed articles,")
+    ctx.call_on_close(store.close)
+    return store
+
+
+@click.group(cls=_Group, invoke_without_command=True)
+@click.version_option(__version__, prog_name="annotator")
+@click.option(
+    "--db",
+    "db",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The labels database (created on first use).",
+)
+@click.option("--annotator", "annotator", default=None, help="Coder name for the window.")
+@click.pass_context
+def cli(ctx: click.Context, db: str, annotator: str | None) -> None:
+    """Annotate news articles for framing: spans, document labels, agreement, exports.
+
+    Without a command, opens the annotation window on the database.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+    ctx.obj["annotator"] = annotator
+    if ctx.invoked_subcommand is None:
+        _launch_gui(ctx)
+
+
+def _launch_gui(ctx: click.Context) -> None:
+    try:
+        from .gui.app import run
+    except ImportError:
+        _open(ctx)
+        click.echo(
+            "The annotation window is not available in this version yet; use the commands"
+            " below (see 'annotator --help')."
+        )
+        click.echo(ctx.get_help())
+        return
+    store = _open(ctx)
+    store.close()
+    ctx.exit(run(ctx.obj["db"], ctx.obj["annotator"]))
+
+
+@cli.command()
+@click.option(
+    "--scheme",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Framing scheme TOML (default: resources/labels.toml). On an existing database a"
+    " scheme with a higher version is recorded as the new current version.",
+)
+@click.option("--seeds/--no-seeds", default=True, help="Import ./seeds/ into a new database.")
+@click.pass_context
+def init(ctx: click.Context, scheme: str | None, seeds: bool) -> None:
+    """Create the database (or record a new scheme version in it)."""
+    store = _open(ctx, scheme=scheme, seeds=seeds)
+    s = store.scheme
+    state = "Created" if store.created else "Database"
+    click.echo(
+        f"{state} {store.path}: scheme '{s.name}' v{s.version}, {store.document_count()} document(s)."
+    )
+
+
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--spacy-model",
+    default=DEFAULT_PIPELINE,
+    show_default=True,
+    help="spaCy pipeline for tokens and sentences: 'blank:<lang>' or an installed package.",
+)
+@click.pass_context
+def import_cmd(ctx: click.Context, paths: tuple[str, ...], spacy_model: str) -> None:
+    """Import articles: .txt files, folders of .txt/.jsonl, or .jsonl with {"text", "meta"} lines.
+
+    Texts already in the database (same SHA-256) are not duplicated. Unreadable inputs
+    are skipped with a reason, the rest are imported, and the exit code is 1.
+    """
+    store = _open(ctx)
+    with _progress("Importing") as progress:
+        report = import_paths(store, paths, pipeline=spacy_model, progress=progress)
+    _report_import(report)
+    if report.skipped:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Output file ('-' for stdout). Written atomically.",
+)
+@click.option("--all", "include_all", is_flag=True, help="Also write unlabelled documents.")
+@click.option("--annotator", "annotator", default=None, help="Only this coder's labels.")
+@click.pass_context
+def export(ctx: click.Context, output: str, include_all: bool, annotator: str | None) -> None:
+    """Export labels as canonical JSONL (Prodigy's span fields plus doc_labels)."""
+    store = _open(ctx)
+    if annotator is not None and annotator not in store.annotators():
+        raise click.ClickException(
+            f"unknown annotator {annotator!r} (known: {', '.join(store.annotators()) or 'none'})"
+        )
+    n = export_jsonl(store, output, annotator=annotator, include_unlabelled=include_all)
+    if output != "-":
+        click.echo(f"Wrote {n} line(s) to {Path(output)}.", err=True)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Counts: documents, annotators, spans per label, documents done per annotator."""
+    store = _open(ctx)
+    data = store.stats()
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Database   {data['database']}")
+    click.echo(f"Scheme     {data['scheme']['name']} v{data['scheme']['version']}")
+    click.echo(f"Documents  {data['documents']}")
+    click.echo(f"Spans      {data['spans']}")
+    for label, n in data["spans_per_label"].items():
+        click.echo(f"  {label:<28} {n}")
+    click.echo(f"Annotators {len(data['annotators'])}")
+    for name, row in data["per_annotator"].items():
+        click.echo(
+            f"  {name:<28} done {row['done']}/{data['documents']},"
+            f" in progress {row['in_progress']}, spans {row['spans']}"
+        )
+
+
+def main() -> None:
+    cli(prog_name="annotator")

@@ -1,0 +1,230 @@
+"""Reading articles from disk: .txt files, folders of them, and .jsonl task files.
+
+The stored text is the file's text with a UTF-8 byte-order mark dropped and line
+endings normalised to ``\\n``; nothing else is changed. Bad inputs are reported
+as :class:`Skipped` entries naming the file (and line), never raised, so one bad
+file does not stop the good ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Larger files are skipped: a news article is a few KB, 1 MB books still load.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+TEXT_SUFFIXES = (".txt",)
+JSONL_SUFFIXES = (".jsonl",)
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A text ready to store: normalised text, where it came from, free metadata."""
+
+    text: str
+    source: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return text_hash(self.text)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that could not be read, with a one-line reason naming it."""
+
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+def normalize_text(text: str) -> str:
+    """Drop a leading BOM and turn CRLF / CR line endings into LF."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def text_hash(text: str) -> str:
+    """SHA-256 of the stored (normalised) text, hex; identifies a document across databases."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def decode_bytes(data: bytes, where: str) -> str | Skipped:
+    """Decode file content as UTF-8 text, or explain why it is not usable text."""
+    if len(data) > MAX_FILE_BYTES:
+        return Skipped(where, f"larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
+    if b"\x00" in data[:8192]:
+        return Skipped(where, "binary file (contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return Skipped(where, f"not UTF-8 text (invalid byte at offset {e.start})")
+    text = normalize_text(text)
+    if not text.strip():
+        return Skipped(where, "empty or whitespace-only")
+    return text
+
+
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
+    """Files to read: each path itself, or every .txt/.jsonl below a folder (sorted)."""
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            found = sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES
+            )
+            if not found:
+                yield Skipped(str(p), "folder contains no .txt or .jsonl files")
+            yield from found
+        elif p.is_file():
+            yield p
+        elif p.exists():
+            yield Skipped(str(p), "not a regular file")
+        else:
+            yield Skipped(str(p), "no such file or folder")
+
+
+def read_sources(paths: Iterable[str | Path]) -> Iterator[RawDocument | Skipped]:
+    """Read every input; yield documents and skips in input order."""
+    for item in expand_paths(paths):
+        if isinstance(item, Skipped):
+            yield item
+        elif item.suffix.lower() in JSONL_SUFFIXES:
+            yield from read_jsonl(item)
+        else:
+            yield read_text_file(item)
+
+
+def read_text_file(path: Path) -> RawDocument | Skipped:
+    where = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return Skipped(where, f"larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
+        data = path.read_bytes()
+    except OSError as e:
+        return Skipped(where, f"cannot read: {e.strerror or e}")
+    text = decode_bytes(data, where)
+    if isinstance(text, Skipped):
+        return text
+    return RawDocument(text, where, {})
+
+
+def read_jsonl(path: Path) -> Iterator[RawDocument | Skipped]:
+    """One ``{"text": ..., "meta": {...}}`` object per line (Prodigy / doccano input shape)."""
+    where = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        yield Skipped(where, f"cannot read: {e.strerror or e}")
+        return
+    if b"\x00" in data[:8192]:
+        yield Skipped(where, "binary file (contains NUL bytes), not JSONL")
+        return
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        yield Skipped(where, f"not UTF-8 text (invalid byte at offset {e.start})")
+        return
+    any_line = False
+    for lineno, line in enumerate(content.splitlines(), 1):
+        if not line.strip():
+            continue
+        any_line = True
+        loc = f"{where}:{lineno}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            yield Skipped(loc, f"not valid JSON ({e.msg} at column {e.colno})")
+            continue
+        if not isinstance(obj, dict) or "text" not in obj:
+            yield Skipped(loc, 'no "text" field')
+            continue
+        text = obj["text"]
+        if not isinstance(text, str):
+            yield Skipped(loc, '"text" is not a string')
+            continue
+        meta = obj.get("meta", {})
+        if not isinstance(meta, dict):
+            yield Skipped(loc, '"meta" is not an object')
+            continue
+        text = normalize_text(text)
+        if not text.strip():
+            yield Skipped(loc, "empty or whitespace-only text")
+            continue
+        try:
+            size = len(text.encode("utf-8")) + len(json.dumps(meta, ensure_ascii=False).encode())
+        except UnicodeEncodeError:
+            yield Skipped(loc, "contains an unpaired surrogate (\\ud800-\\udfff), not valid Unicode")
+            continue
+        if size > MAX_FILE_BYTES:
+            yield Skipped(loc, f"text larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
+            continue
+        yield RawDocument(text, loc, dict(meta))
+    if not any_line:
+        yield Skipped(where, "empty file")
+
+
+# --- titles -------------------------------------------------------------------
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_CLUTTER = [
+    re.compile(r"^\s*https?://|^\s*www\.", re.I),  # URLs
+    re.compile(rf"\b({_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+({_MONTHS})\b", re.I),  # dates
+    re.compile(r"\b\d{1,2}:\d{2}\s*(am|pm)?\b", re.I),  # clock times
+    re.compile(r"^\s*-?\d+(\.\d+)?\s*°?\s*[CF]\s*$"),  # weather
+    re.compile(r"^\s*(by|published|updated|posted|share|home|menu|search)\b[:\s]*", re.I),
+]
+_BYLINE = re.compile(r"\s+by\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}\s*$")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def derive_title(text: str, max_len: int = 120) -> str:
+    """Pick the headline-like line near the top of a web article.
+
+    Skips site clutter (dates, times, weather, URLs, bylines, short navigation
+    lines, lines that read like body sentences); prefers a line that the page
+    repeats (breadcrumb + headline); drops a trailing "by Author".
+    """
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()][:25]
+    candidates: list[str] = []
+    for ln in lines:
+        words = _WORD.findall(ln)
+        if len(words) < 4 or len(ln) > 200:
+            continue
+        if any(p.search(ln) for p in _CLUTTER[:4]) or _CLUTTER[4].match(ln):
+            continue
+        if ln.endswith(".") and len(words) > 12:
+            continue  # a body sentence
+        candidates.append(ln)
+    title = ""
+    for cand in candidates:
+        # A breadcrumb such as "Home World <headline>" followed by the headline itself.
+        if any(other != cand and other.endswith(cand) for other in lines):
+            title = cand
+            break
+    if not title and candidates:
+        title = candidates[0]
+    if not title:
+        title = lines[0] if lines else ""
+    stripped = _BYLINE.sub("", title)
+    if len(_WORD.findall(stripped)) >= 4:
+        title = stripped
+    title = " ".join(title.split())
+    if len(title) > max_len:
+        title = title[: max_len - 1].rstrip() + "…"
+    return title

@@ -1,0 +1,27 @@
+"""Errors that carry a one-line message meant for the user.
+
+Everything the command line or the window shows to a person derives from
+:class:`AnnotatorError`; anything else is a bug and may show a traceback.
+"""
+
+from __future__ import annotations
+
+
+class AnnotatorError(Exception):
+    """Base class: ``str(error)`` is a complete one-line message."""
+
+
+class SchemeError(AnnotatorError):
+    """The framing scheme file is malformed; the message names file, entry and problem."""
+
+
+class InputError(AnnotatorError):
+    """An input file (or a line of it) cannot be read; the message names it."""
+
+
+class ValidationError(AnnotatorError, ValueError):
+    """A store call was refused (bad offsets, unknown label, ...); nothing was written."""
+
+
+class NotFoundError(ValidationError, LookupError):
+    """A document, span or annotator does not exist."""

@@ -1,0 +1,186 @@
+"""The canonical JSONL export (Prodigy's span format plus document labels).
+
+One line per (document, annotator) with any label; see :func:`records`. Writing is
+streaming (one document in memory at a time) and atomic: the lines go to a
+temporary file beside the target, which is renamed over it only when complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from .models import DocLabel, Document, Span
+from .store import Store
+
+
+def hash32(*parts: str) -> int:
+    """A stable signed 32-bit hash (Prodigy's ``_input_hash`` / ``_task_hash`` are int32)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big", signed=True)
+
+
+def token_records(text: str, tokens: list[list[int]]) -> list[dict[str, Any]]:
+    """Prodigy-style tokens: ``text``, ``start``, ``end``, ``id``, ``ws``."""
+    out = []
+    n = len(tokens)
+    for i, (start, end) in enumerate(tokens):
+        nxt = tokens[i + 1][0] if i + 1 < n else len(text)
+        out.append({"text": text[start:end], "start": start, "end": end, "id": i, "ws": nxt > end})
+    return out
+
+
+def _token_index(tokens: list[list[int]], start: int, end: int) -> tuple[int | None, int | None]:
+    """Inclusive indices of the first and last token overlapping ``[start, end)``."""
+    from bisect import bisect_left, bisect_right
+
+    ends = _Column(tokens, 1)
+    starts = _Column(tokens, 0)
+    first = bisect_right(ends, start)
+    last = bisect_left(starts, end) - 1
+    if first > last:
+        return None, None
+    return first, last
+
+
+class _Column:
+    """A read-only view of one column of a list of pairs, for bisect."""
+
+    __slots__ = ("rows", "col")
+
+    def __init__(self, rows: list[list[int]], col: int):
+        self.rows, self.col = rows, col
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> int:
+        return self.rows[i][self.col]
+
+
+def _timestamp(spans: list[Span], labels: list[DocLabel]) -> int | None:
+    stamps = [s.updated_at for s in spans] + [dl.updated_at for dl in labels]
+    stamps = [s for s in stamps if s]
+    if not stamps:
+        return None
+    return int(datetime.fromisoformat(max(stamps)).timestamp())
+
+
+def record(
+    doc: Document,
+    tokens: list[list[int]],
+    annotator: str | None,
+    spans: list[Span],
+    labels: list[DocLabel],
+    scheme_name: str,
+    scheme_version: int,
+) -> dict[str, Any]:
+    """One canonical JSONL object."""
+    text = doc.text
+    span_recs = []
+    for s in spans:
+        t0, t1 = _token_index(tokens, s.start, s.end)
+        span_recs.append(
+            {
+                "start": s.start,
+                "end": s.end,
+                "token_start": t0,
+                "token_end": t1,
+                "label": s.label,
+                "text": text[s.start : s.end],
+                "note": s.note,
+                "scheme_version": s.scheme_version,
+            }
+        )
+    doc_labels = {
+        dl.field: list(dl.value) if isinstance(dl.value, tuple) else dl.value for dl in labels
+    }
+    input_hash = hash32(doc.sha256)
+    task_hash = hash32(
+        str(input_hash),
+        json.dumps([[s["start"], s["end"], s["label"]] for s in span_recs]),
+        json.dumps(doc_labels, sort_keys=True),
+    )
+    versions = [s.scheme_version for s in spans] + [dl.scheme_version for dl in labels]
+    meta = dict(doc.meta)
+    meta.update({"doc_id": doc.id, "title": doc.title, "source": doc.source, "sha256": doc.sha256})
+    return {
+        "text": text,
+        "meta": meta,
+        "tokens": token_records(text, tokens),
+        "spans": span_recs,
+        "doc_labels": doc_labels,
+        "answer": "accept",
+        "_annotator_id": annotator,
+        "_session_id": f"{scheme_name}-{annotator}" if annotator else None,
+        "_input_hash": input_hash,
+        "_task_hash": task_hash,
+        "_timestamp": _timestamp(spans, labels),
+        "scheme_version": max(versions) if versions else scheme_version,
+    }
+
+
+def records(
+    store: Store, annotator: str | None = None, include_unlabelled: bool = False
+) -> Iterator[dict[str, Any]]:
+    """Canonical records, one per (document, annotator) with any label, in document order."""
+    scheme = store.scheme
+    for doc, tokens, coder, spans, labels in store.iter_labelled(annotator, include_unlabelled):
+        yield record(doc, tokens, coder, spans, labels, scheme.name, scheme.version)
+
+
+@contextmanager
+def atomic_output(target: str | Path) -> Iterator[IO[str]]:
+    """A text file that appears under ``target`` only if the block finishes ("-": stdout)."""
+    if str(target) == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(target)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_jsonl(
+    recs: Iterable[dict[str, Any]],
+    target: str | Path,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write records as JSON lines, atomically; returns the number of lines."""
+    n = 0
+    with atomic_output(target) as fh:
+        for rec in recs:
+            fh.write(json.dumps(rec, ensure_ascii=False))
+            fh.write("\n")
+            n += 1
+            if progress:
+                progress(n)
+    return n
+
+
+def export_jsonl(
+    store: Store,
+    target: str | Path,
+    annotator: str | None = None,
+    include_unlabelled: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """``annotator export``: canonical JSONL of the whole store to ``target``."""
+    return write_jsonl(records(store, annotator, include_unlabelled), target, progress)

@@ -1,0 +1,165 @@
+"""Domain objects: plain frozen dataclasses, no I/O.
+
+Offsets everywhere are Python ``str`` code-point offsets into the stored text,
+``end`` exclusive.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+STATES = ("new", "in_progress", "done")
+
+
+@dataclass(frozen=True)
+class Tokenization:
+    """Token and sentence boundaries of one text, as parallel offset tuples.
+
+    ``token_starts[i]``/``token_ends[i]`` delimit token ``i`` (spaCy's tokens,
+    whitespace tokens such as ``"\\n\\n"`` included, as in Prodigy's ``tokens``).
+    ``space_tokens`` holds the indices of tokens that are only whitespace.
+    Sentences are trimmed of surrounding whitespace and never cross a line break.
+    """
+
+    token_starts: tuple[int, ...]
+    token_ends: tuple[int, ...]
+    space_tokens: frozenset[int] = frozenset()
+    sentence_starts: tuple[int, ...] = ()
+    sentence_ends: tuple[int, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.token_starts)
+
+    def token_index_at(self, pos: int) -> int | None:
+        """Index of the token containing character ``pos``, or None (a gap)."""
+        i = bisect_right(self.token_starts, pos) - 1
+        if i >= 0 and pos < self.token_ends[i]:
+            return i
+        return None
+
+    def tokens_overlapping(self, start: int, end: int) -> range:
+        """Indices of the tokens sharing at least one character with ``[start, end)``."""
+        first = bisect_right(self.token_ends, start)
+        last = bisect_left(self.token_starts, end)
+        return range(first, max(first, last))
+
+    def token_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Inclusive (token_start, token_end) if ``[start, end)`` is token-aligned, else None."""
+        i = bisect_left(self.token_starts, start)
+        if i == len(self.token_starts) or self.token_starts[i] != start:
+            return None
+        j = bisect_left(self.token_ends, end)
+        if j == len(self.token_ends) or self.token_ends[j] != end or j < i:
+            return None
+        return i, j
+
+    def covering_tokens(self, start: int, end: int) -> tuple[int, int] | None:
+        """Inclusive token indices of the tokens overlapping ``[start, end)`` (expand mode)."""
+        r = self.tokens_overlapping(start, end)
+        if not r:
+            return None
+        return r[0], r[-1]
+
+    def snap_to_tokens(self, start: int, end: int) -> tuple[int, int]:
+        """Expand ``[start, end)`` to whole tokens, like spaCy's ``alignment_mode="expand"``.
+
+        Whitespace tokens at either edge are dropped, so a selection that starts in the
+        blank line before a paragraph snaps to the paragraph's first word. A range that
+        touches no word is returned unchanged.
+        """
+        r = self.tokens_overlapping(start, end)
+        lo, hi = r.start, r.stop - 1
+        while lo <= hi and lo in self.space_tokens:
+            lo += 1
+        while hi >= lo and hi in self.space_tokens:
+            hi -= 1
+        if lo > hi:
+            return start, end
+        return self.token_starts[lo], self.token_ends[hi]
+
+    def sentence_index_at(self, pos: int) -> int | None:
+        """Index of the sentence containing ``pos`` (or the nearest one before it)."""
+        if not self.sentence_starts:
+            return None
+        i = bisect_right(self.sentence_starts, pos) - 1
+        return max(i, 0)
+
+    def snap_to_sentences(self, start: int, end: int) -> tuple[int, int]:
+        """Expand ``[start, end)`` to the sentence(s) it touches."""
+        if not self.sentence_starts:
+            return start, end
+        first = self.sentence_index_at(start)
+        last = self.sentence_index_at(max(start, end - 1))
+        assert first is not None and last is not None
+        return self.sentence_starts[first], self.sentence_ends[last]
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    sha256: str
+    title: str
+    source: str
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    added_at: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One row of the document list for one annotator."""
+
+    id: int
+    title: str
+    source: str
+    length: int
+    state: str
+    span_count: int
+
+
+@dataclass(frozen=True)
+class Span:
+    id: int
+    document_id: int
+    annotator: str
+    start: int
+    end: int
+    label: str
+    note: str = ""
+    scheme_version: int = 1
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class DocLabel:
+    document_id: int
+    annotator: str
+    field: str
+    value: str | tuple[str, ...]
+    scheme_version: int = 1
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class Progress:
+    annotator: str
+    total: int
+    new: int
+    in_progress: int
+    done: int
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did: ids added, texts already present, inputs skipped with reasons."""
+
+    added: list[int] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.skipped

@@ -1,0 +1,88 @@
+"""Tokenising with spaCy, once per text at import time.
+
+spaCy is imported lazily (it takes most of a second), only when new text has to
+be tokenised. The default pipeline is ``spacy.blank("en")`` with the rule-based
+sentencizer: it needs no model download. An installed pipeline package can be
+named instead; a sentencizer is added if it sets no sentence boundaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from .errors import AnnotatorError
+from .models import Tokenization
+
+DEFAULT_PIPELINE = "blank:en"
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(name: str = DEFAULT_PIPELINE):
+    """Return a spaCy ``Language``: ``blank:<lang>`` or an installed package name."""
+    import spacy
+
+    if name.startswith("blank:"):
+        nlp = spacy.blank(name.split(":", 1)[1] or "en")
+    else:
+        try:
+            nlp = spacy.load(name, exclude=["ner", "lemmatizer", "textcat", "textcat_multilabel"])
+        except OSError:
+            raise AnnotatorError(
+                f"spaCy pipeline {name!r} is not installed (use 'blank:en' or install the package)"
+            ) from None
+    if not any(nlp.has_pipe(p) for p in ("sentencizer", "senter", "parser")):
+        nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def tokenize(texts: Iterable[str], pipeline: str = DEFAULT_PIPELINE) -> Iterator[Tokenization]:
+    """Tokenise texts in order, yielding one :class:`Tokenization` per text."""
+    nlp = load_pipeline(pipeline)
+    for doc in nlp.pipe(texts, batch_size=64):
+        yield tokenization_from_doc(doc)
+
+
+def tokenization_from_doc(doc) -> Tokenization:
+    """Token offsets and line-bounded, whitespace-trimmed sentences of a spaCy ``Doc``."""
+    from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
+
+    if len(doc) == 0:
+        return Tokenization((), ())
+    arr = doc.to_array([IDX, LENGTH, IS_SPACE, SENT_START]).astype("int64")
+    starts = arr[:, 0]
+    ends = starts + arr[:, 1]
+    is_space = arr[:, 2].astype(bool)
+    sent_start = arr[:, 3] == 1
+    sent_start[0] = True
+    text = doc.text
+    space_idx = [int(i) for i in is_space.nonzero()[0]]
+    # A whitespace token holding a line break ends a sentence; the next word starts one.
+    breaks = {
+        i
+        for i in space_idx
+        if "\n" in text[starts[i] : ends[i]] or "\r" in text[starts[i] : ends[i]]
+    }
+    for i in breaks:
+        if i + 1 < len(doc):
+            sent_start[i + 1] = True
+    s_starts: list[int] = []
+    s_ends: list[int] = []
+    space = set(space_idx)
+    boundaries = [int(i) for i in sent_start.nonzero()[0]] + [len(doc)]
+    for a, b in zip(boundaries, boundaries[1:], strict=False):
+        lo, hi = a, b - 1
+        while lo <= hi and lo in space:
+            lo += 1
+        while hi >= lo and hi in space:
+            hi -= 1
+        if lo <= hi:
+            s_starts.append(int(starts[lo]))
+            s_ends.append(int(ends[hi]))
+    return Tokenization(
+        tuple(starts.tolist()),
+        tuple(ends.tolist()),
+        frozenset(space_idx),
+        tuple(s_starts),
+        tuple(s_ends),
+    )

@@ -1,0 +1,42 @@
+"""Opening a database the way a user expects on first run.
+
+A new database gets the scheme (the default one unless given) and, when a
+``seeds/`` folder is in the working directory, the articles in it, so the very
+first start shows something to label.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .ingest import ProgressFn, import_paths
+from .models import ImportReport
+from .scheme import load_scheme
+from .store import Store
+
+DEFAULT_DB = "labels.db"
+SEEDS_DIR = "seeds"
+
+
+def open_store(
+    db_path: str | Path = DEFAULT_DB,
+    scheme_path: str | Path | None = None,
+    seeds: str | Path | None = SEEDS_DIR,
+    progress: ProgressFn | None = None,
+) -> tuple[Store, ImportReport | None]:
+    """Open (creating if needed) a database; a new one is seeded from ``seeds`` if it exists.
+
+    Returns the store and the seed import report (None when nothing was seeded).
+    """
+    scheme = load_scheme(scheme_path) if scheme_path is not None else None
+    store = Store(db_path, scheme=scheme)
+    if scheme is not None and not store.created:
+        store.record_scheme(scheme)
+    report = None
+    if store.created and seeds is not None and Path(seeds).is_dir():
+        try:
+            report = import_paths(store, [seeds], progress=progress)
+        except BaseException:
+            store.close()
+            raise
+    return store, report

@@ -1,0 +1,212 @@
+"""The framing scheme: span labels and document fields, loaded from TOML and validated.
+
+The format (documented in the README)::
+
+    name = "alliance-framing"
+    version = 1
+
+    [[span_labels]]
+    name = "alarmist"        # lowercase letters, digits, _ and -
+    key = "1"                # one-character hotkey, unique
+    color = "#d62728"        # #rrggbb
+    description = "..."      # codebook text
+
+    [[doc_fields]]
+    name = "dominant_frame"
+    kind = "single"          # "single" or "multi"
+    options = ["alarmist", "none"]
+    description = "..."
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SchemeError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+FIELD_KINDS = ("single", "multi")
+# Keys the GUI reserves for its own commands; a label cannot take them.
+RESERVED_KEYS = frozenset(" \t")
+
+
+@dataclass(frozen=True)
+class SpanLabel:
+    name: str
+    key: str
+    color: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DocField:
+    name: str
+    kind: str  # "single" or "multi"
+    options: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Scheme:
+    name: str
+    version: int
+    span_labels: tuple[SpanLabel, ...]
+    doc_fields: tuple[DocField, ...]
+    source_toml: str = ""
+
+    def label(self, name: str) -> SpanLabel | None:
+        return next((lab for lab in self.span_labels if lab.name == name), None)
+
+    def field(self, name: str) -> DocField | None:
+        return next((f for f in self.doc_fields if f.name == name), None)
+
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        return tuple(lab.name for lab in self.span_labels)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.doc_fields)
+
+    def label_for_key(self, key: str) -> SpanLabel | None:
+        return next((lab for lab in self.span_labels if lab.key == key), None)
+
+
+def default_scheme_path() -> Path:
+    """The scheme shipped with the app: ``resources/labels.toml``."""
+    here = Path(__file__).resolve().parent
+    for candidate in (
+        here / "_resources" / "labels.toml",
+        here.parent / "resources" / "labels.toml",
+    ):
+        if candidate.is_file():
+            return candidate
+    raise SchemeError("default scheme resources/labels.toml is missing from the installation")
+
+
+def load_scheme(path: str | Path | None = None) -> Scheme:
+    """Read and validate a scheme file (the default one when ``path`` is None)."""
+    path = Path(path) if path is not None else default_scheme_path()
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise SchemeError(f"{path}: cannot read scheme: {e.strerror or e}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SchemeError(f"{path}: scheme is not UTF-8 text") from None
+    return parse_scheme(text, source=str(path))
+
+
+def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
+    """Validate TOML text as a scheme; errors name ``source``, the entry and the problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise SchemeError(f"{source}: invalid TOML: {e}") from None
+
+    def fail(where: str, problem: str) -> SchemeError:
+        return SchemeError(f"{source}: {where}: {problem}")
+
+    known_top = {"name", "version", "span_labels", "doc_fields", "description"}
+    for key in data:
+        if key not in known_top:
+            raise fail(
+                key, f"unknown top-level key (expected one of {', '.join(sorted(known_top))})"
+            )
+
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise fail("name", "missing or empty scheme name")
+    version = data.get("version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise fail("version", f"must be a positive integer, got {version!r}")
+
+    labels_raw = data.get("span_labels", [])
+    fields_raw = data.get("doc_fields", [])
+    if not isinstance(labels_raw, list):
+        raise fail("span_labels", "must be an array of tables ([[span_labels]])")
+    if not isinstance(fields_raw, list):
+        raise fail("doc_fields", "must be an array of tables ([[doc_fields]])")
+    if not labels_raw and not fields_raw:
+        raise fail("span_labels", "the scheme defines no span labels and no document fields")
+
+    labels: list[SpanLabel] = []
+    seen_names: dict[str, str] = {}
+    seen_keys: dict[str, str] = {}
+    for i, entry in enumerate(labels_raw, 1):
+        where = f"span_labels[{i}]"
+        if not isinstance(entry, dict):
+            raise fail(where, "must be a table")
+        _check_keys(entry, {"name", "key", "color", "description"}, where, fail)
+        lname = _identifier(entry.get("name"), where, fail)
+        where = f"span label '{lname}'"
+        if lname in seen_names:
+            raise fail(where, f"duplicate name (also {seen_names[lname]})")
+        seen_names[lname] = where
+        key = entry.get("key")
+        if not isinstance(key, str) or len(key) != 1 or key in RESERVED_KEYS:
+            raise fail(where, f"key must be a single printable character, got {key!r}")
+        if key in seen_keys:
+            raise fail(where, f"duplicate key {key!r} (also used by {seen_keys[key]})")
+        seen_keys[key] = f"'{lname}'"
+        color = entry.get("color")
+        if not isinstance(color, str) or not COLOR_RE.match(color):
+            raise fail(where, f"color must look like #rrggbb, got {color!r}")
+        labels.append(SpanLabel(lname, key, color.lower(), _description(entry, where, fail)))
+
+    fields: list[DocField] = []
+    seen_fields: set[str] = set()
+    for i, entry in enumerate(fields_raw, 1):
+        where = f"doc_fields[{i}]"
+        if not isinstance(entry, dict):
+            raise fail(where, "must be a table")
+        _check_keys(entry, {"name", "kind", "options", "description"}, where, fail)
+        fname = _identifier(entry.get("name"), where, fail)
+        where = f"doc field '{fname}'"
+        if fname in seen_fields:
+            raise fail(where, "duplicate name")
+        seen_fields.add(fname)
+        kind = entry.get("kind")
+        if kind not in FIELD_KINDS:
+            raise fail(where, f"kind must be 'single' or 'multi', got {kind!r}")
+        options = entry.get("options")
+        if not isinstance(options, list) or not options:
+            raise fail(where, "options must be a non-empty array of strings")
+        for opt in options:
+            if not isinstance(opt, str) or not opt.strip():
+                raise fail(where, f"option {opt!r} must be a non-empty string")
+        dupes = sorted({o for o in options if options.count(o) > 1})
+        if dupes:
+            raise fail(where, f"duplicate option {dupes[0]!r}")
+        fields.append(DocField(fname, kind, tuple(options), _description(entry, where, fail)))
+
+    return Scheme(name.strip(), version, tuple(labels), tuple(fields), text)
+
+
+def _check_keys(entry: dict, allowed: set[str], where: str, fail) -> None:
+    for key in entry:
+        if key not in allowed:
+            raise fail(where, f"unknown key {key!r} (expected {', '.join(sorted(allowed))})")
+
+
+def _identifier(value, where: str, fail) -> str:
+    if not isinstance(value, str) or not NAME_RE.match(value):
+        raise fail(where, f"name must use lowercase letters, digits, _ and -, got {value!r}")
+    return value
+
+
+def _description(entry: dict, where: str, fail) -> str:
+    desc = entry.get("description", "")
+    if not isinstance(desc, str):
+        raise fail(where, "description must be a string")
+    return desc.strip()

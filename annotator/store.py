@@ -1,0 +1,753 @@
+"""The only module that touches SQLite.
+
+One database file holds the documents (with their spaCy token offsets), the
+annotators, the scheme versions, and every coder's spans, document labels and
+per-document status. The schema is created and upgraded by ``sqlite_utils``
+migrations. Every mutating method is a single ``BEGIN IMMEDIATE`` transaction
+with ``synchronous=FULL``: when it returns, the change is on disk. Invalid calls
+raise :class:`~annotator.errors.ValidationError` and write nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from .errors import AnnotatorError, NotFoundError, ValidationError
+from .models import (
+    STATES,
+    DocLabel,
+    Document,
+    DocumentSummary,
+    Progress,
+    Span,
+    Tokenization,
+)
+from .scheme import Scheme, load_scheme, parse_scheme
+
+BUSY_TIMEOUT_S = 10.0
+MAX_NAME_LEN = 100
+
+migrations = Migrations("annotator")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["schemes"].create(
+        {"version": int, "name": str, "toml": str, "created_at": str},
+        pk="version",
+        not_null={"name", "toml"},
+    )
+    db["documents"].create(
+        {
+            "id": int,
+            "sha256": str,
+            "title": str,
+            "source": str,
+            "text": str,
+            "meta": str,
+            "tokens": str,
+            "sentences": str,
+            "pipeline": str,
+            "added_at": str,
+        },
+        pk="id",
+        not_null={"sha256", "text", "tokens", "sentences"},
+    )
+    db["documents"].create_index(["sha256"], unique=True)
+    db["annotators"].create({"id": int, "name": str, "created_at": str}, pk="id", not_null={"name"})
+    db["annotators"].create_index(["name"], unique=True)
+    db["spans"].create(
+        {
+            "id": int,
+            "document_id": int,
+            "annotator_id": int,
+            "start": int,
+            "end": int,
+            "label": str,
+            "note": str,
+            "scheme_version": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"document_id", "annotator_id", "start", "end", "label"},
+        foreign_keys=[
+            ("document_id", "documents", "id"),
+            ("annotator_id", "annotators", "id"),
+        ],
+    )
+    db["spans"].create_index(["document_id", "annotator_id"])
+    db["doc_labels"].create(
+        {
+            "document_id": int,
+            "annotator_id": int,
+            "field": str,
+            "value": str,
+            "scheme_version": int,
+            "updated_at": str,
+        },
+        pk=("document_id", "annotator_id", "field"),
+        not_null={"value"},
+        foreign_keys=[
+            ("document_id", "documents", "id"),
+            ("annotator_id", "annotators", "id"),
+        ],
+    )
+    db["status"].create(
+        {
+            "document_id": int,
+            "annotator_id": int,
+            "state": str,
+            "seconds_spent": float,
+            "updated_at": str,
+        },
+        pk=("document_id", "annotator_id"),
+        not_null={"state"},
+        defaults={"seconds_spent": 0.0},
+        foreign_keys=[
+            ("document_id", "documents", "id"),
+            ("annotator_id", "annotators", "id"),
+        ],
+    )
+
+
+def now() -> str:
+    """UTC timestamp, ISO 8601 with milliseconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def check_annotator_name(name: str) -> str:
+    if not isinstance(name, str):
+        raise ValidationError(f"annotator name must be text, got {name!r}")
+    clean = name.strip()
+    if not clean:
+        raise ValidationError("annotator name is empty")
+    if len(clean) > MAX_NAME_LEN or any(c in clean for c in "\n\r\t"):
+        raise ValidationError(f"annotator name {name[:40]!r} is too long or contains line breaks")
+    return clean
+
+
+class Store:
+    """A labels database. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: str | Path, scheme: Scheme | None = None):
+        self.path = Path(path)
+        self.created = not self.path.exists() or self.path.stat().st_size == 0
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S)
+            conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as e:
+            raise AnnotatorError(f"{self.path}: not a usable SQLite database ({e})") from None
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        try:
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            raise AnnotatorError(f"{self.path}: cannot prepare database ({e})") from None
+        self._tok_cache: OrderedDict[int, Tokenization] = OrderedDict()
+        self._len_cache: dict[int, int] = {}
+        self._annotator_ids: dict[str, int] = {}
+        self._scheme: Scheme | None = None
+        if self.scheme_versions() == []:
+            self.record_scheme(scheme or load_scheme())
+
+    # -- lifecycle --------------------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One durable write transaction; taken IMMEDIATE so two processes queue up."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.rollback()
+            self._annotator_ids.clear()  # an annotator inserted here was rolled back too
+            raise
+        self.conn.commit()
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
+        return self.conn.execute(sql, tuple(params)).fetchone()
+
+    # -- scheme -----------------------------------------------------------------
+
+    def scheme_versions(self) -> list[int]:
+        return [r[0] for r in self.conn.execute("SELECT version FROM schemes ORDER BY version")]
+
+    @property
+    def scheme(self) -> Scheme:
+        """The newest scheme recorded in the database."""
+        if self._scheme is None:
+            row = self._one("SELECT toml, version FROM schemes ORDER BY version DESC LIMIT 1")
+            if row is None:
+                raise AnnotatorError(f"{self.path}: database has no scheme")
+            self._scheme = parse_scheme(row[0], source=f"{self.path} (scheme v{row[1]})")
+        return self._scheme
+
+    def scheme_version_toml(self, version: int) -> str:
+        row = self._one("SELECT toml FROM schemes WHERE version = ?", [version])
+        if row is None:
+            raise NotFoundError(f"scheme version {version} is not in the database")
+        return row[0]
+
+    def record_scheme(self, scheme: Scheme) -> None:
+        """Store a scheme version; it becomes current. Versions only go up."""
+        versions = self.scheme_versions()
+        if scheme.version in versions:
+            if self.scheme_version_toml(scheme.version).strip() == scheme.source_toml.strip():
+                return
+            raise ValidationError(
+                f"scheme version {scheme.version} is already recorded with different content; "
+                "raise 'version' in the scheme file"
+            )
+        if versions and scheme.version < versions[-1]:
+            raise ValidationError(
+                f"scheme version {scheme.version} is older than the database's {versions[-1]}"
+            )
+        with self._write() as c:
+            c.execute(
+                "INSERT INTO schemes (version, name, toml, created_at) VALUES (?, ?, ?, ?)",
+                (scheme.version, scheme.name, scheme.source_toml, now()),
+            )
+        self._scheme = None
+
+    # -- annotators -------------------------------------------------------------
+
+    def annotators(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM annotators ORDER BY name")]
+
+    def _annotator_id(self, name: str, create: bool) -> int:
+        name = check_annotator_name(name)
+        cached = self._annotator_ids.get(name)
+        if cached is not None:
+            return cached
+        row = self._one("SELECT id FROM annotators WHERE name = ?", [name])
+        if row is None:
+            if not create:
+                raise NotFoundError(f"unknown annotator {name!r}")
+            cur = self.conn.execute(
+                "INSERT INTO annotators (name, created_at) VALUES (?, ?)", (name, now())
+            )
+            ident = int(cur.lastrowid)
+        else:
+            ident = row[0]
+        self._annotator_ids[name] = ident
+        return ident
+
+    def add_annotator(self, name: str) -> str:
+        """Register a coder (idempotent); returns the cleaned name."""
+        with self._write():
+            self._annotator_id(name, create=True)
+        return check_annotator_name(name)
+
+    # -- documents --------------------------------------------------------------
+
+    def known_hashes(self, hashes: Iterable[str]) -> set[str]:
+        hashes = list(hashes)
+        found: set[str] = set()
+        for i in range(0, len(hashes), 500):
+            chunk = hashes[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT sha256 FROM documents WHERE sha256 IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def add_documents(
+        self, items: Iterable[tuple[Any, Tokenization, str]], pipeline: str
+    ) -> list[int]:
+        """Store ``(RawDocument, Tokenization, title)`` triples in one transaction.
+
+        Texts already present (same SHA-256) are not duplicated; their existing ids are
+        returned in place.
+        """
+        ids: list[int] = []
+        stamp = now()
+        with self._write() as c:
+            for raw, tok, title in items:
+                sha = raw.sha256
+                row = c.execute("SELECT id FROM documents WHERE sha256 = ?", (sha,)).fetchone()
+                if row is not None:
+                    ids.append(row[0])
+                    continue
+                cur = c.execute(
+                    "INSERT INTO documents (sha256, title, source, text, meta, tokens, sentences,"
+                    " pipeline, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        sha,
+                        title,
+                        raw.source,
+                        raw.text,
+                        json.dumps(raw.meta, ensure_ascii=False),
+                        _pairs_json(tok.token_starts, tok.token_ends),
+                        _pairs_json(tok.sentence_starts, tok.sentence_ends),
+                        pipeline,
+                        stamp,
+                    ),
+                )
+                ids.append(int(cur.lastrowid))
+        return ids
+
+    def document_ids(self) -> list[int]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM documents ORDER BY id")]
+
+    def document_count(self) -> int:
+        return self._one("SELECT count(*) FROM documents")[0]
+
+    def document(self, doc_id: int) -> Document:
+        row = self._one(
+            "SELECT id, sha256, title, source, text, meta, added_at FROM documents WHERE id = ?",
+            [doc_id],
+        )
+        if row is None:
+            raise NotFoundError(f"unknown document {doc_id!r}")
+        return Document(row[0], row[1], row[2] or "", row[3] or "", row[4], _loads(row[5]), row[6])
+
+    def document_by_hash(self, sha256: str) -> Document | None:
+        row = self._one("SELECT id FROM documents WHERE sha256 = ?", [sha256])
+        return self.document(row[0]) if row else None
+
+    def set_title(self, doc_id: int, title: str) -> None:
+        title = " ".join(str(title).split())
+        if not title:
+            raise ValidationError("title is empty")
+        self._text_length(doc_id)
+        with self._write() as c:
+            c.execute("UPDATE documents SET title = ? WHERE id = ?", (title, doc_id))
+
+    def list_documents(self, annotator: str | None = None) -> list[DocumentSummary]:
+        """All documents in order, with ``annotator``'s state and span count."""
+        aid = self._maybe_annotator_id(annotator)
+        rows = self.conn.execute(
+            """
+            SELECT d.id, d.title, d.source, length(d.text),
+                   coalesce(st.state, 'new'),
+                   (SELECT count(*) FROM spans s WHERE s.document_id = d.id AND s.annotator_id = ?)
+            FROM documents d
+            LEFT JOIN status st ON st.document_id = d.id AND st.annotator_id = ?
+            ORDER BY d.id
+            """,
+            (aid, aid),
+        )
+        return [DocumentSummary(*r) for r in rows]
+
+    def tokenization(self, doc_id: int) -> Tokenization:
+        """Stored token and sentence offsets (no spaCy needed); cached per document."""
+        tok = self._tok_cache.get(doc_id)
+        if tok is not None:
+            self._tok_cache.move_to_end(doc_id)
+            return tok
+        row = self._one("SELECT tokens, sentences, text FROM documents WHERE id = ?", [doc_id])
+        if row is None:
+            raise NotFoundError(f"unknown document {doc_id!r}")
+        tokens = json.loads(row[0])
+        sents = json.loads(row[1])
+        text = row[2]
+        starts = tuple(t[0] for t in tokens)
+        ends = tuple(t[1] for t in tokens)
+        space = frozenset(i for i, s in enumerate(starts) if text[s].isspace())
+        tok = Tokenization(
+            starts, ends, space, tuple(s[0] for s in sents), tuple(s[1] for s in sents)
+        )
+        self._tok_cache[doc_id] = tok
+        if len(self._tok_cache) > 8:
+            self._tok_cache.popitem(last=False)
+        return tok
+
+    def snap_to_tokens(self, doc_id: int, start: int, end: int) -> tuple[int, int]:
+        """Expand a character range to whole tokens (stored spaCy offsets)."""
+        self._check_range(doc_id, start, end, allow_empty=True)
+        return self.tokenization(doc_id).snap_to_tokens(start, end)
+
+    def snap_to_sentence(self, doc_id: int, start: int, end: int) -> tuple[int, int]:
+        """Expand a character range to the enclosing sentence(s)."""
+        self._check_range(doc_id, start, end, allow_empty=True)
+        return self.tokenization(doc_id).snap_to_sentences(start, end)
+
+    def _text_length(self, doc_id: int) -> int:
+        n = self._len_cache.get(doc_id)
+        if n is None:
+            if not isinstance(doc_id, int) or isinstance(doc_id, bool):
+                raise NotFoundError(f"unknown document {doc_id!r}")
+            row = self._one("SELECT length(text) FROM documents WHERE id = ?", [doc_id])
+            if row is None:
+                raise NotFoundError(f"unknown document {doc_id!r}")
+            n = self._len_cache[doc_id] = row[0]
+        return n
+
+    def _check_range(self, doc_id: int, start: int, end: int, allow_empty: bool = False) -> None:
+        n = self._text_length(doc_id)
+        for name, v in (("start", start), ("end", end)):
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise ValidationError(f"span {name} must be an integer, got {v!r}")
+        if not 0 <= start <= n or not 0 <= end <= n:
+            raise ValidationError(
+                f"span [{start}, {end}) is outside document {doc_id} (length {n})"
+            )
+        if start > end or (start == end and not allow_empty):
+            raise ValidationError(f"span start {start} must be before end {end}")
+
+    # -- spans ------------------------------------------------------------------
+
+    _SPAN_SQL = (
+        "SELECT s.id, s.document_id, a.name, s.start, s.end, s.label, coalesce(s.note, ''),"
+        " s.scheme_version, s.created_at, s.updated_at"
+        " FROM spans s JOIN annotators a ON a.id = s.annotator_id"
+    )
+
+    def _check_label(self, label: str) -> None:
+        if self.scheme.label(label) is None:
+            raise ValidationError(
+                f"label {label!r} is not in scheme '{self.scheme.name}' v{self.scheme.version}"
+                f" (labels: {', '.join(self.scheme.label_names)})"
+            )
+
+    def add_span(
+        self, doc_id: int, annotator: str, start: int, end: int, label: str, note: str = ""
+    ) -> Span:
+        """Store a new span; overlapping spans are allowed."""
+        self._check_range(doc_id, start, end)
+        self._check_label(label)
+        note = _check_note(note)
+        stamp = now()
+        version = self.scheme.version
+        with self._write() as c:
+            aid = self._annotator_id(annotator, create=True)
+            cur = c.execute(
+                "INSERT INTO spans (document_id, annotator_id, start, end, label, note,"
+                " scheme_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, aid, start, end, label, note, version, stamp, stamp),
+            )
+            self._touch_status(c, doc_id, aid, stamp)
+        return Span(
+            int(cur.lastrowid), doc_id, check_annotator_name(annotator), start, end, label,
+            note, version, stamp, stamp,
+        )  # fmt: skip
+
+    def restore_span(self, span: Span) -> Span:
+        """Re-insert a deleted span with its original id and timestamps (for undo)."""
+        self._check_range(span.document_id, span.start, span.end)
+        self._check_label(span.label)
+        with self._write() as c:
+            if c.execute("SELECT 1 FROM spans WHERE id = ?", (span.id,)).fetchone():
+                raise ValidationError(f"span {span.id} already exists")
+            aid = self._annotator_id(span.annotator, create=True)
+            c.execute(
+                "INSERT INTO spans (id, document_id, annotator_id, start, end, label, note,"
+                " scheme_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    span.id, span.document_id, aid, span.start, span.end, span.label,
+                    _check_note(span.note), span.scheme_version, span.created_at, span.updated_at,
+                ),
+            )  # fmt: skip
+        return span
+
+    def span(self, span_id: int) -> Span:
+        row = self._one(self._SPAN_SQL + " WHERE s.id = ?", [span_id])
+        if row is None:
+            raise NotFoundError(f"unknown span {span_id!r}")
+        return Span(*row)
+
+    def spans(self, doc_id: int, annotator: str | None = None) -> list[Span]:
+        """Spans of a document (one coder's, or everyone's), ordered by position."""
+        if annotator is None:
+            rows = self.conn.execute(
+                self._SPAN_SQL + " WHERE s.document_id = ? ORDER BY s.start, s.end, s.id",
+                (doc_id,),
+            )
+        else:
+            rows = self.conn.execute(
+                self._SPAN_SQL
+                + " WHERE s.document_id = ? AND a.name = ? ORDER BY s.start, s.end, s.id",
+                (doc_id, check_annotator_name(annotator)),
+            )
+        return [Span(*r) for r in rows]
+
+    def _update_span(self, span_id: int, sets: str, params: tuple) -> Span:
+        self.span(span_id)  # raises NotFoundError for an unknown id
+        stamp = now()
+        with self._write() as c:
+            c.execute(
+                f"UPDATE spans SET {sets}, updated_at = ? WHERE id = ?", (*params, stamp, span_id)
+            )
+        return self.span(span_id)
+
+    def relabel_span(self, span_id: int, label: str) -> Span:
+        self._check_label(label)
+        return self._update_span(
+            span_id, "label = ?, scheme_version = ?", (label, self.scheme.version)
+        )
+
+    def set_span_note(self, span_id: int, note: str) -> Span:
+        return self._update_span(span_id, "note = ?", (_check_note(note),))
+
+    def move_span(self, span_id: int, start: int, end: int) -> Span:
+        """Change a span's boundaries."""
+        old = self.span(span_id)
+        self._check_range(old.document_id, start, end)
+        return self._update_span(span_id, "start = ?, end = ?", (start, end))
+
+    def delete_span(self, span_id: int) -> Span:
+        """Delete a span and return it (so it can be restored)."""
+        old = self.span(span_id)
+        with self._write() as c:
+            c.execute("DELETE FROM spans WHERE id = ?", (span_id,))
+        return old
+
+    # -- document labels --------------------------------------------------------
+
+    def set_doc_label(
+        self, doc_id: int, annotator: str, field: str, value: str | Iterable[str] | None
+    ) -> DocLabel | None:
+        """Set (or with ``None`` clear) a document field for one coder.
+
+        ``single`` fields take one option; ``multi`` fields take any subset of options
+        (stored in scheme order; an empty list records "none of them").
+        """
+        self._text_length(doc_id)
+        spec = self.scheme.field(field)
+        if spec is None:
+            raise ValidationError(
+                f"field {field!r} is not in scheme '{self.scheme.name}' v{self.scheme.version}"
+                f" (fields: {', '.join(self.scheme.field_names)})"
+            )
+        stored: str | tuple[str, ...] | None
+        if value is None:
+            stored = None
+        elif spec.kind == "single":
+            if not isinstance(value, str) or value not in spec.options:
+                raise ValidationError(
+                    f"{value!r} is not an option of field {field!r} ({', '.join(spec.options)})"
+                )
+            stored = value
+        else:
+            if isinstance(value, str):
+                raise ValidationError(f"field {field!r} takes a list of options, got {value!r}")
+            chosen = set(value)
+            bad = sorted(str(v) for v in chosen if v not in spec.options)
+            if bad:
+                raise ValidationError(
+                    f"{bad[0]!r} is not an option of field {field!r} ({', '.join(spec.options)})"
+                )
+            stored = tuple(o for o in spec.options if o in chosen)
+        stamp = now()
+        version = self.scheme.version
+        with self._write() as c:
+            aid = self._annotator_id(annotator, create=True)
+            if stored is None:
+                c.execute(
+                    "DELETE FROM doc_labels WHERE document_id = ? AND annotator_id = ? AND field = ?",
+                    (doc_id, aid, field),
+                )
+            else:
+                c.execute(
+                    "INSERT INTO doc_labels (document_id, annotator_id, field, value,"
+                    " scheme_version, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (document_id, annotator_id, field) DO UPDATE SET"
+                    " value = excluded.value, scheme_version = excluded.scheme_version,"
+                    " updated_at = excluded.updated_at",
+                    (doc_id, aid, field, _value_json(stored), version, stamp),
+                )
+                self._touch_status(c, doc_id, aid, stamp)
+        if stored is None:
+            return None
+        return DocLabel(doc_id, check_annotator_name(annotator), field, stored, version, stamp)
+
+    def doc_labels(self, doc_id: int, annotator: str) -> dict[str, str | tuple[str, ...]]:
+        """``{field: value}`` of one coder for one document."""
+        rows = self.conn.execute(
+            "SELECT l.field, l.value FROM doc_labels l JOIN annotators a ON a.id = l.annotator_id"
+            " WHERE l.document_id = ? AND a.name = ?",
+            (doc_id, check_annotator_name(annotator)),
+        )
+        return {f: _value_from_json(v) for f, v in rows}
+
+    def all_doc_labels(self, doc_id: int) -> list[DocLabel]:
+        rows = self.conn.execute(
+            "SELECT l.document_id, a.name, l.field, l.value, l.scheme_version, l.updated_at"
+            " FROM doc_labels l JOIN annotators a ON a.id = l.annotator_id"
+            " WHERE l.document_id = ? ORDER BY a.name, l.field",
+            (doc_id,),
+        )
+        return [DocLabel(d, a, f, _value_from_json(v), sv, u) for d, a, f, v, sv, u in rows]
+
+    # -- status -----------------------------------------------------------------
+
+    @staticmethod
+    def _touch_status(c: sqlite3.Connection, doc_id: int, aid: int, stamp: str) -> None:
+        """A first label moves a document from 'new' to 'in_progress'."""
+        c.execute(
+            "INSERT INTO status (document_id, annotator_id, state, seconds_spent, updated_at)"
+            " VALUES (?, ?, 'in_progress', 0, ?) ON CONFLICT (document_id, annotator_id)"
+            " DO UPDATE SET state = 'in_progress', updated_at = excluded.updated_at"
+            " WHERE state = 'new'",
+            (doc_id, aid, stamp),
+        )
+
+    def status(self, doc_id: int, annotator: str) -> str:
+        self._text_length(doc_id)
+        row = self._one(
+            "SELECT st.state FROM status st JOIN annotators a ON a.id = st.annotator_id"
+            " WHERE st.document_id = ? AND a.name = ?",
+            (doc_id, check_annotator_name(annotator)),
+        )
+        return row[0] if row else "new"
+
+    def set_status(self, doc_id: int, annotator: str, state: str) -> None:
+        if state not in STATES:
+            raise ValidationError(f"status must be one of {', '.join(STATES)}, got {state!r}")
+        self._text_length(doc_id)
+        stamp = now()
+        with self._write() as c:
+            aid = self._annotator_id(annotator, create=True)
+            c.execute(
+                "INSERT INTO status (document_id, annotator_id, state, seconds_spent, updated_at)"
+                " VALUES (?, ?, ?, 0, ?) ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
+                " state = excluded.state, updated_at = excluded.updated_at",
+                (doc_id, aid, state, stamp),
+            )
+
+    def add_time(self, doc_id: int, annotator: str, seconds: float) -> None:
+        """Add coding time to a document (for reporting effort per article)."""
+        if not seconds or seconds < 0:
+            return
+        self._text_length(doc_id)
+        stamp = now()
+        with self._write() as c:
+            aid = self._annotator_id(annotator, create=True)
+            c.execute(
+                "INSERT INTO status (document_id, annotator_id, state, seconds_spent, updated_at)"
+                " VALUES (?, ?, 'new', ?, ?) ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
+                " seconds_spent = seconds_spent + excluded.seconds_spent",
+                (doc_id, aid, float(seconds), stamp),
+            )
+
+    def progress(self, annotator: str) -> Progress:
+        total = self.document_count()
+        counts = dict.fromkeys(STATES, 0)
+        aid = self._maybe_annotator_id(annotator)
+        for state, n in self.conn.execute(
+            "SELECT state, count(*) FROM status WHERE annotator_id = ? GROUP BY state", (aid,)
+        ):
+            counts[state] = n
+        counts["new"] = total - counts["in_progress"] - counts["done"]
+        return Progress(check_annotator_name(annotator), total, **counts)
+
+    def _maybe_annotator_id(self, annotator: str | None) -> int:
+        if annotator is None:
+            return -1
+        try:
+            return self._annotator_id(annotator, create=False)
+        except NotFoundError:
+            return -1
+
+    # -- summaries and export ---------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for ``annotator stats``: documents, annotators, spans per label, done per coder."""
+        spans_per_label = dict.fromkeys(self.scheme.label_names, 0)
+        for label, n in self.conn.execute(
+            "SELECT label, count(*) FROM spans GROUP BY label ORDER BY label"
+        ):
+            spans_per_label[label] = n
+        coders = {}
+        for name in self.annotators():
+            p = self.progress(name)
+            n_spans = self._one(
+                "SELECT count(*) FROM spans s JOIN annotators a ON a.id = s.annotator_id"
+                " WHERE a.name = ?",
+                (name,),
+            )[0]
+            coders[name] = {"done": p.done, "in_progress": p.in_progress, "spans": n_spans}
+        return {
+            "database": str(self.path),
+            "scheme": {"name": self.scheme.name, "version": self.scheme.version},
+            "documents": self.document_count(),
+            "annotators": self.annotators(),
+            "spans": sum(spans_per_label.values()),
+            "spans_per_label": spans_per_label,
+            "done_per_annotator": {k: v["done"] for k, v in coders.items()},
+            "per_annotator": coders,
+        }
+
+    def iter_labelled(
+        self, annotator: str | None = None, include_unlabelled: bool = False
+    ) -> Iterator[tuple[Document, list[tuple[int, int]], str | None, list[Span], list[DocLabel]]]:
+        """Stream ``(document, tokens, annotator, spans, doc_labels)`` per labelled pair.
+
+        One document is in memory at a time. With ``include_unlabelled`` a document with
+        no labels (from ``annotator``, or from anyone) is yielded once with empty lists.
+        """
+        wanted = check_annotator_name(annotator) if annotator is not None else None
+        docs = self.conn.execute(
+            "SELECT id, sha256, title, source, text, meta, added_at, tokens FROM documents ORDER BY id"
+        )
+        for row in docs:
+            doc = Document(
+                row[0], row[1], row[2] or "", row[3] or "", row[4], _loads(row[5]), row[6]
+            )
+            tokens = json.loads(row[7])
+            spans = self.spans(doc.id, wanted) if wanted else self.spans(doc.id)
+            labels = [dl for dl in self.all_doc_labels(doc.id) if wanted in (None, dl.annotator)]
+            coders = sorted({s.annotator for s in spans} | {dl.annotator for dl in labels})
+            if not coders and include_unlabelled:
+                yield doc, tokens, wanted, [], []
+                continue
+            for coder in coders:
+                yield (
+                    doc,
+                    tokens,
+                    coder,
+                    [s for s in spans if s.annotator == coder],
+                    [dl for dl in labels if dl.annotator == coder],
+                )
+
+
+def _pairs_json(starts: Iterable[int], ends: Iterable[int]) -> str:
+    return json.dumps([[s, e] for s, e in zip(starts, ends, strict=True)], separators=(",", ":"))
+
+
+def _loads(value: str | None) -> dict[str, Any]:
+    return json.loads(value) if value else {}
+
+
+def _value_json(value: str | tuple[str, ...]) -> str:
+    return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+
+
+def _value_from_json(value: str) -> str | tuple[str, ...]:
+    v = json.loads(value)
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _check_note(note: str | None) -> str:
+    if note is None:
+        return ""
+    if not isinstance(note, str):
+        raise ValidationError(f"note must be text, got {note!r}")
+    return note
