@@ -166,7 +166,9 @@ def read_jsonl(path: Path) -> Iterator[RawDocument | Skipped]:
         try:
             size = len(text.encode("utf-8")) + len(json.dumps(meta, ensure_ascii=False).encode())
         except UnicodeEncodeError:
-            yield Skipped(loc, "contains an unpaired surrogate (\\ud800-\\udfff), not valid Unicode")
+            yield Skipped(
+                loc, "contains an unpaired surrogate (\\ud800-\\udfff), not valid Unicode"
+            )
             continue
         if size > MAX_FILE_BYTES:
             yield Skipped(loc, f"text larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")

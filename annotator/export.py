@@ -158,6 +158,16 @@ def atomic_output(target: str | Path) -> Iterator[IO[str]]:
         raise
 
 
+# Characters that str.splitlines() and some JSONL readers treat as line ends; JSON allows
+# them raw inside strings, so they are escaped to keep one record per physical line.
+_LINE_BREAKERS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
+def dumps_line(rec: dict[str, Any]) -> str:
+    """One JSON object as one line: UTF-8 kept readable, Unicode line separators escaped."""
+    return json.dumps(rec, ensure_ascii=False).translate(_LINE_BREAKERS)
+
+
 def write_jsonl(
     recs: Iterable[dict[str, Any]],
     target: str | Path,
@@ -167,7 +177,7 @@ def write_jsonl(
     n = 0
     with atomic_output(target) as fh:
         for rec in recs:
-            fh.write(json.dumps(rec, ensure_ascii=False))
+            fh.write(dumps_line(rec))
             fh.write("\n")
             n += 1
             if progress:

@@ -215,16 +215,16 @@ class Store:
     def record_scheme(self, scheme: Scheme) -> None:
         """Store a scheme version; it becomes current. Versions only go up."""
         versions = self.scheme_versions()
+        if versions and scheme.version < versions[-1]:
+            raise ValidationError(
+                f"scheme version {scheme.version} is older than the database's {versions[-1]}"
+            )
         if scheme.version in versions:
             if self.scheme_version_toml(scheme.version).strip() == scheme.source_toml.strip():
                 return
             raise ValidationError(
                 f"scheme version {scheme.version} is already recorded with different content; "
                 "raise 'version' in the scheme file"
-            )
-        if versions and scheme.version < versions[-1]:
-            raise ValidationError(
-                f"scheme version {scheme.version} is older than the database's {versions[-1]}"
             )
         with self._write() as c:
             c.execute(

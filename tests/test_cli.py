@@ -1,0 +1,138 @@
+"""The command line: a thin shell; errors are one line, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from annotator import __version__
+from annotator.cli import cli
+from annotator.store import Store
+
+from .conftest import ROOT, SEEDS
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """An empty working directory (no seeds/ unless a test copies them)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*args, input=None):
+    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return result
+
+
+def test_version_and_help():
+    assert __version__ in run("--version").output
+    for cmd in ("init", "import", "export", "stats"):
+        res = run(cmd, "--help")
+        assert res.exit_code == 0 and "Usage:" in res.output, cmd
+
+
+def test_first_use_creates_the_database_and_imports_seeds(workdir):
+    shutil.copytree(SEEDS, workdir / "seeds")
+    res = run("init")
+    assert res.exit_code == 0, res.output
+    assert "imported the seed articles, 5 document(s)" in res.output
+    assert (workdir / "labels.db").exists()
+    res = run("stats", "--json")
+    data = json.loads(res.output)
+    assert data["documents"] == 5
+    assert data["scheme"] == {"name": "alliance-framing", "version": 1}
+    # Not imported a second time.
+    assert "seed" not in run("stats").output
+
+
+def test_seed_files_are_byte_identical_to_the_shared_seeds():
+    shared = ROOT.parent / "shared" / "seeds"
+    if not shared.is_dir():
+        pytest.skip("../shared/seeds not present beside this clone")
+    ours = sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert ours == sorted(p.name for p in shared.glob("*.txt"))
+    for name in ours:
+        assert (SEEDS / name).read_bytes() == (shared / name).read_bytes()
+
+
+def test_import_good_and_bad_files(workdir):
+    (workdir / "a.txt").write_text("An article about the axis.\r\nSecond line.", encoding="utf-8")
+    (workdir / "b.txt").write_bytes(b"\xff\xfe not utf8 \x80")
+    (workdir / "c.txt").write_text("   \n\t\n")
+    (workdir / "d.jsonl").write_text(
+        '{"text": "From JSONL.", "meta": {"id": 7}}\nnot json\n{"meta": {}}\n', encoding="utf-8"
+    )
+    res = run("--db", "x.db", "import", "a.txt", "b.txt", "c.txt", "d.jsonl", "missing.txt")
+    assert res.exit_code == 1
+    assert "Imported 2 document(s); 0 already present; 5 skipped." in res.stdout
+    err = res.stderr
+    assert "b.txt: not UTF-8" in err
+    assert "c.txt: empty or whitespace-only" in err
+    assert "d.jsonl:2: not valid JSON" in err
+    assert 'd.jsonl:3: no "text" field' in err
+    assert "missing.txt: no such file" in err
+    assert "Traceback" not in res.output
+    with Store(workdir / "x.db") as s:
+        texts = sorted(s.document(i).text for i in s.document_ids())
+    assert texts == ["An article about the axis.\nSecond line.", "From JSONL."]
+    res = run("--db", "x.db", "import", "a.txt")
+    assert res.exit_code == 0
+    assert "Imported 0 document(s); 1 already present" in res.output
+
+
+def test_export_to_stdout_and_file(workdir):
+    (workdir / "a.txt").write_text("North Korea sends troops.", encoding="utf-8")
+    run("--db", "x.db", "import", "a.txt")
+    with Store(workdir / "x.db") as s:
+        s.add_span(s.document_ids()[0], "ana", 0, 11, "alarmist")
+    res = run("--db", "x.db", "export", "-o", "-")
+    assert res.exit_code == 0
+    [rec] = [json.loads(line) for line in res.stdout.splitlines()]
+    assert rec["spans"][0]["text"] == "North Korea"
+    res = run("--db", "x.db", "export", "-o", "out.jsonl", "--annotator", "ana")
+    assert res.exit_code == 0 and "Wrote 1 line(s)" in res.stderr
+    res = run("--db", "x.db", "export", "-o", "out.jsonl", "--annotator", "zed")
+    assert res.exit_code == 1 and "unknown annotator 'zed'" in res.output
+
+
+def test_bad_scheme_is_one_line_naming_the_file(workdir):
+    (workdir / "bad.toml").write_text(
+        'name = "x"\n[[span_labels]]\nname = "a"\nkey = "1"\ncolor = "red"\n'
+    )
+    res = run("--db", "x.db", "init", "--scheme", "bad.toml")
+    assert res.exit_code == 1
+    assert "bad.toml: span label 'a': color must look like #rrggbb, got 'red'" in res.output
+    assert "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_init_with_a_newer_scheme_records_a_version(workdir):
+    run("--db", "x.db", "init")
+    text = (ROOT / "resources" / "labels.toml").read_text().replace("version = 1", "version = 2")
+    (workdir / "v2.toml").write_text(text)
+    res = run("--db", "x.db", "init", "--scheme", "v2.toml")
+    assert res.exit_code == 0 and "v2" in res.output
+    res = run("--db", "x.db", "init", "--scheme", str(ROOT / "resources" / "labels.toml"))
+    assert res.exit_code == 1 and "older" in res.output
+
+
+def test_not_a_database(workdir):
+    (workdir / "x.db").write_text("hello " * 200)
+    res = run("--db", "x.db", "stats")
+    assert res.exit_code == 1 and "x.db: not a usable SQLite database" in res.output
+
+
+def test_python_dash_m_works(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert __version__ in out.stdout

@@ -1,0 +1,326 @@
+"""The store: schema, durability, validation, spans, document labels, status, snapping."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotator.errors import AnnotatorError, NotFoundError, ValidationError
+from annotator.scheme import load_scheme, parse_scheme
+from annotator.store import Store
+
+TEXT = "Russia and North Korea 😀 signed a pact.\nChina hesitates; Iran watches."
+
+
+def count(store: Store, table: str) -> int:
+    return store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
+    path = tmp_path / "labels.db"
+    with Store(path) as s:
+        assert s.created
+        tables = set(s.db.table_names())
+        assert {"documents", "annotators", "spans", "doc_labels", "status", "schemes"} <= tables
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert s.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+        applied = [r[0] for r in s.conn.execute("SELECT name FROM _sqlite_migrations")]
+        assert applied == ["m001_initial"]
+        assert s.scheme.name == "alliance-framing"
+        assert s.scheme_versions() == [1]
+    with Store(path) as again:
+        assert not again.created
+        assert [r[0] for r in again.conn.execute("SELECT name FROM _sqlite_migrations")] == [
+            "m001_initial"
+        ]
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    bad = tmp_path / "notes.db"
+    bad.write_text("this is not sqlite " * 100)
+    with pytest.raises(AnnotatorError, match="notes.db"):
+        Store(bad)
+
+
+def test_add_span_is_durable_and_exact(store, make_doc, tmp_path):
+    doc = make_doc(TEXT)
+    start = TEXT.index("signed")
+    span = store.add_span(doc, "ana", start, start + len("signed a pact"), "alarmist", "strong")
+    # A second, independent connection sees the span at once: it was committed.
+    other = sqlite3.connect(tmp_path / "labels.db")
+    row = other.execute("SELECT start, end, label, note, scheme_version FROM spans").fetchone()
+    assert row == (span.start, span.end, "alarmist", "strong", 1)
+    assert TEXT[span.start : span.end] == "signed a pact"
+    assert store.spans(doc, "ana") == [span]
+    assert store.status(doc, "ana") == "in_progress"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((0, 0, "alarmist"), "before end"),
+        ((5, 3, "alarmist"), "before end"),
+        ((-1, 3, "alarmist"), "outside"),
+        ((0, len(TEXT) + 1, "alarmist"), "outside"),
+        ((0, 3, "scary"), "not in scheme"),
+        ((0.5, 3, "alarmist"), "integer"),
+        ((True, 3, "alarmist"), "integer"),
+    ],
+)
+def test_invalid_span_is_refused_and_nothing_written(store, make_doc, args, message):
+    doc = make_doc(TEXT)
+    with pytest.raises(ValidationError, match=message):
+        store.add_span(doc, "ana", *args)
+    assert count(store, "spans") == 0
+    assert count(store, "annotators") == 0
+
+
+def test_unknown_document_and_annotator_name(store, make_doc):
+    doc = make_doc(TEXT)
+    with pytest.raises(NotFoundError, match="unknown document 999"):
+        store.add_span(999, "ana", 0, 3, "alarmist")
+    with pytest.raises(ValidationError, match="empty"):
+        store.add_span(doc, "  ", 0, 3, "alarmist")
+    with pytest.raises(NotFoundError):
+        store.delete_span(12345)
+    assert count(store, "spans") == 0
+
+
+def test_overlaps_are_allowed(store, make_doc):
+    doc = make_doc(TEXT)
+    a = store.add_span(doc, "ana", 0, 22, "alarmist")
+    b = store.add_span(doc, "ben", 0, 22, "alarmist")
+    c = store.add_span(doc, "ana", 11, 30, "skeptical_of_alliance")
+    assert {s.id for s in store.spans(doc)} == {a.id, b.id, c.id}
+    assert [s.id for s in store.spans(doc, "ana")] == [a.id, c.id]
+
+
+def test_relabel_move_note_delete_restore(store, make_doc):
+    doc = make_doc(TEXT)
+    s = store.add_span(doc, "ana", 0, 6, "alarmist")
+    s2 = store.relabel_span(s.id, "policy_prescription")
+    assert s2.label == "policy_prescription" and s2.created_at == s.created_at
+    with pytest.raises(ValidationError):
+        store.relabel_span(s.id, "nope")
+    assert store.span(s.id).label == "policy_prescription"
+    s3 = store.move_span(s.id, 0, 22)
+    assert (s3.start, s3.end) == (0, 22)
+    with pytest.raises(ValidationError):
+        store.move_span(s.id, 10, 5)
+    assert store.set_span_note(s.id, "check with Ben").note == "check with Ben"
+    gone = store.delete_span(s.id)
+    assert store.spans(doc) == []
+    store.restore_span(gone)
+    assert store.spans(doc) == [gone]
+    with pytest.raises(ValidationError, match="already exists"):
+        store.restore_span(gone)
+
+
+def test_doc_labels_single_multi_and_clear(store, make_doc):
+    doc = make_doc(TEXT)
+    store.set_doc_label(doc, "ana", "dominant_frame", "alarmist")
+    store.set_doc_label(doc, "ana", "frames_present", ["policy_prescription", "alarmist"])
+    assert store.doc_labels(doc, "ana") == {
+        "dominant_frame": "alarmist",
+        # stored in scheme order, whatever order they were given in
+        "frames_present": ("alarmist", "policy_prescription"),
+    }
+    store.set_doc_label(doc, "ana", "dominant_frame", "none")
+    store.set_doc_label(doc, "ana", "frames_present", [])
+    assert store.doc_labels(doc, "ana") == {"dominant_frame": "none", "frames_present": ()}
+    store.set_doc_label(doc, "ana", "dominant_frame", None)
+    assert store.doc_labels(doc, "ana") == {"frames_present": ()}
+    assert store.doc_labels(doc, "ben") == {}
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("tone", "alarmist", "not in scheme"),
+        ("dominant_frame", "panic", "not an option"),
+        ("dominant_frame", ["alarmist"], "not an option"),
+        ("frames_present", "alarmist", "list of options"),
+        ("frames_present", ["alarmist", "panic"], "not an option"),
+    ],
+)
+def test_invalid_doc_label_is_refused(store, make_doc, field, value, message):
+    doc = make_doc(TEXT)
+    with pytest.raises(ValidationError, match=message):
+        store.set_doc_label(doc, "ana", field, value)
+    assert count(store, "doc_labels") == 0
+    assert count(store, "status") == 0
+
+
+def test_status_and_progress(store, make_doc):
+    d1, d2, d3 = make_doc("one two three"), make_doc("four five six"), make_doc("seven eight")
+    assert store.progress("ana").new == 3
+    store.add_span(d1, "ana", 0, 3, "alarmist")
+    store.set_status(d2, "ana", "done")
+    store.add_span(d2, "ana", 0, 4, "alarmist")  # labelling a done document keeps it done
+    store.add_time(d1, "ana", 12.5)
+    p = store.progress("ana")
+    assert (p.total, p.new, p.in_progress, p.done) == (3, 1, 1, 1)
+    assert store.status(d3, "ana") == "new"
+    assert store.progress("ben").new == 3
+    with pytest.raises(ValidationError):
+        store.set_status(d1, "ana", "finished")
+    summaries = store.list_documents("ana")
+    assert [(s.id, s.state, s.span_count) for s in summaries] == [
+        (d1, "in_progress", 1),
+        (d2, "done", 1),
+        (d3, "new", 0),
+    ]
+    secs = store.conn.execute("SELECT seconds_spent FROM status WHERE document_id = ?", (d1,))
+    assert secs.fetchone()[0] == 12.5
+
+
+def test_snapping_uses_stored_offsets(store, make_doc):
+    doc = make_doc(TEXT)
+    i = TEXT.index("orth")
+    assert store.snap_to_tokens(doc, i, i + 2) == (TEXT.index("North"), i + 4)
+    s, e = store.snap_to_sentence(doc, TEXT.index("hesitates"), TEXT.index("hesitates") + 1)
+    assert TEXT[s:e] == "China hesitates; Iran watches."
+    s, e = store.snap_to_sentence(doc, 0, 2)
+    assert TEXT[s:e] == "Russia and North Korea 😀 signed a pact."
+    with pytest.raises(ValidationError):
+        store.snap_to_tokens(doc, 0, 10_000)
+
+
+def test_snapping_and_reading_do_not_import_spacy(tmp_path, make_doc, store):
+    make_doc(TEXT)
+    code = (
+        "import sys; from annotator.store import Store; s = Store(sys.argv[1]);"
+        "d = s.document_ids()[0]; s.snap_to_tokens(d, 1, 2); s.snap_to_sentence(d, 1, 2);"
+        "s.add_span(d, 'ana', 0, 6, 'alarmist'); print('spacy' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "labels.db")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_second_process_waits_for_a_writer_instead_of_failing(tmp_path, make_doc, store):
+    doc = make_doc(TEXT)
+    holder = (
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "c.execute(\"INSERT INTO annotators (name) VALUES ('holder')\")\n"
+        "print('locked', flush=True)\n"
+        "time.sleep(0.8)\n"
+        "c.execute('COMMIT')\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder, str(tmp_path / "labels.db")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout.readline().strip() == "locked"
+    t0 = time.monotonic()
+    with Store(tmp_path / "labels.db") as other:
+        span = other.add_span(doc, "ben", 0, 6, "alarmist")
+    waited = time.monotonic() - t0
+    assert proc.wait(timeout=30) == 0
+    assert waited >= 0.3  # it queued behind the other process's write
+    assert store.span(span.id).annotator == "ben"
+    assert "holder" in store.annotators()
+
+
+def test_scheme_versions(tmp_path):
+    base = load_scheme()
+    v2_text = base.source_toml.replace("version = 1", "version = 2").replace(
+        'name = "policy_prescription"', 'name = "policy"'
+    )
+    v2 = parse_scheme(v2_text, "v2.toml")
+    with Store(tmp_path / "x.db") as s:
+        s.record_scheme(base)  # same content again: no-op
+        assert s.scheme_versions() == [1]
+        s.record_scheme(v2)
+        assert s.scheme.version == 2 and "policy" in s.scheme.label_names
+        with pytest.raises(ValidationError, match="older"):
+            s.record_scheme(base)
+        changed = parse_scheme(v2_text.replace("#d62728", "#000000"), "v2b.toml")
+        with pytest.raises(ValidationError, match="different content"):
+            s.record_scheme(changed)
+    with Store(tmp_path / "x.db") as s:
+        assert s.scheme.version == 2
+        assert "policy_prescription" in s.scheme_version_toml(1)
+
+
+def test_new_database_takes_the_given_scheme(tmp_path):
+    custom = parse_scheme(
+        'name = "tiny"\nversion = 3\n[[span_labels]]\nname = "x"\nkey = "x"\ncolor = "#000000"\n',
+        "tiny.toml",
+    )
+    with Store(tmp_path / "t.db", scheme=custom) as s:
+        assert (s.scheme.name, s.scheme.version, s.scheme.label_names) == ("tiny", 3, ("x",))
+
+
+def test_stats(store, make_doc):
+    d = make_doc(TEXT)
+    store.add_span(d, "ana", 0, 6, "alarmist")
+    store.add_span(d, "ben", 0, 6, "alarmist")
+    store.add_span(d, "ben", 7, 10, "policy_prescription")
+    store.set_status(d, "ben", "done")
+    st_ = store.stats()
+    assert st_["documents"] == 1
+    assert st_["annotators"] == ["ana", "ben"]
+    assert st_["spans_per_label"] == {
+        "alarmist": 2,
+        "skeptical_of_alliance": 0,
+        "policy_prescription": 1,
+    }
+    assert st_["done_per_annotator"] == {"ana": 0, "ben": 1}
+
+
+unicode_text = st.lists(
+    st.one_of(
+        st.characters(codec="utf-8", exclude_categories=["Cs"]),
+        st.sampled_from(
+            ["😀", "👩‍👩‍👧", "e\u0301", "ع", "ב", "\u00a0", "\u2028", "\r\n", " ", "\n"]
+        ),
+        st.sampled_from(["North", "Korea", "alliance", "Россия", "中国", "إيران"]),
+    ),
+    min_size=1,
+    max_size=40,
+).map("".join)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=unicode_text, data=st.data())
+def test_spans_round_trip_exact_text_for_any_unicode(tmp_path_factory, text, data):
+    from annotator.corpus import RawDocument, normalize_text
+    from annotator.ingest import import_documents
+
+    text = normalize_text(text)
+    if not text.strip():
+        return
+    path = tmp_path_factory.mktemp("db") / "p.db"
+    with Store(path) as s:
+        doc = import_documents(s, [RawDocument(text, "h")]).added[0]
+        assert s.document(doc).text == text
+        wanted = []
+        for _ in range(data.draw(st.integers(1, 4))):
+            a = data.draw(st.integers(0, len(text) - 1))
+            b = data.draw(st.integers(a + 1, len(text)))
+            label = data.draw(st.sampled_from(s.scheme.label_names))
+            s.add_span(doc, data.draw(st.sampled_from(["ana", "ben"])), a, b, label)
+            wanted.append((a, b, label))
+    with Store(path) as s:
+        got = sorted((sp.start, sp.end, sp.label) for sp in s.spans(doc))
+        assert got == sorted(wanted)
+        stored = s.document(doc).text
+        for sp in s.spans(doc):
+            assert stored[sp.start : sp.end] == text[sp.start : sp.end]
