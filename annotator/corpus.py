@@ -30,6 +30,10 @@ class RawDocument:
     source: str
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # The invariant every later step relies on: stored text is normalised.
+        object.__setattr__(self, "text", normalize_text(self.text))
+
     @property
     def sha256(self) -> str:
         return text_hash(self.text)
@@ -138,7 +142,9 @@ def read_jsonl(path: Path) -> Iterator[RawDocument | Skipped]:
         yield Skipped(where, f"not UTF-8 text (invalid byte at offset {e.start})")
         return
     any_line = False
-    for lineno, line in enumerate(content.splitlines(), 1):
+    # Split on \n only: JSON strings may hold U+2028 and friends, which splitlines() breaks on.
+    for lineno, line in enumerate(content.split("\n"), 1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         any_line = True

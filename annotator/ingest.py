@@ -48,7 +48,8 @@ def import_documents(
     batch: list = []
     done = 0
     for d, tok in zip(fresh, tokens, strict=True):
-        title = d.meta.get("title") if isinstance(d.meta.get("title"), str) else None
+        given = d.meta.get("title")
+        title = " ".join(given.split()) if isinstance(given, str) else ""
         batch.append((d, tok, title or derive_title(d.text)))
         if len(batch) >= BATCH:
             report.added.extend(store.add_documents(batch, pipeline))

@@ -40,7 +40,10 @@ class Tokenization:
         return None
 
     def tokens_overlapping(self, start: int, end: int) -> range:
-        """Indices of the tokens sharing at least one character with ``[start, end)``."""
+        """Indices of the tokens sharing at least one character with ``[start, end)``.
+
+        An empty range (a caret) strictly inside a token yields that token.
+        """
         first = bisect_right(self.token_ends, start)
         last = bisect_left(self.token_starts, end)
         return range(first, max(first, last))
@@ -87,7 +90,11 @@ class Tokenization:
         return max(i, 0)
 
     def snap_to_sentences(self, start: int, end: int) -> tuple[int, int]:
-        """Expand ``[start, end)`` to the sentence(s) it touches."""
+        """Expand ``[start, end)`` to the sentence(s) it touches.
+
+        Sentences exclude surrounding whitespace, so blank space at the edges of the
+        input may fall outside the result.
+        """
         if not self.sentence_starts:
             return start, end
         first = self.sentence_index_at(start)

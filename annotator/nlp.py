@@ -17,9 +17,13 @@ from .models import Tokenization
 DEFAULT_PIPELINE = "blank:en"
 
 
-@lru_cache(maxsize=4)
 def load_pipeline(name: str = DEFAULT_PIPELINE):
-    """Return a spaCy ``Language``: ``blank:<lang>`` or an installed package name."""
+    """Return a spaCy ``Language``: ``blank:<lang>`` or an installed package name (cached)."""
+    return _load_pipeline(name)
+
+
+@lru_cache(maxsize=4)
+def _load_pipeline(name: str):
     import spacy
 
     if name.startswith("blank:"):

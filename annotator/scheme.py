@@ -32,8 +32,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
+COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 FIELD_KINDS = ("single", "multi")
 # Keys the GUI reserves for its own commands; a label cannot take them.
 RESERVED_KEYS = frozenset(" \t")
@@ -121,7 +121,7 @@ def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
     for key in data:
         if key not in known_top:
             raise fail(
-                key, f"unknown top-level key (expected one of {', '.join(sorted(known_top))})"
+                repr(key), f"unknown top-level key (expected one of {', '.join(sorted(known_top))})"
             )
 
     name = data.get("name")
@@ -154,13 +154,18 @@ def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
             raise fail(where, f"duplicate name (also {seen_names[lname]})")
         seen_names[lname] = where
         key = entry.get("key")
-        if not isinstance(key, str) or len(key) != 1 or key in RESERVED_KEYS:
+        if (
+            not isinstance(key, str)
+            or len(key) != 1
+            or not key.isprintable()
+            or key in RESERVED_KEYS
+        ):
             raise fail(where, f"key must be a single printable character, got {key!r}")
         if key in seen_keys:
             raise fail(where, f"duplicate key {key!r} (also used by {seen_keys[key]})")
         seen_keys[key] = f"'{lname}'"
         color = entry.get("color")
-        if not isinstance(color, str) or not COLOR_RE.match(color):
+        if not isinstance(color, str) or not COLOR_RE.fullmatch(color):
             raise fail(where, f"color must look like #rrggbb, got {color!r}")
         labels.append(SpanLabel(lname, key, color.lower(), _description(entry, where, fail)))
 
@@ -200,7 +205,7 @@ def _check_keys(entry: dict, allowed: set[str], where: str, fail) -> None:
 
 
 def _identifier(value, where: str, fail) -> str:
-    if not isinstance(value, str) or not NAME_RE.match(value):
+    if not isinstance(value, str) or not NAME_RE.fullmatch(value):
         raise fail(where, f"name must use lowercase letters, digits, _ and -, got {value!r}")
     return value
 

@@ -1,0 +1,304 @@
+"""Importing into a real Store: deduplication, bad inputs kept apart, meta and titles, progress."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator import corpus, ingest
+from annotator.corpus import RawDocument, read_text_file, text_hash
+from annotator.ingest import import_documents, import_paths
+from annotator.nlp import tokenize
+from annotator.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_TITLES = [
+    "Is a New Alliance Emerging with North Korea, Iran, and China Supporting Russia\u2019s War?",
+    "Cracks in the New \u2018Axis of Evil\u2019: China, Russia, North Korea, Iran",
+    "The Shifting Dynamics of Global Alliances: A New Coalition Emerges",
+    "North Korea-Russia Military Ties: Potential Burden for China",
+    "Nuclear Alliance: China, Russia, and North Korea Towards \u201cThe Holy Resolve\u201d",
+]
+
+
+@pytest.fixture
+def db(tmp_path):
+    s = Store(tmp_path / "x.db")
+    yield s
+    s.close()
+
+
+def write(p: Path, data: bytes | str) -> Path:
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return p
+
+
+class Recorder:
+    def __init__(self):
+        self.calls: list[tuple[int, int]] = []
+
+    def __call__(self, done: int, total: int) -> None:
+        self.calls.append((done, total))
+
+    def check(self, total: int) -> None:
+        assert self.calls, "progress was never called"
+        assert all(t == total for _, t in self.calls), self.calls
+        dones = [d for d, _ in self.calls]
+        assert dones == sorted(dones) and all(0 <= d <= total for d in dones), self.calls
+        assert self.calls[-1] == (total, total), self.calls
+
+
+# --- the seeds ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """One database with the five seeds imported (spaCy runs once for the module)."""
+    path = tmp_path_factory.mktemp("seeded") / "x.db"
+    store = Store(path)
+    progress = Recorder()
+    report = import_paths(store, [SEEDS], progress=progress)
+    yield store, report, progress
+    store.close()
+
+
+def test_seeds_import(seeded):
+    store, report, progress = seeded
+    assert report.ok and report.skipped == [] and report.duplicates == []
+    assert len(report.added) == 5 == store.document_count()
+    assert store.document_ids() == sorted(report.added)
+    progress.check(5)
+    assert progress.calls[0] == (0, 5)
+    titles = [store.document(i).title for i in report.added]
+    assert titles == SEED_TITLES
+    assert [s.title for s in store.list_documents()] == SEED_TITLES
+
+
+def test_seed_texts_stored_exactly_with_hash_and_source(seeded):
+    store, report, _ = seeded
+    for doc_id, path in zip(report.added, sorted(SEEDS.glob("*.txt")), strict=True):
+        doc = store.document(doc_id)
+        expected = read_text_file(path).text
+        assert doc.text == expected
+        assert doc.sha256 == text_hash(expected)
+        assert doc.source == str(path)
+        assert store.document_by_hash(doc.sha256).id == doc_id
+
+
+def test_stored_tokenization_matches_spacy(seeded):
+    store, report, _ = seeded
+    docs = [store.document(i) for i in report.added]
+    for doc, tok in zip(docs, tokenize(d.text for d in docs), strict=True):
+        assert store.tokenization(doc.id) == tok
+
+
+def test_seeds_reimport_is_all_duplicates(seeded):
+    store, _, _ = seeded
+    progress = Recorder()
+    again = import_paths(store, [SEEDS], progress=progress)
+    assert again.added == [] and again.skipped == []
+    assert len(again.duplicates) == 5
+    assert store.document_count() == 5
+    progress.check(0)
+
+
+# --- deduplication ------------------------------------------------------------------
+
+
+def test_same_file_twice_in_one_call(db, tmp_path):
+    p = write(tmp_path / "a.txt", "Russia and Iran deepen ties.")
+    report = import_paths(db, [p, p])
+    assert len(report.added) == 1 and report.duplicates == [str(p)]
+    assert db.document_count() == 1
+
+
+def test_two_files_same_content(db, tmp_path):
+    a = write(tmp_path / "a.txt", "Same words here.\n")
+    b = write(tmp_path / "sub" / "b.txt", "Same words here.\n")
+    report = import_paths(db, [tmp_path])
+    assert len(report.added) == 1 and report.duplicates == [str(b)]
+    assert db.document(report.added[0]).source == str(a)
+
+
+def test_crlf_lf_cr_and_bom_versions_are_one_document(db, tmp_path):
+    write(tmp_path / "1.txt", b"Line one.\nLine two.\n")
+    write(tmp_path / "2.txt", b"Line one.\r\nLine two.\r\n")
+    write(tmp_path / "3.txt", b"Line one.\rLine two.\r")
+    write(tmp_path / "4.txt", b"\xef\xbb\xbfLine one.\r\nLine two.\r\n")
+    write(tmp_path / "5.jsonl", json.dumps({"text": "Line one.\r\nLine two.\r\n"}) + "\n")
+    report = import_paths(db, [tmp_path])
+    assert len(report.added) == 1 and len(report.duplicates) == 4
+    assert db.document(report.added[0]).text == "Line one.\nLine two.\n"
+
+
+def test_reimport_in_a_later_session(tmp_path):
+    p = write(tmp_path / "a.txt", "Persisted text.")
+    with Store(tmp_path / "x.db") as s:
+        first = import_paths(s, [p])
+    with Store(tmp_path / "x.db") as s:
+        second = import_paths(s, [p])
+        assert second.added == [] and second.duplicates == [str(p)]
+        assert s.document_ids() == first.added
+
+
+def test_different_whitespace_is_a_different_text(db):
+    report = import_documents(db, [RawDocument("a b", "1"), RawDocument("a  b", "2")])
+    assert len(report.added) == 2
+
+
+def test_import_documents_dedups_within_and_across_calls(db):
+    docs = [RawDocument("Alpha text.", "a"), RawDocument("Beta text.", "b"),
+            RawDocument("Alpha text.", "c")]  # fmt: skip
+    r1 = import_documents(db, docs)
+    assert len(r1.added) == 2 and r1.duplicates == ["c"]
+    assert [db.document(i).source for i in r1.added] == ["a", "b"]
+    r2 = import_documents(db, [RawDocument("Beta text.", "d"), RawDocument("Gamma.", "e")])
+    assert len(r2.added) == 1 and r2.duplicates == ["d"]
+    assert db.document_count() == 3
+
+
+def test_import_documents_normalises_direct_input(db):
+    r = import_documents(
+        db, [RawDocument("One.\nTwo.", "lf"), RawDocument("\ufeffOne.\r\nTwo.", "crlf")]
+    )
+    assert len(r.added) == 1 and r.duplicates == ["crlf"]
+    assert "\r" not in db.document(r.added[0]).text
+
+
+# --- bad inputs -----------------------------------------------------------------------
+
+
+def test_folder_with_one_bad_file_imports_the_rest(db, tmp_path):
+    folder = tmp_path / "in"
+    write(folder / "a.txt", "First good article about sanctions.")
+    bad = write(folder / "b.txt", b"caf\xe9 au lait, latin-1")
+    write(folder / "c.txt", "Second good article about diplomacy.")
+    progress = Recorder()
+    report = import_paths(db, [folder], progress=progress)
+    assert len(report.added) == 2
+    assert not report.ok
+    assert len(report.skipped) == 1
+    assert str(bad) in report.skipped[0] and "UTF-8" in report.skipped[0]
+    assert "\n" not in report.skipped[0]
+    assert sorted(db.document(i).text for i in report.added) == [
+        "First good article about sanctions.",
+        "Second good article about diplomacy.",
+    ]
+    progress.check(2)
+
+
+def test_every_kind_of_bad_input_is_listed(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus, "MAX_FILE_BYTES", 1000)
+    write(tmp_path / "ok.txt", "Fine text.")
+    write(tmp_path / "empty.txt", "")
+    write(tmp_path / "blank.txt", " \n\t\n")
+    write(tmp_path / "bin.txt", b"\x00\x01\x02binary")
+    write(tmp_path / "big.txt", "x" * 1001)
+    write(tmp_path / "t.jsonl", '{"text": "From jsonl."}\nnot json\n{"meta": {}}\n')
+    missing = tmp_path / "missing.txt"
+    report = import_paths(db, [tmp_path, missing])
+    assert len(report.added) == 2
+    where = sorted(s.split(": ", 1)[0] for s in report.skipped)
+    assert where == sorted(
+        [
+            str(tmp_path / "empty.txt"),
+            str(tmp_path / "blank.txt"),
+            str(tmp_path / "bin.txt"),
+            str(tmp_path / "big.txt"),
+            f"{tmp_path / 't.jsonl'}:2",
+            f"{tmp_path / 't.jsonl'}:3",
+            str(missing),
+        ]
+    )
+    assert all("\n" not in s for s in report.skipped)
+
+
+def test_only_bad_inputs(db, tmp_path):
+    progress = Recorder()
+    report = import_paths(db, [tmp_path / "nope"], progress=progress)
+    assert report.added == [] and len(report.skipped) == 1
+    assert "no such file" in report.skipped[0]
+    assert db.document_count() == 0
+    progress.check(0)
+
+
+# --- jsonl meta and titles -------------------------------------------------------------
+
+
+def test_jsonl_meta_kept_and_title_used(db, tmp_path):
+    meta = {"title": "Given Title", "url": "https://x.org/a", "tags": ["a", "b"],
+            "nested": {"k": 1}, "city": "\u0627\u0644\u0642\u0627\u0647\u0631\u0629"}  # fmt: skip
+    lines = [
+        json.dumps({"text": "Menu\nSome Headline Derived From The Text\nBody.", "meta": meta}),
+        json.dumps({"text": "Menu\nAnother Headline Derived From Text\nBody.", "meta": {"n": 2}}),
+        json.dumps({"text": "Third Headline That Gets Derived\nBody.", "meta": {"title": 7}}),
+    ]
+    p = write(tmp_path / "tasks.jsonl", "\n".join(lines) + "\n")
+    report = import_paths(db, [p])
+    assert report.ok and len(report.added) == 3
+    d1, d2, d3 = (db.document(i) for i in report.added)
+    assert d1.meta == meta and d1.title == "Given Title"
+    assert d2.meta == {"n": 2} and d2.title == "Another Headline Derived From Text"
+    assert d3.meta == {"title": 7} and d3.title == "Third Headline That Gets Derived"
+    assert [d.source for d in (d1, d2, d3)] == [f"{p}:1", f"{p}:2", f"{p}:3"]
+
+
+def test_txt_meta_is_empty_and_title_derived(db, tmp_path):
+    p = write(tmp_path / "a.txt", "Updated: 10:30 am\nA Headline Worth Keeping Here\n\nBody text.")
+    doc = db.document(import_paths(db, [p]).added[0])
+    assert doc.meta == {} and doc.title == "A Headline Worth Keeping Here"
+
+
+def test_blank_meta_title_falls_back_to_derived(db):
+    r = import_documents(
+        db, [RawDocument("A Proper Headline For This Text\nBody.", "s", {"title": "   "})]
+    )
+    assert db.document(r.added[0]).title == "A Proper Headline For This Text"
+
+
+# --- progress ---------------------------------------------------------------------------
+
+
+def test_progress_in_batches(db, monkeypatch):
+    monkeypatch.setattr(ingest, "BATCH", 2)
+    docs = [RawDocument(f"Document number {i}.", f"s{i}") for i in range(5)]
+    progress = Recorder()
+    report = import_documents(
+        db, docs + [RawDocument("Document number 0.", "dup")], progress=progress
+    )
+    assert len(report.added) == 5 and report.duplicates == ["dup"]
+    assert progress.calls == [(0, 5), (2, 5), (4, 5), (5, 5)]
+    progress.check(5)
+
+
+def test_progress_batch_boundary(db, monkeypatch):
+    monkeypatch.setattr(ingest, "BATCH", 2)
+    progress = Recorder()
+    import_documents(db, [RawDocument(f"Text {i}.", "s") for i in range(4)], progress=progress)
+    assert progress.calls == [(0, 4), (2, 4), (4, 4)]
+
+
+def test_batches_committed_before_a_failure(db, monkeypatch):
+    monkeypatch.setattr(ingest, "BATCH", 2)
+
+    def boom(done, total):
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_documents(db, [RawDocument(f"Text {i}.", "s") for i in range(5)], progress=boom)
+    assert db.document_count() == 2
+    report = import_documents(db, [RawDocument(f"Text {i}.", "s") for i in range(5)])
+    assert len(report.added) == 3 and len(report.duplicates) == 2
+
+
+def test_import_without_progress_and_empty_input(db):
+    assert import_documents(db, []).added == []
+    progress = Recorder()
+    report = import_documents(db, iter(()), progress=progress)
+    assert report.ok and report.added == []
+    progress.check(0)

@@ -1,0 +1,276 @@
+"""The framing scheme: the shipped default, and refusal of malformed scheme files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from annotator.errors import AnnotatorError, SchemeError
+from annotator.scheme import (
+    DocField,
+    Scheme,
+    SpanLabel,
+    default_scheme_path,
+    load_scheme,
+    parse_scheme,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+LABELS = ("alarmist", "skeptical_of_alliance", "policy_prescription")
+
+GOOD = """\
+name = "test-scheme"
+version = 2
+
+[[span_labels]]
+name = "alarmist"
+key = "1"
+color = "#D62728"
+description = "  Threat language.  "
+
+[[span_labels]]
+name = "skeptic-2"
+key = "a"
+color = "#1f77b4"
+
+[[doc_fields]]
+name = "dominant_frame"
+kind = "single"
+options = ["alarmist", "none"]
+description = "One frame."
+
+[[doc_fields]]
+name = "frames_present"
+kind = "multi"
+options = ["alarmist"]
+"""
+
+
+def bad(old: str, new: str, count: int = 1) -> str:
+    assert old in GOOD, old
+    return GOOD.replace(old, new, count)
+
+
+# --- the default scheme ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def default():
+    return load_scheme()
+
+
+def test_default_scheme_loads(default):
+    assert default_scheme_path().name == "labels.toml"
+    assert default.name == "alliance-framing"
+    assert default.version >= 1
+    assert default.label_names == LABELS
+    assert [lab.key for lab in default.span_labels] == ["1", "2", "3"]
+    assert len({lab.color for lab in default.span_labels}) == 3
+    for lab in default.span_labels:
+        assert re.fullmatch(r"#[0-9a-f]{6}", lab.color)
+        assert lab.description
+    assert default.field_names == ("dominant_frame", "frames_present")
+    dom = default.field("dominant_frame")
+    assert dom.kind == "single" and dom.options == (*LABELS, "none")
+    fp = default.field("frames_present")
+    assert fp.kind == "multi" and fp.options == LABELS
+    assert default.source_toml == (ROOT / "resources" / "labels.toml").read_text("utf-8")
+    assert parse_scheme(default.source_toml) == default
+
+
+def test_default_scheme_is_the_repository_file(default):
+    assert load_scheme(ROOT / "resources" / "labels.toml") == default
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_codebook_example_is_quoted_verbatim_from_a_seed(default, label):
+    desc = default.label(label).description
+    examples = re.findall(r'Example: "(.+?)"\s*$', desc, re.S)
+    assert len(examples) == 1, desc
+    quote = examples[0]
+    assert "\n" not in quote and "  " not in quote
+    assert len(quote.split()) >= 8
+    seed_texts = [p.read_text(encoding="utf-8") for p in SEEDS]
+    assert len(seed_texts) == 5
+    assert any(quote in t for t in seed_texts), quote
+
+
+def test_lookups(default):
+    assert default.label("alarmist").key == "1"
+    assert default.label("nope") is None
+    assert default.label_for_key("3").name == "policy_prescription"
+    assert default.label_for_key("9") is None
+    assert default.field("nope") is None
+
+
+# --- parsing valid schemes ----------------------------------------------------------
+
+
+def test_parse_good_scheme():
+    s = parse_scheme(GOOD, "good.toml")
+    assert isinstance(s, Scheme)
+    assert s.name == "test-scheme" and s.version == 2
+    assert s.span_labels == (
+        SpanLabel("alarmist", "1", "#d62728", "Threat language."),
+        SpanLabel("skeptic-2", "a", "#1f77b4", ""),
+    )
+    assert s.doc_fields == (
+        DocField("dominant_frame", "single", ("alarmist", "none"), "One frame."),
+        DocField("frames_present", "multi", ("alarmist",), ""),
+    )
+    assert s.source_toml == GOOD
+
+
+def test_version_defaults_to_one_and_fields_or_labels_may_be_absent():
+    only_labels = GOOD.split("[[doc_fields]]")[0].replace("version = 2\n", "")
+    s = parse_scheme(only_labels)
+    assert s.version == 1 and s.doc_fields == ()
+    only_fields = 'name = "x"\n[[doc_fields]]\nname = "f"\nkind = "multi"\noptions = ["a"]\n'
+    assert parse_scheme(only_fields).span_labels == ()
+
+
+def test_load_scheme_with_bom(tmp_path):
+    p = tmp_path / "s.toml"
+    p.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    assert load_scheme(p).name == "test-scheme"
+
+
+# --- refusing bad schemes ------------------------------------------------------------
+
+BAD_CASES = [
+    # (id, text, fragments that the message must contain)
+    ("bad-toml", GOOD + "\nthis is = = not toml\n", ["invalid TOML"]),
+    ("unterminated", 'name = "x', ["invalid TOML"]),
+    ("no-name", bad('name = "test-scheme"\n', ""), ["name"]),
+    ("blank-name", bad('name = "test-scheme"', 'name = "  "'), ["name"]),
+    ("version-zero", bad("version = 2", "version = 0"), ["version"]),
+    ("version-bool", bad("version = 2", "version = true"), ["version"]),
+    ("version-str", bad("version = 2", 'version = "2"'), ["version"]),
+    ("unknown-top", GOOD.replace("version = 2", "version = 2\ncolour = 1"), ["colour"]),
+    ("nothing", 'name = "x"\n', ["no span labels"]),
+    ("labels-not-array", 'name = "x"\nspan_labels = 3\n', ["span_labels"]),
+    ("fields-not-array", 'name = "x"\n[doc_fields]\nname = "f"\n', ["doc_fields"]),
+    ("dup-label", bad('name = "skeptic-2"', 'name = "alarmist"'), ["'alarmist'", "duplicate"]),
+    ("dup-key", bad('key = "a"', 'key = "1"'), ["'skeptic-2'", "duplicate key", "'1'"]),
+    ("long-key", bad('key = "a"', 'key = "ab"'), ["'skeptic-2'", "key"]),
+    ("empty-key", bad('key = "a"', 'key = ""'), ["'skeptic-2'", "key"]),
+    ("space-key", bad('key = "a"', 'key = " "'), ["'skeptic-2'", "key"]),
+    ("int-key", bad('key = "a"', "key = 2"), ["'skeptic-2'", "key"]),
+    ("no-key", bad('key = "a"\n', ""), ["'skeptic-2'", "key"]),
+    ("bad-color-name", bad('color = "#1f77b4"', 'color = "blue"'), ["'skeptic-2'", "color"]),
+    ("bad-color-short", bad('color = "#1f77b4"', 'color = "#fff"'), ["'skeptic-2'", "color"]),
+    ("bad-color-hex", bad('color = "#1f77b4"', 'color = "#1g77b4"'), ["'skeptic-2'", "color"]),
+    ("bad-color-nohash", bad('color = "#1f77b4"', 'color = "1f77b4"'), ["'skeptic-2'", "color"]),
+    ("no-color", bad('color = "#1f77b4"\n', ""), ["'skeptic-2'", "color"]),
+    ("upper-name", bad('name = "skeptic-2"', 'name = "Skeptic"'), ["span_labels[2]", "name"]),
+    ("space-name", bad('name = "skeptic-2"', 'name = "a b"'), ["span_labels[2]", "name"]),
+    ("empty-name", bad('name = "skeptic-2"', 'name = ""'), ["span_labels[2]", "name"]),
+    (
+        "unknown-label-key",
+        bad('key = "a"', 'key = "a"\nhotkey = "b"'),
+        ["span_labels[2]", "hotkey"],
+    ),
+    ("desc-not-str", bad('description = "One frame."', "description = 3"), ["dominant_frame"]),
+    (
+        "unknown-kind",
+        bad('kind = "single"', 'kind = "radio"'),
+        ["'dominant_frame'", "kind", "radio"],
+    ),
+    ("no-kind", bad('kind = "single"\n', ""), ["'dominant_frame'", "kind"]),
+    (
+        "empty-options",
+        bad('options = ["alarmist"]', "options = []"),
+        ["'frames_present'", "options"],
+    ),
+    ("no-options", bad('options = ["alarmist"]\n', ""), ["'frames_present'", "options"]),
+    ("options-str", bad('options = ["alarmist"]', 'options = "alarmist"'), ["'frames_present'"]),
+    ("blank-option", bad('options = ["alarmist"]', 'options = [" "]'), ["'frames_present'"]),
+    ("int-option", bad('options = ["alarmist"]', "options = [1]"), ["'frames_present'"]),
+    (
+        "dup-option",
+        bad('options = ["alarmist"]', 'options = ["alarmist", "alarmist"]'),
+        ["'frames_present'", "duplicate", "alarmist"],
+    ),
+    (
+        "dup-field",
+        bad('name = "frames_present"', 'name = "dominant_frame"'),
+        ["'dominant_frame'", "duplicate"],
+    ),
+    ("field-bad-name", bad('name = "frames_present"', 'name = "Frames"'), ["doc_fields[2]"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"), [c[1:] for c in BAD_CASES], ids=[c[0] for c in BAD_CASES]
+)
+def test_bad_scheme_is_refused_with_one_line_message(text, fragments):
+    with pytest.raises(SchemeError) as info:
+        parse_scheme(text, "my/scheme.toml")
+    msg = str(info.value)
+    assert msg.startswith("my/scheme.toml: "), msg
+    assert "\n" not in msg and "\r" not in msg, msg
+    for frag in fragments:
+        assert frag in msg, (frag, msg)
+    assert isinstance(info.value, AnnotatorError)
+
+
+def test_load_scheme_names_the_file(tmp_path):
+    p = tmp_path / "broken.toml"
+    p.write_text(bad('color = "#1f77b4"', 'color = "#12345"'), encoding="utf-8")
+    with pytest.raises(SchemeError, match=r"broken\.toml: span label 'skeptic-2': color"):
+        load_scheme(p)
+
+
+def test_load_scheme_missing_or_not_utf8(tmp_path):
+    with pytest.raises(SchemeError, match="nope.toml: cannot read"):
+        load_scheme(tmp_path / "nope.toml")
+    p = tmp_path / "latin.toml"
+    p.write_bytes(GOOD.replace("Threat", "M\xe9nace").encode("latin-1"))
+    with pytest.raises(SchemeError, match="latin.toml: .*not UTF-8"):
+        load_scheme(p)
+    with pytest.raises(SchemeError, match="cannot read"):
+        load_scheme(tmp_path)  # a folder
+
+
+# --- bugs: values with a trailing newline / unprintable keys are accepted ------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(bad('color = "#1f77b4"', 'color = "#1f77b4\\n"'), id="color-newline"),
+        pytest.param(bad('name = "skeptic-2"', 'name = "skeptic-2\\n"'), id="label-name-newline"),
+        pytest.param(
+            bad('name = "frames_present"', 'name = "frames_present\\n"'), id="field-name-newline"
+        ),
+    ],
+)
+def test_trailing_newline_is_not_a_valid_name_or_color(text):
+    # NAME_RE / COLOR_RE use "$", which also matches before a final "\n".
+    with pytest.raises(SchemeError):
+        parse_scheme(text, "s.toml")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param("\\n", id="newline"),
+        pytest.param("\\r", id="cr"),
+        pytest.param("\\u0007", id="bell"),
+        pytest.param("\\u200b", id="zero-width-space"),
+    ],
+)
+def test_key_must_be_printable(key):
+    # The message promises "a single printable character".
+    with pytest.raises(SchemeError, match="key"):
+        parse_scheme(bad('key = "a"', f'key = "{key}"'), "s.toml")
+
+
+def test_unknown_top_level_key_message_stays_on_one_line():
+    text = '"bad\\nkey" = 1\n' + GOOD  # a quoted TOML key holding a newline
+    with pytest.raises(SchemeError) as info:
+        parse_scheme(text, "s.toml")
+    assert "\n" not in str(info.value), str(info.value)
