@@ -140,12 +140,21 @@ def check_annotator_name(name: str) -> str:
 class Store:
     """A labels database. Use as a context manager or call :meth:`close`."""
 
-    def __init__(self, path: str | Path, scheme: Scheme | None = None):
+    def __init__(self, path: str | Path, scheme: Scheme | None = None, *, readonly: bool = False):
+        """Open (or create) a database; ``readonly`` opens an existing one without writing."""
         self.path = Path(path)
+        self.readonly = readonly
         self.created = not self.path.exists() or self.path.stat().st_size == 0
+        if readonly and self.created:
+            raise AnnotatorError(f"{self.path}: no such database")
         try:
-            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S)
-            conn.execute("PRAGMA journal_mode=WAL")
+            if readonly:
+                uri = self.path.resolve().as_uri() + "?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            else:
+                conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S)
+                conn.execute("PRAGMA journal_mode=WAL")
         except sqlite3.DatabaseError as e:
             raise AnnotatorError(f"{self.path}: not a usable SQLite database ({e})") from None
         conn.execute("PRAGMA synchronous=FULL")
@@ -153,17 +162,33 @@ class Store:
         conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
+        self._depth = 0
+        self._forget_caches()
         try:
-            migrations.apply(self.db)
+            pending = migrations.pending(self.db)
+            if readonly and pending:
+                raise AnnotatorError(
+                    f"{self.path}: database needs an upgrade ({pending[0].name}); open it once"
+                    " with this version of annotator first"
+                )
+            if pending:
+                migrations.apply(self.db)
         except sqlite3.DatabaseError as e:
             conn.close()
             raise AnnotatorError(f"{self.path}: cannot prepare database ({e})") from None
+        except AnnotatorError:
+            conn.close()
+            raise
+        if self.scheme_versions() == []:
+            if readonly:
+                raise AnnotatorError(f"{self.path}: database has no scheme")
+            self.record_scheme(scheme or load_scheme())
+
+    def _forget_caches(self) -> None:
         self._tok_cache: OrderedDict[int, Tokenization] = OrderedDict()
         self._len_cache: dict[int, int] = {}
         self._annotator_ids: dict[str, int] = {}
         self._scheme: Scheme | None = None
-        if self.scheme_versions() == []:
-            self.record_scheme(scheme or load_scheme())
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -177,16 +202,47 @@ class Store:
         self.close()
 
     @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Group several mutations into one durable, all-or-nothing transaction."""
+        with self._write():
+            yield self
+
+    @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One durable write transaction; taken IMMEDIATE so two processes queue up."""
+        """One durable write transaction, taken IMMEDIATE so two processes queue up.
+
+        Nested use (inside :meth:`transaction`) runs in a savepoint: a failed inner call
+        leaves nothing behind, and the outer transaction commits everything at its end.
+        """
+        if self.readonly:
+            raise AnnotatorError(f"{self.path}: opened read-only")
+        if self._depth:
+            name = f"sp{self._depth}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
+                self._forget_caches()
+                raise
+            else:
+                self.conn.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+            return
         self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
         try:
             yield self.conn
+            self.conn.commit()
         except BaseException:
             self.conn.rollback()
-            self._annotator_ids.clear()  # an annotator inserted here was rolled back too
+            self._forget_caches()  # rolled-back rows (ids, annotators) must not linger
             raise
-        self.conn.commit()
+        finally:
+            self._depth = 0
 
     def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
         return self.conn.execute(sql, tuple(params)).fetchone()

@@ -324,3 +324,32 @@ def test_spans_round_trip_exact_text_for_any_unicode(tmp_path_factory, text, dat
         stored = s.document(doc).text
         for sp in s.spans(doc):
             assert stored[sp.start : sp.end] == text[sp.start : sp.end]
+
+
+def test_transaction_is_all_or_nothing(store, make_doc):
+    doc = make_doc(TEXT)
+    with pytest.raises(ValidationError), store.transaction():
+        store.add_span(doc, "ana", 0, 6, "alarmist")
+        store.set_doc_label(doc, "ana", "dominant_frame", "alarmist")
+        store.add_span(doc, "ana", 0, 6, "no-such-label")
+    assert store.spans(doc) == [] and store.doc_labels(doc, "ana") == {}
+    assert store.annotators() == []
+    with store.transaction():
+        store.add_span(doc, "ana", 0, 6, "alarmist")
+        with pytest.raises(ValidationError):  # a failed inner call is undone alone
+            store.add_span(doc, "ana", 0, 99_999, "alarmist")
+        store.add_span(doc, "ana", 7, 10, "alarmist")
+    assert [(s.start, s.end) for s in store.spans(doc, "ana")] == [(0, 6), (7, 10)]
+
+
+def test_readonly_store_reads_and_refuses_writes(tmp_path, store, make_doc):
+    doc = make_doc(TEXT)
+    store.add_span(doc, "ana", 0, 6, "alarmist")
+    before = (tmp_path / "labels.db").read_bytes()
+    with Store(tmp_path / "labels.db", readonly=True) as ro:
+        assert [s.label for s in ro.spans(doc)] == ["alarmist"]
+        with pytest.raises(AnnotatorError, match="read-only"):
+            ro.add_span(doc, "ana", 0, 6, "alarmist")
+    assert (tmp_path / "labels.db").read_bytes() == before
+    with pytest.raises(AnnotatorError, match="no such database"):
+        Store(tmp_path / "missing.db", readonly=True)
