@@ -13,8 +13,12 @@ import click
 
 from . import __version__
 from .errors import AnnotatorError
-from .export import export_jsonl
+from .export import EXPORT_FORMATS
+from .export import export as export_any
+from .formats import READ_FORMATS
 from .ingest import import_paths
+from .labels_import import MAX_ERRORS_SHOWN, import_label_files
+from .merge import MergeConflictError, merge_database
 from .models import ImportReport
 from .nlp import DEFAULT_PIPELINE
 from .project import DEFAULT_DB, open_store
@@ -168,22 +172,124 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], spacy_model: str) -> 
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, allow_dash=True),
-    help="Output file ('-' for stdout). Written atomically.",
+    type=click.Path(allow_dash=True),
+    help="Output file ('-' for stdout), or folder for doccano and brat. Written atomically.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: canonical; prodigy: Prodigy's fields only; doccano: a folder with one JSONL"
+    " per coder; spacy: a DocBin; csv: one row per span; brat: a folder of .txt/.ann pairs.",
 )
 @click.option("--all", "include_all", is_flag=True, help="Also write unlabelled documents.")
 @click.option("--annotator", "annotator", default=None, help="Only this coder's labels.")
 @click.pass_context
-def export(ctx: click.Context, output: str, include_all: bool, annotator: str | None) -> None:
-    """Export labels as canonical JSONL (Prodigy's span fields plus doc_labels)."""
+def export(
+    ctx: click.Context, output: str, fmt: str, include_all: bool, annotator: str | None
+) -> None:
+    """Export labels: canonical JSONL (default), Prodigy, doccano, spaCy, CSV or brat."""
     store = _open(ctx)
     if annotator is not None and annotator not in store.annotators():
         raise click.ClickException(
             f"unknown annotator {annotator!r} (known: {', '.join(store.annotators()) or 'none'})"
         )
-    n = export_jsonl(store, output, annotator=annotator, include_unlabelled=include_all)
+    n = export_any(store, output, fmt=fmt, annotator=annotator, include_unlabelled=include_all)
     if output != "-":
-        click.echo(f"Wrote {n} line(s) to {Path(output)}.", err=True)
+        unit = {"csv": "row(s)", "spacy": "document(s)", "brat": "document(s)"}.get(fmt, "line(s)")
+        click.echo(f"Wrote {n} {unit} to {Path(output)} ({fmt}).", err=True)
+
+
+@cli.command(name="import-labels")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("auto", *READ_FORMATS)),
+    default="auto",
+    show_default=True,
+    help="Input format, detected per file by default.",
+)
+@click.option(
+    "--annotator", default=None, help="The coder (overrides _annotator_id; required for doccano)."
+)
+@click.option(
+    "--all-answers", is_flag=True, help="Prodigy: also import tasks not answered 'accept'."
+)
+@click.option(
+    "--add-labels",
+    is_flag=True,
+    help="Extend the scheme with unknown labels, fields and options (a new scheme version).",
+)
+@click.option(
+    "--field",
+    "field_name",
+    default=None,
+    help="Document field for bare choice / category labels (Prodigy 'accept', doccano 'label').",
+)
+@click.pass_context
+def import_labels_cmd(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    fmt: str,
+    annotator: str | None,
+    all_answers: bool,
+    add_labels: bool,
+    field_name: str | None,
+) -> None:
+    """Import annotations: the canonical JSONL, Prodigy JSONL or doccano JSONL.
+
+    Each file is all or nothing: a bad line is reported as FILE:LINE: reason and nothing
+    from that file is written. Importing a file twice changes nothing. Exit code 1 if any
+    file was refused.
+    """
+    store = _open(ctx)
+    with _progress("Importing labels") as progress:
+        results = import_label_files(
+            store, files, fmt=fmt, annotator=annotator, all_answers=all_answers,
+            add_labels=add_labels, field_name=field_name, progress=progress,
+        )  # fmt: skip
+    for r in results:
+        click.echo(r.summary(), err=not r.ok)
+        for line in r.errors[:MAX_ERRORS_SHOWN]:
+            click.echo(f"  {line}", err=True)
+        if len(r.errors) > MAX_ERRORS_SHOWN:
+            click.echo(f"  ... and {len(r.errors) - MAX_ERRORS_SHOWN} more", err=True)
+    if not all(r.ok for r in results):
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("others", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--strict", is_flag=True, help="Stop, writing nothing from that database, on any conflict."
+)
+@click.pass_context
+def merge(ctx: click.Context, others: tuple[str, ...], strict: bool) -> None:
+    """Merge other coders' databases into this one (documents matched by SHA-256).
+
+    Every coder's labels stay under their own name; nothing is overwritten and merging
+    twice changes nothing. When a coder labelled a document differently in the two
+    databases, the other version is kept beside this one as CODER@OTHERFILE and reported
+    (or, with --strict, the merge of that database stops). Exit code 1 on conflicts.
+    """
+    store = _open(ctx, seeds=False)
+    conflicts = False
+    for other in others:
+        try:
+            report = merge_database(store, other, strict=strict)
+        except MergeConflictError as e:
+            for c in e.report.conflicts:
+                click.echo(f"  {c}", err=True)
+            raise
+        click.echo(report.summary())
+        for c in report.conflicts:
+            click.echo(f"  {c}", err=True)
+        conflicts = conflicts or bool(report.conflicts)
+    if conflicts:
+        ctx.exit(1)
 
 
 @cli.command()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,28 @@ def normalize_text(text: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def normalize_with_offsets(text: str) -> tuple[str, Callable[[int], int]]:
+    """:func:`normalize_text` plus a map from offsets in ``text`` to offsets in the result.
+
+    Removed characters (the BOM, the ``\r`` of each ``\r\n``) shift later offsets left;
+    an offset that pointed between ``\r`` and ``\n`` lands before the ``\n``.
+    """
+    removed: list[int] = []
+    if text.startswith("\ufeff"):
+        removed.append(0)
+    i = text.find("\r\n")
+    while i != -1:
+        removed.append(i)
+        i = text.find("\r\n", i + 2)
+    if not removed:
+        return normalize_text(text), lambda o: o
+
+    def remap(offset: int) -> int:
+        return offset - bisect_left(removed, offset)
+
+    return normalize_text(text), remap
 
 
 def text_hash(text: str) -> str:

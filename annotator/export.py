@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from .errors import AnnotatorError
 from .models import DocLabel, Document, Span
 from .store import Store
 
@@ -137,18 +138,27 @@ def records(
         yield record(doc, tokens, coder, spans, labels, scheme.name, scheme.version)
 
 
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
-def atomic_output(target: str | Path) -> Iterator[IO[str]]:
-    """A text file that appears under ``target`` only if the block finishes ("-": stdout)."""
+def atomic_output(target: str | Path, binary: bool = False) -> Iterator[IO]:
+    """A file that appears under ``target`` only if the block finishes ("-": stdout)."""
     if str(target) == "-":
-        yield sys.stdout
-        sys.stdout.flush()
+        out = sys.stdout.buffer if binary else sys.stdout
+        yield out
+        out.flush()
         return
     target = Path(target)
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it private; exports are not
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": "\n"}
+        with os.fdopen(fd, **mode) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -194,3 +204,52 @@ def export_jsonl(
 ) -> int:
     """``annotator export``: canonical JSONL of the whole store to ``target``."""
     return write_jsonl(records(store, annotator, include_unlabelled), target, progress)
+
+
+EXPORT_FORMATS = ("jsonl", "prodigy", "doccano", "spacy", "csv", "brat")
+FOLDER_FORMATS = ("doccano", "brat")
+
+
+def export(
+    store: Store,
+    target: str | Path,
+    fmt: str = "jsonl",
+    annotator: str | None = None,
+    include_unlabelled: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Export in any format; returns lines, rows, documents or file pairs written.
+
+    ``doccano`` and ``brat`` write a folder (one file or subfolder per coder).
+    """
+    from .formats import writers
+
+    if fmt not in EXPORT_FORMATS:
+        raise AnnotatorError(
+            f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})"
+        )
+    if fmt in FOLDER_FORMATS and str(target) == "-":
+        raise AnnotatorError(f"{fmt} export writes a folder; give -o FOLDER")
+    recs: Iterable[dict[str, Any]] = records(store, annotator, include_unlabelled)
+    if progress:
+        recs = _counting(recs, progress)
+    if fmt == "jsonl":
+        return write_jsonl(recs, target)
+    if fmt == "prodigy":
+        return write_jsonl((writers.prodigy_record(r) for r in recs), target)
+    if fmt == "csv":
+        with atomic_output(target) as fh:
+            return writers.write_csv(recs, fh)
+    if fmt == "spacy":
+        with atomic_output(target, binary=True) as fh:
+            return writers.write_spacy(recs, fh, store.scheme.doc_fields)
+    with writers.atomic_folder(target) as folder:
+        if fmt == "doccano":
+            return writers.write_doccano(recs, folder)
+        return writers.write_brat(recs, folder)
+
+
+def _counting(recs: Iterable[dict[str, Any]], progress: Callable[[int], None]):
+    for n, rec in enumerate(recs, 1):
+        yield rec
+        progress(n)

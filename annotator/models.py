@@ -115,6 +115,21 @@ class Document:
 
 
 @dataclass(frozen=True)
+class StoredDocument:
+    """A document as stored, token offsets included (JSON text), for database merges."""
+
+    sha256: str
+    title: str
+    source: str
+    text: str
+    meta: dict[str, Any]
+    tokens_json: str
+    sentences_json: str
+    pipeline: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True)
 class DocumentSummary:
     """One row of the document list for one annotator."""
 

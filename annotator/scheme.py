@@ -20,6 +20,7 @@ The format (documented in the README)::
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -215,3 +216,78 @@ def _description(entry: dict, where: str, fail) -> str:
     if not isinstance(desc, str):
         raise fail(where, "description must be a string")
     return desc.strip()
+
+
+# --- writing and extending ----------------------------------------------------------
+
+_EXTRA_KEYS = "456789abcdefghijklmnopqrstuvwxyz"
+_EXTRA_COLORS = (
+    "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173",
+)  # fmt: skip
+
+
+def _toml_str(value: str) -> str:
+    # JSON string escapes are a subset of TOML basic-string escapes.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def scheme_to_toml(scheme: Scheme) -> str:
+    """Serialise a scheme in the documented format (round-trips through parse_scheme)."""
+    out = [f"name = {_toml_str(scheme.name)}", f"version = {scheme.version}"]
+    for lab in scheme.span_labels:
+        out += [
+            "",
+            "[[span_labels]]",
+            f"name = {_toml_str(lab.name)}",
+            f"key = {_toml_str(lab.key)}",
+            f"color = {_toml_str(lab.color)}",
+            f"description = {_toml_str(lab.description)}",
+        ]
+    for f in scheme.doc_fields:
+        out += [
+            "",
+            "[[doc_fields]]",
+            f"name = {_toml_str(f.name)}",
+            f"kind = {_toml_str(f.kind)}",
+            "options = [" + ", ".join(_toml_str(o) for o in f.options) + "]",
+            f"description = {_toml_str(f.description)}",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def extend_scheme(
+    scheme: Scheme,
+    version: int,
+    labels: list[str] = (),
+    options: dict[str, list[str]] | None = None,
+    multi_fields: set[str] = frozenset(),
+) -> Scheme:
+    """A new scheme version with extra span labels, field options and fields.
+
+    New labels get the next free hotkey and a palette colour; a new field is ``multi``
+    if it is named in ``multi_fields``, else ``single``. Names are validated as usual.
+    """
+    used_keys = {lab.key for lab in scheme.span_labels}
+    free_keys = [k for k in _EXTRA_KEYS if k not in used_keys]
+    new_labels = list(scheme.span_labels)
+    for i, name in enumerate(n for n in labels if scheme.label(n) is None):
+        if not free_keys:
+            raise SchemeError(f"cannot add label {name!r}: no free hotkey left")
+        new_labels.append(
+            SpanLabel(name, free_keys.pop(0), _EXTRA_COLORS[i % len(_EXTRA_COLORS)], "")
+        )
+    fields = {f.name: f for f in scheme.doc_fields}
+    order = list(fields)
+    for fname, opts in (options or {}).items():
+        old = fields.get(fname)
+        if old is None:
+            kind = "multi" if fname in multi_fields else "single"
+            fields[fname] = DocField(fname, kind, tuple(dict.fromkeys(opts)), "")
+            order.append(fname)
+        else:
+            extra = tuple(o for o in dict.fromkeys(opts) if o not in old.options)
+            fields[fname] = DocField(old.name, old.kind, old.options + extra, old.description)
+    draft = Scheme(scheme.name, version, tuple(new_labels), tuple(fields[n] for n in order))
+    text = scheme_to_toml(draft)
+    return parse_scheme(text, source=f"scheme '{scheme.name}' v{version} (extended)")

@@ -30,6 +30,7 @@ from .models import (
     DocumentSummary,
     Progress,
     Span,
+    StoredDocument,
     Tokenization,
 )
 from .scheme import Scheme, load_scheme, parse_scheme
@@ -369,6 +370,38 @@ class Store:
                 ids.append(int(cur.lastrowid))
         return ids
 
+    def document_id_by_hash(self, sha256: str) -> int | None:
+        row = self._one("SELECT id FROM documents WHERE sha256 = ?", [sha256])
+        return row[0] if row else None
+
+    def stored_documents(self) -> Iterator[StoredDocument]:
+        """Every document with its stored token offsets, for copying between databases."""
+        rows = self.conn.execute(
+            "SELECT sha256, title, source, text, meta, tokens, sentences, pipeline, id"
+            " FROM documents ORDER BY id"
+        )
+        for r in rows:
+            yield StoredDocument(
+                r[0], r[1] or "", r[2] or "", r[3], _loads(r[4]), r[5], r[6], r[7] or "", r[8]
+            )
+
+    def add_stored_document(self, doc: StoredDocument) -> int:
+        """Copy a document from another database (tokens included; no spaCy needed)."""
+        existing = self.document_id_by_hash(doc.sha256)
+        if existing is not None:
+            return existing
+        with self._write() as c:
+            cur = c.execute(
+                "INSERT INTO documents (sha256, title, source, text, meta, tokens, sentences,"
+                " pipeline, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    doc.sha256, doc.title, doc.source, doc.text,
+                    json.dumps(doc.meta, ensure_ascii=False), doc.tokens_json,
+                    doc.sentences_json, doc.pipeline, now(),
+                ),
+            )  # fmt: skip
+        return int(cur.lastrowid)
+
     def document_ids(self) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT id FROM documents ORDER BY id")]
 
@@ -484,14 +517,29 @@ class Store:
             )
 
     def add_span(
-        self, doc_id: int, annotator: str, start: int, end: int, label: str, note: str = ""
+        self,
+        doc_id: int,
+        annotator: str,
+        start: int,
+        end: int,
+        label: str,
+        note: str = "",
+        scheme_version: int | None = None,
     ) -> Span:
-        """Store a new span; overlapping spans are allowed."""
+        """Store a new span; overlapping spans are allowed.
+
+        ``scheme_version`` (default: the current one) records an older version a label
+        was made under, when labels are imported; it must be recorded in the database.
+        """
         self._check_range(doc_id, start, end)
         self._check_label(label)
         note = _check_note(note)
         stamp = now()
         version = self.scheme.version
+        if scheme_version is not None and scheme_version != version:
+            if scheme_version not in self.scheme_versions():
+                raise ValidationError(f"scheme version {scheme_version} is not in the database")
+            version = scheme_version
         with self._write() as c:
             aid = self._annotator_id(annotator, create=True)
             cur = c.execute(
@@ -701,6 +749,34 @@ class Store:
                 " VALUES (?, ?, 'new', ?, ?) ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
                 " seconds_spent = seconds_spent + excluded.seconds_spent",
                 (doc_id, aid, float(seconds), stamp),
+            )
+
+    def statuses(self, doc_id: int) -> dict[str, tuple[str, float]]:
+        """``{annotator: (state, seconds_spent)}`` for one document."""
+        rows = self.conn.execute(
+            "SELECT a.name, st.state, st.seconds_spent FROM status st"
+            " JOIN annotators a ON a.id = st.annotator_id WHERE st.document_id = ?",
+            (doc_id,),
+        )
+        return {name: (state, secs or 0.0) for name, state, secs in rows}
+
+    def merge_status(self, doc_id: int, annotator: str, state: str, seconds: float) -> None:
+        """Keep the further state (new < in_progress < done) and the larger time spent."""
+        if state not in STATES:
+            raise ValidationError(f"status must be one of {', '.join(STATES)}, got {state!r}")
+        old_state, old_secs = self.statuses(doc_id).get(annotator, ("new", 0.0))
+        new_state = max(old_state, state, key=STATES.index)
+        new_secs = max(old_secs, float(seconds or 0.0))
+        if (new_state, new_secs) == (old_state, old_secs):
+            return
+        with self._write() as c:
+            aid = self._annotator_id(annotator, create=True)
+            c.execute(
+                "INSERT INTO status (document_id, annotator_id, state, seconds_spent, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
+                " state = excluded.state, seconds_spent = excluded.seconds_spent,"
+                " updated_at = excluded.updated_at",
+                (doc_id, aid, new_state, new_secs, now()),
             )
 
     def progress(self, annotator: str) -> Progress:

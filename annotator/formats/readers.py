@@ -1,0 +1,118 @@
+"""Turn one JSON object of a given format into a :class:`LabelTask`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .tasks import LabelTask, LineError, TaskSpan, as_int, as_str, base_task
+
+
+def read_canonical(obj: Any, all_answers: bool = False) -> LabelTask:
+    """The app's own JSONL (``annotator export``): spans, notes, doc_labels, versions."""
+    task = read_prodigy(obj, all_answers=all_answers)
+    labels = obj.get("doc_labels") or {}
+    if not isinstance(labels, dict):
+        raise LineError('"doc_labels" must be an object')
+    for fname, value in labels.items():
+        if isinstance(value, list):
+            for v in value:
+                as_str(v, f'doc_labels["{fname}"] option')
+        elif not isinstance(value, str):
+            raise LineError(f'doc_labels["{fname}"] must be an option or a list of options')
+        task.doc_labels[fname] = value
+    return task
+
+
+def read_prodigy(obj: Any, all_answers: bool = False) -> LabelTask:
+    """Prodigy: ``spans`` with start/end/label, ``accept`` for choices, ``answer``."""
+    task = base_task(obj)
+    answer = obj.get("answer")
+    if answer is not None and answer not in ("accept", "reject", "ignore"):
+        raise LineError(f'"answer" must be accept, reject or ignore, got {answer!r}')
+    task.skip = answer != "accept" and not all_answers
+    coder = obj.get("_annotator_id") or obj.get("_session_id")
+    if coder is not None:
+        task.annotator = as_str(coder, '"_annotator_id"')
+    spans = obj.get("spans") or []
+    if not isinstance(spans, list):
+        raise LineError('"spans" must be a list')
+    for i, sp in enumerate(spans, 1):
+        if not isinstance(sp, dict):
+            raise LineError(f"span {i} is not an object")
+        for key in ("start", "end", "label"):
+            if key not in sp:
+                raise LineError(f'span {i} has no "{key}"')
+        version = sp.get("scheme_version")
+        task.spans.append(
+            TaskSpan(
+                as_int(sp["start"], f"span {i} start"),
+                as_int(sp["end"], f"span {i} end"),
+                as_str(sp["label"], f"span {i} label"),
+                as_str(sp.get("note") or "", f"span {i} note"),
+                as_int(version, f"span {i} scheme_version") if version is not None else None,
+            )
+        )
+    accept = obj.get("accept")
+    if accept is not None:
+        if not isinstance(accept, list):
+            raise LineError('"accept" must be a list of option ids')
+        task.choices.extend(str(a) for a in accept)
+    return task
+
+
+def read_doccano(obj: Any, all_answers: bool = False) -> LabelTask:
+    """doccano: ``label: [[start, end, "L"], ...]``, ``entities``, or ``label: ["A", ...]``.
+
+    ``cats`` (``{field: option or [options]}``, as ``annotator export --format doccano``
+    writes it) fills document fields directly.
+    """
+    task = base_task(obj)
+    label = obj.get("label", [])
+    if not isinstance(label, list):
+        raise LineError('"label" must be a list')
+    for i, item in enumerate(label, 1):
+        if isinstance(item, list):
+            if len(item) != 3:
+                raise LineError(f"label {i} must be [start, end, label]")
+            start, end, name = item
+            task.spans.append(
+                TaskSpan(
+                    as_int(start, f"label {i} start"),
+                    as_int(end, f"label {i} end"),
+                    as_str(name, f"label {i} name"),
+                )
+            )
+        elif isinstance(item, str):
+            task.choices.append(item)
+        else:
+            raise LineError(f"label {i} must be [start, end, label] or a category name")
+    entities = obj.get("entities", [])
+    if not isinstance(entities, list):
+        raise LineError('"entities" must be a list')
+    for i, ent in enumerate(entities, 1):
+        if not isinstance(ent, dict):
+            raise LineError(f"entity {i} is not an object")
+        for key in ("start_offset", "end_offset", "label"):
+            if key not in ent:
+                raise LineError(f'entity {i} has no "{key}"')
+        task.spans.append(
+            TaskSpan(
+                as_int(ent["start_offset"], f"entity {i} start_offset"),
+                as_int(ent["end_offset"], f"entity {i} end_offset"),
+                as_str(ent["label"], f"entity {i} label"),
+            )
+        )
+    cats = obj.get("cats", {})
+    if not isinstance(cats, dict):
+        raise LineError('"cats" must be an object')
+    for fname, value in cats.items():
+        if isinstance(value, list):
+            for v in value:
+                as_str(v, f'cats["{fname}"] option')
+        elif not isinstance(value, str):
+            raise LineError(f'cats["{fname}"] must be an option or a list of options')
+        task.doc_labels[fname] = value
+    return task
+
+
+READERS = {"jsonl": read_canonical, "prodigy": read_prodigy, "doccano": read_doccano}

@@ -1,0 +1,59 @@
+"""The common shape every label reader produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class LineError(Exception):
+    """One line of an input file is unusable; ``str()`` is the reason."""
+
+
+@dataclass
+class TaskSpan:
+    start: int
+    end: int
+    label: str
+    note: str = ""
+    scheme_version: int | None = None
+
+
+@dataclass
+class LabelTask:
+    """One coder's labels for one text, as read from a file (offsets into ``text``)."""
+
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    annotator: str | None = None
+    spans: list[TaskSpan] = field(default_factory=list)
+    # field -> option (single) or list of options (multi); None: an unmapped choice list
+    doc_labels: dict[str, Any] = field(default_factory=dict)
+    # choice / classification labels not yet assigned to a field ("field:option" or bare)
+    choices: list[str] = field(default_factory=list)
+    skip: bool = False  # e.g. a Prodigy task whose answer is not "accept"
+
+
+def as_int(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LineError(f"{what} must be an integer, got {value!r}")
+    return value
+
+
+def as_str(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise LineError(f"{what} must be a string, got {value!r}")
+    return value
+
+
+def base_task(obj: Any) -> LabelTask:
+    """Text and meta, checked; shared by every reader."""
+    if not isinstance(obj, dict):
+        raise LineError("not a JSON object")
+    if "text" not in obj:
+        raise LineError('no "text" field')
+    text = as_str(obj["text"], '"text"')
+    meta = obj.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise LineError('"meta" must be an object')
+    return LabelTask(text=text, meta=dict(meta))

@@ -1,0 +1,244 @@
+"""Writers for foreign formats, fed by the canonical records (one at a time).
+
+Single-file formats are written atomically through :func:`annotator.export.atomic_output`;
+folder formats (doccano, brat) are built in a temporary folder beside the target and
+swapped in when complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import AnnotatorError
+from ..export import current_umask
+
+PRODIGY_SPAN_KEYS = ("start", "end", "token_start", "token_end", "label", "text")
+PRODIGY_KEYS = (
+    "text", "meta", "tokens", "spans", "answer",
+    "_annotator_id", "_session_id", "_input_hash", "_task_hash", "_timestamp",
+)  # fmt: skip
+CSV_COLUMNS = (
+    "doc_id", "title", "sha256", "coder", "label", "start", "end", "text", "note",
+    "scheme_version",
+)  # fmt: skip
+
+
+def prodigy_record(rec: dict[str, Any]) -> dict[str, Any]:
+    """The canonical record restricted to Prodigy's own fields."""
+    out = {k: rec[k] for k in PRODIGY_KEYS if k in rec}
+    out["spans"] = [{k: s[k] for k in PRODIGY_SPAN_KEYS} for s in rec["spans"]]
+    return out
+
+
+def doccano_record(rec: dict[str, Any]) -> dict[str, Any]:
+    """doccano's sequence-labelling shape; document fields go to ``cats``."""
+    return {
+        "text": rec["text"],
+        "label": [[s["start"], s["end"], s["label"]] for s in rec["spans"]],
+        "cats": rec["doc_labels"],
+        "meta": rec["meta"],
+    }
+
+
+def csv_rows(rec: dict[str, Any]) -> Iterator[list[Any]]:
+    meta = rec["meta"]
+    for s in rec["spans"]:
+        yield [
+            meta["doc_id"], meta["title"], meta["sha256"], rec["_annotator_id"], s["label"],
+            s["start"], s["end"], s["text"], s["note"], s["scheme_version"],
+        ]  # fmt: skip
+
+
+def write_csv(recs: Iterable[dict[str, Any]], fh: IO[str]) -> int:
+    """One row per span; returns the number of rows."""
+    writer = csv.writer(fh, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    n = 0
+    for rec in recs:
+        for row in csv_rows(rec):
+            writer.writerow(row)
+            n += 1
+    return n
+
+
+def safe_name(name: str) -> str:
+    """A file-system-safe version of a coder name."""
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._")
+    return cleaned or "coder"
+
+
+@contextmanager
+def atomic_folder(target: str | Path) -> Iterator[Path]:
+    """A folder that replaces ``target`` only when the block finishes."""
+    target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise AnnotatorError(f"{target}: exists and is not a folder")
+    parent = target.parent if str(target.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
+    os.chmod(tmp, 0o777 & ~current_umask())
+    try:
+        yield tmp
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
+            os.replace(target, old / "x")
+            os.replace(tmp, target)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_doccano(recs: Iterable[dict[str, Any]], folder: Path) -> int:
+    """One ``<coder>.jsonl`` per coder in ``folder``; returns the number of lines."""
+    from ..export import dumps_line
+
+    files: dict[str, IO[str]] = {}
+    n = 0
+    try:
+        for rec in recs:
+            coder = rec["_annotator_id"] or "unlabelled"
+            fh = files.get(coder)
+            if fh is None:
+                fh = files[coder] = open(  # noqa: SIM115 - closed in finally
+                    folder / f"{safe_name(coder)}.jsonl", "w", encoding="utf-8", newline="\n"
+                )
+            fh.write(dumps_line(doccano_record(rec)) + "\n")
+            n += 1
+    finally:
+        for fh in files.values():
+            fh.close()
+    return n
+
+
+def brat_ann(rec: dict[str, Any]) -> str:
+    """brat standoff for one record: T lines (fragments split at line breaks), notes."""
+    text = rec["text"]
+    lines = []
+    for i, s in enumerate(rec["spans"], 1):
+        frags = []
+        pos = s["start"]
+        for piece in text[s["start"] : s["end"]].split("\n"):
+            if piece:
+                frags.append((pos, pos + len(piece)))
+            pos += len(piece) + 1
+        if not frags:  # a span of line breaks only: keep its extent
+            frags = [(s["start"], s["end"])]
+        offsets = ";".join(f"{a} {b}" for a, b in frags)
+        shown = " ".join(text[a:b] for a, b in frags).replace("\n", " ")
+        lines.append(f"T{i}\t{s['label']} {offsets}\t{shown}")
+        if s.get("note"):
+            note = " ".join(s["note"].split())
+            lines.append(f"#{i}\tAnnotatorNotes T{i}\t{note}")
+    return "".join(line + "\n" for line in lines)
+
+
+def write_brat(recs: Iterable[dict[str, Any]], folder: Path) -> int:
+    """``<coder>/<doc_id>.txt`` + ``.ann`` pairs and an ``annotation.conf``; returns pairs."""
+    n = 0
+    labels: set[str] = set()
+    for rec in recs:
+        coder = safe_name(rec["_annotator_id"] or "unlabelled")
+        sub = folder / coder
+        sub.mkdir(exist_ok=True)
+        stem = f"doc{rec['meta']['doc_id']:05d}"
+        (sub / f"{stem}.txt").write_text(rec["text"], encoding="utf-8", newline="")
+        (sub / f"{stem}.ann").write_text(brat_ann(rec), encoding="utf-8", newline="\n")
+        labels.update(s["label"] for s in rec["spans"])
+        n += 1
+    conf = [
+        "[entities]",
+        *sorted(labels),
+        "",
+        "[relations]",
+        "",
+        "[events]",
+        "",
+        "[attributes]",
+        "",
+    ]
+    (folder / "annotation.conf").write_text("\n".join(conf), encoding="utf-8")
+    return n
+
+
+def spacy_doc(rec: dict[str, Any], vocab):
+    """A spaCy ``Doc`` of the stored tokens, split further wherever a span starts or ends,
+    so every span is exact; spans in ``doc.spans["sc"]``, fields in ``doc.cats``."""
+    from spacy.tokens import Doc, Span
+
+    text = rec["text"]
+    bounds = {0, len(text)}
+    for t in rec["tokens"]:
+        bounds.update((t["start"], t["end"]))
+    span_starts = {s["start"] for s in rec["spans"]}
+    span_ends = {s["end"] for s in rec["spans"]}
+    bounds |= span_starts | span_ends
+    cuts = sorted(bounds)
+    tokens_at = {t["start"] for t in rec["tokens"]}
+    words: list[str] = []
+    spaces: list[bool] = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        piece = text[a:b]
+        gap = piece == " " and a not in tokens_at
+        if gap and words and not spaces[-1] and a not in span_starts and b not in span_ends:
+            spaces[-1] = True
+            continue
+        words.append(piece)
+        spaces.append(False)
+    doc = Doc(vocab, words=words, spaces=spaces)
+    assert doc.text == text
+    spans = []
+    for s in rec["spans"]:
+        span = doc.char_span(s["start"], s["end"], label=s["label"], alignment_mode="strict")
+        if span is None:  # cannot happen: every span edge is a token edge
+            raise AnnotatorError(f"document {rec['meta']['doc_id']}: span {s} does not align")
+        spans.append(Span(doc, span.start, span.end, label=s["label"]))
+    doc.spans["sc"] = spans
+    doc.cats = rec.get("_cats", {})
+    doc.user_data.update(
+        {
+            "annotator": rec["_annotator_id"],
+            "doc_id": rec["meta"]["doc_id"],
+            "title": rec["meta"]["title"],
+            "sha256": rec["meta"]["sha256"],
+        }
+    )
+    return doc
+
+
+def cats_for(rec: dict[str, Any], fields) -> dict[str, float]:
+    """``doc.cats`` as ``"field:option" -> 1.0 / 0.0`` for every field the coder set."""
+    cats: dict[str, float] = {}
+    for f in fields:
+        if f.name not in rec["doc_labels"]:
+            continue
+        value = rec["doc_labels"][f.name]
+        chosen = set(value) if isinstance(value, list) else {value}
+        for option in f.options:
+            cats[f"{f.name}:{option}"] = 1.0 if option in chosen else 0.0
+    return cats
+
+
+def write_spacy(recs: Iterable[dict[str, Any]], fh, fields) -> int:
+    """A DocBin (``spacy train`` input); ``fh`` is a binary file. Returns documents."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    vocab = spacy.blank("en").vocab
+    db = DocBin(store_user_data=True)
+    n = 0
+    for rec in recs:
+        rec["_cats"] = cats_for(rec, fields)
+        db.add(spacy_doc(rec, vocab))
+        n += 1
+    fh.write(db.to_bytes())
+    return n
