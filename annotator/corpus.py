@@ -14,6 +14,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ class RawDocument:
         # The invariant every later step relies on: stored text is normalised.
         object.__setattr__(self, "text", normalize_text(self.text))
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return text_hash(self.text)
 
@@ -221,6 +222,7 @@ _CLUTTER = [
     re.compile(r"^\s*(by|published|updated|posted|share|home|menu|search)\b[:\s]*", re.I),
 ]
 _BYLINE = re.compile(r"\s+by\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}\s*$")
+_DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -231,17 +233,22 @@ def derive_title(text: str, max_len: int = 120) -> str:
     lines, lines that read like body sentences); prefers a line that the page
     repeats (breadcrumb + headline); drops a trailing "by Author".
     """
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()][:25]
+    head = text[:4000]  # the headline is near the top; never split a whole book
+    lines = [ln.strip() for ln in head.split("\n") if ln.strip()][:20]
     candidates: list[str] = []
     for ln in lines:
+        if len(ln) > 200 or len(ln.split()) < 4:
+            continue
         words = _WORD.findall(ln)
-        if len(words) < 4 or len(ln) > 200:
-            continue
-        if any(p.search(ln) for p in _CLUTTER[:4]) or _CLUTTER[4].match(ln):
-            continue
-        if ln.endswith(".") and len(words) > 12:
-            continue  # a body sentence
+        if len(words) < 4 or (ln.endswith(".") and len(words) > 12):
+            continue  # navigation, or a body sentence
+        if _CLUTTER[0].search(ln) or _CLUTTER[4].match(ln):
+            continue  # a URL, a byline or navigation
+        if _DIGIT.search(ln) and any(p.search(ln) for p in _CLUTTER[1:4]):
+            continue  # a date, a clock time or the weather (all need a digit)
         candidates.append(ln)
+        if len(candidates) == 6:  # the headline is among the first few
+            break
     title = ""
     for cand in candidates:
         # A breadcrumb such as "Home World <headline>" followed by the headline itself.

@@ -12,7 +12,8 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -29,42 +30,25 @@ def hash32(*parts: str) -> int:
     return int.from_bytes(digest[:4], "big", signed=True)
 
 
-def token_records(text: str, tokens: list[list[int]]) -> list[dict[str, Any]]:
+def token_records(text: str, starts: Sequence[int], ends: Sequence[int]) -> list[dict[str, Any]]:
     """Prodigy-style tokens: ``text``, ``start``, ``end``, ``id``, ``ws``."""
-    out = []
-    n = len(tokens)
-    for i, (start, end) in enumerate(tokens):
-        nxt = tokens[i + 1][0] if i + 1 < n else len(text)
-        out.append({"text": text[start:end], "start": start, "end": end, "id": i, "ws": nxt > end})
-    return out
+    n = len(starts)
+    nexts = [*starts[1:], len(text)] if n else []
+    return [
+        {"text": text[a:b], "start": a, "end": b, "id": i, "ws": nxt > b}
+        for i, (a, b, nxt) in enumerate(zip(starts, ends, nexts, strict=True))
+    ]
 
 
-def _token_index(tokens: list[list[int]], start: int, end: int) -> tuple[int | None, int | None]:
+def _token_index(
+    starts: Sequence[int], ends: Sequence[int], start: int, end: int
+) -> tuple[int | None, int | None]:
     """Inclusive indices of the first and last token overlapping ``[start, end)``."""
-    from bisect import bisect_left, bisect_right
-
-    ends = _Column(tokens, 1)
-    starts = _Column(tokens, 0)
     first = bisect_right(ends, start)
     last = bisect_left(starts, end) - 1
     if first > last:
         return None, None
     return first, last
-
-
-class _Column:
-    """A read-only view of one column of a list of pairs, for bisect."""
-
-    __slots__ = ("rows", "col")
-
-    def __init__(self, rows: list[list[int]], col: int):
-        self.rows, self.col = rows, col
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __getitem__(self, i: int) -> int:
-        return self.rows[i][self.col]
 
 
 def _timestamp(spans: list[Span], labels: list[DocLabel]) -> int | None:
@@ -77,7 +61,7 @@ def _timestamp(spans: list[Span], labels: list[DocLabel]) -> int | None:
 
 def record(
     doc: Document,
-    tokens: list[list[int]],
+    tokens: tuple[Sequence[int], Sequence[int]],
     annotator: str | None,
     spans: list[Span],
     labels: list[DocLabel],
@@ -88,7 +72,7 @@ def record(
     text = doc.text
     span_recs = []
     for s in spans:
-        t0, t1 = _token_index(tokens, s.start, s.end)
+        t0, t1 = _token_index(*tokens, s.start, s.end)
         span_recs.append(
             {
                 "start": s.start,
@@ -116,7 +100,7 @@ def record(
     return {
         "text": text,
         "meta": meta,
-        "tokens": token_records(text, tokens),
+        "tokens": token_records(text, *tokens),
         "spans": span_recs,
         "doc_labels": doc_labels,
         "answer": "accept",

@@ -43,12 +43,16 @@ def _load_pipeline(name: str):
 def tokenize(texts: Iterable[str], pipeline: str = DEFAULT_PIPELINE) -> Iterator[Tokenization]:
     """Tokenise texts in order, yielding one :class:`Tokenization` per text."""
     nlp = load_pipeline(pipeline)
-    for doc in nlp.pipe(texts, batch_size=64):
-        yield tokenization_from_doc(doc)
+    # The text travels beside its Doc: rebuilding it with doc.text costs a Token per token.
+    for doc, text in nlp.pipe(((t, t) for t in texts), batch_size=64, as_tuples=True):
+        yield tokenization_from_doc(doc, text)
 
 
-def tokenization_from_doc(doc) -> Tokenization:
-    """Token offsets and line-bounded, whitespace-trimmed sentences of a spaCy ``Doc``."""
+def tokenization_from_doc(doc, text: str | None = None) -> Tokenization:
+    """Token offsets and line-bounded, whitespace-trimmed sentences of a spaCy ``Doc``.
+
+    ``text`` is ``doc.text`` when the caller already has it.
+    """
     from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 
     if len(doc) == 0:
@@ -59,7 +63,8 @@ def tokenization_from_doc(doc) -> Tokenization:
     is_space = arr[:, 2].astype(bool)
     sent_start = arr[:, 3] == 1
     sent_start[0] = True
-    text = doc.text
+    if text is None:
+        text = doc.text
     space_idx = [int(i) for i in is_space.nonzero()[0]]
     # A whitespace token holding a line break ends a sentence; the next word starts one.
     breaks = {
