@@ -237,8 +237,9 @@ def derive_title(text: str, max_len: int = 120) -> str:
     lines = [ln.strip() for ln in head.split("\n") if ln.strip()][:20]
     candidates: list[str] = []
     for ln in lines:
-        if len(ln) > 200 or len(ln.split()) < 4:
-            continue
+        n_split = len(ln.split())
+        if len(ln) > 200 or n_split < 4 or (ln.endswith(".") and n_split > 12):
+            continue  # too long or short for a headline, or a body sentence
         words = _WORD.findall(ln)
         if len(words) < 4 or (ln.endswith(".") and len(words) > 12):
             continue  # navigation, or a body sentence

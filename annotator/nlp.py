@@ -53,6 +53,7 @@ def tokenization_from_doc(doc, text: str | None = None) -> Tokenization:
 
     ``text`` is ``doc.text`` when the caller already has it.
     """
+    import numpy as np
     from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 
     if len(doc) == 0:
@@ -65,33 +66,28 @@ def tokenization_from_doc(doc, text: str | None = None) -> Tokenization:
     sent_start[0] = True
     if text is None:
         text = doc.text
-    space_idx = [int(i) for i in is_space.nonzero()[0]]
+    space_idx = is_space.nonzero()[0].tolist()
     # A whitespace token holding a line break ends a sentence; the next word starts one.
-    breaks = {
-        i
-        for i in space_idx
-        if "\n" in text[starts[i] : ends[i]] or "\r" in text[starts[i] : ends[i]]
-    }
-    for i in breaks:
-        if i + 1 < len(doc):
+    n = len(doc)
+    for i in space_idx:
+        piece = text[starts[i] : ends[i]]
+        if ("\n" in piece or "\r" in piece) and i + 1 < n:
             sent_start[i + 1] = True
-    s_starts: list[int] = []
-    s_ends: list[int] = []
-    space = set(space_idx)
-    boundaries = [int(i) for i in sent_start.nonzero()[0]] + [len(doc)]
-    for a, b in zip(boundaries, boundaries[1:], strict=False):
-        lo, hi = a, b - 1
-        while lo <= hi and lo in space:
-            lo += 1
-        while hi >= lo and hi in space:
-            hi -= 1
-        if lo <= hi:
-            s_starts.append(int(starts[lo]))
-            s_ends.append(int(ends[hi]))
+    # Each sentence runs from its first to its last non-whitespace token (vectorised:
+    # this runs for every token of every imported text).
+    words = np.flatnonzero(~is_space)
+    if len(words):
+        sent_id = np.cumsum(sent_start)[words]
+        first = np.flatnonzero(np.r_[True, sent_id[1:] != sent_id[:-1]])
+        last = np.r_[first[1:] - 1, len(words) - 1]
+        s_starts = tuple(starts[words[first]].tolist())
+        s_ends = tuple(ends[words[last]].tolist())
+    else:
+        s_starts = s_ends = ()
     return Tokenization(
         tuple(starts.tolist()),
         tuple(ends.tolist()),
         frozenset(space_idx),
-        tuple(s_starts),
-        tuple(s_ends),
+        s_starts,
+        s_ends,
     )
