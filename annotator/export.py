@@ -67,8 +67,9 @@ def record(
     labels: list[DocLabel],
     scheme_name: str,
     scheme_version: int,
+    token_recs: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """One canonical JSONL object."""
+    """One canonical JSONL object (``token_recs``: this document's, if already built)."""
     text = doc.text
     span_recs = []
     for s in spans:
@@ -100,7 +101,7 @@ def record(
     return {
         "text": text,
         "meta": meta,
-        "tokens": token_records(text, *tokens),
+        "tokens": token_recs if token_recs is not None else token_records(text, *tokens),
         "spans": span_recs,
         "doc_labels": doc_labels,
         "answer": "accept",
@@ -118,8 +119,11 @@ def records(
 ) -> Iterator[dict[str, Any]]:
     """Canonical records, one per (document, annotator) with any label, in document order."""
     scheme = store.scheme
+    last: tuple[int, list[dict[str, Any]]] | None = None  # one document's tokens, shared
     for doc, tokens, coder, spans, labels in store.iter_labelled(annotator, include_unlabelled):
-        yield record(doc, tokens, coder, spans, labels, scheme.name, scheme.version)
+        if last is None or last[0] != doc.id:
+            last = (doc.id, token_records(doc.text, *tokens))
+        yield record(doc, tokens, coder, spans, labels, scheme.name, scheme.version, last[1])
 
 
 def current_umask() -> int:
@@ -154,12 +158,16 @@ def atomic_output(target: str | Path, binary: bool = False) -> Iterator[IO]:
 
 # Characters that str.splitlines() and some JSONL readers treat as line ends; JSON allows
 # them raw inside strings, so they are escaped to keep one record per physical line.
-_LINE_BREAKERS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+_LINE_BREAKERS = (("\u2028", "\\u2028"), ("\u2029", "\\u2029"), ("\x85", "\\u0085"))
 
 
 def dumps_line(rec: dict[str, Any]) -> str:
     """One JSON object as one line: UTF-8 kept readable, Unicode line separators escaped."""
-    return json.dumps(rec, ensure_ascii=False).translate(_LINE_BREAKERS)
+    line = json.dumps(rec, ensure_ascii=False)
+    for char, escape in _LINE_BREAKERS:
+        if char in line:  # rare; str.translate would cost a dict lookup per character
+            line = line.replace(char, escape)
+    return line
 
 
 def write_jsonl(
