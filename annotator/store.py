@@ -55,6 +55,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             "title": str,
             "source": str,
             "text": str,
+            "length": int,
             "meta": str,
             "tokens": str,
             "sentences": str,
@@ -62,7 +63,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             "added_at": str,
         },
         pk="id",
-        not_null={"sha256", "text", "tokens", "sentences"},
+        not_null={"sha256", "text", "length", "tokens", "sentences"},
     )
     db["documents"].create_index(["sha256"], unique=True)
     db["annotators"].create({"id": int, "name": str, "created_at": str}, pk="id", not_null={"name"})
@@ -358,13 +359,14 @@ class Store:
                     ids.append(row[0])
                     continue
                 cur = c.execute(
-                    "INSERT INTO documents (sha256, title, source, text, meta, tokens, sentences,"
-                    " pipeline, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO documents (sha256, title, source, text, length, meta, tokens,"
+                    " sentences, pipeline, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         sha,
                         title,
                         raw.source,
                         raw.text,
+                        len(raw.text),
                         json.dumps(raw.meta, ensure_ascii=False),
                         _offsets_json(tok.token_starts, tok.token_ends),
                         _offsets_json(tok.sentence_starts, tok.sentence_ends),
@@ -397,10 +399,10 @@ class Store:
             return existing
         with self._write() as c:
             cur = c.execute(
-                "INSERT INTO documents (sha256, title, source, text, meta, tokens, sentences,"
-                " pipeline, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO documents (sha256, title, source, text, length, meta, tokens,"
+                " sentences, pipeline, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    doc.sha256, doc.title, doc.source, doc.text,
+                    doc.sha256, doc.title, doc.source, doc.text, len(doc.text),
                     json.dumps(doc.meta, ensure_ascii=False), doc.tokens_json,
                     doc.sentences_json, doc.pipeline, now(),
                 ),
@@ -439,7 +441,7 @@ class Store:
         aid = self._maybe_annotator_id(annotator)
         rows = self.conn.execute(
             """
-            SELECT d.id, d.title, d.source, length(d.text),
+            SELECT d.id, d.title, d.source, d.length,
                    coalesce(st.state, 'new'),
                    (SELECT count(*) FROM spans s WHERE s.document_id = d.id AND s.annotator_id = ?)
             FROM documents d
@@ -484,7 +486,8 @@ class Store:
         if n is None:
             if not isinstance(doc_id, int) or isinstance(doc_id, bool):
                 raise NotFoundError(f"unknown document {doc_id!r}")
-            row = self._one("SELECT length(text) FROM documents WHERE id = ?", [doc_id])
+            # The stored code-point count: SQL length() stops at a NUL character.
+            row = self._one("SELECT length FROM documents WHERE id = ?", [doc_id])
             if row is None:
                 raise NotFoundError(f"unknown document {doc_id!r}")
             n = self._len_cache[doc_id] = row[0]
