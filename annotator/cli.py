@@ -287,7 +287,7 @@ def merge(ctx: click.Context, others: tuple[str, ...], strict: bool) -> None:
         click.echo(report.summary())
         for c in report.conflicts:
             click.echo(f"  {c}", err=True)
-        conflicts = conflicts or bool(report.conflicts)
+        conflicts = conflicts or bool(report.new_conflicts)
     if conflicts:
         ctx.exit(1)
 

@@ -53,21 +53,22 @@ class Skipped:
 
 
 def normalize_text(text: str) -> str:
-    """Drop a leading BOM and turn CRLF / CR line endings into LF."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    """Drop leading byte-order marks and turn CRLF / CR line endings into LF.
+
+    Idempotent: every leading U+FEFF goes (a second one is also an artefact of
+    re-encoding), so normalising normalised text changes nothing.
+    """
+    text = text.lstrip("\ufeff")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def normalize_with_offsets(text: str) -> tuple[str, Callable[[int], int]]:
     """:func:`normalize_text` plus a map from offsets in ``text`` to offsets in the result.
 
-    Removed characters (the BOM, the ``\r`` of each ``\r\n``) shift later offsets left;
+    Removed characters (leading BOMs, the ``\r`` of each ``\r\n``) shift later offsets left;
     an offset that pointed between ``\r`` and ``\n`` lands before the ``\n``.
     """
-    removed: list[int] = []
-    if text.startswith("\ufeff"):
-        removed.append(0)
+    removed = list(range(len(text) - len(text.lstrip("\ufeff"))))
     i = text.find("\r\n")
     while i != -1:
         removed.append(i)

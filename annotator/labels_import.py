@@ -12,6 +12,7 @@ changes nothing.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,7 +166,13 @@ def import_label_file(
         result.errors.sort(key=_line_of)
         return result
     result.tasks = len(prepared)
-    _write(store, result, prepared, scheme, path, pipeline)
+    try:
+        _write(store, result, prepared, scheme, path, pipeline)
+    except AnnotatorError as e:  # the transaction was rolled back: nothing written
+        result.errors.append(f"{path}: {e}")
+        result.documents_added = result.spans_added = result.spans_present = 0
+        result.doc_labels_set = 0
+        result.new_scheme_version = None
     return result
 
 
@@ -225,7 +232,10 @@ def _prepare(
             raise LineError(
                 f"span {i} ({sp.label}): [{sp.start}, {sp.end}) is outside the text (length {n})"
             )
-        spans.append((remap(sp.start), remap(sp.end), sp.label, sp.note, sp.scheme_version))
+        a, b = remap(sp.start), remap(sp.end)
+        if a >= b:
+            raise LineError(f"span {i} ({sp.label}) covers only the \\r of a \\r\\n line break")
+        spans.append((a, b, sp.label, sp.note, sp.scheme_version))
     doc_labels = dict(task.doc_labels)
     if task.choices:
         _assign_choices(task.choices, doc_labels, scheme, field_name, add_labels)
@@ -318,6 +328,8 @@ def _problems(item: _Prepared, scheme: Scheme) -> list[str]:
         if spec is None:
             out.append(f"document field {fname!r} is not in the scheme; use --add-labels")
             continue
+        if spec.kind == "multi" and isinstance(value, str):
+            value = item.doc_labels[fname] = [value]  # one option of a multi field
         values = value if isinstance(value, list) else [value]
         if spec.kind == "single" and isinstance(value, list):
             if len(value) != 1:
@@ -372,16 +384,20 @@ def _write(
             assert doc is not None
             if item.annotator is None:
                 continue
-            have = {(s.start, s.end, s.label) for s in store.spans(doc.id, item.annotator)}
+            # A multiset: a coder may hold the same range and label twice (other notes).
+            have = Counter(
+                (s.start, s.end, s.label, s.note) for s in store.spans(doc.id, item.annotator)
+            )
             for start, end, label, note, version in item.spans:
-                if (start, end, label) in have:
+                key = (start, end, label, note)
+                if have[key] > 0:
+                    have[key] -= 1
                     result.spans_present += 1
                     continue
                 store.add_span(
                     doc.id, item.annotator, start, end, label, note,
                     scheme_version=version if version in versions else None,
                 )  # fmt: skip
-                have.add((start, end, label))
                 result.spans_added += 1
             current = store.doc_labels(doc.id, item.annotator)
             for fname, value in item.doc_labels.items():

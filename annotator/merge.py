@@ -29,11 +29,13 @@ class Conflict:
     title: str
     coder: str
     kept_as: str
+    new: bool = True  # False: an earlier merge already kept the other version
 
     def __str__(self) -> str:
+        kept = "is kept" if self.new else "was already kept"
         return (
             f"conflict: {self.coder} labelled document {self.doc_id} ({self.title[:60]}) "
-            f"differently; the other version is kept as {self.kept_as!r}"
+            f"differently; the other version {kept} as {self.kept_as!r}"
         )
 
 
@@ -48,11 +50,17 @@ class MergeReport:
     conflicts: list[Conflict] = field(default_factory=list)
     schemes_added: list[int] = field(default_factory=list)
 
+    @property
+    def new_conflicts(self) -> list[Conflict]:
+        return [c for c in self.conflicts if c.new]
+
     def summary(self) -> str:
+        old = len(self.conflicts) - len(self.new_conflicts)
+        earlier = f" (and {old} kept by an earlier merge)" if old else ""
         return (
             f"{self.source}: {self.documents_added} new document(s), {self.spans_added} span(s)"
             f" and {self.doc_labels_set} document label(s) added for"
-            f" {len(self.coders)} coder(s), {len(self.conflicts)} conflict(s)"
+            f" {len(self.coders)} coder(s), {len(self.new_conflicts)} new conflict(s){earlier}"
         )
 
 
@@ -113,9 +121,10 @@ def merge_database(store: Store, other_path: str | Path, strict: bool = False) -
                     continue
                 if not _subset(mine, their):
                     target = targets[coder] = f"{coder}@{stem}"
-                    report.conflicts.append(Conflict(doc_id, sd.title, coder, target))
                     mine = ours.get(target, (set(), {}))
-                    if _subset(their, mine):
+                    kept = _subset(their, mine)
+                    report.conflicts.append(Conflict(doc_id, sd.title, coder, target, not kept))
+                    if kept:
                         continue
                     if not _subset(mine, their):
                         raise AnnotatorError(
@@ -130,7 +139,7 @@ def merge_database(store: Store, other_path: str | Path, strict: bool = False) -
                 store.merge_status(doc_id, target, state, secs)
                 if store.statuses(doc_id).get(target) != before:
                     report.statuses_updated += 1
-        if strict and report.conflicts:
+        if strict and report.new_conflicts:
             raise MergeConflictError(report)
     return report
 

@@ -74,6 +74,27 @@ def safe_name(name: str) -> str:
     return cleaned or "coder"
 
 
+class UniqueNames:
+    """File-system names for coders: safe, and distinct even where two names clean up
+    alike ("Ana M." and "Ana_M" become ``Ana_M`` and ``Ana_M-2``; case-insensitively)."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.taken: set[str] = set()
+
+    def __call__(self, coder: str) -> str:
+        name = self.names.get(coder)
+        if name is None:
+            base = name = safe_name(coder)
+            n = 1
+            while name.lower() in self.taken:
+                n += 1
+                name = f"{base}-{n}"
+            self.taken.add(name.lower())
+            self.names[coder] = name
+        return name
+
+
 @contextmanager
 def atomic_folder(target: str | Path) -> Iterator[Path]:
     """A folder that replaces ``target`` only when the block finishes."""
@@ -103,6 +124,7 @@ def write_doccano(recs: Iterable[dict[str, Any]], folder: Path) -> int:
     from ..export import dumps_line
 
     files: dict[str, IO[str]] = {}
+    names = UniqueNames()
     n = 0
     try:
         for rec in recs:
@@ -110,7 +132,7 @@ def write_doccano(recs: Iterable[dict[str, Any]], folder: Path) -> int:
             fh = files.get(coder)
             if fh is None:
                 fh = files[coder] = open(  # noqa: SIM115 - closed in finally
-                    folder / f"{safe_name(coder)}.jsonl", "w", encoding="utf-8", newline="\n"
+                    folder / f"{names(coder)}.jsonl", "w", encoding="utf-8", newline="\n"
                 )
             fh.write(dumps_line(doccano_record(rec)) + "\n")
             n += 1
@@ -146,8 +168,9 @@ def write_brat(recs: Iterable[dict[str, Any]], folder: Path) -> int:
     """``<coder>/<doc_id>.txt`` + ``.ann`` pairs and an ``annotation.conf``; returns pairs."""
     n = 0
     labels: set[str] = set()
+    names = UniqueNames()
     for rec in recs:
-        coder = safe_name(rec["_annotator_id"] or "unlabelled")
+        coder = names(rec["_annotator_id"] or "unlabelled")
         sub = folder / coder
         sub.mkdir(exist_ok=True)
         stem = f"doc{rec['meta']['doc_id']:05d}"
@@ -230,10 +253,11 @@ def cats_for(rec: dict[str, Any], fields) -> dict[str, float]:
 
 def write_spacy(recs: Iterable[dict[str, Any]], fh, fields) -> int:
     """A DocBin (``spacy train`` input); ``fh`` is a binary file. Returns documents."""
-    import spacy
     from spacy.tokens import DocBin
 
-    vocab = spacy.blank("en").vocab
+    from ..nlp import load_pipeline
+
+    vocab = load_pipeline().vocab
     db = DocBin(store_user_data=True)
     n = 0
     for rec in recs:

@@ -1,0 +1,384 @@
+"""``annotator export --format``: Prodigy, doccano, spaCy, CSV and brat, all atomic."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotator.cli import cli
+from annotator.corpus import RawDocument
+from annotator.errors import AnnotatorError
+from annotator.export import EXPORT_FORMATS, atomic_output, export, records
+from annotator.formats import writers
+from annotator.ingest import import_documents
+from annotator.labels_import import import_label_files
+from annotator.store import Store
+
+TEXT = '😀 North Korea, Russia\nand Iran: "a pact".\n\nخبر عاجل e\u0301 👩‍👩‍👧 end.'
+SECOND = "Second article.\nWith a line break and 🇺🇦 flag."
+
+
+def add_doc(store: Store, text: str, **meta) -> int:
+    return import_documents(store, [RawDocument(text, "src", meta)]).added[0]
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+@pytest.fixture
+def labelled(store):
+    """Two documents, three coders, overlapping spans, notes and document fields."""
+    d1 = add_doc(store, TEXT, url="https://example.org/1")
+    d2 = add_doc(store, SECOND)
+    north = TEXT.index("North")
+    store.add_span(d1, "ana", north, TEXT.index("\nand") + 4, "alarmist", "crosses a line")
+    store.add_span(d1, "ana", north + 3, north + 9, "skeptical_of_alliance")  # mid-token overlap
+    store.add_span(d1, "ana", 0, 1, "alarmist")  # the emoji alone
+    store.add_span(d1, "ben", TEXT.index('"a pact"'), TEXT.index("خبر") + 3, "policy_prescription")
+    store.add_span(d1, "ben", TEXT.index("👩"), TEXT.index(" end"), "alarmist", 'says "no", ok')
+    store.add_span(d2, "Chloé", 0, 6, "alarmist")
+    store.set_doc_label(d1, "ana", "dominant_frame", "alarmist")
+    store.set_doc_label(d1, "ana", "frames_present", ["alarmist", "skeptical_of_alliance"])
+    store.set_doc_label(d2, "ben", "frames_present", [])
+    return store, d1, d2
+
+
+# --- Prodigy -----------------------------------------------------------------------
+
+
+def test_prodigy_export_has_only_prodigy_fields(labelled, tmp_path):
+    store, d1, _ = labelled
+    out = tmp_path / "p.jsonl"
+    assert export(store, out, fmt="prodigy") == 4
+    canonical = list(records(store))
+    lines = read_jsonl(out)
+    assert [r["_annotator_id"] for r in lines] == ["ana", "ben", "Chloé", "ben"]
+    for rec, canon in zip(lines, canonical, strict=True):
+        assert set(rec) <= set(writers.PRODIGY_KEYS)
+        assert "doc_labels" not in rec and "scheme_version" not in rec
+        assert rec["text"] == canon["text"] and rec["tokens"] == canon["tokens"]
+        assert rec["answer"] == "accept"
+        for sp in rec["spans"]:
+            assert set(sp) == set(writers.PRODIGY_SPAN_KEYS)
+            assert rec["text"][sp["start"] : sp["end"]] == sp["text"]
+    # And it reads back (spans only) as Prodigy.
+    with Store(tmp_path / "back.db") as s:
+        [r] = import_label_files(s, [out])
+        assert r.ok and r.format == "prodigy" and r.spans_added == 6
+
+
+# --- doccano -----------------------------------------------------------------------
+
+
+def test_doccano_export_one_file_per_coder(labelled, tmp_path):
+    store, d1, d2 = labelled
+    out = tmp_path / "doccano"
+    assert export(store, out, fmt="doccano") == 4
+    assert sorted(p.name for p in out.iterdir()) == ["Chloé.jsonl", "ana.jsonl", "ben.jsonl"]
+    [ana] = read_jsonl(out / "ana.jsonl")
+    north = TEXT.index("North")
+    assert set(ana) == {"text", "label", "cats", "meta"}
+    assert ana["text"] == TEXT
+    assert ana["label"] == [
+        [0, 1, "alarmist"],
+        [north, TEXT.index("\nand") + 4, "alarmist"],
+        [north + 3, north + 9, "skeptical_of_alliance"],
+    ]
+    assert ana["cats"] == {
+        "dominant_frame": "alarmist",
+        "frames_present": ["alarmist", "skeptical_of_alliance"],
+    }
+    ben = read_jsonl(out / "ben.jsonl")
+    assert [r["meta"]["doc_id"] for r in ben] == [d1, d2]
+    assert ben[1] == {
+        "text": SECOND,
+        "label": [],
+        "cats": {"frames_present": []},
+        "meta": ben[1]["meta"],
+    }
+    # Reading each file back with --annotator restores that coder's labels.
+    with Store(tmp_path / "back.db") as s:
+        for coder in ("ana", "ben", "Chloé"):
+            [r] = import_label_files(s, [out / f"{coder}.jsonl"], annotator=coder)
+            assert r.ok and r.format == "doccano", r.errors
+        for coder in ("ana", "ben"):
+            for doc in (d1, d2):
+                assert s.doc_labels(doc, coder) == store.doc_labels(doc, coder)
+                assert [(x.start, x.end, x.label) for x in s.spans(doc, coder)] == [
+                    (x.start, x.end, x.label) for x in store.spans(doc, coder)
+                ]
+
+
+# --- spaCy -------------------------------------------------------------------------
+
+
+def load_docbin(path: Path):
+    import spacy
+    from spacy.tokens import DocBin
+
+    return list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
+
+
+def test_spacy_docbin_spans_cats_and_coder(labelled, tmp_path):
+    store, d1, d2 = labelled
+    out = tmp_path / "train.spacy"
+    assert export(store, out, fmt="spacy") == 4
+    docs = load_docbin(out)
+    canon = list(records(store))
+    assert len(docs) == len(canon)
+    for doc, rec in zip(docs, canon, strict=True):
+        assert doc.text == rec["text"]
+        assert doc.user_data["annotator"] == rec["_annotator_id"]
+        assert doc.user_data["doc_id"] == rec["meta"]["doc_id"]
+        assert doc.user_data["sha256"] == rec["meta"]["sha256"]
+        got = [(s.start_char, s.end_char, s.label_, s.text) for s in doc.spans["sc"]]
+        want = [(s["start"], s["end"], s["label"], s["text"]) for s in rec["spans"]]
+        assert got == want  # overlapping, mid-token and emoji spans, all exact
+    ana = docs[0]
+    assert ana.cats == {
+        "dominant_frame:alarmist": 1.0,
+        "dominant_frame:skeptical_of_alliance": 0.0,
+        "dominant_frame:policy_prescription": 0.0,
+        "dominant_frame:none": 0.0,
+        "frames_present:alarmist": 1.0,
+        "frames_present:skeptical_of_alliance": 1.0,
+        "frames_present:policy_prescription": 0.0,
+    }
+    ben_d2 = docs[3]
+    assert ben_d2.user_data["annotator"] == "ben"
+    assert set(ben_d2.cats.values()) == {0.0} and len(ben_d2.cats) == 3
+    assert docs[2].cats == {}  # Chloé set no field
+
+
+def test_spacy_export_of_an_unlabelled_document(store, tmp_path):
+    add_doc(store, "Nobody   labelled\tthis one.\n")
+    out = tmp_path / "u.spacy"
+    assert export(store, out, fmt="spacy", include_unlabelled=True) == 1
+    [doc] = load_docbin(out)
+    assert doc.text == "Nobody   labelled\tthis one.\n"
+    assert list(doc.spans["sc"]) == [] and doc.user_data["annotator"] is None
+
+
+# --- CSV ---------------------------------------------------------------------------
+
+
+def test_csv_one_row_per_span_with_quoting(labelled, tmp_path):
+    store, d1, d2 = labelled
+    tricky = 'Commas, "quotes" and\nnewlines\nin one span.'
+    d3 = add_doc(store, f"Intro line.\n{tricky}\nOutro.", title='A, "title"')
+    store.add_span(d3, "ana", 12, 12 + len(tricky), "alarmist", 'note, with "quotes"\nand a break')
+    out = tmp_path / "spans.csv"
+    assert export(store, out, fmt="csv") == 7
+    with out.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == list(writers.CSV_COLUMNS)
+    assert len(rows) == 7
+    canon = [(r, s) for r in records(store) for s in r["spans"]]
+    for row, (rec, sp) in zip(rows, canon, strict=True):
+        assert int(row["doc_id"]) == rec["meta"]["doc_id"]
+        assert row["title"] == rec["meta"]["title"]
+        assert row["coder"] == rec["_annotator_id"]
+        assert (row["label"], int(row["start"]), int(row["end"])) == (
+            sp["label"],
+            sp["start"],
+            sp["end"],
+        )
+        assert row["text"] == sp["text"] == rec["text"][sp["start"] : sp["end"]]
+        assert row["note"] == sp["note"]
+    last = rows[-1]
+    assert last["text"] == tricky and last["title"] == 'A, "title"'
+    assert last["note"] == 'note, with "quotes"\nand a break'
+    assert rows[0]["text"] == "😀"
+
+
+# --- brat --------------------------------------------------------------------------
+
+T_LINE = re.compile(r"^T(\d+)\t(\S+) ([\d ;]+)\t(.*)$")
+
+
+def parse_ann(path: Path) -> tuple[dict, dict]:
+    spans, notes = {}, {}
+    for line in path.read_text("utf-8").splitlines():
+        if line.startswith("T"):
+            m = T_LINE.match(line)
+            assert m, line
+            frags = [tuple(map(int, f.split())) for f in m.group(3).split(";")]
+            spans[int(m.group(1))] = (m.group(2), frags, m.group(4))
+        else:
+            num, ref, note = line.split("\t")
+            assert num.startswith("#") and ref.startswith("AnnotatorNotes T")
+            notes[int(ref.removeprefix("AnnotatorNotes T"))] = note
+    return spans, notes
+
+
+def test_brat_standoff_offsets_fragments_and_emoji(labelled, tmp_path):
+    store, d1, d2 = labelled
+    out = tmp_path / "brat"
+    assert export(store, out, fmt="brat") == 4
+    assert sorted(p.name for p in out.iterdir()) == ["Chloé", "ana", "annotation.conf", "ben"]
+    conf = (out / "annotation.conf").read_text("utf-8")
+    assert "[entities]\nalarmist\npolicy_prescription\nskeptical_of_alliance\n" in conf
+    for rec in records(store):
+        sub = out / rec["_annotator_id"]
+        stem = f"doc{rec['meta']['doc_id']:05d}"
+        txt = (sub / f"{stem}.txt").read_bytes().decode("utf-8")
+        assert txt == rec["text"]
+        spans, notes = parse_ann(sub / f"{stem}.ann")
+        assert len(spans) == len(rec["spans"])
+        for i, sp in enumerate(rec["spans"], 1):
+            label, frags, shown = spans[i]
+            assert label == sp["label"]
+            # Fragments cover the span minus its line breaks, in order, never a "\n".
+            assert frags[0][0] >= sp["start"] and frags[-1][1] <= sp["end"]
+            assert all("\n" not in txt[a:b] for a, b in frags)
+            assert "".join(txt[a:b] for a, b in frags) == sp["text"].replace("\n", "")
+            assert shown == " ".join(txt[a:b] for a, b in frags)
+            if sp["note"]:
+                assert notes[i] == " ".join(sp["note"].split())
+    # The span that crosses a line break is two fragments; the emoji span is one character.
+    spans, notes = parse_ann(out / "ana" / f"doc{d1:05d}.ann")
+    north = TEXT.index("North")
+    nl = TEXT.index("\nand")
+    assert spans[1] == ("alarmist", [(0, 1)], "😀")
+    assert spans[2] == ("alarmist", [(north, nl), (nl + 1, nl + 4)], "North Korea, Russia and")
+    assert notes == {2: "crosses a line"}
+    ben, _ = parse_ann(out / "ben" / f"doc{d1:05d}.ann")
+    pact = TEXT.index('"a pact"')
+    arabic = TEXT.index("خبر")
+    # A blank line inside the span is skipped: two fragments, not three.
+    assert ben[1][1] == [(pact, arabic - 2), (arabic, arabic + 3)]
+    assert len(ben[2][1]) == 1
+
+
+# --- atomic writes -------------------------------------------------------------------
+
+
+def failing(store):
+    yield from records(store)
+    raise RuntimeError("disk on fire")
+
+
+def leftovers(folder: Path, name: str) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(f".{name}"))
+
+
+@pytest.mark.parametrize("fmt", ["prodigy", "csv", "spacy"])
+def test_interrupted_file_export_keeps_the_old_file(labelled, tmp_path, fmt):
+    store, *_ = labelled
+    out = tmp_path / f"out.{fmt}"
+    out.write_bytes(b"previous export\n")
+    with pytest.raises(RuntimeError), atomic_output(out, binary=fmt == "spacy") as fh:
+        if fmt == "prodigy":
+            for rec in failing(store):
+                fh.write(json.dumps(writers.prodigy_record(rec)) + "\n")
+        elif fmt == "csv":
+            writers.write_csv(failing(store), fh)
+        else:
+            writers.write_spacy(failing(store), fh, store.scheme.doc_fields)
+    assert out.read_bytes() == b"previous export\n"
+    assert leftovers(tmp_path, out.name) == []
+    export(store, out, fmt=fmt)  # and a complete export does replace it
+    assert out.read_bytes() != b"previous export\n"
+
+
+@pytest.mark.parametrize("fmt", ["doccano", "brat"])
+def test_interrupted_folder_export_keeps_the_old_folder(labelled, tmp_path, fmt):
+    store, *_ = labelled
+    out = tmp_path / "exported"
+    export(store, out, fmt=fmt)
+    (out / "stale.txt").write_text("from an earlier export")
+    before = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+    contents = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    write = writers.write_doccano if fmt == "doccano" else writers.write_brat
+    with pytest.raises(RuntimeError), writers.atomic_folder(out) as folder:
+        write(failing(store), folder)
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == contents
+    assert leftovers(tmp_path, "exported") == []
+    export(store, out, fmt=fmt)  # a complete export replaces the folder as a whole
+    assert not (out / "stale.txt").exists()
+    assert leftovers(tmp_path, "exported") == []
+
+
+def test_folder_export_refuses_a_file_target_and_stdout(labelled, tmp_path):
+    store, *_ = labelled
+    target = tmp_path / "file"
+    target.write_text("keep me")
+    with pytest.raises(AnnotatorError, match="not a folder"):
+        export(store, target, fmt="brat")
+    assert target.read_text() == "keep me"
+    with pytest.raises(AnnotatorError, match="writes a folder"):
+        export(store, "-", fmt="doccano")
+    with pytest.raises(AnnotatorError, match="unknown export format"):
+        export(store, tmp_path / "x", fmt="conll")
+
+
+# --- bugs ----------------------------------------------------------------------------
+
+
+def test_doccano_coders_with_the_same_safe_name_are_not_lost(store, tmp_path):
+    d = add_doc(store, "Two coders, one file name.")
+    store.add_span(d, "Ana M.", 0, 3, "alarmist")
+    store.add_span(d, "Ana_M", 5, 11, "alarmist")
+    out = tmp_path / "dc"
+    assert export(store, out, fmt="doccano") == 2
+    lines = [line for p in out.iterdir() for line in read_jsonl(p)]
+    assert sorted(tuple(x["label"][0]) for x in lines) == [(0, 3, "alarmist"), (5, 11, "alarmist")]
+
+
+def test_brat_coders_with_the_same_safe_name_are_not_lost(store, tmp_path):
+    d = add_doc(store, "Two coders, one folder name.")
+    store.add_span(d, "Ana M.", 0, 3, "alarmist")
+    store.add_span(d, "Ana_M", 5, 11, "alarmist")
+    out = tmp_path / "brat"
+    assert export(store, out, fmt="brat") == 2
+    anns = sorted(out.rglob("*.ann"))
+    assert len(anns) == 2
+
+
+# --- the command line ----------------------------------------------------------------
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with Store(tmp_path / "x.db") as s:
+        d = add_doc(s, TEXT)
+        s.add_span(d, "ana", 2, 7, "alarmist")
+        s.set_doc_label(d, "ana", "dominant_frame", "none")
+    return tmp_path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["--db", "x.db", *args], catch_exceptions=False)
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_cli_export_every_format(workdir, fmt):
+    res = run("export", "--format", fmt, "-o", f"out.{fmt}")
+    assert res.exit_code == 0, res.output
+    assert f"to out.{fmt} ({fmt})." in res.stderr
+    assert (workdir / f"out.{fmt}").exists()
+
+
+def test_cli_export_errors_are_one_line(workdir):
+    res = run("export", "--format", "brat", "-o", "-")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.stderr.strip() == "Error: brat export writes a folder; give -o FOLDER"
+    res = run("export", "--format", "spacy", "-o", "out", "--annotator", "nobody")
+    assert res.exit_code == 1 and "unknown annotator 'nobody'" in res.stderr
+    res = run("export", "--format", "xml", "-o", "out")
+    assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_cli_prodigy_to_stdout(workdir):
+    res = run("export", "--format", "prodigy", "-o", "-")
+    assert res.exit_code == 0
+    [line] = res.stdout.splitlines()
+    assert json.loads(line)["_annotator_id"] == "ana"

@@ -1,0 +1,601 @@
+"""``annotator import-labels``: canonical, Prodigy and doccano JSONL into the store.
+
+Each file is all or nothing (one transaction), errors are ``file:line: reason``,
+offsets are kept as given, and importing a file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotator.cli import cli
+from annotator.corpus import RawDocument, text_hash
+from annotator.export import export, records
+from annotator.ingest import import_documents
+from annotator.labels_import import import_label_files
+from annotator.store import Store
+
+TEXT = "😀 North Korea sends troops to Russia.\nخبر عاجل about Iran and China."
+TABLES = ("schemes", "documents", "annotators", "spans", "doc_labels", "status")
+
+
+def write_jsonl(path: Path, objs) -> Path:
+    path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objs), "utf-8")
+    return path
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def dump(store: Store) -> dict[str, list[tuple]]:
+    """Every row of every table, timestamps included."""
+    return {t: store.conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in TABLES}
+
+
+def add_doc(store: Store, text: str, **meta) -> int:
+    report = import_documents(store, [RawDocument(text, "src", meta)])
+    return (report.added or [store.document_id_by_hash(text_hash(text))])[0]
+
+
+def without_timestamp(recs: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "_timestamp"} for r in recs]
+
+
+def one(results):
+    [r] = results
+    return r
+
+
+def span_tuples(store: Store, doc_id: int, coder: str) -> list[tuple]:
+    return [(s.start, s.end, s.label, s.note) for s in store.spans(doc_id, coder)]
+
+
+# --- the canonical JSONL ---------------------------------------------------------
+
+
+def test_canonical_round_trip_is_lossless(store, tmp_path):
+    d1 = add_doc(store, TEXT, url="https://example.org/a", outlet="Daily")
+    d2 = add_doc(store, "A second article about Iran.\n\nWith two paragraphs.")
+    north = TEXT.index("North")
+    store.add_span(d1, "ana", north, TEXT.index(" to Russia"), "alarmist", 'troops, "quoted"')
+    store.add_span(d1, "ana", north + 2, north + 9, "skeptical_of_alliance")  # overlap, mid-token
+    store.add_span(d1, "ana", 0, 1, "alarmist")  # the emoji alone
+    store.add_span(d1, "Chloé B", TEXT.index("خبر"), len(TEXT), "policy_prescription", "a\nb")
+    store.set_doc_label(d1, "ana", "dominant_frame", "alarmist")
+    store.set_doc_label(d1, "ana", "frames_present", ["skeptical_of_alliance", "alarmist"])
+    store.set_doc_label(d2, "ben", "frames_present", [])  # "none of them"
+    first = tmp_path / "first.jsonl"
+    assert export(store, first) == 3
+
+    with Store(tmp_path / "new.db") as fresh:
+        result = one(import_label_files(fresh, [first]))
+        assert result.ok, result.errors
+        assert (result.format, result.tasks, result.documents_added) == ("jsonl", 3, 2)
+        assert result.spans_added == 4
+        second = tmp_path / "second.jsonl"
+        export(fresh, second)
+        doc = fresh.document(1)
+        assert (doc.title, doc.source) == (store.document(d1).title, "src")
+        assert doc.meta == {"url": "https://example.org/a", "outlet": "Daily"}
+        assert fresh.doc_labels(2, "ben") == {"frames_present": ()}
+    assert without_timestamp(read_jsonl(second)) == without_timestamp(read_jsonl(first))
+
+
+def test_importing_the_same_file_twice_changes_nothing(store, tmp_path):
+    d1 = add_doc(store, TEXT)
+    store.add_span(d1, "ana", 2, 7, "alarmist", "note")
+    store.set_doc_label(d1, "ana", "frames_present", ["alarmist"])
+    store.set_doc_label(d1, "ben", "dominant_frame", "none")
+    src = tmp_path / "src.jsonl"
+    export(store, src)
+    prodigy = write_jsonl(
+        tmp_path / "p.jsonl",
+        [
+            {
+                "text": "A Prodigy task about Moscow.",
+                "spans": [{"start": 2, "end": 9, "label": "alarmist"}],
+                "accept": ["dominant_frame:none"],
+                "answer": "accept",
+                "_annotator_id": "pat",
+            }
+        ],
+    )
+    doccano = write_jsonl(
+        tmp_path / "d.jsonl",
+        [{"text": "A doccano line about Tehran.", "label": [[2, 9, "alarmist"]], "cats": {}}],
+    )
+    with Store(tmp_path / "twice.db") as s:
+        import_label_files(s, [src, prodigy])
+        import_label_files(s, [doccano], annotator="dora")
+        before = dump(s)
+        assert len(before["spans"]) == 3 and len(before["doc_labels"]) == 3
+        again = import_label_files(s, [src, prodigy]) + import_label_files(
+            s, [doccano], annotator="dora"
+        )
+        assert all(r.ok for r in again)
+        assert sum(r.spans_added + r.doc_labels_set + r.documents_added for r in again) == 0
+        assert sum(r.spans_present for r in again) == 3
+        assert dump(s) == before  # row counts and every updated_at
+
+
+def test_labels_for_a_known_document_are_matched_by_text_hash(store, tmp_path):
+    doc = add_doc(store, "Known text, stored before the labels arrive.")
+    f = write_jsonl(
+        tmp_path / "k.jsonl",
+        [
+            {
+                "text": "Known text, stored before the labels arrive.",
+                "meta": {"title": "ignored for a known document"},
+                "spans": [{"start": 0, "end": 5, "label": "alarmist"}],
+                "answer": "accept",
+                "_annotator_id": "ana",
+            }
+        ],
+    )
+    r = one(import_label_files(store, [f]))
+    assert (r.documents_added, r.spans_added) == (0, 1)
+    assert store.document_count() == 1
+    assert span_tuples(store, doc, "ana") == [(0, 5, "alarmist", "")]
+
+
+# --- Prodigy ---------------------------------------------------------------------
+
+
+def prodigy_task(text, spans=(), answer="accept", coder="ana", **extra):
+    task = {"text": text, "spans": [dict(s) for s in spans], "answer": answer, **extra}
+    if coder is not None:
+        task["_annotator_id"] = coder
+    return task
+
+
+def test_prodigy_only_accepted_tasks_unless_all_answers(store, tmp_path):
+    sp = [{"start": 0, "end": 4, "label": "alarmist"}]
+    f = write_jsonl(
+        tmp_path / "prodigy.jsonl",
+        [
+            prodigy_task("Accepted task text.", sp),
+            prodigy_task("Rejected task text.", sp, answer="reject"),
+            prodigy_task("Ignored task text.", sp, answer="ignore"),
+        ],
+    )
+    r = one(import_label_files(store, [f]))
+    assert (r.format, r.tasks, r.not_accepted, r.documents_added) == ("prodigy", 1, 2, 1)
+    assert store.document_count() == 1
+    with Store(tmp_path / "all.db") as s:
+        r = one(import_label_files(s, [f], all_answers=True))
+        assert (r.tasks, r.not_accepted, r.spans_added) == (3, 0, 3)
+
+
+def test_prodigy_spans_tokens_meta_and_choices(store, tmp_path):
+    text = "Kim and Putin sign a pact. Analysts doubt it."
+    tokens = [{"text": w, "start": text.index(w), "end": text.index(w) + len(w), "id": i}
+              for i, w in enumerate(["Kim", "and", "Putin"])]  # fmt: skip
+    f = write_jsonl(
+        tmp_path / "p.jsonl",
+        [
+            prodigy_task(
+                text,
+                [
+                    {"start": 0, "end": 13, "label": "alarmist", "token_start": 0, "token_end": 2},
+                    {"start": 9, "end": 11, "label": "skeptical_of_alliance"},  # inside "Putin"
+                ],
+                coder=None,
+                _session_id="framing-sam",
+                tokens=tokens,
+                meta={"title": "Kim  and\nPutin", "url": "u", "source": "wire"},
+                accept=["frames_present:policy_prescription", "none"],
+            )
+        ],
+    )
+    r = one(import_label_files(store, [f]))
+    assert r.ok, r.errors
+    doc = store.document(1)
+    assert (doc.title, doc.source, doc.meta) == ("Kim and Putin", "wire", {"url": "u"})
+    # Offsets are kept exactly as given, even inside a token (never re-snapped).
+    assert span_tuples(store, 1, "framing-sam") == [
+        (0, 13, "alarmist", ""),
+        (9, 11, "skeptical_of_alliance", ""),
+    ]
+    # "field:option", and a bare option that only one field has.
+    assert store.doc_labels(1, "framing-sam") == {
+        "dominant_frame": "none",
+        "frames_present": ("policy_prescription",),
+    }
+
+
+def test_annotator_option_overrides_the_file(store, tmp_path):
+    f = write_jsonl(
+        tmp_path / "p.jsonl",
+        [prodigy_task("Override text here.", [{"start": 0, "end": 8, "label": "alarmist"}])],
+    )
+    one(import_label_files(store, [f], annotator="  zoe "))
+    assert store.annotators() == ["zoe"]
+
+
+def test_prodigy_labels_without_a_coder_are_refused(store, tmp_path):
+    f = write_jsonl(
+        tmp_path / "p.jsonl",
+        [prodigy_task("No coder text.", [{"start": 0, "end": 2, "label": "alarmist"}], coder=None)],
+    )
+    r = one(import_label_files(store, [f]))
+    assert r.errors == [f"{f}:1: no coder named (no _annotator_id); give --annotator NAME"]
+    assert store.document_count() == 0
+
+
+# --- doccano ---------------------------------------------------------------------
+
+
+def test_doccano_sequence_entities_and_classification_shapes(store, tmp_path):
+    t1 = "Sequence labelling shape: Russia arms Iran."
+    t2 = "Entities shape: China hedges its bets."
+    t3 = "Classification shape: a neutral piece."
+    f = write_jsonl(
+        tmp_path / "doccano.jsonl",
+        [
+            {"text": t1, "label": [[26, 32, "alarmist"], [26, 42, "policy_prescription"]]},
+            {
+                "id": 7,
+                "text": t2,
+                "entities": [
+                    {
+                        "id": 1,
+                        "start_offset": 16,
+                        "end_offset": 21,
+                        "label": "skeptical_of_alliance",
+                    }
+                ],
+                "relations": [],
+            },
+            {"text": t3, "label": ["none", "frames_present:alarmist"]},
+        ],
+    )
+    r = one(import_label_files(store, [f], annotator="dora"))
+    assert r.ok, r.errors
+    assert (r.format, r.documents_added, r.spans_added, r.doc_labels_set) == ("doccano", 3, 3, 2)
+    assert span_tuples(store, 1, "dora") == [
+        (26, 32, "alarmist", ""),
+        (26, 42, "policy_prescription", ""),
+    ]
+    assert span_tuples(store, 2, "dora") == [(16, 21, "skeptical_of_alliance", "")]
+    assert store.doc_labels(3, "dora") == {
+        "dominant_frame": "none",
+        "frames_present": ("alarmist",),
+    }
+
+
+def test_doccano_category_goes_to_the_field_option(store, tmp_path):
+    f = write_jsonl(tmp_path / "d.jsonl", [{"text": "Ambiguous category.", "label": ["alarmist"]}])
+    r = one(import_label_files(store, [f], annotator="dora"))
+    assert not r.ok and "option of several fields" in r.errors[0]
+    r = one(import_label_files(store, [f], annotator="dora", field_name="dominant_frame"))
+    assert r.ok, r.errors
+    assert store.doc_labels(1, "dora") == {"dominant_frame": "alarmist"}
+
+
+def test_doccano_without_annotator_is_refused(store, tmp_path):
+    f = write_jsonl(tmp_path / "d.jsonl", [{"text": "Some text.", "label": [[0, 4, "alarmist"]]}])
+    r = one(import_label_files(store, [f]))
+    assert not r.ok
+    assert r.errors[0].startswith(f"{f}") and "--annotator" in r.errors[0]
+    assert store.document_count() == 0
+
+
+def test_format_is_detected_per_file_or_forced(store, tmp_path):
+    canon_src = tmp_path / "canon.jsonl"
+    d = add_doc(store, TEXT)
+    store.add_span(d, "ana", 2, 7, "alarmist")
+    export(store, canon_src)
+    pro = write_jsonl(
+        tmp_path / "pro.jsonl",
+        [prodigy_task("Prodigy file text.", [{"start": 0, "end": 7, "label": "alarmist"}])],
+    )
+    doc = write_jsonl(tmp_path / "doc.jsonl", [{"text": "Doccano text.", "label": []}])
+    with Store(tmp_path / "mixed.db") as s:
+        results = import_label_files(s, [canon_src, pro, doc], annotator="x")
+        assert [r.format for r in results] == ["jsonl", "prodigy", "doccano"]
+        assert all(r.ok for r in results)
+    plain = write_jsonl(tmp_path / "plain.jsonl", [{"text": "Only a text."}])
+    r = one(import_label_files(store, [plain]))
+    assert r.errors == [
+        f"{plain}:1: cannot tell the format; use --format (jsonl, prodigy, doccano)"
+    ]
+    r = one(import_label_files(store, [plain], fmt="prodigy", all_answers=True))
+    assert r.ok and r.format == "prodigy" and r.documents_added == 1
+
+
+# --- refusing bad input ------------------------------------------------------------
+
+
+def bad_cases(tmp_path):
+    good = prodigy_task("A good line first.", [{"start": 0, "end": 6, "label": "alarmist"}])
+    text = "Ten chars."
+    return {
+        "not JSON": (["{not json"], "not valid JSON"),
+        "outside": (
+            [prodigy_task(text, [{"start": 5, "end": 11, "label": "alarmist"}])],
+            "span 1 (alarmist): [5, 11) is outside the text (length 10)",
+        ),
+        "negative": (
+            [prodigy_task(text, [{"start": -1, "end": 3, "label": "alarmist"}])],
+            "is outside the text",
+        ),
+        "start == end": (
+            [prodigy_task(text, [{"start": 4, "end": 4, "label": "alarmist"}])],
+            "span 1 (alarmist): start 4 is not before end 4",
+        ),
+        "start > end": (
+            [prodigy_task(text, [{"start": 6, "end": 2, "label": "alarmist"}])],
+            "start 6 is not before end 2",
+        ),
+        "label": (
+            [prodigy_task(text, [{"start": 0, "end": 3, "label": "hawkish"}])],
+            "label 'hawkish' is not in the scheme",
+        ),
+        "option": (
+            [prodigy_task(text, accept=["dominant_frame:hawkish"])],
+            "'hawkish' is not an option of field 'dominant_frame'",
+        ),
+        "field": (
+            [prodigy_task(text, accept=["tone:angry"])],
+            "category 'tone:angry' is not an option of any document field",
+        ),
+        "answer": ([prodigy_task(text, answer="maybe")], '"answer" must be accept'),
+        "offset type": (
+            [prodigy_task(text, [{"start": "0", "end": 3, "label": "alarmist"}])],
+            "span 1 start must be an integer",
+        ),
+    }, good
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "not JSON", "outside", "negative", "start == end", "start > end", "label", "option",
+        "field", "answer", "offset type",
+    ],
+)  # fmt: skip
+def test_a_bad_line_refuses_the_whole_file(store, tmp_path, case):
+    cases, good = bad_cases(tmp_path)
+    lines, reason = cases[case]
+    f = tmp_path / "bad.jsonl"
+    f.write_text(
+        json.dumps(good)
+        + "\n\n"
+        + "".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in lines),
+        "utf-8",
+    )  # the bad line is line 3 (line 2 is blank)
+    other = write_jsonl(
+        tmp_path / "other.jsonl",
+        [prodigy_task("Another good file.", [{"start": 0, "end": 7, "label": "alarmist"}])],
+    )
+    before = dump(store)
+    bad, ok = import_label_files(store, [f, other])
+    assert not bad.ok and bad.tasks == 0
+    assert any(e.startswith(f"{f}:3: ") and reason in e for e in bad.errors), bad.errors
+    assert "refused" in bad.summary() and "nothing written" in bad.summary()
+    assert ok.ok and ok.spans_added == 1  # one bad file does not stop the next
+    after = dump(store)
+    texts = [row[4] for row in after["documents"]]
+    assert texts == ["Another good file."]  # nothing at all from the bad file
+    assert len(after["spans"]) == len(before["spans"]) + 1
+
+
+def test_canonical_unknown_field_and_bad_single_value(store, tmp_path):
+    base = {"text": "Canonical text.", "_annotator_id": "ana", "answer": "accept", "spans": []}
+    f = write_jsonl(
+        tmp_path / "c.jsonl",
+        [
+            {**base, "doc_labels": {"tone": "angry"}},
+            {**base, "doc_labels": {"dominant_frame": ["alarmist", "none"]}},
+            {**base, "doc_labels": {"frames_present": 3}},
+        ],
+    )
+    r = one(import_label_files(store, [f]))
+    assert r.errors == [
+        f"{f}:1: document field 'tone' is not in the scheme; use --add-labels",
+        f"{f}:2: field 'dominant_frame' takes one option, got ['alarmist', 'none']",
+        f'{f}:3: doc_labels["frames_present"] must be an option or a list of options',
+    ]
+    assert store.document_count() == 0
+
+
+def test_every_problem_is_reported_with_its_line(store, tmp_path):
+    f = tmp_path / "many.jsonl"
+    f.write_text(
+        "\n".join(
+            [
+                json.dumps(
+                    prodigy_task("Okay line.", [{"start": 0, "end": 4, "label": "alarmist"}])
+                ),
+                "[1, 2",
+                json.dumps(prodigy_task("Bad span.", [{"start": 0, "end": 99, "label": "x"}])),
+                json.dumps({"spans": []}),
+            ]
+        ),
+        "utf-8",
+    )
+    r = one(import_label_files(store, [f]))
+    lines = [e.split(": ", 1)[0] for e in r.errors]
+    assert lines == [f"{f}:2", f"{f}:3", f"{f}:4"]
+    assert store.document_count() == 0
+
+
+def test_add_labels_extends_the_scheme_as_a_new_version(store, tmp_path):
+    f = write_jsonl(
+        tmp_path / "new.jsonl",
+        [
+            prodigy_task(
+                "Hawks and doves in the text.",
+                [{"start": 0, "end": 5, "label": "hawkish"}],
+                accept=["tone:angry", "dominant_frame:conciliatory"],
+            )
+        ],
+    )
+    assert not one(import_label_files(store, [f])).ok
+    assert store.scheme_versions() == [1]
+    r = one(import_label_files(store, [f], add_labels=True))
+    assert r.ok, r.errors
+    assert r.new_scheme_version == 2 and "scheme v2 recorded" in r.summary()
+    assert store.scheme_versions() == [1, 2]
+    scheme = store.scheme
+    assert scheme.label("hawkish") is not None and scheme.label("alarmist") is not None
+    assert "conciliatory" in scheme.field("dominant_frame").options
+    assert scheme.field("tone").options == ("angry",)
+    assert [s.scheme_version for s in store.spans(1, "ana")] == [2]
+    assert store.doc_labels(1, "ana") == {"dominant_frame": "conciliatory", "tone": ("angry",)}
+    before = dump(store)
+    r = one(import_label_files(store, [f], add_labels=True))
+    assert r.ok and r.new_scheme_version is None
+    assert dump(store) == before
+
+
+def test_add_labels_refuses_a_label_name_the_scheme_cannot_hold(store, tmp_path):
+    f = write_jsonl(
+        tmp_path / "bad.jsonl",
+        [prodigy_task("Upper case label.", [{"start": 0, "end": 5, "label": "Hawkish Frame"}])],
+    )
+    r = one(import_label_files(store, [f], add_labels=True))
+    assert not r.ok and "cannot extend the scheme" in r.errors[0]
+    assert store.scheme_versions() == [1] and store.document_count() == 0
+
+
+def test_crlf_source_text_is_normalised_and_offsets_shifted(store, tmp_path):
+    raw = "Line one\r\nNorth Korea\r\nends."
+    a = raw.index("North")
+    f = write_jsonl(
+        tmp_path / "crlf.jsonl",
+        [prodigy_task(raw, [{"start": a, "end": a + len("North Korea"), "label": "alarmist"}])],
+    )
+    r = one(import_label_files(store, [f]))
+    assert r.ok, r.errors
+    doc = store.document(1)
+    assert doc.text == "Line one\nNorth Korea\nends."
+    [span] = store.spans(1)
+    assert doc.text[span.start : span.end] == "North Korea"
+
+
+# --- bugs --------------------------------------------------------------------------
+
+
+def test_span_of_only_a_carriage_return_is_reported_not_raised(store, tmp_path):
+    bad = write_jsonl(
+        tmp_path / "cr.jsonl",
+        [prodigy_task("ab\r\ncd", [{"start": 2, "end": 3, "label": "alarmist"}])],
+    )
+    good = write_jsonl(
+        tmp_path / "good.jsonl",
+        [prodigy_task("Good text.", [{"start": 0, "end": 4, "label": "alarmist"}])],
+    )
+    r_bad, r_good = import_label_files(store, [bad, good])
+    assert not r_bad.ok and r_bad.errors[0].startswith(f"{bad}:1: ")
+    assert r_good.ok
+
+
+def test_multi_field_given_a_string(store, tmp_path):
+    f = write_jsonl(
+        tmp_path / "m.jsonl",
+        [{"text": "Some text here.", "cats": {"frames_present": "alarmist"}}],
+    )
+    r = one(import_label_files(store, [f], annotator="ana"))
+    # Either accepted as ["alarmist"] or refused with a line number; never an exception.
+    assert r.ok or r.errors[0].startswith(f"{f}:1: ")
+
+
+def test_text_starting_with_two_byte_order_marks(store, tmp_path):
+    f = write_jsonl(tmp_path / "bom.jsonl", [prodigy_task("\ufeff\ufeffHello world.")])
+    r = one(import_label_files(store, [f]))
+    assert r.ok
+    doc = store.document(1)
+    assert doc.sha256 == text_hash(doc.text)
+
+
+def test_text_with_a_nul_character(store, tmp_path):
+    """Regression: SQL length() stopped at a NUL, so spans after it were refused."""
+    f = write_jsonl(
+        tmp_path / "nul.jsonl",
+        [prodigy_task("ab\x00cdef", [{"start": 3, "end": 5, "label": "alarmist"}])],
+    )
+    r = one(import_label_files(store, [f]))
+    assert r.ok, r.errors
+    assert span_tuples(store, 1, "ana") == [(3, 5, "alarmist", "")]
+
+
+def test_same_range_and_label_twice_survives_the_round_trip(store, tmp_path):
+    d = add_doc(store, "Duplicate spans text.")
+    store.add_span(d, "ana", 0, 9, "alarmist", "first reading")
+    store.add_span(d, "ana", 0, 9, "alarmist", "second reading")
+    out = tmp_path / "dup.jsonl"
+    export(store, out)
+    with Store(tmp_path / "dup.db") as fresh:
+        import_label_files(fresh, [out])
+        assert without_timestamp(list(records(fresh))) == without_timestamp(read_jsonl(out))
+
+
+# --- the command line --------------------------------------------------------------
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["--db", "x.db", *args], catch_exceptions=False)
+
+
+def test_cli_import_labels_good_and_twice(workdir):
+    write_jsonl(
+        workdir / "p.jsonl",
+        [
+            prodigy_task("CLI text one.", [{"start": 0, "end": 3, "label": "alarmist"}]),
+            prodigy_task("CLI text two.", answer="reject"),
+        ],
+    )
+    res = run("import-labels", "p.jsonl")
+    assert res.exit_code == 0, res.output
+    assert "p.jsonl (prodigy): 1 task(s), 1 new document(s), 1 span(s) added" in res.output
+    assert "1 not accepted (skipped)" in res.output
+    res = run("import-labels", "p.jsonl", "--all-answers")
+    assert res.exit_code == 0 and "1 new document(s), 0 span(s) added, 1 already" in res.output
+
+
+def test_cli_bad_files_one_line_per_problem(workdir):
+    f = workdir / "bad.jsonl"
+    f.write_text(
+        json.dumps(prodigy_task("Fine.", [{"start": 0, "end": 4, "label": "alarmist"}]))
+        + "\nnot json\n"
+        + json.dumps(prodigy_task("Bad.", [{"start": 3, "end": 2, "label": "alarmist"}]))
+        + "\n"
+        + json.dumps(prodigy_task("Bad.", [{"start": 0, "end": 2, "label": "nope"}]))
+        + "\n",
+        "utf-8",
+    )
+    write_jsonl(workdir / "d.jsonl", [{"text": "Doccano.", "label": [[0, 3, "alarmist"]]}])
+    res = run("import-labels", "bad.jsonl", "d.jsonl")
+    assert res.exit_code == 1
+    assert "Traceback" not in res.output
+    err = res.stderr.splitlines()
+    assert err[0] == "bad.jsonl: refused (3 problem(s)); nothing written"
+    assert err[1].startswith("  bad.jsonl:2: not valid JSON")
+    assert err[2] == "  bad.jsonl:3: span 1 (alarmist): start 3 is not before end 2"
+    assert err[3].startswith("  bad.jsonl:4: label 'nope' is not in the scheme")
+    assert err[4] == "d.jsonl: refused (1 problem(s)); nothing written"
+    assert "--annotator" in err[5]
+    with Store(workdir / "x.db") as s:
+        assert s.document_count() == 0 and s.annotators() == []
+    res = run("import-labels", "d.jsonl", "--annotator", "dora")
+    assert res.exit_code == 0, res.output
+
+
+def test_cli_missing_file_and_not_utf8(workdir):
+    (workdir / "latin1.jsonl").write_bytes('{"text": "caf\xe9"}\n'.encode("latin-1"))
+    res = run("import-labels", "missing.jsonl", "latin1.jsonl")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert "  missing.jsonl: cannot read" in res.stderr
+    assert "  latin1.jsonl: not UTF-8 text" in res.stderr

@@ -1,0 +1,318 @@
+"""``annotator merge``: other databases into this one, by SHA-256, never overwriting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotator.cli import cli
+from annotator.corpus import RawDocument, text_hash
+from annotator.errors import AnnotatorError
+from annotator.ingest import import_documents
+from annotator.merge import MergeConflictError, merge_database
+from annotator.scheme import extend_scheme, load_scheme, parse_scheme, scheme_to_toml
+from annotator.store import Store
+
+SHARED = "Shared article: Russia and North Korea sign a defence pact."
+ALSO_SHARED = "Another shared article about Iran's drones."
+ONLY_OTHER = "Only in the other database:\nChina 🇨🇳 hedges, e\u0301tat."
+TABLES = ("schemes", "documents", "annotators", "spans", "doc_labels", "status")
+
+
+def dump(store: Store) -> dict[str, list[tuple]]:
+    return {t: store.conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in TABLES}
+
+
+def add_docs(store: Store, *texts: str) -> list[int]:
+    import_documents(store, [RawDocument(t, "src", {"n": i}) for i, t in enumerate(texts)])
+    return [store.document_id_by_hash(text_hash(t)) for t in texts]
+
+
+def spans_of(store: Store, doc_id: int, coder: str) -> list[tuple]:
+    return [(s.start, s.end, s.label, s.note) for s in store.spans(doc_id, coder)]
+
+
+@pytest.fixture
+def lead(tmp_path):
+    s = Store(tmp_path / "lead.db")
+    yield s
+    s.close()
+
+
+def make_other(path: Path, build) -> Path:
+    with Store(path) as other:
+        build(other)
+    return path
+
+
+def build_other(other: Store) -> None:
+    """Documents in another order, one the lead lacks; ana disagrees, ben is new."""
+    only, shared, also = add_docs(other, ONLY_OTHER, SHARED, ALSO_SHARED)
+    other.add_span(shared, "ana", 0, 6, "skeptical_of_alliance", "her other reading")
+    other.set_doc_label(shared, "ana", "dominant_frame", "skeptical_of_alliance")
+    other.set_status(shared, "ana", "done")
+    other.add_span(shared, "ben", 8, 14, "alarmist")
+    other.set_status(shared, "ben", "done")
+    other.add_time(shared, "ben", 42.5)
+    other.add_span(also, "ana", 0, 7, "alarmist")  # a superset of the lead's ana here
+    other.add_span(also, "ana", 8, 14, "policy_prescription")
+    other.add_span(only, "ben", ONLY_OTHER.index("China"), ONLY_OTHER.index(" hedges"), "alarmist")
+    other.set_doc_label(only, "ben", "frames_present", ["alarmist"])
+
+
+def build_lead(lead: Store) -> tuple[int, int]:
+    shared, also = add_docs(lead, SHARED, ALSO_SHARED)
+    lead.add_span(shared, "ana", 0, 6, "alarmist", "my reading")
+    lead.set_doc_label(shared, "ana", "dominant_frame", "alarmist")
+    lead.add_span(also, "ana", 0, 7, "alarmist")
+    lead.set_status(also, "ana", "done")
+    return shared, also
+
+
+def test_merge_overlapping_documents_with_a_conflict(lead, tmp_path):
+    shared, also = build_lead(lead)
+    other_path = make_other(tmp_path / "bens-laptop.db", build_other)
+    report = merge_database(lead, other_path)
+
+    assert report.documents_added == 1
+    [conflict] = report.conflicts
+    assert (conflict.doc_id, conflict.coder, conflict.kept_as) == (
+        shared,
+        "ana",
+        "ana@bens-laptop",
+    )
+    assert "ana@bens-laptop" in str(conflict) and f"document {shared}" in str(conflict)
+    # Both versions stay visible; nothing was overwritten.
+    assert spans_of(lead, shared, "ana") == [(0, 6, "alarmist", "my reading")]
+    assert lead.doc_labels(shared, "ana") == {"dominant_frame": "alarmist"}
+    assert spans_of(lead, shared, "ana@bens-laptop") == [
+        (0, 6, "skeptical_of_alliance", "her other reading")
+    ]
+    assert lead.doc_labels(shared, "ana@bens-laptop") == {"dominant_frame": "skeptical_of_alliance"}
+    # A new coder comes in under their own name, status and time included.
+    assert spans_of(lead, shared, "ben") == [(8, 14, "alarmist", "")]
+    assert lead.statuses(shared)["ben"] == ("done", 42.5)
+    # The conflicting version's status goes with it; the lead's own ana is unchanged.
+    assert lead.statuses(shared)["ana@bens-laptop"][0] == "done"
+    assert lead.statuses(shared)["ana"][0] == "in_progress"
+    # Where the other side is a superset, the missing labels are simply added.
+    assert spans_of(lead, also, "ana") == [
+        (0, 7, "alarmist", ""),
+        (8, 14, "policy_prescription", ""),
+    ]
+    assert report.spans_added == 4 and "1 new conflict(s)" in report.summary()
+    assert sorted(lead.annotators()) == ["ana", "ana@bens-laptop", "ben"]
+
+
+def test_documents_the_lead_lacks_are_copied_with_their_tokens(lead, tmp_path):
+    build_lead(lead)
+    other_path = make_other(tmp_path / "other.db", build_other)
+    merge_database(lead, other_path)
+    with Store(other_path, readonly=True) as other:
+        theirs = {d.sha256: d for d in other.stored_documents()}
+    ours = {d.sha256: d for d in lead.stored_documents()}
+    assert set(ours) == set(theirs)
+    copied = ours[text_hash(ONLY_OTHER)]
+    original = theirs[text_hash(ONLY_OTHER)]
+    for attr in ("text", "title", "source", "meta", "tokens_json", "sentences_json", "pipeline"):
+        assert getattr(copied, attr) == getattr(original, attr), attr
+    assert lead.tokenization(copied.id) is not None
+    assert spans_of(lead, copied.id, "ben") == [
+        (ONLY_OTHER.index("China"), ONLY_OTHER.index(" hedges"), "alarmist", "")
+    ]
+    assert lead.doc_labels(copied.id, "ben") == {"frames_present": ("alarmist",)}
+
+
+def test_documents_copied_with_stored_tokens_not_retokenised(lead, tmp_path):
+    """Tokens are copied as stored: a different pipeline's tokens survive unchanged."""
+    path = tmp_path / "odd.db"
+    with Store(path) as other:
+        [d] = add_docs(other, "Tokens from elsewhere.")
+        other.add_span(d, "ana", 0, 6, "alarmist")
+        other.conn.execute(
+            "UPDATE documents SET tokens = '[[0,6],[7,11],[12,21],[21,22]]', pipeline = 'x'"
+        )
+        other.conn.commit()
+    merge_database(lead, path)
+    [doc] = list(lead.stored_documents())
+    assert (doc.tokens_json, doc.pipeline) == ("[[0,6],[7,11],[12,21],[21,22]]", "x")
+
+
+def test_merging_twice_changes_nothing(lead, tmp_path):
+    build_lead(lead)
+    other_path = make_other(tmp_path / "other.db", build_other)
+    merge_database(lead, other_path)
+    before = dump(lead)
+    again = merge_database(lead, other_path)
+    assert dump(lead) == before  # rows and timestamps
+    assert (again.documents_added, again.spans_added, again.doc_labels_set) == (0, 0, 0)
+    assert again.statuses_updated == 0
+    # The conflict is still named, as one an earlier merge already kept.
+    assert [(c.coder, c.new) for c in again.conflicts] == [("ana", False)]
+    assert "0 new conflict(s) (and 1 kept by an earlier merge)" in again.summary()
+
+
+def test_strict_stops_and_writes_nothing(lead, tmp_path):
+    build_lead(lead)
+    other_path = make_other(tmp_path / "other.db", build_other)
+    before = dump(lead)
+    with pytest.raises(MergeConflictError) as e:
+        merge_database(lead, other_path, strict=True)
+    assert "1 conflict(s); nothing merged (--strict)" in str(e.value)
+    assert e.value.report.conflicts[0].coder == "ana"
+    assert dump(lead) == before  # not even the new document or ben's labels
+
+
+def test_strict_without_conflicts_merges(lead, tmp_path):
+    def build(other):
+        [d] = add_docs(other, SHARED)
+        other.add_span(d, "ben", 0, 6, "alarmist")
+
+    build_lead(lead)
+    report = merge_database(lead, make_other(tmp_path / "b.db", build), strict=True)
+    assert report.conflicts == [] and report.spans_added == 1
+
+
+def test_this_side_a_superset_is_no_conflict(lead, tmp_path):
+    shared, _ = build_lead(lead)
+
+    def build(other):
+        [d] = add_docs(other, SHARED)
+        other.add_span(d, "ana", 0, 6, "alarmist", "my reading")
+
+    before = dump(lead)
+    report = merge_database(lead, make_other(tmp_path / "sub.db", build))
+    assert report.conflicts == [] and report.spans_added == 0
+    assert dump(lead)["spans"] == before["spans"]
+
+
+def test_status_keeps_the_further_state_and_larger_time(lead, tmp_path):
+    a, b, c = add_docs(lead, "Doc A text.", "Doc B text.", "Doc C text.")
+    lead.set_status(a, "ana", "done")
+    lead.add_time(a, "ana", 100)
+    lead.set_status(b, "ana", "in_progress")
+    lead.add_time(b, "ana", 5)
+
+    def build(other):
+        a, b, c = add_docs(other, "Doc A text.", "Doc B text.", "Doc C text.")
+        other.set_status(a, "ana", "in_progress")
+        other.add_time(a, "ana", 10)
+        other.set_status(b, "ana", "done")
+        other.add_time(b, "ana", 50)
+        other.add_time(c, "ana", 7)
+
+    report = merge_database(lead, make_other(tmp_path / "st.db", build))
+    assert lead.statuses(a)["ana"] == ("done", 100.0)
+    assert lead.statuses(b)["ana"] == ("done", 50.0)
+    assert lead.statuses(c)["ana"] == ("new", 7.0)
+    assert report.statuses_updated == 2
+
+
+# --- schemes -----------------------------------------------------------------------------
+
+
+def test_scheme_version_mismatch_is_refused(lead, tmp_path):
+    build_lead(lead)
+    default = load_scheme()
+    other_toml = scheme_to_toml(default).replace('"none"', '"neutral"')
+    path = tmp_path / "differs.db"
+    with Store(path, scheme=parse_scheme(other_toml)) as other:
+        [d] = add_docs(other, SHARED)
+        other.add_span(d, "ben", 0, 6, "alarmist")
+    before = dump(lead)
+    with pytest.raises(AnnotatorError, match="scheme v1 differs from this database's v1"):
+        merge_database(lead, path)
+    assert dump(lead) == before
+
+
+def test_other_with_an_older_unknown_version_is_refused(lead, tmp_path):
+    default = load_scheme()
+    lead.record_scheme(extend_scheme(default, 3, labels=["hawkish"]))
+    path = tmp_path / "v2.db"
+    with Store(path) as other:
+        other.record_scheme(extend_scheme(default, 2, labels=["dovish"]))
+    before = dump(lead)
+    with pytest.raises(AnnotatorError, match="has scheme v2, which this database"):
+        merge_database(lead, path)
+    assert dump(lead) == before
+
+
+def test_a_newer_scheme_version_is_recorded(lead, tmp_path):
+    default = load_scheme()
+    newer = extend_scheme(default, 2, labels=["hawkish"])
+    path = tmp_path / "newer.db"
+    with Store(path) as other:
+        other.record_scheme(newer)
+        [d] = add_docs(other, SHARED)
+        other.add_span(d, "ben", 0, 6, "hawkish")
+    report = merge_database(lead, path)
+    assert report.schemes_added == [2]
+    assert lead.scheme_versions() == [1, 2] and lead.scheme.label("hawkish") is not None
+    [span] = lead.spans(lead.document_id_by_hash(text_hash(SHARED)), "ben")
+    assert (span.label, span.scheme_version) == ("hawkish", 2)
+
+
+def test_merging_a_database_into_itself_is_refused(lead):
+    with pytest.raises(AnnotatorError, match="into itself"):
+        merge_database(lead, lead.path)
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with Store(tmp_path / "x.db") as s:
+        build_lead(s)
+    make_other(tmp_path / "other.db", build_other)
+    return tmp_path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["--db", "x.db", *args], catch_exceptions=False)
+
+
+def test_cli_merge_reports_the_conflict(workdir):
+    res = run("merge", "other.db")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert "other.db: 1 new document(s), 4 span(s)" in res.stdout
+    [line] = res.stderr.splitlines()
+    assert line.startswith("  conflict: ana labelled document 1")
+    assert line.endswith("kept as 'ana@other'")
+
+
+def test_cli_merge_strict(workdir):
+    with Store(workdir / "x.db") as s:
+        before = dump(s)
+    res = run("merge", "--strict", "other.db")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    err = res.stderr.splitlines()
+    assert err[0].startswith("  conflict: ana labelled document 1")
+    assert err[-1] == "Error: other.db: 1 conflict(s); nothing merged (--strict)"
+    with Store(workdir / "x.db") as s:
+        assert dump(s) == before
+
+
+def test_cli_merge_errors_are_one_line(workdir):
+    (workdir / "junk.db").write_text("not a database at all " * 10)
+    for args, message in [
+        (("merge", "missing.db"), "Error: missing.db: no such database"),
+        (("merge", "junk.db"), "Error: junk.db: not a usable SQLite database"),
+        (("merge", "x.db"), "Error: x.db: cannot merge a database into itself"),
+    ]:
+        res = run(*args)
+        assert res.exit_code == 1 and "Traceback" not in res.output, args
+        [line] = res.stderr.splitlines()
+        assert line.startswith(message), line
+
+
+def test_cli_merge_without_conflict_exits_zero(workdir):
+    with Store(workdir / "clean.db") as s:
+        [d] = add_docs(s, SHARED)
+        s.add_span(d, "cleo", 0, 6, "alarmist")
+    res = run("merge", "clean.db")
+    assert res.exit_code == 0, res.output
+    assert "clean.db: 0 new document(s), 1 span(s)" in res.stdout
