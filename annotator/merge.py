@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import AnnotatorError
 from .scheme import parse_scheme
-from .store import Store
+from .store import GOLD, Store
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class MergeReport:
     statuses_updated: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
     schemes_added: list[int] = field(default_factory=list)
+    gold_skipped: int = 0  # documents whose gold labels in the other database were not merged
 
     @property
     def new_conflicts(self) -> list[Conflict]:
@@ -115,6 +116,9 @@ def merge_database(store: Store, other_path: str | Path, strict: bool = False) -
             ours = _labels(store, doc_id)
             targets: dict[str, str] = {}  # coder -> name their labels (and status) go under
             for coder, their in sorted(theirs.items()):
+                if coder == GOLD:  # adjudication is done in the lead's database
+                    report.gold_skipped += 1
+                    continue
                 target = targets[coder] = coder
                 mine = ours.get(coder, (set(), {}))
                 if _subset(their, mine):
@@ -134,6 +138,8 @@ def merge_database(store: Store, other_path: str | Path, strict: bool = False) -
                 report.coders.add(coder)
                 _copy_labels(store, doc_id, target, their, mine, report)
             for coder, (state, secs) in other.statuses(sd.id).items():
+                if coder == GOLD:
+                    continue
                 target = targets.get(coder, coder)
                 before = store.statuses(doc_id).get(target)
                 store.merge_status(doc_id, target, state, secs)

@@ -123,6 +123,30 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_gold_provenance(db: sqlite_utils.Database) -> None:
+    """Which coders' labels each gold (adjudicated) label came from."""
+    db.execute(
+        """CREATE TABLE gold_span_sources (
+            span_id INTEGER NOT NULL REFERENCES spans(id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+            PRIMARY KEY (span_id, annotator_id)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE gold_label_sources (
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            field TEXT NOT NULL,
+            annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+            PRIMARY KEY (document_id, field, annotator_id)
+        )"""
+    )
+
+
+# The adjudicated layer is stored as the labels of this reserved coder name.
+GOLD = "gold"
+
+
 def now() -> str:
     """UTC timestamp, ISO 8601 with milliseconds."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
@@ -165,6 +189,7 @@ class Store:
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self._depth = 0
+        self._gold_writes = 0
         self._forget_caches()
         try:
             pending = migrations.pending(self.db)
@@ -296,7 +321,97 @@ class Store:
     # -- annotators -------------------------------------------------------------
 
     def annotators(self) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT name FROM annotators ORDER BY name")]
+        """The coders, by name (the gold layer is not a coder)."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT name FROM annotators WHERE name != ? ORDER BY name", (GOLD,)
+            )
+        ]
+
+    def _refuse_gold(self, name: str) -> None:
+        if name == GOLD and not self._gold_writes:
+            raise ValidationError(
+                f"{GOLD!r} is reserved for the adjudicated layer; use the gold methods"
+            )
+
+    # -- gold (adjudicated) layer ----------------------------------------------------
+
+    @contextmanager
+    def _gold(self) -> Iterator[sqlite3.Connection]:
+        self._gold_writes += 1
+        try:
+            with self._write() as c:
+                yield c
+        finally:
+            self._gold_writes -= 1
+
+    def _source_ids(self, sources: Iterable[str]) -> list[int]:
+        names = sorted({check_annotator_name(s) for s in sources})
+        if GOLD in names:
+            raise ValidationError("a gold label cannot come from the gold layer itself")
+        return [self._annotator_id(n, create=False) for n in names]
+
+    def add_gold_span(
+        self, doc_id: int, start: int, end: int, label: str, sources: Iterable[str], note: str = ""
+    ) -> Span:
+        """Accept a span into the gold layer, remembering the coders it came from
+        (empty ``sources``: the adjudicator's own span)."""
+        with self._gold() as c:
+            ids = self._source_ids(sources)
+            span = self.add_span(doc_id, GOLD, start, end, label, note)
+            c.executemany(
+                "INSERT INTO gold_span_sources (span_id, annotator_id) VALUES (?, ?)",
+                [(span.id, i) for i in ids],
+            )
+        return span
+
+    def set_gold_label(
+        self, doc_id: int, field: str, value: str | Iterable[str] | None, sources: Iterable[str]
+    ) -> DocLabel | None:
+        """Set (or clear) a gold document field, remembering the coders it came from."""
+        with self._gold() as c:
+            ids = self._source_ids(sources)
+            label = self.set_doc_label(doc_id, GOLD, field, value)
+            c.execute(
+                "DELETE FROM gold_label_sources WHERE document_id = ? AND field = ?",
+                (doc_id, field),
+            )
+            if label is not None:
+                c.executemany(
+                    "INSERT INTO gold_label_sources (document_id, field, annotator_id)"
+                    " VALUES (?, ?, ?)",
+                    [(doc_id, field, i) for i in ids],
+                )
+        return label
+
+    def gold_span_sources(self, doc_id: int) -> dict[int, tuple[str, ...]]:
+        """``{gold span id: coders it came from}`` for one document."""
+        out: dict[int, list[str]] = {s.id: [] for s in self.spans(doc_id, GOLD)}
+        rows = self.conn.execute(
+            "SELECT g.span_id, a.name FROM gold_span_sources g"
+            " JOIN spans s ON s.id = g.span_id JOIN annotators a ON a.id = g.annotator_id"
+            " WHERE s.document_id = ? ORDER BY a.name",
+            (doc_id,),
+        )
+        for span_id, name in rows:
+            out.setdefault(span_id, []).append(name)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def gold_label_sources(self, doc_id: int) -> dict[str, tuple[str, ...]]:
+        """``{field: coders the gold value came from}`` for one document."""
+        out: dict[str, list[str]] = {f: [] for f in self.doc_labels(doc_id, GOLD)}
+        rows = self.conn.execute(
+            "SELECT g.field, a.name FROM gold_label_sources g"
+            " JOIN annotators a ON a.id = g.annotator_id WHERE g.document_id = ? ORDER BY a.name",
+            (doc_id,),
+        )
+        for fname, name in rows:
+            out.setdefault(fname, []).append(name)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def has_gold(self) -> bool:
+        return self._one("SELECT 1 FROM annotators WHERE name = ?", (GOLD,)) is not None
 
     def _annotator_id(self, name: str, create: bool) -> int:
         cached = self._annotator_ids.get(name)  # cached names are already clean
@@ -539,6 +654,7 @@ class Store:
         self._check_label(label)
         note = _check_note(note)
         name = check_annotator_name(annotator)
+        self._refuse_gold(name)
         stamp = now()
         version = self.scheme.version
         if scheme_version is not None and scheme_version != version:
@@ -639,6 +755,7 @@ class Store:
         (stored in scheme order; an empty list records "none of them").
         """
         self._text_length(doc_id)
+        self._refuse_gold(check_annotator_name(annotator))
         spec = self.scheme.field(field)
         if spec is None:
             raise ValidationError(

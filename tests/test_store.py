@@ -32,13 +32,14 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
         assert s.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
         applied = [r[0] for r in s.conn.execute("SELECT name FROM _sqlite_migrations")]
-        assert applied == ["m001_initial"]
+        assert applied == ["m001_initial", "m002_gold_provenance"]
         assert s.scheme.name == "alliance-framing"
         assert s.scheme_versions() == [1]
     with Store(path) as again:
         assert not again.created
         assert [r[0] for r in again.conn.execute("SELECT name FROM _sqlite_migrations")] == [
-            "m001_initial"
+            "m001_initial",
+            "m002_gold_provenance",
         ]
 
 
@@ -353,3 +354,46 @@ def test_readonly_store_reads_and_refuses_writes(tmp_path, store, make_doc):
     assert (tmp_path / "labels.db").read_bytes() == before
     with pytest.raises(AnnotatorError, match="no such database"):
         Store(tmp_path / "missing.db", readonly=True)
+
+
+def test_an_older_database_is_upgraded_by_the_pending_migrations(tmp_path):
+    import sqlite_utils
+
+    from annotator.store import migrations
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    migrations.apply(db, stop_before="m002_gold_provenance")  # as version 0.1 left it
+    db.close()
+    with Store(path) as s:
+        assert "gold_span_sources" in s.db.table_names()
+    with pytest.raises(AnnotatorError, match="needs an upgrade"):
+        db = sqlite_utils.Database(tmp_path / "older.db")
+        migrations.apply(db, stop_before="m002_gold_provenance")
+        db.close()
+        Store(tmp_path / "older.db", readonly=True)
+
+
+def test_gold_layer_keeps_provenance_and_is_not_a_coder(store, make_doc):
+    doc = make_doc(TEXT)
+    store.add_span(doc, "ana", 0, 6, "alarmist")
+    store.add_span(doc, "ben", 0, 6, "alarmist")
+    with pytest.raises(ValidationError, match="reserved"):
+        store.add_span(doc, "gold", 0, 6, "alarmist")
+    with pytest.raises(ValidationError, match="reserved"):
+        store.set_doc_label(doc, " gold ", "dominant_frame", "none")
+    g = store.add_gold_span(doc, 0, 6, "alarmist", sources=["ben", "ana"])
+    own = store.add_gold_span(doc, 7, 13, "skeptical_of_alliance", sources=[])
+    store.set_gold_label(doc, "dominant_frame", "alarmist", sources=["ana"])
+    assert store.annotators() == ["ana", "ben"] and store.has_gold()
+    assert store.gold_span_sources(doc) == {g.id: ("ana", "ben"), own.id: ()}
+    assert store.gold_label_sources(doc) == {"dominant_frame": ("ana",)}
+    assert [s.label for s in store.spans(doc, "gold")] == ["alarmist", "skeptical_of_alliance"]
+    store.delete_span(g.id)  # its provenance goes with it
+    assert store.gold_span_sources(doc) == {own.id: ()}
+    assert count(store, "gold_span_sources") == 0
+    with pytest.raises(NotFoundError):  # a source must be a known coder; nothing written
+        store.add_gold_span(doc, 0, 6, "alarmist", sources=["zed"])
+    assert len(store.spans(doc, "gold")) == 1
+    store.set_gold_label(doc, "dominant_frame", None, sources=[])
+    assert store.gold_label_sources(doc) == {}
