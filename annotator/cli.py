@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .adjudication import auto_gold
 from .errors import AnnotatorError
 from .export import EXPORT_FORMATS
 from .export import export as export_any
@@ -22,6 +23,7 @@ from .merge import MergeConflictError, merge_database
 from .models import ImportReport
 from .nlp import DEFAULT_PIPELINE
 from .project import DEFAULT_DB, open_store
+from .store import GOLD
 
 
 class _Group(click.Group):
@@ -186,13 +188,20 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], spacy_model: str) -> 
 )
 @click.option("--all", "include_all", is_flag=True, help="Also write unlabelled documents.")
 @click.option("--annotator", "annotator", default=None, help="Only this coder's labels.")
+@click.option("--gold", is_flag=True, help="Only the adjudicated gold layer.")
 @click.pass_context
 def export(
-    ctx: click.Context, output: str, fmt: str, include_all: bool, annotator: str | None
+    ctx: click.Context, output: str, fmt: str, include_all: bool, annotator: str | None, gold: bool
 ) -> None:
     """Export labels: canonical JSONL (default), Prodigy, doccano, spaCy, CSV or brat."""
     store = _open(ctx)
-    if annotator is not None and annotator not in store.annotators():
+    if gold:
+        if annotator is not None:
+            raise click.ClickException("--gold and --annotator exclude each other")
+        if not store.has_gold():
+            raise click.ClickException("the database has no gold layer yet (see 'annotator gold')")
+        annotator = GOLD
+    elif annotator is not None and annotator not in store.annotators():
         raise click.ClickException(
             f"unknown annotator {annotator!r} (known: {', '.join(store.annotators()) or 'none'})"
         )
@@ -314,6 +323,43 @@ def stats(ctx: click.Context, as_json: bool) -> None:
             f"  {name:<28} done {row['done']}/{data['documents']},"
             f" in progress {row['in_progress']}, spans {row['spans']}"
         )
+
+
+@cli.command()
+@click.option(
+    "--auto",
+    is_flag=True,
+    required=True,
+    help="Accept into gold what every coder of a document agrees on exactly.",
+)
+@click.option(
+    "--annotators", default=None, help="Comma-separated coders to consider (default: all)."
+)
+@click.pass_context
+def gold(ctx: click.Context, auto: bool, annotators: str | None) -> None:
+    """Build the gold (adjudicated) layer.
+
+    With --auto, spans that all coders of a document marked identically (same start, end
+    and label) and document fields they all set to the same value are accepted, with the
+    coders recorded as their sources; everything else is left for review in the window.
+    Gold decisions already made are never overwritten.
+    """
+    store = _open(ctx, seeds=False)
+    names = _annotator_list(store, annotators)
+    report = auto_gold(store, names)
+    click.echo(report.summary())
+
+
+def _annotator_list(store, annotators: str | None) -> list[str] | None:
+    if annotators is None:
+        return None
+    names = [n.strip() for n in annotators.split(",") if n.strip()]
+    unknown = [n for n in names if n not in store.annotators()]
+    if unknown:
+        raise click.ClickException(
+            f"unknown annotator {unknown[0]!r} (known: {', '.join(store.annotators()) or 'none'})"
+        )
+    return names
 
 
 def main() -> None:
