@@ -1,0 +1,489 @@
+"""Agreement on spans: pairwise F1, token-level α and Krippendorff's unitizing α (α_U).
+
+Input everywhere is ``docs``: a mapping ``doc id -> {coder: spans}`` where a span is a
+``(start, end, label)`` tuple of character offsets (``end`` exclusive). A coder **absent** from a
+document did not annotate it (missing); a coder present with an empty list annotated it and
+marked nothing. Only documents a coder annotated count for that coder.
+
+* **F1** (Hripcsak & Rothschild 2005): for two coders, matches are true positives, and the
+  other coder's unmatched spans are false positives/negatives (F1 is symmetric).
+  ``exact``: same start, end and label. ``overlap``: same label and at least one shared
+  character (``a.start < b.end and b.start < a.end``), matched one-to-one with a *maximum*
+  matching (augmenting paths, so the number of matches is optimal, not greedy).
+  :func:`pairwise_f1` micro-averages over the documents both coders annotated
+  (``2 TP / (2 TP + FP + FN)``), then takes the plain mean over coder pairs.
+* **Token α**: every token of a document is a unit; a coder who annotated the document codes
+  the token 1 if it shares at least one character with one of their spans of the label, else 0;
+  nominal Krippendorff's α over these units (coders who did not annotate the document are
+  missing values).
+* **α_U** (Krippendorff 2004, "Measuring the reliability of qualitative text analysis data",
+  Quality & Quantity 38; the formulas of DKPro Agreement's
+  ``KrippendorffAlphaUnitizingAgreement``): for label ``c``, each coder's continuum is cut into
+  their spans of ``c`` and the gaps between them. Observed disagreement
+  ``D_O = Σ_{i≠j} Σ_g Σ_h δ²(g, h) / (m (m - 1) L²)`` where ``δ²`` is
+  ``(b_g - b_h)² + (e_g - e_h)²`` for two overlapping spans, ``l_g²`` for a span lying inside
+  the other coder's gap, 0 otherwise. Expected disagreement
+  ``D_E = (2 / L) Σ_g [(N_c - 1)(2 l_g³ - 3 l_g² + l_g) / 3 + l_g² Σ_{gaps h, l_h ≥ l_g}
+  (l_h - l_g + 1)] / (m L (m L - 1) - Σ_g l_g (l_g - 1))`` and ``α_U = 1 - D_O / D_E``.
+  Over all labels, ``α_U = 1 - Σ_c D_O,c / Σ_c D_E,c`` (DKPro's overall value).
+  *Several documents*: each document is its own continuum; they are pooled as one continuum of
+  length ``L = Σ L_d`` in which no span or gap crosses a document boundary (so a trailing gap
+  and the next document's leading gap stay two gaps). With one document this is exactly the
+  published/DKPro value. α_U assumes every coder unitized every continuum, so only documents
+  annotated by **all** the coders considered are used (``Stat.n`` = number of documents).
+  A coder's overlapping spans of one label are merged (α_U requires non-overlapping units);
+  spans are clipped to ``[0, L)``; empty spans are ignored.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from itertools import combinations
+
+import numpy as np
+
+from .bootstrap import weighted_ci
+from .nominal import pair_key
+from .result import Stat, undefined
+
+Span = tuple[int, int, str]
+Docs = Mapping[Hashable, Mapping[str, Iterable[Span]]]
+Tokens = Mapping[Hashable, Sequence[tuple[int, int]]]
+
+MODES = ("exact", "overlap")
+
+
+# --------------------------------------------------------------------------- F1
+
+
+def _by_label(spans: Iterable[Span], label: str | None) -> dict[str, list[tuple[int, int]]]:
+    out: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for start, end, lab in spans:
+        if label is None or lab == label:
+            out[lab].append((int(start), int(end)))
+    return out
+
+
+def _max_overlap_matching(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
+    """Size of a maximum one-to-one matching of spans sharing at least one character."""
+    if not a or not b:
+        return 0
+    b = sorted(b)
+    starts = [s for s, _ in b]
+    reach = []  # reach[j] = max end among b[0..j]
+    hi = -1
+    for _, e in b:
+        hi = max(hi, e)
+        reach.append(hi)
+    adj: list[list[int]] = []
+    for s, e in a:
+        nbrs = []
+        j = bisect_left(starts, e) - 1  # b[j].start < e
+        while j >= 0 and reach[j] > s:
+            if b[j][1] > s and b[j][0] < b[j][1] and s < e:
+                nbrs.append(j)
+            j -= 1
+        adj.append(nbrs)
+    match_b = [-1] * len(b)
+    matched = 0
+    # greedy start, then Kuhn's augmenting paths (iterative DFS) for the unmatched spans
+    free = []
+    for i, nbrs in enumerate(adj):
+        for j in nbrs:
+            if match_b[j] < 0:
+                match_b[j] = i
+                matched += 1
+                break
+        else:
+            if nbrs:
+                free.append(i)
+    for root in free:
+        seen = [False] * len(b)
+        stack = [(root, iter(adj[root]))]
+        path: list[int] = []
+        while stack:
+            i, it = stack[-1]
+            for j in it:
+                if seen[j]:
+                    continue
+                seen[j] = True
+                if match_b[j] < 0:
+                    path.append(j)
+                    for (ii, _), jj in zip(stack, path, strict=True):
+                        match_b[jj] = ii
+                    matched += 1
+                    stack = []
+                    break
+                path.append(j)
+                stack.append((match_b[j], iter(adj[match_b[j]])))
+                break
+            else:
+                stack.pop()
+                if path:
+                    path.pop()
+    return matched
+
+
+def _tp(a: Mapping[str, list], b: Mapping[str, list], mode: str) -> int:
+    tp = 0
+    for lab, spans_a in a.items():
+        spans_b = b.get(lab)
+        if not spans_b:
+            continue
+        if mode == "exact":
+            tp += sum((Counter(spans_a) & Counter(spans_b)).values())
+        else:
+            tp += _max_overlap_matching(spans_a, spans_b)
+    return tp
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+
+
+def span_f1(
+    a_spans: Iterable[Span], b_spans: Iterable[Span], mode: str = "exact", label: str | None = None
+) -> tuple[int, int, int]:
+    """``(tp, fp, fn)`` of coder B's spans against coder A's (only ``label`` if given)."""
+    _check_mode(mode)
+    a, b = _by_label(a_spans, label), _by_label(b_spans, label)
+    tp = _tp(a, b, mode)
+    na, nb = sum(map(len, a.values())), sum(map(len, b.values()))
+    return tp, nb - tp, na - tp
+
+
+def _f1(tp: int, fp: int, fn: int) -> float | None:
+    denom = 2 * tp + fp + fn
+    return None if denom == 0 else 2 * tp / denom
+
+
+def _all_coders(docs: Docs) -> list[str]:
+    return sorted({c for doc in docs.values() for c in doc}, key=str)
+
+
+def f1_pairs(
+    docs: Docs, mode: str = "exact", label: str | None = None, coders: Sequence[str] | None = None
+) -> dict[str, Stat]:
+    """Micro-averaged F1 for every pair of coders over the documents both annotated, keyed
+    ``"A|B"`` (names sorted). ``Stat.n`` is the number of shared documents."""
+    _check_mode(mode)
+    names = sorted(coders, key=str) if coders is not None else _all_coders(docs)
+    grouped = {
+        d: {c: _by_label(spans, label) for c, spans in doc.items() if c in names}
+        for d, doc in docs.items()
+    }
+    out: dict[str, Stat] = {}
+    for x, y in combinations(names, 2):
+        tp = fp = fn = shared = 0
+        for doc in grouped.values():
+            if x not in doc or y not in doc:
+                continue
+            shared += 1
+            a, b = doc[x], doc[y]
+            t = _tp(a, b, mode)
+            tp += t
+            fp += sum(map(len, b.values())) - t
+            fn += sum(map(len, a.values())) - t
+        key = pair_key(x, y)
+        if shared == 0:
+            out[key] = undefined(f"no document annotated by both {x} and {y}")
+        elif (value := _f1(tp, fp, fn)) is None:
+            what = f"label {label!r}" if label is not None else "any label"
+            out[key] = undefined(f"neither coder marked a span of {what}", shared)
+        else:
+            out[key] = Stat(value, n=shared)
+    return out
+
+
+def _mean_over_pairs(pairs: Mapping[str, Stat]) -> Stat:
+    if not pairs:
+        return undefined("only one coder")
+    values = [s.value for s in pairs.values() if s.value is not None]
+    if not values:
+        reasons = sorted({s.reason for s in pairs.values()})
+        return undefined("; ".join(reasons))
+    return Stat(float(np.mean(values)), n=len(values))
+
+
+def pairwise_f1(
+    docs: Docs, mode: str = "exact", label: str | None = None, coders: Sequence[str] | None = None
+) -> Stat:
+    """Mean over coder pairs of :func:`f1_pairs` (pairs where F1 is undefined are left out);
+    ``Stat.n`` is the number of pairs averaged."""
+    return _mean_over_pairs(f1_pairs(docs, mode, label, coders))
+
+
+# --------------------------------------------------------------------------- token α
+
+
+def _token_mask(
+    starts: np.ndarray, ends: np.ndarray, spans: Sequence[tuple[int, int]]
+) -> np.ndarray:
+    """1 for every token sharing at least one character with a span."""
+    diff = np.zeros(len(starts) + 1, dtype=np.int64)
+    if spans:
+        sp = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+        sp = sp[sp[:, 1] > sp[:, 0]]
+        first = np.searchsorted(ends, sp[:, 0], side="right")  # first token with end > start
+        last = np.searchsorted(starts, sp[:, 1], side="left")  # tokens with start < end
+        ok = first < last
+        np.add.at(diff, first[ok], 1)
+        np.add.at(diff, last[ok], -1)
+    return (np.cumsum(diff[:-1]) > 0).astype(np.int64)
+
+
+class _TokenAlpha:
+    """Per-document sums of the nominal α sufficient statistics over binary token units."""
+
+    def __init__(self, docs: Docs, tokens: Tokens, label: str, coders: Sequence[str] | None):
+        names = set(coders) if coders is not None else None
+        self.doc_ids = list(docs)
+        k = len(self.doc_ids)
+        self.n = np.zeros(k)  # pairable values
+        self.same = np.zeros(k)  # Σ o_cc
+        self.ones = np.zeros(k)  # n_1
+        self.coders: set[str] = set()
+        for d, doc_id in enumerate(self.doc_ids):
+            toks = sorted(tokens.get(doc_id, ()))
+            coded = {c: sp for c, sp in docs[doc_id].items() if names is None or c in names}
+            self.coders.update(coded)
+            m = len(coded)
+            if not toks or m < 2:
+                continue
+            bounds = np.asarray(toks, dtype=np.int64).reshape(-1, 2)
+            starts, ends = bounds[:, 0], bounds[:, 1]
+            inside = sum(
+                _token_mask(starts, ends, [(s, e) for s, e, lab in spans if lab == label])
+                for spans in coded.values()
+            )
+            outside = m - inside
+            self.n[d] = m * len(toks)
+            self.ones[d] = inside.sum()
+            self.same[d] = float((inside * (inside - 1) + outside * (outside - 1)).sum()) / (m - 1)
+
+    def at(self, w: np.ndarray | None = None) -> Stat:
+        if w is None:
+            n, same, ones = self.n.sum(), self.same.sum(), self.ones.sum()
+        else:
+            n, same, ones = w @ self.n, w @ self.same, w @ self.ones
+        n, same, ones = float(n), float(same), float(ones)
+        if n == 0:
+            return undefined("no pairable values (no document with tokens annotated by two coders)")
+        zeros = n - ones
+        d_e = n * n - ones * ones - zeros * zeros
+        if d_e <= 0:
+            value = "inside" if ones else "outside"
+            return undefined(f"no variation: every token is {value} (alpha undefined)", int(n))
+        return Stat(1.0 - (n - 1.0) * (n - same) / d_e, n=int(n))
+
+
+def token_alpha(
+    docs: Docs,
+    tokens_per_doc: Tokens,
+    label: str,
+    *,
+    coders: Sequence[str] | None = None,
+    bootstrap: int = 0,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> Stat:
+    """Token-level nominal α for ``label``; ``tokens_per_doc`` maps document id to its tokens'
+    ``(start, end)`` character offsets. ``Stat.n`` is the number of pairable token values.
+    With ``bootstrap > 0`` documents are resampled for ``Stat.ci``."""
+    data = _TokenAlpha(docs, tokens_per_doc, label, coders)
+    if not data.coders:
+        return undefined("no annotations")
+    if len(data.coders) < 2:
+        return undefined("only one coder")
+    result = data.at()
+    if bootstrap and result.defined:
+        ci = weighted_ci(len(data.doc_ids), lambda w: data.at(w).value, bootstrap, seed, confidence)
+        result = Stat(result.value, result.reason, result.n, ci)
+    return result
+
+
+# --------------------------------------------------------------------------- α_U
+
+
+def _units(spans: Iterable[Span], label: str, length: int) -> list[tuple[int, int]]:
+    """Sorted, clipped, non-empty spans of ``label``; overlapping ones merged."""
+    raw = sorted((max(0, int(s)), min(length, int(e))) for s, e, lab in spans if lab == label)
+    out: list[tuple[int, int]] = []
+    for s, e in raw:
+        if e <= s:
+            continue
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _gaps(units: list[tuple[int, int]], length: int) -> list[int]:
+    out, pos = [], 0
+    for s, e in units:
+        if s > pos:
+            out.append(s - pos)
+        pos = e
+    if length > pos:
+        out.append(length - pos)
+    return out
+
+
+def _observed(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> float:
+    """Σ δ² over the sections of two coders (one ordered direction)."""
+    total = 0.0
+    hit_a, hit_b = [False] * len(a), [False] * len(b)
+    i = j = 0
+    while i < len(a) and j < len(b):
+        (sa, ea), (sb, eb) = a[i], b[j]
+        if sa < eb and sb < ea:
+            total += (sa - sb) ** 2 + (ea - eb) ** 2
+            hit_a[i] = hit_b[j] = True
+        if ea <= eb:
+            i += 1
+        else:
+            j += 1
+    total += sum((e - s) ** 2 for (s, e), hit in zip(a, hit_a, strict=True) if not hit)
+    total += sum((e - s) ** 2 for (s, e), hit in zip(b, hit_b, strict=True) if not hit)
+    return total
+
+
+class _UnitizingAlpha:
+    """Per-document pieces of D_O and D_E for one label, weighted by document."""
+
+    def __init__(self, docs: Docs, lengths: Mapping[Hashable, int], label: str, coders: list[str]):
+        self.m = len(coders)
+        self.doc_ids = [d for d in docs if all(c in docs[d] for c in coders)]
+        k = len(self.doc_ids)
+        self.length = np.array([int(lengths[d]) for d in self.doc_ids], dtype=float)
+        self.observed = np.zeros(k)  # Σ over unordered coder pairs of Σ δ²
+        unit_len, unit_doc, gap_len, gap_doc = [], [], [], []
+        for d, doc_id in enumerate(self.doc_ids):
+            length = int(lengths[doc_id])
+            sections = [_units(docs[doc_id][c], label, length) for c in coders]
+            for units in sections:
+                unit_len.extend(e - s for s, e in units)
+                unit_doc.extend([d] * len(units))
+                gaps = _gaps(units, length)
+                gap_len.extend(gaps)
+                gap_doc.extend([d] * len(gaps))
+            self.observed[d] = sum(_observed(x, y) for x, y in combinations(sections, 2))
+        self.unit_len = np.asarray(unit_len, dtype=float)
+        self.unit_doc = np.asarray(unit_doc, dtype=np.intp)
+        order = np.argsort(gap_len, kind="stable")
+        self.gap_len = np.asarray(gap_len, dtype=float)[order]
+        self.gap_doc = np.asarray(gap_doc, dtype=np.intp)[order]
+        # for each unit, the first gap (in ascending order) at least as long as the unit
+        self.first_gap = np.searchsorted(self.gap_len, self.unit_len, side="left")
+
+    def parts(self, w: np.ndarray | None = None) -> tuple[float, float, float]:
+        """(Σ δ² numerator of D_O, numerator of D_E, its denominator); L from the weights."""
+        k = len(self.doc_ids)
+        w = np.ones(k) if w is None else np.asarray(w, dtype=float)
+        big_l = float(w @ self.length)
+        m = self.m
+        wu = w[self.unit_doc]
+        wg = w[self.gap_doc]
+        lu = self.unit_len
+        n_c = float(wu.sum())
+        term1 = (n_c - 1.0) * float(wu @ ((2 * lu**3 - 3 * lu**2 + lu) / 3.0))
+        # Σ_{gaps h ≥ l} w_h (l_h - l + 1) = S_len - (l - 1) S_count over the suffix
+        suffix_n = np.concatenate([np.cumsum((wg)[::-1])[::-1], [0.0]])
+        suffix_l = np.concatenate([np.cumsum((wg * self.gap_len)[::-1])[::-1], [0.0]])
+        fit = suffix_l[self.first_gap] - (lu - 1.0) * suffix_n[self.first_gap]
+        term2 = float(wu @ (lu**2 * fit))
+        num_e = 2.0 / big_l * (term1 + term2) if big_l else 0.0
+        den_e = m * big_l * (m * big_l - 1.0) - float(wu @ (lu * (lu - 1.0)))
+        num_o = 2.0 * float(w @ self.observed) / (m * (m - 1) * big_l * big_l) if big_l else 0.0
+        return num_o, num_e, den_e
+
+
+def _unitizing_prepared(
+    docs: Docs, lengths: Mapping[Hashable, int], label: str | None, coders: Sequence[str] | None
+) -> tuple[list[_UnitizingAlpha], Stat | None]:
+    names = sorted(coders, key=str) if coders is not None else _all_coders(docs)
+    if not names:
+        return [], undefined("no annotations")
+    if len(names) < 2:
+        return [], undefined("only one coder")
+    if label is None:
+        labels = sorted(
+            {
+                lab
+                for doc in docs.values()
+                for c, spans in doc.items()
+                if c in names
+                for *_, lab in spans
+            }
+        )
+    else:
+        labels = [label]
+    if not labels:
+        return [], undefined("no spans")
+    prepared = [_UnitizingAlpha(docs, lengths, lab, names) for lab in labels]
+    if not prepared[0].doc_ids:
+        return [], undefined("no document annotated by every coder")
+    if prepared[0].length.sum() == 0:
+        return [], undefined("the documents are empty", len(prepared[0].doc_ids))
+    return prepared, None
+
+
+def _alpha_u(prepared: list[_UnitizingAlpha], w: np.ndarray | None, label: str | None) -> Stat:
+    d_o = d_e = 0.0
+    n_units = 0.0
+    for p in prepared:
+        num_o, num_e, den_e = p.parts(w)
+        n_units += float(w[p.unit_doc].sum()) if w is not None else len(p.unit_len)
+        d_o += num_o
+        d_e += num_e / den_e if den_e > 0 else 0.0
+    n_docs = len(prepared[0].doc_ids)
+    if n_units == 0:
+        what = f"of label {label!r}" if label is not None else ""
+        return undefined(f"no spans {what}".strip(), n_docs)
+    if d_e <= 0:
+        return undefined("no expected disagreement (alpha undefined)", n_docs)
+    return Stat(1.0 - d_o / d_e, n=n_docs)
+
+
+def unitizing_disagreement(
+    docs: Docs, lengths: Mapping[Hashable, int], label: str, coders: Sequence[str] | None = None
+) -> tuple[float, float] | None:
+    """``(D_O, D_E)`` of α_U for one label (``None`` when undefined), for inspection."""
+    prepared, bad = _unitizing_prepared(docs, lengths, label, coders)
+    if bad is not None:
+        return None
+    num_o, num_e, den_e = prepared[0].parts()
+    return num_o, num_e / den_e if den_e > 0 else 0.0
+
+
+def unitizing_alpha(
+    docs: Docs,
+    lengths: Mapping[Hashable, int],
+    label: str | None = None,
+    *,
+    coders: Sequence[str] | None = None,
+    bootstrap: int = 0,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> Stat:
+    """Krippendorff's α_U for ``label`` (or over all labels when ``None``); ``lengths`` maps
+    document id to its length in characters. ``Stat.n`` is the number of documents used (those
+    annotated by every coder). With ``bootstrap > 0`` documents are resampled for ``Stat.ci``."""
+    prepared, bad = _unitizing_prepared(docs, lengths, label, coders)
+    if bad is not None:
+        return bad
+    result = _alpha_u(prepared, None, label)
+    if bootstrap and result.defined:
+        ci = weighted_ci(
+            len(prepared[0].doc_ids),
+            lambda w: _alpha_u(prepared, w, label).value,
+            bootstrap,
+            seed,
+            confidence,
+        )
+        result = Stat(result.value, result.reason, result.n, ci)
+    return result
