@@ -335,3 +335,27 @@ def test_per_document_finds_the_worst_documents():
     assert worst_documents(report, "f1_exact", k=1) == [("bad", 0.0)]
     with pytest.raises(ValueError):
         worst_documents(report, "kappa")
+
+
+def test_overall_token_alpha_uses_label_sets_and_matches_nominal_alpha():
+    from annotator.agreement import krippendorff_alpha
+
+    toks = whitespace_tokens("aaaa bbbb cccc dddd eeee")
+    docs = {
+        "d1": {"a": [(0, 9, "X"), (5, 14, "Y")], "b": [(0, 4, "X"), (5, 9, "Y")]},
+        "d2": {"a": [(15, 24, "Y")], "b": [(15, 19, "Y")], "c": []},
+    }
+    units = {}
+    for d, coders in docs.items():
+        for i, (s, e) in enumerate(toks):
+            units[(d, i)] = {
+                c: frozenset(lab for a, b, lab in spans if a < e and s < b)
+                for c, spans in coders.items()
+            }
+    expected = krippendorff_alpha(units).value
+    got = token_alpha(docs, {d: toks for d in docs}, None)
+    assert got.value == pytest.approx(expected, abs=1e-12)
+    same = {"d": {"a": [(0, 4, "X")], "b": [(0, 4, "X")]}}
+    assert token_alpha(same, {"d": toks}, None).value == 1.0
+    ci = token_alpha(docs, {d: toks for d in docs}, None, bootstrap=200, seed=1).ci
+    assert ci is not None and ci.used > 0

@@ -280,10 +280,66 @@ class _TokenAlpha:
         return Stat(1.0 - (n - 1.0) * (n - same) / d_e, n=int(n))
 
 
+class _TokenSetAlpha(_TokenAlpha):
+    """Like :class:`_TokenAlpha`, with each token's value the set of labels covering it."""
+
+    def __init__(self, docs: Docs, tokens: Tokens, coders: Sequence[str] | None):
+        names = set(coders) if coders is not None else None
+        self.doc_ids = list(docs)
+        k = len(self.doc_ids)
+        self.n = np.zeros(k)
+        self.same = np.zeros(k)
+        self.category_totals: list[Counter] = []
+        self.coders = set()
+        for d, doc_id in enumerate(self.doc_ids):
+            totals: Counter = Counter()
+            self.category_totals.append(totals)
+            toks = sorted(tokens.get(doc_id, ()))
+            coded = {c: list(sp) for c, sp in docs[doc_id].items() if names is None or c in names}
+            self.coders.update(coded)
+            m = len(coded)
+            if not toks or m < 2:
+                continue
+            bounds = np.asarray(toks, dtype=np.int64).reshape(-1, 2)
+            starts, ends = bounds[:, 0], bounds[:, 1]
+            labels = sorted({lab for spans in coded.values() for _s, _e, lab in spans})
+            codes = np.zeros((m, len(toks)), dtype=np.int64)  # a bit per label
+            for row, spans in enumerate(coded.values()):
+                for bit, lab in enumerate(labels):
+                    mask = _token_mask(starts, ends, [(a, b) for a, b, x in spans if x == lab])
+                    codes[row] |= mask << bit
+            same = 0.0
+            for code in np.unique(codes):
+                count = (codes == code).sum(axis=0)
+                same += float((count * (count - 1)).sum())
+                key = frozenset(lab for bit, lab in enumerate(labels) if code >> bit & 1)
+                totals[key] += int(count.sum())
+            self.n[d] = m * len(toks)
+            self.same[d] = same / (m - 1)
+
+    def at(self, w: np.ndarray | None = None) -> Stat:
+        weights = np.ones(len(self.doc_ids)) if w is None else np.asarray(w, dtype=float)
+        n = float(weights @ self.n)
+        same = float(weights @ self.same)
+        if n == 0:
+            return undefined("no pairable values (no document with tokens annotated by two coders)")
+        totals: Counter = Counter()
+        for wt, doc_totals in zip(weights, self.category_totals, strict=True):
+            if wt:
+                for key, c in doc_totals.items():
+                    totals[key] += wt * c
+        d_e = n * n - sum(c * c for c in totals.values())
+        if d_e <= 0:
+            return undefined(
+                "no variation: every token has the same labels (alpha undefined)", int(n)
+            )
+        return Stat(1.0 - (n - 1.0) * (n - same) / d_e, n=int(n))
+
+
 def token_alpha(
     docs: Docs,
     tokens_per_doc: Tokens,
-    label: str,
+    label: str | None,
     *,
     coders: Sequence[str] | None = None,
     bootstrap: int = 0,
@@ -292,8 +348,15 @@ def token_alpha(
 ) -> Stat:
     """Token-level nominal α for ``label``; ``tokens_per_doc`` maps document id to its tokens'
     ``(start, end)`` character offsets. ``Stat.n`` is the number of pairable token values.
-    With ``bootstrap > 0`` documents are resampled for ``Stat.ci``."""
-    data = _TokenAlpha(docs, tokens_per_doc, label, coders)
+    With ``bootstrap > 0`` documents are resampled for ``Stat.ci``.
+
+    ``label=None`` gives the overall value: each token is coded with the *set* of labels
+    whose spans cover it (nominal categories such as {}, {A}, {A, B})."""
+    data = (
+        _TokenAlpha(docs, tokens_per_doc, label, coders)
+        if label is not None
+        else _TokenSetAlpha(docs, tokens_per_doc, coders)
+    )
     if not data.coders:
         return undefined("no annotations")
     if len(data.coders) < 2:
