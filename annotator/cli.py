@@ -14,7 +14,7 @@ import click
 from . import __version__
 from .adjudication import auto_gold
 from .errors import AnnotatorError
-from .export import EXPORT_FORMATS
+from .export import EXPORT_FORMATS, atomic_output
 from .export import export as export_any
 from .formats import READ_FORMATS
 from .ingest import import_paths
@@ -23,6 +23,9 @@ from .merge import MergeConflictError, merge_database
 from .models import ImportReport
 from .nlp import DEFAULT_PIPELINE
 from .project import DEFAULT_DB, open_store
+from .reliability import compute_agreement
+from .report_html import render_html
+from .report_text import render_text
 from .store import GOLD
 
 
@@ -348,6 +351,58 @@ def gold(ctx: click.Context, auto: bool, annotators: str | None) -> None:
     names = _annotator_list(store, annotators)
     report = auto_gold(store, names)
     click.echo(report.summary())
+
+
+@cli.command()
+@click.option("--annotators", default=None, help="Comma-separated coders (default: all).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write a self-contained HTML report (tables and charts) to this file.",
+)
+@click.option(
+    "--bootstrap",
+    type=click.IntRange(0, 100_000),
+    default=1000,
+    show_default=True,
+    help="Bootstrap resamples of documents for the 95% intervals (0: none).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@click.option(
+    "--documents", type=int, default=10, show_default=True, help="Worst documents to list."
+)
+@click.pass_context
+def agreement(
+    ctx: click.Context,
+    annotators: str | None,
+    as_json: bool,
+    report: str | None,
+    bootstrap: int,
+    seed: int,
+    documents: int,
+) -> None:
+    """Inter-coder agreement: Krippendorff's alpha, kappas, span F1, token alpha, alpha_U.
+
+    Document fields: alpha (nominal; missing values allowed), percent agreement, Cohen's
+    kappa per coder pair, Fleiss' kappa (when every document has the same number of
+    coders), and alpha per option of multi fields. Spans, per label and overall: pairwise
+    F1 (exact and overlap), token-level alpha, and Krippendorff's unitizing alpha. 95%
+    intervals resample documents (seeded). Undefined statistics are shown as n/a with
+    the reason.
+    """
+    store = _open(ctx, seeds=False)
+    names = _annotator_list(store, annotators)
+    data = compute_agreement(store, names, bootstrap=bootstrap, seed=seed)
+    if report:
+        with atomic_output(report) as fh:
+            fh.write(render_html(data))
+        click.echo(f"Wrote {report}.", err=True)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(data, documents=documents))
 
 
 def _annotator_list(store, annotators: str | None) -> list[str] | None:

@@ -34,13 +34,13 @@ def per_document(
     lengths: Mapping[Hashable, int] | None = None,
     coders: Sequence[str] | None = None,
 ) -> dict[Hashable, DocumentAgreement]:
-    """Agreement of every document. ``label=None`` means all labels for F1 and α_U; token α
-    needs a label and is only computed when both ``label`` and ``tokens_per_doc`` are given."""
+    """Agreement of every document. ``label=None`` means all labels (token α then codes each
+    token with the set of labels covering it); token α needs ``tokens_per_doc``."""
     out: dict[Hashable, DocumentAgreement] = {}
     for doc_id, doc in docs.items():
         one = {doc_id: doc}
         tok = None
-        if tokens_per_doc is not None and label is not None:
+        if tokens_per_doc is not None:
             tok = token_alpha(one, {doc_id: tokens_per_doc.get(doc_id, ())}, label, coders=coders)
         ua = None
         if lengths is not None:

@@ -1,0 +1,191 @@
+"""A self-contained HTML agreement report (tables and SVG charts, no external files),
+for a supervisor or a paper's appendix."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from .report_text import fmt
+
+CSS = """
+body{font:15px/1.5 Georgia,'DejaVu Serif',serif;color:#222;max-width:60rem;margin:2rem auto;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
+.meta{color:#666;font-size:.9rem}table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
+th,td{padding:.25rem .6rem;border-bottom:1px solid #eee;text-align:left}
+td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f6f6f6}
+.na{color:#999}.note{color:#666;font-size:.85rem}svg text{font:12px sans-serif}
+"""
+
+
+def _cell(value: float | None, ci: list[float] | None = None) -> str:
+    cls = "n" if value is not None else "n na"
+    return f'<td class="{cls}">{escape(fmt(value, ci))}</td>'
+
+
+def _alpha_chart(rows: list[tuple[str, float | None, list[float] | None]]) -> str:
+    """Horizontal bars of alpha with 95% interval whiskers, on a -0.5 .. 1 axis."""
+    lo_axis, hi_axis = -0.5, 1.0
+    width, label_w, row_h = 640, 230, 26
+    plot_w = width - label_w - 20
+    height = row_h * len(rows) + 40
+
+    def x(v: float) -> float:
+        v = max(lo_axis, min(hi_axis, v))
+        return label_w + (v - lo_axis) / (hi_axis - lo_axis) * plot_w
+
+    parts = [f'<svg width="{width}" height="{height}" role="img" aria-label="alpha per label">']
+    for tick in (-0.5, 0.0, 0.667, 0.8, 1.0):
+        tx = x(tick)
+        dash = ' stroke-dasharray="3,3"' if tick in (0.667, 0.8) else ""
+        parts.append(
+            f'<line x1="{tx:.1f}" y1="10" x2="{tx:.1f}" y2="{height - 25}" stroke="#bbb"{dash}/>'
+            f'<text x="{tx:.1f}" y="{height - 8}" text-anchor="middle">{tick:g}</text>'
+        )
+    for i, (name, value, ci) in enumerate(rows):
+        y = 14 + i * row_h
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end">{escape(name)}</text>'
+        )
+        if value is None:
+            parts.append(f'<text x="{x(0) + 4:.1f}" y="{y + 13}" fill="#999">undefined</text>')
+            continue
+        x0, x1 = sorted((x(0.0), x(value)))
+        color = "#2ca02c" if value >= 0.8 else "#ff7f0e" if value >= 0.667 else "#d62728"
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 1):.1f}" height="14"'
+            f' fill="{color}" opacity="0.75"><title>{escape(name)}: {value:.3f}</title></rect>'
+        )
+        if ci:
+            a, b = x(ci[0]), x(ci[1])
+            parts.append(
+                f'<line x1="{a:.1f}" y1="{y + 10}" x2="{b:.1f}" y2="{y + 10}" stroke="#222"/>'
+                f'<line x1="{a:.1f}" y1="{y + 5}" x2="{a:.1f}" y2="{y + 15}" stroke="#222"/>'
+                f'<line x1="{b:.1f}" y1="{y + 5}" x2="{b:.1f}" y2="{y + 15}" stroke="#222"/>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _heat_map(coders: list[str], pairs: dict[str, float | None], title: str) -> str:
+    """Coder-by-coder matrix of a pairwise statistic (0 red .. 1 green)."""
+    cell, pad = 54, 90
+    size = pad + cell * len(coders) + 10
+    parts = [f'<svg width="{size}" height="{size}" role="img" aria-label="{escape(title)}">']
+    for i, a in enumerate(coders):
+        parts.append(
+            f'<text x="{pad - 6}" y="{pad + i * cell + cell / 2 + 4}" text-anchor="end">'
+            f"{escape(a[:12])}</text>"
+            f'<text x="{pad + i * cell + cell / 2}" y="{pad - 8}" text-anchor="middle">'
+            f"{escape(a[:8])}</text>"
+        )
+        for j, b in enumerate(coders):
+            if a == b:
+                value: float | None = 1.0
+            else:
+                value = pairs.get("|".join(sorted((a, b))))
+            if value is None:
+                fill, label = "#eee", "n/a"
+            else:
+                t = max(0.0, min(1.0, value))
+                fill = f"rgb({int(214 - 170 * t)},{int(39 + 121 * t)},{int(40 + 4 * t)})"
+                label = f"{value:.2f}"
+            parts.append(
+                f'<rect x="{pad + j * cell}" y="{pad + i * cell}" width="{cell - 2}"'
+                f' height="{cell - 2}" fill="{fill}"/>'
+                f'<text x="{pad + j * cell + cell / 2 - 1}" y="{pad + i * cell + cell / 2 + 4}"'
+                f' text-anchor="middle" fill="#fff">{label}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_html(report: dict[str, Any]) -> str:
+    """The whole report as one HTML document."""
+    coders = report["annotators"]
+    boot = report["bootstrap"]
+    h = [
+        "<!doctype html><html lang='en'><meta charset='utf-8'>",
+        f"<title>Agreement — {escape(report['scheme']['name'])}</title><style>{CSS}</style>",
+        "<h1>Inter-coder agreement</h1>",
+        f"<p class='meta'>Database {escape(report['database'])} · scheme"
+        f" {escape(report['scheme']['name'])} v{report['scheme']['version']} · coders"
+        f" {escape(', '.join(coders) or 'none')} · {report['n_documents']} document(s) coded ·"
+        f" 95% percentile bootstrap intervals over documents ({boot['resamples']} resamples,"
+        f" seed {boot['seed']})</p>",
+    ]
+    h += [f"<p class='note'>{escape(r)}</p>" for r in report["reasons"]]
+
+    chart_rows = []
+    for name, f in report["doc_fields"].items():
+        chart_rows.append((f"field {name}", f["alpha"], f["alpha_ci"]))
+        for option, o in f.get("options", {}).items():
+            chart_rows.append((f"  {name} = {option}", o["alpha"], o["alpha_ci"]))
+    for name, b in [
+        ("all labels", report["spans"]["overall"]),
+        *report["spans"]["by_label"].items(),
+    ]:
+        chart_rows.append((f"spans {name} (token)", b["alpha_token"], b["alpha_token_ci"]))
+        chart_rows.append((f"spans {name} (α_U)", b["alpha_u"], b["alpha_u_ci"]))
+    h += [
+        "<h2>Krippendorff's α with 95% intervals</h2>",
+        _alpha_chart(chart_rows),
+        "<p class='note'>Dashed lines: α = 0.667 and 0.8, Krippendorff's thresholds for"
+        " tentative and reliable conclusions.</p>",
+        "<h2>Document fields</h2><table><tr><th>field</th><th>α [95% CI]</th>"
+        "<th>% agreement</th><th>Fleiss' κ</th><th>documents</th></tr>",
+    ]
+    notes = []
+    for name, f in report["doc_fields"].items():
+        h.append(
+            f"<tr><td>{escape(name)}</td>{_cell(f['alpha'], f['alpha_ci'])}{_cell(f['percent'])}"
+            f"{_cell(f['fleiss_kappa'])}<td class='n'>{f['n_documents']}</td></tr>"
+        )
+        for option, o in f.get("options", {}).items():
+            h.append(
+                f"<tr><td>&nbsp;&nbsp;{escape(name)} = {escape(option)}</td>"
+                f"{_cell(o['alpha'], o['alpha_ci'])}<td></td><td></td><td></td></tr>"
+            )
+        notes += [f"{name}: {k} undefined — {r}" for k, r in f["reasons"].items()]
+    h.append("</table>")
+    h += [f"<p class='note'>{escape(n)}</p>" for n in notes]
+
+    h.append("<h2>Spans</h2><table><tr><th>label</th><th>F1 exact</th><th>F1 overlap</th>"
+             "<th>token α [95% CI]</th><th>α_U [95% CI]</th></tr>")  # fmt: skip
+    notes = []
+    for name, b in [
+        ("all labels", report["spans"]["overall"]),
+        *report["spans"]["by_label"].items(),
+    ]:
+        h.append(
+            f"<tr><td>{escape(name)}</td>{_cell(b['f1_exact'])}{_cell(b['f1_overlap'])}"
+            f"{_cell(b['alpha_token'], b['alpha_token_ci'])}{_cell(b['alpha_u'], b['alpha_u_ci'])}</tr>"
+        )
+        notes += [f"{name}: {k} undefined — {r}" for k, r in b["reasons"].items()]
+    h.append("</table>")
+    h += [f"<p class='note'>{escape(n)}</p>" for n in notes]
+    h.append(
+        "<p class='note'>F1: pairwise between coders (exact: same start, end and label;"
+        " overlap: same label and a shared character, matched one to one), averaged over"
+        " coder pairs. Token α: each non-whitespace token a unit, coded by the labels covering"
+        " it. α_U: Krippendorff's unitizing α (2004), each document a continuum.</p>"
+    )
+
+    if len(coders) >= 2:
+        h.append("<h2>Coder by coder</h2>")
+        h.append("<p>Span F1 (overlap, all labels)</p>")
+        h.append(_heat_map(coders, report["spans"]["overall"]["f1_pairs"], "span F1 by pair"))
+        for name, f in report["doc_fields"].items():
+            h.append(f"<p>Cohen's κ, {escape(name)}</p>")
+            h.append(_heat_map(coders, f["cohen_kappa"], f"Cohen's kappa, {name}"))
+
+    h.append("<h2>Documents, worst first</h2><table><tr><th>id</th><th>title</th>"
+             "<th>coders</th><th>F1 overlap</th><th>token α</th><th>α_U</th></tr>")  # fmt: skip
+    for d in report["documents"]:
+        h.append(
+            f"<tr><td class='n'>{d['doc_id']}</td><td>{escape(d['title'])}</td>"
+            f"<td>{escape(', '.join(d['coders']))}</td>{_cell(d['f1_overlap'])}"
+            f"{_cell(d['alpha_token'])}{_cell(d['alpha_u'])}</tr>"
+        )
+    h.append("</table></html>")
+    return "\n".join(h)

@@ -1,0 +1,81 @@
+"""Readable plain-text tables of an agreement report (what ``annotator agreement`` prints)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def fmt(value: float | None, ci: list[float] | None = None) -> str:
+    if value is None:
+        return "n/a"
+    text = f"{value:.3f}"
+    if ci:
+        text += f" [{ci[0]:.3f}, {ci[1]:.3f}]"
+    return text
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return out
+
+
+def render_text(report: dict[str, Any], documents: int = 10) -> str:
+    n_boot = report["bootstrap"]["resamples"]
+    out = [
+        f"Agreement: {report['database']} (scheme {report['scheme']['name']}"
+        f" v{report['scheme']['version']})",
+        f"Coders: {', '.join(report['annotators']) or 'none'};"
+        f" {report['n_documents']} document(s) coded;"
+        f" 95% bootstrap intervals over documents ({n_boot} resamples,"
+        f" seed {report['bootstrap']['seed']})",
+    ]
+    out += [f"Note: {r}" for r in report["reasons"]]
+    out += ["", "Document fields"]
+    rows = []
+    notes = []
+    for name, f in report["doc_fields"].items():
+        rows.append(
+            [name, fmt(f["alpha"], f["alpha_ci"]), fmt(f["percent"]), fmt(f["fleiss_kappa"]),
+             str(f["n_documents"])]
+        )  # fmt: skip
+        for option, o in f.get("options", {}).items():
+            rows.append([f"  {name}={option}", fmt(o["alpha"], o["alpha_ci"]), "", "", ""])
+        notes += [f"  {name}: {k} undefined: {r}" for k, r in f["reasons"].items()]
+    out += _table(["field", "Krippendorff's alpha [95% CI]", "% agree", "Fleiss k", "docs"], rows)
+    out += notes
+    pairs = sorted({p for f in report["doc_fields"].values() for p in f["cohen_kappa"]})
+    if pairs:
+        out += ["", "Cohen's kappa per coder pair"]
+        rows = [
+            [name, *(fmt(f["cohen_kappa"].get(p)) for p in pairs)]
+            for name, f in report["doc_fields"].items()
+        ]
+        out += _table(["field", *pairs], rows)
+    out += ["", "Spans"]
+    rows = []
+    notes = []
+    blocks = [("overall", report["spans"]["overall"]), *report["spans"]["by_label"].items()]
+    for name, b in blocks:
+        rows.append(
+            [name, fmt(b["f1_exact"]), fmt(b["f1_overlap"]), fmt(b["alpha_token"], b["alpha_token_ci"]),
+             fmt(b["alpha_u"], b["alpha_u_ci"])]
+        )  # fmt: skip
+        notes += [f"  {name}: {k} undefined: {r}" for k, r in b["reasons"].items()]
+    out += _table(
+        ["label", "F1 exact", "F1 overlap", "token alpha [95% CI]", "alpha_U [95% CI]"], rows
+    )
+    out += notes
+    if report["documents"]:
+        out += ["", f"Documents, worst first (first {min(documents, len(report['documents']))})"]
+        rows = [
+            [str(d["doc_id"]), d["title"][:50], fmt(d["f1_overlap"]), fmt(d["alpha_token"]),
+             fmt(d["alpha_u"])]
+            for d in report["documents"][:documents]
+        ]  # fmt: skip
+        out += _table(["id", "title", "F1 overlap", "token alpha", "alpha_U"], rows)
+    return "\n".join(out)

@@ -1,0 +1,142 @@
+"""The agreement report built from a real database, its CLI, and its HTML."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+
+import pytest
+from click.testing import CliRunner
+
+from annotator.agreement import krippendorff_alpha
+from annotator.cli import cli
+from annotator.reliability import compute_agreement
+from annotator.store import Store
+
+TEXTS = [
+    "Kim visits Moscow to sign a pact. Xi watches warily from Beijing.",
+    "Sanctions must follow. Allies should coordinate deterrence now.",
+    "The axis is fragile and driven by opportunism, analysts say.",
+]
+
+
+@pytest.fixture
+def coded(store, make_doc):
+    docs = [make_doc(t) for t in TEXTS]
+    d0, d1, d2 = docs
+    for coder in ("ana", "ben"):
+        store.add_span(d0, coder, 0, 17, "alarmist")
+        store.add_span(d1, coder, 0, 21, "policy_prescription")
+    store.add_span(d2, "ana", 4, 20, "skeptical_of_alliance")
+    store.add_span(d2, "ben", 4, 24, "skeptical_of_alliance")  # overlapping, not exact
+    store.set_status(d2, "cy", "done")  # cy coded d2 and found nothing
+    store.set_doc_label(d0, "ana", "dominant_frame", "alarmist")
+    store.set_doc_label(d0, "ben", "dominant_frame", "alarmist")
+    store.set_doc_label(d1, "ana", "dominant_frame", "policy_prescription")
+    store.set_doc_label(d1, "ben", "dominant_frame", "none")
+    store.set_doc_label(d2, "ana", "dominant_frame", "skeptical_of_alliance")
+    return docs
+
+
+def test_report_shape_and_values(store, coded):
+    r = compute_agreement(store, bootstrap=200)
+    assert r["annotators"] == ["ana", "ben", "cy"]
+    f = r["doc_fields"]["dominant_frame"]
+    units = {
+        0: {"ana": "alarmist", "ben": "alarmist"},
+        1: {"ana": "pp", "ben": "none"},
+        2: {"ana": "s"},
+    }
+    assert f["alpha"] == pytest.approx(krippendorff_alpha(units).value, abs=1e-6)
+    assert f["n_documents"] == 2
+    assert set(f["cohen_kappa"]) == {"ana|ben", "ana|cy", "ben|cy"}
+    assert f["cohen_kappa"]["ana|cy"] is None  # no document both coded
+    fp = r["doc_fields"]["frames_present"]
+    assert fp["alpha"] is None and fp["reasons"]["alpha"]  # nobody filled it: null + reason
+    assert set(fp["options"]) == {"alarmist", "skeptical_of_alliance", "policy_prescription"}
+    overall = r["spans"]["overall"]
+    for key in ("f1_exact", "f1_overlap", "alpha_token", "alpha_u"):
+        assert key in overall
+    # cy never opened d0: only ana|ben counts there, and they agree exactly.
+    assert r["spans"]["by_label"]["alarmist"]["f1_exact"] == 1.0
+    skeptical = r["spans"]["by_label"]["skeptical_of_alliance"]
+    assert skeptical["f1_exact"] == 0.0
+    # ana and ben overlap on d2; cy coded d2 and marked nothing, so pairs with cy score 0.
+    assert skeptical["f1_pairs"] == {"ana|ben": 1.0, "ana|cy": 0.0, "ben|cy": 0.0}
+    assert skeptical["f1_overlap"] == pytest.approx(1 / 3, abs=1e-6)
+    assert overall["f1_overlap"] > overall["f1_exact"]
+    assert overall["alpha_token_ci"] is not None
+    docs = r["documents"]
+    assert [d["doc_id"] for d in docs][0] == coded[2]  # the disputed one first
+    assert {"doc_id", "title", "f1_overlap", "alpha_token", "alpha_u"} <= set(docs[0])
+    again = compute_agreement(store, bootstrap=200)
+    assert again == r  # seeded: repeated runs agree
+
+
+def test_one_coder_gives_nulls_with_reasons_not_numbers(store, make_doc):
+    d = make_doc(TEXTS[0])
+    store.add_span(d, "ana", 0, 3, "alarmist")
+    store.set_doc_label(d, "ana", "dominant_frame", "alarmist")
+    r = compute_agreement(store, bootstrap=50)
+    assert r["reasons"] and "at least two" in r["reasons"][0]
+    assert r["doc_fields"]["dominant_frame"]["alpha"] is None
+    assert r["spans"]["overall"]["alpha_u"] is None
+    assert r["spans"]["overall"]["reasons"]
+
+
+def test_gold_is_not_a_coder_and_subsets_work(store, coded):
+    store.add_gold_span(coded[0], 0, 17, "alarmist", ["ana", "ben"])
+    r = compute_agreement(store, ["ana", "ben"], bootstrap=0)
+    assert r["annotators"] == ["ana", "ben"]
+    assert r["spans"]["overall"]["alpha_token_ci"] is None  # no bootstrap asked
+    with pytest.raises(Exception, match="unknown annotator 'gold'"):
+        compute_agreement(store, ["ana", "gold"])
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_cli_text_json_and_html_report(tmp_path, monkeypatch, coded, store):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(cli, ["--db", "labels.db", "agreement", "--bootstrap", "100"])
+    assert res.exit_code == 0, res.output
+    assert "Krippendorff's alpha" in res.output and "alpha_U" in res.output
+    res = runner.invoke(
+        cli,
+        ["--db", "labels.db", "agreement", "--json", "--bootstrap", "100", "--report", "r.html"],
+    )
+    data = json.loads(res.stdout)
+    assert data["doc_fields"]["dominant_frame"]["cohen_kappa"]["ana|ben"] is not None
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    parsed = _Collector()
+    parsed.feed(page)
+    assert "svg" in parsed.tags and "table" in parsed.tags
+    assert "src=" not in page and "href=" not in page  # self-contained
+    assert TEXTS[2][:20] in "".join(parsed.text)
+    res = runner.invoke(cli, ["--db", "labels.db", "agreement", "--annotators", "ana,zed"])
+    assert res.exit_code == 1 and "unknown annotator 'zed'" in res.output
+
+
+def test_html_escapes_titles(store, make_doc):
+    from annotator.report_html import render_html
+
+    d = make_doc("<script>alert(1)</script> is not markup here.", title="<b>x</b>")
+    store.add_span(d, "ana", 0, 8, "alarmist")
+    store.add_span(d, "ben", 0, 8, "alarmist")
+    page = render_html(compute_agreement(store, bootstrap=0))
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+def test_store_fixture_is_a_real_file(store):
+    assert isinstance(store, Store) and store.path.exists()
