@@ -1,0 +1,62 @@
+"""Switching articles: time to open a 1 MB article (and a 5 KB one) until it is painted.
+
+Run: QT_QPA_PLATFORM=offscreen python bench/switch.py [--runs 7]
+
+Uses the same temporary database as bench/labelling.py (a 5 KB and a 1 MB article).
+Each switch is timed from ``open_document`` to the article view's next paint; the
+token offsets are loaded after the paint, so the time to load them (needed for the
+first snap) is reported separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from labelling import PaintWatch, build_db, make_window, wait_paint
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=7)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        ids = build_db(db)
+        app, w = make_window(db, str(Path(tmp) / "settings"))
+        watch = PaintWatch(w.view.viewport())
+        times: dict[str, list[float]] = {"small": [], "large": []}
+        tokens: list[float] = []
+        for _ in range(args.runs):
+            for name in ("small", "large"):
+                before = watch.count
+                t0 = time.perf_counter()
+                w.open_document(ids[name])
+                wait_paint(app, watch, before)
+                times[name].append(time.perf_counter() - t0)
+                if name == "large":
+                    w._preload.stop()
+                    w.store._tok_cache.clear()  # measure a cold load of the offsets
+                    t0 = time.perf_counter()
+                    w.view.tokenization()
+                    tokens.append(time.perf_counter() - t0)
+                for _ in range(5):
+                    app.processEvents()
+        n_chars = len(w.store.document(ids["large"]).text)
+        w.close()
+        w.store.close()
+    med = lambda xs: statistics.median(xs) * 1000  # noqa: E731
+    print(f"switch to the 5 KB article     {med(times['small']):7.1f} ms (median of {args.runs})")
+    print(
+        f"switch to the 1 MB article     {med(times['large']):7.1f} ms ({n_chars:,} characters, to first paint)"
+    )
+    print(
+        f"  then loading its tokens      {med(tokens):7.1f} ms (after the paint, before the first snap)"
+    )
+
+
+if __name__ == "__main__":
+    main()
