@@ -16,11 +16,9 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING, Any
 
 from .errors import AnnotatorError, NotFoundError, ValidationError
 from .models import (
@@ -38,10 +36,13 @@ from .scheme import Scheme, load_scheme, parse_scheme
 BUSY_TIMEOUT_S = 10.0
 MAX_NAME_LEN = 100
 
-migrations = Migrations("annotator")
+if TYPE_CHECKING:  # sqlite-utils is imported only when the schema has to change
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "annotator"
 
 
-@migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
     db["schemes"].create(
         {"version": int, "name": str, "toml": str, "created_at": str},
@@ -123,7 +124,6 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-@migrations()
 def m002_gold_provenance(db: sqlite_utils.Database) -> None:
     """Which coders' labels each gold (adjudicated) label came from."""
     db.execute(
@@ -141,6 +141,22 @@ def m002_gold_provenance(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (document_id, field, annotator_id)
         )"""
     )
+
+
+# In order; a new schema change is a new function appended here, never an edit of an old one.
+MIGRATIONS = (m001_initial, m002_gold_provenance)
+
+
+@cache
+def migrations() -> Migrations:
+    """The schema's sqlite-utils migration set (built on first need: importing sqlite-utils
+    costs half a second, which start-up should not pay when the schema is current)."""
+    from sqlite_utils.migrations import Migrations
+
+    m = Migrations(MIGRATION_SET)
+    for fn in MIGRATIONS:
+        m()(fn)
+    return m
 
 
 # The adjudicated layer is stored as the labels of this reserved coder name.
@@ -187,19 +203,19 @@ class Store:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self._db: sqlite_utils.Database | None = None
         self._depth = 0
         self._gold_writes = 0
         self._forget_caches()
         try:
-            pending = migrations.pending(self.db)
+            pending = self._pending_migrations()
             if readonly and pending:
                 raise AnnotatorError(
-                    f"{self.path}: database needs an upgrade ({pending[0].name}); open it once"
+                    f"{self.path}: database needs an upgrade ({pending[0]}); open it once"
                     " with this version of annotator first"
                 )
             if pending:
-                migrations.apply(self.db)
+                migrations().apply(self.db)
         except sqlite3.DatabaseError as e:
             conn.close()
             raise AnnotatorError(f"{self.path}: cannot prepare database ({e})") from None
@@ -210,6 +226,31 @@ class Store:
             if readonly:
                 raise AnnotatorError(f"{self.path}: database has no scheme")
             self.record_scheme(scheme or load_scheme())
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """A sqlite-utils view of the same connection (for migrations and inspection)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
+    def _pending_migrations(self) -> list[str]:
+        """Names of the schema migrations this file has not had (plain SQL, no sqlite-utils)."""
+        has_table = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+        ).fetchone()
+        applied = set()
+        if has_table:
+            applied = {
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                    (MIGRATION_SET,),
+                )
+            }
+        return [fn.__name__ for fn in MIGRATIONS if fn.__name__ not in applied]
 
     def _forget_caches(self) -> None:
         self._tok_cache: OrderedDict[int, Tokenization] = OrderedDict()

@@ -54,6 +54,25 @@ def test_importing_every_core_module_loads_neither_qt_nor_spacy():
     assert out.stdout.strip() == "[]"
 
 
+def test_opening_a_current_database_needs_neither_sqlite_utils_nor_spacy(tmp_path):
+    """Start-up cost: both take about half a second to import."""
+    from annotator.store import Store
+
+    Store(tmp_path / "x.db").close()  # created: migrations ran
+    code = (
+        "import sys; from annotator.store import Store; s = Store(sys.argv[1]);"
+        "s.list_documents('ana'); print(sorted(m for m in ('sqlite_utils', 'spacy')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "x.db")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "[]"
+
+
 def test_the_scan_would_catch_a_qt_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from PySide6.QtWidgets import QWidget\nimport shiboken6\n")

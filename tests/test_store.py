@@ -363,13 +363,13 @@ def test_an_older_database_is_upgraded_by_the_pending_migrations(tmp_path):
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
-    migrations.apply(db, stop_before="m002_gold_provenance")  # as version 0.1 left it
+    migrations().apply(db, stop_before="m002_gold_provenance")  # as version 0.1 left it
     db.close()
     with Store(path) as s:
         assert "gold_span_sources" in s.db.table_names()
     with pytest.raises(AnnotatorError, match="needs an upgrade"):
         db = sqlite_utils.Database(tmp_path / "older.db")
-        migrations.apply(db, stop_before="m002_gold_provenance")
+        migrations().apply(db, stop_before="m002_gold_provenance")
         db.close()
         Store(tmp_path / "older.db", readonly=True)
 
