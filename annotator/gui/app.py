@@ -1,0 +1,67 @@
+"""Application bootstrap: ``run(db_path, annotator) -> exit code`` and ``main_window``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+
+from ..errors import AnnotatorError
+from ..store import Store
+from .coder import (
+    APPLICATION,
+    ORGANISATION,
+    app_settings,
+    ask_coder_name,
+    remember_coder,
+    remembered_coder,
+)
+
+
+def main_window(
+    db_path: str | Path, annotator: str | None = None, settings: QSettings | None = None
+) -> QMainWindow:
+    """The annotation window for an existing database, not shown.
+
+    A ``QApplication`` must exist. Without ``annotator`` the remembered coder is used,
+    or the coder is asked for their name (once; it is remembered).
+    """
+    from .window import MainWindow
+
+    settings = settings if settings is not None else app_settings()
+    path = Path(db_path)
+    if not path.is_file():
+        raise AnnotatorError(f"{path}: no such database")
+    store = Store(path)
+    try:
+        name = annotator or remembered_coder(settings)
+        if name is None:
+            name = ask_coder_name(None, store.annotators())
+            if name is None:
+                raise AnnotatorError("no coder name given")
+            remember_coder(settings, name)
+        return MainWindow(store, name, settings)
+    except BaseException:
+        store.close()
+        raise
+
+
+def run(db_path: str | Path, annotator: str | None = None) -> int:
+    """Open the window on ``db_path`` and run the event loop; returns the exit code."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("annotator")
+    try:
+        window = main_window(db_path, annotator)
+    except AnnotatorError as e:
+        if str(e) == "no coder name given":
+            return 1
+        QMessageBox.critical(None, "annotator", str(e))
+        return 1
+    window.show()
+    code = app.exec()
+    window.store.close()
+    return code

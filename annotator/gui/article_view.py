@@ -1,0 +1,428 @@
+"""The article: a read-only plain-text view that snaps selections and paints spans.
+
+This is the only place where Qt's UTF-16 positions meet the core's code-point
+offsets (through :class:`~annotator.gui.offsets.OffsetMap`). The text is always set
+with ``setPlainText`` (HTML-like fragments stay literal) and never read back from
+the widget. Spans are painted in ``paintEvent`` for the visible blocks only, so a
+1 MB article costs the same as a short one.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QElapsedTimer, QPoint, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QTextCursor,
+    QTextLine,
+    QTextOption,
+)
+from PySide6.QtWidgets import QApplication, QFrame, QPlainTextEdit, QWidget
+
+from ..models import Tokenization
+from .offsets import OffsetMap, display_text
+
+BAND_H = 2.5  # underline band thickness, px
+BAND_GAP = 1.0
+
+
+@dataclass(frozen=True)
+class PaintSpan:
+    """A span as the view paints it: UTF-16 offsets, colour, band row."""
+
+    id: int
+    start16: int
+    end16: int
+    label: str
+    color: QColor
+    band: int
+    own: bool = True
+    annotator: str = ""
+
+
+class ArticleView(QPlainTextEdit):
+    """Read-only article with token snapping and span painting."""
+
+    spanClicked = Signal(object)  # span id or None
+    selectionInfo = Signal(int, int)  # code-point start, end of the text selection
+    nextSpanRequested = Signal(int)  # +1 / -1 (Tab / Shift+Tab)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("articleView")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setCursorWidth(2)
+        self.setViewportMargins(28, 18, 28, 18)
+        self.document().setDocumentMargin(6)
+        self.setUndoRedoEnabled(False)
+        self._text = ""
+        self._map = OffsetMap("")
+        self._tok_loader: Callable[[], Tokenization] | None = None
+        self._tok: Tokenization | None = None
+        self._spans: list[PaintSpan] = []
+        self._starts: list[int] = []
+        self._max_len = 0
+        self._selected: int | None = None
+        self._press_pos: QPoint | None = None
+        self._last_dbl = QElapsedTimer()
+        self._dbl_pos = QPoint()
+        self._triple = False
+        self._font_pt = 12.0
+        self._family = "DejaVu Serif"
+        self.set_font(self._family, self._font_pt)
+        self.selectionChanged.connect(self._emit_selection)
+
+    # -- content --------------------------------------------------------------
+
+    def set_document(self, text: str, tokenization: Callable[[], Tokenization]) -> None:
+        """Show ``text`` (as plain text, literally); ``tokenization`` is loaded on first use."""
+        self._text = text
+        self._map = OffsetMap(text)
+        self._tok_loader = tokenization
+        self._tok = None
+        self._spans, self._starts, self._max_len = [], [], 0
+        self._selected = None
+        self.setPlainText(display_text(text))
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    @property
+    def text(self) -> str:
+        """The stored text (not read back from the widget)."""
+        return self._text
+
+    @property
+    def offsets(self) -> OffsetMap:
+        return self._map
+
+    def tokenization(self) -> Tokenization | None:
+        if self._tok is None and self._tok_loader is not None:
+            self._tok = self._tok_loader()
+        return self._tok
+
+    def set_spans(self, spans: list[PaintSpan]) -> None:
+        spans = sorted(spans, key=lambda s: (s.start16, s.end16, s.id))
+        self._spans = spans
+        self._starts = [s.start16 for s in spans]
+        self._max_len = max((s.end16 - s.start16 for s in spans), default=0)
+        if self._selected is not None and not any(s.id == self._selected for s in spans):
+            self._selected = None
+        self.viewport().update()
+
+    def set_font(self, family: str, point_size: float) -> None:
+        self._family, self._font_pt = family, max(7.0, min(40.0, point_size))
+        font = QFont(family)
+        font.setPointSizeF(self._font_pt)
+        font.setStyleHint(QFont.StyleHint.Serif)
+        self.setFont(font)
+        self.viewport().update()
+
+    @property
+    def font_point_size(self) -> float:
+        return self._font_pt
+
+    def zoom(self, steps: int) -> None:
+        self.set_font(self._family, self._font_pt + steps)
+
+    # -- selection in code points ----------------------------------------------
+
+    def selection_cp(self) -> tuple[int, int] | None:
+        """The text selection as code-point offsets, or None when nothing is selected."""
+        c = self.textCursor()
+        if not c.hasSelection():
+            return None
+        return self._map.range_to_codepoint(c.selectionStart(), c.selectionEnd())
+
+    def select_cp(self, start: int, end: int, ensure_visible: bool = True) -> None:
+        """Select ``text[start:end]`` (code points)."""
+        s16, e16 = self._map.range_to_utf16(start, end)
+        c = QTextCursor(self.document())
+        c.setPosition(s16)
+        c.setPosition(e16, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(c)
+        if ensure_visible:
+            self.ensureCursorVisible()
+
+    def clear_selection(self) -> None:
+        c = self.textCursor()
+        if c.hasSelection():
+            c.clearSelection()
+            self.setTextCursor(c)
+
+    def cursor_cp(self) -> int:
+        return self._map.to_codepoint(self.textCursor().position())
+
+    def select_sentence(self) -> None:
+        """Expand the selection (or the cursor) to the sentence(s) it touches."""
+        tok = self.tokenization()
+        if tok is None:
+            return
+        sel = self.selection_cp()
+        s, e = sel if sel else (self.cursor_cp(),) * 2
+        a, b = tok.snap_to_sentences(s, e)
+        if b > a:
+            self.select_cp(a, b)
+
+    def snap_selection(self) -> None:
+        """Expand the current selection to whole tokens (stored spaCy offsets)."""
+        sel = self.selection_cp()
+        tok = self.tokenization()
+        if sel is None or tok is None:
+            return
+        a, b = tok.snap_to_tokens(*sel)
+        if (a, b) != sel and b > a:
+            self.select_cp(a, b, ensure_visible=False)
+
+    # -- spans ------------------------------------------------------------------
+
+    @property
+    def selected_span(self) -> int | None:
+        return self._selected
+
+    def select_span(self, span_id: int | None, scroll: bool = False) -> None:
+        self._selected = span_id
+        if span_id is not None and scroll:
+            span = next((s for s in self._spans if s.id == span_id), None)
+            if span is not None:
+                c = QTextCursor(self.document())
+                c.setPosition(span.start16)
+                self.setTextCursor(c)
+                self.centerCursor()
+        self.viewport().update()
+
+    def spans_at(self, pos16: int, own_only: bool = True) -> list[PaintSpan]:
+        """Spans containing the character at ``pos16``, innermost first."""
+        hi = bisect_left(self._starts, pos16 + 1)
+        lo = bisect_left(self._starts, pos16 - self._max_len)
+        hits = [
+            s
+            for s in self._spans[lo:hi]
+            if s.start16 <= pos16 < s.end16 and (s.own or not own_only)
+        ]
+        return sorted(hits, key=lambda s: (s.end16 - s.start16, s.start16, s.id))
+
+    def char_at(self, point: QPoint) -> int | None:
+        """UTF-16 position of the character under a viewport point (None off the text)."""
+        cursor = self.cursorForPosition(point)
+        block = cursor.block()
+        layout = block.layout()
+        if layout is None:
+            return None
+        rel = cursor.position() - block.position()
+        line = layout.lineForTextPosition(rel)
+        if not line.isValid():
+            return None
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        y = point.y() - top - line.y()
+        if y < 0 or y > line.height():
+            return None
+        x = point.x() - self.contentOffset().x()
+        local = line.xToCursor(x, QTextLine.CursorPosition.CursorOnCharacter)
+        if local >= block.length() - 1:
+            return None
+        return block.position() + local
+
+    # -- mouse ----------------------------------------------------------------
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        if (
+            e.button() == Qt.MouseButton.LeftButton
+            and self._last_dbl.isValid()
+            and self._last_dbl.elapsed() < QApplication.doubleClickInterval()
+            and (e.position().toPoint() - self._dbl_pos).manhattanLength()
+            <= QApplication.startDragDistance()
+        ):
+            self._last_dbl.invalidate()
+            self._triple = True
+            self.setTextCursor(self.cursorForPosition(e.position().toPoint()))
+            self.select_sentence()
+            e.accept()
+            return
+        self._triple = False
+        self._press_pos = e.position().toPoint()
+        super().mousePressEvent(e)
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:
+        if self._triple:
+            e.accept()
+            return
+        super().mouseMoveEvent(e)
+
+    def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
+        if e.button() != Qt.MouseButton.LeftButton:
+            return super().mouseDoubleClickEvent(e)
+        self._last_dbl.start()
+        self._dbl_pos = e.position().toPoint()
+        self._press_pos = None
+        pos16 = self.char_at(e.position().toPoint())
+        tok = self.tokenization()
+        if pos16 is None or tok is None:
+            return
+        i = tok.token_index_at(self._map.to_codepoint(pos16))
+        if i is not None and i not in tok.space_tokens:
+            self.select_cp(tok.token_starts[i], tok.token_ends[i], ensure_visible=False)
+            self.select_span(None)
+            self.spanClicked.emit(None)
+        e.accept()
+
+    def mouseReleaseEvent(self, e: QMouseEvent) -> None:
+        super().mouseReleaseEvent(e)
+        if e.button() != Qt.MouseButton.LeftButton:
+            return
+        if self._triple:
+            self._triple = False
+            return
+        press, self._press_pos = self._press_pos, None
+        if self.textCursor().hasSelection():
+            if self._selected is not None:
+                self.select_span(None)
+                self.spanClicked.emit(None)
+            if not e.modifiers() & Qt.KeyboardModifier.AltModifier:
+                self.snap_selection()
+            return
+        if press is None:
+            return
+        pos16 = self.char_at(e.position().toPoint())
+        hits = self.spans_at(pos16) if pos16 is not None else []
+        if not hits:
+            new = None
+        else:
+            ids = [s.id for s in hits]
+            # Clicking again on a span cycles through the spans stacked at that point.
+            new = (
+                ids[(ids.index(self._selected) + 1) % len(ids)] if self._selected in ids else ids[0]
+            )
+        if new != self._selected:
+            self.select_span(new)
+            self.spanClicked.emit(new)
+
+    # -- keyboard ---------------------------------------------------------------
+
+    def event(self, e) -> bool:
+        if isinstance(e, QKeyEvent) and e.type() == QKeyEvent.Type.KeyPress:
+            mods = e.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+            if e.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and not mods:
+                back = e.key() == Qt.Key.Key_Backtab or bool(
+                    e.modifiers() & Qt.KeyboardModifier.ShiftModifier
+                )
+                self.nextSpanRequested.emit(-1 if back else 1)
+                return True
+        return super().event(e)
+
+    def _emit_selection(self) -> None:
+        sel = self.selection_cp()
+        self.selectionInfo.emit(*(sel or (-1, -1)))
+
+    # -- painting ---------------------------------------------------------------
+
+    def _visible_blocks(self, bottom: float) -> list[tuple]:
+        offset = self.contentOffset()
+        block = self.firstVisibleBlock()
+        out = []
+        while block.isValid():
+            geom = self.blockBoundingGeometry(block).translated(offset)
+            if geom.top() > bottom:
+                break
+            if block.isVisible():
+                out.append((block, geom))
+            block = block.next()
+        return out
+
+    def _span_rects(self, span: PaintSpan, blocks: list[tuple]) -> list[QRectF]:
+        rects = []
+        for block, geom in blocks:
+            bpos = block.position()
+            bend = bpos + block.length() - 1
+            if span.end16 <= bpos or span.start16 > bend:
+                continue
+            s = max(span.start16, bpos) - bpos
+            t = min(span.end16, bend) - bpos
+            layout = block.layout()
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                ls = line.textStart()
+                le = ls + line.textLength()
+                if le <= s or ls >= t:
+                    continue
+                x1 = line.cursorToX(max(s, ls))[0]
+                x2 = line.cursorToX(min(t, le))[0]
+                if x2 == x1:
+                    continue
+                rects.append(
+                    QRectF(
+                        geom.left() + min(x1, x2),
+                        geom.top() + line.y(),
+                        abs(x2 - x1),
+                        line.height(),
+                    )
+                )
+        return rects
+
+    def paintEvent(self, e: QPaintEvent) -> None:
+        visible: list[tuple[PaintSpan, list[QRectF]]] = []
+        if self._spans:
+            blocks = self._visible_blocks(e.rect().bottom())
+            if blocks:
+                a = blocks[0][0].position()
+                last = blocks[-1][0]
+                b = last.position() + last.length()
+                lo = bisect_left(self._starts, a - self._max_len)
+                hi = bisect_left(self._starts, b)
+                for span in self._spans[lo:hi]:
+                    if span.end16 > a:
+                        rects = self._span_rects(span, blocks)
+                        if rects:
+                            visible.append((span, rects))
+        if visible:
+            p = QPainter(self.viewport())
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setPen(Qt.PenStyle.NoPen)
+            for span, rects in visible:  # light fills, under the text
+                if span.own:
+                    fill = QColor(span.color)
+                    fill.setAlpha(52)
+                    for r in rects:
+                        p.fillRect(r, fill)
+            for span, rects in visible:  # one underline band per label, stacked
+                y_off = BAND_H / 2 + span.band * (BAND_H + BAND_GAP)
+                if span.own:
+                    color = QColor(span.color)
+                    for r in rects:
+                        p.fillRect(
+                            QRectF(r.left(), r.bottom() - y_off - BAND_H / 2, r.width(), BAND_H),
+                            color,
+                        )
+                else:
+                    pen = QPen(QColor(span.color), 1.6, Qt.PenStyle.DashLine)
+                    p.setPen(pen)
+                    for r in rects:
+                        y = r.bottom() - y_off
+                        p.drawLine(r.left(), y, r.right(), y)
+                    p.setPen(Qt.PenStyle.NoPen)
+            p.end()
+        super().paintEvent(e)
+        if self._selected is not None:
+            sel = next(((s, r) for s, r in visible if s.id == self._selected), None)
+            if sel is not None:
+                p = QPainter(self.viewport())
+                p.setRenderHint(QPainter.RenderHint.Antialiasing)
+                p.setPen(QPen(QColor(sel[0].color).darker(135), 1.6))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                for r in sel[1]:
+                    p.drawRoundedRect(r.adjusted(-1.5, -0.5, 1.5, 0.5), 3, 3)
+                p.end()

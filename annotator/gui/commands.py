@@ -1,0 +1,141 @@
+"""Undoable edits. Each command calls the store (one durable transaction per step).
+
+A command is applied once *before* it goes on the stack (:func:`push`), so a
+refused edit raises to the caller and never enters the history; undo and redo
+report store errors (e.g. the span was deleted by another process) instead of
+raising inside Qt.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from ..errors import AnnotatorError
+from ..models import Span
+from ..store import Store
+
+
+class Editor(Protocol):
+    """What a command needs from the window."""
+
+    store: Store
+
+    def after_edit(self, doc_id: int, select_span: int | None = None) -> None: ...
+
+    def report_error(self, message: str) -> None: ...
+
+
+class StoreCommand(QUndoCommand):
+    def __init__(self, editor: Editor, doc_id: int, text: str):
+        super().__init__(text)
+        self.editor = editor
+        self.doc_id = doc_id
+        self._applied = False
+
+    def apply(self) -> int | None:
+        """Do the edit; return the span to select afterwards."""
+        raise NotImplementedError
+
+    def revert(self) -> int | None:
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        if self._applied:  # already done by push()
+            self._applied = False
+            return
+        self._run(self.apply)
+
+    def undo(self) -> None:
+        self._run(self.revert)
+
+    def _run(self, fn) -> None:
+        try:
+            select = fn()
+        except AnnotatorError as e:
+            self.editor.report_error(str(e))
+            return
+        self.editor.after_edit(self.doc_id, select)
+
+
+def push(stack: QUndoStack, cmd: StoreCommand) -> None:
+    """Apply ``cmd`` (errors propagate, nothing is recorded) and record it for undo."""
+    select = cmd.apply()
+    cmd._applied = True
+    stack.push(cmd)
+    cmd.editor.after_edit(cmd.doc_id, select)
+
+
+class AddSpan(StoreCommand):
+    def __init__(
+        self, editor: Editor, doc_id: int, annotator: str, start: int, end: int, label: str
+    ):
+        super().__init__(editor, doc_id, f"Add {label} span")
+        self.args = (doc_id, annotator, start, end, label)
+        self.span: Span | None = None
+
+    def apply(self) -> int:
+        if self.span is None:
+            self.span = self.editor.store.add_span(*self.args)
+        else:  # redo: the same span, same id
+            self.editor.store.restore_span(self.span)
+        return self.span.id
+
+    def revert(self) -> None:
+        assert self.span is not None
+        self.editor.store.delete_span(self.span.id)
+        return None
+
+
+class DeleteSpan(StoreCommand):
+    def __init__(self, editor: Editor, span: Span):
+        super().__init__(editor, span.document_id, f"Delete {span.label} span")
+        self.span = span
+
+    def apply(self) -> None:
+        self.span = self.editor.store.delete_span(self.span.id)
+        return None
+
+    def revert(self) -> int:
+        self.editor.store.restore_span(self.span)
+        return self.span.id
+
+
+class RelabelSpan(StoreCommand):
+    def __init__(self, editor: Editor, span: Span, label: str):
+        super().__init__(editor, span.document_id, f"Relabel span as {label}")
+        self.span_id, self.old, self.new = span.id, span.label, label
+
+    def apply(self) -> int:
+        self.editor.store.relabel_span(self.span_id, self.new)
+        return self.span_id
+
+    def revert(self) -> int:
+        self.editor.store.relabel_span(self.span_id, self.old)
+        return self.span_id
+
+
+class SetDocField(StoreCommand):
+    def __init__(self, editor: Editor, doc_id: int, annotator: str, field: str, old, new):
+        super().__init__(editor, doc_id, f"Set {field}")
+        self.annotator, self.field, self.old, self.new = annotator, field, old, new
+
+    def apply(self) -> None:
+        self.editor.store.set_doc_label(self.doc_id, self.annotator, self.field, self.new)
+
+    def revert(self) -> None:
+        self.editor.store.set_doc_label(self.doc_id, self.annotator, self.field, self.old)
+
+
+class SetStatus(StoreCommand):
+    def __init__(self, editor: Editor, doc_id: int, annotator: str, old: str, new: str):
+        label = "Mark done" if new == "done" else f"Mark {new.replace('_', ' ')}"
+        super().__init__(editor, doc_id, label)
+        self.annotator, self.old, self.new = annotator, old, new
+
+    def apply(self) -> None:
+        self.editor.store.set_status(self.doc_id, self.annotator, self.new)
+
+    def revert(self) -> None:
+        self.editor.store.set_status(self.doc_id, self.annotator, self.old)

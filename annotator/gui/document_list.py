@@ -1,0 +1,241 @@
+"""The document list: titles, the coder's status and span count, a filter, progress."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..models import DocumentSummary, Progress
+
+STATE_TEXT = {"new": "new", "in_progress": "in progress", "done": "done"}
+STATE_GLYPH = {"new": "○", "in_progress": "◐", "done": "●"}
+STATE_COLOR = {"new": "#9aa0a6", "in_progress": "#c77c02", "done": "#2e7d32"}
+COL_STATE, COL_TITLE, COL_SPANS = range(3)
+_ROOT = QModelIndex()
+
+
+class DocumentModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[DocumentSummary] = []
+        self._row_of: dict[int, int] = {}
+
+    def set_rows(self, rows: list[DocumentSummary]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self._row_of = {r.id: i for i, r in enumerate(self.rows)}
+        self.endResetModel()
+
+    def row_of(self, doc_id: int) -> int | None:
+        return self._row_of.get(doc_id)
+
+    def update(self, doc_id: int, state: str, span_count: int) -> None:
+        i = self._row_of.get(doc_id)
+        if i is None:
+            return
+        old = self.rows[i]
+        self.rows[i] = DocumentSummary(old.id, old.title, old.source, old.length, state, span_count)
+        self.dataChanged.emit(self.index(i, 0), self.index(i, 2))
+
+    def rowCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=_ROOT) -> int:
+        return 3
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return ("", "Article", "Spans")[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_STATE:
+                return STATE_GLYPH.get(r.state, "?")
+            if col == COL_TITLE:
+                return r.title or r.source or f"Document {r.id}"
+            return str(r.span_count) if r.span_count else ""
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATE:
+            return QBrush(QColor(STATE_COLOR.get(r.state, "#000")))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{r.title}\n{r.source}\n{STATE_TEXT.get(r.state, r.state)}, {r.span_count} span(s), {r.length:,} characters"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col != COL_TITLE:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return r.id
+        if role == Qt.ItemDataRole.UserRole + 1:
+            return r.state
+        return None
+
+
+class _Filter(QSortFilterProxyModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.state = ""
+        self.needle = ""
+
+    def set(self, needle: str, state: str) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.10
+            self.beginFilterChange()
+            self.needle, self.state = needle.casefold().strip(), state
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.needle, self.state = needle.casefold().strip(), state
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, row, parent) -> bool:
+        model: DocumentModel = self.sourceModel()
+        r = model.rows[row]
+        if self.state == "todo" and r.state == "done":
+            return False
+        if self.state in ("new", "in_progress", "done") and r.state != self.state:
+            return False
+        return not self.needle or self.needle in (r.title or r.source).casefold()
+
+
+class DocumentList(QWidget):
+    """Left pane. Emits ``documentChosen(id)`` when the current row changes."""
+
+    documentChosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = DocumentModel(self)
+        self.proxy = _Filter(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.filter = QLineEdit()
+        self.filter.setObjectName("documentFilter")
+        self.filter.setPlaceholderText("Filter articles…")
+        self.filter.setClearButtonEnabled(True)
+        self.state = QComboBox()
+        self.state.setObjectName("statusFilter")
+        for text, key in (
+            ("All", ""),
+            ("Not done", "todo"),
+            ("New", "new"),
+            ("In progress", "in_progress"),
+            ("Done", "done"),
+        ):
+            self.state.addItem(text, key)
+
+        self.view = QTableView()
+        self.view.setObjectName("documentList")
+        self.view.setModel(self.proxy)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(30)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(COL_STATE, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_SPANS, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(COL_STATE, 28)
+        header.setHighlightSections(False)
+
+        self.progress_text = QLabel()
+        self.progress_text.setObjectName("progressLabel")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setMaximumHeight(6)
+
+        top = QHBoxLayout()
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.state)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 4, 8)
+        lay.setSpacing(6)
+        lay.addLayout(top)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(self.progress_text)
+        lay.addWidget(self.progress_bar)
+
+        self.filter.textChanged.connect(self._refilter)
+        self.state.currentIndexChanged.connect(self._refilter)
+        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self._quiet = False
+
+    # -- data -----------------------------------------------------------------
+
+    def set_documents(self, rows: list[DocumentSummary], current: int | None = None) -> None:
+        self._quiet = True
+        try:
+            self.model.set_rows(rows)
+            if current is not None:
+                self.select(current)
+        finally:
+            self._quiet = False
+
+    def update_document(self, doc_id: int, state: str, span_count: int) -> None:
+        self.model.update(doc_id, state, span_count)
+
+    def set_progress(self, p: Progress) -> None:
+        self.progress_text.setText(
+            f"<b>done {p.done} of {p.total}</b> &nbsp;·&nbsp; {p.in_progress} in progress"
+        )
+        self.progress_bar.setMaximum(max(p.total, 1))
+        self.progress_bar.setValue(p.done)
+
+    def ids(self) -> list[int]:
+        return [r.id for r in self.model.rows]
+
+    def state_of(self, doc_id: int) -> str:
+        i = self.model.row_of(doc_id)
+        return self.model.rows[i].state if i is not None else "new"
+
+    # -- selection ------------------------------------------------------------
+
+    def select(self, doc_id: int, quiet: bool = True) -> None:
+        i = self.model.row_of(doc_id)
+        if i is None:
+            return
+        idx = self.proxy.mapFromSource(self.model.index(i, COL_TITLE))
+        if not idx.isValid():  # filtered out: show everything again
+            self.filter.clear()
+            self.state.setCurrentIndex(0)
+            idx = self.proxy.mapFromSource(self.model.index(i, COL_TITLE))
+        was, self._quiet = self._quiet, quiet
+        try:
+            self.view.setCurrentIndex(idx)
+            self.view.scrollTo(idx)
+        finally:
+            self._quiet = was
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._quiet or not current.isValid():
+            return
+        self.documentChosen.emit(current.data(Qt.ItemDataRole.UserRole))
+
+    def _refilter(self) -> None:
+        self._quiet = True
+        try:
+            self.proxy.set(self.filter.text(), self.state.currentData())
+        finally:
+            self._quiet = False

@@ -1,0 +1,100 @@
+"""Long jobs (import, export) in a worker thread behind a progress dialog.
+
+The job gets its own :class:`~annotator.store.Store` connection in the worker
+thread (SQLite connections stay in the thread that made them), reports progress
+through a signal, and can be cancelled: the next progress report raises
+:class:`Cancelled` inside the job, so the core's own cleanup runs (an export's
+temporary file is removed; an import keeps the batches already committed).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from ..errors import AnnotatorError
+from ..store import Store
+
+
+class Cancelled(Exception):
+    pass
+
+
+# job(store, progress) -> result; progress(done, total) may raise Cancelled.
+Job = Callable[[Store, Callable[[int, int], None]], Any]
+
+
+class _Worker(QThread):
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, db_path: Path, job: Job, parent: QObject | None = None):
+        super().__init__(parent)
+        self.db_path, self.job = db_path, job
+        self.cancelled = False
+
+    def _progress(self, done: int, total: int) -> None:
+        if self.cancelled:
+            raise Cancelled()
+        self.progressed.emit(done, total)
+
+    def run(self) -> None:
+        try:
+            with Store(self.db_path) as store:
+                result = self.job(store, self._progress)
+        except Cancelled:
+            self.failed.emit("Cancelled.")
+        except AnnotatorError as e:
+            self.failed.emit(str(e))
+        except Exception as e:  # a bug: show it rather than lose it
+            traceback.print_exc()
+            self.failed.emit(f"{type(e).__name__}: {e}")
+        else:
+            self.succeeded.emit(result)
+
+
+def run_job(
+    parent: QWidget,
+    title: str,
+    db_path: Path,
+    job: Job,
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[str], None],
+) -> _Worker:
+    """Start ``job`` in a thread with a window-modal progress dialog; returns the thread."""
+    dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    worker = _Worker(db_path, job, parent)
+
+    def progressed(done: int, total: int) -> None:
+        dialog.setMaximum(max(total, 0))
+        dialog.setValue(min(done, total) if total else 0)
+        dialog.setLabelText(f"{title} {done} of {total}" if total else title)
+
+    def finish() -> None:
+        dialog.reset()
+        dialog.close()
+        dialog.deleteLater()
+
+    def cancel() -> None:
+        worker.cancelled = True
+        dialog.setLabelText("Cancelling…")
+
+    worker.progressed.connect(progressed)
+    worker.succeeded.connect(lambda r: (finish(), on_success(r)))
+    worker.failed.connect(lambda m: (finish(), on_failure(m)))
+    # The thread object stays owned by ``parent`` (not deleteLater'd): callers and tests
+    # may still hold and disconnect it after it finished.
+    dialog.canceled.connect(cancel)
+    worker.start()
+    return worker

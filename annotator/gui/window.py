@@ -1,0 +1,800 @@
+"""The main window: composition of the panes, actions and menus, the undo stack.
+
+Every edit goes through an undoable command (``commands.py``) that calls the store,
+whose methods commit durably before returning: there is nothing to save.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QColor, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..errors import AnnotatorError
+from ..models import Document
+from ..store import Store
+from . import commands as cmd
+from .article_view import ArticleView, PaintSpan
+from .coder import ask_coder_name, remember_coder
+from .dialogs import about, key_text, shortcuts_dialog
+from .document_list import STATE_TEXT, DocumentList
+from .jobs import run_job
+from .label_panel import LabelPanel, SpanRow
+from .style import STYLE
+
+MAX_SECONDS_PER_VISIT = 30 * 60  # coding time counted per article visit, at most
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, annotator: str, settings: QSettings):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.store = store
+        self.settings = settings
+        self.annotator = store.add_annotator(annotator)
+        self.scheme = store.scheme
+        self.doc: Document | None = None
+        self.show_others = False
+        self.undo_stack = QUndoStack(self)
+        self._visit = QElapsedTimer()
+        self._shortcut_rows: list[tuple[str, str]] = []
+        self._jobs: list = []
+        self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
+        self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
+
+        self._preload = QTimer(self)
+        self._preload.setSingleShot(True)
+        self._preload.timeout.connect(self._preload_tokens)
+        self._build_panes()
+        self._build_actions()
+        self._build_status_bar()
+        self.setStyleSheet(STYLE)
+        self.resize(1400, 900)
+        self._restore_view_settings()
+        self.reload_documents()
+
+    # -- construction -------------------------------------------------------------
+
+    def _build_panes(self) -> None:
+        self.doc_list = DocumentList()
+        self.doc_list.setObjectName("leftPane")
+        self.doc_list.documentChosen.connect(self.open_document)
+
+        self.view = ArticleView()
+        self.view.spanClicked.connect(self._span_clicked)
+        self.view.selectionInfo.connect(self._selection_info)
+        self.view.nextSpanRequested.connect(self.next_span)
+
+        self.title_label = QLabel()
+        self.title_label.setObjectName("docTitle")
+        self.title_label.setWordWrap(True)
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.meta_label = QLabel()
+        self.meta_label.setObjectName("docMeta")
+        self.meta_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.coder_button = QToolButton()
+        self.coder_button.setObjectName("coderButton")
+        self.coder_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.coder_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        head_text = QVBoxLayout()
+        head_text.setSpacing(2)
+        head_text.addWidget(self.title_label)
+        head_text.addWidget(self.meta_label)
+        head = QHBoxLayout()
+        head.setContentsMargins(34, 14, 18, 4)
+        head.addLayout(head_text, 1)
+        head.addWidget(self.coder_button, 0, Qt.AlignmentFlag.AlignTop)
+        centre = QWidget()
+        centre.setObjectName("centrePane")
+        cl = QVBoxLayout(centre)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addLayout(head)
+        cl.addWidget(self.view, 1)
+
+        self.panel = LabelPanel(self.scheme)
+        self.panel.labelClicked.connect(self.apply_label)
+        self.panel.fieldEdited.connect(self.set_field)
+        self.panel.spanActivated.connect(self.jump_to_span)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.doc_list)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([300, 760, 360])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+    def _act(
+        self,
+        menu: QMenu,
+        text: str,
+        slot,
+        keys: list[str] | None = None,
+        tip: str = "",
+        name: str = "",
+        checkable: bool = False,
+    ) -> QAction:
+        a = QAction(text, self)
+        if name:
+            a.setObjectName(name)
+        if keys:
+            seqs = [QKeySequence(k) for k in keys]
+            a.setShortcuts(seqs)
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self._shortcut_rows.append((key_text(seqs), tip or text.replace("&", "").rstrip("…")))
+        if tip:
+            a.setStatusTip(tip)
+        a.setCheckable(checkable)
+        (a.toggled if checkable else a.triggered).connect(slot)
+        menu.addAction(a)
+        self.addAction(a)
+        return a
+
+    def _build_actions(self) -> None:
+        mb = self.menuBar()
+        f = mb.addMenu("&File")
+        self._act(f, "&Open database…", self.open_database_dialog, ["Ctrl+O"], name="openDb")
+        self._act(f, "&Import articles…", self.import_dialog, ["Ctrl+I"], name="importArticles")
+        self._act(
+            f,
+            "Export &my labels as JSONL…",
+            lambda: self.export_dialog(True),
+            ["Ctrl+E"],
+            name="exportMine",
+        )
+        self._act(
+            f, "Export &all coders as JSONL…", lambda: self.export_dialog(False), name="exportAll"
+        )
+        f.addSeparator()
+        self._act(f, "&Quit", self.close, ["Ctrl+Q"], name="quit")
+
+        e = mb.addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for a in (self.undo_action, self.redo_action):
+            e.addAction(a)
+            self.addAction(a)
+            self._shortcut_rows.append((key_text(a.shortcuts()), a.text().replace("&", "")))
+        e.addSeparator()
+        self._act(
+            e,
+            "&Delete span",
+            self.delete_span,
+            ["Del", "Backspace"],
+            "Delete the selected span",
+            name="deleteSpan",
+        )
+        self._act(
+            e,
+            "Select &sentence",
+            self.view.select_sentence,
+            ["Ctrl+L"],
+            "Select the sentence at the cursor",
+            name="selectSentence",
+        )
+        self._act(
+            e,
+            "Clear selection",
+            self.clear_selection,
+            ["Esc"],
+            "Clear the selection",
+            name="clearSelection",
+        )
+        self._act(
+            e,
+            "&Filter articles",
+            self._focus_filter,
+            ["Ctrl+F"],
+            "Filter the article list",
+            name="filter",
+        )
+
+        lm = mb.addMenu("&Label")
+        self.label_actions: dict[str, QAction] = {}
+        for lab in self.scheme.span_labels:
+            a = self._act(
+                lm, f"{lab.name}", lambda _=False, n=lab.name: self.apply_label(n), [lab.key],
+                f"Label the selection (or relabel the selected span) as {lab.name}", name=f"labelAction_{lab.name}",
+            )  # fmt: skip
+            self.label_actions[lab.name] = a
+
+        d = mb.addMenu("&Article")
+        self._act(
+            d,
+            "Mark &done and go to next",
+            self.done_and_next,
+            ["Ctrl+Return", "Ctrl+Enter"],
+            "Mark the article done and open the next one not done",
+            name="doneNext",
+        )
+        self._act(
+            d,
+            "Mark &not done",
+            self.mark_not_done,
+            ["Ctrl+Shift+Return"],
+            "Reopen the article (in progress)",
+            name="notDone",
+        )
+        d.addSeparator()
+        self._act(
+            d,
+            "&Next article",
+            lambda: self.step_document(1),
+            ["Ctrl+PgDown", "Alt+Down"],
+            "Next article",
+            name="nextDoc",
+        )
+        self._act(
+            d,
+            "&Previous article",
+            lambda: self.step_document(-1),
+            ["Ctrl+PgUp", "Alt+Up"],
+            "Previous article",
+            name="prevDoc",
+        )
+        self._act(
+            d,
+            "Next &span",
+            lambda: self.next_span(1),
+            ["Ctrl+J"],
+            "Next span (also Tab in the article)",
+            name="nextSpan",
+        )
+        self._act(
+            d,
+            "Pre&vious span",
+            lambda: self.next_span(-1),
+            ["Ctrl+K"],
+            "Previous span (also Shift+Tab)",
+            name="prevSpan",
+        )
+
+        v = mb.addMenu("&View")
+        self._act(
+            v, "Zoom &in", lambda: self.zoom(1), ["Ctrl++", "Ctrl+="], "Larger text", name="zoomIn"
+        )
+        self._act(v, "Zoom &out", lambda: self.zoom(-1), ["Ctrl+-"], "Smaller text", name="zoomOut")
+        self._act(
+            v,
+            "&Actual size",
+            lambda: self.zoom(0),
+            ["Ctrl+0"],
+            "Default text size",
+            name="zoomReset",
+        )
+        v.addSeparator()
+        self.others_action = self._act(
+            v, "Show &other coders' spans (read-only)", self.set_show_others, ["Ctrl+Shift+O"],
+            "Show everyone's spans for discussion (blind coding is the default)", name="showOthers", checkable=True,
+        )  # fmt: skip
+
+        self.coder_menu = mb.addMenu("&Coder")
+        self.coder_menu.aboutToShow.connect(self._fill_coder_menu)
+        self.coder_button.setMenu(self.coder_menu)
+
+        h = mb.addMenu("&Help")
+        self._act(
+            h,
+            "&Keyboard shortcuts",
+            self.show_shortcuts,
+            ["F1", "Ctrl+/"],
+            "Show all keyboard shortcuts",
+            name="shortcuts",
+        )
+        self._act(
+            h,
+            "&About",
+            lambda: about(self, _version(), self.scheme.name, self.scheme.version),
+            name="about",
+        )
+        self._fill_coder_menu()
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.sel_label = QLabel()
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("savedLabel")
+        self.coder_label = QLabel()
+        self.coder_label.setObjectName("coderLabel")
+        sb.addPermanentWidget(self.sel_label)
+        sb.addPermanentWidget(self.saved_label)
+        sb.addPermanentWidget(self.coder_label)
+
+    def _restore_view_settings(self) -> None:
+        pt = self.settings.value("view/font_pt")
+        try:
+            if pt is not None:
+                self.view.set_font(self.view._family, float(pt))
+        except (TypeError, ValueError):
+            pass
+        state = self.settings.value("window/splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+
+    # -- documents ----------------------------------------------------------------
+
+    def reload_documents(self) -> None:
+        rows = self.store.list_documents(self.annotator)
+        current = self.doc.id if self.doc else None
+        if current is None or current not in {r.id for r in rows}:
+            current = None
+            if rows:
+                todo = [r for r in rows if r.state != "done"]
+                current = (todo or rows)[0].id
+        self.doc_list.set_documents(rows, current)
+        self._refresh_progress()
+        self._update_coder_display()
+        if current is None:
+            self.doc = None
+            self.view.set_document("", lambda: None)
+            self.title_label.setText("No articles yet")
+            self.meta_label.setText("Use File → Import articles… to add .txt or .jsonl files.")
+            self.panel.set_spans([])
+            self.panel.set_field_values({})
+        elif self.doc is None or self.doc.id != current:
+            self.open_document(current)
+        else:
+            self.open_document(current, keep_position=True)
+
+    def open_document(self, doc_id: int, keep_position: bool = False) -> None:
+        self._record_time()
+        pos = self.view.verticalScrollBar().value() if keep_position else None
+        try:
+            doc = self.store.document(doc_id)
+        except AnnotatorError as e:
+            self.report_error(str(e))
+            return
+        self.doc = doc
+        self.view.set_document(doc.text, lambda: self.store.tokenization(doc_id))
+        if pos is not None:
+            self.view.verticalScrollBar().setValue(pos)
+        self.title_label.setText(doc.title or f"Document {doc.id}")
+        self.doc_list.select(doc_id)
+        self.refresh_spans()
+        self.refresh_fields()
+        self._update_meta()
+        self._update_title()
+        self._visit.start()
+        # Load the token offsets once the article is on screen, not before.
+        self._preload.start(30)
+        self.view.setFocus()
+
+    def _preload_tokens(self) -> None:
+        if self.doc is not None:
+            self.view.tokenization()
+
+    def step_document(self, delta: int) -> None:
+        ids = self._visible_ids()
+        if not ids or self.doc is None:
+            return
+        i = ids.index(self.doc.id) if self.doc.id in ids else -1
+        j = i + delta
+        if 0 <= j < len(ids):
+            self.open_document(ids[j])
+        else:
+            self.statusBar().showMessage("No more articles in this direction.", 3000)
+
+    def _visible_ids(self) -> list[int]:
+        proxy = self.doc_list.proxy
+        return [proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(proxy.rowCount())]
+
+    def _record_time(self) -> None:
+        if self.doc is not None and self._visit.isValid():
+            seconds = min(self._visit.elapsed() / 1000.0, MAX_SECONDS_PER_VISIT)
+            self._visit.invalidate()
+            with contextlib.suppress(AnnotatorError):
+                self.store.add_time(self.doc.id, self.annotator, seconds)
+
+    # -- refreshing from the store ------------------------------------------------
+
+    def refresh_spans(self, select: int | None = None) -> None:
+        if self.doc is None:
+            return
+        doc_id = self.doc.id
+        own = self.store.spans(doc_id, self.annotator)
+        spans = own
+        if self.show_others:
+            spans = own + [s for s in self.store.spans(doc_id) if s.annotator != self.annotator]
+        m = self.view.offsets
+        text = self.doc.text
+        paint, rows = [], []
+        for s in spans:
+            mine = s.annotator == self.annotator
+            color = self._colors.get(s.label, QColor("#888888"))
+            s16, e16 = m.range_to_utf16(s.start, s.end)
+            paint.append(
+                PaintSpan(
+                    s.id, s16, e16, s.label, color, self._bands.get(s.label, 0), mine, s.annotator
+                )
+            )
+            excerpt = " ".join(text[s.start : min(s.end, s.start + 160)].split())
+            if len(excerpt) > 90 or s.end - s.start > 160:
+                excerpt = excerpt[:88].rstrip() + "…"
+            rows.append(SpanRow(s.id, s.label, color.name(), excerpt, mine, s.annotator))
+        starts = {p.id: p.start16 for p in paint}
+        rows.sort(key=lambda r: (not r.own, starts[r.id]))
+        if select is not None:
+            self.view.select_span(select)
+        self.view.set_spans(paint)
+        self.panel.set_spans(rows, self.view.selected_span)
+        state = self.store.status(doc_id, self.annotator)
+        self.doc_list.update_document(doc_id, state, len(own))
+
+    def refresh_fields(self) -> None:
+        if self.doc is None:
+            return
+        self.panel.set_field_values(self.store.doc_labels(self.doc.id, self.annotator))
+
+    def _refresh_progress(self) -> None:
+        self.doc_list.set_progress(self.store.progress(self.annotator))
+
+    def _update_meta(self) -> None:
+        if self.doc is None:
+            return
+        state = STATE_TEXT.get(self.doc_list.state_of(self.doc.id), "")
+        n = len(self.doc.text)
+        src = Path(self.doc.source).name if self.doc.source else ""
+        self.meta_label.setText(f"{src}  ·  {n:,} characters  ·  {state}")
+
+    def _update_title(self) -> None:
+        doc = f"{self.doc.title} — " if self.doc else ""
+        self.setWindowTitle(f"{doc}{self.annotator} — annotator ({self.store.path.name})")
+
+    def _update_coder_display(self) -> None:
+        self.coder_button.setText(f"Coder: {self.annotator}  ▾")
+        self.coder_label.setText(f"Coder: {self.annotator}")
+        self._update_title()
+
+    # -- the editor protocol used by commands --------------------------------------
+
+    def after_edit(self, doc_id: int, select_span: int | None = None) -> None:
+        if self.doc is None or self.doc.id != doc_id:
+            self.open_document(doc_id)
+        self.refresh_spans(select_span)
+        self.refresh_fields()
+        self._refresh_progress()
+        self._update_meta()
+        if select_span is not None:
+            self.panel.select_span(select_span)
+        self.saved_label.setText(f"✓ Saved {datetime.now():%H:%M:%S}")
+
+    def report_error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+        if self.isVisible():
+            self.notify("Not saved", message, warning=True)
+
+    def notify(self, title: str, message: str, warning: bool = False) -> QMessageBox:
+        """A non-blocking message box (the window keeps running, tests are not stuck)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information,
+            title, message, QMessageBox.StandardButton.Ok, self,
+        )  # fmt: skip
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    # -- labelling ----------------------------------------------------------------
+
+    def _push(self, command: cmd.StoreCommand) -> bool:
+        try:
+            cmd.push(self.undo_stack, command)
+        except AnnotatorError as e:
+            self.report_error(str(e))
+            return False
+        return True
+
+    def apply_label(self, label: str) -> None:
+        if self.doc is None:
+            return
+        sel = self.view.selection_cp()
+        if sel is not None and sel[1] > sel[0]:
+            start, end = sel
+            same = next(
+                (s for s in self.store.spans(self.doc.id, self.annotator)
+                 if (s.start, s.end, s.label) == (start, end, label)),
+                None,
+            )  # fmt: skip
+            self.view.clear_selection()
+            if same is not None:
+                self.view.select_span(same.id)
+                self.panel.select_span(same.id)
+                self.statusBar().showMessage("That span is already labelled so.", 3000)
+                return
+            self._push(cmd.AddSpan(self, self.doc.id, self.annotator, start, end, label))
+            return
+        span_id = self.view.selected_span
+        if span_id is not None:
+            span = self.store.span(span_id)
+            if span.label != label:
+                self._push(cmd.RelabelSpan(self, span, label))
+            return
+        self.statusBar().showMessage(
+            "Select some text first (or click a span to relabel it).", 4000
+        )
+
+    def delete_span(self) -> None:
+        span_id = self.view.selected_span
+        if span_id is None:
+            self.statusBar().showMessage("Click a span first, then press Delete.", 3000)
+            return
+        try:
+            span = self.store.span(span_id)
+        except AnnotatorError as e:
+            self.report_error(str(e))
+            return
+        self.view.select_span(None)
+        self._push(cmd.DeleteSpan(self, span))
+
+    def set_field(self, field: str, value) -> None:
+        if self.doc is None:
+            return
+        old = self.store.doc_labels(self.doc.id, self.annotator).get(field)
+        if old == value:
+            return
+        self._push(cmd.SetDocField(self, self.doc.id, self.annotator, field, old, value))
+
+    def done_and_next(self) -> None:
+        if self.doc is None:
+            return
+        doc_id = self.doc.id
+        old = self.store.status(doc_id, self.annotator)
+        if old != "done" and not self._push(
+            cmd.SetStatus(self, doc_id, self.annotator, old, "done")
+        ):
+            return
+        ids = self.doc_list.ids()
+        i = ids.index(doc_id)
+        for other in ids[i + 1 :] + ids[:i]:
+            if self.doc_list.state_of(other) != "done":
+                self.open_document(other)
+                self.statusBar().showMessage("Marked done.", 3000)
+                return
+        self.statusBar().showMessage("Marked done. Every article is done!", 6000)
+
+    def mark_not_done(self) -> None:
+        if self.doc is None:
+            return
+        old = self.store.status(self.doc.id, self.annotator)
+        if old == "done":
+            self._push(cmd.SetStatus(self, self.doc.id, self.annotator, old, "in_progress"))
+
+    # -- spans: selection and navigation ------------------------------------------
+
+    def _span_clicked(self, span_id: int | None) -> None:
+        self.panel.select_span(span_id)
+        if span_id is not None:
+            span = self.store.span(span_id)
+            self.statusBar().showMessage(
+                f"Span: {span.label} — press a label key to relabel, Delete to remove.", 4000
+            )
+
+    def jump_to_span(self, span_id: int) -> None:
+        self.view.clear_selection()
+        self.view.select_span(span_id, scroll=True)
+        self.view.setFocus()
+
+    def next_span(self, delta: int) -> None:
+        spans = [s for s in self.view._spans if s.own]
+        if not spans:
+            return
+        ids = [s.id for s in spans]
+        cur = self.view.selected_span
+        if cur in ids:
+            j = (ids.index(cur) + delta) % len(ids)
+        else:
+            pos = self.view.textCursor().position()
+            after = [i for i, s in enumerate(spans) if s.start16 >= pos]
+            j = (after[0] if after else 0) if delta > 0 else ((after[0] - 1) if after else -1)
+        self.jump_to_span(ids[j])
+        self.panel.select_span(ids[j])
+
+    def clear_selection(self) -> None:
+        self.view.clear_selection()
+        self.view.select_span(None)
+        self.panel.select_span(None)
+
+    def _selection_info(self, start: int, end: int) -> None:
+        if start < 0:
+            self.sel_label.setText("")
+            return
+        if self.view.selected_span is not None:
+            self.view.select_span(None)
+            self.panel.select_span(None)
+        self.sel_label.setText(f"Selection: {end - start} characters")
+
+    # -- view ---------------------------------------------------------------------
+
+    def zoom(self, steps: int) -> None:
+        if steps == 0:
+            self.view.set_font(self.view._family, 12.0)
+        else:
+            self.view.zoom(steps)
+        self.settings.setValue("view/font_pt", self.view.font_point_size)
+
+    def set_show_others(self, on: bool) -> None:
+        self.show_others = on
+        self.refresh_spans(self.view.selected_span)
+        self.statusBar().showMessage(
+            "Showing other coders' spans (dashed, read-only)."
+            if on
+            else "Blind coding: only your spans.",
+            4000,
+        )
+
+    def _focus_filter(self) -> None:
+        self.doc_list.filter.setFocus()
+        self.doc_list.filter.selectAll()
+
+    def show_shortcuts(self) -> None:
+        shortcuts_dialog(self, self._shortcut_rows).exec()
+
+    # -- coders -------------------------------------------------------------------
+
+    def _fill_coder_menu(self) -> None:
+        menu = self.coder_menu
+        menu.clear()
+        group = QActionGroup(menu)
+        for name in self.store.annotators():
+            a = menu.addAction(name)
+            a.setCheckable(True)
+            a.setChecked(name == self.annotator)
+            a.setObjectName(f"coder_{name}")
+            group.addAction(a)
+            a.triggered.connect(lambda _=False, n=name: self.switch_coder(n))
+        menu.addSeparator()
+        new = menu.addAction("New coder…")
+        new.setObjectName("newCoder")
+        new.triggered.connect(self._new_coder)
+
+    def _new_coder(self) -> None:
+        name = ask_coder_name(self, self.store.annotators())
+        if name:
+            self.switch_coder(name)
+
+    def switch_coder(self, name: str) -> None:
+        try:
+            name = self.store.add_annotator(name)
+        except AnnotatorError as e:
+            self.report_error(str(e))
+            return
+        if name == self.annotator:
+            return
+        self._record_time()
+        self.annotator = name
+        remember_coder(self.settings, name)
+        self.undo_stack.clear()
+        self.view.select_span(None)
+        self.reload_documents()
+        self._fill_coder_menu()
+        self.statusBar().showMessage(f"Now coding as {name}.", 4000)
+
+    # -- files --------------------------------------------------------------------
+
+    def open_database_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open labels database",
+            str(self.store.path.parent),
+            "SQLite databases (*.db *.sqlite);;All files (*)",
+        )
+        if path:
+            self.open_database(Path(path))
+
+    def open_database(self, path: Path) -> None:
+        try:
+            store = Store(path)
+            store.scheme  # noqa: B018 - fails early on a foreign database
+        except AnnotatorError as e:
+            self.report_error(str(e))
+            return
+        self._record_time()
+        self.store.close()
+        self.store = store
+        self.annotator = store.add_annotator(self.annotator)
+        self.undo_stack.clear()
+        self.doc = None
+        self.reload_documents()
+        self._fill_coder_menu()
+        self.statusBar().showMessage(f"Opened {path}.", 4000)
+
+    def import_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import articles", "", "Articles (*.txt *.jsonl);;All files (*)"
+        )
+        if paths:
+            self.import_paths(paths)
+
+    def import_paths(self, paths: list[str]):
+        def job(store, progress):
+            from ..ingest import import_paths
+
+            return import_paths(store, paths, progress=progress)
+
+        def done(report) -> None:
+            self.reload_documents()
+            msg = (
+                f"Imported {len(report.added)} article(s); {len(report.duplicates)} already present;"
+                f" {len(report.skipped)} skipped."
+            )
+            if report.skipped:
+                self.notify("Import", msg + "\n\n" + "\n".join(report.skipped[:20]))
+            self.statusBar().showMessage(msg, 8000)
+
+        return self._start_job("Importing articles…", job, done)
+
+    def export_dialog(self, mine: bool) -> None:
+        default = str(
+            self.store.path.with_name(f"labels-{self.annotator if mine else 'all'}.jsonl")
+        )
+        path, _ = QFileDialog.getSaveFileName(self, "Export JSONL", default, "JSON lines (*.jsonl)")
+        if path:
+            self.export_to(Path(path), self.annotator if mine else None)
+
+    def export_to(self, path: Path, annotator: str | None):
+        total = self.store.document_count()
+
+        def job(store, progress):
+            from ..export import export_jsonl
+
+            return export_jsonl(
+                store, path, annotator=annotator, progress=lambda n: progress(n, max(total, n))
+            )
+
+        def done(n) -> None:
+            self.statusBar().showMessage(f"Wrote {n} line(s) to {path}.", 8000)
+
+        return self._start_job("Exporting…", job, done)
+
+    def _start_job(self, title: str, job, on_success):
+        def failed(message: str) -> None:
+            self.reload_documents()
+            self.statusBar().showMessage(message, 8000)
+            if message != "Cancelled.":
+                self.notify(title.rstrip("…"), message, warning=True)
+
+        worker = run_job(self, title, self.store.path, job, on_success, failed)
+        self._jobs.append(worker)
+        worker.finished.connect(lambda: self._jobs.remove(worker) if worker in self._jobs else None)
+        return worker
+
+    # -- closing ------------------------------------------------------------------
+
+    def closeEvent(self, e: QCloseEvent) -> None:
+        self._preload.stop()
+        with contextlib.suppress(sqlite3.Error):  # the store may already be closed
+            self._record_time()
+        for w in list(self._jobs):
+            w.cancelled = True
+            w.wait(5000)
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("view/font_pt", self.view.font_point_size)
+        self.settings.sync()
+        super().closeEvent(e)
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__

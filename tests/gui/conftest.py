@@ -1,0 +1,96 @@
+"""GUI test fixtures: offscreen Qt, isolated QSettings, real databases built with the core."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from annotator.corpus import RawDocument  # noqa: E402
+from annotator.ingest import import_documents, import_paths  # noqa: E402
+from annotator.store import Store  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+
+from gui_helpers import EMOJI, SIMPLE  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    """QSettings go to an INI file under tmp_path, never to the user's settings."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings")
+    )
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    yield
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "labels.db"
+    with Store(path) as store:
+        import_documents(
+            store,
+            [
+                RawDocument(SIMPLE, "simple.txt", {"title": "Simple"}),
+                RawDocument(EMOJI, "emoji.txt", {"title": "Emoji"}),
+            ],
+        )
+        import_paths(store, [SEEDS])
+    return path
+
+
+@pytest.fixture
+def db(template_db, tmp_path) -> Path:
+    path = tmp_path / "labels.db"
+    shutil.copy(template_db, path)
+    return path
+
+
+@pytest.fixture
+def doc_ids(db) -> dict[str, int]:
+    with Store(db) as s:
+        return {d.title: d.id for d in s.list_documents()} | {
+            Path(d.source).name: d.id for d in s.list_documents()
+        }
+
+
+@pytest.fixture
+def open_window(qtbot, db):
+    """``open_window(annotator)`` -> a shown, active main window on the test database."""
+    from annotator.gui import main_window
+
+    made = []
+
+    def make(annotator: str = "alice", path: Path | None = None):
+        settings = QSettings()
+        w = main_window(path or db, annotator, settings=settings)
+        qtbot.addWidget(w)
+        w.resize(1200, 800)
+        w.show()
+        qtbot.waitExposed(w)
+        w.activateWindow()
+        qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=2000)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.close()
+        w.store.close()
+
+
+@pytest.fixture
+def reader(db):
+    """A separate Store on the same file, to check what the window stored."""
+    s = Store(db)
+    yield s
+    s.close()
