@@ -10,17 +10,22 @@ from .tasks import LabelTask, LineError, TaskSpan, as_int, as_str, base_task
 def read_canonical(obj: Any, all_answers: bool = False) -> LabelTask:
     """The app's own JSONL (``annotator export``): spans, notes, doc_labels, versions."""
     task = read_prodigy(obj, all_answers=all_answers)
-    labels = obj.get("doc_labels") or {}
-    if not isinstance(labels, dict):
-        raise LineError('"doc_labels" must be an object')
-    for fname, value in labels.items():
+    task.doc_labels.update(_field_values(obj, "doc_labels"))
+    return task
+
+
+def _field_values(obj: dict, key: str) -> dict[str, Any]:
+    """``{field: option or [options]}`` under ``key`` (canonical ``doc_labels``, doccano ``cats``)."""
+    values = obj.get(key) or {}
+    if not isinstance(values, dict):
+        raise LineError(f'"{key}" must be an object')
+    for fname, value in values.items():
         if isinstance(value, list):
             for v in value:
-                as_str(v, f'doc_labels["{fname}"] option')
+                as_str(v, f'{key}["{fname}"] option')
         elif not isinstance(value, str):
-            raise LineError(f'doc_labels["{fname}"] must be an option or a list of options')
-        task.doc_labels[fname] = value
-    return task
+            raise LineError(f'{key}["{fname}"] must be an option or a list of options')
+    return dict(values)
 
 
 def read_prodigy(obj: Any, all_answers: bool = False) -> LabelTask:
@@ -102,16 +107,7 @@ def read_doccano(obj: Any, all_answers: bool = False) -> LabelTask:
                 as_str(ent["label"], f"entity {i} label"),
             )
         )
-    cats = obj.get("cats", {})
-    if not isinstance(cats, dict):
-        raise LineError('"cats" must be an object')
-    for fname, value in cats.items():
-        if isinstance(value, list):
-            for v in value:
-                as_str(v, f'cats["{fname}"] option')
-        elif not isinstance(value, str):
-            raise LineError(f'cats["{fname}"] must be an option or a list of options')
-        task.doc_labels[fname] = value
+    task.doc_labels.update(_field_values(obj, "cats"))
     return task
 
 
