@@ -10,7 +10,8 @@ peak RSS belongs to that run alone:
   same tokens) with no abstraction,
 
 alternating ``--repeat`` times; the ratio is app throughput / bare throughput
-(target >= 0.5). Constant memory: the app's peak RSS is reported for a quarter of
+(target >= 0.5). Constant memory: the app's peak RSS (VmHWM of the child: ru_maxrss would include the
+parent's, which Linux carries across exec) is reported for a quarter of
 the documents and for all of them (it should not grow with the corpus). Finally the
 exported file is imported into a new database with ``import_label_files`` and its
 throughput reported (this includes spaCy tokenising every text).
@@ -35,7 +36,7 @@ TARGET = 0.5
 WORD = re.compile(r"\w+|[^\w\s]|\s{2,}|\n")
 
 APP = """
-import resource, sys, time
+import sys, time
 from annotator.export import export_jsonl
 from annotator.store import Store
 store = Store(sys.argv[1], readonly=True)
@@ -47,11 +48,11 @@ if limit:
     n = write_jsonl(islice(records(store), limit), sys.argv[2])
 else:
     n = export_jsonl(store, sys.argv[2])
-print(n, time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(n, time.perf_counter() - t0, [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")][0])
 """
 
 BARE = r"""
-import hashlib, json, resource, sqlite3, sys, time
+import json, sqlite3, sys, time
 t0 = time.perf_counter()
 db = sqlite3.connect(sys.argv[1])
 n = 0
@@ -84,7 +85,7 @@ with open(sys.argv[2], "w", encoding="utf-8") as out:
                    "_timestamp": 0, "scheme_version": 1}
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
             n += 1
-print(n, time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(n, time.perf_counter() - t0, [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")][0])
 """
 
 
