@@ -332,6 +332,11 @@ class Store:
             self._scheme = parse_scheme(row[0], source=f"{self.path} (scheme v{row[1]})")
         return self._scheme
 
+    def reload_scheme(self) -> Scheme:
+        """Forget the cached scheme (another connection may have recorded a newer one)."""
+        self._scheme = None
+        return self.scheme
+
     def scheme_version_toml(self, version: int) -> str:
         row = self._one("SELECT toml FROM schemes WHERE version = ?", [version])
         if row is None:

@@ -98,3 +98,18 @@ def run_job(
     dialog.canceled.connect(cancel)
     worker.start()
     return worker
+
+
+def run_background(
+    parent: QObject,
+    db_path: Path,
+    job: Job,
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[str], None],
+) -> _Worker:
+    """Like :func:`run_job` without a progress dialog (the caller shows its own state)."""
+    worker = _Worker(db_path, job, parent)
+    worker.succeeded.connect(on_success)
+    worker.failed.connect(on_failure)
+    worker.start()
+    return worker

@@ -1,4 +1,7 @@
-"""The main window: composition of the panes, actions and menus, the undo stack.
+"""The main window: composition of the panes, the undo stack, the editor protocol.
+
+Menus and actions are built by ``menus.MenuBar`` (a mix-in), the File menu's
+jobs live in ``file_actions.py``, Tools → Agreement in ``agreement_view.py``.
 
 Every edit goes through an undoable command (``commands.py``) that calls the store,
 whose methods commit durably before returning: there is nothing to save.
@@ -10,15 +13,14 @@ import contextlib
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QColor, QKeySequence, QUndoStack
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QActionGroup, QCloseEvent, QColor, QUndoStack
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QSplitter,
     QToolButton,
@@ -32,16 +34,17 @@ from ..store import Store
 from . import commands as cmd
 from .article_view import ArticleView, PaintSpan
 from .coder import ask_coder_name, remember_coder
-from .dialogs import about, key_text, shortcuts_dialog
 from .document_list import STATE_TEXT, DocumentList
-from .jobs import run_job
-from .label_panel import LabelPanel, SpanRow
+from .menus import MenuBar
 from .style import STYLE
+
+if TYPE_CHECKING:
+    from .file_actions import FileActions
 
 MAX_SECONDS_PER_VISIT = 30 * 60  # coding time counted per article visit, at most
 
 
-class MainWindow(QMainWindow):
+class MainWindow(MenuBar, QMainWindow):
     def __init__(self, store: Store, annotator: str, settings: QSettings):
         super().__init__()
         self.setObjectName("mainWindow")
@@ -55,6 +58,8 @@ class MainWindow(QMainWindow):
         self._visit = QElapsedTimer()
         self._shortcut_rows: list[tuple[str, str]] = []
         self._jobs: list = []
+        self._agreement = None  # the Tools → Agreement window, made on first use
+        self._files: FileActions | None = None
         self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
 
@@ -62,6 +67,7 @@ class MainWindow(QMainWindow):
         self._preload.setSingleShot(True)
         self._preload.timeout.connect(self._preload_tokens)
         self._build_panes()
+        self._build_menu_bar()
         self._build_actions()
         self._build_status_bar()
         self.setStyleSheet(STYLE)
@@ -70,6 +76,34 @@ class MainWindow(QMainWindow):
         self.reload_documents()
 
     # -- construction -------------------------------------------------------------
+
+    @property
+    def files(self) -> FileActions:
+        """The File menu's jobs (``file_actions.py``), loaded on first use."""
+        if self._files is None:
+            from .file_actions import FileActions
+
+            self._files = FileActions(self)
+        return self._files
+
+    def _first_paint(self) -> None:
+        """Right after the article is first painted: build the label panel in its place.
+
+        Until then a stand-in takes the panel's calls and the splitter holds an empty
+        pane of the panel's width (so the article does not re-wrap). Building, polishing
+        and painting the panel is a good part of the start-up time; this way it appears
+        one frame after the article.
+        """
+        if self._panel_slot is None:
+            return
+        self._make_panel()
+        sizes = self.splitter.sizes()
+        self.splitter.replaceWidget(2, self.panel)
+        self.splitter.setSizes(sizes)
+        self._panel_slot.deleteLater()
+        self._panel_slot = None
+        self.refresh_spans(self.view.selected_span)
+        self.refresh_fields()
 
     def _build_panes(self) -> None:
         self.doc_list = DocumentList()
@@ -108,15 +142,16 @@ class MainWindow(QMainWindow):
         cl.addLayout(head)
         cl.addWidget(self.view, 1)
 
-        self.panel = LabelPanel(self.scheme)
-        self.panel.labelClicked.connect(self.apply_label)
-        self.panel.fieldEdited.connect(self.set_field)
-        self.panel.spanActivated.connect(self.jump_to_span)
+        self.panel = _PendingPanel()
+        self._panel_slot: QWidget | None = QWidget()
+        self._panel_slot.setObjectName("rightPane")
+        self._panel_slot.setMinimumWidth(240)
+        self._first_paint_hook = _FirstPaint(self.view.viewport(), self._first_paint)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.doc_list)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.panel)
+        self.splitter.addWidget(self._panel_slot)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
@@ -124,192 +159,13 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-    def _act(
-        self,
-        menu: QMenu,
-        text: str,
-        slot,
-        keys: list[str] | None = None,
-        tip: str = "",
-        name: str = "",
-        checkable: bool = False,
-    ) -> QAction:
-        a = QAction(text, self)
-        if name:
-            a.setObjectName(name)
-        if keys:
-            seqs = [QKeySequence(k) for k in keys]
-            a.setShortcuts(seqs)
-            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self._shortcut_rows.append((key_text(seqs), tip or text.replace("&", "").rstrip("…")))
-        if tip:
-            a.setStatusTip(tip)
-        a.setCheckable(checkable)
-        (a.toggled if checkable else a.triggered).connect(slot)
-        menu.addAction(a)
-        self.addAction(a)
-        return a
+    def _make_panel(self) -> None:
+        from .label_panel import LabelPanel
 
-    def _build_actions(self) -> None:
-        mb = self.menuBar()
-        f = mb.addMenu("&File")
-        self._act(f, "&Open database…", self.open_database_dialog, ["Ctrl+O"], name="openDb")
-        self._act(f, "&Import articles…", self.import_dialog, ["Ctrl+I"], name="importArticles")
-        self._act(
-            f,
-            "Export &my labels as JSONL…",
-            lambda: self.export_dialog(True),
-            ["Ctrl+E"],
-            name="exportMine",
-        )
-        self._act(
-            f, "Export &all coders as JSONL…", lambda: self.export_dialog(False), name="exportAll"
-        )
-        f.addSeparator()
-        self._act(f, "&Quit", self.close, ["Ctrl+Q"], name="quit")
-
-        e = mb.addMenu("&Edit")
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for a in (self.undo_action, self.redo_action):
-            e.addAction(a)
-            self.addAction(a)
-            self._shortcut_rows.append((key_text(a.shortcuts()), a.text().replace("&", "")))
-        e.addSeparator()
-        self._act(
-            e,
-            "&Delete span",
-            self.delete_span,
-            ["Del", "Backspace"],
-            "Delete the selected span",
-            name="deleteSpan",
-        )
-        self._act(
-            e,
-            "Select &sentence",
-            self.view.select_sentence,
-            ["Ctrl+L"],
-            "Select the sentence at the cursor",
-            name="selectSentence",
-        )
-        self._act(
-            e,
-            "Clear selection",
-            self.clear_selection,
-            ["Esc"],
-            "Clear the selection",
-            name="clearSelection",
-        )
-        self._act(
-            e,
-            "&Filter articles",
-            self._focus_filter,
-            ["Ctrl+F"],
-            "Filter the article list",
-            name="filter",
-        )
-
-        lm = mb.addMenu("&Label")
-        self.label_actions: dict[str, QAction] = {}
-        for lab in self.scheme.span_labels:
-            a = self._act(
-                lm, f"{lab.name}", lambda _=False, n=lab.name: self.apply_label(n), [lab.key],
-                f"Label the selection (or relabel the selected span) as {lab.name}", name=f"labelAction_{lab.name}",
-            )  # fmt: skip
-            self.label_actions[lab.name] = a
-
-        d = mb.addMenu("&Article")
-        self._act(
-            d,
-            "Mark &done and go to next",
-            self.done_and_next,
-            ["Ctrl+Return", "Ctrl+Enter"],
-            "Mark the article done and open the next one not done",
-            name="doneNext",
-        )
-        self._act(
-            d,
-            "Mark &not done",
-            self.mark_not_done,
-            ["Ctrl+Shift+Return"],
-            "Reopen the article (in progress)",
-            name="notDone",
-        )
-        d.addSeparator()
-        self._act(
-            d,
-            "&Next article",
-            lambda: self.step_document(1),
-            ["Ctrl+PgDown", "Alt+Down"],
-            "Next article",
-            name="nextDoc",
-        )
-        self._act(
-            d,
-            "&Previous article",
-            lambda: self.step_document(-1),
-            ["Ctrl+PgUp", "Alt+Up"],
-            "Previous article",
-            name="prevDoc",
-        )
-        self._act(
-            d,
-            "Next &span",
-            lambda: self.next_span(1),
-            ["Ctrl+J"],
-            "Next span (also Tab in the article)",
-            name="nextSpan",
-        )
-        self._act(
-            d,
-            "Pre&vious span",
-            lambda: self.next_span(-1),
-            ["Ctrl+K"],
-            "Previous span (also Shift+Tab)",
-            name="prevSpan",
-        )
-
-        v = mb.addMenu("&View")
-        self._act(
-            v, "Zoom &in", lambda: self.zoom(1), ["Ctrl++", "Ctrl+="], "Larger text", name="zoomIn"
-        )
-        self._act(v, "Zoom &out", lambda: self.zoom(-1), ["Ctrl+-"], "Smaller text", name="zoomOut")
-        self._act(
-            v,
-            "&Actual size",
-            lambda: self.zoom(0),
-            ["Ctrl+0"],
-            "Default text size",
-            name="zoomReset",
-        )
-        v.addSeparator()
-        self.others_action = self._act(
-            v, "Show &other coders' spans (read-only)", self.set_show_others, ["Ctrl+Shift+O"],
-            "Show everyone's spans for discussion (blind coding is the default)", name="showOthers", checkable=True,
-        )  # fmt: skip
-
-        self.coder_menu = mb.addMenu("&Coder")
-        self.coder_menu.aboutToShow.connect(self._fill_coder_menu)
-        self.coder_button.setMenu(self.coder_menu)
-
-        h = mb.addMenu("&Help")
-        self._act(
-            h,
-            "&Keyboard shortcuts",
-            self.show_shortcuts,
-            ["F1", "Ctrl+/"],
-            "Show all keyboard shortcuts",
-            name="shortcuts",
-        )
-        self._act(
-            h,
-            "&About",
-            lambda: about(self, _version(), self.scheme.name, self.scheme.version),
-            name="about",
-        )
-        self._fill_coder_menu()
+        self.panel = LabelPanel(self.scheme)
+        self.panel.labelClicked.connect(self.apply_label)
+        self.panel.fieldEdited.connect(self.set_field)
+        self.panel.spanActivated.connect(self.jump_to_span)
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
@@ -432,13 +288,16 @@ class MainWindow(QMainWindow):
             excerpt = " ".join(text[s.start : min(s.end, s.start + 160)].split())
             if len(excerpt) > 90 or s.end - s.start > 160:
                 excerpt = excerpt[:88].rstrip() + "…"
-            rows.append(SpanRow(s.id, s.label, color.name(), excerpt, mine, s.annotator))
+            rows.append((s.id, s.label, color.name(), excerpt, mine, s.annotator))
         starts = {p.id: p.start16 for p in paint}
-        rows.sort(key=lambda r: (not r.own, starts[r.id]))
+        rows.sort(key=lambda r: (not r[4], starts[r[0]]))
         if select is not None:
             self.view.select_span(select)
         self.view.set_spans(paint)
-        self.panel.set_spans(rows, self.view.selected_span)
+        if not isinstance(self.panel, _PendingPanel):
+            from .label_panel import SpanRow
+
+            self.panel.set_spans([SpanRow(*r) for r in rows], self.view.selected_span)
         state = self.store.status(doc_id, self.annotator)
         self.doc_list.update_document(doc_id, state, len(own))
 
@@ -648,7 +507,14 @@ class MainWindow(QMainWindow):
         self.doc_list.filter.selectAll()
 
     def show_shortcuts(self) -> None:
+        from .dialogs import shortcuts_dialog
+
         shortcuts_dialog(self, self._shortcut_rows).exec()
+
+    def _about(self) -> None:
+        from .dialogs import about
+
+        about(self, _version(), self.scheme.name, self.scheme.version)
 
     # -- coders -------------------------------------------------------------------
 
@@ -690,94 +556,28 @@ class MainWindow(QMainWindow):
         self._fill_coder_menu()
         self.statusBar().showMessage(f"Now coding as {name}.", 4000)
 
-    # -- files --------------------------------------------------------------------
-
-    def open_database_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            "Open labels database",
-            str(self.store.path.parent),
-            "SQLite databases (*.db *.sqlite);;All files (*)",
-        )
-        if path:
-            self.open_database(Path(path))
+    # -- files (the jobs live in file_actions.py) -------------------------------
 
     def open_database(self, path: Path) -> None:
-        try:
-            store = Store(path)
-            store.scheme  # noqa: B018 - fails early on a foreign database
-        except AnnotatorError as e:
-            self.report_error(str(e))
-            return
-        self._record_time()
-        self.store.close()
-        self.store = store
-        self.annotator = store.add_annotator(self.annotator)
-        self.undo_stack.clear()
-        self.doc = None
-        self.reload_documents()
-        self._fill_coder_menu()
-        self.statusBar().showMessage(f"Opened {path}.", 4000)
-
-    def import_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Import articles", "", "Articles (*.txt *.jsonl);;All files (*)"
-        )
-        if paths:
-            self.import_paths(paths)
+        self.files.open_database(path)
 
     def import_paths(self, paths: list[str]):
-        def job(store, progress):
-            from ..ingest import import_paths
-
-            return import_paths(store, paths, progress=progress)
-
-        def done(report) -> None:
-            self.reload_documents()
-            msg = (
-                f"Imported {len(report.added)} article(s); {len(report.duplicates)} already present;"
-                f" {len(report.skipped)} skipped."
-            )
-            if report.skipped:
-                self.notify("Import", msg + "\n\n" + "\n".join(report.skipped[:20]))
-            self.statusBar().showMessage(msg, 8000)
-
-        return self._start_job("Importing articles…", job, done)
-
-    def export_dialog(self, mine: bool) -> None:
-        default = str(
-            self.store.path.with_name(f"labels-{self.annotator if mine else 'all'}.jsonl")
-        )
-        path, _ = QFileDialog.getSaveFileName(self, "Export JSONL", default, "JSON lines (*.jsonl)")
-        if path:
-            self.export_to(Path(path), self.annotator if mine else None)
+        return self.files.import_paths(paths)
 
     def export_to(self, path: Path, annotator: str | None):
-        total = self.store.document_count()
+        return self.files.export_to(path, annotator)
 
-        def job(store, progress):
-            from ..export import export_jsonl
+    # -- tools --------------------------------------------------------------------
 
-            return export_jsonl(
-                store, path, annotator=annotator, progress=lambda n: progress(n, max(total, n))
-            )
+    def show_agreement(self):
+        from .agreement_view import show_agreement
 
-        def done(n) -> None:
-            self.statusBar().showMessage(f"Wrote {n} line(s) to {path}.", 8000)
+        return show_agreement(self)
 
-        return self._start_job("Exporting…", job, done)
+    def review_document(self, doc_id: int | None = None) -> None:
+        from .agreement_view import review_document
 
-    def _start_job(self, title: str, job, on_success):
-        def failed(message: str) -> None:
-            self.reload_documents()
-            self.statusBar().showMessage(message, 8000)
-            if message != "Cancelled.":
-                self.notify(title.rstrip("…"), message, warning=True)
-
-        worker = run_job(self, title, self.store.path, job, on_success, failed)
-        self._jobs.append(worker)
-        worker.finished.connect(lambda: self._jobs.remove(worker) if worker in self._jobs else None)
-        return worker
+        review_document(self, doc_id if doc_id is not None else (self.doc.id if self.doc else None))
 
     # -- closing ------------------------------------------------------------------
 
@@ -792,6 +592,34 @@ class MainWindow(QMainWindow):
         self.settings.setValue("view/font_pt", self.view.font_point_size)
         self.settings.sync()
         super().closeEvent(e)
+
+
+class _PendingPanel:
+    """Takes the label panel's calls until the panel is built (see ``_first_paint``)."""
+
+    def set_spans(self, rows, selected=None) -> None:
+        pass
+
+    def set_field_values(self, values) -> None:
+        pass
+
+    def select_span(self, span_id) -> None:
+        pass
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` once, from the event loop, after ``widget`` is first painted."""
+
+    def __init__(self, widget: QWidget, then):
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, e) -> bool:
+        if e.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)
+        return False
 
 
 def _version() -> str:

@@ -1,0 +1,532 @@
+"""Tools → Agreement: the reliability report as tables, an α chart, a coder heat map
+and the documents worst first.
+
+The report (:func:`annotator.reliability.compute_agreement`, with 1000 bootstrap
+resamples) is computed in a worker thread with its own Store connection; the window
+stays usable meanwhile. Undefined statistics show as "n/a" with the reason as tool
+tip and as a footnote.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..report_text import fmt
+from .agreement_charts import AlphaChart, ChartRow, HeatMap
+from .jobs import run_background
+
+if TYPE_CHECKING:
+    from .window import MainWindow
+
+NA_COLOR = QColor("#8a8a8a")
+
+
+def show_agreement(window: MainWindow) -> AgreementWindow:
+    """Tools → Agreement…: one agreement window per main window, recomputed when shown."""
+    view = getattr(window, "_agreement", None)
+    if view is None:
+        view = window._agreement = AgreementWindow(window)
+    elif not view.isVisible():
+        view.refresh_coders()
+        view.compute()
+    view.show()
+    view.raise_()
+    view.activateWindow()
+    return view
+
+
+def review_document(window: MainWindow, doc_id: int | None) -> None:
+    """Open the review mode (``annotator.gui.review``) on one document, if it is there."""
+    if doc_id is None:
+        window.statusBar().showMessage("Open an article first.", 4000)
+        return
+    try:
+        from .review import open_review
+    except ImportError as e:
+        window.notify("Review", f"The review mode is not available in this version.\n\n({e})")
+        return
+    from ..errors import AnnotatorError
+
+    try:
+        open_review(window, doc_id)
+    except AnnotatorError as e:
+        window.notify("Review", str(e), warning=True)
+
+
+def _item(text: str, tip: str = "", number: bool = True) -> QTableWidgetItem:
+    it = QTableWidgetItem(text)
+    it.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+    if number:
+        it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if tip:
+        it.setToolTip(tip)
+    if text == "n/a":
+        it.setForeground(NA_COLOR)
+    return it
+
+
+def _table(name: str, headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setObjectName(name)
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().hide()
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setAlternatingRowColors(True)
+    t.setWordWrap(False)
+    h = t.horizontalHeader()
+    h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    return t
+
+
+def _fit_height(t: QTableWidget) -> None:
+    """No inner scroll bar: the table is as tall as its rows."""
+    h = t.horizontalHeader().height() + 4
+    h += sum(t.rowHeight(r) for r in range(t.rowCount()))
+    t.setFixedHeight(max(h, 60))
+
+
+class AgreementWindow(QDialog):
+    """Non-modal window with the agreement report of the main window's database."""
+
+    def __init__(self, main: MainWindow, bootstrap: int = 1000, seed: int = 0):
+        super().__init__(main)
+        self.main = main
+        self.bootstrap, self.seed = bootstrap, seed
+        self.setObjectName("agreementWindow")
+        self.setWindowTitle(f"Agreement — {main.store.path.name}")
+        self.setWindowFlag(Qt.WindowType.Window, True)
+        self.setModal(False)
+        self.report: dict[str, Any] | None = None
+        self.worker = None
+        self._generation = 0
+        self._notes: list[str] = []
+
+        # top bar: coders, status, actions
+        self.coder_box = QHBoxLayout()
+        self.coder_box.setSpacing(10)
+        self.coder_checks: dict[str, QCheckBox] = {}
+        self.status = QLabel()
+        self.status.setObjectName("agreementStatus")
+        self.save_button = QPushButton("Save HTML report…")
+        self.save_button.setObjectName("saveHtml")
+        self.save_button.clicked.connect(self.save_html_dialog)
+        self.save_button.setEnabled(False)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("<b>Coders:</b>"))
+        top.addLayout(self.coder_box)
+        top.addStretch(1)
+        top.addWidget(self.status)
+        top.addWidget(self.save_button)
+        self._recompute = QTimer(self)
+        self._recompute.setSingleShot(True)
+        self._recompute.setInterval(250)
+        self._recompute.timeout.connect(self.compute)
+
+        # summary tab: tables on the left, the chart on the right
+        self.fields_table = _table(
+            "fieldsTable",
+            ["Document field", "Krippendorff's α [95% CI]", "% agreement", "Fleiss' κ", "n"],
+        )
+        self.spans_table = _table(
+            "spansTable",
+            ["Spans", "F1 exact", "F1 overlap", "token α [95% CI]", "α_U [95% CI]"],
+        )
+        self.notes_label = QLabel()
+        self.notes_label.setObjectName("agreementNotes")
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notes_label.setStyleSheet("color: #666;")
+        self.meta_label = QLabel()
+        self.meta_label.setWordWrap(True)
+        self.meta_label.setStyleSheet("color: #555;")
+        tables = QWidget()
+        tl = QVBoxLayout(tables)
+        tl.addWidget(self.meta_label)
+        tl.addWidget(self.fields_table)
+        tl.addWidget(self.spans_table)
+        tl.addWidget(self.notes_label)
+        tl.addStretch(1)
+        tables_scroll = QScrollArea()
+        tables_scroll.setWidgetResizable(True)
+        tables_scroll.setWidget(tables)
+        self.chart = AlphaChart()
+        self.chart.setObjectName("alphaChart")
+        chart_scroll = QScrollArea()
+        chart_scroll.setWidgetResizable(True)
+        chart_scroll.setWidget(self.chart)
+        chart_box = QWidget()
+        cb = QVBoxLayout(chart_box)
+        cb.setContentsMargins(0, 0, 0, 0)
+        cb.addWidget(QLabel("<b>Krippendorff's α with 95% intervals</b>"))
+        cb.addWidget(chart_scroll, 1)
+        legend = QLabel("Dashed lines: α = 0.667 and 0.8 (tentative / reliable conclusions).")
+        legend.setStyleSheet("color: #666;")
+        legend.setWordWrap(True)
+        cb.addWidget(legend)
+        summary = QSplitter(Qt.Orientation.Horizontal)
+        summary.addWidget(tables_scroll)
+        summary.addWidget(chart_box)
+        summary.setSizes([620, 520])
+
+        # coder pairs tab: the heat map, statistic selectable
+        self.pair_stat = QComboBox()
+        self.pair_stat.setObjectName("pairStatistic")
+        self.pair_stat.currentIndexChanged.connect(self._show_pairs)
+        self.heat = HeatMap()
+        self.heat.setObjectName("heatMap")
+        pairs = QWidget()
+        pl = QVBoxLayout(pairs)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Statistic:"))
+        row.addWidget(self.pair_stat, 1)
+        pl.addLayout(row)
+        pl.addWidget(self.heat, 1)
+
+        # documents tab: worst first
+        self.docs_table = _table(
+            "documentsTable", ["Document", "Coders", "F1 overlap", "F1 exact", "token α", "α_U"]
+        )
+        self.docs_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.docs_table.cellDoubleClicked.connect(lambda r, _c: self.open_row(r))
+        open_button = QPushButton("Open in main window")
+        open_button.setObjectName("openDocument")
+        open_button.clicked.connect(lambda: self.open_row(self.docs_table.currentRow()))
+        review_button = QPushButton("Review…")
+        review_button.setObjectName("reviewDocument")
+        review_button.clicked.connect(self.review_current)
+        docs = QWidget()
+        dl = QVBoxLayout(docs)
+        dl.addWidget(QLabel("Documents by agreement, worst first (double-click to open)"))
+        dl.addWidget(self.docs_table, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(open_button)
+        buttons.addWidget(review_button)
+        dl.addLayout(buttons)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(summary, "Summary")
+        self.tabs.addTab(pairs, "Coder pairs")
+        self.tabs.addTab(docs, "Documents")
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.tabs, 1)
+        self.resize(1200, 760)
+        self.refresh_coders()
+        self.compute()
+
+    # -- coders and computing -----------------------------------------------------
+
+    def refresh_coders(self) -> None:
+        names = self.main.store.annotators()
+        old = {n: c.isChecked() for n, c in self.coder_checks.items()}
+        for c in self.coder_checks.values():
+            self.coder_box.removeWidget(c)
+            c.deleteLater()
+        self.coder_checks = {}
+        for name in names:
+            c = QCheckBox(name)
+            c.setObjectName(f"coderCheck_{name}")
+            c.setChecked(old.get(name, True))
+            c.toggled.connect(lambda _on: self._recompute.start())
+            self.coder_box.addWidget(c)
+            self.coder_checks[name] = c
+
+    def selected_coders(self) -> list[str]:
+        return [n for n, c in self.coder_checks.items() if c.isChecked()]
+
+    def compute(self):
+        """Start computing the report for the checked coders; returns the worker thread."""
+        from ..reliability import compute_agreement
+
+        self._recompute.stop()
+        self._generation += 1
+        generation = self._generation
+        coders, boot, seed = self.selected_coders(), self.bootstrap, self.seed
+        self.status.setText(f"Computing ({boot} bootstrap resamples)…")
+        self.setCursor(Qt.CursorShape.BusyCursor)
+
+        def job(store, _progress):
+            return compute_agreement(store, coders, bootstrap=boot, seed=seed)
+
+        def done(report) -> None:
+            if generation == self._generation:
+                self.unsetCursor()
+                self.show_report(report)
+
+        def failed(message: str) -> None:
+            if generation == self._generation:
+                self.unsetCursor()
+                self.status.setText(f"Failed: {message}")
+                self.main.notify("Agreement", message, warning=True)
+
+        jobs = self.main._jobs
+        worker = run_background(self.main, self.main.store.path, job, done, failed)
+        jobs.append(worker)
+        worker.finished.connect(lambda: jobs.remove(worker) if worker in jobs else None)
+        self.worker = worker
+        return worker
+
+    # -- showing a report ---------------------------------------------------------
+
+    def show_report(self, report: dict[str, Any]) -> None:
+        self.report = report
+        self._notes = []
+        self.save_button.setEnabled(True)
+        boot = report["bootstrap"]
+        self.status.setText(
+            f"{report['n_documents']} document(s) coded by {len(report['annotators'])} coder(s)"
+        )
+        self.meta_label.setText(
+            f"Coders: {', '.join(report['annotators']) or 'none'} · {report['n_documents']}"
+            f" document(s) coded · 95% percentile bootstrap intervals over documents"
+            f" ({boot['resamples']} resamples, seed {boot['seed']})"
+            + "".join(f"\nNote: {r}" for r in report["reasons"])
+        )
+        self._fill_fields(report)
+        self._fill_spans(report)
+        self.notes_label.setText("\n".join(self._notes))
+        self.notes_label.setVisible(bool(self._notes))
+        self.chart.set_rows(chart_rows(report))
+        self._fill_pair_choices(report)
+        self._fill_documents(report)
+
+    def _cell(self, value, ci=None, reason: str | None = None, where: str = "") -> QTableWidgetItem:
+        text = fmt(value, ci)
+        tip = ""
+        if value is None:
+            reason = reason or "not enough data"
+            self._notes.append(f"n/a — {where}: {reason}")
+            tip = reason
+            text = f"n/a{_mark(len(self._notes))}"
+            it = _item(text, tip)
+            it.setForeground(NA_COLOR)
+            return it
+        return _item(text)
+
+    def _fill_fields(self, report: dict[str, Any]) -> None:
+        t = self.fields_table
+        t.setRowCount(0)
+        for name, f in report["doc_fields"].items():
+            r = t.rowCount()
+            t.insertRow(r)
+            reasons = f.get("reasons", {})
+            t.setItem(r, 0, _item(f"{name} ({f['kind']})", number=False))
+            t.setItem(
+                r, 1, self._cell(f["alpha"], f["alpha_ci"], reasons.get("alpha"), f"{name} α")
+            )
+            t.setItem(
+                r, 2, self._cell(f["percent"], None, reasons.get("alpha"), f"{name} % agreement")
+            )
+            t.setItem(
+                r,
+                3,
+                self._cell(
+                    f["fleiss_kappa"], None, reasons.get("fleiss_kappa"), f"{name} Fleiss' κ"
+                ),
+            )
+            t.setItem(r, 4, _item(str(f["n_documents"])))
+            for option, o in f.get("options", {}).items():
+                r = t.rowCount()
+                t.insertRow(r)
+                label = _item(f"    {name} = {option}", number=False)
+                label.setForeground(QColor("#555"))
+                t.setItem(r, 0, label)
+                t.setItem(
+                    r,
+                    1,
+                    self._cell(o["alpha"], o["alpha_ci"], o.get("reason"), f"{name} = {option} α"),
+                )
+                for c in (2, 3, 4):
+                    t.setItem(r, c, _item(""))
+        _fit_height(t)  # fmt: skip
+
+    def _fill_spans(self, report: dict[str, Any]) -> None:
+        t = self.spans_table
+        t.setRowCount(0)
+        blocks = [("All labels", report["spans"]["overall"]), *report["spans"]["by_label"].items()]
+        for name, b in blocks:
+            r = t.rowCount()
+            t.insertRow(r)
+            reasons = b.get("reasons", {})
+            first = _item(name, number=False)
+            if r == 0:
+                bold = QFont(first.font())
+                bold.setBold(True)
+                first.setFont(bold)
+            t.setItem(r, 0, first)
+            for c, (key, ci) in enumerate(
+                [
+                    ("f1_exact", None),
+                    ("f1_overlap", None),
+                    ("alpha_token", "alpha_token_ci"),
+                    ("alpha_u", "alpha_u_ci"),
+                ],
+                1,
+            ):
+                t.setItem(
+                    r,
+                    c,
+                    self._cell(
+                        b[key], b.get(ci) if ci else None, reasons.get(key), f"{name} {HEAD[key]}"
+                    ),
+                )
+        _fit_height(t)  # fmt: skip
+
+    def _fill_pair_choices(self, report: dict[str, Any]) -> None:
+        current = self.pair_stat.currentText()
+        self.pair_stat.blockSignals(True)
+        self.pair_stat.clear()
+        self.pair_stat.addItem("Span F1 (overlap), all labels", ("spans", None))
+        for lab in report["spans"]["by_label"]:
+            self.pair_stat.addItem(f"Span F1 (overlap), {lab}", ("spans", lab))
+        for name in report["doc_fields"]:
+            self.pair_stat.addItem(f"Cohen's κ, field {name}", ("field", name))
+        i = self.pair_stat.findText(current)
+        self.pair_stat.setCurrentIndex(max(i, 0))
+        self.pair_stat.blockSignals(False)
+        self._show_pairs()
+
+    def _show_pairs(self) -> None:
+        if self.report is None or self.pair_stat.count() == 0:
+            return
+        kind, name = self.pair_stat.currentData()
+        if kind == "spans":
+            spans = self.report["spans"]
+            block = spans["overall"] if name is None else spans["by_label"][name]
+            pairs = block["f1_pairs"]
+        else:
+            pairs = self.report["doc_fields"][name]["cohen_kappa"]
+        self.heat.set_data(self.report["annotators"], pairs, self.pair_stat.currentText())
+
+    def _fill_documents(self, report: dict[str, Any]) -> None:
+        t = self.docs_table
+        fields = list(report["doc_fields"])
+        headers = ["Document", "Coders", "F1 overlap", "F1 exact", "token α", "α_U"]
+        t.setColumnCount(len(headers) + len(fields))
+        t.setHorizontalHeaderLabels(headers + [f"{f} agreement" for f in fields])
+        t.setRowCount(0)
+        for row in report["documents"]:
+            r = t.rowCount()
+            t.insertRow(r)
+            title = _item(row["title"] or f"Document {row['doc_id']}", number=False)
+            title.setData(Qt.ItemDataRole.UserRole, row["doc_id"])
+            title.setToolTip(f"Document {row['doc_id']}: {row['title']}")
+            t.setItem(r, 0, title)
+            t.setItem(r, 1, _item(", ".join(row["coders"]), number=False))
+            keys = ["f1_overlap", "f1_exact", "alpha_token", "alpha_u"]
+            keys += [f"agreement_{f}" for f in fields]
+            for c, key in enumerate(keys, 2):
+                value = row.get(key)
+                t.setItem(
+                    r, c, _item(fmt(value), "undefined for this document" if value is None else "")
+                )
+        t.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # fmt: skip
+
+    # -- documents ----------------------------------------------------------------
+
+    def doc_id_at(self, row: int) -> int | None:
+        item = self.docs_table.item(row, 0) if row >= 0 else None
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+    def open_row(self, row: int) -> None:
+        doc_id = self.doc_id_at(row)
+        if doc_id is None:
+            return
+        self.main.open_document(doc_id)
+        self.main.raise_()
+        self.main.activateWindow()
+
+    def review_current(self) -> None:
+        doc_id = self.doc_id_at(self.docs_table.currentRow())
+        if doc_id is None:
+            self.status.setText("Choose a document in the list first.")
+            return
+        review_document(self.main, doc_id)
+
+    # -- HTML ---------------------------------------------------------------------
+
+    def save_html_dialog(self) -> None:
+        from .file_actions import choose_save_path
+
+        if self.report is None:
+            return
+        default = str(self.main.store.path.with_name(f"{self.main.store.path.stem}-agreement.html"))
+        path = choose_save_path(self, "Save agreement report", default, "HTML (*.html)")
+        if path:
+            self.save_html(Path(path))
+
+    def save_html(self, path: Path) -> None:
+        from ..errors import AnnotatorError
+        from ..export import atomic_output
+        from ..report_html import render_html
+
+        try:
+            with atomic_output(path) as fh:
+                fh.write(render_html(self.report))
+        except (OSError, AnnotatorError) as e:
+            self.main.notify("Save HTML report", f"Could not write {path}: {e}", warning=True)
+            return
+        self.status.setText(f"Saved {path.name}.")
+
+
+HEAD = {
+    "f1_exact": "F1 exact",
+    "f1_overlap": "F1 overlap",
+    "alpha_token": "token α",
+    "alpha_u": "α_U",
+}
+_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def _mark(n: int) -> str:
+    return "".join(_MARKS[int(d) - 1] if d != "0" else "⁰" for d in str(n))
+
+
+def chart_rows(report: dict[str, Any]) -> list[ChartRow]:
+    """The α chart's rows: fields (and their options), then spans (token α and α_U)."""
+    rows = []
+    for name, f in report["doc_fields"].items():
+        rows.append(ChartRow(f"field {name}", f["alpha"], f["alpha_ci"], f["reasons"].get("alpha")))
+        for option, o in f.get("options", {}).items():
+            rows.append(
+                ChartRow(f"  {name} = {option}", o["alpha"], o["alpha_ci"], o.get("reason"), True)
+            )
+    blocks = [("all labels", report["spans"]["overall"]), *report["spans"]["by_label"].items()]
+    for name, b in blocks:
+        reasons = b.get("reasons", {})
+        rows.append(
+            ChartRow(
+                f"spans {name} (token α)",
+                b["alpha_token"],
+                b["alpha_token_ci"],
+                reasons.get("alpha_token"),
+            )
+        )
+        rows.append(
+            ChartRow(f"spans {name} (α_U)", b["alpha_u"], b["alpha_u_ci"], reasons.get("alpha_u"))
+        )
+    return rows  # fmt: skip
