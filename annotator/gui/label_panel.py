@@ -44,7 +44,8 @@ def swatch(color: str, size: int = 12) -> QIcon:
     return QIcon(pm)
 
 
-def _section(title: str) -> QLabel:
+def section_label(title: str) -> QLabel:
+    """A small upper-case heading above a group of the side panels (styled by ``role``)."""
     lab = QLabel(title.upper())
     lab.setProperty("role", "section")
     return lab
@@ -187,7 +188,7 @@ class LabelPanel(QWidget):
         col = QVBoxLayout(inner)
         col.setContentsMargins(8, 8, 8, 8)
         col.setSpacing(6)
-        col.addWidget(_section("Span labels — select text, press the key"))
+        col.addWidget(section_label("Span labels — select text, press the key"))
         self.label_buttons: dict[str, LabelButton] = {}
         for lab in scheme.span_labels:
             b = LabelButton(lab)
@@ -197,7 +198,7 @@ class LabelPanel(QWidget):
         self.fields: dict[str, FieldBox] = {}
         if scheme.doc_fields:
             col.addSpacing(6)
-            col.addWidget(_section("Document"))
+            col.addWidget(section_label("Document"))
             for spec in scheme.doc_fields:
                 box = FieldBox(spec)
                 box.edited.connect(self.fieldEdited)
@@ -213,7 +214,7 @@ class LabelPanel(QWidget):
         spans_box = QWidget()
         sl = QVBoxLayout(spans_box)
         sl.setContentsMargins(8, 4, 8, 8)
-        self.spans_title = _section("Spans in this article")
+        self.spans_title = section_label("Spans in this article")
         sl.addWidget(self.spans_title)
         self.span_list = QListWidget()
         self.span_list.setObjectName("spanList")

@@ -62,7 +62,7 @@ from ..errors import AnnotatorError
 from ..models import Document
 from ..store import GOLD, Store
 from . import commands as cmd
-from .label_panel import human, swatch
+from .label_panel import human, section_label, swatch
 from .review_commands import AddGoldSpan, DeleteGoldSpan, EditGoldSpan, SetGoldField
 from .review_fields import FieldsPanel, value_text
 from .review_model import (
@@ -185,12 +185,6 @@ def layer_icon(band: int, n: int) -> QIcon:
             p.fillRect(1, y, w - 2, 2, QColor("#303134" if i == band else "#dcd9d2"))
     p.end()
     return QIcon(pm)
-
-
-def _section(title: str) -> QLabel:
-    lab = QLabel(title.upper())
-    lab.setProperty("role", "section")
-    return lab
 
 
 class ReviewWindow(QMainWindow):
@@ -327,7 +321,7 @@ class ReviewWindow(QMainWindow):
         self.disagreements_first.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.disagreements_first.toggled.connect(lambda _=False: self.refresh())
         list_head = QHBoxLayout()
-        list_head.addWidget(_section("Decisions"))
+        list_head.addWidget(section_label("Decisions"))
         list_head.addStretch(1)
         list_head.addWidget(self.disagreements_first)
 
@@ -362,7 +356,7 @@ class ReviewWindow(QMainWindow):
         fl = QVBoxLayout(fields_inner)
         fl.setContentsMargins(8, 4, 8, 8)
         fl.setSpacing(6)
-        fl.addWidget(_section("Document fields — click a coder's value to take it"))
+        fl.addWidget(section_label("Document fields — click a coder's value to take it"))
         fl.addWidget(self.fields)
         fl.addStretch(1)
         self.fields_scroll = QScrollArea()
