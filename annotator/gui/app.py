@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -48,8 +49,30 @@ def main_window(
         raise
 
 
+def display_problem(environ: dict[str, str] | None = None) -> str | None:
+    """Why no window can open here (Linux without a display), as one line; None if fine.
+
+    Qt itself would abort the process with several lines of plugin diagnostics.
+    """
+    env = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux") or env.get("QT_QPA_PLATFORM"):
+        return None
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); run it"
+        " in a desktop session, under xvfb-run, or use the command-line commands"
+        " (annotator --help)"
+    )
+
+
 def run(db_path: str | Path, annotator: str | None = None) -> int:
     """Open the window on ``db_path`` and run the event loop; returns the exit code."""
+    if QApplication.instance() is None:
+        problem = display_problem()
+        if problem:
+            print(f"Error: {problem}", file=sys.stderr)
+            return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)

@@ -126,3 +126,30 @@ def test_shortcuts_dialog_lists_every_shortcut(qtbot, open_window):
     ):
         assert k in keys
     assert QApplication.instance() is not None
+
+
+def test_no_display_is_one_clear_line_not_a_qt_abort(tmp_path):
+    import subprocess
+    import sys
+
+    from annotator.gui.app import display_problem
+
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+    assert display_problem({"DISPLAY": ":0"}) is None
+    if not sys.platform.startswith("linux"):
+        return
+    assert "no display" in display_problem({})
+    env = {k: v for k, v in __import__("os").environ.items()}
+    for key in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        env.pop(key, None)
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(tmp_path / "x.db"), "--annotator", "a"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines()[-1].startswith("Error: no display")
+    assert "Traceback" not in out.stderr
