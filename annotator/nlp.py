@@ -66,11 +66,13 @@ def tokenization_from_doc(doc, text: str | None = None) -> Tokenization:
     sent_start[0] = True
     if text is None:
         text = doc.text
+    starts_list = starts.tolist()
+    ends_list = ends.tolist()
     space_idx = is_space.nonzero()[0].tolist()
     # A whitespace token holding a line break ends a sentence; the next word starts one.
     n = len(doc)
     for i in space_idx:
-        piece = text[starts[i] : ends[i]]
+        piece = text[starts_list[i] : ends_list[i]]
         if ("\n" in piece or "\r" in piece) and i + 1 < n:
             sent_start[i + 1] = True
     # Each sentence runs from its first to its last non-whitespace token (vectorised:
@@ -85,8 +87,8 @@ def tokenization_from_doc(doc, text: str | None = None) -> Tokenization:
     else:
         s_starts = s_ends = ()
     return Tokenization(
-        tuple(starts.tolist()),
-        tuple(ends.tolist()),
+        tuple(starts_list),
+        tuple(ends_list),
         frozenset(space_idx),
         s_starts,
         s_ends,
