@@ -63,6 +63,7 @@ from ..models import Document
 from ..store import GOLD, Store
 from . import commands as cmd
 from .label_panel import human, section_label, swatch
+from .layouts import centre_pane, title_row
 from .review_commands import AddGoldSpan, DeleteGoldSpan, EditGoldSpan, SetGoldField
 from .review_fields import FieldsPanel, value_text
 from .review_model import (
@@ -264,14 +265,7 @@ class ReviewWindow(QMainWindow):
         self._layers_end = QWidget()  # placeholder: layer boxes go before it
         self.layers_bar.addStretch(1)
 
-        head_text = QVBoxLayout()
-        head_text.setSpacing(2)
-        head_text.addWidget(self.title_label)
-        head_text.addWidget(self.meta_label)
-        top = QHBoxLayout()
-        top.addLayout(head_text, 1)
-        top.addWidget(self.prev_button, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.next_button, 0, Qt.AlignmentFlag.AlignTop)
+        top = title_row(self.title_label, self.meta_label, self.prev_button, self.next_button)
         header = QWidget()
         header.setObjectName("reviewHeader")
         hl = QVBoxLayout(header)
@@ -284,12 +278,7 @@ class ReviewWindow(QMainWindow):
         self.view.positionClicked.connect(self._position_clicked)
         self.view.nextSpanRequested.connect(self.step_decision)
         self.view.selectionInfo.connect(self._selection_info)
-        centre = QWidget()
-        centre.setObjectName("centrePane")
-        cl = QVBoxLayout(centre)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.setSpacing(0)
-        cl.addWidget(self.view, 1)
+        centre = centre_pane(self.view)
 
         self.list = QTreeWidget()
         self.list.setObjectName("decisionList")

@@ -18,13 +18,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QActionGroup, QCloseEvent, QColor, QUndoStack
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -35,6 +33,7 @@ from . import commands as cmd
 from .article_view import ArticleView, PaintSpan
 from .coder import ask_coder_name, remember_coder
 from .document_list import STATE_TEXT, DocumentList
+from .layouts import centre_pane, title_row
 from .menus import MenuBar
 from .style import STYLE
 
@@ -126,21 +125,9 @@ class MainWindow(MenuBar, QMainWindow):
         self.coder_button.setObjectName("coderButton")
         self.coder_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.coder_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        head_text = QVBoxLayout()
-        head_text.setSpacing(2)
-        head_text.addWidget(self.title_label)
-        head_text.addWidget(self.meta_label)
-        head = QHBoxLayout()
+        head = title_row(self.title_label, self.meta_label, self.coder_button)
         head.setContentsMargins(34, 14, 18, 4)
-        head.addLayout(head_text, 1)
-        head.addWidget(self.coder_button, 0, Qt.AlignmentFlag.AlignTop)
-        centre = QWidget()
-        centre.setObjectName("centrePane")
-        cl = QVBoxLayout(centre)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.setSpacing(0)
-        cl.addLayout(head)
-        cl.addWidget(self.view, 1)
+        centre = centre_pane(head, self.view)
 
         self.panel = _PendingPanel()
         self._panel_slot: QWidget | None = QWidget()
