@@ -143,8 +143,20 @@ def m002_gold_provenance(db: sqlite_utils.Database) -> None:
     )
 
 
+def m003_gold_rejections(db: sqlite_utils.Database) -> None:
+    """Decisions the adjudicator rejected (kept out of gold), so review resumes where it was."""
+    db.execute(
+        """CREATE TABLE gold_rejections (
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            decision TEXT NOT NULL,
+            rejected_at TEXT,
+            PRIMARY KEY (document_id, decision)
+        )"""
+    )
+
+
 # In order; a new schema change is a new function appended here, never an edit of an old one.
-MIGRATIONS = (m001_initial, m002_gold_provenance)
+MIGRATIONS = (m001_initial, m002_gold_provenance, m003_gold_rejections)
 
 
 @cache
@@ -455,6 +467,29 @@ class Store:
         for fname, name in rows:
             out.setdefault(fname, []).append(name)
         return {k: tuple(v) for k, v in out.items()}
+
+    def reject_decision(self, doc_id: int, decision: str) -> None:
+        """Record that the adjudicator kept a decision (an opaque key) out of gold."""
+        self._text_length(doc_id)
+        with self._write() as c:
+            c.execute(
+                "INSERT OR IGNORE INTO gold_rejections (document_id, decision, rejected_at)"
+                " VALUES (?, ?, ?)",
+                (doc_id, decision, now()),
+            )
+
+    def unreject_decision(self, doc_id: int, decision: str) -> None:
+        with self._write() as c:
+            c.execute(
+                "DELETE FROM gold_rejections WHERE document_id = ? AND decision = ?",
+                (doc_id, decision),
+            )
+
+    def rejected_decisions(self, doc_id: int) -> set[str]:
+        rows = self.conn.execute(
+            "SELECT decision FROM gold_rejections WHERE document_id = ?", (doc_id,)
+        )
+        return {r[0] for r in rows}
 
     def has_gold(self) -> bool:
         return self._one("SELECT 1 FROM annotators WHERE name = ?", (GOLD,)) is not None

@@ -32,7 +32,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
         assert s.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
         applied = [r[0] for r in s.conn.execute("SELECT name FROM _sqlite_migrations")]
-        assert applied == ["m001_initial", "m002_gold_provenance"]
+        assert applied == ["m001_initial", "m002_gold_provenance", "m003_gold_rejections"]
         assert s.scheme.name == "alliance-framing"
         assert s.scheme_versions() == [1]
     with Store(path) as again:
@@ -40,6 +40,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
         assert [r[0] for r in again.conn.execute("SELECT name FROM _sqlite_migrations")] == [
             "m001_initial",
             "m002_gold_provenance",
+            "m003_gold_rejections",
         ]
 
 
@@ -397,3 +398,15 @@ def test_gold_layer_keeps_provenance_and_is_not_a_coder(store, make_doc):
     assert len(store.spans(doc, "gold")) == 1
     store.set_gold_label(doc, "dominant_frame", None, sources=[])
     assert store.gold_label_sources(doc) == {}
+
+
+def test_rejected_decisions_persist(tmp_path, store, make_doc):
+    doc = make_doc(TEXT)
+    store.reject_decision(doc, '["span", 0, 6, "alarmist"]')
+    store.reject_decision(doc, '["span", 0, 6, "alarmist"]')  # idempotent
+    with Store(tmp_path / "labels.db") as again:
+        assert again.rejected_decisions(doc) == {'["span", 0, 6, "alarmist"]'}
+        again.unreject_decision(doc, '["span", 0, 6, "alarmist"]')
+    assert store.rejected_decisions(doc) == set()
+    with pytest.raises(NotFoundError):
+        store.reject_decision(999, "x")

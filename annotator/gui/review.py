@@ -25,6 +25,7 @@ which commits before returning.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from datetime import datetime
 from functools import lru_cache
@@ -188,6 +189,40 @@ def layer_icon(band: int, n: int) -> QIcon:
     return QIcon(pm)
 
 
+class _Rejections:
+    """The set of rejected ``(document, decision key)`` pairs, stored in the database so
+    a review resumes where it stopped (``Store.reject_decision``)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._cache: dict[int, set[str]] = {}
+
+    @staticmethod
+    def _key(key: tuple) -> str:
+        return json.dumps(key, ensure_ascii=False)
+
+    def _doc(self, doc_id: int) -> set[str]:
+        if doc_id not in self._cache:
+            self._cache[doc_id] = self.store.rejected_decisions(doc_id)
+        return self._cache[doc_id]
+
+    def __contains__(self, item: tuple[int, tuple]) -> bool:
+        doc_id, key = item
+        return self._key(key) in self._doc(doc_id)
+
+    def add(self, item: tuple[int, tuple]) -> None:
+        doc_id, key = item
+        if item not in self:
+            self.store.reject_decision(doc_id, self._key(key))
+            self._doc(doc_id).add(self._key(key))
+
+    def discard(self, item: tuple[int, tuple]) -> None:
+        doc_id, key = item
+        if item in self:
+            self.store.unreject_decision(doc_id, self._key(key))
+            self._doc(doc_id).discard(self._key(key))
+
+
 class ReviewWindow(QMainWindow):
     """Review and adjudicate one document at a time (``store`` is used, not owned,
     unless ``owns_store``)."""
@@ -213,7 +248,7 @@ class ReviewWindow(QMainWindow):
         self.main_window = main_window
         self.doc: Document | None = None
         self.review: Review | None = None
-        self.rejected: set[tuple[int, tuple]] = set()  # (doc, decision key): this session
+        self.rejected = _Rejections(store)  # (doc, decision key), kept in the database
         self.undo_stack = QUndoStack(self)
         self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
         self._field_order = {name: i for i, name in enumerate(self.scheme.field_names)}

@@ -207,6 +207,15 @@ def test_reject_removes_an_accepted_span_and_passes_over_others(review, ids, che
     assert gold_spans(check, doc) == {}
     assert w.list.currentIndex().row() == row + 1
     assert w.list.topLevelItem(row).text(4) == "✗ rejected"
+    # The rejection is stored: a new review window (another session) still shows it.
+    assert check.rejected_decisions(doc)
+    again = review(doc)
+    keys = [again.list.topLevelItem(i).text(4) for i in range(again.list.topLevelItemCount())]
+    assert "✗ rejected" in keys
+    # Accepting it after all takes the rejection back.
+    select(again, ("span", *MUST, "alarmist"))
+    key(again, K.Key_A)
+    assert not check.rejected_decisions(doc)
 
 
 def test_edit_boundaries_from_a_text_selection(qtbot, review, ids, check):
