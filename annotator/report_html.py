@@ -69,14 +69,15 @@ def _alpha_chart(rows: list[tuple[str, float | None, list[float] | None]]) -> st
 
 def _heat_map(coders: list[str], pairs: dict[str, float | None], title: str) -> str:
     """Coder-by-coder matrix of a pairwise statistic (0 red .. 1 green)."""
-    cell, pad = 54, 90
-    size = pad + cell * len(coders) + 10
-    parts = [f'<svg width="{size}" height="{size}" role="img" aria-label="{escape(title)}">']
+    cell, left, top = 54, 90, 28
+    width = left + cell * len(coders) + 10
+    height = top + cell * len(coders) + 10
+    parts = [f'<svg width="{width}" height="{height}" role="img" aria-label="{escape(title)}">']
     for i, a in enumerate(coders):
         parts.append(
-            f'<text x="{pad - 6}" y="{pad + i * cell + cell / 2 + 4}" text-anchor="end">'
+            f'<text x="{left - 6}" y="{top + i * cell + cell / 2 + 4}" text-anchor="end">'
             f"{escape(a[:12])}</text>"
-            f'<text x="{pad + i * cell + cell / 2}" y="{pad - 8}" text-anchor="middle">'
+            f'<text x="{left + i * cell + cell / 2}" y="{top - 8}" text-anchor="middle">'
             f"{escape(a[:8])}</text>"
         )
         for j, b in enumerate(coders):
@@ -91,9 +92,9 @@ def _heat_map(coders: list[str], pairs: dict[str, float | None], title: str) -> 
                 fill = f"rgb({int(214 - 170 * t)},{int(39 + 121 * t)},{int(40 + 4 * t)})"
                 label = f"{value:.2f}"
             parts.append(
-                f'<rect x="{pad + j * cell}" y="{pad + i * cell}" width="{cell - 2}"'
+                f'<rect x="{left + j * cell}" y="{top + i * cell}" width="{cell - 2}"'
                 f' height="{cell - 2}" fill="{fill}"/>'
-                f'<text x="{pad + j * cell + cell / 2 - 1}" y="{pad + i * cell + cell / 2 + 4}"'
+                f'<text x="{left + j * cell + cell / 2 - 1}" y="{top + i * cell + cell / 2 + 4}"'
                 f' text-anchor="middle" fill="#fff">{label}</text>'
             )
     parts.append("</svg>")
