@@ -82,15 +82,20 @@ class Scheme:
         return next((lab for lab in self.span_labels if lab.key == key), None)
 
 
-def default_scheme_path() -> Path:
-    """The scheme shipped with the app: ``resources/labels.toml``."""
+def resource_path(name: str) -> Path | None:
+    """A file shipped in ``resources/`` (installed as ``annotator/_resources``), if present."""
     here = Path(__file__).resolve().parent
-    for candidate in (
-        here / "_resources" / "labels.toml",
-        here.parent / "resources" / "labels.toml",
-    ):
+    for candidate in (here / "_resources" / name, here.parent / "resources" / name):
         if candidate.is_file():
             return candidate
+    return None
+
+
+def default_scheme_path() -> Path:
+    """The scheme shipped with the app: ``resources/labels.toml``."""
+    found = resource_path("labels.toml")
+    if found is not None:
+        return found
     raise SchemeError("default scheme resources/labels.toml is missing from the installation")
 
 

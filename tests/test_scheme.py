@@ -274,3 +274,12 @@ def test_unknown_top_level_key_message_stays_on_one_line():
     with pytest.raises(SchemeError) as info:
         parse_scheme(text, "s.toml")
     assert "\n" not in str(info.value), str(info.value)
+
+
+def test_shipped_resources_are_found():
+    from annotator.scheme import resource_path
+
+    assert resource_path("labels.toml") is not None
+    icon = resource_path("icons/annotator.svg")
+    assert icon is not None and icon.read_text(encoding="utf-8").startswith("<svg")
+    assert resource_path("no-such-file") is None

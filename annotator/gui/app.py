@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from ..errors import AnnotatorError
+from ..scheme import resource_path
 from ..store import Store
 from .coder import (
     APPLICATION,
@@ -77,6 +79,9 @@ def run(db_path: str | Path, annotator: str | None = None) -> int:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("annotator")
+    icon = resource_path("icons/annotator.svg")
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
     try:
         window = main_window(db_path, annotator)
     except AnnotatorError as e:
