@@ -235,34 +235,52 @@ def _token_mask(
     return (np.cumsum(diff[:-1]) > 0).astype(np.int64)
 
 
-class _TokenAlpha:
-    """Per-document sums of the nominal α sufficient statistics over binary token units."""
+class _TokenUnits:
+    """Per-document sums of nominal α's sufficient statistics with each token a unit.
 
-    def __init__(self, docs: Docs, tokens: Tokens, label: str, coders: Sequence[str] | None):
+    The walk over documents (coder filter, token bounds) is shared; subclasses say how
+    a document's coders code its tokens in :meth:`_add`.
+    """
+
+    def __init__(self, docs: Docs, tokens: Tokens, coders: Sequence[str] | None):
         names = set(coders) if coders is not None else None
         self.doc_ids = list(docs)
         k = len(self.doc_ids)
         self.n = np.zeros(k)  # pairable values
         self.same = np.zeros(k)  # Σ o_cc
-        self.ones = np.zeros(k)  # n_1
         self.coders: set[str] = set()
         for d, doc_id in enumerate(self.doc_ids):
             toks = sorted(tokens.get(doc_id, ()))
-            coded = {c: sp for c, sp in docs[doc_id].items() if names is None or c in names}
+            coded = {c: list(sp) for c, sp in docs[doc_id].items() if names is None or c in names}
             self.coders.update(coded)
             m = len(coded)
             if not toks or m < 2:
                 continue
             bounds = np.asarray(toks, dtype=np.int64).reshape(-1, 2)
-            starts, ends = bounds[:, 0], bounds[:, 1]
-            inside = sum(
-                _token_mask(starts, ends, [(s, e) for s, e, lab in spans if lab == label])
-                for spans in coded.values()
-            )
-            outside = m - inside
             self.n[d] = m * len(toks)
-            self.ones[d] = inside.sum()
-            self.same[d] = float((inside * (inside - 1) + outside * (outside - 1)).sum()) / (m - 1)
+            self._add(d, list(coded.values()), bounds[:, 0], bounds[:, 1])
+
+    def _add(self, d: int, coded: list[list[Span]], starts: np.ndarray, ends: np.ndarray) -> None:
+        raise NotImplementedError
+
+
+class _TokenAlpha(_TokenUnits):
+    """Binary token units: 1 inside a span of ``label``, 0 outside."""
+
+    def __init__(self, docs: Docs, tokens: Tokens, label: str, coders: Sequence[str] | None):
+        self.label = label
+        self.ones = np.zeros(len(docs))  # n_1
+        super().__init__(docs, tokens, coders)
+
+    def _add(self, d: int, coded: list[list[Span]], starts: np.ndarray, ends: np.ndarray) -> None:
+        m = len(coded)
+        inside = sum(
+            _token_mask(starts, ends, [(s, e) for s, e, lab in spans if lab == self.label])
+            for spans in coded
+        )
+        outside = m - inside
+        self.ones[d] = inside.sum()
+        self.same[d] = float((inside * (inside - 1) + outside * (outside - 1)).sum()) / (m - 1)
 
     def at(self, w: np.ndarray | None = None) -> Stat:
         if w is None:
@@ -280,42 +298,29 @@ class _TokenAlpha:
         return Stat(1.0 - (n - 1.0) * (n - same) / d_e, n=int(n))
 
 
-class _TokenSetAlpha(_TokenAlpha):
-    """Like :class:`_TokenAlpha`, with each token's value the set of labels covering it."""
+class _TokenSetAlpha(_TokenUnits):
+    """Token units coded with the set of labels covering each token."""
 
     def __init__(self, docs: Docs, tokens: Tokens, coders: Sequence[str] | None):
-        names = set(coders) if coders is not None else None
-        self.doc_ids = list(docs)
-        k = len(self.doc_ids)
-        self.n = np.zeros(k)
-        self.same = np.zeros(k)
-        self.category_totals: list[Counter] = []
-        self.coders = set()
-        for d, doc_id in enumerate(self.doc_ids):
-            totals: Counter = Counter()
-            self.category_totals.append(totals)
-            toks = sorted(tokens.get(doc_id, ()))
-            coded = {c: list(sp) for c, sp in docs[doc_id].items() if names is None or c in names}
-            self.coders.update(coded)
-            m = len(coded)
-            if not toks or m < 2:
-                continue
-            bounds = np.asarray(toks, dtype=np.int64).reshape(-1, 2)
-            starts, ends = bounds[:, 0], bounds[:, 1]
-            labels = sorted({lab for spans in coded.values() for _s, _e, lab in spans})
-            codes = np.zeros((m, len(toks)), dtype=np.int64)  # a bit per label
-            for row, spans in enumerate(coded.values()):
-                for bit, lab in enumerate(labels):
-                    mask = _token_mask(starts, ends, [(a, b) for a, b, x in spans if x == lab])
-                    codes[row] |= mask << bit
-            same = 0.0
-            for code in np.unique(codes):
-                count = (codes == code).sum(axis=0)
-                same += float((count * (count - 1)).sum())
-                key = frozenset(lab for bit, lab in enumerate(labels) if code >> bit & 1)
-                totals[key] += int(count.sum())
-            self.n[d] = m * len(toks)
-            self.same[d] = same / (m - 1)
+        self.category_totals: list[Counter] = [Counter() for _ in docs]
+        super().__init__(docs, tokens, coders)
+
+    def _add(self, d: int, coded: list[list[Span]], starts: np.ndarray, ends: np.ndarray) -> None:
+        m = len(coded)
+        labels = sorted({lab for spans in coded for _s, _e, lab in spans})
+        codes = np.zeros((m, len(starts)), dtype=np.int64)  # a bit per label
+        for row, spans in enumerate(coded):
+            for bit, lab in enumerate(labels):
+                mask = _token_mask(starts, ends, [(a, b) for a, b, x in spans if x == lab])
+                codes[row] |= mask << bit
+        same = 0.0
+        totals = self.category_totals[d]
+        for code in np.unique(codes):
+            count = (codes == code).sum(axis=0)
+            same += float((count * (count - 1)).sum())
+            key = frozenset(lab for bit, lab in enumerate(labels) if code >> bit & 1)
+            totals[key] += int(count.sum())
+        self.same[d] = same / (m - 1)
 
     def at(self, w: np.ndarray | None = None) -> Stat:
         weights = np.ones(len(self.doc_ids)) if w is None else np.asarray(w, dtype=float)
