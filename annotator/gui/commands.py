@@ -67,6 +67,16 @@ def push(stack: QUndoStack, cmd: StoreCommand) -> None:
     cmd.editor.after_edit(cmd.doc_id, select)
 
 
+def try_push(stack: QUndoStack, cmd: StoreCommand) -> bool:
+    """:func:`push`, with a refused edit reported to the editor; True if it was applied."""
+    try:
+        push(stack, cmd)
+    except AnnotatorError as e:
+        cmd.editor.report_error(str(e))
+        return False
+    return True
+
+
 class AddSpan(StoreCommand):
     def __init__(
         self, editor: Editor, doc_id: int, annotator: str, start: int, end: int, label: str

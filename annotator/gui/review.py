@@ -781,12 +781,7 @@ class ReviewWindow(QMainWindow):
     # -- adjudication ----------------------------------------------------------------
 
     def _push(self, command: cmd.StoreCommand) -> bool:
-        try:
-            cmd.push(self.undo_stack, command)
-        except AnnotatorError as e:
-            self.report_error(str(e))
-            return False
-        return True
+        return cmd.try_push(self.undo_stack, command)
 
     def accept(self) -> None:
         d = self.current_decision()

@@ -344,12 +344,7 @@ class MainWindow(MenuBar, QMainWindow):
     # -- labelling ----------------------------------------------------------------
 
     def _push(self, command: cmd.StoreCommand) -> bool:
-        try:
-            cmd.push(self.undo_stack, command)
-        except AnnotatorError as e:
-            self.report_error(str(e))
-            return False
-        return True
+        return cmd.try_push(self.undo_stack, command)
 
     def apply_label(self, label: str) -> None:
         if self.doc is None:
