@@ -227,6 +227,19 @@ _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
+def _ends_another_line(joined: str, line: str) -> bool:
+    """Whether a line other than ``line`` itself ends with it; ``joined`` holds the lines,
+    each followed by ``\n`` and the first preceded by one (one string search, not a loop
+    over lines: this runs for every imported text)."""
+    needle = line + "\n"
+    at = joined.find(needle, 1)
+    while at != -1:
+        if joined[at - 1] != "\n":
+            return True
+        at = joined.find(needle, at + 1)
+    return False
+
+
 def derive_title(text: str, max_len: int = 120) -> str:
     """Pick the headline-like line near the top of a web article.
 
@@ -235,12 +248,14 @@ def derive_title(text: str, max_len: int = 120) -> str:
     repeats (breadcrumb + headline); drops a trailing "by Author".
     """
     head = text[:4000]  # the headline is near the top; never split a whole book
-    lines = [ln.strip() for ln in head.split("\n") if ln.strip()][:20]
+    lines = [ln for ln in map(str.strip, head.split("\n")) if ln][:20]
     candidates: list[str] = []
     for ln in lines:
+        if len(ln) > 200:
+            continue  # too long for a headline
         n_split = len(ln.split())
-        if len(ln) > 200 or n_split < 4 or (ln.endswith(".") and n_split > 12):
-            continue  # too long or short for a headline, or a body sentence
+        if n_split < 4 or (n_split > 12 and ln[-1] == "."):
+            continue  # too short for a headline, or a body sentence
         words = _WORD.findall(ln)
         if len(words) < 4 or (ln.endswith(".") and len(words) > 12):
             continue  # navigation, or a body sentence
@@ -252,9 +267,10 @@ def derive_title(text: str, max_len: int = 120) -> str:
         if len(candidates) == 6:  # the headline is among the first few
             break
     title = ""
+    # A breadcrumb such as "Home World <headline>" followed by the headline itself.
+    joined = "\n" + "\n".join(lines) + "\n"
     for cand in candidates:
-        # A breadcrumb such as "Home World <headline>" followed by the headline itself.
-        if any(other != cand and other.endswith(cand) for other in lines):
+        if _ends_another_line(joined, cand):
             title = cand
             break
     if not title and candidates:

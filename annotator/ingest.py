@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .corpus import RawDocument, Skipped, derive_title, read_sources
 from .models import ImportReport
-from .nlp import DEFAULT_PIPELINE, tokenize
+from .nlp import DEFAULT_PIPELINE, tokenize_arrays
 from .store import Store
 
 BATCH = 200
@@ -44,7 +44,7 @@ def import_documents(
     total = len(fresh)
     if progress:
         progress(0, total)
-    tokens = tokenize((d.text for d in fresh), pipeline) if fresh else iter(())
+    tokens = tokenize_arrays((d.text for d in fresh), pipeline) if fresh else iter(())
     batch: list = []
     done = 0
     for d, tok in zip(fresh, tokens, strict=True):

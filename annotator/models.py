@@ -116,15 +116,16 @@ class Document:
 
 @dataclass(frozen=True)
 class StoredDocument:
-    """A document as stored, token offsets included (JSON text), for database merges."""
+    """A document as stored, token offsets included (packed blobs, see
+    :mod:`annotator.packing`), for database merges."""
 
     sha256: str
     title: str
     source: str
     text: str
     meta: dict[str, Any]
-    tokens_json: str
-    sentences_json: str
+    token_offsets: bytes
+    sentence_offsets: bytes
     pipeline: str = ""
     id: int | None = None
 

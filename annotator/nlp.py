@@ -8,8 +8,11 @@ named instead; a sentencizer is added if it sets no sentence boundaries.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from .errors import AnnotatorError
 from .models import Tokenization
@@ -42,10 +45,54 @@ def _load_pipeline(name: str):
 
 def tokenize(texts: Iterable[str], pipeline: str = DEFAULT_PIPELINE) -> Iterator[Tokenization]:
     """Tokenise texts in order, yielding one :class:`Tokenization` per text."""
+    for arrays, text in _pipe(texts, pipeline):
+        yield arrays.to_tokenization(text)
+
+
+def tokenize_arrays(
+    texts: Iterable[str], pipeline: str = DEFAULT_PIPELINE
+) -> Iterator[TokenArrays]:
+    """Tokenise texts in order, yielding numpy offset arrays (what the store packs).
+
+    The import path: no Python object per token is made after spaCy's own work.
+    """
+    for arrays, _text in _pipe(texts, pipeline):
+        yield arrays
+
+
+def _pipe(texts: Iterable[str], pipeline: str) -> Iterator[tuple[TokenArrays, str]]:
     nlp = load_pipeline(pipeline)
     # The text travels beside its Doc: rebuilding it with doc.text costs a Token per token.
     for doc, text in nlp.pipe(((t, t) for t in texts), batch_size=64, as_tuples=True):
-        yield tokenization_from_doc(doc, text)
+        yield token_arrays(doc, text), text
+
+
+@dataclass(frozen=True, eq=False)
+class TokenArrays:
+    """Token and sentence offsets of one text as numpy integer arrays.
+
+    The same four attributes as :class:`~annotator.models.Tokenization`, which the
+    store accepts interchangeably.
+    """
+
+    token_starts: Any
+    token_ends: Any
+    sentence_starts: Any
+    sentence_ends: Any
+
+    def __len__(self) -> int:
+        return len(self.token_starts)
+
+    def to_tokenization(self, text: str) -> Tokenization:
+        starts = tuple(self.token_starts.tolist())
+        space = frozenset(i for i, s in enumerate(starts) if text[s].isspace())
+        return Tokenization(
+            starts,
+            tuple(self.token_ends.tolist()),
+            space,
+            tuple(self.sentence_starts.tolist()),
+            tuple(self.sentence_ends.tolist()),
+        )
 
 
 def tokenization_from_doc(doc, text: str | None = None) -> Tokenization:
@@ -53,43 +100,57 @@ def tokenization_from_doc(doc, text: str | None = None) -> Tokenization:
 
     ``text`` is ``doc.text`` when the caller already has it.
     """
-    import numpy as np
-    from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
+    text = doc.text if text is None else text
+    return token_arrays(doc, text).to_tokenization(text)
 
-    if len(doc) == 0:
-        return Tokenization((), ())
-    arr = doc.to_array([IDX, LENGTH, IS_SPACE, SENT_START]).astype("int64")
+
+@lru_cache(maxsize=1)
+def _space_table():
+    """``table[c]`` is whether code point ``c`` is whitespace (``str.isspace``)."""
+    import numpy as np
+
+    table = np.zeros(sys.maxunicode + 1, dtype=bool)
+    table[[c for c in range(0x3001) if chr(c).isspace()]] = True  # none lie above U+3000
+    return table
+
+
+def token_arrays(doc, text: str) -> TokenArrays:
+    """Offsets of a spaCy ``Doc`` of ``text``: tokens, and sentences that are trimmed of
+    whitespace and never cross a line break.
+
+    Vectorised: this runs for every token of every imported text. spaCy's tokens are
+    either all whitespace or hold none (it splits at every ``str.isspace`` boundary),
+    so a token is a whitespace token exactly when its first character is whitespace;
+    that is read from the text rather than asked of spaCy per token.
+    """
+    import numpy as np
+    from spacy.attrs import IDX, LENGTH, SENT_START
+
+    n = len(doc)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.uint64)
+        return TokenArrays(empty, empty, empty, empty)
+    arr = doc.to_array([IDX, LENGTH, SENT_START])  # uint64
     starts = arr[:, 0]
     ends = starts + arr[:, 1]
-    is_space = arr[:, 2].astype(bool)
-    sent_start = arr[:, 3] == 1
+    sent_start = arr[:, 2] == 1
     sent_start[0] = True
-    if text is None:
-        text = doc.text
-    starts_list = starts.tolist()
-    ends_list = ends.tolist()
-    space_idx = is_space.nonzero()[0].tolist()
-    # A whitespace token holding a line break ends a sentence; the next word starts one.
-    n = len(doc)
-    for i in space_idx:
-        piece = text[starts_list[i] : ends_list[i]]
-        if ("\n" in piece or "\r" in piece) and i + 1 < n:
-            sent_start[i + 1] = True
-    # Each sentence runs from its first to its last non-whitespace token (vectorised:
-    # this runs for every token of every imported text).
-    words = np.flatnonzero(~is_space)
-    if len(words):
-        sent_id = np.cumsum(sent_start)[words]
-        first = np.flatnonzero(np.r_[True, sent_id[1:] != sent_id[:-1]])
-        last = np.r_[first[1:] - 1, len(words) - 1]
-        s_starts = tuple(starts[words[first]].tolist())
-        s_ends = tuple(ends[words[last]].tolist())
-    else:
-        s_starts = s_ends = ()
-    return Tokenization(
-        tuple(starts_list),
-        tuple(ends_list),
-        frozenset(space_idx),
-        s_starts,
-        s_ends,
-    )
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    is_word = ~_space_table()[cps[starts]]
+    # A line break ends a sentence: the token after the (whitespace) token holding it
+    # starts the next one.
+    breaks = cps == 10
+    if "\r" in text:
+        breaks |= cps == 13
+    after = np.searchsorted(starts, breaks.nonzero()[0], side="right")
+    sent_start[after[after < n]] = True
+    # Each sentence runs from its first to its last word (non-whitespace token).
+    words = is_word.nonzero()[0]
+    first = np.searchsorted(words, sent_start.nonzero()[0])  # into words, per sentence
+    last = np.empty_like(first)
+    last[:-1] = first[1:]
+    last[-1] = len(words)
+    has_words = first < last
+    s_starts = starts[words[first[has_words]]]
+    s_ends = ends[words[last[has_words] - 1]]
+    return TokenArrays(starts, ends, s_starts, s_ends)

@@ -12,6 +12,7 @@ from annotator.corpus import RawDocument, text_hash
 from annotator.errors import AnnotatorError
 from annotator.ingest import import_documents
 from annotator.merge import MergeConflictError, merge_database
+from annotator.packing import pack, unpack
 from annotator.scheme import extend_scheme, load_scheme, parse_scheme, scheme_to_toml
 from annotator.store import Store
 
@@ -116,7 +117,15 @@ def test_documents_the_lead_lacks_are_copied_with_their_tokens(lead, tmp_path):
     assert set(ours) == set(theirs)
     copied = ours[text_hash(ONLY_OTHER)]
     original = theirs[text_hash(ONLY_OTHER)]
-    for attr in ("text", "title", "source", "meta", "tokens_json", "sentences_json", "pipeline"):
+    for attr in (
+        "text",
+        "title",
+        "source",
+        "meta",
+        "token_offsets",
+        "sentence_offsets",
+        "pipeline",
+    ):
         assert getattr(copied, attr) == getattr(original, attr), attr
     assert lead.tokenization(copied.id) is not None
     assert spans_of(lead, copied.id, "ben") == [
@@ -132,12 +141,14 @@ def test_documents_copied_with_stored_tokens_not_retokenised(lead, tmp_path):
         [d] = add_docs(other, "Tokens from elsewhere.")
         other.add_span(d, "ana", 0, 6, "alarmist")
         other.conn.execute(
-            "UPDATE documents SET tokens = '[[0,6],[7,11],[12,21],[21,22]]', pipeline = 'x'"
+            "UPDATE documents SET tokens = ?, pipeline = 'x'",
+            [pack((0, 7, 12, 21), (6, 11, 21, 22))],
         )
         other.conn.commit()
     merge_database(lead, path)
     [doc] = list(lead.stored_documents())
-    assert (doc.tokens_json, doc.pipeline) == ("[[0,6],[7,11],[12,21],[21,22]]", "x")
+    assert (unpack(doc.token_offsets), doc.pipeline) == (((0, 7, 12, 21), (6, 11, 21, 22)), "x")
+    assert lead.tokenization(doc.id).token_ends == (6, 11, 21, 22)
 
 
 def test_merging_twice_changes_nothing(lead, tmp_path):

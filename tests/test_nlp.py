@@ -235,6 +235,41 @@ def test_lookups_agree_with_brute_force(nlp, data, text):
         assert tok.covering_tokens(tok.token_starts[i], tok.token_ends[j]) == (i, j)
 
 
+def reference_tokenization(doc) -> Tokenization:
+    """The rules spelled out token by token through spaCy's own attributes (slow, plain)."""
+    n = len(doc)
+    space = frozenset(t.i for t in doc if t.is_space)
+    starts_sent = [t.i == 0 or bool(t.is_sent_start) for t in doc]
+    for t in doc:
+        if t.is_space and ("\n" in t.text or "\r" in t.text) and t.i + 1 < n:
+            starts_sent[t.i + 1] = True
+    sentences: list[list[int]] = []
+    for t in doc:
+        if starts_sent[t.i]:
+            sentences.append([])
+        if not t.is_space:
+            sentences[-1].append(t.i)
+    sentences = [s for s in sentences if s]
+    return Tokenization(
+        tuple(t.idx for t in doc),
+        tuple(t.idx + len(t) for t in doc),
+        space,
+        tuple(doc[s[0]].idx for s in sentences),
+        tuple(doc[s[-1]].idx + len(doc[s[-1]]) for s in sentences),
+    )
+
+
+@settings(PROPS, max_examples=300)
+@given(text=texts)
+@example(text=" leading space")
+@example(text="trailing \u3000\u2029 \x1c\x85")
+@example(text="a\rb \r\n\r c")
+def test_vectorised_offsets_equal_the_token_by_token_rules(nlp, text):
+    """The import's numpy path (first character decides whitespace; any line break starts a
+    sentence) gives exactly what spaCy's per-token attributes give."""
+    assert tok_of(nlp, text) == reference_tokenization(nlp(text))
+
+
 # --- concrete cases -----------------------------------------------------------------
 
 

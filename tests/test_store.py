@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -32,7 +33,12 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
         assert s.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
         applied = [r[0] for r in s.conn.execute("SELECT name FROM _sqlite_migrations")]
-        assert applied == ["m001_initial", "m002_gold_provenance", "m003_gold_rejections"]
+        assert applied == [
+            "m001_initial",
+            "m002_gold_provenance",
+            "m003_gold_rejections",
+            "m004_binary_offsets",
+        ]
         assert s.scheme.name == "alliance-framing"
         assert s.scheme_versions() == [1]
     with Store(path) as again:
@@ -41,6 +47,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m001_initial",
             "m002_gold_provenance",
             "m003_gold_rejections",
+            "m004_binary_offsets",
         ]
 
 
@@ -373,6 +380,55 @@ def test_an_older_database_is_upgraded_by_the_pending_migrations(tmp_path):
         migrations().apply(db, stop_before="m002_gold_provenance")
         db.close()
         Store(tmp_path / "older.db", readonly=True)
+
+
+def test_json_offsets_of_an_older_database_become_blobs_with_labels_intact(tmp_path):
+    """m004: offsets stored as JSON text (schema m001-m003) are packed; nothing else moves."""
+    import sqlite_utils
+
+    from annotator.nlp import tokenize
+    from annotator.store import migrations
+
+    texts = ["Moscow and Pyongyang.\nA pact.", "Iran \U0001f600 waits. Beijing hedges."]
+    toks = list(tokenize(texts))
+    path = tmp_path / "v3.db"
+    db = sqlite_utils.Database(path)
+    migrations().apply(db, stop_before="m004_binary_offsets")
+    for i, (text, tok) in enumerate(zip(texts, toks, strict=True), start=1):
+        tokens = {"start": list(tok.token_starts), "end": list(tok.token_ends)}
+        pairs = [[a, b] for a, b in zip(tok.sentence_starts, tok.sentence_ends, strict=True)]
+        db["documents"].insert(
+            {
+                "id": i, "sha256": f"h{i}", "title": "t", "source": "s", "text": text,
+                "length": len(text), "meta": "{}", "tokens": json.dumps(tokens),
+                "sentences": json.dumps(pairs), "pipeline": "blank:en", "added_at": "",
+            }
+        )  # fmt: skip
+    db.execute("PRAGMA foreign_keys=ON")
+    db["annotators"].insert({"id": 1, "name": "ana", "created_at": ""})
+    db["spans"].insert(
+        {"id": 1, "document_id": 2, "annotator_id": 1, "start": 0, "end": 4, "label": "alarmist"}
+    )
+    db["doc_labels"].insert(
+        {"document_id": 1, "annotator_id": 1, "field": "dominant_frame", "value": '"none"'}
+    )
+    db.close()
+    with Store(path) as s:
+        for i, tok in enumerate(toks, start=1):
+            assert s.tokenization(i) == tok
+        assert [(x.start, x.end, x.label) for x in s.spans(2, "ana")] == [(0, 4, "alarmist")]
+        assert s.doc_labels(1, "ana") == {"dominant_frame": "none"}
+        cols = {c.name: c.type for c in s.db["documents"].columns}
+        assert cols["tokens"] == cols["sentences"] == "BLOB"
+        types = s.conn.execute("SELECT DISTINCT typeof(tokens), typeof(sentences) FROM documents")
+        assert types.fetchall() == [("blob", "blob")]
+        assert s.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert s.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        fks = {(fk.column, fk.other_table) for fk in s.db["spans"].foreign_keys}
+        assert ("document_id", "documents") in fks
+        s.add_span(1, "ana", 0, 6, "alarmist")  # still writable
+        with pytest.raises(ValidationError):  # and still checked
+            s.add_span(99, "ana", 0, 6, "alarmist")
 
 
 def test_gold_layer_keeps_provenance_and_is_not_a_coder(store, make_doc):
