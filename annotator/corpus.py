@@ -227,17 +227,24 @@ _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
-def _ends_another_line(joined: str, line: str) -> bool:
-    """Whether a line other than ``line`` itself ends with it; ``joined`` holds the lines,
-    each followed by ``\n`` and the first preceded by one (one string search, not a loop
-    over lines: this runs for every imported text)."""
-    needle = line + "\n"
-    at = joined.find(needle, 1)
-    while at != -1:
-        if joined[at - 1] != "\n":
-            return True
-        at = joined.find(needle, at + 1)
-    return False
+_MIN_HEADLINE = 11  # four words of at least two letters, with something between them
+
+
+def _is_headline_like(ln: str) -> bool:
+    """Not too long or short, not a body sentence, a URL, a byline, navigation, a date, a
+    clock time or the weather."""
+    if len(ln) > 200:
+        return False
+    n_split = len(ln.split())
+    if n_split < 4 or (n_split > 12 and ln[-1] == "."):
+        return False
+    words = _WORD.findall(ln)
+    if len(words) < 4 or (ln.endswith(".") and len(words) > 12):
+        return False
+    if _CLUTTER[0].search(ln) or _CLUTTER[4].match(ln):
+        return False
+    # A date, a clock time or the weather all need a digit.
+    return not (_DIGIT.search(ln) and any(p.search(ln) for p in _CLUTTER[1:4]))
 
 
 def derive_title(text: str, max_len: int = 120) -> str:
@@ -249,32 +256,33 @@ def derive_title(text: str, max_len: int = 120) -> str:
     """
     head = text[:4000]  # the headline is near the top; never split a whole book
     lines = [ln for ln in map(str.strip, head.split("\n")) if ln][:20]
-    candidates: list[str] = []
+    # A breadcrumb such as "Home World <headline>" followed by the headline itself: a
+    # line that ends another one. Without any, the first candidate is the title, and
+    # the (costlier) candidate checks can stop there. A candidate has four words of two
+    # letters, so at least _MIN_HEADLINE characters; lines are matched by their ends.
+    by_end: dict[str, list[str]] = {}
     for ln in lines:
-        if len(ln) > 200:
-            continue  # too long for a headline
-        n_split = len(ln.split())
-        if n_split < 4 or (n_split > 12 and ln[-1] == "."):
-            continue  # too short for a headline, or a body sentence
-        words = _WORD.findall(ln)
-        if len(words) < 4 or (ln.endswith(".") and len(words) > 12):
-            continue  # navigation, or a body sentence
-        if _CLUTTER[0].search(ln) or _CLUTTER[4].match(ln):
-            continue  # a URL, a byline or navigation
-        if _DIGIT.search(ln) and any(p.search(ln) for p in _CLUTTER[1:4]):
-            continue  # a date, a clock time or the weather (all need a digit)
-        candidates.append(ln)
-        if len(candidates) == 6:  # the headline is among the first few
-            break
+        by_end.setdefault(ln[-_MIN_HEADLINE:], []).append(ln)
+
+    def ends_another(ln: str) -> bool:
+        return any(o != ln and o.endswith(ln) for o in by_end[ln[-_MIN_HEADLINE:]])
+
+    has_tails = any(len(ln) >= _MIN_HEADLINE and ends_another(ln) for ln in lines)
     title = ""
-    # A breadcrumb such as "Home World <headline>" followed by the headline itself.
-    joined = "\n" + "\n".join(lines) + "\n"
-    for cand in candidates:
-        if _ends_another_line(joined, cand):
-            title = cand
+    candidates = 0
+    for ln in lines:
+        if not _is_headline_like(ln):
+            continue
+        if not title:
+            title = ln  # the first candidate, unless a breadcrumb's tail comes after
+            if not has_tails:
+                break
+        if ends_another(ln):
+            title = ln
             break
-    if not title and candidates:
-        title = candidates[0]
+        candidates += 1
+        if candidates == 6:  # the headline is among the first few
+            break
     if not title:
         title = lines[0] if lines else ""
     stripped = _BYLINE.sub("", title)

@@ -23,7 +23,7 @@ from .errors import AnnotatorError
 from .formats import READ_FORMATS, detect_format
 from .formats.readers import READERS
 from .formats.tasks import LabelTask, LineError
-from .nlp import DEFAULT_PIPELINE, tokenize
+from .nlp import DEFAULT_PIPELINE, tokenize_arrays
 from .scheme import Scheme, extend_scheme
 from .store import Store, check_annotator_name
 
@@ -360,7 +360,7 @@ def _write(
     known = store.known_hashes(by_hash)
     missing = [by_hash[h] for h in by_hash if h not in known]
     new_docs = []
-    toks = tokenize((item.text for item in missing), pipeline) if missing else iter(())
+    toks = tokenize_arrays((item.text for item in missing), pipeline) if missing else iter(())
     for item, tok in zip(missing, toks, strict=True):
         meta = {k: v for k, v in item.task.meta.items() if k not in _OWN_META}
         source = item.task.meta.get("source")

@@ -32,6 +32,15 @@ class Tokenization:
     def __len__(self) -> int:
         return len(self.token_starts)
 
+    def packed(self) -> tuple[bytes, bytes]:
+        """(tokens, sentences) offsets as the store keeps them (:mod:`annotator.packing`)."""
+        from .packing import pack
+
+        return (
+            pack(self.token_starts, self.token_ends),
+            pack(self.sentence_starts, self.sentence_ends),
+        )
+
     def token_index_at(self, pos: int) -> int | None:
         """Index of the token containing character ``pos``, or None (a gap)."""
         i = bisect_right(self.token_starts, pos) - 1

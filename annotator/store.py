@@ -560,8 +560,8 @@ class Store:
     ) -> list[int]:
         """Store ``(RawDocument, tokens, title)`` triples in one transaction.
 
-        ``tokens`` is a :class:`Tokenization` or anything with its four offset attributes
-        (``nlp.TokenArrays``: numpy arrays, packed without a Python int per token).
+        ``tokens`` is a :class:`Tokenization` or anything else with its ``packed()``
+        (``nlp.TokenArrays``: packed a batch at a time, without a Python int per token).
 
         Texts already present (same SHA-256) are not duplicated; their existing ids are
         returned in place.
@@ -571,27 +571,30 @@ class Store:
         with self._write() as c:
             for raw, tok, title in items:
                 sha = raw.sha256
-                row = c.execute("SELECT id FROM documents WHERE sha256 = ?", (sha,)).fetchone()
-                if row is not None:
-                    ids.append(row[0])
-                    continue
+                tokens, sentences = tok.packed()
+                # One statement per new text; a known text is looked up only on conflict.
                 cur = c.execute(
                     "INSERT INTO documents (sha256, title, source, text, length, meta, tokens,"
-                    " sentences, pipeline, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " sentences, pipeline, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (sha256) DO NOTHING",
                     (
                         sha,
                         title,
                         raw.source,
                         raw.text,
                         len(raw.text),
-                        json.dumps(raw.meta, ensure_ascii=False),
-                        pack(tok.token_starts, tok.token_ends),
-                        pack(tok.sentence_starts, tok.sentence_ends),
+                        json.dumps(raw.meta, ensure_ascii=False) if raw.meta else "{}",
+                        tokens,
+                        sentences,
                         pipeline,
                         stamp,
                     ),
                 )
-                ids.append(int(cur.lastrowid))
+                if cur.rowcount:
+                    ids.append(int(cur.lastrowid))
+                else:
+                    row = c.execute("SELECT id FROM documents WHERE sha256 = ?", (sha,))
+                    ids.append(row.fetchone()[0])
         return ids
 
     def document_id_by_hash(self, sha256: str) -> int | None:

@@ -161,6 +161,19 @@ def test_import_documents_dedups_within_and_across_calls(db):
     assert db.document_count() == 3
 
 
+def test_add_documents_returns_the_known_id_for_a_known_text(db):
+    """The store's own guard (below import's dedupe): a known text is never inserted twice."""
+    alpha, beta = RawDocument("Alpha text.", "a"), RawDocument("Beta text.", "b")
+    first = db.add_documents([(alpha, t, "A") for t in tokenize([alpha.text])], "blank:en")
+    again = RawDocument("Alpha text.", "elsewhere")
+    batch = [beta, again, beta]
+    items = [(d, t, "x") for d, t in zip(batch, tokenize(d.text for d in batch), strict=True)]
+    ids = db.add_documents(items, "blank:en")
+    assert ids[1] == first[0] and ids[0] == ids[2] != first[0]
+    assert db.document_count() == 2
+    assert db.document(first[0]).source == "a" and db.document(first[0]).title == "A"
+
+
 def test_import_documents_normalises_direct_input(db):
     r = import_documents(
         db, [RawDocument("One.\nTwo.", "lf"), RawDocument("\ufeffOne.\r\nTwo.", "crlf")]

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from annotator import nlp as nlp_module
 from annotator.errors import AnnotatorError
 from annotator.models import Tokenization
 from annotator.nlp import DEFAULT_PIPELINE, load_pipeline, tokenization_from_doc, tokenize
@@ -268,6 +269,15 @@ def test_vectorised_offsets_equal_the_token_by_token_rules(nlp, text):
     """The import's numpy path (first character decides whitespace; any line break starts a
     sentence) gives exactly what spaCy's per-token attributes give."""
     assert tok_of(nlp, text) == reference_tokenization(nlp(text))
+
+
+@settings(PROPS, max_examples=100)
+@given(batch=st.lists(texts, max_size=12), size=st.integers(1, 5))
+def test_batched_offsets_equal_each_text_alone(nlp, monkeypatch, batch, size):
+    """Offsets are computed per nlp.pipe batch: texts (empty, blank, ending in a line
+    break) never leak tokens or sentences into their neighbours."""
+    monkeypatch.setattr(nlp_module, "BATCH_SIZE", size)
+    assert list(tokenize(batch)) == [reference_tokenization(nlp(t)) for t in batch]
 
 
 # --- concrete cases -----------------------------------------------------------------
