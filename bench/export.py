@@ -53,14 +53,31 @@ print(n, time.perf_counter() - t0, [int(l.split()[1]) for l in open("/proc/self/
 
 BARE = r"""
 import json, sqlite3, sys, time
+from array import array
+from itertools import accumulate
+
+
+def offsets(blob):  # the store's packed offsets (annotator/packing.py), decoded inline
+    if blob[0] == 1:
+        a = array("I")
+        a.frombytes(blob[1:])
+        return list(a[: len(a) // 2]), list(a[len(a) // 2 :])
+    if blob[0] == 2:
+        sums = list(accumulate(blob[1:]))
+    else:
+        a = array("H")
+        a.frombytes(blob[1:])
+        sums = list(accumulate(a))
+    return sums[0::2], sums[1::2]
+
+
 t0 = time.perf_counter()
 db = sqlite3.connect(sys.argv[1])
 n = 0
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     docs = db.execute("SELECT id, sha256, title, source, text, meta, tokens FROM documents ORDER BY id")
     for doc_id, sha, title, source, text, meta, tokens in docs:
-        tok = json.loads(tokens)
-        starts, ends = tok["start"], tok["end"]
+        starts, ends = offsets(tokens)
         nexts = starts[1:] + [len(text)]
         token_recs = [{"text": text[a:b], "start": a, "end": b, "id": i, "ws": c > b}
                       for i, (a, b, c) in enumerate(zip(starts, ends, nexts))]

@@ -420,6 +420,8 @@ def test_json_offsets_of_an_older_database_become_blobs_with_labels_intact(tmp_p
         assert s.doc_labels(1, "ana") == {"dominant_frame": "none"}
         cols = {c.name: c.type for c in s.db["documents"].columns}
         assert cols["tokens"] == cols["sentences"] == "BLOB"
+        unique = [ix.columns for ix in s.db["documents"].indexes if ix.unique]
+        assert ["sha256"] in unique
         types = s.conn.execute("SELECT DISTINCT typeof(tokens), typeof(sentences) FROM documents")
         assert types.fetchall() == [("blob", "blob")]
         assert s.conn.execute("PRAGMA foreign_key_check").fetchall() == []
