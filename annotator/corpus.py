@@ -262,12 +262,16 @@ def derive_title(text: str, max_len: int = 120) -> str:
     # letters, so at least _MIN_HEADLINE characters; lines are matched by their ends.
     by_end: dict[str, list[str]] = {}
     for ln in lines:
-        by_end.setdefault(ln[-_MIN_HEADLINE:], []).append(ln)
+        if len(ln) >= _MIN_HEADLINE:
+            by_end.setdefault(ln[-_MIN_HEADLINE:], []).append(ln)
 
     def ends_another(ln: str) -> bool:
-        return any(o != ln and o.endswith(ln) for o in by_end[ln[-_MIN_HEADLINE:]])
+        return any(o != ln and o.endswith(ln) for o in by_end.get(ln[-_MIN_HEADLINE:], ()))
 
-    has_tails = any(len(ln) >= _MIN_HEADLINE and ends_another(ln) for ln in lines)
+    has_tails = any(
+        a != b and a.endswith(b) for same in by_end.values() if len(same) > 1
+        for a in same for b in same
+    )  # fmt: skip
     title = ""
     candidates = 0
     for ln in lines:
