@@ -83,7 +83,7 @@ def _pipe(texts: Iterable[str], pipeline: str) -> Iterator[tuple[TokenArrays, st
         yield from zip(_offsets_of_batch(arrays, batch), batch, strict=True)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class TokenArrays:
     """Token and sentence offsets of one text as numpy integer arrays, with the blobs the
     store keeps (:mod:`annotator.packing`, encoded a batch at a time).
