@@ -95,6 +95,9 @@ class MainWindow(MenuBar, QMainWindow):
         """
         if self._panel_slot is None:
             return
+        if not self.isVisible():  # closed before this event came: build on the next paint
+            self._first_paint_hook = _FirstPaint(self.view.viewport(), self._first_paint)
+            return
         self._make_panel()
         sizes = self.splitter.sizes()
         self.splitter.replaceWidget(2, self.panel)
@@ -103,6 +106,11 @@ class MainWindow(MenuBar, QMainWindow):
         self._panel_slot = None
         self.refresh_spans(self.view.selected_span)
         self.refresh_fields()
+
+    @property
+    def panel_ready(self) -> bool:
+        """Whether the label panel is built (it is, one event after the first paint)."""
+        return not isinstance(self.panel, _PendingPanel)
 
     def _build_panes(self) -> None:
         self.doc_list = DocumentList()
@@ -281,7 +289,7 @@ class MainWindow(MenuBar, QMainWindow):
         if select is not None:
             self.view.select_span(select)
         self.view.set_spans(paint)
-        if not isinstance(self.panel, _PendingPanel):
+        if self.panel_ready:
             from .label_panel import SpanRow
 
             self.panel.set_spans([SpanRow(*r) for r in rows], self.view.selected_span)

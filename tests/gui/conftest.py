@@ -79,6 +79,9 @@ def open_window(qtbot, db):
         qtbot.waitExposed(w)
         w.activateWindow()
         qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=2000)
+        # The label panel is built just after the article's first paint; a slow run
+        # can reach the test body before that event (seen once in a clean-clone CI run).
+        qtbot.waitUntil(lambda: w.panel_ready, timeout=5000)
         made.append(w)
         return w
 
