@@ -25,3 +25,7 @@ class ValidationError(AnnotatorError, ValueError):
 
 class NotFoundError(ValidationError, LookupError):
     """A document, span or annotator does not exist."""
+
+
+class NeedsUpgradeError(AnnotatorError):
+    """A database opened read-only has schema migrations pending."""

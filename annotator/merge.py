@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import AnnotatorError
 from .scheme import parse_scheme
-from .store import GOLD, Store
+from .store import GOLD, Store, read_snapshot
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def merge_database(store: Store, other_path: str | Path, strict: bool = False) -
         raise AnnotatorError(f"{other_path}: cannot merge a database into itself")
     report = MergeReport(str(other_path))
     stem = other_path.stem
-    with Store(other_path, readonly=True) as other, store.transaction():
+    with read_snapshot(other_path) as other, store.transaction():
         _merge_schemes(store, other, report)
         for sd in other.stored_documents():
             doc_id = store.document_id_by_hash(sd.sha256)

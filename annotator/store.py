@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tempfile
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import AnnotatorError, NotFoundError, ValidationError
+from .errors import AnnotatorError, NeedsUpgradeError, NotFoundError, ValidationError
 from .models import (
     STATES,
     DocLabel,
@@ -189,6 +190,36 @@ def migrations() -> Migrations:
     return m
 
 
+@contextmanager
+def read_snapshot(path: str | Path) -> Iterator[Store]:
+    """Open another database for reading without ever writing to it.
+
+    A current one is opened read-only. One made by an older version (migrations
+    pending) is copied with SQLite's backup API (its WAL included) into a temporary
+    file, the copy is upgraded, and the copy is read: the original file is left as it
+    was, so a coder's database can be merged without upgrading it in place.
+    """
+    path = Path(path)
+    try:
+        store = Store(path, readonly=True)
+    except NeedsUpgradeError:
+        with tempfile.TemporaryDirectory(prefix="annotator-upgrade-") as tmp:
+            copy = Path(tmp) / path.name
+            src = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+            dst = sqlite3.connect(copy)
+            try:
+                src.backup(dst)
+            finally:
+                src.close()
+                dst.close()
+            Store(copy).close()  # applies the pending migrations to the copy
+            with Store(copy, readonly=True) as upgraded:
+                yield upgraded
+        return
+    with store:
+        yield store
+
+
 # The adjudicated layer is stored as the labels of this reserved coder name.
 GOLD = "gold"
 
@@ -240,7 +271,7 @@ class Store:
         try:
             pending = self._pending_migrations()
             if readonly and pending:
-                raise AnnotatorError(
+                raise NeedsUpgradeError(
                     f"{self.path}: database needs an upgrade ({pending[0]}); open it once"
                     " with this version of annotator first"
                 )

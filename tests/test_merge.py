@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from annotator.corpus import RawDocument, text_hash
 from annotator.errors import AnnotatorError
 from annotator.ingest import import_documents
 from annotator.merge import MergeConflictError, merge_database
+from annotator.nlp import tokenize
 from annotator.packing import pack, unpack
 from annotator.scheme import extend_scheme, load_scheme, parse_scheme, scheme_to_toml
 from annotator.store import Store
@@ -149,6 +151,61 @@ def test_documents_copied_with_stored_tokens_not_retokenised(lead, tmp_path):
     [doc] = list(lead.stored_documents())
     assert (unpack(doc.token_offsets), doc.pipeline) == (((0, 7, 12, 21), (6, 11, 21, 22)), "x")
     assert lead.tokenization(doc.id).token_ends == (6, 11, 21, 22)
+
+
+def older_database(path: Path) -> Path:
+    """A coder's database as the version before packed offsets left it (schema m001-m003,
+    offsets as JSON): ONLY_OTHER with one span and one document label of ben's."""
+    import sqlite_utils
+
+    from annotator.store import migrations
+
+    tok = next(tokenize([ONLY_OTHER]))
+    db = sqlite_utils.Database(path)
+    migrations().apply(db, stop_before="m004_binary_offsets")
+    scheme = load_scheme()
+    db["schemes"].insert(
+        {"version": scheme.version, "name": scheme.name, "toml": scheme.source_toml}
+    )
+    offsets = {"start": list(tok.token_starts), "end": list(tok.token_ends)}
+    sentences = {"start": list(tok.sentence_starts), "end": list(tok.sentence_ends)}
+    db["documents"].insert(
+        {
+            "id": 1, "sha256": text_hash(ONLY_OTHER), "title": "Only", "source": "o.txt",
+            "text": ONLY_OTHER, "length": len(ONLY_OTHER), "meta": "{}",
+            "tokens": json.dumps(offsets), "sentences": json.dumps(sentences),
+            "pipeline": "blank:en", "added_at": "",
+        }
+    )  # fmt: skip
+    db["annotators"].insert({"id": 1, "name": "ben", "created_at": ""})
+    china = ONLY_OTHER.index("China")
+    db["spans"].insert(
+        {"document_id": 1, "annotator_id": 1, "start": china, "end": china + 5,
+         "label": "alarmist", "scheme_version": 1}
+    )  # fmt: skip
+    db["doc_labels"].insert(
+        {"document_id": 1, "annotator_id": 1, "field": "dominant_frame", "value": '"alarmist"'}
+    )
+    db.close()
+    return path
+
+
+def test_a_database_of_an_older_version_is_merged_without_changing_it(lead, tmp_path):
+    """The lead need not ask a coder to upgrade: an older file is read through an upgraded
+    temporary copy, and the coder's own file stays byte for byte as it was."""
+    old = older_database(tmp_path / "ben-old.db")
+    before = old.read_bytes()
+    with pytest.raises(AnnotatorError, match="needs an upgrade"):
+        Store(old, readonly=True)
+    report = merge_database(lead, old)
+    assert report.documents_added == 1
+    doc = lead.document_id_by_hash(text_hash(ONLY_OTHER))
+    china = ONLY_OTHER.index("China")
+    assert spans_of(lead, doc, "ben") == [(china, china + 5, "alarmist", "")]
+    assert lead.doc_labels(doc, "ben") == {"dominant_frame": "alarmist"}
+    assert lead.tokenization(doc) == next(tokenize([ONLY_OTHER]))
+    assert old.read_bytes() == before
+    assert not list(tmp_path.glob("ben-old.db-*"))  # no WAL or journal left beside it
 
 
 def test_merging_twice_changes_nothing(lead, tmp_path):
