@@ -197,27 +197,50 @@ def read_snapshot(path: str | Path) -> Iterator[Store]:
     A current one is opened read-only. One made by an older version (migrations
     pending) is copied with SQLite's backup API (its WAL included) into a temporary
     file, the copy is upgraded, and the copy is read: the original file is left as it
-    was, so a coder's database can be merged without upgrading it in place.
+    was, so a coder's database can be merged without upgrading it in place. A file that
+    is not an annotator database (or has no scheme) is refused, never given a schema.
     """
     path = Path(path)
     try:
         store = Store(path, readonly=True)
     except NeedsUpgradeError:
-        with tempfile.TemporaryDirectory(prefix="annotator-upgrade-") as tmp:
-            copy = Path(tmp) / path.name
-            src = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        store = None
+    if store is not None:
+        with store:
+            yield store
+        return
+    with tempfile.TemporaryDirectory(prefix="annotator-upgrade-") as tmp:
+        copy = Path(tmp) / path.name
+        src = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            _check_older_database(src, path)
             dst = sqlite3.connect(copy)
             try:
                 src.backup(dst)
             finally:
-                src.close()
                 dst.close()
-            Store(copy).close()  # applies the pending migrations to the copy
-            with Store(copy, readonly=True) as upgraded:
-                yield upgraded
-        return
-    with store:
-        yield store
+        finally:
+            src.close()
+        Store(copy).close()  # applies the pending migrations to the copy
+        with Store(copy, readonly=True) as upgraded:
+            yield upgraded
+
+
+def _check_older_database(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse to upgrade a file that an earlier annotator did not make, or one without a
+    scheme (upgrading would give it the default scheme)."""
+    try:
+        made = conn.execute(
+            "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? AND name = ?",
+            (MIGRATION_SET, MIGRATIONS[0].__name__),
+        ).fetchone()
+        has_scheme = made and conn.execute("SELECT 1 FROM schemes LIMIT 1").fetchone()
+    except sqlite3.DatabaseError:
+        made = has_scheme = None
+    if not made:
+        raise AnnotatorError(f"{path}: not an annotator database")
+    if not has_scheme:
+        raise AnnotatorError(f"{path}: database has no scheme")
 
 
 # The adjudicated layer is stored as the labels of this reserved coder name.

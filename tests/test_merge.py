@@ -208,6 +208,25 @@ def test_a_database_of_an_older_version_is_merged_without_changing_it(lead, tmp_
     assert not list(tmp_path.glob("ben-old.db-*"))  # no WAL or journal left beside it
 
 
+def test_a_foreign_or_schemeless_file_is_refused_not_upgraded(lead, tmp_path):
+    """Only a file an earlier annotator made is upgraded (in a copy); another SQLite file,
+    or an older database without a scheme, is refused and nothing is merged."""
+    import sqlite3
+
+    foreign = tmp_path / "notes.db"
+    with sqlite3.connect(foreign) as c:
+        c.execute("CREATE TABLE notes (x)")
+    before = dump(lead)
+    with pytest.raises(AnnotatorError, match="notes.db: not an annotator database"):
+        merge_database(lead, foreign)
+    old = older_database(tmp_path / "old.db")
+    with sqlite3.connect(old) as c:
+        c.execute("DELETE FROM schemes")
+    with pytest.raises(AnnotatorError, match="old.db: database has no scheme"):
+        merge_database(lead, old)
+    assert dump(lead) == before
+
+
 def test_merging_twice_changes_nothing(lead, tmp_path):
     build_lead(lead)
     other_path = make_other(tmp_path / "other.db", build_other)
