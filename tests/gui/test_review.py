@@ -535,8 +535,8 @@ def test_shortcuts_dialog_lists_the_review_keys(qtbot, review, ids):
     dlg.close()
 
 
-def test_screenshot(qtbot, review, ids):
-    """A representative state, saved for people to look at (not compared)."""
+def test_screenshot(qtbot, review, ids, tmp_path):
+    """A representative state, saved for people to look at (not compared pixel by pixel)."""
     w = review(ids["Disputed"])
     select(w, ("span", *SHAKY, "skeptical_of_alliance"))
     key(w, K.Key_A)
@@ -547,4 +547,10 @@ def test_screenshot(qtbot, review, ids):
     key(w, K.Key_R)
     select(w, ("span", *MUST, "policy_prescription"))
     qtbot.wait(50)
-    assert w.grab().save("/tmp/review.png")
+    shot = w.grab()
+    assert shot.save(str(tmp_path / "review.png"))
+    image = shot.toImage()
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
+    assert len(colours) > 20  # text, bands and panes were painted, not a blank window
