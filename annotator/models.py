@@ -32,6 +32,20 @@ class Tokenization:
     def __len__(self) -> int:
         return len(self.token_starts)
 
+    @classmethod
+    def of_text(
+        cls,
+        text: str,
+        token_starts: tuple[int, ...],
+        token_ends: tuple[int, ...],
+        sentence_starts: tuple[int, ...],
+        sentence_ends: tuple[int, ...],
+    ) -> Tokenization:
+        """From offsets into ``text``; whitespace tokens are those whose first character
+        is whitespace (spaCy's tokens are all whitespace or hold none)."""
+        space = frozenset(i for i, s in enumerate(token_starts) if text[s].isspace())
+        return cls(token_starts, token_ends, space, sentence_starts, sentence_ends)
+
     def packed(self) -> tuple[bytes, bytes]:
         """(tokens, sentences) offsets as the store keeps them (:mod:`annotator.packing`)."""
         from .packing import pack

@@ -65,8 +65,6 @@ BATCH_SIZE = 64  # texts per nlp.pipe batch, and per vectorised offset computati
 
 
 def _pipe(texts: Iterable[str], pipeline: str) -> Iterator[tuple[TokenArrays, str]]:
-    from spacy.attrs import IDX, LENGTH, SENT_START
-
     nlp = load_pipeline(pipeline)
     # The text travels beside its Doc: rebuilding it with doc.text costs a Token per token.
     # Each Doc is read into an array at once and dropped (keeping a batch of Docs alive
@@ -74,7 +72,7 @@ def _pipe(texts: Iterable[str], pipeline: str) -> Iterator[tuple[TokenArrays, st
     arrays: list = []
     batch: list[str] = []
     for doc, text in nlp.pipe(((t, t) for t in texts), batch_size=BATCH_SIZE, as_tuples=True):
-        arrays.append(doc.to_array([IDX, LENGTH, SENT_START]) if len(doc) else None)
+        arrays.append(_doc_array(doc))
         batch.append(text)
         if len(batch) == BATCH_SIZE:
             yield from zip(_offsets_of_batch(arrays, batch), batch, strict=True)
@@ -106,12 +104,10 @@ class TokenArrays:
         return self.packed_tokens, self.packed_sentences
 
     def to_tokenization(self, text: str) -> Tokenization:
-        starts = tuple(self.token_starts.tolist())
-        space = frozenset(i for i, s in enumerate(starts) if text[s].isspace())
-        return Tokenization(
-            starts,
+        return Tokenization.of_text(
+            text,
+            tuple(self.token_starts.tolist()),
             tuple(self.token_ends.tolist()),
-            space,
             tuple(self.sentence_starts.tolist()),
             tuple(self.sentence_ends.tolist()),
         )
@@ -138,11 +134,15 @@ def _space_table():
 
 def token_arrays(doc, text: str) -> TokenArrays:
     """Offsets of one spaCy ``Doc`` of ``text`` (see :func:`_offsets_of_batch`)."""
+    return _offsets_of_batch([_doc_array(doc)], [text])[0]
+
+
+def _doc_array(doc):
+    """What :func:`_offsets_of_batch` reads of a ``Doc``: start, length and sentence start
+    of each token (None for a ``Doc`` without tokens)."""
     from spacy.attrs import IDX, LENGTH, SENT_START
 
-    return _offsets_of_batch(
-        [doc.to_array([IDX, LENGTH, SENT_START]) if len(doc) else None], [text]
-    )[0]
+    return doc.to_array([IDX, LENGTH, SENT_START]) if len(doc) else None
 
 
 def _offsets_of_batch(arrays: list, texts: list[str]) -> list[TokenArrays]:

@@ -735,11 +735,7 @@ class Store:
         row = self._one("SELECT tokens, sentences, text FROM documents WHERE id = ?", [doc_id])
         if row is None:
             raise NotFoundError(f"unknown document {doc_id!r}")
-        starts, ends = unpack(row[0])
-        s_starts, s_ends = unpack(row[1])
-        text = row[2]
-        space = frozenset(i for i, s in enumerate(starts) if text[s].isspace())
-        tok = Tokenization(starts, ends, space, s_starts, s_ends)
+        tok = Tokenization.of_text(row[2], *unpack(row[0]), *unpack(row[1]))
         self._tok_cache[doc_id] = tok
         if len(self._tok_cache) > 8:
             self._tok_cache.popitem(last=False)
