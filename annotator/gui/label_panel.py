@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from ..scheme import DocField, Scheme, SpanLabel
+from .layouts import column_scroll
 
 
 def human(name: str) -> str:
@@ -205,11 +205,7 @@ class LabelPanel(QWidget):
                 self.fields[spec.name] = box
                 col.addWidget(box)
         col.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(inner)
+        scroll = column_scroll(inner)
 
         spans_box = QWidget()
         sl = QVBoxLayout(spans_box)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLayout, QScrollArea, QVBoxLayout, QWidget
 
 
 def title_row(title: QWidget, meta: QWidget, *buttons: QWidget) -> QHBoxLayout:
@@ -33,3 +33,13 @@ def centre_pane(*items: QWidget | QLayout, stretch_last: bool = True) -> QWidget
         else:
             col.addWidget(item, stretch)
     return pane
+
+
+def column_scroll(inner: QWidget) -> QScrollArea:
+    """A side column that scrolls vertically only, without a frame."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(inner)
+    return scroll

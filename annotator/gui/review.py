@@ -45,13 +45,11 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
@@ -64,7 +62,7 @@ from ..models import Document
 from ..store import GOLD, Store
 from . import commands as cmd
 from .label_panel import human, section_label, swatch
-from .layouts import centre_pane, title_row
+from .layouts import centre_pane, column_scroll, title_row
 from .review_commands import AddGoldSpan, DeleteGoldSpan, EditGoldSpan, SetGoldField
 from .review_fields import FieldsPanel, value_text
 from .review_model import (
@@ -383,11 +381,7 @@ class ReviewWindow(QMainWindow):
         fl.addWidget(section_label("Document fields — click a coder's value to take it"))
         fl.addWidget(self.fields)
         fl.addStretch(1)
-        self.fields_scroll = QScrollArea()
-        self.fields_scroll.setWidgetResizable(True)
-        self.fields_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.fields_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.fields_scroll.setWidget(fields_inner)
+        self.fields_scroll = column_scroll(fields_inner)
 
         side = QSplitter(Qt.Orientation.Vertical)
         side.setObjectName("reviewSide")
