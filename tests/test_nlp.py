@@ -118,6 +118,15 @@ def ranges(text_len: int):
 # --- invariants of a tokenisation ---------------------------------------------------
 
 
+def covered_chars(n: int, starts, ends) -> list[bool]:
+    """For each of ``n`` characters, whether one of the ranges holds it."""
+    covered = [False] * n
+    for s, e in zip(starts, ends, strict=True):
+        for k in range(s, e):
+            covered[k] = True
+    return covered
+
+
 def check_tokenization(text: str, tok: Tokenization) -> None:
     n = len(text)
     starts, ends = tok.token_starts, tok.token_ends
@@ -132,10 +141,7 @@ def check_tokenization(text: str, tok: Tokenization) -> None:
         else:
             assert not any(c.isspace() for c in piece), (i, piece)
     # Every non-whitespace character is inside a token.
-    covered = [False] * n
-    for s, e in zip(starts, ends, strict=True):
-        for k in range(s, e):
-            covered[k] = True
+    covered = covered_chars(n, starts, ends)
     for k, ch in enumerate(text):
         if not ch.isspace():
             assert covered[k], (k, ch)
@@ -157,10 +163,7 @@ def check_tokenization(text: str, tok: Tokenization) -> None:
         assert sent == sent.strip(), repr(sent)  # trimmed
         assert "\n" not in sent and "\r" not in sent, repr(sent)  # never crosses a line break
     # Every non-whitespace character lies in some sentence.
-    in_sentence = [False] * n
-    for s, e in zip(ss, se, strict=True):
-        for k in range(s, e):
-            in_sentence[k] = True
+    in_sentence = covered_chars(n, ss, se)
     for k, ch in enumerate(text):
         if not ch.isspace():
             assert in_sentence[k], (k, ch)
