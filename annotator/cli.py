@@ -67,12 +67,15 @@ def _progress(label: str):
             state["bar"].__exit__(None, None, None)
 
 
-def _report_import(report: ImportReport | None, what: str = "Imported") -> None:
+def _report_import(report: ImportReport | None, what: str = "Imported", err: bool = False) -> None:
+    """The import summary, on stdout; ``err`` for the seeds' first-use import, which a
+    command whose stdout is data (``export -o -``, ``title``) must not mix into it."""
     if report is None:
         return
     click.echo(
         f"{what} {len(report.added)} document(s); {len(report.duplicates)} already present;"
-        f" {len(report.skipped)} skipped."
+        f" {len(report.skipped)} skipped.",
+        err=err,
     )
     for line in report.skipped:
         click.echo(f"skipped {line}", err=True)
@@ -84,7 +87,7 @@ def _open(ctx: click.Context, scheme: str | None = None, seeds: bool = True):
             ctx.obj["db"], scheme_path=scheme, seeds="seeds" if seeds else None, progress=progress
         )
     if report is not None:
-        _report_import(report, what="New database: imported the seed articles,")
+        _report_import(report, what="New database: imported the seed articles,", err=True)
     ctx.call_on_close(store.close)
     return store
 
@@ -302,6 +305,25 @@ def merge(ctx: click.Context, others: tuple[str, ...], strict: bool) -> None:
         conflicts = conflicts or bool(report.new_conflicts)
     if conflicts:
         ctx.exit(1)
+
+
+@cli.command()
+@click.argument("doc_id", type=int, required=False)
+@click.argument("new_title", metavar="[TITLE]", required=False)
+@click.pass_context
+def title(ctx: click.Context, doc_id: int | None, new_title: str | None) -> None:
+    """List the documents' ids and titles, show one title, or set it to TITLE.
+
+    Titles are derived from the text at import; the text itself never changes.
+    """
+    store = _open(ctx)
+    if doc_id is None:
+        for d in store.list_documents():
+            click.echo(f"{d.id}\t{d.title}")
+    elif new_title is None:
+        click.echo(store.document(doc_id).title)
+    else:
+        click.echo(store.set_title(doc_id, new_title))
 
 
 @cli.command()

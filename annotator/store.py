@@ -702,13 +702,15 @@ class Store:
         row = self._one("SELECT id FROM documents WHERE sha256 = ?", [sha256])
         return self.document(row[0]) if row else None
 
-    def set_title(self, doc_id: int, title: str) -> None:
+    def set_title(self, doc_id: int, title: str) -> str:
+        """Give a document a new title (whitespace collapsed to one line); returns it."""
         title = " ".join(str(title).split())
         if not title:
             raise ValidationError("title is empty")
         self._text_length(doc_id)
         with self._write() as c:
             c.execute("UPDATE documents SET title = ? WHERE id = ?", (title, doc_id))
+        return title
 
     def list_documents(self, annotator: str | None = None) -> list[DocumentSummary]:
         """All documents in order, with ``annotator``'s state and span count."""

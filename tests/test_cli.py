@@ -31,7 +31,7 @@ def run(*args, input=None):
 
 def test_version_and_help():
     assert __version__ in run("--version").output
-    for cmd in ("init", "import", "export", "stats"):
+    for cmd in ("init", "import", "export", "stats", "title"):
         res = run(cmd, "--help")
         assert res.exit_code == 0 and "Usage:" in res.output, cmd
 
@@ -136,3 +136,23 @@ def test_python_dash_m_works(tmp_path):
         check=True,
     )
     assert __version__ in out.stdout
+
+
+def test_title_lists_shows_and_sets(workdir):
+    shutil.copytree(SEEDS, workdir / "seeds")
+    listing = run("title")
+    assert listing.exit_code == 0
+    rows = [line.split("\t") for line in listing.stdout.splitlines()]
+    assert len(rows) == 5 and rows[1][0] == "2"  # data only on stdout
+    assert "imported the seed articles, 5 document(s)" in listing.stderr
+    assert run("title", "2").stdout.strip() == rows[1][1]
+    res = run("title", "2", "  Cracks   in the axis ")
+    assert res.exit_code == 0 and res.stdout.strip() == "Cracks in the axis"
+    with Store(workdir / "labels.db") as s:
+        assert s.document(2).title == "Cracks in the axis"
+    for args, message in ((("title", "99", "x"), "unknown document 99"),
+                          (("title", "2", " "), "title is empty")):  # fmt: skip
+        bad = run(*args)
+        assert bad.exit_code != 0 and message in bad.output
+        assert "Traceback" not in bad.output
+    assert run("title", "2").stdout.strip() == "Cracks in the axis"

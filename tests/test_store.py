@@ -111,6 +111,18 @@ def test_overlaps_are_allowed(store, make_doc):
     assert [s.id for s in store.spans(doc, "ana")] == [a.id, c.id]
 
 
+def test_title_can_be_edited_and_a_bad_title_writes_nothing(store, make_doc):
+    doc = make_doc(TEXT)
+    assert store.set_title(doc, "  The pact,\n  and its limits ") == "The pact, and its limits"
+    assert store.document(doc).title == "The pact, and its limits"
+    assert store.document(doc).text == TEXT
+    for bad_doc, bad_title in ((doc, " \n\t"), (doc + 1, "x"), ("1", "x")):
+        with pytest.raises(ValidationError):
+            store.set_title(bad_doc, bad_title)
+    assert store.document(doc).title == "The pact, and its limits"
+    assert [d.title for d in store.list_documents()] == ["The pact, and its limits"]
+
+
 def test_relabel_move_note_delete_restore(store, make_doc):
     doc = make_doc(TEXT)
     s = store.add_span(doc, "ana", 0, 6, "alarmist")

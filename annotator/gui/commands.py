@@ -149,3 +149,20 @@ class SetStatus(StoreCommand):
 
     def revert(self) -> None:
         self.editor.store.set_status(self.doc_id, self.annotator, self.old)
+
+
+class SetTitle(StoreCommand):
+    """The article's title (its text never changes); the editor shows the new one."""
+
+    def __init__(self, editor: Editor, doc_id: int, old: str, new: str):
+        super().__init__(editor, doc_id, "Edit title")
+        self.old, self.new = old, new
+
+    def apply(self) -> None:
+        self._set(self.new)
+
+    def revert(self) -> None:
+        self._set(self.old)
+
+    def _set(self, title: str) -> None:
+        self.editor.show_title(self.doc_id, self.editor.store.set_title(self.doc_id, title))

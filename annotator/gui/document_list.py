@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -48,11 +50,16 @@ class DocumentModel(QAbstractTableModel):
         return self._row_of.get(doc_id)
 
     def update(self, doc_id: int, state: str, span_count: int) -> None:
+        self._replace(doc_id, state=state, span_count=span_count)
+
+    def set_title(self, doc_id: int, title: str) -> None:
+        self._replace(doc_id, title=title)
+
+    def _replace(self, doc_id: int, **changes) -> None:
         i = self._row_of.get(doc_id)
         if i is None:
             return
-        old = self.rows[i]
-        self.rows[i] = DocumentSummary(old.id, old.title, old.source, old.length, state, span_count)
+        self.rows[i] = replace(self.rows[i], **changes)
         self.dataChanged.emit(self.index(i, 0), self.index(i, 2))
 
     def rowCount(self, parent=_ROOT) -> int:
@@ -195,6 +202,9 @@ class DocumentList(QWidget):
 
     def update_document(self, doc_id: int, state: str, span_count: int) -> None:
         self.model.update(doc_id, state, span_count)
+
+    def set_title(self, doc_id: int, title: str) -> None:
+        self.model.set_title(doc_id, title)
 
     def set_progress(self, p: Progress) -> None:
         self.progress_text.setText(

@@ -117,6 +117,8 @@ class MenuBar:
              "Mark the article done and open the next one not done", "doneNext"),
             ("Mark &not done", self.mark_not_done, ["Ctrl+Shift+Return"],
              "Reopen the article (in progress)", "notDone"),
+            ("Edit &title…", self.edit_title, ["F2"],
+             "Edit the article's title (shown in the list and exports)", "editTitle"),
             None,
             ("&Next article", lambda: self.step_document(1), ["Ctrl+PgDown", "Alt+Down"],
              "Next article", "nextDoc"),

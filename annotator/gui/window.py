@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QActionGroup, QCloseEvent, QColor, QUndoStack
 from PySide6.QtWidgets import (
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -333,6 +335,34 @@ class MainWindow(MenuBar, QMainWindow):
         if select_span is not None:
             self.panel.select_span(select_span)
         self.saved_label.setText(f"✓ Saved {datetime.now():%H:%M:%S}")
+
+    def edit_title(self) -> None:
+        """Article → Edit title…: a non-blocking dialog; the change is one undoable step."""
+        if self.doc is None:
+            return
+        doc_id, old = self.doc.id, self.doc.title
+        dlg = QInputDialog(self)
+        dlg.setObjectName("titleDialog")
+        dlg.setWindowTitle("Edit title")
+        dlg.setLabelText("Title of this article (its text is never changed):")
+        dlg.setTextValue(old)
+        dlg.resize(560, dlg.sizeHint().height())
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def chosen(text: str) -> None:
+            if " ".join(text.split()) != old:
+                self._push(cmd.SetTitle(self, doc_id, old, text))
+
+        dlg.textValueSelected.connect(chosen)
+        dlg.open()
+
+    def show_title(self, doc_id: int, title: str) -> None:
+        """A document's title changed: the list, and the header if it is open."""
+        self.doc_list.set_title(doc_id, title)
+        if self.doc is not None and self.doc.id == doc_id:
+            self.doc = replace(self.doc, title=title)
+            self.title_label.setText(title)
+            self._update_title()
 
     def report_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)

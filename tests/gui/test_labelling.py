@@ -301,3 +301,38 @@ def test_hotkey_without_selection_changes_nothing(qtbot, open_window, doc_ids, r
     qtbot.keyClick(w.view, K.Key_Delete)
     assert reader.spans(doc_ids["Simple"]) == []
     assert "Click a span first" in w.statusBar().currentMessage()
+
+
+def test_f2_edits_the_title_everywhere_and_undo_restores_it(qtbot, open_window, doc_ids, reader):
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    def open_dialog(w) -> QInputDialog:  # a closed one may linger until deleteLater runs
+        [dlg] = [d for d in w.findChildren(QInputDialog, "titleDialog") if d.isVisible()]
+        return dlg
+
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    old = reader.document(doc).title
+    qtbot.keyClick(w.view, K.Key_F2)
+    dlg = open_dialog(w)
+    assert dlg.textValue() == old
+    edit = dlg.findChild(QLineEdit)
+    edit.selectAll()
+    qtbot.keyClicks(edit, "  A  better   title ")
+    qtbot.keyClick(edit, K.Key_Return)
+    qtbot.waitUntil(lambda: reader.document(doc).title == "A better title", timeout=3000)
+    row = w.doc_list.ids().index(doc)
+    assert w.doc_list.model.rows[row].title == "A better title"
+    assert w.title_label.text() == "A better title" and "A better title" in w.windowTitle()
+    assert reader.document(doc).text == SIMPLE  # the text itself is untouched
+    qtbot.keyClick(w.view, K.Key_Z, M.ControlModifier)
+    assert reader.document(doc).title == old and w.title_label.text() == old
+    assert w.doc_list.model.rows[row].title == old
+    # An empty title is refused with a message; nothing changes.
+    qtbot.keyClick(w.view, K.Key_F2)
+    dlg = open_dialog(w)
+    dlg.findChild(QLineEdit).clear()
+    qtbot.keyClick(dlg.findChild(QLineEdit), K.Key_Return)
+    assert reader.document(doc).title == old
+    assert "title is empty" in w.statusBar().currentMessage()
