@@ -156,3 +156,46 @@ def test_title_lists_shows_and_sets(workdir):
         assert bad.exit_code != 0 and message in bad.output
         assert "Traceback" not in bad.output
     assert run("title", "2").stdout.strip() == "Cracks in the axis"
+
+
+def test_import_with_a_pipeline_that_is_not_installed_is_one_line(workdir):
+    (workdir / "a.txt").write_text("North Korea sends troops.", encoding="utf-8")
+    res = run("--db", "x.db", "import", "a.txt", "--spacy-model", "no_such_pipeline")
+    assert res.exit_code != 0
+    assert "spaCy pipeline 'no_such_pipeline' is not installed" in res.output
+    assert "Traceback" not in res.output
+    with Store(workdir / "x.db") as s:
+        assert s.document_count() == 0
+    ok = run("--db", "x.db", "import", "a.txt", "--spacy-model", "blank:en")
+    assert ok.exit_code == 0 and "Imported 1 document(s)" in ok.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_a_long_import_on_a_terminal_shows_a_progress_bar(workdir):
+    """The bar is drawn only when stderr is a terminal, so run the CLI on a real pty."""
+    import os
+    import pty
+
+    for i in range(12):
+        (workdir / f"{i:02d}.txt").write_text(f"Article {i} about the axis.", encoding="utf-8")
+    main_fd, child_fd = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "annotator", "--db", "x.db", "import", str(workdir)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=child_fd, cwd=workdir,
+    )  # fmt: skip
+    os.close(child_fd)
+    out, _ = proc.communicate(timeout=120)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main_fd, 4096)
+        except OSError:  # the child side is closed: everything has been read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main_fd)
+    bar = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "Imported 12 document(s)" in out.decode()
+    assert "Importing" in bar and "100%" in bar
