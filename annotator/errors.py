@@ -29,3 +29,28 @@ class NotFoundError(ValidationError, LookupError):
 
 class NeedsUpgradeError(AnnotatorError):
     """A database opened read-only has schema migrations pending."""
+
+
+class WriteFailedError(AnnotatorError):
+    """The database could not take a write (busy, full, read-only, I/O); nothing of the
+    failed transaction was stored. ``retryable`` says whether trying again later may work."""
+
+    retryable = False
+
+
+class DatabaseBusyError(WriteFailedError):
+    """Another process held the write lock beyond the busy timeout."""
+
+    retryable = True
+
+
+class DatabaseFullError(WriteFailedError):
+    """The disk (or the database's page limit) is full."""
+
+    retryable = True
+
+
+class DatabaseReadOnlyError(WriteFailedError):
+    """The database file or its folder cannot be written."""
+
+    retryable = True

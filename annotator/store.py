@@ -10,6 +10,7 @@ raise :class:`~annotator.errors.ValidationError` and write nothing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import tempfile
@@ -21,7 +22,16 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import AnnotatorError, NeedsUpgradeError, NotFoundError, ValidationError
+from .errors import (
+    AnnotatorError,
+    DatabaseBusyError,
+    DatabaseFullError,
+    DatabaseReadOnlyError,
+    NeedsUpgradeError,
+    NotFoundError,
+    ValidationError,
+    WriteFailedError,
+)
 from .models import (
     STATES,
     DocLabel,
@@ -346,6 +356,10 @@ class Store:
 
     # -- lifecycle --------------------------------------------------------------
 
+    def set_busy_timeout(self, seconds: float) -> None:
+        """How long a write waits for another process's lock before DatabaseBusyError."""
+        self.conn.execute(f"PRAGMA busy_timeout={max(0, int(seconds * 1000))}")
+
     def close(self) -> None:
         self.conn.close()
 
@@ -377,8 +391,13 @@ class Store:
             try:
                 yield self.conn
             except BaseException:
-                self.conn.execute(f"ROLLBACK TO {name}")
-                self.conn.execute(f"RELEASE {name}")
+                # SQLite rolls the whole transaction back by itself on some errors (a full
+                # disk, an I/O error): then there is no savepoint left to roll back to, and
+                # the original error is the one to report.
+                if self.conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self.conn.execute(f"ROLLBACK TO {name}")
+                        self.conn.execute(f"RELEASE {name}")
                 self._forget_caches()
                 raise
             else:
@@ -386,17 +405,38 @@ class Store:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise self._write_error(e) from None
         self._depth = 1
         try:
             yield self.conn
             self.conn.commit()
-        except BaseException:
-            self.conn.rollback()
+        except BaseException as e:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.rollback()
             self._forget_caches()  # rolled-back rows (ids, annotators) must not linger
+            if isinstance(e, sqlite3.OperationalError):
+                raise self._write_error(e) from None
             raise
         finally:
             self._depth = 0
+
+    def _write_error(self, e: sqlite3.OperationalError) -> Exception:
+        """The one-line error for a write SQLite refused; other errors are returned as they are."""
+        msg = str(e).lower()
+        if "locked" in msg or "busy" in msg:
+            return DatabaseBusyError(
+                f"{self.path}: not saved: the database is busy (another program is writing to it)"
+            )
+        if "full" in msg:
+            return DatabaseFullError(f"{self.path}: not saved: the disk or database is full")
+        if "readonly" in msg or "read-only" in msg:
+            return DatabaseReadOnlyError(f"{self.path}: not saved: the database is read-only")
+        if "disk i/o" in msg:
+            return WriteFailedError(f"{self.path}: not saved: disk I/O error ({e})")
+        return e
 
     def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
         return self.conn.execute(sql, tuple(params)).fetchone()

@@ -12,7 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.errors import AnnotatorError, NotFoundError, ValidationError
+from annotator.errors import (
+    AnnotatorError,
+    DatabaseBusyError,
+    DatabaseFullError,
+    NotFoundError,
+    ValidationError,
+)
 from annotator.scheme import load_scheme, parse_scheme
 from annotator.store import Store
 
@@ -257,6 +263,50 @@ def test_second_process_waits_for_a_writer_instead_of_failing(tmp_path, make_doc
     assert waited >= 0.3  # it queued behind the other process's write
     assert store.span(span.id).annotator == "ben"
     assert "holder" in store.annotators()
+
+
+def test_write_beyond_the_busy_timeout_is_a_one_line_busy_error(store, make_doc, tmp_path):
+    """A second process holds the write lock: the write fails as DatabaseBusyError (retryable,
+    one line naming the file), nothing of it is stored, and it works once the lock is gone."""
+    doc = make_doc(TEXT)
+    holder = (
+        "import sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "print('locked', flush=True)\n"
+        "sys.stdin.readline()\n"
+        "c.execute('COMMIT')\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder, str(tmp_path / "labels.db")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        store.set_busy_timeout(0.1)
+        with pytest.raises(DatabaseBusyError) as info:
+            store.add_span(doc, "ana", 0, 6, "alarmist")
+        assert info.value.retryable
+        assert str(info.value).startswith(str(store.path)) and "\n" not in str(info.value)
+    finally:
+        proc.communicate("go\n", timeout=30)
+    assert store.spans(doc) == []
+    assert store.add_span(doc, "ana", 0, 6, "alarmist").label == "alarmist"
+
+
+def test_full_database_is_a_full_error_even_inside_a_transaction(store, make_doc):
+    """A full database (page limit reached) inside a nested call reports "full", not the
+    "no such savepoint" SQLite's own rollback would otherwise hide it behind."""
+    doc = make_doc(TEXT)
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count={pages}")
+    with pytest.raises(DatabaseFullError, match="full"), store.transaction():
+        for i in range(3000):
+            store.add_span(doc, f"coder{i}", 0, 6, "alarmist", note="n" * 500)
+    store.conn.execute("PRAGMA max_page_count=1073741823")
+    assert store.spans(doc) == [] and store.annotators() == []
 
 
 def test_scheme_versions(tmp_path):
