@@ -5,6 +5,8 @@ core function and prints its result. User errors print one line and exit 1.
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,15 +24,39 @@ from .labels_import import MAX_ERRORS_SHOWN, import_label_files
 from .merge import MergeConflictError, merge_database
 from .models import ImportReport
 from .nlp import DEFAULT_PIPELINE
+from .paths import check_inputs, check_output
 from .project import DEFAULT_DB, open_store
 from .reliability import compute_agreement
 from .report_html import render_html
 from .report_text import render_text
-from .store import GOLD
+from .store import BUSY_TIMEOUT_S, GOLD, database_error
+
+# The largest id SQLite can store; a larger number is no document's id.
+MAX_ID = 2**63 - 1
+
+
+def _not_utf8(arg: str) -> bool:
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 class _Group(click.Group):
     """Turns core errors into one-line messages instead of tracebacks."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Bytes that are not UTF-8 reach Python as lone surrogates: refuse them here, before
+        # they can become a file name or a stored value.
+        for arg in args:
+            if _not_utf8(arg):
+                shown = os.fsencode(arg).decode("utf-8", "backslashreplace")
+                raise click.ClickException(
+                    f'argument "{shown}" is not valid UTF-8 text; rename the file or convert'
+                    " the text to UTF-8"
+                )
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -43,6 +69,14 @@ class _Group(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(1)
+        except sqlite3.Error as e:  # e.g. a read refused by a lock held beyond the timeout
+            db = Path((ctx.obj or {}).get("db") or DEFAULT_DB)
+            raise click.ClickException(str(database_error(db, e, "database error"))) from None
+        except OSError as e:  # the disk or the file system refused (full, permissions, ...)
+            where = f"{e.filename}: " if e.filename else ""
+            raise click.ClickException(f"{where}{e.strerror or e}") from None
+        except OverflowError as e:
+            raise click.ClickException(f"a number is too large ({e})") from None
 
 
 @contextmanager
@@ -81,11 +115,14 @@ def _report_import(report: ImportReport | None, what: str = "Imported", err: boo
         click.echo(f"skipped {line}", err=True)
 
 
-def _open(ctx: click.Context, scheme: str | None = None, seeds: bool = True):
+def _open(ctx: click.Context, scheme: str | None = None, seeds: bool = True, reading: bool = False):
+    """The command's store; ``reading``: the command only reads, so a database that
+    cannot be written is opened read-only."""
     with _progress("Importing seeds") as progress:
         store, report = open_store(
-            ctx.obj["db"], scheme_path=scheme, seeds="seeds" if seeds else None, progress=progress
-        )
+            ctx.obj["db"], scheme_path=scheme, seeds="seeds" if seeds else None,
+            progress=progress, read_only_ok=reading, busy_timeout=ctx.obj["busy_timeout"],
+        )  # fmt: skip
     if report is not None:
         _report_import(report, what="New database: imported the seed articles,", err=True)
     ctx.call_on_close(store.close)
@@ -103,14 +140,22 @@ def _open(ctx: click.Context, scheme: str | None = None, seeds: bool = True):
     help="The labels database (created on first use).",
 )
 @click.option("--annotator", "annotator", default=None, help="Coder name for the window.")
+@click.option(
+    "--busy-timeout",
+    type=click.FloatRange(0, 24 * 3600),
+    default=BUSY_TIMEOUT_S,
+    show_default=True,
+    help="Seconds to wait while another program holds the database's lock.",
+)
 @click.pass_context
-def cli(ctx: click.Context, db: str, annotator: str | None) -> None:
+def cli(ctx: click.Context, db: str, annotator: str | None, busy_timeout: float) -> None:
     """Annotate news articles for framing: spans, document labels, agreement, exports.
 
     Without a command, opens the annotation window on the database.
     """
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
+    ctx.obj["busy_timeout"] = busy_timeout
     ctx.obj["annotator"] = annotator
     if ctx.invoked_subcommand is None:
         _launch_gui(ctx)
@@ -199,8 +244,12 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], spacy_model: str) -> 
 def export(
     ctx: click.Context, output: str, fmt: str, include_all: bool, annotator: str | None, gold: bool
 ) -> None:
-    """Export labels: canonical JSONL (default), Prodigy, doccano, spaCy, CSV or brat."""
-    store = _open(ctx)
+    """Export labels: canonical JSONL (default), Prodigy, doccano, spaCy, CSV or brat.
+
+    The output is never the database (or its -wal/-shm), a folder (for file formats),
+    a pipe or a device, and its folder must exist.
+    """
+    store = _open(ctx, reading=True)
     if gold:
         if annotator is not None:
             raise click.ClickException("--gold and --annotator exclude each other")
@@ -291,6 +340,7 @@ def merge(ctx: click.Context, others: tuple[str, ...], strict: bool) -> None:
     (or, with --strict, the merge of that database stops). Exit code 1 on conflicts.
     """
     store = _open(ctx, seeds=False)
+    check_inputs(others, [store])  # all of them before anything is merged
     conflicts = False
     for other in others:
         try:
@@ -316,7 +366,9 @@ def title(ctx: click.Context, doc_id: int | None, new_title: str | None) -> None
 
     Titles are derived from the text at import; the text itself never changes.
     """
-    store = _open(ctx)
+    if doc_id is not None and not 0 <= doc_id <= MAX_ID:
+        raise click.ClickException(f"no document with id {doc_id}")
+    store = _open(ctx, reading=new_title is None)
     if doc_id is None:
         for d in store.list_documents():
             click.echo(f"{d.id}\t{d.title}")
@@ -331,7 +383,7 @@ def title(ctx: click.Context, doc_id: int | None, new_title: str | None) -> None
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
     """Counts: documents, annotators, spans per label, documents done per annotator."""
-    store = _open(ctx)
+    store = _open(ctx, reading=True)
     data = store.stats()
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -414,7 +466,9 @@ def agreement(
     intervals resample documents (seeded). Undefined statistics are shown as n/a with
     the reason.
     """
-    store = _open(ctx, seeds=False)
+    store = _open(ctx, seeds=False, reading=True)
+    if report:
+        check_output(report, databases=[store])  # before the statistics, which take a while
     names = _annotator_list(store, annotators)
     data = compute_agreement(store, names, bootstrap=bootstrap, seed=seed)
     if report:

@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -133,26 +132,41 @@ def current_umask() -> int:
 
 
 @contextmanager
-def atomic_output(target: str | Path, binary: bool = False) -> Iterator[IO]:
-    """A file that appears under ``target`` only if the block finishes ("-": stdout)."""
+def atomic_output(
+    target: str | Path, binary: bool = False, databases: Iterable[Any] = ()
+) -> Iterator[IO]:
+    """A file that appears under ``target`` only if the block finishes ("-": stdout).
+
+    The target is checked first (:func:`annotator.paths.check_output`: never the open
+    database or one of its files, never a folder, FIFO or device, and its folder must
+    exist); part files that killed exports left for this target are removed. A write
+    the disk refuses is one line naming the target; the target is left as it was.
+    """
     if str(target) == "-":
         out = sys.stdout.buffer if binary else sys.stdout
         yield out
         out.flush()
         return
-    target = Path(target)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
-    os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it private; exports are not
+    from .paths import OutputError, check_output, create_part, remove_stale_parts
+
+    target = check_output(target, databases=databases)
+    remove_stale_parts(target, databases)
     try:
+        fd, tmp = create_part(target)
+    except OSError as e:
+        raise OutputError(f"{target}: cannot write ({e.strerror})") from None
+    try:
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it private; exports are not
         mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": "\n"}
         with os.fdopen(fd, **mode) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
+            os.replace(tmp, target)  # before the close: the part file's lock marks it live
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError) and e.filename in (None, tmp, str(target)):
+            raise OutputError(f"{target}: cannot write ({e.strerror or e})") from None
         raise
 
 
@@ -215,6 +229,7 @@ def export(
     ``doccano`` and ``brat`` write a folder (one file or subfolder per coder).
     """
     from .formats import writers
+    from .paths import check_output
 
     if fmt not in EXPORT_FORMATS:
         raise AnnotatorError(
@@ -222,6 +237,7 @@ def export(
         )
     if fmt in FOLDER_FORMATS and str(target) == "-":
         raise AnnotatorError(f"{fmt} export writes a folder; give -o FOLDER")
+    check_output(target, folder=fmt in FOLDER_FORMATS, databases=[store])  # never over an input
     recs: Iterable[dict[str, Any]] = records(store, annotator, include_unlabelled)
     if progress:
         recs = _counting(recs, progress)

@@ -72,6 +72,9 @@ def import_paths(
     progress: ProgressFn | None = None,
 ) -> ImportReport:
     """Import .txt files, folders and .jsonl files; bad inputs are listed in ``skipped``."""
+    from .paths import check_inputs
+
+    paths = check_inputs(paths, [store])  # never the open database: opening it drops its locks
     report = ImportReport()
     docs: list[RawDocument] = []
     for item in read_sources(paths):

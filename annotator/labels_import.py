@@ -89,6 +89,9 @@ def import_label_files(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[FileImport]:
     """Import each file on its own (one transaction per file); returns one result each."""
+    from .paths import check_inputs
+
+    paths = check_inputs(paths, [store])  # never the open database: opening it drops its locks
     if fmt != "auto" and fmt not in READ_FORMATS:
         raise AnnotatorError(
             f"unknown format {fmt!r} (choose from auto, {', '.join(READ_FORMATS)})"

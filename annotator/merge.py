@@ -100,6 +100,9 @@ def _subset(a: tuple[set, dict], b: tuple[set, dict]) -> bool:
 
 def merge_database(store: Store, other_path: str | Path, strict: bool = False) -> MergeReport:
     """Merge one database into ``store`` in a single transaction."""
+    from .paths import check_input
+
+    check_input(other_path, [store])  # before anything opens it: that would drop our locks
     other_path = Path(other_path)
     if other_path.resolve() == store.path.resolve():
         raise AnnotatorError(f"{other_path}: cannot merge a database into itself")

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .errors import DatabaseReadOnlyError
 from .ingest import ProgressFn, import_paths
 from .models import ImportReport
 from .scheme import load_scheme
-from .store import Store
+from .store import BUSY_TIMEOUT_S, Store
 
 DEFAULT_DB = "labels.db"
 SEEDS_DIR = "seeds"
@@ -23,15 +24,29 @@ def open_store(
     scheme_path: str | Path | None = None,
     seeds: str | Path | None = SEEDS_DIR,
     progress: ProgressFn | None = None,
+    *,
+    read_only_ok: bool = False,
+    busy_timeout: float = BUSY_TIMEOUT_S,
 ) -> tuple[Store, ImportReport | None]:
     """Open (creating if needed) a database; a new one is seeded from ``seeds`` if it exists.
 
-    Returns the store and the seed import report (None when nothing was seeded).
+    ``read_only_ok`` (for commands that only read): an existing database whose file or
+    folder cannot be written is opened read-only instead of refused. Returns the store
+    and the seed import report (None when nothing was seeded).
     """
     scheme = load_scheme(scheme_path) if scheme_path is not None else None
-    store = Store(db_path, scheme=scheme)
+    try:
+        store = Store(db_path, scheme=scheme, busy_timeout=busy_timeout)
+    except DatabaseReadOnlyError:
+        if not read_only_ok or scheme is not None or not Path(db_path).exists():
+            raise
+        store = Store(db_path, readonly=True, busy_timeout=busy_timeout)
     if scheme is not None and not store.created:
-        store.record_scheme(scheme)
+        try:
+            store.record_scheme(scheme)
+        except BaseException:
+            store.close()
+            raise
     report = None
     if store.created and seeds is not None and Path(seeds).is_dir():
         try:

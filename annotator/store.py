@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import shutil
 import sqlite3
 import tempfile
 from collections import OrderedDict
@@ -53,6 +55,7 @@ if TYPE_CHECKING:  # sqlite-utils is imported only when the schema has to change
     from sqlite_utils.migrations import Migrations
 
 MIGRATION_SET = "annotator"
+SIDECARS = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a database
 
 
 def m001_initial(db: sqlite_utils.Database) -> None:
@@ -202,55 +205,166 @@ def migrations() -> Migrations:
 
 @contextmanager
 def read_snapshot(path: str | Path) -> Iterator[Store]:
-    """Open another database for reading without ever writing to it.
+    """Open another database for reading without ever writing to it or beside it.
 
-    A current one is opened read-only. One made by an older version (migrations
-    pending) is copied with SQLite's backup API (its WAL included) into a temporary
-    file, the copy is upgraded, and the copy is read: the original file is left as it
-    was, so a coder's database can be merged without upgrading it in place. A file that
-    is not an annotator database (or has no scheme) is refused, never given a schema.
+    A cleanly closed file (no -wal, -shm or -journal beside it: the usual coder's file)
+    is read as it is on disk (``immutable``): SQLite creates no -wal/-shm next to it. A
+    file with such companions (a program has it open, or one was killed) is copied,
+    companions included, into a temporary folder and the copy is read, so the WAL's
+    committed content is seen and nothing is added beside the original. One made by
+    an older version (migrations pending) is likewise copied and the copy upgraded: the
+    original is left as it was. A file that is not an annotator database (or has no
+    scheme) is refused, never given a schema.
     """
     path = Path(path)
-    try:
-        store = Store(path, readonly=True)
-    except NeedsUpgradeError:
-        store = None
-    if store is not None:
-        with store:
-            yield store
-        return
-    with tempfile.TemporaryDirectory(prefix="annotator-upgrade-") as tmp:
-        copy = Path(tmp) / path.name
-        src = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    companions = [s for s in SIDECARS if Path(f"{path}{s}").exists()]
+    if not companions:
         try:
-            _check_older_database(src, path)
-            dst = sqlite3.connect(copy)
+            store = Store(path, readonly=True, immutable=True)
+        except NeedsUpgradeError:
+            store = None
+        if store is not None:
+            with store:
+                yield store
+            return
+    with tempfile.TemporaryDirectory(prefix="annotator-snapshot-") as tmp:
+        copy = Path(tmp) / path.name
+        if companions:
             try:
-                src.backup(dst)
-            finally:
-                dst.close()
+                shutil.copyfile(path, copy)
+                for suffix in companions:
+                    if suffix != "-shm":  # rebuilt from the WAL by SQLite
+                        shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
+            except FileNotFoundError:
+                if not path.exists():
+                    raise AnnotatorError(f"{path}: no such database") from None
+                # a companion went away while copying: the writer closed it
+                Path(f"{copy}-wal").unlink(missing_ok=True)
+                Path(f"{copy}-journal").unlink(missing_ok=True)
+            except OSError as e:
+                raise AnnotatorError(f"{path}: cannot read ({e.strerror})") from None
+            src = sqlite3.connect(copy)
+        else:
+            src = sqlite3.connect(path.resolve().as_uri() + "?immutable=1", uri=True)
+        try:
+            try:
+                _check_older_database(src, path)
+            except sqlite3.DatabaseError as e:
+                raise AnnotatorError(f"{path}: not a usable SQLite database ({e})") from None
+            if not companions:
+                dst = sqlite3.connect(copy)
+                try:
+                    src.backup(dst)
+                finally:
+                    dst.close()
         finally:
             src.close()
         Store(copy).close()  # applies the pending migrations to the copy
-        with Store(copy, readonly=True) as upgraded:
-            yield upgraded
+        with Store(copy, readonly=True) as snapshot:
+            yield snapshot
 
 
 def _check_older_database(conn: sqlite3.Connection, path: Path) -> None:
     """Refuse to upgrade a file that an earlier annotator did not make, or one without a
     scheme (upgrading would give it the default scheme)."""
-    try:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    made = has_scheme = None
+    if "_sqlite_migrations" in tables:
         made = conn.execute(
             "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? AND name = ?",
             (MIGRATION_SET, MIGRATIONS[0].__name__),
         ).fetchone()
-        has_scheme = made and conn.execute("SELECT 1 FROM schemes LIMIT 1").fetchone()
-    except sqlite3.DatabaseError:
-        made = has_scheme = None
+    if made and "schemes" in tables:
+        has_scheme = conn.execute("SELECT 1 FROM schemes LIMIT 1").fetchone()
     if not made:
         raise AnnotatorError(f"{path}: not an annotator database")
     if not has_scheme:
         raise AnnotatorError(f"{path}: database has no scheme")
+
+
+def _refuse_unwritable(path: Path, exists: bool) -> None:
+    """A one-line error, before SQLite touches anything, for a database that cannot be
+    written: a read-only file, or a folder where its -wal/-shm cannot be created."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise AnnotatorError(
+            f"{path}: cannot create the database: the folder {folder} does not exist"
+        )
+    if exists and not os.access(path, os.W_OK):
+        raise DatabaseReadOnlyError(
+            f"{path}: the database is read-only (the file cannot be written); only commands"
+            " that read it work"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        if not exists:
+            raise DatabaseReadOnlyError(
+                f"{path}: cannot create the database: the folder {folder} is read-only"
+            )
+        raise DatabaseReadOnlyError(
+            f"{path}: the database is read-only (its folder {folder} cannot be written);"
+            " only commands that read it work"
+        )
+
+
+def _connect_readonly(path: Path, timeout: float, immutable: bool) -> sqlite3.Connection:
+    """A read-only connection. A WAL database in a read-only folder cannot be opened with
+    ``mode=ro`` (SQLite cannot create its -shm); when it has no -wal (it was closed
+    cleanly, and nobody can write it there) it is read with ``immutable=1``."""
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(
+        uri + ("?immutable=1" if immutable else "?mode=ro"), uri=True, timeout=timeout
+    )
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as e:
+        conn.close()
+        folder = path.parent if str(path.parent) else Path(".")
+        if immutable or "unable to open" not in str(e) or os.access(folder, os.W_OK):
+            raise
+        if Path(f"{path}-wal").exists():
+            raise
+        conn = sqlite3.connect(uri + "?immutable=1", uri=True, timeout=timeout)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return conn
+
+
+def _check_annotator_file(conn: sqlite3.Connection, path: Path) -> bool:
+    """Refuse an existing SQLite file that annotator did not make, before anything is
+    written to it; returns True if the file is an empty database (nothing in it yet)."""
+    objects = conn.execute("SELECT name FROM sqlite_master").fetchall()
+    if not objects:
+        stamps = conn.execute("PRAGMA user_version").fetchone()[0]
+        stamps = stamps or conn.execute("PRAGMA application_id").fetchone()[0]
+        if not stamps:
+            return True
+    made = None
+    if ("_sqlite_migrations",) in objects:
+        made = conn.execute(
+            "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? AND name = ?",
+            (MIGRATION_SET, MIGRATIONS[0].__name__),
+        ).fetchone()
+    if not made:
+        raise AnnotatorError(
+            f"{path}: not an annotator database (an SQLite file of another program); it was"
+            " left unchanged: give a new file name"
+        )
+    return False
+
+
+def database_error(path: Path, e: sqlite3.DatabaseError, what: str) -> AnnotatorError:
+    """One line for an error SQLite raised while opening or preparing a database."""
+    msg = str(e).lower()
+    if "locked" in msg or "busy" in msg:
+        return DatabaseBusyError(
+            f"{path}: the database is busy (another program is writing to it); try again later"
+        )
+    if "readonly" in msg or "read-only" in msg:
+        return DatabaseReadOnlyError(
+            f"{path}: the database is read-only; only commands that read it work"
+        )
+    if "full" in msg:
+        return DatabaseFullError(f"{path}: the disk or database is full ({e})")
+    return AnnotatorError(f"{path}: {what} ({e})")
 
 
 # The adjudicated layer is stored as the labels of this reserved coder name.
@@ -276,26 +390,59 @@ def check_annotator_name(name: str) -> str:
 class Store:
     """A labels database. Use as a context manager or call :meth:`close`."""
 
-    def __init__(self, path: str | Path, scheme: Scheme | None = None, *, readonly: bool = False):
-        """Open (or create) a database; ``readonly`` opens an existing one without writing."""
+    def __init__(
+        self,
+        path: str | Path,
+        scheme: Scheme | None = None,
+        *,
+        readonly: bool = False,
+        busy_timeout: float = BUSY_TIMEOUT_S,
+        immutable: bool = False,
+    ):
+        """Open (or create) a database; ``readonly`` opens an existing one without writing.
+
+        Only a new or empty file is initialised: an existing file that is not an
+        annotator database is refused and left as it was, byte for byte. A database
+        whose file or folder cannot be written raises DatabaseReadOnlyError (open it
+        ``readonly`` to read it). ``busy_timeout``: seconds to wait for another
+        process's lock. ``immutable`` (with ``readonly``): read the file as it is on
+        disk and create no -wal/-shm beside it, for a file nobody writes meanwhile.
+        """
+        from .paths import register_database
+
         self.path = Path(path)
         self.readonly = readonly
-        self.created = not self.path.exists() or self.path.stat().st_size == 0
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            size = None
+        except OSError as e:
+            raise AnnotatorError(f"{self.path}: cannot open the database ({e.strerror})") from None
+        if size is not None and self.path.is_dir():
+            raise AnnotatorError(f"{self.path}: is a folder, not a database file")
+        self.created = not size
         if readonly and self.created:
             raise AnnotatorError(f"{self.path}: no such database")
+        if not readonly:
+            _refuse_unwritable(self.path, exists=size is not None)
+        conn = None
         try:
             if readonly:
-                uri = self.path.resolve().as_uri() + "?mode=ro"
-                conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
-                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                conn = _connect_readonly(self.path, busy_timeout, immutable)
             else:
-                conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S)
+                conn = sqlite3.connect(str(self.path), timeout=busy_timeout)
+                if not self.created:
+                    self.created = _check_annotator_file(conn, self.path)
                 conn.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.DatabaseError as e:
-            raise AnnotatorError(f"{self.path}: not a usable SQLite database ({e})") from None
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute(f"PRAGMA busy_timeout={max(0, int(busy_timeout * 1000))}")
+        except (sqlite3.DatabaseError, AnnotatorError) as e:
+            if conn is not None:
+                conn.close()
+            if isinstance(e, AnnotatorError):
+                raise
+            raise database_error(self.path, e, "not a usable SQLite database") from None
         self.conn = conn
         self._db: sqlite_utils.Database | None = None
         self._depth = 0
@@ -303,6 +450,8 @@ class Store:
         self._forget_caches()
         try:
             pending = self._pending_migrations()
+            if readonly and MIGRATIONS[0].__name__ in pending:
+                raise AnnotatorError(f"{self.path}: not an annotator database")
             if readonly and pending:
                 raise NeedsUpgradeError(
                     f"{self.path}: database needs an upgrade ({pending[0]}); open it once"
@@ -310,16 +459,17 @@ class Store:
                 )
             if pending:
                 migrations().apply(self.db)
+            if self.scheme_versions() == []:
+                if readonly:
+                    raise AnnotatorError(f"{self.path}: database has no scheme")
+                self.record_scheme(scheme or load_scheme())
         except sqlite3.DatabaseError as e:
             conn.close()
-            raise AnnotatorError(f"{self.path}: cannot prepare database ({e})") from None
-        except AnnotatorError:
+            raise database_error(self.path, e, "cannot prepare database") from None
+        except BaseException:
             conn.close()
             raise
-        if self.scheme_versions() == []:
-            if readonly:
-                raise AnnotatorError(f"{self.path}: database has no scheme")
-            self.record_scheme(scheme or load_scheme())
+        register_database(self)  # no export may be written over it (annotator.paths)
 
     @property
     def db(self) -> sqlite_utils.Database:
