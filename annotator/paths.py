@@ -126,6 +126,7 @@ def check_output(
     if not str(target):
         raise OutputError("no output file given")
     p = Path(target)
+    shown = str(target)
     what = "folder" if folder else "file"
     real = os.path.realpath(p)
     ident = _identity(p)
@@ -133,35 +134,35 @@ def check_output(
     for db, suffix, name, other in protected:
         if real == name or (ident is not None and ident == other):
             raise OutputError(
-                f"{p}: refusing to write over {_which(db, suffix)}; choose another output {what}"
+                f"{shown}: refusing to write over {_which(db, suffix)}; choose another output {what}"
             )
     try:
         st = os.stat(p)
     except FileNotFoundError:
         st = None
     except OSError as e:
-        raise OutputError(f"{p}: cannot write here ({e.strerror})") from None
+        raise OutputError(f"{shown}: cannot write here ({e.strerror})") from None
     if st is not None:
         if folder and not stat.S_ISDIR(st.st_mode):
-            raise OutputError(f"{p}: exists and is not a folder; choose another output folder")
+            raise OutputError(f"{shown}: exists and is not a folder; choose another output folder")
         if not folder and not stat.S_ISREG(st.st_mode):
             raise OutputError(
-                f"{p}: exists and is {_kind(st.st_mode)}, not a file; give a file name"
+                f"{shown}: exists and is {_kind(st.st_mode)}, not a file; give a file name"
             )
         if folder:
             inside = real.rstrip(os.sep) + os.sep
             for db, suffix, name, _ in protected:
                 if name.startswith(inside):
                     raise OutputError(
-                        f"{p}: this folder holds {_which(db, suffix)}, and the export"
+                        f"{shown}: this folder holds {_which(db, suffix)}, and the export"
                         " replaces the whole folder; choose another output folder"
                     )
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
         why = "is not a folder" if parent.exists() else "does not exist"
-        raise OutputError(f"{p}: cannot write: the folder {parent} {why}")
+        raise OutputError(f"{shown}: cannot write: the folder {parent} {why}")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"{p}: cannot write: the folder {parent} is read-only")
+        raise OutputError(f"{shown}: cannot write: the folder {parent} is read-only")
     return p
 
 
@@ -174,8 +175,8 @@ def check_input(path: str | Path, databases: Iterable[Any] = ()) -> Path:
     for db, suffix, name, other in _protected(databases):
         if real == name or (ident is not None and ident == other):
             if not suffix:
-                raise InputError(f"{p}: cannot merge a database into itself, nor import it")
-            raise InputError(f"{p}: is {_which(db, suffix)}, not an input; give another file")
+                raise InputError(f"{path}: cannot merge a database into itself, nor import it")
+            raise InputError(f"{path}: is {_which(db, suffix)}, not an input; give another file")
     return p
 
 
