@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -532,3 +533,227 @@ def test_rejected_decisions_persist(tmp_path, store, make_doc):
     assert store.rejected_decisions(doc) == set()
     with pytest.raises(NotFoundError):
         store.reject_decision(999, "x")
+
+
+# -- opening: foreign files, read-only databases, merge sources -------------------------
+
+
+def run_cli(*args, cwd, **kw):
+    return subprocess.run(
+        [sys.executable, "-m", "annotator", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120, **kw,
+    )  # fmt: skip
+
+
+def one_line(res) -> str:
+    assert res.returncode == 1, (res.stdout, res.stderr)
+    assert "Traceback" not in res.stderr
+    [line] = res.stderr.splitlines()
+    return line
+
+
+def listing(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_another_programs_sqlite_file_is_refused_unchanged(tmp_path):
+    """Not initialised, not switched to WAL: byte for byte as it was, and no -wal beside
+    it, whether in WAL or rollback mode, through the store or any command."""
+    for mode in ("delete", "wal"):
+        folder = tmp_path / mode
+        folder.mkdir()
+        path = folder / "other.db"
+        c = sqlite3.connect(path)
+        c.execute(f"PRAGMA journal_mode={mode}")
+        c.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        c.execute("INSERT INTO notes (body) VALUES ('mine')")
+        c.commit()
+        c.close()
+        before = path.read_bytes()
+        with pytest.raises(AnnotatorError, match="other.db: not an annotator database"):
+            Store(path)
+        with pytest.raises(AnnotatorError, match="other.db: not an annotator database"):
+            Store(path, readonly=True)
+        for args in (["stats"], ["init"], ["import", str(tmp_path)], ["export", "-o", "x.jsonl"]):
+            line = one_line(run_cli("--db", "other.db", *args, cwd=folder))
+            assert line.startswith("Error: other.db: not an annotator database"), line
+        assert path.read_bytes() == before
+        assert listing(folder) == ["other.db"]
+
+
+def test_an_empty_file_or_empty_sqlite_database_is_initialised(tmp_path):
+    (tmp_path / "zero.db").touch()
+    sqlite3.connect(tmp_path / "blank.db").execute("VACUUM").connection.close()
+    for name in ("zero.db", "blank.db"):
+        with Store(tmp_path / name) as s:
+            assert s.created and s.scheme_versions() == [1]
+    stamped = tmp_path / "stamped.db"  # another program's, even without tables yet
+    sqlite3.connect(stamped).execute("PRAGMA application_id = 1234").connection.close()
+    with pytest.raises(AnnotatorError, match="not an annotator database"):
+        Store(stamped)
+
+
+@pytest.fixture
+def immutable(tmp_path):
+    """``chattr +i``: what makes a file or folder read-only for root too (chmod does not).
+    Undone at the end so the folder can be removed."""
+    done = []
+
+    def make(path):
+        res = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
+        if res.returncode != 0:
+            pytest.skip(f"chattr +i is not available here: {res.stderr!r}")
+        done.append(path)
+        assert not os.access(path, os.W_OK)
+
+    yield make
+    for path in reversed(done):
+        subprocess.run(["chattr", "-i", str(path)], check=False)
+
+
+@pytest.mark.parametrize("what", ["folder", "file"])
+def test_a_read_only_database_is_read_and_writes_say_read_only(tmp_path, immutable, what):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "labels.db"
+    Store(db).close()
+    res = run_cli("--db", str(db), "import", str(_seed_file(tmp_path)), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert run_cli("--db", str(db), "title", "1", "Old title", cwd=tmp_path).returncode == 0
+    before = listing(folder)
+    immutable(folder if what == "folder" else db)
+    for args in (["stats"], ["export", "-o", "out.jsonl"], ["agreement", "--bootstrap", "0"]):
+        res = run_cli("--db", str(db), *args, cwd=tmp_path)
+        assert res.returncode == 0, (args, res.stderr)
+    assert (tmp_path / "out.jsonl").exists()
+    assert run_cli("--db", str(db), "title", cwd=tmp_path).stdout == "1\tOld title\n"
+    assert run_cli("--db", str(db), "title", "1", cwd=tmp_path).stdout == "Old title\n"
+    for args in (["title", "1", "New"], ["import", str(tmp_path)], ["init"], ["gold", "--auto"]):
+        line = one_line(run_cli("--db", str(db), *args, cwd=tmp_path))
+        assert "read-only" in line and "not a usable" not in line, (args, line)
+    if what == "folder":
+        assert listing(folder) == before
+        line = one_line(run_cli("--db", str(folder / "new.db"), "stats", cwd=tmp_path))
+        assert "folder" in line and "read-only" in line, line
+    with Store(db, readonly=True) as s:
+        assert s.document(1).title == "Old title"
+
+
+def _seed_file(tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    return path
+
+
+def coder_file(path) -> None:
+    from annotator.corpus import RawDocument
+    from annotator.ingest import import_documents
+
+    with Store(path) as s:
+        [d] = import_documents(s, [RawDocument(TEXT, "t")], "blank:en").added
+        s.add_span(d, "cleo", 0, 6, "alarmist")
+
+
+def test_merging_a_coders_file_leaves_nothing_beside_it(tmp_path, store):
+    """A cleanly closed coder's file in WAL mode: SQLite's read-only open would leave a
+    -wal and -shm next to it; the merge reads it without creating either."""
+    coder = tmp_path / "coder"
+    coder.mkdir()
+    coder_file(coder / "cleo.db")
+    before = (listing(coder), (coder / "cleo.db").read_bytes())
+    from annotator.merge import merge_database
+
+    assert merge_database(store, coder / "cleo.db").spans_added == 1
+    assert (listing(coder), (coder / "cleo.db").read_bytes()) == before
+    res = run_cli("--db", "lead.db", "merge", str(coder / "cleo.db"), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert (listing(coder), (coder / "cleo.db").read_bytes()) == before
+
+
+def test_merging_a_file_another_process_has_open_sees_its_wal_and_adds_nothing(tmp_path, store):
+    """The coder's window is open (its -wal holds labels not yet in the main file): the
+    merge sees those labels, and the folder keeps exactly the files it had."""
+    coder = tmp_path / "coder"
+    coder.mkdir()
+    coder_file(coder / "cleo.db")
+    holder = (
+        "import sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA wal_autocheckpoint=0')\n"
+        "c.execute(\"INSERT INTO annotators (name) VALUES ('dora')\")\n"
+        'c.execute("INSERT INTO spans (document_id, annotator_id, start, end, label)'
+        " SELECT 1, id, 7, 10, 'alarmist' FROM annotators WHERE name = 'dora'\")\n"
+        "print('open', flush=True)\n"
+        "sys.stdin.readline()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder, str(coder / "cleo.db")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout.readline().strip() == "open"
+        before = listing(coder)
+        assert "cleo.db-wal" in before
+        from annotator.merge import merge_database
+
+        merge_database(store, coder / "cleo.db")
+        assert listing(coder) == before
+    finally:
+        proc.communicate("done\n", timeout=30)
+    assert sorted((s.annotator, s.start) for s in store.spans(1)) == [("cleo", 0), ("dora", 7)]
+
+
+def test_a_lock_held_at_open_is_one_line_busy_in_any_command(tmp_path, store):
+    """Another process holds the database exclusively (or holds the write lock while this
+    version must upgrade the file): every command says "busy" in one line."""
+    holder = (
+        "import sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA locking_mode=EXCLUSIVE')\n"
+        "c.execute('BEGIN EXCLUSIVE')\n"
+        "c.execute('SELECT count(*) FROM documents').fetchone()\n"
+        "print('locked', flush=True)\n"
+        "sys.stdin.readline()\n"
+    )
+    store.close()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder, "labels.db"],
+        cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        for args in (["stats"], ["export", "-o", "-"], ["title"], ["init"], ["agreement"]):
+            line = one_line(run_cli("--busy-timeout", "0.1", *args, cwd=tmp_path))
+            assert line.startswith("Error: labels.db: the database is busy"), (args, line)
+    finally:
+        proc.communicate("done\n", timeout=30)
+    assert not (tmp_path / "-").exists()
+
+
+def test_a_lock_held_while_an_older_database_needs_its_upgrade_is_one_line(tmp_path):
+    import sqlite_utils
+
+    from annotator.store import migrations
+
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    migrations().apply(db, stop_before="m002_gold_provenance")
+    db.close()
+    holder = (
+        "import sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode=WAL')\n"
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "print('locked', flush=True)\n"
+        "sys.stdin.readline()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder, "old.db"],
+        cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        line = one_line(run_cli("--db", "old.db", "--busy-timeout", "0.1", "stats", cwd=tmp_path))
+        assert line.startswith("Error: old.db: the database is busy"), line
+    finally:
+        proc.communicate("done\n", timeout=30)
+    assert run_cli("--db", "old.db", "stats", cwd=tmp_path).returncode == 0
