@@ -23,6 +23,7 @@ import os
 import re
 import stat
 import tempfile
+import threading
 import time
 import weakref
 from collections.abc import Iterable
@@ -43,6 +44,7 @@ SIDECARS = ("-wal", "-shm", "-journal")
 STALE_AFTER_S = 15 * 60
 
 _open_databases: weakref.WeakSet[Any] = weakref.WeakSet()
+_registry_lock = threading.Lock()  # stores are opened in background jobs too
 
 
 class OutputError(AnnotatorError):
@@ -51,7 +53,8 @@ class OutputError(AnnotatorError):
 
 def register_database(store: Any) -> None:
     """Protect ``store.path`` (and its -wal/-shm/-journal) from every later output."""
-    _open_databases.add(store)
+    with _registry_lock:
+        _open_databases.add(store)
 
 
 def _is_open(store: Any) -> bool:
@@ -67,7 +70,9 @@ def _is_open(store: Any) -> bool:
 
 def _database_paths(databases: Iterable[Any]) -> list[Path]:
     paths = []
-    for db in [*databases, *[s for s in list(_open_databases) if _is_open(s)]]:
+    with _registry_lock:
+        registered = list(_open_databases)
+    for db in [*databases, *[s for s in registered if _is_open(s)]]:
         p = getattr(db, "path", db)
         if p is not None and str(p) not in {str(x) for x in paths}:
             paths.append(Path(p))

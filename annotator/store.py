@@ -362,9 +362,18 @@ def database_error(path: Path, e: sqlite3.DatabaseError, what: str) -> Annotator
         return DatabaseReadOnlyError(
             f"{path}: the database is read-only; only commands that read it work"
         )
-    if "full" in msg:
+    if "full" in msg or ("disk i/o" in msg and _disk_full(path)):
         return DatabaseFullError(f"{path}: the disk or database is full ({e})")
     return AnnotatorError(f"{path}: {what} ({e})")
+
+
+def _disk_full(path: Path) -> bool:
+    """SQLite reports a -shm it cannot create on a full disk as a disk I/O error."""
+    try:
+        st = os.statvfs(path.parent if str(path.parent) else ".")
+    except (OSError, AttributeError):
+        return False
+    return st.f_bavail * st.f_frsize < 64 * 1024
 
 
 # The adjudicated layer is stored as the labels of this reserved coder name.

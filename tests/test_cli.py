@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -199,3 +200,94 @@ def test_a_long_import_on_a_terminal_shows_a_progress_bar(workdir):
     assert proc.returncode == 0
     assert "Imported 12 document(s)" in out.decode()
     assert "Importing" in bar and "100%" in bar
+
+
+def run_child(*args, cwd, env=None):
+    """The real command line in a child process; ``args`` may be bytes (argv is bytes)."""
+    return subprocess.run(
+        [sys.executable.encode(), b"-m", b"annotator", *args],
+        cwd=cwd, capture_output=True, timeout=120, env=env,
+    )  # fmt: skip
+
+
+def test_a_non_utf8_argument_is_one_line_naming_it_and_writes_nothing(tmp_path):
+    """Bytes that are not UTF-8 reach Python as lone surrogates: they must never become a
+    database name, a file read, or a stored title."""
+    (tmp_path / "ok.txt").write_text("Moscow and Pyongyang signed a pact.", encoding="utf-8")
+    assert run_child(b"--db", b"x.db", b"import", b"ok.txt", cwd=tmp_path).returncode == 0
+    before = (tmp_path / "x.db").read_bytes()
+    for args in (
+        [b"--db", b"caf\xe9.db", b"stats"],
+        [b"--db", b"x.db", b"import", b"caf\xe9.txt"],
+        [b"--db", b"x.db", b"title", b"1", b"Caf\xe9 au lait"],
+        [b"--db", b"x.db", b"export", b"-o", b"out\xff.jsonl"],
+        [b"--db", b"x.db", b"import-labels", b"--annotator", b"an\xe9", b"ok.txt"],
+    ):
+        res = run_child(*args, cwd=tmp_path)
+        assert res.returncode == 1 and b"Traceback" not in res.stderr, res.stderr
+        [line] = res.stderr.decode().splitlines()
+        assert "is not valid UTF-8" in line and "\\x" in line, line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.txt", "x.db"]
+    assert (tmp_path / "x.db").read_bytes() == before
+
+
+def test_an_id_too_large_for_sqlite_is_one_line(workdir):
+    assert run("init", "--no-seeds").exit_code == 0
+    for args in (["title", "99999999999999999999"], ["title", "99999999999999999999", "New"]):
+        res = run(*args)
+        assert res.exit_code == 1, res.output
+        assert res.stderr == "Error: no document with id 99999999999999999999\n"
+
+
+def test_an_existing_folder_as_the_output_is_one_line(workdir):
+    assert run("init", "--no-seeds").exit_code == 0
+    (workdir / "out").mkdir()
+    res = run("export", "-o", "out")
+    assert res.exit_code == 1
+    assert res.stderr == "Error: out: exists and is a folder, not a file; give a file name\n"
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real full disk: a 400 KB tmpfs (needs the right to mount; skipped otherwise)."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    res = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mnt)],
+                         capture_output=True)  # fmt: skip
+    if res.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {res.stderr!r}")
+    yield mnt
+    subprocess.run(["umount", str(mnt)], check=False)
+
+
+def test_a_full_disk_during_merge_and_import_labels_is_one_line(tmp_path, small_disk):
+    from annotator.corpus import RawDocument
+    from annotator.ingest import import_documents
+
+    texts = [f"Moscow and Pyongyang signed pact number {i}. " * 40 for i in range(80)]
+    with Store(tmp_path / "coder.db") as s:
+        for d in import_documents(s, [RawDocument(t, "t") for t in texts], "blank:en").added:
+            s.add_span(d, "cleo", 0, 6, "alarmist")
+    assert (
+        run_child(b"--db", b"coder.db", b"export", b"-o", b"coder.jsonl", cwd=tmp_path).returncode
+        == 0
+    )
+    Store(small_disk / "lead.db").close()
+    before = (small_disk / "lead.db").read_bytes()
+    for args in ([b"merge", b"../coder.db"], [b"import-labels", b"../coder.jsonl"]):
+        res = run_child(b"--db", b"lead.db", *args, cwd=small_disk)
+        assert res.returncode == 1 and b"Traceback" not in res.stderr, res.stderr
+        errors = res.stderr.decode()
+        assert "lead.db: not saved: the disk or database is full" in errors, errors
+        assert "savepoint" not in errors and len(errors.splitlines()) <= 2, errors
+    assert (small_disk / "lead.db").read_bytes() == before
+    res = run_child(b"--db", b"lead.db", b"stats", b"--json", cwd=small_disk)
+    assert json.loads(res.stdout)["documents"] == 0
+    filler = small_disk / "filler"  # fill the disk: not even a -shm fits now
+    with open(filler, "wb", buffering=0) as fh, contextlib.suppress(OSError):
+        while True:
+            fh.write(b"x" * 4096)
+    res = run_child(b"--db", b"lead.db", b"stats", cwd=small_disk)
+    assert res.returncode == 1 and b"Traceback" not in res.stderr, res.stderr
+    [line] = res.stderr.decode().splitlines()
+    assert line.startswith("Error: lead.db: the disk or database is full"), line
