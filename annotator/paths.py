@@ -162,6 +162,13 @@ def check_output(
                         f"{shown}: this folder holds {_which(db, suffix)}, and the export"
                         " replaces the whole folder; choose another output folder"
                     )
+        if folder:
+            stranger = _not_from_an_export(p)
+            if stranger is not None:
+                raise OutputError(
+                    f"{shown}: the folder holds what no export writes ({stranger}), and the"
+                    " export replaces the whole folder; choose a new or empty folder"
+                )
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
         why = "is not a folder" if parent.exists() else "does not exist"
@@ -169,6 +176,39 @@ def check_output(
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"{shown}: cannot write: the folder {parent} is read-only")
     return p
+
+
+# What the folder formats write: doccano ``<coder>.jsonl``; brat ``annotation.conf`` and
+# ``<coder>/<doc>.txt|.ann``; spaCy shards ``*.spacy``. An existing folder is replaced only
+# if it looks like an earlier export (one of those at its top, and no deeper folders, links
+# or other files in subfolders); anything else is the user's, and would be deleted.
+_EXPORT_SIGNS = (".jsonl", ".spacy")
+_EXPORT_SUB = (".txt", ".ann", ".spacy")
+
+
+def _not_from_an_export(folder: Path) -> str | None:
+    """Why ``folder`` is not an earlier export (an entry no export writes), or None."""
+    try:
+        top = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as e:
+        return f"unreadable: {e.strerror}"
+    if not top:
+        return None
+    signed = False
+    for entry in top:
+        if entry.is_dir(follow_symlinks=False):
+            try:
+                inner = sorted(os.scandir(entry.path), key=lambda e: e.name)
+            except OSError:
+                return entry.name + os.sep
+            for sub in inner:
+                if not (sub.is_file(follow_symlinks=False) and sub.name.endswith(_EXPORT_SUB)):
+                    return os.path.join(entry.name, sub.name)
+        elif not entry.is_file(follow_symlinks=False):
+            return entry.name
+        elif entry.name == "annotation.conf" or entry.name.endswith(_EXPORT_SIGNS):
+            signed = True
+    return None if signed else top[0].name
 
 
 def check_input(path: str | Path, databases: Iterable[Any] = ()) -> Path:

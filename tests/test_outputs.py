@@ -337,3 +337,32 @@ def test_a_live_exports_part_file_is_never_removed(tmp_path):
         proc.communicate("done\n", timeout=30)
     assert remove_stale_parts(target) == [live.name]  # its writer is gone now
     assert fresh_legacy.exists()
+
+
+def test_a_folder_export_never_replaces_a_folder_of_the_users_files(workdir):
+    """A folder export replaces the folder as a whole: only an empty folder or an earlier
+    export may be replaced, never a folder of articles, a project or a home folder."""
+    corpus = workdir / "corpus"
+    corpus.mkdir()
+    (corpus / "article.txt").write_text(TEXT)
+    project = workdir / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "notes.jsonl").write_text("{}\n")
+    (project / "src" / "main.py").write_text("print()\n")
+    linked = workdir / "linked"
+    linked.mkdir()
+    (linked / "a.jsonl").symlink_to(corpus / "article.txt")
+    for fmt in ("doccano", "brat"):
+        for folder, stranger in [
+            (corpus, "article.txt"),
+            (project, "src/main.py"),
+            (linked, "a.jsonl"),
+        ]:
+            line = one_line_error(run("export", "--format", fmt, "-o", folder.name))
+            assert f"the folder holds what no export writes ({stranger})" in line, line
+    assert (corpus / "article.txt").read_text() == TEXT
+    assert (project / "src" / "main.py").exists() and (project / "notes.jsonl").exists()
+    for fmt in ("doccano", "brat"):  # an earlier export (or an empty folder) is replaced
+        (workdir / fmt).mkdir()
+        assert run("export", "--format", fmt, "-o", fmt).exit_code == 0
+        assert run("export", "--format", fmt, "-o", fmt).exit_code == 0
