@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from annotator.cli import cli
 from annotator.corpus import RawDocument, text_hash
+from annotator.errors import ValidationError
 from annotator.export import export, records
 from annotator.ingest import import_documents
 from annotator.labels_import import import_label_files
@@ -213,8 +214,10 @@ def test_annotator_option_overrides_the_file(store, tmp_path):
         tmp_path / "p.jsonl",
         [prodigy_task("Override text here.", [{"start": 0, "end": 8, "label": "alarmist"}])],
     )
-    one(import_label_files(store, [f], annotator="  zoe "))
+    one(import_label_files(store, [f], annotator="zoe"))
     assert store.annotators() == ["zoe"]
+    with pytest.raises(ValidationError, match="whitespace"):  # the name rule: no silent strip
+        import_label_files(store, [f], annotator="  zoe ")
 
 
 def test_prodigy_labels_without_a_coder_are_refused(store, tmp_path):
