@@ -11,13 +11,13 @@ changes nothing.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import jsonsafe
 from .corpus import RawDocument, derive_title, normalize_with_offsets, text_hash
 from .errors import AnnotatorError
 from .formats import READ_FORMATS, detect_format
@@ -25,7 +25,7 @@ from .formats.readers import READERS
 from .formats.tasks import LabelTask, LineError
 from .nlp import DEFAULT_PIPELINE, tokenize_arrays
 from .scheme import Scheme, extend_scheme
-from .store import Store, check_annotator_name
+from .store import GOLD, Store, check_coder_name
 
 MAX_ERRORS_SHOWN = 20
 # Keys of the canonical export's meta that describe the database, not the text.
@@ -71,6 +71,9 @@ class _Prepared:
     annotator: str | None
     spans: list[tuple[int, int, str, str, int | None]]
     doc_labels: dict[str, Any]
+    # the gold layer's provenance (canonical JSONL only): per span, and per field
+    span_sources: list[tuple[str, ...]] = field(default_factory=list)
+    label_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def sha(self) -> str:
@@ -94,7 +97,7 @@ def import_label_files(
             f"unknown format {fmt!r} (choose from auto, {', '.join(READ_FORMATS)})"
         )
     if annotator is not None:
-        annotator = check_annotator_name(annotator)
+        annotator = check_coder_name(annotator)
     paths = list(paths)
     results = []
     for i, p in enumerate(paths):
@@ -133,8 +136,11 @@ def import_label_file(
             )
             return result
     result.format = fmt
-    if fmt == "doccano" and annotator is None:
-        result.errors.append(f"{path}: doccano files do not name the coder; give --annotator NAME")
+    named = any(isinstance(o, dict) and o.get("_annotator_id") for _, o in objects)
+    if fmt == "doccano" and annotator is None and not named:
+        result.errors.append(
+            f"{path}: doccano lines do not name the coder (no _annotator_id); give --annotator NAME"
+        )
         return result
     reader = READERS[fmt]
     tasks: list[tuple[int, LabelTask]] = []
@@ -151,9 +157,12 @@ def import_label_file(
             result.not_accepted += 1
             continue
         try:
-            prepared.append(_prepare(lineno, task, annotator, scheme, field_name, add_labels))
+            prepared.append(_prepare(lineno, task, annotator, scheme, field_name, add_labels, fmt))
         except LineError as e:
             result.errors.append(f"{path}:{lineno}: {e}")
+    if not prepared and not result.errors:
+        result.errors.append(_why_nothing(path, fmt, objects))
+        return result
     if add_labels:
         try:
             scheme = _extended(store, scheme, prepared)
@@ -174,6 +183,17 @@ def import_label_file(
         result.doc_labels_set = 0
         result.new_scheme_version = None
     return result
+
+
+def _why_nothing(path: Path, fmt: str, objects: list[tuple[int, Any]]) -> str:
+    """The one line that says why a file with tasks in it imports nothing."""
+    answers = Counter(obj.get("answer") if isinstance(obj, dict) else None for _, obj in objects)
+    given = ", ".join(f"{n} {a!r}" if a else f"{n} without one" for a, n in answers.items())
+    accepted = "accepted" if fmt != "jsonl" else "accepted (or without an answer)"
+    return (
+        f"{path}: nothing to import: none of its {len(objects)} task(s) is {accepted}"
+        f" (answers: {given}); --all-answers imports them all"
+    )
 
 
 def _line_of(error: str) -> int:
@@ -200,9 +220,12 @@ def _read_lines(path: Path, result: FileImport) -> list[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            objects.append((lineno, json.loads(line)))
-        except json.JSONDecodeError as e:
-            result.errors.append(f"{path}:{lineno}: not valid JSON ({e.msg} at column {e.colno})")
+            objects.append((lineno, jsonsafe.loads(line)))
+        except jsonsafe.StrictJSONError as e:
+            reason = str(e)
+            if reason.startswith("invalid JSON"):
+                reason = "not valid JSON" + reason.removeprefix("invalid JSON")
+            result.errors.append(f"{path}:{lineno}: {reason}")
     return objects
 
 
@@ -213,6 +236,7 @@ def _prepare(
     scheme: Scheme,
     field_name: str | None,
     add_labels: bool,
+    fmt: str = "jsonl",
 ) -> _Prepared:
     text, remap = normalize_with_offsets(task.text)
     if not text.strip():
@@ -242,12 +266,28 @@ def _prepare(
     coder = override or task.annotator
     if coder is None and (spans or doc_labels):
         raise LineError("no coder named (no _annotator_id); give --annotator NAME")
-    if coder is not None:
-        try:
-            coder = check_annotator_name(coder)
-        except AnnotatorError as e:
-            raise LineError(str(e)) from None
-    return _Prepared(lineno, task, text, coder, spans, doc_labels)
+    span_sources: list[tuple[str, ...]] = []
+    label_sources: dict[str, tuple[str, ...]] = {}
+    try:
+        if coder == GOLD and override is None:
+            if fmt != "jsonl":
+                raise LineError(
+                    f"coder name {GOLD!r} is reserved for the adjudicated layer, which only the"
+                    " canonical JSONL carries"
+                )
+            # The gold layer, with the coders each label came from (none: the adjudicator's).
+            span_sources = [_source_names(sp.sources or ()) for sp in task.spans]
+            label_sources = {f: _source_names(v) for f, v in task.label_sources.items()}
+        elif coder is not None:
+            coder = check_coder_name(coder)
+    except AnnotatorError as e:
+        raise LineError(str(e)) from None
+    return _Prepared(lineno, task, text, coder, spans, doc_labels, span_sources, label_sources)
+
+
+def _source_names(names: Iterable[str]) -> tuple[str, ...]:
+    """A gold label's coders, checked, sorted, once each."""
+    return tuple(sorted({check_coder_name(n) for n in names}))
 
 
 def _assign_choices(
@@ -380,6 +420,8 @@ def _write(
             store.add_documents(new_docs, pipeline)
             result.documents_added = len(new_docs)
         for item in prepared:
+            if item.annotator == GOLD:
+                continue  # after every coder: gold names its coders as sources
             doc = store.document_by_hash(item.sha)
             assert doc is not None
             if item.annotator is None:
@@ -408,3 +450,40 @@ def _write(
                 if current.get(fname) != new:
                     store.set_doc_label(doc.id, item.annotator, fname, value)
                     result.doc_labels_set += 1
+        for item in prepared:
+            if item.annotator == GOLD:
+                _write_gold(store, result, item, versions)
+
+
+def _write_gold(store: Store, result: FileImport, item: _Prepared, versions: set[int]) -> None:
+    """One gold record: the spans it lacks and the field values that differ (in value or in
+    the coders they came from), through the store's gold methods, provenance included."""
+    doc = store.document_by_hash(item.sha)
+    assert doc is not None
+    for name in {n for names in (*item.span_sources, *item.label_sources.values()) for n in names}:
+        store.add_annotator(name)  # a source coder with no labels in this database yet
+    have = Counter((s.start, s.end, s.label, s.note) for s in store.spans(doc.id, GOLD))
+    for (start, end, label, note, version), sources in zip(
+        item.spans, item.span_sources, strict=True
+    ):
+        key = (start, end, label, note)
+        if have[key] > 0:
+            have[key] -= 1
+            result.spans_present += 1
+            continue
+        store.add_gold_span(
+            doc.id, start, end, label, sources, note,
+            scheme_version=version if version in versions else None,
+        )  # fmt: skip
+        result.spans_added += 1
+    current = store.doc_labels(doc.id, GOLD)
+    current_sources = store.gold_label_sources(doc.id)
+    for fname, value in item.doc_labels.items():
+        new = tuple(value) if isinstance(value, list) else value
+        spec = store.scheme.field(fname)
+        if isinstance(new, tuple) and spec is not None:
+            new = tuple(o for o in spec.options if o in new)
+        sources = item.label_sources.get(fname, ())
+        if current.get(fname) != new or current_sources.get(fname, ()) != sources:
+            store.set_gold_label(doc.id, fname, value, sources)
+            result.doc_labels_set += 1

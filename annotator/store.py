@@ -557,13 +557,20 @@ class Store:
         return [self._annotator_id(n, create=False) for n in names]
 
     def add_gold_span(
-        self, doc_id: int, start: int, end: int, label: str, sources: Iterable[str], note: str = ""
+        self,
+        doc_id: int,
+        start: int,
+        end: int,
+        label: str,
+        sources: Iterable[str],
+        note: str = "",
+        scheme_version: int | None = None,
     ) -> Span:
         """Accept a span into the gold layer, remembering the coders it came from
         (empty ``sources``: the adjudicator's own span)."""
         with self._gold() as c:
             ids = self._source_ids(sources)
-            span = self.add_span(doc_id, GOLD, start, end, label, note)
+            span = self.add_span(doc_id, GOLD, start, end, label, note, scheme_version)
             c.executemany(
                 "INSERT INTO gold_span_sources (span_id, annotator_id) VALUES (?, ?)",
                 [(span.id, i) for i in ids],
