@@ -402,7 +402,7 @@ def test_brat_folder_names_fit_and_coders_json_names_them(awkward, tmp_path):
         [LONG, "unlabelled", "ana/../ben", "CON", None], key=str
     )
     assert names["unlabelled"] is None
-    for folder, coder in names.items():
+    for folder in names:
         assert (out / folder).is_dir() and len(folder.encode("utf-8")) <= 255
         assert folder not in ("annotation.conf", "coders.json")
     assert sorted(p.name for p in (out / "unlabelled").iterdir()) == [
