@@ -832,3 +832,49 @@ def test_hostile_json_is_one_line_and_writes_nothing(workdir, case):
     assert len(err) == 2 and err[1].startswith("  h.jsonl:2: ") and reason in err[1], err
     with Store(workdir / "x.db") as s:
         assert dump(s) == before
+
+
+# --- streamed in passes, still all or nothing --------------------------------------------
+
+
+def test_a_file_changed_between_the_passes_is_refused(store, tmp_path, monkeypatch):
+    """The import reads the file several times (bounded memory): if it changes between the
+    checking pass and the writing pass, nothing is written."""
+    import annotator.labels_import as li
+
+    tasks = [
+        prodigy_task(f"Streamed text {i}.", [{"start": 0, "end": 8, "label": "alarmist"}])
+        for i in range(3)
+    ]
+    f = write_jsonl(tmp_path / "p.jsonl", tasks)
+    real = li.tokenize_arrays
+
+    def tokenise_then_edit(texts, pipeline):
+        out = list(real(texts, pipeline))
+        write_jsonl(f, [*tasks[:2], prodigy_task("Another text.", [], coder="eve")])
+        return iter(out)
+
+    monkeypatch.setattr(li, "tokenize_arrays", tokenise_then_edit)
+    before = dump(store)
+    r = one(import_label_files(store, [f]))
+    assert r.errors == [f"{f}: the file changed while it was imported; nothing written"]
+    assert dump(store) == before
+    monkeypatch.setattr(li, "tokenize_arrays", real)
+    r = one(import_label_files(store, [f]))
+    assert r.ok and r.documents_added == 3 and r.spans_added == 2
+
+
+def test_repeated_texts_are_added_once_in_file_order(store, tmp_path):
+    lines = [
+        prodigy_task("First text.", [{"start": 0, "end": 5, "label": "alarmist"}], coder="ana"),
+        prodigy_task("Second text.", [], coder="ana"),
+        prodigy_task("First text.", [{"start": 6, "end": 10, "label": "alarmist"}], coder="ben"),
+    ]
+    r = one(import_label_files(store, [write_jsonl(tmp_path / "p.jsonl", lines)]))
+    assert r.ok and r.documents_added == 2 and r.tasks == 3
+    first, second = store.document_ids()
+    assert (
+        store.document(first).text == "First text."
+        and store.document(second).text == "Second text."
+    )
+    assert span_tuples(store, first, "ben") == [(6, 10, "alarmist", "")]
