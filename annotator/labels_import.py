@@ -309,7 +309,8 @@ class _Scan:
                     )
                 continue
             seen += 1
-            answers[obj.get("answer") if isinstance(obj, dict) else None] += 1
+            answer = obj.get("answer") if isinstance(obj, dict) else None
+            answers[answer if isinstance(answer, str) else None] += 1
             named = named or bool(isinstance(obj, dict) and obj.get("_annotator_id"))
             if item is None:
                 result.not_accepted += not accepted
@@ -320,8 +321,9 @@ class _Scan:
                 self.usage.add(item)
             if report_problems:
                 errors.extend(f"{self.path}:{item.line}: {p}" for p in _problems(item, scheme))
-        if not counting:
-            result.errors.extend(problems)
+        if not counting:  # a line the extended scheme reads differently is reported too
+            known = set(result.errors)
+            result.errors.extend(e for e in errors + problems if e not in known)
             return digest.hexdigest()
         result.format = self.fmt
         if not seen:

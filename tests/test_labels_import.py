@@ -878,3 +878,9 @@ def test_repeated_texts_are_added_once_in_file_order(store, tmp_path):
         and store.document(second).text == "Second text."
     )
     assert span_tuples(store, first, "ben") == [(6, 10, "alarmist", "")]
+
+
+def test_an_answer_that_is_not_text_is_one_line(store, tmp_path):
+    f = write_jsonl(tmp_path / "p.jsonl", [{**prodigy_task("Odd answer."), "answer": ["accept"]}])
+    r = one(import_label_files(store, [f]))
+    assert r.errors == [f"{f}:1: \"answer\" must be accept, reject or ignore, got ['accept']"]
