@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from .errors import AnnotatorError
 from .models import DocLabel, Document, Span
-from .store import Store
+from .store import GOLD, Store
 
 
 def hash32(*parts: str) -> int:
@@ -122,7 +122,19 @@ def records(
     for doc, tokens, coder, spans, labels in store.iter_labelled(annotator, include_unlabelled):
         if last is None or last[0] != doc.id:
             last = (doc.id, token_records(doc.text, *tokens))
-        yield record(doc, tokens, coder, spans, labels, scheme.name, scheme.version, last[1])
+        rec = record(doc, tokens, coder, spans, labels, scheme.name, scheme.version, last[1])
+        if coder == GOLD:
+            _add_gold_sources(store, rec, doc.id, spans)
+        yield rec
+
+
+def _add_gold_sources(store: Store, rec: dict[str, Any], doc_id: int, spans: list[Span]) -> None:
+    """The gold layer's provenance, so that ``import-labels`` restores it: the coders each
+    gold span (``sources``) and each gold field value (``doc_label_sources``) came from."""
+    span_sources = store.gold_span_sources(doc_id)
+    for span, span_rec in zip(spans, rec["spans"], strict=True):
+        span_rec["sources"] = list(span_sources.get(span.id, ()))
+    rec["doc_label_sources"] = {f: list(v) for f, v in store.gold_label_sources(doc_id).items()}
 
 
 def current_umask() -> int:

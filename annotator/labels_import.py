@@ -6,18 +6,21 @@ or forced). Each file is all-or-nothing: every problem is reported as
 in one transaction. Documents are matched by the SHA-256 of their (normalised) text;
 unknown ones are added with their ``meta``. Span offsets are kept as given (only
 shifted where a ``\\r\\n`` in the given text becomes ``\\n``); re-importing a file
-changes nothing.
+changes nothing. Files are streamed in passes (see :func:`import_label_file`), so memory
+does not grow with the file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import jsonsafe
 from .corpus import RawDocument, derive_title, normalize_with_offsets, text_hash
 from .errors import AnnotatorError
 from .formats import READ_FORMATS, detect_format
@@ -25,7 +28,7 @@ from .formats.readers import READERS
 from .formats.tasks import LabelTask, LineError
 from .nlp import DEFAULT_PIPELINE, tokenize_arrays
 from .scheme import Scheme, extend_scheme
-from .store import Store, check_annotator_name
+from .store import GOLD, Store, check_coder_name
 
 MAX_ERRORS_SHOWN = 20
 # Keys of the canonical export's meta that describe the database, not the text.
@@ -71,6 +74,9 @@ class _Prepared:
     annotator: str | None
     spans: list[tuple[int, int, str, str, int | None]]
     doc_labels: dict[str, Any]
+    # the gold layer's provenance (canonical JSONL only): per span, and per field
+    span_sources: list[tuple[str, ...]] = field(default_factory=list)
+    label_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def sha(self) -> str:
@@ -97,7 +103,7 @@ def import_label_files(
             f"unknown format {fmt!r} (choose from auto, {', '.join(READ_FORMATS)})"
         )
     if annotator is not None:
-        annotator = check_annotator_name(annotator)
+        annotator = check_coder_name(annotator)
     paths = list(paths)
     results = []
     for i, p in enumerate(paths):
@@ -121,62 +127,297 @@ def import_label_file(
     field_name: str | None = None,
     pipeline: str = DEFAULT_PIPELINE,
 ) -> FileImport:
-    result = FileImport(str(path))
-    objects = _read_lines(path, result)
-    if not objects:
-        if not result.errors:
-            result.errors.append(f"{path}: no JSON lines")
-        return result
-    if fmt == "auto":
-        fmt = detect_format(objects[0][1]) or ""
-        if not fmt:
-            result.errors.append(
-                f"{path}:{objects[0][0]}: cannot tell the format; use --format"
-                f" ({', '.join(READ_FORMATS)})"
-            )
-            return result
-    result.format = fmt
-    if fmt == "doccano" and annotator is None:
-        result.errors.append(f"{path}: doccano files do not name the coder; give --annotator NAME")
-        return result
-    reader = READERS[fmt]
-    tasks: list[tuple[int, LabelTask]] = []
-    for lineno, obj in objects:
-        try:
-            tasks.append((lineno, reader(obj, all_answers=all_answers)))
-        except LineError as e:
-            result.errors.append(f"{path}:{lineno}: {e}")
+    """Import one file, all or nothing, in bounded memory.
 
+    The file is streamed several times, one line in memory at a time: a first pass reads
+    and checks every line (and, with ``add_labels``, learns what the file uses; a second
+    checking pass then holds the lines to the extended scheme), a tokenising pass runs
+    spaCy on the texts this database lacks (outside the transaction: spaCy is the slow
+    part; only their packed offsets are kept), and a writing pass stores everything in one
+    transaction. A file that changes between the passes is refused (its SHA-256 is compared).
+    """
+    result = FileImport(str(path))
+    scan = _Scan(path, fmt, annotator, all_answers, add_labels, field_name)
     scheme = store.scheme
-    prepared = []
-    for lineno, task in tasks:
-        if task.skip:
-            result.not_accepted += 1
-            continue
-        try:
-            prepared.append(_prepare(lineno, task, annotator, scheme, field_name, add_labels))
-        except LineError as e:
-            result.errors.append(f"{path}:{lineno}: {e}")
+    digest = scan.check(store, result, scheme, report_problems=not add_labels)
+    if digest is None:
+        return result
     if add_labels:
         try:
-            scheme = _extended(store, scheme, prepared)
+            scheme = _extended(store, scheme, scan.usage)
         except AnnotatorError as e:
             result.errors.append(f"{path}: cannot extend the scheme: {e}")
-    for item in prepared:
-        for problem in _problems(item, scheme):
-            result.errors.append(f"{path}:{item.line}: {problem}")
+        else:
+            scan.check(store, result, scheme, report_problems=True, counting=False)
     if result.errors:
         result.errors.sort(key=_line_of)
         return result
-    result.tasks = len(prepared)
+    result.format = scan.fmt
+    result.tasks = scan.tasks
     try:
-        _write(store, result, prepared, scheme, path, pipeline)
+        packed = _tokenise_new_texts(store, scan, scheme, pipeline)
+        _write(store, result, scan, scheme, packed, pipeline, digest)
     except AnnotatorError as e:  # the transaction was rolled back: nothing written
         result.errors.append(f"{path}: {e}")
         result.documents_added = result.spans_added = result.spans_present = 0
         result.doc_labels_set = 0
         result.new_scheme_version = None
     return result
+
+
+class _Usage:
+    """The labels, fields and options a file uses (for ``--add-labels``), in file order."""
+
+    def __init__(self) -> None:
+        self.labels: dict[str, None] = {}
+        self.options: dict[str, dict[str, None]] = {}
+        self.multi: set[str] = set()
+
+    def add(self, item: _Prepared) -> None:
+        for *_range, label, _note, _v in item.spans:
+            self.labels.setdefault(label)
+        for fname, value in item.doc_labels.items():
+            if isinstance(value, list):
+                self.multi.add(fname)
+            opts = self.options.setdefault(fname, {})
+            for v in value if isinstance(value, list) else [value]:
+                opts.setdefault(v)
+
+
+class _Scan:
+    """One file, read line by line as often as the import needs it."""
+
+    def __init__(self, path, fmt, annotator, all_answers, add_labels, field_name) -> None:
+        self.path = path
+        self.fmt = "" if fmt == "auto" else fmt
+        self.annotator = annotator
+        self.all_answers = all_answers
+        self.add_labels = add_labels
+        self.field_name = field_name
+        self.usage = _Usage()
+        # every text's SHA-256, in file order, with where its first line is (offset, number)
+        self.hashes: dict[str, tuple[int, int]] = {}
+        self.tasks = 0
+
+    def lines(self, errors: list[str], digest=None) -> Iterator[tuple[int, int, Any]]:
+        """``(line number, byte offset, JSON)`` of each non-blank line (strict JSON);
+        unreadable lines are added to ``errors``."""
+        path = self.path
+        try:
+            fh = open(path, "rb")  # noqa: SIM115 - closed below, also when abandoned
+        except OSError as e:
+            errors.append(f"{path}: cannot read: {e.strerror or e}")
+            return
+        with fh:
+            offset = 0
+            for lineno, raw in enumerate(fh, 1):
+                if digest is not None:
+                    digest.update(raw)
+                start, offset = offset, offset + len(raw)
+                try:
+                    obj = self._parse(raw, lineno, start, errors)
+                except UnicodeDecodeError:
+                    return  # reported: the rest of the file is not read
+                if obj is not _BLANK:
+                    yield lineno, start, obj
+
+    def _parse(self, raw: bytes, lineno: int, offset: int, errors: list[str]) -> Any:
+        data = raw[3:] if offset == 0 and raw.startswith(b"\xef\xbb\xbf") else raw
+        try:
+            line = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            at = offset + len(raw) - len(data) + e.start
+            errors.append(f"{self.path}: not UTF-8 text (invalid byte at offset {at})")
+            raise
+        line = line.removesuffix("\n").removesuffix("\r")
+        if not line.strip():
+            return _BLANK
+        try:
+            return _loads(line)
+        except jsonsafe.StrictJSONError as e:
+            reason = str(e)
+            if reason.startswith("invalid JSON"):
+                reason = "not valid JSON" + reason.removeprefix("invalid JSON")
+            errors.append(f"{self.path}:{lineno}: {reason}")
+            return _BLANK
+
+    def items(
+        self, errors: list[str], scheme: Scheme, digest=None
+    ) -> Iterator[tuple[int, int, Any, _Prepared | None, bool]]:
+        """``(line, offset, object, prepared item, accepted)`` for every line; the item is
+        None for a task not accepted and for a line with a problem (added to ``errors``)."""
+        for lineno, offset, obj in self.lines(errors, digest):
+            if not self.fmt:
+                self.fmt = detect_format(obj) or ""
+                if not self.fmt:
+                    errors.append(
+                        f"{self.path}:{lineno}: cannot tell the format; use --format"
+                        f" ({', '.join(READ_FORMATS)})"
+                    )
+                    return
+            item, accepted = self._item(lineno, obj, scheme, errors)
+            yield lineno, offset, obj, item, accepted
+
+    def _item(
+        self, lineno: int, obj: Any, scheme: Scheme, errors: list[str]
+    ) -> tuple[_Prepared | None, bool]:
+        try:
+            task = READERS[self.fmt](obj, all_answers=self.all_answers)
+            if task.skip:
+                return None, False
+            item = _prepare(
+                lineno, task, self.annotator, scheme, self.field_name, self.add_labels,
+                self.fmt,
+            )  # fmt: skip
+        except LineError as e:
+            errors.append(f"{self.path}:{lineno}: {e}")
+            return None, True
+        return item, True
+
+    def items_at(
+        self, places: list[tuple[int, int]], scheme: Scheme, errors: list[str]
+    ) -> Iterator[_Prepared | None]:
+        """The items of the lines at ``(byte offset, line number)``, in that order."""
+        with open(self.path, "rb") as fh:
+            for offset, lineno in places:
+                fh.seek(offset)
+                try:
+                    obj = self._parse(fh.readline(), lineno, offset, errors)
+                except UnicodeDecodeError:
+                    obj = _BLANK
+                yield None if obj is _BLANK else self._item(lineno, obj, scheme, errors)[0]
+
+    def check(
+        self,
+        store: Store,
+        result: FileImport,
+        scheme: Scheme,
+        report_problems: bool,
+        counting: bool = True,
+    ) -> str | None:
+        """A checking pass: problems go to ``result.errors``; returns the file's SHA-256
+        (None when the file cannot be imported at all, with the reason in the errors)."""
+        digest = hashlib.sha256()
+        # A second pass (against the extended scheme) reports only what the first could not.
+        errors = result.errors if counting else []
+        problems = []
+        seen = 0
+        answers: Counter = Counter()
+        named = False
+        for _lineno, offset, obj, item, accepted in self.items(errors, scheme, digest):
+            if not counting:
+                if item is not None:
+                    problems.extend(
+                        f"{self.path}:{item.line}: {p}" for p in _problems(item, scheme)
+                    )
+                continue
+            seen += 1
+            answer = obj.get("answer") if isinstance(obj, dict) else None
+            answers[answer if isinstance(answer, str) else None] += 1
+            named = named or bool(isinstance(obj, dict) and obj.get("_annotator_id"))
+            if item is None:
+                result.not_accepted += not accepted
+                continue
+            self.tasks += 1
+            self.hashes.setdefault(item.sha, (offset, item.line))
+            if self.add_labels:
+                self.usage.add(item)
+            if report_problems:
+                errors.extend(f"{self.path}:{item.line}: {p}" for p in _problems(item, scheme))
+        if not counting:  # a line the extended scheme reads differently is reported too
+            known = set(result.errors)
+            result.errors.extend(e for e in errors + problems if e not in known)
+            return digest.hexdigest()
+        result.format = self.fmt
+        if not seen:
+            if not errors:
+                errors.append(f"{self.path}: no JSON lines")
+            return None
+        if self.fmt == "doccano" and self.annotator is None and not named:
+            errors[:] = [e for e in errors if "no coder named" not in e]
+            errors.insert(
+                0,
+                f"{self.path}: doccano lines do not name the coder (no _annotator_id);"
+                " give --annotator NAME",
+            )
+            return None
+        if not self.tasks and not errors:
+            errors.append(_why_nothing(self.path, self.fmt, seen, answers))
+        return None if errors and not self.add_labels else digest.hexdigest()
+
+
+class _Packed:
+    """Offsets already packed (what :meth:`Store.add_documents` asks a tokenisation for)."""
+
+    def __init__(self, blobs: tuple[bytes, bytes]) -> None:
+        self.blobs = blobs
+
+    def packed(self) -> tuple[bytes, bytes]:
+        return self.blobs
+
+
+def _tokenise_new_texts(
+    store: Store, scan: _Scan, scheme: Scheme, pipeline: str
+) -> dict[str, _Packed]:
+    """Tokenise, streaming, each text this database lacks; ``{sha256: packed offsets}``."""
+    known = store.known_hashes(scan.hashes)
+    missing = [h for h in scan.hashes if h not in known]
+    if not missing:
+        return {}
+    errors: list[str] = []
+    items = scan.items_at([scan.hashes[h] for h in missing], scheme, errors)
+    changed: list[str] = []
+
+    def texts() -> Iterator[str]:
+        for item, sha in zip(items, missing, strict=True):
+            if item is None or item.sha != sha:
+                changed.append(sha)
+                yield ""
+            else:
+                yield item.text
+
+    packed = {}
+    for sha, arrays in zip(missing, tokenize_arrays(texts(), pipeline), strict=True):
+        packed[sha] = _Packed(arrays.packed())
+    if errors or changed:
+        raise AnnotatorError("the file changed while it was imported; nothing written")
+    return packed
+
+
+_BLANK = object()  # a blank or unreadable line
+
+
+def _loads(line: str) -> Any:
+    """One line as strict JSON (:func:`jsonsafe.loads`), faster for what import-labels reads.
+
+    A record's ``tokens`` (Prodigy's and the canonical export's, about three quarters of
+    each line) are never read: the texts are tokenised here. They are parsed but not walked
+    for lone surrogates and infinities, which is most of the time the strict check takes
+    on the app's own export. A line the plain parser refuses is parsed again by
+    :func:`jsonsafe.loads` for its reason.
+    """
+    try:
+        value = json.loads(line, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        return jsonsafe.loads(line)  # raises StrictJSONError with the reason
+    if isinstance(value, dict) and isinstance(value.get("tokens"), list):
+        del value["tokens"]
+    jsonsafe.check_text(value)
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN, Infinity: jsonsafe.loads names them
+
+
+def _why_nothing(path: Path, fmt: str, seen: int, answers: Counter) -> str:
+    """The one line that says why a file with tasks in it imports nothing."""
+    given = ", ".join(f"{n} {a!r}" if a else f"{n} without one" for a, n in answers.items())
+    accepted = "accepted" if fmt != "jsonl" else "accepted (or without an answer)"
+    return (
+        f"{path}: nothing to import: none of its {seen} task(s) is {accepted}"
+        f" (answers: {given}); --all-answers imports them all"
+    )
 
 
 def _line_of(error: str) -> int:
@@ -186,29 +427,6 @@ def _line_of(error: str) -> int:
     return int(line) if line.isdigit() else 0
 
 
-def _read_lines(path: Path, result: FileImport) -> list[tuple[int, Any]]:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        result.errors.append(f"{path}: cannot read: {e.strerror or e}")
-        return []
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        result.errors.append(f"{path}: not UTF-8 text (invalid byte at offset {e.start})")
-        return []
-    objects = []
-    for lineno, line in enumerate(content.split("\n"), 1):
-        line = line.removesuffix("\r")
-        if not line.strip():
-            continue
-        try:
-            objects.append((lineno, json.loads(line)))
-        except json.JSONDecodeError as e:
-            result.errors.append(f"{path}:{lineno}: not valid JSON ({e.msg} at column {e.colno})")
-    return objects
-
-
 def _prepare(
     lineno: int,
     task: LabelTask,
@@ -216,6 +434,7 @@ def _prepare(
     scheme: Scheme,
     field_name: str | None,
     add_labels: bool,
+    fmt: str = "jsonl",
 ) -> _Prepared:
     text, remap = normalize_with_offsets(task.text)
     if not text.strip():
@@ -245,12 +464,28 @@ def _prepare(
     coder = override or task.annotator
     if coder is None and (spans or doc_labels):
         raise LineError("no coder named (no _annotator_id); give --annotator NAME")
-    if coder is not None:
-        try:
-            coder = check_annotator_name(coder)
-        except AnnotatorError as e:
-            raise LineError(str(e)) from None
-    return _Prepared(lineno, task, text, coder, spans, doc_labels)
+    span_sources: list[tuple[str, ...]] = []
+    label_sources: dict[str, tuple[str, ...]] = {}
+    try:
+        if coder == GOLD and override is None:
+            if fmt != "jsonl":
+                raise LineError(
+                    f"coder name {GOLD!r} is reserved for the adjudicated layer, which only the"
+                    " canonical JSONL carries"
+                )
+            # The gold layer, with the coders each label came from (none: the adjudicator's).
+            span_sources = [_source_names(sp.sources or ()) for sp in task.spans]
+            label_sources = {f: _source_names(v) for f, v in task.label_sources.items()}
+        elif coder is not None:
+            coder = check_coder_name(coder)
+    except AnnotatorError as e:
+        raise LineError(str(e)) from None
+    return _Prepared(lineno, task, text, coder, spans, doc_labels, span_sources, label_sources)
+
+
+def _source_names(names: Iterable[str]) -> tuple[str, ...]:
+    """A gold label's coders, checked, sorted, once each."""
+    return tuple(sorted({check_coder_name(n) for n in names}))
 
 
 def _assign_choices(
@@ -297,25 +532,19 @@ def _assign_choices(
             doc_labels[fname] = list(dict.fromkeys(options))
 
 
-def _extended(store: Store, scheme: Scheme, prepared: list[_Prepared]) -> Scheme:
+def _extended(store: Store, scheme: Scheme, usage: _Usage) -> Scheme:
     """The scheme with every label, field and option the file uses (same if none new)."""
-    labels = [lab for item in prepared for *_, lab, _n, _v in item.spans]
-    labels = [lab for lab in dict.fromkeys(labels) if scheme.label(lab) is None]
+    labels = [lab for lab in usage.labels if scheme.label(lab) is None]
     options: dict[str, list[str]] = {}
-    multi: set[str] = set()
-    for item in prepared:
-        for fname, value in item.doc_labels.items():
-            values = value if isinstance(value, list) else [value]
-            if isinstance(value, list):
-                multi.add(fname)
-            spec = scheme.field(fname)
-            new = [v for v in values if spec is None or v not in spec.options]
-            if new or spec is None:
-                options.setdefault(fname, []).extend(new)
+    for fname, used in usage.options.items():
+        spec = scheme.field(fname)
+        new = [v for v in used if spec is None or v not in spec.options]
+        if new or spec is None:
+            options.setdefault(fname, []).extend(new)
     if not labels and not options:
         return scheme
     version = max(store.scheme_versions()) + 1
-    return extend_scheme(scheme, version, labels, options, multi)
+    return extend_scheme(scheme, version, labels, options, usage.multi)
 
 
 def _problems(item: _Prepared, scheme: Scheme) -> list[str]:
@@ -351,63 +580,106 @@ def _problems(item: _Prepared, scheme: Scheme) -> list[str]:
 def _write(
     store: Store,
     result: FileImport,
-    prepared: list[_Prepared],
+    scan: _Scan,
     scheme: Scheme,
-    path: Path,
+    packed: dict[str, _Packed],
     pipeline: str,
+    digest: str,
 ) -> None:
-    # Tokenise unknown texts before the transaction (spaCy is the slow part).
-    by_hash: dict[str, _Prepared] = {}
-    for item in prepared:
-        by_hash.setdefault(item.sha, item)
-    known = store.known_hashes(by_hash)
-    missing = [by_hash[h] for h in by_hash if h not in known]
-    new_docs = []
-    toks = tokenize_arrays((item.text for item in missing), pipeline) if missing else iter(())
-    for item, tok in zip(missing, toks, strict=True):
-        meta = {k: v for k, v in item.task.meta.items() if k not in _OWN_META}
-        source = item.task.meta.get("source")
-        raw = RawDocument(
-            item.text, source if isinstance(source, str) else f"{path}:{item.line}", meta
-        )
-        given = item.task.meta.get("title")
-        title = " ".join(given.split()) if isinstance(given, str) else ""
-        new_docs.append((raw, tok, title or derive_title(raw.text)))
+    """The writing pass: one transaction, one line in memory at a time."""
     versions = set(store.scheme_versions())
+    errors: list[str] = []
+    check = hashlib.sha256()
     with store.transaction():
         if scheme.version not in versions:
             store.record_scheme(scheme)
             result.new_scheme_version = scheme.version
             versions.add(scheme.version)
-        if new_docs:
-            store.add_documents(new_docs, pipeline)
-            result.documents_added = len(new_docs)
-        for item in prepared:
-            doc = store.document_by_hash(item.sha)
-            assert doc is not None
-            if item.annotator is None:
+        for _line, _offset, _obj, item, _accepted in scan.items(errors, scheme, check):
+            if item is None:
                 continue
-            # A multiset: a coder may hold the same range and label twice (other notes).
-            have = Counter(
-                (s.start, s.end, s.label, s.note) for s in store.spans(doc.id, item.annotator)
-            )
-            for start, end, label, note, version in item.spans:
-                key = (start, end, label, note)
-                if have[key] > 0:
-                    have[key] -= 1
-                    result.spans_present += 1
-                    continue
-                store.add_span(
-                    doc.id, item.annotator, start, end, label, note,
-                    scheme_version=version if version in versions else None,
-                )  # fmt: skip
-                result.spans_added += 1
-            current = store.doc_labels(doc.id, item.annotator)
-            for fname, value in item.doc_labels.items():
-                new = tuple(value) if isinstance(value, list) else value
-                spec = store.scheme.field(fname)
-                if isinstance(new, tuple) and spec is not None:
-                    new = tuple(o for o in spec.options if o in new)
-                if current.get(fname) != new:
-                    store.set_doc_label(doc.id, item.annotator, fname, value)
-                    result.doc_labels_set += 1
+            if _problems(item, scheme):  # also normalises the values (as when checked)
+                raise AnnotatorError(f"line {item.line} changed while it was imported")
+            tok = packed.pop(item.sha, None)
+            if tok is not None:  # the first line with a new text adds it
+                store.add_documents([_new_document(item, tok, scan.path)], pipeline)
+                result.documents_added += 1
+            elif store.document_id_by_hash(item.sha) is None:
+                raise AnnotatorError("the file changed while it was imported; nothing written")
+            if item.annotator == GOLD:
+                _write_gold(store, result, item, versions)
+            elif item.annotator is not None:
+                _write_labels(store, result, item, versions)
+        if errors or check.hexdigest() != digest or packed:
+            raise AnnotatorError("the file changed while it was imported; nothing written")
+
+
+def _new_document(item: _Prepared, tok: _Packed, path: Path) -> tuple:
+    meta = {k: v for k, v in item.task.meta.items() if k not in _OWN_META}
+    source = item.task.meta.get("source")
+    raw = RawDocument(item.text, source if isinstance(source, str) else f"{path}:{item.line}", meta)
+    given = item.task.meta.get("title")
+    title = " ".join(given.split()) if isinstance(given, str) else ""
+    return raw, tok, title or derive_title(raw.text)
+
+
+def _write_labels(store: Store, result: FileImport, item: _Prepared, versions: set[int]) -> None:
+    """One coder's labels for one text: the spans they lack and the values that differ."""
+    doc_id = store.document_id_by_hash(item.sha)
+    assert doc_id is not None and item.annotator is not None
+    # A multiset: a coder may hold the same range and label twice (other notes).
+    have = Counter((s.start, s.end, s.label, s.note) for s in store.spans(doc_id, item.annotator))
+    for start, end, label, note, version in item.spans:
+        key = (start, end, label, note)
+        if have[key] > 0:
+            have[key] -= 1
+            result.spans_present += 1
+            continue
+        store.add_span(
+            doc_id, item.annotator, start, end, label, note,
+            scheme_version=version if version in versions else None,
+        )  # fmt: skip
+        result.spans_added += 1
+    current = store.doc_labels(doc_id, item.annotator)
+    for fname, value in item.doc_labels.items():
+        new = tuple(value) if isinstance(value, list) else value
+        spec = store.scheme.field(fname)
+        if isinstance(new, tuple) and spec is not None:
+            new = tuple(o for o in spec.options if o in new)
+        if current.get(fname) != new:
+            store.set_doc_label(doc_id, item.annotator, fname, value)
+            result.doc_labels_set += 1
+
+
+def _write_gold(store: Store, result: FileImport, item: _Prepared, versions: set[int]) -> None:
+    """One gold record: the spans it lacks and the field values that differ (in value or in
+    the coders they came from), through the store's gold methods, provenance included."""
+    doc_id = store.document_id_by_hash(item.sha)
+    assert doc_id is not None
+    for name in {n for names in (*item.span_sources, *item.label_sources.values()) for n in names}:
+        store.add_annotator(name)  # a source coder with no labels in this database yet
+    have = Counter((s.start, s.end, s.label, s.note) for s in store.spans(doc_id, GOLD))
+    for (start, end, label, note, version), sources in zip(
+        item.spans, item.span_sources, strict=True
+    ):
+        key = (start, end, label, note)
+        if have[key] > 0:
+            have[key] -= 1
+            result.spans_present += 1
+            continue
+        store.add_gold_span(
+            doc_id, start, end, label, sources, note,
+            scheme_version=version if version in versions else None,
+        )  # fmt: skip
+        result.spans_added += 1
+    current = store.doc_labels(doc_id, GOLD)
+    current_sources = store.gold_label_sources(doc_id)
+    for fname, value in item.doc_labels.items():
+        new = tuple(value) if isinstance(value, list) else value
+        spec = store.scheme.field(fname)
+        if isinstance(new, tuple) and spec is not None:
+            new = tuple(o for o in spec.options if o in new)
+        sources = item.label_sources.get(fname, ())
+        if current.get(fname) != new or current_sources.get(fname, ()) != sources:
+            store.set_gold_label(doc_id, fname, value, sources)
+            result.doc_labels_set += 1

@@ -11,16 +11,31 @@ idempotent. For one coder and one document:
   and writes nothing.
 
 Status keeps the further state (new < in_progress < done) and the larger time spent.
+Spans are a list, not a set: a coder who marked the same range twice keeps both.
+
+Nothing from the other file is trusted: every row is checked before it is copied (text is
+text and matches its SHA-256, ``meta`` is a JSON object, coder names follow the name rule,
+spans lie inside the text, numbers are finite). Token offsets that do not decode or do not
+fit the text are recomputed with spaCy. Any other problem refuses the whole file with one
+line naming it and the document, and this database is left unchanged.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+import re
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .errors import AnnotatorError
+from .corpus import normalize_text, text_hash
+from .errors import AnnotatorError, ValidationError
+from .models import STATES, StoredDocument
+from .nlp import DEFAULT_PIPELINE, tokenize_arrays
+from .packing import unpack
 from .scheme import parse_scheme
-from .store import GOLD, Store, read_snapshot
+from .store import GOLD, MAX_NAME_LEN, Store, check_coder_name, read_snapshot
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,7 @@ class MergeReport:
     conflicts: list[Conflict] = field(default_factory=list)
     schemes_added: list[int] = field(default_factory=list)
     gold_skipped: int = 0  # documents whose gold labels in the other database were not merged
+    retokenised: int = 0  # new documents whose stored tokens were unusable and were recomputed
 
     @property
     def new_conflicts(self) -> list[Conflict]:
@@ -62,6 +78,12 @@ class MergeReport:
             f"{self.source}: {self.documents_added} new document(s), {self.spans_added} span(s)"
             f" and {self.doc_labels_set} document label(s) added for"
             f" {len(self.coders)} coder(s), {len(self.new_conflicts)} new conflict(s){earlier}"
+            + (
+                f"; tokens recomputed for {self.retokenised} document(s) whose stored tokens"
+                " did not fit their text"
+                if self.retokenised
+                else ""
+            )
         )
 
 
@@ -73,15 +95,18 @@ class MergeConflictError(AnnotatorError):
         )
 
 
-def _labels(store: Store, doc_id: int) -> dict[str, tuple[set, dict]]:
+Labels = tuple[list, dict]  # (spans as (start, end, label, note, version), {field: value})
+
+
+def _labels(store: Store, doc_id: int) -> dict[str, Labels]:
     """``{coder: (spans as (start, end, label, note, version), doc labels)}``."""
-    out: dict[str, tuple[set, dict]] = {}
+    out: dict[str, Labels] = {}
     for s in store.spans(doc_id):
-        out.setdefault(s.annotator, (set(), {}))[0].add(
+        out.setdefault(s.annotator, ([], {}))[0].append(
             (s.start, s.end, s.label, s.note, s.scheme_version)
         )
     for dl in store.all_doc_labels(doc_id):
-        out.setdefault(dl.annotator, (set(), {}))[1][dl.field] = dl.value
+        out.setdefault(dl.annotator, ([], {}))[1][dl.field] = dl.value
     return out
 
 
@@ -89,13 +114,19 @@ def _key(span: tuple) -> tuple:
     return span[:4]  # the scheme version a label was made under is not a difference
 
 
-def _subset(a: tuple[set, dict], b: tuple[set, dict]) -> bool:
+def _subset(a: Labels, b: Labels) -> bool:
+    """Every span of ``a`` (as often as ``a`` has it) and every field value is in ``b``."""
     spans_a, labels_a = a
     spans_b, labels_b = b
-    keys_b = {_key(s) for s in spans_b}
-    return all(_key(s) in keys_b for s in spans_a) and all(
-        labels_b.get(f) == v for f, v in labels_a.items()
-    )
+    missing = Counter(map(_key, spans_a)) - Counter(map(_key, spans_b))
+    return not missing and all(labels_b.get(f) == v for f, v in labels_a.items())
+
+
+def _conflict_name(coder: str, stem: str) -> str:
+    """``coder@stem``, kept within the name rule (a file name may hold anything)."""
+    stem = re.sub(r"[|\s]+", "_", "".join(c if c.isprintable() else "_" for c in stem))
+    room = MAX_NAME_LEN - len(coder) - 1
+    return f"{coder}@{stem[: max(room, 1)].strip('_') or 'other'}"[:MAX_NAME_LEN]
 
 
 def merge_database(store: Store, other_path: str | Path, strict: bool = False) -> MergeReport:
@@ -111,53 +142,159 @@ def merge_database(store: Store, other_path: str | Path, strict: bool = False) -
     with read_snapshot(other_path) as other, store.transaction():
         _merge_schemes(store, other, report)
         for sd in other.stored_documents():
-            doc_id = store.document_id_by_hash(sd.sha256)
-            if doc_id is None:
-                doc_id = store.add_stored_document(sd)
-                report.documents_added += 1
-            theirs = _labels(other, sd.id)
-            ours = _labels(store, doc_id)
-            targets: dict[str, str] = {}  # coder -> name their labels (and status) go under
-            for coder, their in sorted(theirs.items()):
-                if coder == GOLD:  # adjudication is done in the lead's database
-                    report.gold_skipped += 1
-                    continue
-                target = targets[coder] = coder
-                mine = ours.get(coder, (set(), {}))
-                if _subset(their, mine):
-                    continue
-                if not _subset(mine, their):
-                    target = targets[coder] = f"{coder}@{stem}"
-                    mine = ours.get(target, (set(), {}))
-                    kept = _subset(their, mine)
-                    report.conflicts.append(Conflict(doc_id, sd.title, coder, target, not kept))
-                    if kept:
-                        continue
-                    if not _subset(mine, their):
-                        raise AnnotatorError(
-                            f"{other_path}: document {doc_id}: {target!r} already holds a"
-                            " different version; rename the file and merge again"
-                        )
-                report.coders.add(coder)
-                _copy_labels(store, doc_id, target, their, mine, report)
-            for coder, (state, secs) in other.statuses(sd.id).items():
-                if coder == GOLD:
-                    continue
-                target = targets.get(coder, coder)
-                before = store.statuses(doc_id).get(target)
-                store.merge_status(doc_id, target, state, secs)
-                if store.statuses(doc_id).get(target) != before:
-                    report.statuses_updated += 1
+            where = f"{other_path}: document {sd.id}"
+            try:
+                _merge_document(store, other, sd, stem, report, where)
+            except ValidationError as e:  # a store call refused a row: name the file
+                raise AnnotatorError(f"{where}: {e}") from None
         if strict and report.new_conflicts:
             raise MergeConflictError(report)
     return report
 
 
+def _merge_document(
+    store: Store, other: Store, sd: StoredDocument, stem: str, report: MergeReport, where: str
+) -> None:
+    _check_document(sd, where)
+    doc_id = store.document_id_by_hash(sd.sha256)
+    if doc_id is None:
+        sd = _with_usable_tokens(sd, report)
+        doc_id = store.add_stored_document(sd)
+        report.documents_added += 1
+    try:
+        theirs = _labels(other, sd.id)
+        their_statuses = other.statuses(sd.id)
+    except (ValueError, sqlite3.Error) as e:  # a label that is not JSON, a name not UTF-8
+        raise AnnotatorError(f"{where}: labels cannot be read ({e})") from None
+    for coder, their in theirs.items():
+        _check_labels(coder, their, len(sd.text), where)
+    ours = _labels(store, doc_id)
+    targets: dict[str, str] = {}  # coder -> name their labels (and status) go under
+    for coder, their in sorted(theirs.items()):
+        if coder == GOLD:  # adjudication is done in the lead's database
+            report.gold_skipped += 1
+            continue
+        target = targets[coder] = coder
+        mine = ours.get(coder, ([], {}))
+        if _subset(their, mine):
+            continue
+        if not _subset(mine, their):
+            target = targets[coder] = _conflict_name(coder, stem)
+            mine = ours.get(target, ([], {}))
+            kept = _subset(their, mine)
+            report.conflicts.append(Conflict(doc_id, sd.title, coder, target, not kept))
+            if kept:
+                continue
+            if not _subset(mine, their):
+                raise AnnotatorError(
+                    f"{where}: {target!r} already holds a"
+                    " different version; rename the file and merge again"
+                )
+        report.coders.add(coder)
+        _copy_labels(store, doc_id, target, their, mine, report)
+    for coder, (state, secs) in their_statuses.items():
+        if coder == GOLD:
+            continue
+        _check_status(coder, state, secs, where)
+        target = targets.get(coder, coder)
+        before = store.statuses(doc_id).get(target)
+        store.merge_status(doc_id, target, state, secs)
+        if store.statuses(doc_id).get(target) != before:
+            report.statuses_updated += 1
+
+
+def _check_document(sd: StoredDocument, where: str) -> None:
+    """Refuse a document row that is not what annotator stores (AnnotatorError)."""
+    if not isinstance(sd.text, str):
+        raise AnnotatorError(f"{where}: text is not text (a {type(sd.text).__name__})")
+    if not sd.text.strip():
+        raise AnnotatorError(f"{where}: text is empty")
+    if normalize_text(sd.text) != sd.text:
+        raise AnnotatorError(f"{where}: text has \\r line breaks or a byte-order mark")
+    if sd.sha256 != text_hash(sd.text):
+        raise AnnotatorError(f"{where}: sha256 {str(sd.sha256)[:16]!r}... does not match the text")
+    for name in ("title", "source", "pipeline"):
+        if not isinstance(getattr(sd, name), str):
+            raise AnnotatorError(f"{where}: {name} is not text")
+
+
+def _offsets_fit(blob: object, text: str, cover: bool) -> bool:
+    """Do the packed offsets decode into sorted, non-empty ranges inside ``text`` (and,
+    with ``cover``, leave only whitespace between them, as spaCy's tokens do)?"""
+    if not isinstance(blob, bytes):
+        return False
+    try:
+        starts, ends = unpack(blob)
+    except ValueError:
+        return False
+    prev = 0
+    for a, b in zip(starts, ends, strict=True):
+        if not prev <= a < b <= len(text):
+            return False
+        if cover and a > prev and not text[prev:a].isspace():
+            return False
+        prev = b
+    return not cover or prev == len(text) or text[prev:].isspace()
+
+
+def _with_usable_tokens(sd: StoredDocument, report: MergeReport) -> StoredDocument:
+    """The document, re-tokenised if its stored token or sentence offsets are unusable."""
+    if _offsets_fit(sd.token_offsets, sd.text, cover=True) and _offsets_fit(
+        sd.sentence_offsets, sd.text, cover=False
+    ):
+        return sd
+    pipeline = sd.pipeline or DEFAULT_PIPELINE
+    try:
+        arrays = next(tokenize_arrays([sd.text], pipeline))
+    except AnnotatorError:  # the pipeline it was made with is not installed here
+        pipeline = DEFAULT_PIPELINE
+        arrays = next(tokenize_arrays([sd.text], pipeline))
+    tokens, sentences = arrays.packed()
+    report.retokenised += 1
+    return replace(sd, token_offsets=tokens, sentence_offsets=sentences, pipeline=pipeline)
+
+
+def _check_labels(coder: str, labels: Labels, length: int, where: str) -> None:
+    if coder != GOLD:
+        try:
+            check_coder_name(coder)
+        except ValidationError as e:
+            raise AnnotatorError(f"{where}: {e}") from None
+    for start, end, label, note, version in labels[0]:
+        what = f"{where}: {coder}'s span [{start!r}, {end!r})"
+        for v in (start, end):
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise AnnotatorError(f"{what}: offsets must be integers")
+        if not 0 <= start < end <= length:
+            raise AnnotatorError(f"{what} does not lie inside the text (length {length})")
+        if not isinstance(label, str) or not isinstance(note, str):
+            raise AnnotatorError(f"{what}: label and note must be text")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+            raise AnnotatorError(f"{what}: scheme_version must be an integer")
+    for fname, value in labels[1].items():
+        values = value if isinstance(value, tuple) else (value,)
+        if not all(isinstance(v, str) for v in values):
+            raise AnnotatorError(f"{where}: {coder}'s field {fname!r}: {value!r} is not an option")
+
+
+def _check_status(coder: str, state: object, secs: object, where: str) -> None:
+    if state not in STATES:
+        raise AnnotatorError(f"{where}: {coder}'s status {state!r} is not one of {STATES}")
+    if (
+        isinstance(secs, bool)
+        or not isinstance(secs, int | float)
+        or not math.isfinite(secs)
+        or secs < 0
+    ):
+        raise AnnotatorError(f"{where}: {coder}'s seconds_spent {secs!r} is not a finite time")
+
+
 def _copy_labels(store, doc_id, coder, their, mine, report) -> None:
-    have = {_key(s) for s in mine[0]}
+    have = Counter(_key(s) for s in mine[0])
     versions = set(store.scheme_versions())
-    for start, end, label, note, version in sorted(their[0]):
-        if (start, end, label, note) in have:
+    for start, end, label, note, version in sorted(their[0], key=_key):
+        if have[(start, end, label, note)] > 0:
+            have[(start, end, label, note)] -= 1
             continue
         store.add_span(
             doc_id, coder, start, end, label, note,

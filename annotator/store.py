@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import jsonsafe
 from .errors import (
     AnnotatorError,
     DatabaseBusyError,
@@ -385,15 +386,48 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+# Names the tool gives a meaning of its own: the adjudicated layer, and the file folder
+# exports (doccano, brat) write the documents nobody labelled to. No coder may take them.
+RESERVED_NAMES = (GOLD, "unlabelled")
+
+
 def check_annotator_name(name: str) -> str:
+    """The one rule for coder names (the gold layer's name included); returns ``name``.
+
+    A name is text of 1 to ``MAX_NAME_LEN`` characters, all printable (no line breaks,
+    tabs, control or invisible format characters, no lone surrogates), without ``|``
+    (pairwise agreement keys join two names with it) and without whitespace at either
+    end (two names that look the same must be the same). Entry points that create
+    coders also refuse the reserved names: :func:`check_coder_name`.
+    """
     if not isinstance(name, str):
-        raise ValidationError(f"annotator name must be text, got {name!r}")
-    clean = name.strip()
-    if not clean:
-        raise ValidationError("annotator name is empty")
-    if len(clean) > MAX_NAME_LEN or any(c in clean for c in "\n\r\t"):
-        raise ValidationError(f"annotator name {name[:40]!r} is too long or contains line breaks")
-    return clean
+        raise ValidationError(f"coder name must be text, got {name!r}")
+    shown = repr(name[:40] + ("..." if len(name) > 40 else ""))
+    if not name or not name.strip():
+        raise ValidationError("coder name is empty")
+    if len(name) > MAX_NAME_LEN:
+        raise ValidationError(
+            f"coder name {shown} is longer than {MAX_NAME_LEN} characters ({len(name)})"
+        )
+    if name != name.strip():
+        raise ValidationError(f"coder name {shown} begins or ends with whitespace")
+    if "|" in name:
+        raise ValidationError(f"coder name {shown} contains '|'")
+    if not name.isprintable():
+        bad = next(c for c in name if not c.isprintable())
+        raise ValidationError(
+            f"coder name {shown} contains a non-printable character (U+{ord(bad):04X})"
+        )
+    return name
+
+
+def check_coder_name(name: str) -> str:
+    """:func:`check_annotator_name` for a new coder: the reserved names are refused too."""
+    name = check_annotator_name(name)
+    if name in RESERVED_NAMES:
+        what = "the adjudicated layer" if name == GOLD else "documents nobody labelled"
+        raise ValidationError(f"coder name {name!r} is reserved (it names {what})")
+    return name
 
 
 class Store:
@@ -682,13 +716,20 @@ class Store:
         return [self._annotator_id(n, create=False) for n in names]
 
     def add_gold_span(
-        self, doc_id: int, start: int, end: int, label: str, sources: Iterable[str], note: str = ""
+        self,
+        doc_id: int,
+        start: int,
+        end: int,
+        label: str,
+        sources: Iterable[str],
+        note: str = "",
+        scheme_version: int | None = None,
     ) -> Span:
         """Accept a span into the gold layer, remembering the coders it came from
         (empty ``sources``: the adjudicator's own span)."""
         with self._gold() as c:
             ids = self._source_ids(sources)
-            span = self.add_span(doc_id, GOLD, start, end, label, note)
+            span = self.add_span(doc_id, GOLD, start, end, label, note, scheme_version)
             c.executemany(
                 "INSERT INTO gold_span_sources (span_id, annotator_id) VALUES (?, ?)",
                 [(span.id, i) for i in ids],
@@ -787,10 +828,11 @@ class Store:
         return ident
 
     def add_annotator(self, name: str) -> str:
-        """Register a coder (idempotent); returns the cleaned name."""
+        """Register a coder (idempotent); returns the name (see :func:`check_coder_name`)."""
+        name = check_coder_name(name)
         with self._write():
             self._annotator_id(name, create=True)
-        return check_annotator_name(name)
+        return name
 
     # -- documents --------------------------------------------------------------
 
@@ -855,14 +897,35 @@ class Store:
         return row[0] if row else None
 
     def stored_documents(self) -> Iterator[StoredDocument]:
-        """Every document with its stored token offsets, for copying between databases."""
+        """Every document with its stored token offsets, for copying between databases.
+
+        Rows are passed on as stored (a merge checks them); only ``meta`` is parsed, as
+        strict JSON, and a row that cannot be read raises ValidationError naming it.
+        """
         rows = self.conn.execute(
             "SELECT sha256, title, source, text, meta, tokens, sentences, pipeline, id"
             " FROM documents ORDER BY id"
         )
-        for r in rows:
+        last = 0
+        while True:
+            try:
+                r = rows.fetchone()
+            except sqlite3.OperationalError as e:  # e.g. text that is not UTF-8
+                raise ValidationError(
+                    f"{self.path}: the document after id {last} cannot be read"
+                    f" ({str(e).split(' with text ')[0]})"
+                ) from None
+            if r is None:
+                return
+            last = r[8]
+            try:
+                meta = jsonsafe.loads(r[4]) if r[4] else {}
+            except (jsonsafe.StrictJSONError, TypeError) as e:
+                raise ValidationError(f"{self.path}: document {r[8]}: meta: {e}") from None
+            if not isinstance(meta, dict):
+                raise ValidationError(f"{self.path}: document {r[8]}: meta is not a JSON object")
             yield StoredDocument(
-                r[0], r[1] or "", r[2] or "", r[3], _loads(r[4]), r[5], r[6], r[7] or "", r[8]
+                r[0], r[1] or "", r[2] or "", r[3], meta, r[5], r[6], r[7] or "", r[8]
             )
 
     def add_stored_document(self, doc: StoredDocument) -> int:

@@ -83,7 +83,8 @@ def test_doccano_export_one_file_per_coder(labelled, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["Chloé.jsonl", "ana.jsonl", "ben.jsonl"]
     [ana] = read_jsonl(out / "ana.jsonl")
     north = TEXT.index("North")
-    assert set(ana) == {"text", "label", "cats", "meta"}
+    assert set(ana) == {"text", "label", "cats", "meta", "_annotator_id"}
+    assert ana["_annotator_id"] == "ana"
     assert ana["text"] == TEXT
     assert ana["label"] == [
         [0, 1, "alarmist"],
@@ -101,6 +102,7 @@ def test_doccano_export_one_file_per_coder(labelled, tmp_path):
         "label": [],
         "cats": {"frames_present": []},
         "meta": ben[1]["meta"],
+        "_annotator_id": "ben",
     }
     # Reading each file back with --annotator restores that coder's labels.
     with Store(tmp_path / "back.db") as s:
@@ -221,7 +223,13 @@ def test_brat_standoff_offsets_fragments_and_emoji(labelled, tmp_path):
     store, d1, d2 = labelled
     out = tmp_path / "brat"
     assert export(store, out, fmt="brat") == 4
-    assert sorted(p.name for p in out.iterdir()) == ["Chloé", "ana", "annotation.conf", "ben"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "Chloé",
+        "ana",
+        "annotation.conf",
+        "ben",
+        "coders.json",
+    ]
     conf = (out / "annotation.conf").read_text("utf-8")
     assert "[entities]\nalarmist\npolicy_prescription\nskeptical_of_alliance\n" in conf
     for rec in records(store):
@@ -340,6 +348,77 @@ def test_brat_coders_with_the_same_safe_name_are_not_lost(store, tmp_path):
     assert export(store, out, fmt="brat") == 2
     anns = sorted(out.rglob("*.ann"))
     assert len(anns) == 2
+
+
+# A coder name of 100 CJK characters is 300 bytes in UTF-8: more than a file name can hold.
+LONG = "長" * 100
+
+
+@pytest.fixture
+def awkward(store):
+    """Coders whose names do not fit a file name, and one whose name is the placeholder
+    an older database may hold ('unlabelled'); one document nobody labelled."""
+    d1 = add_doc(store, TEXT)
+    d2 = add_doc(store, SECOND)
+    add_doc(store, "Nobody labelled this third article.")
+    store.add_span(d1, LONG, 0, 1, "alarmist")
+    store.add_span(d1, "unlabelled", 2, 7, "alarmist")  # the store API itself does not refuse it
+    store.add_span(d2, "ana/../ben", 0, 6, "alarmist")
+    store.add_span(d2, "CON", 0, 6, "alarmist")
+    return store
+
+
+def test_doccano_file_names_fit_and_the_real_names_stay_inside(awkward, tmp_path):
+    out = tmp_path / "dc"
+    assert export(awkward, out, fmt="doccano", include_unlabelled=True) == 5
+    files = {p.name: read_jsonl(p) for p in out.iterdir()}
+    assert all(len(name.encode("utf-8")) <= 255 for name in files)
+    by_coder = {lines[0]["_annotator_id"]: name for name, lines in files.items()}
+    assert set(by_coder) == {LONG, "unlabelled", "ana/../ben", "CON", None}
+    assert by_coder[None] == "unlabelled.jsonl"  # the documents nobody labelled, alone
+    assert [r["text"] for r in files["unlabelled.jsonl"]] == ["Nobody labelled this third article."]
+    assert by_coder["unlabelled"] != "unlabelled.jsonl"
+    assert by_coder[LONG].startswith("長") and re.search(r"-[0-9a-f]{8}\.jsonl$", by_coder[LONG])
+    assert "/" not in by_coder["ana/../ben"] and by_coder["CON"] != "CON.jsonl"
+    # Stable: the same database gives the same names, whatever else is in it.
+    again = tmp_path / "again"
+    export(awkward, again, fmt="doccano", annotator=LONG)
+    assert [p.name for p in again.iterdir()] == [by_coder[LONG]]
+    # And the names come back from the files alone (no --annotator); a name the rule now
+    # reserves is refused with that reason.
+    with Store(tmp_path / "back.db") as s:
+        results = {n: import_label_files(s, [out / n])[0] for n in files if n != "unlabelled.jsonl"}
+        refused = {n: r.errors for n, r in results.items() if not r.ok}
+        assert list(refused) == [by_coder["unlabelled"]]
+        assert "coder name 'unlabelled' is reserved" in refused[by_coder["unlabelled"]][0]
+        assert sorted(s.annotators()) == sorted([LONG, "ana/../ben", "CON"])
+
+
+def test_brat_folder_names_fit_and_coders_json_names_them(awkward, tmp_path):
+    out = tmp_path / "brat"
+    assert export(awkward, out, fmt="brat", include_unlabelled=True) == 5
+    names = json.loads((out / "coders.json").read_text("utf-8"))
+    assert sorted(names.values(), key=str) == sorted(
+        [LONG, "unlabelled", "ana/../ben", "CON", None], key=str
+    )
+    assert names["unlabelled"] is None
+    for folder in names:
+        assert (out / folder).is_dir() and len(folder.encode("utf-8")) <= 255
+        assert folder not in ("annotation.conf", "coders.json")
+    assert sorted(p.name for p in (out / "unlabelled").iterdir()) == [
+        "doc00003.ann",
+        "doc00003.txt",
+    ]
+
+
+def test_a_coder_named_like_a_file_brat_writes_gets_another_folder(store, tmp_path):
+    d = add_doc(store, SECOND)
+    store.add_span(d, "annotation.conf", 0, 6, "alarmist")
+    out = tmp_path / "brat"
+    export(store, out, fmt="brat")
+    assert (out / "annotation.conf").is_file()
+    [folder] = [k for k, v in json.loads((out / "coders.json").read_text("utf-8")).items() if v]
+    assert folder.startswith("annotation.conf-") and (out / folder / "doc00001.ann").is_file()
 
 
 # --- the command line ----------------------------------------------------------------

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from annotator.cli import cli
 from annotator.corpus import RawDocument, text_hash
+from annotator.errors import ValidationError
 from annotator.export import export, records
 from annotator.ingest import import_documents
 from annotator.labels_import import import_label_files
@@ -213,8 +214,10 @@ def test_annotator_option_overrides_the_file(store, tmp_path):
         tmp_path / "p.jsonl",
         [prodigy_task("Override text here.", [{"start": 0, "end": 8, "label": "alarmist"}])],
     )
-    one(import_label_files(store, [f], annotator="  zoe "))
+    one(import_label_files(store, [f], annotator="zoe"))
     assert store.annotators() == ["zoe"]
+    with pytest.raises(ValidationError, match="whitespace"):  # the name rule: no silent strip
+        import_label_files(store, [f], annotator="  zoe ")
 
 
 def test_prodigy_labels_without_a_coder_are_refused(store, tmp_path):
@@ -599,3 +602,285 @@ def test_cli_missing_file_and_not_utf8(workdir):
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert "  missing.jsonl: cannot read" in res.stderr
     assert "  latin1.jsonl: not UTF-8 text" in res.stderr
+
+
+# --- one rule for coder names (issue 9, point 8) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "reason", "in_a_file"),
+    [
+        ("a|b", "contains '|'", None),
+        (" ana", "whitespace", None),
+        ("ana\t", "whitespace", None),
+        ("an\na", "non-printable", None),
+        ("an\u200ba", "non-printable", None),  # zero-width space: names that look the same
+        ("an\ud800a", "non-printable", "lone surrogate"),  # refused while reading the line
+        ("x" * 101, "longer than 100", None),
+        ("", "empty", "no coder named"),
+        ("   ", "empty", None),
+        (7, "must be text", "must be a string"),
+        ("gold", "reserved", None),
+        ("unlabelled", "reserved", None),
+    ],
+)
+def test_the_name_rule_at_every_entry_point(store, tmp_path, name, reason, in_a_file):
+    from annotator.store import check_coder_name
+
+    with pytest.raises(ValidationError, match=reason):
+        check_coder_name(name)
+    with pytest.raises(ValidationError, match=reason):  # the window's "new coder"
+        store.add_annotator(name)
+    if isinstance(name, str):
+        with pytest.raises(ValidationError, match=reason):  # import-labels --annotator
+            import_label_files(store, [], annotator=name)
+    task = prodigy_task("Named text.", [{"start": 0, "end": 5, "label": "alarmist"}], coder=name)
+    f = tmp_path / "p.jsonl"
+    f.write_text(json.dumps(task) + "\n", "utf-8")
+    r = one(import_label_files(store, [f]))
+    assert len(r.errors) == 1 and r.errors[0].startswith(f"{f}:1: "), r.errors
+    assert (in_a_file or reason) in r.errors[0]
+    assert store.annotators() == [] and store.document_count() == 0
+
+
+def test_names_the_rule_accepts(store):
+    for name in ("Chloé B", "長" * 100, "ana@laptop", "O'Brien", "👩‍🔬"[0], "Gold"):
+        assert store.add_annotator(name) == name
+
+
+def test_cli_refuses_a_bad_coder_name_in_one_line(workdir):
+    write_jsonl(workdir / "p.jsonl", [prodigy_task("Text.", [], coder=None)])
+    res = run("import-labels", "p.jsonl", "--annotator", "a|b")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.stderr.splitlines() == ["Error: coder name 'a|b' contains '|'"]
+
+
+# --- files that import nothing, answers, duplicates (point 11) ------------------------
+
+
+def test_canonical_record_without_answer_counts_as_accepted(store, tmp_path):
+    rec = {
+        "text": "Hand-written canonical line.",
+        "spans": [{"start": 0, "end": 4, "label": "alarmist"}],
+        "doc_labels": {"dominant_frame": "alarmist"},
+        "_annotator_id": "ana",
+    }
+    f = write_jsonl(tmp_path / "c.jsonl", [rec, {**rec, "text": "Rejected.", "answer": "reject"}])
+    r = one(import_label_files(store, [f]))
+    assert r.ok and r.format == "jsonl" and r.tasks == 1 and r.not_accepted == 1, r.errors
+    d = store.document_id_by_hash(text_hash("Hand-written canonical line."))
+    assert span_tuples(store, d, "ana") == [(0, 4, "alarmist", "")]
+    assert store.doc_labels(d, "ana") == {"dominant_frame": "alarmist"}
+
+
+def test_a_file_that_imports_nothing_says_why_and_fails(workdir):
+    write_jsonl(
+        workdir / "p.jsonl",
+        [
+            prodigy_task("One.", [{"start": 0, "end": 3, "label": "alarmist"}], answer="reject"),
+            prodigy_task("Two.", [{"start": 0, "end": 3, "label": "alarmist"}], answer="ignore"),
+            {k: v for k, v in prodigy_task("Three.").items() if k != "answer"},
+        ],
+    )
+    res = run("import-labels", "p.jsonl")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.stderr.splitlines() == [
+        "p.jsonl: refused (1 problem(s)); nothing written",
+        "  p.jsonl: nothing to import: none of its 3 task(s) is accepted (answers: 1 'reject',"
+        " 1 'ignore', 1 without one); --all-answers imports them all",
+    ]
+    with Store(workdir / "x.db") as s:
+        assert s.document_count() == 0
+    res = run("import-labels", "p.jsonl", "--all-answers")
+    assert res.exit_code == 0, res.output
+
+
+# --- the gold layer round-trips with its provenance (point 12) ------------------------
+
+
+def gold_store(store: Store) -> tuple[int, int]:
+    d1 = add_doc(store, TEXT)
+    d2 = add_doc(store, "A second article about Iran.")
+    for coder in ("ana", "ben", "zoe"):  # 'zoe' sorts after 'gold'
+        store.add_span(d1, coder, 2, 7, "alarmist")
+        store.set_doc_label(d1, coder, "dominant_frame", "alarmist")
+    store.add_span(d2, "ana", 0, 1, "alarmist")
+    store.add_gold_span(d1, 2, 7, "alarmist", sources=["zoe", "ana", "ben"])
+    store.add_gold_span(d1, 8, 13, "skeptical_of_alliance", sources=[], note="mine")
+    store.add_gold_span(d1, 8, 13, "skeptical_of_alliance", sources=[], note="mine")
+    store.set_gold_label(d1, "dominant_frame", "alarmist", sources=["ben", "ana"])
+    store.set_gold_label(d1, "frames_present", ["alarmist"], sources=[])
+    store.add_gold_span(d2, 0, 1, "alarmist", sources=["ana"])
+    return d1, d2
+
+
+def gold_state(store: Store) -> list:
+    out = []
+    for d in store.document_ids():
+        spans = store.spans(d, "gold")
+        sources = store.gold_span_sources(d)
+        out.append(
+            (
+                sorted((s.start, s.end, s.label, s.note, sources[s.id]) for s in spans),
+                store.doc_labels(d, "gold"),
+                store.gold_label_sources(d),
+            )
+        )
+    return out
+
+
+def test_default_export_with_a_gold_layer_imports_again_with_provenance(store, tmp_path):
+    gold_store(store)
+    out = tmp_path / "all.jsonl"
+    export(store, out)
+    gold = [r for r in read_jsonl(out) if r["_annotator_id"] == "gold"]
+    assert gold[0]["doc_label_sources"] == {"dominant_frame": ["ana", "ben"], "frames_present": []}
+    assert [s["sources"] for s in gold[0]["spans"]] == [["ana", "ben", "zoe"], [], []]
+    with Store(tmp_path / "back.db") as back:
+        r = one(import_label_files(back, [out]))
+        assert r.ok, r.errors
+        assert gold_state(back) == gold_state(store)
+        assert back.annotators() == store.annotators() == ["ana", "ben", "zoe"]
+        again = tmp_path / "again.jsonl"
+        export(back, again)
+        assert without_timestamp(read_jsonl(again)) == without_timestamp(read_jsonl(out))
+        before = dump(back)
+        r = one(import_label_files(back, [out]))  # twice: nothing changes
+        assert r.ok and r.spans_added == 0 and r.doc_labels_set == 0, r
+        assert dump(back) == before and gold_state(back) == gold_state(store)
+
+
+def test_gold_from_an_export_without_provenance_is_the_adjudicators_own(store, tmp_path):
+    rec = {
+        "text": "Gold without provenance.",
+        "spans": [{"start": 0, "end": 4, "label": "alarmist"}],
+        "doc_labels": {"dominant_frame": "alarmist"},
+        "answer": "accept",
+        "_annotator_id": "gold",
+    }
+    f = write_jsonl(tmp_path / "g.jsonl", [rec])
+    r = one(import_label_files(store, [f]))
+    assert r.ok, r.errors
+    assert gold_state(store) == [
+        ([(0, 4, "alarmist", "", ())], {"dominant_frame": "alarmist"}, {"dominant_frame": ()})
+    ]
+    assert store.annotators() == []
+
+
+def test_gold_in_a_prodigy_file_or_with_bad_sources_is_one_line(store, tmp_path):
+    f = write_jsonl(tmp_path / "p.jsonl", [prodigy_task("Prodigy gold.", [], coder="gold")])
+    r = one(import_label_files(store, [f]))
+    assert r.errors == [
+        f"{f}:1: coder name 'gold' is reserved for the adjudicated layer, which only the"
+        " canonical JSONL carries"
+    ]
+    rec = {
+        "text": "Gold.",
+        "spans": [{"start": 0, "end": 4, "label": "alarmist", "sources": ["a|b"]}],
+        "doc_labels": {},
+        "_annotator_id": "gold",
+    }
+    f = write_jsonl(tmp_path / "c.jsonl", [rec, {**rec, "doc_label_sources": []}])
+    r = one(import_label_files(store, [f]))
+    assert r.errors == [
+        f"{f}:1: coder name 'a|b' contains '|'",
+        f'{f}:2: "doc_label_sources" must be an object',
+    ]
+    assert store.document_count() == 0
+
+
+# --- hostile JSON is one line, never a traceback (point 15) ----------------------------
+
+
+def hostile_lines() -> dict[str, tuple[str, str]]:
+    base = prodigy_task("Hostile text.", [{"start": 0, "end": 4, "label": "alarmist"}])
+    line = json.dumps(base)
+    return {
+        "nested 1000 deep": ('{"text": "x", "meta": ' + "[" * 1000 + "]" * 1000 + "}", "nested"),
+        "5000-digit integer": (
+            line.replace('"start": 0', '"start": ' + "9" * 5000),
+            "too many digits",
+        ),
+        "surrogate in a note": (
+            line.replace('"label": "alarmist"', '"label": "alarmist", "note": "\\ud800"'),
+            "lone surrogate",
+        ),
+        "surrogate in the coder": (line.replace('"ana"', '"an\\udfffa"'), "lone surrogate"),
+        "surrogate in meta": (
+            line.replace('"answer"', '"meta": {"k": "\\ud800"}, "answer"'),
+            "lone surrogate",
+        ),
+        "surrogate in an option": (
+            line.replace('"answer"', '"accept": ["dominant_frame:\\udc00"], "answer"'),
+            "lone surrogate",
+        ),
+        "NaN": (line.replace('"start": 0', '"start": NaN'), "NaN"),
+    }
+
+
+@pytest.mark.parametrize("case", list(hostile_lines()))
+def test_hostile_json_is_one_line_and_writes_nothing(workdir, case):
+    bad, reason = hostile_lines()[case]
+    good = json.dumps(prodigy_task("Good text.", [{"start": 0, "end": 4, "label": "alarmist"}]))
+    (workdir / "h.jsonl").write_text(good + "\n" + bad + "\n", "utf-8")
+    with Store(workdir / "x.db") as s:
+        before = dump(s)
+    res = run("import-labels", "h.jsonl")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    err = res.stderr.splitlines()
+    assert err[0] == "h.jsonl: refused (1 problem(s)); nothing written"
+    assert len(err) == 2 and err[1].startswith("  h.jsonl:2: ") and reason in err[1], err
+    with Store(workdir / "x.db") as s:
+        assert dump(s) == before
+
+
+# --- streamed in passes, still all or nothing --------------------------------------------
+
+
+def test_a_file_changed_between_the_passes_is_refused(store, tmp_path, monkeypatch):
+    """The import reads the file several times (bounded memory): if it changes between the
+    checking pass and the writing pass, nothing is written."""
+    import annotator.labels_import as li
+
+    tasks = [
+        prodigy_task(f"Streamed text {i}.", [{"start": 0, "end": 8, "label": "alarmist"}])
+        for i in range(3)
+    ]
+    f = write_jsonl(tmp_path / "p.jsonl", tasks)
+    real = li.tokenize_arrays
+
+    def tokenise_then_edit(texts, pipeline):
+        out = list(real(texts, pipeline))
+        write_jsonl(f, [*tasks[:2], prodigy_task("Another text.", [], coder="eve")])
+        return iter(out)
+
+    monkeypatch.setattr(li, "tokenize_arrays", tokenise_then_edit)
+    before = dump(store)
+    r = one(import_label_files(store, [f]))
+    assert r.errors == [f"{f}: the file changed while it was imported; nothing written"]
+    assert dump(store) == before
+    monkeypatch.setattr(li, "tokenize_arrays", real)
+    r = one(import_label_files(store, [f]))
+    assert r.ok and r.documents_added == 3 and r.spans_added == 2
+
+
+def test_repeated_texts_are_added_once_in_file_order(store, tmp_path):
+    lines = [
+        prodigy_task("First text.", [{"start": 0, "end": 5, "label": "alarmist"}], coder="ana"),
+        prodigy_task("Second text.", [], coder="ana"),
+        prodigy_task("First text.", [{"start": 6, "end": 10, "label": "alarmist"}], coder="ben"),
+    ]
+    r = one(import_label_files(store, [write_jsonl(tmp_path / "p.jsonl", lines)]))
+    assert r.ok and r.documents_added == 2 and r.tasks == 3
+    first, second = store.document_ids()
+    assert (
+        store.document(first).text == "First text."
+        and store.document(second).text == "Second text."
+    )
+    assert span_tuples(store, first, "ben") == [(6, 10, "alarmist", "")]
+
+
+def test_an_answer_that_is_not_text_is_one_line(store, tmp_path):
+    f = write_jsonl(tmp_path / "p.jsonl", [{**prodigy_task("Odd answer."), "answer": ["accept"]}])
+    r = one(import_label_files(store, [f]))
+    assert r.errors == [f"{f}:1: \"answer\" must be accept, reject or ignore, got ['accept']"]

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from annotator.cli import cli
 from annotator.corpus import RawDocument, text_hash
 from annotator.errors import AnnotatorError
+from annotator.export import records
 from annotator.ingest import import_documents
 from annotator.merge import MergeConflictError, merge_database
 from annotator.nlp import tokenize
@@ -403,3 +404,189 @@ def test_cli_merge_without_conflict_exits_zero(workdir):
     res = run("merge", "clean.db")
     assert res.exit_code == 0, res.output
     assert "clean.db: 0 new document(s), 1 span(s)" in res.stdout
+
+
+# -- rows from another file are checked, never trusted (issue 9, point 5) ----------------
+
+SECOND = "A second coder text, shorter."
+
+
+def coder_db(path: Path) -> Path:
+    """A coder's database with two documents the lead lacks and a few labels."""
+    with Store(path) as s:
+        first, second = add_docs(s, ONLY_OTHER, SECOND)
+        s.add_span(first, "ana", ONLY_OTHER.index("China"), ONLY_OTHER.index(" hedges"), "alarmist")
+        s.set_doc_label(first, "ana", "dominant_frame", "alarmist")
+        s.add_span(second, "ana", 0, 8, "alarmist")
+        s.set_status(second, "ana", "done")
+        s.add_time(second, "ana", 12.5)
+    return path
+
+
+def corrupt(path: Path, *statements: str) -> None:
+    """Change a coder's file behind annotator's back (as a broken tool or a person might)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    with conn:
+        for sql in statements:
+            conn.execute(sql)
+    conn.close()
+
+
+REFUSED = {
+    "text stored as a blob": (
+        "UPDATE documents SET text = CAST(text AS BLOB) WHERE id = 2",
+        "document 2: text is not text",
+    ),
+    "text not UTF-8": (
+        "UPDATE documents SET text = CAST(X'41FF42' AS TEXT) WHERE id = 2",
+        "cannot be read",
+    ),
+    "sha256 of another text": (
+        f"UPDATE documents SET sha256 = '{text_hash('something else')}' WHERE id = 2",
+        "document 2: sha256",
+    ),
+    "meta a list": (
+        "UPDATE documents SET meta = '[1, 2]' WHERE id = 1",
+        "document 1: meta is not a JSON object",
+    ),
+    "meta with NaN": (
+        "UPDATE documents SET meta = '{\"x\": NaN}' WHERE id = 1",
+        "document 1: meta: NaN",
+    ),
+    "meta not JSON": (
+        "UPDATE documents SET meta = '{oops' WHERE id = 1",
+        "document 1: meta: invalid JSON",
+    ),
+    "infinite seconds": ("UPDATE status SET seconds_spent = 9e999", "seconds_spent inf"),
+    "seconds as text": ("UPDATE status SET seconds_spent = 'a while'", "seconds_spent 'a while'"),
+    "unknown state": ("UPDATE status SET state = 'finished'", "status 'finished'"),
+    "span outside the text": (
+        "UPDATE spans SET end = 9999 WHERE document_id = 2",
+        "inside the text",
+    ),
+    "span offset as text": ("UPDATE spans SET start = 'zero' WHERE document_id = 2", "integers"),
+    "note as a blob": ("UPDATE spans SET note = X'4142' WHERE document_id = 2", "label and note"),
+    "field value not JSON": ("UPDATE doc_labels SET value = 'alarm'", "labels cannot be read"),
+    "coder name with |": ("UPDATE annotators SET name = 'a|b'", "contains '|'"),
+    "coder name reserved": ("UPDATE annotators SET name = 'unlabelled'", "reserved"),
+    "coder name with a line break": (
+        "UPDATE annotators SET name = 'an' || char(10) || 'a'",
+        "non-printable",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED)
+def test_a_corrupt_coder_file_is_refused_and_changes_nothing(lead, tmp_path, case):
+    sql, reason = REFUSED[case]
+    build_lead(lead)
+    other = coder_db(tmp_path / "coder.db")
+    corrupt(other, sql)
+    before = dump(lead)
+    with pytest.raises(AnnotatorError) as e:
+        merge_database(lead, other)
+    message = str(e.value)
+    assert message.startswith(f"{other}: ") and reason in message, message
+    assert "\n" not in message
+    assert dump(lead) == before
+    lead.reload_scheme()
+    assert sum(1 for _ in records(lead)) == 2  # the lead's database still exports
+
+
+@pytest.mark.parametrize(
+    "tokens",
+    [
+        "X'05FFFF'",  # an unknown blob format
+        "X'02'",  # decodes to no tokens at all: the text is not covered
+        "X'0201'",  # torn
+        "(SELECT tokens FROM documents WHERE id = 1)",  # the tokens of another, longer text
+        "'not a blob'",
+    ],
+)
+def test_unusable_token_offsets_are_recomputed(lead, tmp_path, tokens):
+    build_lead(lead)
+    other = coder_db(tmp_path / "coder.db")
+    corrupt(other, f"UPDATE documents SET tokens = {tokens}, sentences = {tokens} WHERE id = 2")
+    report = merge_database(lead, other)
+    assert report.documents_added == 2 and report.retokenised == 1
+    assert "tokens recomputed for 1 document(s)" in report.summary()
+    doc_id = lead.document_id_by_hash(text_hash(SECOND))
+    fresh = next(tokenize([SECOND]))
+    assert lead.tokenization(doc_id) == fresh
+    out = tmp_path / "out.jsonl"
+    from annotator.export import export
+
+    assert export(lead, out) == 4
+    [rec] = [r for r in map(json.loads, out.read_text("utf-8").splitlines()) if r["text"] == SECOND]
+    assert [t["text"] for t in rec["tokens"]] == [
+        "A",
+        "second",
+        "coder",
+        "text",
+        ",",
+        "shorter",
+        ".",
+    ]
+
+
+def test_good_tokens_are_copied_as_stored(lead, tmp_path):
+    other = coder_db(tmp_path / "coder.db")
+    report = merge_database(lead, other)
+    assert report.retokenised == 0 and "recomputed" not in report.summary()
+    with Store(other) as s:
+        theirs = {d.sha256: (d.token_offsets, d.sentence_offsets) for d in s.stored_documents()}
+    ours = {d.sha256: (d.token_offsets, d.sentence_offsets) for d in lead.stored_documents()}
+    assert ours == theirs
+
+
+def test_cli_merge_of_a_corrupt_file_is_one_line_and_the_export_still_works(workdir):
+    coder_db(workdir / "bad.db")
+    corrupt(workdir / "bad.db", "UPDATE documents SET meta = '[1]' WHERE id = 1")
+    with Store(workdir / "x.db") as s:
+        before = dump(s)
+    res = run("merge", "bad.db")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.stderr.splitlines() == ["Error: bad.db: document 1: meta is not a JSON object"]
+    with Store(workdir / "x.db") as s:
+        assert dump(s) == before
+    res = run("export", "-o", "all.jsonl")
+    assert res.exit_code == 0, res.output
+
+
+def test_duplicate_spans_are_kept_as_given(lead, tmp_path):
+    """A span list is a list: the same range and label twice stays twice (point 11)."""
+    [shared] = add_docs(lead, SHARED)
+
+    def build(other):
+        [d] = add_docs(other, SHARED)
+        other.add_span(d, "ana", 0, 6, "alarmist")
+        other.add_span(d, "ana", 0, 6, "alarmist")
+        other.add_span(d, "ana", 7, 13, "alarmist", "a note")
+        other.add_span(d, "ana", 7, 13, "alarmist", "a note")
+        other.add_span(d, "ana", 7, 13, "alarmist", "a note")
+
+    other = make_other(tmp_path / "dup.db", build)
+    report = merge_database(lead, other)
+    assert report.spans_added == 5 and not report.conflicts
+    assert (
+        sorted(spans_of(lead, shared, "ana"))
+        == [(0, 6, "alarmist", "")] * 2 + [(7, 13, "alarmist", "a note")] * 3
+    )
+    again = merge_database(lead, other)
+    assert again.spans_added == 0 and not again.conflicts
+    assert len(spans_of(lead, shared, "ana")) == 5
+
+
+def test_a_conflict_name_follows_the_name_rule(lead, tmp_path):
+    shared, _also = build_lead(lead)
+    name = "laptop | " + "x" * 200
+    other_path = make_other(tmp_path / f"{name}.db", build_other)
+    report = merge_database(lead, other_path)
+    [conflict] = report.conflicts
+    assert conflict.kept_as.startswith("ana@laptop_") and "|" not in conflict.kept_as
+    assert len(conflict.kept_as) <= 100
+    assert spans_of(lead, shared, conflict.kept_as) == [
+        (0, 6, "skeptical_of_alliance", "her other reading")
+    ]

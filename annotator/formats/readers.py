@@ -8,10 +8,35 @@ from .tasks import LabelTask, LineError, TaskSpan, as_int, as_str, base_task
 
 
 def read_canonical(obj: Any, all_answers: bool = False) -> LabelTask:
-    """The app's own JSONL (``annotator export``): spans, notes, doc_labels, versions."""
+    """The app's own JSONL (``annotator export``): spans, notes, doc_labels, versions, and
+    for the gold layer its provenance (span ``sources``, ``doc_label_sources``).
+
+    A record without ``"answer"`` counts as accepted: the format is ours, the export always
+    writes ``"accept"``, and a hand-written file that leaves it out means its labels. An
+    explicit ``"reject"`` or ``"ignore"`` is still skipped (unless ``all_answers``).
+    """
+    if isinstance(obj, dict) and "answer" not in obj:
+        all_answers = True
     task = read_prodigy(obj, all_answers=all_answers)
     task.doc_labels.update(_field_values(obj, "doc_labels"))
+    for i, (sp, tsp) in enumerate(zip(obj.get("spans") or [], task.spans, strict=True), 1):
+        if sp.get("sources") is not None:
+            tsp.sources = _names(sp["sources"], f"span {i} sources")
+    label_sources = obj.get("doc_label_sources")
+    if label_sources is not None:
+        if not isinstance(label_sources, dict):
+            raise LineError('"doc_label_sources" must be an object')
+        task.label_sources = {
+            as_str(f, "doc_label_sources field"): _names(v, f'doc_label_sources["{f}"]')
+            for f, v in label_sources.items()
+        }
     return task
+
+
+def _names(value: Any, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise LineError(f"{what} must be a list of coder names")
+    return tuple(as_str(v, f"{what} entry") for v in value)
 
 
 def _field_values(obj: dict, key: str) -> dict[str, Any]:
@@ -69,9 +94,13 @@ def read_doccano(obj: Any, all_answers: bool = False) -> LabelTask:
     """doccano: ``label: [[start, end, "L"], ...]``, ``entities``, or ``label: ["A", ...]``.
 
     ``cats`` (``{field: option or [options]}``, as ``annotator export --format doccano``
-    writes it) fills document fields directly.
+    writes it) fills document fields directly; ``_annotator_id`` (written there too) names
+    the coder.
     """
     task = base_task(obj)
+    coder = obj.get("_annotator_id")  # as annotator's own doccano export writes it
+    if coder is not None:
+        task.annotator = as_str(coder, '"_annotator_id"')
     label = obj.get("label", [])
     if not isinstance(label, list):
         raise LineError('"label" must be a list')

@@ -17,6 +17,7 @@ class TaskSpan:
     label: str
     note: str = ""
     scheme_version: int | None = None
+    sources: tuple[str, ...] | None = None  # a gold span's coders (canonical JSONL)
 
 
 @dataclass
@@ -32,6 +33,8 @@ class LabelTask:
     # choice / classification labels not yet assigned to a field ("field:option" or bare)
     choices: list[str] = field(default_factory=list)
     skip: bool = False  # e.g. a Prodigy task whose answer is not "accept"
+    # a gold record's {field: coders the value came from} (canonical ``doc_label_sources``)
+    label_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def as_int(value: Any, what: str) -> int:

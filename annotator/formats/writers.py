@@ -8,6 +8,7 @@ swapped in when complete.
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import shutil
 import tempfile
@@ -38,12 +39,14 @@ def prodigy_record(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def doccano_record(rec: dict[str, Any]) -> dict[str, Any]:
-    """doccano's sequence-labelling shape; document fields go to ``cats``."""
+    """doccano's sequence-labelling shape; document fields go to ``cats``; the coder's
+    name (the file name may be shortened) in ``_annotator_id``."""
     return {
         "text": rec["text"],
         "label": [[s["start"], s["end"], s["label"]] for s in rec["spans"]],
         "cats": rec["doc_labels"],
         "meta": rec["meta"],
+        "_annotator_id": rec["_annotator_id"],
     }
 
 
@@ -74,18 +77,57 @@ def safe_name(name: str) -> str:
     return cleaned or "coder"
 
 
+# A name longer than this (in UTF-8 bytes) is shortened: file systems allow 255 bytes.
+MAX_STEM_BYTES = 80
+# What the documents nobody labelled are written under (never a coder's file).
+UNLABELLED = "unlabelled"
+_DEVICE_NAMES = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"{p}{i}" for p in ("COM", "LPT") for i in range(10)),
+}
+
+
+def _shortened(text: str, limit: int) -> str:
+    while len(text.encode("utf-8")) > limit:
+        text = text[:-1]
+    return text
+
+
+def file_stem(coder: str, taken: Iterable[str] = ()) -> str:
+    """A stable, file-system-safe name for a coder: the name itself when it is safe
+    (letters, digits, ``-_.``), fits in ``MAX_STEM_BYTES`` and is neither a device name nor
+    one of ``taken`` (the writer's own files, case-insensitively); otherwise a readable
+    prefix and eight hex digits of the name's SHA-256."""
+    plain = safe_name(coder)
+    reserved = {t.lower() for t in taken} | {UNLABELLED}
+    if (
+        plain == coder
+        and len(coder.encode("utf-8")) <= MAX_STEM_BYTES
+        and coder.split(".")[0].upper() not in _DEVICE_NAMES
+        and coder.lower() not in reserved
+    ):
+        return coder
+    digest = hashlib.sha256(coder.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{_shortened(plain, MAX_STEM_BYTES - 9).rstrip('._') or 'coder'}-{digest}"
+
+
 class UniqueNames:
-    """File-system names for coders: safe, and distinct even where two names clean up
-    alike ("Ana M." and "Ana_M" become ``Ana_M`` and ``Ana_M-2``; case-insensitively)."""
+    """File-system names for coders (``None``: the unlabelled documents): stable (see
+    :func:`file_stem`), and distinct even where two names clean up alike ("Ana M." and
+    "Ana_M"; "Ana" and "ana" on a case-insensitive file system)."""
 
-    def __init__(self) -> None:
-        self.names: dict[str, str] = {}
-        self.taken: set[str] = set()
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self.reserved = tuple(taken)
+        self.names: dict[str | None, str] = {}
+        self.taken: set[str] = {t.lower() for t in taken}
 
-    def __call__(self, coder: str) -> str:
+    def __call__(self, coder: str | None) -> str:
         name = self.names.get(coder)
         if name is None:
-            base = name = safe_name(coder)
+            base = name = UNLABELLED if coder is None else file_stem(coder, self.reserved)
             n = 1
             while name.lower() in self.taken:
                 n += 1
@@ -120,7 +162,8 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
 
 
 def write_doccano(recs: Iterable[dict[str, Any]], folder: Path) -> int:
-    """One ``<coder>.jsonl`` per coder in ``folder``; returns the number of lines."""
+    """One ``<coder>.jsonl`` per coder in ``folder`` (see :func:`file_stem`; documents nobody
+    labelled in ``unlabelled.jsonl``); returns the number of lines."""
     from ..export import dumps_line
 
     files: dict[str, IO[str]] = {}
@@ -128,7 +171,7 @@ def write_doccano(recs: Iterable[dict[str, Any]], folder: Path) -> int:
     n = 0
     try:
         for rec in recs:
-            coder = rec["_annotator_id"] or "unlabelled"
+            coder = rec["_annotator_id"]
             fh = files.get(coder)
             if fh is None:
                 fh = files[coder] = open(  # noqa: SIM115 - closed in finally
@@ -165,12 +208,15 @@ def brat_ann(rec: dict[str, Any]) -> str:
 
 
 def write_brat(recs: Iterable[dict[str, Any]], folder: Path) -> int:
-    """``<coder>/<doc_id>.txt`` + ``.ann`` pairs and an ``annotation.conf``; returns pairs."""
+    """``<coder>/<doc_id>.txt`` + ``.ann`` pairs, an ``annotation.conf`` and ``coders.json``
+    (folder name -> coder name; ``null`` for the unlabelled documents); returns pairs."""
+    from ..export import dumps_line
+
     n = 0
     labels: set[str] = set()
-    names = UniqueNames()
+    names = UniqueNames(taken=("annotation.conf", "coders.json"))
     for rec in recs:
-        coder = names(rec["_annotator_id"] or "unlabelled")
+        coder = names(rec["_annotator_id"])
         sub = folder / coder
         sub.mkdir(exist_ok=True)
         stem = f"doc{rec['meta']['doc_id']:05d}"
@@ -190,6 +236,8 @@ def write_brat(recs: Iterable[dict[str, Any]], folder: Path) -> int:
         "",
     ]
     (folder / "annotation.conf").write_text("\n".join(conf), encoding="utf-8")
+    coders = {stem: coder for coder, stem in sorted(names.names.items(), key=lambda kv: kv[1])}
+    (folder / "coders.json").write_text(dumps_line(coders) + "\n", encoding="utf-8")
     return n
 
 
