@@ -139,11 +139,16 @@ def test_crlf_and_lf_files_hash_the_same(tmp_path):
         (b"\xef\xbb\xbf  \n", "empty"),
         ("\u00a0\u3000\n".encode(), "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-        ("text".encode("utf-16"), "binary"),
+        ("text".encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
         (b"abc\x00def", "binary"),
+        (b"x" * 9000 + b"\x00", "NUL byte at offset 9000"),
+        (b"\xff\xfe" + "ok".encode("utf-16-le") + b"\x00\xd8", "not valid UTF-16"),
+        ("a\x00b".encode("utf-16"), "NUL character"),
+        ("  \n".encode("utf-32"), "empty"),
     ],
     ids=["latin1", "invalid", "empty", "whitespace", "bom-whitespace", "unicode-space", "png",
-         "utf16", "nul"],
+         "utf16-no-bom", "nul", "nul-after-8k", "utf16-lone-surrogate", "utf16-nul",
+         "utf32-blank"],
 )  # fmt: skip
 def test_bad_text_file_is_skipped_with_reason(tmp_path, data, reason):
     p = write(tmp_path / "bad file.txt", data)
@@ -204,7 +209,7 @@ def test_folder_reads_txt_and_jsonl_below_it_sorted(tmp_path):
 def test_folder_with_bad_file_keeps_the_good_ones(tmp_path):
     root = tmp_path / "mixed"
     write(root / "1.txt", "Good one")
-    write(root / "2.txt", b"\xff\xfe\x00b\x00a\x00d")
+    write(root / "2.txt", b"bad\x00\x01\x02binary")
     write(root / "3.txt", "")
     write(root / "4.txt", "Good two")
     docs, skips = docs_and_skips(read_sources([root]))
@@ -333,6 +338,110 @@ def test_jsonl_text_with_unicode_line_separators_survives(tmp_path, sep):
         assert skips == []
         assert [d.text for d in docs] == [f"before{sep}after", "second"]
         assert [d.source for d in docs] == [f"{p}:1", f"{p}:2"]
+
+
+@pytest.mark.parametrize(
+    "codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
+)
+def test_utf16_and_utf32_with_a_byte_order_mark_are_decoded(tmp_path, codec):
+    """A UTF-16/32 file with its byte-order mark (Windows "Unicode") is the same document
+    as its UTF-8 version; it used to be reported as binary."""
+    data = ("\ufeff" if codec[-3:] in ("-le", "-be") else "") + TRICKY.replace("\x85", "")
+    p = write(tmp_path / "u.txt", data.encode(codec))
+    doc = read_text_file(p)
+    utf8 = read_text_file(write(tmp_path / "u8.txt", TRICKY.replace("\x85", "")))
+    assert isinstance(doc, RawDocument), doc
+    assert doc.text == utf8.text and doc.sha256 == utf8.sha256
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ('{"text": "a"}\n'.encode("utf-16"), "UTF-16 text (byte-order mark); JSONL must be UTF-8"),
+        ('{"text": "a"}\n'.encode("utf-32"), "UTF-32 text"),
+        ('{"text": "a"}\n'.encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
+        (
+            b'{"text": "a"}\n' * 1000 + b'{"text": "b\x00"}\n',
+            "binary file (NUL byte at offset 14011)",
+        ),
+        (
+            b'{"text": "ok"}\n' * 100000 + b'{"text": "caf\xe9"}\n',
+            "not UTF-8 text (invalid byte at offset 1500013)",
+        ),
+        (b'{"text": "ok \xe2\x82"}', "invalid byte at offset 13"),
+    ],
+    ids=["utf16-bom", "utf32-bom", "utf16-no-bom", "nul-after-8k", "latin1-after-1mb", "truncated"],
+)
+def test_jsonl_unusable_file_says_what_is_wrong(tmp_path, data, reason):
+    """Checked whole before any line is imported: one line, nothing from the file."""
+    p = write(tmp_path / "f.jsonl", data)
+    out = list(read_jsonl(p))
+    assert len(out) == 1 and isinstance(out[0], Skipped), out[:3]
+    assert reason in out[0].reason, out[0]
+    assert_one_line(out[0], p)
+
+
+def test_jsonl_hostile_lines_are_one_line_each(tmp_path):
+    """Strict JSON per line (annotator.jsonsafe): NaN/Infinity, deep nesting, an integer of
+    5,000 digits and lone surrogates in text, meta or title are refused as file:line."""
+    lines = [
+        '{"text": "NaN meta", "meta": {"score": NaN}}',
+        '{"text": "Infinity meta", "meta": {"x": [1, -Infinity]}}',
+        '{"text": "deep", "meta": ' + "[" * 1000 + "]" * 1000 + "}",
+        '{"text": "deep object", "meta": {"a": ' + '{"a": ' * 300 + "1" + "}" * 301 + "}",
+        '{"text": "big int", "meta": {"n": ' + "9" * 5000 + "}}",
+        '{"text": "lone \\ud800 in text"}',
+        '{"text": "lone in meta", "meta": {"k": "\\udfff"}}',
+        '{"text": "lone in title", "meta": {"title": "T\\ud83d"}}',
+        '{"text": "lone in a key", "meta": {"\\ud800": 1}}',
+        '{"text": "escaped NUL \\u0000 in text"}',
+        '{"text": "fine", "meta": {"score": 1e308, "n": ' + "9" * 4000 + "}}",
+    ]
+    p = write(tmp_path / "hostile.jsonl", "\n".join(lines) + "\n")
+    docs, skips = docs_and_skips(read_jsonl(p))
+    assert [d.text for d in docs] == ["fine"]
+    assert [s.where for s in skips] == [f"{p}:{n}" for n in range(1, 11)]
+    for s in skips:
+        assert_one_line(s, f"{p}:")
+        assert "Traceback" not in s.reason and len(s.reason) < 120, s
+    reasons = [s.reason for s in skips]
+    assert "NaN" in reasons[0] and "Infinity" in reasons[1]
+    assert "nested" in reasons[2] and "nested" in reasons[3]
+    assert "digits" in reasons[4]
+    assert all("surrogate" in r for r in reasons[5:9])
+    assert "NUL" in reasons[9]
+
+
+def test_jsonl_huge_meta_is_called_meta(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus, "MAX_FILE_BYTES", 100)
+    lines = [
+        json.dumps({"text": "small", "meta": {"blob": "m" * 120}}),
+        json.dumps({"text": "t" * 120}),
+        json.dumps({"text": "t" * 60, "meta": {"blob": "m" * 60}}),
+        json.dumps({"text": "x" * 1000}),  # longer than the line limit: not even parsed
+        json.dumps({"text": "ok", "meta": {"blob": "m" * 60}}),
+    ]
+    p = write(tmp_path / "m.jsonl", "\n".join(lines) + "\n")
+    docs, skips = docs_and_skips(read_jsonl(p))
+    assert [d.source for d in docs] == [f"{p}:5"]
+    assert [s.where for s in skips] == [f"{p}:{n}" for n in (1, 2, 3, 4)]
+    assert skips[0].reason.startswith("meta larger")
+    assert skips[1].reason.startswith("text larger")
+    assert skips[2].reason.startswith("text and meta together larger")
+    assert skips[3].reason.startswith("line larger")
+
+
+def test_jsonl_long_line_is_skipped_without_losing_the_next(tmp_path, monkeypatch):
+    """A line far over the limit is skipped unread (bounded memory) and reading goes on at
+    the next line, with the right line numbers; also when the file ends inside it."""
+    monkeypatch.setattr(corpus, "MAX_FILE_BYTES", 10)
+    p = write(
+        tmp_path / "l.jsonl",
+        '{"text": "a"}\n{"text": "' + "x" * 3_000_000 + '"}\n{"text": "b"}\n{"text": "' + "y" * 99,
+    )
+    docs, skips = docs_and_skips(read_jsonl(p))
+    assert [d.text for d in docs] == ["a", "b"]
+    assert [s.where for s in skips] == [f"{p}:2", f"{p}:4"]
 
 
 # --- titles ------------------------------------------------------------------------
