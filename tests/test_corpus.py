@@ -546,3 +546,47 @@ TITLE_LINES = [
 def test_derive_title_equals_the_plain_rules(lines):
     text = "\n".join(lines)
     assert derive_title(text) == plain_title(text)
+
+
+# --- property tests: encodings and streamed .jsonl ----------------------------------------
+
+TEXTS = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=30)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    text=TEXTS, codec=st.sampled_from(["utf-16", "utf-32", "utf-16-le", "utf-16-be", "utf-32-be"])
+)
+def test_any_text_with_a_byte_order_mark_reads_as_its_utf8_copy(text, codec):
+    bom = "" if codec in ("utf-16", "utf-32") else "\ufeff"
+    got = decode_bytes((bom + text).encode(codec), "t")
+    want = decode_bytes(text.encode("utf-8"), "t")
+    if isinstance(want, Skipped):  # empty, or a NUL character: the same reason either way
+        assert isinstance(got, Skipped)
+    else:
+        assert got == want
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    records=st.lists(
+        st.tuples(TEXTS, st.dictionaries(TEXTS, st.integers() | TEXTS, max_size=3)), max_size=8
+    ),
+    eol=st.sampled_from(["\n", "\r\n"]),
+    bom=st.booleans(),
+    ascii_only=st.booleans(),
+)
+def test_streamed_jsonl_reads_every_line_as_json_loads_does(
+    tmp_path_factory, records, eol, bom, ascii_only
+):
+    lines = [json.dumps({"text": t, "meta": m}, ensure_ascii=ascii_only) for t, m in records]
+    data = ("\ufeff" if bom else "") + eol.join(lines) + (eol if lines else "")
+    p = write(tmp_path_factory.mktemp("j") / "p.jsonl", data)
+    out = list(read_jsonl(p))
+    want = []
+    for n, (t, m) in enumerate(records, 1):
+        text = normalize_text(t)
+        if text.strip() and "\x00" not in text:
+            want.append((f"{p}:{n}", text, m))
+    assert [(d.source, d.text, d.meta) for d in out if isinstance(d, RawDocument)] == want
+    assert all(isinstance(d, Skipped) for d in out if not isinstance(d, RawDocument))
