@@ -329,8 +329,11 @@ def _jsonl_record(line: str, loc: str) -> RawDocument | Skipped:
         return Skipped(loc, "empty or whitespace-only text")
     if "\x00" in text:
         return Skipped(loc, "text contains a NUL character (U+0000), not article text")
-    text_size = len(text.encode("utf-8"))
     meta_size = len(json.dumps(meta, ensure_ascii=False).encode("utf-8")) if meta else 0
+    # A character is at most 4 bytes: an article far below the limit is not encoded here.
+    text_size = 4 * len(text)
+    if text_size + meta_size > MAX_FILE_BYTES:
+        text_size = len(text.encode("utf-8"))
     limit = f"the {_mb(MAX_FILE_BYTES)} limit"
     if text_size > MAX_FILE_BYTES:
         return Skipped(loc, f"text larger than {limit}")
