@@ -129,7 +129,12 @@ def decode_bytes(data: bytes, where: str) -> str | Skipped:
             try:
                 text = data.decode(codec)
             except UnicodeDecodeError as e:
-                return Skipped(where, f"not valid {name} text (bad data at offset {e.start})")
+                # A byte-order mark by accident (FF FE is also invalid UTF-8): say both.
+                return Skipped(
+                    where,
+                    f"not UTF-8 text (invalid byte at offset 0), nor valid {name} text after its"
+                    f" byte-order mark (bad data at offset {e.start})",
+                )
             break
     else:
         at = data.find(b"\x00")

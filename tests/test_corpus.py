@@ -142,7 +142,7 @@ def test_crlf_and_lf_files_hash_the_same(tmp_path):
         ("text".encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
         (b"abc\x00def", "binary"),
         (b"x" * 9000 + b"\x00", "NUL byte at offset 9000"),
-        (b"\xff\xfe" + "ok".encode("utf-16-le") + b"\x00\xd8", "not valid UTF-16"),
+        (b"\xff\xfe" + "ok".encode("utf-16-le") + b"\x00\xd8", "nor valid UTF-16 text"),
         ("a\x00b".encode("utf-16"), "NUL character"),
         ("  \n".encode("utf-32"), "empty"),
     ],
