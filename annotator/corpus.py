@@ -91,14 +91,25 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-# Byte-order marks of the encodings a text file may be in besides UTF-8 (UTF-32 first:
-# its little-endian mark starts with UTF-16's).
+# Byte-order marks of other Unicode encodings (UTF-32 first: its little-endian mark starts
+# with UTF-16's).
 _BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
-    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
-    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
-    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
 )
+
+
+def _other_encoding(head: bytes) -> str | None:
+    """Why a file that starts with a UTF-16/32 byte-order mark is not read."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return (
+                f"not UTF-8 but {name} text (it starts with a {name} byte-order mark);"
+                " save it as UTF-8"
+            )
+    return None
 
 
 def _mb(n: int) -> str:
@@ -111,43 +122,30 @@ def _nul_reason(data: bytes, at: int, what: str) -> str:
     if len(head) >= 4 and (
         head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4
     ):
-        return "looks like UTF-16 text without a byte-order mark; save it as UTF-8"
+        return "not UTF-8 but looks like UTF-16 text without a byte-order mark; save it as UTF-8"
     return f"binary file (NUL byte at offset {at}), not {what}"
 
 
 def decode_bytes(data: bytes, where: str) -> str | Skipped:
-    """Decode file content as text, or explain why it is not usable text.
+    """Decode file content as UTF-8 text, or explain why it is not usable text.
 
-    UTF-8 (a byte-order mark is dropped); UTF-16 and UTF-32 only with their byte-order mark
-    (as Windows editors save "Unicode" text), which tells the encoding for certain. A NUL
+    A UTF-8 byte-order mark is dropped. UTF-16/32 (with a byte-order mark, as Windows
+    editors save "Unicode" text, or without) is named and refused, never guessed at: a
+    file that merely starts with those bytes would be imported as nonsense. A NUL byte
     anywhere means binary data.
     """
     if len(data) > MAX_FILE_BYTES:
         return Skipped(where, f"larger than the {_mb(MAX_FILE_BYTES)} limit")
-    for bom, codec, name in _BOMS:
-        if data.startswith(bom):
-            try:
-                text = data.decode(codec)
-            except UnicodeDecodeError as e:
-                # A byte-order mark by accident (FF FE is also invalid UTF-8): say both.
-                return Skipped(
-                    where,
-                    f"not UTF-8 text (invalid byte at offset 0), nor valid {name} text after its"
-                    f" byte-order mark (bad data at offset {e.start})",
-                )
-            break
-    else:
-        at = data.find(b"\x00")
-        if at != -1:
-            return Skipped(where, _nul_reason(data, at, "text"))
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            return Skipped(where, f"not UTF-8 text (invalid byte at offset {e.start})")
-    if "\x00" in text:
-        return Skipped(
-            where, f"binary file (NUL character at offset {text.index(chr(0))}), not text"
-        )
+    other = _other_encoding(data[:4])
+    if other:
+        return Skipped(where, other)
+    at = data.find(b"\x00")
+    if at != -1:
+        return Skipped(where, _nul_reason(data, at, "text"))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return Skipped(where, f"not UTF-8 text (invalid byte at offset {e.start})")
     text = normalize_text(text)
     if not text.strip():
         return Skipped(where, "empty or whitespace-only")
@@ -209,10 +207,9 @@ LINE_LIMIT_FACTOR = 4
 def _scan_jsonl(fh: IO[bytes]) -> str | None:
     """Why a .jsonl file is unusable as a whole (another encoding, NUL bytes, not UTF-8),
     or None. Reads it in blocks (bounded memory) and rewinds it."""
-    head = fh.read(4)
-    for bom, _codec, name in _BOMS:
-        if head.startswith(bom):
-            return f"{name} text (byte-order mark); JSONL must be UTF-8: save it as UTF-8"
+    other = _other_encoding(fh.read(4))
+    if other:
+        return other
     fh.seek(0)
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0  # of the block in the file
