@@ -8,7 +8,9 @@ file does not stop the good ones.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import itertools
 import json
 import re
 from bisect import bisect_left
@@ -16,7 +18,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+from . import jsonsafe
 
 # Larger files are skipped: a news article is a few KB, 1 MB books still load.
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -87,12 +91,57 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# Byte-order marks of other Unicode encodings (UTF-32 first: its little-endian mark starts
+# with UTF-16's).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _other_encoding(head: bytes) -> str | None:
+    """Why a file that starts with a UTF-16/32 byte-order mark is not read."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return (
+                f"not UTF-8 but {name} text (it starts with a {name} byte-order mark);"
+                " save it as UTF-8"
+            )
+    return None
+
+
+def _mb(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB"
+
+
+def _nul_reason(data: bytes, at: int, what: str) -> str:
+    """Why bytes with a NUL at ``at`` are not text: UTF-16 without its mark, or binary."""
+    head = data[:8192]
+    if len(head) >= 4 and (
+        head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4
+    ):
+        return "not UTF-8 but looks like UTF-16 text without a byte-order mark; save it as UTF-8"
+    return f"binary file (NUL byte at offset {at}), not {what}"
+
+
 def decode_bytes(data: bytes, where: str) -> str | Skipped:
-    """Decode file content as UTF-8 text, or explain why it is not usable text."""
+    """Decode file content as UTF-8 text, or explain why it is not usable text.
+
+    A UTF-8 byte-order mark is dropped. UTF-16/32 (with a byte-order mark, as Windows
+    editors save "Unicode" text, or without) is named and refused, never guessed at: a
+    file that merely starts with those bytes would be imported as nonsense. A NUL byte
+    anywhere means binary data.
+    """
     if len(data) > MAX_FILE_BYTES:
-        return Skipped(where, f"larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
-    if b"\x00" in data[:8192]:
-        return Skipped(where, "binary file (contains NUL bytes), not text")
+        return Skipped(where, f"larger than the {_mb(MAX_FILE_BYTES)} limit")
+    other = _other_encoding(data[:4])
+    if other:
+        return Skipped(where, other)
+    at = data.find(b"\x00")
+    if at != -1:
+        return Skipped(where, _nul_reason(data, at, "text"))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -140,7 +189,7 @@ def read_text_file(path: Path) -> RawDocument | Skipped:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return Skipped(where, f"larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
+            return Skipped(where, f"larger than the {_mb(MAX_FILE_BYTES)} limit")
         data = path.read_bytes()
     except OSError as e:
         return Skipped(where, f"cannot read: {e.strerror or e}")
@@ -150,63 +199,151 @@ def read_text_file(path: Path) -> RawDocument | Skipped:
     return RawDocument(text, where, {})
 
 
+# A .jsonl line is read into memory only up to this size: JSON escapes can make a text of
+# MAX_FILE_BYTES several times longer, and anything longer is refused unread.
+LINE_LIMIT_FACTOR = 4
+
+
+def _scan_jsonl(fh: IO[bytes]) -> str | None:
+    """Why a .jsonl file is unusable as a whole (another encoding, NUL bytes, not UTF-8),
+    or None. Reads it in blocks (bounded memory) and rewinds it."""
+    other = _other_encoding(fh.read(4))
+    if other:
+        return other
+    fh.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0  # of the block in the file
+    first = b""
+    while block := fh.read(1 << 20):
+        first = first or block[:8192]
+        at = block.find(b"\x00")
+        if at != -1:
+            return _nul_reason(first, offset + at, "JSONL")
+        pending = len(decoder.getstate()[0])  # bytes of a character split between blocks
+        try:
+            decoder.decode(block)
+        except UnicodeDecodeError as e:
+            return f"not UTF-8 text (invalid byte at offset {offset - pending + e.start})"
+        offset += len(block)
+    pending = len(decoder.getstate()[0])
+    if pending:
+        return f"not UTF-8 text (invalid byte at offset {offset - pending})"
+    fh.seek(0)
+    return None
+
+
+def count_jsonl_lines(path: Path) -> int:
+    """Lines in a .jsonl file (each may be a document), counted in blocks; 0 if unreadable."""
+    n = 0
+    last = b"\n"
+    try:
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                n += block.count(b"\n")
+                last = block[-1:]
+    except OSError:
+        return 0
+    return n + (last != b"\n")
+
+
+def count_inputs(paths: Iterable[str | Path]) -> int:
+    """How many documents the inputs may hold, for progress: a text file is one, a .jsonl
+    file one per line. Reads no file whole."""
+    n = 0
+    for item in expand_paths(paths):
+        if isinstance(item, Path):
+            n += count_jsonl_lines(item) if item.suffix.lower() in JSONL_SUFFIXES else 1
+    return n
+
+
 def read_jsonl(path: Path) -> Iterator[RawDocument | Skipped]:
-    """One ``{"text": ..., "meta": {...}}`` object per line (Prodigy / doccano input shape)."""
+    """One ``{"text": ..., "meta": {...}}`` object per line (Prodigy / doccano input shape).
+
+    Streamed: one line in memory at a time. The file is first checked whole (in blocks)
+    for another encoding, NUL bytes and invalid UTF-8, which skip it whole. Each line must
+    be strict JSON (:mod:`annotator.jsonsafe`: no NaN/Infinity, lone surrogates, deep
+    nesting or runaway numbers); a bad line is skipped as ``file:line``.
+    """
     where = str(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            problem = _scan_jsonl(fh)
+            if problem:
+                yield Skipped(where, problem)
+                return
+            any_line = yield from _read_jsonl_lines(fh, where)
     except OSError as e:
         yield Skipped(where, f"cannot read: {e.strerror or e}")
         return
-    if b"\x00" in data[:8192]:
-        yield Skipped(where, "binary file (contains NUL bytes), not JSONL")
-        return
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        yield Skipped(where, f"not UTF-8 text (invalid byte at offset {e.start})")
-        return
+    if not any_line:
+        yield Skipped(where, "empty file")
+
+
+def _read_jsonl_lines(fh: IO[bytes], where: str) -> Iterator[RawDocument | Skipped]:
+    """The documents and skips of a checked .jsonl file; returns whether any line had content."""
+    limit = LINE_LIMIT_FACTOR * MAX_FILE_BYTES
     any_line = False
     # Split on \n only: JSON strings may hold U+2028 and friends, which splitlines() breaks on.
-    for lineno, line in enumerate(content.split("\n"), 1):
-        line = line.removesuffix("\r")
+    for lineno in itertools.count(1):
+        raw = fh.readline(limit + 1)
+        if not raw:
+            break
+        loc = f"{where}:{lineno}"
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            any_line = True
+            yield Skipped(
+                loc,
+                f"line larger than {_mb(limit)}; a text and its meta may be at most"
+                f" {_mb(MAX_FILE_BYTES)}",
+            )
+            continue
+        line = raw.decode("utf-8", "replace")  # checked as UTF-8 already
+        if lineno == 1:
+            line = line.removeprefix("\ufeff")
+        line = line.removesuffix("\n").removesuffix("\r")
         if not line.strip():
             continue
         any_line = True
-        loc = f"{where}:{lineno}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            yield Skipped(loc, f"not valid JSON ({e.msg} at column {e.colno})")
-            continue
-        if not isinstance(obj, dict) or "text" not in obj:
-            yield Skipped(loc, 'no "text" field')
-            continue
-        text = obj["text"]
-        if not isinstance(text, str):
-            yield Skipped(loc, '"text" is not a string')
-            continue
-        meta = obj.get("meta", {})
-        if not isinstance(meta, dict):
-            yield Skipped(loc, '"meta" is not an object')
-            continue
-        text = normalize_text(text)
-        if not text.strip():
-            yield Skipped(loc, "empty or whitespace-only text")
-            continue
-        try:
-            size = len(text.encode("utf-8")) + len(json.dumps(meta, ensure_ascii=False).encode())
-        except UnicodeEncodeError:
-            yield Skipped(
-                loc, "contains an unpaired surrogate (\\ud800-\\udfff), not valid Unicode"
-            )
-            continue
-        if size > MAX_FILE_BYTES:
-            yield Skipped(loc, f"text larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit")
-            continue
-        yield RawDocument(text, loc, dict(meta))
-    if not any_line:
-        yield Skipped(where, "empty file")
+        yield _jsonl_record(line, loc)
+    return any_line
+
+
+def _jsonl_record(line: str, loc: str) -> RawDocument | Skipped:
+    try:
+        obj = jsonsafe.loads(line)
+    except jsonsafe.StrictJSONError as e:
+        reason = str(e)
+        if reason.startswith("invalid JSON"):
+            reason = "not valid JSON" + reason.removeprefix("invalid JSON")
+        return Skipped(loc, reason)
+    if not isinstance(obj, dict) or "text" not in obj:
+        return Skipped(loc, 'no "text" field')
+    text = obj["text"]
+    if not isinstance(text, str):
+        return Skipped(loc, '"text" is not a string')
+    meta = obj.get("meta", {})
+    if not isinstance(meta, dict):
+        return Skipped(loc, '"meta" is not an object')
+    text = normalize_text(text)
+    if not text.strip():
+        return Skipped(loc, "empty or whitespace-only text")
+    if "\x00" in text:
+        return Skipped(loc, "text contains a NUL character (U+0000), not article text")
+    meta_size = len(json.dumps(meta, ensure_ascii=False).encode("utf-8")) if meta else 0
+    # A character is at most 4 bytes: an article far below the limit is not encoded here.
+    text_size = 4 * len(text)
+    if text_size + meta_size > MAX_FILE_BYTES:
+        text_size = len(text.encode("utf-8"))
+    limit = f"the {_mb(MAX_FILE_BYTES)} limit"
+    if text_size > MAX_FILE_BYTES:
+        return Skipped(loc, f"text larger than {limit}")
+    if meta_size > MAX_FILE_BYTES:
+        return Skipped(loc, f"meta larger than {limit}")
+    if text_size + meta_size > MAX_FILE_BYTES:
+        return Skipped(loc, f"text and meta together larger than {limit}")
+    return RawDocument(text, loc, meta)
 
 
 # --- titles -------------------------------------------------------------------

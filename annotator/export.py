@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -95,7 +96,7 @@ def record(
         json.dumps(doc_labels, sort_keys=True),
     )
     versions = [s.scheme_version for s in spans] + [dl.scheme_version for dl in labels]
-    meta = dict(doc.meta)
+    meta = strict_meta(doc.meta)[0]
     meta.update({"doc_id": doc.id, "title": doc.title, "source": doc.source, "sha256": doc.sha256})
     return {
         "text": text,
@@ -114,14 +115,25 @@ def record(
 
 
 def records(
-    store: Store, annotator: str | None = None, include_unlabelled: bool = False
+    store: Store,
+    annotator: str | None = None,
+    include_unlabelled: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Canonical records, one per (document, annotator) with any label, in document order."""
+    """Canonical records, one per (document, annotator) with any label, in document order.
+
+    ``warn`` gets one line per document whose stored ``meta`` JSON cannot hold (see
+    :func:`strict_meta`; default: standard error).
+    """
+    warn = warn or _warn_stderr
     scheme = store.scheme
     last: tuple[int, list[dict[str, Any]]] | None = None  # one document's tokens, shared
     for doc, tokens, coder, spans, labels in store.iter_labelled(annotator, include_unlabelled):
         if last is None or last[0] != doc.id:
             last = (doc.id, token_records(doc.text, *tokens))
+            problems = strict_meta(doc.meta)[1]
+            if problems:
+                warn(f"document {doc.id}: {'; '.join(problems)}")
         rec = record(doc, tokens, coder, spans, labels, scheme.name, scheme.version, last[1])
         if coder == GOLD:
             _add_gold_sources(store, rec, doc.id, spans)
@@ -135,6 +147,49 @@ def _add_gold_sources(store: Store, rec: dict[str, Any], doc_id: int, spans: lis
     for span, span_rec in zip(spans, rec["spans"], strict=True):
         span_rec["sources"] = list(span_sources.get(span.id, ()))
     rec["doc_label_sources"] = {f: list(v) for f, v in store.gold_label_sources(doc_id).items()}
+
+
+def _warn_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def strict_meta(meta: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``meta`` as strict JSON can hold it, and what was changed (one phrase each).
+
+    Versions before strict import stored ``NaN`` and ``Infinity`` (and a database written
+    by another tool may hold an escaped lone surrogate): these are written as ``null``
+    (and U+FFFD), so that every export is JSON that any reader parses.
+    """
+    problems: list[str] = []
+
+    def fix(value: Any, path: str) -> Any:
+        if isinstance(value, float):
+            if value != value or value in (_INF, -_INF):
+                name = "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+                problems.append(f"{path} was {name}, written as null")
+                return None
+        elif isinstance(value, str):
+            if not value.isascii() and _SURROGATE.search(value):
+                problems.append(f"{path} had a lone surrogate, written as U+FFFD")
+                return _SURROGATE.sub("\ufffd", value)
+        elif isinstance(value, dict):
+            return {
+                fix(k, f"{path} (a key)"): fix(v, f"{path}.{_shown(k)}") for k, v in value.items()
+            }
+        elif isinstance(value, list):
+            return [fix(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return value
+
+    fixed = fix(meta, "meta")
+    return fixed, problems
+
+
+_INF = float("inf")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _shown(key: Any) -> str:
+    return _SURROGATE.sub("\ufffd", str(key))
 
 
 def current_umask() -> int:
@@ -188,8 +243,16 @@ _LINE_BREAKERS = (("\u2028", "\\u2028"), ("\u2029", "\\u2029"), ("\x85", "\\u008
 
 
 def dumps_line(rec: dict[str, Any]) -> str:
-    """One JSON object as one line: UTF-8 kept readable, Unicode line separators escaped."""
-    line = json.dumps(rec, ensure_ascii=False)
+    """One JSON object as one line: UTF-8 kept readable, Unicode line separators escaped.
+
+    Strict JSON only (no NaN/Infinity): anything else is an :class:`AnnotatorError`.
+    """
+    try:
+        line = json.dumps(rec, ensure_ascii=False, allow_nan=False)
+    except ValueError as e:
+        doc_id = (rec.get("meta") or {}).get("doc_id") if isinstance(rec, dict) else None
+        where = f"document {doc_id}: " if doc_id is not None else ""
+        raise AnnotatorError(f"{where}cannot be written as strict JSON ({e})") from None
     for char, escape in _LINE_BREAKERS:
         if char in line:  # rare; str.translate would cost a dict lookup per character
             line = line.replace(char, escape)
@@ -219,9 +282,10 @@ def export_jsonl(
     annotator: str | None = None,
     include_unlabelled: bool = False,
     progress: Callable[[int], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> int:
     """``annotator export``: canonical JSONL of the whole store to ``target``."""
-    return write_jsonl(records(store, annotator, include_unlabelled), target, progress)
+    return write_jsonl(records(store, annotator, include_unlabelled, warn), target, progress)
 
 
 EXPORT_FORMATS = ("jsonl", "prodigy", "doccano", "spacy", "csv", "brat")
@@ -235,10 +299,12 @@ def export(
     annotator: str | None = None,
     include_unlabelled: bool = False,
     progress: Callable[[int], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> int:
     """Export in any format; returns lines, rows, documents or file pairs written.
 
-    ``doccano`` and ``brat`` write a folder (one file or subfolder per coder).
+    ``doccano`` and ``brat`` write a folder (one file or subfolder per coder). ``warn``
+    gets a line per document whose old ``meta`` was made strict JSON (see :func:`records`).
     """
     from .formats import writers
     from .paths import check_output
@@ -250,7 +316,7 @@ def export(
     if fmt in FOLDER_FORMATS and str(target) == "-":
         raise AnnotatorError(f"{fmt} export writes a folder; give -o FOLDER")
     check_output(target, folder=fmt in FOLDER_FORMATS, databases=[store])  # never over an input
-    recs: Iterable[dict[str, Any]] = records(store, annotator, include_unlabelled)
+    recs: Iterable[dict[str, Any]] = records(store, annotator, include_unlabelled, warn)
     if progress:
         recs = _counting(recs, progress)
     if fmt == "jsonl":

@@ -7,12 +7,13 @@ interrupted import keeps every batch that finished.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .corpus import RawDocument, Skipped, derive_title, read_sources
+from .corpus import RawDocument, Skipped, count_inputs, derive_title, read_sources
 from .models import ImportReport
-from .nlp import DEFAULT_PIPELINE, tokenize_arrays
+from .nlp import DEFAULT_PIPELINE, Untokenizable, tokenize_each
 from .store import Store
 
 BATCH = 200
@@ -28,41 +29,101 @@ def import_documents(
     progress: ProgressFn | None = None,
     report: ImportReport | None = None,
 ) -> ImportReport:
-    """Store new documents (deduplicated by SHA-256), tokenised with ``pipeline``."""
+    """Store new documents (deduplicated by SHA-256), tokenised with ``pipeline``.
+
+    ``docs`` is read into memory first, to count the new ones for ``progress``; use
+    :func:`import_paths` for files of any size. A document spaCy fails on is listed in
+    ``report.skipped`` with the reason; the others are stored.
+    """
     report = report if report is not None else ImportReport()
-    fresh: list[RawDocument] = []
-    seen: set[str] = set()
-    docs = list(docs)
-    known = store.known_hashes(d.sha256 for d in docs)
-    for d in docs:
-        sha = d.sha256
-        if sha in known or sha in seen:
-            report.duplicates.append(d.source)
-        else:
-            seen.add(sha)
-            fresh.append(d)
+    fresh = list(_fresh(store, docs, report, set()))
     total = len(fresh)
     if progress:
         progress(0, total)
-    tokens = tokenize_arrays((d.text for d in fresh), pipeline) if fresh else iter(())
-    batch: list = []
     done = 0
-    for d, tok in zip(fresh, tokens, strict=True):
+
+    def stored(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, total)
+
+    _store(store, fresh, pipeline, report, stored)
+    return report
+
+
+def _fresh(
+    store: Store,
+    docs: Iterable[RawDocument],
+    report: ImportReport,
+    seen: set[str],
+    read: Callable[[int], None] | None = None,
+) -> Iterator[RawDocument]:
+    """The documents not in the store nor earlier in ``docs`` (whose hashes go to
+    ``seen``), looked up a batch at a time; ``read(n)`` after each batch of inputs."""
+    batch: list[RawDocument] = []
+
+    def flush() -> Iterator[RawDocument]:
+        hashes = []
+        usable = []
+        for d in batch:
+            try:
+                hashes.append(d.sha256)
+            except UnicodeEncodeError:  # a lone surrogate: not text that UTF-8 can store
+                report.skipped.append(f"{d.source}: text contains a lone surrogate")
+                continue
+            usable.append(d)
+        known = store.known_hashes(h for h in hashes if h not in seen)
+        for d, sha in zip(usable, hashes, strict=True):
+            if sha in known or sha in seen:
+                report.duplicates.append(d.source)
+            else:
+                seen.add(sha)
+                yield d
+        if read:
+            read(len(batch))
+
+    for d in docs:
+        batch.append(d)
+        if len(batch) >= BATCH:
+            yield from flush()
+            batch = []
+    if batch:
+        yield from flush()
+
+
+def _store(
+    store: Store,
+    fresh: Iterable[RawDocument],
+    pipeline: str,
+    report: ImportReport,
+    stored: Callable[[int], None],
+) -> None:
+    """Tokenise and store ``fresh`` in batches of BATCH, each committed on its own;
+    ``stored(n)`` after each. Streams: a batch and spaCy's own batch are in memory."""
+    pending: deque[RawDocument] = deque()
+
+    def texts() -> Iterator[str]:
+        for d in fresh:
+            pending.append(d)
+            yield d.text
+
+    batch: list = []
+    for tok in tokenize_each(texts(), pipeline):
+        d = pending.popleft()
+        if isinstance(tok, Untokenizable):
+            report.skipped.append(str(Skipped(d.source, tok.reason)))
+            continue
         given = d.meta.get("title")
         title = " ".join(given.split()) if isinstance(given, str) else ""
         batch.append((d, tok, title or derive_title(d.text)))
         if len(batch) >= BATCH:
             report.added.extend(store.add_documents(batch, pipeline))
-            done += len(batch)
+            stored(len(batch))
             batch = []
-            if progress:
-                progress(done, total)
     if batch:
         report.added.extend(store.add_documents(batch, pipeline))
-        done += len(batch)
-        if progress:
-            progress(done, total)
-    return report
+        stored(len(batch))
 
 
 def import_paths(
@@ -76,10 +137,30 @@ def import_paths(
 
     paths = check_inputs(paths, [store])  # never the open database: opening it drops its locks
     report = ImportReport()
-    docs: list[RawDocument] = []
-    for item in read_sources(paths):
-        if isinstance(item, Skipped):
-            report.skipped.append(str(item))
-        else:
-            docs.append(item)
-    return import_documents(store, docs, pipeline, progress, report)
+    # Streamed, file by file and line by line, through tokenising into the store: memory
+    # does not grow with the input. Progress counts inputs (a text file, a .jsonl line)
+    # read, out of a first count that reads no file whole.
+    paths = list(paths)
+    total = count_inputs(paths) if progress else 0
+    handled = 0
+
+    def read(n: int) -> None:
+        nonlocal handled
+        handled += n
+        if progress:
+            progress(min(handled, total), total)
+
+    def documents() -> Iterator[RawDocument]:
+        for item in read_sources(paths):
+            if isinstance(item, Skipped):
+                report.skipped.append(str(item))
+                read(1)
+            else:
+                yield item
+
+    if progress:
+        progress(0, total)
+    _store(store, _fresh(store, documents(), report, set(), read), pipeline, report, lambda n: None)
+    if progress:
+        progress(total, total)
+    return report

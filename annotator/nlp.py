@@ -8,6 +8,7 @@ named instead; a sentencizer is added if it sets no sentence boundaries.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -41,13 +42,31 @@ def _load_pipeline(name: str):
             ) from None
     if not any(nlp.has_pipe(p) for p in ("sentencizer", "senter", "parser")):
         nlp.add_pipe("sentencizer")
+    if is_light(nlp):
+        # Rule-based tokenising and sentence splitting cost no per-character model memory:
+        # spaCy's length limit guards parsers and taggers, not these (texts are cut at
+        # line starts anyway, see _pieces). A longer single line is still tokenised whole.
+        nlp.max_length = max(nlp.max_length, 2**31)
     return nlp
 
 
+# Components that look at one token and its neighbours only (no model, no memory per
+# character): a pipeline of just these takes a text of any length.
+LIGHT_COMPONENTS = frozenset({"sentencizer"})
+
+
+def is_light(nlp) -> bool:
+    """Whether ``nlp`` is a tokenizer plus rule-based components only (see LIGHT_COMPONENTS)."""
+    return set(nlp.pipe_factories.values()) <= LIGHT_COMPONENTS
+
+
 def tokenize(texts: Iterable[str], pipeline: str = DEFAULT_PIPELINE) -> Iterator[Tokenization]:
-    """Tokenise texts in order, yielding one :class:`Tokenization` per text."""
+    """Tokenise texts in order, yielding one :class:`Tokenization` per text.
+
+    A text spaCy fails on raises :class:`AnnotatorError` (see :func:`tokenize_each`).
+    """
     for arrays, text in _pipe(texts, pipeline):
-        yield arrays.to_tokenization(text)
+        yield _or_raise(arrays).to_tokenization(text)
 
 
 def tokenize_arrays(
@@ -56,29 +75,152 @@ def tokenize_arrays(
     """Tokenise texts in order, yielding numpy offset arrays (what the store packs).
 
     The import path: no Python object per token is made after spaCy's own work.
+    A text spaCy fails on raises :class:`AnnotatorError` (see :func:`tokenize_each`).
     """
+    for arrays, _text in _pipe(texts, pipeline):
+        yield _or_raise(arrays)
+
+
+def tokenize_each(
+    texts: Iterable[str], pipeline: str = DEFAULT_PIPELINE
+) -> Iterator[TokenArrays | Untokenizable]:
+    """:func:`tokenize_arrays`, but a text spaCy fails on gives :class:`Untokenizable`
+    (with a one-line reason) in its place and the others go on."""
     for arrays, _text in _pipe(texts, pipeline):
         yield arrays
 
 
+@dataclass(frozen=True)
+class Untokenizable:
+    """A text the pipeline failed on; ``reason`` is one line (no location)."""
+
+    reason: str
+
+
+def _or_raise(arrays: TokenArrays | Untokenizable) -> TokenArrays:
+    if isinstance(arrays, Untokenizable):
+        raise AnnotatorError(arrays.reason)
+    return arrays
+
+
 BATCH_SIZE = 64  # texts per nlp.pipe batch, and per vectorised offset computation
+# Texts are tokenised in pieces of at most this many characters, cut at the start of a
+# line: a Doc costs ~60 bytes a character, so a 10 MB text whole would take ~600 MB.
+CHUNK_CHARS = 100_000
 
 
-def _pipe(texts: Iterable[str], pipeline: str) -> Iterator[tuple[TokenArrays, str]]:
+def _pipe(texts: Iterable[str], pipeline: str) -> Iterator[tuple[TokenArrays | Untokenizable, str]]:
     nlp = load_pipeline(pipeline)
-    # The text travels beside its Doc: rebuilding it with doc.text costs a Token per token.
-    # Each Doc is read into an array at once and dropped (keeping a batch of Docs alive
-    # costs more than the arrays); the arrays are then processed a batch at a time.
-    arrays: list = []
+    light = is_light(nlp)
+    limit = CHUNK_CHARS if light else max(1, min(CHUNK_CHARS, nlp.max_length))
+    # The text travels beside its arrays: rebuilding it with doc.text costs a Token per
+    # token. Each Doc is read into an array at once and dropped (keeping a batch of Docs
+    # alive costs more than the arrays); the arrays are then processed a batch at a time.
     batch: list[str] = []
-    for doc, text in nlp.pipe(((t, t) for t in texts), batch_size=BATCH_SIZE, as_tuples=True):
-        arrays.append(_doc_array(doc))
+    for text in texts:
         batch.append(text)
         if len(batch) == BATCH_SIZE:
-            yield from zip(_offsets_of_batch(arrays, batch), batch, strict=True)
-            arrays, batch = [], []
+            yield from _run_batch(nlp, batch, limit, light)
+            batch = []
     if batch:
-        yield from zip(_offsets_of_batch(arrays, batch), batch, strict=True)
+        yield from _run_batch(nlp, batch, limit, light)
+
+
+def _run_batch(
+    nlp, texts: list[str], limit: int, light: bool
+) -> list[tuple[TokenArrays | Untokenizable, str]]:
+    """Offsets of a batch; when spaCy fails on it, each text alone, so that only the
+    texts it fails on are given up (as :class:`Untokenizable`)."""
+    try:
+        arrays = _offsets_of_batch(_arrays_of(nlp, texts, limit, light), texts)
+        return list(zip(arrays, texts, strict=True))
+    except Exception as e:  # noqa: BLE001 - any failure is one text's, reported as its reason
+        if len(texts) == 1:
+            return [(Untokenizable(_failure_reason(e, nlp)), texts[0])]
+    out: list[tuple[TokenArrays | Untokenizable, str]] = []
+    for text in texts:
+        out.extend(_run_batch(nlp, [text], limit, light))
+    return out
+
+
+def _failure_reason(e: Exception, nlp) -> str:
+    message = str(e).strip()
+    if "[E088]" in message:
+        return (
+            f"has a stretch of more than {nlp.max_length:,} characters without a space or"
+            " line break, longer than the spaCy pipeline takes (its max_length)"
+        )
+    if isinstance(e, AnnotatorError):
+        return message
+    first = message.splitlines()[0][:200] if message else ""
+    return f"spaCy could not tokenise it ({type(e).__name__}{': ' + first if first else ''})"
+
+
+def _arrays_of(nlp, texts: list[str], limit: int, light: bool) -> list:
+    """Each text's ``_doc_array``, texts longer than ``limit`` tokenised piece by piece
+    (:func:`_pieces`) with the pieces' offsets shifted back into the whole text."""
+    import numpy as np
+
+    if all(len(t) <= limit for t in texts):
+        pieces = [(t, (k, 0)) for k, t in enumerate(texts)]
+    else:
+        pieces = [
+            (piece, (k, offset))
+            for k, t in enumerate(texts)
+            for offset, piece in _pieces(t, limit, mid_line=not light)
+        ]
+    parts: list[list] = [[] for _ in texts]
+    for doc, (k, offset) in nlp.pipe(pieces, batch_size=BATCH_SIZE, as_tuples=True):
+        a = _doc_array(doc)
+        if a is not None:
+            if offset:
+                a[:, 0] += offset
+            parts[k].append(a)
+    return [None if not p else p[0] if len(p) == 1 else np.concatenate(p) for p in parts]
+
+
+def _pieces(text: str, limit: int, mid_line: bool = False) -> list[tuple[int, str]]:
+    """``text`` as ``(offset, piece)`` pieces of at most ``limit`` characters where it can.
+
+    A piece ends after a line break and the next starts with a non-whitespace character.
+    spaCy's tokenizer splits at whitespace before anything else, so the pieces' tokens are
+    exactly the whole text's; and a line break starts a sentence anyway (see
+    :func:`_offsets_of_batch`), so are the sentences. A line longer than ``limit`` stays
+    whole, unless ``mid_line``: then it is cut before a word that follows whitespace (the
+    tokens are still the same; the piece starts a sentence). A stretch without either
+    stays whole.
+    """
+    n = len(text)
+    out: list[tuple[int, str]] = []
+    start = 0
+    while n - start > limit:
+        cut = _cut(text, start, start + limit, mid_line)
+        if cut is None:
+            break
+        out.append((start, text[start:cut]))
+        start = cut
+    out.append((start, text[start:]))
+    return out
+
+
+_WORD_AFTER_SPACE = re.compile(r"(?<=\s)\S")
+_WORD_AFTER_LINE = re.compile(r"(?<=\n)\S")
+
+
+def _cut(text: str, lo: int, hi: int, mid_line: bool) -> int | None:
+    """The last position in ``(lo, hi]`` that starts a line with a non-whitespace character
+    (or, with ``mid_line``, any word after whitespace); else the first one after ``hi``."""
+    i = text.rfind("\n", lo, hi)
+    while i != -1:
+        if i + 1 < len(text) and not text[i + 1].isspace():
+            return i + 1
+        i = text.rfind("\n", lo, i)
+    if mid_line:
+        for c in range(hi, lo, -1):
+            if text[c - 1].isspace() and not text[c].isspace():
+                return c
+    m = (_WORD_AFTER_SPACE if mid_line else _WORD_AFTER_LINE).search(text, hi + 1)
+    return m.start() if m else None
 
 
 @dataclass(frozen=True, eq=False, slots=True)

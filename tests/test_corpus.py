@@ -139,11 +139,18 @@ def test_crlf_and_lf_files_hash_the_same(tmp_path):
         (b"\xef\xbb\xbf  \n", "empty"),
         ("\u00a0\u3000\n".encode(), "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-        ("text".encode("utf-16"), "binary"),
+        ("text".encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
         (b"abc\x00def", "binary"),
+        (b"x" * 9000 + b"\x00", "NUL byte at offset 9000"),
+        ("text".encode("utf-16"), "not UTF-8 but UTF-16 text (it starts with a UTF-16 byte-order"
+         " mark); save it as UTF-8"),
+        ("\ufefftext".encode("utf-16-be"), "not UTF-8 but UTF-16 text"),
+        ("text".encode("utf-32"), "not UTF-8 but UTF-32 text"),
+        ("\ufefftext".encode("utf-32-be"), "not UTF-8 but UTF-32 text"),
     ],
     ids=["latin1", "invalid", "empty", "whitespace", "bom-whitespace", "unicode-space", "png",
-         "utf16", "nul"],
+         "utf16-no-bom", "nul", "nul-after-8k", "utf16-bom", "utf16-be-bom", "utf32-bom",
+         "utf32-be-bom"],
 )  # fmt: skip
 def test_bad_text_file_is_skipped_with_reason(tmp_path, data, reason):
     p = write(tmp_path / "bad file.txt", data)
@@ -335,6 +342,99 @@ def test_jsonl_text_with_unicode_line_separators_survives(tmp_path, sep):
         assert [d.source for d in docs] == [f"{p}:1", f"{p}:2"]
 
 
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (
+            '{"text": "a"}\n'.encode("utf-16"),
+            "not UTF-8 but UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8",
+        ),
+        ('{"text": "a"}\n'.encode("utf-32"), "UTF-32 text"),
+        ('{"text": "a"}\n'.encode("utf-16-le"), "UTF-16 text without a byte-order mark"),
+        (
+            b'{"text": "a"}\n' * 1000 + b'{"text": "b\x00"}\n',
+            "binary file (NUL byte at offset 14011)",
+        ),
+        (
+            b'{"text": "ok"}\n' * 100000 + b'{"text": "caf\xe9"}\n',
+            "not UTF-8 text (invalid byte at offset 1500013)",
+        ),
+        (b'{"text": "ok \xe2\x82"}', "invalid byte at offset 13"),
+    ],
+    ids=["utf16-bom", "utf32-bom", "utf16-no-bom", "nul-after-8k", "latin1-after-1mb", "truncated"],
+)
+def test_jsonl_unusable_file_says_what_is_wrong(tmp_path, data, reason):
+    """Checked whole before any line is imported: one line, nothing from the file."""
+    p = write(tmp_path / "f.jsonl", data)
+    out = list(read_jsonl(p))
+    assert len(out) == 1 and isinstance(out[0], Skipped), out[:3]
+    assert reason in out[0].reason, out[0]
+    assert_one_line(out[0], p)
+
+
+def test_jsonl_hostile_lines_are_one_line_each(tmp_path):
+    """Strict JSON per line (annotator.jsonsafe): NaN/Infinity, deep nesting, an integer of
+    5,000 digits and lone surrogates in text, meta or title are refused as file:line."""
+    lines = [
+        '{"text": "NaN meta", "meta": {"score": NaN}}',
+        '{"text": "Infinity meta", "meta": {"x": [1, -Infinity]}}',
+        '{"text": "deep", "meta": ' + "[" * 1000 + "]" * 1000 + "}",
+        '{"text": "deep object", "meta": {"a": ' + '{"a": ' * 300 + "1" + "}" * 301 + "}",
+        '{"text": "big int", "meta": {"n": ' + "9" * 5000 + "}}",
+        '{"text": "lone \\ud800 in text"}',
+        '{"text": "lone in meta", "meta": {"k": "\\udfff"}}',
+        '{"text": "lone in title", "meta": {"title": "T\\ud83d"}}',
+        '{"text": "lone in a key", "meta": {"\\ud800": 1}}',
+        '{"text": "escaped NUL \\u0000 in text"}',
+        '{"text": "fine", "meta": {"score": 1e308, "n": ' + "9" * 4000 + "}}",
+    ]
+    p = write(tmp_path / "hostile.jsonl", "\n".join(lines) + "\n")
+    docs, skips = docs_and_skips(read_jsonl(p))
+    assert [d.text for d in docs] == ["fine"]
+    assert [s.where for s in skips] == [f"{p}:{n}" for n in range(1, 11)]
+    for s in skips:
+        assert_one_line(s, f"{p}:")
+        assert "Traceback" not in s.reason and len(s.reason) < 120, s
+    reasons = [s.reason for s in skips]
+    assert "NaN" in reasons[0] and "Infinity" in reasons[1]
+    assert "nested" in reasons[2] and "nested" in reasons[3]
+    assert "digits" in reasons[4]
+    assert all("surrogate" in r for r in reasons[5:9])
+    assert "NUL" in reasons[9]
+
+
+def test_jsonl_huge_meta_is_called_meta(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus, "MAX_FILE_BYTES", 100)
+    lines = [
+        json.dumps({"text": "small", "meta": {"blob": "m" * 120}}),
+        json.dumps({"text": "t" * 120}),
+        json.dumps({"text": "t" * 60, "meta": {"blob": "m" * 60}}),
+        json.dumps({"text": "x" * 1000}),  # longer than the line limit: not even parsed
+        json.dumps({"text": "ok", "meta": {"blob": "m" * 60}}),
+    ]
+    p = write(tmp_path / "m.jsonl", "\n".join(lines) + "\n")
+    docs, skips = docs_and_skips(read_jsonl(p))
+    assert [d.source for d in docs] == [f"{p}:5"]
+    assert [s.where for s in skips] == [f"{p}:{n}" for n in (1, 2, 3, 4)]
+    assert skips[0].reason.startswith("meta larger")
+    assert skips[1].reason.startswith("text larger")
+    assert skips[2].reason.startswith("text and meta together larger")
+    assert skips[3].reason.startswith("line larger")
+
+
+def test_jsonl_long_line_is_skipped_without_losing_the_next(tmp_path, monkeypatch):
+    """A line far over the limit is skipped unread (bounded memory) and reading goes on at
+    the next line, with the right line numbers; also when the file ends inside it."""
+    monkeypatch.setattr(corpus, "MAX_FILE_BYTES", 10)
+    p = write(
+        tmp_path / "l.jsonl",
+        '{"text": "a"}\n{"text": "' + "x" * 3_000_000 + '"}\n{"text": "b"}\n{"text": "' + "y" * 99,
+    )
+    docs, skips = docs_and_skips(read_jsonl(p))
+    assert [d.text for d in docs] == ["a", "b"]
+    assert [s.where for s in skips] == [f"{p}:2", f"{p}:4"]
+
+
 # --- titles ------------------------------------------------------------------------
 
 SEED_TITLES = {
@@ -437,3 +537,51 @@ TITLE_LINES = [
 def test_derive_title_equals_the_plain_rules(lines):
     text = "\n".join(lines)
     assert derive_title(text) == plain_title(text)
+
+
+# --- property tests: encodings and streamed .jsonl ----------------------------------------
+
+TEXTS = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=TEXTS,
+    codec=st.sampled_from(["utf-16", "utf-32", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]),
+)
+def test_utf16_and_utf32_are_named_never_imported_as_nonsense(tmp_path_factory, text, codec):
+    """UTF-16/32 with a byte-order mark is skipped with its encoding named, as a .txt and as
+    a .jsonl (it used to be reported as binary, or imported as mojibake)."""
+    bom = "\ufeff" if codec[-3:] in ("-le", "-be") else ""
+    data = (bom + text).encode(codec)
+    folder = tmp_path_factory.mktemp("enc")
+    name = codec[:6].upper()
+    for p in (write(folder / "t.txt", data), write(folder / "t.jsonl", data)):
+        out = list(read_sources([p]))
+        assert len(out) == 1 and isinstance(out[0], Skipped), out
+        assert out[0].reason.startswith(f"not UTF-8 but {name} text"), out[0]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    records=st.lists(
+        st.tuples(TEXTS, st.dictionaries(TEXTS, st.integers() | TEXTS, max_size=3)), max_size=8
+    ),
+    eol=st.sampled_from(["\n", "\r\n"]),
+    bom=st.booleans(),
+    ascii_only=st.booleans(),
+)
+def test_streamed_jsonl_reads_every_line_as_json_loads_does(
+    tmp_path_factory, records, eol, bom, ascii_only
+):
+    lines = [json.dumps({"text": t, "meta": m}, ensure_ascii=ascii_only) for t, m in records]
+    data = ("\ufeff" if bom else "") + eol.join(lines) + (eol if lines else "")
+    p = write(tmp_path_factory.mktemp("j") / "p.jsonl", data)
+    out = list(read_jsonl(p))
+    want = []
+    for n, (t, m) in enumerate(records, 1):
+        text = normalize_text(t)
+        if text.strip() and "\x00" not in text:
+            want.append((f"{p}:{n}", text, m))
+    assert [(d.source, d.text, d.meta) for d in out if isinstance(d, RawDocument)] == want
+    assert all(isinstance(d, Skipped) for d in out if not isinstance(d, RawDocument))

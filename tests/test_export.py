@@ -173,3 +173,103 @@ def test_exported_span_text_always_matches_offsets(tmp_path_factory, raw, data):
             if sp["token_start"] is not None:
                 assert toks[sp["token_start"]]["start"] < sp["end"]
                 assert toks[sp["token_end"]]["end"] > sp["start"]
+
+
+# --- strict JSON ------------------------------------------------------------------------
+
+OLD_META = {
+    "score": float("nan"),
+    "ratio": float("inf"),
+    "nested": {"low": float("-inf"), "list": [1.5, float("nan")]},
+    "ok": 2.5,
+}
+STRICT_META = {
+    "score": None,
+    "ratio": None,
+    "nested": {"low": None, "list": [1.5, None]},
+    "ok": 2.5,
+}
+
+
+def strict_lines(path):
+    """Every line parsed by a strict parser (NaN/Infinity refused, as JavaScript does)."""
+    from annotator import jsonsafe
+
+    return [jsonsafe.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def old_nan_db(store, make_doc):
+    """A database an older version filled: it stored meta with NaN and Infinity as given."""
+    d1 = make_doc("An article with odd numbers in its meta.", **OLD_META)
+    d2 = make_doc("A clean article.", n=1)
+    store.add_span(d1, "ana", 0, 2, "alarmist")
+    store.add_span(d2, "ana", 0, 1, "alarmist")
+    store.add_span(d1, "ben", 3, 10, "alarmist")
+    assert store.document(d1).meta["score"] != store.document(d1).meta["score"]  # NaN stored
+    return store, d1, d2
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "prodigy", "doccano"])
+def test_exports_are_strict_json_even_for_old_nan_meta(old_nan_db, tmp_path, fmt):
+    from annotator.export import export
+
+    store, d1, d2 = old_nan_db
+    warnings: list[str] = []
+    out = tmp_path / "out"
+    export(store, out, fmt, warn=warnings.append)
+    files = sorted(out.iterdir()) if out.is_dir() else [out]
+    recs = [r for f in files for r in strict_lines(f)]
+    assert len(recs) == 3
+    for r in recs:
+        meta = {
+            k: v for k, v in r["meta"].items() if k not in ("doc_id", "title", "source", "sha256")
+        }
+        assert meta in (STRICT_META, {"n": 1})
+    assert len(warnings) == 1  # one line per document, not per coder
+    assert warnings[0].startswith(f"document {d1}: meta.score was NaN, written as null")
+    assert "meta.nested.list[1] was NaN" in warnings[0] and "meta.ratio was Infinity" in warnings[0]
+    assert "\n" not in warnings[0]
+
+
+def test_cli_export_of_old_nan_meta_warns_and_writes_strict_json(old_nan_db, tmp_path):
+    """The real command: exit 0, a strict JSON file, one warning line on stderr."""
+    import os
+    import subprocess
+    import sys
+
+    store, d1, _ = old_nan_db
+    out = tmp_path / "cli.jsonl"
+    res = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(store.path), "export", "-o", str(out)],
+        capture_output=True, text=True, cwd=tmp_path, env=os.environ.copy(), check=False,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert len(strict_lines(out)) == 3
+    assert f"warning: document {d1}: meta.score was NaN, written as null" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_meta_with_a_lone_surrogate_in_a_foreign_database_is_replaced(store, make_doc, tmp_path):
+    """A database written by another tool may hold an escaped lone surrogate in meta:
+    the export writes U+FFFD (valid UTF-8) and says so."""
+    import sqlite3
+
+    d = make_doc("Foreign meta.")
+    store.add_span(d, "ana", 0, 7, "alarmist")
+    with sqlite3.connect(store.path) as c:
+        c.execute("UPDATE documents SET meta = ? WHERE id = ?", ('{"t\\ud800": "x\\udfff"}', d))
+    warnings: list[str] = []
+    out = tmp_path / "s.jsonl"
+    export_jsonl(store, out, warn=warnings.append)
+    [rec] = strict_lines(out)
+    assert rec["meta"]["t\ufffd"] == "x\ufffd"
+    assert len(warnings) == 1 and "lone surrogate" in warnings[0]
+
+
+def test_dumps_line_refuses_nan_anywhere():
+    from annotator.errors import AnnotatorError
+    from annotator.export import dumps_line
+
+    with pytest.raises(AnnotatorError, match="document 7: cannot be written as strict JSON"):
+        dumps_line({"meta": {"doc_id": 7}, "x": [float("nan")]})

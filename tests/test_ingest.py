@@ -103,7 +103,7 @@ def test_seeds_reimport_is_all_duplicates(seeded):
     assert again.added == [] and again.skipped == []
     assert len(again.duplicates) == 5
     assert store.document_count() == 5
-    progress.check(0)
+    progress.check(5)  # import_paths counts inputs read (it streams: new ones are not known ahead)
 
 
 # --- deduplication ------------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_folder_with_one_bad_file_imports_the_rest(db, tmp_path):
         "First good article about sanctions.",
         "Second good article about diplomacy.",
     ]
-    progress.check(2)
+    progress.check(3)  # inputs read, the skipped one included
 
 
 def test_every_kind_of_bad_input_is_listed(db, tmp_path, monkeypatch):
@@ -315,3 +315,98 @@ def test_import_without_progress_and_empty_input(db):
     report = import_documents(db, iter(()), progress=progress)
     assert report.ok and report.added == []
     progress.check(0)
+
+
+# --- long texts, per-document failures, streaming ------------------------------------------
+
+
+def test_folder_with_a_text_over_spacy_max_length_imports_everything(db, tmp_path):
+    """250 good files and one of 2.5 MB (over spaCy's 1,000,000-character max_length, which
+    aborted the whole import with E088): all are imported, the long one with exactly the
+    tokens and sentences of a pipeline whose max_length is raised to take it whole."""
+    import spacy
+
+    from annotator.nlp import tokenization_from_doc
+
+    folder = tmp_path / "in"
+    for i in range(250):
+        write(folder / f"a{i:03d}.txt", f"Article {i} on sanctions.\nSecond line {i}.")
+    para = (
+        "Officials met again on Tuesday. \u201cWe are not an axis,\u201d one said \U0001f600.\n\n"
+    )
+    big = (para * (2_500_000 // len(para) + 1))[:2_500_000]
+    write(folder / "big.txt", big)
+    report = import_paths(db, [folder])
+    assert report.ok, report.skipped
+    assert len(report.added) == 251 == db.document_count()
+    [big_id] = [i for i in report.added if db.document(i).source.endswith("big.txt")]
+    reference = spacy.blank("en")
+    reference.add_pipe("sentencizer")
+    reference.max_length = 3_000_000
+    assert db.tokenization(big_id) == tokenization_from_doc(reference(big), big)
+
+
+def test_a_document_spacy_fails_on_is_skipped_with_its_reason(db, tmp_path, monkeypatch):
+    """A per-document failure in tokenisation is one skipped line naming the document; the
+    rest of its batch and of the import is stored. (A model pipeline with a small
+    max_length stands in for any failure: a stretch without whitespace longer than it.)"""
+    from annotator import nlp as nlp_module
+
+    monkeypatch.setattr(nlp_module, "is_light", lambda _nlp: False)
+    monkeypatch.setattr(nlp_module.load_pipeline(), "max_length", 200)
+    write(tmp_path / "in" / "a.txt", "First good article.")
+    bad = write(tmp_path / "in" / "b.txt", "x" * 300)
+    write(tmp_path / "in" / "c.jsonl", json.dumps({"text": "Good line.\n" * 40}) + "\n")
+    report = import_paths(db, [tmp_path / "in"])
+    assert len(report.added) == 2 == db.document_count()
+    assert len(report.skipped) == 1 and report.skipped[0].startswith(f"{bad}: ")
+    assert "max_length" in report.skipped[0] and "\n" not in report.skipped[0]
+    r2 = import_documents(db, [RawDocument("y" * 300, "direct"), RawDocument("New one.", "n")])
+    assert len(r2.added) == 1 and r2.skipped[0].startswith("direct: ")
+
+
+def test_a_lone_surrogate_in_a_direct_document_is_skipped(db):
+    report = import_documents(
+        db, [RawDocument("bad \ud800 text", "s1"), RawDocument("Fine.", "s2")]
+    )
+    assert len(report.added) == 1 and report.skipped == ["s1: text contains a lone surrogate"]
+
+
+def test_jsonl_is_stored_while_it_is_still_being_read(db, tmp_path, monkeypatch):
+    """Streaming: the first batches are committed before the rest of the file is parsed
+    (the whole file used to be read, then tokenised, then stored)."""
+    import sqlite3
+
+    monkeypatch.setattr(ingest, "BATCH", 10)
+    p = write(
+        tmp_path / "many.jsonl",
+        "".join(json.dumps({"text": f"Article number {i}."}) + "\n" for i in range(1000)),
+    )
+    parsed = []
+    real = corpus._jsonl_record
+    monkeypatch.setattr(corpus, "_jsonl_record", lambda *a: parsed.append(1) or real(*a))
+    seen_at: list[int] = []
+    other = sqlite3.connect(db.path)
+
+    def progress(done, total):
+        if not seen_at and other.execute("SELECT count(*) FROM documents").fetchone()[0]:
+            seen_at.append(len(parsed))
+
+    report = import_paths(db, [p], progress=progress)
+    other.close()
+    assert len(report.added) == 1000
+    assert seen_at and seen_at[0] < 200, seen_at
+
+
+def test_hostile_jsonl_lines_are_skipped_and_the_rest_imported(db, tmp_path):
+    lines = [
+        '{"text": "NaN meta", "meta": {"score": NaN}}',
+        '{"text": "deep", "meta": ' + "[" * 1000 + "]" * 1000 + "}",
+        '{"text": "big int", "meta": {"n": ' + "9" * 5000 + "}}",
+        '{"text": "lone \\ud800"}',
+        '{"text": "Good one.", "meta": {"n": 1}}',
+    ]
+    p = write(tmp_path / "h.jsonl", "\n".join(lines) + "\n")
+    report = import_paths(db, [p])
+    assert len(report.added) == 1 and db.document(report.added[0]).meta == {"n": 1}
+    assert [s.split(": ", 1)[0] for s in report.skipped] == [f"{p}:{n}" for n in (1, 2, 3, 4)]

@@ -352,3 +352,108 @@ def test_load_pipeline_is_cached_and_has_sentencizer():
 def test_unknown_pipeline_is_a_user_error():
     with pytest.raises(AnnotatorError, match="not installed"):
         load_pipeline("no_such_pipeline_xyz")
+
+
+# --- long texts: pieces, spaCy's max_length, per-text failures ---------------------------
+
+LINES = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)), max_size=40).map("".join)
+
+
+@settings(PROPS, max_examples=200)
+@given(text=st.one_of(texts, LINES), limit=st.integers(1, 30))
+@example(text="A b.\nC d\n\n  E f.\nG", limit=3)
+@example(text="Ends.\n", limit=1)
+@example(text="a\n\n b\n\u00a0c\n\u2028d", limit=1)
+def test_text_in_pieces_tokenises_as_the_whole(nlp, monkeypatch, text, limit):
+    """Cutting a text into pieces at line starts (how texts longer than CHUNK_CHARS go
+    through spaCy) gives exactly the tokens and sentences of the whole text."""
+    monkeypatch.setattr(nlp_module, "CHUNK_CHARS", limit)
+    assert list(tokenize([text, "x"])) == [reference_tokenization(nlp(text)), tok_of(nlp, "x")]
+
+
+@settings(PROPS, max_examples=200)
+@given(text=st.one_of(texts, LINES), limit=st.integers(1, 30), mid_line=st.booleans())
+def test_pieces_cover_the_text_at_word_starts(text, limit, mid_line):
+    pieces = nlp_module._pieces(text, limit, mid_line)
+    assert "".join(p for _, p in pieces) == text
+    assert [o for o, _ in pieces] == [
+        sum(len(p) for _, p in pieces[:i]) for i in range(len(pieces))
+    ]
+    for offset, _piece in pieces[1:]:
+        assert not text[offset].isspace()
+        assert text[offset - 1] == "\n" or (mid_line and text[offset - 1].isspace())
+    for offset, piece in pieces[:-1]:  # a piece is longer than the limit only where it must be
+        if len(piece) > limit:
+            window = text[offset + 1 : offset + limit + 1]
+            assert not any(
+                (text[offset + j] == "\n" or (mid_line and text[offset + j].isspace()))
+                and not text[offset + j + 1].isspace()
+                for j in range(len(window))
+            )
+
+
+@settings(PROPS, max_examples=100)
+@given(text=LINES, limit=st.integers(1, 30))
+def test_mid_line_pieces_keep_the_tokens(nlp, text, limit):
+    """A model pipeline's pieces may be cut inside a line (before a word): the tokens are
+    still exactly the whole text's."""
+    arrays = nlp_module._arrays_of(nlp, [text], limit, light=False)
+    [got] = nlp_module._offsets_of_batch(arrays, [text])
+    want = reference_tokenization(nlp(text))
+    assert (tuple(got.token_starts.tolist()), tuple(got.token_ends.tolist())) == (
+        want.token_starts,
+        want.token_ends,
+    )
+
+
+def big_text(n_chars: int) -> str:
+    para = (
+        "Officials in Moscow, Tehran and Pyongyang met again on Tuesday. \u201cWe are not"
+        " an axis,\u201d one said\u2014but the U.S. disagreed!\n\n"
+    )
+    lines = [f"{i}. {para}" for i in range(n_chars // len(para) + 1)]
+    return "".join(lines)[:n_chars]
+
+
+def test_text_over_spacy_max_length_tokenises_as_with_the_limit_raised():
+    """Over spaCy's default limit of 1,000,000 characters (error E088 before): the same
+    tokens and sentences as a pipeline whose max_length is raised to take it whole."""
+    import spacy
+
+    text = big_text(1_200_000)
+    reference = spacy.blank("en")
+    reference.add_pipe("sentencizer")
+    assert len(text) > reference.max_length
+    reference.max_length = 2 * len(text)
+    [got] = tokenize([text])
+    assert got == tokenization_from_doc(reference(text), text)
+    assert len(got) > 200_000
+
+
+def test_one_long_line_of_a_light_pipeline_is_tokenised_whole(nlp, monkeypatch):
+    monkeypatch.setattr(nlp_module, "CHUNK_CHARS", 10)
+    text = "no line break in this long text at all. " * 5
+    assert list(tokenize([text])) == [reference_tokenization(nlp(text))]
+
+
+def test_a_text_spacy_fails_on_is_given_up_alone(nlp, monkeypatch):
+    """A model pipeline (not light) with a stretch without whitespace longer than its
+    max_length: that text is Untokenizable with a one-line reason, the others in its
+    batch are tokenised; tokenize() raises AnnotatorError for it."""
+    monkeypatch.setattr(nlp_module, "is_light", lambda _nlp: False)
+    monkeypatch.setattr(nlp, "max_length", 50)
+    ok1, bad, ok2 = "A short text.", "x" * 60, "Another one\nhere."
+    out = list(nlp_module.tokenize_each([ok1, bad, ok2]))
+    assert isinstance(out[1], nlp_module.Untokenizable)
+    assert "max_length" in out[1].reason and "\n" not in out[1].reason
+    assert [o.to_tokenization(t) for o, t in ((out[0], ok1), (out[2], ok2))] == [
+        tok_of(nlp, ok1),
+        tok_of(nlp, ok2),
+    ]
+    with pytest.raises(AnnotatorError, match="max_length"):
+        list(tokenize([ok1, bad]))
+
+
+def test_default_pipeline_is_light_and_takes_any_length():
+    nlp = load_pipeline(DEFAULT_PIPELINE)
+    assert nlp_module.is_light(nlp) and nlp.max_length >= 10 * 1024 * 1024
