@@ -7,7 +7,8 @@ The format (documented in the README)::
 
     [[span_labels]]
     name = "alarmist"        # lowercase letters, digits, _ and -
-    key = "1"                # one-character hotkey, unique
+    key = "1"                # hotkey: one ASCII digit, letter or punctuation
+                             # character, unique (letters ignore case), not reserved
     color = "#d62728"        # #rrggbb
     description = "..."      # codebook text
 
@@ -22,11 +23,13 @@ from __future__ import annotations
 
 import json
 import re
+import string
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SchemeError
+from .jsonsafe import StrictJSONError, check_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,8 +39,61 @@ else:  # pragma: no cover
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 FIELD_KINDS = ("single", "multi")
-# Keys the GUI reserves for its own commands; a label cannot take them.
-RESERVED_KEYS = frozenset(" \t")
+# The largest scheme version (SQLite stores it as a 64-bit integer; nobody needs more).
+MAX_VERSION = 2**31 - 1
+
+# The hotkeys a span label may have: one ASCII digit, letter or punctuation character,
+# each of which Qt binds as one key without modifiers (tests/gui/test_scheme_keys.py
+# checks every one against QKeySequence). Letters ignore case: Qt binds `a` and `A` to
+# the same key, so two labels cannot have them. Anything else (emoji, `İ`, `ı`, `é`,
+# space, control characters) is refused: Qt cannot bind it, or binds it to another key.
+ALLOWED_KEYS = frozenset(string.digits + string.ascii_letters + string.punctuation)
+
+# Every key the window or review mode uses on its own (without Ctrl/Alt), written the way
+# Qt names it (QKeySequence.toString(PortableText)), with what it does. A label cannot
+# take one of these; tests/gui/test_scheme_keys.py checks that every single-key shortcut
+# of the main window and of review mode is listed here, so the two cannot drift apart.
+RESERVED_KEYS: dict[str, str] = {
+    "A": "review mode: Accept",
+    "R": "review mode: Reject",
+    "E": "review mode: Edit",
+    "J": "review mode: Next decision",
+    "K": "review mode: Previous decision",
+    "N": "review mode: Next disputed document",
+    "P": "review mode: Previous disputed document",
+    "G": "review mode: Accept all agreed",
+    "D": "review mode: Disagreements first",
+    "Return": "review mode: Accept",
+    "Enter": "review mode: Accept",
+    "Del": "Delete span / review mode: Reject",
+    "Backspace": "Delete span / review mode: Reject",
+    "Esc": "Clear selection",
+    "F1": "Keyboard shortcuts",
+    "F2": "Edit title",
+    "Tab": "Next span",
+    "Backtab": "Previous span",
+    "Space": "typing in lists and buttons",
+}
+
+
+def key_id(key: str) -> str:
+    """How Qt names the key of a one-character hotkey (letters in upper case)."""
+    if key == " ":
+        return "Space"
+    return key.upper() if key in string.ascii_letters else key
+
+
+def check_key(key: object) -> str | None:
+    """Why ``key`` cannot be a label's hotkey, or None when it can."""
+    if not isinstance(key, str) or len(key) != 1 or key not in ALLOWED_KEYS:
+        return (
+            "key must be one ASCII digit, letter or punctuation character"
+            f" (a key Qt can bind), got {key!r}"
+        )
+    used = RESERVED_KEYS.get(key_id(key))
+    if used is not None:
+        return f"key {key!r} is reserved by the window ({used})"
+    return None
 
 
 @dataclass(frozen=True)
@@ -119,6 +175,11 @@ def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise SchemeError(f"{source}: invalid TOML: {e}") from None
+    except RecursionError:
+        raise SchemeError(f"{source}: invalid TOML: arrays or tables nested too deeply") from None
+    except ValueError as e:  # an integer with more digits than Python converts
+        reason = "a number has too many digits" if "digits" in str(e) else str(e)
+        raise SchemeError(f"{source}: invalid TOML: {reason}") from None
 
     def fail(where: str, problem: str) -> SchemeError:
         return SchemeError(f"{source}: {where}: {problem}")
@@ -134,8 +195,10 @@ def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
     if not isinstance(name, str) or not name.strip():
         raise fail("name", "missing or empty scheme name")
     version = data.get("version", 1)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise fail("version", f"must be a positive integer, got {version!r}")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_VERSION:
+        shown = repr(version)
+        shown = shown if len(shown) <= 40 else shown[:20] + "..."
+        raise fail("version", f"must be an integer from 1 to {MAX_VERSION}, got {shown}")
 
     labels_raw = data.get("span_labels", [])
     fields_raw = data.get("doc_fields", [])
@@ -145,6 +208,11 @@ def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
         raise fail("doc_fields", "must be an array of tables ([[doc_fields]])")
     if not labels_raw and not fields_raw:
         raise fail("span_labels", "the scheme defines no span labels and no document fields")
+
+    try:
+        check_text(data)
+    except StrictJSONError as e:  # e.g. a lone surrogate in text given directly
+        raise fail("scheme", str(e)) from None
 
     labels: list[SpanLabel] = []
     seen_names: dict[str, str] = {}
@@ -160,16 +228,16 @@ def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
             raise fail(where, f"duplicate name (also {seen_names[lname]})")
         seen_names[lname] = where
         key = entry.get("key")
-        if (
-            not isinstance(key, str)
-            or len(key) != 1
-            or not key.isprintable()
-            or key in RESERVED_KEYS
-        ):
-            raise fail(where, f"key must be a single printable character, got {key!r}")
-        if key in seen_keys:
-            raise fail(where, f"duplicate key {key!r} (also used by {seen_keys[key]})")
-        seen_keys[key] = f"'{lname}'"
+        problem = check_key(key)
+        if problem is not None:
+            raise fail(where, problem)
+        if key_id(key) in seen_keys:
+            raise fail(
+                where,
+                f"duplicate key {key!r} (also used by {seen_keys[key_id(key)]};"
+                " letters ignore case)",
+            )
+        seen_keys[key_id(key)] = f"'{lname}'"
         color = entry.get("color")
         if not isinstance(color, str) or not COLOR_RE.fullmatch(color):
             raise fail(where, f"color must look like #rrggbb, got {color!r}")
@@ -270,11 +338,12 @@ def extend_scheme(
 ) -> Scheme:
     """A new scheme version with extra span labels, field options and fields.
 
-    New labels get the next free hotkey and a palette colour; a new field is ``multi``
+    New labels get the next free hotkey (one that no label, window or review-mode command
+    uses, in either case) and a palette colour; a new field is ``multi``
     if it is named in ``multi_fields``, else ``single``. Names are validated as usual.
     """
-    used_keys = {lab.key for lab in scheme.span_labels}
-    free_keys = [k for k in _EXTRA_KEYS if k not in used_keys]
+    used_keys = {key_id(lab.key) for lab in scheme.span_labels}
+    free_keys = [k for k in _EXTRA_KEYS if key_id(k) not in used_keys and check_key(k) is None]
     new_labels = list(scheme.span_labels)
     for i, name in enumerate(n for n in labels if scheme.label(n) is None):
         if not free_keys:
