@@ -301,8 +301,9 @@ _EXTRA_COLORS = (
 
 
 def _toml_str(value: str) -> str:
-    # JSON string escapes are a subset of TOML basic-string escapes.
-    return json.dumps(value, ensure_ascii=False)
+    # JSON string escapes are a subset of TOML basic-string escapes; JSON leaves DEL raw,
+    # which TOML does not allow in a string.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def scheme_to_toml(scheme: Scheme) -> str:

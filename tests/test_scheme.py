@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.errors import AnnotatorError, SchemeError
 from annotator.scheme import (
@@ -391,3 +393,30 @@ def test_shipped_resources_are_found():
     icon = resource_path("icons/annotator.svg")
     assert icon is not None and icon.read_text(encoding="utf-8").startswith("<svg")
     assert resource_path("no-such-file") is None
+
+
+_any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=_any_text.filter(lambda t: t.strip()),
+    description=_any_text,
+    options=st.lists(_any_text.filter(lambda t: t.strip()), min_size=1, max_size=4, unique=True),
+)
+def test_scheme_to_toml_round_trips_any_text(name, description, options):
+    # DEL (U+007F) was written raw, which TOML refuses: extend_scheme then failed on an
+    # option imported from a label file.
+    s = Scheme(
+        name.strip(),
+        3,
+        (SpanLabel("x", "1", "#000000", description.strip()),),
+        (DocField("f", "multi", tuple(options), description.strip()),),
+    )
+    back = parse_scheme(scheme_to_toml(s), "round-trip")
+    assert (back.name, back.span_labels, back.doc_fields) == (s.name, s.span_labels, s.doc_fields)
+
+
+def test_extend_scheme_with_an_option_holding_del(default):
+    ext = extend_scheme(default, 2, options={"dominant_frame": ["a\x7fb"]})
+    assert ext.field("dominant_frame").options[-1] == "a\x7fb"
