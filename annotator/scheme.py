@@ -135,7 +135,8 @@ class Scheme:
         return tuple(f.name for f in self.doc_fields)
 
     def label_for_key(self, key: str) -> SpanLabel | None:
-        return next((lab for lab in self.span_labels if lab.key == key), None)
+        """The label bound to ``key`` (letters ignore case, as Qt binds them)."""
+        return next((lab for lab in self.span_labels if key_id(lab.key) == key_id(key)), None)
 
 
 def resource_path(name: str) -> Path | None:
@@ -293,7 +294,8 @@ def _description(entry: dict, where: str, fail) -> str:
 
 # --- writing and extending ----------------------------------------------------------
 
-_EXTRA_KEYS = "456789abcdefghijklmnopqrstuvwxyz"
+# The keys extend_scheme hands out, in order (reserved and used ones are skipped).
+_EXTRA_KEYS = "456789abcdefghijklmnopqrstuvwxyz0" + string.punctuation
 _EXTRA_COLORS = (
     "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
     "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173",

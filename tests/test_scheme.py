@@ -108,6 +108,8 @@ def test_lookups(default):
     assert default.label("nope") is None
     assert default.label_for_key("3").name == "policy_prescription"
     assert default.label_for_key("9") is None
+    s = parse_scheme(GOOD)
+    assert s.label_for_key("S").name == s.label_for_key("s").name == "skeptic-2"
     assert default.field("nope") is None
 
 
@@ -420,3 +422,13 @@ def test_scheme_to_toml_round_trips_any_text(name, description, options):
 def test_extend_scheme_with_an_option_holding_del(default):
     ext = extend_scheme(default, 2, options={"dominant_frame": ["a\x7fb"]})
     assert ext.field("dominant_frame").options[-1] == "a\x7fb"
+
+
+def test_extend_scheme_uses_every_free_key_before_giving_up(default):
+    from annotator.scheme import ALLOWED_KEYS, RESERVED_KEYS, key_id
+
+    free = {key_id(k) for k in ALLOWED_KEYS} - set(RESERVED_KEYS) - {"1", "2", "3"}
+    ext = extend_scheme(default, 2, labels=[f"l{i}" for i in range(len(free))])
+    assert {key_id(lab.key) for lab in ext.span_labels[3:]} == free
+    with pytest.raises(SchemeError, match="no free hotkey left"):
+        extend_scheme(default, 2, labels=[f"l{i}" for i in range(len(free) + 1)])
