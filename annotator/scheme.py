@@ -170,8 +170,14 @@ def load_scheme(path: str | Path | None = None) -> Scheme:
     return parse_scheme(text, source=str(path))
 
 
-def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
-    """Validate TOML text as a scheme; errors name ``source``, the entry and the problem."""
+def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -> Scheme:
+    """Validate TOML text as a scheme; errors name ``source``, the entry and the problem.
+
+    ``stored``: the text was recorded in a database by an earlier version, whose hotkey
+    rule was looser (any printable character, unique as written). Such a scheme is read
+    as it is, so that the database stays usable; a new scheme (a file, an extension) must
+    follow the current rule (:func:`check_key`).
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -229,16 +235,16 @@ def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
             raise fail(where, f"duplicate name (also {seen_names[lname]})")
         seen_names[lname] = where
         key = entry.get("key")
-        problem = check_key(key)
+        problem = _legacy_key_problem(key) if stored else check_key(key)
         if problem is not None:
             raise fail(where, problem)
-        if key_id(key) in seen_keys:
+        ident = key if stored else key_id(key)  # earlier versions compared keys as written
+        if ident in seen_keys:
             raise fail(
                 where,
-                f"duplicate key {key!r} (also used by {seen_keys[key_id(key)]};"
-                " letters ignore case)",
+                f"duplicate key {key!r} (also used by {seen_keys[ident]}; letters ignore case)",
             )
-        seen_keys[key_id(key)] = f"'{lname}'"
+        seen_keys[ident] = f"'{lname}'"
         color = entry.get("color")
         if not isinstance(color, str) or not COLOR_RE.fullmatch(color):
             raise fail(where, f"color must look like #rrggbb, got {color!r}")
@@ -271,6 +277,12 @@ def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
         fields.append(DocField(fname, kind, tuple(options), _description(entry, where, fail)))
 
     return Scheme(name.strip(), version, tuple(labels), tuple(fields), text)
+
+
+def _legacy_key_problem(key: object) -> str | None:
+    if not isinstance(key, str) or len(key) != 1 or not key.isprintable() or key.isspace():
+        return f"key must be a single printable character, got {key!r}"
+    return None
 
 
 def _check_keys(entry: dict, allowed: set[str], where: str, fail) -> None:
@@ -367,4 +379,7 @@ def extend_scheme(
             fields[fname] = DocField(old.name, old.kind, old.options + extra, old.description)
     draft = Scheme(scheme.name, version, tuple(new_labels), tuple(fields[n] for n in order))
     text = scheme_to_toml(draft)
-    return parse_scheme(text, source=f"scheme '{scheme.name}' v{version} (extended)")
+    # A scheme stored by an earlier version may keep its own keys; the new ones are free.
+    keys = [lab.key for lab in scheme.span_labels]
+    legacy = len({key_id(k) for k in keys}) < len(keys) or any(map(check_key, keys))
+    return parse_scheme(text, source=f"scheme '{scheme.name}' v{version} (extended)", stored=legacy)

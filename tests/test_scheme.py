@@ -432,3 +432,29 @@ def test_extend_scheme_uses_every_free_key_before_giving_up(default):
     assert {key_id(lab.key) for lab in ext.span_labels[3:]} == free
     with pytest.raises(SchemeError, match="no free hotkey left"):
         extend_scheme(default, 2, labels=[f"l{i}" for i in range(len(free) + 1)])
+
+
+LEGACY = (
+    'name = "old"\nversion = 1\n'
+    '[[span_labels]]\nname = "x"\nkey = "a"\ncolor = "#000000"\n'
+    '[[span_labels]]\nname = "y"\nkey = "A"\ncolor = "#000000"\n'
+    '[[span_labels]]\nname = "z"\nkey = "é"\ncolor = "#000000"\n'
+)
+
+
+def test_a_scheme_stored_by_an_earlier_version_stays_readable(tmp_path):
+    # Earlier versions accepted any printable key, unique as written. A database holding
+    # such a scheme must still open (stats, export), not fail on its own scheme.
+    from annotator.store import Store
+
+    with pytest.raises(SchemeError, match="reserved"):
+        parse_scheme(LEGACY, "old.toml")
+    with pytest.raises(SchemeError, match="duplicate key"):
+        parse_scheme(LEGACY.replace('"A"', '"a"'), "old.toml", stored=True)
+    with Store(tmp_path / "old.db", scheme=parse_scheme(LEGACY, "old.toml", stored=True)):
+        pass
+    with Store(tmp_path / "old.db") as store:
+        assert [lab.key for lab in store.scheme.span_labels] == ["a", "A", "é"]
+        # --add-labels keeps the old keys and gives the new label a key free in any case
+        ext = extend_scheme(store.scheme, 2, labels=["new"])
+        assert [lab.key for lab in ext.span_labels] == ["a", "A", "é", "4"]
