@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 import string
 import sys
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ else:  # pragma: no cover
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 FIELD_KINDS = ("single", "multi")
+# A scheme (codebook included) is text of a few kilobytes; anything this large is a mistake.
+MAX_SCHEME_BYTES = 10 * 2**20
 # The largest scheme version (SQLite stores it as a 64-bit integer; nobody needs more).
 MAX_VERSION = 2**31 - 1
 
@@ -160,13 +163,21 @@ def load_scheme(path: str | Path | None = None) -> Scheme:
     """Read and validate a scheme file (the default one when ``path`` is None)."""
     path = Path(path) if path is not None else default_scheme_path()
     try:
-        raw = path.read_bytes()
+        # A FIFO would block the open and a device (/dev/zero) never end: regular files only.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise SchemeError(f"{path}: cannot read scheme: not a regular file")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_SCHEME_BYTES + 1)
     except OSError as e:
         raise SchemeError(f"{path}: cannot read scheme: {e.strerror or e}") from None
+    if len(raw) > MAX_SCHEME_BYTES:
+        raise SchemeError(f"{path}: scheme file larger than {MAX_SCHEME_BYTES // 2**20} MB")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SchemeError(f"{path}: scheme is UTF-16 text; save it as UTF-8")
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SchemeError(f"{path}: scheme is not UTF-8 text") from None
+    except UnicodeDecodeError as e:
+        raise SchemeError(f"{path}: scheme is not UTF-8 text (byte {e.start})") from None
     return parse_scheme(text, source=str(path))
 
 

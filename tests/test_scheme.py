@@ -347,6 +347,25 @@ def test_load_scheme_missing_or_not_utf8(tmp_path):
         load_scheme(tmp_path)  # a folder
 
 
+def test_load_scheme_refuses_devices_fifos_huge_and_utf16_files(tmp_path):
+    import os
+
+    with pytest.raises(SchemeError, match="zero: cannot read scheme: not a regular file"):
+        load_scheme("/dev/zero")  # used to read until memory ran out
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(SchemeError, match="not a regular file"):
+        load_scheme(fifo)  # used to block forever in open()
+    big = tmp_path / "big.toml"
+    big.write_bytes(GOOD.encode() + b"#" * (10 * 2**20))
+    with pytest.raises(SchemeError, match=r"big\.toml: scheme file larger than 10 MB"):
+        load_scheme(big)
+    wide = tmp_path / "wide.toml"
+    wide.write_bytes(GOOD.encode("utf-16"))
+    with pytest.raises(SchemeError, match=r"wide\.toml: scheme is UTF-16"):
+        load_scheme(wide)
+
+
 # --- bugs: values with a trailing newline / unprintable keys are accepted ------------------
 
 
