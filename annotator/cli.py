@@ -240,9 +240,20 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], spacy_model: str) -> 
 @click.option("--all", "include_all", is_flag=True, help="Also write unlabelled documents.")
 @click.option("--annotator", "annotator", default=None, help="Only this coder's labels.")
 @click.option("--gold", is_flag=True, help="Only the adjudicated gold layer.")
+@click.option(
+    "--csv-raw",
+    is_flag=True,
+    help="CSV: write cells exactly as stored (no ' before =, +, -, @; unsafe in spreadsheets).",
+)
 @click.pass_context
 def export(
-    ctx: click.Context, output: str, fmt: str, include_all: bool, annotator: str | None, gold: bool
+    ctx: click.Context,
+    output: str,
+    fmt: str,
+    include_all: bool,
+    annotator: str | None,
+    gold: bool,
+    csv_raw: bool = False,
 ) -> None:
     """Export labels: canonical JSONL (default), Prodigy, doccano, spaCy, CSV or brat.
 
@@ -260,7 +271,9 @@ def export(
         raise click.ClickException(
             f"unknown annotator {annotator!r} (known: {', '.join(store.annotators()) or 'none'})"
         )
-    n = export_any(store, output, fmt=fmt, annotator=annotator, include_unlabelled=include_all)
+    n = export_any(
+        store, output, fmt=fmt, annotator=annotator, include_unlabelled=include_all, csv_raw=csv_raw
+    )
     if output != "-":
         unit = {"csv": "row(s)", "spacy": "document(s)", "brat": "document(s)"}.get(fmt, "line(s)")
         click.echo(f"Wrote {n} {unit} to {Path(output)} ({fmt}).", err=True)

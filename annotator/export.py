@@ -300,11 +300,13 @@ def export(
     include_unlabelled: bool = False,
     progress: Callable[[int], None] | None = None,
     warn: Callable[[str], None] | None = None,
+    csv_raw: bool = False,
 ) -> int:
     """Export in any format; returns lines, rows, documents or file pairs written.
 
     ``doccano`` and ``brat`` write a folder (one file or subfolder per coder). ``warn``
     gets a line per document whose old ``meta`` was made strict JSON (see :func:`records`).
+    CSV cells that start like a spreadsheet formula get a leading ``'`` unless ``csv_raw``.
     """
     from .formats import writers
     from .paths import check_output
@@ -325,7 +327,7 @@ def export(
         return write_jsonl((writers.prodigy_record(r) for r in recs), target)
     if fmt == "csv":
         with atomic_output(target) as fh:
-            return writers.write_csv(recs, fh)
+            return writers.write_csv(recs, fh, raw=csv_raw)
     if fmt == "spacy":
         with atomic_output(target, binary=True) as fh:
             return writers.write_spacy(recs, fh, store.scheme.doc_fields)

@@ -7,7 +7,8 @@ The format (documented in the README)::
 
     [[span_labels]]
     name = "alarmist"        # lowercase letters, digits, _ and -
-    key = "1"                # one-character hotkey, unique
+    key = "1"                # hotkey: one ASCII digit, letter or punctuation
+                             # character, unique (letters ignore case), not reserved
     color = "#d62728"        # #rrggbb
     description = "..."      # codebook text
 
@@ -22,11 +23,14 @@ from __future__ import annotations
 
 import json
 import re
+import stat
+import string
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SchemeError
+from .jsonsafe import StrictJSONError, check_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,8 +40,63 @@ else:  # pragma: no cover
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 FIELD_KINDS = ("single", "multi")
-# Keys the GUI reserves for its own commands; a label cannot take them.
-RESERVED_KEYS = frozenset(" \t")
+# A scheme (codebook included) is text of a few kilobytes; anything this large is a mistake.
+MAX_SCHEME_BYTES = 10 * 2**20
+# The largest scheme version (SQLite stores it as a 64-bit integer; nobody needs more).
+MAX_VERSION = 2**31 - 1
+
+# The hotkeys a span label may have: one ASCII digit, letter or punctuation character,
+# each of which Qt binds as one key without modifiers (tests/gui/test_scheme_keys.py
+# checks every one against QKeySequence). Letters ignore case: Qt binds `a` and `A` to
+# the same key, so two labels cannot have them. Anything else (emoji, `İ`, `ı`, `é`,
+# space, control characters) is refused: Qt cannot bind it, or binds it to another key.
+ALLOWED_KEYS = frozenset(string.digits + string.ascii_letters + string.punctuation)
+
+# Every key the window or review mode uses on its own (without Ctrl/Alt), written the way
+# Qt names it (QKeySequence.toString(PortableText)), with what it does. A label cannot
+# take one of these; tests/gui/test_scheme_keys.py checks that every single-key shortcut
+# of the main window and of review mode is listed here, so the two cannot drift apart.
+RESERVED_KEYS: dict[str, str] = {
+    "A": "review mode: Accept",
+    "R": "review mode: Reject",
+    "E": "review mode: Edit",
+    "J": "review mode: Next decision",
+    "K": "review mode: Previous decision",
+    "N": "review mode: Next disputed document",
+    "P": "review mode: Previous disputed document",
+    "G": "review mode: Accept all agreed",
+    "D": "review mode: Disagreements first",
+    "Return": "review mode: Accept",
+    "Enter": "review mode: Accept",
+    "Del": "Delete span / review mode: Reject",
+    "Backspace": "Delete span / review mode: Reject",
+    "Esc": "Clear selection",
+    "F1": "Keyboard shortcuts",
+    "F2": "Edit title",
+    "Tab": "Next span",
+    "Backtab": "Previous span",
+    "Space": "typing in lists and buttons",
+}
+
+
+def key_id(key: str) -> str:
+    """How Qt names the key of a one-character hotkey (letters in upper case)."""
+    if key == " ":
+        return "Space"
+    return key.upper() if key in string.ascii_letters else key
+
+
+def check_key(key: object) -> str | None:
+    """Why ``key`` cannot be a label's hotkey, or None when it can."""
+    if not isinstance(key, str) or len(key) != 1 or key not in ALLOWED_KEYS:
+        return (
+            "key must be one ASCII digit, letter or punctuation character"
+            f" (a key Qt can bind), got {key!r}"
+        )
+    used = RESERVED_KEYS.get(key_id(key))
+    if used is not None:
+        return f"key {key!r} is reserved by the window ({used})"
+    return None
 
 
 @dataclass(frozen=True)
@@ -79,7 +138,8 @@ class Scheme:
         return tuple(f.name for f in self.doc_fields)
 
     def label_for_key(self, key: str) -> SpanLabel | None:
-        return next((lab for lab in self.span_labels if lab.key == key), None)
+        """The label bound to ``key`` (letters ignore case, as Qt binds them)."""
+        return next((lab for lab in self.span_labels if key_id(lab.key) == key_id(key)), None)
 
 
 def resource_path(name: str) -> Path | None:
@@ -103,22 +163,41 @@ def load_scheme(path: str | Path | None = None) -> Scheme:
     """Read and validate a scheme file (the default one when ``path`` is None)."""
     path = Path(path) if path is not None else default_scheme_path()
     try:
-        raw = path.read_bytes()
+        # A FIFO would block the open and a device (/dev/zero) never end: regular files only.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise SchemeError(f"{path}: cannot read scheme: not a regular file")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_SCHEME_BYTES + 1)
     except OSError as e:
         raise SchemeError(f"{path}: cannot read scheme: {e.strerror or e}") from None
+    if len(raw) > MAX_SCHEME_BYTES:
+        raise SchemeError(f"{path}: scheme file larger than {MAX_SCHEME_BYTES // 2**20} MB")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SchemeError(f"{path}: scheme is UTF-16 text; save it as UTF-8")
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SchemeError(f"{path}: scheme is not UTF-8 text") from None
+    except UnicodeDecodeError as e:
+        raise SchemeError(f"{path}: scheme is not UTF-8 text (byte {e.start})") from None
     return parse_scheme(text, source=str(path))
 
 
-def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
-    """Validate TOML text as a scheme; errors name ``source``, the entry and the problem."""
+def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -> Scheme:
+    """Validate TOML text as a scheme; errors name ``source``, the entry and the problem.
+
+    ``stored``: the text was recorded in a database by an earlier version, whose hotkey
+    rule was looser (any printable character, unique as written). Such a scheme is read
+    as it is, so that the database stays usable; a new scheme (a file, an extension) must
+    follow the current rule (:func:`check_key`).
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise SchemeError(f"{source}: invalid TOML: {e}") from None
+    except RecursionError:
+        raise SchemeError(f"{source}: invalid TOML: arrays or tables nested too deeply") from None
+    except ValueError as e:  # an integer with more digits than Python converts
+        reason = "a number has too many digits" if "digits" in str(e) else str(e)
+        raise SchemeError(f"{source}: invalid TOML: {reason}") from None
 
     def fail(where: str, problem: str) -> SchemeError:
         return SchemeError(f"{source}: {where}: {problem}")
@@ -134,8 +213,10 @@ def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
     if not isinstance(name, str) or not name.strip():
         raise fail("name", "missing or empty scheme name")
     version = data.get("version", 1)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise fail("version", f"must be a positive integer, got {version!r}")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_VERSION:
+        shown = repr(version)
+        shown = shown if len(shown) <= 40 else shown[:20] + "..."
+        raise fail("version", f"must be an integer from 1 to {MAX_VERSION}, got {shown}")
 
     labels_raw = data.get("span_labels", [])
     fields_raw = data.get("doc_fields", [])
@@ -145,6 +226,11 @@ def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
         raise fail("doc_fields", "must be an array of tables ([[doc_fields]])")
     if not labels_raw and not fields_raw:
         raise fail("span_labels", "the scheme defines no span labels and no document fields")
+
+    try:
+        check_text(data)
+    except StrictJSONError as e:  # e.g. a lone surrogate in text given directly
+        raise fail("scheme", str(e)) from None
 
     labels: list[SpanLabel] = []
     seen_names: dict[str, str] = {}
@@ -160,16 +246,16 @@ def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
             raise fail(where, f"duplicate name (also {seen_names[lname]})")
         seen_names[lname] = where
         key = entry.get("key")
-        if (
-            not isinstance(key, str)
-            or len(key) != 1
-            or not key.isprintable()
-            or key in RESERVED_KEYS
-        ):
-            raise fail(where, f"key must be a single printable character, got {key!r}")
-        if key in seen_keys:
-            raise fail(where, f"duplicate key {key!r} (also used by {seen_keys[key]})")
-        seen_keys[key] = f"'{lname}'"
+        problem = _legacy_key_problem(key) if stored else check_key(key)
+        if problem is not None:
+            raise fail(where, problem)
+        ident = key if stored else key_id(key)  # earlier versions compared keys as written
+        if ident in seen_keys:
+            raise fail(
+                where,
+                f"duplicate key {key!r} (also used by {seen_keys[ident]}; letters ignore case)",
+            )
+        seen_keys[ident] = f"'{lname}'"
         color = entry.get("color")
         if not isinstance(color, str) or not COLOR_RE.fullmatch(color):
             raise fail(where, f"color must look like #rrggbb, got {color!r}")
@@ -204,6 +290,12 @@ def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
     return Scheme(name.strip(), version, tuple(labels), tuple(fields), text)
 
 
+def _legacy_key_problem(key: object) -> str | None:
+    if not isinstance(key, str) or len(key) != 1 or not key.isprintable() or key.isspace():
+        return f"key must be a single printable character, got {key!r}"
+    return None
+
+
 def _check_keys(entry: dict, allowed: set[str], where: str, fail) -> None:
     for key in entry:
         if key not in allowed:
@@ -225,7 +317,8 @@ def _description(entry: dict, where: str, fail) -> str:
 
 # --- writing and extending ----------------------------------------------------------
 
-_EXTRA_KEYS = "456789abcdefghijklmnopqrstuvwxyz"
+# The keys extend_scheme hands out, in order (reserved and used ones are skipped).
+_EXTRA_KEYS = "456789abcdefghijklmnopqrstuvwxyz0" + string.punctuation
 _EXTRA_COLORS = (
     "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
     "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173",
@@ -233,8 +326,9 @@ _EXTRA_COLORS = (
 
 
 def _toml_str(value: str) -> str:
-    # JSON string escapes are a subset of TOML basic-string escapes.
-    return json.dumps(value, ensure_ascii=False)
+    # JSON string escapes are a subset of TOML basic-string escapes; JSON leaves DEL raw,
+    # which TOML does not allow in a string.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def scheme_to_toml(scheme: Scheme) -> str:
@@ -270,11 +364,12 @@ def extend_scheme(
 ) -> Scheme:
     """A new scheme version with extra span labels, field options and fields.
 
-    New labels get the next free hotkey and a palette colour; a new field is ``multi``
+    New labels get the next free hotkey (one that no label, window or review-mode command
+    uses, in either case) and a palette colour; a new field is ``multi``
     if it is named in ``multi_fields``, else ``single``. Names are validated as usual.
     """
-    used_keys = {lab.key for lab in scheme.span_labels}
-    free_keys = [k for k in _EXTRA_KEYS if k not in used_keys]
+    used_keys = {key_id(lab.key) for lab in scheme.span_labels}
+    free_keys = [k for k in _EXTRA_KEYS if key_id(k) not in used_keys and check_key(k) is None]
     new_labels = list(scheme.span_labels)
     for i, name in enumerate(n for n in labels if scheme.label(n) is None):
         if not free_keys:
@@ -295,4 +390,7 @@ def extend_scheme(
             fields[fname] = DocField(old.name, old.kind, old.options + extra, old.description)
     draft = Scheme(scheme.name, version, tuple(new_labels), tuple(fields[n] for n in order))
     text = scheme_to_toml(draft)
-    return parse_scheme(text, source=f"scheme '{scheme.name}' v{version} (extended)")
+    # A scheme stored by an earlier version may keep its own keys; the new ones are free.
+    keys = [lab.key for lab in scheme.span_labels]
+    legacy = len({key_id(k) for k in keys}) < len(keys) or any(map(check_key, keys))
+    return parse_scheme(text, source=f"scheme '{scheme.name}' v{version} (extended)", stored=legacy)

