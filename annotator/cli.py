@@ -226,7 +226,7 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], spacy_model: str) -> 
     "--output",
     required=True,
     type=click.Path(allow_dash=True),
-    help="Output file ('-' for stdout), or folder for doccano and brat. Written atomically.",
+    help="Output file ('-' for stdout), or folder for doccano, spacy and brat. Written atomically.",
 )
 @click.option(
     "--format",
@@ -235,7 +235,8 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], spacy_model: str) -> 
     default="jsonl",
     show_default=True,
     help="jsonl: canonical; prodigy: Prodigy's fields only; doccano: a folder with one JSONL"
-    " per coder; spacy: a DocBin; csv: one row per span; brat: a folder of .txt/.ann pairs.",
+    " per coder; spacy: a folder of DocBin shards; csv: one row per span; brat: a folder of"
+    " .txt/.ann pairs.",
 )
 @click.option("--all", "include_all", is_flag=True, help="Also write unlabelled documents.")
 @click.option("--annotator", "annotator", default=None, help="Only this coder's labels.")

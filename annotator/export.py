@@ -289,7 +289,7 @@ def export_jsonl(
 
 
 EXPORT_FORMATS = ("jsonl", "prodigy", "doccano", "spacy", "csv", "brat")
-FOLDER_FORMATS = ("doccano", "brat")
+FOLDER_FORMATS = ("doccano", "spacy", "brat")
 
 
 def export(
@@ -304,9 +304,10 @@ def export(
 ) -> int:
     """Export in any format; returns lines, rows, documents or file pairs written.
 
-    ``doccano`` and ``brat`` write a folder (one file or subfolder per coder). ``warn``
-    gets a line per document whose old ``meta`` was made strict JSON (see :func:`records`).
-    CSV cells that start like a spreadsheet formula get a leading ``'`` unless ``csv_raw``.
+    ``doccano`` and ``brat`` write a folder (one file or subfolder per coder), ``spacy`` a
+    folder of DocBin shards. ``warn`` gets a line per document whose old ``meta`` was made
+    strict JSON (see :func:`records`). CSV cells that start like a spreadsheet formula get a
+    leading ``'`` unless ``csv_raw``.
     """
     from .formats import writers
     from .paths import check_output
@@ -328,12 +329,11 @@ def export(
     if fmt == "csv":
         with atomic_output(target) as fh:
             return writers.write_csv(recs, fh, raw=csv_raw)
-    if fmt == "spacy":
-        with atomic_output(target, binary=True) as fh:
-            return writers.write_spacy(recs, fh, store.scheme.doc_fields)
     with writers.atomic_folder(target) as folder:
         if fmt == "doccano":
             return writers.write_doccano(recs, folder)
+        if fmt == "spacy":
+            return writers.write_spacy(recs, folder, store.scheme.doc_fields)
         return writers.write_brat(recs, folder)
 
 

@@ -18,17 +18,13 @@ from typing import Any
 from .agreement import (
     Stat,
     cohen_kappa_pairs,
-    f1_pairs,
     fleiss_kappa,
     krippendorff_alpha,
     option_units,
-    pairwise_f1,
-    per_document,
     percent_agreement,
-    token_alpha,
     unit_agreement,
-    unitizing_alpha,
 )
+from .agreement.streaming import SpanAgreement
 from .errors import AnnotatorError
 from .store import GOLD, Store
 
@@ -45,47 +41,6 @@ def _ci(stat: Stat) -> list[float] | None:
     return [round(float(stat.ci.lo), 6), round(float(stat.ci.hi), 6)]
 
 
-class _Data:
-    """Everything the statistics need, read once from the store."""
-
-    def __init__(self, store: Store, coders: list[str]):
-        self.coders = coders
-        self.titles: dict[int, str] = {}
-        self.lengths: dict[int, int] = {}
-        self.tokens: dict[int, list[tuple[int, int]]] = {}
-        self.spans: dict[int, dict[str, list[tuple[int, int, str]]]] = {}
-        self.fields: dict[str, dict[int, dict[str, Any]]] = {
-            f.name: {} for f in store.scheme.doc_fields
-        }
-        wanted = set(coders)
-        for summary in store.list_documents():
-            doc_id = summary.id
-            coded: dict[str, list[tuple[int, int, str]]] = {}
-            for coder, (state, _secs) in store.statuses(doc_id).items():
-                if coder in wanted and state != "new":
-                    coded.setdefault(coder, [])
-            for s in store.spans(doc_id):
-                if s.annotator in wanted:
-                    coded.setdefault(s.annotator, []).append((s.start, s.end, s.label))
-            for dl in store.all_doc_labels(doc_id):
-                if dl.annotator in wanted:
-                    coded.setdefault(dl.annotator, [])
-                    if dl.field in self.fields:
-                        self.fields[dl.field].setdefault(doc_id, {})[dl.annotator] = dl.value
-            if not coded:
-                continue
-            self.spans[doc_id] = coded
-            self.titles[doc_id] = summary.title
-            self.lengths[doc_id] = summary.length
-            if len(coded) >= 2:
-                tok = store.tokenization(doc_id)
-                self.tokens[doc_id] = [
-                    (a, b)
-                    for i, (a, b) in enumerate(zip(tok.token_starts, tok.token_ends, strict=True))
-                    if i not in tok.space_tokens
-                ]
-
-
 def compute_agreement(
     store: Store,
     annotators: Iterable[str] | None = None,
@@ -93,7 +48,13 @@ def compute_agreement(
     seed: int = 0,
     worst: int | None = None,
 ) -> dict[str, Any]:
-    """The full report as plain data (the ``--json`` output)."""
+    """The full report as plain data (the ``--json`` output).
+
+    The documents are read one at a time (:meth:`Store.iter_coding`) into per-document
+    sufficient statistics (:class:`~annotator.agreement.streaming.SpanAgreement`), so memory
+    grows with the number of documents by a small constant, never with their tokens; the
+    values are exactly those of the corpus-level functions of :mod:`annotator.agreement`.
+    """
     known = store.annotators()
     if annotators is None:
         coders = known
@@ -105,15 +66,54 @@ def compute_agreement(
                 f"unknown annotator {unknown[0]!r} (known: {', '.join(known) or 'none'})"
             )
     coders = [c for c in coders if c != GOLD]
-    data = _Data(store, coders)
     scheme = store.scheme
     reasons: list[str] = []
     if len(coders) < 2:
         reasons.append(f"only {len(coders)} coder(s): agreement needs at least two")
 
+    wanted = set(coders)
+    fields: dict[str, dict[int, dict[str, Any]]] = {f.name: {} for f in scheme.doc_fields}
+    spans_data = SpanAgreement(coders, {*scheme.label_names, *store.span_labels()})
+    documents = []
+    n_documents = 0
+    for doc_id, title, length, states, spans, doc_labels in store.iter_coding():
+        # a coder coded a document when they labelled it or moved it past "new"
+        coded: dict[str, list[tuple[int, int, str]]] = {}
+        for coder, state in states:
+            if coder in wanted and state != "new":
+                coded.setdefault(coder, [])
+        for coder, start, end, label in spans:
+            if coder in wanted:
+                coded.setdefault(coder, []).append((start, end, label))
+        for coder, field, value in doc_labels:
+            if coder in wanted:
+                coded.setdefault(coder, [])
+                if field in fields:
+                    fields[field].setdefault(doc_id, {})[coder] = value
+        if not coded:
+            continue
+        n_documents += 1
+        tokens = store.word_tokens(doc_id) if len(coded) >= 2 else None
+        agr = spans_data.add(doc_id, coded, tokens, length)
+        row: dict[str, Any] = {
+            "doc_id": doc_id,
+            "title": title,
+            "coders": sorted(coded),
+            "f1_exact": _num(agr.f1_exact),
+            "f1_overlap": _num(agr.f1_overlap),
+            "alpha_token": _num(agr.token_alpha),
+            "alpha_u": _num(agr.unitizing_alpha),
+        }
+        for fname, units in fields.items():
+            unit = units.get(doc_id)
+            row[f"agreement_{fname}"] = (
+                None if unit is None else _num(unit_agreement({doc_id: unit})[doc_id])
+            )
+        documents.append(row)
+
     doc_fields: dict[str, Any] = {}
     for f in scheme.doc_fields:
-        units = data.fields[f.name]
+        units = fields[f.name]
         alpha = krippendorff_alpha(units, bootstrap=bootstrap, seed=seed)
         fleiss = fleiss_kappa(units)
         entry: dict[str, Any] = {
@@ -141,46 +141,28 @@ def compute_agreement(
                 }
         doc_fields[f.name] = entry
 
+    blocks: list[str | None] = [None, *scheme.label_names]
+    tok = spans_data.token_alphas(blocks, bootstrap=bootstrap, seed=seed)
+    alpha_u = spans_data.unitizing_alphas(blocks, bootstrap=bootstrap, seed=seed)
+
     def span_block(label: str | None) -> dict[str, Any]:
-        exact = pairwise_f1(data.spans, "exact", label, coders)
-        overlap = pairwise_f1(data.spans, "overlap", label, coders)
-        tok = token_alpha(data.spans, data.tokens, label, bootstrap=bootstrap, seed=seed)
-        alpha_u = unitizing_alpha(
-            data.spans, data.lengths, label, coders=coders, bootstrap=bootstrap, seed=seed
-        )
-        stats = {"f1_exact": exact, "f1_overlap": overlap, "alpha_token": tok, "alpha_u": alpha_u}
-        block: dict[str, Any] = {k: _num(v) for k, v in stats.items()}
-        block["alpha_token_ci"] = _ci(tok)
-        block["alpha_u_ci"] = _ci(alpha_u)
-        block["f1_pairs"] = {
-            k: _num(v) for k, v in f1_pairs(data.spans, "overlap", label, coders).items()
+        stats = {
+            "f1_exact": spans_data.f1("exact", label),
+            "f1_overlap": spans_data.f1("overlap", label),
+            "alpha_token": tok[label],
+            "alpha_u": alpha_u[label],
         }
+        block: dict[str, Any] = {k: _num(v) for k, v in stats.items()}
+        block["alpha_token_ci"] = _ci(tok[label])
+        block["alpha_u_ci"] = _ci(alpha_u[label])
+        block["f1_pairs"] = {k: _num(v) for k, v in spans_data.f1_pairs("overlap", label).items()}
         block["reasons"] = {k: v.reason for k, v in stats.items() if v.value is None}
         return block
 
-    spans = {
+    span_blocks = {
         "overall": span_block(None),
         "by_label": {lab: span_block(lab) for lab in scheme.label_names},
     }
-
-    per_doc = per_document(
-        data.spans, tokens_per_doc=data.tokens, lengths=data.lengths, coders=coders
-    )
-    field_agreement = {f: unit_agreement(units) for f, units in data.fields.items()}
-    documents = []
-    for doc_id, agr in per_doc.items():
-        row: dict[str, Any] = {
-            "doc_id": doc_id,
-            "title": data.titles[doc_id],
-            "coders": sorted(data.spans[doc_id]),
-            "f1_exact": _num(agr.f1_exact),
-            "f1_overlap": _num(agr.f1_overlap),
-            "alpha_token": _num(agr.token_alpha),
-            "alpha_u": _num(agr.unitizing_alpha),
-        }
-        for fname, per_unit in field_agreement.items():
-            row[f"agreement_{fname}"] = _num(per_unit.get(doc_id))
-        documents.append(row)
     documents.sort(key=_worst_first)
     if worst is not None:
         documents = documents[:worst]
@@ -188,11 +170,11 @@ def compute_agreement(
         "database": str(store.path),
         "scheme": {"name": scheme.name, "version": scheme.version},
         "annotators": coders,
-        "n_documents": len(data.spans),
+        "n_documents": n_documents,
         "bootstrap": {"resamples": bootstrap, "seed": seed, "level": 0.95},
         "reasons": reasons,
         "doc_fields": doc_fields,
-        "spans": spans,
+        "spans": span_blocks,
         "documents": documents,
     }
 

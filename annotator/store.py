@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import os
 import shutil
 import sqlite3
@@ -21,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import cache
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -1412,6 +1414,94 @@ class Store:
                     [s for s in spans if s.annotator == coder],
                     [dl for dl in labels if dl.annotator == coder],
                 )
+
+    # -- reading for agreement (streaming: one document in memory at a time) -----
+
+    def iter_coding(
+        self,
+    ) -> Iterator[
+        tuple[
+            int,
+            str,
+            int,
+            list[tuple[str, str]],
+            list[tuple[str, int, int, str]],
+            list[tuple[str, str, str | tuple[str, ...]]],
+        ]
+    ]:
+        """Every document in id order with what the coders did on it:
+        ``(doc_id, title, length, [(coder, state)], [(coder, start, end, label)],
+        [(coder, field, value)])``; spans ordered by position (as :meth:`spans`), document
+        labels by coder and field (as :meth:`all_doc_labels`). Four queries read side by
+        side, so memory does not grow with the database."""
+        c = self.conn
+        docs = c.execute("SELECT id, title, length FROM documents ORDER BY id")
+        states = _by_document(
+            c.execute(
+                "SELECT st.document_id, a.name, st.state FROM status st"
+                " JOIN annotators a ON a.id = st.annotator_id ORDER BY st.document_id"
+            )
+        )
+        spans = _by_document(
+            c.execute(
+                "SELECT s.document_id, a.name, s.start, s.end, s.label FROM spans s"
+                " JOIN annotators a ON a.id = s.annotator_id"
+                " ORDER BY s.document_id, s.start, s.end, s.id"
+            )
+        )
+        labels = _by_document(
+            c.execute(
+                "SELECT l.document_id, a.name, l.field, l.value FROM doc_labels l"
+                " JOIN annotators a ON a.id = l.annotator_id"
+                " ORDER BY l.document_id, a.name, l.field"
+            )
+        )
+        for doc_id, title, length in docs:
+            yield (
+                doc_id,
+                title,
+                length,
+                states(doc_id),
+                spans(doc_id),
+                [(a, f, _value_from_json(v)) for a, f, v in labels(doc_id)],
+            )
+
+    def span_labels(self) -> list[str]:
+        """Every label a stored span has (any coder, any scheme version), sorted."""
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT label FROM spans ORDER BY 1")]
+
+    def word_tokens(self, doc_id: int) -> tuple[list[int], list[int]]:
+        """Starts and ends of a document's tokens that are not whitespace, in stored order
+        (the units of token-level agreement)."""
+        row = self._one("SELECT text, tokens FROM documents WHERE id = ?", [doc_id])
+        if row is None:
+            raise NotFoundError(f"unknown document {doc_id!r}")
+        text, (starts, ends) = row[0], unpack(row[1])
+        if len(starts) < 2:
+            firsts = [text[s] for s in starts]
+        else:  # C-level loops: a document has thousands of tokens
+            firsts = operator.itemgetter(*starts)(text)
+        words = list(map(operator.not_, map(str.isspace, firsts)))
+        return list(compress(starts, words)), list(compress(ends, words))
+
+
+def _by_document(rows: Iterator[tuple]):
+    """For rows sorted by their first column (a document id): a function returning the
+    rest of each row of one document, called with increasing ids."""
+    it = iter(rows)
+    head = next(it, None)
+
+    def take(doc_id: int) -> list[tuple]:
+        nonlocal head
+        while head is not None and head[0] < doc_id:  # rows of no document: skipped
+            head = next(it, None)
+        out = []
+        while head is not None and head[0] == doc_id:
+            out.append(head[1:])
+            head = next(it, None)
+        return out
+
+    return take
 
 
 def _offsets_from_json(value: str) -> tuple[tuple[int, ...], tuple[int, ...]]:

@@ -120,17 +120,22 @@ def test_doccano_export_one_file_per_coder(labelled, tmp_path):
 # --- spaCy -------------------------------------------------------------------------
 
 
-def load_docbin(path: Path):
+def load_docbin(folder: Path):
+    """The documents of every shard of a spaCy export, in order."""
     import spacy
     from spacy.tokens import DocBin
 
-    return list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
+    vocab = spacy.blank("en").vocab
+    shards = sorted(folder.iterdir())
+    assert shards and all(p.suffix == ".spacy" and p.is_file() for p in shards)
+    return [doc for p in shards for doc in DocBin().from_disk(p).get_docs(vocab)]
 
 
 def test_spacy_docbin_spans_cats_and_coder(labelled, tmp_path):
     store, d1, d2 = labelled
     out = tmp_path / "train.spacy"
     assert export(store, out, fmt="spacy") == 4
+    assert [p.name for p in out.iterdir()] == ["00000.spacy"]  # a small export: one shard
     docs = load_docbin(out)
     canon = list(records(store))
     assert len(docs) == len(canon)
@@ -165,6 +170,78 @@ def test_spacy_export_of_an_unlabelled_document(store, tmp_path):
     [doc] = load_docbin(out)
     assert doc.text == "Nobody   labelled\tthis one.\n"
     assert list(doc.spans["sc"]) == [] and doc.user_data["annotator"] is None
+
+
+def spans_of(doc) -> list[tuple[int, int, str]]:
+    return [(s.start_char, s.end_char, s.label_) for s in doc.spans["sc"]]
+
+
+def test_spacy_export_is_written_in_bounded_shards_that_spacys_corpus_reads(labelled, tmp_path):
+    """A shard is written as soon as it holds ``shard_tokens`` tokens, so memory is bounded
+    by one shard; ``spacy train``'s reader (``Corpus``) reads the folder in order."""
+    import spacy
+    from spacy.tokens import DocBin
+    from spacy.training import Corpus
+
+    store, d1, d2 = labelled
+    for i in range(5):
+        d = add_doc(store, f"Extra article {i} about {'the pact ' * (i + 1)}in full.")
+        store.add_span(d, "ana", 0, 5, "alarmist")
+    canon = list(records(store))
+    nlp = spacy.blank("en")
+    whole = writers.spacy_doc({**canon[0], "_cats": {}}, nlp.vocab)
+    limit = len(whole) + 1  # every shard but the last holds two or more documents
+    out = tmp_path / "train"
+    out.mkdir()
+    assert writers.write_spacy(records(store), out, store.scheme.doc_fields, limit) == 9
+    shards = sorted(out.iterdir())
+    assert [p.name for p in shards] == [f"{i:05d}.spacy" for i in range(len(shards))]
+    assert len(shards) > 2
+    for i, p in enumerate(shards):
+        sizes = [len(doc) for doc in DocBin().from_disk(p).get_docs(nlp.vocab)]
+        assert sizes
+        if i < len(shards) - 1:  # full: at the limit, and below it without its last document
+            assert sum(sizes) >= limit > sum(sizes[:-1])
+        else:
+            assert sum(sizes[:-1]) < limit
+    examples = list(Corpus(out)(nlp))
+    assert [ex.reference.text for ex in examples] == [r["text"] for r in canon]
+    assert [spans_of(ex.reference) for ex in examples] == [
+        [(s["start"], s["end"], s["label"]) for s in r["spans"]] for r in canon
+    ]
+    assert [ex.reference.user_data["annotator"] for ex in examples] == [
+        r["_annotator_id"] for r in canon
+    ]
+    # the same documents as one shard
+    one = tmp_path / "one"
+    one.mkdir()
+    writers.write_spacy(records(store), one, store.scheme.doc_fields, 10**9)
+    assert [p.name for p in one.iterdir()] == ["00000.spacy"]
+    single = list(Corpus(one)(nlp))
+    assert [(e.reference.text, spans_of(e.reference), e.reference.cats) for e in single] == [
+        (e.reference.text, spans_of(e.reference), e.reference.cats) for e in examples
+    ]
+
+
+def test_spacy_export_of_nothing_is_one_empty_shard(store, tmp_path):
+    import spacy
+    from spacy.training import Corpus
+
+    out = tmp_path / "empty.spacy"
+    assert export(store, out, fmt="spacy") == 0
+    assert [p.name for p in out.iterdir()] == ["00000.spacy"]
+    assert list(Corpus(out)(spacy.blank("en"))) == []
+
+
+def test_spacy_export_needs_a_folder(labelled, tmp_path):
+    store, *_ = labelled
+    with pytest.raises(AnnotatorError, match="writes a folder"):
+        export(store, "-", fmt="spacy")
+    target = tmp_path / "old.spacy"
+    target.write_bytes(b"a DocBin from an earlier version")
+    with pytest.raises(AnnotatorError, match="not a folder"):
+        export(store, target, fmt="spacy")
+    assert target.read_bytes() == b"a DocBin from an earlier version"
 
 
 # --- CSV ---------------------------------------------------------------------------
@@ -344,26 +421,24 @@ def leftovers(folder: Path, name: str) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(f".{name}"))
 
 
-@pytest.mark.parametrize("fmt", ["prodigy", "csv", "spacy"])
+@pytest.mark.parametrize("fmt", ["prodigy", "csv"])
 def test_interrupted_file_export_keeps_the_old_file(labelled, tmp_path, fmt):
     store, *_ = labelled
     out = tmp_path / f"out.{fmt}"
     out.write_bytes(b"previous export\n")
-    with pytest.raises(RuntimeError), atomic_output(out, binary=fmt == "spacy") as fh:
+    with pytest.raises(RuntimeError), atomic_output(out) as fh:
         if fmt == "prodigy":
             for rec in failing(store):
                 fh.write(json.dumps(writers.prodigy_record(rec)) + "\n")
-        elif fmt == "csv":
-            writers.write_csv(failing(store), fh)
         else:
-            writers.write_spacy(failing(store), fh, store.scheme.doc_fields)
+            writers.write_csv(failing(store), fh)
     assert out.read_bytes() == b"previous export\n"
     assert leftovers(tmp_path, out.name) == []
     export(store, out, fmt=fmt)  # and a complete export does replace it
     assert out.read_bytes() != b"previous export\n"
 
 
-@pytest.mark.parametrize("fmt", ["doccano", "brat"])
+@pytest.mark.parametrize("fmt", ["doccano", "brat", "spacy"])
 def test_interrupted_folder_export_keeps_the_old_folder(labelled, tmp_path, fmt):
     store, *_ = labelled
     out = tmp_path / "exported"
@@ -371,9 +446,13 @@ def test_interrupted_folder_export_keeps_the_old_folder(labelled, tmp_path, fmt)
     (out / "stale.txt").write_text("from an earlier export")
     before = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
     contents = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    write = writers.write_doccano if fmt == "doccano" else writers.write_brat
     with pytest.raises(RuntimeError), writers.atomic_folder(out) as folder:
-        write(failing(store), folder)
+        if fmt == "spacy":  # fails after the first shard is written
+            writers.write_spacy(failing(store), folder, store.scheme.doc_fields, 1)
+        else:
+            (writers.write_doccano if fmt == "doccano" else writers.write_brat)(
+                failing(store), folder
+            )
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == contents
     assert leftovers(tmp_path, "exported") == []

@@ -11,7 +11,7 @@ interval for the same seed.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -77,12 +77,29 @@ def weighted_ci(
     """Same draws as :func:`bootstrap_ci`, but ``statistic`` receives the multiplicity of each
     document in the resample (an integer array of length ``n_docs``). Used by the α functions,
     whose sufficient statistics are sums over documents."""
+    return weighted_cis(n_docs, lambda w: {0: statistic(w)}, [0], n, seed, level)[0]
+
+
+def weighted_cis(
+    n_docs: int,
+    statistics: Callable[[np.ndarray], Mapping[Hashable, float | None]],
+    keys: Sequence[Hashable],
+    n: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> dict[Hashable, Interval]:
+    """:func:`weighted_ci` of several statistics of the same documents from one pass over
+    the draws: ``statistics(w)`` returns each key's value under the multiplicities ``w``
+    (so work they share, such as a label's part of an overall value, is done once per draw).
+    Each interval is the one :func:`weighted_ci` gives for that statistic alone."""
     _check(n, level)
     if n_docs == 0:
-        return Interval(None, None, level, 0, n, "no documents")
-    values: list[float] = []
+        return {k: Interval(None, None, level, 0, n, "no documents") for k in keys}
+    values: dict[Hashable, list[float]] = {k: [] for k in keys}
     for idx in _draws(n_docs, n, seed):
-        v = statistic(np.bincount(idx, minlength=n_docs))
-        if v is not None and math.isfinite(v):
-            values.append(float(v))
-    return _interval(values, n, level)
+        got = statistics(np.bincount(idx, minlength=n_docs))
+        for k in keys:
+            v = got[k]
+            if v is not None and math.isfinite(v):
+                values[k].append(float(v))
+    return {k: _interval(values[k], n, level) for k in keys}

@@ -37,6 +37,7 @@ marked nothing. Only documents a coder annotated count for that coder.
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -223,70 +224,137 @@ def _token_mask(
     starts: np.ndarray, ends: np.ndarray, spans: Sequence[tuple[int, int]]
 ) -> np.ndarray:
     """1 for every token sharing at least one character with a span."""
-    diff = np.zeros(len(starts) + 1, dtype=np.int64)
-    if spans:
-        sp = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
-        sp = sp[sp[:, 1] > sp[:, 0]]
-        first = np.searchsorted(ends, sp[:, 0], side="right")  # first token with end > start
-        last = np.searchsorted(starts, sp[:, 1], side="left")  # tokens with start < end
-        ok = first < last
-        np.add.at(diff, first[ok], 1)
-        np.add.at(diff, last[ok], -1)
+    if not spans:
+        return np.zeros(len(starts), dtype=np.int64)
+    sp = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    sp = sp[sp[:, 1] > sp[:, 0]]
+    first = np.searchsorted(ends, sp[:, 0], side="right")  # first token with end > start
+    last = np.searchsorted(starts, sp[:, 1], side="left")  # tokens with start < end
+    ok = first < last
+    size = len(starts) + 1
+    diff = np.bincount(first[ok], minlength=size) - np.bincount(last[ok], minlength=size)
     return (np.cumsum(diff[:-1]) > 0).astype(np.int64)
+
+
+class _DocMasks:
+    """One document's token bounds and each coder's 0/1 token mask per label, each computed
+    once (the per-label and the overall token α of a document share them)."""
+
+    def __init__(self, coded: list[list[Span]], starts: np.ndarray, ends: np.ndarray):
+        self.starts, self.ends = starts, ends
+        self.by_label: list[dict[str, list[tuple[int, int]]]] = []
+        for spans in coded:
+            grouped: dict[str, list[tuple[int, int]]] = defaultdict(list)
+            for s, e, lab in spans:
+                grouped[lab].append((s, e))
+            self.by_label.append(grouped)
+        self._cache: dict[tuple[int, str], np.ndarray] = {}
+
+    def mask(self, row: int, label: str) -> np.ndarray:
+        got = self._cache.get((row, label))
+        if got is None:
+            got = _token_mask(self.starts, self.ends, self.by_label[row].get(label, []))
+            self._cache[row, label] = got
+        return got
+
+
+def _token_bounds(toks: Sequence[tuple[int, int]] | tuple[np.ndarray, np.ndarray]) -> tuple:
+    """``(starts, ends)`` int64 arrays of a document's tokens in sorted order; ``toks`` is
+    a sequence of ``(start, end)`` pairs or already a pair of arrays in order."""
+    if isinstance(toks, tuple) and len(toks) == 2 and isinstance(toks[0], np.ndarray):
+        return toks[0].astype(np.int64, copy=False), toks[1].astype(np.int64, copy=False)
+    bounds = np.asarray(sorted(toks), dtype=np.int64).reshape(-1, 2)
+    return bounds[:, 0], bounds[:, 1]
 
 
 class _TokenUnits:
     """Per-document sums of nominal α's sufficient statistics with each token a unit.
 
-    The walk over documents (coder filter, token bounds) is shared; subclasses say how
-    a document's coders code its tokens in :meth:`_add`.
+    Documents are added one at a time (:meth:`add`), so a corpus never needs to be in memory
+    at once; subclasses say how a document's coders code its tokens in :meth:`_add`.
     """
 
-    def __init__(self, docs: Docs, tokens: Tokens, coders: Sequence[str] | None):
-        names = set(coders) if coders is not None else None
-        self.doc_ids = list(docs)
-        k = len(self.doc_ids)
-        self.n = np.zeros(k)  # pairable values
-        self.same = np.zeros(k)  # Σ o_cc
+    def __init__(self, docs: Docs | None = None, tokens: Tokens | None = None, coders=None) -> None:
+        self.names = set(coders) if coders is not None else None
+        self.doc_ids: list[Hashable] = []
+        self._n: list[float] = []  # pairable values
+        self._same: list[float] = []  # Σ o_cc
+        self._arrays: tuple[int, np.ndarray, np.ndarray] | None = None
         self.coders: set[str] = set()
-        for d, doc_id in enumerate(self.doc_ids):
-            toks = sorted(tokens.get(doc_id, ()))
-            coded = {c: list(sp) for c, sp in docs[doc_id].items() if names is None or c in names}
-            self.coders.update(coded)
-            m = len(coded)
-            if not toks or m < 2:
-                continue
-            bounds = np.asarray(toks, dtype=np.int64).reshape(-1, 2)
-            self.n[d] = m * len(toks)
-            self._add(d, list(coded.values()), bounds[:, 0], bounds[:, 1])
+        for doc_id, doc in (docs or {}).items():
+            toks = (tokens or {}).get(doc_id, ())
+            coded = {c: list(sp) for c, sp in doc.items() if self.names is None or c in self.names}
+            masks = None
+            if len(coded) >= 2 and len(toks):
+                masks = _DocMasks(list(coded.values()), *_token_bounds(toks))
+            self.add(doc_id, list(coded), masks)
 
-    def _add(self, d: int, coded: list[list[Span]], starts: np.ndarray, ends: np.ndarray) -> None:
+    def add(self, doc_id: Hashable, coders: Sequence[str], masks: _DocMasks | None) -> None:
+        """One document: the coders who annotated it, and (when two or more did and it has
+        tokens) their masks."""
+        self.doc_ids.append(doc_id)
+        self.coders.update(coders)
+        m = len(coders)
+        if masks is None or m < 2 or not len(masks.starts):
+            self._n.append(0.0)
+            self._same.append(0.0)
+            self._add_nothing()
+            return
+        self._n.append(float(m * len(masks.starts)))
+        self._same.append(self._add(m, masks))
+
+    def _add(self, m: int, masks: _DocMasks) -> float:
         raise NotImplementedError
+
+    def _add_nothing(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def n(self) -> np.ndarray:
+        return self._both()[0]
+
+    @property
+    def same(self) -> np.ndarray:
+        return self._both()[1]
+
+    def _both(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._arrays is None or self._arrays[0] != len(self._n):
+            self._arrays = (len(self._n), np.asarray(self._n), np.asarray(self._same))
+        return self._arrays[1], self._arrays[2]
 
 
 class _TokenAlpha(_TokenUnits):
     """Binary token units: 1 inside a span of ``label``, 0 outside."""
 
-    def __init__(self, docs: Docs, tokens: Tokens, label: str, coders: Sequence[str] | None):
+    def __init__(
+        self,
+        docs: Docs | None,
+        tokens: Tokens | None,
+        label: str,
+        coders: Sequence[str] | None,
+    ):
         self.label = label
-        self.ones = np.zeros(len(docs))  # n_1
+        self._ones: list[float] = []  # n_1
+        self._ones_arr = np.zeros(0)
         super().__init__(docs, tokens, coders)
 
-    def _add(self, d: int, coded: list[list[Span]], starts: np.ndarray, ends: np.ndarray) -> None:
-        m = len(coded)
-        inside = sum(
-            _token_mask(starts, ends, [(s, e) for s, e, lab in spans if lab == self.label])
-            for spans in coded
-        )
+    def _add(self, m: int, masks: _DocMasks) -> float:
+        inside = sum(masks.mask(row, self.label) for row in range(m))
         outside = m - inside
-        self.ones[d] = inside.sum()
-        self.same[d] = float((inside * (inside - 1) + outside * (outside - 1)).sum()) / (m - 1)
+        self._ones.append(float(inside.sum()))
+        return float((inside * (inside - 1) + outside * (outside - 1)).sum()) / (m - 1)
+
+    def _add_nothing(self) -> None:
+        self._ones.append(0.0)
 
     def at(self, w: np.ndarray | None = None) -> Stat:
+        if len(self._ones_arr) != len(self._ones):
+            self._ones_arr = np.asarray(self._ones)
+        ones_all = self._ones_arr
         if w is None:
-            n, same, ones = self.n.sum(), self.same.sum(), self.ones.sum()
+            n, same, ones = self.n.sum(), self.same.sum(), ones_all.sum()
         else:
-            n, same, ones = w @ self.n, w @ self.same, w @ self.ones
+            n, same, ones = w @ self.n, w @ self.same, w @ ones_all
         n, same, ones = float(n), float(same), float(ones)
         if n == 0:
             return undefined("no pairable values (no document with tokens annotated by two coders)")
@@ -299,41 +367,90 @@ class _TokenAlpha(_TokenUnits):
 
 
 class _TokenSetAlpha(_TokenUnits):
-    """Token units coded with the set of labels covering each token."""
+    """Token units coded with the set of labels covering each token.
 
-    def __init__(self, docs: Docs, tokens: Tokens, coders: Sequence[str] | None):
-        self.category_totals: list[Counter] = [Counter() for _ in docs]
+    Each document's category totals are kept as entries ``(document, category, count)`` in
+    document order, so a resample's totals are one weighted ``bincount`` (the same sums, in
+    the same order, as adding the documents' counts one by one)."""
+
+    def __init__(self, docs: Docs | None, tokens: Tokens | None, coders: Sequence[str] | None):
+        self.keys: dict[frozenset, int] = {}  # category -> its index, by first appearance
+        self._ent_doc: list[int] = []
+        self._ent_key: list[int] = []
+        self._ent_count: list[float] = []
+        self._entries: tuple | None = None
+        self._last_lo = 0
         super().__init__(docs, tokens, coders)
 
-    def _add(self, d: int, coded: list[list[Span]], starts: np.ndarray, ends: np.ndarray) -> None:
-        m = len(coded)
-        labels = sorted({lab for spans in coded for _s, _e, lab in spans})
-        codes = np.zeros((m, len(starts)), dtype=np.int64)  # a bit per label
-        for row, spans in enumerate(coded):
+    def _add(self, m: int, masks: _DocMasks) -> float:
+        d = len(self.doc_ids) - 1
+        self._last_lo = len(self._ent_doc)
+        labels = sorted({lab for grouped in masks.by_label for lab in grouped})
+        codes = np.zeros((m, len(masks.starts)), dtype=np.int64)  # a bit per label
+        for row in range(m):
             for bit, lab in enumerate(labels):
-                mask = _token_mask(starts, ends, [(a, b) for a, b, x in spans if x == lab])
-                codes[row] |= mask << bit
+                codes[row] |= masks.mask(row, lab) << bit
         same = 0.0
-        totals = self.category_totals[d]
         for code in np.unique(codes):
             count = (codes == code).sum(axis=0)
             same += float((count * (count - 1)).sum())
             key = frozenset(lab for bit, lab in enumerate(labels) if code >> bit & 1)
-            totals[key] += int(count.sum())
-        self.same[d] = same / (m - 1)
+            self._ent_doc.append(d)
+            self._ent_key.append(self.keys.setdefault(key, len(self.keys)))
+            self._ent_count.append(float(count.sum()))
+        return same / (m - 1)
+
+    def _add_nothing(self) -> None:
+        self._last_lo = len(self._ent_doc)
+
+    def _entry_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+        if self._entries is None or self._entries[0] != len(self._ent_doc):
+            doc = np.asarray(self._ent_doc, dtype=np.intp)
+            key = np.asarray(self._ent_key, dtype=np.intp)
+            count = np.asarray(self._ent_count, dtype=float)
+            where = [np.flatnonzero(key == k) for k in range(len(self.keys))]
+            self._entries = (len(self._ent_doc), doc, key, count, where)
+        return self._entries[1:]
 
     def at(self, w: np.ndarray | None = None) -> Stat:
         weights = np.ones(len(self.doc_ids)) if w is None else np.asarray(w, dtype=float)
-        n = float(weights @ self.n)
-        same = float(weights @ self.same)
+        return self._stat(weights, self.n, self.same, *self._entry_arrays())
+
+    def last(self) -> Stat:
+        """The statistic of the last document added, alone (as if it were the corpus)."""
+        lo = self._last_lo
+        key = np.asarray(self._ent_key[lo:], dtype=np.intp)
+        count = np.asarray(self._ent_count[lo:], dtype=float)
+        where = [np.flatnonzero(key == k) for k in range(len(self.keys))]
+        return self._stat(
+            np.ones(1),
+            np.asarray(self._n[-1:]),
+            np.asarray(self._same[-1:]),
+            np.zeros(len(key), dtype=np.intp),
+            key,
+            count,
+            where,
+        )
+
+    def _stat(self, weights, n_arr, same_arr, doc, key, count, where) -> Stat:
+        n = float(weights @ n_arr)
+        same = float(weights @ same_arr)
         if n == 0:
             return undefined("no pairable values (no document with tokens annotated by two coders)")
-        totals: Counter = Counter()
-        for wt, doc_totals in zip(weights, self.category_totals, strict=True):
-            if wt:
-                for key, c in doc_totals.items():
-                    totals[key] += wt * c
-        d_e = n * n - sum(c * c for c in totals.values())
+        totals = np.bincount(key, weights=weights[doc] * count, minlength=len(self.keys))
+        # Σ_c n_c² in the order the categories first appear in the resample's documents
+        first = []
+        for k, positions in enumerate(where):
+            for p in positions[:4].tolist():
+                if weights[doc[p]]:
+                    first.append((p, k))
+                    break
+            else:
+                hit = np.flatnonzero(weights[doc[positions]])
+                if hit.size:
+                    first.append((int(positions[hit[0]]), k))
+        first.sort()
+        d_e = n * n - sum(c * c for c in totals[[k for _p, k in first]])
         if d_e <= 0:
             return undefined(
                 "no variation: every token has the same labels (alpha undefined)", int(n)
@@ -420,33 +537,114 @@ def _observed(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> float:
     return total
 
 
-class _UnitizingAlpha:
-    """Per-document pieces of D_O and D_E for one label, weighted by document."""
+def _pieces(length: int, sections: list[list[tuple[int, int]]]) -> tuple:
+    """One document's part of α_U for one label: its units' lengths and its gaps' lengths
+    (coder by coder, in order) and Σ δ² over the coder pairs."""
+    unit_len: list[int] = []
+    gap_len: list[int] = []
+    for units in sections:
+        unit_len.extend(e - s for s, e in units)
+        gap_len.extend(_gaps(units, length))
+    return unit_len, gap_len, sum(_observed(x, y) for x, y in combinations(sections, 2))
 
-    def __init__(self, docs: Docs, lengths: Mapping[Hashable, int], label: str, coders: list[str]):
+
+def _single_parts(length: int, m: int, pieces: tuple) -> tuple[float, ...]:
+    """``_label_parts(p, None)`` of a :class:`_UnitizingAlpha` holding this one document
+    (the same operations on the same numbers, without building one)."""
+    unit_len, gap_len, observed = pieces
+    big_l = float(length)  # = ones(1) @ [length]
+    lu = np.array(unit_len, dtype=float)
+    ones = np.ones(len(lu))
+    n_c = float(len(lu))  # = ones.sum()
+    term1 = (n_c - 1.0) * float(ones @ ((2 * lu**3 - 3 * lu**2 + lu) / 3.0))
+    # the suffix sums (how many gaps at least as long as each unit, and their total length)
+    # are whole numbers, exact in any order
+    gaps = sorted(gap_len)
+    tail_l = [0] * (len(gaps) + 1)
+    for i in range(len(gaps) - 1, -1, -1):
+        tail_l[i] = tail_l[i + 1] + gaps[i]
+    first = [bisect_left(gaps, u) for u in unit_len]
+    suffix_n = np.array([len(gaps) - i for i in first], dtype=float)
+    suffix_l = np.array([tail_l[i] for i in first], dtype=float)
+    fit = suffix_l - (lu - 1.0) * suffix_n
+    term2 = float(ones @ (lu**2 * fit))
+    num_e = 2.0 / big_l * (term1 + term2) if big_l else 0.0
+    den_e = m * big_l * (m * big_l - 1.0) - float(ones @ (lu * (lu - 1.0)))
+    num_o = 2.0 * float(observed) / (m * (m - 1) * big_l * big_l) if big_l else 0.0
+    return num_o, num_e, den_e, len(unit_len)
+
+
+class _UnitizingAlpha:
+    """Per-document pieces of D_O and D_E for one label, weighted by document.
+
+    Documents are added one at a time (:meth:`add`, in document order) and the arrays are
+    built by :meth:`finish`; the dict-based constructor does both."""
+
+    def __init__(
+        self,
+        docs: Docs | None,
+        lengths: Mapping[Hashable, int] | None,
+        label: str,
+        coders: list[str],
+    ):
+        self.label = label
         self.m = len(coders)
-        self.doc_ids = [d for d in docs if all(c in docs[d] for c in coders)]
-        k = len(self.doc_ids)
-        self.length = np.array([int(lengths[d]) for d in self.doc_ids], dtype=float)
-        self.observed = np.zeros(k)  # Σ over unordered coder pairs of Σ δ²
-        unit_len, unit_doc, gap_len, gap_doc = [], [], [], []
-        for d, doc_id in enumerate(self.doc_ids):
-            length = int(lengths[doc_id])
-            sections = [_units(docs[doc_id][c], label, length) for c in coders]
-            for units in sections:
-                unit_len.extend(e - s for s, e in units)
-                unit_doc.extend([d] * len(units))
-                gaps = _gaps(units, length)
-                gap_len.extend(gaps)
-                gap_doc.extend([d] * len(gaps))
-            self.observed[d] = sum(_observed(x, y) for x, y in combinations(sections, 2))
-        self.unit_len = np.asarray(unit_len, dtype=float)
-        self.unit_doc = np.asarray(unit_doc, dtype=np.intp)
+        self.doc_ids: list[Hashable] = []
+        self._length = array("d")
+        self._observed = array("d")  # Σ over unordered coder pairs of Σ δ²
+        self._unit_len, self._unit_doc = array("d"), array("q")
+        self._gap_len, self._gap_doc = array("d"), array("q")
+        if docs is not None:
+            for doc_id, doc in docs.items():
+                if all(c in doc for c in coders):
+                    length = int(lengths[doc_id])
+                    self.add(doc_id, length, [_units(doc[c], label, length) for c in coders])
+            self.finish()
+
+    def add(self, doc_id: Hashable, length: int, sections: list[list[tuple[int, int]]]) -> None:
+        """One document annotated by every coder: each coder's units (:func:`_units`)."""
+        self.add_pieces(doc_id, length, _pieces(length, sections))
+
+    def add_pieces(self, doc_id: Hashable, length: int, pieces: tuple) -> None:
+        """One document from its :func:`_pieces`."""
+        unit_len, gap_len, observed = pieces
+        d = len(self.doc_ids)
+        self.doc_ids.append(doc_id)
+        self._length.append(length)
+        self._unit_len.extend(unit_len)
+        self._unit_doc.extend([d] * len(unit_len))
+        self._gap_len.extend(gap_len)
+        self._gap_doc.extend([d] * len(gap_len))
+        self._observed.append(observed)
+
+    def finish(self) -> None:
+        # copies (np.array): a view would pin the growing arrays' buffers
+        self.length = np.array(self._length, dtype=float)
+        self.observed = np.array(self._observed, dtype=float)
+        self.unit_len = np.array(self._unit_len, dtype=float)
+        self.unit_doc = np.array(self._unit_doc, dtype=np.intp)
+        gap_len = np.array(self._gap_len, dtype=float)
         order = np.argsort(gap_len, kind="stable")
-        self.gap_len = np.asarray(gap_len, dtype=float)[order]
-        self.gap_doc = np.asarray(gap_doc, dtype=np.intp)[order]
+        self.gap_len = gap_len[order]
+        self.gap_doc = np.array(self._gap_doc, dtype=np.intp)[order]
         # for each unit, the first gap (in ascending order) at least as long as the unit
         self.first_gap = np.searchsorted(self.gap_len, self.unit_len, side="left")
+        # units and gaps are in document order: a document's weight is repeated over them
+        k = len(self.doc_ids)
+        self._units_per_doc = np.bincount(self.unit_doc, minlength=k)
+        gap_doc = np.array(self._gap_doc, dtype=np.intp)
+        self._gaps_per_doc = np.bincount(gap_doc, minlength=k)
+        # distinct gap lengths, each gap's among them and each unit's first at least as long
+        self._group_len, self._gap_group = np.unique(gap_len, return_inverse=True)
+        self._gap_group = self._gap_group.reshape(-1)
+        self._unit_group = np.searchsorted(self._group_len, self.unit_len, side="left")
+        self._gap_total = float(gap_len.sum())
+        # the parts of D_E that do not depend on the weights
+        lu = self.unit_len
+        self._cubic = (2 * lu**3 - 3 * lu**2 + lu) / 3.0
+        self._lu_minus_1 = lu - 1.0
+        self._lu_sq = lu**2
+        self._lu_lu1 = lu * (lu - 1.0)
 
     def parts(self, w: np.ndarray | None = None) -> tuple[float, float, float]:
         """(Σ δ² numerator of D_O, numerator of D_E, its denominator); L from the weights."""
@@ -454,18 +652,30 @@ class _UnitizingAlpha:
         w = np.ones(k) if w is None else np.asarray(w, dtype=float)
         big_l = float(w @ self.length)
         m = self.m
-        wu = w[self.unit_doc]
-        wg = w[self.gap_doc]
-        lu = self.unit_len
+        wu = np.repeat(w, self._units_per_doc)  # = w[self.unit_doc]
         n_c = float(wu.sum())
-        term1 = (n_c - 1.0) * float(wu @ ((2 * lu**3 - 3 * lu**2 + lu) / 3.0))
+        term1 = (n_c - 1.0) * float(wu @ self._cubic)
         # Σ_{gaps h ≥ l} w_h (l_h - l + 1) = S_len - (l - 1) S_count over the suffix
-        suffix_n = np.concatenate([np.cumsum((wg)[::-1])[::-1], [0.0]])
-        suffix_l = np.concatenate([np.cumsum((wg * self.gap_len)[::-1])[::-1], [0.0]])
-        fit = suffix_l[self.first_gap] - (lu - 1.0) * suffix_n[self.first_gap]
-        term2 = float(wu @ (lu**2 * fit))
+        if float(w.max(initial=0.0)) * self._gap_total < 2.0**53:
+            # The suffix sums add whole numbers below 2**53, so they are exact in any order:
+            # the gaps' weights summed per distinct length, then a suffix sum over lengths.
+            wn = np.bincount(
+                self._gap_group,
+                weights=np.repeat(w, self._gaps_per_doc),
+                minlength=len(self._group_len),
+            )
+            suffix_n = np.concatenate([np.cumsum(wn[::-1])[::-1], [0.0]])
+            suffix_l = np.concatenate([np.cumsum((wn * self._group_len)[::-1])[::-1], [0.0]])
+            at = self._unit_group
+        else:  # a corpus beyond exact integers: gap by gap, in ascending order of length
+            wg = w[self.gap_doc]
+            suffix_n = np.concatenate([np.cumsum((wg)[::-1])[::-1], [0.0]])
+            suffix_l = np.concatenate([np.cumsum((wg * self.gap_len)[::-1])[::-1], [0.0]])
+            at = self.first_gap
+        fit = suffix_l[at] - self._lu_minus_1 * suffix_n[at]
+        term2 = float(wu @ (self._lu_sq * fit))
         num_e = 2.0 / big_l * (term1 + term2) if big_l else 0.0
-        den_e = m * big_l * (m * big_l - 1.0) - float(wu @ (lu * (lu - 1.0)))
+        den_e = m * big_l * (m * big_l - 1.0) - float(wu @ self._lu_lu1)
         num_o = 2.0 * float(w @ self.observed) / (m * (m - 1) * big_l * big_l) if big_l else 0.0
         return num_o, num_e, den_e
 
@@ -500,21 +710,32 @@ def _unitizing_prepared(
     return prepared, None
 
 
-def _alpha_u(prepared: list[_UnitizingAlpha], w: np.ndarray | None, label: str | None) -> Stat:
+def _label_parts(p: _UnitizingAlpha, w: np.ndarray | None) -> tuple[float, ...]:
+    """One label's ``(num_o, num_e, den_e, number of units)`` under weights ``w``."""
+    num_o, num_e, den_e = p.parts(w)
+    # Σ of the units' weights, a whole number (= w[p.unit_doc].sum(), without the gather)
+    n_units = float(w @ p._units_per_doc) if w is not None else len(p.unit_len)
+    return num_o, num_e, den_e, n_units
+
+
+def _combine_alpha_u(parts: Iterable[tuple[float, ...]], n_docs: int, label: str | None) -> Stat:
+    """α_U from the labels' :func:`_label_parts` (one label, or all for the overall value)."""
     d_o = d_e = 0.0
     n_units = 0.0
-    for p in prepared:
-        num_o, num_e, den_e = p.parts(w)
-        n_units += float(w[p.unit_doc].sum()) if w is not None else len(p.unit_len)
+    for num_o, num_e, den_e, units in parts:
+        n_units += units
         d_o += num_o
         d_e += num_e / den_e if den_e > 0 else 0.0
-    n_docs = len(prepared[0].doc_ids)
     if n_units == 0:
         what = f"of label {label!r}" if label is not None else ""
         return undefined(f"no spans {what}".strip(), n_docs)
     if d_e <= 0:
         return undefined("no expected disagreement (alpha undefined)", n_docs)
     return Stat(1.0 - d_o / d_e, n=n_docs)
+
+
+def _alpha_u(prepared: list[_UnitizingAlpha], w: np.ndarray | None, label: str | None) -> Stat:
+    return _combine_alpha_u((_label_parts(p, w) for p in prepared), len(prepared[0].doc_ids), label)
 
 
 def unitizing_disagreement(

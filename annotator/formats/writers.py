@@ -319,18 +319,60 @@ def cats_for(rec: dict[str, Any], fields) -> dict[str, float]:
     return cats
 
 
-def write_spacy(recs: Iterable[dict[str, Any]], fh, fields) -> int:
-    """A DocBin (``spacy train`` input); ``fh`` is a binary file. Returns documents."""
+# A shard of the spaCy export holds documents until it reaches this many tokens (the
+# tokens of its Doc objects, after the splits at span edges). A DocBin keeps about 100
+# bytes per token until it is written, and writing copies it twice more, so a shard of
+# 200,000 tokens costs some 60 MB at most; one longer document makes a shard of its own.
+SHARD_TOKENS = 200_000
+
+
+def spacy_shard_name(index: int) -> str:
+    """The file name of shard ``index``: sorted by name is the export's order."""
+    return f"{index:05d}.spacy"
+
+
+def write_spacy(
+    recs: Iterable[dict[str, Any]], folder: Path, fields, shard_tokens: int = SHARD_TOKENS
+) -> int:
+    """DocBin shards ``00000.spacy``, ``00001.spacy``... in ``folder`` (``spacy train``
+    reads a folder of ``.spacy`` files; ``spacy.training.Corpus`` walks it in name order).
+
+    Memory is bounded by one shard: it is written, and its vocabulary dropped, as soon as
+    it holds ``shard_tokens`` tokens. An export with no documents writes one empty shard,
+    so the folder is still a corpus. Returns the number of documents.
+    """
     from spacy.tokens import DocBin
+    from spacy.vocab import create_vocab
 
     from ..nlp import load_pipeline
 
-    vocab = load_pipeline().vocab
-    db = DocBin(store_user_data=True)
-    n = 0
+    nlp = load_pipeline()
+    folder = Path(folder)
+    n = shards = 0
+    db = vocab = None
+    size = 0
+
+    def flush() -> None:
+        nonlocal db, vocab, size, shards
+        (folder / spacy_shard_name(shards)).write_bytes(db.to_bytes())
+        shards += 1
+        db, vocab, size = None, None, 0
+
     for rec in recs:
+        if db is None:
+            # a fresh vocabulary per shard (the pipeline's language, so lexical attributes
+            # such as NORM are the same): the strings and lexemes of every word seen would
+            # otherwise grow with the corpus, and a DocBin stores its own strings anyway
+            db, vocab = DocBin(store_user_data=True), create_vocab(nlp.lang, nlp.Defaults)
         rec["_cats"] = cats_for(rec, fields)
-        db.add(spacy_doc(rec, vocab))
+        doc = spacy_doc(rec, vocab)
+        db.add(doc)
+        size += len(doc)
+        del doc
         n += 1
-    fh.write(db.to_bytes())
+        if size >= shard_tokens:
+            flush()
+    if db is not None or shards == 0:
+        db = db if db is not None else DocBin(store_user_data=True)
+        flush()
     return n

@@ -39,11 +39,11 @@ EXPORT_FORMATS = [
     ("jsonl", "annotator JSONL — one line per article and coder", ".jsonl"),
     ("prodigy", "Prodigy JSONL", ".jsonl"),
     ("doccano", "doccano — a folder with one JSONL file per coder", ""),
-    ("spacy", "spaCy DocBin (.spacy, for spacy train)", ".spacy"),
+    ("spacy", "spaCy — a folder of DocBin .spacy files, for spacy train", ""),
     ("csv", "CSV — one row per span", ".csv"),
     ("brat", "brat standoff — a folder of .txt/.ann pairs per coder", ""),
 ]
-FOLDER_FORMATS = ("doccano", "brat")
+FOLDER_FORMATS = ("doccano", "spacy", "brat")
 
 # Which labels an export holds (the ``annotator`` argument of the core's export).
 ALL_CODERS, MINE, GOLD_ONLY = "all", "mine", "gold"

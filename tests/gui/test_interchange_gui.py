@@ -230,7 +230,8 @@ def test_export_dialog_writes_each_format(qtbot, open_window, labelled, tmp_path
 
     from annotator.nlp import load_pipeline
 
-    docs = list(DocBin().from_disk(out / "train.spacy").get_docs(load_pipeline().vocab))
+    [shard] = (out / "train.spacy").iterdir()  # a folder of DocBin shards
+    docs = list(DocBin().from_disk(shard).get_docs(load_pipeline().vocab))
     assert len(docs) == 2
     assert sorted(str(s) for d in docs for s in d.spans.get("sc", [])) == ["brown", "quick"]
 
