@@ -273,6 +273,10 @@ class PendingEdits:
             return None
         return self.ids.get(span_id, span_id)
 
+    def belongs_to(self, store) -> bool:
+        """Whether the pending edits are for ``store``'s database (none pending: yes)."""
+        return not self.edits or self.db_path is None or self.db_path == _path(store)
+
     def remember(self, doc_id: int, info: DocInfo) -> None:
         self.docs.setdefault(doc_id, info)
 

@@ -110,7 +110,23 @@ class MainWindow(MenuBar, QMainWindow):
             from .file_actions import FileActions
 
             self._files = FileActions(self)
+            # Another database may not be opened while edits wait for this one.
+            for name in ("open_database_dialog", "open_database"):
+                method = getattr(self._files, name)
+                setattr(self._files, name, self._unless_pending(method))
         return self._files
+
+    def _unless_pending(self, method):
+        def guarded(*args):
+            if self.pending:
+                self.report_error(
+                    f"{self.pending.summary()}: wait until they are saved before opening"
+                    " another database."
+                )
+                return None
+            return method(*args)
+
+        return guarded
 
     def _first_paint(self) -> None:
         """Right after the article is first painted: build the label panel in its place.
@@ -222,7 +238,7 @@ class MainWindow(MenuBar, QMainWindow):
                 todo = [r for r in rows if r.state != "done"]
                 current = (todo or rows)[0].id
         self.doc_list.set_documents(rows, current)
-        for e in self.pending.edits:
+        for e in self.pending.edits if self.pending.belongs_to(self.store) else ():
             if isinstance(e, P.SetTitle):
                 self.doc_list.set_title(e.doc_id, self.pending.title("", e.doc_id))
         self._refresh_progress()
@@ -247,7 +263,8 @@ class MainWindow(MenuBar, QMainWindow):
         except AnnotatorError as e:
             self.report_error(str(e))
             return
-        doc = replace(doc, title=self.pending.title(doc.title, doc.id))
+        if self.pending.belongs_to(self.store):
+            doc = replace(doc, title=self.pending.title(doc.title, doc.id))
         self.doc = doc
         self.view.set_document(doc.text, lambda: self.store.tokenization(doc_id))
         if pos is not None:
@@ -338,6 +355,8 @@ class MainWindow(MenuBar, QMainWindow):
     def own_spans(self, doc_id: int) -> tuple[list[Span], set[int]]:
         """The coder's spans as edited (pending edits included), and the unsaved ids."""
         stored = self.store.spans(doc_id, self.annotator)
+        if not self.pending.belongs_to(self.store):
+            return stored, set()
         return self.pending.spans(stored, doc_id, self.annotator)
 
     def own_span(self, span_id: int) -> Span:
@@ -349,12 +368,15 @@ class MainWindow(MenuBar, QMainWindow):
 
     def own_fields(self, doc_id: int) -> dict:
         stored = self.store.doc_labels(doc_id, self.annotator)
+        if not self.pending.belongs_to(self.store):
+            return stored
         return self.pending.fields(stored, doc_id, self.annotator)[0]
 
     def own_status(self, doc_id: int) -> str:
-        return self.pending.status(
-            self.store.status(doc_id, self.annotator), doc_id, self.annotator
-        )
+        stored = self.store.status(doc_id, self.annotator)
+        if not self.pending.belongs_to(self.store):
+            return stored
+        return self.pending.status(stored, doc_id, self.annotator)
 
     def _refresh_progress(self) -> None:
         self.doc_list.set_progress(self.store.progress(self.annotator))
@@ -724,12 +746,6 @@ class MainWindow(MenuBar, QMainWindow):
     # -- files (the jobs live in file_actions.py) -------------------------------
 
     def open_database(self, path: Path) -> None:
-        if self.pending:
-            self.report_error(
-                f"{self.pending.summary()}: wait until they are saved before opening"
-                " another database."
-            )
-            return
         self.files.open_database(path)
 
     def import_paths(self, paths: list[str]):
