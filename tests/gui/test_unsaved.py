@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -254,6 +255,12 @@ def test_closing_with_unsaved_edits_can_wait_until_they_are_saved(
         assert "1 edit is not saved yet (database busy)" in box.text()
         press(qtbot, box, "keepWorking")
         assert w.isVisible() and w.pending.count() == 1
+        # No other database is opened while edits wait for this one.
+        other = db.with_name("other.db")
+        shutil.copy(db, other)
+        w.files.open_database(other)
+        assert w.store.path == db
+        assert "wait until they are saved" in w.statusBar().currentMessage()
         w.close()
         press(qtbot, visible_box(w, "unsavedWarning"), "closeWhenSaved")
         assert w.isVisible()
