@@ -501,7 +501,7 @@ class PendingEdits:
         if states:
             lost.append(f"mark the document {states[-1].replace('_', ' ')} again")
         if seconds:
-            lost.append(f"{seconds:.0f} s of coding time are not restored")
+            lost.append(f"coding time ({seconds:.0f} s) is not restored")
         spans = sorted(touched.values(), key=lambda s: (s.start, s.end, s.label))
         kept = {k: v for k, v in fields.items() if v is not None}
         return spans, kept, lost

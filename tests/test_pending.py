@@ -248,7 +248,7 @@ def test_recovery_file_restores_the_intended_state_through_import_labels(store, 
     ]
     assert "\n".join(rec.not_restored).count("by hand") == 2
     assert any("mark the document done" in x for x in rec.not_restored)
-    assert any("30 s of coding time" in x for x in rec.not_restored)
+    assert any("coding time (30 s)" in x for x in rec.not_restored)
     assert any("A better title" in x for x in rec.not_restored)
     # The database never became writable for the window; the coder imports later.
     unfill(store)

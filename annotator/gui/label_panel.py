@@ -254,15 +254,15 @@ class LabelPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole + 1, r.unsaved)
             tip = f"{r.label}{'' if r.own else f' (by {r.annotator}, read-only)'}"
             item.setToolTip(tip + (" — not saved yet, retrying" if r.unsaved else ""))
+            if not r.own:
+                item.setForeground(QColor("#80868b"))
+            else:
+                own += 1
             if r.unsaved:
                 font = item.font()
                 font.setItalic(True)
                 item.setFont(font)
                 item.setForeground(QColor("#b3261e"))
-            elif not r.own:
-                item.setForeground(QColor("#80868b"))
-            else:
-                own += 1
             self.span_list.addItem(item)
             if r.id == selected:
                 item.setSelected(True)

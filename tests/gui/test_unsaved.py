@@ -105,6 +105,7 @@ def test_a_busy_database_keeps_edits_on_screen_and_writes_them_in_order_once_fre
         click_button(qtbot, w.panel.fields["dominant_frame"].buttons["alarmist"])
         assert w.saved_label.text() == "4 edits not saved — database busy, retrying"
         assert [r.split(" · ")[0] for r in unsaved_rows(w)] == ["UNSAVED", "UNSAVED"]
+        assert w.panel.spans_title.text() == "SPANS IN THIS ARTICLE (2)"
         # Switching documents and back keeps them.
         w.open_document(doc_ids["Emoji"])
         assert view._spans == []
