@@ -13,8 +13,9 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QElapsedTimer, QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QElapsedTimer, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QKeyEvent,
@@ -47,6 +48,7 @@ class PaintSpan:
     band: int
     own: bool = True
     annotator: str = ""
+    unsaved: bool = False  # an edit the database has not taken yet (drawn hatched, dashed)
 
 
 class ArticleView(QPlainTextEdit):
@@ -396,11 +398,23 @@ class ArticleView(QPlainTextEdit):
                 if span.own:
                     fill = QColor(span.color)
                     fill.setAlpha(52)
+                    hatch = QColor(span.color)
+                    hatch.setAlpha(150)
                     for r in rects:
                         p.fillRect(r, fill)
+                        if span.unsaved:  # not saved yet: hatched
+                            p.fillRect(r, QBrush(hatch, Qt.BrushStyle.BDiagPattern))
             for span, rects in visible:  # one underline band per label, stacked
                 y_off = BAND_H / 2 + span.band * (BAND_H + BAND_GAP)
-                if span.own:
+                if span.own and span.unsaved:
+                    pen = QPen(QColor(span.color), BAND_H, Qt.PenStyle.DashLine)
+                    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+                    p.setPen(pen)
+                    for r in rects:
+                        y = r.bottom() - y_off
+                        p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
+                    p.setPen(Qt.PenStyle.NoPen)
+                elif span.own:
                     color = QColor(span.color)
                     for r in rects:
                         p.fillRect(

@@ -1,18 +1,24 @@
-"""Undoable edits. Each command calls the store (one durable transaction per step).
+"""Undoable edits. Each command hands its store call to the editor (one durable
+transaction per step, or queued behind edits the database could not take yet).
 
 A command is applied once *before* it goes on the stack (:func:`push`), so a
 refused edit raises to the caller and never enters the history; undo and redo
 report store errors (e.g. the span was deleted by another process) instead of
-raising inside Qt.
+raising inside Qt. An edit the database refuses *for now* (busy, full, read-only)
+is not an error: :meth:`Editor.write` keeps it in the window's pending queue
+(``annotator/pending.py``), shown as unsaved and retried until written, and the
+command is recorded as usual, so undo queues the reverse edit behind it.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import replace
+from typing import Any, Protocol
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..errors import AnnotatorError
+from .. import pending as P
+from ..errors import AnnotatorError, ValidationError
 from ..models import Span
 from ..store import Store
 
@@ -21,6 +27,9 @@ class Editor(Protocol):
     """What a command needs from the window."""
 
     store: Store
+    pending: P.PendingEdits
+
+    def write(self, edit: P.Edit) -> tuple[bool, Any]: ...
 
     def after_edit(self, doc_id: int, select_span: int | None = None) -> None: ...
 
@@ -78,23 +87,33 @@ def try_push(stack: QUndoStack, cmd: StoreCommand) -> bool:
 
 
 class AddSpan(StoreCommand):
+    """A new span; its id is a pending handle until written (``PendingEdits.resolve``)."""
+
     def __init__(
         self, editor: Editor, doc_id: int, annotator: str, start: int, end: int, label: str
     ):
         super().__init__(editor, doc_id, f"Add {label} span")
         self.args = (doc_id, annotator, start, end, label)
-        self.span: Span | None = None
+        self.handle: int | None = None
+        self._deleted: P.DeleteSpan | None = None  # the undo's edit, for redo
+
+    def _shape(self) -> Span:
+        assert self.handle is not None
+        doc_id, annotator, start, end, label = self.args
+        return Span(self.handle, doc_id, annotator, start, end, label)
 
     def apply(self) -> int:
-        if self.span is None:
-            self.span = self.editor.store.add_span(*self.args)
+        if self.handle is None:
+            self.handle = self.editor.pending.new_handle()
+            self.editor.write(P.AddSpan(*self.args, handle=self.handle))
         else:  # redo: the same span, same id
-            self.editor.store.restore_span(self.span)
-        return self.span.id
+            assert self._deleted is not None
+            self.editor.write(P.RestoreSpan(self.doc_id, self._shape(), self._deleted))
+        return self.handle
 
     def revert(self) -> None:
-        assert self.span is not None
-        self.editor.store.delete_span(self.span.id)
+        self._deleted = P.DeleteSpan(self.doc_id, self._shape())
+        self.editor.write(self._deleted)
         return None
 
 
@@ -102,28 +121,32 @@ class DeleteSpan(StoreCommand):
     def __init__(self, editor: Editor, span: Span):
         super().__init__(editor, span.document_id, f"Delete {span.label} span")
         self.span = span
+        self._deleted: P.DeleteSpan | None = None
 
     def apply(self) -> None:
-        self.span = self.editor.store.delete_span(self.span.id)
+        self._deleted = P.DeleteSpan(self.doc_id, self.span)
+        self.editor.write(self._deleted)
         return None
 
     def revert(self) -> int:
-        self.editor.store.restore_span(self.span)
+        assert self._deleted is not None
+        self.editor.write(P.RestoreSpan(self.doc_id, self.span, self._deleted))
         return self.span.id
 
 
 class RelabelSpan(StoreCommand):
     def __init__(self, editor: Editor, span: Span, label: str):
         super().__init__(editor, span.document_id, f"Relabel span as {label}")
-        self.span_id, self.old, self.new = span.id, span.label, label
+        self.span, self.old, self.new = span, span.label, label
 
     def apply(self) -> int:
-        self.editor.store.relabel_span(self.span_id, self.new)
-        return self.span_id
+        self.editor.write(P.RelabelSpan(self.doc_id, self.span, self.new))
+        return self.span.id
 
     def revert(self) -> int:
-        self.editor.store.relabel_span(self.span_id, self.old)
-        return self.span_id
+        shape = replace(self.span, label=self.new)
+        self.editor.write(P.RelabelSpan(self.doc_id, shape, self.old))
+        return self.span.id
 
 
 class SetDocField(StoreCommand):
@@ -132,10 +155,10 @@ class SetDocField(StoreCommand):
         self.annotator, self.field, self.old, self.new = annotator, field, old, new
 
     def apply(self) -> None:
-        self.editor.store.set_doc_label(self.doc_id, self.annotator, self.field, self.new)
+        self.editor.write(P.SetDocLabel(self.doc_id, self.annotator, self.field, self.new))
 
     def revert(self) -> None:
-        self.editor.store.set_doc_label(self.doc_id, self.annotator, self.field, self.old)
+        self.editor.write(P.SetDocLabel(self.doc_id, self.annotator, self.field, self.old))
 
 
 class SetStatus(StoreCommand):
@@ -145,10 +168,10 @@ class SetStatus(StoreCommand):
         self.annotator, self.old, self.new = annotator, old, new
 
     def apply(self) -> None:
-        self.editor.store.set_status(self.doc_id, self.annotator, self.new)
+        self.editor.write(P.SetStatus(self.doc_id, self.annotator, self.new))
 
     def revert(self) -> None:
-        self.editor.store.set_status(self.doc_id, self.annotator, self.old)
+        self.editor.write(P.SetStatus(self.doc_id, self.annotator, self.old))
 
 
 class SetTitle(StoreCommand):
@@ -165,4 +188,8 @@ class SetTitle(StoreCommand):
         self._set(self.old)
 
     def _set(self, title: str) -> None:
-        self.editor.show_title(self.doc_id, self.editor.store.set_title(self.doc_id, title))
+        shown = " ".join(str(title).split())
+        if not shown:
+            raise ValidationError("title is empty")
+        written, stored = self.editor.write(P.SetTitle(self.doc_id, title))
+        self.editor.show_title(self.doc_id, stored if written else shown)

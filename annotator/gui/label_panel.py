@@ -173,6 +173,7 @@ class SpanRow:
     excerpt: str
     own: bool
     annotator: str
+    unsaved: bool = False  # not written to the database yet (see annotator/pending.py)
 
 
 class LabelPanel(QWidget):
@@ -246,13 +247,22 @@ class LabelPanel(QWidget):
         own = 0
         for r in rows:
             prefix = "" if r.own else f"{r.annotator}: "
+            if r.unsaved:
+                prefix = "UNSAVED · "
             item = QListWidgetItem(swatch(r.color), f"{prefix}{r.excerpt}")
             item.setData(Qt.ItemDataRole.UserRole, r.id)
-            item.setToolTip(f"{r.label}{'' if r.own else f' (by {r.annotator}, read-only)'}")
+            item.setData(Qt.ItemDataRole.UserRole + 1, r.unsaved)
+            tip = f"{r.label}{'' if r.own else f' (by {r.annotator}, read-only)'}"
+            item.setToolTip(tip + (" — not saved yet, retrying" if r.unsaved else ""))
             if not r.own:
                 item.setForeground(QColor("#80868b"))
             else:
                 own += 1
+            if r.unsaved:
+                font = item.font()
+                font.setItalic(True)
+                item.setFont(font)
+                item.setForeground(QColor("#b3261e"))
             self.span_list.addItem(item)
             if r.id == selected:
                 item.setSelected(True)

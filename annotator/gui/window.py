@@ -3,14 +3,20 @@
 Menus and actions are built by ``menus.MenuBar`` (a mix-in), the File menu's
 jobs live in ``file_actions.py``, Tools → Agreement in ``agreement_view.py``.
 
-Every edit goes through an undoable command (``commands.py``) that calls the store,
-whose methods commit durably before returning: there is nothing to save.
+Every edit goes through an undoable command (``commands.py``) that hands its store
+call to :meth:`MainWindow.write`, the one path of every write the window makes. The
+store commits durably before returning: there is nothing to save. A write the database
+refuses for now (busy beyond a short timeout, full, read-only) stays on screen as
+unsaved in the pending queue (``annotator/pending.py``), is retried in order with a
+backing-off timer, and closing with unsaved edits offers to wait or to write them to a
+recovery file for ``annotator import-labels``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+import sys
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +25,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QActionGroup, QCloseEvent, QColor, QUndoStack
 from PySide6.QtWidgets import (
+    QApplication,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -28,8 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import pending as P
 from ..errors import AnnotatorError
-from ..models import Document
+from ..models import Document, Span
+from ..pending import DocInfo, PendingEdits, recovery_path
 from ..store import Store
 from . import commands as cmd
 from .article_view import ArticleView, PaintSpan
@@ -43,6 +52,10 @@ if TYPE_CHECKING:
     from .file_actions import FileActions
 
 MAX_SECONDS_PER_VISIT = 30 * 60  # coding time counted per article visit, at most
+# How long a key press may wait for another process's write lock before the edit is
+# queued as unsaved (the window never freezes on a lock), and the retry back-off.
+GUI_BUSY_TIMEOUT_S = 0.2
+RETRY_FIRST_MS, RETRY_MAX_MS = 250, 4000
 
 
 class MainWindow(MenuBar, QMainWindow):
@@ -51,7 +64,19 @@ class MainWindow(MenuBar, QMainWindow):
         self.setObjectName("mainWindow")
         self.store = store
         self.settings = settings
-        self.annotator = store.add_annotator(annotator)
+        self.pending = PendingEdits()  # edits the database could not take yet, in order
+        self._timeout_store: Store | None = None
+        self._short_timeout()
+        # Registering a known coder would be a write (and wait for a busy database).
+        self.annotator = (
+            annotator if annotator in store.annotators() else store.add_annotator(annotator)
+        )
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self.flush_pending)
+        self._retry_ms = RETRY_FIRST_MS
+        self._close_when_saved = False
+        self._may_close = False  # the user chose to close with edits in a recovery file
         self.scheme = store.scheme
         self.doc: Document | None = None
         self.show_others = False
@@ -85,7 +110,23 @@ class MainWindow(MenuBar, QMainWindow):
             from .file_actions import FileActions
 
             self._files = FileActions(self)
+            # Another database may not be opened while edits wait for this one.
+            for name in ("open_database_dialog", "open_database"):
+                method = getattr(self._files, name)
+                setattr(self._files, name, self._unless_pending(method))
         return self._files
+
+    def _unless_pending(self, method):
+        def guarded(*args):
+            if self.pending:
+                self.report_error(
+                    f"{self.pending.summary()}: wait until they are saved before opening"
+                    " another database."
+                )
+                return None
+            return method(*args)
+
+        return guarded
 
     def _first_paint(self) -> None:
         """Right after the article is first painted: build the label panel in its place.
@@ -197,6 +238,9 @@ class MainWindow(MenuBar, QMainWindow):
                 todo = [r for r in rows if r.state != "done"]
                 current = (todo or rows)[0].id
         self.doc_list.set_documents(rows, current)
+        for e in self.pending.edits if self.pending.belongs_to(self.store) else ():
+            if isinstance(e, P.SetTitle):
+                self.doc_list.set_title(e.doc_id, self.pending.title("", e.doc_id))
         self._refresh_progress()
         self._update_coder_display()
         if current is None:
@@ -219,6 +263,8 @@ class MainWindow(MenuBar, QMainWindow):
         except AnnotatorError as e:
             self.report_error(str(e))
             return
+        if self.pending.belongs_to(self.store):
+            doc = replace(doc, title=self.pending.title(doc.title, doc.id))
         self.doc = doc
         self.view.set_document(doc.text, lambda: self.store.tokenization(doc_id))
         if pos is not None:
@@ -257,8 +303,9 @@ class MainWindow(MenuBar, QMainWindow):
         if self.doc is not None and self._visit.isValid():
             seconds = min(self._visit.elapsed() / 1000.0, MAX_SECONDS_PER_VISIT)
             self._visit.invalidate()
-            with contextlib.suppress(AnnotatorError):
-                self.store.add_time(self.doc.id, self.annotator, seconds)
+            if seconds > 0:
+                with contextlib.suppress(AnnotatorError):
+                    self.write(P.AddTime(self.doc.id, self.annotator, seconds))
 
     # -- refreshing from the store ------------------------------------------------
 
@@ -266,7 +313,7 @@ class MainWindow(MenuBar, QMainWindow):
         if self.doc is None:
             return
         doc_id = self.doc.id
-        own = self.store.spans(doc_id, self.annotator)
+        own, unsaved = self.own_spans(doc_id)
         spans = own
         if self.show_others:
             spans = own + [s for s in self.store.spans(doc_id) if s.annotator != self.annotator]
@@ -279,13 +326,14 @@ class MainWindow(MenuBar, QMainWindow):
             s16, e16 = m.range_to_utf16(s.start, s.end)
             paint.append(
                 PaintSpan(
-                    s.id, s16, e16, s.label, color, self._bands.get(s.label, 0), mine, s.annotator
+                    s.id, s16, e16, s.label, color, self._bands.get(s.label, 0), mine,
+                    s.annotator, mine and s.id in unsaved,
                 )
-            )
+            )  # fmt: skip
             excerpt = " ".join(text[s.start : min(s.end, s.start + 160)].split())
             if len(excerpt) > 90 or s.end - s.start > 160:
                 excerpt = excerpt[:88].rstrip() + "…"
-            rows.append((s.id, s.label, color.name(), excerpt, mine, s.annotator))
+            rows.append((s.id, s.label, color.name(), excerpt, mine, s.annotator, s.id in unsaved))
         starts = {p.id: p.start16 for p in paint}
         rows.sort(key=lambda r: (not r[4], starts[r[0]]))
         if select is not None:
@@ -295,13 +343,40 @@ class MainWindow(MenuBar, QMainWindow):
             from .label_panel import SpanRow
 
             self.panel.set_spans([SpanRow(*r) for r in rows], self.view.selected_span)
-        state = self.store.status(doc_id, self.annotator)
-        self.doc_list.update_document(doc_id, state, len(own))
+        self.doc_list.update_document(doc_id, self.own_status(doc_id), len(own))
 
     def refresh_fields(self) -> None:
         if self.doc is None:
             return
-        self.panel.set_field_values(self.store.doc_labels(self.doc.id, self.annotator))
+        self.panel.set_field_values(self.own_fields(self.doc.id))
+
+    # -- what the coder sees: the store with the pending edits laid over it ----------
+
+    def own_spans(self, doc_id: int) -> tuple[list[Span], set[int]]:
+        """The coder's spans as edited (pending edits included), and the unsaved ids."""
+        stored = self.store.spans(doc_id, self.annotator)
+        if not self.pending.belongs_to(self.store):
+            return stored, set()
+        return self.pending.spans(stored, doc_id, self.annotator)
+
+    def own_span(self, span_id: int) -> Span:
+        if self.doc is not None:
+            for s in self.own_spans(self.doc.id)[0]:
+                if s.id == span_id:
+                    return s
+        return self.store.span(self.pending.resolve(span_id))
+
+    def own_fields(self, doc_id: int) -> dict:
+        stored = self.store.doc_labels(doc_id, self.annotator)
+        if not self.pending.belongs_to(self.store):
+            return stored
+        return self.pending.fields(stored, doc_id, self.annotator)[0]
+
+    def own_status(self, doc_id: int) -> str:
+        stored = self.store.status(doc_id, self.annotator)
+        if not self.pending.belongs_to(self.store):
+            return stored
+        return self.pending.status(stored, doc_id, self.annotator)
 
     def _refresh_progress(self) -> None:
         self.doc_list.set_progress(self.store.progress(self.annotator))
@@ -325,7 +400,89 @@ class MainWindow(MenuBar, QMainWindow):
 
     # -- the editor protocol used by commands --------------------------------------
 
+    def write(self, edit: P.Edit) -> tuple[bool, object]:
+        """The one path of every write the window makes: write ``edit`` now, or keep it
+        pending (shown as unsaved, retried in order) if the database cannot take it yet.
+
+        Returns ``(written, result)``; an edit refused for good raises AnnotatorError.
+        """
+        self._short_timeout()
+        written, result = self.pending.write(self.store, edit)
+        if not written:
+            self._remember_document(edit.doc_id)
+            self._pending_changed()
+        return written, result
+
+    def _short_timeout(self) -> None:
+        """The window's store waits at most GUI_BUSY_TIMEOUT_S for a lock (also after
+        File → Open database swapped it)."""
+        if self._timeout_store is not self.store:
+            self.store.set_busy_timeout(GUI_BUSY_TIMEOUT_S)
+            self._timeout_store = self.store
+
+    def _remember_document(self, doc_id: int) -> None:
+        """Keep what a recovery file needs of a document with pending edits."""
+        if doc_id in self.pending.docs:
+            return
+        doc = self.doc if self.doc is not None and self.doc.id == doc_id else None
+        with contextlib.suppress(AnnotatorError, sqlite3.Error):
+            doc = doc or self.store.document(doc_id)
+        if doc is not None:
+            self.pending.remember(doc_id, DocInfo(doc.text, doc.title, doc.sha256))
+
+    def _pending_changed(self) -> None:
+        """The status bar says whether every edit is saved; retries are scheduled."""
+        if self.pending:
+            self.saved_label.setText(self.pending.summary())
+            self.saved_label.setToolTip(str(self.pending.error or ""))
+            self.saved_label.setProperty("unsaved", True)
+            self.saved_label.setStyleSheet("color: #b3261e; font-weight: 600;")
+            if not self._retry.isActive():
+                self._retry.start(self._retry_ms)
+        else:
+            self.saved_label.setText(f"✓ Saved {datetime.now():%H:%M:%S}")
+            self.saved_label.setToolTip("")
+            self.saved_label.setProperty("unsaved", False)
+            self.saved_label.setStyleSheet("")
+
+    def flush_pending(self, auto_close: bool = True) -> None:
+        """Retry the pending edits (the timer's call): in order, each once."""
+        if not self.pending:
+            return
+        self._short_timeout()
+        try:
+            result = self.pending.flush(self.store)
+        except sqlite3.ProgrammingError:  # the store was closed under us
+            return
+        for line in result.dropped:  # refused for good: said in one line, not retried
+            print(line, file=sys.stderr)
+            self.report_error(line)
+        if len(result.dropped) > 1:
+            self.statusBar().showMessage(
+                f"{len(result.dropped)} edits given up (see the messages): {result.dropped[-1]}",
+                15000,
+            )
+        if self.pending:
+            self._retry_ms = min(self._retry_ms * 2, RETRY_MAX_MS)
+            self._retry.start(self._retry_ms)
+        else:
+            self._retry_ms = RETRY_FIRST_MS
+            if not result.dropped:  # else the status bar keeps the line that says so
+                self.statusBar().showMessage("All edits saved.", 4000)
+        if result.written or result.dropped:
+            selected = self.pending.visible_id(self.view.selected_span)
+            self.refresh_spans(selected)
+            self.refresh_fields()
+            self._refresh_progress()
+            self._update_meta()
+            if selected is not None:
+                self.panel.select_span(selected)
+        self._pending_changed()
+        if auto_close and not self.pending and self._close_when_saved:
+            self.close()
+
     def after_edit(self, doc_id: int, select_span: int | None = None) -> None:
+        select_span = self.pending.visible_id(select_span)
         if self.doc is None or self.doc.id != doc_id:
             self.open_document(doc_id)
         self.refresh_spans(select_span)
@@ -334,7 +491,7 @@ class MainWindow(MenuBar, QMainWindow):
         self._update_meta()
         if select_span is not None:
             self.panel.select_span(select_span)
-        self.saved_label.setText(f"✓ Saved {datetime.now():%H:%M:%S}")
+        self._pending_changed()
 
     def edit_title(self) -> None:
         """Article → Edit title…: a non-blocking dialog; the change is one undoable step."""
@@ -391,7 +548,7 @@ class MainWindow(MenuBar, QMainWindow):
         if sel is not None and sel[1] > sel[0]:
             start, end = sel
             same = next(
-                (s for s in self.store.spans(self.doc.id, self.annotator)
+                (s for s in self.own_spans(self.doc.id)[0]
                  if (s.start, s.end, s.label) == (start, end, label)),
                 None,
             )  # fmt: skip
@@ -405,7 +562,11 @@ class MainWindow(MenuBar, QMainWindow):
             return
         span_id = self.view.selected_span
         if span_id is not None:
-            span = self.store.span(span_id)
+            try:
+                span = self.own_span(span_id)
+            except AnnotatorError as e:
+                self.report_error(str(e))
+                return
             if span.label != label:
                 self._push(cmd.RelabelSpan(self, span, label))
             return
@@ -419,7 +580,7 @@ class MainWindow(MenuBar, QMainWindow):
             self.statusBar().showMessage("Click a span first, then press Delete.", 3000)
             return
         try:
-            span = self.store.span(span_id)
+            span = self.own_span(span_id)
         except AnnotatorError as e:
             self.report_error(str(e))
             return
@@ -429,7 +590,7 @@ class MainWindow(MenuBar, QMainWindow):
     def set_field(self, field: str, value) -> None:
         if self.doc is None:
             return
-        old = self.store.doc_labels(self.doc.id, self.annotator).get(field)
+        old = self.own_fields(self.doc.id).get(field)
         if old == value:
             return
         self._push(cmd.SetDocField(self, self.doc.id, self.annotator, field, old, value))
@@ -438,7 +599,7 @@ class MainWindow(MenuBar, QMainWindow):
         if self.doc is None:
             return
         doc_id = self.doc.id
-        old = self.store.status(doc_id, self.annotator)
+        old = self.own_status(doc_id)
         if old != "done" and not self._push(
             cmd.SetStatus(self, doc_id, self.annotator, old, "done")
         ):
@@ -455,7 +616,7 @@ class MainWindow(MenuBar, QMainWindow):
     def mark_not_done(self) -> None:
         if self.doc is None:
             return
-        old = self.store.status(self.doc.id, self.annotator)
+        old = self.own_status(self.doc.id)
         if old == "done":
             self._push(cmd.SetStatus(self, self.doc.id, self.annotator, old, "in_progress"))
 
@@ -464,9 +625,14 @@ class MainWindow(MenuBar, QMainWindow):
     def _span_clicked(self, span_id: int | None) -> None:
         self.panel.select_span(span_id)
         if span_id is not None:
-            span = self.store.span(span_id)
+            try:
+                span = self.own_span(span_id)
+            except AnnotatorError:
+                return
+            unsaved = " (not saved yet)" if span_id in self.own_spans(span.document_id)[1] else ""
             self.statusBar().showMessage(
-                f"Span: {span.label} — press a label key to relabel, Delete to remove.", 4000
+                f"Span: {span.label}{unsaved} — press a label key to relabel, Delete to remove.",
+                4000,
             )
 
     def jump_to_span(self, span_id: int) -> None:
@@ -561,7 +727,8 @@ class MainWindow(MenuBar, QMainWindow):
 
     def switch_coder(self, name: str) -> None:
         try:
-            name = self.store.add_annotator(name)
+            if name not in self.store.annotators():
+                name = self.store.add_annotator(name)
         except AnnotatorError as e:
             self.report_error(str(e))
             return
@@ -601,10 +768,111 @@ class MainWindow(MenuBar, QMainWindow):
 
     # -- closing ------------------------------------------------------------------
 
+    def warn_unsaved(self) -> QMessageBox:
+        """Closing with unsaved edits: keep waiting, or write them to a recovery file."""
+        what = self.pending.what()
+        box = QMessageBox(self)
+        box.setObjectName("unsavedWarning")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved edits")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        verb = "is" if what in ("1 edit", "coding time") else "are"
+        text = f"{what} {verb} not saved yet ({self.pending.reason()})."
+        box.setText(text[0].upper() + text[1:])
+        box.setInformativeText(
+            "The window keeps retrying. Wait here until they are saved, or write them to a"
+            " recovery file beside the database that `annotator import-labels` reads later."
+        )
+        box.setDetailedText(str(self.pending.error or ""))
+        wait = box.addButton("Close when saved", QMessageBox.ButtonRole.AcceptRole)
+        wait.setObjectName("closeWhenSaved")
+        write = box.addButton(
+            "Write recovery file and close", QMessageBox.ButtonRole.DestructiveRole
+        )
+        write.setObjectName("writeRecovery")
+        keep = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
+        keep.setObjectName("keepWorking")
+        box.setDefaultButton(wait)
+        box.setEscapeButton(keep)
+
+        def chosen(button) -> None:
+            if button is wait:
+                self._close_when_saved = True
+                self.statusBar().showMessage(
+                    "The window closes by itself once every edit is saved.", 8000
+                )
+                if not self._retry.isActive():
+                    self._retry.start(0)
+            elif button is write:
+                self.write_recovery_and_close()
+            else:
+                self._close_when_saved = False
+
+        box.buttonClicked.connect(chosen)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def write_recovery(self) -> P.Recovery | None:
+        """Write the pending edits to a recovery file beside the database (or, if that
+        folder cannot be written, in the home folder); None if neither worked."""
+        db = self.pending.db_path or self.store.path
+        target = recovery_path(db)
+        errors = []
+        for path in (target, Path.home() / target.name):
+            try:
+                return self.pending.write_recovery(path, db)
+            except AnnotatorError as e:
+                errors.append(str(e))
+        self.report_error(errors[-1])
+        return None
+
+    def write_recovery_and_close(self) -> QMessageBox | None:
+        rec = self.write_recovery()
+        if rec is None:
+            return None
+        message = (
+            f"Unsaved: {self.pending.what()}, written to {rec.path}.\n\n"
+            f"To add them to the database later, run:\n{rec.command}"
+        )
+        if rec.not_restored:
+            shown = "\n".join(f"• {x}" for x in rec.not_restored[:12])
+            more = len(rec.not_restored) - 12
+            message += (
+                "\n\nimport-labels cannot redo these; do them by hand after importing:\n"
+                + shown
+                + (f"\n… and {more} more (listed in the file)" if more > 0 else "")
+            )
+        print(message, file=sys.stderr)
+        QApplication.clipboard().setText(rec.command)
+        self._may_close = True
+        self._close_when_saved = False
+        box = QMessageBox(self)
+        box.setObjectName("recoveryWritten")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("Recovery file written")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(message + "\n\n(The command is on the clipboard.)")
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        box.finished.connect(lambda _r: self.close())
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
     def closeEvent(self, e: QCloseEvent) -> None:
         self._preload.stop()
         with contextlib.suppress(sqlite3.Error):  # the store may already be closed
             self._record_time()
+        if self.pending and not self._may_close:
+            with contextlib.suppress(sqlite3.Error):
+                self.flush_pending(auto_close=False)
+            if self.pending:
+                e.ignore()
+                if self.doc is not None:
+                    self._visit.start()
+                self.warn_unsaved()
+                return
+        self._retry.stop()
         for w in list(self._jobs):
             w.cancelled = True
             w.wait(5000)
