@@ -483,7 +483,12 @@ class AgreementWindow(QDialog):
         from ..errors import AnnotatorError
         from ..export import atomic_output
         from ..report_html import render_html
+        from .file_actions import database_problem
 
+        problem = database_problem([path], self.main.store.path, "write the report over it", True)
+        if problem is not None:
+            self.main.notify("Save HTML report", problem, warning=True)
+            return
         try:
             with atomic_output(path) as fh:
                 fh.write(render_html(self.report))
