@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from ..report_text import fmt
 from .agreement_charts import AlphaChart, ChartRow, HeatMap
 from .jobs import run_background
+from .plaintext import plain_tooltip
 
 if TYPE_CHECKING:
     from .window import MainWindow
@@ -80,7 +81,7 @@ def _item(text: str, tip: str = "", number: bool = True) -> QTableWidgetItem:
     if number:
         it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     if tip:
-        it.setToolTip(tip)
+        it.setToolTip(plain_tooltip(tip))
     if text == "n/a":
         it.setForeground(NA_COLOR)
     return it
@@ -130,6 +131,7 @@ class AgreementWindow(QDialog):
         self.coder_checks: dict[str, QCheckBox] = {}
         self.status = QLabel()
         self.status.setObjectName("agreementStatus")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # error messages hold data
         self.save_button = QPushButton("Save HTML report…")
         self.save_button.setObjectName("saveHtml")
         self.save_button.clicked.connect(self.save_html_dialog)
@@ -160,6 +162,7 @@ class AgreementWindow(QDialog):
         self.notes_label.setTextFormat(Qt.TextFormat.PlainText)
         self.notes_label.setStyleSheet("color: #666;")
         self.meta_label = QLabel()
+        self.meta_label.setTextFormat(Qt.TextFormat.PlainText)  # coder names
         self.meta_label.setWordWrap(True)
         self.meta_label.setStyleSheet("color: #555;")
         tables = QWidget()
@@ -434,7 +437,7 @@ class AgreementWindow(QDialog):
             t.insertRow(r)
             title = _item(row["title"] or f"Document {row['doc_id']}", number=False)
             title.setData(Qt.ItemDataRole.UserRole, row["doc_id"])
-            title.setToolTip(f"Document {row['doc_id']}: {row['title']}")
+            title.setToolTip(plain_tooltip(f"Document {row['doc_id']}: {row['title']}"))
             t.setItem(r, 0, title)
             t.setItem(r, 1, _item(", ".join(row["coders"]), number=False))
             keys = ["f1_overlap", "f1_exact", "alpha_token", "alpha_u"]
