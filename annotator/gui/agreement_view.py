@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from ..report_text import fmt
 from .agreement_charts import AlphaChart, ChartRow, HeatMap
 from .jobs import run_background
-from .plaintext import plain_tooltip
+from .plaintext import literal_mnemonic, plain_tooltip
 
 if TYPE_CHECKING:
     from .window import MainWindow
@@ -251,7 +251,7 @@ class AgreementWindow(QDialog):
             c.deleteLater()
         self.coder_checks = {}
         for name in names:
-            c = QCheckBox(name)
+            c = QCheckBox(literal_mnemonic(name))
             c.setObjectName(f"coderCheck_{name}")
             c.setChecked(old.get(name, True))
             c.toggled.connect(lambda _on: self._recompute.start())

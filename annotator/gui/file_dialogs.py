@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .plaintext import plain_tooltip
+from .plaintext import literal_mnemonic, plain_tooltip
 
 IMPORT_FORMATS = [
     ("auto", "Detect from each file"),
@@ -185,7 +185,7 @@ class ExportDialog(QDialog):
         self.all_coders = QRadioButton("All coders (one record per article and coder)")
         self.all_coders.setObjectName("exportAllCoders")
         self.all_coders.setChecked(True)
-        self.mine = QRadioButton(f"Only the current coder ({coder})")
+        self.mine = QRadioButton(literal_mnemonic(f"Only the current coder ({coder})"))
         self.mine.setObjectName("exportMine")
         self.gold = QRadioButton("Only the gold (adjudicated) layer")
         self.gold.setObjectName("exportGold")

@@ -22,3 +22,8 @@ def plain_tooltip(text: str) -> str:
     if not text:
         return ""
     return f"<p style='white-space:pre-wrap'>{escape(text)}</p>"
+
+
+def literal_mnemonic(text: str) -> str:
+    """``text`` for a button, check box or menu entry: ``&`` shown, not a shortcut mark."""
+    return text.replace("&", "&&")

@@ -14,7 +14,7 @@ from gui_helpers import SIMPLE
 from PySide6 import QtGui
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QHelpEvent, QTextDocument
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QRadioButton, QWidget
 
 from annotator.corpus import RawDocument
 from annotator.ingest import import_documents
@@ -129,3 +129,35 @@ def test_agreement_documents_table_shows_titles_and_coders_literally(qtbot, open
     assert table.item(0, 0).text() == TITLE
     pos = table.visualItemRect(table.item(0, 0)).center()
     assert hover_tooltip(qtbot, table.viewport(), pos) == f"Document {doc.id}: {TITLE}"
+
+
+def test_alpha_chart_tooltip_and_coder_check_boxes_are_literal(qtbot, open_window, tmp_path):
+    from annotator.gui.agreement_charts import AlphaChart, ChartRow
+
+    chart = AlphaChart()
+    qtbot.addWidget(chart)
+    chart.set_rows([ChartRow("  frame = <b>odd</b> & co", None, None, "<i>one</i> coder")])
+    chart.resize(chart.sizeHint())
+    chart.show()
+    qtbot.waitExposed(chart)
+    pos = QPoint(chart.width() // 2, chart.TOP + chart.ROW_H // 2)
+    assert chart.row_at(pos.y()) == 0
+    text = hover_tooltip(qtbot, chart, pos)
+    assert text == "frame = <b>odd</b> & co: n/a — <i>one</i> coder"
+
+    db = html_db(tmp_path)
+    with Store(db) as s:
+        [doc] = s.list_documents()
+        for coder in ("R&D", "ben"):
+            s.add_annotator(coder)
+            s.add_span(doc.id, coder, 4, 9, "alarmist")
+    w = open_window("R&D", db)
+    w.findChild(QAction, "agreement").trigger()
+    view = w._agreement
+    qtbot.waitUntil(lambda: view.report is not None, timeout=60_000)
+    box = view.coder_checks["R&D"]
+    assert box.text() == "R&&D"  # shows "R&D", no shortcut mark
+    export = w.files.ask_export()
+    mine = export.findChild(QRadioButton, "exportMine")
+    assert mine.text() == "Only the current coder (R&&D)"  # shows "R&D", no shortcut mark
+    export.reject()
