@@ -9,6 +9,8 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from .plaintext import plain_tooltip
+
 AXIS = (-0.5, 1.0)
 THRESHOLDS = (0.667, 0.8)
 GOOD, FAIR, POOR = QColor("#2ca02c"), QColor("#ff7f0e"), QColor("#d62728")
@@ -132,7 +134,7 @@ class AlphaChart(QWidget):
                 else:
                     ci = f" [95% CI {r.ci[0]:.3f}, {r.ci[1]:.3f}]" if r.ci else ""
                     tip = f"{r.name.strip()}: α = {r.value:.3f}{ci}"
-                QToolTip.showText(e.globalPos(), tip, self)
+                QToolTip.showText(e.globalPos(), plain_tooltip(tip), self)
             else:
                 QToolTip.hideText()
             return True

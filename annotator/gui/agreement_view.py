@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from ..report_text import fmt
 from .agreement_charts import AlphaChart, ChartRow, HeatMap
 from .jobs import run_background
+from .plaintext import literal_mnemonic, plain_tooltip
 
 if TYPE_CHECKING:
     from .window import MainWindow
@@ -80,7 +81,7 @@ def _item(text: str, tip: str = "", number: bool = True) -> QTableWidgetItem:
     if number:
         it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     if tip:
-        it.setToolTip(tip)
+        it.setToolTip(plain_tooltip(tip))
     if text == "n/a":
         it.setForeground(NA_COLOR)
     return it
@@ -130,6 +131,7 @@ class AgreementWindow(QDialog):
         self.coder_checks: dict[str, QCheckBox] = {}
         self.status = QLabel()
         self.status.setObjectName("agreementStatus")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # error messages hold data
         self.save_button = QPushButton("Save HTML report…")
         self.save_button.setObjectName("saveHtml")
         self.save_button.clicked.connect(self.save_html_dialog)
@@ -160,6 +162,7 @@ class AgreementWindow(QDialog):
         self.notes_label.setTextFormat(Qt.TextFormat.PlainText)
         self.notes_label.setStyleSheet("color: #666;")
         self.meta_label = QLabel()
+        self.meta_label.setTextFormat(Qt.TextFormat.PlainText)  # coder names
         self.meta_label.setWordWrap(True)
         self.meta_label.setStyleSheet("color: #555;")
         tables = QWidget()
@@ -248,7 +251,7 @@ class AgreementWindow(QDialog):
             c.deleteLater()
         self.coder_checks = {}
         for name in names:
-            c = QCheckBox(name)
+            c = QCheckBox(literal_mnemonic(name))
             c.setObjectName(f"coderCheck_{name}")
             c.setChecked(old.get(name, True))
             c.toggled.connect(lambda _on: self._recompute.start())
@@ -434,7 +437,7 @@ class AgreementWindow(QDialog):
             t.insertRow(r)
             title = _item(row["title"] or f"Document {row['doc_id']}", number=False)
             title.setData(Qt.ItemDataRole.UserRole, row["doc_id"])
-            title.setToolTip(f"Document {row['doc_id']}: {row['title']}")
+            title.setToolTip(plain_tooltip(f"Document {row['doc_id']}: {row['title']}"))
             t.setItem(r, 0, title)
             t.setItem(r, 1, _item(", ".join(row["coders"]), number=False))
             keys = ["f1_overlap", "f1_exact", "alpha_token", "alpha_u"]
@@ -483,7 +486,12 @@ class AgreementWindow(QDialog):
         from ..errors import AnnotatorError
         from ..export import atomic_output
         from ..report_html import render_html
+        from .file_actions import database_problem
 
+        problem = database_problem([path], self.main.store.path, "write the report over it", True)
+        if problem is not None:
+            self.main.notify("Save HTML report", problem, warning=True)
+            return
         try:
             with atomic_output(path) as fh:
                 fh.write(render_html(self.report))

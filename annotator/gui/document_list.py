@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..models import DocumentSummary, Progress
+from .plaintext import plain_tooltip
 
 STATE_TEXT = {"new": "new", "in_progress": "in progress", "done": "done"}
 STATE_GLYPH = {"new": "○", "in_progress": "◐", "done": "●"}
@@ -87,7 +88,10 @@ class DocumentModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATE:
             return QBrush(QColor(STATE_COLOR.get(r.state, "#000")))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{r.title}\n{r.source}\n{STATE_TEXT.get(r.state, r.state)}, {r.span_count} span(s), {r.length:,} characters"
+            return plain_tooltip(
+                f"{r.title}\n{r.source}\n{STATE_TEXT.get(r.state, r.state)},"
+                f" {r.span_count} span(s), {r.length:,} characters"
+            )
         if role == Qt.ItemDataRole.TextAlignmentRole and col != COL_TITLE:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.UserRole:

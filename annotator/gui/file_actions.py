@@ -5,17 +5,34 @@ with its own Store connection; its result is shown in a readable dialog and the
 window refreshes afterwards. Errors (:class:`~annotator.errors.AnnotatorError`) come
 back as messages, never as tracebacks.
 
-The native file choosers are reached only through :func:`choose_open_files` and
+The file choosers are reached only through :func:`choose_open_files` and
 :func:`choose_save_path` (tests replace those two; everything else is the real thing).
+Both use :func:`file_dialog`: Qt's own dialog with an icon provider that never opens a
+file. POSIX drops every lock a process holds on a file when the process closes *any*
+descriptor of it, so a dialog (native or Qt's default) that reads the database, its
+``-wal`` or ``-shm`` to guess their type silently drops SQLite's locks: another process
+then checkpoints and deletes the WAL the window still writes to, and its edits are lost.
+For the same reason nothing chosen in a dialog is read when it is the open database
+(:func:`database_problem` compares device and inode; ``stat`` opens nothing).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QFileInfo, Qt
+from PySide6.QtGui import QAbstractFileIconProvider, QColor, QIcon
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHeaderView,
+    QMessageBox,
+    QStyle,
+    QTreeView,
+    QWidget,
+)
 
 from ..errors import AnnotatorError
 from ..store import Store
@@ -35,17 +52,137 @@ EXPORT_UNITS = {
 }
 
 
+class NameOnlyIconProvider(QAbstractFileIconProvider):
+    """Icons and type names from the file name alone: nothing here opens a file.
+
+    Qt's default providers ask ``QMimeDatabase`` for each file's type, which opens and
+    reads files whose name does not settle it (``labels.db``, ``labels.db-wal``, ...).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        T, SP = QAbstractFileIconProvider.IconType, QStyle.StandardPixmap
+        style = QApplication.style()
+        self._icons = {
+            T.Computer: style.standardIcon(SP.SP_ComputerIcon),
+            T.Desktop: style.standardIcon(SP.SP_DesktopIcon),
+            T.Trashcan: style.standardIcon(SP.SP_TrashIcon),
+            T.Network: style.standardIcon(SP.SP_DriveNetIcon),
+            T.Drive: style.standardIcon(SP.SP_DriveHDIcon),
+            T.Folder: style.standardIcon(SP.SP_DirIcon),
+            T.File: style.standardIcon(SP.SP_FileIcon),
+        }
+
+    def icon(self, what: Any) -> QIcon:  # icon(IconType) and icon(QFileInfo)
+        T = QAbstractFileIconProvider.IconType
+        if isinstance(what, QFileInfo):
+            what = T.Drive if what.isRoot() else T.Folder if what.isDir() else T.File
+        return self._icons.get(what, self._icons[T.File])
+
+    def type(self, info: QFileInfo) -> str:
+        if info.isRoot():
+            return "Drive"
+        if info.isDir():
+            return "Folder"
+        suffix = info.suffix()
+        return f"{suffix.upper()} file" if suffix else "File"
+
+
+_icon_provider: NameOnlyIconProvider | None = None
+
+
+def file_dialog(
+    parent: QWidget,
+    title: str,
+    directory: str,
+    filters: str,
+    save: bool = False,
+    many: bool = False,
+    confirm_overwrite: bool = True,
+) -> QFileDialog:
+    """A file chooser that reads no file (see the module's docstring); not yet shown.
+
+    Always Qt's own dialog: a platform's native chooser (GTK, KDE) runs in this process
+    and sniffs file contents where nothing here can stop it.
+    """
+    global _icon_provider
+    if _icon_provider is None:
+        _icon_provider = NameOnlyIconProvider()
+    dlg = QFileDialog(parent)  # no directory yet: nothing is listed before the provider is set
+    dlg.setObjectName("fileDialog")
+    dlg.setOption(QFileDialog.Option.DontUseNativeDialog)
+    dlg.setOption(QFileDialog.Option.DontUseCustomDirectoryIcons)
+    dlg.setIconProvider(_icon_provider)
+    dlg.setWindowTitle(title)
+    dlg.setNameFilter(filters)
+    if save:
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.setFileMode(QFileDialog.FileMode.AnyFile)
+        dlg.setOption(QFileDialog.Option.DontConfirmOverwrite, not confirm_overwrite)
+    else:
+        mode = QFileDialog.FileMode.ExistingFiles if many else QFileDialog.FileMode.ExistingFile
+        dlg.setFileMode(mode)
+    start = Path(directory) if directory else None
+    if start is not None and not start.is_dir():
+        dlg.setDirectory(str(start.parent))
+        dlg.selectFile(start.name)
+    elif start is not None:
+        dlg.setDirectory(str(start))
+    dlg.resize(max(dlg.width(), 780), max(dlg.height(), 480))
+    tree = dlg.findChild(QTreeView, "treeView")
+    if tree is not None:  # whole sizes and dates, the name takes the rest
+        header = tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    return dlg
+
+
 def choose_open_files(parent: QWidget, title: str, directory: str, filters: str) -> list[str]:
-    paths, _ = QFileDialog.getOpenFileNames(parent, title, directory, filters)
-    return paths
+    dlg = file_dialog(parent, title, directory, filters, many=True)
+    return dlg.selectedFiles() if dlg.exec() else []
 
 
 def choose_save_path(
     parent: QWidget, title: str, default: str, filters: str, folder: bool = False
 ) -> str:
-    options = QFileDialog.Option.DontConfirmOverwrite if folder else QFileDialog.Option(0)
-    path, _ = QFileDialog.getSaveFileName(parent, title, default, filters, options=options)
-    return path
+    dlg = file_dialog(parent, title, default, filters, save=True, confirm_overwrite=not folder)
+    files = dlg.selectedFiles() if dlg.exec() else []
+    return files[0] if files else ""
+
+
+def database_problem(
+    paths: list[str] | list[Path], db: Path, verb: str, output: bool = False
+) -> str | None:
+    """One line if a path is the open database or its -wal/-shm/-journal, else None.
+
+    Reading such a file (or replacing it) outside SQLite would drop the window's locks or
+    destroy the database. Compared by device and inode (any path, symlink or hard link to
+    it) and, for files that do not exist yet, by resolved name. An ``output`` folder that
+    holds the database is refused too (a folder export replaces the whole folder).
+    """
+    names = [os.path.realpath(db) + s for s in ("", "-wal", "-shm", "-journal")]
+    ids = set()
+    for name in names:
+        try:
+            st = os.stat(name)
+        except OSError:
+            continue
+        ids.add((st.st_dev, st.st_ino))
+    for p in paths:
+        try:
+            st = os.stat(p)
+        except OSError:
+            same = os.path.realpath(p) in names
+        else:
+            same = (st.st_dev, st.st_ino) in ids
+        if same:
+            return f"{p}: is the open database {db} (or its journal); cannot {verb}"
+        if output and os.path.isdir(p):
+            folder = os.path.join(os.path.realpath(p), "")
+            if names[0].startswith(folder):
+                return f"{p}: holds the open database {db}; writing there would replace it"
+    return None
 
 
 def conflict_line(c: Any) -> str:
@@ -99,6 +236,15 @@ class FileActions:
         if self.w.isVisible():
             dlg.open()
         return dlg
+
+    def _refuse(self, paths: list, verb: str, title: str, output: bool = False) -> bool:
+        """Refuse (with one line shown) paths that are the open database or its journal."""
+        problem = database_problem(paths, self.store.path, verb, output)
+        if problem is None:
+            return False
+        self.w.statusBar().showMessage(problem, 8000)
+        self.show_result(title, [problem], warning=True)
+        return True
 
     def reload_scheme(self) -> None:
         """Rebuild what depends on the scheme in the window (an import or merge extended it)."""
@@ -171,6 +317,8 @@ class FileActions:
 
     def import_paths(self, paths: list[str]):
         w = self.w
+        if self._refuse(paths, "import articles from it", "Import articles"):
+            return None
 
         def job(store, progress):
             from ..ingest import import_paths
@@ -221,6 +369,8 @@ class FileActions:
         field_name: str | None = None,
     ):
         paths = [str(p) for p in paths]
+        if self._refuse(paths, "import labels from it", "Import labels"):
+            return None
 
         def job(store, progress):
             from ..labels_import import import_label_files
@@ -292,13 +442,18 @@ class FileActions:
         if not path:
             return None
         target = Path(path)
+        if self._refuse([target], "export over it", "Export", output=True):
+            return None
         if folder and target.is_dir() and any(target.iterdir()):
-            answer = QMessageBox.question(
-                self.w,
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
                 "Replace folder?",
                 f"{target} already exists. Replace it and everything in it with the export?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                self.w,
             )
-            if answer != QMessageBox.StandardButton.Yes:
+            box.setTextFormat(Qt.TextFormat.PlainText)  # a folder name is data, not HTML
+            if box.exec() != QMessageBox.StandardButton.Yes:
                 return None
         return self.export_as(target, **options)
 
@@ -310,8 +465,10 @@ class FileActions:
         include_unlabelled: bool = False,
         announce: bool = True,
     ):
-        total = self.store.document_count()
         target = Path(target)
+        if self._refuse([target], "export over it", "Export", output=True):
+            return None
+        total = self.store.document_count()
 
         def job(store, progress):
             from ..export import export
@@ -352,6 +509,7 @@ class FileActions:
 
     def merge(self, paths: list[str], strict: bool = False):
         paths = [str(p) for p in paths]
+        # Merging reads the other file through SQLite only (the core refuses this one).
 
         def job(store, progress):
             from ..merge import MergeConflictError, merge_database

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .plaintext import literal_mnemonic, plain_tooltip
+
 IMPORT_FORMATS = [
     ("auto", "Detect from each file"),
     ("jsonl", "annotator JSONL (this tool's export)"),
@@ -51,6 +53,7 @@ ALL_CODERS, MINE, GOLD_ONLY = "all", "mine", "gold"
 
 def _hint(text: str) -> QLabel:
     lab = QLabel(text)
+    lab.setTextFormat(Qt.TextFormat.PlainText)
     lab.setWordWrap(True)
     lab.setProperty("role", "hint")
     lab.setStyleSheet("color: #666;")
@@ -63,7 +66,7 @@ def _file_list(paths: list[str]) -> QLabel:
     lab = QLabel(shown)
     lab.setObjectName("chosenFiles")
     lab.setWordWrap(True)
-    lab.setToolTip("\n".join(paths))
+    lab.setToolTip(plain_tooltip("\n".join(paths)))
     lab.setTextFormat(Qt.TextFormat.PlainText)
     return lab
 
@@ -116,6 +119,7 @@ class ImportLabelsDialog(QDialog):
             self.field.addItem(name, name)
         self.error = QLabel()
         self.error.setObjectName("importError")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -181,7 +185,7 @@ class ExportDialog(QDialog):
         self.all_coders = QRadioButton("All coders (one record per article and coder)")
         self.all_coders.setObjectName("exportAllCoders")
         self.all_coders.setChecked(True)
-        self.mine = QRadioButton(f"Only the current coder ({coder})")
+        self.mine = QRadioButton(literal_mnemonic(f"Only the current coder ({coder})"))
         self.mine.setObjectName("exportMine")
         self.gold = QRadioButton("Only the gold (adjudicated) layer")
         self.gold.setObjectName("exportGold")
@@ -280,6 +284,8 @@ class ResultDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         lay = QVBoxLayout(self)
         head = QLabel(("⚠ " if warning else "") + title)
+        head.setObjectName("resultTitle")
+        head.setTextFormat(Qt.TextFormat.PlainText)
         head.setStyleSheet("font-weight: bold; font-size: 14px;")
         lay.addWidget(head)
         self.summary = QLabel("\n".join(summary))
@@ -296,7 +302,9 @@ class ResultDialog(QDialog):
         self.details.setPlainText("\n".join(details or []))
         if details:
             if details_title:
-                lay.addWidget(QLabel(details_title))
+                lab = QLabel(details_title)
+                lab.setTextFormat(Qt.TextFormat.PlainText)
+                lay.addWidget(lab)
             lay.addWidget(self.details, 1)
         else:
             self.details.hide()

@@ -532,6 +532,7 @@ class MainWindow(MenuBar, QMainWindow):
             QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information,
             title, message, QMessageBox.StandardButton.Ok, self,
         )  # fmt: skip
+        box.setTextFormat(Qt.TextFormat.PlainText)  # messages hold file names, titles, coders
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         return box
@@ -699,8 +700,10 @@ class MainWindow(MenuBar, QMainWindow):
 
     def _about(self) -> None:
         from .dialogs import about
+        from .plaintext import escape
 
-        about(self, _version(), self.scheme.name, self.scheme.version)
+        # The About box is rich text: the scheme's name is data, shown literally.
+        about(self, _version(), escape(self.scheme.name), self.scheme.version)
 
     # -- coders -------------------------------------------------------------------
 

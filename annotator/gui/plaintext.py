@@ -1,0 +1,29 @@
+"""Data is shown as plain text, never as HTML.
+
+Qt guesses whether a string is rich text (``Qt::mightBeRichText``: an HTML tag anywhere
+in the first line) for tooltips, labels and message boxes in their default format. A
+title, file name, coder name or error message from the data must therefore be shown
+through one of these: labels and message boxes get ``Qt.TextFormat.PlainText``; a
+tooltip (which has no format setting) gets :func:`plain_tooltip`.
+"""
+
+from __future__ import annotations
+
+import html
+
+
+def escape(text: str) -> str:
+    """``text`` for a place inside rich text (``<``, ``>`` and ``&`` shown as such)."""
+    return html.escape(text, quote=False)
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` literally, its line breaks and spaces kept."""
+    if not text:
+        return ""
+    return f"<p style='white-space:pre-wrap'>{escape(text)}</p>"
+
+
+def literal_mnemonic(text: str) -> str:
+    """``text`` for a button, check box or menu entry: ``&`` shown, not a shortcut mark."""
+    return text.replace("&", "&&")

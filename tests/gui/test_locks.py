@@ -1,0 +1,203 @@
+"""The window keeps SQLite's locks: nothing in its process opens the database file.
+
+POSIX drops every ``fcntl`` lock a process holds on a file when the process closes *any*
+descriptor of that file. A file dialog that reads ``labels.db``, ``labels.db-wal`` or
+``labels.db-shm`` to guess their type therefore drops the window's locks; the next
+process that closes the database (``annotator stats``) believes it is the last one,
+checkpoints and deletes the WAL, and every later edit in the window goes to a deleted
+file that nobody else ever sees. These tests use the real dialogs, real key events and a
+real second process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from gui_helpers import SIMPLE, drag_select, point_on_char
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QFileDialog, QFileSystemModel, QMessageBox
+
+ROOT = Path(__file__).resolve().parents[2]
+K = Qt.Key
+M = Qt.KeyboardModifier
+
+
+def _env() -> dict[str, str]:
+    path = os.environ.get("PYTHONPATH", "")
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), path) if p))
+
+
+def run_cli(db: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(db), *args],
+        capture_output=True, text=True, env=_env(), cwd=db.parent, timeout=120,
+    )  # fmt: skip
+
+
+def spans_seen_by_another_process(db: Path, doc_id: int, coder: str = "alice") -> list:
+    code = (
+        "import sys\nfrom annotator.store import Store\n"
+        "with Store(sys.argv[1], readonly=True) as s:\n"
+        "    print(sorted((x.start, x.end, x.label) for x in s.spans(int(sys.argv[2]), sys.argv[3])))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(db), str(doc_id), coder],
+        capture_output=True, text=True, env=_env(), timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    return [tuple(t) for t in eval(out.stdout)]  # noqa: S307 - our own repr of ints/strs
+
+
+class _DialogWatch(QObject):
+    """Sees the window's modal file dialog as it is shown (before its folder is listed),
+    waits until the dialog has listed the database's folder and then a little more (Qt
+    looks at the files as their rows are filled), and cancels it with Escape."""
+
+    def __init__(self, qtbot, folder: Path):
+        super().__init__()
+        self.qtbot, self.folder = qtbot, str(folder)
+        self.dialog: QFileDialog | None = None
+        self.loaded: list[str] = []
+        self.ticks_after_load = 0
+        self.done = False
+        self.listed = ""
+        self.timer = QTimer()
+        self.timer.setInterval(50)
+        self.timer.timeout.connect(self._tick)
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if (
+            self.dialog is None
+            and event.type() == QEvent.Type.Show
+            and isinstance(obj, QFileDialog)
+        ):
+            self.dialog = obj
+            obj.findChild(QFileSystemModel).directoryLoaded.connect(self.loaded.append)
+            self.timer.start()
+        return False
+
+    def _tick(self) -> None:
+        if self.folder not in self.loaded:
+            return
+        self.ticks_after_load += 1
+        if self.ticks_after_load >= 10:
+            self.timer.stop()
+            QApplication.instance().removeEventFilter(self)
+            self.listed = self.dialog.directory().absolutePath()
+            self.qtbot.keyClick(self.dialog, K.Key_Escape)
+            self.done = True
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX advisory locks")
+@pytest.mark.parametrize(
+    "keys",
+    [
+        (K.Key_E, M.ControlModifier),  # File → Export my labels as JSONL…
+        (K.Key_O, M.ControlModifier),  # File → Open database… (lists *.db)
+        (K.Key_I, M.ControlModifier | M.ShiftModifier),  # File → Import labels…
+    ],
+)
+def test_a_file_dialog_in_the_database_folder_keeps_the_windows_writes_visible(
+    qtbot, open_window, db, doc_ids, keys
+):
+    w = open_window("alice")
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    wal = Path(str(db) + "-wal")
+    assert wal.exists()
+
+    watch = _DialogWatch(qtbot, db.parent)
+    qtbot.keyClick(w.view, *keys)  # runs the modal dialog until the watch cancels it
+    assert watch.done and watch.listed == str(db.parent)
+    w.activateWindow()  # the offscreen platform does not give focus back by itself
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+
+    # Another process opens and closes the database, as `annotator stats` in a terminal.
+    out = run_cli(db, "stats")
+    assert out.returncode == 0, out.stderr
+    assert wal.exists(), "another process deleted the WAL the window still writes to"
+
+    # A span added in the window with real events reaches the file others read.
+    view = w.view
+    q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
+    drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
+    qtbot.keyClick(view, K.Key_1)
+    assert "Saved" in w.saved_label.text()
+    assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
+    assert wal.exists()
+
+    # ... and a label another process adds while the window is open survives the window.
+    code = (
+        "import sys\nfrom annotator.store import Store\n"
+        "with Store(sys.argv[1]) as s:\n"
+        "    s.add_annotator('bob'); s.add_span(int(sys.argv[2]), 'bob', 4, 9, 'alarmist')"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code, str(db), str(doc)],
+        capture_output=True, text=True, env=_env(), timeout=120,
+    )  # fmt: skip
+    assert other.returncode == 0, other.stderr
+    w.close()
+    w.store.close()
+    assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
+    assert spans_seen_by_another_process(db, doc, "bob") == [(4, 9, "alarmist")]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks and hard links")
+def test_the_open_database_chosen_as_input_or_output_is_refused_unread(
+    qtbot, open_window, db, doc_ids, tmp_path
+):
+    """Picking the database itself (any name for it) in Import or Export is one line;
+    the file is neither read outside SQLite nor replaced, and the window keeps its locks."""
+    w = open_window("alice")
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "link.db").symlink_to(db)
+    os.link(db, other / "hard.jsonl")
+    wal = Path(str(db) + "-wal")
+    files = w.files
+    attempts = [
+        (lambda: files.import_paths([str(db)]), "is the open database"),
+        (lambda: files.import_paths([str(other / "link.db")]), "is the open database"),
+        (lambda: files.import_labels([str(other / "hard.jsonl")]), "is the open database"),
+        (lambda: files.import_labels([str(wal)]), "is the open database"),
+        (lambda: files.export_as(other / "link.db", "jsonl"), "is the open database"),
+        (lambda: files.export_as(Path(str(db) + "-shm"), "csv"), "is the open database"),
+        (lambda: files.export_as(tmp_path, "brat"), "holds the open database"),
+    ]
+    for attempt, message in attempts:
+        assert attempt() is None  # no job started
+        assert message in files.last_result.text()
+        assert "Traceback" not in files.last_result.text()
+        files.last_result.close()
+    assert files.last_worker is None
+    # Tools → Agreement → Save HTML report… over the database
+    w.findChild(QAction, "agreement").trigger()
+    report = w._agreement
+    qtbot.waitUntil(lambda: report.report is not None, timeout=60_000)
+    report.save_html(other / "link.db")
+    boxes = [b.text() for b in w.findChildren(QMessageBox)]
+    assert any("is the open database" in t for t in boxes), boxes
+    for box in w.findChildren(QMessageBox):
+        box.close()
+    report.close()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+    assert db.is_file() and wal.is_file()
+
+    out = run_cli(db, "stats")
+    assert out.returncode == 0, out.stderr
+    assert wal.exists()
+    view = w.view
+    q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
+    drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
+    qtbot.keyClick(view, K.Key_1)
+    assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
