@@ -158,7 +158,7 @@ def _merge_document(
     _check_document(sd, where)
     doc_id = store.document_id_by_hash(sd.sha256)
     if doc_id is None:
-        sd = _with_usable_tokens(sd, report)
+        sd = _with_usable_tokens(replace(sd, title=" ".join(sd.title.split())), report)
         doc_id = store.add_stored_document(sd)
         report.documents_added += 1
     try:
@@ -313,6 +313,8 @@ def _merge_schemes(store: Store, other: Store, report: MergeReport) -> None:
     ours = store.scheme_versions()
     for version in other.scheme_versions():
         toml = other.scheme_version_toml(version)
+        if not isinstance(toml, str):
+            raise AnnotatorError(f"{other.path}: scheme v{version} is not text")
         if version in ours:
             if store.scheme_version_toml(version).strip() != toml.strip():
                 raise AnnotatorError(

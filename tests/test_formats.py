@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.cli import cli
 from annotator.corpus import RawDocument
@@ -608,3 +610,28 @@ def test_cli_prodigy_to_stdout(workdir):
     assert res.exit_code == 0
     [line] = res.stdout.splitlines()
     assert json.loads(line)["_annotator_id"] == "ana"
+
+
+@settings(max_examples=200, deadline=None)
+@given(names=st.lists(st.text(min_size=1, max_size=100), min_size=1, max_size=6, unique=True))
+def test_every_valid_coder_name_gets_a_usable_distinct_file_name(tmp_path_factory, names):
+    from annotator.store import check_coder_name
+
+    folder = tmp_path_factory.mktemp("names")
+    valid = []
+    for name in names:
+        try:
+            valid.append(check_coder_name(name))
+        except AnnotatorError:
+            continue
+    unique = writers.UniqueNames(taken=("annotation.conf", "coders.json"))
+    stems = [unique(n) for n in valid] + [unique(None)]
+    assert len({s.lower() for s in stems}) == len(stems)
+    for name, stem in zip(valid, stems, strict=False):
+        assert stem == writers.file_stem(name, ("annotation.conf", "coders.json")) or stem.endswith(
+            ("-2", "-3", "-4", "-5", "-6", "-7")
+        )
+        path = folder / f"{stem}.jsonl"
+        assert path.parent == folder and stem not in (".", "..")
+        path.write_text(name, encoding="utf-8")  # the file system takes it
+        assert path.read_text(encoding="utf-8") == name

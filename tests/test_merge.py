@@ -590,3 +590,14 @@ def test_a_conflict_name_follows_the_name_rule(lead, tmp_path):
     assert spans_of(lead, shared, conflict.kept_as) == [
         (0, 6, "skeptical_of_alliance", "her other reading")
     ]
+
+
+def test_a_scheme_that_is_not_text_or_a_title_with_line_breaks(lead, tmp_path):
+    other = coder_db(tmp_path / "coder.db")
+    corrupt(other, "UPDATE schemes SET toml = X'00'")
+    with pytest.raises(AnnotatorError, match=r"coder.db: scheme v1 is not text"):
+        merge_database(lead, other)
+    other = coder_db(tmp_path / "titled.db")
+    corrupt(other, "UPDATE documents SET title = 'Two' || char(10) || 'lines' WHERE id = 2")
+    merge_database(lead, other)
+    assert lead.document(lead.document_id_by_hash(text_hash(SECOND))).title == "Two lines"
