@@ -590,3 +590,16 @@ def test_issue_cases_in_a_real_process(template, name):
         assert after == before, name  # ... and changes nothing
         assert str(src) in err or fname in err, (name, err)  # naming the file
         assert says.lower() in err.lower(), (name, says, err)  # and saying what is wrong
+
+
+@pytest.mark.parametrize("name", [n for n in REAL_CASES if n.startswith("scheme-")])
+def test_a_refused_scheme_creates_no_database(template, name, tmp_path):
+    # `init --scheme` on a new path: the scheme is checked before anything is created.
+    _, fname, make, says = REAL_CASES[name]
+    src = tmp_path / fname
+    src.write_bytes(make(template))
+    db = tmp_path / "new.db"
+    code, err = run(["--db", str(db), "init", "--scheme", str(src), "--no-seeds"], real=False)
+    assert code == 1 and "Traceback" not in err, err
+    assert says.lower() in err.lower() and len(err.strip().splitlines()) == 1, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [fname]
