@@ -229,7 +229,7 @@ def export(
     ``doccano`` and ``brat`` write a folder (one file or subfolder per coder).
     """
     from .formats import writers
-    from .paths import check_output
+    from .paths import prepare_output
 
     if fmt not in EXPORT_FORMATS:
         raise AnnotatorError(
@@ -237,7 +237,7 @@ def export(
         )
     if fmt in FOLDER_FORMATS and str(target) == "-":
         raise AnnotatorError(f"{fmt} export writes a folder; give -o FOLDER")
-    check_output(target, folder=fmt in FOLDER_FORMATS, databases=[store])  # never over an input
+    prepare_output(target, folder=fmt in FOLDER_FORMATS, databases=[store])  # never over an input
     recs: Iterable[dict[str, Any]] = records(store, annotator, include_unlabelled)
     if progress:
         recs = _counting(recs, progress)
