@@ -156,9 +156,9 @@ def atomic_output(
     except OSError as e:
         raise OutputError(f"{target}: cannot write ({e.strerror})") from None
     try:
-        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it private; exports are not
         mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": "\n"}
         with os.fdopen(fd, **mode) as fh:
+            os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it private; exports are not
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
