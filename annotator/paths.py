@@ -154,6 +154,7 @@ def check_output(
         if not folder and not stat.S_ISREG(st.st_mode):
             raise OutputError(
                 f"{shown}: exists and is {_kind(st.st_mode)}, not a file; give a file name"
+                + ("" if stat.S_ISDIR(st.st_mode) else " ('-' writes to standard output)")
             )
         if folder:
             inside = real.rstrip(os.sep) + os.sep
