@@ -457,7 +457,9 @@ def gold(ctx: click.Context, auto: bool, annotators: str | None) -> None:
     show_default=True,
     help="Bootstrap resamples of documents for the 95% intervals (0: none).",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@click.option(
+    "--seed", type=click.IntRange(0), default=0, show_default=True, help="Bootstrap seed."
+)
 @click.option(
     "--documents", type=int, default=10, show_default=True, help="Worst documents to list."
 )

@@ -223,9 +223,9 @@ def atomic_output(
     except OSError as e:
         raise OutputError(f"{target}: cannot write ({e.strerror})") from None
     try:
-        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it private; exports are not
         mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": "\n"}
         with os.fdopen(fd, **mode) as fh:
+            os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it private; exports are not
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -310,7 +310,7 @@ def export(
     leading ``'`` unless ``csv_raw``.
     """
     from .formats import writers
-    from .paths import check_output
+    from .paths import prepare_output
 
     if fmt not in EXPORT_FORMATS:
         raise AnnotatorError(
@@ -318,7 +318,7 @@ def export(
         )
     if fmt in FOLDER_FORMATS and str(target) == "-":
         raise AnnotatorError(f"{fmt} export writes a folder; give -o FOLDER")
-    check_output(target, folder=fmt in FOLDER_FORMATS, databases=[store])  # never over an input
+    prepare_output(target, folder=fmt in FOLDER_FORMATS, databases=[store])  # never over an input
     recs: Iterable[dict[str, Any]] = records(store, annotator, include_unlabelled, warn)
     if progress:
         recs = _counting(recs, progress)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import stat
 import tempfile
 import threading
@@ -153,6 +154,7 @@ def check_output(
         if not folder and not stat.S_ISREG(st.st_mode):
             raise OutputError(
                 f"{shown}: exists and is {_kind(st.st_mode)}, not a file; give a file name"
+                + ("" if stat.S_ISDIR(st.st_mode) else " ('-' writes to standard output)")
             )
         if folder:
             inside = real.rstrip(os.sep) + os.sep
@@ -240,7 +242,7 @@ def _part_patterns(name: str) -> tuple[re.Pattern, re.Pattern]:
     prefix = re.escape(f".{name}.")
     return (
         re.compile(rf"{prefix}(\d+)-[A-Za-z0-9_]+\.part"),  # ours: the writer's pid
-        re.compile(rf"{prefix}[A-Za-z0-9_]{{8}}\.part"),  # older versions (mkstemp)
+        re.compile(rf"{prefix}[A-Za-z0-9_]{{8}}\.(part|old)"),  # mkstemp/mkdtemp's
     )
 
 
@@ -289,11 +291,39 @@ def _writer_gone(path: str) -> bool:
     return True
 
 
+def _stale_folder(path: str, now: float, protected: set) -> bool:
+    """A part folder nothing has touched for :data:`STALE_AFTER_S` (a live export adds
+    and writes files in it all the time), holding only plain files and folders."""
+    newest = os.lstat(path).st_mtime
+    for root, dirs, files in os.walk(path):
+        for name in dirs + files:
+            try:
+                st = os.lstat(os.path.join(root, name))
+            except OSError:
+                return False
+            if (st.st_dev, st.st_ino) in protected:
+                return False
+            if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+                return False
+            newest = max(newest, st.st_mtime)
+    return now - newest > STALE_AFTER_S
+
+
+def prepare_output(
+    target: str | Path, *, folder: bool = False, databases: Iterable[Any] = ()
+) -> Path:
+    """:func:`check_output`, then remove what killed exports to ``target`` left."""
+    p = check_output(target, folder=folder, databases=databases)
+    remove_stale_parts(p, databases)
+    return p
+
+
 def remove_stale_parts(target: str | Path, databases: Iterable[Any] = ()) -> list[str]:
     """Remove part files of ``target``'s own pattern left by killed exports; returns
     their names. A part file is stale when no process holds its lock and either its
-    writer's pid is gone or it is older than :data:`STALE_AFTER_S`. Only regular files
-    of this user are removed, never a live export's file or anything else."""
+    writer's pid is gone or it is older than :data:`STALE_AFTER_S`; a part folder of a
+    folder export (``.NAME.XXXXXXXX.part`` or ``.old``) when nothing in it changed for
+    that long. Only this user's are removed, never a live export's or anything else."""
     if str(target) == "-":
         return []
     target = Path(target)
@@ -314,9 +344,16 @@ def remove_stale_parts(target: str | Path, databases: Iterable[Any] = ()) -> lis
             st = entry.stat(follow_symlinks=False)
         except OSError:
             continue
-        if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) in protected:
-            continue
         if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
+            continue
+        if stat.S_ISDIR(st.st_mode) and m is None:  # a killed folder export's
+            if _stale_folder(entry.path, now, protected):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(entry.name)
+            continue
+        if not stat.S_ISREG(st.st_mode) or not entry.name.endswith(".part"):
+            continue
+        if (st.st_dev, st.st_ino) in protected:
             continue
         old = now - st.st_mtime > STALE_AFTER_S
         dead = m is not None and not _pid_alive(int(m.group(1)))

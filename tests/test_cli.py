@@ -291,3 +291,16 @@ def test_a_full_disk_during_merge_and_import_labels_is_one_line(tmp_path, small_
     assert res.returncode == 1 and b"Traceback" not in res.stderr, res.stderr
     [line] = res.stderr.decode().splitlines()
     assert line.startswith("Error: lead.db: the disk or database is full"), line
+
+
+def test_a_negative_bootstrap_seed_is_a_usage_error_not_a_traceback(workdir):
+    with Store(workdir / "labels.db") as s:
+        from annotator.corpus import RawDocument
+        from annotator.ingest import import_documents
+
+        [d] = import_documents(s, [RawDocument("Moscow and Pyongyang signed a pact.", "t")]).added
+        s.add_span(d, "ana", 0, 6, "alarmist")
+        s.add_span(d, "ben", 0, 6, "alarmist")
+    res = CliRunner().invoke(cli, ["agreement", "--seed", "-5", "--bootstrap", "5"])
+    assert res.exit_code == 2 and res.exception is not None and "Traceback" not in res.output
+    assert "Invalid value for '--seed'" in res.stderr
