@@ -2,7 +2,9 @@
 
 spaCy runs once per new text; texts already in the database (same SHA-256) are
 recognised before any tokenising. Documents are committed in batches, so an
-interrupted import keeps every batch that finished.
+interrupted import keeps every batch that finished. :func:`import_paths` streams: a
+batch is read, tokenised and stored before the next is read, so memory does not grow
+with the input; a document spaCy fails on is skipped with its reason.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ def import_documents(
     ``report.skipped`` with the reason; the others are stored.
     """
     report = report if report is not None else ImportReport()
-    fresh = list(_fresh(store, docs, report, set()))
+    run = _Run(report)
+    fresh = list(_fresh(store, docs, run))
     total = len(fresh)
     if progress:
         progress(0, total)
@@ -48,19 +51,37 @@ def import_documents(
         if progress:
             progress(done, total)
 
-    _store(store, fresh, pipeline, report, stored)
+    _store(store, fresh, pipeline, run, stored)
+    run.finish()
     return report
+
+
+class _Run:
+    """One import's bookkeeping: hashes seen, copies of earlier texts, texts spaCy failed on."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+        self.seen: set[str] = set()
+        self.repeats: list[tuple[str, str]] = []  # (source, sha256) of copies within the run
+        self.failed: dict[str, str] = {}  # sha256 -> why spaCy failed on it
+
+    def finish(self) -> None:
+        """A copy of a text spaCy failed on is skipped with that reason, not a duplicate."""
+        for source, sha in self.repeats:
+            if sha in self.failed:
+                self.report.duplicates.remove(source)
+                self.report.skipped.append(str(Skipped(source, self.failed[sha])))
 
 
 def _fresh(
     store: Store,
     docs: Iterable[RawDocument],
-    report: ImportReport,
-    seen: set[str],
+    run: _Run,
     read: Callable[[int], None] | None = None,
 ) -> Iterator[RawDocument]:
     """The documents not in the store nor earlier in ``docs`` (whose hashes go to
-    ``seen``), looked up a batch at a time; ``read(n)`` after each batch of inputs."""
+    ``run.seen``), looked up a batch at a time; ``read(n)`` after each batch of inputs."""
+    report, seen = run.report, run.seen
     batch: list[RawDocument] = []
 
     def flush() -> Iterator[RawDocument]:
@@ -77,6 +98,8 @@ def _fresh(
         for d, sha in zip(usable, hashes, strict=True):
             if sha in known or sha in seen:
                 report.duplicates.append(d.source)
+                if sha in seen:
+                    run.repeats.append((d.source, sha))
             else:
                 seen.add(sha)
                 yield d
@@ -96,11 +119,12 @@ def _store(
     store: Store,
     fresh: Iterable[RawDocument],
     pipeline: str,
-    report: ImportReport,
+    run: _Run,
     stored: Callable[[int], None],
 ) -> None:
     """Tokenise and store ``fresh`` in batches of BATCH, each committed on its own;
     ``stored(n)`` after each. Streams: a batch and spaCy's own batch are in memory."""
+    report = run.report
     pending: deque[RawDocument] = deque()
 
     def texts() -> Iterator[str]:
@@ -113,6 +137,7 @@ def _store(
         d = pending.popleft()
         if isinstance(tok, Untokenizable):
             report.skipped.append(str(Skipped(d.source, tok.reason)))
+            run.failed[d.sha256] = tok.reason
             continue
         given = d.meta.get("title")
         title = " ".join(given.split()) if isinstance(given, str) else ""
@@ -160,7 +185,9 @@ def import_paths(
 
     if progress:
         progress(0, total)
-    _store(store, _fresh(store, documents(), report, set(), read), pipeline, report, lambda n: None)
+    run = _Run(report)
+    _store(store, _fresh(store, documents(), run, read), pipeline, run, lambda n: None)
+    run.finish()
     if progress:
         progress(total, total)
     return report
