@@ -168,8 +168,9 @@ def check_output(
             stranger = _not_from_an_export(p)
             if stranger is not None:
                 raise OutputError(
-                    f"{shown}: the folder holds what no export writes ({stranger}), and the"
-                    " export replaces the whole folder; choose a new or empty folder"
+                    f"{shown}: the folder is not empty and is not an earlier export (it holds"
+                    f" {stranger}), and the export replaces the whole folder; choose a new or"
+                    " empty folder"
                 )
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
@@ -180,37 +181,25 @@ def check_output(
     return p
 
 
-# What the folder formats write: doccano ``<coder>.jsonl``; brat ``annotation.conf`` and
-# ``<coder>/<doc>.txt|.ann``; spaCy shards ``*.spacy``. An existing folder is replaced only
-# if it looks like an earlier export (one of those at its top, and no deeper folders, links
-# or other files in subfolders); anything else is the user's, and would be deleted.
-_EXPORT_SIGNS = (".jsonl", ".spacy")
-_EXPORT_SUB = (".txt", ".ann", ".spacy")
+# A folder export replaces its target folder as a whole, so an existing folder is replaced
+# only when it is empty or an earlier export: every folder an export writes holds this
+# marker file. A folder without it (articles, a project, a home folder, or an export made
+# before the marker existed) is the user's, and is never deleted.
+EXPORT_MARKER = ".annotator-export"
 
 
 def _not_from_an_export(folder: Path) -> str | None:
-    """Why ``folder`` is not an earlier export (an entry no export writes), or None."""
+    """Why ``folder`` is not an earlier export (its first entry), or None."""
     try:
         top = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as e:
         return f"unreadable: {e.strerror}"
     if not top:
         return None
-    signed = False
     for entry in top:
-        if entry.is_dir(follow_symlinks=False):
-            try:
-                inner = sorted(os.scandir(entry.path), key=lambda e: e.name)
-            except OSError:
-                return entry.name + os.sep
-            for sub in inner:
-                if not (sub.is_file(follow_symlinks=False) and sub.name.endswith(_EXPORT_SUB)):
-                    return os.path.join(entry.name, sub.name)
-        elif not entry.is_file(follow_symlinks=False):
-            return entry.name
-        elif entry.name == "annotation.conf" or entry.name.endswith(_EXPORT_SIGNS):
-            signed = True
-    return None if signed else top[0].name
+        if entry.name == EXPORT_MARKER and entry.is_file(follow_symlinks=False):
+            return None
+    return top[0].name
 
 
 def check_input(path: str | Path, databases: Iterable[Any] = ()) -> Path:

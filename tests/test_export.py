@@ -12,6 +12,7 @@ from annotator.corpus import RawDocument, normalize_text
 from annotator.export import atomic_output, export_jsonl, records, write_jsonl
 from annotator.ingest import import_documents
 from annotator.store import Store
+from tests.folders import exported
 
 TEXT = "😀 Emoji first. North Korea sends troops to Russia.\nخبر عاجل about Iran."
 
@@ -218,7 +219,7 @@ def test_exports_are_strict_json_even_for_old_nan_meta(old_nan_db, tmp_path, fmt
     warnings: list[str] = []
     out = tmp_path / "out"
     export(store, out, fmt, warn=warnings.append)
-    files = sorted(out.iterdir()) if out.is_dir() else [out]
+    files = exported(out) if out.is_dir() else [out]
     recs = [r for f in files for r in strict_lines(f)]
     assert len(recs) == 3
     for r in recs:

@@ -19,7 +19,9 @@ from annotator.export import EXPORT_FORMATS, atomic_output, export, records
 from annotator.formats import writers
 from annotator.ingest import import_documents
 from annotator.labels_import import import_label_files
+from annotator.paths import EXPORT_MARKER
 from annotator.store import Store
+from tests.folders import exported
 
 TEXT = '😀 North Korea, Russia\nand Iran: "a pact".\n\nخبر عاجل e\u0301 👩‍👩‍👧 end.'
 SECOND = "Second article.\nWith a line break and 🇺🇦 flag."
@@ -82,7 +84,7 @@ def test_doccano_export_one_file_per_coder(labelled, tmp_path):
     store, d1, d2 = labelled
     out = tmp_path / "doccano"
     assert export(store, out, fmt="doccano") == 4
-    assert sorted(p.name for p in out.iterdir()) == ["Chloé.jsonl", "ana.jsonl", "ben.jsonl"]
+    assert sorted(p.name for p in exported(out)) == ["Chloé.jsonl", "ana.jsonl", "ben.jsonl"]
     [ana] = read_jsonl(out / "ana.jsonl")
     north = TEXT.index("North")
     assert set(ana) == {"text", "label", "cats", "meta", "_annotator_id"}
@@ -128,7 +130,7 @@ def load_docbin(folder: Path):
     from spacy.tokens import DocBin
 
     vocab = spacy.blank("en").vocab
-    shards = sorted(folder.iterdir())
+    shards = sorted(p for p in folder.iterdir() if p.name != EXPORT_MARKER)
     assert shards and all(p.suffix == ".spacy" and p.is_file() for p in shards)
     return [doc for p in shards for doc in DocBin().from_disk(p).get_docs(vocab)]
 
@@ -137,7 +139,7 @@ def test_spacy_docbin_spans_cats_and_coder(labelled, tmp_path):
     store, d1, d2 = labelled
     out = tmp_path / "train.spacy"
     assert export(store, out, fmt="spacy") == 4
-    assert [p.name for p in out.iterdir()] == ["00000.spacy"]  # a small export: one shard
+    assert [p.name for p in exported(out)] == ["00000.spacy"]  # a small export: one shard
     docs = load_docbin(out)
     canon = list(records(store))
     assert len(docs) == len(canon)
@@ -218,7 +220,7 @@ def test_spacy_export_is_written_in_bounded_shards_that_spacys_corpus_reads(labe
     one = tmp_path / "one"
     one.mkdir()
     writers.write_spacy(records(store), one, store.scheme.doc_fields, 10**9)
-    assert [p.name for p in one.iterdir()] == ["00000.spacy"]
+    assert [p.name for p in sorted(one.iterdir())] == ["00000.spacy"]
     single = list(Corpus(one)(nlp))
     assert [(e.reference.text, spans_of(e.reference), e.reference.cats) for e in single] == [
         (e.reference.text, spans_of(e.reference), e.reference.cats) for e in examples
@@ -231,7 +233,7 @@ def test_spacy_export_of_nothing_is_one_empty_shard(store, tmp_path):
 
     out = tmp_path / "empty.spacy"
     assert export(store, out, fmt="spacy") == 0
-    assert [p.name for p in out.iterdir()] == ["00000.spacy"]
+    assert [p.name for p in exported(out)] == ["00000.spacy"]
     assert list(Corpus(out)(spacy.blank("en"))) == []
 
 
@@ -370,7 +372,7 @@ def test_brat_standoff_offsets_fragments_and_emoji(labelled, tmp_path):
     store, d1, d2 = labelled
     out = tmp_path / "brat"
     assert export(store, out, fmt="brat") == 4
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in exported(out)) == [
         "Chloé",
         "ana",
         "annotation.conf",
@@ -485,7 +487,7 @@ def test_doccano_coders_with_the_same_safe_name_are_not_lost(store, tmp_path):
     store.add_span(d, "Ana_M", 5, 11, "alarmist")
     out = tmp_path / "dc"
     assert export(store, out, fmt="doccano") == 2
-    lines = [line for p in out.iterdir() for line in read_jsonl(p)]
+    lines = [line for p in exported(out) for line in read_jsonl(p)]
     assert sorted(tuple(x["label"][0]) for x in lines) == [(0, 3, "alarmist"), (5, 11, "alarmist")]
 
 
@@ -520,7 +522,7 @@ def awkward(store):
 def test_doccano_file_names_fit_and_the_real_names_stay_inside(awkward, tmp_path):
     out = tmp_path / "dc"
     assert export(awkward, out, fmt="doccano", include_unlabelled=True) == 5
-    files = {p.name: read_jsonl(p) for p in out.iterdir()}
+    files = {p.name: read_jsonl(p) for p in exported(out)}
     assert all(len(name.encode("utf-8")) <= 255 for name in files)
     by_coder = {lines[0]["_annotator_id"]: name for name, lines in files.items()}
     assert set(by_coder) == {LONG, "unlabelled", "ana/../ben", "CON", None}
@@ -532,7 +534,7 @@ def test_doccano_file_names_fit_and_the_real_names_stay_inside(awkward, tmp_path
     # Stable: the same database gives the same names, whatever else is in it.
     again = tmp_path / "again"
     export(awkward, again, fmt="doccano", annotator=LONG)
-    assert [p.name for p in again.iterdir()] == [by_coder[LONG]]
+    assert [p.name for p in exported(again)] == [by_coder[LONG]]
     # And the names come back from the files alone (no --annotator); a name the rule now
     # reserves is refused with that reason.
     with Store(tmp_path / "back.db") as s:

@@ -130,16 +130,19 @@ def test_outputs_that_are_not_files_are_refused(workdir):
     os.mkfifo(workdir / "fifo")
     os.mknod(workdir / "dev", stat.S_IFCHR | 0o600, os.makedev(1, 3))  # like /dev/null
     for name, kind in [("folder", "a folder"), ("fifo", "a named pipe"), ("dev", "a device")]:
-        for fmt in ("jsonl", "csv", "spacy"):
+        for fmt in ("jsonl", "csv"):
             line = one_line_error(run("export", "--format", fmt, "-o", name))
             assert f"{name}: exists and is {kind}, not a file" in line
     assert stat.S_ISFIFO(os.stat(workdir / "fifo").st_mode)
     assert stat.S_ISCHR(os.stat(workdir / "dev").st_mode)
     assert listing(workdir / "folder") == []
     (workdir / "plain").write_text("keep")
-    for fmt in ("doccano", "brat"):
+    for fmt in ("doccano", "brat", "spacy"):
         line = one_line_error(run("export", "--format", fmt, "-o", "plain"))
         assert "plain: exists and is not a folder" in line
+        for name in ("fifo", "dev"):
+            line = one_line_error(run("export", "--format", fmt, "-o", name))
+            assert f"{name}: exists and is" in line and "not a folder" in line, line
     assert (workdir / "plain").read_text() == "keep"
     assert listing(workdir) == ["dev", "fifo", "folder", "labels.db", "plain"]
 
@@ -147,7 +150,7 @@ def test_outputs_that_are_not_files_are_refused(workdir):
 def test_a_folder_export_into_the_database_folder_is_refused(workdir):
     """A folder export replaces the whole folder: never one that holds the database."""
     (workdir / "sub").mkdir()
-    for fmt in ("doccano", "brat"):
+    for fmt in ("doccano", "brat", "spacy"):
         for name in (".", str(workdir), "sub/.."):
             line = one_line_error(run("export", "--format", fmt, "-o", name))
             assert "holds the open database" in line
@@ -350,17 +353,26 @@ def test_a_folder_export_never_replaces_a_folder_of_the_users_files(workdir):
     linked = workdir / "linked"
     linked.mkdir()
     (linked / "a.jsonl").symlink_to(corpus / "article.txt")
-    for fmt in ("doccano", "brat"):
+    articles = workdir / "articles"  # looks like a doccano export, but has no marker
+    articles.mkdir()
+    (articles / "batch1.jsonl").write_text('{"text": "x"}\n')
+    (articles / "batch2.spacy").write_bytes(b"\x00")
+    fake = workdir / "fake"  # a marker that is not a file does not count
+    (fake / ".annotator-export").mkdir(parents=True)
+    for fmt in ("doccano", "brat", "spacy"):
         for folder, stranger in [
             (corpus, "article.txt"),
-            (project, "src/main.py"),
+            (project, "notes.jsonl"),
             (linked, "a.jsonl"),
+            (articles, "batch1.jsonl"),
+            (fake, ".annotator-export"),
         ]:
             line = one_line_error(run("export", "--format", fmt, "-o", folder.name))
-            assert f"the folder holds what no export writes ({stranger})" in line, line
+            assert f"is not an earlier export (it holds {stranger})" in line, line
     assert (corpus / "article.txt").read_text() == TEXT
     assert (project / "src" / "main.py").exists() and (project / "notes.jsonl").exists()
-    for fmt in ("doccano", "brat"):  # an earlier export (or an empty folder) is replaced
+    assert sorted(p.name for p in articles.iterdir()) == ["batch1.jsonl", "batch2.spacy"]
+    for fmt in ("doccano", "brat", "spacy"):  # an earlier export (or an empty folder) is replaced
         (workdir / fmt).mkdir()
         assert run("export", "--format", fmt, "-o", fmt).exit_code == 0
         assert run("export", "--format", fmt, "-o", fmt).exit_code == 0

@@ -19,6 +19,7 @@ from annotator.export import export
 from annotator.ingest import import_documents
 from annotator.labels_import import import_label_files
 from annotator.store import Store
+from tests.folders import exported
 
 LABELS = ("alarmist", "skeptical_of_alliance", "policy_prescription")
 DOMINANT = ("alarmist", "skeptical_of_alliance", "policy_prescription", "none")
@@ -237,7 +238,7 @@ def test_prodigy_round_trip(tmp_path_factory, corpus):
 
 
 def doccano_files(folder: Path) -> dict[str, list[dict]]:
-    return {p.stem: read_jsonl(p) for p in sorted(folder.iterdir())}
+    return {p.stem: read_jsonl(p) for p in exported(folder)}
 
 
 @hsettings(20)
@@ -287,7 +288,7 @@ def test_spacy_docbin_spans_match_the_stored_text(tmp_path_factory, raw, data):
                 s.set_doc_label(doc_id, coder, name, value)
         export(s, folder / "out.spacy", fmt="spacy", include_unlabelled=True)
         by_coder = {c: s.spans(doc_id, c) for c in s.annotators()}
-    [shard] = (folder / "out.spacy").iterdir()  # a folder of DocBin shards; a small one
+    [shard] = exported(folder / "out.spacy")  # a folder of DocBin shards; a small one
     docs = list(DocBin().from_disk(shard).get_docs(spacy.blank("en").vocab))
     for doc in docs:
         assert doc.text == text

@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from ..errors import AnnotatorError
 from ..export import current_umask
+from ..paths import EXPORT_MARKER
 
 PRODIGY_SPAN_KEYS = ("start", "end", "token_start", "token_end", "label", "text")
 PRODIGY_KEYS = (
@@ -168,6 +169,11 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
     os.chmod(tmp, 0o777 & ~current_umask())
     try:
+        # marks the folder as an export, which a later export may replace (paths.py)
+        (tmp / EXPORT_MARKER).write_text(
+            "Written by annotator's export; the next export to this folder replaces it.\n",
+            encoding="utf-8",
+        )
         yield tmp
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))

@@ -20,6 +20,7 @@ from annotator.export import export_jsonl
 from annotator.gui import file_actions
 from annotator.labels_import import import_label_files
 from annotator.store import Store
+from tests.folders import exported
 
 
 def wait_job(qtbot, w):
@@ -209,7 +210,7 @@ def test_export_dialog_writes_each_format(qtbot, open_window, labelled, tmp_path
     assert reimport(tmp_path, [out / "mine.jsonl"], "prodigy") == ALL[:1]
 
     export_via_dialog(qtbot, w, monkeypatch, out / "doccano", "doccano")
-    assert sorted(p.name for p in (out / "doccano").iterdir()) == ["alice.jsonl", "bob.jsonl"]
+    assert sorted(p.name for p in exported(out / "doccano")) == ["alice.jsonl", "bob.jsonl"]
     assert reimport(tmp_path, [out / "doccano" / "bob.jsonl"], "doccano", "bob") == ALL[1:]
 
     export_via_dialog(qtbot, w, monkeypatch, out / "spans.csv", "csv")
@@ -230,7 +231,7 @@ def test_export_dialog_writes_each_format(qtbot, open_window, labelled, tmp_path
 
     from annotator.nlp import load_pipeline
 
-    [shard] = (out / "train.spacy").iterdir()  # a folder of DocBin shards
+    [shard] = exported(out / "train.spacy")  # a folder of DocBin shards
     docs = list(DocBin().from_disk(shard).get_docs(load_pipeline().vocab))
     assert len(docs) == 2
     assert sorted(str(s) for d in docs for s in d.spans.get("sc", [])) == ["brown", "quick"]
