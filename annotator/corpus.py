@@ -101,7 +101,7 @@ _BOMS = (
 )
 
 
-def _other_encoding(head: bytes) -> str | None:
+def other_encoding(head: bytes) -> str | None:
     """Why a file that starts with a UTF-16/32 byte-order mark is not read."""
     for bom, name in _BOMS:
         if head.startswith(bom):
@@ -136,7 +136,7 @@ def decode_bytes(data: bytes, where: str) -> str | Skipped:
     """
     if len(data) > MAX_FILE_BYTES:
         return Skipped(where, f"larger than the {_mb(MAX_FILE_BYTES)} limit")
-    other = _other_encoding(data[:4])
+    other = other_encoding(data[:4])
     if other:
         return Skipped(where, other)
     at = data.find(b"\x00")
@@ -207,7 +207,7 @@ LINE_LIMIT_FACTOR = 4
 def _scan_jsonl(fh: IO[bytes]) -> str | None:
     """Why a .jsonl file is unusable as a whole (another encoding, NUL bytes, not UTF-8),
     or None. Reads it in blocks (bounded memory) and rewinds it."""
-    other = _other_encoding(fh.read(4))
+    other = other_encoding(fh.read(4))
     if other:
         return other
     fh.seek(0)

@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from . import jsonsafe
-from .corpus import RawDocument, derive_title, normalize_with_offsets, text_hash
+from .corpus import (
+    RawDocument,
+    derive_title,
+    normalize_with_offsets,
+    other_encoding,
+    text_hash,
+)
 from .errors import AnnotatorError
 from .formats import READ_FORMATS, detect_format
 from .formats.readers import READERS
@@ -227,7 +233,10 @@ class _Scan:
             line = data.decode("utf-8")
         except UnicodeDecodeError as e:
             at = offset + len(raw) - len(data) + e.start
-            errors.append(f"{self.path}: not UTF-8 text (invalid byte at offset {at})")
+            other = other_encoding(raw) if offset == 0 else None
+            errors.append(
+                f"{self.path}: {other or f'not UTF-8 text (invalid byte at offset {at})'}"
+            )
             raise
         line = line.removesuffix("\n").removesuffix("\r")
         if not line.strip():
