@@ -29,7 +29,7 @@ from .project import DEFAULT_DB, open_store
 from .reliability import compute_agreement
 from .report_html import render_html
 from .report_text import render_text
-from .store import BUSY_TIMEOUT_S, GOLD, database_error
+from .store import BUSY_TIMEOUT_S, GOLD, check_coder_name, database_error
 
 # The largest id SQLite can store; a larger number is no document's id.
 MAX_ID = 2**63 - 1
@@ -156,6 +156,8 @@ def cli(ctx: click.Context, db: str, annotator: str | None, busy_timeout: float)
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
     ctx.obj["busy_timeout"] = busy_timeout
+    if annotator is not None:
+        check_coder_name(annotator)  # the window's coder: the one rule for names, one line
     ctx.obj["annotator"] = annotator
     if ctx.invoked_subcommand is None:
         _launch_gui(ctx)

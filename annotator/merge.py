@@ -327,6 +327,9 @@ def _merge_schemes(store: Store, other: Store, report: MergeReport) -> None:
                 f"{other.path}: has scheme v{version}, which this database (at v{max(ours)})"
                 " never recorded"
             )
-        store.record_scheme(parse_scheme(toml, source=f"{other.path} (scheme v{version})"))
+        # as stored: a scheme an earlier version recorded may use keys today's rule refuses
+        store.record_scheme(
+            parse_scheme(toml, source=f"{other.path} (scheme v{version})", stored=True)
+        )
         ours.append(version)
         report.schemes_added.append(version)

@@ -503,7 +503,14 @@ class Store:
                     " with this version of annotator first"
                 )
             if pending:
-                migrations().apply(self.db)
+                try:
+                    migrations().apply(self.db)  # each migration is all or nothing
+                except (ValueError, KeyError, TypeError, IndexError) as e:
+                    # stored data an upgrade cannot read (e.g. hand-edited offsets)
+                    raise AnnotatorError(
+                        f"{self.path}: cannot upgrade the database: stored data it cannot"
+                        f" read ({type(e).__name__}: {str(e)[:80]}); nothing was changed"
+                    ) from None
             if self.scheme_versions() == []:
                 if readonly:
                     raise AnnotatorError(f"{self.path}: database has no scheme")

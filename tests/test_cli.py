@@ -231,6 +231,16 @@ def test_a_non_utf8_argument_is_one_line_naming_it_and_writes_nothing(tmp_path):
     assert (tmp_path / "x.db").read_bytes() == before
 
 
+def test_the_window_coder_name_follows_the_name_rule_before_anything_opens(workdir):
+    """``annotator --annotator NAME`` (the window's coder) is checked by the one name rule
+    before a database is created or a window opened: one line, exit 1, nothing written."""
+    for name in ("gold", "ana|ben", " ana", "x" * 101, "unlabelled"):
+        res = run("--annotator", name)
+        assert res.exit_code == 1, res.output
+        assert res.stderr.startswith("Error: ") and res.stderr.count("\n") == 1, res.stderr
+    assert list(workdir.iterdir()) == []
+
+
 def test_an_id_too_large_for_sqlite_is_one_line(workdir):
     assert run("init", "--no-seeds").exit_code == 0
     for args in (["title", "99999999999999999999"], ["title", "99999999999999999999", "New"]):

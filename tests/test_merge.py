@@ -342,6 +342,26 @@ def test_a_newer_scheme_version_is_recorded(lead, tmp_path):
     assert (span.label, span.scheme_version) == ("hawkish", 2)
 
 
+def test_a_coder_file_whose_scheme_an_earlier_version_stored_merges(lead, tmp_path):
+    """A scheme recorded under an earlier version's looser hotkey rule (``a`` is review's
+    Accept today) is taken as stored: the merge neither refuses it nor rewrites it."""
+    default = load_scheme()
+    old_toml = scheme_to_toml(extend_scheme(default, 2, labels=["hawkish"])).replace(
+        'key = "4"', 'key = "a"'
+    )
+    with pytest.raises(AnnotatorError, match="reserved"):
+        parse_scheme(old_toml, "old.toml")
+    path = tmp_path / "old-keys.db"
+    with Store(path) as other:
+        other.record_scheme(parse_scheme(old_toml, "old.toml", stored=True))
+        [d] = add_docs(other, SHARED)
+        other.add_span(d, "ben", 0, 6, "hawkish")
+    assert merge_database(lead, path).schemes_added == [2]
+    assert lead.scheme.label("hawkish").key == "a"
+    [span] = lead.spans(lead.document_id_by_hash(text_hash(SHARED)), "ben")
+    assert span.label == "hawkish"
+
+
 def test_merging_a_database_into_itself_is_refused(lead):
     with pytest.raises(AnnotatorError, match="into itself"):
         merge_database(lead, lead.path)

@@ -447,6 +447,36 @@ def test_an_older_database_is_upgraded_by_the_pending_migrations(tmp_path):
         Store(tmp_path / "older.db", readonly=True)
 
 
+def test_an_older_database_with_unreadable_offsets_is_one_line_and_left_as_it_was(tmp_path):
+    """An upgrade that meets stored data it cannot read (hand-edited token JSON) refuses in one
+    line; the migration's transaction leaves the file as it was, still pending."""
+    import sqlite_utils
+
+    from annotator.store import migrations
+
+    path = tmp_path / "v3.db"
+    db = sqlite_utils.Database(path)
+    migrations().apply(db, stop_before="m004_binary_offsets")
+    db["documents"].insert(
+        {
+            "id": 1, "sha256": "h1", "title": "t", "source": "s", "text": "A pact.",
+            "length": 7, "meta": "{}", "tokens": "{not json", "sentences": "[[0, 7]]",
+            "pipeline": "blank:en", "added_at": "",
+        }
+    )  # fmt: skip
+    db.close()
+
+    def dump() -> list[str]:
+        with sqlite3.connect(path) as c:
+            return list(c.iterdump())
+
+    before = dump()
+    with pytest.raises(AnnotatorError, match="cannot upgrade the database") as info:
+        Store(path)
+    assert "\n" not in str(info.value) and str(path) in str(info.value)
+    assert dump() == before
+
+
 def test_json_offsets_of_an_older_database_become_blobs_with_labels_intact(tmp_path):
     """m004: offsets stored as JSON text (schema m001-m003) are packed; nothing else moves."""
     import sqlite_utils
