@@ -161,3 +161,11 @@ def test_alpha_chart_tooltip_and_coder_check_boxes_are_literal(qtbot, open_windo
     mine = export.findChild(QRadioButton, "exportMine")
     assert mine.text() == "Only the current coder (R&&D)"  # shows "R&D", no shortcut mark
     export.reject()
+
+
+def test_plain_tooltip_keeps_plain_text_and_escapes_what_qt_would_render():
+    from annotator.gui.plaintext import plain_tooltip
+
+    assert plain_tooltip("just text\nsecond <b>line</b>") == "just text\nsecond <b>line</b>"
+    for text in ["<b>X</b>", "a <img src=x> b", "AT&lt;T", "  <h1>t</h1>\n<i>2</i>  x"]:
+        assert shown(plain_tooltip(text)) == text
