@@ -20,7 +20,7 @@ import pytest
 from gui_helpers import SIMPLE, drag_select, point_on_char
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QFileDialog, QFileSystemModel, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QFileSystemModel, QMessageBox
 
 ROOT = Path(__file__).resolve().parents[2]
 K = Qt.Key
@@ -196,6 +196,60 @@ def test_the_open_database_chosen_as_input_or_output_is_refused_unread(
     out = run_cli(db, "stats")
     assert out.returncode == 0, out.stderr
     assert wal.exists()
+    view = w.view
+    q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
+    drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
+    qtbot.keyClick(view, K.Key_1)
+    assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
+
+
+def _wait_job(qtbot, w) -> None:
+    worker = w.files.last_worker
+    qtbot.waitUntil(lambda: worker.isFinished() and worker not in w._jobs, timeout=60_000)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX advisory locks")
+@pytest.mark.parametrize("job", ["export", "import_labels", "merge", "agreement", "reopen"])
+def test_background_jobs_and_reopening_keep_the_windows_locks(
+    qtbot, open_window, db, doc_ids, tmp_path, template_db, job
+):
+    """Jobs open their own connection in a thread of the window's process: only SQLite
+    may open the file there too (a header check or hash would drop the window's locks)."""
+    w = open_window("alice")
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    wal = Path(str(db) + "-wal")
+    out = tmp_path / "out" / "labels.jsonl"
+    out.parent.mkdir()
+    if job == "export":
+        w.files.export_as(out, "jsonl")
+        _wait_job(qtbot, w)
+    elif job == "import_labels":
+        w.files.export_as(out, "jsonl", include_unlabelled=True)
+        _wait_job(qtbot, w)
+        w.files.import_labels([str(out)])
+        _wait_job(qtbot, w)
+    elif job == "merge":
+        other = tmp_path / "out" / "bob.db"
+        other.write_bytes(template_db.read_bytes())
+        w.files.merge([str(other)])
+        _wait_job(qtbot, w)
+    elif job == "agreement":
+        w.findChild(QAction, "agreement").trigger()
+        report = w._agreement
+        qtbot.waitUntil(lambda: report.report is not None, timeout=60_000)
+        report.close()
+    else:  # File → Open database… on the same file
+        w.files.open_database(db)
+        w.open_document(doc)
+    for box in w.findChildren(QDialog):
+        box.close()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+
+    result = run_cli(db, "stats")
+    assert result.returncode == 0, result.stderr
+    assert wal.exists(), "another process deleted the WAL the window still writes to"
     view = w.view
     q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
     drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
