@@ -255,3 +255,41 @@ def test_background_jobs_and_reopening_keep_the_windows_locks(
     drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
     qtbot.keyClick(view, K.Key_1)
     assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX advisory locks")
+def test_nothing_in_the_windows_process_can_open_its_database_outside_sqlite(
+    qtbot, open_window, db, doc_ids, tmp_path
+):
+    w = open_window("alice")
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    wal = Path(str(db) + "-wal")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "good.txt").write_text("A new article about alliances.", encoding="utf-8")
+    (folder / "evil.txt").symlink_to(db)  # a folder import would read the database
+    os.link(db, tmp_path / "hard-link.bin")
+    for path in (db, wal, Path(str(db) + "-shm"), folder / "evil.txt", tmp_path / "hard-link.bin"):
+        with pytest.raises(PermissionError, match="only SQLite may open it"):
+            path.read_bytes()
+    with pytest.raises(PermissionError, match="only SQLite may open it"):
+        os.open(db, os.O_RDONLY)
+
+    w.files.import_paths([str(folder)])
+    _wait_job(qtbot, w)
+    assert any(d.source.endswith("good.txt") for d in w.store.list_documents())
+    assert not any(d.source.endswith("evil.txt") for d in w.store.list_documents())
+
+    result = run_cli(db, "stats")
+    assert result.returncode == 0, result.stderr
+    assert wal.exists(), "another process deleted the WAL the window still writes to"
+    for box in w.findChildren(QDialog):
+        box.close()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+    view = w.view
+    q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
+    drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
+    qtbot.keyClick(view, K.Key_1)
+    assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
