@@ -293,3 +293,17 @@ def test_nothing_in_the_windows_process_can_open_its_database_outside_sqlite(
     drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
     qtbot.keyClick(view, K.Key_1)
     assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
+
+
+def test_file_choosers_are_never_the_platforms_native_ones(qtbot, open_window, db):
+    """A desktop's native chooser runs in this process and sniffs files where nothing can
+    stop it (GTK's opened labels.db O_RDONLY under strace, even with a *.jsonl filter)."""
+    from annotator.gui.file_actions import NameOnlyIconProvider, file_dialog
+
+    w = open_window("alice")
+    for save in (False, True):
+        dlg = file_dialog(w, "t", str(db.parent / "x.jsonl"), "JSON lines (*.jsonl)", save=save)
+        assert dlg.testOption(QFileDialog.Option.DontUseNativeDialog)
+        assert isinstance(dlg.iconProvider(), NameOnlyIconProvider)
+        assert dlg.directory().absolutePath() == str(db.parent)
+        dlg.deleteLater()
