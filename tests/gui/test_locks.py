@@ -173,6 +173,8 @@ def test_the_open_database_chosen_as_input_or_output_is_refused_unread(
         (lambda: files.export_as(other / "link.db", "jsonl"), "is the open database"),
         (lambda: files.export_as(Path(str(db) + "-shm"), "csv"), "is the open database"),
         (lambda: files.export_as(tmp_path, "brat"), "holds the open database"),
+        # SQLite itself would open (and close) a -wal or -shm taken for a database
+        (lambda: files.merge([str(Path(str(db) + "-shm"))]), "is the open database"),
     ]
     for attempt, message in attempts:
         assert attempt() is None  # no job started
@@ -180,6 +182,9 @@ def test_the_open_database_chosen_as_input_or_output_is_refused_unread(
         assert "Traceback" not in files.last_result.text()
         files.last_result.close()
     assert files.last_worker is None
+    files.open_database(Path(str(db) + "-wal"))  # File → Open database… on the WAL
+    assert "is the open database" in w.statusBar().currentMessage()
+    assert w.store.path == db
     # Tools → Agreement → Save HTML report… over the database
     w.findChild(QAction, "agreement").trigger()
     report = w._agreement
