@@ -152,7 +152,11 @@ def choose_save_path(
 
 
 def database_problem(
-    paths: list[str] | list[Path], db: Path, verb: str, output: bool = False
+    paths: list[str] | list[Path],
+    db: Path,
+    verb: str,
+    output: bool = False,
+    journals_only: bool = False,
 ) -> str | None:
     """One line if a path is the open database or its -wal/-shm/-journal, else None.
 
@@ -160,8 +164,11 @@ def database_problem(
     destroy the database. Compared by device and inode (any path, symlink or hard link to
     it) and, for files that do not exist yet, by resolved name. An ``output`` folder that
     holds the database is refused too (a folder export replaces the whole folder).
+    ``journals_only`` accepts the database itself (which SQLite may open a second time:
+    it shares the locks of one file between its connections) but not its -wal/-shm/-journal.
     """
-    names = [os.path.realpath(db) + s for s in ("", "-wal", "-shm", "-journal")]
+    suffixes = ("-wal", "-shm", "-journal") if journals_only else ("", "-wal", "-shm", "-journal")
+    names = [os.path.realpath(db) + s for s in suffixes]
     ids = set()
     for name in names:
         try:
@@ -180,7 +187,7 @@ def database_problem(
             return f"{p}: is the open database {db} (or its journal); cannot {verb}"
         if output and os.path.isdir(p):
             folder = os.path.join(os.path.realpath(p), "")
-            if names[0].startswith(folder):
+            if os.path.realpath(db).startswith(folder):
                 return f"{p}: holds the open database {db}; writing there would replace it"
     return None
 
@@ -237,9 +244,11 @@ class FileActions:
             dlg.open()
         return dlg
 
-    def _refuse(self, paths: list, verb: str, title: str, output: bool = False) -> bool:
+    def _refuse(
+        self, paths: list, verb: str, title: str, output: bool = False, journals_only: bool = False
+    ) -> bool:
         """Refuse (with one line shown) paths that are the open database or its journal."""
-        problem = database_problem(paths, self.store.path, verb, output)
+        problem = database_problem(paths, self.store.path, verb, output, journals_only)
         if problem is None:
             return False
         self.w.statusBar().showMessage(problem, 8000)
@@ -288,6 +297,10 @@ class FileActions:
 
     def open_database(self, path: Path) -> None:
         w = self.w
+        problem = database_problem([path], self.store.path, "open it", journals_only=True)
+        if problem is not None:  # SQLite would open (and close) the journal as a database
+            w.report_error(problem)
+            return
         try:
             store = Store(path)
             store.scheme  # noqa: B018 - fails early on a foreign database
@@ -509,7 +522,10 @@ class FileActions:
 
     def merge(self, paths: list[str], strict: bool = False):
         paths = [str(p) for p in paths]
-        # Merging reads the other file through SQLite only (the core refuses this one).
+        # The database itself is read through SQLite only (and the core refuses it); SQLite
+        # opening its -wal or -shm as a database would close a descriptor of them.
+        if self._refuse(paths, "merge it", "Merge", journals_only=True):
+            return None
 
         def job(store, progress):
             from ..merge import MergeConflictError, merge_database

@@ -47,6 +47,9 @@ class MenuBar:
         return a
 
     def _build_menu_bar(self) -> None:
+        from .lockguard import protect
+
+        protect(self)  # from here on only SQLite may open this window's database file
         titles = ("&File", "&Edit", "&Label", "&Article", "&View", "&Coder", "&Tools", "&Help")
         self._menus = {t: self.menuBar().addMenu(t) for t in titles}
         self.label_menu = self._menus["&Label"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import html
 
+from PySide6.QtGui import Qt
+
 
 def escape(text: str) -> str:
     """``text`` for a place inside rich text (``<``, ``>`` and ``&`` shown as such)."""
@@ -18,9 +20,13 @@ def escape(text: str) -> str:
 
 
 def plain_tooltip(text: str) -> str:
-    """A tooltip that shows ``text`` literally, its line breaks and spaces kept."""
-    if not text:
-        return ""
+    """A tooltip that shows ``text`` literally, its line breaks and spaces kept.
+
+    Text Qt would take as plain text is returned as it is; text Qt would render as HTML
+    is escaped and wrapped so that its characters are shown.
+    """
+    if not text or not Qt.mightBeRichText(text):
+        return text
     return f"<p style='white-space:pre-wrap'>{escape(text)}</p>"
 
 

@@ -11,6 +11,7 @@ real second process.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import pytest
 from gui_helpers import SIMPLE, drag_select, point_on_char
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QFileDialog, QFileSystemModel, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QFileSystemModel, QMessageBox
 
 ROOT = Path(__file__).resolve().parents[2]
 K = Qt.Key
@@ -41,16 +42,17 @@ def run_cli(db: Path, *args: str) -> subprocess.CompletedProcess:
 
 def spans_seen_by_another_process(db: Path, doc_id: int, coder: str = "alice") -> list:
     code = (
-        "import sys\nfrom annotator.store import Store\n"
+        "import json, sys\nfrom annotator.store import Store\n"
         "with Store(sys.argv[1], readonly=True) as s:\n"
-        "    print(sorted((x.start, x.end, x.label) for x in s.spans(int(sys.argv[2]), sys.argv[3])))"
+        "    spans = s.spans(int(sys.argv[2]), sys.argv[3])\n"
+        "    print(json.dumps(sorted([x.start, x.end, x.label] for x in spans)))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(db), str(doc_id), coder],
         capture_output=True, text=True, env=_env(), timeout=120,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
-    return [tuple(t) for t in eval(out.stdout)]  # noqa: S307 - our own repr of ints/strs
+    return [tuple(t) for t in json.loads(out.stdout)]
 
 
 class _DialogWatch(QObject):
@@ -63,7 +65,7 @@ class _DialogWatch(QObject):
         self.qtbot, self.folder = qtbot, str(folder)
         self.dialog: QFileDialog | None = None
         self.loaded: list[str] = []
-        self.ticks_after_load = 0
+        self.ticks = self.ticks_after_load = 0
         self.done = False
         self.listed = ""
         self.timer = QTimer()
@@ -83,15 +85,15 @@ class _DialogWatch(QObject):
         return False
 
     def _tick(self) -> None:
-        if self.folder not in self.loaded:
-            return
-        self.ticks_after_load += 1
-        if self.ticks_after_load >= 10:
+        self.ticks += 1
+        if self.folder in self.loaded:
+            self.ticks_after_load += 1
+        if self.ticks_after_load >= 10 or self.ticks >= 1200:  # never wait forever (60 s)
             self.timer.stop()
             QApplication.instance().removeEventFilter(self)
             self.listed = self.dialog.directory().absolutePath()
             self.qtbot.keyClick(self.dialog, K.Key_Escape)
-            self.done = True
+            self.done = self.folder in self.loaded
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX advisory locks")
@@ -128,7 +130,6 @@ def test_a_file_dialog_in_the_database_folder_keeps_the_windows_writes_visible(
     q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
     drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
     qtbot.keyClick(view, K.Key_1)
-    assert "Saved" in w.saved_label.text()
     assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
     assert wal.exists()
 
@@ -172,6 +173,8 @@ def test_the_open_database_chosen_as_input_or_output_is_refused_unread(
         (lambda: files.export_as(other / "link.db", "jsonl"), "is the open database"),
         (lambda: files.export_as(Path(str(db) + "-shm"), "csv"), "is the open database"),
         (lambda: files.export_as(tmp_path, "brat"), "holds the open database"),
+        # SQLite itself would open (and close) a -wal or -shm taken for a database
+        (lambda: files.merge([str(Path(str(db) + "-shm"))]), "is the open database"),
     ]
     for attempt, message in attempts:
         assert attempt() is None  # no job started
@@ -179,6 +182,9 @@ def test_the_open_database_chosen_as_input_or_output_is_refused_unread(
         assert "Traceback" not in files.last_result.text()
         files.last_result.close()
     assert files.last_worker is None
+    files.open_database(Path(str(db) + "-wal"))  # File → Open database… on the WAL
+    assert "is the open database" in w.statusBar().currentMessage()
+    assert w.store.path == db
     # Tools → Agreement → Save HTML report… over the database
     w.findChild(QAction, "agreement").trigger()
     report = w._agreement
@@ -201,3 +207,109 @@ def test_the_open_database_chosen_as_input_or_output_is_refused_unread(
     drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
     qtbot.keyClick(view, K.Key_1)
     assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
+
+
+def _wait_job(qtbot, w) -> None:
+    worker = w.files.last_worker
+    qtbot.waitUntil(lambda: worker.isFinished() and worker not in w._jobs, timeout=60_000)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX advisory locks")
+@pytest.mark.parametrize("job", ["export", "import_labels", "merge", "agreement", "reopen"])
+def test_background_jobs_and_reopening_keep_the_windows_locks(
+    qtbot, open_window, db, doc_ids, tmp_path, template_db, job
+):
+    """Jobs open their own connection in a thread of the window's process: only SQLite
+    may open the file there too (a header check or hash would drop the window's locks)."""
+    w = open_window("alice")
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    wal = Path(str(db) + "-wal")
+    out = tmp_path / "out" / "labels.jsonl"
+    out.parent.mkdir()
+    if job == "export":
+        w.files.export_as(out, "jsonl")
+        _wait_job(qtbot, w)
+    elif job == "import_labels":
+        w.files.export_as(out, "jsonl", include_unlabelled=True)
+        _wait_job(qtbot, w)
+        w.files.import_labels([str(out)])
+        _wait_job(qtbot, w)
+    elif job == "merge":
+        other = tmp_path / "out" / "bob.db"
+        other.write_bytes(template_db.read_bytes())
+        w.files.merge([str(other)])
+        _wait_job(qtbot, w)
+    elif job == "agreement":
+        w.findChild(QAction, "agreement").trigger()
+        report = w._agreement
+        qtbot.waitUntil(lambda: report.report is not None, timeout=60_000)
+        report.close()
+    else:  # File → Open database… on the same file
+        w.files.open_database(db)
+        w.open_document(doc)
+    for box in w.findChildren(QDialog):
+        box.close()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+
+    result = run_cli(db, "stats")
+    assert result.returncode == 0, result.stderr
+    assert wal.exists(), "another process deleted the WAL the window still writes to"
+    view = w.view
+    q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
+    drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
+    qtbot.keyClick(view, K.Key_1)
+    assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX advisory locks")
+def test_nothing_in_the_windows_process_can_open_its_database_outside_sqlite(
+    qtbot, open_window, db, doc_ids, tmp_path
+):
+    w = open_window("alice")
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    wal = Path(str(db) + "-wal")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "good.txt").write_text("A new article about alliances.", encoding="utf-8")
+    (folder / "evil.txt").symlink_to(db)  # a folder import would read the database
+    os.link(db, tmp_path / "hard-link.bin")
+    for path in (db, wal, Path(str(db) + "-shm"), folder / "evil.txt", tmp_path / "hard-link.bin"):
+        with pytest.raises(PermissionError, match="only SQLite may open it"):
+            path.read_bytes()
+    with pytest.raises(PermissionError, match="only SQLite may open it"):
+        os.open(db, os.O_RDONLY)
+
+    w.files.import_paths([str(folder)])
+    _wait_job(qtbot, w)
+    assert any(d.source.endswith("good.txt") for d in w.store.list_documents())
+    assert not any(d.source.endswith("evil.txt") for d in w.store.list_documents())
+
+    result = run_cli(db, "stats")
+    assert result.returncode == 0, result.stderr
+    assert wal.exists(), "another process deleted the WAL the window still writes to"
+    for box in w.findChildren(QDialog):
+        box.close()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+    view = w.view
+    q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
+    drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
+    qtbot.keyClick(view, K.Key_1)
+    assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
+
+
+def test_file_choosers_are_never_the_platforms_native_ones(qtbot, open_window, db):
+    """A desktop's native chooser runs in this process and sniffs files where nothing can
+    stop it (GTK's opened labels.db O_RDONLY under strace, even with a *.jsonl filter)."""
+    from annotator.gui.file_actions import NameOnlyIconProvider, file_dialog
+
+    w = open_window("alice")
+    for save in (False, True):
+        dlg = file_dialog(w, "t", str(db.parent / "x.jsonl"), "JSON lines (*.jsonl)", save=save)
+        assert dlg.testOption(QFileDialog.Option.DontUseNativeDialog)
+        assert isinstance(dlg.iconProvider(), NameOnlyIconProvider)
+        assert dlg.directory().absolutePath() == str(db.parent)
+        dlg.deleteLater()

@@ -161,3 +161,38 @@ def test_alpha_chart_tooltip_and_coder_check_boxes_are_literal(qtbot, open_windo
     mine = export.findChild(QRadioButton, "exportMine")
     assert mine.text() == "Only the current coder (R&&D)"  # shows "R&D", no shortcut mark
     export.reject()
+
+
+def test_plain_tooltip_keeps_plain_text_and_escapes_what_qt_would_render():
+    from annotator.gui.plaintext import plain_tooltip
+
+    assert plain_tooltip("just text\nsecond <b>line</b>") == "just text\nsecond <b>line</b>"
+    for text in ["<b>X</b>", "a <img src=x> b", "AT&lt;T", "  <h1>t</h1>\n<i>2</i>  x"]:
+        assert shown(plain_tooltip(text)) == text
+
+
+def test_replace_folder_question_shows_the_folder_name_literally(
+    qtbot, open_window, tmp_path, monkeypatch
+):
+    from annotator.gui import file_actions
+
+    w = open_window("alice", html_db(tmp_path))
+    folder = tmp_path / "<b>brat<i>"
+    folder.mkdir()
+    (folder / "old.txt").write_text("x", encoding="utf-8")
+    monkeypatch.setattr(file_actions, "choose_save_path", lambda *a, **k: str(folder))
+    seen: dict = {}
+
+    def answer_no() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(50, answer_no)
+            return
+        seen["text"] = label_shows(box.findChild(QLabel, "qt_msgbox_label"))
+        box.button(QMessageBox.StandardButton.No).click()
+
+    QTimer.singleShot(0, answer_no)
+    options = {"fmt": "brat", "annotator": None, "include_unlabelled": False}
+    assert w.files._export_chosen(options) is None  # answered No: nothing written
+    assert seen["text"].startswith(f"{folder} already exists.")
+    assert (folder / "old.txt").exists()
