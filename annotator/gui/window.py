@@ -477,6 +477,11 @@ class MainWindow(MenuBar, QMainWindow):
             self._update_meta()
             if selected is not None:
                 self.panel.select_span(selected)
+            review = getattr(self, "_review_window", None)
+            if review is not None and getattr(review, "doc", None) is not None:
+                with contextlib.suppress(AnnotatorError, sqlite3.Error, RuntimeError):
+                    review.refresh()  # its gold edits are written now
+                    review._show_saved()
         self._pending_changed()
         if auto_close and not self.pending and self._close_when_saved:
             self.close()

@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from annotator.errors import DatabaseFullError
+from annotator.store import Store
 
 K = Qt.Key
 M = Qt.KeyboardModifier
@@ -344,3 +345,94 @@ def test_closing_writes_a_recovery_file_that_import_labels_restores(
         [sys.executable, "-m", "annotator", *args], capture_output=True, text=True, env=env
     )
     assert again.returncode == 0 and sorted(spans_of(reader, doc)) == sorted(got)
+
+
+# -- review mode: gold edits take the same path ----------------------------------------
+
+from test_review import (  # noqa: E402  (the review tests' database and helpers)
+    MUST,
+    SHAKY,
+    gold_spans,
+    ids,  # noqa: F401  (fixtures)
+    key,
+    rdb,  # noqa: F401
+    review,  # noqa: F401
+    review_template,  # noqa: F401
+    select,
+)
+
+
+def gold_cell(w, decision_key) -> str:
+    row = [d.key for d in w._rows].index(decision_key)
+    return w.list.topLevelItem(row).text(4)
+
+
+def test_review_gold_edits_stay_unsaved_and_are_written_in_order(review, ids, rdb):  # noqa: F811
+    doc = ids["Disputed"]
+    w = review(doc)
+    shaky = ("span", *SHAKY, "skeptical_of_alliance")
+    must = ("span", *MUST, "alarmist")
+    with Store(rdb) as check, lock_held(rdb) as release:
+        select(w, shaky)
+        key(w, K.Key_A)
+        assert gold_spans(check, doc) == {}
+        assert gold_cell(w, shaky) == "✓ gold · unsaved"
+        assert w.saved_label.text() == "1 edit not saved — database busy, retrying"
+        select(w, must)
+        key(w, K.Key_R)  # pass over it: a rejection, also queued
+        assert gold_cell(w, must) == "✗ rejected · unsaved"
+        key(w, K.Key_Z, M.ControlModifier)  # undo the accept: queued behind it
+        assert gold_cell(w, shaky) == ""
+        key(w, K.Key_Z, M.ControlModifier | M.ShiftModifier)
+        assert gold_cell(w, shaky) == "✓ gold · unsaved"
+        assert len(w.pending) == 4
+        release()
+        qtbot_wait(w)
+        assert gold_spans(check, doc) == {(*SHAKY, "skeptical_of_alliance"): ("ana", "ben")}
+        assert check.rejected_decisions(doc) == {json.dumps(list(must))}
+    assert gold_cell(w, shaky) == "✓ gold" and gold_cell(w, must) == "✗ rejected"
+    assert w.saved_label.text().startswith("✓ Saved")
+
+
+def qtbot_wait(w) -> None:
+    from pytestqt.qtbot import QtBot
+
+    QtBot(w).waitUntil(lambda: not w.pending, timeout=15000)
+
+
+def test_review_from_the_main_window_shares_its_queue(qtbot, rdb, ids):  # noqa: F811
+    from PySide6.QtCore import QSettings
+
+    from annotator.gui import main_window
+    from annotator.gui.review import open_review
+
+    doc = ids["Disputed"]
+    mw = main_window(rdb, "ana", settings=QSettings())
+    qtbot.addWidget(mw)
+    mw.show()
+    qtbot.waitExposed(mw)
+    try:
+        w = open_review(mw, doc)
+        qtbot.waitExposed(w)
+        w.activateWindow()
+        qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=2000)
+        w.list.setFocus()
+        with Store(rdb) as check, lock_held(rdb) as release:
+            select(w, ("span", *SHAKY, "skeptical_of_alliance"))
+            key(w, K.Key_A)
+            assert len(mw.pending) == 1 and not w._retry.isActive()
+            assert mw.saved_label.text() == "1 edit not saved — database busy, retrying"
+            # A recovery file cannot carry gold (import-labels refuses it): it says so.
+            records, lost = mw.pending.recovery_records()
+            assert records == []
+            assert lost == [
+                f"document {doc}: review mode: accept skeptical_of_alliance span"
+                f" [{SHAKY[0]}, {SHAKY[1]}) into gold in document {doc}; redo it there"
+            ]
+            release()
+            qtbot.waitUntil(lambda: not mw.pending, timeout=15000)
+            assert gold_spans(check, doc) == {(*SHAKY, "skeptical_of_alliance"): ("ana", "ben")}
+        assert gold_cell(w, ("span", *SHAKY, "skeptical_of_alliance")) == "✓ gold"
+    finally:
+        mw.close()
+        mw.store.close()
