@@ -453,7 +453,7 @@ class PendingEdits:
             return "database read-only"
         if e is not None and "no longer open" in str(e):
             return "its database is no longer open"
-        return "write failed"
+        return "database cannot be written"  # e.g. a disk I/O error
 
     def count(self) -> int:
         """The coder's edits pending (coding time, recorded on the side, not counted)."""

@@ -16,6 +16,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from gui_helpers import SIMPLE, click_button, click_char, drag_select, point_on_char
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
@@ -436,3 +437,29 @@ def test_review_from_the_main_window_shares_its_queue(qtbot, rdb, ids):  # noqa:
     finally:
         mw.close()
         mw.store.close()
+
+
+def test_a_file_that_cannot_be_written_keeps_edits_until_it_can(
+    qtbot, open_window, doc_ids, reader, db
+):
+    """The database's write-ahead log made immutable (``chattr +i``, which binds root too;
+    chmod would not): writes fail with an I/O error; edits wait and are written after."""
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    view = w.view
+    fox = select_word(qtbot, view, "fox")
+    qtbot.keyClick(view, K.Key_1)  # the -wal file exists now
+    wal = str(db) + "-wal"
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", wal]).returncode:
+        pytest.skip("chattr +i is not available here")
+    try:
+        dog = select_word(qtbot, view, "dog")
+        qtbot.keyClick(view, K.Key_2)
+        assert w.saved_label.text() == "1 edit not saved — database cannot be written, retrying"
+        assert "disk I/O error" in w.saved_label.toolTip()
+        assert [s.unsaved for s in view._spans] == [False, True]
+    finally:
+        subprocess.run(["chattr", "-i", wal], check=True)
+    qtbot.waitUntil(lambda: not w.pending, timeout=15000)
+    assert spans_of(reader, doc) == [(*fox, "alarmist"), (*dog, "skeptical_of_alliance")]
