@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -257,6 +258,8 @@ class ReviewWindow(QMainWindow):
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self.flush_pending)
         self._retry_ms = 250
+        self._close_when_saved = False
+        self._may_close = False
         self.scheme = store.scheme
         self.coder_filter = list(coders) if coders is not None else None
         self.owns_store = owns_store
@@ -961,7 +964,7 @@ class ReviewWindow(QMainWindow):
         self._show_saved()
         return written, result
 
-    def flush_pending(self) -> None:
+    def flush_pending(self, auto_close: bool = True) -> None:
         """The review's own retry (without a main window): in order, each once."""
         try:
             result = self.pending.flush(self.real_store)
@@ -978,6 +981,36 @@ class ReviewWindow(QMainWindow):
             with contextlib.suppress(AnnotatorError, sqlite3.Error):
                 self.refresh()
         self._show_saved()
+        if auto_close and not self.pending and self._close_when_saved:
+            self.close()
+
+    def _warn_unsaved(self) -> QMessageBox:
+        box = QMessageBox(self)
+        box.setObjectName("unsavedWarning")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved gold edits")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"{self.pending.summary()}.")
+        wait = box.addButton("Close when saved", QMessageBox.ButtonRole.AcceptRole)
+        wait.setObjectName("closeWhenSaved")
+        drop = box.addButton("Discard them and close", QMessageBox.ButtonRole.DestructiveRole)
+        drop.setObjectName("discard")
+        keep = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
+        keep.setObjectName("keepWorking")
+        box.setDefaultButton(wait)
+        box.setEscapeButton(keep)
+
+        def chosen(button) -> None:
+            if button is wait:
+                self._close_when_saved = True
+            elif button is drop:
+                self._may_close = True
+                self.close()
+
+        box.buttonClicked.connect(chosen)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
 
     def _show_saved(self) -> None:
         if self.pending:
@@ -1022,6 +1055,13 @@ class ReviewWindow(QMainWindow):
         return False
 
     def closeEvent(self, e: QCloseEvent) -> None:
+        if not self._main_queue and self.pending and not self._may_close:
+            with contextlib.suppress(sqlite3.Error):
+                self.flush_pending(auto_close=False)
+            if self.pending:  # its own queue (no main window): never dropped unasked
+                e.ignore()
+                self._warn_unsaved()
+                return
         if self.main_window is not None:
             self.main_window.removeEventFilter(self)
             if getattr(self.main_window, "_review_window", None) is self:

@@ -368,7 +368,7 @@ def gold_cell(w, decision_key) -> str:
     return w.list.topLevelItem(row).text(4)
 
 
-def test_review_gold_edits_stay_unsaved_and_are_written_in_order(review, ids, rdb):  # noqa: F811
+def test_review_gold_edits_stay_unsaved_and_are_written_in_order(qtbot, review, ids, rdb):  # noqa: F811
     doc = ids["Disputed"]
     w = review(doc)
     shaky = ("span", *SHAKY, "skeptical_of_alliance")
@@ -388,17 +388,22 @@ def test_review_gold_edits_stay_unsaved_and_are_written_in_order(review, ids, rd
         assert gold_cell(w, shaky) == "✓ gold · unsaved"
         assert len(w.pending) == 4
         release()
-        qtbot_wait(w)
+        qtbot.waitUntil(lambda: not w.pending, timeout=15000)
         assert gold_spans(check, doc) == {(*SHAKY, "skeptical_of_alliance"): ("ana", "ben")}
         assert check.rejected_decisions(doc) == {json.dumps(list(must))}
     assert gold_cell(w, shaky) == "✓ gold" and gold_cell(w, must) == "✗ rejected"
     assert w.saved_label.text().startswith("✓ Saved")
-
-
-def qtbot_wait(w) -> None:
-    from pytestqt.qtbot import QtBot
-
-    QtBot(w).waitUntil(lambda: not w.pending, timeout=15000)
+    # Closing with gold edits of its own queue pending: warned, closes once written.
+    with Store(rdb) as check, lock_held(rdb) as release:
+        select(w, must)
+        key(w, K.Key_A)
+        w.close()
+        assert w.isVisible()
+        press(qtbot, visible_box(w, "unsavedWarning"), "closeWhenSaved")
+        assert w.isVisible()
+        release()
+        qtbot.waitUntil(lambda: not w.isVisible(), timeout=15000)
+        assert (*MUST, "alarmist") in gold_spans(check, doc)
 
 
 def test_review_from_the_main_window_shares_its_queue(qtbot, rdb, ids):  # noqa: F811
