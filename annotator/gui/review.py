@@ -681,9 +681,10 @@ class ReviewWindow(QMainWindow):
             if s.annotator in band:
                 color = self._colors.get(s.label, QColor("#888888"))
                 spans.append((s.annotator, s.start, s.end, s.label, color, band[s.annotator]))
+        unsaved = self.store.unsaved_gold_spans(rv.doc_id)
         for g in rv.gold_spans:
             color = self._colors.get(g.label, QColor("#888888"))
-            spans.append((GOLD_LAYER, g.start, g.end, g.label, color, -1))
+            spans.append((GOLD_LAYER, g.start, g.end, g.label, color, -1, g.id in unsaved))
         self.view.set_layers(spans)
         for name in self._layer_boxes:
             self.view.set_layer_visible(name, name not in self._hidden_layers)

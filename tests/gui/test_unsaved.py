@@ -378,6 +378,9 @@ def test_review_gold_edits_stay_unsaved_and_are_written_in_order(qtbot, review, 
         key(w, K.Key_A)
         assert gold_spans(check, doc) == {}
         assert gold_cell(w, shaky) == "✓ gold · unsaved"
+        assert [(x.label, x.unsaved) for x in w.view._layers if x.layer == "gold"] == [
+            ("skeptical_of_alliance", True)  # drawn hatched, outline dashed
+        ]
         assert w.saved_label.text() == "1 edit not saved — database busy, retrying"
         select(w, must)
         key(w, K.Key_R)  # pass over it: a rejection, also queued
@@ -392,6 +395,7 @@ def test_review_gold_edits_stay_unsaved_and_are_written_in_order(qtbot, review, 
         assert gold_spans(check, doc) == {(*SHAKY, "skeptical_of_alliance"): ("ana", "ben")}
         assert check.rejected_decisions(doc) == {json.dumps(list(must))}
     assert gold_cell(w, shaky) == "✓ gold" and gold_cell(w, must) == "✗ rejected"
+    assert [x.unsaved for x in w.view._layers if x.layer == "gold"] == [False]
     assert w.saved_label.text().startswith("✓ Saved")
     # Closing with gold edits of its own queue pending: warned, closes once written.
     with Store(rdb) as check, lock_held(rdb) as release:
