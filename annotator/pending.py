@@ -45,10 +45,12 @@ from .errors import (
     DatabaseBusyError,
     DatabaseFullError,
     DatabaseReadOnlyError,
+    NotFoundError,
     ValidationError,
     WriteFailedError,
 )
 from .models import Span
+from .store import GOLD
 
 # -- the edits ----------------------------------------------------------------------
 
@@ -210,6 +212,112 @@ class SetTitle(Edit):
         return f"title of document {self.doc_id}"
 
 
+# -- review mode: the gold layer (spans found by (start, end, label), as the review does)
+
+SpanKey = tuple[int, int, str]
+
+
+def find_gold(store, doc_id: int, key: SpanKey) -> Span:
+    for s in store.spans(doc_id, GOLD):
+        if (s.start, s.end, s.label) == key:
+            return s
+    raise NotFoundError(f"the gold span {key} is no longer there (changed elsewhere?)")
+
+
+def refuse_gold_duplicate(store, doc_id: int, key: SpanKey) -> None:
+    if any((s.start, s.end, s.label) == key for s in store.spans(doc_id, GOLD)):
+        raise ValidationError("gold already has that span")
+
+
+@dataclass(eq=False)
+class AddGoldSpan(Edit):
+    doc_id: int
+    key: SpanKey
+    sources: tuple[str, ...]
+    handle: int  # the id the review shows until it is written
+    note: str = ""
+
+    def apply(self, store, q: PendingEdits) -> Span:
+        refuse_gold_duplicate(store, self.doc_id, self.key)
+        span = store.add_gold_span(self.doc_id, *self.key, self.sources, self.note)
+        q.ids[self.handle] = span.id
+        return span
+
+    def describe(self) -> str:
+        a, b, label = self.key
+        return f"accept {label} span [{a}, {b}) into gold in document {self.doc_id}"
+
+
+@dataclass(eq=False)
+class DeleteGoldSpan(Edit):
+    doc_id: int
+    key: SpanKey
+
+    def apply(self, store, q: PendingEdits) -> Span:
+        return store.delete_span(find_gold(store, self.doc_id, self.key).id)
+
+    def describe(self) -> str:
+        a, b, label = self.key
+        return f"remove {label} span [{a}, {b}) from gold in document {self.doc_id}"
+
+
+@dataclass(eq=False)
+class EditGoldSpan(Edit):
+    """Move and/or relabel a gold span (same id, same sources), in one transaction."""
+
+    doc_id: int
+    old: SpanKey
+    new: SpanKey
+
+    def apply(self, store, q: PendingEdits) -> None:
+        span = find_gold(store, self.doc_id, self.old)
+        refuse_gold_duplicate(store, self.doc_id, self.new)
+        with store.transaction():
+            if self.old[:2] != self.new[:2]:
+                store.move_span(span.id, self.new[0], self.new[1])
+            if self.old[2] != self.new[2]:
+                store.relabel_span(span.id, self.new[2])
+
+    def describe(self) -> str:
+        return f"edit gold span {self.old} to {self.new} in document {self.doc_id}"
+
+
+@dataclass(eq=False)
+class SetGoldLabel(Edit):
+    doc_id: int
+    field: str
+    value: Any
+    sources: tuple[str, ...]
+
+    def apply(self, store, q: PendingEdits) -> Any:
+        value = list(self.value) if isinstance(self.value, tuple) else self.value
+        return store.set_gold_label(self.doc_id, self.field, value, self.sources)
+
+    def describe(self) -> str:
+        what = "clear" if self.value is None else "set"
+        return f"{what} gold {self.field} of document {self.doc_id}"
+
+
+@dataclass(eq=False)
+class RejectDecision(Edit):
+    doc_id: int
+    decision: str
+    reject: bool = True  # False: take a rejection back
+
+    def apply(self, store, q: PendingEdits) -> None:
+        if self.reject:
+            store.reject_decision(self.doc_id, self.decision)
+        else:
+            store.unreject_decision(self.doc_id, self.decision)
+
+    def describe(self) -> str:
+        verb = "reject" if self.reject else "take back the rejection of"
+        return f"{verb} a decision in document {self.doc_id} (review)"
+
+
+GOLD_EDITS = (AddGoldSpan, DeleteGoldSpan, EditGoldSpan, SetGoldLabel, RejectDecision)
+
+
 # -- the queue ----------------------------------------------------------------------
 
 
@@ -345,7 +453,7 @@ class PendingEdits:
             return "database read-only"
         if e is not None and "no longer open" in str(e):
             return "its database is no longer open"
-        return "write failed"
+        return "database cannot be written"  # e.g. a disk I/O error
 
     def count(self) -> int:
         """The coder's edits pending (coding time, recorded on the side, not counted)."""
@@ -437,9 +545,12 @@ class PendingEdits:
         """
         groups: dict[tuple[int, str | None], list[Edit]] = {}
         titled: dict[int, None] = {}
+        gold_notes = []
         for e in self.edits:
             if isinstance(e, SetTitle):
                 titled[e.doc_id] = None
+            elif isinstance(e, GOLD_EDITS):  # import-labels refuses the gold layer
+                gold_notes.append((e.doc_id, f"review mode: {e.describe()}; redo it there"))
             else:
                 groups.setdefault((e.doc_id, _coder_of(e)), []).append(e)
         for doc_id in titled:
@@ -452,8 +563,11 @@ class PendingEdits:
                 notes.append(f"set the title to {self.title('', doc_id)!r} again")
                 del titled[doc_id]
             notes = [f"document {doc_id}: {x}" for x in notes]
+            notes += [f"document {doc_id}: {x}" for d, x in gold_notes if d == doc_id]
+            gold_notes = [(d, x) for d, x in gold_notes if d != doc_id]
             records.append(self._record(doc_id, coder, spans, fields, notes))
             lost += notes
+        lost += [f"document {d}: {x}" for d, x in gold_notes]  # no record of its own
         return records, lost
 
     def _end_state(self, edits: list[Edit]) -> tuple[list[Span], dict[str, Any], list[str]]:
@@ -563,6 +677,8 @@ def recovery_path(db_path: str | Path, when: datetime | None = None) -> Path:
 
 
 def _coder_of(e: Edit) -> str | None:
+    if isinstance(e, GOLD_EDITS):
+        return GOLD
     if isinstance(e, (AddSpan, SetDocLabel, SetStatus, AddTime)):
         return e.annotator
     if isinstance(e, (DeleteSpan, RestoreSpan, RelabelSpan, SetSpanNote)):
@@ -578,3 +694,106 @@ def _write_failed(store, e: Exception) -> WriteFailedError:
     if isinstance(e, WriteFailedError):
         return e
     return WriteFailedError(f"{store.path}: not saved: {e}")
+
+
+class Overlay:
+    """A read-only view of a store with the pending edits laid over it, for windows that
+    read the store in many places (review mode): spans and fields of every coder and of
+    the gold layer, gold sources and rejected decisions. Everything else is the store's.
+    """
+
+    def __init__(self, store, q: PendingEdits):
+        self._store = store
+        self._q = q
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    @property
+    def real_store(self):
+        return self._store
+
+    def _edits(self, doc_id: int, kinds) -> list:
+        if not self._q.belongs_to(self._store):
+            return []
+        return [e for e in self._q.edits if e.doc_id == doc_id and isinstance(e, kinds)]
+
+    def _gold(self, doc_id: int) -> tuple[list[Span], dict[int, tuple[str, ...]], set[int]]:
+        spans = list(self._store.spans(doc_id, GOLD))
+        sources = dict(self._store.gold_span_sources(doc_id))
+        unsaved: set[int] = set()
+
+        def at(key):
+            return next((i for i, s in enumerate(spans) if (s.start, s.end, s.label) == key), None)
+
+        for e in self._edits(doc_id, (AddGoldSpan, DeleteGoldSpan, EditGoldSpan)):
+            if isinstance(e, AddGoldSpan):
+                a, b, label = e.key
+                spans.append(Span(e.handle, doc_id, GOLD, a, b, label, e.note))
+                sources[e.handle] = tuple(e.sources)
+                unsaved.add(e.handle)
+            elif (i := at(e.key if isinstance(e, DeleteGoldSpan) else e.old)) is not None:
+                if isinstance(e, DeleteGoldSpan):
+                    unsaved.discard(spans.pop(i).id)
+                else:
+                    a, b, label = e.new
+                    spans[i] = replace(spans[i], start=a, end=b, label=label)
+                    unsaved.add(spans[i].id)
+        spans.sort(key=lambda s: (s.start, s.end, abs(s.id)))
+        return spans, sources, unsaved
+
+    def spans(self, doc_id: int, annotator: str | None = None) -> list[Span]:
+        if annotator == GOLD:
+            return self._gold(doc_id)[0]
+        if annotator is not None:
+            return self._q.spans(self._store.spans(doc_id, annotator), doc_id, annotator)[0]
+        stored = [s for s in self._store.spans(doc_id) if s.annotator != GOLD]
+        coders = dict.fromkeys(s.annotator for s in stored)
+        for e in self._edits(doc_id, (AddSpan,)):
+            coders.setdefault(e.annotator)
+        out = []
+        for c in coders:
+            mine = [s for s in stored if s.annotator == c]
+            out += self._q.spans(mine, doc_id, c)[0] if self._q.belongs_to(self._store) else mine
+        out += self._gold(doc_id)[0]
+        return sorted(out, key=lambda s: (s.start, s.end, abs(s.id)))
+
+    def gold_span_sources(self, doc_id: int) -> dict[int, tuple[str, ...]]:
+        return self._gold(doc_id)[1]
+
+    def unsaved_gold_spans(self, doc_id: int) -> set[int]:
+        return self._gold(doc_id)[2]
+
+    def doc_labels(self, doc_id: int, annotator: str) -> dict[str, Any]:
+        stored = self._store.doc_labels(doc_id, annotator)
+        if annotator != GOLD:
+            if not self._q.belongs_to(self._store):
+                return stored
+            return self._q.fields(stored, doc_id, annotator)[0]
+        for e in self._edits(doc_id, (SetGoldLabel,)):
+            if e.value is None:
+                stored.pop(e.field, None)
+            else:
+                stored[e.field] = tuple(e.value) if isinstance(e.value, list) else e.value
+        return stored
+
+    def gold_label_sources(self, doc_id: int) -> dict[str, tuple[str, ...]]:
+        sources = dict(self._store.gold_label_sources(doc_id))
+        for e in self._edits(doc_id, (SetGoldLabel,)):
+            if e.value is None:
+                sources.pop(e.field, None)
+            else:
+                sources[e.field] = tuple(e.sources)
+        return sources
+
+    def unsaved_gold_fields(self, doc_id: int) -> set[str]:
+        return {e.field for e in self._edits(doc_id, (SetGoldLabel,))}
+
+    def rejected_decisions(self, doc_id: int) -> set[str]:
+        rejected = set(self._store.rejected_decisions(doc_id))
+        for e in self._edits(doc_id, (RejectDecision,)):
+            if e.reject:
+                rejected.add(e.decision)
+            else:
+                rejected.discard(e.decision)
+        return rejected

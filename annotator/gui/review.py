@@ -18,8 +18,13 @@ Ctrl+Z / Ctrl+Shift+Z undo / redo any gold change
 Alt+1 … / Alt+0       show or hide a coder's layer / the gold layer
 ====================  ==============================================================
 
-Every gold change is an undoable command (``review_commands``) calling the store,
-which commits before returning.
+Every gold change is an undoable command (``review_commands``) handing its store call
+to :meth:`ReviewWindow.write`: the main window's pending-edit queue when the review
+belongs to one (one queue, one status, one close warning), else the review's own. The
+store commits before returning; a write the database refuses for now (busy, full,
+read-only) stays on screen marked unsaved and is retried in order. The window reads
+the store through :class:`annotator.pending.Overlay`, which lays the pending edits over
+it.
 """
 
 from __future__ import annotations
@@ -29,8 +34,9 @@ import json
 import sqlite3
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -49,6 +55,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -57,6 +64,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import pending as P
 from ..errors import AnnotatorError
 from ..models import Document
 from ..store import GOLD, Store
@@ -191,8 +199,9 @@ class _Rejections:
     """The set of rejected ``(document, decision key)`` pairs, stored in the database so
     a review resumes where it stopped (``Store.reject_decision``)."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, write):
         self.store = store
+        self.write = write  # the window's write path (see ReviewWindow.write)
         self._cache: dict[int, set[str]] = {}
 
     @staticmethod
@@ -211,13 +220,13 @@ class _Rejections:
     def add(self, item: tuple[int, tuple]) -> None:
         doc_id, key = item
         if item not in self:
-            self.store.reject_decision(doc_id, self._key(key))
+            self.write(P.RejectDecision(doc_id, self._key(key), True))
             self._doc(doc_id).add(self._key(key))
 
     def discard(self, item: tuple[int, tuple]) -> None:
         doc_id, key = item
         if item in self:
-            self.store.unreject_decision(doc_id, self._key(key))
+            self.write(P.RejectDecision(doc_id, self._key(key), False))
             self._doc(doc_id).discard(self._key(key))
 
 
@@ -239,14 +248,25 @@ class ReviewWindow(QMainWindow):
         if parent is not None:
             self.setWindowFlag(Qt.WindowType.Window, True)
         self.setObjectName("reviewWindow")
-        self.store = store
+        # One queue with the main window's when there is one (see ``write``).
+        self._main_queue = main_window is not None and hasattr(main_window, "pending")
+        self.pending = main_window.pending if self._main_queue else P.PendingEdits()
+        store.set_busy_timeout(0.2)  # a key never waits long for another process's lock
+        self.real_store = store
+        self.store = P.Overlay(store, self.pending)  # what is shown: pending edits included
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self.flush_pending)
+        self._retry_ms = 250
+        self._close_when_saved = False
+        self._may_close = False
         self.scheme = store.scheme
         self.coder_filter = list(coders) if coders is not None else None
         self.owns_store = owns_store
         self.main_window = main_window
         self.doc: Document | None = None
         self.review: Review | None = None
-        self.rejected = _Rejections(store)  # (doc, decision key), kept in the database
+        self.rejected = _Rejections(self.store, self.write)  # (doc, key), kept in the database
         self.undo_stack = QUndoStack(self)
         self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
         self._field_order = {name: i for i, name in enumerate(self.scheme.field_names)}
@@ -576,6 +596,8 @@ class ReviewWindow(QMainWindow):
                 gold_text, gold_color = "✎ edited", "#1a4f9c"
             elif rejected:
                 gold_text, gold_color = "✗ rejected", "#80868b"
+            if gold_text and self._unsaved(rv, d):
+                gold_text, gold_color = f"{gold_text} · unsaved", "#b3261e"
             it.setText(COL_GOLD, gold_text)
             it.setForeground(COL_GOLD, QColor(gold_color))
             it.setToolTip(COL_GOLD, self._gold_tip(d, text))
@@ -585,6 +607,18 @@ class ReviewWindow(QMainWindow):
             items.append(it)
         self.list.addTopLevelItems(items)
         self.list.blockSignals(False)
+
+    def _unsaved(self, rv: Review, d: Decision) -> bool:
+        """Whether this decision's gold (or rejection) is still waiting to be written."""
+        if d.kind == "field":
+            return d.label in self.store.unsaved_gold_fields(rv.doc_id)
+        if d.gold_span is not None:
+            return d.gold_span.id in self.store.unsaved_gold_spans(rv.doc_id)
+        key = _Rejections._key(d.key)
+        return any(
+            isinstance(e, P.RejectDecision) and e.decision == key and e.doc_id == rv.doc_id
+            for e in self.pending.edits
+        )
 
     def _gold_tip(self, d: Decision, text: str) -> str:
         if d.kind == "field":
@@ -647,9 +681,10 @@ class ReviewWindow(QMainWindow):
             if s.annotator in band:
                 color = self._colors.get(s.label, QColor("#888888"))
                 spans.append((s.annotator, s.start, s.end, s.label, color, band[s.annotator]))
+        unsaved = self.store.unsaved_gold_spans(rv.doc_id)
         for g in rv.gold_spans:
             color = self._colors.get(g.label, QColor("#888888"))
-            spans.append((GOLD_LAYER, g.start, g.end, g.label, color, -1))
+            spans.append((GOLD_LAYER, g.start, g.end, g.label, color, -1, g.id in unsaved))
         self.view.set_layers(spans)
         for name in self._layer_boxes:
             self.view.set_layer_visible(name, name not in self._hidden_layers)
@@ -918,11 +953,79 @@ class ReviewWindow(QMainWindow):
 
     # -- the editor protocol used by commands -----------------------------------------
 
+    def write(self, edit: P.Edit) -> tuple[bool, object]:
+        """Every write of the review: through the main window's queue when it has this
+        database open, else through the review's own (retried by its own timer)."""
+        mw = self.main_window
+        if self._main_queue and _same_file(mw.store.path, self.real_store.path):
+            return mw.write(edit)
+        written, result = self.pending.write(self.real_store, edit)
+        if not written and not self._retry.isActive():
+            self._retry.start(self._retry_ms)
+        self._show_saved()
+        return written, result
+
+    def flush_pending(self, auto_close: bool = True) -> None:
+        """The review's own retry (without a main window): in order, each once."""
+        try:
+            result = self.pending.flush(self.real_store)
+        except sqlite3.ProgrammingError:  # closed
+            return
+        for line in result.dropped:
+            self.report_error(line)
+        if self.pending:
+            self._retry_ms = min(self._retry_ms * 2, 4000)
+            self._retry.start(self._retry_ms)
+        else:
+            self._retry_ms = 250
+        if result.written or result.dropped:
+            with contextlib.suppress(AnnotatorError, sqlite3.Error):
+                self.refresh()
+        self._show_saved()
+        if auto_close and not self.pending and self._close_when_saved:
+            self.close()
+
+    def _warn_unsaved(self) -> QMessageBox:
+        box = QMessageBox(self)
+        box.setObjectName("unsavedWarning")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved gold edits")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"{self.pending.summary()}.")
+        wait = box.addButton("Close when saved", QMessageBox.ButtonRole.AcceptRole)
+        wait.setObjectName("closeWhenSaved")
+        drop = box.addButton("Discard them and close", QMessageBox.ButtonRole.DestructiveRole)
+        drop.setObjectName("discard")
+        keep = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
+        keep.setObjectName("keepWorking")
+        box.setDefaultButton(wait)
+        box.setEscapeButton(keep)
+
+        def chosen(button) -> None:
+            if button is wait:
+                self._close_when_saved = True
+            elif button is drop:
+                self._may_close = True
+                self.close()
+
+        box.buttonClicked.connect(chosen)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def _show_saved(self) -> None:
+        if self.pending:
+            self.saved_label.setText(self.pending.summary())
+            self.saved_label.setStyleSheet("color: #b3261e; font-weight: 600;")
+        else:
+            self.saved_label.setText(f"✓ Saved {datetime.now():%H:%M:%S}")
+            self.saved_label.setStyleSheet("")
+
     def after_edit(self, doc_id: int, select_span=None) -> None:
         if self.doc is None or self.doc.id != doc_id:
             self.open_document(doc_id)
         self.refresh(select=select_span)
-        self.saved_label.setText(f"✓ Saved {datetime.now():%H:%M:%S}")
+        self._show_saved()
         mw = self.main_window
         if mw is not None and getattr(mw, "doc", None) is not None and mw.doc.id == doc_id:
             with contextlib.suppress(AnnotatorError, sqlite3.Error, AttributeError):
@@ -953,6 +1056,13 @@ class ReviewWindow(QMainWindow):
         return False
 
     def closeEvent(self, e: QCloseEvent) -> None:
+        if not self._main_queue and self.pending and not self._may_close:
+            with contextlib.suppress(sqlite3.Error):
+                self.flush_pending(auto_close=False)
+            if self.pending:  # its own queue (no main window): never dropped unasked
+                e.ignore()
+                self._warn_unsaved()
+                return
         if self.main_window is not None:
             self.main_window.removeEventFilter(self)
             if getattr(self.main_window, "_review_window", None) is self:
@@ -964,6 +1074,10 @@ class ReviewWindow(QMainWindow):
                 self.store.close()
             self.owns_store = False
         super().closeEvent(e)
+
+
+def _same_file(a, b) -> bool:
+    return Path(a).resolve() == Path(b).resolve()
 
 
 def _live(w) -> bool:

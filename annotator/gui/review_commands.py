@@ -1,5 +1,8 @@
 """Undoable gold-layer edits for the review window (the pattern of ``commands.py``).
 
+Each store call goes through ``editor.write`` (the pending-edit queue of
+``annotator/pending.py``: a write the database refuses for now is kept, shown as unsaved
+and retried in order); the checks read ``editor.store``, which shows the pending edits.
 Gold spans are found again by (start, end, label) when a command runs, never by a
 remembered id: undoing a deletion has to re-add the span with
 ``Store.add_gold_span`` (which gives it a new id) because ``restore_span`` would not
@@ -9,6 +12,7 @@ bring back its sources. Each command passes the key of the decision it touched t
 
 from __future__ import annotations
 
+from .. import pending as P
 from ..errors import NotFoundError, ValidationError
 from ..models import Span
 from ..store import GOLD
@@ -36,12 +40,13 @@ class AddGoldSpan(StoreCommand):
 
     def apply(self):
         _refuse_duplicate(self.editor, self.doc_id, self.key)
-        self.editor.store.add_gold_span(self.doc_id, *self.key, self.sources)
+        handle = self.editor.pending.new_handle()
+        self.editor.write(P.AddGoldSpan(self.doc_id, self.key, tuple(self.sources), handle))
         return self.focus
 
     def revert(self):
-        span = find_gold(self.editor, self.doc_id, self.key)
-        self.editor.store.delete_span(span.id)
+        find_gold(self.editor, self.doc_id, self.key)
+        self.editor.write(P.DeleteGoldSpan(self.doc_id, self.key))
         return self.focus
 
 
@@ -52,13 +57,16 @@ class DeleteGoldSpan(StoreCommand):
         self.note, self.sources, self.focus = span.note, sources, focus
 
     def apply(self):
-        span = find_gold(self.editor, self.doc_id, self.key)
-        self.editor.store.delete_span(span.id)
+        find_gold(self.editor, self.doc_id, self.key)
+        self.editor.write(P.DeleteGoldSpan(self.doc_id, self.key))
         return self.focus
 
     def revert(self):
         _refuse_duplicate(self.editor, self.doc_id, self.key)
-        self.editor.store.add_gold_span(self.doc_id, *self.key, self.sources, self.note)
+        handle = self.editor.pending.new_handle()
+        self.editor.write(
+            P.AddGoldSpan(self.doc_id, self.key, tuple(self.sources), handle, self.note)
+        )
         return self.focus
 
 
@@ -70,14 +78,9 @@ class EditGoldSpan(StoreCommand):
         self.old, self.new, self.focus = old, new, focus
 
     def _change(self, a: SpanKey, b: SpanKey):
-        store = self.editor.store
-        span = find_gold(self.editor, self.doc_id, a)
+        find_gold(self.editor, self.doc_id, a)
         _refuse_duplicate(self.editor, self.doc_id, b)
-        with store.transaction():
-            if (a[0], a[1]) != (b[0], b[1]):
-                store.move_span(span.id, b[0], b[1])
-            if a[2] != b[2]:
-                store.relabel_span(span.id, b[2])
+        self.editor.write(P.EditGoldSpan(self.doc_id, a, b))
         return self.focus
 
     def apply(self):
@@ -104,7 +107,7 @@ class SetGoldField(StoreCommand):
     def _set(self, value, sources):
         if isinstance(value, tuple):
             value = list(value)
-        self.editor.store.set_gold_label(self.doc_id, self.field, value, sources)
+        self.editor.write(P.SetGoldLabel(self.doc_id, self.field, value, tuple(sources)))
         return self.focus
 
     def apply(self):

@@ -15,7 +15,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from .article_view import ArticleView
@@ -36,6 +36,7 @@ class LayerSpan:
     band: int  # 0 = lowest band (coders); unused for gold
     start16: int
     end16: int
+    unsaved: bool = False  # a gold edit not written yet: hatched, dashed outline
 
 
 class ReviewView(ArticleView):
@@ -57,13 +58,13 @@ class ReviewView(ArticleView):
 
     # -- content ------------------------------------------------------------------
 
-    def set_layers(self, spans: list[tuple[str, int, int, str, QColor, int]]) -> None:
-        """``(layer, start, end, label, colour, band)`` in code points."""
+    def set_layers(self, spans: list[tuple]) -> None:
+        """``(layer, start, end, label, colour, band[, unsaved])`` in code points."""
         m = self.offsets
         out = []
-        for layer, s, e, label, color, band in spans:
+        for layer, s, e, label, color, band, *unsaved in spans:
             s16, e16 = m.range_to_utf16(s, e)
-            out.append(LayerSpan(layer, s, e, label, color, band, s16, e16))
+            out.append(LayerSpan(layer, s, e, label, color, band, s16, e16, any(unsaved)))
         out.sort(key=lambda x: (x.start16, x.end16, x.layer))
         self._layers = out
         self._lstarts = [x.start16 for x in out]
@@ -206,11 +207,14 @@ class ReviewView(ArticleView):
                 if x.layer == GOLD_LAYER:
                     fill = QColor(x.color)
                     fill.setAlpha(46)
+                    hatch = QColor(x.color)
+                    hatch.setAlpha(150)
                     for r in rects:
                         bottom = r.bottom() - descent + LAYER_TOP - 0.6
-                        p.fillRect(
-                            QRectF(r.left(), r.top() + 0.8, r.width(), bottom - r.top()), fill
-                        )
+                        box = QRectF(r.left(), r.top() + 0.8, r.width(), bottom - r.top())
+                        p.fillRect(box, fill)
+                        if x.unsaved:
+                            p.fillRect(box, QBrush(hatch, Qt.BrushStyle.BDiagPattern))
             for x, rects in visible:  # coder layers: one band each, stacked
                 if x.layer == GOLD_LAYER:
                     continue
@@ -226,7 +230,8 @@ class ReviewView(ArticleView):
             descent = self.fontMetrics().descent()
             for x, rects in visible:  # gold: solid outline over the text, above the bands
                 if x.layer == GOLD_LAYER:
-                    p.setPen(QPen(QColor(x.color).darker(115), 1.6))
+                    style = Qt.PenStyle.DashLine if x.unsaved else Qt.PenStyle.SolidLine
+                    p.setPen(QPen(QColor(x.color).darker(115), 1.6, style))
                     for r in rects:
                         bottom = r.bottom() - descent + LAYER_TOP - 0.6
                         p.drawRoundedRect(

@@ -456,12 +456,15 @@ class MainWindow(MenuBar, QMainWindow):
             return
         for line in result.dropped:  # refused for good: said in one line, not retried
             print(line, file=sys.stderr)
-            self.report_error(line)
-        if len(result.dropped) > 1:
+        if len(result.dropped) == 1:
+            self.report_error(result.dropped[0])
+        elif result.dropped:
             self.statusBar().showMessage(
-                f"{len(result.dropped)} edits given up (see the messages): {result.dropped[-1]}",
+                f"{len(result.dropped)} edits given up (see the message): {result.dropped[-1]}",
                 15000,
             )
+            if self.isVisible():
+                self.notify("Not saved", "\n".join(result.dropped), warning=True)
         if self.pending:
             self._retry_ms = min(self._retry_ms * 2, RETRY_MAX_MS)
             self._retry.start(self._retry_ms)
@@ -477,6 +480,11 @@ class MainWindow(MenuBar, QMainWindow):
             self._update_meta()
             if selected is not None:
                 self.panel.select_span(selected)
+            review = getattr(self, "_review_window", None)
+            if review is not None and getattr(review, "doc", None) is not None:
+                with contextlib.suppress(AnnotatorError, sqlite3.Error, RuntimeError):
+                    review.refresh()  # its gold edits are written now
+                    review._show_saved()
         self._pending_changed()
         if auto_close and not self.pending and self._close_when_saved:
             self.close()

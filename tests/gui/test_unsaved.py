@@ -16,11 +16,13 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from gui_helpers import SIMPLE, click_button, click_char, drag_select, point_on_char
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from annotator.errors import DatabaseFullError
+from annotator.store import Store
 
 K = Qt.Key
 M = Qt.KeyboardModifier
@@ -344,3 +346,129 @@ def test_closing_writes_a_recovery_file_that_import_labels_restores(
         [sys.executable, "-m", "annotator", *args], capture_output=True, text=True, env=env
     )
     assert again.returncode == 0 and sorted(spans_of(reader, doc)) == sorted(got)
+
+
+# -- review mode: gold edits take the same path ----------------------------------------
+
+from test_review import (  # noqa: E402  (the review tests' database and helpers)
+    MUST,
+    SHAKY,
+    gold_spans,
+    ids,  # noqa: F401  (fixtures)
+    key,
+    rdb,  # noqa: F401
+    review,  # noqa: F401
+    review_template,  # noqa: F401
+    select,
+)
+
+
+def gold_cell(w, decision_key) -> str:
+    row = [d.key for d in w._rows].index(decision_key)
+    return w.list.topLevelItem(row).text(4)
+
+
+def test_review_gold_edits_stay_unsaved_and_are_written_in_order(qtbot, review, ids, rdb):  # noqa: F811
+    doc = ids["Disputed"]
+    w = review(doc)
+    shaky = ("span", *SHAKY, "skeptical_of_alliance")
+    must = ("span", *MUST, "alarmist")
+    with Store(rdb) as check, lock_held(rdb) as release:
+        select(w, shaky)
+        key(w, K.Key_A)
+        assert gold_spans(check, doc) == {}
+        assert gold_cell(w, shaky) == "✓ gold · unsaved"
+        assert [(x.label, x.unsaved) for x in w.view._layers if x.layer == "gold"] == [
+            ("skeptical_of_alliance", True)  # drawn hatched, outline dashed
+        ]
+        assert w.saved_label.text() == "1 edit not saved — database busy, retrying"
+        select(w, must)
+        key(w, K.Key_R)  # pass over it: a rejection, also queued
+        assert gold_cell(w, must) == "✗ rejected · unsaved"
+        key(w, K.Key_Z, M.ControlModifier)  # undo the accept: queued behind it
+        assert gold_cell(w, shaky) == ""
+        key(w, K.Key_Z, M.ControlModifier | M.ShiftModifier)
+        assert gold_cell(w, shaky) == "✓ gold · unsaved"
+        assert len(w.pending) == 4
+        release()
+        qtbot.waitUntil(lambda: not w.pending, timeout=15000)
+        assert gold_spans(check, doc) == {(*SHAKY, "skeptical_of_alliance"): ("ana", "ben")}
+        assert check.rejected_decisions(doc) == {json.dumps(list(must))}
+    assert gold_cell(w, shaky) == "✓ gold" and gold_cell(w, must) == "✗ rejected"
+    assert [x.unsaved for x in w.view._layers if x.layer == "gold"] == [False]
+    assert w.saved_label.text().startswith("✓ Saved")
+    # Closing with gold edits of its own queue pending: warned, closes once written.
+    with Store(rdb) as check, lock_held(rdb) as release:
+        select(w, must)
+        key(w, K.Key_A)
+        w.close()
+        assert w.isVisible()
+        press(qtbot, visible_box(w, "unsavedWarning"), "closeWhenSaved")
+        assert w.isVisible()
+        release()
+        qtbot.waitUntil(lambda: not w.isVisible(), timeout=15000)
+        assert (*MUST, "alarmist") in gold_spans(check, doc)
+
+
+def test_review_from_the_main_window_shares_its_queue(qtbot, rdb, ids):  # noqa: F811
+    from PySide6.QtCore import QSettings
+
+    from annotator.gui import main_window
+    from annotator.gui.review import open_review
+
+    doc = ids["Disputed"]
+    mw = main_window(rdb, "ana", settings=QSettings())
+    qtbot.addWidget(mw)
+    mw.show()
+    qtbot.waitExposed(mw)
+    try:
+        w = open_review(mw, doc)
+        qtbot.waitExposed(w)
+        w.activateWindow()
+        qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=2000)
+        w.list.setFocus()
+        with Store(rdb) as check, lock_held(rdb) as release:
+            select(w, ("span", *SHAKY, "skeptical_of_alliance"))
+            key(w, K.Key_A)
+            assert len(mw.pending) == 1 and not w._retry.isActive()
+            assert mw.saved_label.text() == "1 edit not saved — database busy, retrying"
+            # A recovery file cannot carry gold (import-labels refuses it): it says so.
+            records, lost = mw.pending.recovery_records()
+            assert records == []
+            assert lost == [
+                f"document {doc}: review mode: accept skeptical_of_alliance span"
+                f" [{SHAKY[0]}, {SHAKY[1]}) into gold in document {doc}; redo it there"
+            ]
+            release()
+            qtbot.waitUntil(lambda: not mw.pending, timeout=15000)
+            assert gold_spans(check, doc) == {(*SHAKY, "skeptical_of_alliance"): ("ana", "ben")}
+        assert gold_cell(w, ("span", *SHAKY, "skeptical_of_alliance")) == "✓ gold"
+    finally:
+        mw.close()
+        mw.store.close()
+
+
+def test_a_file_that_cannot_be_written_keeps_edits_until_it_can(
+    qtbot, open_window, doc_ids, reader, db
+):
+    """The database's write-ahead log made immutable (``chattr +i``, which binds root too;
+    chmod would not): writes fail with an I/O error; edits wait and are written after."""
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    view = w.view
+    fox = select_word(qtbot, view, "fox")
+    qtbot.keyClick(view, K.Key_1)  # the -wal file exists now
+    wal = str(db) + "-wal"
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", wal]).returncode:
+        pytest.skip("chattr +i is not available here")
+    try:
+        dog = select_word(qtbot, view, "dog")
+        qtbot.keyClick(view, K.Key_2)
+        assert w.saved_label.text() == "1 edit not saved — database cannot be written, retrying"
+        assert "disk I/O error" in w.saved_label.toolTip()
+        assert [s.unsaved for s in view._spans] == [False, True]
+    finally:
+        subprocess.run(["chattr", "-i", wal], check=True)
+    qtbot.waitUntil(lambda: not w.pending, timeout=15000)
+    assert spans_of(reader, doc) == [(*fox, "alarmist"), (*dog, "skeptical_of_alliance")]
