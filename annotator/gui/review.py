@@ -416,6 +416,13 @@ class ReviewWindow(QMainWindow):
         self.sel_label = QLabel()
         self.saved_label = QLabel()
         self.saved_label.setObjectName("savedLabel")
+        if self.store.readonly:
+            banner = QLabel("Read-only: gold cannot be saved")
+            banner.setObjectName("readOnlyBanner")
+            banner.setStyleSheet(
+                "color: #ffffff; background: #b3261e; font-weight: 600; padding: 1px 8px;"
+            )
+            sb.addPermanentWidget(banner)
         sb.addPermanentWidget(self.sel_label)
         sb.addPermanentWidget(self.summary_label)
         sb.addPermanentWidget(self.saved_label)
@@ -998,7 +1005,9 @@ def open_review(main_window, doc_id: int | None) -> QWidget:
         existing.activateWindow()
         return existing
     path = main_window.store.path
-    store = Store(path)  # its own connection: the main window may switch databases
+    # Its own connection (the main window may switch databases), read-only like the main
+    # window's when the file or folder cannot be written.
+    store = Store(path, readonly=main_window.store.readonly)
     try:
         if doc_id is None:
             doc_id = next(

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from gui_helpers import SIMPLE, drag_select, point_on_char
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
-from annotator.store import Store
+from annotator.store import GOLD, Store
 
 K = Qt.Key
 
@@ -103,6 +103,24 @@ def test_a_read_only_database_opens_for_reading_and_refuses_edits_once(
     assert out.exists() and out.read_text(encoding="utf-8").count("\n") == 1
     assert w.files.import_paths([str(out)]) is None
     assert "read-only" in w.files.last_result.text()
+    w.files.last_result.close()  # window-modal: it would block the review window's keys
+
+    # Review mode opens too (read-only); accepting into gold is refused in its status bar.
+    w.review_document(doc_ids["Simple"])
+    rv = w._review_window
+    qtbot.waitExposed(rv)
+    rv.activateWindow()
+    qtbot.waitUntil(rv.isActiveWindow, timeout=2000)
+    assert rv.store.readonly and rv.findChild(QLabel, "readOnlyBanner").isVisible()
+    assert rv.list.topLevelItemCount() == 1
+    rv.list.setFocus()
+    qtbot.keyClick(rv.list, K.Key_A)
+    assert "read-only" in rv.statusBar().currentMessage()
+    rv.close()
+    with Store(ro, readonly=True) as s:
+        assert s.spans(doc_ids["Simple"], GOLD) == []
+        assert [(x.start, x.end) for x in s.spans(doc_ids["Simple"])] == [(0, 3)]
+
     w.close()
     assert w.isHidden()  # no "unsaved edits" warning: nothing was queued
     if before is not None:
