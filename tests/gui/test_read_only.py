@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from gui_helpers import SIMPLE, drag_select, point_on_char
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMessageBox
 
 from annotator.store import GOLD, Store
@@ -104,6 +105,15 @@ def test_a_read_only_database_opens_for_reading_and_refuses_edits_once(
     assert w.files.import_paths([str(out)]) is None
     assert "read-only" in w.files.last_result.text()
     w.files.last_result.close()  # window-modal: it would block the review window's keys
+
+    # Tools → Agreement computes in a worker on its own read-only connection.
+    w.findChild(QAction, "agreement").trigger()
+    view = w._agreement
+    qtbot.waitUntil(
+        lambda: view.report is not None or "Failed" in view.status.text(), timeout=60_000
+    )
+    assert view.report is not None, view.status.text()
+    w._agreement.close()
 
     # Review mode opens too (read-only); accepting into gold is refused in its status bar.
     w.review_document(doc_ids["Simple"])
