@@ -150,3 +150,30 @@ def test_file_open_database_on_a_read_only_file_opens_it_read_only(
     assert "alice" not in w.store.annotators()  # a coder is not registered (that is a write)
     w.files.open_database(db)  # back to a writable one: the banner goes
     assert not w.store.readonly and not w.read_only_label.isVisible()
+
+
+def test_the_command_line_opens_the_window_read_only(qtbot, db, tmp_path, immutable):
+    """``annotator --db RO.db`` (the real command, in this process): the window opens
+    read-only instead of the command refusing the database."""
+    from click.testing import CliRunner
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.cli import cli
+
+    ro = read_only_copy(db, tmp_path, immutable, "folder")
+    seen: dict = {}
+
+    def look_and_close() -> None:
+        wins = [x for x in QApplication.topLevelWidgets() if x.objectName() == "mainWindow"]
+        if not wins or not wins[0].isVisible():
+            QTimer.singleShot(20, look_and_close)
+            return
+        seen["readonly"] = wins[0].store.readonly
+        seen["banner"] = wins[0].read_only_label.isVisible()
+        wins[0].close()
+
+    QTimer.singleShot(0, look_and_close)
+    res = CliRunner().invoke(cli, ["--db", str(ro), "--annotator", "alice"])
+    assert res.exit_code == 0, res.output
+    assert seen == {"readonly": True, "banner": True}
