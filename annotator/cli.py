@@ -174,7 +174,7 @@ def _launch_gui(ctx: click.Context) -> None:
         )
         click.echo(ctx.get_help())
         return
-    store = _open(ctx)
+    store = _open(ctx, reading=True)  # a read-only database opens read-only in the window
     store.close()
     ctx.exit(run(ctx.obj["db"], ctx.obj["annotator"]))
 

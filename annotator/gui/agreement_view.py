@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from ..report_text import fmt
 from .agreement_charts import AlphaChart, ChartRow, HeatMap
 from .jobs import run_background
-from .plaintext import literal_mnemonic, plain_tooltip
+from .plaintext import literal_mnemonic, literal_title, plain_tooltip
 
 if TYPE_CHECKING:
     from .window import MainWindow
@@ -117,7 +117,7 @@ class AgreementWindow(QDialog):
         self.main = main
         self.bootstrap, self.seed = bootstrap, seed
         self.setObjectName("agreementWindow")
-        self.setWindowTitle(f"Agreement — {main.store.path.name}")
+        self.setWindowTitle(literal_title(f"Agreement — {main.store.path.name}"))
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setModal(False)
         self.report: dict[str, Any] | None = None
@@ -287,7 +287,8 @@ class AgreementWindow(QDialog):
                 self.main.notify("Agreement", message, warning=True)
 
         jobs = self.main._jobs
-        worker = run_background(self.main, self.main.store.path, job, done, failed)
+        main = self.main
+        worker = run_background(main, main.store.path, job, done, failed, main.store.readonly)
         jobs.append(worker)
         worker.finished.connect(lambda: jobs.remove(worker) if worker in jobs else None)
         self.worker = worker

@@ -6,11 +6,11 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
-from ..errors import AnnotatorError
+from ..errors import AnnotatorError, DatabaseReadOnlyError, ValidationError
 from ..scheme import resource_path
 from ..store import Store
 from .coder import (
@@ -20,7 +20,17 @@ from .coder import (
     ask_coder_name,
     remember_coder,
     remembered_coder,
+    window_coder_name,
 )
+
+
+def open_store(path: str | Path) -> Store:
+    """The window's connection to ``path``: read-write, or read-only when the file or its
+    folder cannot be written (the window then reads and reviews, and refuses edits)."""
+    try:
+        return Store(path)
+    except DatabaseReadOnlyError:
+        return Store(path, readonly=True)
 
 
 def main_window(
@@ -37,8 +47,13 @@ def main_window(
     path = Path(db_path)
     if not path.is_file():
         raise AnnotatorError(f"{path}: no such database")
-    store = Store(path)
+    store = open_store(path)
     try:
+        if annotator:
+            try:
+                annotator = window_coder_name(annotator, store.annotators())
+            except ValidationError as e:
+                raise AnnotatorError(f"--annotator: {e}") from None
         name = annotator or remembered_coder(settings)
         if name is None:
             name = ask_coder_name(None, store.annotators())
@@ -87,7 +102,12 @@ def run(db_path: str | Path, annotator: str | None = None) -> int:
     except AnnotatorError as e:
         if str(e) == "no coder name given":
             return 1
-        QMessageBox.critical(None, "annotator", str(e))
+        box = QMessageBox(
+            QMessageBox.Icon.Critical, "annotator", str(e), QMessageBox.StandardButton.Ok
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # names files, coders: data, not HTML
+        box.setObjectName("startupError")
+        box.exec()
         return 1
     window.show()
     code = app.exec()

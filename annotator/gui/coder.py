@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QWidget
 
 from ..errors import ValidationError
-from ..store import check_annotator_name
+from ..store import RESERVED_NAMES, check_coder_name
 
 ORGANISATION = "annotator"
 APPLICATION = "annotator"
 KEY = "coder/name"
+PROMPT = "Your name or initials (your labels are stored under it):"
 
 
 def app_settings() -> QSettings:
     return QSettings(ORGANISATION, APPLICATION)
+
+
+def window_coder_name(name: str, known: list[str] | tuple[str, ...] = ()) -> str:
+    """``name`` if the window may code under it: a coder already in the database (not a
+    reserved name), or a new name the coder rule accepts; else ValidationError (one line)."""
+    if name in known and name not in RESERVED_NAMES:
+        return name
+    return check_coder_name(name)
 
 
 def remembered_coder(settings: QSettings) -> str | None:
@@ -22,7 +31,7 @@ def remembered_coder(settings: QSettings) -> str | None:
     if not isinstance(value, str):
         return None
     try:
-        return check_annotator_name(value)
+        return check_coder_name(value)
     except ValidationError:
         return None
 
@@ -32,19 +41,48 @@ def remember_coder(settings: QSettings, name: str) -> None:
     settings.sync()
 
 
+class CoderNameDialog(QInputDialog):
+    """Asks for a coder name; a name the rule refuses keeps the dialog open with the reason.
+
+    The prompt holds data (known coders, a refused name): it is shown as plain text.
+    """
+
+    def __init__(self, parent: QWidget | None = None, known: list[str] | None = None):
+        super().__init__(parent)
+        self.setObjectName("coderNameDialog")
+        self.setWindowTitle("Who is coding?")
+        self.setInputMode(QInputDialog.InputMode.TextInput)
+        self.setTextEchoMode(QLineEdit.EchoMode.Normal)
+        self.known = list(known or [])
+        self.prompt = PROMPT
+        if self.known:
+            self.prompt += "\nKnown coders: " + ", ".join(self.known)
+        self.setLabelText(self.prompt)
+        self.name: str | None = None
+        self.problem = ""
+
+    def setLabelText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setLabelText(text)
+        for label in self.findChildren(QLabel):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+
+    def done(self, result: int) -> None:
+        if result == QInputDialog.DialogCode.Accepted:
+            try:
+                self.name = window_coder_name(self.textValue(), self.known)
+            except ValidationError as e:
+                self.problem = str(e)
+                self.setLabelText(f"{e}.\n{self.prompt}")
+                return  # stays open: the coder corrects the name
+        super().done(result)
+
+
 def ask_coder_name(parent: QWidget | None = None, known: list[str] | None = None) -> str | None:
     """Ask for a coder name until it is valid; None when cancelled."""
-    prompt = "Your name or initials (your labels are stored under it):"
-    if known:
-        prompt += "\nKnown coders: " + ", ".join(known)
-    text = ""
-    while True:
-        text, ok = QInputDialog.getText(
-            parent, "Who is coding?", prompt, QLineEdit.EchoMode.Normal, text
-        )
-        if not ok:
+    dlg = CoderNameDialog(parent, known)
+    try:
+        if dlg.exec() != QInputDialog.DialogCode.Accepted:
             return None
-        try:
-            return check_annotator_name(text)
-        except ValidationError as e:
-            prompt = f"{e}. Please enter a name:"
+        return dlg.name
+    finally:
+        dlg.deleteLater()

@@ -215,6 +215,7 @@ class FileActions:
 
     def start_job(self, title: str, job, on_success):
         w = self.w
+        readonly = self.store.readonly
 
         def failed(message: str) -> None:
             w.reload_documents()
@@ -222,7 +223,7 @@ class FileActions:
             if message != "Cancelled.":
                 self.show_result(title.rstrip("…"), [message], warning=True)
 
-        worker = run_job(w, title, self.store.path, job, on_success, failed)
+        worker = run_job(w, title, self.store.path, job, on_success, failed, readonly=readonly)
         w._jobs.append(worker)
         worker.finished.connect(lambda: w._jobs.remove(worker) if worker in w._jobs else None)
         self.last_worker = worker
@@ -243,6 +244,14 @@ class FileActions:
         if self.w.isVisible():
             dlg.open()
         return dlg
+
+    def _refuse_read_only(self, title: str) -> bool:
+        """A database opened read-only takes no import or merge: say so once, start nothing."""
+        if not self.store.readonly:
+            return False
+        self.w.statusBar().showMessage(self.w.read_only_message(), 8000)
+        self.show_result(title, [self.w.read_only_message()], warning=True)
+        return True
 
     def _refuse(
         self, paths: list, verb: str, title: str, output: bool = False, journals_only: bool = False
@@ -296,21 +305,33 @@ class FileActions:
             self.open_database(Path(paths[0]))
 
     def open_database(self, path: Path) -> None:
+        from .app import open_store
+
         w = self.w
         problem = database_problem([path], self.store.path, "open it", journals_only=True)
         if problem is not None:  # SQLite would open (and close) the journal as a database
             w.report_error(problem)
             return
+        store = None
         try:
-            store = Store(path)
+            store = open_store(path)
             store.scheme  # noqa: B018 - fails early on a foreign database
+            known = store.annotators()
+            # A read-only database cannot register the coder: the window only shows it.
+            if store.readonly or w.annotator in known:
+                annotator = w.annotator
+            else:
+                annotator = store.add_annotator(w.annotator)
         except AnnotatorError as e:
+            if store is not None:
+                store.close()
             w.report_error(str(e))
             return
         w._record_time()
         w.store.close()
         w.store = store
-        w.annotator = store.add_annotator(w.annotator)
+        w.annotator = annotator
+        w._read_only_told = False
         w.undo_stack.clear()
         w.doc = None
         if store.scheme != w.scheme:
@@ -330,6 +351,8 @@ class FileActions:
 
     def import_paths(self, paths: list[str]):
         w = self.w
+        if self._refuse_read_only("Import articles"):
+            return None
         if self._refuse(paths, "import articles from it", "Import articles"):
             return None
 
@@ -382,6 +405,8 @@ class FileActions:
         field_name: str | None = None,
     ):
         paths = [str(p) for p in paths]
+        if self._refuse_read_only("Import labels"):
+            return None
         if self._refuse(paths, "import labels from it", "Import labels"):
             return None
 
@@ -486,15 +511,26 @@ class FileActions:
         def job(store, progress):
             from ..export import export
 
-            return export(
+            warnings: list[str] = []  # documents whose old meta held NaN/Infinity
+            n = export(
                 store, target, fmt, annotator=annotator, include_unlabelled=include_unlabelled,
-                progress=lambda n: progress(n, max(total, n)),
+                progress=lambda n: progress(n, max(total, n)), warn=warnings.append,
             )  # fmt: skip
+            return n, warnings
 
-        def done(n) -> None:
+        def done(result) -> None:
+            n, warnings = result
             msg = f"Wrote {n} {EXPORT_UNITS.get(fmt, 'record(s)')} to {target}."
             self.w.statusBar().showMessage(msg, 8000)
-            if announce:
+            if warnings:
+                self.show_result(
+                    "Export: written, with warnings",
+                    [msg, f"{len(warnings)} document(s) had meta values that are not JSON."],
+                    warnings,
+                    "Changed in the export (the database is unchanged):",
+                    warning=True,
+                )
+            elif announce:
                 self.w.notify("Export", msg)
 
         return self.start_job("Exporting…", job, done)
@@ -522,6 +558,8 @@ class FileActions:
 
     def merge(self, paths: list[str], strict: bool = False):
         paths = [str(p) for p in paths]
+        if self._refuse_read_only("Merge"):
+            return None
         # The database itself is read through SQLite only (and the core refuses it); SQLite
         # opening its -wal or -shm as a database would close a descriptor of them.
         if self._refuse(paths, "merge it", "Merge", journals_only=True):

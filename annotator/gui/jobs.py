@@ -34,9 +34,12 @@ class _Worker(QThread):
     succeeded = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, db_path: Path, job: Job, parent: QObject | None = None):
+    def __init__(
+        self, db_path: Path, job: Job, parent: QObject | None = None, readonly: bool = False
+    ):
         super().__init__(parent)
         self.db_path, self.job = db_path, job
+        self.readonly = readonly  # the window's database was opened read-only
         self.cancelled = False
 
     def _progress(self, done: int, total: int) -> None:
@@ -46,7 +49,7 @@ class _Worker(QThread):
 
     def run(self) -> None:
         try:
-            with Store(self.db_path) as store:
+            with Store(self.db_path, readonly=self.readonly) as store:
                 result = self.job(store, self._progress)
         except Cancelled:
             self.failed.emit("Cancelled.")
@@ -66,6 +69,7 @@ def run_job(
     job: Job,
     on_success: Callable[[Any], None],
     on_failure: Callable[[str], None],
+    readonly: bool = False,
 ) -> _Worker:
     """Start ``job`` in a thread with a window-modal progress dialog; returns the thread."""
     dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
@@ -74,7 +78,7 @@ def run_job(
     dialog.setMinimumDuration(300)
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
-    worker = _Worker(db_path, job, parent)
+    worker = _Worker(db_path, job, parent, readonly)
 
     def progressed(done: int, total: int) -> None:
         dialog.setMaximum(max(total, 0))
@@ -106,9 +110,10 @@ def run_background(
     job: Job,
     on_success: Callable[[Any], None],
     on_failure: Callable[[str], None],
+    readonly: bool = False,
 ) -> _Worker:
     """Like :func:`run_job` without a progress dialog (the caller shows its own state)."""
-    worker = _Worker(db_path, job, parent)
+    worker = _Worker(db_path, job, parent, readonly)
     worker.succeeded.connect(on_success)
     worker.failed.connect(on_failure)
     worker.start()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..scheme import DocField, Scheme, SpanLabel
 from .layouts import column_scroll
+from .plaintext import literal_mnemonic, plain_tooltip
 
 
 def human(name: str) -> str:
@@ -129,7 +130,9 @@ class FieldBox(QFrame):
         self.group.setExclusive(spec.kind == "single")
         for opt in spec.options:
             b: QAbstractButton = (
-                QRadioButton(human(opt)) if spec.kind == "single" else QCheckBox(human(opt))
+                QRadioButton(literal_mnemonic(human(opt)))
+                if spec.kind == "single"
+                else QCheckBox(literal_mnemonic(human(opt)))
             )
             b.setObjectName(f"{spec.name}__{opt}")
             self.group.addButton(b)
@@ -253,7 +256,9 @@ class LabelPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, r.unsaved)
             tip = f"{r.label}{'' if r.own else f' (by {r.annotator}, read-only)'}"
-            item.setToolTip(tip + (" — not saved yet, retrying" if r.unsaved else ""))
+            item.setToolTip(
+                plain_tooltip(tip + (" — not saved yet, retrying" if r.unsaved else ""))
+            )
             if not r.own:
                 item.setForeground(QColor("#80868b"))
             else:

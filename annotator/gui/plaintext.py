@@ -4,7 +4,8 @@ Qt guesses whether a string is rich text (``Qt::mightBeRichText``: an HTML tag a
 in the first line) for tooltips, labels and message boxes in their default format. A
 title, file name, coder name or error message from the data must therefore be shown
 through one of these: labels and message boxes get ``Qt.TextFormat.PlainText``; a
-tooltip (which has no format setting) gets :func:`plain_tooltip`.
+tooltip (which has no format setting) gets :func:`plain_tooltip`; a button, check box
+or menu entry gets :func:`literal_mnemonic`; a window title gets :func:`literal_title`.
 """
 
 from __future__ import annotations
@@ -33,3 +34,9 @@ def plain_tooltip(text: str) -> str:
 def literal_mnemonic(text: str) -> str:
     """``text`` for a button, check box or menu entry: ``&`` shown, not a shortcut mark."""
     return text.replace("&", "&&")
+
+
+def literal_title(text: str) -> str:
+    """``text`` for ``setWindowTitle``: Qt hides ``[*]`` (its "modified" mark), ``[*][*]``
+    shows it."""
+    return text.replace("[*]", "[*][*]")

@@ -71,6 +71,7 @@ from ..store import GOLD, Store
 from . import commands as cmd
 from .label_panel import human, section_label, swatch
 from .layouts import centre_pane, column_scroll, title_row
+from .plaintext import literal_mnemonic, literal_title, plain_tooltip
 from .review_commands import AddGoldSpan, DeleteGoldSpan, EditGoldSpan, SetGoldField
 from .review_fields import FieldsPanel, value_text
 from .review_model import (
@@ -431,9 +432,17 @@ class ReviewWindow(QMainWindow):
         sb = self.statusBar()
         self.summary_label = QLabel()
         self.summary_label.setObjectName("reviewSummary")
+        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)  # coder names
         self.sel_label = QLabel()
         self.saved_label = QLabel()
         self.saved_label.setObjectName("savedLabel")
+        if self.store.readonly:
+            banner = QLabel("Read-only: gold cannot be saved")
+            banner.setObjectName("readOnlyBanner")
+            banner.setStyleSheet(
+                "color: #ffffff; background: #b3261e; font-weight: 600; padding: 1px 8px;"
+            )
+            sb.addPermanentWidget(banner)
         sb.addPermanentWidget(self.sel_label)
         sb.addPermanentWidget(self.summary_label)
         sb.addPermanentWidget(self.saved_label)
@@ -513,7 +522,9 @@ class ReviewWindow(QMainWindow):
         self.view.set_document(doc.text, lambda: self.store.tokenization(doc_id))
         self._loading = False
         self.title_label.setText(doc.title or f"Document {doc.id}")
-        self.setWindowTitle(f"Review — {doc.title or doc.id} — annotator ({self.store.path.name})")
+        self.setWindowTitle(
+            literal_title(f"Review — {doc.title or doc.id} — annotator ({self.store.path.name})")
+        )
         self.refresh(select_first=True)
         self.list.setFocus()
 
@@ -577,17 +588,19 @@ class ReviewWindow(QMainWindow):
                 it.setIcon(COL_LABEL, swatch("#bdb9b0"))
                 it.setText(COL_LABEL, human(d.label))
                 it.setText(COL_TEXT, f"= {value_text(d.value)}")
-                it.setToolTip(COL_TEXT, f"Document field {d.label}: {value_text(d.value)}")
+                it.setToolTip(
+                    COL_TEXT, plain_tooltip(f"Document field {d.label}: {value_text(d.value)}")
+                )
             else:
                 color = self._colors.get(d.label, QColor("#888888")).name()
                 it.setIcon(COL_LABEL, swatch(color))
                 it.setText(COL_LABEL, human(d.label))
                 it.setText(COL_TEXT, excerpt(text, d.start, d.end, 60))
-                it.setToolTip(COL_TEXT, text[d.start : d.end][:600])
+                it.setToolTip(COL_TEXT, plain_tooltip(text[d.start : d.end][:600]))
             it.setText(COL_CODERS, coders_text(d) if d.kind != "gold" else "—")
             it.setToolTip(
                 COL_CODERS,
-                f"Marked by {', '.join(d.coders)}" if d.kind != "gold" else "No coder marked exactly this",
+                plain_tooltip(f"Marked by {', '.join(d.coders)}") if d.kind != "gold" else "No coder marked exactly this",
             )  # fmt: skip
             gold_text, gold_color = "", "#5f6368"
             if d.gold == ACCEPTED:
@@ -600,7 +613,7 @@ class ReviewWindow(QMainWindow):
                 gold_text, gold_color = f"{gold_text} · unsaved", "#b3261e"
             it.setText(COL_GOLD, gold_text)
             it.setForeground(COL_GOLD, QColor(gold_color))
-            it.setToolTip(COL_GOLD, self._gold_tip(d, text))
+            it.setToolTip(COL_GOLD, plain_tooltip(self._gold_tip(d, text)))
             if d.in_gold or rejected:  # settled: recede
                 for c in (COL_LABEL, COL_TEXT, COL_CODERS):
                     it.setForeground(c, QColor("#7d8187"))
@@ -645,7 +658,7 @@ class ReviewWindow(QMainWindow):
         self._layer_boxes = {}
         for i, name in enumerate(names):
             gold = name == GOLD_LAYER
-            b = QCheckBox("Gold" if gold else name)
+            b = QCheckBox("Gold" if gold else literal_mnemonic(name))
             b.setObjectName(f"layer_{name}")
             b.setProperty("role", "layer")
             b.setIcon(layer_icon(-1 if gold else i, len(coders)))
@@ -655,8 +668,8 @@ class ReviewWindow(QMainWindow):
             b.setToolTip(
                 "The gold layer: filled, outlined spans (Alt+0)"
                 if gold
-                else f"{name}'s spans: band {i + 1} under the text (counting from the text down) (Alt+{i + 1})"
-            )
+                else plain_tooltip(f"{name}'s spans: band {i + 1} under the text (counting from the text down) (Alt+{i + 1})")
+            )  # fmt: skip
             b.toggled.connect(lambda on, n=name: self.set_layer_visible(n, on))
             self.layers_bar.insertWidget(self.layers_bar.count() - 1, b)
             self._layer_boxes[name] = b
@@ -1106,7 +1119,9 @@ def open_review(main_window, doc_id: int | None) -> QWidget:
         existing.activateWindow()
         return existing
     path = main_window.store.path
-    store = Store(path)  # its own connection: the main window may switch databases
+    # Its own connection (the main window may switch databases), read-only like the main
+    # window's when the file or folder cannot be written.
+    store = Store(path, readonly=main_window.store.readonly)
     try:
         if doc_id is None:
             doc_id = next(

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ..scheme import DocField, Scheme
 from .label_panel import human
+from .plaintext import literal_mnemonic, plain_tooltip
 
 NONE_TEXT = "—"
 
@@ -59,6 +60,7 @@ class FieldReview(QFrame):
         self.value_buttons: dict[str, QPushButton] = {}
         for row, coder in enumerate(coders):
             name = QLabel(coder)
+            name.setTextFormat(Qt.TextFormat.PlainText)
             name.setProperty("role", "hint")
             b = QPushButton()
             b.setObjectName(f"use_{spec.name}_{coder}")
@@ -95,7 +97,7 @@ class FieldReview(QFrame):
             col = QVBoxLayout()
             col.setSpacing(0)
             for opt in spec.options:
-                cb = QCheckBox(human(opt))
+                cb = QCheckBox(literal_mnemonic(human(opt)))
                 cb.setObjectName(f"gold_{spec.name}__{opt}")
                 cb.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 cb.clicked.connect(self._checks_changed)
@@ -106,6 +108,7 @@ class FieldReview(QFrame):
             el.addStretch(1)
         grid.addWidget(editor, len(coders), 1)
         self.sources = QLabel()
+        self.sources.setTextFormat(Qt.TextFormat.PlainText)  # coder names
         self.sources.setProperty("role", "hint")
         self.sources.setWordWrap(True)
         lay = QVBoxLayout(self)
@@ -139,13 +142,15 @@ class FieldReview(QFrame):
         for coder, b in self.value_buttons.items():
             v = coder_values.get(coder)
             same = v is not None and gold is not None and v == gold
-            b.setText(("✓ " if same else "") + value_text(v))
+            b.setText(literal_mnemonic(("✓ " if same else "") + value_text(v)))
             b.setEnabled(v is not None)
             b.setProperty("gold", "yes" if same else "no")
             b.setToolTip(
-                f"Take {coder}'s value into gold (sources: every coder who chose it)"
-                if v is not None
-                else f"{coder} left this field empty"
+                plain_tooltip(
+                    f"Take {coder}'s value into gold (sources: every coder who chose it)"
+                    if v is not None
+                    else f"{coder} left this field empty"
+                )
             )
             b.style().unpolish(b)
             b.style().polish(b)

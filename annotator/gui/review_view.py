@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPaintEvent, QP
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from .article_view import ArticleView
+from .plaintext import plain_tooltip
 
 LAYER_H = 1.8  # band thickness, px
 LAYER_GAP = 0.8
@@ -159,7 +160,8 @@ class ReviewView(ArticleView):
                 f"{'GOLD' if h.layer == GOLD_LAYER else h.layer}: {h.label}"
                 for h in sorted(hits, key=lambda h: (h.layer != GOLD_LAYER, h.band, h.layer))
             ]
-            QToolTip.showText(e.globalPosition().toPoint(), "\n".join(lines), self.viewport())
+            tip = plain_tooltip("\n".join(lines))  # coder names are data
+            QToolTip.showText(e.globalPosition().toPoint(), tip, self.viewport())
         else:
             QToolTip.hideText()
 

@@ -39,18 +39,24 @@ from .. import pending as P
 from ..errors import AnnotatorError
 from ..models import Document, Span
 from ..pending import DocInfo, PendingEdits, recovery_path
-from ..store import Store
+from ..store import RESERVED_NAMES, Store, check_coder_name
 from . import commands as cmd
 from .article_view import ArticleView, PaintSpan
 from .coder import ask_coder_name, remember_coder
 from .document_list import STATE_TEXT, DocumentList
 from .layouts import centre_pane, title_row
 from .menus import MenuBar
+from .plaintext import literal_mnemonic, literal_title, plain_tooltip
 from .style import STYLE
 
 if TYPE_CHECKING:
     from .file_actions import FileActions
 
+READ_ONLY_BANNER = "Read-only: changes cannot be saved"
+READ_ONLY_WHY = (
+    " (the file or its folder is not writable); you can read, review and export."
+    " To label, make it writable and open it again."
+)
 MAX_SECONDS_PER_VISIT = 30 * 60  # coding time counted per article visit, at most
 # How long a key press may wait for another process's write lock before the edit is
 # queued as unsaved (the window never freezes on a lock), and the retry back-off.
@@ -67,10 +73,16 @@ class MainWindow(MenuBar, QMainWindow):
         self.pending = PendingEdits()  # edits the database could not take yet, in order
         self._timeout_store: Store | None = None
         self._short_timeout()
-        # Registering a known coder would be a write (and wait for a busy database).
-        self.annotator = (
-            annotator if annotator in store.annotators() else store.add_annotator(annotator)
-        )
+        # Registering a known coder would be a write (and wait for a busy database); a
+        # read-only database cannot register one (the window shows it, refuses edits).
+        known = store.annotators()
+        if annotator in known and annotator not in RESERVED_NAMES:
+            self.annotator = annotator
+        elif store.readonly:
+            self.annotator = check_coder_name(annotator)
+        else:
+            self.annotator = store.add_annotator(annotator)
+        self._read_only_told = False  # the read-only refusal was shown in a box once
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self.flush_pending)
@@ -212,6 +224,15 @@ class MainWindow(MenuBar, QMainWindow):
         self.saved_label.setObjectName("savedLabel")
         self.coder_label = QLabel()
         self.coder_label.setObjectName("coderLabel")
+        self.coder_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.read_only_label = QLabel(READ_ONLY_BANNER)
+        self.read_only_label.setObjectName("readOnlyBanner")
+        self.read_only_label.setStyleSheet(
+            "color: #ffffff; background: #b3261e; font-weight: 600; padding: 1px 8px;"
+        )
+        self.read_only_label.setVisible(self.store.readonly)
+        sb.addPermanentWidget(self.read_only_label)
         sb.addPermanentWidget(self.sel_label)
         sb.addPermanentWidget(self.saved_label)
         sb.addPermanentWidget(self.coder_label)
@@ -300,6 +321,9 @@ class MainWindow(MenuBar, QMainWindow):
         return [proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(proxy.rowCount())]
 
     def _record_time(self) -> None:
+        if self.store.readonly:  # nothing can be saved: coding time is not counted
+            self._visit.invalidate()
+            return
         if self.doc is not None and self._visit.isValid():
             seconds = min(self._visit.elapsed() / 1000.0, MAX_SECONDS_PER_VISIT)
             self._visit.invalidate()
@@ -391,10 +415,22 @@ class MainWindow(MenuBar, QMainWindow):
 
     def _update_title(self) -> None:
         doc = f"{self.doc.title} — " if self.doc else ""
-        self.setWindowTitle(f"{doc}{self.annotator} — annotator ({self.store.path.name})")
+        ro = ", read-only" if self.store.readonly else ""
+        title = f"{doc}{self.annotator} — annotator ({self.store.path.name}{ro})"
+        self.setWindowTitle(literal_title(title))
+        if hasattr(self, "read_only_label"):
+            self.read_only_label.setVisible(self.store.readonly)
+            self.read_only_label.setToolTip(
+                plain_tooltip(f"{self.store.path} cannot be written{READ_ONLY_WHY}")
+                if self.store.readonly
+                else ""
+            )
+
+    def read_only_message(self) -> str:
+        return f"{self.store.path.name} is read-only: changes cannot be saved{READ_ONLY_WHY}"
 
     def _update_coder_display(self) -> None:
-        self.coder_button.setText(f"Coder: {self.annotator}  ▾")
+        self.coder_button.setText(literal_mnemonic(f"Coder: {self.annotator}  ▾"))
         self.coder_label.setText(f"Coder: {self.annotator}")
         self._update_title()
 
@@ -404,8 +440,11 @@ class MainWindow(MenuBar, QMainWindow):
         """The one path of every write the window makes: write ``edit`` now, or keep it
         pending (shown as unsaved, retried in order) if the database cannot take it yet.
 
-        Returns ``(written, result)``; an edit refused for good raises AnnotatorError.
+        Returns ``(written, result)``; an edit refused for good raises AnnotatorError,
+        and so does every edit on a database opened read-only (nothing is queued).
         """
+        if self.store.readonly:
+            raise AnnotatorError(self.read_only_message())
         self._short_timeout()
         written, result = self.pending.write(self.store, edit)
         if not written:
@@ -434,7 +473,7 @@ class MainWindow(MenuBar, QMainWindow):
         """The status bar says whether every edit is saved; retries are scheduled."""
         if self.pending:
             self.saved_label.setText(self.pending.summary())
-            self.saved_label.setToolTip(str(self.pending.error or ""))
+            self.saved_label.setToolTip(plain_tooltip(str(self.pending.error or "")))
             self.saved_label.setProperty("unsaved", True)
             self.saved_label.setStyleSheet("color: #b3261e; font-weight: 600;")
             if not self._retry.isActive():
@@ -531,6 +570,10 @@ class MainWindow(MenuBar, QMainWindow):
 
     def report_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
+        if self.store.readonly and message == self.read_only_message():
+            if self._read_only_told:  # said once in a box; the banner keeps saying it
+                return
+            self._read_only_told = True
         if self.isVisible():
             self.notify("Not saved", message, warning=True)
 
@@ -720,7 +763,7 @@ class MainWindow(MenuBar, QMainWindow):
         menu.clear()
         group = QActionGroup(menu)
         for name in self.store.annotators():
-            a = menu.addAction(name)
+            a = menu.addAction(literal_mnemonic(name))
             a.setCheckable(True)
             a.setChecked(name == self.annotator)
             a.setObjectName(f"coder_{name}")
@@ -737,6 +780,9 @@ class MainWindow(MenuBar, QMainWindow):
             self.switch_coder(name)
 
     def switch_coder(self, name: str) -> None:
+        if self.store.readonly and name not in self.store.annotators():
+            self.report_error(self.read_only_message())
+            return
         try:
             if name not in self.store.annotators():
                 name = self.store.add_annotator(name)

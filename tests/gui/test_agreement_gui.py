@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QMessageBox, QPushButton
 
+from annotator.gui.plaintext import plain_tooltip
 from annotator.reliability import compute_agreement
 from annotator.report_text import fmt
 from annotator.store import Store
@@ -89,7 +90,7 @@ def test_undefined_statistics_show_na_with_the_reason(qtbot, open_window, coded,
     reasons = view.report["spans"]["by_label"]["policy_prescription"]["reasons"]
     item = st.item(row, 1)
     assert item.text().startswith("n/a")
-    assert item.toolTip() == reasons["f1_exact"]
+    assert item.toolTip() == plain_tooltip(reasons["f1_exact"])  # shown literally
     assert reasons["f1_exact"] in view.notes_label.text()  # and as a footnote
     chart_row = next(r for r in view.chart.rows if r.name == "spans policy_prescription (α_U)")
     assert chart_row.value is None and chart_row.reason == reasons["alpha_u"]

@@ -196,3 +196,107 @@ def test_replace_folder_question_shows_the_folder_name_literally(
     assert w.files._export_chosen(options) is None  # answered No: nothing written
     assert seen["text"].startswith(f"{folder} already exists.")
     assert (folder / "old.txt").exists()
+
+
+# -- coder names, options, article text: data shown literally everywhere ---------------
+
+CODER = "<b>x</b>&y"  # a tag (rich text?) and an ampersand (a shortcut mark?)
+OTHER = "<i>ben</i>&co"
+OPTION = "<b>r</b>&d"
+IMG_TEXT = "Officials said <img src=x> that <b>it</b> & more was fine."
+
+
+def odd_db(tmp_path: Path, text: str = SIMPLE) -> Path:
+    """A scheme whose field option and label description hold HTML and ``&``."""
+    scheme = default_scheme_path().read_text(encoding="utf-8")
+    scheme = scheme.replace(
+        'options = ["alarmist", "skeptical_of_alliance", "policy_prescription", "none"]',
+        f'options = ["alarmist", "skeptical_of_alliance", "policy_prescription", "{OPTION}"]',
+    )
+    scheme = scheme.replace(
+        'description = """\nPresents', 'description = """\n<h1>Big</h1> Presents'
+    )
+    assert OPTION in scheme and "<h1>Big</h1>" in scheme
+    path = tmp_path / "odd.db"
+    with Store(path, parse_scheme(scheme)) as store:
+        import_documents(store, [RawDocument(text, "odd.txt", {"title": "Odd"})])
+    return path
+
+
+def test_a_coder_name_with_html_and_an_ampersand_is_shown_literally(qtbot, open_window, tmp_path):
+    db = odd_db(tmp_path)
+    with Store(db) as s:
+        [doc] = s.list_documents()
+        s.add_annotator(OTHER)
+        s.add_span(doc.id, OTHER, 4, 9, "alarmist")
+    w = open_window(CODER, db)
+    assert w.coder_button.text() == "Coder: <b>x</b>&&y  ▾"  # shows "&y", no shortcut mark
+    assert label_shows(w.coder_label) == f"Coder: {CODER}"
+    w._fill_coder_menu()
+    entries = {a.objectName(): a.text() for a in w.coder_menu.actions()}
+    assert entries[f"coder_{CODER}"] == "<b>x</b>&&y"
+    assert entries[f"coder_{OTHER}"] == "<i>ben</i>&&co"
+    # The other coder's span in the span list: its tooltip names the coder literally.
+    w.set_show_others(True)
+    span_list = w.panel.span_list
+    qtbot.waitUntil(lambda: span_list.count() == 1, timeout=5000)
+    rect = span_list.visualItemRect(span_list.item(0))
+    tip = hover_tooltip(qtbot, span_list.viewport(), rect.center())
+    assert tip == f"alarmist (by {OTHER}, read-only)"
+    # A field option with "&" is shown with it (not as a shortcut), HTML in a description
+    # as typed.
+    box = w.panel.fields["dominant_frame"]
+    assert box.buttons[OPTION].text() == "<b>r</b>&&d"
+    descriptions = [label_shows(lab) for lab in w.panel.findChildren(QLabel)]
+    assert any(d.startswith("<h1>Big</h1> Presents") for d in descriptions)
+
+
+def test_a_window_title_keeps_brackets_qt_would_hide(qtbot, open_window, tmp_path):
+    w = open_window("alice", odd_db(tmp_path))
+    w.show_title(w.doc.id, "Budget [*] cuts")
+    qtbot.waitUntil(lambda: "Budget [*] cuts" in w.windowHandle().title(), timeout=5000)
+
+
+def test_review_tooltips_show_article_text_and_coders_literally(qtbot, tmp_path):
+    from annotator.gui.review import COL_CODERS, COL_TEXT, ReviewWindow
+
+    db = odd_db(tmp_path, IMG_TEXT)
+    img = IMG_TEXT.index("<img")
+    end = IMG_TEXT.index(" more") + len(" more")
+    with Store(db) as s:
+        [doc] = s.list_documents()
+        for coder in (CODER, OTHER):
+            s.add_annotator(coder)
+            s.add_span(doc.id, coder, img, end, "alarmist")
+        s.set_doc_label(doc.id, CODER, "dominant_frame", OPTION)
+        s.set_doc_label(doc.id, OTHER, "dominant_frame", "alarmist")
+    store = Store(db)
+    w = ReviewWindow(store, doc.id)
+    qtbot.addWidget(w)
+    try:
+        w.resize(1400, 850)
+        w.show()
+        qtbot.waitExposed(w)
+        tree = w.list
+        span_row = next(
+            tree.topLevelItem(i)
+            for i in range(tree.topLevelItemCount())
+            if tree.topLevelItem(i).text(COL_TEXT).startswith("<img")
+        )
+        viewport = tree.viewport()
+        pos = tree.visualItemRect(span_row).center()
+        pos.setX(tree.header().sectionViewportPosition(COL_TEXT) + 10)
+        assert hover_tooltip(qtbot, viewport, pos) == IMG_TEXT[img:end]
+        pos.setX(tree.header().sectionViewportPosition(COL_CODERS) + 10)
+        assert hover_tooltip(qtbot, viewport, pos) == f"Marked by {CODER}, {OTHER}"
+        # The fields panel: coder names beside their values, the values' buttons.
+        names = {label_shows(lab) for lab in w.fields.findChildren(QLabel)}
+        assert {CODER, OTHER} <= names
+        box = w.fields.boxes["dominant_frame"]
+        assert box.value_buttons[CODER].text() == "<b>r</b>&&d"
+        assert shown(box.value_buttons[OTHER].toolTip()).startswith(f"Take {OTHER}'s value")
+        assert w._layer_boxes[OTHER].text() == "<i>ben</i>&&co"
+        assert f"coders: {CODER}, {OTHER}" in label_shows(w.summary_label)
+    finally:
+        w.close()
+        store.close()
