@@ -39,6 +39,11 @@ def protect(window: Any) -> None:
         _installed = True
 
 
+def release(window: Any) -> None:
+    """Stop protecting ``window``'s files: it closed and will write no more."""
+    _windows.discard(window)
+
+
 def _databases() -> list[str]:
     paths = []
     for window in list(_windows):

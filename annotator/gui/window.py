@@ -41,6 +41,7 @@ from ..models import Document, Span
 from ..pending import DocInfo, PendingEdits, recovery_path
 from ..store import RESERVED_NAMES, Store, check_coder_name
 from . import commands as cmd
+from . import lockguard
 from .article_view import ArticleView, PaintSpan
 from .coder import ask_coder_name, remember_coder
 from .document_list import STATE_TEXT, DocumentList
@@ -936,6 +937,7 @@ class MainWindow(MenuBar, QMainWindow):
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("view/font_pt", self.view.font_point_size)
         self.settings.sync()
+        lockguard.release(self)  # closed: it writes no more, so its files need no guard
         super().closeEvent(e)
 
 

@@ -313,3 +313,14 @@ def test_file_choosers_are_never_the_platforms_native_ones(qtbot, open_window, d
         assert isinstance(dlg.iconProvider(), NameOnlyIconProvider)
         assert dlg.directory().absolutePath() == str(db.parent)
         dlg.deleteLater()
+
+
+def test_a_closed_window_no_longer_guards_its_database(qtbot, open_window, db):
+    """The guard lasts while the window can write: once it has closed, the database is a
+    file like any other (a backup copy, a hash) in the same process."""
+    w = open_window("alice")
+    with pytest.raises(PermissionError, match="only SQLite may open it"):
+        db.read_bytes()
+    w.close()
+    assert w.isHidden()
+    assert db.read_bytes().startswith(b"SQLite format 3\x00")
