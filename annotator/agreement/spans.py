@@ -277,8 +277,9 @@ class _TokenUnits:
     def __init__(self, docs: Docs | None = None, tokens: Tokens | None = None, coders=None) -> None:
         self.names = set(coders) if coders is not None else None
         self.doc_ids: list[Hashable] = []
-        self._n: list[float] = []  # pairable values
-        self._same: list[float] = []  # Σ o_cc
+        # per document, compact (8 bytes a number); copied into numpy arrays when read
+        self._n = array("d")  # pairable values
+        self._same = array("d")  # Σ o_cc
         self._arrays: tuple[int, np.ndarray, np.ndarray] | None = None
         self.coders: set[str] = set()
         for doc_id, doc in (docs or {}).items():
@@ -319,7 +320,7 @@ class _TokenUnits:
 
     def _both(self) -> tuple[np.ndarray, np.ndarray]:
         if self._arrays is None or self._arrays[0] != len(self._n):
-            self._arrays = (len(self._n), np.asarray(self._n), np.asarray(self._same))
+            self._arrays = (len(self._n), np.array(self._n), np.array(self._same))
         return self._arrays[1], self._arrays[2]
 
 
@@ -334,7 +335,7 @@ class _TokenAlpha(_TokenUnits):
         coders: Sequence[str] | None,
     ):
         self.label = label
-        self._ones: list[float] = []  # n_1
+        self._ones = array("d")  # n_1
         self._ones_arr = np.zeros(0)
         super().__init__(docs, tokens, coders)
 
@@ -349,7 +350,7 @@ class _TokenAlpha(_TokenUnits):
 
     def at(self, w: np.ndarray | None = None) -> Stat:
         if len(self._ones_arr) != len(self._ones):
-            self._ones_arr = np.asarray(self._ones)
+            self._ones_arr = np.array(self._ones)
         ones_all = self._ones_arr
         if w is None:
             n, same, ones = self.n.sum(), self.same.sum(), ones_all.sum()
@@ -375,9 +376,9 @@ class _TokenSetAlpha(_TokenUnits):
 
     def __init__(self, docs: Docs | None, tokens: Tokens | None, coders: Sequence[str] | None):
         self.keys: dict[frozenset, int] = {}  # category -> its index, by first appearance
-        self._ent_doc: list[int] = []
-        self._ent_key: list[int] = []
-        self._ent_count: list[float] = []
+        self._ent_doc = array("q")
+        self._ent_key = array("q")
+        self._ent_count = array("d")
         self._entries: tuple | None = None
         self._last_lo = 0
         super().__init__(docs, tokens, coders)
@@ -405,9 +406,9 @@ class _TokenSetAlpha(_TokenUnits):
 
     def _entry_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
         if self._entries is None or self._entries[0] != len(self._ent_doc):
-            doc = np.asarray(self._ent_doc, dtype=np.intp)
-            key = np.asarray(self._ent_key, dtype=np.intp)
-            count = np.asarray(self._ent_count, dtype=float)
+            doc = np.array(self._ent_doc, dtype=np.intp)
+            key = np.array(self._ent_key, dtype=np.intp)
+            count = np.array(self._ent_count, dtype=float)
             where = [np.flatnonzero(key == k) for k in range(len(self.keys))]
             self._entries = (len(self._ent_doc), doc, key, count, where)
         return self._entries[1:]
@@ -419,13 +420,13 @@ class _TokenSetAlpha(_TokenUnits):
     def last(self) -> Stat:
         """The statistic of the last document added, alone (as if it were the corpus)."""
         lo = self._last_lo
-        key = np.asarray(self._ent_key[lo:], dtype=np.intp)
-        count = np.asarray(self._ent_count[lo:], dtype=float)
+        key = np.array(self._ent_key[lo:], dtype=np.intp)
+        count = np.array(self._ent_count[lo:], dtype=float)
         where = [np.flatnonzero(key == k) for k in range(len(self.keys))]
         return self._stat(
             np.ones(1),
-            np.asarray(self._n[-1:]),
-            np.asarray(self._same[-1:]),
+            np.array(self._n[-1:]),
+            np.array(self._same[-1:]),
             np.zeros(len(key), dtype=np.intp),
             key,
             count,
