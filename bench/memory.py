@@ -8,8 +8,8 @@ and its wall time. The cases and their targets (issue 9, "Bounded memory"):
 - ``import``: ``annotator import`` of a JSONL file of articles (``--import-mb``, default
   200 MB): peak <= 300 MB.
 - ``labels``: ``annotator import-labels`` of the app's own canonical export of
-  ``--labels-docs`` documents x 3 coders (2,000 by default, with articles long enough for
-  a file of about 356 MB) into a new database: peak <= 400 MB.
+  ``--labels-docs`` documents x 3 coders (2,000 by default: a file of about 385 MB) into a
+  new database: peak <= 400 MB.
 - ``spacy``: ``annotator export --format spacy`` of ``--spacy-docs`` documents x 3 coders
   (3,000): peak <= 500 MB.
 - ``agreement``: ``annotator agreement`` (1,000 bootstrap resamples) on ``--agreement-docs``
@@ -215,7 +215,7 @@ def main() -> None:
             src_db = work / f"labels-{n}x3.db"
             canon = work / f"labels-{n}x3.jsonl"
             if not canon.exists():
-                if not src_db.exists():  # 2,000 x 3 lines make a file of about 360 MB
+                if not src_db.exists():  # 2,000 x 3 lines make a file of about 385 MB
                     build_db(src_db, n, 3, args.chars, args.seed)
                 from annotator.export import export_jsonl
                 from annotator.store import Store
