@@ -288,3 +288,16 @@ def test_report_equals_the_dictionary_computation_it_replaced(tmp_path_factory, 
         for r in report["documents"]
     }
     assert rows == old["documents"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 40_000), seed=st.integers(0, 2**16))
+def test_np_dot_gives_the_same_sums_as_the_matmul_operator_it_replaced(n, seed):
+    """The statistics' weighted sums use ``np.dot`` (``@`` on vectors can be a thousand
+    times slower where BLAS threads wait for a busy CPU); the values are the same."""
+    rng = np.random.default_rng(seed)
+    w = np.bincount(rng.integers(0, max(n, 1), n), minlength=n)  # the bootstrap's weights
+    x = rng.random(n) * 10.0 ** rng.integers(-3, 9)
+    assert np.dot(w, x) == w @ x
+    assert np.dot(w.astype(float), x) == w.astype(float) @ x
+    assert np.dot(x, x) == x @ x

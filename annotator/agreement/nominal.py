@@ -106,12 +106,12 @@ class _NominalAlpha:
             n, o_same = float(self.m.sum()), float(self.agree.sum())
             weights = self.count_of
         else:
-            n, o_same = float(w @ self.m), float(w @ self.agree)
+            n, o_same = float(np.dot(w, self.m)), float(np.dot(w, self.agree))
             weights = self.count_of * w[self.unit_of]
         if n == 0:
             return undefined(NO_PAIRABLE)
         n_c = np.bincount(self.cat_of, weights=weights, minlength=len(self.categories))
-        d_e = n * n - float(n_c @ n_c)  # Σ_{c≠k} n_c n_k
+        d_e = n * n - float(np.dot(n_c, n_c))  # Σ_{c≠k} n_c n_k
         if d_e <= 0:
             return undefined(_no_variation(self.categories[int(np.argmax(n_c))]), int(n))
         return Stat(1.0 - (n - 1.0) * (n - o_same) / d_e, n=int(n))
@@ -143,16 +143,16 @@ class _IntervalAlpha:
 
     def at(self, w: np.ndarray | None = None) -> Stat:
         w = np.ones(self.n_units) if w is None else np.asarray(w, dtype=float)
-        n = float(w @ self.m)
+        n = float(np.dot(w, self.m))
         if n == 0:
             return undefined(NO_PAIRABLE)
         used = w > 0
         lo, hi = self.lo[used].min(), self.hi[used].max()
         if lo == hi:
             return undefined(_no_variation(lo), int(n))
-        s1, s2 = float(w @ self.s1), float(w @ self.s2)
+        s1, s2 = float(np.dot(w, self.s1)), float(np.dot(w, self.s2))
         d_e = 2.0 * n * (s2 - s1 * s1 / n)  # Σ_ck n_c n_k (c - k)²
-        d_o = float(w @ self.within)  # Σ_ck o_ck (c - k)²
+        d_o = float(np.dot(w, self.within))  # Σ_ck o_ck (c - k)²
         return Stat(1.0 - (n - 1.0) * d_o / d_e, n=int(n))
 
 

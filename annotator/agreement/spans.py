@@ -277,8 +277,9 @@ class _TokenUnits:
     def __init__(self, docs: Docs | None = None, tokens: Tokens | None = None, coders=None) -> None:
         self.names = set(coders) if coders is not None else None
         self.doc_ids: list[Hashable] = []
-        self._n: list[float] = []  # pairable values
-        self._same: list[float] = []  # Σ o_cc
+        # per document, compact (8 bytes a number); copied into numpy arrays when read
+        self._n = array("d")  # pairable values
+        self._same = array("d")  # Σ o_cc
         self._arrays: tuple[int, np.ndarray, np.ndarray] | None = None
         self.coders: set[str] = set()
         for doc_id, doc in (docs or {}).items():
@@ -319,7 +320,7 @@ class _TokenUnits:
 
     def _both(self) -> tuple[np.ndarray, np.ndarray]:
         if self._arrays is None or self._arrays[0] != len(self._n):
-            self._arrays = (len(self._n), np.asarray(self._n), np.asarray(self._same))
+            self._arrays = (len(self._n), np.array(self._n), np.array(self._same))
         return self._arrays[1], self._arrays[2]
 
 
@@ -334,7 +335,7 @@ class _TokenAlpha(_TokenUnits):
         coders: Sequence[str] | None,
     ):
         self.label = label
-        self._ones: list[float] = []  # n_1
+        self._ones = array("d")  # n_1
         self._ones_arr = np.zeros(0)
         super().__init__(docs, tokens, coders)
 
@@ -349,12 +350,12 @@ class _TokenAlpha(_TokenUnits):
 
     def at(self, w: np.ndarray | None = None) -> Stat:
         if len(self._ones_arr) != len(self._ones):
-            self._ones_arr = np.asarray(self._ones)
+            self._ones_arr = np.array(self._ones)
         ones_all = self._ones_arr
         if w is None:
             n, same, ones = self.n.sum(), self.same.sum(), ones_all.sum()
         else:
-            n, same, ones = w @ self.n, w @ self.same, w @ ones_all
+            n, same, ones = np.dot(w, self.n), np.dot(w, self.same), np.dot(w, ones_all)
         n, same, ones = float(n), float(same), float(ones)
         if n == 0:
             return undefined("no pairable values (no document with tokens annotated by two coders)")
@@ -375,9 +376,9 @@ class _TokenSetAlpha(_TokenUnits):
 
     def __init__(self, docs: Docs | None, tokens: Tokens | None, coders: Sequence[str] | None):
         self.keys: dict[frozenset, int] = {}  # category -> its index, by first appearance
-        self._ent_doc: list[int] = []
-        self._ent_key: list[int] = []
-        self._ent_count: list[float] = []
+        self._ent_doc = array("q")
+        self._ent_key = array("q")
+        self._ent_count = array("d")
         self._entries: tuple | None = None
         self._last_lo = 0
         super().__init__(docs, tokens, coders)
@@ -405,9 +406,9 @@ class _TokenSetAlpha(_TokenUnits):
 
     def _entry_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
         if self._entries is None or self._entries[0] != len(self._ent_doc):
-            doc = np.asarray(self._ent_doc, dtype=np.intp)
-            key = np.asarray(self._ent_key, dtype=np.intp)
-            count = np.asarray(self._ent_count, dtype=float)
+            doc = np.array(self._ent_doc, dtype=np.intp)
+            key = np.array(self._ent_key, dtype=np.intp)
+            count = np.array(self._ent_count, dtype=float)
             where = [np.flatnonzero(key == k) for k in range(len(self.keys))]
             self._entries = (len(self._ent_doc), doc, key, count, where)
         return self._entries[1:]
@@ -419,13 +420,13 @@ class _TokenSetAlpha(_TokenUnits):
     def last(self) -> Stat:
         """The statistic of the last document added, alone (as if it were the corpus)."""
         lo = self._last_lo
-        key = np.asarray(self._ent_key[lo:], dtype=np.intp)
-        count = np.asarray(self._ent_count[lo:], dtype=float)
+        key = np.array(self._ent_key[lo:], dtype=np.intp)
+        count = np.array(self._ent_count[lo:], dtype=float)
         where = [np.flatnonzero(key == k) for k in range(len(self.keys))]
         return self._stat(
             np.ones(1),
-            np.asarray(self._n[-1:]),
-            np.asarray(self._same[-1:]),
+            np.array(self._n[-1:]),
+            np.array(self._same[-1:]),
             np.zeros(len(key), dtype=np.intp),
             key,
             count,
@@ -433,8 +434,8 @@ class _TokenSetAlpha(_TokenUnits):
         )
 
     def _stat(self, weights, n_arr, same_arr, doc, key, count, where) -> Stat:
-        n = float(weights @ n_arr)
-        same = float(weights @ same_arr)
+        n = float(np.dot(weights, n_arr))
+        same = float(np.dot(weights, same_arr))
         if n == 0:
             return undefined("no pairable values (no document with tokens annotated by two coders)")
         totals = np.bincount(key, weights=weights[doc] * count, minlength=len(self.keys))
@@ -552,11 +553,11 @@ def _single_parts(length: int, m: int, pieces: tuple) -> tuple[float, ...]:
     """``_label_parts(p, None)`` of a :class:`_UnitizingAlpha` holding this one document
     (the same operations on the same numbers, without building one)."""
     unit_len, gap_len, observed = pieces
-    big_l = float(length)  # = ones(1) @ [length]
+    big_l = float(length)  # = np.dot(ones(1), [length])
     lu = np.array(unit_len, dtype=float)
     ones = np.ones(len(lu))
     n_c = float(len(lu))  # = ones.sum()
-    term1 = (n_c - 1.0) * float(ones @ ((2 * lu**3 - 3 * lu**2 + lu) / 3.0))
+    term1 = (n_c - 1.0) * float(np.dot(ones, (2 * lu**3 - 3 * lu**2 + lu) / 3.0))
     # the suffix sums (how many gaps at least as long as each unit, and their total length)
     # are whole numbers, exact in any order
     gaps = sorted(gap_len)
@@ -567,9 +568,9 @@ def _single_parts(length: int, m: int, pieces: tuple) -> tuple[float, ...]:
     suffix_n = np.array([len(gaps) - i for i in first], dtype=float)
     suffix_l = np.array([tail_l[i] for i in first], dtype=float)
     fit = suffix_l - (lu - 1.0) * suffix_n
-    term2 = float(ones @ (lu**2 * fit))
+    term2 = float(np.dot(ones, lu**2 * fit))
     num_e = 2.0 / big_l * (term1 + term2) if big_l else 0.0
-    den_e = m * big_l * (m * big_l - 1.0) - float(ones @ (lu * (lu - 1.0)))
+    den_e = m * big_l * (m * big_l - 1.0) - float(np.dot(ones, lu * (lu - 1.0)))
     num_o = 2.0 * float(observed) / (m * (m - 1) * big_l * big_l) if big_l else 0.0
     return num_o, num_e, den_e, len(unit_len)
 
@@ -650,11 +651,11 @@ class _UnitizingAlpha:
         """(Σ δ² numerator of D_O, numerator of D_E, its denominator); L from the weights."""
         k = len(self.doc_ids)
         w = np.ones(k) if w is None else np.asarray(w, dtype=float)
-        big_l = float(w @ self.length)
+        big_l = float(np.dot(w, self.length))
         m = self.m
         wu = np.repeat(w, self._units_per_doc)  # = w[self.unit_doc]
         n_c = float(wu.sum())
-        term1 = (n_c - 1.0) * float(wu @ self._cubic)
+        term1 = (n_c - 1.0) * float(np.dot(wu, self._cubic))
         # Σ_{gaps h ≥ l} w_h (l_h - l + 1) = S_len - (l - 1) S_count over the suffix
         if float(w.max(initial=0.0)) * self._gap_total < 2.0**53:
             # The suffix sums add whole numbers below 2**53, so they are exact in any order:
@@ -673,10 +674,12 @@ class _UnitizingAlpha:
             suffix_l = np.concatenate([np.cumsum((wg * self.gap_len)[::-1])[::-1], [0.0]])
             at = self.first_gap
         fit = suffix_l[at] - self._lu_minus_1 * suffix_n[at]
-        term2 = float(wu @ (self._lu_sq * fit))
+        term2 = float(np.dot(wu, self._lu_sq * fit))
         num_e = 2.0 / big_l * (term1 + term2) if big_l else 0.0
-        den_e = m * big_l * (m * big_l - 1.0) - float(wu @ self._lu_lu1)
-        num_o = 2.0 * float(w @ self.observed) / (m * (m - 1) * big_l * big_l) if big_l else 0.0
+        den_e = m * big_l * (m * big_l - 1.0) - float(np.dot(wu, self._lu_lu1))
+        num_o = (
+            2.0 * float(np.dot(w, self.observed)) / (m * (m - 1) * big_l * big_l) if big_l else 0.0
+        )
         return num_o, num_e, den_e
 
 
