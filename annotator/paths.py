@@ -92,9 +92,12 @@ def _protected(databases: Iterable[Any]) -> list[tuple[Path, str, str, tuple[int
     """(database, sidecar suffix, resolved name, identity) for each file to protect."""
     out = []
     for db in _database_paths(databases):
+        # SQLite names the -wal/-shm/-journal after the database's resolved path: with
+        # --db link.db (a symlink to labels.db) they are labels.db-wal, not link.db-wal.
+        real_db = os.path.realpath(db)
         for suffix in ("", *SIDECARS):
-            p = Path(f"{db}{suffix}")
-            out.append((db, suffix, os.path.realpath(p), _identity(p)))
+            for p in dict.fromkeys((Path(f"{db}{suffix}"), Path(f"{real_db}{suffix}"))):
+                out.append((db, suffix, os.path.realpath(p), _identity(p)))
     return out
 
 

@@ -91,6 +91,33 @@ def test_export_over_the_database_is_refused_by_every_name(workdir, fmt):
         assert len(s.spans(1)) == 2
 
 
+def test_the_companions_of_a_database_opened_through_a_symlink_are_refused(workdir):
+    """SQLite names the -wal/-shm after the resolved path: with ``--db link.db`` (a
+    symlink to labels.db) the WAL is labels.db-wal. Exporting over it replaced the WAL
+    that another process was writing to (exit 0), and the export itself vanished when
+    SQLite deleted "its" WAL at close."""
+    (workdir / "link.db").symlink_to("labels.db")
+    (workdir / "sub").mkdir()
+    (workdir / "sub" / "link.db").symlink_to("../labels.db")
+    # another process using the database (the window, say): its WAL exists
+    writer = Store(workdir / "labels.db")
+    try:
+        writer.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.add_span(1, "ana", 7, 10, "alarmist")  # committed, in the WAL only
+        wal = digest(workdir / "labels.db-wal")
+        for db in ["link.db", "sub/link.db"]:
+            for name in ["labels.db-wal", "labels.db-shm", "labels.db-journal"]:
+                for args in (["export", "-o", name], ["import-labels", name]):
+                    res = run_cli("--db", db, *args, cwd=workdir)
+                    assert res.returncode == 1, res.stderr
+                    assert "file of the open database" in res.stderr, res.stderr
+        assert digest(workdir / "labels.db-wal") == wal
+    finally:
+        writer.close()
+    with Store(workdir / "labels.db") as s:
+        assert len(s.spans(1)) == 3
+
+
 def test_agreement_report_over_the_database_is_refused(workdir):
     before = digest(workdir / "labels.db")
     for name in ["labels.db", "./labels.db"]:
