@@ -220,7 +220,9 @@ def read_snapshot(path: str | Path) -> Iterator[Store]:
     scheme) is refused, never given a schema.
     """
     path = Path(path)
-    companions = [s for s in SIDECARS if Path(f"{path}{s}").exists()]
+    # SQLite names the companions after the resolved path (a symlink's -wal is its target's)
+    real = Path(os.path.realpath(path))
+    companions = [s for s in SIDECARS if Path(f"{real}{s}").exists()]
     if not companions:
         try:
             store = Store(path, readonly=True, immutable=True)
@@ -234,10 +236,10 @@ def read_snapshot(path: str | Path) -> Iterator[Store]:
         copy = Path(tmp) / path.name
         if companions:
             try:
-                shutil.copyfile(path, copy)
+                shutil.copyfile(real, copy)
                 for suffix in companions:
                     if suffix != "-shm":  # rebuilt from the WAL by SQLite
-                        shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
+                        shutil.copyfile(f"{real}{suffix}", f"{copy}{suffix}")
             except FileNotFoundError:
                 if not path.exists():
                     raise AnnotatorError(f"{path}: no such database") from None

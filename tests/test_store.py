@@ -700,12 +700,19 @@ def test_merging_a_coders_file_leaves_nothing_beside_it(tmp_path, store):
     assert (listing(coder), (coder / "cleo.db").read_bytes()) == before
 
 
-def test_merging_a_file_another_process_has_open_sees_its_wal_and_adds_nothing(tmp_path, store):
+@pytest.mark.parametrize("name", ["cleo.db", "link.db"])
+def test_merging_a_file_another_process_has_open_sees_its_wal_and_adds_nothing(
+    tmp_path, store, name
+):
     """The coder's window is open (its -wal holds labels not yet in the main file): the
-    merge sees those labels, and the folder keeps exactly the files it had."""
+    merge sees those labels, and the folder keeps exactly the files it had. Also through
+    a symlink (link.db -> cleo.db), whose WAL SQLite names after the target: cleo.db-wal
+    (before the fix, the merge looked for link.db-wal, read cleo.db alone and silently
+    missed dora's label)."""
     coder = tmp_path / "coder"
     coder.mkdir()
     coder_file(coder / "cleo.db")
+    (coder / "link.db").symlink_to("cleo.db")
     holder = (
         "import sqlite3, sys\n"
         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
@@ -726,7 +733,7 @@ def test_merging_a_file_another_process_has_open_sees_its_wal_and_adds_nothing(t
         assert "cleo.db-wal" in before
         from annotator.merge import merge_database
 
-        merge_database(store, coder / "cleo.db")
+        merge_database(store, coder / name)
         assert listing(coder) == before
     finally:
         proc.communicate("done\n", timeout=30)
