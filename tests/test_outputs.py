@@ -439,3 +439,21 @@ def test_a_killed_folder_export_leaves_a_part_folder_that_a_later_export_removes
     assert res.returncode == 0, res.stderr
     assert parts(tmp_path, "out") == []
     assert len(list((tmp_path / "out").rglob("*.ann"))) == 4500
+
+
+@pytest.mark.parametrize("name", ["../out", "."])
+def test_a_folder_export_run_from_inside_the_folder_it_replaces(workdir, name):
+    """Run from inside an earlier export with a relative -o: the part folder's relative
+    name changed meaning once the working directory was moved aside, so the earlier
+    export vanished into a hidden .out.XXXX.old folder and the new one stayed a .part
+    folder ('-o ../out'), or the export failed with 'Device or resource busy' and left an
+    .old folder inside the export ('-o .')."""
+    assert run("export", "--format", "brat", "-o", "out").exit_code == 0
+    (workdir / "out" / "stale.txt").write_text("from the earlier export")
+    res = run_cli("--db", str(workdir / "labels.db"), "export", "--format", "brat", "-o", name,
+                  cwd=workdir / "out")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert listing(workdir) == ["labels.db", "out"]
+    assert ".annotator-export" in listing(workdir / "out")
+    assert "stale.txt" not in listing(workdir / "out")
+    assert not [n for n in listing(workdir / "out") if n.endswith((".old", ".part"))]

@@ -160,8 +160,12 @@ class UniqueNames:
 
 @contextmanager
 def atomic_folder(target: str | Path) -> Iterator[Path]:
-    """A folder that replaces ``target`` only when the block finishes."""
-    target = Path(target)
+    """A folder that replaces ``target`` only when the block finishes.
+
+    The paths are made absolute first: ``-o .`` or ``-o ../out`` run from inside the
+    folder being replaced would otherwise change meaning once that folder (the working
+    directory) is moved aside."""
+    target = Path(os.path.abspath(target))
     if target.exists() and not target.is_dir():
         raise AnnotatorError(f"{target}: exists and is not a folder")
     parent = target.parent if str(target.parent) else Path(".")
@@ -178,7 +182,12 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
             os.replace(target, old / "x")
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+            except BaseException:
+                os.replace(old / "x", target)  # the earlier export goes back where it was
+                old.rmdir()
+                raise
             shutil.rmtree(old)
         else:
             os.replace(tmp, target)
