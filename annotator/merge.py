@@ -84,6 +84,12 @@ class MergeReport:
                 if self.retokenised
                 else ""
             )
+            + (
+                f"; the gold labels of {self.gold_skipped} document(s) were not merged"
+                " (adjudicate in this database, or export them with --gold and import-labels)"
+                if self.gold_skipped
+                else ""
+            )
         )
 
 

@@ -621,3 +621,22 @@ def test_a_scheme_that_is_not_text_or_a_title_with_line_breaks(lead, tmp_path):
     corrupt(other, "UPDATE documents SET title = 'Two' || char(10) || 'lines' WHERE id = 2")
     merge_database(lead, other)
     assert lead.document(lead.document_id_by_hash(text_hash(SECOND))).title == "Two lines"
+
+
+def test_a_gold_layer_that_is_not_merged_is_reported(tmp_path, lead):
+    """Gold labels in a coder's file are not merged (adjudication happens in the lead's
+    database); the summary used to say nothing about them (exit 0, "0 coder(s)"), so an
+    adjudicator's work in another copy was dropped without a word."""
+
+    def build(other):
+        [doc] = add_docs(other, SHARED)
+        other.add_span(doc, "ana", 0, 6, "alarmist")
+        other.add_gold_span(doc, 0, 6, "alarmist", sources=["ana"])
+
+    make_other(tmp_path / "adjudicated.db", build)
+    res = CliRunner().invoke(
+        cli, ["--db", str(lead.path), "merge", str(tmp_path / "adjudicated.db")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "gold labels of 1 document(s) were not merged" in res.output
+    assert not lead.has_gold()
