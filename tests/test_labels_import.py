@@ -884,3 +884,24 @@ def test_an_answer_that_is_not_text_is_one_line(store, tmp_path):
     f = write_jsonl(tmp_path / "p.jsonl", [{**prodigy_task("Odd answer."), "answer": ["accept"]}])
     r = one(import_label_files(store, [f]))
     assert r.errors == [f"{f}:1: \"answer\" must be accept, reject or ignore, got ['accept']"]
+
+
+def test_a_pipe_or_device_is_refused_without_reading_it(tmp_path):
+    """A named pipe blocked the import forever at open, and /dev/zero was read as one
+    endless line (7 GB of memory in 8 s); /dev/null read as "no JSON lines". Real
+    process, so a blocked open fails the test by its timeout."""
+    import os
+    import subprocess
+    import sys
+
+    with Store(tmp_path / "labels.db"):
+        pass
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    for name in ["pipe.jsonl", "/dev/null"]:
+        res = subprocess.run(
+            [sys.executable, "-m", "annotator", "--db", "labels.db", "import-labels", name],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert res.returncode == 1, res.stderr
+        assert f"{name}: not a regular file" in res.stderr, res.stderr
+        assert "Traceback" not in res.stderr
