@@ -616,7 +616,9 @@ def _write(
             if _problems(item, scheme):  # also normalises the values (as when checked)
                 raise AnnotatorError(f"line {item.line} changed while it was imported")
             tok = packed.pop(item.sha, None)
-            if tok is not None:  # the first line with a new text adds it
+            if tok is not None and store.document_id_by_hash(item.sha) is None:
+                # the first line with a new text adds it (unless another process added
+                # the same text since the checking pass: then it is not counted as new)
                 store.add_documents([_new_document(item, tok, scan.path)], pipeline)
                 result.documents_added += 1
             elif store.document_id_by_hash(item.sha) is None:

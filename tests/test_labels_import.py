@@ -905,3 +905,31 @@ def test_a_pipe_or_device_is_refused_without_reading_it(tmp_path):
         assert res.returncode == 1, res.stderr
         assert f"{name}: not a regular file" in res.stderr, res.stderr
         assert "Traceback" not in res.stderr
+
+
+def test_a_text_another_process_adds_meanwhile_is_not_counted_as_new(tmp_path, monkeypatch):
+    """Another process imports the same article between import-labels' tokenising pass
+    and its writing pass: the labels go to that document, and the summary said
+    "1 new document(s)" although the database already had it."""
+    import annotator.labels_import as li
+
+    text = "Pyongyang and Moscow sign a pact. Beijing watches."
+    src = write_jsonl(
+        tmp_path / "ana.jsonl",
+        [{"text": text, "spans": [{"start": 0, "end": 9, "label": "alarmist"}],
+          "_annotator_id": "ana", "answer": "accept"}],
+    )  # fmt: skip
+    real = li._tokenise_new_texts
+
+    def meanwhile(*args, **kw):
+        packed = real(*args, **kw)
+        with Store(tmp_path / "labels.db") as other:  # a second connection, as another process
+            add_doc(other, text)
+        return packed
+
+    monkeypatch.setattr(li, "_tokenise_new_texts", meanwhile)
+    with Store(tmp_path / "labels.db") as s:
+        r = one(import_label_files(s, [src]))
+        assert r.ok, r.errors
+        assert (r.documents_added, r.spans_added) == (0, 1)
+        assert s.document_count() == 1
