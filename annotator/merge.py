@@ -178,7 +178,8 @@ def _merge_document(
     targets: dict[str, str] = {}  # coder -> name their labels (and status) go under
     for coder, their in sorted(theirs.items()):
         if coder == GOLD:  # adjudication is done in the lead's database
-            report.gold_skipped += 1
+            if not _subset(their, ours.get(GOLD, ([], {}))):  # reported unless already here
+                report.gold_skipped += 1
             continue
         target = targets[coder] = coder
         mine = ours.get(coder, ([], {}))

@@ -640,3 +640,10 @@ def test_a_gold_layer_that_is_not_merged_is_reported(tmp_path, lead):
     assert res.exit_code == 0, res.output
     assert "gold labels of 1 document(s) were not merged" in res.output
     assert not lead.has_gold()
+    # the same gold already in the lead's database: nothing to say
+    lead.add_gold_span(1, 0, 6, "alarmist", sources=[])
+    res = CliRunner().invoke(
+        cli, ["--db", str(lead.path), "merge", str(tmp_path / "adjudicated.db")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "not merged" not in res.output
