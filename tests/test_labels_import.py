@@ -933,3 +933,28 @@ def test_a_text_another_process_adds_meanwhile_is_not_counted_as_new(tmp_path, m
         assert r.ok, r.errors
         assert (r.documents_added, r.spans_added) == (0, 1)
         assert s.document_count() == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the canonical JSONL has no status: a document a coder marked done without any"
+    " label is not exported at all, and done/time spent come back as in_progress/0 s, so"
+    " agreement on the re-imported database differs (coded with no spans becomes missing)",
+)
+def test_the_default_export_round_trips_status_into_a_new_database(tmp_path):
+    text_a = "Moscow and Pyongyang signed a pact. Beijing hedged its bets."
+    text_b = "Tehran sent drones. Analysts doubt the alliance will last."
+    with Store(tmp_path / "a.db") as s:
+        a, b = add_doc(s, text_a), add_doc(s, text_b)
+        s.add_span(a, "ana", 0, 6, "alarmist")
+        s.set_status(a, "ana", "done")
+        s.add_time(a, "ana", 42.5)
+        s.set_status(a, "ben", "done")  # read it, found no frame: coded with no spans
+        s.set_doc_label(b, "ben", "dominant_frame", "none")
+        s.set_status(b, "ben", "done")
+        before = {d: s.statuses(d) for d in (a, b)}
+        export(s, tmp_path / "all.jsonl")
+    with Store(tmp_path / "b.db") as t:
+        assert one(import_label_files(t, [tmp_path / "all.jsonl"])).ok
+        ids = {d: t.document_id_by_hash(text_hash(x)) for d, x in ((a, text_a), (b, text_b))}
+        assert {d: t.statuses(ids[d]) for d in (a, b)} == before
