@@ -314,3 +314,27 @@ def test_a_negative_bootstrap_seed_is_a_usage_error_not_a_traceback(workdir):
     res = CliRunner().invoke(cli, ["agreement", "--seed", "-5", "--bootstrap", "5"])
     assert res.exit_code == 2 and res.exception is not None and "Traceback" not in res.output
     assert "Invalid value for '--seed'" in res.stderr
+
+
+def test_a_file_name_with_a_line_break_or_escape_is_still_one_line(workdir):
+    """A file name may hold a line break (or a terminal escape): every message naming it
+    printed it raw, so one error became two lines, the second starting 'Error: ' as if
+    it were another message."""
+    name = "x\nError: fake\x1b[31m.jsonl"
+    with Store(workdir / "labels.db"):
+        pass
+    for args in (
+        ["import-labels", name],
+        ["import", name],
+        ["export", "-o", f"{name}/out.jsonl"],
+        ["merge", name],
+        ["--db", f"{name}/db", "stats"],
+    ):
+        if args[0] != "--db":
+            args = ["--db", "labels.db", *args]
+        res = CliRunner().invoke(cli, args)
+        assert res.exit_code == 1, res.output
+        lines = res.output.splitlines()
+        assert not any(line.startswith("Error: fake") for line in lines), lines
+        assert "\x1b" not in res.output
+        assert any("x\\nError: fake\\x1b[31m.jsonl" in line for line in lines), lines
