@@ -209,6 +209,29 @@ def test_a_full_disk_during_an_export_is_one_line_and_keeps_the_old_file(workdir
     assert listing(workdir) == ["labels.db", "out.jsonl"]
 
 
+@pytest.mark.parametrize("fmt", ["brat", "spacy", "doccano"])
+def test_a_full_disk_during_a_folder_export_names_the_folder(workdir, fmt):
+    """A folder export the disk refused said only "Error: File too large" (no name);
+    the earlier export stays as it was and no part folder is left."""
+    assert run("export", "--format", fmt, "-o", "out").exit_code == 0
+    before = {p.name: p.read_bytes() for p in (workdir / "out").rglob("*") if p.is_file()}
+    import random
+
+    rnd = random.Random(9)  # words that do not compress: every format is far over 64 KB
+    text = " ".join("".join(rnd.choices("abcdefghijklmnopqrstuvwxyz", k=8)) for _ in range(30000))
+    with Store(workdir / "labels.db") as s:
+        [d] = import_documents(s, [RawDocument(text, "t")], "blank:en").added
+        s.add_span(d, "ana", 0, 6, "alarmist")
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))"
+    res = run_cli_limited(workdir, limit, "export", "--format", fmt, "-o", "out")
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+    [line] = res.stderr.splitlines()
+    assert line.startswith("Error: out: cannot write (File too large)"), line
+    after = {p.name: p.read_bytes() for p in (workdir / "out").rglob("*") if p.is_file()}
+    assert after == before
+    assert listing(workdir) == ["labels.db", "out"]
+
+
 def run_cli_limited(cwd: Path, setup: str, *args: str):
     code = f"import sys; {setup}; from annotator.cli import main; sys.argv[0] = 'annotator'; main()"
     return subprocess.run(
