@@ -287,6 +287,20 @@ def _check_older_database(conn: sqlite3.Connection, path: Path) -> None:
         raise AnnotatorError(f"{path}: database has no scheme")
 
 
+def _refuse_companion(path: Path) -> None:
+    """Refuse the -wal/-shm/-journal of a database as a database: an empty -wal (a
+    database open elsewhere, nothing written yet) would otherwise be "a new file" and be
+    initialised, writing a whole database into the live write-ahead log."""
+    for name in dict.fromkeys((str(path), os.path.realpath(path))):
+        for suffix in SIDECARS:
+            base = name[: -len(suffix)]
+            if name.endswith(suffix) and base and os.path.isfile(base):
+                raise AnnotatorError(
+                    f"{path}: is the {suffix[1:]} file of the database {base}, not a"
+                    " database; give the database itself"
+                )
+
+
 def _refuse_unwritable(path: Path, exists: bool) -> None:
     """A one-line error, before SQLite touches anything, for a database that cannot be
     written: a read-only file, or a folder where its -wal/-shm cannot be created."""
@@ -467,6 +481,7 @@ class Store:
             raise AnnotatorError(f"{self.path}: cannot open the database ({e.strerror})") from None
         if size is not None and self.path.is_dir():
             raise AnnotatorError(f"{self.path}: is a folder, not a database file")
+        _refuse_companion(self.path)
         self.created = not size
         if readonly and self.created:
             raise AnnotatorError(f"{self.path}: no such database")

@@ -794,3 +794,38 @@ def test_a_lock_held_while_an_older_database_needs_its_upgrade_is_one_line(tmp_p
     finally:
         proc.communicate("done\n", timeout=30)
     assert run_cli("--db", "old.db", "stats", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+def test_a_databases_wal_or_shm_is_never_opened_as_a_database(tmp_path, store, suffix):
+    """``--db labels.db-wal`` (one tab completion too far) while another process has
+    labels.db open: its -wal is empty, so it was taken for "a new file" and initialised,
+    writing a whole annotator database into the live write-ahead log (exit 0)."""
+    store.close()
+    holder = (
+        "import sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('SELECT count(*) FROM documents').fetchone()\n"
+        "print('open', flush=True)\n"
+        "sys.stdin.readline()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder, "labels.db"], cwd=tmp_path,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout.readline().strip() == "open"
+        (tmp_path / "link").symlink_to(f"labels.db{suffix}")
+        for name in [f"labels.db{suffix}", "link"]:
+            before = (
+                (tmp_path / f"labels.db{suffix}").read_bytes() if suffix != "-journal" else None
+            )
+            line = one_line(run_cli("--db", name, "stats", cwd=tmp_path))
+            assert f"is the {suffix[1:]} file of the database" in line, line
+            if before is not None:
+                assert (tmp_path / f"labels.db{suffix}").read_bytes() == before
+        assert not (tmp_path / "labels.db-journal").exists()
+    finally:
+        proc.communicate("done\n", timeout=30)
+    with Store(tmp_path / "labels.db") as s:
+        assert s.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
