@@ -107,6 +107,18 @@ def _which(db: Path, suffix: str) -> str:
     )
 
 
+def _companion_of(path: str | Path) -> tuple[str, str] | None:
+    """``(database, "wal"|"shm"|"journal")`` when ``path`` (or what it resolves to) is
+    named like a companion of an existing file: SQLite keeps a database's committed but
+    not yet checkpointed changes in its -wal, so replacing it loses them."""
+    for name in dict.fromkeys((os.path.abspath(path), os.path.realpath(path))):
+        for suffix in SIDECARS:
+            base = name[: -len(suffix)]
+            if name.endswith(suffix) and base and os.path.isfile(base):
+                return base, suffix[1:]
+    return None
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"
@@ -145,6 +157,12 @@ def check_output(
             raise OutputError(
                 f"{shown}: refusing to write over {_which(db, suffix)}; choose another output {what}"
             )
+    companion = _companion_of(p)
+    if companion is not None:  # another process's database: its WAL holds saved labels
+        raise OutputError(
+            f"{shown}: refusing to write over the {companion[1]} file of the database"
+            f" {companion[0]}; choose another output {what}"
+        )
     try:
         st = os.stat(p)
     except FileNotFoundError:

@@ -118,6 +118,33 @@ def test_the_companions_of_a_database_opened_through_a_symlink_are_refused(workd
         assert len(s.spans(1)) == 3
 
 
+def test_the_wal_of_a_database_another_process_has_open_is_refused(workdir, tmp_path):
+    """This process has another database open; the window (a second process) has
+    labels.db open with saved labels still in its -wal. Exporting to labels.db-wal
+    replaced that WAL (exit 0) and the labels in it were lost."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with Store(elsewhere / "other.db"):
+        pass
+    writer = Store(workdir / "labels.db")
+    try:
+        writer.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.add_span(1, "ana", 7, 10, "alarmist")  # committed, in the WAL only
+        wal = digest(workdir / "labels.db-wal")
+        for fmt, name in [("jsonl", "labels.db-wal"), ("csv", "labels.db-shm"),
+                          ("brat", "labels.db-wal"), ("jsonl", "labels.db-journal")]:  # fmt: skip
+            res = run_cli("--db", str(elsewhere / "other.db"), "export", "--format", fmt,
+                          "-o", name, cwd=workdir)  # fmt: skip
+            assert res.returncode == 1, res.stderr
+            assert "file of the database" in res.stderr, res.stderr
+        assert digest(workdir / "labels.db-wal") == wal
+        assert not (workdir / "labels.db-journal").exists()
+    finally:
+        writer.close()
+    with Store(workdir / "labels.db") as s:
+        assert len(s.spans(1)) == 3
+
+
 def test_agreement_report_over_the_database_is_refused(workdir):
     before = digest(workdir / "labels.db")
     for name in ["labels.db", "./labels.db"]:
