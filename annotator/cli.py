@@ -482,7 +482,11 @@ def gold(ctx: click.Context, auto: bool, annotators: str | None) -> None:
     "--seed", type=click.IntRange(0), default=0, show_default=True, help="Bootstrap seed."
 )
 @click.option(
-    "--documents", type=int, default=10, show_default=True, help="Worst documents to list."
+    "--documents",
+    type=click.IntRange(0),
+    default=10,
+    show_default=True,
+    help="Worst documents to list.",
 )
 @click.pass_context
 def agreement(

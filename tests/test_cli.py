@@ -338,3 +338,11 @@ def test_a_file_name_with_a_line_break_or_escape_is_still_one_line(workdir):
         assert not any(line.startswith("Error: fake") for line in lines), lines
         assert "\x1b" not in res.output
         assert any("x\\nError: fake\\x1b[31m.jsonl" in line for line in lines), lines
+
+
+def test_agreement_documents_must_not_be_negative(workdir):
+    """--documents -5 listed every document but the last five as "the worst", exit 0."""
+    with Store(workdir / "labels.db"):
+        pass
+    res = CliRunner().invoke(cli, ["agreement", "--bootstrap", "0", "--documents", "-5"])
+    assert res.exit_code == 2 and "-5" in res.output, res.output
