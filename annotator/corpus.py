@@ -164,13 +164,32 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
             )
             if not found:
                 yield Skipped(str(p), "folder contains no .txt or .jsonl files")
-            yield from found
+            for f in found:
+                if _is_open_database(f):  # e.g. a .txt symlink to it: never opened
+                    yield Skipped(
+                        str(f), "is the open database or one of its -wal/-shm files; not read"
+                    )
+                else:
+                    yield f
         elif p.is_file():
             yield p
         elif p.exists():
             yield Skipped(str(p), "not a regular file")
         else:
             yield Skipped(str(p), "no such file or folder")
+
+
+def _is_open_database(path: Path) -> bool:
+    """Is ``path`` (by any name) a database this process has open, or its -wal/-shm?
+    Reading it would close a descriptor of it, which drops SQLite's locks on it."""
+    from .errors import AnnotatorError
+    from .paths import check_input
+
+    try:
+        check_input(path)
+    except AnnotatorError:
+        return True
+    return False
 
 
 def read_sources(paths: Iterable[str | Path]) -> Iterator[RawDocument | Skipped]:

@@ -507,3 +507,28 @@ def test_a_folder_export_run_from_inside_the_folder_it_replaces(workdir, name):
     assert ".annotator-export" in listing(workdir / "out")
     assert "stale.txt" not in listing(workdir / "out")
     assert not [n for n in listing(workdir / "out") if n.endswith((".old", ".part"))]
+
+
+def test_a_folder_import_never_opens_the_database_through_a_link_in_it(workdir):
+    """A .txt symlink to the database (or its -wal) inside an imported folder was read
+    as an article: Python opened and closed a descriptor of the database file, which
+    drops every SQLite lock the importing process holds (another process may then
+    delete the WAL it writes to). Now it is skipped unread, with a reason."""
+    (workdir / "in").mkdir()
+    (workdir / "in" / "a.txt").write_text("An article about the pact.")
+    (workdir / "in" / "db.txt").symlink_to("../labels.db")
+    (workdir / "in" / "wal.txt").symlink_to("../labels.db-wal")
+    watch = (
+        "import os, sys; db = os.path.realpath('labels.db')\n"
+        "def hook(event, args):\n"
+        "    if event == 'open' and isinstance(args[0], (str, os.PathLike)) and"
+        " os.path.realpath(args[0]).startswith(db):\n"
+        "        sys.stderr.write('OPENED ' + str(args[0]) + chr(10))\n"
+        "sys.addaudithook(hook)"
+    )
+    res = run_cli_limited(workdir, f"exec({watch!r})", "import", "in")
+    assert "OPENED" not in res.stderr, res.stderr
+    assert res.returncode == 1, res.stderr
+    assert "in/db.txt: is the open database" in res.stderr
+    assert "in/wal.txt: is the open database" in res.stderr
+    assert "Imported 1 document(s)" in res.stdout
