@@ -647,3 +647,20 @@ def test_a_gold_layer_that_is_not_merged_is_reported(tmp_path, lead):
     )
     assert res.exit_code == 0, res.output
     assert "not merged" not in res.output
+
+
+def test_a_conflict_of_a_coder_with_a_name_of_the_longest_length_is_kept(tmp_path, lead):
+    """A 100-character coder name (the rule's limit) left no room for '@file': the
+    conflict name was the coder's own name, and the merge stopped with 'rename the file
+    and merge again', which could never help."""
+    coder = "c" * 100
+    [doc] = add_docs(lead, SHARED)
+    lead.add_span(doc, coder, 0, 6, "alarmist")
+    make_other(
+        tmp_path / "ben.db", lambda o: o.add_span(add_docs(o, SHARED)[0], coder, 8, 14, "alarmist")
+    )
+    report = merge_database(lead, tmp_path / "ben.db")
+    [c] = report.conflicts
+    assert c.kept_as != coder and c.kept_as.endswith("@ben") and len(c.kept_as) <= 100
+    assert spans_of(lead, doc, coder) == [(0, 6, "alarmist", "")]
+    assert spans_of(lead, doc, c.kept_as) == [(8, 14, "alarmist", "")]
