@@ -532,3 +532,21 @@ def test_a_folder_import_never_opens_the_database_through_a_link_in_it(workdir):
     assert "in/db.txt: is the open database" in res.stderr
     assert "in/wal.txt: is the open database" in res.stderr
     assert "Imported 1 document(s)" in res.stdout
+
+
+@pytest.mark.parametrize(("fmt", "name", "mode"), [("jsonl", "out.jsonl", 0o600),
+                                                   ("csv", "out.csv", 0o640),
+                                                   ("brat", "out", 0o700)])  # fmt: skip
+def test_an_export_keeps_the_permissions_of_what_it_replaces(workdir, fmt, name, mode):
+    """A private export (chmod 600) exported again became world-readable 0644 (the
+    replacement took the umask's mode); a 0700 export folder became 0755."""
+    assert run("export", "--format", fmt, "-o", name).exit_code == 0
+    os.chmod(workdir / name, mode)
+    assert run("export", "--format", fmt, "-o", name).exit_code == 0
+    assert stat.S_IMODE(os.stat(workdir / name).st_mode) == mode
+    new = f"new-{name}"
+    assert run("export", "--format", fmt, "-o", new).exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    default = (0o777 if fmt == "brat" else 0o666) & ~umask
+    assert stat.S_IMODE(os.stat(workdir / new).st_mode) == default

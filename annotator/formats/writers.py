@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import AnnotatorError
-from ..export import current_umask
+from ..export import _mode_of
 from ..paths import EXPORT_MARKER
 
 PRODIGY_SPAN_KEYS = ("start", "end", "token_start", "token_end", "label", "text")
@@ -173,7 +173,7 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     try:
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
-        os.chmod(tmp, 0o777 & ~current_umask())
+        os.chmod(tmp, _mode_of(target, 0o777))  # the replaced folder's, else umask's
     except OSError as e:
         raise AnnotatorError(f"{shown}: cannot write ({e.strerror or e})") from None
     try:
