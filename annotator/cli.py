@@ -96,6 +96,12 @@ class _Group(click.Group):
             raise click.ClickException(_one_line(f"{where}{e.strerror or e}")) from None
         except OverflowError as e:
             raise click.ClickException(f"a number is too large ({e})") from None
+        except UnicodeDecodeError as e:  # a damaged database's text, as a last resort
+            db = Path((ctx.obj or {}).get("db") or DEFAULT_DB)
+            raise click.ClickException(
+                f"{db}: text that is not valid UTF-8 ({e.reason} at byte {e.start}); the"
+                " database or an input is damaged"
+            ) from None
 
 
 @contextmanager

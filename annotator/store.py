@@ -256,6 +256,8 @@ def read_snapshot(path: str | Path) -> Iterator[Store]:
                 _check_older_database(src, path)
             except sqlite3.DatabaseError as e:
                 raise AnnotatorError(f"{path}: not a usable SQLite database ({e})") from None
+            except UnicodeDecodeError:
+                raise AnnotatorError(_damaged(path)) from None
             if not companions:
                 dst = sqlite3.connect(copy)
                 try:
@@ -285,6 +287,13 @@ def _check_older_database(conn: sqlite3.Connection, path: Path) -> None:
         raise AnnotatorError(f"{path}: not an annotator database")
     if not has_scheme:
         raise AnnotatorError(f"{path}: database has no scheme")
+
+
+def _damaged(path: Path) -> str:
+    return (
+        f"{path}: not a usable SQLite database (it is damaged: its table definitions are"
+        " not valid UTF-8 text)"
+    )
 
 
 def _refuse_companion(path: Path) -> None:
@@ -499,11 +508,13 @@ class Store:
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute(f"PRAGMA busy_timeout={max(0, int(busy_timeout * 1000))}")
-        except (sqlite3.DatabaseError, AnnotatorError) as e:
+        except (sqlite3.DatabaseError, AnnotatorError, UnicodeDecodeError) as e:
             if conn is not None:
                 conn.close()
             if isinstance(e, AnnotatorError):
                 raise
+            if isinstance(e, UnicodeDecodeError):  # SQLite's message quotes damaged bytes
+                raise AnnotatorError(_damaged(self.path)) from None
             raise database_error(self.path, e, "not a usable SQLite database") from None
         self.conn = conn
         self._db: sqlite_utils.Database | None = None
@@ -535,6 +546,9 @@ class Store:
         except sqlite3.DatabaseError as e:
             conn.close()
             raise database_error(self.path, e, "cannot prepare database") from None
+        except UnicodeDecodeError:
+            conn.close()
+            raise AnnotatorError(_damaged(self.path)) from None
         except BaseException:
             conn.close()
             raise

@@ -829,3 +829,28 @@ def test_a_databases_wal_or_shm_is_never_opened_as_a_database(tmp_path, store, s
         proc.communicate("done\n", timeout=30)
     with Store(tmp_path / "labels.db") as s:
         assert s.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_a_damaged_schema_with_bytes_that_are_not_utf8_is_one_line(tmp_path, store):
+    """A damaged file whose table definition holds a byte that is not UTF-8: SQLite's
+    error message quotes it, and Python failed to decode the message - a
+    UnicodeDecodeError traceback from every command and from merge (found by flipping
+    random bytes of a coder's file)."""
+    store.close()
+    with Store(tmp_path / "coder.db"):
+        pass
+    c = sqlite3.connect(tmp_path / "coder.db")
+    c.execute("PRAGMA writable_schema=ON")
+    [sql] = c.execute("SELECT sql FROM sqlite_master WHERE name = 'gold_rejections'").fetchone()
+    bad = sql.replace("NULL", "N\udce4LL", 1).encode("utf-8", "surrogateescape")
+    c.execute(
+        "UPDATE sqlite_master SET sql = CAST(? AS TEXT) WHERE name = 'gold_rejections'", (bad,)
+    )
+    c.commit()
+    c.close()
+    before = (tmp_path / "coder.db").read_bytes()
+    for args in (["--db", "coder.db", "stats"], ["--db", "labels.db", "merge", "coder.db"],
+                 ["--db", "coder.db", "import-labels", "x.jsonl"]):  # fmt: skip
+        line = one_line(run_cli(*args, cwd=tmp_path))
+        assert line.startswith("Error: coder.db: not a usable SQLite database"), line
+    assert (tmp_path / "coder.db").read_bytes() == before
