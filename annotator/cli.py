@@ -102,6 +102,15 @@ class _Group(click.Group):
                 f"{db}: text that is not valid UTF-8 ({e.reason} at byte {e.start}); the"
                 " database or an input is damaged"
             ) from None
+        except (ValueError, IndexError, KeyError, TypeError) as e:
+            # a stored value no code path expects: a damaged or hand-edited database (a
+            # date, a token blob or a label's JSON), or a bug; one line either way
+            db = Path((ctx.obj or {}).get("db") or DEFAULT_DB)
+            what = _one_line(f"{type(e).__name__}: {e}")[:160]
+            raise click.ClickException(
+                f"{db}: a stored value cannot be read ({what}); the database may be damaged"
+                f" or edited by hand (check it with PRAGMA integrity_check), or this is a bug"
+            ) from None
 
 
 @contextmanager

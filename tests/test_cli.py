@@ -346,3 +346,42 @@ def test_agreement_documents_must_not_be_negative(workdir):
         pass
     res = CliRunner().invoke(cli, ["agreement", "--bootstrap", "0", "--documents", "-5"])
     assert res.exit_code == 2 and "-5" in res.output, res.output
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE spans SET updated_at = '9999-99-99T00:00:00'",  # a date edited by hand
+        "UPDATE documents SET tokens = X'0102'",  # a torn token blob
+        "UPDATE doc_labels SET value = '{bad'",  # a label's JSON
+    ],
+)
+def test_a_damaged_or_hand_edited_database_is_one_line_in_every_reading_command(workdir, damage):
+    """Found by flipping random bytes of the lead's database: export, agreement and
+    gold printed ValueError / IndexError / JSONDecodeError tracebacks."""
+    import sqlite3
+
+    with Store(workdir / "labels.db") as s:
+        from annotator.corpus import RawDocument
+        from annotator.ingest import import_documents
+
+        [d] = import_documents(s, [RawDocument("Moscow and Pyongyang sign a pact.", "t")]).added
+        for coder in ("ana", "ben"):
+            s.add_span(d, coder, 0, 6, "alarmist")
+            s.set_doc_label(d, coder, "dominant_frame", "alarmist")
+    c = sqlite3.connect(workdir / "labels.db")
+    c.execute(damage)
+    c.commit()
+    c.close()
+    failed = 0
+    for args in (["export", "-o", "out.jsonl"], ["agreement", "--bootstrap", "3"],
+                 ["export", "--format", "spacy", "-o", "sp"], ["gold", "--auto"]):  # fmt: skip
+        res = CliRunner().invoke(cli, args)
+        assert res.exit_code in (0, 1), (args, res.output)
+        assert not isinstance(res.exception, Exception) or isinstance(res.exception, SystemExit)
+        if res.exit_code == 1:
+            failed += 1
+            [line] = [x for x in res.output.splitlines() if x.startswith("Error: ")]
+            assert line.startswith("Error: labels.db: a stored value cannot be read"), line
+    assert failed
+    assert not (workdir / "out.jsonl").exists() or failed < 4
