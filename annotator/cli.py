@@ -8,6 +8,7 @@ import json
 import os
 import sqlite3
 import sys
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,6 +34,19 @@ from .store import BUSY_TIMEOUT_S, GOLD, check_coder_name, database_error
 
 # The largest id SQLite can store; a larger number is no document's id.
 MAX_ID = 2**63 - 1
+
+
+def _one_line(message: str) -> str:
+    """``message`` with control characters and line separators escaped (``\\n``): a file
+    name may hold a line break or a terminal escape, and a message is one line."""
+    if message.isprintable():
+        return message
+    return "".join(
+        c.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(c) in ("Cc", "Zl", "Zp")
+        else c
+        for c in message
+    )
 
 
 def _not_utf8(arg: str) -> bool:
@@ -61,8 +75,11 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.ClickException as e:
+            e.message = _one_line(e.message)
+            raise
         except AnnotatorError as e:
-            raise click.ClickException(str(e)) from None
+            raise click.ClickException(_one_line(str(e))) from None
         except KeyboardInterrupt:
             click.echo("Interrupted; everything committed before this point is kept.", err=True)
             ctx.exit(130)
@@ -71,12 +88,29 @@ class _Group(click.Group):
             ctx.exit(1)
         except sqlite3.Error as e:  # e.g. a read refused by a lock held beyond the timeout
             db = Path((ctx.obj or {}).get("db") or DEFAULT_DB)
-            raise click.ClickException(str(database_error(db, e, "database error"))) from None
+            raise click.ClickException(
+                _one_line(str(database_error(db, e, "database error")))
+            ) from None
         except OSError as e:  # the disk or the file system refused (full, permissions, ...)
             where = f"{e.filename}: " if e.filename else ""
-            raise click.ClickException(f"{where}{e.strerror or e}") from None
+            raise click.ClickException(_one_line(f"{where}{e.strerror or e}")) from None
         except OverflowError as e:
             raise click.ClickException(f"a number is too large ({e})") from None
+        except UnicodeDecodeError as e:  # a damaged database's text, as a last resort
+            db = Path((ctx.obj or {}).get("db") or DEFAULT_DB)
+            raise click.ClickException(
+                f"{db}: text that is not valid UTF-8 ({e.reason} at byte {e.start}); the"
+                " database or an input is damaged"
+            ) from None
+        except (ValueError, IndexError, KeyError, TypeError) as e:
+            # a stored value no code path expects: a damaged or hand-edited database (a
+            # date, a token blob or a label's JSON), or a bug; one line either way
+            db = Path((ctx.obj or {}).get("db") or DEFAULT_DB)
+            what = _one_line(f"{type(e).__name__}: {e}")[:160]
+            raise click.ClickException(
+                f"{db}: a stored value cannot be read ({what}); the database may be damaged"
+                f" or edited by hand (check it with PRAGMA integrity_check), or this is a bug"
+            ) from None
 
 
 @contextmanager
@@ -112,7 +146,7 @@ def _report_import(report: ImportReport | None, what: str = "Imported", err: boo
         err=err,
     )
     for line in report.skipped:
-        click.echo(f"skipped {line}", err=True)
+        click.echo(_one_line(f"skipped {line}"), err=True)
 
 
 def _open(ctx: click.Context, scheme: str | None = None, seeds: bool = True, reading: bool = False):
@@ -279,7 +313,7 @@ def export(
     )
     if output != "-":
         unit = {"csv": "row(s)", "spacy": "document(s)", "brat": "document(s)"}.get(fmt, "line(s)")
-        click.echo(f"Wrote {n} {unit} to {Path(output)} ({fmt}).", err=True)
+        click.echo(_one_line(f"Wrote {n} {unit} to {Path(output)} ({fmt})."), err=True)
 
 
 @cli.command(name="import-labels")
@@ -332,9 +366,9 @@ def import_labels_cmd(
             add_labels=add_labels, field_name=field_name, progress=progress,
         )  # fmt: skip
     for r in results:
-        click.echo(r.summary(), err=not r.ok)
+        click.echo(_one_line(r.summary()), err=not r.ok)
         for line in r.errors[:MAX_ERRORS_SHOWN]:
-            click.echo(f"  {line}", err=True)
+            click.echo(_one_line(f"  {line}"), err=True)
         if len(r.errors) > MAX_ERRORS_SHOWN:
             click.echo(f"  ... and {len(r.errors) - MAX_ERRORS_SHOWN} more", err=True)
     if not all(r.ok for r in results):
@@ -363,11 +397,11 @@ def merge(ctx: click.Context, others: tuple[str, ...], strict: bool) -> None:
             report = merge_database(store, other, strict=strict)
         except MergeConflictError as e:
             for c in e.report.conflicts:
-                click.echo(f"  {c}", err=True)
+                click.echo(_one_line(f"  {c}"), err=True)
             raise
-        click.echo(report.summary())
+        click.echo(_one_line(report.summary()))
         for c in report.conflicts:
-            click.echo(f"  {c}", err=True)
+            click.echo(_one_line(f"  {c}"), err=True)
         conflicts = conflicts or bool(report.new_conflicts)
     if conflicts:
         ctx.exit(1)
@@ -463,7 +497,11 @@ def gold(ctx: click.Context, auto: bool, annotators: str | None) -> None:
     "--seed", type=click.IntRange(0), default=0, show_default=True, help="Bootstrap seed."
 )
 @click.option(
-    "--documents", type=int, default=10, show_default=True, help="Worst documents to list."
+    "--documents",
+    type=click.IntRange(0),
+    default=10,
+    show_default=True,
+    help="Worst documents to list.",
 )
 @click.pass_context
 def agreement(
@@ -492,7 +530,7 @@ def agreement(
     if report:
         with atomic_output(report) as fh:
             fh.write(render_html(data))
-        click.echo(f"Wrote {report}.", err=True)
+        click.echo(_one_line(f"Wrote {report}."), err=True)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:

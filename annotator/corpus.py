@@ -118,12 +118,25 @@ def _mb(n: int) -> str:
 
 def _nul_reason(data: bytes, at: int, what: str) -> str:
     """Why bytes with a NUL at ``at`` are not text: UTF-16 without its mark, or binary."""
-    head = data[:8192]
-    if len(head) >= 4 and (
-        head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4
-    ):
+    if _looks_like_utf16(data[:8192]):
         return "not UTF-8 but looks like UTF-16 text without a byte-order mark; save it as UTF-8"
     return f"binary file (NUL byte at offset {at}), not {what}"
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    """Many NUL bytes in every other position AND, read as UTF-16, (nearly) all printable
+    text: a database, image or program also has many NULs, but reads as U+0000s and
+    control characters, and is binary, not UTF-16."""
+    if len(head) < 4:
+        return False
+    for name, zeros in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+        if zeros.count(0) <= len(head) // 4:
+            continue
+        text = head[: len(head) - len(head) % 2].decode(name, errors="replace")
+        good = sum(c.isprintable() or c in "\n\r\t" for c in text)
+        if good >= 0.95 * len(text):
+            return True
+    return False
 
 
 def decode_bytes(data: bytes, where: str) -> str | Skipped:
@@ -164,13 +177,32 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
             )
             if not found:
                 yield Skipped(str(p), "folder contains no .txt or .jsonl files")
-            yield from found
+            for f in found:
+                if _is_open_database(f):  # e.g. a .txt symlink to it: never opened
+                    yield Skipped(
+                        str(f), "is the open database or one of its -wal/-shm files; not read"
+                    )
+                else:
+                    yield f
         elif p.is_file():
             yield p
         elif p.exists():
             yield Skipped(str(p), "not a regular file")
         else:
             yield Skipped(str(p), "no such file or folder")
+
+
+def _is_open_database(path: Path) -> bool:
+    """Is ``path`` (by any name) a database this process has open, or its -wal/-shm?
+    Reading it would close a descriptor of it, which drops SQLite's locks on it."""
+    from .errors import AnnotatorError
+    from .paths import check_input
+
+    try:
+        check_input(path)
+    except AnnotatorError:
+        return True
+    return False
 
 
 def read_sources(paths: Iterable[str | Path]) -> Iterator[RawDocument | Skipped]:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -198,6 +199,15 @@ def current_umask() -> int:
     return mask
 
 
+def _mode_of(target: str | Path, default: int) -> int:
+    """The permissions a new output takes: those of the file (or folder) it replaces, so
+    a private (0600) export stays private; else ``default`` less the umask."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return default & ~current_umask()
+
+
 @contextmanager
 def atomic_output(
     target: str | Path, binary: bool = False, databases: Iterable[Any] = ()
@@ -225,7 +235,7 @@ def atomic_output(
     try:
         mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": "\n"}
         with os.fdopen(fd, **mode) as fh:
-            os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it private; exports are not
+            os.chmod(tmp, _mode_of(target, 0o666))  # mkstemp makes it private
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -209,7 +211,11 @@ class _Scan:
         """``(line number, byte offset, JSON)`` of each non-blank line (strict JSON);
         unreadable lines are added to ``errors``."""
         path = self.path
-        try:
+        try:  # stat first: opening a named pipe blocks, and /dev/zero is one endless line
+            mode = os.stat(path).st_mode
+            if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+                errors.append(f"{path}: not a regular file (a pipe or device); give a file")
+                return
             fh = open(path, "rb")  # noqa: SIM115 - closed below, also when abandoned
         except OSError as e:
             errors.append(f"{path}: cannot read: {e.strerror or e}")
@@ -610,7 +616,9 @@ def _write(
             if _problems(item, scheme):  # also normalises the values (as when checked)
                 raise AnnotatorError(f"line {item.line} changed while it was imported")
             tok = packed.pop(item.sha, None)
-            if tok is not None:  # the first line with a new text adds it
+            if tok is not None and store.document_id_by_hash(item.sha) is None:
+                # the first line with a new text adds it (unless another process added
+                # the same text since the checking pass: then it is not counted as new)
                 store.add_documents([_new_document(item, tok, scan.path)], pipeline)
                 result.documents_added += 1
             elif store.document_id_by_hash(item.sha) is None:

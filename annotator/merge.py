@@ -84,6 +84,12 @@ class MergeReport:
                 if self.retokenised
                 else ""
             )
+            + (
+                f"; the gold labels of {self.gold_skipped} document(s) were not merged"
+                " (adjudicate in this database, or export them with --gold and import-labels)"
+                if self.gold_skipped
+                else ""
+            )
         )
 
 
@@ -125,8 +131,12 @@ def _subset(a: Labels, b: Labels) -> bool:
 def _conflict_name(coder: str, stem: str) -> str:
     """``coder@stem``, kept within the name rule (a file name may hold anything)."""
     stem = re.sub(r"[|\s]+", "_", "".join(c if c.isprintable() else "_" for c in stem))
-    room = MAX_NAME_LEN - len(coder) - 1
-    return f"{coder}@{stem[: max(room, 1)].strip('_') or 'other'}"[:MAX_NAME_LEN]
+    stem = stem.strip("_") or "other"
+    # keep at least some of the file's name: a long coder name is shortened instead (a
+    # 100-character name used to leave no room, and "coder@file" became the coder itself)
+    stem = stem[: max(MAX_NAME_LEN - len(coder) - 1, min(len(stem), 20))].strip("_") or "other"
+    head = coder[: MAX_NAME_LEN - len(stem) - 1].rstrip()
+    return f"{head}@{stem}"
 
 
 def merge_database(store: Store, other_path: str | Path, strict: bool = False) -> MergeReport:
@@ -172,7 +182,8 @@ def _merge_document(
     targets: dict[str, str] = {}  # coder -> name their labels (and status) go under
     for coder, their in sorted(theirs.items()):
         if coder == GOLD:  # adjudication is done in the lead's database
-            report.gold_skipped += 1
+            if not _subset(their, ours.get(GOLD, ([], {}))):  # reported unless already here
+                report.gold_skipped += 1
             continue
         target = targets[coder] = coder
         mine = ours.get(coder, ([], {}))

@@ -92,9 +92,12 @@ def _protected(databases: Iterable[Any]) -> list[tuple[Path, str, str, tuple[int
     """(database, sidecar suffix, resolved name, identity) for each file to protect."""
     out = []
     for db in _database_paths(databases):
+        # SQLite names the -wal/-shm/-journal after the database's resolved path: with
+        # --db link.db (a symlink to labels.db) they are labels.db-wal, not link.db-wal.
+        real_db = os.path.realpath(db)
         for suffix in ("", *SIDECARS):
-            p = Path(f"{db}{suffix}")
-            out.append((db, suffix, os.path.realpath(p), _identity(p)))
+            for p in dict.fromkeys((Path(f"{db}{suffix}"), Path(f"{real_db}{suffix}"))):
+                out.append((db, suffix, os.path.realpath(p), _identity(p)))
     return out
 
 
@@ -102,6 +105,18 @@ def _which(db: Path, suffix: str) -> str:
     return (
         f"the {suffix[1:]} file of the open database {db}" if suffix else f"the open database {db}"
     )
+
+
+def _companion_of(path: str | Path) -> tuple[str, str] | None:
+    """``(database, "wal"|"shm"|"journal")`` when ``path`` (or what it resolves to) is
+    named like a companion of an existing file: SQLite keeps a database's committed but
+    not yet checkpointed changes in its -wal, so replacing it loses them."""
+    for name in dict.fromkeys((os.path.abspath(path), os.path.realpath(path))):
+        for suffix in SIDECARS:
+            base = name[: -len(suffix)]
+            if name.endswith(suffix) and base and os.path.isfile(base):
+                return base, suffix[1:]
+    return None
 
 
 def _kind(mode: int) -> str:
@@ -142,6 +157,12 @@ def check_output(
             raise OutputError(
                 f"{shown}: refusing to write over {_which(db, suffix)}; choose another output {what}"
             )
+    companion = _companion_of(p)
+    if companion is not None:  # another process's database: its WAL holds saved labels
+        raise OutputError(
+            f"{shown}: refusing to write over the {companion[1]} file of the database"
+            f" {companion[0]}; choose another output {what}"
+        )
     try:
         st = os.stat(p)
     except FileNotFoundError:

@@ -30,9 +30,11 @@ Plain Python (no Qt): the window drives the retry timer and the drawing.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shlex
 import sqlite3
+import tempfile
 from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -651,22 +653,52 @@ class PendingEdits:
         records, lost = self.recovery_records()
         lines = [jsonsafe.dumps(r).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
                  for r in records]  # fmt: skip
-        tmp = path.with_name(f".{path.name}.part")
+        tmp = None
         try:
-            with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            # a part file of its own (two windows closing at once write the same name)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            with open(fd, "w", encoding="utf-8", newline="\n") as f:
+                os.chmod(tmp, 0o666 & ~_umask())
                 for line in lines:
                     f.write(line + "\n")
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, path)
+            path = _link_new(tmp, path)
         except OSError as e:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
             raise AnnotatorError(
                 f"{path}: cannot write the recovery file: {e.strerror or e}"
             ) from None
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
         command = shlex.join(["annotator", "--db", str(db_path), "import-labels", str(path)])
         return Recovery(path, len(lines), lost, command)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _link_new(tmp: str, path: Path) -> Path:
+    """Give ``tmp`` the name ``path``, or ``stem-2.jsonl``, ``stem-3.jsonl``, ... when
+    that exists: an earlier recovery file (another window, the same second) is never
+    replaced. Returns the name given."""
+    for n in range(1, 10_000):
+        target = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+        try:
+            os.link(tmp, target)  # fails if the name exists: never replaces a file
+            return target
+        except FileExistsError:
+            continue
+        except OSError:  # a file system without hard links
+            if os.path.lexists(target):
+                continue
+            os.replace(tmp, target)
+            return target
+    raise FileExistsError(errno.EEXIST, "too many recovery files of that name", str(path))
 
 
 def recovery_path(db_path: str | Path, when: datetime | None = None) -> Path:

@@ -220,7 +220,9 @@ def read_snapshot(path: str | Path) -> Iterator[Store]:
     scheme) is refused, never given a schema.
     """
     path = Path(path)
-    companions = [s for s in SIDECARS if Path(f"{path}{s}").exists()]
+    # SQLite names the companions after the resolved path (a symlink's -wal is its target's)
+    real = Path(os.path.realpath(path))
+    companions = [s for s in SIDECARS if Path(f"{real}{s}").exists()]
     if not companions:
         try:
             store = Store(path, readonly=True, immutable=True)
@@ -234,10 +236,10 @@ def read_snapshot(path: str | Path) -> Iterator[Store]:
         copy = Path(tmp) / path.name
         if companions:
             try:
-                shutil.copyfile(path, copy)
+                shutil.copyfile(real, copy)
                 for suffix in companions:
                     if suffix != "-shm":  # rebuilt from the WAL by SQLite
-                        shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
+                        shutil.copyfile(f"{real}{suffix}", f"{copy}{suffix}")
             except FileNotFoundError:
                 if not path.exists():
                     raise AnnotatorError(f"{path}: no such database") from None
@@ -254,6 +256,8 @@ def read_snapshot(path: str | Path) -> Iterator[Store]:
                 _check_older_database(src, path)
             except sqlite3.DatabaseError as e:
                 raise AnnotatorError(f"{path}: not a usable SQLite database ({e})") from None
+            except UnicodeDecodeError:
+                raise AnnotatorError(_damaged(path)) from None
             if not companions:
                 dst = sqlite3.connect(copy)
                 try:
@@ -283,6 +287,27 @@ def _check_older_database(conn: sqlite3.Connection, path: Path) -> None:
         raise AnnotatorError(f"{path}: not an annotator database")
     if not has_scheme:
         raise AnnotatorError(f"{path}: database has no scheme")
+
+
+def _damaged(path: Path) -> str:
+    return (
+        f"{path}: not a usable SQLite database (it is damaged: its table definitions are"
+        " not valid UTF-8 text)"
+    )
+
+
+def _refuse_companion(path: Path) -> None:
+    """Refuse the -wal/-shm/-journal of a database as a database: an empty -wal (a
+    database open elsewhere, nothing written yet) would otherwise be "a new file" and be
+    initialised, writing a whole database into the live write-ahead log."""
+    for name in dict.fromkeys((str(path), os.path.realpath(path))):
+        for suffix in SIDECARS:
+            base = name[: -len(suffix)]
+            if name.endswith(suffix) and base and os.path.isfile(base):
+                raise AnnotatorError(
+                    f"{path}: is the {suffix[1:]} file of the database {base}, not a"
+                    " database; give the database itself"
+                )
 
 
 def _refuse_unwritable(path: Path, exists: bool) -> None:
@@ -465,6 +490,7 @@ class Store:
             raise AnnotatorError(f"{self.path}: cannot open the database ({e.strerror})") from None
         if size is not None and self.path.is_dir():
             raise AnnotatorError(f"{self.path}: is a folder, not a database file")
+        _refuse_companion(self.path)
         self.created = not size
         if readonly and self.created:
             raise AnnotatorError(f"{self.path}: no such database")
@@ -482,11 +508,13 @@ class Store:
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute(f"PRAGMA busy_timeout={max(0, int(busy_timeout * 1000))}")
-        except (sqlite3.DatabaseError, AnnotatorError) as e:
+        except (sqlite3.DatabaseError, AnnotatorError, UnicodeDecodeError) as e:
             if conn is not None:
                 conn.close()
             if isinstance(e, AnnotatorError):
                 raise
+            if isinstance(e, UnicodeDecodeError):  # SQLite's message quotes damaged bytes
+                raise AnnotatorError(_damaged(self.path)) from None
             raise database_error(self.path, e, "not a usable SQLite database") from None
         self.conn = conn
         self._db: sqlite_utils.Database | None = None
@@ -518,6 +546,9 @@ class Store:
         except sqlite3.DatabaseError as e:
             conn.close()
             raise database_error(self.path, e, "cannot prepare database") from None
+        except UnicodeDecodeError:
+            conn.close()
+            raise AnnotatorError(_damaged(self.path)) from None
         except BaseException:
             conn.close()
             raise

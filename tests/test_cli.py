@@ -314,3 +314,74 @@ def test_a_negative_bootstrap_seed_is_a_usage_error_not_a_traceback(workdir):
     res = CliRunner().invoke(cli, ["agreement", "--seed", "-5", "--bootstrap", "5"])
     assert res.exit_code == 2 and res.exception is not None and "Traceback" not in res.output
     assert "Invalid value for '--seed'" in res.stderr
+
+
+def test_a_file_name_with_a_line_break_or_escape_is_still_one_line(workdir):
+    """A file name may hold a line break (or a terminal escape): every message naming it
+    printed it raw, so one error became two lines, the second starting 'Error: ' as if
+    it were another message."""
+    name = "x\nError: fake\x1b[31m.jsonl"
+    with Store(workdir / "labels.db"):
+        pass
+    for args in (
+        ["import-labels", name],
+        ["import", name],
+        ["export", "-o", f"{name}/out.jsonl"],
+        ["merge", name],
+        ["--db", f"{name}/db", "stats"],
+    ):
+        if args[0] != "--db":
+            args = ["--db", "labels.db", *args]
+        res = CliRunner().invoke(cli, args)
+        assert res.exit_code == 1, res.output
+        lines = res.output.splitlines()
+        assert not any(line.startswith("Error: fake") for line in lines), lines
+        assert "\x1b" not in res.output
+        assert any("x\\nError: fake\\x1b[31m.jsonl" in line for line in lines), lines
+
+
+def test_agreement_documents_must_not_be_negative(workdir):
+    """--documents -5 listed every document but the last five as "the worst", exit 0."""
+    with Store(workdir / "labels.db"):
+        pass
+    res = CliRunner().invoke(cli, ["agreement", "--bootstrap", "0", "--documents", "-5"])
+    assert res.exit_code == 2 and "-5" in res.output, res.output
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE spans SET updated_at = '9999-99-99T00:00:00'",  # a date edited by hand
+        "UPDATE documents SET tokens = X'0102'",  # a torn token blob
+        "UPDATE doc_labels SET value = '{bad'",  # a label's JSON
+    ],
+)
+def test_a_damaged_or_hand_edited_database_is_one_line_in_every_reading_command(workdir, damage):
+    """Found by flipping random bytes of the lead's database: export, agreement and
+    gold printed ValueError / IndexError / JSONDecodeError tracebacks."""
+    import sqlite3
+
+    with Store(workdir / "labels.db") as s:
+        from annotator.corpus import RawDocument
+        from annotator.ingest import import_documents
+
+        [d] = import_documents(s, [RawDocument("Moscow and Pyongyang sign a pact.", "t")]).added
+        for coder in ("ana", "ben"):
+            s.add_span(d, coder, 0, 6, "alarmist")
+            s.set_doc_label(d, coder, "dominant_frame", "alarmist")
+    c = sqlite3.connect(workdir / "labels.db")
+    c.execute(damage)
+    c.commit()
+    c.close()
+    failed = 0
+    for args in (["export", "-o", "out.jsonl"], ["agreement", "--bootstrap", "3"],
+                 ["export", "--format", "spacy", "-o", "sp"], ["gold", "--auto"]):  # fmt: skip
+        res = CliRunner().invoke(cli, args)
+        assert res.exit_code in (0, 1), (args, res.output)
+        assert not isinstance(res.exception, Exception) or isinstance(res.exception, SystemExit)
+        if res.exit_code == 1:
+            failed += 1
+            [line] = [x for x in res.output.splitlines() if x.startswith("Error: ")]
+            assert line.startswith("Error: labels.db: a stored value cannot be read"), line
+    assert failed
+    assert not (workdir / "out.jsonl").exists() or failed < 4

@@ -147,10 +147,15 @@ def test_crlf_and_lf_files_hash_the_same(tmp_path):
         ("\ufefftext".encode("utf-16-be"), "not UTF-8 but UTF-16 text"),
         ("text".encode("utf-32"), "not UTF-8 but UTF-32 text"),
         ("\ufefftext".encode("utf-32-be"), "not UTF-8 but UTF-32 text"),
+        # many NULs but not text in any encoding: these were all "looks like UTF-16"
+        (b"SQLite format 3\x00\x10\x00\x02\x02\x00@  " + bytes(200), "binary file"),
+        (b"\x7fELF\x02\x01\x01\x00" + bytes(56) + b"\x03\x00>\x00" * 20, "binary file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(300), "binary file"),
+        ("Plain text, saved as UTF-16 big-endian.\n".encode("utf-16-be"), "UTF-16 text without"),
     ],
     ids=["latin1", "invalid", "empty", "whitespace", "bom-whitespace", "unicode-space", "png",
          "utf16-no-bom", "nul", "nul-after-8k", "utf16-bom", "utf16-be-bom", "utf32-bom",
-         "utf32-be-bom"],
+         "utf32-be-bom", "sqlite", "elf", "png-long", "utf16-be-no-bom"],
 )  # fmt: skip
 def test_bad_text_file_is_skipped_with_reason(tmp_path, data, reason):
     p = write(tmp_path / "bad file.txt", data)

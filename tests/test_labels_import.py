@@ -884,3 +884,77 @@ def test_an_answer_that_is_not_text_is_one_line(store, tmp_path):
     f = write_jsonl(tmp_path / "p.jsonl", [{**prodigy_task("Odd answer."), "answer": ["accept"]}])
     r = one(import_label_files(store, [f]))
     assert r.errors == [f"{f}:1: \"answer\" must be accept, reject or ignore, got ['accept']"]
+
+
+def test_a_pipe_or_device_is_refused_without_reading_it(tmp_path):
+    """A named pipe blocked the import forever at open, and /dev/zero was read as one
+    endless line (7 GB of memory in 8 s); /dev/null read as "no JSON lines". Real
+    process, so a blocked open fails the test by its timeout."""
+    import os
+    import subprocess
+    import sys
+
+    with Store(tmp_path / "labels.db"):
+        pass
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    for name in ["pipe.jsonl", "/dev/null"]:
+        res = subprocess.run(
+            [sys.executable, "-m", "annotator", "--db", "labels.db", "import-labels", name],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert res.returncode == 1, res.stderr
+        assert f"{name}: not a regular file" in res.stderr, res.stderr
+        assert "Traceback" not in res.stderr
+
+
+def test_a_text_another_process_adds_meanwhile_is_not_counted_as_new(tmp_path, monkeypatch):
+    """Another process imports the same article between import-labels' tokenising pass
+    and its writing pass: the labels go to that document, and the summary said
+    "1 new document(s)" although the database already had it."""
+    import annotator.labels_import as li
+
+    text = "Pyongyang and Moscow sign a pact. Beijing watches."
+    src = write_jsonl(
+        tmp_path / "ana.jsonl",
+        [{"text": text, "spans": [{"start": 0, "end": 9, "label": "alarmist"}],
+          "_annotator_id": "ana", "answer": "accept"}],
+    )  # fmt: skip
+    real = li._tokenise_new_texts
+
+    def meanwhile(*args, **kw):
+        packed = real(*args, **kw)
+        with Store(tmp_path / "labels.db") as other:  # a second connection, as another process
+            add_doc(other, text)
+        return packed
+
+    monkeypatch.setattr(li, "_tokenise_new_texts", meanwhile)
+    with Store(tmp_path / "labels.db") as s:
+        r = one(import_label_files(s, [src]))
+        assert r.ok, r.errors
+        assert (r.documents_added, r.spans_added) == (0, 1)
+        assert s.document_count() == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the canonical JSONL has no status: a document a coder marked done without any"
+    " label is not exported at all, and done/time spent come back as in_progress/0 s, so"
+    " agreement on the re-imported database differs (coded with no spans becomes missing)",
+)
+def test_the_default_export_round_trips_status_into_a_new_database(tmp_path):
+    text_a = "Moscow and Pyongyang signed a pact. Beijing hedged its bets."
+    text_b = "Tehran sent drones. Analysts doubt the alliance will last."
+    with Store(tmp_path / "a.db") as s:
+        a, b = add_doc(s, text_a), add_doc(s, text_b)
+        s.add_span(a, "ana", 0, 6, "alarmist")
+        s.set_status(a, "ana", "done")
+        s.add_time(a, "ana", 42.5)
+        s.set_status(a, "ben", "done")  # read it, found no frame: coded with no spans
+        s.set_doc_label(b, "ben", "dominant_frame", "none")
+        s.set_status(b, "ben", "done")
+        before = {d: s.statuses(d) for d in (a, b)}
+        export(s, tmp_path / "all.jsonl")
+    with Store(tmp_path / "b.db") as t:
+        assert one(import_label_files(t, [tmp_path / "all.jsonl"])).ok
+        ids = {d: t.document_id_by_hash(text_hash(x)) for d, x in ((a, text_a), (b, text_b))}
+        assert {d: t.statuses(ids[d]) for d in (a, b)} == before

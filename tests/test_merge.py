@@ -621,3 +621,46 @@ def test_a_scheme_that_is_not_text_or_a_title_with_line_breaks(lead, tmp_path):
     corrupt(other, "UPDATE documents SET title = 'Two' || char(10) || 'lines' WHERE id = 2")
     merge_database(lead, other)
     assert lead.document(lead.document_id_by_hash(text_hash(SECOND))).title == "Two lines"
+
+
+def test_a_gold_layer_that_is_not_merged_is_reported(tmp_path, lead):
+    """Gold labels in a coder's file are not merged (adjudication happens in the lead's
+    database); the summary used to say nothing about them (exit 0, "0 coder(s)"), so an
+    adjudicator's work in another copy was dropped without a word."""
+
+    def build(other):
+        [doc] = add_docs(other, SHARED)
+        other.add_span(doc, "ana", 0, 6, "alarmist")
+        other.add_gold_span(doc, 0, 6, "alarmist", sources=["ana"])
+
+    make_other(tmp_path / "adjudicated.db", build)
+    res = CliRunner().invoke(
+        cli, ["--db", str(lead.path), "merge", str(tmp_path / "adjudicated.db")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "gold labels of 1 document(s) were not merged" in res.output
+    assert not lead.has_gold()
+    # the same gold already in the lead's database: nothing to say
+    lead.add_gold_span(1, 0, 6, "alarmist", sources=[])
+    res = CliRunner().invoke(
+        cli, ["--db", str(lead.path), "merge", str(tmp_path / "adjudicated.db")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "not merged" not in res.output
+
+
+def test_a_conflict_of_a_coder_with_a_name_of_the_longest_length_is_kept(tmp_path, lead):
+    """A 100-character coder name (the rule's limit) left no room for '@file': the
+    conflict name was the coder's own name, and the merge stopped with 'rename the file
+    and merge again', which could never help."""
+    coder = "c" * 100
+    [doc] = add_docs(lead, SHARED)
+    lead.add_span(doc, coder, 0, 6, "alarmist")
+    make_other(
+        tmp_path / "ben.db", lambda o: o.add_span(add_docs(o, SHARED)[0], coder, 8, 14, "alarmist")
+    )
+    report = merge_database(lead, tmp_path / "ben.db")
+    [c] = report.conflicts
+    assert c.kept_as != coder and c.kept_as.endswith("@ben") and len(c.kept_as) <= 100
+    assert spans_of(lead, doc, coder) == [(0, 6, "alarmist", "")]
+    assert spans_of(lead, doc, c.kept_as) == [(8, 14, "alarmist", "")]

@@ -91,6 +91,60 @@ def test_export_over_the_database_is_refused_by_every_name(workdir, fmt):
         assert len(s.spans(1)) == 2
 
 
+def test_the_companions_of_a_database_opened_through_a_symlink_are_refused(workdir):
+    """SQLite names the -wal/-shm after the resolved path: with ``--db link.db`` (a
+    symlink to labels.db) the WAL is labels.db-wal. Exporting over it replaced the WAL
+    that another process was writing to (exit 0), and the export itself vanished when
+    SQLite deleted "its" WAL at close."""
+    (workdir / "link.db").symlink_to("labels.db")
+    (workdir / "sub").mkdir()
+    (workdir / "sub" / "link.db").symlink_to("../labels.db")
+    # another process using the database (the window, say): its WAL exists
+    writer = Store(workdir / "labels.db")
+    try:
+        writer.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.add_span(1, "ana", 7, 10, "alarmist")  # committed, in the WAL only
+        wal = digest(workdir / "labels.db-wal")
+        for db in ["link.db", "sub/link.db"]:
+            for name in ["labels.db-wal", "labels.db-shm", "labels.db-journal"]:
+                for args in (["export", "-o", name], ["import-labels", name]):
+                    res = run_cli("--db", db, *args, cwd=workdir)
+                    assert res.returncode == 1, res.stderr
+                    assert "file of the open database" in res.stderr, res.stderr
+        assert digest(workdir / "labels.db-wal") == wal
+    finally:
+        writer.close()
+    with Store(workdir / "labels.db") as s:
+        assert len(s.spans(1)) == 3
+
+
+def test_the_wal_of_a_database_another_process_has_open_is_refused(workdir, tmp_path):
+    """This process has another database open; the window (a second process) has
+    labels.db open with saved labels still in its -wal. Exporting to labels.db-wal
+    replaced that WAL (exit 0) and the labels in it were lost."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with Store(elsewhere / "other.db"):
+        pass
+    writer = Store(workdir / "labels.db")
+    try:
+        writer.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.add_span(1, "ana", 7, 10, "alarmist")  # committed, in the WAL only
+        wal = digest(workdir / "labels.db-wal")
+        for fmt, name in [("jsonl", "labels.db-wal"), ("csv", "labels.db-shm"),
+                          ("brat", "labels.db-wal"), ("jsonl", "labels.db-journal")]:  # fmt: skip
+            res = run_cli("--db", str(elsewhere / "other.db"), "export", "--format", fmt,
+                          "-o", name, cwd=workdir)  # fmt: skip
+            assert res.returncode == 1, res.stderr
+            assert "file of the database" in res.stderr, res.stderr
+        assert digest(workdir / "labels.db-wal") == wal
+        assert not (workdir / "labels.db-journal").exists()
+    finally:
+        writer.close()
+    with Store(workdir / "labels.db") as s:
+        assert len(s.spans(1)) == 3
+
+
 def test_agreement_report_over_the_database_is_refused(workdir):
     before = digest(workdir / "labels.db")
     for name in ["labels.db", "./labels.db"]:
@@ -180,6 +234,29 @@ def test_a_full_disk_during_an_export_is_one_line_and_keeps_the_old_file(workdir
     assert line.startswith("Error: out.jsonl: cannot write (File too large)"), line
     assert (workdir / "out.jsonl").read_text() == "previous export\n"
     assert listing(workdir) == ["labels.db", "out.jsonl"]
+
+
+@pytest.mark.parametrize("fmt", ["brat", "spacy", "doccano"])
+def test_a_full_disk_during_a_folder_export_names_the_folder(workdir, fmt):
+    """A folder export the disk refused said only "Error: File too large" (no name);
+    the earlier export stays as it was and no part folder is left."""
+    assert run("export", "--format", fmt, "-o", "out").exit_code == 0
+    before = {p.name: p.read_bytes() for p in (workdir / "out").rglob("*") if p.is_file()}
+    import random
+
+    rnd = random.Random(9)  # words that do not compress: every format is far over 64 KB
+    text = " ".join("".join(rnd.choices("abcdefghijklmnopqrstuvwxyz", k=8)) for _ in range(30000))
+    with Store(workdir / "labels.db") as s:
+        [d] = import_documents(s, [RawDocument(text, "t")], "blank:en").added
+        s.add_span(d, "ana", 0, 6, "alarmist")
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))"
+    res = run_cli_limited(workdir, limit, "export", "--format", fmt, "-o", "out")
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+    [line] = res.stderr.splitlines()
+    assert line.startswith("Error: out: cannot write (File too large)"), line
+    after = {p.name: p.read_bytes() for p in (workdir / "out").rglob("*") if p.is_file()}
+    assert after == before
+    assert listing(workdir) == ["labels.db", "out"]
 
 
 def run_cli_limited(cwd: Path, setup: str, *args: str):
@@ -412,3 +489,64 @@ def test_a_killed_folder_export_leaves_a_part_folder_that_a_later_export_removes
     assert res.returncode == 0, res.stderr
     assert parts(tmp_path, "out") == []
     assert len(list((tmp_path / "out").rglob("*.ann"))) == 4500
+
+
+@pytest.mark.parametrize("name", ["../out", "."])
+def test_a_folder_export_run_from_inside_the_folder_it_replaces(workdir, name):
+    """Run from inside an earlier export with a relative -o: the part folder's relative
+    name changed meaning once the working directory was moved aside, so the earlier
+    export vanished into a hidden .out.XXXX.old folder and the new one stayed a .part
+    folder ('-o ../out'), or the export failed with 'Device or resource busy' and left an
+    .old folder inside the export ('-o .')."""
+    assert run("export", "--format", "brat", "-o", "out").exit_code == 0
+    (workdir / "out" / "stale.txt").write_text("from the earlier export")
+    res = run_cli("--db", str(workdir / "labels.db"), "export", "--format", "brat", "-o", name,
+                  cwd=workdir / "out")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert listing(workdir) == ["labels.db", "out"]
+    assert ".annotator-export" in listing(workdir / "out")
+    assert "stale.txt" not in listing(workdir / "out")
+    assert not [n for n in listing(workdir / "out") if n.endswith((".old", ".part"))]
+
+
+def test_a_folder_import_never_opens_the_database_through_a_link_in_it(workdir):
+    """A .txt symlink to the database (or its -wal) inside an imported folder was read
+    as an article: Python opened and closed a descriptor of the database file, which
+    drops every SQLite lock the importing process holds (another process may then
+    delete the WAL it writes to). Now it is skipped unread, with a reason."""
+    (workdir / "in").mkdir()
+    (workdir / "in" / "a.txt").write_text("An article about the pact.")
+    (workdir / "in" / "db.txt").symlink_to("../labels.db")
+    (workdir / "in" / "wal.txt").symlink_to("../labels.db-wal")
+    watch = (
+        "import os, sys; db = os.path.realpath('labels.db')\n"
+        "def hook(event, args):\n"
+        "    if event == 'open' and isinstance(args[0], (str, os.PathLike)) and"
+        " os.path.realpath(args[0]).startswith(db):\n"
+        "        sys.stderr.write('OPENED ' + str(args[0]) + chr(10))\n"
+        "sys.addaudithook(hook)"
+    )
+    res = run_cli_limited(workdir, f"exec({watch!r})", "import", "in")
+    assert "OPENED" not in res.stderr, res.stderr
+    assert res.returncode == 1, res.stderr
+    assert "in/db.txt: is the open database" in res.stderr
+    assert "in/wal.txt: is the open database" in res.stderr
+    assert "Imported 1 document(s)" in res.stdout
+
+
+@pytest.mark.parametrize(("fmt", "name", "mode"), [("jsonl", "out.jsonl", 0o600),
+                                                   ("csv", "out.csv", 0o640),
+                                                   ("brat", "out", 0o700)])  # fmt: skip
+def test_an_export_keeps_the_permissions_of_what_it_replaces(workdir, fmt, name, mode):
+    """A private export (chmod 600) exported again became world-readable 0644 (the
+    replacement took the umask's mode); a 0700 export folder became 0755."""
+    assert run("export", "--format", fmt, "-o", name).exit_code == 0
+    os.chmod(workdir / name, mode)
+    assert run("export", "--format", fmt, "-o", name).exit_code == 0
+    assert stat.S_IMODE(os.stat(workdir / name).st_mode) == mode
+    new = f"new-{name}"
+    assert run("export", "--format", fmt, "-o", new).exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    default = (0o777 if fmt == "brat" else 0o666) & ~umask
+    assert stat.S_IMODE(os.stat(workdir / new).st_mode) == default

@@ -15,6 +15,7 @@ import sqlite3
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -271,3 +272,27 @@ def test_recovery_file_restores_the_intended_state_through_import_labels(store, 
     assert store.doc_labels(other, "ben") == {"dominant_frame": "none"}
     [again] = import_label_files(store, [path])
     assert again.ok and again.spans_added == 0 and again.doc_labels_set == 0
+
+
+def test_a_recovery_file_never_replaces_an_earlier_one(store, make_doc, tmp_path):
+    """Two windows closing in the same second (a logout) get the same recovery name,
+    labels-unsaved-<second>.jsonl: the second replaced the first, and with it every
+    unsaved edit of the first window. Each now keeps its own file; both import."""
+    doc = make_doc(TEXT)
+    fill(store, doc)
+    info = store.document(doc)
+    path = P.recovery_path(store.path, datetime(2026, 1, 1, 12, 0, 0))
+    written = []
+    for coder, start in (("ana", 0), ("ben", 7)):
+        q = P.PendingEdits()
+        q.remember(doc, P.DocInfo(info.text, info.title, info.sha256))
+        q.write(store, P.AddSpan(doc, coder, start, start + 6, "alarmist", q.new_handle()))
+        assert len(q) == 1
+        written.append(q.write_recovery(path, store.path).path)
+    assert written == [path, path.with_name(f"{path.stem}-2{path.suffix}")]
+    names = {p.name for p in tmp_path.iterdir() if "unsaved" in p.name or ".part" in p.name}
+    assert names == {p.name for p in written}
+    unfill(store)
+    assert all(r.ok for r in import_label_files(store, written))
+    spans = sorted((s.annotator, s.start) for s in store.spans(doc) if s.annotator != "filler")
+    assert spans == [("ana", 0), ("ben", 7)]

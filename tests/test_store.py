@@ -700,12 +700,19 @@ def test_merging_a_coders_file_leaves_nothing_beside_it(tmp_path, store):
     assert (listing(coder), (coder / "cleo.db").read_bytes()) == before
 
 
-def test_merging_a_file_another_process_has_open_sees_its_wal_and_adds_nothing(tmp_path, store):
+@pytest.mark.parametrize("name", ["cleo.db", "link.db"])
+def test_merging_a_file_another_process_has_open_sees_its_wal_and_adds_nothing(
+    tmp_path, store, name
+):
     """The coder's window is open (its -wal holds labels not yet in the main file): the
-    merge sees those labels, and the folder keeps exactly the files it had."""
+    merge sees those labels, and the folder keeps exactly the files it had. Also through
+    a symlink (link.db -> cleo.db), whose WAL SQLite names after the target: cleo.db-wal
+    (before the fix, the merge looked for link.db-wal, read cleo.db alone and silently
+    missed dora's label)."""
     coder = tmp_path / "coder"
     coder.mkdir()
     coder_file(coder / "cleo.db")
+    (coder / "link.db").symlink_to("cleo.db")
     holder = (
         "import sqlite3, sys\n"
         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
@@ -726,7 +733,7 @@ def test_merging_a_file_another_process_has_open_sees_its_wal_and_adds_nothing(t
         assert "cleo.db-wal" in before
         from annotator.merge import merge_database
 
-        merge_database(store, coder / "cleo.db")
+        merge_database(store, coder / name)
         assert listing(coder) == before
     finally:
         proc.communicate("done\n", timeout=30)
@@ -787,3 +794,63 @@ def test_a_lock_held_while_an_older_database_needs_its_upgrade_is_one_line(tmp_p
     finally:
         proc.communicate("done\n", timeout=30)
     assert run_cli("--db", "old.db", "stats", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+def test_a_databases_wal_or_shm_is_never_opened_as_a_database(tmp_path, store, suffix):
+    """``--db labels.db-wal`` (one tab completion too far) while another process has
+    labels.db open: its -wal is empty, so it was taken for "a new file" and initialised,
+    writing a whole annotator database into the live write-ahead log (exit 0)."""
+    store.close()
+    holder = (
+        "import sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('SELECT count(*) FROM documents').fetchone()\n"
+        "print('open', flush=True)\n"
+        "sys.stdin.readline()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder, "labels.db"], cwd=tmp_path,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout.readline().strip() == "open"
+        (tmp_path / "link").symlink_to(f"labels.db{suffix}")
+        for name in [f"labels.db{suffix}", "link"]:
+            before = (
+                (tmp_path / f"labels.db{suffix}").read_bytes() if suffix != "-journal" else None
+            )
+            line = one_line(run_cli("--db", name, "stats", cwd=tmp_path))
+            assert f"is the {suffix[1:]} file of the database" in line, line
+            if before is not None:
+                assert (tmp_path / f"labels.db{suffix}").read_bytes() == before
+        assert not (tmp_path / "labels.db-journal").exists()
+    finally:
+        proc.communicate("done\n", timeout=30)
+    with Store(tmp_path / "labels.db") as s:
+        assert s.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_a_damaged_schema_with_bytes_that_are_not_utf8_is_one_line(tmp_path, store):
+    """A damaged file whose table definition holds a byte that is not UTF-8: SQLite's
+    error message quotes it, and Python failed to decode the message - a
+    UnicodeDecodeError traceback from every command and from merge (found by flipping
+    random bytes of a coder's file)."""
+    store.close()
+    with Store(tmp_path / "coder.db"):
+        pass
+    c = sqlite3.connect(tmp_path / "coder.db")
+    c.execute("PRAGMA writable_schema=ON")
+    [sql] = c.execute("SELECT sql FROM sqlite_master WHERE name = 'gold_rejections'").fetchone()
+    bad = sql.replace("NULL", "N\udce4LL", 1).encode("utf-8", "surrogateescape")
+    c.execute(
+        "UPDATE sqlite_master SET sql = CAST(? AS TEXT) WHERE name = 'gold_rejections'", (bad,)
+    )
+    c.commit()
+    c.close()
+    before = (tmp_path / "coder.db").read_bytes()
+    for args in (["--db", "coder.db", "stats"], ["--db", "labels.db", "merge", "coder.db"],
+                 ["--db", "coder.db", "import-labels", "x.jsonl"]):  # fmt: skip
+        line = one_line(run_cli(*args, cwd=tmp_path))
+        assert line.startswith("Error: coder.db: not a usable SQLite database"), line
+    assert (tmp_path / "coder.db").read_bytes() == before

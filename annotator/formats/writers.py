@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import AnnotatorError
-from ..export import current_umask
+from ..export import _mode_of
 from ..paths import EXPORT_MARKER
 
 PRODIGY_SPAN_KEYS = ("start", "end", "token_start", "token_end", "label", "text")
@@ -160,14 +160,22 @@ class UniqueNames:
 
 @contextmanager
 def atomic_folder(target: str | Path) -> Iterator[Path]:
-    """A folder that replaces ``target`` only when the block finishes."""
-    target = Path(target)
+    """A folder that replaces ``target`` only when the block finishes.
+
+    The paths are made absolute first: ``-o .`` or ``-o ../out`` run from inside the
+    folder being replaced would otherwise change meaning once that folder (the working
+    directory) is moved aside."""
+    shown = target
+    target = Path(os.path.abspath(target))
     if target.exists() and not target.is_dir():
-        raise AnnotatorError(f"{target}: exists and is not a folder")
+        raise AnnotatorError(f"{shown}: exists and is not a folder")
     parent = target.parent if str(target.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
-    os.chmod(tmp, 0o777 & ~current_umask())
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
+        os.chmod(tmp, _mode_of(target, 0o777))  # the replaced folder's, else umask's
+    except OSError as e:
+        raise AnnotatorError(f"{shown}: cannot write ({e.strerror or e})") from None
     try:
         # marks the folder as an export, which a later export may replace (paths.py)
         (tmp / EXPORT_MARKER).write_text(
@@ -178,12 +186,22 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
             os.replace(target, old / "x")
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+            except BaseException:
+                os.replace(old / "x", target)  # the earlier export goes back where it was
+                old.rmdir()
+                raise
             shutil.rmtree(old)
         else:
             os.replace(tmp, target)
-    except BaseException:
+    except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
+        # a write the disk refused (full, read-only) names the output, not just the reason
+        if isinstance(e, OSError) and (
+            e.filename is None or str(e.filename).startswith((str(tmp), str(parent)))
+        ):
+            raise AnnotatorError(f"{shown}: cannot write ({e.strerror or e})") from None
         raise
 
 
