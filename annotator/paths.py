@@ -177,6 +177,11 @@ def check_output(
                 f"{shown}: exists and is {_kind(st.st_mode)}, not a file; give a file name"
                 + ("" if stat.S_ISDIR(st.st_mode) else " ('-' writes to standard output)")
             )
+        if not folder and _is_sqlite_database(p):  # a coder's database, not an old export
+            raise OutputError(
+                f"{shown}: exists and is a SQLite database (a coder's labels?); an export"
+                " never replaces a database: choose another output file"
+            )
         if folder:
             inside = real.rstrip(os.sep) + os.sep
             for db, suffix, name, _ in protected:
@@ -200,6 +205,20 @@ def check_output(
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"{shown}: cannot write: the folder {parent} is read-only")
     return p
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _is_sqlite_database(path: Path) -> bool:
+    """Whether a regular file starts with SQLite's header. Only called for a file that is
+    none of this process's open databases (those are refused before, by device and inode):
+    reading another process's database does not touch that process's locks."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    except OSError:
+        return False
 
 
 # A folder export replaces its target folder as a whole, so an existing folder is replaced

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -177,6 +178,26 @@ def test_an_open_store_is_protected_from_any_writer_in_the_process(workdir):
         with pytest.raises(AnnotatorError, match="open database"), atomic_output("labels.db"):
             pytest.fail("the block must not run")
         assert digest(workdir / "labels.db") == before
+
+
+def test_an_export_never_replaces_another_database(workdir):
+    """``export -o ana.db`` (a coder's database that is not open here, or any SQLite file)
+    is refused, byte for byte unchanged; an earlier export at the same name is replaced."""
+    with Store(workdir / "ana.db"):
+        pass
+    foreign = workdir / "other.sqlite"
+    with sqlite3.connect(foreign) as c:
+        c.execute("CREATE TABLE t (x)")
+    c.close()
+    for target in ("ana.db", "other.sqlite"):
+        before = (workdir / target).read_bytes()
+        for fmt in ("jsonl", "csv", "prodigy"):
+            line = one_line_error(run("export", "--format", fmt, "-o", target))
+            assert f"{target}: exists and is a SQLite database" in line, line
+        assert (workdir / target).read_bytes() == before
+    (workdir / "old.jsonl").write_text("an earlier export\n")
+    assert run("export", "-o", "old.jsonl").exit_code == 0
+    assert (workdir / "old.jsonl").read_text() != "an earlier export\n"
 
 
 def test_outputs_that_are_not_files_are_refused(workdir):
