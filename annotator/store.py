@@ -234,7 +234,10 @@ def read_snapshot(path: str | Path) -> Iterator[Store]:
             return
     with tempfile.TemporaryDirectory(prefix="annotator-snapshot-") as tmp:
         copy = Path(tmp) / path.name
-        if companions:
+        live = "-wal" in companions and "-shm" in companions and _backup_live(real, copy)
+        if live:  # a consistent snapshot taken by SQLite itself, WAL included
+            src = sqlite3.connect(copy)
+        elif companions:
             try:
                 shutil.copyfile(real, copy)
                 for suffix in companions:
@@ -269,6 +272,30 @@ def read_snapshot(path: str | Path) -> Iterator[Store]:
         Store(copy).close()  # applies the pending migrations to the copy
         with Store(copy, readonly=True) as snapshot:
             yield snapshot
+
+
+def _backup_live(real: Path, copy: Path) -> bool:
+    """Copy a database another program has open in WAL mode (its -wal and -shm exist) with
+    SQLite's backup API through a read-only connection: one read transaction, so a
+    checkpoint by the writer between copying the file and copying its WAL cannot tear the
+    snapshot. Nothing new is created beside it (the -wal and -shm are already there).
+    False when SQLite cannot read it that way; the caller then copies the files."""
+    try:
+        src = sqlite3.connect(real.as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error:
+        return False
+    try:
+        dst = sqlite3.connect(copy)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    except sqlite3.Error:
+        copy.unlink(missing_ok=True)
+        return False
+    finally:
+        src.close()
+    return True
 
 
 def _check_older_database(conn: sqlite3.Connection, path: Path) -> None:
