@@ -450,7 +450,8 @@ def check_annotator_name(name: str) -> str:
 
     A name is text of 1 to ``MAX_NAME_LEN`` characters, all printable (no line breaks,
     tabs, control or invisible format characters, no lone surrogates), without ``|``
-    (pairwise agreement keys join two names with it) and without whitespace at either
+    (pairwise agreement keys join two names with it) or ``,`` (``--annotators a,b``
+    lists them) and without whitespace at either
     end (two names that look the same must be the same). Entry points that create
     coders also refuse the reserved names: :func:`check_coder_name`.
     """
@@ -467,11 +468,26 @@ def check_annotator_name(name: str) -> str:
         raise ValidationError(f"coder name {shown} begins or ends with whitespace")
     if "|" in name:
         raise ValidationError(f"coder name {shown} contains '|'")
+    if "," in name:  # --annotators takes a comma-separated list
+        raise ValidationError(f"coder name {shown} contains ','")
     if not name.isprintable():
         bad = next(c for c in name if not c.isprintable())
         raise ValidationError(
             f"coder name {shown} contains a non-printable character (U+{ord(bad):04X})"
         )
+    return name
+
+
+def _lookup_name(name: str) -> str:
+    """A coder name to look up: any stored name is found, also one an earlier version
+    allowed that today's rule (:func:`check_annotator_name`) refuses for new coders."""
+    if not isinstance(name, str):
+        raise ValidationError(f"coder name must be text, got {name!r}")
+    if not name.isascii():
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError("coder name contains a lone surrogate") from None
     return name
 
 
@@ -876,17 +892,14 @@ class Store:
         return self._one("SELECT 1 FROM annotators WHERE name = ?", (GOLD,)) is not None
 
     def _annotator_id(self, name: str, create: bool) -> int:
-        cached = self._annotator_ids.get(name)  # cached names are already clean
+        cached = self._annotator_ids.get(name)  # cached names are known ones
         if cached is not None:
             return cached
-        name = check_annotator_name(name)
-        cached = self._annotator_ids.get(name)
-        if cached is not None:
-            return cached
-        row = self._one("SELECT id FROM annotators WHERE name = ?", [name])
+        row = self._one("SELECT id FROM annotators WHERE name = ?", [_lookup_name(name)])
         if row is None:
             if not create:
                 raise NotFoundError(f"unknown annotator {name!r}")
+            name = check_annotator_name(name)  # only a new name must follow today's rule
             cur = self.conn.execute(
                 "INSERT INTO annotators (name, created_at) VALUES (?, ?)", (name, now())
             )
@@ -1141,7 +1154,7 @@ class Store:
         self._check_range(doc_id, start, end)
         self._check_label(label)
         note = _check_note(note)
-        name = check_annotator_name(annotator)
+        name = _lookup_name(annotator)
         self._refuse_gold(name)
         stamp = now()
         version = self.scheme.version
@@ -1197,7 +1210,7 @@ class Store:
             rows = self.conn.execute(
                 self._SPAN_SQL
                 + " WHERE s.document_id = ? AND a.name = ? ORDER BY s.start, s.end, s.id",
-                (doc_id, check_annotator_name(annotator)),
+                (doc_id, _lookup_name(annotator)),
             )
         return [Span(*r) for r in rows]
 
@@ -1243,7 +1256,7 @@ class Store:
         (stored in scheme order; an empty list records "none of them").
         """
         self._text_length(doc_id)
-        self._refuse_gold(check_annotator_name(annotator))
+        self._refuse_gold(_lookup_name(annotator))
         spec = self.scheme.field(field)
         if spec is None:
             raise ValidationError(
@@ -1290,14 +1303,14 @@ class Store:
                 self._touch_status(c, doc_id, aid, stamp)
         if stored is None:
             return None
-        return DocLabel(doc_id, check_annotator_name(annotator), field, stored, version, stamp)
+        return DocLabel(doc_id, annotator, field, stored, version, stamp)
 
     def doc_labels(self, doc_id: int, annotator: str) -> dict[str, str | tuple[str, ...]]:
         """``{field: value}`` of one coder for one document."""
         rows = self.conn.execute(
             "SELECT l.field, l.value FROM doc_labels l JOIN annotators a ON a.id = l.annotator_id"
             " WHERE l.document_id = ? AND a.name = ?",
-            (doc_id, check_annotator_name(annotator)),
+            (doc_id, _lookup_name(annotator)),
         )
         return {f: _value_from_json(v) for f, v in rows}
 
@@ -1330,7 +1343,7 @@ class Store:
         row = self._one(
             "SELECT st.state FROM status st JOIN annotators a ON a.id = st.annotator_id"
             " WHERE st.document_id = ? AND a.name = ?",
-            (doc_id, check_annotator_name(annotator)),
+            (doc_id, _lookup_name(annotator)),
         )
         return row[0] if row else "new"
 
@@ -1401,7 +1414,7 @@ class Store:
         ):
             counts[state] = n
         counts["new"] = total - counts["in_progress"] - counts["done"]
-        return Progress(check_annotator_name(annotator), total, **counts)
+        return Progress(_lookup_name(annotator), total, **counts)
 
     def _maybe_annotator_id(self, annotator: str | None) -> int:
         if annotator is None:
@@ -1456,7 +1469,7 @@ class Store:
         One document is in memory at a time. With ``include_unlabelled`` a document with
         no labels (from ``annotator``, or from anyone) is yielded once with empty lists.
         """
-        wanted = check_annotator_name(annotator) if annotator is not None else None
+        wanted = _lookup_name(annotator) if annotator is not None else None
         docs = self.conn.execute(
             "SELECT id, sha256, title, source, text, meta, added_at, tokens FROM documents ORDER BY id"
         )

@@ -854,3 +854,25 @@ def test_a_damaged_schema_with_bytes_that_are_not_utf8_is_one_line(tmp_path, sto
         line = one_line(run_cli(*args, cwd=tmp_path))
         assert line.startswith("Error: coder.db: not a usable SQLite database"), line
     assert (tmp_path / "coder.db").read_bytes() == before
+
+
+def test_a_coder_an_earlier_version_named_keeps_working(store, make_doc):
+    """Names an earlier version accepted ('a|b', 'Smith, J') are refused for new coders but
+    an existing coder under such a name can still be read, labelled and exported."""
+    doc = make_doc(TEXT)
+    for name in ("a|b", "Smith, J"):
+        with pytest.raises(ValidationError):
+            store.add_annotator(name)
+        with store.transaction() as s:
+            s.conn.execute("INSERT INTO annotators (name, created_at) VALUES (?, '')", (name,))
+        span = store.add_span(doc, name, 0, 6, "alarmist")
+        store.set_doc_label(doc, name, "dominant_frame", "alarmist")
+        store.set_status(doc, name, "done")
+        assert store.spans(doc, name) == [span]
+        assert store.doc_labels(doc, name) == {"dominant_frame": "alarmist"}
+        assert store.status(doc, name) == "done"
+        assert store.progress(name).done == 1
+    from annotator.export import records
+
+    assert {r["_annotator_id"] for r in records(store)} == {"a|b", "Smith, J"}
+    assert store.spans(doc, "nobody|else") == []  # an unknown name has no labels
