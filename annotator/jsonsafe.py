@@ -54,13 +54,7 @@ def check_text(value: Any, _depth: int = 0) -> None:
     if _depth >= MAX_DEPTH:
         raise StrictJSONError(f"nested more than {MAX_DEPTH} levels deep")
     if isinstance(value, str):
-        if not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError as e:
-                raise StrictJSONError(
-                    f"text contains a lone surrogate (U+{ord(value[e.start]):04X})"
-                ) from None
+        check_surrogates(value)
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise StrictJSONError(f"{value} is not allowed in JSON")
@@ -82,6 +76,12 @@ def dumps(value: Any, **kwargs: Any) -> str:
         raise StrictJSONError(str(e)) from None
     except RecursionError:
         raise StrictJSONError(f"nested more than {MAX_DEPTH} levels deep") from None
+    check_surrogates(text)
+    return text
+
+
+def check_surrogates(text: str) -> None:
+    """Refuse a lone surrogate (text that no UTF-8 file or SQLite column can hold)."""
     if not text.isascii():
         try:
             text.encode("utf-8")
@@ -89,4 +89,3 @@ def dumps(value: Any, **kwargs: Any) -> str:
             raise StrictJSONError(
                 f"text contains a lone surrogate (U+{ord(text[e.start]):04X})"
             ) from None
-    return text

@@ -483,11 +483,10 @@ def _lookup_name(name: str) -> str:
     allowed that today's rule (:func:`check_annotator_name`) refuses for new coders."""
     if not isinstance(name, str):
         raise ValidationError(f"coder name must be text, got {name!r}")
-    if not name.isascii():
-        try:
-            name.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValidationError("coder name contains a lone surrogate") from None
+    try:
+        jsonsafe.check_surrogates(name)
+    except jsonsafe.StrictJSONError as e:
+        raise ValidationError(f"coder name: {e}") from None
     return name
 
 
