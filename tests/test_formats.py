@@ -87,7 +87,7 @@ def test_doccano_export_one_file_per_coder(labelled, tmp_path):
     assert sorted(p.name for p in exported(out)) == ["Chloé.jsonl", "ana.jsonl", "ben.jsonl"]
     [ana] = read_jsonl(out / "ana.jsonl")
     north = TEXT.index("North")
-    assert set(ana) == {"text", "label", "cats", "meta", "_annotator_id"}
+    assert set(ana) == {"text", "label", "cats", "meta", "_annotator_id", "_timestamp"}
     assert ana["_annotator_id"] == "ana"
     assert ana["text"] == TEXT
     assert ana["label"] == [
@@ -107,6 +107,7 @@ def test_doccano_export_one_file_per_coder(labelled, tmp_path):
         "cats": {"frames_present": []},
         "meta": ben[1]["meta"],
         "_annotator_id": "ben",
+        "_timestamp": ben[1]["_timestamp"],
     }
     # Reading each file back with --annotator restores that coder's labels.
     with Store(tmp_path / "back.db") as s:

@@ -935,12 +935,6 @@ def test_a_text_another_process_adds_meanwhile_is_not_counted_as_new(tmp_path, m
         assert s.document_count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the canonical JSONL has no status: a document a coder marked done without any"
-    " label is not exported at all, and done/time spent come back as in_progress/0 s, so"
-    " agreement on the re-imported database differs (coded with no spans becomes missing)",
-)
 def test_the_default_export_round_trips_status_into_a_new_database(tmp_path):
     text_a = "Moscow and Pyongyang signed a pact. Beijing hedged its bets."
     text_b = "Tehran sent drones. Analysts doubt the alliance will last."
