@@ -6,7 +6,10 @@ or forced). Each file is all-or-nothing: every problem is reported as
 in one transaction. Documents are matched by the SHA-256 of their (normalised) text;
 unknown ones are added with their ``meta``. Span offsets are kept as given (only
 shifted where a ``\\r\\n`` in the given text becomes ``\\n``); re-importing a file
-changes nothing. Files are streamed in passes (see :func:`import_label_file`), so memory
+changes nothing. Nothing stored is overwritten by an older file: a coder's status and
+time only move forward (as ``merge`` does), a coder's field value set after the record's
+``_timestamp`` is kept (and counted), and a gold decision is never replaced (a line that
+would is a ``file:line: reason`` and the file is refused). Files are streamed in passes (see :func:`import_label_file`), so memory
 does not grow with the file.
 """
 
