@@ -1,6 +1,7 @@
 """The canonical JSONL export (Prodigy's span format plus document labels).
 
-One line per (document, annotator) with any label; see :func:`records`. Writing is
+One line per (document, annotator) with any label or a status past 'new' (with the
+coder's status and time spent); see :func:`records`. Writing is
 streaming (one document in memory at a time) and atomic: the lines go to a
 temporary file beside the target, which is renamed over it only when complete.
 """
@@ -69,8 +70,11 @@ def record(
     scheme_name: str,
     scheme_version: int,
     token_recs: list[dict[str, Any]] | None = None,
+    status: tuple[str, float] | None = None,
 ) -> dict[str, Any]:
-    """One canonical JSONL object (``token_recs``: this document's, if already built)."""
+    """One canonical JSONL object (``token_recs``: this document's, if already built;
+    ``status``: the coder's ``(state, seconds spent)``, written as ``status`` and
+    ``seconds_spent``, null for the gold layer and for a record without a coder)."""
     text = doc.text
     span_recs = []
     for s in spans:
@@ -105,6 +109,8 @@ def record(
         "tokens": token_recs if token_recs is not None else token_records(text, *tokens),
         "spans": span_recs,
         "doc_labels": doc_labels,
+        "status": status[0] if status else None,
+        "seconds_spent": status[1] if status else None,
         "answer": "accept",
         "_annotator_id": annotator,
         "_session_id": f"{scheme_name}-{annotator}" if annotator else None,
@@ -121,7 +127,8 @@ def records(
     include_unlabelled: bool = False,
     warn: Callable[[str], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Canonical records, one per (document, annotator) with any label, in document order.
+    """Canonical records, one per (document, annotator) with any label or a status past
+    'new' (see :meth:`Store.iter_labelled`), in document order.
 
     ``warn`` gets one line per document whose stored ``meta`` JSON cannot hold (see
     :func:`strict_meta`; default: standard error).
@@ -129,13 +136,20 @@ def records(
     warn = warn or _warn_stderr
     scheme = store.scheme
     last: tuple[int, list[dict[str, Any]]] | None = None  # one document's tokens, shared
+    states: dict[str, tuple[str, float]] = {}
     for doc, tokens, coder, spans, labels in store.iter_labelled(annotator, include_unlabelled):
         if last is None or last[0] != doc.id:
             last = (doc.id, token_records(doc.text, *tokens))
+            states = store.statuses(doc.id)
             problems = strict_meta(doc.meta)[1]
             if problems:
                 warn(f"document {doc.id}: {'; '.join(problems)}")
-        rec = record(doc, tokens, coder, spans, labels, scheme.name, scheme.version, last[1])
+        status = None
+        if coder is not None and coder != GOLD:
+            status = states.get(coder, ("new", 0.0))
+        rec = record(
+            doc, tokens, coder, spans, labels, scheme.name, scheme.version, last[1], status
+        )
         if coder == GOLD:
             _add_gold_sources(store, rec, doc.id, spans)
         yield rec

@@ -6,7 +6,10 @@ or forced). Each file is all-or-nothing: every problem is reported as
 in one transaction. Documents are matched by the SHA-256 of their (normalised) text;
 unknown ones are added with their ``meta``. Span offsets are kept as given (only
 shifted where a ``\\r\\n`` in the given text becomes ``\\n``); re-importing a file
-changes nothing. Files are streamed in passes (see :func:`import_label_file`), so memory
+changes nothing. Nothing stored is overwritten by an older file: a coder's status and
+time only move forward (as ``merge`` does), a coder's field value set after the record's
+``_timestamp`` is kept (and counted), and a gold decision is never replaced (a line that
+would is a ``file:line: reason`` and the file is refused). Files are streamed in passes (see :func:`import_label_file`), so memory
 does not grow with the file.
 """
 
@@ -19,6 +22,7 @@ import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +60,9 @@ class FileImport:
     spans_added: int = 0
     spans_present: int = 0
     doc_labels_set: int = 0
+    # a coder's field value the file would replace, kept: set after the record's _timestamp
+    doc_labels_kept: int = 0
+    statuses_updated: int = 0  # a coder's status or time moved forward (never back)
     new_scheme_version: int | None = None
 
     @property
@@ -67,10 +74,17 @@ class FileImport:
             return f"{self.path}: refused ({len(self.errors)} problem(s)); nothing written"
         extra = f", scheme v{self.new_scheme_version} recorded" if self.new_scheme_version else ""
         skipped = f", {self.not_accepted} not accepted (skipped)" if self.not_accepted else ""
+        kept = (
+            f", {self.doc_labels_kept} document label(s) kept (changed in this database after"
+            " the file's record was written)"
+            if self.doc_labels_kept
+            else ""
+        )
+        states = f", {self.statuses_updated} status(es) updated" if self.statuses_updated else ""
         return (
             f"{self.path} ({self.format}): {self.tasks} task(s), {self.documents_added} new"
             f" document(s), {self.spans_added} span(s) added, {self.spans_present} already"
-            f" present, {self.doc_labels_set} document label(s) set{skipped}{extra}"
+            f" present, {self.doc_labels_set} document label(s) set{kept}{states}{skipped}{extra}"
         )
 
 
@@ -166,9 +180,9 @@ def import_label_file(
         packed = _tokenise_new_texts(store, scan, scheme, pipeline)
         _write(store, result, scan, scheme, packed, pipeline, digest)
     except AnnotatorError as e:  # the transaction was rolled back: nothing written
-        result.errors.append(f"{path}: {e}")
+        result.errors.append(str(e) if isinstance(e, _Conflict) else f"{path}: {e}")
         result.documents_added = result.spans_added = result.spans_present = 0
-        result.doc_labels_set = 0
+        result.doc_labels_set = result.doc_labels_kept = result.statuses_updated = 0
         result.new_scheme_version = None
     return result
 
@@ -339,6 +353,8 @@ class _Scan:
                 self.usage.add(item)
             if report_problems:
                 errors.extend(f"{self.path}:{item.line}: {p}" for p in _problems(item, scheme))
+            if item.annotator == GOLD:
+                errors.extend(f"{self.path}:{item.line}: {p}" for p in _gold_conflicts(store, item))
         if not counting:  # a line the extended scheme reads differently is reported too
             known = set(result.errors)
             result.errors.extend(e for e in errors + problems if e not in known)
@@ -477,7 +493,8 @@ def _prepare(
     if task.choices:
         _assign_choices(task.choices, doc_labels, scheme, field_name, add_labels)
     coder = override or task.annotator
-    if coder is None and (spans or doc_labels):
+    started = task.status not in (None, "new") or bool(task.seconds_spent)
+    if coder is None and (spans or doc_labels or started):
         raise LineError("no coder named (no _annotator_id); give --annotator NAME")
     span_sources: list[tuple[str, ...]] = []
     label_sources: dict[str, tuple[str, ...]] = {}
@@ -657,15 +674,86 @@ def _write_labels(store: Store, result: FileImport, item: _Prepared, versions: s
             scheme_version=version if version in versions else None,
         )  # fmt: skip
         result.spans_added += 1
-    current = store.doc_labels(doc_id, item.annotator)
+    current = {
+        dl.field: dl for dl in store.all_doc_labels(doc_id) if dl.annotator == item.annotator
+    }
+    stamp = item.task.timestamp
     for fname, value in item.doc_labels.items():
-        new = tuple(value) if isinstance(value, list) else value
-        spec = store.scheme.field(fname)
-        if isinstance(new, tuple) and spec is not None:
-            new = tuple(o for o in spec.options if o in new)
-        if current.get(fname) != new:
-            store.set_doc_label(doc_id, item.annotator, fname, value)
-            result.doc_labels_set += 1
+        new = _stored_form(store, fname, value)
+        have_label = current.get(fname)
+        if have_label is not None and have_label.value == new:
+            continue
+        if have_label is not None and (stamp is None or _seconds(have_label.updated_at) > stamp):
+            # set in this database after the file's record was written (or the record does
+            # not say when it was): the coder's newer value is kept
+            result.doc_labels_kept += 1
+            continue
+        store.set_doc_label(doc_id, item.annotator, fname, value)
+        result.doc_labels_set += 1
+    if item.task.status is not None:
+        before = store.statuses(doc_id).get(item.annotator)
+        store.merge_status(doc_id, item.annotator, item.task.status, item.task.seconds_spent or 0.0)
+        if store.statuses(doc_id).get(item.annotator) != before:
+            result.statuses_updated += 1
+
+
+def _stored_form(store: Store, fname: str, value: Any) -> Any:
+    """A field value as the store holds it: one option, or a tuple in scheme order."""
+    new = tuple(value) if isinstance(value, list) else value
+    spec = store.scheme.field(fname)
+    if isinstance(new, tuple) and spec is not None:
+        if spec.kind == "single" and len(new) == 1:
+            return new[0]
+        new = tuple(o for o in spec.options if o in new)
+    return new
+
+
+def _seconds(stamp: str) -> int:
+    """A stored ISO timestamp in whole seconds since 1970 (as an export's ``_timestamp``)."""
+    try:
+        return int(datetime.fromisoformat(stamp).timestamp())
+    except (TypeError, ValueError):
+        return 0  # no usable time: older than any record
+
+
+class _Conflict(AnnotatorError):
+    """A line that would overwrite a gold decision; the message is ``file:line: reason``."""
+
+
+def _gold_conflicts(store: Store, item: _Prepared) -> list[str]:
+    """Why a gold record would overwrite an adjudicated decision of this database: a field
+    value that differs from the stored gold value, or a span that overlaps a stored gold
+    span of the same label without being that span (other range or note)."""
+    doc_id = store.document_id_by_hash(item.sha)
+    if doc_id is None:
+        return []
+    out = []
+    current = store.doc_labels(doc_id, GOLD)
+    for fname, value in item.doc_labels.items():
+        stored = current.get(fname)
+        if stored is not None and stored != _stored_form(store, fname, value):
+            out.append(
+                f"gold {fname} is {_shown(stored)} in this database; the file's {_shown(value)}"
+                " would overwrite an adjudicated decision (change it in review mode)"
+            )
+    gold = store.spans(doc_id, GOLD)
+    for i, (start, end, label, note, _v) in enumerate(item.spans, 1):
+        for g in gold:
+            if g.label != label or g.start >= end or start >= g.end:
+                continue
+            if (g.start, g.end, g.note) != (start, end, note):
+                out.append(
+                    f"gold span {i} ({label} [{start}, {end})) overlaps the adjudicated"
+                    f" {label} span [{g.start}, {g.end}) of this database"
+                    f"{'' if (g.start, g.end) != (start, end) else ' (another note)'};"
+                    " an import never overwrites a gold decision (change it in review mode)"
+                )
+                break
+    return out
+
+
+def _shown(value: Any) -> str:
+    return repr(list(value)) if isinstance(value, tuple | list) else repr(value)
 
 
 def _write_gold(store: Store, result: FileImport, item: _Prepared, versions: set[int]) -> None:
@@ -673,6 +761,9 @@ def _write_gold(store: Store, result: FileImport, item: _Prepared, versions: set
     the coders they came from), through the store's gold methods, provenance included."""
     doc_id = store.document_id_by_hash(item.sha)
     assert doc_id is not None
+    conflicts = _gold_conflicts(store, item)  # also with this file's earlier lines
+    if conflicts:
+        raise _Conflict(f"{result.path}:{item.line}: {conflicts[0]}")
     for name in {n for names in (*item.span_sources, *item.label_sources.values()) for n in names}:
         store.add_annotator(name)  # a source coder with no labels in this database yet
     have = Counter((s.start, s.end, s.label, s.note) for s in store.spans(doc_id, GOLD))
@@ -690,13 +781,8 @@ def _write_gold(store: Store, result: FileImport, item: _Prepared, versions: set
         )  # fmt: skip
         result.spans_added += 1
     current = store.doc_labels(doc_id, GOLD)
-    current_sources = store.gold_label_sources(doc_id)
     for fname, value in item.doc_labels.items():
-        new = tuple(value) if isinstance(value, list) else value
-        spec = store.scheme.field(fname)
-        if isinstance(new, tuple) and spec is not None:
-            new = tuple(o for o in spec.options if o in new)
-        sources = item.label_sources.get(fname, ())
-        if current.get(fname) != new or current_sources.get(fname, ()) != sources:
-            store.set_gold_label(doc_id, fname, value, sources)
-            result.doc_labels_set += 1
+        if fname in current:  # the same value (a different one is refused above)
+            continue
+        store.set_gold_label(doc_id, fname, value, item.label_sources.get(fname, ()))
+        result.doc_labels_set += 1

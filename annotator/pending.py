@@ -19,9 +19,10 @@ window shows what the coder did, marked as unsaved.
 
 If they can never be written, :meth:`PendingEdits.write_recovery` writes them to a
 canonical JSONL file that ``annotator import-labels`` reads (the intended end state of
-each touched document: spans added or changed, document fields set); what that format
-cannot express (deleting a stored span or the old label of a relabelled one, clearing a
-field, status, coding time, titles) is listed in each line under
+each touched document: spans added or changed, document fields set, a "done" status,
+with the time the file was written as ``_timestamp``); what that format cannot express
+(deleting a stored span or the old label of a relabelled one, clearing a field, moving a
+status back, coding time, titles) is listed in each line under
 ``_not_restored_by_import`` and returned, so the user is told.
 
 Plain Python (no Qt): the window drives the retry timer and the drawing.
@@ -35,6 +36,7 @@ import os
 import shlex
 import sqlite3
 import tempfile
+import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -559,15 +561,17 @@ class PendingEdits:
             if not any(d == doc_id for d, _c in groups):
                 groups[(doc_id, None)] = []
         records, lost = [], []
+        stamp = int(time.time())  # a value the coder sets after this is kept by the import
         for (doc_id, coder), edits in groups.items():
             spans, fields, notes = self._end_state(edits)
+            state = next((e.state for e in reversed(edits) if isinstance(e, SetStatus)), None)
             if doc_id in titled:
                 notes.append(f"set the title to {self.title('', doc_id)!r} again")
                 del titled[doc_id]
             notes = [f"document {doc_id}: {x}" for x in notes]
             notes += [f"document {doc_id}: {x}" for d, x in gold_notes if d == doc_id]
             gold_notes = [(d, x) for d, x in gold_notes if d != doc_id]
-            records.append(self._record(doc_id, coder, spans, fields, notes))
+            records.append(self._record(doc_id, coder, spans, fields, notes, state, stamp))
             lost += notes
         lost += [f"document {d}: {x}" for d, x in gold_notes]  # no record of its own
         return records, lost
@@ -614,15 +618,17 @@ class PendingEdits:
         for name, value in fields.items():
             if value is None:
                 lost.append(f"clear the field {name} by hand")
-        if states:
-            lost.append(f"mark the document {states[-1].replace('_', ' ')} again")
+        if states and states[-1] != "done":  # import-labels moves a status forward only
+            lost.append(
+                f"mark the document {states[-1].replace('_', ' ')} again if it shows further on"
+            )
         if seconds:
             lost.append(f"coding time ({seconds:.0f} s) is not restored")
         spans = sorted(touched.values(), key=lambda s: (s.start, s.end, s.label))
         kept = {k: v for k, v in fields.items() if v is not None}
         return spans, kept, lost
 
-    def _record(self, doc_id, coder, spans, fields, lost) -> dict:
+    def _record(self, doc_id, coder, spans, fields, lost, state=None, stamp=None) -> dict:
         info = self.docs.get(doc_id)
         if info is None:  # pragma: no cover - the window remembers every document it edits
             raise AnnotatorError(f"document {doc_id}: its text was not kept")
@@ -641,8 +647,10 @@ class PendingEdits:
                 for s in spans
             ],
             "doc_labels": {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()},
+            "status": state,
             "answer": "accept",
             "_annotator_id": coder,
+            "_timestamp": stamp,
             "_not_restored_by_import": lost,
         }
 

@@ -1465,8 +1465,10 @@ class Store:
     ]:
         """Stream ``(document, (token starts, token ends), annotator, spans, doc_labels)``.
 
-        One document is in memory at a time. With ``include_unlabelled`` a document with
-        no labels (from ``annotator``, or from anyone) is yielded once with empty lists.
+        One document is in memory at a time. A coder (not the gold layer) whose status of a
+        document is past 'new' is yielded even without labels (coded, no spans). With
+        ``include_unlabelled`` a document nobody (or not ``annotator``) labelled or started
+        is yielded once with empty lists.
         """
         wanted = _lookup_name(annotator) if annotator is not None else None
         docs = self.conn.execute(
@@ -1479,7 +1481,14 @@ class Store:
             tokens = unpack(row[7])
             spans = self.spans(doc.id, wanted) if wanted else self.spans(doc.id)
             labels = [dl for dl in self.all_doc_labels(doc.id) if wanted in (None, dl.annotator)]
-            coders = sorted({s.annotator for s in spans} | {dl.annotator for dl in labels})
+            started = {
+                name
+                for name, (state, _secs) in self.statuses(doc.id).items()
+                if state != "new" and name != GOLD and wanted in (None, name)
+            }
+            coders = sorted(
+                {s.annotator for s in spans} | {dl.annotator for dl in labels} | started
+            )
             if not coders and include_unlabelled:
                 yield doc, tokens, wanted, [], []
                 continue

@@ -152,7 +152,11 @@ with open(part, "w", encoding="utf-8", newline="\n") as out:
             " JOIN annotators a ON a.id = l.annotator_id WHERE l.document_id = ?"
             " ORDER BY a.name, l.field", (doc_id,)):
             labels.setdefault(name, []).append((field, json.loads(value), v, upd))
-        if not spans and not labels:
+        states = {name: (state, secs or 0.0) for name, state, secs in db.execute(
+            "SELECT a.name, st.state, st.seconds_spent FROM status st JOIN annotators a"
+            " ON a.id = st.annotator_id WHERE st.document_id = ?", (doc_id,))}
+        started = {name for name, (state, _) in states.items() if state != "new" and name != "gold"}
+        if not spans and not labels and not started:
             continue
         problems.clear()
         m = json.loads(meta, parse_constant=constant, parse_float=finite) if meta else {}
@@ -162,14 +166,17 @@ with open(part, "w", encoding="utf-8", newline="\n") as out:
             print(f"warning: document {doc_id}: meta had {', '.join(problems)}", file=sys.stderr)
         m.update(doc_id=doc_id, title=title or "", source=source or "", sha256=sha)
         input_hash = h32(sha)
-        for name in sorted(spans.keys() | labels.keys()):
+        for name in sorted(spans.keys() | labels.keys() | started):
             coded, fields = spans.get(name, []), labels.get(name, [])
             span_recs = [r for r, _, _, _ in coded]
             doc_labels = {f: value for f, value, _, _ in fields}
             stamps = [u for _, _, _, u in coded if u] + [u for _, _, _, u in fields if u]
             versions = [v for _, _, v, _ in coded] + [v for _, _, v, _ in fields]
             rec = {"text": text, "meta": m, "tokens": token_recs, "spans": span_recs,
-                   "doc_labels": doc_labels, "answer": "accept", "_annotator_id": name,
+                   "doc_labels": doc_labels,
+                   "status": None if name == "gold" else states.get(name, ("new", 0.0))[0],
+                   "seconds_spent": None if name == "gold" else states.get(name, ("new", 0.0))[1],
+                   "answer": "accept", "_annotator_id": name,
                    "_session_id": f"{scheme_name}-{name}", "_input_hash": input_hash,
                    "_task_hash": h32(str(input_hash),
                                      json.dumps([[r["start"], r["end"], r["label"]] for r in span_recs]),

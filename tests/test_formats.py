@@ -87,7 +87,7 @@ def test_doccano_export_one_file_per_coder(labelled, tmp_path):
     assert sorted(p.name for p in exported(out)) == ["Chloé.jsonl", "ana.jsonl", "ben.jsonl"]
     [ana] = read_jsonl(out / "ana.jsonl")
     north = TEXT.index("North")
-    assert set(ana) == {"text", "label", "cats", "meta", "_annotator_id"}
+    assert set(ana) == {"text", "label", "cats", "meta", "_annotator_id", "_timestamp"}
     assert ana["_annotator_id"] == "ana"
     assert ana["text"] == TEXT
     assert ana["label"] == [
@@ -107,6 +107,7 @@ def test_doccano_export_one_file_per_coder(labelled, tmp_path):
         "cats": {"frames_present": []},
         "meta": ben[1]["meta"],
         "_annotator_id": "ben",
+        "_timestamp": ben[1]["_timestamp"],
     }
     # Reading each file back with --annotator restores that coder's labels.
     with Store(tmp_path / "back.db") as s:
@@ -637,3 +638,31 @@ def test_every_valid_coder_name_gets_a_usable_distinct_file_name(tmp_path_factor
         assert path.parent == folder and stem not in (".", "..")
         path.write_text(name, encoding="utf-8")  # the file system takes it
         assert path.read_text(encoding="utf-8") == name
+
+
+def test_a_document_coded_without_spans_is_exported_sensibly_in_every_format(store, tmp_path):
+    """A coder who marked a document done without labelling anything coded it with no
+    spans: every format gets that record (none of them breaks on it), and the doccano file
+    brings the coder and the empty coding back."""
+    d = add_doc(store, "Tehran sent drones. Analysts doubt the alliance will last.")
+    store.set_status(d, "ana", "done")
+    [rec] = records(store)
+    assert (rec["_annotator_id"], rec["status"], rec["spans"], rec["doc_labels"]) == (
+        "ana",
+        "done",
+        [],
+        {},
+    )
+    assert export(store, tmp_path / "p.jsonl", fmt="prodigy") == 1
+    [p] = read_jsonl(tmp_path / "p.jsonl")
+    assert p["spans"] == [] and p["_annotator_id"] == "ana" and "status" not in p
+    assert export(store, tmp_path / "d", fmt="doccano") == 1
+    [line] = read_jsonl(tmp_path / "d" / "ana.jsonl")
+    assert (line["label"], line["cats"], line["_annotator_id"]) == ([], {}, "ana")
+    assert export(store, tmp_path / "c.csv", fmt="csv") == 0  # one row per span: none
+    assert export(store, tmp_path / "b", fmt="brat") == 1
+    assert (tmp_path / "b" / "ana" / f"doc{d:05d}.ann").read_text(encoding="utf-8") == ""
+    assert export(store, tmp_path / "s", fmt="spacy") == 1
+    with Store(tmp_path / "back.db") as s:
+        [r] = import_label_files(s, [tmp_path / "d" / "ana.jsonl"])
+        assert r.ok and r.tasks == 1, r.errors

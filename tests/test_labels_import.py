@@ -18,6 +18,7 @@ from annotator.errors import ValidationError
 from annotator.export import export, records
 from annotator.ingest import import_documents
 from annotator.labels_import import import_label_files
+from annotator.reliability import compute_agreement
 from annotator.store import Store
 
 TEXT = "😀 North Korea sends troops to Russia.\nخبر عاجل about Iran and China."
@@ -935,12 +936,6 @@ def test_a_text_another_process_adds_meanwhile_is_not_counted_as_new(tmp_path, m
         assert s.document_count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the canonical JSONL has no status: a document a coder marked done without any"
-    " label is not exported at all, and done/time spent come back as in_progress/0 s, so"
-    " agreement on the re-imported database differs (coded with no spans becomes missing)",
-)
 def test_the_default_export_round_trips_status_into_a_new_database(tmp_path):
     text_a = "Moscow and Pyongyang signed a pact. Beijing hedged its bets."
     text_b = "Tehran sent drones. Analysts doubt the alliance will last."
@@ -952,9 +947,215 @@ def test_the_default_export_round_trips_status_into_a_new_database(tmp_path):
         s.set_status(a, "ben", "done")  # read it, found no frame: coded with no spans
         s.set_doc_label(b, "ben", "dominant_frame", "none")
         s.set_status(b, "ben", "done")
+        s.set_status(b, "cy", "in_progress")  # opened, nothing yet
         before = {d: s.statuses(d) for d in (a, b)}
+        agreement = compute_agreement(s, bootstrap=50)
+        del agreement["database"]
         export(s, tmp_path / "all.jsonl")
+        # Re-importing its own export into the database changes no row.
+        rows = dump(s)
+        r = one(import_label_files(s, [tmp_path / "all.jsonl"]))
+        assert r.ok and (r.spans_added, r.doc_labels_set, r.statuses_updated) == (0, 0, 0), r
+        assert dump(s) == rows
+    recs = read_jsonl(tmp_path / "all.jsonl")
+    assert [(r["_annotator_id"], r["status"], r["seconds_spent"]) for r in recs] == [
+        ("ana", "done", 42.5),
+        ("ben", "done", 0.0),  # no label: exported for its status
+        ("ben", "done", 0.0),
+        ("cy", "in_progress", 0.0),
+    ]
+    assert recs[1]["spans"] == [] and recs[1]["doc_labels"] == {}
     with Store(tmp_path / "b.db") as t:
-        assert one(import_label_files(t, [tmp_path / "all.jsonl"])).ok
+        r = one(import_label_files(t, [tmp_path / "all.jsonl"]))
+        assert r.ok and r.statuses_updated == 4, r
         ids = {d: t.document_id_by_hash(text_hash(x)) for d, x in ((a, text_a), (b, text_b))}
         assert {d: t.statuses(ids[d]) for d in (a, b)} == before
+        assert {**compute_agreement(t, bootstrap=50), "database": None} == {
+            **agreement,
+            "database": None,
+        }
+        rows = dump(t)
+        r = one(import_label_files(t, [tmp_path / "all.jsonl"]))  # twice: nothing changes
+        assert r.ok and (r.spans_added, r.doc_labels_set, r.statuses_updated) == (0, 0, 0), r
+        assert dump(t) == rows
+
+
+def test_import_labels_moves_a_status_forward_only(tmp_path):
+    """Status as merge treats it: the further state and the larger time win; an older
+    file never takes a document back from done, nor lowers the time spent."""
+    text = "Moscow and Pyongyang signed a pact."
+    with Store(tmp_path / "a.db") as s:
+        d = add_doc(s, text)
+        s.set_status(d, "ana", "in_progress")
+        s.add_time(d, "ana", 10.0)
+        s.set_status(d, "ben", "done")
+        s.add_time(d, "ben", 99.0)
+        base = {"text": text, "_timestamp": 1, "answer": "accept"}
+        path = write_jsonl(
+            tmp_path / "st.jsonl",
+            [
+                {**base, "_annotator_id": "ana", "status": "done", "seconds_spent": 30},
+                {**base, "_annotator_id": "ben", "status": "in_progress", "seconds_spent": 5},
+                {**base, "_annotator_id": "cy", "status": "new", "seconds_spent": 0},
+            ],
+        )
+        r = one(import_label_files(s, [path]))
+        assert r.ok and r.statuses_updated == 1, r
+        assert s.statuses(d) == {"ana": ("done", 30.0), "ben": ("done", 99.0)}
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        ({"status": "finished"}, '"status" must be one of new, in_progress, done'),
+        ({"seconds_spent": -1}, '"seconds_spent" must be a finite number of seconds >= 0'),
+        ({"seconds_spent": "42"}, '"seconds_spent" must be a finite number'),
+        ({"seconds_spent": 10**400}, '"seconds_spent" must be a finite number'),
+        ({"_timestamp": "yesterday"}, '"_timestamp" must be a number'),
+    ],
+)
+def test_a_bad_status_or_time_is_a_line_error(tmp_path, extra, reason):
+    with Store(tmp_path / "a.db") as s:
+        path = write_jsonl(
+            tmp_path / "bad.jsonl",
+            [{"text": "A pact.", "_annotator_id": "ana", "answer": "accept", **extra}],
+        )
+        rows = dump(s)
+        r = one(import_label_files(s, [path]))
+        assert not r.ok and r.errors[0].startswith(f"{path}:1: {reason}"), r.errors
+        assert dump(s) == rows
+
+
+def test_a_status_without_a_coder_is_refused(tmp_path):
+    with Store(tmp_path / "a.db") as s:
+        path = write_jsonl(tmp_path / "x.jsonl", [{"text": "A pact.", "status": "done"}])
+        r = one(import_label_files(s, [path]))
+        assert not r.ok and "no coder named" in r.errors[0], r.errors
+
+
+def gold_db(tmp_path, text: str) -> tuple[Store, int]:
+    s = Store(tmp_path / "lead.db")
+    d = add_doc(s, text)
+    s.add_span(d, "ana", 0, 6, "alarmist")
+    s.set_doc_label(d, "ana", "dominant_frame", "alarmist")
+    s.add_gold_span(d, 0, 6, "alarmist", ["ana"])
+    s.set_gold_label(d, "dominant_frame", "alarmist", ["ana"])
+    return s, d
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (
+            lambda r: r["doc_labels"].update(dominant_frame="none"),
+            "gold dominant_frame is 'alarmist' in this database; the file's 'none' would"
+            " overwrite an adjudicated decision",
+        ),
+        (
+            lambda r: r["spans"][0].update(end=10, text="Moscow and"),
+            "gold span 1 (alarmist [0, 10)) overlaps the adjudicated alarmist span [0, 6)",
+        ),
+        (
+            lambda r: r["spans"][0].update(note="changed my mind"),
+            "gold span 1 (alarmist [0, 6)) overlaps the adjudicated alarmist span [0, 6) of"
+            " this database (another note)",
+        ),
+    ],
+)
+def test_an_import_never_overwrites_a_gold_decision(tmp_path, change, reason):
+    text = "Moscow and Pyongyang signed a pact."
+    s, _d = gold_db(tmp_path, text)
+    with s:
+        export(s, tmp_path / "all.jsonl")
+        recs = read_jsonl(tmp_path / "all.jsonl")
+        [gold] = [r for r in recs if r["_annotator_id"] == "gold"]
+        change(gold)
+        path = write_jsonl(tmp_path / "edited.jsonl", recs)
+        rows = dump(s)
+        r = one(import_label_files(s, [path]))
+        line = recs.index(gold) + 1
+        assert not r.ok and r.errors[0].startswith(f"{path}:{line}: {reason}"), r.errors
+        assert dump(s) == rows  # all or nothing: not even the other lines
+        # The CLI says the same in one line and exits 1.
+        out = CliRunner().invoke(cli, ["--db", str(s.path), "import-labels", str(path)])
+        assert out.exit_code == 1 and f"{path}:{line}: {reason}" in out.output, out.output
+        assert dump(s) == rows
+
+
+def test_two_gold_lines_of_one_file_that_disagree_are_refused(tmp_path):
+    text = "Moscow and Pyongyang signed a pact."
+    with Store(tmp_path / "lead.db") as s:
+        add_doc(s, text)
+        base = {"text": text, "_annotator_id": "gold", "answer": "accept"}
+        path = write_jsonl(
+            tmp_path / "g.jsonl",
+            [
+                {**base, "doc_labels": {"dominant_frame": "alarmist"}},
+                {**base, "doc_labels": {"dominant_frame": "none"}},
+            ],
+        )
+        rows = dump(s)
+        r = one(import_label_files(s, [path]))
+        assert not r.ok and r.errors == [
+            f"{path}:2: gold dominant_frame is 'alarmist' in this database; the file's"
+            " 'none' would overwrite an adjudicated decision (change it in review mode)"
+        ], r.errors
+        assert dump(s) == rows
+
+
+def test_new_gold_decisions_beside_existing_ones_are_added(tmp_path):
+    """Gold spans elsewhere in the text, another label over the same words and a field the
+    database has no gold value for are additions, not overwrites."""
+    text = "Moscow and Pyongyang signed a pact."
+    s, d = gold_db(tmp_path, text)
+    with s:
+        base = {"text": text, "_annotator_id": "gold", "answer": "accept"}
+        span = {"start": 11, "end": 20, "label": "alarmist", "sources": []}
+        other = {"start": 0, "end": 6, "label": "skeptical_of_alliance", "sources": []}
+        path = write_jsonl(
+            tmp_path / "g.jsonl",
+            [
+                {
+                    **base,
+                    "spans": [{"start": 0, "end": 6, "label": "alarmist"}, span, other],
+                    "doc_labels": {"dominant_frame": "alarmist", "frames_present": ["alarmist"]},
+                }
+            ],
+        )
+        r = one(import_label_files(s, [path]))
+        assert r.ok and (r.spans_added, r.spans_present, r.doc_labels_set) == (2, 1, 1), r
+        assert s.doc_labels(d, "gold") == {
+            "dominant_frame": "alarmist",
+            "frames_present": ("alarmist",),
+        }
+        assert s.gold_label_sources(d)["dominant_frame"] == ("ana",)  # provenance kept
+
+
+def test_a_coders_value_set_after_the_records_timestamp_is_kept(tmp_path):
+    text = "Moscow and Pyongyang signed a pact."
+    with Store(tmp_path / "a.db") as s:
+        d = add_doc(s, text)
+        s.set_doc_label(d, "ana", "dominant_frame", "alarmist")
+        s.set_doc_label(d, "ben", "dominant_frame", "alarmist")
+        export(s, tmp_path / "old.jsonl")
+        recs = read_jsonl(tmp_path / "old.jsonl")
+        for rec in recs:
+            rec["doc_labels"]["dominant_frame"] = "none"
+        recs[0]["_timestamp"] -= 3600  # an older file: ana changed her value since
+        recs[1]["_timestamp"] += 3600  # ben's record is newer than the database's value
+        path = write_jsonl(tmp_path / "edited.jsonl", recs)
+        r = one(import_label_files(s, [path]))
+        assert r.ok and (r.doc_labels_set, r.doc_labels_kept) == (1, 1), r
+        assert "1 document label(s) kept" in r.summary()
+        assert s.doc_labels(d, "ana") == {"dominant_frame": "alarmist"}  # newer: kept
+        assert s.doc_labels(d, "ben") == {"dominant_frame": "none"}
+        # A record that does not say when it was written cannot replace a value either.
+        del recs[1]["_timestamp"]
+        recs[1]["doc_labels"]["dominant_frame"] = "alarmist"
+        r = one(import_label_files(s, [write_jsonl(tmp_path / "no-time.jsonl", recs)]))
+        assert r.ok and (r.doc_labels_set, r.doc_labels_kept) == (0, 2), r
+        assert s.doc_labels(d, "ben") == {"dominant_frame": "none"}
+        # A field the coder has not set is set.
+        recs[0]["doc_labels"] = {"frames_present": ["alarmist"]}
+        r = one(import_label_files(s, [write_jsonl(tmp_path / "new.jsonl", recs[:1])]))
+        assert r.ok and (r.doc_labels_set, r.doc_labels_kept) == (1, 0), r

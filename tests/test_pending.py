@@ -248,7 +248,8 @@ def test_recovery_file_restores_the_intended_state_through_import_labels(store, 
         (other, "ben"),  # the title edit goes with the document's record
     ]
     assert "\n".join(rec.not_restored).count("by hand") == 2
-    assert any("mark the document done" in x for x in rec.not_restored)
+    assert not any("mark the document" in x for x in rec.not_restored)  # restored now
+    assert lines[0]["status"] == "done" and lines[1]["status"] is None
     assert any("coding time (30 s)" in x for x in rec.not_restored)
     assert any("A better title" in x for x in rec.not_restored)
     # The database never became writable for the window; the coder imports later.
@@ -270,8 +271,10 @@ def test_recovery_file_restores_the_intended_state_through_import_labels(store, 
         "frames_present": ("alarmist", "policy_prescription"),
     }
     assert store.doc_labels(other, "ben") == {"dominant_frame": "none"}
+    assert store.status(doc, "ana") == "done"
     [again] = import_label_files(store, [path])
     assert again.ok and again.spans_added == 0 and again.doc_labels_set == 0
+    assert again.statuses_updated == 0
 
 
 def test_a_recovery_file_never_replaces_an_earlier_one(store, make_doc, tmp_path):

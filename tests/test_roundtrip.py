@@ -238,7 +238,7 @@ def test_prodigy_round_trip(tmp_path_factory, corpus):
 
 
 def doccano_files(folder: Path) -> dict[str, list[dict]]:
-    return {p.stem: read_jsonl(p) for p in exported(folder)}
+    return {p.stem: without_timestamp(read_jsonl(p)) for p in exported(folder)}
 
 
 @hsettings(20)

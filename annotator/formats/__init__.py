@@ -19,7 +19,7 @@ def detect_format(obj: dict) -> str | None:
     """Guess the format of one JSON object: 'jsonl' (canonical), 'prodigy' or 'doccano'."""
     if not isinstance(obj, dict):
         return None
-    if "doc_labels" in obj or "scheme_version" in obj:
+    if {"doc_labels", "scheme_version", "status", "seconds_spent"} & obj.keys():
         return "jsonl"
     if "entities" in obj or isinstance(obj.get("label"), list) or "cats" in obj:
         return "doccano"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from ..models import STATES
 from .tasks import LabelTask, LineError, TaskSpan, as_int, as_str, base_task
 
 
@@ -22,6 +24,7 @@ def read_canonical(obj: Any, all_answers: bool = False) -> LabelTask:
     for i, (sp, tsp) in enumerate(zip(obj.get("spans") or [], task.spans, strict=True), 1):
         if sp.get("sources") is not None:
             tsp.sources = _names(sp["sources"], f"span {i} sources")
+    _read_status(obj, task)
     label_sources = obj.get("doc_label_sources")
     if label_sources is not None:
         if not isinstance(label_sources, dict):
@@ -31,6 +34,27 @@ def read_canonical(obj: Any, all_answers: bool = False) -> LabelTask:
             for f, v in label_sources.items()
         }
     return task
+
+
+def _read_status(obj: dict, task: LabelTask) -> None:
+    """The coder's ``status`` (new, in_progress, done) and ``seconds_spent`` (a finite,
+    non-negative number); either may be absent or null (not restored)."""
+    state = obj.get("status")
+    if state is not None and state not in STATES:
+        raise LineError(f'"status" must be one of {", ".join(STATES)}, got {state!r}')
+    secs = obj.get("seconds_spent")
+    if secs is not None:
+        try:
+            ok = not isinstance(secs, bool) and isinstance(secs, int | float)
+            secs = float(secs) if ok else None
+        except OverflowError:
+            secs = None
+        if secs is None or not math.isfinite(secs) or secs < 0:
+            raise LineError(
+                f'"seconds_spent" must be a finite number of seconds >= 0, got {obj["seconds_spent"]!r}'
+            )
+    if state is not None or secs is not None:
+        task.status, task.seconds_spent = state or "new", secs or 0.0
 
 
 def _names(value: Any, what: str) -> tuple[str, ...]:

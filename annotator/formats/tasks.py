@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,11 @@ class LabelTask:
     skip: bool = False  # e.g. a Prodigy task whose answer is not "accept"
     # a gold record's {field: coders the value came from} (canonical ``doc_label_sources``)
     label_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the coder's status of the text and time spent on it (canonical JSONL; None: not given)
+    status: str | None = None
+    seconds_spent: float | None = None
+    # when the record's labels were last changed (``_timestamp``, seconds since 1970)
+    timestamp: float | None = None
 
 
 def as_int(value: Any, what: str) -> int:
@@ -59,4 +65,15 @@ def base_task(obj: Any) -> LabelTask:
     meta = obj.get("meta") or {}
     if not isinstance(meta, dict):
         raise LineError('"meta" must be an object')
-    return LabelTask(text=text, meta=dict(meta))
+    stamp = obj.get("_timestamp")
+    if stamp is not None:
+        try:
+            ok = not isinstance(stamp, bool) and isinstance(stamp, int | float)
+            stamp = float(stamp) if ok else None
+        except OverflowError:
+            stamp = None
+        if stamp is None or not math.isfinite(stamp):
+            raise LineError(
+                f'"_timestamp" must be a number (seconds since 1970), got {obj["_timestamp"]!r}'
+            )
+    return LabelTask(text=text, meta=dict(meta), timestamp=stamp)

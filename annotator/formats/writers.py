@@ -41,13 +41,15 @@ def prodigy_record(rec: dict[str, Any]) -> dict[str, Any]:
 
 def doccano_record(rec: dict[str, Any]) -> dict[str, Any]:
     """doccano's sequence-labelling shape; document fields go to ``cats``; the coder's
-    name (the file name may be shortened) in ``_annotator_id``."""
+    name (the file name may be shortened) in ``_annotator_id``, and ``_timestamp`` (so that
+    import-labels keeps a value changed in the database after the export)."""
     return {
         "text": rec["text"],
         "label": [[s["start"], s["end"], s["label"]] for s in rec["spans"]],
         "cats": rec["doc_labels"],
         "meta": rec["meta"],
         "_annotator_id": rec["_annotator_id"],
+        "_timestamp": rec["_timestamp"],
     }
 
 

@@ -299,6 +299,7 @@ def test_closing_writes_a_recovery_file_that_import_labels_restores(
         click_button(qtbot, w.panel.fields["frames_present"].buttons["alarmist"])
         w.open_document(emoji)
         click_button(qtbot, w.panel.fields["dominant_frame"].buttons["alarmist"])
+        qtbot.keyClick(w.view, K.Key_Return, M.ControlModifier)  # mark done (and go on)
         n = w.pending.count()
         w.close()
         press(qtbot, visible_box(w, "unsavedWarning"), "writeRecovery")
@@ -308,6 +309,7 @@ def test_closing_writes_a_recovery_file_that_import_labels_restores(
         command = f"annotator --db {db} import-labels {path}"
         assert command in done.text()
         assert "delete the saved alarmist span" in done.text()
+        assert "mark the document" not in done.text()  # "done" is restored by the import
         done.button(QMessageBox.StandardButton.Ok).click()
         qtbot.waitUntil(lambda: not w.isVisible(), timeout=5000)
     assert spans_of(reader, doc) == [(*fox, "alarmist"), (*dog, "alarmist")]
@@ -341,6 +343,7 @@ def test_closing_writes_a_recovery_file_that_import_labels_restores(
         "frames_present": ("alarmist",),
     }
     assert reader.doc_labels(emoji, "alice") == {"dominant_frame": "alarmist"}
+    assert reader.status(emoji, "alice") == "done"
     # Importing it again changes nothing.
     again = subprocess.run(
         [sys.executable, "-m", "annotator", *args], capture_output=True, text=True, env=env
