@@ -118,7 +118,12 @@ def test_alpha_degenerate_data_gives_none_with_a_reason(units, reason):
         result = krippendorff_alpha(units, level)
         assert result.value is None
         assert result.reason.startswith(reason)
-    assert percent_agreement(units).value is None or reason.startswith("no variation")
+    pa = percent_agreement(units)
+    if reason.startswith("no variation"):
+        # Raw agreement is defined without variation: both units agree fully.
+        assert (pa.value, pa.n) == (1.0, 2)
+    else:
+        assert pa.value is None and pa.reason.startswith(reason)
     assert fleiss_kappa(units).value is None
 
 
