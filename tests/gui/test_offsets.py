@@ -245,3 +245,32 @@ def test_guard_detects_a_leaking_binding_and_keeps_the_process_alive(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     needed = sys.version_info < (3, 12) and sys.implementation.name == "cpython"
     assert proc.stdout.split() == ["applied", str(needed), "survived"]
+
+
+def test_an_article_starting_with_u_fffe_is_shown_and_labelled_as_stored(
+    qtbot, open_window, db, reader
+):
+    """U+FFFE survives import (only U+FEFF is a byte-order mark to the core); the binding
+    used to read it as a swapped BOM and show the whole article byte-swapped."""
+    from gui_helpers import drag_select, point_on_char
+    from PySide6.QtCore import Qt
+
+    from annotator.corpus import RawDocument
+    from annotator.ingest import import_documents
+    from annotator.store import Store
+
+    text = "\ufffeAllies meet in Seoul today.\nSecond line here."
+    with Store(db) as s:
+        [doc_id] = import_documents(s, [RawDocument(text, "swap.txt", {"title": "Swap"})]).added
+    w = open_window()
+    w.open_document(doc_id)
+    view = w.view
+    c = QTextCursor(view.document())
+    c.setPosition(1)
+    c.setPosition(view.offsets.length16, QTextCursor.MoveMode.KeepAnchor)
+    assert c.selectedText() == text[1:].replace("\n", "\u2029")  # not byte-swapped
+    a = text.index("Seoul")
+    drag_select(qtbot, view, point_on_char(view, a + 1), point_on_char(view, a + 3))
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    [span] = reader.spans(doc_id, "alice")
+    assert text[span.start : span.end] == "Seoul"
