@@ -64,7 +64,8 @@ elif running_in_ci():
 def pytest_collection_modifyitems(config, items):
     """Under the deep profile, raise each property test's own ``max_examples`` too (a
     test's explicit value would otherwise win over the profile's)."""
-    if settings.get_current_profile_name() != "deep":
+    chosen = config.getoption("hypothesis_profile", None) or HYPOTHESIS_PROFILE
+    if chosen != "deep":
         return
     for item in items:
         test = getattr(item, "obj", None)
