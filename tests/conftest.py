@@ -1,4 +1,17 @@
-"""Shared fixtures. Qt runs offscreen so the suite needs no display."""
+"""Shared fixtures. Qt runs offscreen so the suite needs no display.
+
+Hypothesis profiles (loaded here, before any test module is imported, because a test's
+``@settings`` take their unspecified values from the profile active at that moment):
+
+* ``ci``, loaded when ``CI`` is set (CI runs with ``CI=true``): derandomised, so every CI
+  run tries the same examples and a failure found once is found again; no deadline and
+  no too-slow health check, so a slow machine cannot fail a run. (Recent Hypothesis has a
+  built-in ``ci`` profile with these values; registering it here holds for every version
+  pyproject allows.)
+* ``deep``, loaded with ``HYPOTHESIS_PROFILE=deep``: a deliberate long search, random,
+  at least 1000 examples per property and ten times each test's own ``max_examples``.
+* otherwise Hypothesis's defaults (random, with the local ``.hypothesis/`` database).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 from annotator.corpus import RawDocument  # noqa: E402
 from annotator.ingest import import_documents  # noqa: E402
@@ -16,6 +30,50 @@ from annotator.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+
+
+def running_in_ci() -> bool:
+    """True under CI (``CI=true``, as CI services and ``.ci/run`` set it)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+DEEP_MIN_EXAMPLES = 1000
+DEEP_FACTOR = 10
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "deep",
+    max_examples=DEEP_MIN_EXAMPLES,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "")
+if HYPOTHESIS_PROFILE in ("ci", "deep"):
+    settings.load_profile(HYPOTHESIS_PROFILE)
+elif running_in_ci():
+    settings.load_profile("ci")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under the deep profile, raise each property test's own ``max_examples`` too (a
+    test's explicit value would otherwise win over the profile's)."""
+    chosen = config.getoption("hypothesis_profile", None) or HYPOTHESIS_PROFILE
+    if chosen != "deep":
+        return
+    for item in items:
+        test = getattr(item, "obj", None)
+        test = getattr(test, "__func__", test)
+        own = getattr(test, "_hypothesis_internal_use_settings", None)  # set by @given
+        if own is not None and getattr(test, "is_hypothesis_test", False):
+            n = max(DEEP_MIN_EXAMPLES, own.max_examples * DEEP_FACTOR)
+            test._hypothesis_internal_use_settings = settings(own, max_examples=n)
 
 
 @pytest.fixture

@@ -118,7 +118,12 @@ def test_alpha_degenerate_data_gives_none_with_a_reason(units, reason):
         result = krippendorff_alpha(units, level)
         assert result.value is None
         assert result.reason.startswith(reason)
-    assert percent_agreement(units).value is None or reason.startswith("no variation")
+    pa = percent_agreement(units)
+    if reason.startswith("no variation"):
+        # Raw agreement is defined without variation: both units agree fully.
+        assert (pa.value, pa.n) == (1.0, 2)
+    else:
+        assert pa.value is None and pa.reason.startswith(reason)
     assert fleiss_kappa(units).value is None
 
 
@@ -290,6 +295,44 @@ def test_alpha_bootstrap_is_seeded_and_equals_the_generic_bootstrap():
     assert generic.lo == pytest.approx(a.ci.lo) and generic.hi == pytest.approx(a.ci.hi)
 
 
+def textbook_percentile(values, q):
+    """The q-quantile of ``values`` by linear interpolation between order statistics
+    (Hyndman & Fan type 7): h = (m - 1) q, x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h])."""
+    x = sorted(values)
+    h = (len(x) - 1) * q
+    k = math.floor(h)
+    return x[k] if k + 1 >= len(x) else x[k] + (h - k) * (x[k + 1] - x[k])
+
+
+def resamples(n_docs, n, seed):
+    """The documented draws: ``numpy.random.default_rng(seed).integers(0, n_docs, n_docs)``
+    for each of the ``n`` resamples, in order."""
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, n_docs, size=n_docs) for _ in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("level", "confidence", "seed"), [("nominal", 0.95, 5), ("interval", 0.9, 11)]
+)
+def test_alpha_interval_is_the_textbook_percentile_bootstrap(level, confidence, seed):
+    """Computed here from the definition, sharing no code with the library: resample the
+    documents with the same draws, compute α of each resample with the krippendorff package
+    (a resampled document drawn twice counts twice), take the percentiles by hand."""
+    krippendorff = pytest.importorskip("krippendorff")
+    units = random_units(80, 3, 3, 0.2, seed)
+    ids = sorted(units)
+    coders = ["c0", "c1", "c2"]
+    alphas = []
+    for draw in resamples(len(ids), 200, seed):
+        data = np.array([[units[ids[i]].get(c, np.nan) for i in draw] for c in coders])
+        alphas.append(krippendorff.alpha(reliability_data=data, level_of_measurement=level))
+    tail = (1 - confidence) / 2
+    got = krippendorff_alpha(units, level, bootstrap=200, seed=seed, confidence=confidence).ci
+    assert (got.used, got.requested, got.level) == (200, 200, confidence)
+    assert got.lo == pytest.approx(textbook_percentile(alphas, tail), abs=1e-9)
+    assert got.hi == pytest.approx(textbook_percentile(alphas, 1 - tail), abs=1e-9)
+
+
 def test_bootstrap_skips_undefined_resamples_and_reports_them():
     calls = iter(range(1000))
 
@@ -298,7 +341,11 @@ def test_bootstrap_skips_undefined_resamples_and_reports_them():
 
     ci = bootstrap_ci(list(range(10)), statistic, n=100, seed=1)
     assert ci.used == 50 and ci.requested == 100
-    assert ci.lo <= ci.hi
+    # by hand: the distinct documents of every other resample (the odd calls were undefined)
+    kept = [len(set(d.tolist())) for d in resamples(10, 100, 1)[::2]]
+    assert ci.lo == pytest.approx(textbook_percentile(kept, 0.025), abs=1e-12)
+    assert ci.hi == pytest.approx(textbook_percentile(kept, 0.975), abs=1e-12)
+    assert ci.lo < ci.hi
     none = bootstrap_ci([1, 2], lambda s: math.nan, n=10)
     assert none.lo is None and none.used == 0 and none.reason
     assert bootstrap_ci([], lambda s: 1.0).lo is None

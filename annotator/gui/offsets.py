@@ -61,11 +61,30 @@ class OffsetMap:
         return self.to_codepoint(start16), self.to_codepoint(end16, round_up=True)
 
 
+# What Qt would not show one-to-one, and what the view shows instead (one UTF-16 unit each).
+# U+FDD0 / U+FDD1 are Qt's own frame markers: QTextDocument turns them into paragraph breaks.
+_QT_FRAME_MARKS = str.maketrans({"\ufdd0": "\ufffd", "\ufdd1": "\ufffd"})
+# PySide6 converts a ``str`` to a QString as UTF-16 *with byte-order-mark detection*, for
+# every call into Qt: a leading U+FEFF is dropped (one position lost) and a leading U+FFFE
+# makes it byte-swap the rest of a BMP-only string. Only the first character is affected.
+_LEADING_BOM = {"\ufeff": "\u2060", "\ufffe": "\ufffd"}  # U+2060 WORD JOINER: also invisible
+
+
 def display_text(text: str) -> str:
     """The text to hand to ``QPlainTextEdit.setPlainText`` so positions stay 1:1.
 
-    Qt turns ``\\r\\n`` into a single paragraph break; replacing every ``\\r`` by ``\\n``
-    keeps one UTF-16 unit per unit of the stored text. (Stored texts are normalised
-    to ``\\n`` already; this guards texts stored by other tools.)
+    Every character of the result is one UTF-16 unit wherever the stored one is, so
+    :class:`OffsetMap` of the stored text holds for the widget. Qt turns ``\\r\\n`` into a
+    single paragraph break; replacing every ``\\r`` by ``\\n`` keeps one unit per unit
+    of the stored text. (Stored texts are normalised to ``\\n`` already; this guards texts
+    stored by other tools.) A leading U+FEFF / U+FFFE, which the binding would drop or
+    read as a byte-order mark, is shown as U+2060 / U+FFFD, and Qt's frame markers
+    U+FDD0 / U+FDD1 as U+FFFD (Qt would break the line there).
     """
-    return text.replace("\r", "\n") if "\r" in text else text
+    if "\r" in text:
+        text = text.replace("\r", "\n")
+    if "\ufdd0" in text or "\ufdd1" in text:
+        text = text.translate(_QT_FRAME_MARKS)
+    if text[:1] in _LEADING_BOM:
+        text = _LEADING_BOM[text[0]] + text[1:]
+    return text
