@@ -109,9 +109,7 @@ def prepare(name: str, workdir: Path) -> Path:
     here.mkdir(parents=True)
     for part in ("annotator", "tests", "resources", "seeds"):
         if (ROOT / part).exists():
-            shutil.copytree(
-                ROOT / part, here / part, ignore=shutil.ignore_patterns("__pycache__")
-            )
+            shutil.copytree(ROOT / part, here / part, ignore=shutil.ignore_patterns("__pycache__"))
     text = (ROOT / "pyproject.toml").read_text("utf-8")
     text = re.sub(r"(?ms)^\[tool\.mutmut\]\n.*?(?=^\[|\Z)", "", text)
     (here / "pyproject.toml").write_text(text + "\n" + _config(files, tests), "utf-8")
