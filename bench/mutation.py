@@ -100,9 +100,9 @@ def _config(files: list[str], tests: list[str]) -> str:
     )
 
 
-def prepare(name: str, workdir: Path) -> Path:
+def prepare(name: str, workdir: Path, exclude: list[str]) -> Path:
     files, tests, _ = MODULES[name]
-    tests = [t for t in tests if (ROOT / t).exists()]
+    tests = [t for t in tests if (ROOT / t).exists() and t not in exclude]
     here = workdir / name
     if here.exists():
         shutil.rmtree(here)
@@ -136,12 +136,12 @@ def summary(here: Path) -> tuple[int, int, list[str], list[str]]:
     return killed, total, survivors, other
 
 
-def run(name: str, workdir: Path, children: int) -> int:
-    here = prepare(name, workdir)
+def run(name: str, workdir: Path, children: int, exclude: list[str], mutants: list[str]) -> int:
+    here = prepare(name, workdir, exclude)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("PYTHONPATH", None)  # mutmut puts its mutated copy first on sys.path
     mutmut = Path(sys.executable).with_name("mutmut")
-    cmd = [str(mutmut), "run", "--max-children", str(children), *MODULES[name][2]]
+    cmd = [str(mutmut), "run", "--max-children", str(children), *(mutants or MODULES[name][2])]
     print(f"== {name}: {' '.join(cmd)}  (in {here})", flush=True)
     proc = subprocess.run(cmd, cwd=here, env=env)
     killed, total, survivors, other = summary(here)
@@ -162,6 +162,20 @@ def main(argv: list[str] | None = None) -> int:
         "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "annotator-mutation"
     )
     ap.add_argument("--children", type=int, default=1, help="parallel mutants (default 1)")
+    ap.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="TEST_FILE",
+        help="leave this test file out (e.g. to measure the score without a new test)",
+    )
+    ap.add_argument(
+        "--mutants",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="only these mutants (names or globs, e.g. the survivors of an earlier run)",
+    )
     args = ap.parse_args(argv)
     if args.list or not args.modules:
         for name, (files, tests, globs) in MODULES.items():
@@ -173,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown module(s): {', '.join(unknown)}")
     status = 0
     for name in args.modules:
-        status |= run(name, args.workdir, args.children)
+        status |= run(name, args.workdir, args.children, args.exclude, args.mutants)
     return status
 
 

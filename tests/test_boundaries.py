@@ -78,6 +78,32 @@ def test_unsigned_offsets_of_64_bits_are_refused_not_wrapped():
         pack_many(big, big, [0, 1])
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32, np.uint64, np.int32])
+def test_batch_encoding_of_narrow_or_unsigned_arrays(dtype):
+    # 0..130 and 200..250: gaps and lengths 0, 130, 70, 50 fit 8 bits
+    blobs = pack_many(np.array([0, 200], dtype=dtype), np.array([130, 250], dtype=dtype), [0, 2])
+    assert blobs == [b"\x02\x00\x82\x46\x32"]
+    # a later start before an earlier end (overlap) in unsigned arrays must not wrap
+    blobs = pack_many(np.array([10, 5], dtype=dtype), np.array([20, 8], dtype=dtype), [0, 2])
+    assert blobs == [b"\x01" + le32(10, 5, 20, 8)]
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends"), [([2**63], [0]), ([0], [2**63]), ([0, 2**64 - 1], [1, 2**64 - 1])]
+)
+def test_either_unsigned_offset_of_64_bits_is_refused(starts, ends):
+    with pytest.raises(ValueError, match=r"\[0, 2\*\*32\)"):
+        pack_many(
+            np.array(starts, dtype=np.uint64), np.array(ends, dtype=np.uint64), [0, len(starts)]
+        )
+
+
+def test_a_batch_of_empty_texts():
+    none = np.array([], dtype=np.int64)
+    assert pack_many(none, none, [0, 0, 0]) == [b"\x02", b"\x02"]
+    assert pack_many(none, none, [0]) == []
+
+
 def test_batch_encoding_picks_the_width_per_text_at_each_boundary():
     starts = np.array([0, 3, 0, 0, 7], dtype=np.int64)
     ends = np.array([3, 259, 255, 65536, 7], dtype=np.int64)
