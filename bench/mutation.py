@@ -93,6 +93,7 @@ def _config(files: list[str], tests: list[str]) -> str:
     return (
         "[tool.mutmut]\n"
         'source_paths = ["annotator"]\n'
+        'also_copy = ["resources", "seeds"]\n'
         f"only_mutate = {json.dumps(files)}\n"
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
         'pytest_add_cli_args = ["-p", "no:randomly", "-q", "-x"]\n'

@@ -17,7 +17,7 @@ import pytest
 from annotator.agreement.spans import span_f1
 from annotator.corpus import RawDocument, text_hash
 from annotator.export import dumps_line, records
-from annotator.gui.offsets import OffsetMap
+from annotator.gui.offsets import OffsetMap, display_text
 from annotator.ingest import import_documents
 from annotator.merge import merge_database
 from annotator.packing import pack, pack_many, unpack
@@ -63,18 +63,46 @@ def test_pack_at_the_format_boundaries(starts, ends, blob):
     assert unpack(blob) == (tuple(starts), tuple(ends))
 
 
+REFUSED = r"^offsets must lie in \[0, 2\*\*32\)$"
+
+
 @pytest.mark.parametrize(
     ("starts", "ends"),
-    [([0], [2**32]), ([2**32], [2**32]), ([-1], [0]), ([0], [-1]), ([3, 2**32], [4, 2**32 + 1])],
+    [
+        ([0], [2**32]),
+        ([2**32], [2**32]),
+        ([-1], [0]),
+        ([0], [-1]),
+        ([3, 2**32], [4, 2**32 + 1]),
+        ([0], [2**64]),  # beyond 64 bits
+        ([2**64], [0]),
+        ([-(2**63) - 1], [0]),
+    ],
 )
 def test_offsets_just_outside_32_bits_are_refused(starts, ends):
-    with pytest.raises(ValueError, match=r"\[0, 2\*\*32\)"):
+    with pytest.raises(ValueError, match=REFUSED):
         pack(starts, ends)
+
+
+def test_sorted_short_ranges_whose_last_end_passes_2_to_the_32_are_refused():
+    # 65537 ranges of 65535 characters end exactly at 2**32 - 1: allowed, 16-bit gaps.
+    n = 65537
+    starts = np.arange(n, dtype=np.int64) * 65535
+    ends = starts + 65535
+    assert int(ends[-1]) == 2**32 - 1
+    blob = pack(starts, ends)
+    assert blob[:1] == b"\x03" and len(blob) == 1 + 4 * n
+    back = unpack(blob)
+    assert (back[0][-1], back[1][-1], back[1][-2]) == (2**32 - 65536, 2**32 - 1, 2**32 - 65536)
+    # One more character in a range of its own: the last end is 2**32, refused; every
+    # gap and length still fits 16 bits, and the range before it ends below 2**32.
+    with pytest.raises(ValueError, match=REFUSED):
+        pack([*starts.tolist(), 2**32 - 1], [*ends.tolist(), 2**32])
 
 
 def test_unsigned_offsets_of_64_bits_are_refused_not_wrapped():
     big = np.array([2**63], dtype=np.uint64)
-    with pytest.raises(ValueError, match=r"\[0, 2\*\*32\)"):
+    with pytest.raises(ValueError, match=REFUSED):
         pack_many(big, big, [0, 1])
 
 
@@ -92,7 +120,7 @@ def test_batch_encoding_of_narrow_or_unsigned_arrays(dtype):
     ("starts", "ends"), [([2**63], [0]), ([0], [2**63]), ([0, 2**64 - 1], [1, 2**64 - 1])]
 )
 def test_either_unsigned_offset_of_64_bits_is_refused(starts, ends):
-    with pytest.raises(ValueError, match=r"\[0, 2\*\*32\)"):
+    with pytest.raises(ValueError, match=REFUSED):
         pack_many(
             np.array(starts, dtype=np.uint64), np.array(ends, dtype=np.uint64), [0, len(starts)]
         )
@@ -243,6 +271,21 @@ def test_utf16_map_of_text_without_astral_characters_is_the_identity():
     assert m.to_codepoint(3, round_up=True) == 3
     empty = OffsetMap("")
     assert (empty.identity, empty.length, empty.length16) == (True, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a\r\nb", "a\n\nb"),  # one unit per unit: CR LF stays two positions
+        ("\ra\rb\r", "\na\nb\n"),
+        ("a\nb", "a\nb"),
+        ("", ""),
+        ("😀\r😀", "😀\n😀"),
+    ],
+)
+def test_display_text_replaces_each_carriage_return_by_one_newline(text, shown):
+    assert display_text(text) == shown
+    assert len(display_text(text)) == len(text)
 
 
 # --------------------------------------------------------------------------- JSONL escaping
