@@ -10,11 +10,12 @@ bench/mutation.md).
 from __future__ import annotations
 
 import json
+from itertools import combinations_with_replacement
 
 import numpy as np
 import pytest
 
-from annotator.agreement.spans import span_f1
+from annotator.agreement.spans import _max_overlap_matching, pairwise_f1, span_f1
 from annotator.corpus import RawDocument, text_hash
 from annotator.export import dumps_line, records
 from annotator.gui.offsets import OffsetMap, display_text
@@ -209,6 +210,8 @@ def lab(*spans: tuple[int, int]) -> list[tuple[int, int, str]]:
         (lab((0, 10)), lab((1, 2), (3, 4)), (1, 1, 0)),
         # the label must agree
         ([(0, 5, "x")], [(0, 5, "y")], (0, 1, 1)),
+        # an augmenting path must rewire an earlier augmentation (3 of 4 matched)
+        (lab((0, 4), (5, 7), (3, 6), (11, 17)), lab((0, 1), (7, 12), (3, 7)), (3, 0, 1)),
         # nothing on one side
         ([], lab((0, 5)), (0, 1, 0)),
         (lab((0, 5)), [], (0, 0, 1)),
@@ -230,6 +233,42 @@ def test_overlap_matching_at_the_edges(a, b, expected):
 )
 def test_exact_matching_at_the_edges(a, b, expected):
     assert span_f1(a, b, "exact") == expected
+
+
+def _brute_force_matching(a, b):
+    """Largest one-to-one matching of spans sharing a character, by trying every choice."""
+    if not a:
+        return 0
+    (s, e), rest = a[0], a[1:]
+    best = _brute_force_matching(rest, b)  # a[0] unmatched
+    for k, (bs, be) in enumerate(b):
+        if max(s, bs) < min(e, be):  # a shared character
+            best = max(best, 1 + _brute_force_matching(rest, b[:k] + b[k + 1 :]))
+    return best
+
+
+def test_overlap_matching_equals_brute_force_on_every_small_case():
+    """Every pair of lists of up to two spans on [0, 4] (empty, touching, nested, equal)."""
+    grid = [(s, e) for s in range(5) for e in range(s, 5)]
+    lists = [list(c) for n in range(3) for c in combinations_with_replacement(grid, n)]
+    for a in lists:
+        for b in lists:
+            assert _max_overlap_matching(a, b) == _brute_force_matching(a, b), (a, b)
+
+
+def test_matching_against_nothing_is_zero():
+    assert _max_overlap_matching([], [(0, 5)]) == 0
+    assert _max_overlap_matching([(0, 5)], []) == 0
+    assert _max_overlap_matching([], []) == 0
+
+
+def test_the_default_mode_is_exact_and_an_unknown_mode_is_named():
+    assert span_f1([(0, 5, "x")], [(1, 5, "x")]) == (0, 1, 1)  # overlap would match
+    docs = {1: {"ana": [(0, 5, "x")], "ben": [(1, 5, "x")]}}
+    assert pairwise_f1(docs).value == 0.0
+    with pytest.raises(ValueError) as err:
+        span_f1([], [], "fuzzy")
+    assert str(err.value) == "mode must be one of ('exact', 'overlap'), not 'fuzzy'"
 
 
 def test_a_label_filter_counts_only_that_label():
