@@ -39,7 +39,13 @@ MODULES: dict[str, tuple[list[str], list[str], list[str]]] = {
     ),
     "export": (
         ["annotator/export.py"],
-        ["tests/test_export.py", "tests/test_outputs.py", "tests/test_boundaries.py"],
+        [
+            "tests/test_export.py",
+            "tests/test_outputs.py",
+            "tests/test_formats.py",
+            "tests/test_adjudication.py",
+            "tests/test_boundaries.py",
+        ],
         [],
     ),
     "gui-offsets": (
