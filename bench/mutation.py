@@ -45,6 +45,7 @@ MODULES: dict[str, tuple[list[str], list[str], list[str]]] = {
             "tests/test_formats.py",
             "tests/test_adjudication.py",
             "tests/test_boundaries.py",
+            "tests/test_mutants_export.py",
         ],
         [],
     ),
