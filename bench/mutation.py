@@ -61,7 +61,7 @@ MODULES: dict[str, tuple[list[str], list[str], list[str]]] = {
     ),
     "merge": (
         ["annotator/merge.py"],
-        ["tests/test_merge.py", "tests/test_boundaries.py"],
+        ["tests/test_merge.py", "tests/test_boundaries.py", "tests/test_mutants_merge.py"],
         [],
     ),
     "agreement": (
