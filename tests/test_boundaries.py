@@ -15,7 +15,15 @@ from itertools import combinations_with_replacement
 import numpy as np
 import pytest
 
-from annotator.agreement.spans import _max_overlap_matching, pairwise_f1, span_f1
+from annotator.agreement.spans import (
+    _gaps,
+    _max_overlap_matching,
+    _observed,
+    _token_mask,
+    _units,
+    pairwise_f1,
+    span_f1,
+)
 from annotator.corpus import RawDocument, text_hash
 from annotator.export import dumps_line, records
 from annotator.gui.offsets import OffsetMap, display_text
@@ -276,6 +284,45 @@ def test_a_label_filter_counts_only_that_label():
     b = [(0, 5, "x"), (6, 9, "y")]
     assert span_f1(a, b, "exact", label="y") == (0, 1, 1)
     assert span_f1(a, b, "exact", label="x") == (1, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("spans", "mask"),
+    [
+        # tokens [0, 2) [3, 5) [6, 9)
+        ([(2, 3)], [0, 0, 0]),  # starts at a token's end, ends at the next one's start
+        ([(2, 4)], [0, 1, 0]),
+        ([(1, 3)], [1, 0, 0]),
+        ([(0, 2)], [1, 0, 0]),
+        ([(5, 6)], [0, 0, 0]),
+        ([(4, 4)], [0, 0, 0]),  # an empty span inside a token marks nothing
+        ([(0, 9)], [1, 1, 1]),
+        ([(8, 20)], [0, 0, 1]),
+        ([(0, 1), (0, 1), (4, 7)], [1, 1, 1]),  # duplicates and a span over two tokens
+        ([], [0, 0, 0]),
+    ],
+)
+def test_token_mask_at_token_edges(spans, mask):
+    starts, ends = np.array([0, 3, 6]), np.array([2, 5, 9])
+    assert _token_mask(starts, ends, spans).tolist() == mask
+
+
+def test_unitizing_units_are_clipped_merged_and_never_empty():
+    spans = [(3, 3, "x"), (0, 2, "x"), (1, 4, "x"), (6, 9, "y"), (8, 12, "x"), (-2, 0, "x")]
+    assert _units(spans, "x", 10) == [(0, 4), (8, 10)]
+    assert _units([(0, 2, "x"), (2, 4, "x")], "x", 10) == [(0, 2), (2, 4)]  # touching: two
+    assert _units([(2, 8, "x"), (3, 5, "x")], "x", 10) == [(2, 8)]  # nested: one
+    assert _gaps([(0, 4), (8, 10)], 10) == [4]  # no empty gap at either end
+    assert _gaps([(2, 4)], 6) == [2, 2]
+    assert _gaps([], 5) == [5]
+
+
+def test_observed_disagreement_of_two_coders_sections():
+    # overlapping: (0-2)**2 + (4-4)**2 = 4; the unmatched (5, 8) adds its length squared
+    assert _observed([(0, 4), (5, 8)], [(2, 4)]) == 13.0
+    assert _observed([(0, 2)], [(5, 8)]) == 4.0 + 9.0
+    assert _observed([(0, 4)], [(0, 4)]) == 0.0
+    assert _observed([(0, 4)], [(4, 8)]) == 16.0 + 16.0  # touching: no overlap
 
 
 # --------------------------------------------------------------------------- code points <-> UTF-16
