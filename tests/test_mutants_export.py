@@ -10,7 +10,7 @@ import pytest
 
 from annotator.corpus import RawDocument, text_hash
 from annotator.errors import AnnotatorError
-from annotator.export import export, export_jsonl, strict_meta
+from annotator.export import dumps_line, export, export_jsonl, hash32, records, strict_meta
 from annotator.ingest import import_documents
 from annotator.store import Store
 
@@ -69,3 +69,77 @@ def test_strict_meta_names_a_key_with_a_lone_surrogate_readably():
         "meta (a key) had a lone surrogate, written as U+FFFD",
         "meta.a\ufffd.b was NaN, written as null",
     ]
+
+
+def test_hash32_is_the_first_four_bytes_of_sha256_signed_big_endian():
+    # Expected values from `printf 'abc' | sha256sum` (ba7816bf...) and
+    # `printf 'a\x1fb' | sha256sum` (f04cdced...), read as signed 32-bit big-endian.
+    assert hash32("abc") == -1166534977
+    assert hash32("a", "b") == -263398163
+
+
+def test_one_record_field_by_field(tmp_path):
+    """Every field of one record, literal. The hashes were computed outside Python:
+    sha256("Hi, you.") = 0ad778a2...; _input_hash = sha256 of that hex string (0114661c...);
+    _task_hash = sha256 of "18114076", the span list and the sorted doc labels joined by U+001F
+    (abcb341a...)."""
+    text = "Hi, you."
+    with Store(tmp_path / "one.db") as s:
+        import_documents(s, [RawDocument(text, "src", {"n": 1})])
+        doc = s.document_id_by_hash(text_hash(text))
+        s.add_span(doc, "ana", 0, 2, "alarmist", "a note")
+        s.set_doc_label(doc, "ana", "dominant_frame", "alarmist")
+        s.set_doc_label(doc, "ana", "frames_present", ["alarmist", "policy_prescription"])
+        [rec] = records(s)
+    stamp = rec.pop("_timestamp")
+    assert isinstance(stamp, int) and stamp > 1_700_000_000
+    assert rec == {
+        "text": text,
+        "meta": {
+            "n": 1,
+            "doc_id": doc,
+            "title": text,
+            "source": "src",
+            "sha256": "0ad778a225a3122055354f50779bc01f80bbaacd24598f1292449410d6682307",
+        },
+        "tokens": [
+            {"text": "Hi", "start": 0, "end": 2, "id": 0, "ws": False},
+            {"text": ",", "start": 2, "end": 3, "id": 1, "ws": True},
+            {"text": "you", "start": 4, "end": 7, "id": 2, "ws": False},
+            {"text": ".", "start": 7, "end": 8, "id": 3, "ws": False},
+        ],
+        "spans": [
+            {
+                "start": 0,
+                "end": 2,
+                "token_start": 0,
+                "token_end": 0,
+                "label": "alarmist",
+                "text": "Hi",
+                "note": "a note",
+                "scheme_version": 1,
+            }
+        ],
+        "doc_labels": {
+            "dominant_frame": "alarmist",
+            "frames_present": ["alarmist", "policy_prescription"],
+        },
+        "answer": "accept",
+        "_annotator_id": "ana",
+        "_session_id": "alliance-framing-ana",
+        "_input_hash": 18114076,
+        "_task_hash": -1412746214,
+        "scheme_version": 1,
+    }
+
+
+def test_json_that_cannot_be_strict_names_the_document_if_it_can():
+    with pytest.raises(AnnotatorError) as err:
+        dumps_line({"meta": {"doc_id": 5}, "x": float("nan")})
+    assert str(err.value).startswith("document 5: cannot be written as strict JSON (")
+    with pytest.raises(AnnotatorError) as err:
+        dumps_line({"x": float("inf")})
+    assert str(err.value).startswith("cannot be written as strict JSON (")
+    with pytest.raises(AnnotatorError) as err:
+        dumps_line([float("nan")])  # not a record at all: still one line, no traceback
+    assert str(err.value).startswith("cannot be written as strict JSON (")
