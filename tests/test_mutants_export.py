@@ -10,7 +10,7 @@ import pytest
 
 from annotator.corpus import RawDocument, text_hash
 from annotator.errors import AnnotatorError
-from annotator.export import dumps_line, export, export_jsonl, hash32, records, strict_meta
+from annotator.export import dumps_line, export, export_jsonl, hash32, record, records, strict_meta
 from annotator.ingest import import_documents
 from annotator.store import Store
 
@@ -91,6 +91,11 @@ def test_one_record_field_by_field(tmp_path):
         s.set_doc_label(doc, "ana", "dominant_frame", "alarmist")
         s.set_doc_label(doc, "ana", "frames_present", ["alarmist", "policy_prescription"])
         [rec] = records(s)
+        # the task hash does not depend on the order the document labels come in
+        [(d, tokens, coder, spans, labels)] = list(s.iter_labelled(None, False))
+        assert [dl.field for dl in labels] == ["dominant_frame", "frames_present"]
+        again = record(d, tokens, coder, spans, labels[::-1], "alliance-framing", 1)
+        assert again["_task_hash"] == rec["_task_hash"]
     stamp = rec.pop("_timestamp")
     assert isinstance(stamp, int) and stamp > 1_700_000_000
     assert rec == {
