@@ -95,7 +95,10 @@ def test_one_record_field_by_field(tmp_path):
         [(d, tokens, coder, spans, labels)] = list(s.iter_labelled(None, False))
         assert [dl.field for dl in labels] == ["dominant_frame", "frames_present"]
         again = record(d, tokens, coder, spans, labels[::-1], "alliance-framing", 1)
-        assert again["_task_hash"] == rec["_task_hash"]
+        assert again == rec  # tokens rebuilt from the offsets when not handed in
+        # a record's scheme version is that of its labels, not the scheme's current one
+        assert record(d, tokens, coder, spans, labels, "alliance-framing", 2)["scheme_version"] == 1
+        assert record(d, tokens, coder, [], [], "alliance-framing", 2)["scheme_version"] == 2
     stamp = rec.pop("_timestamp")
     assert isinstance(stamp, int) and stamp > 1_700_000_000
     assert rec == {
@@ -148,3 +151,39 @@ def test_json_that_cannot_be_strict_names_the_document_if_it_can():
     with pytest.raises(AnnotatorError) as err:
         dumps_line([float("nan")])  # not a record at all: still one line, no traceback
     assert str(err.value).startswith("cannot be written as strict JSON (")
+
+
+def test_an_unlabelled_document_has_no_coder_and_no_session(store, tmp_path):
+    recs = list(records(store, include_unlabelled=True))
+    unlabelled = [r for r in recs if r["text"] == UNLABELLED]
+    assert [(r["_annotator_id"], r["_session_id"], r["spans"]) for r in unlabelled] == [
+        (None, None, [])
+    ]
+
+
+def test_strict_meta_names_each_non_finite_number():
+    fixed, problems = strict_meta(
+        {"a": float("-inf"), "b": float("inf"), "c": float("nan"), "d": ["é", 0.0, -1.5]}
+    )
+    assert fixed == {"a": None, "b": None, "c": None, "d": ["é", 0.0, -1.5]}
+    assert problems == [
+        "meta.a was -Infinity, written as null",
+        "meta.b was Infinity, written as null",
+        "meta.c was NaN, written as null",
+    ]
+    assert strict_meta({"t": "é ü 😀"}) == ({"t": "é ü 😀"}, [])  # non-ASCII is fine
+
+
+def test_a_stored_meta_that_is_not_strict_json_is_warned_about_once_per_document(store, capsys):
+    doc = store.document_id_by_hash(text_hash(TEXT))
+    # what versions before strict import stored (written the way they wrote it)
+    store.conn.execute(
+        "UPDATE documents SET meta = ? WHERE id = ?", ['{"a": NaN, "b": -Infinity}', doc]
+    )
+    store.conn.commit()
+    recs = list(records(store))  # three coders, one document: one warning
+    assert [r["meta"]["a"] for r in recs] == [None, None, None]
+    assert capsys.readouterr().err == (
+        f"warning: document {doc}: meta.a was NaN, written as null;"
+        " meta.b was -Infinity, written as null\n"
+    )
