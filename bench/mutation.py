@@ -83,10 +83,17 @@ MODULES: dict[str, tuple[list[str], list[str], list[str]]] = {
     "corpus": (["annotator/corpus.py"], ["tests/test_corpus.py", "tests/test_ingest.py"], []),
     "labels-import": (["annotator/labels_import.py"], ["tests/test_labels_import.py"], []),
     "store-offsets": (
-        ["annotator/store.py"],
-        ["tests/test_store.py", "tests/test_boundaries.py"],
-        # only the offset and snapping functions of the store
-        ["annotator.store.*snap*", "annotator.store.*offset*", "annotator.store.*token*"],
+        ["annotator/models.py", "annotator/store.py"],
+        ["tests/test_models.py", "tests/test_store.py", "tests/test_boundaries.py"],
+        # only the offset and snapping code: Tokenization, and the store's wrappers around it
+        [
+            "annotator.models.xǁTokenizationǁ*",
+            "annotator.store.xǁStoreǁsnap_to_*",
+            "annotator.store.xǁStoreǁtokenization*",
+            "annotator.store.xǁStoreǁ_check_range*",
+            "annotator.store.xǁStoreǁword_tokens*",
+            "annotator.store.x__offsets_from_json*",
+        ],
     ),
 }
 

@@ -29,6 +29,7 @@ from annotator.export import dumps_line, records
 from annotator.gui.offsets import OffsetMap, display_text
 from annotator.ingest import import_documents
 from annotator.merge import merge_database
+from annotator.models import Tokenization
 from annotator.packing import pack, pack_many, unpack
 from annotator.store import Store
 
@@ -477,3 +478,77 @@ def test_a_document_label_only_the_other_side_has_is_added_without_conflict(stor
     assert report.conflicts == []
     assert store.doc_labels(doc, "ana") == {"dominant_frame": label}
     assert (report.spans_added, report.doc_labels_set) == (0, 1)
+
+
+# --------------------------------------------------------------------------- token and sentence snapping
+
+# "ab cd\n\nef": tokens ab [0, 2), cd [3, 5), a blank line [5, 7) (whitespace), ef [7, 9);
+# sentences [0, 5) and [7, 9).
+TOK = Tokenization((0, 3, 5, 7), (2, 5, 7, 9), frozenset({2}), (0, 7), (5, 9))
+
+
+def test_token_at_each_position():
+    assert [TOK.token_index_at(p) for p in range(10)] == [0, 0, None, 1, 1, 2, 2, 3, 3, None]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "overlapping", "covering", "aligned"),
+    [
+        (2, 3, [], None, None),  # starts at a token's end, ends at the next one's start
+        (2, 4, [1], (1, 1), None),
+        (1, 3, [0], (0, 0), None),
+        (0, 2, [0], (0, 0), (0, 0)),
+        (3, 5, [1], (1, 1), (1, 1)),
+        (0, 5, [0, 1], (0, 1), (0, 1)),
+        (1, 5, [0, 1], (0, 1), None),
+        (0, 4, [0, 1], (0, 1), None),
+        (1, 1, [0], (0, 0), None),  # a caret inside a token
+        (2, 2, [], None, None),  # a caret at a token's end
+        (0, 0, [], None, None),  # a caret at a token's start
+        (5, 9, [2, 3], (2, 3), (2, 3)),
+        (0, 9, [0, 1, 2, 3], (0, 3), (0, 3)),
+        (3, 2, [], None, None),  # reversed
+    ],
+)
+def test_token_ranges_at_token_edges(start, end, overlapping, covering, aligned):
+    assert list(TOK.tokens_overlapping(start, end)) == overlapping
+    assert TOK.covering_tokens(start, end) == covering
+    assert TOK.token_span(start, end) == aligned
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "snapped"),
+    [
+        (1, 4, (0, 5)),
+        (4, 8, (3, 9)),
+        (5, 7, (5, 7)),  # only the blank line: unchanged
+        (5, 8, (7, 9)),  # the blank line at the start is dropped
+        (1, 6, (0, 5)),  # ... and at the end
+        (2, 3, (2, 3)),  # touches no token: unchanged
+        (2, 2, (2, 2)),
+        (0, 9, (0, 9)),
+        (8, 9, (7, 9)),
+    ],
+)
+def test_snap_to_tokens_at_the_edges(start, end, snapped):
+    assert TOK.snap_to_tokens(start, end) == snapped
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "snapped"),
+    [
+        (3, 8, (0, 9)),
+        (0, 5, (0, 5)),  # ends exactly at the first sentence's end
+        (5, 7, (0, 5)),  # the gap between belongs to the sentence before it
+        (4, 7, (0, 5)),
+        (4, 8, (0, 9)),
+        (7, 7, (7, 9)),  # a caret at a sentence's start
+        (7, 8, (7, 9)),
+    ],
+)
+def test_snap_to_sentences_at_the_edges(start, end, snapped):
+    assert TOK.snap_to_sentences(start, end) == snapped
+    assert [TOK.sentence_index_at(p) for p in (0, 4, 5, 6, 7, 9)] == [0, 0, 0, 0, 1, 1]
+    no_sentences = Tokenization((0,), (2,))
+    assert no_sentences.snap_to_sentences(start, end) == (start, end)
+    assert no_sentences.sentence_index_at(0) is None
