@@ -187,3 +187,22 @@ def test_a_stored_meta_that_is_not_strict_json_is_warned_about_once_per_document
         f"warning: document {doc}: meta.a was NaN, written as null;"
         " meta.b was -Infinity, written as null\n"
     )
+
+
+def test_gold_records_carry_the_coders_each_label_came_from(store):
+    doc = store.document_id_by_hash(text_hash(TEXT))
+    label = store.scheme.label_names[0]
+    store.add_gold_span(doc, 0, 5, label, ["ben", "ana"])
+    store.add_gold_span(doc, 6, 12, label, [])  # the adjudicator's own
+    store.set_gold_label(doc, "dominant_frame", label, ["cy"])
+    store.set_gold_label(doc, "frames_present", [label], [])
+    [gold] = list(records(store, "gold"))
+    assert [(s["start"], s["end"], s["sources"]) for s in gold["spans"]] == [
+        (0, 5, ["ana", "ben"]),
+        (6, 12, []),
+    ]
+    assert gold["doc_label_sources"] == {"dominant_frame": ["cy"], "frames_present": []}
+    # other coders' records have neither field
+    others = [r for r in records(store) if r["_annotator_id"] != "gold"]
+    assert others and all("doc_label_sources" not in r for r in others)
+    assert all("sources" not in s for r in others for s in r["spans"])
