@@ -10,7 +10,16 @@ import pytest
 
 from annotator.corpus import RawDocument, text_hash
 from annotator.errors import AnnotatorError
-from annotator.export import dumps_line, export, export_jsonl, hash32, record, records, strict_meta
+from annotator.export import (
+    dumps_line,
+    export,
+    export_jsonl,
+    hash32,
+    record,
+    records,
+    strict_meta,
+    token_records,
+)
 from annotator.ingest import import_documents
 from annotator.store import Store
 
@@ -206,3 +215,15 @@ def test_gold_records_carry_the_coders_each_label_came_from(store):
     others = [r for r in records(store) if r["_annotator_id"] != "gold"]
     assert others and all("doc_label_sources" not in r for r in others)
     assert all("sources" not in s for r in others for s in r["spans"])
+
+
+def test_token_records_of_a_text_without_tokens_and_of_adjacent_tokens():
+    assert token_records("", [], []) == []
+    assert token_records("ab.", [0, 2], [2, 3]) == [
+        {"text": "ab", "start": 0, "end": 2, "id": 0, "ws": False},
+        {"text": ".", "start": 2, "end": 3, "id": 1, "ws": False},
+    ]
+    assert token_records("ab . ", [0, 3], [2, 4]) == [
+        {"text": "ab", "start": 0, "end": 2, "id": 0, "ws": True},
+        {"text": ".", "start": 3, "end": 4, "id": 1, "ws": True},
+    ]
