@@ -165,9 +165,9 @@ def test_json_that_cannot_be_strict_names_the_document_if_it_can():
 def test_an_unlabelled_document_has_no_coder_and_no_session(store, tmp_path):
     recs = list(records(store, include_unlabelled=True))
     unlabelled = [r for r in recs if r["text"] == UNLABELLED]
-    assert [(r["_annotator_id"], r["_session_id"], r["spans"]) for r in unlabelled] == [
-        (None, None, [])
-    ]
+    assert [
+        (r["_annotator_id"], r["_session_id"], r["spans"], r["scheme_version"]) for r in unlabelled
+    ] == [(None, None, [], 1)]
 
 
 def test_strict_meta_names_each_non_finite_number():
@@ -227,3 +227,13 @@ def test_token_records_of_a_text_without_tokens_and_of_adjacent_tokens():
         {"text": "ab", "start": 0, "end": 2, "id": 0, "ws": True},
         {"text": ".", "start": 3, "end": 4, "id": 1, "ws": True},
     ]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_export_refuses_to_write_over_its_own_database(store, tmp_path, fmt):
+    db = tmp_path / "export.db"
+    before = db.read_bytes()
+    with pytest.raises(AnnotatorError):
+        export(store, db, fmt=fmt)
+    assert db.read_bytes() == before
+    assert len(store.spans(store.document_id_by_hash(text_hash(TEXT)))) == 3
