@@ -233,7 +233,10 @@ def test_token_records_of_a_text_without_tokens_and_of_adjacent_tokens():
 def test_export_refuses_to_write_over_its_own_database(store, tmp_path, fmt):
     db = tmp_path / "export.db"
     before = db.read_bytes()
-    with pytest.raises(AnnotatorError):
+    with pytest.raises(AnnotatorError) as err:
         export(store, db, fmt=fmt)
+    assert str(err.value) == (
+        f"{db}: refusing to write over the open database {db}; choose another output file"
+    )
     assert db.read_bytes() == before
     assert len(store.spans(store.document_id_by_hash(text_hash(TEXT)))) == 3
