@@ -84,7 +84,12 @@ MODULES: dict[str, tuple[list[str], list[str], list[str]]] = {
     "labels-import": (["annotator/labels_import.py"], ["tests/test_labels_import.py"], []),
     "store-offsets": (
         ["annotator/models.py", "annotator/store.py"],
-        ["tests/test_models.py", "tests/test_store.py", "tests/test_boundaries.py"],
+        [
+            "tests/test_models.py",
+            "tests/test_store.py",
+            "tests/test_boundaries.py",
+            "tests/test_mutants_store.py",
+        ],
         # only the offset and snapping code: Tokenization, and the store's wrappers around it
         [
             "annotator.models.xǁTokenizationǁ*",
