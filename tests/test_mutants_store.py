@@ -52,6 +52,8 @@ def test_word_tokens_leave_out_whitespace_tokens(store):
         (6, 8, (6, 8), (0, 6)),  # only the blank line: unchanged; its sentence is the first
         (2, 3, (2, 3), (0, 6)),
         (4, 9, (3, 10), (0, 14)),
+        (14, 14, (14, 14), (8, 14)),  # a caret at the very end of the text
+        (0, 0, (0, 0), (0, 6)),  # ... and at its start
     ],
 )
 def test_store_snapping_allows_a_caret(store, start, end, tokens, sentence):
