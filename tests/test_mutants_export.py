@@ -103,7 +103,9 @@ def test_one_record_field_by_field(tmp_path):
         # the task hash does not depend on the order the document labels come in
         [(d, tokens, coder, spans, labels)] = list(s.iter_labelled(None, False))
         assert [dl.field for dl in labels] == ["dominant_frame", "frames_present"]
-        again = record(d, tokens, coder, spans, labels[::-1], "alliance-framing", 1)
+        status = ("in_progress", 0.0)  # what the store records for ana here
+        assert s.statuses(doc) == {"ana": status}
+        again = record(d, tokens, coder, spans, labels[::-1], "alliance-framing", 1, None, status)
         assert again == rec  # tokens rebuilt from the offsets when not handed in
         # a record's scheme version is that of its labels, not the scheme's current one
         assert record(d, tokens, coder, spans, labels, "alliance-framing", 2)["scheme_version"] == 1
@@ -144,6 +146,8 @@ def test_one_record_field_by_field(tmp_path):
         "answer": "accept",
         "_annotator_id": "ana",
         "_session_id": "alliance-framing-ana",
+        "status": "in_progress",
+        "seconds_spent": 0.0,
         "_input_hash": 18114076,
         "_task_hash": -1412746214,
         "scheme_version": 1,

@@ -49,9 +49,12 @@ def test_summary_counts_new_and_earlier_conflicts_and_recomputed_tokens():
         ("ana", "_Xerxes_", "ana@Xerxes"),
         ("ana", "___", "ana@other"),
         ("ana", "", "ana@other"),
-        ("c" * 90, "s" * 11, "c" * 90 + "@" + "s" * 9),  # exactly 100 characters
-        ("c" * 90, "ssssssss_tail", "c" * 90 + "@ssssssss"),  # cut at the limit, then stripped
-        ("c" * 99, "stem", "c" * 99 + "@"),
+        # a long coder name is shortened so that at least 20 characters of the file's name
+        # (or all of a shorter one) stay: exactly 100 characters, never the coder alone
+        ("c" * 90, "s" * 11, "c" * 88 + "@" + "s" * 11),
+        ("c" * 90, "ssssssss_tail", "c" * 86 + "@ssssssss_tail"),
+        ("c" * 99, "stem", "c" * 95 + "@stem"),
+        ("c" * 100, "s" * 30, "c" * 79 + "@" + "s" * 20),
     ],
 )
 def test_conflict_names_stay_within_the_name_rule(coder, stem, name):
