@@ -8,10 +8,12 @@ from __future__ import annotations
 import pytest
 
 from annotator.corpus import text_hash
+from annotator.errors import AnnotatorError
 from annotator.merge import merge_database
 from annotator.packing import pack, unpack
+from annotator.scheme import extend_scheme, load_scheme
 from annotator.store import Store
-from tests.test_merge import SECOND, add_docs, coder_db, corrupt, make_other, spans_of
+from tests.test_merge import ONLY_OTHER, SECOND, add_docs, coder_db, corrupt, make_other, spans_of
 
 SECOND_TOKENS = ([0, 2, 9, 15, 19, 21, 28], [1, 8, 14, 19, 20, 28, 29])  # "A second coder ..."
 
@@ -89,3 +91,79 @@ def test_equal_spans_of_different_scheme_versions_are_both_copied(lead, tmp_path
     assert report.spans_added == 2 and not report.conflicts
     doc_id = lead.document_id_by_hash(text_hash(SECOND))
     assert spans_of(lead, doc_id, "ana") == [(0, 8, "alarmist", "")] * 2
+
+
+def test_a_span_that_is_empty_is_refused_one_ending_at_the_text_end_is_merged(lead, tmp_path):
+    other = coder_db(tmp_path / "coder.db")
+    corrupt(other, "UPDATE spans SET start = 3, end = 3 WHERE document_id = 2")
+    with pytest.raises(AnnotatorError) as e:
+        merge_database(lead, other)
+    assert str(e.value) == (
+        f"{other}: document 2: ana's span [3, 3) does not lie inside the text (length 29)"
+    )
+    other = coder_db(tmp_path / "coder2.db")
+    corrupt(other, "UPDATE spans SET start = 21, end = 29 WHERE document_id = 2")
+    report = merge_database(lead, other)
+    assert report.spans_added == 2
+    doc_id = lead.document_id_by_hash(text_hash(SECOND))
+    assert spans_of(lead, doc_id, "ana") == [(21, 29, "alarmist", "")]
+
+
+def test_a_scheme_version_that_is_not_an_integer_is_refused(lead, tmp_path):
+    other = coder_db(tmp_path / "coder.db")
+    corrupt(other, "UPDATE spans SET scheme_version = 'v1' WHERE document_id = 2")
+    with pytest.raises(AnnotatorError) as e:
+        merge_database(lead, other)
+    assert str(e.value) == (
+        f"{other}: document 2: ana's span [0, 8): scheme_version must be an integer"
+    )
+
+
+def test_copied_spans_keep_a_known_scheme_version_and_drop_an_unknown_one(lead, tmp_path):
+    # the lead is at v2; a span made under v1 keeps v1, one with a version no database
+    # recorded (99) gets the lead's current version instead
+    other = coder_db(tmp_path / "coder.db")
+    corrupt(other, "UPDATE spans SET scheme_version = 99 WHERE document_id = 1")
+    lead.record_scheme(extend_scheme(load_scheme(), 2, labels=["hawkish"]))
+    merge_database(lead, other)
+    versions = {
+        (s.document_id, s.start): s.scheme_version
+        for d in lead.stored_documents()
+        for s in lead.spans(d.id)
+    }
+    first = lead.document_id_by_hash(text_hash(ONLY_OTHER))
+    second = lead.document_id_by_hash(text_hash(SECOND))
+    assert versions == {(first, ONLY_OTHER.index("China")): 2, (second, 0): 1}
+
+
+def test_copies_of_a_span_beyond_the_ones_here_are_added(lead, tmp_path):
+    # the lead has a span twice, the coder three times: one more copy is added
+    [doc] = add_docs(lead, SECOND)
+    for _ in range(2):
+        lead.add_span(doc, "ana", 0, 8, "alarmist")
+    lead.set_doc_label(doc, "ana", "dominant_frame", "alarmist")
+
+    def build(other):
+        [d] = add_docs(other, SECOND)
+        for _ in range(3):
+            other.add_span(d, "ana", 0, 8, "alarmist")
+        other.set_doc_label(d, "ana", "dominant_frame", "alarmist")  # the same value
+
+    report = merge_database(lead, make_other(tmp_path / "three.db", build))
+    assert (report.spans_added, report.doc_labels_set, report.conflicts) == (1, 0, [])
+    assert spans_of(lead, doc, "ana") == [(0, 8, "alarmist", "")] * 3
+
+
+def test_each_document_label_set_is_counted(lead, tmp_path):
+    def build(other):
+        [d] = add_docs(other, SECOND)
+        other.set_doc_label(d, "ana", "dominant_frame", "alarmist")
+        other.set_doc_label(d, "ana", "frames_present", ["alarmist"])
+
+    report = merge_database(lead, make_other(tmp_path / "two.db", build))
+    assert report.doc_labels_set == 2
+    doc = lead.document_id_by_hash(text_hash(SECOND))
+    assert {(dl.field, dl.value) for dl in lead.all_doc_labels(doc)} == {
+        ("dominant_frame", "alarmist"),
+        ("frames_present", ("alarmist",)),
+    }
