@@ -167,3 +167,60 @@ def test_each_document_label_set_is_counted(lead, tmp_path):
         ("dominant_frame", "alarmist"),
         ("frames_present", ("alarmist",)),
     }
+
+
+def test_gold_of_each_document_is_counted_and_coders_after_gold_still_merge(lead, tmp_path):
+    def build(other):
+        for doc in add_docs(other, SECOND, ONLY_OTHER):
+            other.add_gold_span(doc, 0, 5, "alarmist", sources=[])
+            other.add_span(doc, "zoe", 0, 5, "alarmist")  # "zoe" sorts after "gold"
+
+    report = merge_database(lead, make_other(tmp_path / "adjudicated.db", build))
+    assert report.gold_skipped == 2 and report.spans_added == 2
+    doc = lead.document_id_by_hash(text_hash(SECOND))
+    assert spans_of(lead, doc, "zoe") == [(0, 5, "alarmist", "")]
+
+
+def test_a_coder_already_merged_or_kept_does_not_stop_the_next_coder(lead, tmp_path):
+    [doc] = add_docs(lead, SECOND)
+    lead.add_span(doc, "ana", 0, 8, "alarmist")
+    lead.add_span(doc, "bea", 0, 8, "alarmist")
+
+    def first(other):
+        [d] = add_docs(other, SECOND)
+        other.add_span(d, "ana", 0, 8, "alarmist")  # the same as here
+        other.add_span(d, "bea", 9, 14, "alarmist")  # a conflict: kept as bea@coder
+
+    (tmp_path / "a").mkdir()
+    report = merge_database(lead, make_other(tmp_path / "a" / "coder.db", first))
+    assert [c.kept_as for c in report.conflicts] == ["bea@coder"]
+
+    def second(other):
+        [d] = add_docs(other, SECOND)
+        other.add_span(d, "ana", 0, 8, "alarmist")
+        other.add_span(d, "bea", 9, 14, "alarmist")  # kept by the first merge
+        other.add_span(d, "cy", 15, 19, "alarmist")  # new, after both
+
+    (tmp_path / "b").mkdir()
+    report = merge_database(lead, make_other(tmp_path / "b" / "coder.db", second))
+    assert [(c.kept_as, c.new) for c in report.conflicts] == [("bea@coder", False)]
+    assert report.spans_added == 1
+    assert spans_of(lead, doc, "cy") == [(15, 19, "alarmist", "")]
+
+
+def test_a_conflict_name_holding_another_version_stops_the_merge(lead, tmp_path):
+    [doc] = add_docs(lead, SECOND)
+    lead.add_span(doc, "ana", 0, 8, "alarmist")
+    lead.add_span(doc, "ana@coder", 21, 28, "alarmist")
+
+    def build(other):
+        [d] = add_docs(other, SECOND)
+        other.add_span(d, "ana", 9, 14, "alarmist")
+
+    path = make_other(tmp_path / "coder.db", build)
+    with pytest.raises(AnnotatorError) as e:
+        merge_database(lead, path)
+    assert str(e.value) == (
+        f"{path}: document 1: 'ana@coder' already holds a different version;"
+        " rename the file and merge again"
+    )
