@@ -13,7 +13,7 @@ from annotator.corpus import text_hash
 from annotator.errors import AnnotatorError
 from annotator.merge import Conflict, MergeReport, _conflict_name, _offsets_fit, merge_database
 from annotator.packing import pack, unpack
-from annotator.scheme import extend_scheme, load_scheme
+from annotator.scheme import extend_scheme, load_scheme, parse_scheme, scheme_to_toml
 from annotator.store import Store
 from tests.test_merge import ONLY_OTHER, SECOND, add_docs, coder_db, corrupt, make_other, spans_of
 
@@ -308,3 +308,66 @@ def test_a_conflict_name_holding_another_version_stops_the_merge(lead, tmp_path)
         f"{path}: document 1: 'ana@coder' already holds a different version;"
         " rename the file and merge again"
     )
+
+
+EXACT = {
+    "text a blob": (
+        "UPDATE documents SET text = CAST(text AS BLOB) WHERE id = 2",
+        "document 2: text is not text (a bytes)",
+    ),
+    "text blank": (
+        "UPDATE documents SET text = ' ' || char(10) WHERE id = 2",
+        "document 2: text is empty",
+    ),
+    "text with CR": (
+        "UPDATE documents SET text = 'a' || char(13) || 'b' WHERE id = 2",
+        "document 2: text has \\r line breaks or a byte-order mark",
+    ),
+    "sha256 wrong": (
+        "UPDATE documents SET sha256 = '0123456789abcdef0123' WHERE id = 2",
+        "document 2: sha256 '0123456789abcdef'... does not match the text",
+    ),
+    "title a blob": (
+        "UPDATE documents SET title = X'4142' WHERE id = 2",
+        "document 2: title is not text",
+    ),
+    "status unknown": (
+        "UPDATE status SET state = 'finished' WHERE document_id = 2",
+        "document 2: ana's status 'finished' is not one of ('new', 'in_progress', 'done')",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", EXACT)
+def test_the_whole_message_for_a_refused_document_or_status(lead, tmp_path, case):
+    sql, message = EXACT[case]
+    other = coder_db(tmp_path / "coder.db")
+    corrupt(other, sql)
+    with pytest.raises(AnnotatorError) as e:
+        merge_database(lead, other)
+    assert str(e.value) == f"{other}: {message}"
+
+
+def test_the_coders_merged_are_reported_by_name(lead, tmp_path):
+    report = merge_database(lead, coder_db(tmp_path / "coder.db"))
+    assert report.coders == {"ana"}
+
+
+def test_the_whole_message_for_a_scheme_that_differs_or_was_never_recorded(lead, tmp_path):
+    default = load_scheme()
+    path = tmp_path / "differs.db"
+    with Store(path, scheme=parse_scheme(scheme_to_toml(default).replace('"none"', '"neutral"'))):
+        pass
+    with pytest.raises(AnnotatorError) as e:
+        merge_database(lead, path)
+    assert str(e.value) == (
+        f"{path}: scheme v1 differs from this database's v1;"
+        " the databases were not made with the same scheme"
+    )
+    lead.record_scheme(extend_scheme(default, 3, labels=["hawkish"]))
+    path = tmp_path / "v2.db"
+    with Store(path) as other:
+        other.record_scheme(extend_scheme(default, 2, labels=["dovish"]))
+    with pytest.raises(AnnotatorError) as e:
+        merge_database(lead, path)
+    assert str(e.value) == (f"{path}: has scheme v2, which this database (at v3) never recorded")
