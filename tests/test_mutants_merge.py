@@ -371,3 +371,53 @@ def test_the_whole_message_for_a_scheme_that_differs_or_was_never_recorded(lead,
     with pytest.raises(AnnotatorError) as e:
         merge_database(lead, path)
     assert str(e.value) == (f"{path}: has scheme v2, which this database (at v3) never recorded")
+
+
+def test_merging_the_database_into_itself_names_it_once(lead):
+    with pytest.raises(AnnotatorError) as e:
+        merge_database(lead, lead.path)
+    assert str(e.value) == f"{lead.path}: cannot merge a database into itself, nor import it"
+
+
+def test_a_row_the_store_refuses_is_named_with_file_and_document(lead, tmp_path):
+    other = coder_db(tmp_path / "coder.db")
+    corrupt(other, "UPDATE spans SET label = 'nonsense' WHERE document_id = 2")
+    with pytest.raises(AnnotatorError) as e:
+        merge_database(lead, other)
+    message = str(e.value)
+    assert message.startswith(f"{other}: document 2: ") and "'nonsense'" in message, message
+
+
+@pytest.mark.parametrize("value", ["5", '{"a": 1}'])
+def test_a_field_value_that_is_not_text_is_refused(lead, tmp_path, value):
+    other = coder_db(tmp_path / "coder.db")
+    corrupt(other, f"UPDATE doc_labels SET value = '{value}'")
+    with pytest.raises(AnnotatorError) as e:
+        merge_database(lead, other)
+    shown = "5" if value == "5" else "{'a': 1}"
+    assert str(e.value) == (
+        f"{other}: document 1: ana's field 'dominant_frame': {shown} is not an option"
+    )
+
+
+def test_two_new_scheme_versions_are_recorded_in_order(lead, tmp_path):
+    default = load_scheme()
+    path = tmp_path / "v3.db"
+    with Store(path) as other:
+        other.record_scheme(extend_scheme(default, 2, labels=["dovish"]))
+        other.record_scheme(extend_scheme(default, 3, labels=["dovish", "hawkish"]))
+    report = merge_database(lead, path)
+    assert report.schemes_added == [2, 3]
+    assert lead.scheme_versions() == [1, 2, 3]
+
+
+def test_a_stored_scheme_that_does_not_parse_is_named_with_its_version(lead, tmp_path):
+    default = load_scheme()
+    path = tmp_path / "bad.db"
+    with Store(path) as other:
+        other.record_scheme(extend_scheme(default, 2, labels=["dovish"]))
+        other.record_scheme(extend_scheme(default, 3, labels=["dovish", "hawkish"]))
+    corrupt(path, "UPDATE schemes SET toml = 'name = [' WHERE version = 2")
+    with pytest.raises(AnnotatorError) as e:
+        merge_database(lead, path)
+    assert str(e.value).startswith(f"{path} (scheme v2)"), str(e.value)
