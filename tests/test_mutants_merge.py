@@ -421,3 +421,30 @@ def test_a_stored_scheme_that_does_not_parse_is_named_with_its_version(lead, tmp
     with pytest.raises(AnnotatorError) as e:
         merge_database(lead, path)
     assert str(e.value).startswith(f"{path} (scheme v2)"), str(e.value)
+
+
+@pytest.mark.parametrize(
+    ("coder", "stem", "name"),
+    [
+        # underscores are stripped before the cut (else fewer characters of the name stay)
+        ("c" * 100, "_____" + "s" * 30, "c" * 79 + "@" + "s" * 20),
+        # and after it: a cut that ends in "_" drops it, and the coder gets the room
+        ("c" * 100, "s" * 19 + "_" + "t" * 10, "c" * 80 + "@" + "s" * 19),
+        # the stem gets all the room the coder leaves: exactly 100 characters
+        ("c" * 70, "s" * 40, "c" * 70 + "@" + "s" * 29),
+        # a shortened coder name loses a space at its end, not at its start
+        ("c" * 78 + " " + "d" * 21, "s" * 30, "c" * 78 + "@" + "s" * 20),
+    ],
+)
+def test_conflict_names_where_the_cut_falls(coder, stem, name):
+    assert _conflict_name(coder, stem) == name
+    assert len(name) <= 100
+
+
+def test_summary_says_what_to_do_with_gold_not_merged():
+    report = MergeReport("b.db", gold_skipped=2)
+    assert report.summary() == (
+        "b.db: 0 new document(s), 0 span(s) and 0 document label(s) added for 0 coder(s),"
+        " 0 new conflict(s); the gold labels of 2 document(s) were not merged"
+        " (adjudicate in this database, or export them with --gold and import-labels)"
+    )
