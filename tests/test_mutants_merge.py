@@ -258,11 +258,13 @@ def test_gold_of_each_document_is_counted_and_coders_after_gold_still_merge(lead
         for doc in add_docs(other, SECOND, ONLY_OTHER):
             other.add_gold_span(doc, 0, 5, "alarmist", sources=[])
             other.add_span(doc, "zoe", 0, 5, "alarmist")  # "zoe" sorts after "gold"
+            other.set_status(doc, "zoe", "done")  # after gold's status too
 
     report = merge_database(lead, make_other(tmp_path / "adjudicated.db", build))
     assert report.gold_skipped == 2 and report.spans_added == 2
     doc = lead.document_id_by_hash(text_hash(SECOND))
     assert spans_of(lead, doc, "zoe") == [(0, 5, "alarmist", "")]
+    assert lead.statuses(doc) == {"zoe": ("done", 0.0)}  # gold's status is not merged
 
 
 def test_a_coder_already_merged_or_kept_does_not_stop_the_next_coder(lead, tmp_path):
