@@ -375,6 +375,24 @@ def test_display_text_replaces_each_carriage_return_by_one_newline(text, shown):
     assert len(display_text(text)) == len(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a\ufdd0b", "a\ufffdb"),  # each of Qt's frame markers alone is replaced
+        ("a\ufdd1b", "a\ufffdb"),
+        ("\ufdd0\ufdd1", "\ufffd\ufffd"),
+        ("\ufeffx", "\u2060x"),  # a leading byte-order mark would be dropped by the binding
+        ("\ufffex", "\ufffdx"),
+        ("\ufeff", "\u2060"),
+        ("x\ufeff\ufffe", "x\ufeff\ufffe"),  # only a leading one is touched
+        ("\r\ufeff", "\n\ufeff"),  # leading after the \r is replaced, not before
+        ("\u2060\ufffd", "\u2060\ufffd"),
+    ],
+)
+def test_display_text_replaces_frame_markers_and_a_leading_bom(text, shown):
+    assert display_text(text) == shown
+
+
 # --------------------------------------------------------------------------- JSONL escaping
 
 
