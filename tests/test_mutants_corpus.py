@@ -6,6 +6,7 @@ Every expected value is a literal worked out by hand, never recomputed with corp
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -17,6 +18,7 @@ from annotator.corpus import (
     count_inputs,
     count_jsonl_lines,
     decode_bytes,
+    derive_title,
     expand_paths,
     normalize_with_offsets,
     read_jsonl,
@@ -299,3 +301,45 @@ def test_jsonl_text_and_meta_sizes_at_the_limit(tmp_path, monkeypatch):
         Skipped(f"{w}:8", "text and meta together larger than the 0 MB limit"),
         Skipped(f"{w}:9", "meta larger than the 0 MB limit"),
     ]
+
+
+# --- paths that are not inputs -------------------------------------------------------
+
+
+def test_paths_that_are_not_inputs_have_exact_reasons(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    missing = tmp_path / "missing.txt"
+    assert list(expand_paths([empty, fifo, missing])) == [
+        Skipped(str(empty), "folder contains no .txt or .jsonl files"),
+        Skipped(str(fifo), "not a regular file"),
+        Skipped(str(missing), "no such file or folder"),
+    ]
+
+
+# --- titles at their edges -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "max_len", "title"),
+    [
+        # only the first 4000 characters are looked at: the last "h" is character 4001
+        ("\n" * 3990 + "Ab cd ef gh", 120, "Ab cd ef g"),
+        # only the first 20 non-blank lines: a headline on line 21 is not seen
+        ("x\n" * 20 + "Four words right here", 120, "x"),
+        # an 11-character headline (the shortest possible) that ends a breadcrumb wins
+        ("Other headline comes first here\nHome Ab cd ef gh\nAb cd ef gh", 120, "Ab cd ef gh"),
+        # a byline goes when four words of two letters are left
+        ("Ab cd ef gh by John", 120, "Ab cd ef gh"),
+        # a title of exactly max_len is kept whole
+        ("Four words right here", 21, "Four words right here"),
+        # cut to max_len - 1 characters, trailing space dropped, and an ellipsis
+        ("Ab cd ef gh ij", 7, "Ab cd…"),
+        ("Ab cd ef gh ij", 8, "Ab cd e…"),
+    ],
+    ids=["4000", "20-lines", "11-chars", "byline", "max-len", "cut-space", "cut"],
+)
+def test_derive_title_edges(text, max_len, title):
+    assert derive_title(text, max_len) == title
