@@ -343,3 +343,13 @@ def test_paths_that_are_not_inputs_have_exact_reasons(tmp_path):
 )
 def test_derive_title_edges(text, max_len, title):
     assert derive_title(text, max_len) == title
+
+
+def test_a_whitespace_only_file_has_its_exact_reason():
+    assert decode_bytes(b" \n\t\r\n", "f") == Skipped("f", "empty or whitespace-only")
+
+
+def test_count_jsonl_lines_adds_up_over_1_mib_blocks(tmp_path):
+    p = tmp_path / "x.jsonl"
+    p.write_bytes(b"\n" * (MIB + 5))
+    assert count_jsonl_lines(p) == MIB + 5
