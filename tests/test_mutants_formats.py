@@ -1,0 +1,102 @@
+"""Tests that kill surviving mutants of annotator/formats/ (bench/mutation.md, "formats/").
+
+Every expected value is a literal written by hand, never recomputed with the code under test.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from annotator.formats import readers, writers
+from annotator.formats.tasks import LineError
+
+
+def rec(text, spans, coder="ann"):
+    return {
+        "text": text,
+        "spans": spans,
+        "_annotator_id": coder,
+        "meta": {"doc_id": 7, "title": "T", "sha256": "ab12"},
+    }
+
+
+def span(start, end, label="L", text="", note="", version=1):
+    return {"start": start, "end": end, "label": label, "text": text, "note": note,
+            "scheme_version": version}  # fmt: skip
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+
+def test_csv_quotes_formula_cells_by_default_and_ends_rows_with_lf():
+    fh = io.StringIO()
+    r = rec("=1+1 x", [span(0, 4, text="=1+1", note="@me")])
+    assert writers.write_csv([r], fh) == 1
+    assert fh.getvalue() == (
+        '"doc_id","title","sha256","coder","label","start","end","text","note","scheme_version"\n'
+        '7,"T","ab12","ann","L",0,4,"\'=1+1","\'@me",1\n'
+    )
+
+
+def test_csv_raw_writes_cells_as_stored():
+    fh = io.StringIO()
+    writers.write_csv([rec("=1+1 x", [span(0, 4, text="=1+1", note="@me")])], fh, raw=True)
+    assert fh.getvalue().splitlines()[1] == '7,"T","ab12","ann","L",0,4,"=1+1","@me",1'
+
+
+# --- brat -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "ann"),
+    [
+        # a span of line breaks only keeps its extent; the line breaks are shown as spaces
+        ("ab\n\ncd", 2, 4, "T1\tL 2 4\t  \n"),
+        # a span across a line break is two fragments
+        ("ab\ncd", 0, 5, "T1\tL 0 2;3 5\tab cd\n"),
+        ("ab\ncd", 1, 4, "T1\tL 1 2;3 4\tb c\n"),
+    ],
+    ids=["breaks-only", "two-lines", "inner"],
+)
+def test_brat_fragments(text, start, end, ann):
+    assert writers.brat_ann(rec(text, [span(start, end)])) == ann
+
+
+def test_brat_note_on_one_line():
+    r = rec("abc", [span(0, 3, note=" a\nnote\t here ")])
+    assert writers.brat_ann(r) == "T1\tL 0 3\tabc\n#1\tAnnotatorNotes T1\ta note here\n"
+
+
+# --- canonical reader: provenance of the gold layer -----------------------------------
+
+
+def canonical(**extra):
+    return {"text": "abc", "spans": [{"start": 0, "end": 1, "label": "L", **extra}]}
+
+
+def test_canonical_span_sources_and_doc_label_sources_are_read():
+    obj = canonical(sources=["ann", "bob"])
+    obj["doc_label_sources"] = {"frame": ["ann"]}
+    task = readers.read_canonical(obj)
+    assert task.spans[0].sources == ("ann", "bob")
+    assert task.label_sources == {"frame": ("ann",)}
+
+
+@pytest.mark.parametrize(
+    ("obj", "message"),
+    [
+        (canonical(sources="ann"), "span 1 sources must be a list of coder names"),
+        (canonical(sources=[1]), "span 1 sources entry must be a string, got 1"),
+        (
+            {"text": "abc", "doc_label_sources": {"frame": "ann"}},
+            'doc_label_sources["frame"] must be a list of coder names',
+        ),
+    ],
+    ids=["not-a-list", "not-a-string", "label-sources"],
+)
+def test_canonical_bad_sources_are_named(obj, message):
+    with pytest.raises(LineError) as e:
+        readers.read_canonical(obj)
+    assert str(e.value) == message
