@@ -6,6 +6,7 @@ Every expected value is a literal written by hand, never recomputed with the cod
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
@@ -100,3 +101,29 @@ def test_canonical_bad_sources_are_named(obj, message):
     with pytest.raises(LineError) as e:
         readers.read_canonical(obj)
     assert str(e.value) == message
+
+
+def test_write_brat_files_and_annotation_conf(tmp_path):
+    records = [
+        {**rec("é\nx", [span(0, 3, label="B")], coder="ann"), "meta": {"doc_id": 3}},
+        {**rec("y", [span(0, 1, label="A")], coder="ann"), "meta": {"doc_id": 12}},
+    ]
+    assert writers.write_brat(records, tmp_path) == 2
+    assert (tmp_path / "ann" / "doc00003.txt").read_bytes() == "é\nx".encode()
+    assert (tmp_path / "ann" / "doc00003.ann").read_bytes() == "T1\tB 0 1;2 3\té x\n".encode()
+    assert (tmp_path / "ann" / "doc00012.txt").read_bytes() == b"y"
+    assert (tmp_path / "annotation.conf").read_bytes() == (
+        b"[entities]\nA\nB\n\n[relations]\n\n[events]\n\n[attributes]\n"
+    )
+    assert json.loads((tmp_path / "coders.json").read_bytes()) == {"ann": "ann"}
+
+
+@pytest.mark.parametrize("coder", ["coders.json", "annotation.conf", "CODERS.JSON"])
+def test_a_coder_named_like_a_brat_file_gets_another_folder(tmp_path, coder):
+    r = {**rec("x", [span(0, 1)], coder=coder), "meta": {"doc_id": 1}}
+    writers.write_brat([r], tmp_path)
+    folders = [p.name for p in tmp_path.iterdir() if p.is_dir()]
+    assert len(folders) == 1
+    assert folders[0].lower() not in {"coders.json", "annotation.conf"}
+    assert (tmp_path / "coders.json").is_file() and (tmp_path / "annotation.conf").is_file()
+    assert json.loads((tmp_path / "coders.json").read_bytes()) == {folders[0]: coder}
