@@ -127,3 +127,41 @@ def test_a_coder_named_like_a_brat_file_gets_another_folder(tmp_path, coder):
     assert folders[0].lower() not in {"coders.json", "annotation.conf"}
     assert (tmp_path / "coders.json").is_file() and (tmp_path / "annotation.conf").is_file()
     assert json.loads((tmp_path / "coders.json").read_bytes()) == {folders[0]: coder}
+
+
+# --- doccano reader -----------------------------------------------------------------------
+
+
+def test_doccano_without_labels_has_no_spans_and_names_its_coder():
+    task = readers.read_doccano({"text": "abc", "_annotator_id": "ann"})
+    assert task.spans == [] and task.choices == []
+    assert task.annotator == "ann"
+
+
+def test_doccano_spans_and_categories():
+    task = readers.read_doccano({"text": "abcd", "label": [[0, 2, "A"], "cat", [1, 4, "B"]]})
+    assert [(s.start, s.end, s.label) for s in task.spans] == [(0, 2, "A"), (1, 4, "B")]
+    assert task.choices == ["cat"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"_annotator_id": 5}, '"_annotator_id" must be a string, got 5'),
+        ({"label": "A"}, '"label" must be a list'),
+        ({"label": [[0, 1]]}, "label 1 must be [start, end, label]"),
+        ({"label": ["A", [0, 1, "B", 2]]}, "label 2 must be [start, end, label]"),
+        ({"label": ["A", 5]}, "label 2 must be [start, end, label] or a category name"),
+        ({"label": [[0, 1, 2]]}, "label 1 name must be a string, got 2"),
+        ({"entities": {}}, '"entities" must be a list'),
+        ({"entities": [{"start_offset": 0, "end_offset": 1, "label": "A"}, 3]},
+         "entity 2 is not an object"),
+        ({"entities": [{"start_offset": 0, "label": "A"}]}, 'entity 1 has no "end_offset"'),
+        ({"entities": [{"start_offset": 0, "end_offset": 1, "label": 4}]},
+         "entity 1 label must be a string, got 4"),
+    ],
+)  # fmt: skip
+def test_doccano_errors_name_the_item(extra, message):
+    with pytest.raises(LineError) as e:
+        readers.read_doccano({"text": "abc", **extra})
+    assert str(e.value) == message
