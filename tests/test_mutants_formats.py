@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+import annotator
 from annotator.formats import readers, writers
 from annotator.formats.tasks import LineError
 
@@ -165,3 +170,52 @@ def test_doccano_errors_name_the_item(extra, message):
     with pytest.raises(LineError) as e:
         readers.read_doccano({"text": "abc", **extra})
     assert str(e.value) == message
+
+
+# --- files are UTF-8 with LF whatever the locale --------------------------------------
+
+_WRITE_UNDER_C_LOCALE = """
+import sys
+from pathlib import Path
+from annotator.formats import writers
+out = Path(sys.argv[1])
+rec = {"text": "\\u00e9\\nx", "spans": [{"start": 0, "end": 3, "label": "\\u00c4"}],
+       "_annotator_id": "Jose", "meta": {"doc_id": 1, "title": "\\u00dc"}, "doc_labels": {},
+       "_timestamp": "t"}
+(out / "brat").mkdir()
+(out / "doccano").mkdir()
+writers.write_brat([rec], out / "brat")
+writers.write_doccano([rec], out / "doccano")
+"""
+
+
+def test_brat_and_doccano_files_are_utf8_in_an_ascii_locale(tmp_path):
+    env = {
+        **os.environ,
+        "LC_ALL": "C",
+        "LANG": "C",
+        "PYTHONUTF8": "0",
+        "PYTHONCOERCECLOCALE": "0",
+        "PYTHONIOENCODING": "utf-8",
+        "PYTHONPATH": str(Path(annotator.__file__).resolve().parents[1]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _WRITE_UNDER_C_LOCALE, str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert done.returncode == 0, done.stderr
+    brat = tmp_path / "brat"
+    (folder,) = [p for p in brat.iterdir() if p.is_dir()]
+    assert (folder / "doc00001.txt").read_bytes() == b"\xc3\xa9\nx"
+    assert (folder / "doc00001.ann").read_bytes() == b"T1\t\xc3\x84 0 1;2 3\t\xc3\xa9 x\n"
+    assert (brat / "annotation.conf").read_bytes() == (
+        b"[entities]\n\xc3\x84\n\n[relations]\n\n[events]\n\n[attributes]\n"
+    )
+    assert json.loads((brat / "coders.json").read_bytes().decode("utf-8")) == {folder.name: "Jose"}
+    (line,) = (tmp_path / "doccano").iterdir()
+    data = line.read_bytes()
+    assert data.endswith(b"}\n") and b"\r" not in data
+    assert json.loads(data.decode("utf-8"))["text"] == "é\nx"
