@@ -77,10 +77,14 @@ MODULES: dict[str, tuple[list[str], list[str], list[str]]] = {
     ),
     "formats": (
         ["annotator/formats/*.py"],
-        ["tests/test_formats.py", "tests/test_roundtrip.py"],
+        ["tests/test_formats.py", "tests/test_roundtrip.py", "tests/test_mutants_formats.py"],
         [],
     ),
-    "corpus": (["annotator/corpus.py"], ["tests/test_corpus.py", "tests/test_ingest.py"], []),
+    "corpus": (
+        ["annotator/corpus.py"],
+        ["tests/test_corpus.py", "tests/test_ingest.py", "tests/test_mutants_corpus.py"],
+        [],
+    ),
     "labels-import": (["annotator/labels_import.py"], ["tests/test_labels_import.py"], []),
     "store-offsets": (
         ["annotator/models.py", "annotator/store.py"],
