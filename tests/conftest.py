@@ -16,6 +16,7 @@ Hypothesis profiles (loaded here, before any test module is imported, because a 
 from __future__ import annotations
 
 import os
+import subprocess
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -93,3 +94,22 @@ def make_doc(store):
         return (report.added or [store.document_by_hash(RawDocument(text, "").sha256).id])[0]
 
     return add
+
+
+@pytest.fixture
+def immutable():
+    """``chattr +i``: what makes a file or folder read-only for root too (chmod does not).
+    Call it with a path; undone at the end so the folder can be removed. Skips where the
+    file system has no immutable flag."""
+    done: list[Path] = []
+
+    def make(path: Path) -> None:
+        res = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
+        if res.returncode != 0:
+            pytest.skip(f"chattr +i is not available here: {res.stderr!r}")
+        done.append(path)
+        assert not os.access(path, os.W_OK)
+
+    yield make
+    for path in reversed(done):
+        subprocess.run(["chattr", "-i", str(path)], check=False)

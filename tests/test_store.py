@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -621,24 +620,6 @@ def test_an_empty_file_or_empty_sqlite_database_is_initialised(tmp_path):
     sqlite3.connect(stamped).execute("PRAGMA application_id = 1234").connection.close()
     with pytest.raises(AnnotatorError, match="not an annotator database"):
         Store(stamped)
-
-
-@pytest.fixture
-def immutable(tmp_path):
-    """``chattr +i``: what makes a file or folder read-only for root too (chmod does not).
-    Undone at the end so the folder can be removed."""
-    done = []
-
-    def make(path):
-        res = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
-        if res.returncode != 0:
-            pytest.skip(f"chattr +i is not available here: {res.stderr!r}")
-        done.append(path)
-        assert not os.access(path, os.W_OK)
-
-    yield make
-    for path in reversed(done):
-        subprocess.run(["chattr", "-i", str(path)], check=False)
 
 
 @pytest.mark.parametrize("what", ["folder", "file"])

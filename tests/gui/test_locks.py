@@ -55,6 +55,24 @@ def spans_seen_by_another_process(db: Path, doc_id: int, coder: str = "alice") -
     return [tuple(t) for t in json.loads(out.stdout)]
 
 
+def another_process_opens_and_closes_it(db: Path, wal: Path) -> None:
+    """``annotator stats`` in another process; the window's locks must keep its WAL alive."""
+    out = run_cli(db, "stats")
+    assert out.returncode == 0, out.stderr
+    assert wal.exists(), "another process deleted the WAL the window still writes to"
+
+
+def label_with_real_events_and_see_it_elsewhere(qtbot, w, db: Path, doc: int) -> tuple:
+    """Drag over "quick brown fox", press 1: another process must see the stored span,
+    whose ``(start, end)`` is returned."""
+    view = w.view
+    q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
+    drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
+    qtbot.keyClick(view, K.Key_1)
+    assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
+    return q, f + 3
+
+
 class _DialogWatch(QObject):
     """Sees the window's modal file dialog as it is shown (before its folder is listed),
     waits until the dialog has listed the database's folder and then a little more (Qt
@@ -121,16 +139,10 @@ def test_a_file_dialog_in_the_database_folder_keeps_the_windows_writes_visible(
     qtbot.waitUntil(w.isActiveWindow, timeout=5000)
 
     # Another process opens and closes the database, as `annotator stats` in a terminal.
-    out = run_cli(db, "stats")
-    assert out.returncode == 0, out.stderr
-    assert wal.exists(), "another process deleted the WAL the window still writes to"
+    another_process_opens_and_closes_it(db, wal)
 
     # A span added in the window with real events reaches the file others read.
-    view = w.view
-    q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
-    drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
-    qtbot.keyClick(view, K.Key_1)
-    assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
+    quick_fox = label_with_real_events_and_see_it_elsewhere(qtbot, w, db, doc)
     assert wal.exists()
 
     # ... and a label another process adds while the window is open survives the window.
@@ -146,7 +158,7 @@ def test_a_file_dialog_in_the_database_folder_keeps_the_windows_writes_visible(
     assert other.returncode == 0, other.stderr
     w.close()
     w.store.close()
-    assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
+    assert spans_seen_by_another_process(db, doc) == [(*quick_fox, "alarmist")]
     assert spans_seen_by_another_process(db, doc, "bob") == [(4, 9, "alarmist")]
 
 
@@ -199,14 +211,8 @@ def test_the_open_database_chosen_as_input_or_output_is_refused_unread(
     qtbot.waitUntil(w.isActiveWindow, timeout=5000)
     assert db.is_file() and wal.is_file()
 
-    out = run_cli(db, "stats")
-    assert out.returncode == 0, out.stderr
-    assert wal.exists()
-    view = w.view
-    q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
-    drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
-    qtbot.keyClick(view, K.Key_1)
-    assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
+    another_process_opens_and_closes_it(db, wal)
+    label_with_real_events_and_see_it_elsewhere(qtbot, w, db, doc)
 
 
 def _wait_job(qtbot, w) -> None:
@@ -253,14 +259,8 @@ def test_background_jobs_and_reopening_keep_the_windows_locks(
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow, timeout=5000)
 
-    result = run_cli(db, "stats")
-    assert result.returncode == 0, result.stderr
-    assert wal.exists(), "another process deleted the WAL the window still writes to"
-    view = w.view
-    q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
-    drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
-    qtbot.keyClick(view, K.Key_1)
-    assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
+    another_process_opens_and_closes_it(db, wal)
+    label_with_real_events_and_see_it_elsewhere(qtbot, w, db, doc)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX advisory locks")
@@ -287,18 +287,12 @@ def test_nothing_in_the_windows_process_can_open_its_database_outside_sqlite(
     assert any(d.source.endswith("good.txt") for d in w.store.list_documents())
     assert not any(d.source.endswith("evil.txt") for d in w.store.list_documents())
 
-    result = run_cli(db, "stats")
-    assert result.returncode == 0, result.stderr
-    assert wal.exists(), "another process deleted the WAL the window still writes to"
+    another_process_opens_and_closes_it(db, wal)
     for box in w.findChildren(QDialog):
         box.close()
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow, timeout=5000)
-    view = w.view
-    q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
-    drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
-    qtbot.keyClick(view, K.Key_1)
-    assert spans_seen_by_another_process(db, doc) == [(q, f + 3, "alarmist")]
+    label_with_real_events_and_see_it_elsewhere(qtbot, w, db, doc)
 
 
 def test_file_choosers_are_never_the_platforms_native_ones(qtbot, open_window, db):

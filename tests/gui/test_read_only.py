@@ -7,9 +7,7 @@ whom chmod does not make a file read-only); undone at the end.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,22 +19,6 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 from annotator.store import GOLD, Store
 
 K = Qt.Key
-
-
-@pytest.fixture
-def immutable():
-    done: list[Path] = []
-
-    def make(path: Path) -> None:
-        res = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
-        if res.returncode != 0:
-            pytest.skip(f"chattr +i is not available here: {res.stderr!r}")
-        done.append(path)
-        assert not os.access(path, os.W_OK)
-
-    yield make
-    for path in reversed(done):
-        subprocess.run(["chattr", "-i", str(path)], check=False)
 
 
 def read_only_copy(db: Path, tmp_path: Path, immutable, what: str) -> Path:
