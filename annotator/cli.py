@@ -532,7 +532,7 @@ def agreement(
             fh.write(render_html(data))
         click.echo(_one_line(f"Wrote {report}."), err=True)
     if as_json:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(data.to_json())
     else:
         click.echo(render_text(data, documents=documents))
 

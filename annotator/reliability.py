@@ -12,7 +12,7 @@ non-whitespace token as a unit; α_U takes each document as a continuum.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from typing import Any
 
 from .agreement import (
@@ -23,6 +23,16 @@ from .agreement import (
     option_units,
     percent_agreement,
     unit_agreement,
+)
+from .agreement.report import (
+    AgreementReport,
+    BootstrapSettings,
+    Bounds,
+    DocumentReport,
+    Estimate,
+    FieldAgreement,
+    LabelAgreement,
+    SpanReport,
 )
 from .agreement.streaming import SpanAgreement
 from .errors import AnnotatorError
@@ -35,10 +45,19 @@ def _num(stat: Stat | None) -> float | None:
     return None if stat is None or stat.value is None else round(float(stat.value), 6)
 
 
-def _ci(stat: Stat) -> list[float] | None:
-    if stat.ci is None or stat.ci.lo is None:
+def _ci(stat: Stat) -> Bounds | None:
+    if stat.ci is None or stat.ci.lo is None or stat.ci.hi is None:
         return None
-    return [round(float(stat.ci.lo), 6), round(float(stat.ci.hi), 6)]
+    return (round(float(stat.ci.lo), 6), round(float(stat.ci.hi), 6))
+
+
+def _estimate(stat: Stat, interval: bool = False) -> Estimate:
+    """The reported form of a statistic: rounded, with its interval when ``interval``."""
+    return Estimate(
+        _num(stat),
+        _ci(stat) if interval else None,
+        stat.reason if stat.value is None else None,
+    )
 
 
 def compute_agreement(
@@ -47,8 +66,8 @@ def compute_agreement(
     bootstrap: int = 1000,
     seed: int = 0,
     worst: int | None = None,
-) -> dict[str, Any]:
-    """The full report as plain data (the ``--json`` output).
+) -> AgreementReport:
+    """The full report (:meth:`AgreementReport.to_dict` is the ``--json`` output).
 
     The documents are read one at a time (:meth:`Store.iter_coding`) into per-document
     sufficient statistics (:class:`~annotator.agreement.streaming.SpanAgreement`), so memory
@@ -72,9 +91,9 @@ def compute_agreement(
         reasons.append(f"only {len(coders)} coder(s): agreement needs at least two")
 
     wanted = set(coders)
-    fields: dict[str, dict[int, dict[str, Any]]] = {f.name: {} for f in scheme.doc_fields}
+    fields: dict[str, dict[Hashable, dict[str, Any]]] = {f.name: {} for f in scheme.doc_fields}
     spans_data = SpanAgreement(coders, {*scheme.label_names, *store.span_labels()})
-    documents = []
+    documents: list[DocumentReport] = []
     n_documents = 0
     for doc_id, title, length, states, spans, doc_labels in store.iter_coding():
         # a coder coded a document when they labelled it or moved it past "new"
@@ -95,97 +114,86 @@ def compute_agreement(
         n_documents += 1
         tokens = store.word_tokens(doc_id) if len(coded) >= 2 else None
         agr = spans_data.add(doc_id, coded, tokens, length)
-        row: dict[str, Any] = {
-            "doc_id": doc_id,
-            "title": title,
-            "coders": sorted(coded),
-            "f1_exact": _num(agr.f1_exact),
-            "f1_overlap": _num(agr.f1_overlap),
-            "alpha_token": _num(agr.token_alpha),
-            "alpha_u": _num(agr.unitizing_alpha),
-        }
+        field_values: dict[str, float | None] = {}
         for fname, units in fields.items():
             unit = units.get(doc_id)
-            row[f"agreement_{fname}"] = (
+            field_values[fname] = (
                 None if unit is None else _num(unit_agreement({doc_id: unit})[doc_id])
             )
-        documents.append(row)
+        documents.append(
+            DocumentReport(
+                doc_id=doc_id,
+                title=title,
+                coders=tuple(sorted(coded)),
+                f1_exact=_num(agr.f1_exact),
+                f1_overlap=_num(agr.f1_overlap),
+                alpha_token=_num(agr.token_alpha),
+                alpha_u=_num(agr.unitizing_alpha),
+                fields=field_values,
+            )
+        )
 
-    doc_fields: dict[str, Any] = {}
+    doc_fields: dict[str, FieldAgreement] = {}
     for f in scheme.doc_fields:
         units = fields[f.name]
-        alpha = krippendorff_alpha(units, bootstrap=bootstrap, seed=seed)
-        fleiss = fleiss_kappa(units)
-        entry: dict[str, Any] = {
-            "kind": f.kind,
-            "alpha": _num(alpha),
-            "alpha_ci": _ci(alpha),
-            "percent": _num(percent_agreement(units)),
-            "fleiss_kappa": _num(fleiss),
-            "cohen_kappa": {k: _num(v) for k, v in cohen_kappa_pairs(units, coders).items()},
-            "n_documents": sum(1 for u in units.values() if len(u) >= 2),
-            "reasons": {
-                k: s.reason
-                for k, s in (("alpha", alpha), ("fleiss_kappa", fleiss))
-                if s.value is None
-            },
-        }
+        options: dict[str, Estimate] | None = None
         if f.kind == "multi":
-            entry["options"] = {}
-            for option, ounits in option_units(units, f.options).items():
-                oa = krippendorff_alpha(ounits, bootstrap=bootstrap, seed=seed)
-                entry["options"][option] = {
-                    "alpha": _num(oa),
-                    "alpha_ci": _ci(oa),
-                    **({"reason": oa.reason} if oa.value is None else {}),
-                }
-        doc_fields[f.name] = entry
+            options = {
+                str(option): _estimate(
+                    krippendorff_alpha(ounits, bootstrap=bootstrap, seed=seed), True
+                )
+                for option, ounits in option_units(units, f.options).items()
+            }
+        doc_fields[f.name] = FieldAgreement(
+            kind=f.kind,
+            alpha=_estimate(krippendorff_alpha(units, bootstrap=bootstrap, seed=seed), True),
+            percent=_estimate(percent_agreement(units)),
+            fleiss_kappa=_estimate(fleiss_kappa(units)),
+            cohen_kappa={k: _num(v) for k, v in cohen_kappa_pairs(units, coders).items()},
+            n_documents=sum(1 for u in units.values() if len(u) >= 2),
+            options=options,
+        )
 
     blocks: list[str | None] = [None, *scheme.label_names]
     tok = spans_data.token_alphas(blocks, bootstrap=bootstrap, seed=seed)
     alpha_u = spans_data.unitizing_alphas(blocks, bootstrap=bootstrap, seed=seed)
 
-    def span_block(label: str | None) -> dict[str, Any]:
-        stats = {
-            "f1_exact": spans_data.f1("exact", label),
-            "f1_overlap": spans_data.f1("overlap", label),
-            "alpha_token": tok[label],
-            "alpha_u": alpha_u[label],
-        }
-        block: dict[str, Any] = {k: _num(v) for k, v in stats.items()}
-        block["alpha_token_ci"] = _ci(tok[label])
-        block["alpha_u_ci"] = _ci(alpha_u[label])
-        block["f1_pairs"] = {k: _num(v) for k, v in spans_data.f1_pairs("overlap", label).items()}
-        block["reasons"] = {k: v.reason for k, v in stats.items() if v.value is None}
-        return block
+    def span_block(label: str | None) -> LabelAgreement:
+        return LabelAgreement(
+            f1_exact=_estimate(spans_data.f1("exact", label)),
+            f1_overlap=_estimate(spans_data.f1("overlap", label)),
+            alpha_token=_estimate(tok[label], True),
+            alpha_u=_estimate(alpha_u[label], True),
+            f1_pairs={k: _num(v) for k, v in spans_data.f1_pairs("overlap", label).items()},
+        )
 
-    span_blocks = {
-        "overall": span_block(None),
-        "by_label": {lab: span_block(lab) for lab in scheme.label_names},
-    }
     documents.sort(key=_worst_first)
     if worst is not None:
         documents = documents[:worst]
-    return {
-        "database": str(store.path),
-        "scheme": {"name": scheme.name, "version": scheme.version},
-        "annotators": coders,
-        "n_documents": n_documents,
-        "bootstrap": {"resamples": bootstrap, "seed": seed, "level": 0.95},
-        "reasons": reasons,
-        "doc_fields": doc_fields,
-        "spans": span_blocks,
-        "documents": documents,
-    }
+    return AgreementReport(
+        database=str(store.path),
+        scheme_name=scheme.name,
+        scheme_version=scheme.version,
+        coders=tuple(coders),
+        n_documents=n_documents,
+        bootstrap=BootstrapSettings(resamples=bootstrap, seed=seed, level=0.95),
+        reasons=tuple(reasons),
+        doc_fields=doc_fields,
+        spans=SpanReport(
+            overall=span_block(None),
+            by_label={lab: span_block(lab) for lab in scheme.label_names},
+        ),
+        documents=tuple(documents),
+    )
 
 
-def _worst_first(row: dict[str, Any]) -> tuple:
+def _worst_first(row: DocumentReport) -> tuple[bool, float, float, int]:
     """Lowest overlap F1 first (then token α); documents with no defined value last."""
-    f1 = row.get("f1_overlap")
-    tok = row.get("alpha_token")
+    f1 = row.f1_overlap
+    tok = row.alpha_token
     return (
         f1 is None,
         f1 if f1 is not None else 0.0,
         tok if tok is not None else 2.0,
-        row["doc_id"],
+        row.doc_id,
     )

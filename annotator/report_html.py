@@ -3,10 +3,14 @@ for a supervisor or a paper's appendix."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .report_text import fmt
+
+if TYPE_CHECKING:
+    from .agreement.report import AgreementReport, PairValues
 
 CSS = """
 body{font:15px/1.5 Georgia,'DejaVu Serif',serif;color:#222;max-width:60rem;margin:2rem auto;padding:0 1rem}
@@ -18,12 +22,12 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f6f6f6}
 """
 
 
-def _cell(value: float | None, ci: list[float] | None = None) -> str:
+def _cell(value: float | None, ci: Sequence[float] | None = None) -> str:
     cls = "n" if value is not None else "n na"
     return f'<td class="{cls}">{escape(fmt(value, ci))}</td>'
 
 
-def _alpha_chart(rows: list[tuple[str, float | None, list[float] | None]]) -> str:
+def _alpha_chart(rows: list[tuple[str, float | None, Sequence[float] | None]]) -> str:
     """Horizontal bars of alpha with 95% interval whiskers, on a -0.5 .. 1 axis."""
     lo_axis, hi_axis = -0.5, 1.0
     width, label_w, row_h = 640, 230, 26
@@ -67,7 +71,7 @@ def _alpha_chart(rows: list[tuple[str, float | None, list[float] | None]]) -> st
     return "".join(parts)
 
 
-def _heat_map(coders: list[str], pairs: dict[str, float | None], title: str) -> str:
+def _heat_map(coders: Sequence[str], pairs: PairValues, title: str) -> str:
     """Coder-by-coder matrix of a pairwise statistic (0 red .. 1 green)."""
     cell, left, top = 54, 90, 28
     width = left + cell * len(coders) + 10
@@ -101,33 +105,31 @@ def _heat_map(coders: list[str], pairs: dict[str, float | None], title: str) -> 
     return "".join(parts)
 
 
-def render_html(report: dict[str, Any]) -> str:
+def render_html(report: AgreementReport) -> str:
     """The whole report as one HTML document."""
-    coders = report["annotators"]
-    boot = report["bootstrap"]
+    coders = report.coders
+    boot = report.bootstrap
     h = [
         "<!doctype html><html lang='en'><meta charset='utf-8'>",
-        f"<title>Agreement — {escape(report['scheme']['name'])}</title><style>{CSS}</style>",
+        f"<title>Agreement — {escape(report.scheme_name)}</title><style>{CSS}</style>",
         "<h1>Inter-coder agreement</h1>",
-        f"<p class='meta'>Database {escape(report['database'])} · scheme"
-        f" {escape(report['scheme']['name'])} v{report['scheme']['version']} · coders"
-        f" {escape(', '.join(coders) or 'none')} · {report['n_documents']} document(s) coded ·"
-        f" 95% percentile bootstrap intervals over documents ({boot['resamples']} resamples,"
-        f" seed {boot['seed']})</p>",
+        f"<p class='meta'>Database {escape(report.database)} · scheme"
+        f" {escape(report.scheme_name)} v{report.scheme_version} · coders"
+        f" {escape(', '.join(coders) or 'none')} · {report.n_documents} document(s) coded ·"
+        f" 95% percentile bootstrap intervals over documents ({boot.resamples} resamples,"
+        f" seed {boot.seed})</p>",
     ]
-    h += [f"<p class='note'>{escape(r)}</p>" for r in report["reasons"]]
+    h += [f"<p class='note'>{escape(r)}</p>" for r in report.reasons]
 
-    chart_rows = []
-    for name, f in report["doc_fields"].items():
-        chart_rows.append((f"field {name}", f["alpha"], f["alpha_ci"]))
-        for option, o in f.get("options", {}).items():
-            chart_rows.append((f"  {name} = {option}", o["alpha"], o["alpha_ci"]))
-    for name, b in [
-        ("all labels", report["spans"]["overall"]),
-        *report["spans"]["by_label"].items(),
-    ]:
-        chart_rows.append((f"spans {name} (token)", b["alpha_token"], b["alpha_token_ci"]))
-        chart_rows.append((f"spans {name} (α_U)", b["alpha_u"], b["alpha_u_ci"]))
+    chart_rows: list[tuple[str, float | None, Sequence[float] | None]] = []
+    for name, f in report.doc_fields.items():
+        chart_rows.append((f"field {name}", f.alpha.value, f.alpha.ci))
+        for option, o in (f.options or {}).items():
+            chart_rows.append((f"  {name} = {option}", o.value, o.ci))
+    spans = [("all labels", report.spans.overall), *report.spans.by_label.items()]
+    for name, b in spans:
+        chart_rows.append((f"spans {name} (token)", b.alpha_token.value, b.alpha_token.ci))
+        chart_rows.append((f"spans {name} (α_U)", b.alpha_u.value, b.alpha_u.ci))
     h += [
         "<h2>Krippendorff's α with 95% intervals</h2>",
         _alpha_chart(chart_rows),
@@ -137,32 +139,31 @@ def render_html(report: dict[str, Any]) -> str:
         "<th>% agreement</th><th>Fleiss' κ</th><th>documents</th></tr>",
     ]
     notes = []
-    for name, f in report["doc_fields"].items():
+    for name, f in report.doc_fields.items():
         h.append(
-            f"<tr><td>{escape(name)}</td>{_cell(f['alpha'], f['alpha_ci'])}{_cell(f['percent'])}"
-            f"{_cell(f['fleiss_kappa'])}<td class='n'>{f['n_documents']}</td></tr>"
+            f"<tr><td>{escape(name)}</td>{_cell(f.alpha.value, f.alpha.ci)}"
+            f"{_cell(f.percent.value)}{_cell(f.fleiss_kappa.value)}"
+            f"<td class='n'>{f.n_documents}</td></tr>"
         )
-        for option, o in f.get("options", {}).items():
+        for option, o in (f.options or {}).items():
             h.append(
                 f"<tr><td>&nbsp;&nbsp;{escape(name)} = {escape(option)}</td>"
-                f"{_cell(o['alpha'], o['alpha_ci'])}<td></td><td></td><td></td></tr>"
+                f"{_cell(o.value, o.ci)}<td></td><td></td><td></td></tr>"
             )
-        notes += [f"{name}: {k} undefined — {r}" for k, r in f["reasons"].items()]
+        notes += [f"{name}: {k} undefined — {r}" for k, r in f.reasons().items()]
     h.append("</table>")
     h += [f"<p class='note'>{escape(n)}</p>" for n in notes]
 
     h.append("<h2>Spans</h2><table><tr><th>label</th><th>F1 exact</th><th>F1 overlap</th>"
              "<th>token α [95% CI]</th><th>α_U [95% CI]</th></tr>")  # fmt: skip
     notes = []
-    for name, b in [
-        ("all labels", report["spans"]["overall"]),
-        *report["spans"]["by_label"].items(),
-    ]:
+    for name, b in spans:
         h.append(
-            f"<tr><td>{escape(name)}</td>{_cell(b['f1_exact'])}{_cell(b['f1_overlap'])}"
-            f"{_cell(b['alpha_token'], b['alpha_token_ci'])}{_cell(b['alpha_u'], b['alpha_u_ci'])}</tr>"
+            f"<tr><td>{escape(name)}</td>{_cell(b.f1_exact.value)}{_cell(b.f1_overlap.value)}"
+            f"{_cell(b.alpha_token.value, b.alpha_token.ci)}"
+            f"{_cell(b.alpha_u.value, b.alpha_u.ci)}</tr>"
         )
-        notes += [f"{name}: {k} undefined — {r}" for k, r in b["reasons"].items()]
+        notes += [f"{name}: {k} undefined — {r}" for k, r in b.reasons().items()]
     h.append("</table>")
     h += [f"<p class='note'>{escape(n)}</p>" for n in notes]
     h.append(
@@ -175,18 +176,18 @@ def render_html(report: dict[str, Any]) -> str:
     if len(coders) >= 2:
         h.append("<h2>Coder by coder</h2>")
         h.append("<p>Span F1 (overlap, all labels)</p>")
-        h.append(_heat_map(coders, report["spans"]["overall"]["f1_pairs"], "span F1 by pair"))
-        for name, f in report["doc_fields"].items():
+        h.append(_heat_map(coders, report.spans.overall.f1_pairs, "span F1 by pair"))
+        for name, f in report.doc_fields.items():
             h.append(f"<p>Cohen's κ, {escape(name)}</p>")
-            h.append(_heat_map(coders, f["cohen_kappa"], f"Cohen's kappa, {name}"))
+            h.append(_heat_map(coders, f.cohen_kappa, f"Cohen's kappa, {name}"))
 
     h.append("<h2>Documents, worst first</h2><table><tr><th>id</th><th>title</th>"
              "<th>coders</th><th>F1 overlap</th><th>token α</th><th>α_U</th></tr>")  # fmt: skip
-    for d in report["documents"]:
+    for d in report.documents:
         h.append(
-            f"<tr><td class='n'>{d['doc_id']}</td><td>{escape(d['title'])}</td>"
-            f"<td>{escape(', '.join(d['coders']))}</td>{_cell(d['f1_overlap'])}"
-            f"{_cell(d['alpha_token'])}{_cell(d['alpha_u'])}</tr>"
+            f"<tr><td class='n'>{d.doc_id}</td><td>{escape(d.title)}</td>"
+            f"<td>{escape(', '.join(d.coders))}</td>{_cell(d.f1_overlap)}"
+            f"{_cell(d.alpha_token)}{_cell(d.alpha_u)}</tr>"
         )
     h.append("</table></html>")
     return "\n".join(h)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the types only: importing the statistics package loads numpy
+    from .agreement.report import AgreementReport
 
 
-def fmt(value: float | None, ci: list[float] | None = None) -> str:
+def fmt(value: float | None, ci: Sequence[float] | None = None) -> str:
     if value is None:
         return "n/a"
     text = f"{value:.3f}"
@@ -24,58 +28,56 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
-def render_text(report: dict[str, Any], documents: int = 10) -> str:
-    n_boot = report["bootstrap"]["resamples"]
+def render_text(report: AgreementReport, documents: int = 10) -> str:
+    boot = report.bootstrap
     out = [
-        f"Agreement: {report['database']} (scheme {report['scheme']['name']}"
-        f" v{report['scheme']['version']})",
-        f"Coders: {', '.join(report['annotators']) or 'none'};"
-        f" {report['n_documents']} document(s) coded;"
-        f" 95% bootstrap intervals over documents ({n_boot} resamples,"
-        f" seed {report['bootstrap']['seed']})",
+        f"Agreement: {report.database} (scheme {report.scheme_name} v{report.scheme_version})",
+        f"Coders: {', '.join(report.coders) or 'none'};"
+        f" {report.n_documents} document(s) coded;"
+        f" 95% bootstrap intervals over documents ({boot.resamples} resamples,"
+        f" seed {boot.seed})",
     ]
-    out += [f"Note: {r}" for r in report["reasons"]]
+    out += [f"Note: {r}" for r in report.reasons]
     out += ["", "Document fields"]
     rows = []
     notes = []
-    for name, f in report["doc_fields"].items():
+    for name, f in report.doc_fields.items():
         rows.append(
-            [name, fmt(f["alpha"], f["alpha_ci"]), fmt(f["percent"]), fmt(f["fleiss_kappa"]),
-             str(f["n_documents"])]
+            [name, fmt(f.alpha.value, f.alpha.ci), fmt(f.percent.value), fmt(f.fleiss_kappa.value),
+             str(f.n_documents)]
         )  # fmt: skip
-        for option, o in f.get("options", {}).items():
-            rows.append([f"  {name}={option}", fmt(o["alpha"], o["alpha_ci"]), "", "", ""])
-        notes += [f"  {name}: {k} undefined: {r}" for k, r in f["reasons"].items()]
+        for option, o in (f.options or {}).items():
+            rows.append([f"  {name}={option}", fmt(o.value, o.ci), "", "", ""])
+        notes += [f"  {name}: {k} undefined: {r}" for k, r in f.reasons().items()]
     out += _table(["field", "Krippendorff's alpha [95% CI]", "% agree", "Fleiss k", "docs"], rows)
     out += notes
-    pairs = sorted({p for f in report["doc_fields"].values() for p in f["cohen_kappa"]})
+    pairs = sorted({p for f in report.doc_fields.values() for p in f.cohen_kappa})
     if pairs:
         out += ["", "Cohen's kappa per coder pair"]
         rows = [
-            [name, *(fmt(f["cohen_kappa"].get(p)) for p in pairs)]
-            for name, f in report["doc_fields"].items()
+            [name, *(fmt(f.cohen_kappa.get(p)) for p in pairs)]
+            for name, f in report.doc_fields.items()
         ]
         out += _table(["field", *pairs], rows)
     out += ["", "Spans"]
     rows = []
     notes = []
-    blocks = [("overall", report["spans"]["overall"]), *report["spans"]["by_label"].items()]
+    blocks = [("overall", report.spans.overall), *report.spans.by_label.items()]
     for name, b in blocks:
         rows.append(
-            [name, fmt(b["f1_exact"]), fmt(b["f1_overlap"]), fmt(b["alpha_token"], b["alpha_token_ci"]),
-             fmt(b["alpha_u"], b["alpha_u_ci"])]
+            [name, fmt(b.f1_exact.value), fmt(b.f1_overlap.value),
+             fmt(b.alpha_token.value, b.alpha_token.ci), fmt(b.alpha_u.value, b.alpha_u.ci)]
         )  # fmt: skip
-        notes += [f"  {name}: {k} undefined: {r}" for k, r in b["reasons"].items()]
+        notes += [f"  {name}: {k} undefined: {r}" for k, r in b.reasons().items()]
     out += _table(
         ["label", "F1 exact", "F1 overlap", "token alpha [95% CI]", "alpha_U [95% CI]"], rows
     )
     out += notes
-    if report["documents"]:
-        out += ["", f"Documents, worst first (first {min(documents, len(report['documents']))})"]
+    if report.documents:
+        out += ["", f"Documents, worst first (first {min(documents, len(report.documents))})"]
         rows = [
-            [str(d["doc_id"]), d["title"][:50], fmt(d["f1_overlap"]), fmt(d["alpha_token"]),
-             fmt(d["alpha_u"])]
-            for d in report["documents"][:documents]
-        ]  # fmt: skip
+            [str(d.doc_id), d.title[:50], fmt(d.f1_overlap), fmt(d.alpha_token), fmt(d.alpha_u)]
+            for d in report.documents[:documents]
+        ]
         out += _table(["id", "title", "F1 overlap", "token alpha", "alpha_U"], rows)
     return "\n".join(out)

@@ -951,7 +951,7 @@ def test_the_default_export_round_trips_status_into_a_new_database(tmp_path):
         s.set_status(b, "ben", "done")
         s.set_status(b, "cy", "in_progress")  # opened, nothing yet
         before = {d: s.statuses(d) for d in (a, b)}
-        agreement = compute_agreement(s, bootstrap=50)
+        agreement = compute_agreement(s, bootstrap=50).to_dict()
         del agreement["database"]
         export(s, tmp_path / "all.jsonl")
         # Re-importing its own export into the database changes no row.
@@ -972,7 +972,7 @@ def test_the_default_export_round_trips_status_into_a_new_database(tmp_path):
         assert r.ok and r.statuses_updated == 4, r
         ids = {d: t.document_id_by_hash(text_hash(x)) for d, x in ((a, text_a), (b, text_b))}
         assert {d: t.statuses(ids[d]) for d in (a, b)} == before
-        assert {**compute_agreement(t, bootstrap=50), "database": None} == {
+        assert {**compute_agreement(t, bootstrap=50).to_dict(), "database": None} == {
             **agreement,
             "database": None,
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from html.parser import HTMLParser
 
@@ -39,7 +40,7 @@ def coded(store, make_doc):
 
 
 def test_report_shape_and_values(store, coded):
-    r = compute_agreement(store, bootstrap=200)
+    r = compute_agreement(store, bootstrap=200).to_dict()
     assert r["annotators"] == ["ana", "ben", "cy"]
     f = r["doc_fields"]["dominant_frame"]
     units = {
@@ -69,7 +70,7 @@ def test_report_shape_and_values(store, coded):
     docs = r["documents"]
     assert [d["doc_id"] for d in docs][0] == coded[2]  # the disputed one first
     assert {"doc_id", "title", "f1_overlap", "alpha_token", "alpha_u"} <= set(docs[0])
-    again = compute_agreement(store, bootstrap=200)
+    again = compute_agreement(store, bootstrap=200).to_dict()
     assert again == r  # seeded: repeated runs agree
 
 
@@ -77,7 +78,7 @@ def test_one_coder_gives_nulls_with_reasons_not_numbers(store, make_doc):
     d = make_doc(TEXTS[0])
     store.add_span(d, "ana", 0, 3, "alarmist")
     store.set_doc_label(d, "ana", "dominant_frame", "alarmist")
-    r = compute_agreement(store, bootstrap=50)
+    r = compute_agreement(store, bootstrap=50).to_dict()
     assert r["reasons"] and "at least two" in r["reasons"][0]
     assert r["doc_fields"]["dominant_frame"]["alpha"] is None
     assert r["spans"]["overall"]["alpha_u"] is None
@@ -86,7 +87,7 @@ def test_one_coder_gives_nulls_with_reasons_not_numbers(store, make_doc):
 
 def test_gold_is_not_a_coder_and_subsets_work(store, coded):
     store.add_gold_span(coded[0], 0, 17, "alarmist", ["ana", "ben"])
-    r = compute_agreement(store, ["ana", "ben"], bootstrap=0)
+    r = compute_agreement(store, ["ana", "ben"], bootstrap=0).to_dict()
     assert r["annotators"] == ["ana", "ben"]
     assert r["spans"]["overall"]["alpha_token_ci"] is None  # no bootstrap asked
     with pytest.raises(Exception, match="unknown annotator 'gold'"):
@@ -140,3 +141,56 @@ def test_html_escapes_titles(store, make_doc):
 
 def test_store_fixture_is_a_real_file(store):
     assert isinstance(store, Store) and store.path.exists()
+
+
+def test_the_json_is_the_typed_report_as_plain_data_in_its_documented_order(
+    tmp_path, monkeypatch, coded, store
+):
+    r = compute_agreement(store, bootstrap=30)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.n_documents = 0  # type: ignore[misc]
+    d = r.to_dict()
+    assert json.loads(r.to_json()) == d
+    assert list(d) == [
+        "database", "scheme", "annotators", "n_documents", "bootstrap", "reasons",
+        "doc_fields", "spans", "documents",
+    ]  # fmt: skip
+    assert d["annotators"] == list(r.coders) == ["ana", "ben", "cy"]
+    assert d["bootstrap"] == {"resamples": 30, "seed": 0, "level": 0.95}
+    single, multi = d["doc_fields"]["dominant_frame"], d["doc_fields"]["frames_present"]
+    assert list(single) == [
+        "kind", "alpha", "alpha_ci", "percent", "fleiss_kappa", "cohen_kappa", "n_documents",
+        "reasons",
+    ]  # fmt: skip
+    assert list(multi) == [*single, "options"]  # options only for a multi field
+    assert single["alpha_ci"] == list(r.doc_fields["dominant_frame"].alpha.ci)
+    option = multi["options"]["alarmist"]
+    assert list(option) == ["alpha", "alpha_ci", "reason"] and option["alpha"] is None
+    assert option["reason"] == r.doc_fields["frames_present"].options["alarmist"].reason
+    assert multi["reasons"] == r.doc_fields["frames_present"].reasons()
+    assert set(multi["reasons"]) == {"alpha", "fleiss_kappa"}
+    block = d["spans"]["by_label"]["skeptical_of_alliance"]
+    assert list(block) == [
+        "f1_exact", "f1_overlap", "alpha_token", "alpha_u", "alpha_token_ci", "alpha_u_ci",
+        "f1_pairs", "reasons",
+    ]  # fmt: skip
+    assert list(d["spans"]["by_label"]) == list(store.scheme.label_names)
+    assert list(d["documents"][0]) == [
+        "doc_id", "title", "coders", "f1_exact", "f1_overlap", "alpha_token", "alpha_u",
+        "agreement_dominant_frame", "agreement_frames_present",
+    ]  # fmt: skip
+    assert d["documents"][0]["coders"] == list(r.documents[0].coders)
+    # what the CLI prints is exactly this JSON
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(
+        cli, ["--db", str(store.path), "agreement", "--json", "--bootstrap", "30"]
+    )
+    assert res.exit_code == 0, res.output
+    assert {**json.loads(res.stdout), "database": None} == {**d, "database": None}
+    assert (
+        res.stdout
+        == r.to_json().replace(
+            json.dumps(r.database), json.dumps(json.loads(res.stdout)["database"])
+        )
+        + "\n"
+    )

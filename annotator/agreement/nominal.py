@@ -173,11 +173,12 @@ def krippendorff_alpha(
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
     if level == "nominal":
-        data: _NominalAlpha | _IntervalAlpha = _NominalAlpha(units)
-        if data.n_values == 0:
+        nominal = _NominalAlpha(units)
+        if nominal.n_values == 0:
             return undefined(NO_VALUES)
-        if data.n_coders < 2:
+        if nominal.n_coders < 2:
             return undefined(ONE_CODER)
+        data: _NominalAlpha | _IntervalAlpha = nominal
     else:
         bad = _precheck(units)
         if bad is not None:

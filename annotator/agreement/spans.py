@@ -42,6 +42,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from itertools import combinations
+from typing import cast
 
 import numpy as np
 
@@ -340,7 +341,7 @@ class _TokenAlpha(_TokenUnits):
         super().__init__(docs, tokens, coders)
 
     def _add(self, m: int, masks: _DocMasks) -> float:
-        inside = sum(masks.mask(row, self.label) for row in range(m))
+        inside = cast(np.ndarray, sum(masks.mask(row, self.label) for row in range(m)))
         outside = m - inside
         self._ones.append(float(inside.sum()))
         return float((inside * (inside - 1) + outside * (outside - 1)).sum()) / (m - 1)
@@ -596,6 +597,7 @@ class _UnitizingAlpha:
         self._unit_len, self._unit_doc = array("d"), array("q")
         self._gap_len, self._gap_doc = array("d"), array("q")
         if docs is not None:
+            assert lengths is not None, "documents come with their lengths"
             for doc_id, doc in docs.items():
                 if all(c in doc for c in coders):
                     length = int(lengths[doc_id])

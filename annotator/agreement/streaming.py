@@ -91,7 +91,7 @@ class SpanAgreement:
         self,
         doc_id: Hashable,
         doc: Mapping[str, Iterable[Span]],
-        tokens: tuple[np.ndarray, np.ndarray] | None = None,
+        tokens: tuple[Sequence[int] | np.ndarray, Sequence[int] | np.ndarray] | None = None,
         length: int | None = None,
     ) -> DocumentAgreement:
         """Add one document: ``doc`` maps each coder who annotated it to their spans,
@@ -314,9 +314,9 @@ class SpanAgreement:
         if bootstrap and defined:
             n_docs = len(prepared[defined[0]][0].doc_ids)
 
-            def values(w: np.ndarray) -> dict[str | None, float | None]:
+            def values(w: np.ndarray) -> Mapping[Hashable, float | None]:
                 cache: dict[int, tuple[float, ...]] = {}
-                result = {}
+                result: dict[Hashable, float | None] = {}
                 for lab in defined:
                     parts = []
                     for p in prepared[lab]:
@@ -346,7 +346,9 @@ def _matches(a: list[tuple[int, int]], b: list[tuple[int, int]], mode: str) -> i
     return _max_overlap_matching(a, b)
 
 
-def _as_bounds(tokens: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _as_bounds(
+    tokens: tuple[Sequence[int] | np.ndarray, Sequence[int] | np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
     starts = np.asarray(tokens[0], dtype=np.int64)
     ends = np.asarray(tokens[1], dtype=np.int64)
     if len(starts) > 1 and not (np.all(starts[1:] >= starts[:-1])):

@@ -3,6 +3,7 @@ coder-by-coder heat map (no QtCharts)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
@@ -24,7 +25,7 @@ def alpha_color(value: float) -> QColor:
 class ChartRow:
     name: str
     value: float | None
-    ci: list[float] | None = None
+    ci: Sequence[float] | None = None
     reason: str | None = None
     minor: bool = False  # an option of a multi field (drawn lighter)
 
@@ -153,7 +154,9 @@ class HeatMap(QWidget):
         self.title = ""
         self.setMinimumSize(260, 220)
 
-    def set_data(self, coders: list[str], pairs: dict[str, float | None], title: str) -> None:
+    def set_data(
+        self, coders: Sequence[str], pairs: Mapping[str, float | None], title: str
+    ) -> None:
         self.coders, self.pairs, self.title = list(coders), dict(pairs), title
         self.update()
 

@@ -9,8 +9,9 @@ tip and as a footnote.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont
@@ -38,6 +39,12 @@ from .jobs import run_background
 from .plaintext import literal_mnemonic, literal_title, plain_tooltip
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from PySide6.QtCore import QThread
+
+    from ..agreement.report import AgreementReport, Estimate, PairValues
+    from ..store import Store
     from .window import MainWindow
 
 NA_COLOR = QColor("#8a8a8a")
@@ -120,8 +127,8 @@ class AgreementWindow(QDialog):
         self.setWindowTitle(literal_title(f"Agreement — {main.store.path.name}"))
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setModal(False)
-        self.report: dict[str, Any] | None = None
-        self.worker = None
+        self.report: AgreementReport | None = None
+        self.worker: QThread | None = None
         self._generation = 0
         self._notes: list[str] = []
 
@@ -261,7 +268,7 @@ class AgreementWindow(QDialog):
     def selected_coders(self) -> list[str]:
         return [n for n, c in self.coder_checks.items() if c.isChecked()]
 
-    def compute(self):
+    def compute(self) -> QThread:
         """Start computing the report for the checked coders; returns the worker thread."""
         from ..reliability import compute_agreement
 
@@ -272,10 +279,10 @@ class AgreementWindow(QDialog):
         self.status.setText(f"Computing ({boot} bootstrap resamples)…")
         self.setCursor(Qt.CursorShape.BusyCursor)
 
-        def job(store, _progress):
+        def job(store: Store, _progress: Callable[[int, int], None]) -> AgreementReport:
             return compute_agreement(store, coders, bootstrap=boot, seed=seed)
 
-        def done(report) -> None:
+        def done(report: AgreementReport) -> None:
             if generation == self._generation:
                 self.unsetCursor()
                 self.show_report(report)
@@ -296,19 +303,19 @@ class AgreementWindow(QDialog):
 
     # -- showing a report ---------------------------------------------------------
 
-    def show_report(self, report: dict[str, Any]) -> None:
+    def show_report(self, report: AgreementReport) -> None:
         self.report = report
         self._notes = []
         self.save_button.setEnabled(True)
-        boot = report["bootstrap"]
+        boot = report.bootstrap
         self.status.setText(
-            f"{report['n_documents']} document(s) coded by {len(report['annotators'])} coder(s)"
+            f"{report.n_documents} document(s) coded by {len(report.coders)} coder(s)"
         )
         self.meta_label.setText(
-            f"Coders: {', '.join(report['annotators']) or 'none'} · {report['n_documents']}"
+            f"Coders: {', '.join(report.coders) or 'none'} · {report.n_documents}"
             f" document(s) coded · 95% percentile bootstrap intervals over documents"
-            f" ({boot['resamples']} resamples, seed {boot['seed']})"
-            + "".join(f"\nNote: {r}" for r in report["reasons"])
+            f" ({boot.resamples} resamples, seed {boot.seed})"
+            + "".join(f"\nNote: {r}" for r in report.reasons)
         )
         self._fill_fields(report)
         self._fill_spans(report)
@@ -318,7 +325,13 @@ class AgreementWindow(QDialog):
         self._fill_pair_choices(report)
         self._fill_documents(report)
 
-    def _cell(self, value, ci=None, reason: str | None = None, where: str = "") -> QTableWidgetItem:
+    def _cell(
+        self,
+        value: float | None,
+        ci: Sequence[float] | None = None,
+        reason: str | None = None,
+        where: str = "",
+    ) -> QTableWidgetItem:
         text = fmt(value, ci)
         tip = ""
         if value is None:
@@ -331,29 +344,25 @@ class AgreementWindow(QDialog):
             return it
         return _item(text)
 
-    def _fill_fields(self, report: dict[str, Any]) -> None:
+    def _fill_fields(self, report: AgreementReport) -> None:
         t = self.fields_table
         t.setRowCount(0)
-        for name, f in report["doc_fields"].items():
+        for name, f in report.doc_fields.items():
             r = t.rowCount()
             t.insertRow(r)
-            reasons = f.get("reasons", {})
-            t.setItem(r, 0, _item(f"{name} ({f['kind']})", number=False))
+            t.setItem(r, 0, _item(f"{name} ({f.kind})", number=False))
+            t.setItem(r, 1, self._cell(f.alpha.value, f.alpha.ci, f.alpha.reason, f"{name} α"))
+            # an undefined % agreement is explained by α's reason, as the report always did
             t.setItem(
-                r, 1, self._cell(f["alpha"], f["alpha_ci"], reasons.get("alpha"), f"{name} α")
-            )
-            t.setItem(
-                r, 2, self._cell(f["percent"], None, reasons.get("alpha"), f"{name} % agreement")
+                r, 2, self._cell(f.percent.value, None, f.alpha.reason, f"{name} % agreement")
             )
             t.setItem(
                 r,
                 3,
-                self._cell(
-                    f["fleiss_kappa"], None, reasons.get("fleiss_kappa"), f"{name} Fleiss' κ"
-                ),
+                self._cell(f.fleiss_kappa.value, None, f.fleiss_kappa.reason, f"{name} Fleiss' κ"),
             )
-            t.setItem(r, 4, _item(str(f["n_documents"])))
-            for option, o in f.get("options", {}).items():
+            t.setItem(r, 4, _item(str(f.n_documents)))
+            for option, o in (f.options or {}).items():
                 r = t.rowCount()
                 t.insertRow(r)
                 label = _item(f"    {name} = {option}", number=False)
@@ -362,52 +371,37 @@ class AgreementWindow(QDialog):
                 t.setItem(
                     r,
                     1,
-                    self._cell(o["alpha"], o["alpha_ci"], o.get("reason"), f"{name} = {option} α"),
+                    self._cell(o.value, o.ci, o.reason, f"{name} = {option} α"),
                 )
                 for c in (2, 3, 4):
                     t.setItem(r, c, _item(""))
         _fit_height(t)  # fmt: skip
 
-    def _fill_spans(self, report: dict[str, Any]) -> None:
+    def _fill_spans(self, report: AgreementReport) -> None:
         t = self.spans_table
         t.setRowCount(0)
-        blocks = [("All labels", report["spans"]["overall"]), *report["spans"]["by_label"].items()]
+        blocks = [("All labels", report.spans.overall), *report.spans.by_label.items()]
         for name, b in blocks:
             r = t.rowCount()
             t.insertRow(r)
-            reasons = b.get("reasons", {})
             first = _item(name, number=False)
             if r == 0:
                 bold = QFont(first.font())
                 bold.setBold(True)
                 first.setFont(bold)
             t.setItem(r, 0, first)
-            for c, (key, ci) in enumerate(
-                [
-                    ("f1_exact", None),
-                    ("f1_overlap", None),
-                    ("alpha_token", "alpha_token_ci"),
-                    ("alpha_u", "alpha_u_ci"),
-                ],
-                1,
-            ):
-                t.setItem(
-                    r,
-                    c,
-                    self._cell(
-                        b[key], b.get(ci) if ci else None, reasons.get(key), f"{name} {HEAD[key]}"
-                    ),
-                )
+            for c, (key, s) in enumerate(b.statistics().items(), 1):
+                t.setItem(r, c, self._cell(s.value, s.ci, s.reason, f"{name} {HEAD[key]}"))
         _fit_height(t)  # fmt: skip
 
-    def _fill_pair_choices(self, report: dict[str, Any]) -> None:
+    def _fill_pair_choices(self, report: AgreementReport) -> None:
         current = self.pair_stat.currentText()
         self.pair_stat.blockSignals(True)
         self.pair_stat.clear()
         self.pair_stat.addItem("Span F1 (overlap), all labels", ("spans", None))
-        for lab in report["spans"]["by_label"]:
+        for lab in report.spans.by_label:
             self.pair_stat.addItem(f"Span F1 (overlap), {lab}", ("spans", lab))
-        for name in report["doc_fields"]:
+        for name in report.doc_fields:
             self.pair_stat.addItem(f"Cohen's κ, field {name}", ("field", name))
         i = self.pair_stat.findText(current)
         self.pair_stat.setCurrentIndex(max(i, 0))
@@ -418,33 +412,33 @@ class AgreementWindow(QDialog):
         if self.report is None or self.pair_stat.count() == 0:
             return
         kind, name = self.pair_stat.currentData()
+        pairs: PairValues
         if kind == "spans":
-            spans = self.report["spans"]
-            block = spans["overall"] if name is None else spans["by_label"][name]
-            pairs = block["f1_pairs"]
+            spans = self.report.spans
+            block = spans.overall if name is None else spans.by_label[name]
+            pairs = block.f1_pairs
         else:
-            pairs = self.report["doc_fields"][name]["cohen_kappa"]
-        self.heat.set_data(self.report["annotators"], pairs, self.pair_stat.currentText())
+            pairs = self.report.doc_fields[name].cohen_kappa
+        self.heat.set_data(self.report.coders, pairs, self.pair_stat.currentText())
 
-    def _fill_documents(self, report: dict[str, Any]) -> None:
+    def _fill_documents(self, report: AgreementReport) -> None:
         t = self.docs_table
-        fields = list(report["doc_fields"])
+        fields = list(report.doc_fields)
         headers = ["Document", "Coders", "F1 overlap", "F1 exact", "token α", "α_U"]
         t.setColumnCount(len(headers) + len(fields))
         t.setHorizontalHeaderLabels(headers + [f"{f} agreement" for f in fields])
         t.setRowCount(0)
-        for row in report["documents"]:
+        for row in report.documents:
             r = t.rowCount()
             t.insertRow(r)
-            title = _item(row["title"] or f"Document {row['doc_id']}", number=False)
-            title.setData(Qt.ItemDataRole.UserRole, row["doc_id"])
-            title.setToolTip(plain_tooltip(f"Document {row['doc_id']}: {row['title']}"))
+            title = _item(row.title or f"Document {row.doc_id}", number=False)
+            title.setData(Qt.ItemDataRole.UserRole, row.doc_id)
+            title.setToolTip(plain_tooltip(f"Document {row.doc_id}: {row.title}"))
             t.setItem(r, 0, title)
-            t.setItem(r, 1, _item(", ".join(row["coders"]), number=False))
-            keys = ["f1_overlap", "f1_exact", "alpha_token", "alpha_u"]
-            keys += [f"agreement_{f}" for f in fields]
-            for c, key in enumerate(keys, 2):
-                value = row.get(key)
+            t.setItem(r, 1, _item(", ".join(row.coders), number=False))
+            values = [row.f1_overlap, row.f1_exact, row.alpha_token, row.alpha_u]
+            values += [row.fields.get(f) for f in fields]
+            for c, value in enumerate(values, 2):
                 t.setItem(
                     r, c, _item(fmt(value), "undefined for this document" if value is None else "")
                 )
@@ -493,9 +487,12 @@ class AgreementWindow(QDialog):
         if problem is not None:
             self.main.notify("Save HTML report", problem, warning=True)
             return
+        report = self.report
+        if report is None:  # nothing computed yet (the button is disabled until then)
+            return
         try:
             with atomic_output(path) as fh:
-                fh.write(render_html(self.report))
+                fh.write(render_html(report))
         except (OSError, AnnotatorError) as e:
             self.main.notify("Save HTML report", f"Could not write {path}: {e}", warning=True)
             return
@@ -515,27 +512,19 @@ def _mark(n: int) -> str:
     return "".join(_MARKS[int(d) - 1] if d != "0" else "⁰" for d in str(n))
 
 
-def chart_rows(report: dict[str, Any]) -> list[ChartRow]:
+def _chart_row(name: str, s: Estimate, minor: bool = False) -> ChartRow:
+    return ChartRow(name, s.value, s.ci, s.reason, minor)
+
+
+def chart_rows(report: AgreementReport) -> list[ChartRow]:
     """The α chart's rows: fields (and their options), then spans (token α and α_U)."""
     rows = []
-    for name, f in report["doc_fields"].items():
-        rows.append(ChartRow(f"field {name}", f["alpha"], f["alpha_ci"], f["reasons"].get("alpha")))
-        for option, o in f.get("options", {}).items():
-            rows.append(
-                ChartRow(f"  {name} = {option}", o["alpha"], o["alpha_ci"], o.get("reason"), True)
-            )
-    blocks = [("all labels", report["spans"]["overall"]), *report["spans"]["by_label"].items()]
+    for name, f in report.doc_fields.items():
+        rows.append(_chart_row(f"field {name}", f.alpha))
+        for option, o in (f.options or {}).items():
+            rows.append(_chart_row(f"  {name} = {option}", o, True))
+    blocks = [("all labels", report.spans.overall), *report.spans.by_label.items()]
     for name, b in blocks:
-        reasons = b.get("reasons", {})
-        rows.append(
-            ChartRow(
-                f"spans {name} (token α)",
-                b["alpha_token"],
-                b["alpha_token_ci"],
-                reasons.get("alpha_token"),
-            )
-        )
-        rows.append(
-            ChartRow(f"spans {name} (α_U)", b["alpha_u"], b["alpha_u_ci"], reasons.get("alpha_u"))
-        )
-    return rows  # fmt: skip
+        rows.append(_chart_row(f"spans {name} (token α)", b.alpha_token))
+        rows.append(_chart_row(f"spans {name} (α_U)", b.alpha_u))
+    return rows

@@ -56,30 +56,31 @@ def test_agreement_window_shows_the_reports_numbers(qtbot, open_window, coded, r
     assert view.report == expected
     assert view.selected_coders() == list(CODERS)
 
-    f = expected["doc_fields"]["dominant_frame"]
+    f = expected.doc_fields["dominant_frame"]
     ft = view.fields_table
     assert cell(ft, 0, 0) == "dominant_frame (single)"
-    assert cell(ft, 0, 1) == fmt(f["alpha"], f["alpha_ci"])
-    assert cell(ft, 0, 2) == fmt(f["percent"])
-    assert cell(ft, 0, 3) == fmt(f["fleiss_kappa"])
-    assert cell(ft, 0, 4) == str(f["n_documents"])
-    options = expected["doc_fields"]["frames_present"]["options"]
+    assert cell(ft, 0, 1) == fmt(f.alpha.value, f.alpha.ci)
+    assert cell(ft, 0, 2) == fmt(f.percent.value)
+    assert cell(ft, 0, 3) == fmt(f.fleiss_kappa.value)
+    assert cell(ft, 0, 4) == str(f.n_documents)
+    options = expected.doc_fields["frames_present"].options
+    assert options is not None
     assert ft.rowCount() == 2 + len(options)  # one row per option of the multi field
 
     st = view.spans_table
-    overall = expected["spans"]["overall"]
+    overall = expected.spans.overall
     assert cell(st, 0, 0) == "All labels"
-    assert cell(st, 0, 1) == fmt(overall["f1_exact"])
-    assert cell(st, 0, 2) == fmt(overall["f1_overlap"])
-    assert cell(st, 0, 3) == fmt(overall["alpha_token"], overall["alpha_token_ci"])
-    assert cell(st, 0, 4) == fmt(overall["alpha_u"], overall["alpha_u_ci"])
-    labels = list(expected["spans"]["by_label"])
+    assert cell(st, 0, 1) == fmt(overall.f1_exact.value)
+    assert cell(st, 0, 2) == fmt(overall.f1_overlap.value)
+    assert cell(st, 0, 3) == fmt(overall.alpha_token.value, overall.alpha_token.ci)
+    assert cell(st, 0, 4) == fmt(overall.alpha_u.value, overall.alpha_u.ci)
+    labels = list(expected.spans.by_label)
     assert [cell(st, r, 0) for r in range(1, st.rowCount())] == labels
 
     dt = view.docs_table
     order = [dt.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(dt.rowCount())]
-    assert order == [d["doc_id"] for d in expected["documents"]]  # worst first
-    assert cell(dt, 0, 2) == fmt(expected["documents"][0]["f1_overlap"])
+    assert order == [d.doc_id for d in expected.documents]  # worst first
+    assert cell(dt, 0, 2) == fmt(expected.documents[0].f1_overlap)
 
 
 def test_undefined_statistics_show_na_with_the_reason(qtbot, open_window, coded, reader):
@@ -87,7 +88,7 @@ def test_undefined_statistics_show_na_with_the_reason(qtbot, open_window, coded,
     view = open_agreement(qtbot, w)
     st = view.spans_table
     row = next(r for r in range(st.rowCount()) if cell(st, r, 0) == "policy_prescription")
-    reasons = view.report["spans"]["by_label"]["policy_prescription"]["reasons"]
+    reasons = view.report.spans.by_label["policy_prescription"].reasons()
     item = st.item(row, 1)
     assert item.text().startswith("n/a")
     assert item.toolTip() == plain_tooltip(reasons["f1_exact"])  # shown literally
@@ -109,10 +110,10 @@ def test_chart_and_heat_map_paint(qtbot, open_window, coded):
         assert not view.heat.grab().toImage().isNull()
     kappa = view.pair_stat.findText("Cohen's κ, field dominant_frame")
     view.pair_stat.setCurrentIndex(kappa)
-    assert view.heat.pairs == view.report["doc_fields"]["dominant_frame"]["cohen_kappa"]
+    assert view.heat.pairs == view.report.doc_fields["dominant_frame"].cohen_kappa
     assert (
         view.heat.value("ana", "ben")
-        == view.report["doc_fields"]["dominant_frame"]["cohen_kappa"]["ana|ben"]
+        == view.report.doc_fields["dominant_frame"].cohen_kappa["ana|ben"]
     )
 
 
@@ -120,12 +121,12 @@ def test_coder_selection_recomputes(qtbot, open_window, coded, reader):
     w = open_window("ana")
     view = open_agreement(qtbot, w)
     click_button(qtbot, view.findChild(QCheckBox, "coderCheck_cy"))
-    qtbot.waitUntil(lambda: view.report["annotators"] == ["ana", "ben"], timeout=60_000)
+    qtbot.waitUntil(lambda: view.report.coders == ("ana", "ben"), timeout=60_000)
     assert view.report == compute_agreement(reader, ["ana", "ben"], bootstrap=1000, seed=0)
     assert view.heat.coders == ["ana", "ben"]
     click_button(qtbot, view.findChild(QCheckBox, "coderCheck_ben"))
-    qtbot.waitUntil(lambda: view.report["annotators"] == ["ana"], timeout=60_000)
-    assert any("at least two" in r for r in view.report["reasons"])
+    qtbot.waitUntil(lambda: view.report.coders == ("ana",), timeout=60_000)
+    assert any("at least two" in r for r in view.report.reasons)
     assert "at least two" in view.meta_label.text()
     assert cell(view.fields_table, 0, 1).startswith("n/a")
     assert not view.heat.grab().toImage().isNull()
