@@ -194,3 +194,41 @@ def test_the_json_is_the_typed_report_as_plain_data_in_its_documented_order(
         )
         + "\n"
     )
+
+
+def test_the_json_names_a_reason_only_for_an_undefined_statistic():
+    from annotator.agreement.report import Estimate, FieldAgreement, LabelAgreement
+
+    field = FieldAgreement(
+        kind="multi",
+        alpha=Estimate(0.5, (0.25, 0.75)),
+        percent=Estimate(None, None, "no pairs"),
+        fleiss_kappa=Estimate(None, None, ""),
+        cohen_kappa={"a|b": None},
+        n_documents=3,
+        options={"x": Estimate(1.0, None), "y": Estimate(None, None, "no variation")},
+    )
+    assert field.to_dict() == {
+        "kind": "multi",
+        "alpha": 0.5,
+        "alpha_ci": [0.25, 0.75],
+        "percent": None,
+        "fleiss_kappa": None,
+        "cohen_kappa": {"a|b": None},
+        "n_documents": 3,
+        "reasons": {"fleiss_kappa": ""},  # the % agreement's reason was never in the JSON
+        "options": {
+            "x": {"alpha": 1.0, "alpha_ci": None},
+            "y": {"alpha": None, "alpha_ci": None, "reason": "no variation"},
+        },
+    }
+    block = LabelAgreement(
+        f1_exact=Estimate(None, None, "nobody"),
+        f1_overlap=Estimate(0.0),
+        alpha_token=Estimate(0.1, (0.0, 0.2)),
+        alpha_u=Estimate(None, None, "one coder"),
+        f1_pairs={"a|b": 0.0},
+    )
+    assert block.reasons() == {"f1_exact": "nobody", "alpha_u": "one coder"}
+    assert block.to_dict()["alpha_token_ci"] == [0.0, 0.2]
+    assert block.to_dict()["alpha_u_ci"] is None
