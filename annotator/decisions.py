@@ -1,7 +1,8 @@
-"""What the review window lists: one *decision* per distinct coder span or field value.
+"""Adjudication decisions: one per distinct coder span or field value of a document.
 
-Plain Python over the store and :mod:`annotator.adjudication` (no Qt), so the
-classification can be read and tested on its own.
+What review mode lists (``annotator/gui/review.py``). Plain Python over the store and
+:mod:`annotator.adjudication` (no Qt), so the classification can be read and tested on
+its own (``tests/test_decisions.py``).
 
 A span decision is *unanimous* when every coder of the document marked exactly it,
 *conflict* when another coder span overlaps it (other label or other boundaries),
@@ -18,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..adjudication import document_coders, field_votes, span_votes
-from ..models import Span
-from ..store import GOLD, Store
+from .adjudication import document_coders, field_votes, span_votes
+from .models import Span
+from .store import GOLD, Store
 
 UNANIMOUS, PARTIAL, CONFLICT, ADJUDICATOR = "unanimous", "partial", "conflict", "adjudicator"
 AGREEMENT_RANK = {CONFLICT: 0, PARTIAL: 1, UNANIMOUS: 2, ADJUDICATOR: 3}
