@@ -195,6 +195,26 @@ def disputed_documents(store: Store, coders: Iterable[str] | None = None) -> lis
     return [d for d in store.document_ids() if has_disagreement(store, d, wanted)]
 
 
+def first_disputed(store: Store, coders: Iterable[str] | None = None) -> int | None:
+    """The first document with a disagreement, else the first document (None: none)."""
+    ids = store.document_ids()
+    wanted = list(coders) if coders is not None else None
+    return next((d for d in ids if has_disagreement(store, d, wanted)), ids[0] if ids else None)
+
+
+def next_disputed(
+    store: Store, doc_id: int | None, delta: int, coders: Iterable[str] | None = None
+) -> int | None:
+    """The nearest document with a disagreement after ``doc_id`` (``delta`` > 0) or before
+    it, in document order; from the start (or nowhere, going back) when ``doc_id`` is None
+    or gone. None when there is none in that direction."""
+    ids = store.document_ids()
+    wanted = list(coders) if coders is not None else None
+    i = ids.index(doc_id) if doc_id in ids else -1
+    order = ids[i + 1 :] if delta > 0 else list(reversed(ids[: max(i, 0)]))
+    return next((d for d in order if has_disagreement(store, d, wanted)), None)
+
+
 def field_sources(
     coder_fields: dict[str, dict[str, str | tuple[str, ...]]],
     field: str,

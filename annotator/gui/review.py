@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -46,7 +45,15 @@ from PySide6.QtWidgets import (
 )
 
 from .. import pending as P
-from ..decisions import Decision, Key, Review, build_review, has_disagreement
+from ..decisions import (
+    Decision,
+    Key,
+    Review,
+    build_review,
+    first_disputed,
+    has_disagreement,
+    next_disputed,
+)
 from ..errors import AnnotatorError
 from ..models import Document
 from ..store import GOLD, Store
@@ -60,6 +67,7 @@ from .review_fields import FieldsPanel, fields_column
 from .review_header import ReviewHeader, summary_text
 from .review_layers import Layers
 from .review_rejections import Rejections
+from .review_saving import show_saved, warn_unsaved
 from .review_style import REVIEW_STYLE
 from .review_view import ReviewView
 from .style import STYLE
@@ -188,11 +196,7 @@ class ReviewWindow(QMainWindow):
     # -- documents -----------------------------------------------------------------
 
     def _first_disputed(self) -> int | None:
-        ids = self.store.document_ids()
-        for d in ids:
-            if has_disagreement(self.store, d, self.coder_filter):
-                return d
-        return ids[0] if ids else None
+        return first_disputed(self.store, self.coder_filter)
 
     def _show_empty(self) -> None:
         self.header.show_empty()
@@ -216,16 +220,12 @@ class ReviewWindow(QMainWindow):
         self.list.setFocus()
 
     def step_document(self, delta: int) -> None:
-        ids = self.store.document_ids()
-        if not ids:
-            return
-        i = ids.index(self.doc.id) if self.doc is not None and self.doc.id in ids else -1
-        order = ids[i + 1 :] if delta > 0 else list(reversed(ids[: max(i, 0)]))
-        for d in order:
-            if has_disagreement(self.store, d, self.coder_filter):
-                self.open_document(d)
-                return
-        self.status("No more documents with disagreements in this direction.", 4000)
+        here = self.doc.id if self.doc is not None else None
+        doc_id = next_disputed(self.store, here, delta, self.coder_filter)
+        if doc_id is not None:
+            self.open_document(doc_id)
+        elif self.store.document_ids():
+            self.status("No more documents with disagreements in this direction.", 4000)
 
     # -- refreshing ------------------------------------------------------------------
 
@@ -316,16 +316,12 @@ class ReviewWindow(QMainWindow):
         adjudicate.reject(self)
 
     def edit(self, label: str | None = None) -> None:
-        """Accept the current span decision with the text selection as its boundaries
-        and/or ``label`` (edits the gold span already made from it)."""
         adjudicate.edit(self, label)
 
     def set_gold_field(self, field: str, value) -> None:
-        """From the fields panel: a coder's value or the gold editor."""
         adjudicate.set_gold_field(self, field, value)
 
     def auto_accept(self) -> None:
-        """Accept what every coder of this document agrees on exactly (one undo step)."""
         adjudicate.auto_accept(self)
 
     def clear_selection(self) -> None:
@@ -357,7 +353,7 @@ class ReviewWindow(QMainWindow):
         written, result = self.pending.write(self.real_store, edit)
         if not written and not self._retry.isActive():
             self._retry.start(self._retry_ms)
-        self._show_saved()
+        self.show_saved()
         return written, result
 
     def flush_pending(self, auto_close: bool = True) -> None:
@@ -376,51 +372,30 @@ class ReviewWindow(QMainWindow):
         if result.written or result.dropped:
             with contextlib.suppress(AnnotatorError, sqlite3.Error):
                 self.refresh()
-        self._show_saved()
+        self.show_saved()
         if auto_close and not self.pending and self._close_when_saved:
             self.close()
 
     def _warn_unsaved(self) -> QMessageBox:
-        box = QMessageBox(self)
-        box.setObjectName("unsavedWarning")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Unsaved gold edits")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"{self.pending.summary()}.")
-        wait = box.addButton("Close when saved", QMessageBox.ButtonRole.AcceptRole)
-        wait.setObjectName("closeWhenSaved")
-        drop = box.addButton("Discard them and close", QMessageBox.ButtonRole.DestructiveRole)
-        drop.setObjectName("discard")
-        keep = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
-        keep.setObjectName("keepWorking")
-        box.setDefaultButton(wait)
-        box.setEscapeButton(keep)
+        def close_when_saved() -> None:
+            self._close_when_saved = True
 
-        def chosen(button) -> None:
-            if button is wait:
-                self._close_when_saved = True
-            elif button is drop:
-                self._may_close = True
-                self.close()
+        def discard_and_close() -> None:
+            self._may_close = True
+            self.close()
 
-        box.buttonClicked.connect(chosen)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
+        return warn_unsaved(self, self.pending.summary(), close_when_saved, discard_and_close)
 
-    def _show_saved(self) -> None:
-        if self.pending:
-            self.saved_label.setText(self.pending.summary())
-            self.saved_label.setStyleSheet("color: #b3261e; font-weight: 600;")
-        else:
-            self.saved_label.setText(f"✓ Saved {datetime.now():%H:%M:%S}")
-            self.saved_label.setStyleSheet("")
+    def show_saved(self) -> None:
+        show_saved(self.saved_label, self.pending)
+
+    _show_saved = show_saved  # the name window.py calls (until it talks through ReviewHost)
 
     def after_edit(self, doc_id: int, select_span=None) -> None:
         if self.doc is None or self.doc.id != doc_id:
             self.open_document(doc_id)
         self.refresh(select=select_span)
-        self._show_saved()
+        self.show_saved()
         mw = self.main_window
         if mw is not None and getattr(mw, "doc", None) is not None and mw.doc.id == doc_id:
             with contextlib.suppress(AnnotatorError, sqlite3.Error, AttributeError):

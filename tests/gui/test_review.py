@@ -166,7 +166,9 @@ def test_decisions_classified_and_disagreements_first(review, ids):
     )
     # 6 spans + 3 field values; 5 span and 2 field rows disagree; nothing in gold yet.
     assert w.summary_label.text().startswith("9 decisions · 7 disagreements · 0 in gold")
-    item = w.list.topLevelItem(w.list.rows.index(next(d for d in w.list.rows if d.key[1:3] == SHAKY)))
+    item = w.list.topLevelItem(
+        w.list.rows.index(next(d for d in w.list.rows if d.key[1:3] == SHAKY))
+    )
     assert item.text(3) == "ana, ben — 2 of 3"
     # Sorting by position instead (the check box, or D).
     key(w, K.Key_D)
@@ -187,7 +189,9 @@ def test_accept_with_keyboard_records_sources_and_moves_on(review, ids, check):
     key(w, K.Key_Return)
     assert gold_spans(check, doc)[(*MUST, "alarmist")] == ("cy",)
     assert "2 in gold" in w.summary_label.text()
-    item = w.list.topLevelItem(w.list.rows.index(next(d for d in w.list.rows if d.key[1:3] == SHAKY)))
+    item = w.list.topLevelItem(
+        w.list.rows.index(next(d for d in w.list.rows if d.key[1:3] == SHAKY))
+    )
     assert item.text(4) == "✓ gold"
 
 
