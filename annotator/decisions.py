@@ -127,21 +127,21 @@ def build_review(store: Store, doc_id: int, coders: Iterable[str] | None = None)
             agreement = CONFLICT
         else:
             agreement = PARTIAL
-        state, g = link.get(i, ("", None))
+        state, by = link.get(i, ("", None))
         decisions.append(
             Decision(
                 ("span", v.start, v.end, v.label), "span", agreement, v.coders, n,
-                v.start, v.end, v.label, None, state, g,
-                sources.get(g.id, ()) if g is not None else (),
+                v.start, v.end, v.label, None, state, by,
+                sources.get(by.id, ()) if by is not None else (),
             )
         )  # fmt: skip
     for g in gold:
         if g.id not in linked:
-            src = sources.get(g.id, ())
+            gold_src = sources.get(g.id, ())
             decisions.append(
                 Decision(
-                    ("gold", g.start, g.end, g.label), "gold", ADJUDICATOR, src, n,
-                    g.start, g.end, g.label, None, ACCEPTED, g, src,
+                    ("gold", g.start, g.end, g.label), "gold", ADJUDICATOR, gold_src, n,
+                    g.start, g.end, g.label, None, ACCEPTED, g, gold_src,
                 )
             )  # fmt: skip
 

@@ -61,7 +61,7 @@ def build_review_actions(
     """Add the review actions to ``window``; return the shortcuts dialog's rows."""
     rows = list(POINTER_ROWS)
 
-    def act(text: str, slot: Callable[[], object], keys: list[str], name: str) -> QAction:
+    def act(text: str, slot: Callable[..., object], keys: list[str], name: str) -> QAction:
         rows.append((", ".join(keys), text))
         a = QAction(text, window)
         a.setObjectName(name)

@@ -149,7 +149,9 @@ class DecisionList(QTreeWidget):
         return any(d.key == key for d in self.rows)
 
     def select_row(self, i: int) -> None:
-        self.setCurrentItem(self.topLevelItem(i))
+        it = self.topLevelItem(i)
+        if it is not None:
+            self.setCurrentItem(it)
 
     def select_decision(self, key: Key) -> bool:
         for i, d in enumerate(self.rows):
