@@ -25,6 +25,12 @@ store commits before returning; a write the database refuses for now (busy, full
 read-only) stays on screen marked unsaved and is retried in order. The window reads
 the store through :class:`annotator.pending.Overlay`, which lays the pending edits over
 it.
+
+The window composes its parts and holds the state they share (document, review,
+rejections, undo stack): ``review_header`` and ``review_layers`` above the article
+(``review_view``), ``review_decisions`` and ``review_fields`` beside it; the keys are
+built by ``review_actions`` and do their work in ``review_adjudication`` through the
+window's :class:`~annotator.gui.review_adjudication.ReviewEditor` API.
 """
 
 from __future__ import annotations
@@ -36,7 +42,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QColor, QUndoStack
 from PySide6.QtWidgets import (
-    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -67,7 +72,7 @@ from .review_fields import FieldsPanel, fields_column
 from .review_header import ReviewHeader, summary_text
 from .review_layers import Layers
 from .review_rejections import Rejections
-from .review_saving import show_saved, warn_unsaved
+from .review_status import StatusLine, warn_unsaved
 from .review_style import REVIEW_STYLE
 from .review_view import ReviewView
 from .style import STYLE
@@ -135,7 +140,6 @@ class ReviewWindow(QMainWindow):
         self.view = ReviewView()
         self.view.positionClicked.connect(self._position_clicked)
         self.view.nextSpanRequested.connect(self.step_decision)
-        self.view.selectionInfo.connect(self._selection_info)
         self.layers = Layers(self.view)
         self.header = ReviewHeader(self.layers, self.step_document)
 
@@ -175,23 +179,10 @@ class ReviewWindow(QMainWindow):
         rl.addWidget(self.splitter, 1)
         self.setCentralWidget(root)
 
-        sb = self.statusBar()
-        self.summary_label = QLabel()
-        self.summary_label.setObjectName("reviewSummary")
-        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)  # coder names
-        self.sel_label = QLabel()
-        self.saved_label = QLabel()
-        self.saved_label.setObjectName("savedLabel")
-        if self.store.readonly:
-            banner = QLabel("Read-only: gold cannot be saved")
-            banner.setObjectName("readOnlyBanner")
-            banner.setStyleSheet(
-                "color: #ffffff; background: #b3261e; font-weight: 600; padding: 1px 8px;"
-            )
-            sb.addPermanentWidget(banner)
-        sb.addPermanentWidget(self.sel_label)
-        sb.addPermanentWidget(self.summary_label)
-        sb.addPermanentWidget(self.saved_label)
+        self.status_line = StatusLine(self.statusBar(), self.store.readonly)
+        self.summary_label = self.status_line.summary_label
+        self.saved_label = self.status_line.saved_label
+        self.view.selectionInfo.connect(self.status_line.show_selection)
 
     # -- documents -----------------------------------------------------------------
 
@@ -304,9 +295,6 @@ class ReviewWindow(QMainWindow):
         key = keys[(keys.index(cur.key) + 1) % len(keys)] if cur and cur.key in keys else keys[0]
         self.select_decision(key)
 
-    def _selection_info(self, start: int, end: int) -> None:
-        self.sel_label.setText("" if start < 0 else f"Selection: {end - start} characters")
-
     # -- the keys (``review_actions``), their work in ``review_adjudication`` -----------
 
     def accept(self) -> None:
@@ -387,7 +375,7 @@ class ReviewWindow(QMainWindow):
         return warn_unsaved(self, self.pending.summary(), close_when_saved, discard_and_close)
 
     def show_saved(self) -> None:
-        show_saved(self.saved_label, self.pending)
+        self.status_line.show_saved(self.pending)
 
     _show_saved = show_saved  # the name window.py calls (until it talks through ReviewHost)
 
