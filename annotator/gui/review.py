@@ -341,7 +341,7 @@ class ReviewWindow(QMainWindow):
         written, result = self.pending.write(self.real_store, edit)
         if not written and not self._retry.isActive():
             self._retry.start(self._retry_ms)
-        self.show_saved()
+        self._show_saved()
         return written, result
 
     def flush_pending(self, auto_close: bool = True) -> None:
@@ -360,7 +360,7 @@ class ReviewWindow(QMainWindow):
         if result.written or result.dropped:
             with contextlib.suppress(AnnotatorError, sqlite3.Error):
                 self.refresh()
-        self.show_saved()
+        self._show_saved()
         if auto_close and not self.pending and self._close_when_saved:
             self.close()
 
@@ -377,13 +377,13 @@ class ReviewWindow(QMainWindow):
     def show_saved(self) -> None:
         self.status_line.show_saved(self.pending)
 
-    _show_saved = show_saved  # the name window.py calls (until it talks through ReviewHost)
+    _show_saved = show_saved  # the old name, still called by window.py and the write path
 
     def after_edit(self, doc_id: int, select_span=None) -> None:
         if self.doc is None or self.doc.id != doc_id:
             self.open_document(doc_id)
         self.refresh(select=select_span)
-        self.show_saved()
+        self._show_saved()
         mw = self.main_window
         if mw is not None and getattr(mw, "doc", None) is not None and mw.doc.id == doc_id:
             with contextlib.suppress(AnnotatorError, sqlite3.Error, AttributeError):
