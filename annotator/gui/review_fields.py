@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from ..scheme import DocField, Scheme
-from .label_panel import human
+from .label_panel import human, section_label
+from .layouts import column_scroll
 from .plaintext import literal_mnemonic, plain_tooltip
 
 NONE_TEXT = "—"
@@ -226,3 +228,16 @@ class FieldsPanel(QWidget):
                 sources.get(name, ()),
                 current == name,
             )
+
+
+def fields_column(panel: FieldsPanel) -> QScrollArea:
+    """The bottom of the review's side column: a heading over ``panel``, scrolling."""
+    inner = QWidget()
+    inner.setObjectName("labelPanelInner")
+    col = QVBoxLayout(inner)
+    col.setContentsMargins(8, 4, 8, 8)
+    col.setSpacing(6)
+    col.addWidget(section_label("Document fields — click a coder's value to take it"))
+    col.addWidget(panel)
+    col.addStretch(1)
+    return column_scroll(inner)

@@ -258,7 +258,8 @@ def test_a_window_title_keeps_brackets_qt_would_hide(qtbot, open_window, tmp_pat
 
 
 def test_review_tooltips_show_article_text_and_coders_literally(qtbot, tmp_path):
-    from annotator.gui.review import COL_CODERS, COL_TEXT, ReviewWindow
+    from annotator.gui.review import ReviewWindow
+    from annotator.gui.review_decisions import COL_CODERS, COL_TEXT
 
     db = odd_db(tmp_path, IMG_TEXT)
     img = IMG_TEXT.index("<img")
@@ -295,7 +296,7 @@ def test_review_tooltips_show_article_text_and_coders_literally(qtbot, tmp_path)
         box = w.fields.boxes["dominant_frame"]
         assert box.value_buttons[CODER].text() == "<b>r</b>&&d"
         assert shown(box.value_buttons[OTHER].toolTip()).startswith(f"Take {OTHER}'s value")
-        assert w._layer_boxes[OTHER].text() == "<i>ben</i>&&co"
+        assert w.layers.boxes[OTHER].text() == "<i>ben</i>&&co"
         assert f"coders: {CODER}, {OTHER}" in label_shows(w.summary_label)
     finally:
         w.close()

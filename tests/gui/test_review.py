@@ -150,7 +150,7 @@ def key(w, k, mods=M.NoModifier) -> None:
 
 def test_decisions_classified_and_disagreements_first(review, ids):
     w = review(ids["Disputed"])
-    rows = [(d.key, d.agreement, d.coders) for d in w._rows]
+    rows = [(d.key, d.agreement, d.coders) for d in w.list.rows]
     spans = [r for r in rows if r[0][0] == "span"]
     assert (("span", *MUST, "alarmist"), "conflict", ("cy",)) in spans
     assert (("span", *MUST, "policy_prescription"), "conflict", ("ana", "ben")) in spans
@@ -166,12 +166,14 @@ def test_decisions_classified_and_disagreements_first(review, ids):
     )
     # 6 spans + 3 field values; 5 span and 2 field rows disagree; nothing in gold yet.
     assert w.summary_label.text().startswith("9 decisions · 7 disagreements · 0 in gold")
-    item = w.list.topLevelItem(w._rows.index(next(d for d in w._rows if d.key[1:3] == SHAKY)))
+    item = w.list.topLevelItem(
+        w.list.rows.index(next(d for d in w.list.rows if d.key[1:3] == SHAKY))
+    )
     assert item.text(3) == "ana, ben — 2 of 3"
     # Sorting by position instead (the check box, or D).
     key(w, K.Key_D)
     assert not w.disagreements_first.isChecked()
-    starts = [d.start for d in w._rows if d.kind == "span"]
+    starts = [d.start for d in w.list.rows if d.kind == "span"]
     assert starts == sorted(starts)
 
 
@@ -187,7 +189,9 @@ def test_accept_with_keyboard_records_sources_and_moves_on(review, ids, check):
     key(w, K.Key_Return)
     assert gold_spans(check, doc)[(*MUST, "alarmist")] == ("cy",)
     assert "2 in gold" in w.summary_label.text()
-    item = w.list.topLevelItem(w._rows.index(next(d for d in w._rows if d.key[1:3] == SHAKY)))
+    item = w.list.topLevelItem(
+        w.list.rows.index(next(d for d in w.list.rows if d.key[1:3] == SHAKY))
+    )
     assert item.text(4) == "✓ gold"
 
 
@@ -304,7 +308,7 @@ def test_undo_an_edit_restores_the_accepted_boundaries(review, ids, check):
     key(w, K.Key_E)
     assert gold_spans(check, doc) == {(*MISTRUST, "skeptical_of_alliance"): ("cy",)}
     # The gold span is cy's, edited, and also exactly ana's span.
-    states = {d.key: d.gold for d in w._rows}
+    states = {d.key: d.gold for d in w.list.rows}
     assert states[("span", *AND_MISTRUST, "skeptical_of_alliance")] == "edited"
     assert states[("span", *MISTRUST, "skeptical_of_alliance")] == "accepted"
     key(w, K.Key_Z, M.ControlModifier)
@@ -342,7 +346,7 @@ def test_multi_field_gold_subset(qtbot, review, ids, check):
     assert check.gold_label_sources(doc) == {"frames_present": ALL}
     click_button(qtbot, box.checks["skeptical_of_alliance"])
     assert check.doc_labels(doc, GOLD) == {"frames_present": ("alarmist", "skeptical_of_alliance")}
-    d = next(d for d in w._rows if d.key[1] == "frames_present")
+    d = next(d for d in w.list.rows if d.key[1] == "frames_present")
     assert d.gold == "accepted"
 
 
@@ -373,12 +377,12 @@ def test_layer_toggles_hide_and_show_a_coder(qtbot, review, ids):
     band_y = _band_y(view, AND_MISTRUST[0], band=2)
     img = view.viewport().grab().toImage()
     assert _is_label_color(img.pixelColor(x, band_y), "#1f77b4")
-    click_button(qtbot, w._layer_boxes["cy"])
+    click_button(qtbot, w.layers.boxes["cy"])
     assert {x.layer for x in view.visible_spans()} == {"ana", "ben"}
     img = view.viewport().grab().toImage()
     assert not _is_label_color(img.pixelColor(x, band_y), "#1f77b4")
     key(w, K.Key_3, M.AltModifier)  # Alt+3: cy's layer back
-    assert w._layer_boxes["cy"].isChecked()
+    assert w.layers.boxes["cy"].isChecked()
     assert "cy" in {x.layer for x in view.visible_spans()}
     # Gold is its own layer.
     select(w, ("span", *SHAKY, "skeptical_of_alliance"))
@@ -485,9 +489,9 @@ def test_emoji_before_a_span_keeps_exact_offsets(qtbot, review, ids, check):
 def test_coders_restricts_the_comparison(review, ids):
     w = review(ids["Disputed"], coders=["ana", "ben"])
     assert w.review.coders == ["ana", "ben"]
-    d = next(d for d in w._rows if d.key == ("span", *SHAKY, "skeptical_of_alliance"))
+    d = next(d for d in w.list.rows if d.key == ("span", *SHAKY, "skeptical_of_alliance"))
     assert d.agreement == "unanimous"
-    assert set(w._layer_boxes) == {"ana", "ben", "gold"}
+    assert set(w.layers.boxes) == {"ana", "ben", "gold"}
 
 
 def test_open_review_from_the_main_window(qtbot, rdb, ids, check):

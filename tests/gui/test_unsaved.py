@@ -367,7 +367,7 @@ from test_review import (  # noqa: E402  (the review tests' database and helpers
 
 
 def gold_cell(w, decision_key) -> str:
-    row = [d.key for d in w._rows].index(decision_key)
+    row = [d.key for d in w.list.rows].index(decision_key)
     return w.list.topLevelItem(row).text(4)
 
 

@@ -1,7 +1,8 @@
-"""What the review window lists: one *decision* per distinct coder span or field value.
+"""Adjudication decisions: one per distinct coder span or field value of a document.
 
-Plain Python over the store and :mod:`annotator.adjudication` (no Qt), so the
-classification can be read and tested on its own.
+What review mode lists (``annotator/gui/review.py``). Plain Python over the store and
+:mod:`annotator.adjudication` (no Qt), so the classification can be read and tested on
+its own (``tests/test_decisions.py``).
 
 A span decision is *unanimous* when every coder of the document marked exactly it,
 *conflict* when another coder span overlaps it (other label or other boundaries),
@@ -18,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..adjudication import document_coders, field_votes, span_votes
-from ..models import Span
-from ..store import GOLD, Store
+from .adjudication import document_coders, field_votes, span_votes
+from .models import Span
+from .store import GOLD, Store
 
 UNANIMOUS, PARTIAL, CONFLICT, ADJUDICATOR = "unanimous", "partial", "conflict", "adjudicator"
 AGREEMENT_RANK = {CONFLICT: 0, PARTIAL: 1, UNANIMOUS: 2, ADJUDICATOR: 3}
@@ -126,21 +127,21 @@ def build_review(store: Store, doc_id: int, coders: Iterable[str] | None = None)
             agreement = CONFLICT
         else:
             agreement = PARTIAL
-        state, g = link.get(i, ("", None))
+        state, by = link.get(i, ("", None))
         decisions.append(
             Decision(
                 ("span", v.start, v.end, v.label), "span", agreement, v.coders, n,
-                v.start, v.end, v.label, None, state, g,
-                sources.get(g.id, ()) if g is not None else (),
+                v.start, v.end, v.label, None, state, by,
+                sources.get(by.id, ()) if by is not None else (),
             )
         )  # fmt: skip
     for g in gold:
         if g.id not in linked:
-            src = sources.get(g.id, ())
+            gold_src = sources.get(g.id, ())
             decisions.append(
                 Decision(
-                    ("gold", g.start, g.end, g.label), "gold", ADJUDICATOR, src, n,
-                    g.start, g.end, g.label, None, ACCEPTED, g, src,
+                    ("gold", g.start, g.end, g.label), "gold", ADJUDICATOR, gold_src, n,
+                    g.start, g.end, g.label, None, ACCEPTED, g, gold_src,
                 )
             )  # fmt: skip
 
@@ -192,6 +193,26 @@ def has_disagreement(store: Store, doc_id: int, coders: Iterable[str] | None = N
 def disputed_documents(store: Store, coders: Iterable[str] | None = None) -> list[int]:
     wanted = list(coders) if coders is not None else None
     return [d for d in store.document_ids() if has_disagreement(store, d, wanted)]
+
+
+def first_disputed(store: Store, coders: Iterable[str] | None = None) -> int | None:
+    """The first document with a disagreement, else the first document (None: none)."""
+    ids = store.document_ids()
+    wanted = list(coders) if coders is not None else None
+    return next((d for d in ids if has_disagreement(store, d, wanted)), ids[0] if ids else None)
+
+
+def next_disputed(
+    store: Store, doc_id: int | None, delta: int, coders: Iterable[str] | None = None
+) -> int | None:
+    """The nearest document with a disagreement after ``doc_id`` (``delta`` > 0) or before
+    it, in document order; from the start (or nowhere, going back) when ``doc_id`` is None
+    or gone. None when there is none in that direction."""
+    ids = store.document_ids()
+    wanted = list(coders) if coders is not None else None
+    i = ids.index(doc_id) if doc_id in ids else -1
+    order = ids[i + 1 :] if delta > 0 else list(reversed(ids[: max(i, 0)]))
+    return next((d for d in order if has_disagreement(store, d, wanted)), None)
 
 
 def field_sources(

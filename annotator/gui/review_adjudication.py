@@ -1,0 +1,184 @@
+"""What the review window's keys do to gold: accept, reject, edit, relabel, accept all
+agreed, and take a field value from the fields panel.
+
+Each function works on the current decision of a :class:`ReviewEditor` (the review
+window) and pushes one undoable command of ``review_commands`` (or one macro of them);
+rejecting a decision that is not in gold only records the rejection.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtGui import QUndoStack
+
+from ..decisions import ACCEPTED, EDITED, UNANIMOUS, Decision, Key, Review, excerpt, field_sources
+from ..errors import AnnotatorError
+from ..models import Document
+from .commands import Editor, StoreCommand
+from .review_commands import AddGoldSpan, DeleteGoldSpan, EditGoldSpan, SetGoldField
+from .review_fields import value_text
+from .review_rejections import Rejections
+from .review_view import ReviewView
+
+
+class ReviewEditor(Editor, Protocol):
+    """What adjudication needs from the review window."""
+
+    doc: Document | None
+    review: Review | None
+    rejected: Rejections
+    undo_stack: QUndoStack
+    view: ReviewView
+
+    def current_decision(self) -> Decision | None: ...
+
+    def has_decision(self, key: Key) -> bool: ...
+
+    def push(self, command: StoreCommand) -> bool: ...
+
+    def refresh(self, select: Key | None = None, select_first: bool = False) -> None: ...
+
+    def step_decision(self, delta: int) -> None: ...
+
+    def status(self, message: str, ms: int) -> None: ...
+
+
+def accept(w: ReviewEditor) -> None:
+    d = w.current_decision()
+    if d is None or w.doc is None:
+        return
+    doc = w.doc.id
+    w.rejected.discard((doc, d.key))
+    if d.kind == "field":
+        if d.gold:
+            w.status("That value is already the gold value.", 3000)
+        elif set_field(w, d.label, d.value, d.coders, focus=d.key):
+            w.status(f"Gold {d.label} = {value_text(d.value)} (from {', '.join(d.coders)}).", 4000)
+    elif d.gold == ACCEPTED:
+        w.status("Already in gold.", 3000)
+    elif d.gold == EDITED and d.gold_span is not None:
+        g = d.gold_span
+        w.push(EditGoldSpan(w, doc, (g.start, g.end, g.label), (d.start, d.end, d.label), d.key))
+    elif not w.push(AddGoldSpan(w, doc, (d.start, d.end, d.label), d.coders, d.key)):
+        return
+    w.step_decision(1)
+
+
+def reject(w: ReviewEditor) -> None:
+    d = w.current_decision()
+    if d is None or w.doc is None:
+        return
+    doc = w.doc.id
+    if d.kind == "field":
+        if d.gold:
+            old = (w.review.gold_fields.get(d.label), d.gold_sources)  # type: ignore[union-attr]
+            w.push(SetGoldField(w, doc, d.label, old, (None, ()), d.key))
+            w.status(f"Gold {d.label} cleared.", 3000)
+            return
+    elif d.gold_span is not None:
+        focus = d.key if d.kind != "gold" else None
+        w.push(DeleteGoldSpan(w, doc, d.gold_span, d.gold_sources, focus))
+        w.status("Removed from gold.", 3000)
+        return
+    w.rejected.add((doc, d.key))
+    w.refresh(select=d.key)
+    w.step_decision(1)
+
+
+def edit(w: ReviewEditor, label: str | None = None) -> None:
+    """Accept the current span decision with the text selection as its boundaries
+    and/or ``label`` (edits the gold span already made from it)."""
+    d = w.current_decision()
+    if d is None or w.doc is None:
+        return
+    if d.kind == "field":
+        w.status("Fields: accept a value with A, or pick the gold value in the panel.", 4000)
+        return
+    doc = w.doc.id
+    g = d.gold_span
+    base = (g.start, g.end, g.label) if g is not None else (d.start, d.end, d.label)
+    sel = w.view.selection_cp()
+    if sel is not None and sel[1] > sel[0]:
+        try:  # whole tokens, unless the selection was dragged with Alt held
+            exact = sel == w.view.exact_selection
+            start, end = sel if exact else w.store.snap_to_tokens(doc, *sel)
+        except AnnotatorError as e:
+            w.report_error(str(e))
+            return
+        if end <= start:
+            start, end = sel
+    elif label is None:
+        w.status(
+            "Select the gold boundaries in the text first, then press E"
+            " (or press a label key to relabel).",
+            5000,
+        )
+        return
+    else:
+        start, end = base[0], base[1]
+    new = (start, end, label or base[2])
+    if g is not None:
+        if new == base:
+            w.status("Gold already has exactly that.", 3000)
+            return
+        focus = d.key if d.kind != "gold" else ("gold", *new)
+        ok = w.push(EditGoldSpan(w, doc, base, new, focus))
+    else:
+        ok = w.push(AddGoldSpan(w, doc, new, d.coders, d.key))
+    if ok:
+        w.rejected.discard((doc, d.key))
+        w.view.clear_selection()
+        what = f"{new[2]} “{excerpt(w.doc.text, new[0], new[1], 50)}”"
+        w.status(f"Gold: {what} (from {', '.join(d.coders) or '—'}).", 4000)
+
+
+def set_gold_field(w: ReviewEditor, field: str, value) -> None:
+    """From the fields panel: a coder's value or the gold editor."""
+    if w.review is None:
+        return
+    sources = field_sources(w.review.coder_fields, field, value)
+    d = w.current_decision()
+    focus = d.key if d is not None else None
+    key = ("field", field, value)
+    if w.has_decision(key):
+        focus = key
+    set_field(w, field, value, sources, focus)
+
+
+def set_field(w: ReviewEditor, field: str, value, sources: tuple[str, ...], focus) -> bool:
+    assert w.review is not None and w.doc is not None
+    old_value = w.review.gold_fields.get(field)
+    old = (old_value, w.review.gold_field_sources.get(field, ()))
+    if old_value == value and (value is None or tuple(old[1]) == tuple(sources)):
+        return False
+    return w.push(SetGoldField(w, w.doc.id, field, old, (value, sources), focus))
+
+
+def auto_accept(w: ReviewEditor) -> None:
+    """Accept what every coder of this document agrees on exactly (one undo step)."""
+    rv = w.review
+    if rv is None or w.doc is None:
+        return
+    if len(rv.coders) < 2:
+        w.status("Fewer than two coders: nothing agreed to accept.", 4000)
+        return
+    doc = w.doc.id
+    todo = [d for d in rv.decisions if d.agreement == UNANIMOUS and not d.in_gold]
+    todo = [d for d in todo if d.kind == "span" or d.label not in rv.gold_fields]
+    if not todo:
+        w.status("Everything the coders agree on is in gold.", 4000)
+        return
+    w.undo_stack.beginMacro(f"Accept {len(todo)} agreed label(s)")
+    try:
+        for d in todo:
+            c: StoreCommand
+            if d.kind == "span":
+                c = AddGoldSpan(w, doc, (d.start, d.end, d.label), d.coders, d.key)
+            else:
+                c = SetGoldField(w, doc, d.label, (None, ()), (d.value, d.coders), d.key)
+            if not w.push(c):
+                break
+    finally:
+        w.undo_stack.endMacro()
+    w.status(f"Accepted {len(todo)} agreed label(s) into gold.", 5000)

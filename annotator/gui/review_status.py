@@ -1,0 +1,80 @@
+"""The review window's status bar (selection, decision summary, saved or unsaved gold
+edits, read-only banner) and the warning when it is closed with edits of its own unsaved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QStatusBar, QWidget
+
+from .. import pending as P
+
+
+class StatusLine:
+    """The permanent widgets of the review window's status bar ``sb``."""
+
+    def __init__(self, sb: QStatusBar, readonly: bool):
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("reviewSummary")
+        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)  # coder names
+        self.sel_label = QLabel()
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("savedLabel")
+        if readonly:
+            banner = QLabel("Read-only: gold cannot be saved")
+            banner.setObjectName("readOnlyBanner")
+            banner.setStyleSheet(
+                "color: #ffffff; background: #b3261e; font-weight: 600; padding: 1px 8px;"
+            )
+            sb.addPermanentWidget(banner)
+        sb.addPermanentWidget(self.sel_label)
+        sb.addPermanentWidget(self.summary_label)
+        sb.addPermanentWidget(self.saved_label)
+
+    def show_selection(self, start: int, end: int) -> None:
+        self.sel_label.setText("" if start < 0 else f"Selection: {end - start} characters")
+
+    def show_saved(self, pending: P.PendingEdits) -> None:
+        """What is not saved yet (in red), or when everything was."""
+        if pending:
+            self.saved_label.setText(pending.summary())
+            self.saved_label.setStyleSheet("color: #b3261e; font-weight: 600;")
+        else:
+            self.saved_label.setText(f"✓ Saved {datetime.now():%H:%M:%S}")
+            self.saved_label.setStyleSheet("")
+
+
+def warn_unsaved(
+    parent: QWidget,
+    summary: str,
+    close_when_saved: Callable[[], None],
+    discard_and_close: Callable[[], None],
+) -> QMessageBox:
+    """Open (window-modal, not blocking) the choice: close when saved, discard, keep working."""
+    box = QMessageBox(parent)
+    box.setObjectName("unsavedWarning")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Unsaved gold edits")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(f"{summary}.")
+    wait = box.addButton("Close when saved", QMessageBox.ButtonRole.AcceptRole)
+    wait.setObjectName("closeWhenSaved")
+    drop = box.addButton("Discard them and close", QMessageBox.ButtonRole.DestructiveRole)
+    drop.setObjectName("discard")
+    keep = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
+    keep.setObjectName("keepWorking")
+    box.setDefaultButton(wait)
+    box.setEscapeButton(keep)
+
+    def chosen(button) -> None:
+        if button is wait:
+            close_when_saved()
+        elif button is drop:
+            discard_and_close()
+
+    box.buttonClicked.connect(chosen)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
