@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import AnnotatorError
+from ..formats.registry import EXPORT_FORMATS
 from ..store import Store
 from .jobs import run_job
 
@@ -42,14 +43,7 @@ if TYPE_CHECKING:
     from .file_dialogs import ResultDialog
     from .window import MainWindow
 
-EXPORT_UNITS = {
-    "jsonl": "line(s)",
-    "prodigy": "line(s)",
-    "doccano": "line(s)",
-    "csv": "row(s)",
-    "spacy": "document(s)",
-    "brat": "document file pair(s)",
-}
+EXPORT_UNITS = {f.key: f.long_unit for f in EXPORT_FORMATS}  # the core's format registry
 
 
 class NameOnlyIconProvider(QAbstractFileIconProvider):
@@ -462,12 +456,12 @@ class FileActions:
         return dlg
 
     def _export_chosen(self, options: dict[str, Any]):
-        from .file_dialogs import EXPORT_FORMATS, FOLDER_FORMATS
+        from ..formats.registry import export_format
 
         fmt = options["fmt"]
-        suffix = {k: s for k, _t, s in EXPORT_FORMATS}[fmt]
+        suffix = export_format(fmt).suffix
         stem = f"{self.store.path.stem}-{options['annotator'] or 'all'}"
-        folder = fmt in FOLDER_FORMATS
+        folder = export_format(fmt).folder
         default = str(self.store.path.with_name(f"{stem}-{fmt}{suffix}"))
         if folder:
             path = choose_save_path(
