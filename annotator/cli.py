@@ -23,10 +23,10 @@ from .formats import READ_FORMATS
 from .formats.registry import EXPORT_FORMATS, EXPORT_KEYS, FOLDER_KEYS, export_format
 from .ingest import import_paths
 from .labels_import import MAX_ERRORS_SHOWN, import_label_files
-from .merge import MergeConflictError, merge_database
+from .merge import conflict_line, merge_databases
 from .models import ImportReport
 from .nlp import DEFAULT_PIPELINE
-from .paths import check_inputs, check_output
+from .paths import check_output
 from .project import DEFAULT_DB, open_store
 from .reliability import compute_agreement
 from .report_html import render_html
@@ -394,19 +394,16 @@ def merge(ctx: click.Context, others: tuple[str, ...], strict: bool) -> None:
     (or, with --strict, the merge of that database stops). Exit code 1 on conflicts.
     """
     store = _open(ctx, seeds=False)
-    check_inputs(others, [store])  # all of them before anything is merged
     conflicts = False
-    for other in others:
-        try:
-            report = merge_database(store, other, strict=strict)
-        except MergeConflictError as e:
-            for c in e.report.conflicts:
-                click.echo(_one_line(f"  {c}"), err=True)
-            raise
-        click.echo(_one_line(report.summary()))
-        for c in report.conflicts:
-            click.echo(_one_line(f"  {c}"), err=True)
-        conflicts = conflicts or bool(report.new_conflicts)
+    for result in merge_databases(store, others, strict=strict):  # stops at the first refusal
+        report = result.report
+        if result.error is None and report is not None:
+            click.echo(_one_line(report.summary()))
+        for c in report.conflicts if report is not None else ():
+            click.echo(_one_line(f"  {conflict_line(c)}"), err=True)
+        if result.error is not None:
+            raise result.error
+        conflicts = conflicts or bool(report is not None and report.new_conflicts)
     if conflicts:
         ctx.exit(1)
 
