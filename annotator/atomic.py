@@ -64,8 +64,10 @@ def atomic_output(
     except OSError as e:
         raise OutputError(f"{target}: cannot write ({e.strerror})") from None
     try:
-        mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": "\n"}
-        with os.fdopen(fd, **mode) as fh:
+        opened: IO = (
+            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        )
+        with opened as fh:
             os.chmod(tmp, mode_of(target, 0o666))  # mkstemp makes it private
             yield fh
             fh.flush()

@@ -189,10 +189,10 @@ def merge_databases(
     """
     from .paths import check_inputs
 
-    paths = [str(p) for p in paths]
+    names = [str(p) for p in paths]
     if not keep_going:
-        check_inputs(paths, [store])  # all of them before anything is merged
-    for i, path in enumerate(paths):
+        check_inputs(names, [store])  # all of them before anything is merged
+    for i, path in enumerate(names):
         try:
             result = MergeResult(path, merge_database(store, path, strict=strict))
         except MergeConflictError as e:
@@ -200,7 +200,7 @@ def merge_databases(
         except AnnotatorError as e:
             result = MergeResult(path, None, e)
         if progress:
-            progress(i + 1, len(paths))
+            progress(i + 1, len(names))
         yield result
         if result.error is not None and not keep_going:
             return
