@@ -16,16 +16,17 @@ import click
 
 from . import __version__
 from .adjudication import auto_gold
+from .atomic import atomic_output
 from .errors import AnnotatorError
-from .export import EXPORT_FORMATS, atomic_output
 from .export import export as export_any
 from .formats import READ_FORMATS
+from .formats.registry import EXPORT_FORMATS, EXPORT_KEYS, FOLDER_KEYS, export_format
 from .ingest import import_paths
 from .labels_import import MAX_ERRORS_SHOWN, import_label_files
-from .merge import MergeConflictError, merge_database
+from .merge import conflict_line, merge_databases
 from .models import ImportReport
 from .nlp import DEFAULT_PIPELINE
-from .paths import check_inputs, check_output
+from .paths import check_output
 from .project import DEFAULT_DB, open_store
 from .reliability import compute_agreement
 from .report_html import render_html
@@ -256,23 +257,26 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], spacy_model: str) -> 
         ctx.exit(1)
 
 
+def _listed(names: tuple[str, ...]) -> str:
+    """``a, b and c``."""
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
 @cli.command()
 @click.option(
     "-o",
     "--output",
     required=True,
     type=click.Path(allow_dash=True),
-    help="Output file ('-' for stdout), or folder for doccano, spacy and brat. Written atomically.",
+    help=f"Output file ('-' for stdout), or folder for {_listed(FOLDER_KEYS)}. Written atomically.",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(EXPORT_FORMATS),
+    type=click.Choice(EXPORT_KEYS),
     default="jsonl",
     show_default=True,
-    help="jsonl: canonical; prodigy: Prodigy's fields only; doccano: a folder with one JSONL"
-    " per coder; spacy: a folder of DocBin shards; csv: one row per span; brat: a folder of"
-    " .txt/.ann pairs.",
+    help="; ".join(f"{f.key}: {f.help}" for f in EXPORT_FORMATS) + ".",
 )
 @click.option("--all", "include_all", is_flag=True, help="Also write unlabelled documents.")
 @click.option("--annotator", "annotator", default=None, help="Only this coder's labels.")
@@ -312,7 +316,7 @@ def export(
         store, output, fmt=fmt, annotator=annotator, include_unlabelled=include_all, csv_raw=csv_raw
     )
     if output != "-":
-        unit = {"csv": "row(s)", "spacy": "document(s)", "brat": "document(s)"}.get(fmt, "line(s)")
+        unit = export_format(fmt).unit
         click.echo(_one_line(f"Wrote {n} {unit} to {Path(output)} ({fmt})."), err=True)
 
 
@@ -390,19 +394,16 @@ def merge(ctx: click.Context, others: tuple[str, ...], strict: bool) -> None:
     (or, with --strict, the merge of that database stops). Exit code 1 on conflicts.
     """
     store = _open(ctx, seeds=False)
-    check_inputs(others, [store])  # all of them before anything is merged
     conflicts = False
-    for other in others:
-        try:
-            report = merge_database(store, other, strict=strict)
-        except MergeConflictError as e:
-            for c in e.report.conflicts:
-                click.echo(_one_line(f"  {c}"), err=True)
-            raise
-        click.echo(_one_line(report.summary()))
-        for c in report.conflicts:
-            click.echo(_one_line(f"  {c}"), err=True)
-        conflicts = conflicts or bool(report.new_conflicts)
+    for result in merge_databases(store, others, strict=strict):  # stops at the first refusal
+        report = result.report
+        if result.error is None and report is not None:
+            click.echo(_one_line(report.summary()))
+        for c in report.conflicts if report is not None else ():
+            click.echo(_one_line(f"  {conflict_line(c)}"), err=True)
+        if result.error is not None:
+            raise result.error
+        conflicts = conflicts or bool(report is not None and report.new_conflicts)
     if conflicts:
         ctx.exit(1)
 

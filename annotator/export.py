@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import stat
 import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from .atomic import atomic_folder, atomic_output
 from .errors import AnnotatorError
+from .formats.registry import WriteOptions, export_format
+from .formats.writers import write_lines
 from .models import DocLabel, Document, Span
 from .store import GOLD, Store
 
@@ -207,97 +207,14 @@ def _shown(key: Any) -> str:
     return _SURROGATE.sub("\ufffd", str(key))
 
 
-def current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _mode_of(target: str | Path, default: int) -> int:
-    """The permissions a new output takes: those of the file (or folder) it replaces, so
-    a private (0600) export stays private; else ``default`` less the umask."""
-    try:
-        return stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        return default & ~current_umask()
-
-
-@contextmanager
-def atomic_output(
-    target: str | Path, binary: bool = False, databases: Iterable[Any] = ()
-) -> Iterator[IO]:
-    """A file that appears under ``target`` only if the block finishes ("-": stdout).
-
-    The target is checked first (:func:`annotator.paths.check_output`: never the open
-    database or one of its files, never a folder, FIFO or device, and its folder must
-    exist); part files that killed exports left for this target are removed. A write
-    the disk refuses is one line naming the target; the target is left as it was.
-    """
-    if str(target) == "-":
-        out = sys.stdout.buffer if binary else sys.stdout
-        yield out
-        out.flush()
-        return
-    from .paths import OutputError, check_output, create_part, remove_stale_parts
-
-    target = check_output(target, databases=databases)
-    remove_stale_parts(target, databases)
-    try:
-        fd, tmp = create_part(target)
-    except OSError as e:
-        raise OutputError(f"{target}: cannot write ({e.strerror})") from None
-    try:
-        mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": "\n"}
-        with os.fdopen(fd, **mode) as fh:
-            os.chmod(tmp, _mode_of(target, 0o666))  # mkstemp makes it private
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-            os.replace(tmp, target)  # before the close: the part file's lock marks it live
-    except BaseException as e:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError) and e.filename in (None, tmp, str(target)):
-            raise OutputError(f"{target}: cannot write ({e.strerror or e})") from None
-        raise
-
-
-# Characters that str.splitlines() and some JSONL readers treat as line ends; JSON allows
-# them raw inside strings, so they are escaped to keep one record per physical line.
-_LINE_BREAKERS = (("\u2028", "\\u2028"), ("\u2029", "\\u2029"), ("\x85", "\\u0085"))
-
-
-def dumps_line(rec: dict[str, Any]) -> str:
-    """One JSON object as one line: UTF-8 kept readable, Unicode line separators escaped.
-
-    Strict JSON only (no NaN/Infinity): anything else is an :class:`AnnotatorError`.
-    """
-    try:
-        line = json.dumps(rec, ensure_ascii=False, allow_nan=False)
-    except ValueError as e:
-        doc_id = (rec.get("meta") or {}).get("doc_id") if isinstance(rec, dict) else None
-        where = f"document {doc_id}: " if doc_id is not None else ""
-        raise AnnotatorError(f"{where}cannot be written as strict JSON ({e})") from None
-    for char, escape in _LINE_BREAKERS:
-        if char in line:  # rare; str.translate would cost a dict lookup per character
-            line = line.replace(char, escape)
-    return line
-
-
 def write_jsonl(
     recs: Iterable[dict[str, Any]],
     target: str | Path,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write records as JSON lines, atomically; returns the number of lines."""
-    n = 0
     with atomic_output(target) as fh:
-        for rec in recs:
-            fh.write(dumps_line(rec))
-            fh.write("\n")
-            n += 1
-            if progress:
-                progress(n)
-    return n
+        return write_lines(recs, fh, progress)
 
 
 def export_jsonl(
@@ -312,10 +229,6 @@ def export_jsonl(
     return write_jsonl(records(store, annotator, include_unlabelled, warn), target, progress)
 
 
-EXPORT_FORMATS = ("jsonl", "prodigy", "doccano", "spacy", "csv", "brat")
-FOLDER_FORMATS = ("doccano", "spacy", "brat")
-
-
 def export(
     store: Store,
     target: str | Path,
@@ -326,39 +239,29 @@ def export(
     warn: Callable[[str], None] | None = None,
     csv_raw: bool = False,
 ) -> int:
-    """Export in any format; returns lines, rows, documents or file pairs written.
+    """Export in any format of :mod:`annotator.formats.registry`; returns what the format
+    counts (lines, rows, documents or file pairs written).
 
     ``doccano`` and ``brat`` write a folder (one file or subfolder per coder), ``spacy`` a
     folder of DocBin shards. ``warn`` gets a line per document whose old ``meta`` was made
     strict JSON (see :func:`records`). CSV cells that start like a spreadsheet formula get a
     leading ``'`` unless ``csv_raw``.
     """
-    from .formats import writers
     from .paths import prepare_output
 
-    if fmt not in EXPORT_FORMATS:
-        raise AnnotatorError(
-            f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})"
-        )
-    if fmt in FOLDER_FORMATS and str(target) == "-":
+    spec = export_format(fmt)
+    if spec.folder and str(target) == "-":
         raise AnnotatorError(f"{fmt} export writes a folder; give -o FOLDER")
-    prepare_output(target, folder=fmt in FOLDER_FORMATS, databases=[store])  # never over an input
+    prepare_output(target, folder=spec.folder, databases=[store])  # never over an input
     recs: Iterable[dict[str, Any]] = records(store, annotator, include_unlabelled, warn)
     if progress:
         recs = _counting(recs, progress)
-    if fmt == "jsonl":
-        return write_jsonl(recs, target)
-    if fmt == "prodigy":
-        return write_jsonl((writers.prodigy_record(r) for r in recs), target)
-    if fmt == "csv":
-        with atomic_output(target) as fh:
-            return writers.write_csv(recs, fh, raw=csv_raw)
-    with writers.atomic_folder(target) as folder:
-        if fmt == "doccano":
-            return writers.write_doccano(recs, folder)
-        if fmt == "spacy":
-            return writers.write_spacy(recs, folder, store.scheme.doc_fields)
-        return writers.write_brat(recs, folder)
+    options = WriteOptions(doc_fields=store.scheme.doc_fields, csv_raw=csv_raw)
+    if spec.folder:
+        with atomic_folder(target) as folder:
+            return spec.write(recs, folder, options)
+    with atomic_output(target) as fh:
+        return spec.write(recs, fh, options)
 
 
 def _counting(recs: Iterable[dict[str, Any]], progress: Callable[[int], None]):

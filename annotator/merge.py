@@ -26,8 +26,10 @@ import math
 import re
 import sqlite3
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from .corpus import normalize_text, text_hash
 from .errors import AnnotatorError, ValidationError
@@ -47,11 +49,30 @@ class Conflict:
     new: bool = True  # False: an earlier merge already kept the other version
 
     def __str__(self) -> str:
-        kept = "is kept" if self.new else "was already kept"
-        return (
-            f"conflict: {self.coder} labelled document {self.doc_id} ({self.title[:60]}) "
-            f"differently; the other version {kept} as {self.kept_as!r}"
+        return conflict_line(self)
+
+
+def conflict_line(c: Conflict, wording: Literal["command", "window"] = "command") -> str:
+    """One merge conflict as one line, in the wording of a front end (each adds its own
+    prefix: the command line indents it, the window names the file).
+
+    ``command``: ``conflict: ana labelled document 7 (Title) differently; the other version
+    is kept as 'ana@laptop'`` (the title cut at 60 characters; an earlier merge's conflict:
+    "was already kept"). ``window``: ``ana labelled “Title” (document 7) differently; kept
+    as 'ana@laptop'`` (a title over 70 characters ends in "…"; an earlier merge's conflict
+    ends in "(by an earlier merge)").
+    """
+    if wording == "window":
+        title = c.title if len(c.title) <= 70 else c.title[:68].rstrip() + "…"
+        line = (
+            f"{c.coder} labelled “{title}” (document {c.doc_id}) differently; kept as {c.kept_as!r}"
         )
+        return line if c.new else line + " (by an earlier merge)"
+    kept = "is kept" if c.new else "was already kept"
+    return (
+        f"conflict: {c.coder} labelled document {c.doc_id} ({c.title[:60]}) "
+        f"differently; the other version {kept} as {c.kept_as!r}"
+    )
 
 
 @dataclass
@@ -137,6 +158,52 @@ def _conflict_name(coder: str, stem: str) -> str:
     stem = stem[: max(MAX_NAME_LEN - len(coder) - 1, min(len(stem), 20))].strip("_") or "other"
     head = coder[: MAX_NAME_LEN - len(stem) - 1].rstrip()
     return f"{head}@{stem}"
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What :func:`merge_databases` did with one database."""
+
+    path: str  # as given
+    report: MergeReport | None  # None: refused before anything in it was compared
+    error: AnnotatorError | None = None  # why nothing from it was merged (None: merged)
+
+
+def merge_databases(
+    store: Store,
+    paths: Iterable[str | Path],
+    strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    keep_going: bool = False,
+) -> Iterator[MergeResult]:
+    """Merge each database of ``paths`` into ``store`` (:func:`merge_database`: one
+    transaction each), yielding each one's :class:`MergeResult` as soon as it is done.
+
+    A database is refused, and nothing from it merged, on any :class:`AnnotatorError`
+    (with ``strict``, a conflict is one: :class:`MergeConflictError`, whose report lists
+    the conflicts). Without ``keep_going`` (the command line) every path is checked before
+    anything is merged (the first problem is raised), and the first refused database is
+    the last result: those before it stay merged. With ``keep_going`` (the window) the
+    next database is merged after a refused one. ``progress(done, total)`` is called after
+    each database.
+    """
+    from .paths import check_inputs
+
+    names = [str(p) for p in paths]
+    if not keep_going:
+        check_inputs(names, [store])  # all of them before anything is merged
+    for i, path in enumerate(names):
+        try:
+            result = MergeResult(path, merge_database(store, path, strict=strict))
+        except MergeConflictError as e:
+            result = MergeResult(path, e.report, e)
+        except AnnotatorError as e:
+            result = MergeResult(path, None, e)
+        if progress:
+            progress(i + 1, len(names))
+        yield result
+        if result.error is not None and not keep_going:
+            return
 
 
 def merge_database(store: Store, other_path: str | Path, strict: bool = False) -> MergeReport:

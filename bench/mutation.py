@@ -38,7 +38,7 @@ MODULES: dict[str, tuple[list[str], list[str], list[str]]] = {
         [],
     ),
     "export": (
-        ["annotator/export.py"],
+        ["annotator/export.py", "annotator/atomic.py"],
         [
             "tests/test_export.py",
             "tests/test_outputs.py",

@@ -24,8 +24,9 @@ from annotator.agreement.spans import (
     pairwise_f1,
     span_f1,
 )
+from annotator.atomic import dumps_line
 from annotator.corpus import RawDocument, text_hash
-from annotator.export import dumps_line, records
+from annotator.export import records
 from annotator.gui.offsets import OffsetMap, display_text
 from annotator.ingest import import_documents
 from annotator.merge import merge_database

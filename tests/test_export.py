@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from annotator.atomic import atomic_output
 from annotator.corpus import RawDocument, normalize_text
-from annotator.export import atomic_output, export_jsonl, records, write_jsonl
+from annotator.export import export_jsonl, records, write_jsonl
 from annotator.ingest import import_documents
 from annotator.store import Store
 from tests.folders import exported
@@ -269,8 +270,8 @@ def test_meta_with_a_lone_surrogate_in_a_foreign_database_is_replaced(store, mak
 
 
 def test_dumps_line_refuses_nan_anywhere():
+    from annotator.atomic import dumps_line
     from annotator.errors import AnnotatorError
-    from annotator.export import dumps_line
 
     with pytest.raises(AnnotatorError, match="document 7: cannot be written as strict JSON"):
         dumps_line({"meta": {"doc_id": 7}, "x": [float("nan")]})

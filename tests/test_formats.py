@@ -12,11 +12,13 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotator.atomic import atomic_folder, atomic_output
 from annotator.cli import cli
 from annotator.corpus import RawDocument
 from annotator.errors import AnnotatorError
-from annotator.export import EXPORT_FORMATS, atomic_output, export, records
+from annotator.export import export, records
 from annotator.formats import writers
+from annotator.formats.registry import EXPORT_KEYS
 from annotator.ingest import import_documents
 from annotator.labels_import import import_label_files
 from annotator.paths import EXPORT_MARKER
@@ -451,7 +453,7 @@ def test_interrupted_folder_export_keeps_the_old_folder(labelled, tmp_path, fmt)
     (out / "stale.txt").write_text("from an earlier export")
     before = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
     contents = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    with pytest.raises(RuntimeError), writers.atomic_folder(out) as folder:
+    with pytest.raises(RuntimeError), atomic_folder(out) as folder:
         if fmt == "spacy":  # fails after the first shard is written
             writers.write_spacy(failing(store), folder, store.scheme.doc_fields, 1)
         else:
@@ -590,7 +592,7 @@ def run(*args):
     return CliRunner().invoke(cli, ["--db", "x.db", *args], catch_exceptions=False)
 
 
-@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+@pytest.mark.parametrize("fmt", EXPORT_KEYS)
 def test_cli_export_every_format(workdir, fmt):
     res = run("export", "--format", fmt, "-o", f"out.{fmt}")
     assert res.exit_code == 0, res.output

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
+from annotator.atomic import dumps_line
 from annotator.corpus import RawDocument, text_hash
 from annotator.errors import AnnotatorError
 from annotator.export import (
-    dumps_line,
     export,
     export_jsonl,
     hash32,

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from annotator.atomic import atomic_output
 from annotator.cli import cli
 from annotator.corpus import RawDocument
 from annotator.errors import AnnotatorError
-from annotator.export import atomic_output, export
+from annotator.export import export
 from annotator.ingest import import_documents, import_paths
 from annotator.labels_import import import_label_files
 from annotator.merge import merge_database

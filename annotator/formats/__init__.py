@@ -2,7 +2,8 @@
 
 Readers turn one JSON object (one line of a file) into a :class:`LabelTask`;
 writers turn the canonical export records (:func:`annotator.export.records`)
-into Prodigy, doccano, spaCy, CSV or brat files.
+into Prodigy, doccano, spaCy, CSV or brat files; :mod:`.registry` lists the export
+formats (with their writers) for the export, the command line and the window.
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ from __future__ import annotations
 from .tasks import LabelTask, LineError
 
 READ_FORMATS = ("jsonl", "prodigy", "doccano")
-WRITE_FORMATS = ("jsonl", "prodigy", "doccano", "spacy", "csv", "brat")
 
-__all__ = ["READ_FORMATS", "WRITE_FORMATS", "LabelTask", "LineError", "detect_format"]
+__all__ = ["READ_FORMATS", "LabelTask", "LineError", "detect_format"]
 
 
 def detect_format(obj: dict) -> str | None:

@@ -1,25 +1,21 @@
 """Writers for foreign formats, fed by the canonical records (one at a time).
 
-Single-file formats are written atomically through :func:`annotator.export.atomic_output`;
-folder formats (doccano, brat) are built in a temporary folder beside the target and
-swapped in when complete.
+A writer fills an output that :mod:`annotator.atomic` makes appear only when complete: a
+text file (:func:`~annotator.atomic.atomic_output`) for JSONL, Prodigy and CSV, a folder
+(:func:`~annotator.atomic.atomic_folder`) for doccano, spaCy and brat. Which writer serves
+which format is :mod:`annotator.formats.registry`.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import os
-import shutil
-import tempfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from ..atomic import dumps_line
 from ..errors import AnnotatorError
-from ..export import _mode_of
-from ..paths import EXPORT_MARKER
 
 PRODIGY_SPAN_KEYS = ("start", "end", "token_start", "token_end", "label", "text")
 PRODIGY_KEYS = (
@@ -30,6 +26,21 @@ CSV_COLUMNS = (
     "doc_id", "title", "sha256", "coder", "label", "start", "end", "text", "note",
     "scheme_version",
 )  # fmt: skip
+
+
+def write_lines(
+    recs: Iterable[dict[str, Any]], fh: IO[str], progress: Callable[[int], None] | None = None
+) -> int:
+    """Records as JSON lines (:func:`~annotator.atomic.dumps_line`); returns the number of
+    lines. ``progress`` gets the count after each line."""
+    n = 0
+    for rec in recs:
+        fh.write(dumps_line(rec))
+        fh.write("\n")
+        n += 1
+        if progress:
+            progress(n)
+    return n
 
 
 def prodigy_record(rec: dict[str, Any]) -> dict[str, Any]:
@@ -160,58 +171,9 @@ class UniqueNames:
         return name
 
 
-@contextmanager
-def atomic_folder(target: str | Path) -> Iterator[Path]:
-    """A folder that replaces ``target`` only when the block finishes.
-
-    The paths are made absolute first: ``-o .`` or ``-o ../out`` run from inside the
-    folder being replaced would otherwise change meaning once that folder (the working
-    directory) is moved aside."""
-    shown = target
-    target = Path(os.path.abspath(target))
-    if target.exists() and not target.is_dir():
-        raise AnnotatorError(f"{shown}: exists and is not a folder")
-    parent = target.parent if str(target.parent) else Path(".")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
-        os.chmod(tmp, _mode_of(target, 0o777))  # the replaced folder's, else umask's
-    except OSError as e:
-        raise AnnotatorError(f"{shown}: cannot write ({e.strerror or e})") from None
-    try:
-        # marks the folder as an export, which a later export may replace (paths.py)
-        (tmp / EXPORT_MARKER).write_text(
-            "Written by annotator's export; the next export to this folder replaces it.\n",
-            encoding="utf-8",
-        )
-        yield tmp
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
-            os.replace(target, old / "x")
-            try:
-                os.replace(tmp, target)
-            except BaseException:
-                os.replace(old / "x", target)  # the earlier export goes back where it was
-                old.rmdir()
-                raise
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, target)
-    except BaseException as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        # a write the disk refused (full, read-only) names the output, not just the reason
-        if isinstance(e, OSError) and (
-            e.filename is None or str(e.filename).startswith((str(tmp), str(parent)))
-        ):
-            raise AnnotatorError(f"{shown}: cannot write ({e.strerror or e})") from None
-        raise
-
-
 def write_doccano(recs: Iterable[dict[str, Any]], folder: Path) -> int:
     """One ``<coder>.jsonl`` per coder in ``folder`` (see :func:`file_stem`; documents nobody
     labelled in ``unlabelled.jsonl``); returns the number of lines."""
-    from ..export import dumps_line
-
     files: dict[str, IO[str]] = {}
     names = UniqueNames()
     n = 0
@@ -256,8 +218,6 @@ def brat_ann(rec: dict[str, Any]) -> str:
 def write_brat(recs: Iterable[dict[str, Any]], folder: Path) -> int:
     """``<coder>/<doc_id>.txt`` + ``.ann`` pairs, an ``annotation.conf`` and ``coders.json``
     (folder name -> coder name; ``null`` for the unlabelled documents); returns pairs."""
-    from ..export import dumps_line
-
     n = 0
     labels: set[str] = set()
     names = UniqueNames(taken=("annotation.conf", "coders.json"))

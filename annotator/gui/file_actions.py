@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import AnnotatorError
+from ..formats.registry import EXPORT_FORMATS
 from ..store import Store
 from .jobs import run_job
 
@@ -42,14 +43,7 @@ if TYPE_CHECKING:
     from .file_dialogs import ResultDialog
     from .window import MainWindow
 
-EXPORT_UNITS = {
-    "jsonl": "line(s)",
-    "prodigy": "line(s)",
-    "doccano": "line(s)",
-    "csv": "row(s)",
-    "spacy": "document(s)",
-    "brat": "document file pair(s)",
-}
+EXPORT_UNITS = {f.key: f.long_unit for f in EXPORT_FORMATS}  # the core's format registry
 
 
 class NameOnlyIconProvider(QAbstractFileIconProvider):
@@ -190,13 +184,6 @@ def database_problem(
             if os.path.realpath(db).startswith(folder):
                 return f"{p}: holds the open database {db}; writing there would replace it"
     return None
-
-
-def conflict_line(c: Any) -> str:
-    """One merge conflict, readably."""
-    title = c.title if len(c.title) <= 70 else c.title[:68].rstrip() + "…"
-    line = f"{c.coder} labelled “{title}” (document {c.doc_id}) differently; kept as {c.kept_as!r}"
-    return line if c.new else line + " (by an earlier merge)"
 
 
 class FileActions:
@@ -462,12 +449,12 @@ class FileActions:
         return dlg
 
     def _export_chosen(self, options: dict[str, Any]):
-        from .file_dialogs import EXPORT_FORMATS, FOLDER_FORMATS
+        from ..formats.registry import export_format
 
         fmt = options["fmt"]
-        suffix = {k: s for k, _t, s in EXPORT_FORMATS}[fmt]
+        suffix = export_format(fmt).suffix
         stem = f"{self.store.path.stem}-{options['annotator'] or 'all'}"
-        folder = fmt in FOLDER_FORMATS
+        folder = export_format(fmt).folder
         default = str(self.store.path.with_name(f"{stem}-{fmt}{suffix}"))
         if folder:
             path = choose_save_path(
@@ -565,19 +552,14 @@ class FileActions:
         if self._refuse(paths, "merge it", "Merge", journals_only=True):
             return None
 
-        def job(store, progress):
-            from ..merge import MergeConflictError, merge_database
+        from ..merge import conflict_line, merge_databases
 
-            out = []  # (path, report or None, error message or None)
-            for i, p in enumerate(paths):
-                try:
-                    out.append((p, merge_database(store, p, strict=strict), None))
-                except MergeConflictError as e:
-                    out.append((p, e.report, str(e)))
-                except AnnotatorError as e:
-                    out.append((p, None, str(e)))
-                progress(i + 1, len(paths))
-            return out
+        def job(store, progress):
+            # a database refused (a conflict with strict, or any problem) is reported and
+            # the next one is merged
+            merged = merge_databases(store, paths, strict, progress, keep_going=True)
+            # (path, report or None, error message or None)
+            return [(r.path, r.report, r.error and str(r.error)) for r in merged]
 
         def done(results) -> None:
             summary, details = [], []
@@ -592,7 +574,7 @@ class FileActions:
                 for c in report.conflicts:
                     n_conflicts += c.new
                     prefix = "[not merged] " if error else ""
-                    details.append(f"{prefix}{Path(path).name}: {conflict_line(c)}")
+                    details.append(f"{prefix}{Path(path).name}: {conflict_line(c, 'window')}")
             changed = any(r is not None and r.schemes_added and not e for _p, r, e in results)
             self._refresh_after_labels(changed)
             failed = any(e for _p, _r, e in results)

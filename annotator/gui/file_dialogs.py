@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..formats.registry import EXPORT_FORMATS, export_format
 from .plaintext import literal_mnemonic, plain_tooltip
 
 IMPORT_FORMATS = [
@@ -36,16 +37,6 @@ IMPORT_FORMATS = [
     ("prodigy", "Prodigy JSONL"),
     ("doccano", "doccano JSONL (one coder per file)"),
 ]
-
-EXPORT_FORMATS = [
-    ("jsonl", "annotator JSONL — one line per article and coder", ".jsonl"),
-    ("prodigy", "Prodigy JSONL", ".jsonl"),
-    ("doccano", "doccano — a folder with one JSONL file per coder", ""),
-    ("spacy", "spaCy — a folder of DocBin .spacy files, for spacy train", ""),
-    ("csv", "CSV — one row per span", ".csv"),
-    ("brat", "brat standoff — a folder of .txt/.ann pairs per coder", ""),
-]
-FOLDER_FORMATS = ("doccano", "spacy", "brat")
 
 # Which labels an export holds (the ``annotator`` argument of the core's export).
 ALL_CODERS, MINE, GOLD_ONLY = "all", "mine", "gold"
@@ -180,8 +171,8 @@ class ExportDialog(QDialog):
         self.coder = coder
         self.format = QComboBox()
         self.format.setObjectName("exportFormat")
-        for key, text, _suffix in EXPORT_FORMATS:
-            self.format.addItem(text, key)
+        for f in EXPORT_FORMATS:  # the core's registry: the same formats as the CLI
+            self.format.addItem(f.title, f.key)
         self.all_coders = QRadioButton("All coders (one record per article and coder)")
         self.all_coders.setObjectName("exportAllCoders")
         self.all_coders.setChecked(True)
@@ -213,7 +204,7 @@ class ExportDialog(QDialog):
         self.resize(540, self.sizeHint().height())
 
     def _format_changed(self) -> None:
-        if self.format.currentData() in FOLDER_FORMATS:
+        if export_format(self.format.currentData()).folder:
             self.where.setText("Writes a folder: you name the folder next.")
         else:
             self.where.setText("Writes one file: you name the file next.")
