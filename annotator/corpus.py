@@ -14,7 +14,7 @@ import itertools
 import json
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -311,7 +311,7 @@ def read_jsonl(path: Path) -> Iterator[RawDocument | Skipped]:
         yield Skipped(where, "empty file")
 
 
-def _read_jsonl_lines(fh: IO[bytes], where: str) -> Iterator[RawDocument | Skipped]:
+def _read_jsonl_lines(fh: IO[bytes], where: str) -> Generator[RawDocument | Skipped, None, bool]:
     """The documents and skips of a checked .jsonl file; returns whether any line had content."""
     limit = LINE_LIMIT_FACTOR * MAX_FILE_BYTES
     any_line = False

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .corpus import RawDocument, Skipped, count_inputs, derive_title, read_sources
 from .models import ImportReport
-from .nlp import DEFAULT_PIPELINE, Untokenizable, tokenize_each
+from .nlp import DEFAULT_PIPELINE, TokenArrays, Untokenizable, tokenize_each
 from .store import Store
 
 BATCH = 200
@@ -132,7 +132,14 @@ def _store(
             pending.append(d)
             yield d.text
 
-    batch: list = []
+    batch: list[tuple[RawDocument, TokenArrays, str]] = []
+
+    def store_batch() -> None:
+        # Store.add_documents takes any models.PackedOffsets (see its docstring), but is
+        # annotated with Tokenization: store.py is being rewritten (issue 11)
+        report.added.extend(store.add_documents(batch, pipeline))  # type: ignore[arg-type]
+        stored(len(batch))
+
     for tok in tokenize_each(texts(), pipeline):
         d = pending.popleft()
         if isinstance(tok, Untokenizable):
@@ -143,12 +150,10 @@ def _store(
         title = " ".join(given.split()) if isinstance(given, str) else ""
         batch.append((d, tok, title or derive_title(d.text)))
         if len(batch) >= BATCH:
-            report.added.extend(store.add_documents(batch, pipeline))
-            stored(len(batch))
+            store_batch()
             batch = []
     if batch:
-        report.added.extend(store.add_documents(batch, pipeline))
-        stored(len(batch))
+        store_batch()
 
 
 def import_paths(

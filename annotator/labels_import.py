@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import jsonsafe
 from .corpus import (
@@ -206,10 +206,24 @@ class _Usage:
                 opts.setdefault(v)
 
 
+class _Digest(Protocol):
+    """A running hash (``hashlib.sha256()``)."""
+
+    def update(self, data: bytes, /) -> None: ...
+
+
 class _Scan:
     """One file, read line by line as often as the import needs it."""
 
-    def __init__(self, path, fmt, annotator, all_answers, add_labels, field_name) -> None:
+    def __init__(
+        self,
+        path: Path,
+        fmt: str,
+        annotator: str | None,
+        all_answers: bool,
+        add_labels: bool,
+        field_name: str | None,
+    ) -> None:
         self.path = path
         self.fmt = "" if fmt == "auto" else fmt
         self.annotator = annotator
@@ -221,7 +235,9 @@ class _Scan:
         self.hashes: dict[str, tuple[int, int]] = {}
         self.tasks = 0
 
-    def lines(self, errors: list[str], digest=None) -> Iterator[tuple[int, int, Any]]:
+    def lines(
+        self, errors: list[str], digest: _Digest | None = None
+    ) -> Iterator[tuple[int, int, Any]]:
         """``(line number, byte offset, JSON)`` of each non-blank line (strict JSON);
         unreadable lines are added to ``errors``."""
         path = self.path
@@ -271,7 +287,7 @@ class _Scan:
             return _BLANK
 
     def items(
-        self, errors: list[str], scheme: Scheme, digest=None
+        self, errors: list[str], scheme: Scheme, digest: _Digest | None = None
     ) -> Iterator[tuple[int, int, Any, _Prepared | None, bool]]:
         """``(line, offset, object, prepared item, accepted)`` for every line; the item is
         None for a task not accepted and for a line with a problem (added to ``errors``)."""
@@ -329,9 +345,9 @@ class _Scan:
         digest = hashlib.sha256()
         # A second pass (against the extended scheme) reports only what the first could not.
         errors = result.errors if counting else []
-        problems = []
+        problems: list[str] = []
         seen = 0
-        answers: Counter = Counter()
+        answers: Counter[str | None] = Counter()
         named = False
         for _lineno, offset, obj, item, accepted in self.items(errors, scheme, digest):
             if not counting:
@@ -441,7 +457,7 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(name)  # NaN, Infinity: jsonsafe.loads names them
 
 
-def _why_nothing(path: Path, fmt: str, seen: int, answers: Counter) -> str:
+def _why_nothing(path: Path, fmt: str, seen: int, answers: Counter[str | None]) -> str:
     """The one line that says why a file with tasks in it imports nothing."""
     given = ", ".join(f"{n} {a!r}" if a else f"{n} without one" for a, n in answers.items())
     accepted = "accepted" if fmt != "jsonl" else "accepted (or without an answer)"
@@ -636,7 +652,10 @@ def _write(
             if tok is not None and store.document_id_by_hash(item.sha) is None:
                 # the first line with a new text adds it (unless another process added
                 # the same text since the checking pass: then it is not counted as new)
-                store.add_documents([_new_document(item, tok, scan.path)], pipeline)
+                # Store.add_documents takes any models.PackedOffsets (see its docstring),
+                # but is annotated with Tokenization: store.py is being rewritten (issue 11)
+                new = [_new_document(item, tok, scan.path)]
+                store.add_documents(new, pipeline)  # type: ignore[arg-type]
                 result.documents_added += 1
             elif store.document_id_by_hash(item.sha) is None:
                 raise AnnotatorError("the file changed while it was imported; nothing written")
@@ -648,7 +667,7 @@ def _write(
             raise AnnotatorError("the file changed while it was imported; nothing written")
 
 
-def _new_document(item: _Prepared, tok: _Packed, path: Path) -> tuple:
+def _new_document(item: _Prepared, tok: _Packed, path: Path) -> tuple[RawDocument, _Packed, str]:
     meta = {k: v for k, v in item.task.meta.items() if k not in _OWN_META}
     source = item.task.meta.get("source")
     raw = RawDocument(item.text, source if isinstance(source, str) else f"{path}:{item.line}", meta)

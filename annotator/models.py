@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 STATES = ("new", "in_progress", "done")
+
+
+class PackedOffsets(Protocol):
+    """What the store reads of a text's tokenisation: its packed offset blobs.
+
+    :class:`Tokenization` is one; ``nlp.TokenArrays`` (packed a batch at a time) another.
+    """
+
+    def packed(self) -> tuple[bytes, bytes]:
+        """(tokens, sentences) offsets as the store keeps them (:mod:`annotator.packing`)."""
+        ...
 
 
 @dataclass(frozen=True)

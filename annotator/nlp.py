@@ -13,22 +13,28 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import AnnotatorError
 from .models import Tokenization
 from .packing import pack, pack_many
 
+if TYPE_CHECKING:  # both are imported lazily at run time (spaCy takes most of a second)
+    import numpy as np
+    from numpy.typing import NDArray
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
 DEFAULT_PIPELINE = "blank:en"
 
 
-def load_pipeline(name: str = DEFAULT_PIPELINE):
+def load_pipeline(name: str = DEFAULT_PIPELINE) -> Language:
     """Return a spaCy ``Language``: ``blank:<lang>`` or an installed package name (cached)."""
     return _load_pipeline(name)
 
 
 @lru_cache(maxsize=4)
-def _load_pipeline(name: str):
+def _load_pipeline(name: str) -> Language:
     import spacy
 
     if name.startswith("blank:"):
@@ -55,7 +61,7 @@ def _load_pipeline(name: str):
 LIGHT_COMPONENTS = frozenset({"sentencizer"})
 
 
-def is_light(nlp) -> bool:
+def is_light(nlp: Language) -> bool:
     """Whether ``nlp`` is a tokenizer plus rule-based components only (see LIGHT_COMPONENTS)."""
     return set(nlp.pipe_factories.values()) <= LIGHT_COMPONENTS
 
@@ -127,7 +133,7 @@ def _pipe(texts: Iterable[str], pipeline: str) -> Iterator[tuple[TokenArrays | U
 
 
 def _run_batch(
-    nlp, texts: list[str], limit: int, light: bool
+    nlp: Language, texts: list[str], limit: int, light: bool
 ) -> list[tuple[TokenArrays | Untokenizable, str]]:
     """Offsets of a batch; when spaCy fails on it, each text alone, so that only the
     texts it fails on are given up (as :class:`Untokenizable`)."""
@@ -143,7 +149,7 @@ def _run_batch(
     return out
 
 
-def _failure_reason(e: Exception, nlp) -> str:
+def _failure_reason(e: Exception, nlp: Language) -> str:
     message = str(e).strip()
     if "[E088]" in message:
         return (
@@ -156,7 +162,9 @@ def _failure_reason(e: Exception, nlp) -> str:
     return f"spaCy could not tokenise it ({type(e).__name__}{': ' + first if first else ''})"
 
 
-def _arrays_of(nlp, texts: list[str], limit: int, light: bool) -> list:
+def _arrays_of(
+    nlp: Language, texts: list[str], limit: int, light: bool
+) -> list[NDArray[Any] | None]:
     """Each text's ``_doc_array``, texts longer than ``limit`` tokenised piece by piece
     (:func:`_pieces`) with the pieces' offsets shifted back into the whole text."""
     import numpy as np
@@ -169,7 +177,7 @@ def _arrays_of(nlp, texts: list[str], limit: int, light: bool) -> list:
             for k, t in enumerate(texts)
             for offset, piece in _pieces(t, limit, mid_line=not light)
         ]
-    parts: list[list] = [[] for _ in texts]
+    parts: list[list[NDArray[Any]]] = [[] for _ in texts]
     for doc, (k, offset) in nlp.pipe(pieces, batch_size=BATCH_SIZE, as_tuples=True):
         a = _doc_array(doc)
         if a is not None:
@@ -231,10 +239,10 @@ class TokenArrays:
     The store accepts it wherever it takes a :class:`~annotator.models.Tokenization`.
     """
 
-    token_starts: Any
-    token_ends: Any
-    sentence_starts: Any
-    sentence_ends: Any
+    token_starts: NDArray[np.integer[Any]]
+    token_ends: NDArray[np.integer[Any]]
+    sentence_starts: NDArray[np.integer[Any]]
+    sentence_ends: NDArray[np.integer[Any]]
     packed_tokens: bytes
     packed_sentences: bytes
 
@@ -255,7 +263,7 @@ class TokenArrays:
         )
 
 
-def tokenization_from_doc(doc, text: str | None = None) -> Tokenization:
+def tokenization_from_doc(doc: Doc, text: str | None = None) -> Tokenization:
     """Token offsets and line-bounded, whitespace-trimmed sentences of a spaCy ``Doc``.
 
     ``text`` is ``doc.text`` when the caller already has it.
@@ -265,7 +273,7 @@ def tokenization_from_doc(doc, text: str | None = None) -> Tokenization:
 
 
 @lru_cache(maxsize=1)
-def _space_table():
+def _space_table() -> NDArray[np.bool_]:
     """``table[c]`` is whether code point ``c`` is whitespace (``str.isspace``)."""
     import numpy as np
 
@@ -274,12 +282,12 @@ def _space_table():
     return table
 
 
-def token_arrays(doc, text: str) -> TokenArrays:
+def token_arrays(doc: Doc, text: str) -> TokenArrays:
     """Offsets of one spaCy ``Doc`` of ``text`` (see :func:`_offsets_of_batch`)."""
     return _offsets_of_batch([_doc_array(doc)], [text])[0]
 
 
-def _doc_array(doc):
+def _doc_array(doc: Doc) -> NDArray[Any] | None:
     """What :func:`_offsets_of_batch` reads of a ``Doc``: start, length and sentence start
     of each token (None for a ``Doc`` without tokens)."""
     from spacy.attrs import IDX, LENGTH, SENT_START
@@ -287,7 +295,7 @@ def _doc_array(doc):
     return doc.to_array([IDX, LENGTH, SENT_START]) if len(doc) else None
 
 
-def _offsets_of_batch(arrays: list, texts: list[str]) -> list[TokenArrays]:
+def _offsets_of_batch(arrays: list[NDArray[Any] | None], texts: list[str]) -> list[TokenArrays]:
     """Offsets of tokenised ``texts``: tokens, and sentences that are trimmed of
     whitespace and never cross a line break. ``arrays`` holds each text's spaCy
     ``Doc.to_array([IDX, LENGTH, SENT_START])`` (None for a text without tokens). The

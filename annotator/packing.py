@@ -88,6 +88,7 @@ def pack_many(starts: Any, ends: Any, bounds: Sequence[int] | Any) -> list[bytes
         if sorted_texts[g] and hi[g] < 256:
             out.append(_TAG8 + as8[2 * a : 2 * b].tobytes())
         elif sorted_texts[g] and hi[g] < 65536:
+            assert as16 is not None  # made above: this text has a value >= 256
             out.append(_TAG16 + as16[2 * a : 2 * b].tobytes())
         else:
             if min(s[a:b].min(), e[a:b].min()) < 0 or max(s[a:b].max(), e[a:b].max()) >= LIMIT:
@@ -122,7 +123,7 @@ def unpack(blob: bytes) -> tuple[tuple[int, ...], tuple[int, ...]]:
     raise ValueError(f"unknown offset blob format {tag}")
 
 
-def _array(code: str, payload: memoryview) -> array:
+def _array(code: str, payload: memoryview) -> array[int]:
     a = array(code)
     a.frombytes(payload)
     if _BIG_ENDIAN:

@@ -29,9 +29,11 @@ import time
 import weakref
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import AnnotatorError, InputError
+
+PathT = TypeVar("PathT", bound="str | Path")
 
 try:  # POSIX; elsewhere stale part files are recognised by age alone
     import fcntl
@@ -70,7 +72,7 @@ def _is_open(store: Any) -> bool:
 
 
 def _database_paths(databases: Iterable[Any]) -> list[Path]:
-    paths = []
+    paths: list[Path] = []
     with _registry_lock:
         registered = list(_open_databases)
     for db in [*databases, *[s for s in registered if _is_open(s)]]:
@@ -256,18 +258,18 @@ def check_input(path: str | Path, databases: Iterable[Any] = ()) -> Path:
     return p
 
 
-def check_inputs(paths: Iterable[str | Path], databases: Iterable[Any] = ()) -> list:
+def check_inputs(paths: Iterable[PathT], databases: Iterable[Any] = ()) -> list[PathT]:
     """:func:`check_input` for each path; returns them as a list (in the given types)."""
-    paths = list(paths)
-    for p in paths:
+    checked = list(paths)
+    for p in checked:
         check_input(p, databases)
-    return paths
+    return checked
 
 
 # -- part files ---------------------------------------------------------------------
 
 
-def _part_patterns(name: str) -> tuple[re.Pattern, re.Pattern]:
+def _part_patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     prefix = re.escape(f".{name}.")
     return (
         re.compile(rf"{prefix}(\d+)-[A-Za-z0-9_]+\.part"),  # ours: the writer's pid
@@ -320,7 +322,7 @@ def _writer_gone(path: str) -> bool:
     return True
 
 
-def _stale_folder(path: str, now: float, protected: set) -> bool:
+def _stale_folder(path: str, now: float, protected: set[tuple[int, int]]) -> bool:
     """A part folder nothing has touched for :data:`STALE_AFTER_S` (a live export adds
     and writes files in it all the time), holding only plain files and folders."""
     newest = os.lstat(path).st_mtime

@@ -41,7 +41,7 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from . import jsonsafe
 from .errors import (
@@ -54,7 +54,7 @@ from .errors import (
     WriteFailedError,
 )
 from .models import Span
-from .store import GOLD
+from .store import GOLD, Store
 
 # -- the edits ----------------------------------------------------------------------
 
@@ -64,7 +64,7 @@ class Edit:
 
     doc_id: int
 
-    def apply(self, store, q: PendingEdits) -> Any:
+    def apply(self, store: Store, q: PendingEdits) -> Any:
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -82,7 +82,7 @@ class AddSpan(Edit):
     note: str = ""
     span: Span | None = None  # the stored span, once written
 
-    def apply(self, store, q: PendingEdits) -> Span:
+    def apply(self, store: Store, q: PendingEdits) -> Span:
         self.span = store.add_span(
             self.doc_id, self.annotator, self.start, self.end, self.label, self.note
         )
@@ -104,7 +104,7 @@ class DeleteSpan(Edit):
     shape: Span  # the span as the window showed it (its id may be a handle)
     deleted: Span | None = None  # the stored span, once deleted (for a later restore)
 
-    def apply(self, store, q: PendingEdits) -> Span:
+    def apply(self, store: Store, q: PendingEdits) -> Span:
         self.deleted = store.delete_span(q.resolve(self.shape.id))
         return self.deleted
 
@@ -121,7 +121,7 @@ class RestoreSpan(Edit):
     shape: Span
     source: DeleteSpan
 
-    def apply(self, store, q: PendingEdits) -> Span:
+    def apply(self, store: Store, q: PendingEdits) -> Span:
         if self.source.deleted is None:
             raise ValidationError("the deletion this undoes was never written")
         return store.restore_span(self.source.deleted)
@@ -137,7 +137,7 @@ class RelabelSpan(Edit):
     shape: Span  # before the change
     label: str
 
-    def apply(self, store, q: PendingEdits) -> Span:
+    def apply(self, store: Store, q: PendingEdits) -> Span:
         return store.relabel_span(q.resolve(self.shape.id), self.label)
 
     def describe(self) -> str:
@@ -154,7 +154,7 @@ class SetSpanNote(Edit):
     shape: Span
     note: str
 
-    def apply(self, store, q: PendingEdits) -> Span:
+    def apply(self, store: Store, q: PendingEdits) -> Span:
         return store.set_span_note(q.resolve(self.shape.id), self.note)
 
     def describe(self) -> str:
@@ -169,7 +169,7 @@ class SetDocLabel(Edit):
     field: str
     value: Any  # an option, a tuple/list of options, or None (clear)
 
-    def apply(self, store, q: PendingEdits) -> Any:
+    def apply(self, store: Store, q: PendingEdits) -> Any:
         value = list(self.value) if isinstance(self.value, tuple) else self.value
         return store.set_doc_label(self.doc_id, self.annotator, self.field, value)
 
@@ -184,7 +184,7 @@ class SetStatus(Edit):
     annotator: str
     state: str
 
-    def apply(self, store, q: PendingEdits) -> None:
+    def apply(self, store: Store, q: PendingEdits) -> None:
         store.set_status(self.doc_id, self.annotator, self.state)
 
     def describe(self) -> str:
@@ -197,7 +197,7 @@ class AddTime(Edit):
     annotator: str
     seconds: float
 
-    def apply(self, store, q: PendingEdits) -> None:
+    def apply(self, store: Store, q: PendingEdits) -> None:
         store.add_time(self.doc_id, self.annotator, self.seconds)
 
     def describe(self) -> str:
@@ -209,7 +209,7 @@ class SetTitle(Edit):
     doc_id: int
     title: str
 
-    def apply(self, store, q: PendingEdits) -> str:
+    def apply(self, store: Store, q: PendingEdits) -> str:
         return store.set_title(self.doc_id, self.title)
 
     def describe(self) -> str:
@@ -221,14 +221,14 @@ class SetTitle(Edit):
 SpanKey = tuple[int, int, str]
 
 
-def find_gold(store, doc_id: int, key: SpanKey) -> Span:
+def find_gold(store: Store, doc_id: int, key: SpanKey) -> Span:
     for s in store.spans(doc_id, GOLD):
         if (s.start, s.end, s.label) == key:
             return s
     raise NotFoundError(f"the gold span {key} is no longer there (changed elsewhere?)")
 
 
-def refuse_gold_duplicate(store, doc_id: int, key: SpanKey) -> None:
+def refuse_gold_duplicate(store: Store, doc_id: int, key: SpanKey) -> None:
     if any((s.start, s.end, s.label) == key for s in store.spans(doc_id, GOLD)):
         raise ValidationError("gold already has that span")
 
@@ -241,7 +241,7 @@ class AddGoldSpan(Edit):
     handle: int  # the id the review shows until it is written
     note: str = ""
 
-    def apply(self, store, q: PendingEdits) -> Span:
+    def apply(self, store: Store, q: PendingEdits) -> Span:
         refuse_gold_duplicate(store, self.doc_id, self.key)
         span = store.add_gold_span(self.doc_id, *self.key, self.sources, self.note)
         q.ids[self.handle] = span.id
@@ -257,7 +257,7 @@ class DeleteGoldSpan(Edit):
     doc_id: int
     key: SpanKey
 
-    def apply(self, store, q: PendingEdits) -> Span:
+    def apply(self, store: Store, q: PendingEdits) -> Span:
         return store.delete_span(find_gold(store, self.doc_id, self.key).id)
 
     def describe(self) -> str:
@@ -273,7 +273,7 @@ class EditGoldSpan(Edit):
     old: SpanKey
     new: SpanKey
 
-    def apply(self, store, q: PendingEdits) -> None:
+    def apply(self, store: Store, q: PendingEdits) -> None:
         span = find_gold(store, self.doc_id, self.old)
         refuse_gold_duplicate(store, self.doc_id, self.new)
         with store.transaction():
@@ -293,7 +293,7 @@ class SetGoldLabel(Edit):
     value: Any
     sources: tuple[str, ...]
 
-    def apply(self, store, q: PendingEdits) -> Any:
+    def apply(self, store: Store, q: PendingEdits) -> Any:
         value = list(self.value) if isinstance(self.value, tuple) else self.value
         return store.set_gold_label(self.doc_id, self.field, value, self.sources)
 
@@ -308,7 +308,7 @@ class RejectDecision(Edit):
     decision: str
     reject: bool = True  # False: take a rejection back
 
-    def apply(self, store, q: PendingEdits) -> None:
+    def apply(self, store: Store, q: PendingEdits) -> None:
         if self.reject:
             store.reject_decision(self.doc_id, self.decision)
         else:
@@ -318,6 +318,8 @@ class RejectDecision(Edit):
         verb = "reject" if self.reject else "take back the rejection of"
         return f"{verb} a decision in document {self.doc_id} (review)"
 
+
+E = TypeVar("E", bound=Edit)
 
 GOLD_EDITS = (AddGoldSpan, DeleteGoldSpan, EditGoldSpan, SetGoldLabel, RejectDecision)
 
@@ -379,13 +381,17 @@ class PendingEdits:
             raise ValidationError("the span this edit refers to was never saved")
         return self.ids[span_id]
 
+    @overload
+    def visible_id(self, span_id: int) -> int: ...
+    @overload
+    def visible_id(self, span_id: None) -> None: ...
     def visible_id(self, span_id: int | None) -> int | None:
         """The id a window shows for a span: the real one once it is written."""
         if span_id is None:
             return None
         return self.ids.get(span_id, span_id)
 
-    def belongs_to(self, store) -> bool:
+    def belongs_to(self, store: Store) -> bool:
         """Whether the pending edits are for ``store``'s database (none pending: yes)."""
         return not self.edits or self.db_path is None or self.db_path == _path(store)
 
@@ -394,7 +400,7 @@ class PendingEdits:
 
     # -- writing --------------------------------------------------------------------
 
-    def write(self, store, edit: Edit) -> tuple[bool, Any]:
+    def write(self, store: Store, edit: Edit) -> tuple[bool, Any]:
         """Write ``edit`` now, or queue it; returns ``(written, result)``.
 
         With edits pending it queues behind them (order). A write the database refuses
@@ -421,7 +427,7 @@ class PendingEdits:
             return False, None
         return True, result
 
-    def flush(self, store) -> FlushResult:
+    def flush(self, store: Store) -> FlushResult:
         """Write the pending edits in order; stop at the first one refused for now."""
         out = FlushResult()
         if self.edits and self.db_path is not None and _path(store) != self.db_path:
@@ -498,8 +504,10 @@ class PendingEdits:
             elif isinstance(e, (RelabelSpan, SetSpanNote)):
                 sid = self.visible_id(e.shape.id)
                 if sid in cur:
-                    change = {"label": e.label} if isinstance(e, RelabelSpan) else {"note": e.note}
-                    cur[sid] = replace(cur[sid], **change)
+                    if isinstance(e, RelabelSpan):
+                        cur[sid] = replace(cur[sid], label=e.label)
+                    else:
+                        cur[sid] = replace(cur[sid], note=e.note)
                     unsaved.add(sid)
         spans = sorted(cur.values(), key=lambda s: (s.start, s.end, s.id < 0, abs(s.id)))
         return spans, unsaved
@@ -507,7 +515,7 @@ class PendingEdits:
     def fields(
         self, stored: dict[str, Any], doc_id: int, annotator: str
     ) -> tuple[dict[str, Any], set[str]]:
-        values, unsaved = dict(stored), set()
+        values, unsaved = dict(stored), set[str]()
         for e in self.edits:
             if isinstance(e, SetDocLabel) and (e.doc_id, e.annotator) == (doc_id, annotator):
                 if e.value is None:
@@ -541,7 +549,7 @@ class PendingEdits:
 
     # -- the recovery file ------------------------------------------------------------
 
-    def recovery_records(self) -> tuple[list[dict], list[str]]:
+    def recovery_records(self) -> tuple[list[dict[str, Any]], list[str]]:
         """Canonical JSONL records for the pending edits, and what they cannot restore.
 
         One record per (document, coder) with pending edits; a title edit goes with the
@@ -549,7 +557,7 @@ class PendingEdits:
         """
         groups: dict[tuple[int, str | None], list[Edit]] = {}
         titled: dict[int, None] = {}
-        gold_notes = []
+        gold_notes: list[tuple[int, str]] = []
         for e in self.edits:
             if isinstance(e, SetTitle):
                 titled[e.doc_id] = None
@@ -560,7 +568,8 @@ class PendingEdits:
         for doc_id in titled:
             if not any(d == doc_id for d, _c in groups):
                 groups[(doc_id, None)] = []
-        records, lost = [], []
+        records: list[dict[str, Any]] = []
+        lost: list[str] = []
         stamp = int(time.time())  # a value the coder sets after this is kept by the import
         for (doc_id, coder), edits in groups.items():
             spans, fields, notes = self._end_state(edits)
@@ -582,7 +591,7 @@ class PendingEdits:
         touched: dict[int, Span] = {}  # id -> span as it ends up
         stored_before: dict[int, Span] = {}  # spans the database held before the edits
         fields: dict[str, Any] = {}
-        seconds, states = 0.0, []
+        seconds, states = 0.0, list[str]()
         for e in edits:
             if isinstance(e, AddSpan):
                 touched[e.handle] = e.shape()
@@ -604,7 +613,7 @@ class PendingEdits:
                 states.append(e.state)
             elif isinstance(e, AddTime):
                 seconds += e.seconds
-        lost = []
+        lost: list[str] = []
         for sid, old in stored_before.items():
             new = touched.get(sid)
             where = f"[{old.start}, {old.end})"
@@ -628,7 +637,16 @@ class PendingEdits:
         kept = {k: v for k, v in fields.items() if v is not None}
         return spans, kept, lost
 
-    def _record(self, doc_id, coder, spans, fields, lost, state=None, stamp=None) -> dict:
+    def _record(
+        self,
+        doc_id: int,
+        coder: str | None,
+        spans: list[Span],
+        fields: dict[str, Any],
+        lost: list[str],
+        state: str | None = None,
+        stamp: int | None = None,
+    ) -> dict[str, Any]:
         info = self.docs.get(doc_id)
         if info is None:  # pragma: no cover - the window remembers every document it edits
             raise AnnotatorError(f"document {doc_id}: its text was not kept")
@@ -726,11 +744,11 @@ def _coder_of(e: Edit) -> str | None:
     return None
 
 
-def _path(store) -> Path:
+def _path(store: Store) -> Path:
     return Path(store.path).resolve()
 
 
-def _write_failed(store, e: Exception) -> WriteFailedError:
+def _write_failed(store: Store, e: Exception) -> WriteFailedError:
     if isinstance(e, WriteFailedError):
         return e
     return WriteFailedError(f"{store.path}: not saved: {e}")
@@ -742,7 +760,7 @@ class Overlay:
     the gold layer, gold sources and rejected decisions. Everything else is the store's.
     """
 
-    def __init__(self, store, q: PendingEdits):
+    def __init__(self, store: Store, q: PendingEdits) -> None:
         self._store = store
         self._q = q
 
@@ -750,10 +768,10 @@ class Overlay:
         return getattr(self._store, name)
 
     @property
-    def real_store(self):
+    def real_store(self) -> Store:
         return self._store
 
-    def _edits(self, doc_id: int, kinds) -> list:
+    def _edits(self, doc_id: int, kinds: type[E] | tuple[type[E], ...]) -> list[E]:
         if not self._q.belongs_to(self._store):
             return []
         return [e for e in self._q.edits if e.doc_id == doc_id and isinstance(e, kinds)]
@@ -763,7 +781,7 @@ class Overlay:
         sources = dict(self._store.gold_span_sources(doc_id))
         unsaved: set[int] = set()
 
-        def at(key):
+        def at(key: SpanKey) -> int | None:
             return next((i for i, s in enumerate(spans) if (s.start, s.end, s.label) == key), None)
 
         for e in self._edits(doc_id, (AddGoldSpan, DeleteGoldSpan, EditGoldSpan)):
@@ -772,13 +790,13 @@ class Overlay:
                 spans.append(Span(e.handle, doc_id, GOLD, a, b, label, e.note))
                 sources[e.handle] = tuple(e.sources)
                 unsaved.add(e.handle)
-            elif (i := at(e.key if isinstance(e, DeleteGoldSpan) else e.old)) is not None:
-                if isinstance(e, DeleteGoldSpan):
+            elif isinstance(e, DeleteGoldSpan):
+                if (i := at(e.key)) is not None:
                     unsaved.discard(spans.pop(i).id)
-                else:
-                    a, b, label = e.new
-                    spans[i] = replace(spans[i], start=a, end=b, label=label)
-                    unsaved.add(spans[i].id)
+            elif isinstance(e, EditGoldSpan) and (i := at(e.old)) is not None:
+                a, b, label = e.new
+                spans[i] = replace(spans[i], start=a, end=b, label=label)
+                unsaved.add(spans[i].id)
         spans.sort(key=lambda s: (s.start, s.end, abs(s.id)))
         return spans, sources, unsaved
 
@@ -791,7 +809,7 @@ class Overlay:
         coders = dict.fromkeys(s.annotator for s in stored)
         for e in self._edits(doc_id, (AddSpan,)):
             coders.setdefault(e.annotator)
-        out = []
+        out: list[Span] = []
         for c in coders:
             mine = [s for s in stored if s.annotator == c]
             out += self._q.spans(mine, doc_id, c)[0] if self._q.belongs_to(self._store) else mine

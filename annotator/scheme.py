@@ -26,8 +26,10 @@ import re
 import stat
 import string
 import sys
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import SchemeError
 from .jsonsafe import StrictJSONError, check_text
@@ -36,6 +38,9 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
+
+# Builds the error for one entry: fail(where, problem).
+Fail = Callable[[str, str], SchemeError]
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
@@ -249,6 +254,7 @@ def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -
         problem = _legacy_key_problem(key) if stored else check_key(key)
         if problem is not None:
             raise fail(where, problem)
+        assert isinstance(key, str)  # both checks refuse anything else
         ident = key if stored else key_id(key)  # earlier versions compared keys as written
         if ident in seen_keys:
             raise fail(
@@ -296,19 +302,19 @@ def _legacy_key_problem(key: object) -> str | None:
     return None
 
 
-def _check_keys(entry: dict, allowed: set[str], where: str, fail) -> None:
+def _check_keys(entry: dict[str, Any], allowed: set[str], where: str, fail: Fail) -> None:
     for key in entry:
         if key not in allowed:
             raise fail(where, f"unknown key {key!r} (expected {', '.join(sorted(allowed))})")
 
 
-def _identifier(value, where: str, fail) -> str:
+def _identifier(value: object, where: str, fail: Fail) -> str:
     if not isinstance(value, str) or not NAME_RE.fullmatch(value):
         raise fail(where, f"name must use lowercase letters, digits, _ and -, got {value!r}")
     return value
 
 
-def _description(entry: dict, where: str, fail) -> str:
+def _description(entry: dict[str, Any], where: str, fail: Fail) -> str:
     desc = entry.get("description", "")
     if not isinstance(desc, str):
         raise fail(where, "description must be a string")
@@ -358,9 +364,9 @@ def scheme_to_toml(scheme: Scheme) -> str:
 def extend_scheme(
     scheme: Scheme,
     version: int,
-    labels: list[str] = (),
+    labels: Iterable[str] = (),
     options: dict[str, list[str]] | None = None,
-    multi_fields: set[str] = frozenset(),
+    multi_fields: Set[str] = frozenset(),
 ) -> Scheme:
     """A new scheme version with extra span labels, field options and fields.
 

@@ -426,7 +426,8 @@ class ArticleView(QPlainTextEdit):
                     p.setPen(pen)
                     for r in rects:
                         y = r.bottom() - y_off
-                        p.drawLine(r.left(), y, r.right(), y)
+                        # whole pixels, as PySide6 made of floats before (the same image)
+                        p.drawLine(int(r.left()), int(y), int(r.right()), int(y))
                     p.setPen(Qt.PenStyle.NoPen)
             p.end()
         super().paintEvent(e)

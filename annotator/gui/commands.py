@@ -36,6 +36,12 @@ class Editor(Protocol):
     def report_error(self, message: str) -> None: ...
 
 
+class TitleEditor(Editor, Protocol):
+    """An editor that also shows the article's title (the main window)."""
+
+    def show_title(self, doc_id: int, title: str) -> None: ...
+
+
 class StoreCommand(QUndoCommand):
     def __init__(self, editor: Editor, doc_id: int, text: str):
         super().__init__(text)
@@ -177,7 +183,9 @@ class SetStatus(StoreCommand):
 class SetTitle(StoreCommand):
     """The article's title (its text never changes); the editor shows the new one."""
 
-    def __init__(self, editor: Editor, doc_id: int, old: str, new: str):
+    editor: TitleEditor
+
+    def __init__(self, editor: TitleEditor, doc_id: int, old: str, new: str):
         super().__init__(editor, doc_id, "Edit title")
         self.old, self.new = old, new
 

@@ -117,7 +117,8 @@ class _Filter(QSortFilterProxyModel):
             self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, row, parent) -> bool:
-        model: DocumentModel = self.sourceModel()
+        model = self.sourceModel()
+        assert isinstance(model, DocumentModel)  # the one source (DocumentList.__init__)
         r = model.rows[row]
         if self.state == "todo" and r.state == "done":
             return False
