@@ -60,7 +60,7 @@ def main_window(
             if name is None:
                 raise AnnotatorError("no coder name given")
             remember_coder(settings, name)
-        return MainWindow(store, name, settings)
+        return MainWindow(store, name, settings, open_store=open_store)
     except BaseException:
         store.close()
         raise
