@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QFileInfo, Qt
+from PySide6.QtCore import QFileInfo, Qt, QThread
 from PySide6.QtGui import QAbstractFileIconProvider, QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -235,7 +235,7 @@ class FileActions:
     def __init__(self, host: FileActionsHost):
         self.w = host
         self.win = host.window()  # the parent of dialogs
-        self.last_worker = None  # the latest job's thread (tests wait on it)
+        self.last_worker: QThread | None = None  # the latest job's thread (tests wait on it)
         self.last_result: ResultDialog | None = None  # the latest result dialog
 
     # -- helpers ------------------------------------------------------------------

@@ -94,9 +94,17 @@ def run_job(
         worker.cancelled = True
         dialog.setLabelText("Cancelling…")
 
+    def succeeded(result: Any) -> None:
+        finish()
+        on_success(result)
+
+    def failed(message: str) -> None:
+        finish()
+        on_failure(message)
+
     worker.progressed.connect(progressed)
-    worker.succeeded.connect(lambda r: (finish(), on_success(r)))
-    worker.failed.connect(lambda m: (finish(), on_failure(m)))
+    worker.succeeded.connect(succeeded)
+    worker.failed.connect(failed)
     # The thread object stays owned by ``parent`` (not deleteLater'd): callers and tests
     # may still hold and disconnect it after it finished.
     dialog.canceled.connect(cancel)

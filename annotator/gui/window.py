@@ -26,7 +26,6 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,7 +49,7 @@ from ..pending import DocInfo, PendingEdits, recovery_path
 from ..store import RESERVED_NAMES, Store, check_coder_name
 from . import commands as cmd
 from . import lockguard
-from .article_view import ArticleView, PaintSpan
+from .article_view import ArticleView
 from .coder import ask_coder_name, fill_coder_menu, remember_coder
 from .deferred import FirstPaint, PanelStandIn
 from .document_list import STATE_TEXT, DocumentList
@@ -58,11 +57,21 @@ from .jobs import Jobs
 from .layouts import centre_pane, title_row
 from .menus import build_main_menus, rebuild_label_actions
 from .plaintext import literal_mnemonic, literal_title, plain_tooltip
+from .span_display import span_display
 from .style import STYLE
+from .unsaved import (
+    WAIT,
+    WRITE,
+    recovery_message,
+    recovery_written,
+    show_save_state,
+    unsaved_warning,
+)
 
 if TYPE_CHECKING:
     from .agreement_view import AgreementWindow
     from .file_actions import FileActions
+    from .label_panel import LabelPanel
     from .review import ReviewWindow
 
 READ_ONLY_BANNER = "Read-only: changes cannot be saved"
@@ -83,6 +92,10 @@ class MainWindow(QMainWindow):
     ``open_store`` opens another database for :meth:`switch_database` (the application
     passes ``app.open_store``: read-write, or read-only if the file cannot be written).
     """
+
+    panel: LabelPanel | PanelStandIn  # a stand-in until the first paint (``_first_paint``)
+    _panel_slot: QWidget | None  # the panel's empty place until then
+    splitter: QSplitter
 
     def __init__(
         self,
@@ -181,9 +194,9 @@ class MainWindow(QMainWindow):
         if not self.isVisible():  # closed before this event came: build on the next paint
             self._first_paint_hook = FirstPaint(self.view.viewport(), self._first_paint)
             return
-        self._make_panel()
+        panel = self._make_panel()
         sizes = self.splitter.sizes()
-        self.splitter.replaceWidget(2, self.panel)
+        self.splitter.replaceWidget(2, panel)
         self.splitter.setSizes(sizes)
         self._panel_slot.deleteLater()
         self._panel_slot = None
@@ -221,7 +234,7 @@ class MainWindow(QMainWindow):
         centre = centre_pane(head, self.view)
 
         self.panel = PanelStandIn()
-        self._panel_slot: QWidget | None = QWidget()
+        self._panel_slot = QWidget()
         self._panel_slot.setObjectName("rightPane")
         self._panel_slot.setMinimumWidth(240)
         self._first_paint_hook = FirstPaint(self.view.viewport(), self._first_paint)
@@ -237,13 +250,15 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-    def _make_panel(self) -> None:
+    def _make_panel(self) -> LabelPanel:
         from .label_panel import LabelPanel
 
-        self.panel = LabelPanel(self.scheme)
-        self.panel.labelClicked.connect(self.apply_label)
-        self.panel.fieldEdited.connect(self.set_field)
-        self.panel.spanActivated.connect(self.jump_to_span)
+        panel = LabelPanel(self.scheme)
+        panel.labelClicked.connect(self.apply_label)
+        panel.fieldEdited.connect(self.set_field)
+        panel.spanActivated.connect(self.jump_to_span)
+        self.panel = panel
+        return panel
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
@@ -369,25 +384,10 @@ class MainWindow(QMainWindow):
         spans = own
         if self.show_others:
             spans = own + [s for s in self.store.spans(doc_id) if s.annotator != self.annotator]
-        m = self.view.offsets
-        text = self.doc.text
-        paint, rows = [], []
-        for s in spans:
-            mine = s.annotator == self.annotator
-            color = self._colors.get(s.label, QColor("#888888"))
-            s16, e16 = m.range_to_utf16(s.start, s.end)
-            paint.append(
-                PaintSpan(
-                    s.id, s16, e16, s.label, color, self._bands.get(s.label, 0), mine,
-                    s.annotator, mine and s.id in unsaved,
-                )
-            )  # fmt: skip
-            excerpt = " ".join(text[s.start : min(s.end, s.start + 160)].split())
-            if len(excerpt) > 90 or s.end - s.start > 160:
-                excerpt = excerpt[:88].rstrip() + "…"
-            rows.append((s.id, s.label, color.name(), excerpt, mine, s.annotator, s.id in unsaved))
-        starts = {p.id: p.start16 for p in paint}
-        rows.sort(key=lambda r: (not r[4], starts[r[0]]))
+        paint, rows = span_display(
+            spans, self.doc.text, self.view.offsets, self._colors, self._bands, self.annotator,
+            unsaved,
+        )  # fmt: skip
         if select is not None:
             self.view.select_span(select)
         self.view.set_spans(paint)
@@ -499,18 +499,9 @@ class MainWindow(QMainWindow):
 
     def _pending_changed(self) -> None:
         """The status bar says whether every edit is saved; retries are scheduled."""
-        if self.pending:
-            self.saved_label.setText(self.pending.summary())
-            self.saved_label.setToolTip(plain_tooltip(str(self.pending.error or "")))
-            self.saved_label.setProperty("unsaved", True)
-            self.saved_label.setStyleSheet("color: #b3261e; font-weight: 600;")
-            if not self._retry.isActive():
-                self._retry.start(self._retry_ms)
-        else:
-            self.saved_label.setText(f"✓ Saved {datetime.now():%H:%M:%S}")
-            self.saved_label.setToolTip("")
-            self.saved_label.setProperty("unsaved", False)
-            self.saved_label.setStyleSheet("")
+        show_save_state(self.saved_label, self.pending)
+        if self.pending and not self._retry.isActive():
+            self._retry.start(self._retry_ms)
 
     def flush_pending(self, auto_close: bool = True) -> None:
         """Retry the pending edits (the timer's call): in order, each once."""
@@ -881,10 +872,10 @@ class MainWindow(QMainWindow):
             return
         rebuild_label_actions(self.menus, self.scheme, self.apply_label)
         old, sizes = self.panel, self.splitter.sizes()
-        self._make_panel()
-        self.splitter.replaceWidget(2, self.panel)
+        self.splitter.replaceWidget(2, self._make_panel())
         self.splitter.setSizes(sizes)
-        old.deleteLater()
+        if isinstance(old, QWidget):  # (it is: the panel was built)
+            old.deleteLater()
 
     def import_paths(self, paths: list[str]):
         return self.files.import_paths(paths)
@@ -964,48 +955,21 @@ class MainWindow(QMainWindow):
 
     def warn_unsaved(self) -> QMessageBox:
         """Closing with unsaved edits: keep waiting, or write them to a recovery file."""
-        what = self.pending.what()
-        box = QMessageBox(self)
-        box.setObjectName("unsavedWarning")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Unsaved edits")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        verb = "is" if what in ("1 edit", "coding time") else "are"
-        text = f"{what} {verb} not saved yet ({self.pending.reason()})."
-        box.setText(text[0].upper() + text[1:])
-        box.setInformativeText(
-            "The window keeps retrying. Wait here until they are saved, or write them to a"
-            " recovery file beside the database that `annotator import-labels` reads later."
-        )
-        box.setDetailedText(str(self.pending.error or ""))
-        wait = box.addButton("Close when saved", QMessageBox.ButtonRole.AcceptRole)
-        wait.setObjectName("closeWhenSaved")
-        write = box.addButton(
-            "Write recovery file and close", QMessageBox.ButtonRole.DestructiveRole
-        )
-        write.setObjectName("writeRecovery")
-        keep = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
-        keep.setObjectName("keepWorking")
-        box.setDefaultButton(wait)
-        box.setEscapeButton(keep)
 
-        def chosen(button) -> None:
-            if button is wait:
+        def chosen(choice: str) -> None:
+            if choice == WAIT:
                 self._close_when_saved = True
                 self.statusBar().showMessage(
                     "The window closes by itself once every edit is saved.", 8000
                 )
                 if not self._retry.isActive():
                     self._retry.start(0)
-            elif button is write:
+            elif choice == WRITE:
                 self.write_recovery_and_close()
             else:
                 self._close_when_saved = False
 
-        box.buttonClicked.connect(chosen)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
+        return unsaved_warning(self, self.pending, chosen)
 
     def write_recovery(self) -> P.Recovery | None:
         """Write the pending edits to a recovery file beside the database (or, if that
@@ -1025,33 +989,12 @@ class MainWindow(QMainWindow):
         rec = self.write_recovery()
         if rec is None:
             return None
-        message = (
-            f"Unsaved: {self.pending.what()}, written to {rec.path}.\n\n"
-            f"To add them to the database later, run:\n{rec.command}"
-        )
-        if rec.not_restored:
-            shown = "\n".join(f"• {x}" for x in rec.not_restored[:12])
-            more = len(rec.not_restored) - 12
-            message += (
-                "\n\nimport-labels cannot redo these; do them by hand after importing:\n"
-                + shown
-                + (f"\n… and {more} more (listed in the file)" if more > 0 else "")
-            )
+        message = recovery_message(self.pending.what(), rec)
         print(message, file=sys.stderr)
         QApplication.clipboard().setText(rec.command)
         self._may_close = True
         self._close_when_saved = False
-        box = QMessageBox(self)
-        box.setObjectName("recoveryWritten")
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setWindowTitle("Recovery file written")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(message + "\n\n(The command is on the clipboard.)")
-        box.setStandardButtons(QMessageBox.StandardButton.Ok)
-        box.finished.connect(lambda _r: self.close())
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
+        return recovery_written(self, message, self.close)
 
     def closeEvent(self, e: QCloseEvent) -> None:
         self._preload.stop()
