@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
-from ..pending import PendingEdits, Recovery
+from ..errors import AnnotatorError
+from ..pending import PendingEdits, Recovery, recovery_path
 from .plaintext import plain_tooltip
 
 WAIT, WRITE, KEEP = "wait", "write", "keep"  # the choices of the unsaved warning
@@ -63,6 +65,20 @@ def unsaved_warning(
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
+
+
+def write_recovery(pending: PendingEdits, db: Path) -> Recovery:
+    """Write the pending edits to a recovery file beside the database ``db`` (or, if that
+    folder cannot be written, in the home folder); AnnotatorError (the last reason) if
+    neither worked."""
+    target = recovery_path(db)
+    errors = []
+    for path in (target, Path.home() / target.name):
+        try:
+            return pending.write_recovery(path, db)
+        except AnnotatorError as e:
+            errors.append(e)
+    raise errors[-1]
 
 
 def recovery_message(what: str, rec: Recovery) -> str:

@@ -33,7 +33,6 @@ from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -45,7 +44,7 @@ from PySide6.QtWidgets import (
 from .. import pending as P
 from ..errors import AnnotatorError
 from ..models import Document, Span
-from ..pending import DocInfo, PendingEdits, recovery_path
+from ..pending import DocInfo, PendingEdits
 from ..store import RESERVED_NAMES, Store, check_coder_name
 from . import commands as cmd
 from . import lockguard
@@ -66,6 +65,7 @@ from .unsaved import (
     recovery_written,
     show_save_state,
     unsaved_warning,
+    write_recovery,
 )
 
 if TYPE_CHECKING:
@@ -563,21 +563,15 @@ class MainWindow(QMainWindow):
         """Article → Edit title…: a non-blocking dialog; the change is one undoable step."""
         if self.doc is None:
             return
+        from .dialogs import title_dialog
+
         doc_id, old = self.doc.id, self.doc.title
-        dlg = QInputDialog(self)
-        dlg.setObjectName("titleDialog")
-        dlg.setWindowTitle("Edit title")
-        dlg.setLabelText("Title of this article (its text is never changed):")
-        dlg.setTextValue(old)
-        dlg.resize(560, dlg.sizeHint().height())
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def chosen(text: str) -> None:
             if " ".join(text.split()) != old:
                 self._push(cmd.SetTitle(self, doc_id, old, text))
 
-        dlg.textValueSelected.connect(chosen)
-        dlg.open()
+        title_dialog(self, old, chosen)
 
     def show_title(self, doc_id: int, title: str) -> None:
         """A document's title changed: the list, and the header if it is open."""
@@ -974,16 +968,11 @@ class MainWindow(QMainWindow):
     def write_recovery(self) -> P.Recovery | None:
         """Write the pending edits to a recovery file beside the database (or, if that
         folder cannot be written, in the home folder); None if neither worked."""
-        db = self.pending.db_path or self.store.path
-        target = recovery_path(db)
-        errors = []
-        for path in (target, Path.home() / target.name):
-            try:
-                return self.pending.write_recovery(path, db)
-            except AnnotatorError as e:
-                errors.append(str(e))
-        self.report_error(errors[-1])
-        return None
+        try:
+            return write_recovery(self.pending, self.pending.db_path or self.store.path)
+        except AnnotatorError as e:
+            self.report_error(str(e))
+            return None
 
     def write_recovery_and_close(self) -> QMessageBox | None:
         rec = self.write_recovery()
