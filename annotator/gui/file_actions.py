@@ -152,6 +152,35 @@ def choose_save_path(
     return files[0] if files else ""
 
 
+class FileActionsHost(Protocol):
+    """What the File menu's jobs need from the window they serve (the main window)."""
+
+    store: Store
+    annotator: str
+    scheme: Scheme
+    jobs: Jobs
+
+    def window(self) -> QWidget: ...  # the parent of dialogs
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def notify(self, title: str, message: str, warning: bool = False) -> object: ...
+
+    def report_error(self, message: str) -> None: ...
+
+    def read_only_message(self) -> str: ...
+
+    def reload_documents(self) -> None: ...
+
+    def reload_scheme(self) -> None: ...
+
+    def refresh_coder_menu(self) -> None: ...
+
+    def may_switch_database(self) -> bool: ...
+
+    def switch_database(self, path: Path) -> bool: ...
+
+
 def database_problem(
     paths: list[str] | list[Path],
     db: Path,
@@ -198,35 +227,6 @@ def conflict_line(c: Any) -> str:
     title = c.title if len(c.title) <= 70 else c.title[:68].rstrip() + "…"
     line = f"{c.coder} labelled “{title}” (document {c.doc_id}) differently; kept as {c.kept_as!r}"
     return line if c.new else line + " (by an earlier merge)"
-
-
-class FileActionsHost(Protocol):
-    """What the File menu's jobs need from the window they serve (the main window)."""
-
-    store: Store
-    annotator: str
-    scheme: Scheme
-    jobs: Jobs
-
-    def window(self) -> QWidget: ...  # the parent of dialogs
-
-    def statusBar(self) -> QStatusBar: ...
-
-    def notify(self, title: str, message: str, warning: bool = False) -> object: ...
-
-    def report_error(self, message: str) -> None: ...
-
-    def read_only_message(self) -> str: ...
-
-    def reload_documents(self) -> None: ...
-
-    def reload_scheme(self) -> None: ...
-
-    def refresh_coder_menu(self) -> None: ...
-
-    def may_switch_database(self) -> bool: ...
-
-    def switch_database(self, path: Path) -> bool: ...
 
 
 class FileActions:
