@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont
@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..report_text import fmt
+from ..store import Store
 from .agreement_charts import AlphaChart, ChartRow, HeatMap
-from .jobs import run_background
+from .jobs import Jobs
 from .plaintext import literal_mnemonic, literal_title, plain_tooltip
 
 if TYPE_CHECKING:
@@ -44,42 +45,24 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QThread
 
     from ..agreement.report import AgreementReport, Estimate, PairValues
-    from ..store import Store
-    from .window import MainWindow
 
 NA_COLOR = QColor("#8a8a8a")
 
 
-def show_agreement(window: MainWindow) -> AgreementWindow:
-    """Tools → Agreement…: one agreement window per main window, recomputed when shown."""
-    view = getattr(window, "_agreement", None)
-    if view is None:
-        view = window._agreement = AgreementWindow(window)
-    elif not view.isVisible():
-        view.refresh_coders()
-        view.compute()
-    view.show()
-    view.raise_()
-    view.activateWindow()
-    return view
+class AgreementHost(Protocol):
+    """What the agreement window needs from the main window that opens it (which keeps
+    it: ``MainWindow.open_agreement``)."""
 
+    store: Store
+    jobs: Jobs
 
-def review_document(window: MainWindow, doc_id: int | None) -> None:
-    """Open the review mode (``annotator.gui.review``) on one document, if it is there."""
-    if doc_id is None:
-        window.statusBar().showMessage("Open an article first.", 4000)
-        return
-    try:
-        from .review import open_review
-    except ImportError as e:
-        window.notify("Review", f"The review mode is not available in this version.\n\n({e})")
-        return
-    from ..errors import AnnotatorError
+    def window(self) -> QWidget: ...  # the parent of the agreement window
 
-    try:
-        open_review(window, doc_id)
-    except AnnotatorError as e:
-        window.notify("Review", str(e), warning=True)
+    def notify(self, title: str, message: str, warning: bool = False) -> object: ...
+
+    def show_document(self, doc_id: int) -> None: ...
+
+    def open_review(self, doc_id: int | None = None) -> object: ...
 
 
 def _item(text: str, tip: str = "", number: bool = True) -> QTableWidgetItem:
@@ -119,8 +102,8 @@ def _fit_height(t: QTableWidget) -> None:
 class AgreementWindow(QDialog):
     """Non-modal window with the agreement report of the main window's database."""
 
-    def __init__(self, main: MainWindow, bootstrap: int = 1000, seed: int = 0):
-        super().__init__(main)
+    def __init__(self, main: AgreementHost, bootstrap: int = 1000, seed: int = 0):
+        super().__init__(main.window())
         self.main = main
         self.bootstrap, self.seed = bootstrap, seed
         self.setObjectName("agreementWindow")
@@ -293,11 +276,8 @@ class AgreementWindow(QDialog):
                 self.status.setText(f"Failed: {message}")
                 self.main.notify("Agreement", message, warning=True)
 
-        jobs = self.main._jobs
         main = self.main
-        worker = run_background(main, main.store.path, job, done, failed, main.store.readonly)
-        jobs.append(worker)
-        worker.finished.connect(lambda: jobs.remove(worker) if worker in jobs else None)
+        worker = main.jobs.start_background(main.store.path, job, done, failed, main.store.readonly)
         self.worker = worker
         return worker
 
@@ -454,16 +434,14 @@ class AgreementWindow(QDialog):
         doc_id = self.doc_id_at(row)
         if doc_id is None:
             return
-        self.main.open_document(doc_id)
-        self.main.raise_()
-        self.main.activateWindow()
+        self.main.show_document(doc_id)
 
     def review_current(self) -> None:
         doc_id = self.doc_id_at(self.docs_table.currentRow())
         if doc_id is None:
             self.status.setText("Choose a document in the list first.")
             return
-        review_document(self.main, doc_id)
+        self.main.open_review(doc_id)
 
     # -- HTML ---------------------------------------------------------------------
 
@@ -479,7 +457,7 @@ class AgreementWindow(QDialog):
 
     def save_html(self, path: Path) -> None:
         from ..errors import AnnotatorError
-        from ..export import atomic_output
+        from ..atomic import atomic_output
         from ..report_html import render_html
         from .file_actions import database_problem
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..errors import AnnotatorError, DatabaseReadOnlyError, ValidationError
 from ..scheme import resource_path
@@ -23,6 +24,9 @@ from .coder import (
     window_coder_name,
 )
 
+if TYPE_CHECKING:
+    from .window import MainWindow
+
 
 def open_store(path: str | Path) -> Store:
     """The window's connection to ``path``: read-write, or read-only when the file or its
@@ -35,7 +39,7 @@ def open_store(path: str | Path) -> Store:
 
 def main_window(
     db_path: str | Path, annotator: str | None = None, settings: QSettings | None = None
-) -> QMainWindow:
+) -> MainWindow:
     """The annotation window for an existing database, not shown.
 
     A ``QApplication`` must exist. Without ``annotator`` the remembered coder is used,
@@ -60,7 +64,7 @@ def main_window(
             if name is None:
                 raise AnnotatorError("no coder name given")
             remember_coder(settings, name)
-        return MainWindow(store, name, settings)
+        return MainWindow(store, name, settings, open_store=open_store)
     except BaseException:
         store.close()
         raise
@@ -90,7 +94,7 @@ def run(db_path: str | Path, annotator: str | None = None) -> int:
         if problem:
             print(f"Error: {problem}", file=sys.stderr)
             return 1
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance()) or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("annotator")

@@ -1,12 +1,16 @@
-"""The current coder: remembered in QSettings, asked for once, switchable."""
+"""The current coder: remembered in QSettings, asked for once, switchable (Coder menu)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QWidget
+from PySide6.QtGui import QActionGroup
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu, QWidget
 
 from ..errors import ValidationError
 from ..store import RESERVED_NAMES, check_coder_name
+from .plaintext import literal_mnemonic
 
 ORGANISATION = "annotator"
 APPLICATION = "annotator"
@@ -86,3 +90,27 @@ def ask_coder_name(parent: QWidget | None = None, known: list[str] | None = None
         return dlg.name
     finally:
         dlg.deleteLater()
+
+
+def fill_coder_menu(
+    menu: QMenu,
+    names: Iterable[str],
+    current: str,
+    switch: Callable[[str], None],
+    new: Callable[[], None],
+) -> None:
+    """The Coder menu: one checkable entry per coder (the current one checked), then
+    "New coder…"."""
+    menu.clear()
+    group = QActionGroup(menu)
+    for name in names:
+        a = menu.addAction(literal_mnemonic(name))
+        a.setCheckable(True)
+        a.setChecked(name == current)
+        a.setObjectName(f"coder_{name}")
+        group.addAction(a)
+        a.triggered.connect(lambda _=False, n=name: switch(n))
+    menu.addSeparator()
+    add = menu.addAction("New coder…")
+    add.setObjectName("newCoder")
+    add.triggered.connect(new)

@@ -1,6 +1,8 @@
-"""Help dialogs: the keyboard shortcuts table and About."""
+"""Small dialogs of the main window: the keyboard shortcuts table, About, Edit title."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -8,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QInputDialog,
     QMessageBox,
     QTableWidget,
     QTableWidgetItem,
@@ -68,3 +71,17 @@ def about(parent: QWidget, version: str, scheme_name: str, scheme_version: int) 
         f" v{scheme_version}<br>Every edit is saved the moment you make it."
     )
     box.exec()
+
+
+def title_dialog(parent: QWidget, old: str, chosen: Callable[[str], None]) -> QInputDialog:
+    """Article → Edit title…: opened, not blocking; ``chosen`` gets the text accepted."""
+    dlg = QInputDialog(parent)
+    dlg.setObjectName("titleDialog")
+    dlg.setWindowTitle("Edit title")
+    dlg.setLabelText("Title of this article (its text is never changed):")
+    dlg.setTextValue(old)
+    dlg.resize(560, dlg.sizeHint().height())
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dlg.textValueSelected.connect(chosen)
+    dlg.open()
+    return dlg

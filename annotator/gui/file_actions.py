@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QFileInfo, Qt
-from PySide6.QtGui import QAbstractFileIconProvider, QColor, QIcon
+from PySide6.QtCore import QFileInfo, Qt, QThread
+from PySide6.QtGui import QAbstractFileIconProvider, QIcon
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QHeaderView,
     QMessageBox,
+    QStatusBar,
     QStyle,
     QTreeView,
     QWidget,
@@ -37,11 +38,11 @@ from PySide6.QtWidgets import (
 from ..errors import AnnotatorError
 from ..formats.registry import EXPORT_FORMATS
 from ..store import Store
-from .jobs import run_job
+from .jobs import Jobs
 
 if TYPE_CHECKING:
+    from ..scheme import Scheme
     from .file_dialogs import ResultDialog
-    from .window import MainWindow
 
 EXPORT_UNITS = {f.key: f.long_unit for f in EXPORT_FORMATS}  # the core's format registry
 
@@ -145,6 +146,35 @@ def choose_save_path(
     return files[0] if files else ""
 
 
+class FileActionsHost(Protocol):
+    """What the File menu's jobs need from the window they serve (the main window)."""
+
+    store: Store
+    annotator: str
+    scheme: Scheme
+    jobs: Jobs
+
+    def window(self) -> QWidget: ...  # the parent of dialogs
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def notify(self, title: str, message: str, warning: bool = False) -> object: ...
+
+    def report_error(self, message: str) -> None: ...
+
+    def read_only_message(self) -> str: ...
+
+    def reload_documents(self) -> None: ...
+
+    def reload_scheme(self) -> None: ...
+
+    def refresh_coder_menu(self) -> None: ...
+
+    def may_switch_database(self) -> bool: ...
+
+    def switch_database(self, path: Path) -> bool: ...
+
+
 def database_problem(
     paths: list[str] | list[Path],
     db: Path,
@@ -189,9 +219,10 @@ def database_problem(
 class FileActions:
     """The File menu's actions for one main window (``window.files``)."""
 
-    def __init__(self, window: MainWindow):
-        self.w = window
-        self.last_worker = None  # the latest job's thread (tests wait on it)
+    def __init__(self, host: FileActionsHost):
+        self.w = host
+        self.win = host.window()  # the parent of dialogs
+        self.last_worker: QThread | None = None  # the latest job's thread (tests wait on it)
         self.last_result: ResultDialog | None = None  # the latest result dialog
 
     # -- helpers ------------------------------------------------------------------
@@ -202,7 +233,6 @@ class FileActions:
 
     def start_job(self, title: str, job, on_success):
         w = self.w
-        readonly = self.store.readonly
 
         def failed(message: str) -> None:
             w.reload_documents()
@@ -210,9 +240,9 @@ class FileActions:
             if message != "Cancelled.":
                 self.show_result(title.rstrip("…"), [message], warning=True)
 
-        worker = run_job(w, title, self.store.path, job, on_success, failed, readonly=readonly)
-        w._jobs.append(worker)
-        worker.finished.connect(lambda: w._jobs.remove(worker) if worker in w._jobs else None)
+        worker = w.jobs.start(
+            title, self.store.path, job, on_success, failed, readonly=self.store.readonly
+        )
         self.last_worker = worker
         return worker
 
@@ -226,9 +256,9 @@ class FileActions:
     ) -> ResultDialog:
         from .file_dialogs import ResultDialog
 
-        dlg = ResultDialog(self.w, title, summary, details, details_title, warning)
+        dlg = ResultDialog(self.win, title, summary, details, details_title, warning)
         self.last_result = dlg
-        if self.w.isVisible():
+        if self.win.isVisible():
             dlg.open()
         return dlg
 
@@ -251,39 +281,19 @@ class FileActions:
         self.show_result(title, [problem], warning=True)
         return True
 
-    def reload_scheme(self) -> None:
-        """Rebuild what depends on the scheme in the window (an import or merge extended it)."""
-        w = self.w
-        w.store.reload_scheme()  # another connection may have recorded a newer version
-        w.scheme = w.store.scheme
-        w._colors = {lab.name: QColor(lab.color) for lab in w.scheme.span_labels}
-        w._bands = {lab.name: i for i, lab in enumerate(w.scheme.span_labels)}
-        if w._panel_slot is not None:  # actions and panel are not built yet: they will be
-            return
-        old_rows = {a.statusTip() for a in w.label_actions.values()}
-        w._shortcut_rows = [r for r in w._shortcut_rows if r[1] not in old_rows]
-        for a in w.label_actions.values():
-            w.removeAction(a)
-            a.deleteLater()
-        w.label_menu.clear()
-        w._build_label_actions()
-        old, sizes = w.panel, w.splitter.sizes()
-        w._make_panel()
-        w.splitter.replaceWidget(2, w.panel)
-        w.splitter.setSizes(sizes)
-        old.deleteLater()
-
     def _refresh_after_labels(self, scheme_changed: bool) -> None:
         if scheme_changed:
-            self.reload_scheme()
+            self.w.reload_scheme()
         self.w.reload_documents()
-        self.w._fill_coder_menu()
+        self.w.refresh_coder_menu()
 
     # -- open a database ----------------------------------------------------------
 
     def open_database_dialog(self) -> None:
+        if not self.w.may_switch_database():  # edits wait to be saved in this one
+            return
         paths = choose_open_files(
-            self.w,
+            self.win,
             "Open labels database",
             str(self.store.path.parent),
             "SQLite databases (*.db *.sqlite);;All files (*)",
@@ -292,46 +302,19 @@ class FileActions:
             self.open_database(Path(paths[0]))
 
     def open_database(self, path: Path) -> None:
-        from .app import open_store
-
-        w = self.w
+        if not self.w.may_switch_database():  # edits wait to be saved in this one
+            return
         problem = database_problem([path], self.store.path, "open it", journals_only=True)
         if problem is not None:  # SQLite would open (and close) the journal as a database
-            w.report_error(problem)
+            self.w.report_error(problem)
             return
-        store = None
-        try:
-            store = open_store(path)
-            store.scheme  # noqa: B018 - fails early on a foreign database
-            known = store.annotators()
-            # A read-only database cannot register the coder: the window only shows it.
-            if store.readonly or w.annotator in known:
-                annotator = w.annotator
-            else:
-                annotator = store.add_annotator(w.annotator)
-        except AnnotatorError as e:
-            if store is not None:
-                store.close()
-            w.report_error(str(e))
-            return
-        w._record_time()
-        w.store.close()
-        w.store = store
-        w.annotator = annotator
-        w._read_only_told = False
-        w.undo_stack.clear()
-        w.doc = None
-        if store.scheme != w.scheme:
-            self.reload_scheme()
-        w.reload_documents()
-        w._fill_coder_menu()
-        w.statusBar().showMessage(f"Opened {path}.", 4000)
+        self.w.switch_database(path)
 
     # -- import articles ----------------------------------------------------------
 
     def import_dialog(self) -> None:
         paths = choose_open_files(
-            self.w, "Import articles", "", "Articles (*.txt *.jsonl);;All files (*)"
+            self.win, "Import articles", "", "Articles (*.txt *.jsonl);;All files (*)"
         )
         if paths:
             self.import_paths(paths)
@@ -364,7 +347,7 @@ class FileActions:
 
     def import_labels_dialog(self) -> None:
         paths = choose_open_files(
-            self.w,
+            self.win,
             "Import labels",
             str(self.store.path.parent),
             "JSON lines (*.jsonl *.json);;All files (*)",
@@ -376,7 +359,7 @@ class FileActions:
         """The options dialog (opened, not blocking); accepting it starts the import."""
         from .file_dialogs import ImportLabelsDialog
 
-        dlg = ImportLabelsDialog(self.w, paths, list(self.w.scheme.field_names))
+        dlg = ImportLabelsDialog(self.win, paths, list(self.w.scheme.field_names))
         dlg.accepted.connect(lambda: self.import_labels(paths, **dlg.options()))
         dlg.finished.connect(dlg.deleteLater)
         dlg.open()
@@ -431,7 +414,7 @@ class FileActions:
         """The quick JSONL exports (my labels / all coders)."""
         w = self.w
         default = str(self.store.path.with_name(f"labels-{w.annotator if mine else 'all'}.jsonl"))
-        path = choose_save_path(w, "Export JSONL", default, "JSON lines (*.jsonl)")
+        path = choose_save_path(self.win, "Export JSONL", default, "JSON lines (*.jsonl)")
         if path:
             self.export_to(Path(path), w.annotator if mine else None)
 
@@ -442,7 +425,7 @@ class FileActions:
         """File → Export…: the options dialog; accepting it asks for the file or folder."""
         from .file_dialogs import ExportDialog
 
-        dlg = ExportDialog(self.w, self.w.annotator, self.store.has_gold())
+        dlg = ExportDialog(self.win, self.w.annotator, self.store.has_gold())
         dlg.accepted.connect(lambda: self._export_chosen(dlg.options()))
         dlg.finished.connect(dlg.deleteLater)
         dlg.open()
@@ -458,11 +441,11 @@ class FileActions:
         default = str(self.store.path.with_name(f"{stem}-{fmt}{suffix}"))
         if folder:
             path = choose_save_path(
-                self.w, f"Export {fmt}: name the folder to write", default, "Folders (*)", True
+                self.win, f"Export {fmt}: name the folder to write", default, "Folders (*)", True
             )
         else:
             path = choose_save_path(
-                self.w, f"Export {fmt}", default, f"{fmt} (*{suffix});;All files (*)"
+                self.win, f"Export {fmt}", default, f"{fmt} (*{suffix});;All files (*)"
             )
         if not path:
             return None
@@ -475,7 +458,7 @@ class FileActions:
                 "Replace folder?",
                 f"{target} already exists. Replace it and everything in it with the export?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                self.w,
+                self.win,
             )
             box.setTextFormat(Qt.TextFormat.PlainText)  # a folder name is data, not HTML
             if box.exec() != QMessageBox.StandardButton.Yes:
@@ -526,7 +509,7 @@ class FileActions:
 
     def merge_dialog(self) -> None:
         paths = choose_open_files(
-            self.w,
+            self.win,
             "Merge other coders' databases into this one",
             str(self.store.path.parent),
             "SQLite databases (*.db *.sqlite);;All files (*)",
@@ -537,7 +520,7 @@ class FileActions:
     def ask_merge(self, paths: list[str]):
         from .file_dialogs import MergeDialog
 
-        dlg = MergeDialog(self.w, paths)
+        dlg = MergeDialog(self.win, paths)
         dlg.accepted.connect(lambda: self.merge(paths, **dlg.options()))
         dlg.finished.connect(dlg.deleteLater)
         dlg.open()

@@ -10,7 +10,7 @@ temporary file is removed; an import keeps the batches already committed).
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,9 +94,17 @@ def run_job(
         worker.cancelled = True
         dialog.setLabelText("Cancelling…")
 
+    def succeeded(result: Any) -> None:
+        finish()
+        on_success(result)
+
+    def failed(message: str) -> None:
+        finish()
+        on_failure(message)
+
     worker.progressed.connect(progressed)
-    worker.succeeded.connect(lambda r: (finish(), on_success(r)))
-    worker.failed.connect(lambda m: (finish(), on_failure(m)))
+    worker.succeeded.connect(succeeded)
+    worker.failed.connect(failed)
     # The thread object stays owned by ``parent`` (not deleteLater'd): callers and tests
     # may still hold and disconnect it after it finished.
     dialog.canceled.connect(cancel)
@@ -118,3 +126,62 @@ def run_background(
     worker.failed.connect(on_failure)
     worker.start()
     return worker
+
+
+class Jobs:
+    """The worker threads a window started, until each finishes (``window.jobs``).
+
+    Closing the window cancels the ones still running and waits for them (:meth:`cancel`),
+    so no thread outlives the window's database connection.
+    """
+
+    def __init__(self, parent: QWidget):
+        self.parent = parent
+        self._running: list[_Worker] = []
+
+    def __contains__(self, worker: object) -> bool:
+        return worker in self._running
+
+    def __iter__(self) -> Iterator[_Worker]:
+        return iter(list(self._running))
+
+    def __len__(self) -> int:
+        return len(self._running)
+
+    def start(
+        self,
+        title: str,
+        db_path: Path,
+        job: Job,
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[str], None],
+        readonly: bool = False,
+    ) -> _Worker:
+        """:func:`run_job` (behind a progress dialog), tracked until it finishes."""
+        worker = run_job(self.parent, title, db_path, job, on_success, on_failure, readonly)
+        return self._track(worker)
+
+    def start_background(
+        self,
+        db_path: Path,
+        job: Job,
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[str], None],
+        readonly: bool = False,
+    ) -> _Worker:
+        """:func:`run_background` (no dialog), tracked until it finishes."""
+        worker = run_background(self.parent, db_path, job, on_success, on_failure, readonly)
+        return self._track(worker)
+
+    def _track(self, worker: _Worker) -> _Worker:
+        self._running.append(worker)
+        worker.finished.connect(
+            lambda: self._running.remove(worker) if worker in self._running else None
+        )
+        return worker
+
+    def cancel(self, wait_ms: int = 5000) -> None:
+        """Cancel every running job and wait (at most ``wait_ms`` each) for it to stop."""
+        for worker in list(self._running):
+            worker.cancelled = True
+            worker.wait(wait_ms)

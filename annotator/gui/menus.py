@@ -1,165 +1,263 @@
 """The main window's menu bar: File, Edit, Label, Article, View, Coder, Tools, Help.
 
-A mix-in of :class:`~annotator.gui.window.MainWindow` (split out of ``window.py``):
-every action is also added to the window, so its shortcut works anywhere in it, and
-is listed in the keyboard shortcuts dialog. The File menu's jobs live in
-``file_actions.py`` and are loaded on first use.
+A builder, not a mix-in: :func:`build_main_menus` fills a window's menu bar from the
+public slots of a :class:`MenuHost` (the main window) and returns the actions the
+window keeps (:class:`MainMenus`). Every action is also added to the window, so its
+shortcut works anywhere in it, and is listed in the keyboard shortcuts table
+(:attr:`MenuBuilder.shortcut_rows`). The File menu's jobs live in ``file_actions.py``
+(``host.files``, loaded on first use).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+if TYPE_CHECKING:
+    from ..scheme import Scheme
+    from .file_actions import FileActions
+
+TITLES = ("&File", "&Edit", "&Label", "&Article", "&View", "&Coder", "&Tools", "&Help")
+
+# (text, slot, keys, status tip, object name); None: a separator.
+Entry = tuple[str, Callable[..., Any], list[str] | None, str, str] | None
 
 
-def key_text(sequences: list[QKeySequence]) -> str:
+def key_text(sequences: Sequence[QKeySequence]) -> str:
     return " or ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in sequences)
 
 
-class MenuBar:
-    """Menu-building methods of the main window (uses its slots and attributes)."""
+class MenuBuilder:
+    """Adds actions to a window's menus, and to the window (its shortcuts work anywhere
+    in it), and keeps the rows of the keyboard shortcuts table."""
 
-    def _act(
+    def __init__(self, window: QMainWindow, titles: Iterable[str] = TITLES):
+        self.window = window
+        self.menus: dict[str, QMenu] = {t: window.menuBar().addMenu(t) for t in titles}
+        self.shortcut_rows: list[tuple[str, str]] = []
+
+    def action(
         self,
         menu: QMenu,
         text: str,
-        slot,
+        slot: Callable[..., Any],
         keys: list[str] | None = None,
         tip: str = "",
         name: str = "",
         checkable: bool = False,
     ) -> QAction:
-        a = QAction(text, self)
+        a = QAction(text, self.window)
         if name:
             a.setObjectName(name)
         if keys:
             seqs = [QKeySequence(k) for k in keys]
             a.setShortcuts(seqs)
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self._shortcut_rows.append((key_text(seqs), tip or text.replace("&", "").rstrip("…")))
+            self.shortcut_rows.append((key_text(seqs), tip or text.replace("&", "").rstrip("…")))
         if tip:
             a.setStatusTip(tip)
         a.setCheckable(checkable)
         (a.toggled if checkable else a.triggered).connect(slot)
         menu.addAction(a)
-        self.addAction(a)
+        self.window.addAction(a)
         return a
 
-    def _build_menu_bar(self) -> None:
-        from .lockguard import protect
+    def add(self, menu: QMenu, action: QAction) -> None:
+        """An action made elsewhere (undo, redo): in the menu, the window and the table."""
+        menu.addAction(action)
+        self.window.addAction(action)
+        self.shortcut_rows.append((key_text(action.shortcuts()), action.text().replace("&", "")))
 
-        protect(self)  # from here on only SQLite may open this window's database file
-        titles = ("&File", "&Edit", "&Label", "&Article", "&View", "&Coder", "&Tools", "&Help")
-        self._menus = {t: self.menuBar().addMenu(t) for t in titles}
-        self.label_menu = self._menus["&Label"]
-        self.coder_menu = self._menus["&Coder"]
-        self.coder_menu.aboutToShow.connect(self._fill_coder_menu)
-        self.coder_button.setMenu(self.coder_menu)
-
-    def _menu(self, title: str, entries: list) -> QMenu:
+    def fill(self, title: str, entries: list[Entry]) -> QMenu:
         """Fill a menu from ``(text, slot, keys, tip, name)`` entries; ``None``: a separator."""
-        menu = self._menus[title]
+        menu = self.menus[title]
         for entry in entries:
             if entry is None:
                 menu.addSeparator()
             else:
                 text, slot, keys, tip, name = entry
-                self._act(menu, text, slot, keys, tip, name)
+                self.action(menu, text, slot, keys, tip, name)
         return menu
 
-    def _build_actions(self) -> None:
-        def files(method: str, *args):
-            return lambda: getattr(self.files, method)(*args)
+    def remove(self, actions: Iterable[QAction]) -> None:
+        """Take actions out of the window and the shortcuts table (their menu is cleared
+        by the caller)."""
+        actions = list(actions)
+        tips = {a.statusTip() for a in actions}
+        self.shortcut_rows[:] = [r for r in self.shortcut_rows if r[1] not in tips]
+        for a in actions:
+            self.window.removeAction(a)
+            a.deleteLater()
 
-        self._menu("&File", [
-            ("&Open database…", files("open_database_dialog"), ["Ctrl+O"], "", "openDb"),
-            ("&Import articles…", files("import_dialog"), ["Ctrl+I"], "", "importArticles"),
-            ("Import &labels…", files("import_labels_dialog"), ["Ctrl+Shift+I"],
-             "Import labels from JSONL files (annotator, Prodigy, doccano)", "importLabels"),
-            None,
-            ("&Export…", files("ask_export"), ["Ctrl+Shift+E"],
-             "Export labels (JSONL, Prodigy, doccano, spaCy, CSV, brat)", "export"),
-            ("Export &my labels as JSONL…", files("export_dialog", True), ["Ctrl+E"], "",
-             "exportMine"),
-            ("Export &all coders as JSONL…", files("export_dialog", False), None, "",
-             "exportAll"),
-            None,
-            ("&Merge database…", files("merge_dialog"), None,
-             "Merge other coders' databases into this one", "mergeDb"),
-            None,
-            ("&Quit", self.close, ["Ctrl+Q"], "", "quit"),
-        ])  # fmt: skip
 
-        e = self._menus["&Edit"]
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for a in (self.undo_action, self.redo_action):
-            e.addAction(a)
-            self.addAction(a)
-            self._shortcut_rows.append((key_text(a.shortcuts()), a.text().replace("&", "")))
-        e.addSeparator()
-        for text, slot, keys, tip, name in [
-            ("&Delete span", self.delete_span, ["Del", "Backspace"], "Delete the selected span",
-             "deleteSpan"),
-            ("Select &sentence", self.view.select_sentence, ["Ctrl+L"],
-             "Select the sentence at the cursor", "selectSentence"),
-            ("Clear selection", self.clear_selection, ["Esc"], "Clear the selection",
-             "clearSelection"),
-            ("&Filter articles", self._focus_filter, ["Ctrl+F"], "Filter the article list",
-             "filter"),
-        ]:  # fmt: skip
-            self._act(e, text, slot, keys, tip, name)
+class MenuHost(Protocol):
+    """The main window's public slots the menus call."""
 
-        self._build_label_actions()
+    undo_stack: QUndoStack
 
-        self._menu("&Article", [
-            ("Mark &done and go to next", self.done_and_next, ["Ctrl+Return", "Ctrl+Enter"],
-             "Mark the article done and open the next one not done", "doneNext"),
-            ("Mark &not done", self.mark_not_done, ["Ctrl+Shift+Return"],
-             "Reopen the article (in progress)", "notDone"),
-            ("Edit &title…", self.edit_title, ["F2"],
-             "Edit the article's title (shown in the list and exports)", "editTitle"),
-            None,
-            ("&Next article", lambda: self.step_document(1), ["Ctrl+PgDown", "Alt+Down"],
-             "Next article", "nextDoc"),
-            ("&Previous article", lambda: self.step_document(-1), ["Ctrl+PgUp", "Alt+Up"],
-             "Previous article", "prevDoc"),
-            ("Next &span", lambda: self.next_span(1), ["Ctrl+J"],
-             "Next span (also Tab in the article)", "nextSpan"),
-            ("Pre&vious span", lambda: self.next_span(-1), ["Ctrl+K"],
-             "Previous span (also Shift+Tab)", "prevSpan"),
-        ])  # fmt: skip
+    @property
+    def files(self) -> FileActions: ...
 
-        v = self._menu("&View", [
-            ("Zoom &in", lambda: self.zoom(1), ["Ctrl++", "Ctrl+="], "Larger text", "zoomIn"),
-            ("Zoom &out", lambda: self.zoom(-1), ["Ctrl+-"], "Smaller text", "zoomOut"),
-            ("&Actual size", lambda: self.zoom(0), ["Ctrl+0"], "Default text size", "zoomReset"),
-            None,
-        ])  # fmt: skip
-        self.others_action = self._act(
-            v, "Show &other coders' spans (read-only)", self.set_show_others, ["Ctrl+Shift+O"],
-            "Show everyone's spans for discussion (blind coding is the default)", name="showOthers", checkable=True,
+    def close(self) -> bool: ...
+
+    def delete_span(self) -> None: ...
+
+    def select_sentence(self) -> None: ...
+
+    def clear_selection(self) -> None: ...
+
+    def focus_filter(self) -> None: ...
+
+    def apply_label(self, label: str) -> None: ...
+
+    def done_and_next(self) -> None: ...
+
+    def mark_not_done(self) -> None: ...
+
+    def edit_title(self) -> None: ...
+
+    def step_document(self, delta: int) -> None: ...
+
+    def next_span(self, delta: int) -> None: ...
+
+    def zoom(self, steps: int) -> None: ...
+
+    def set_show_others(self, on: bool) -> None: ...
+
+    def open_agreement(self) -> object: ...
+
+    def open_review(self, doc_id: int | None = None) -> object: ...
+
+    def show_shortcuts(self) -> None: ...
+
+    def show_about(self) -> None: ...
+
+
+@dataclass
+class MainMenus:
+    """What the main window keeps of its menus."""
+
+    builder: MenuBuilder
+    label_menu: QMenu
+    coder_menu: QMenu
+    undo_action: QAction
+    redo_action: QAction
+    others_action: QAction
+    label_actions: dict[str, QAction]
+
+
+def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> MainMenus:
+    """Build the main window's menu bar; ``window`` is ``host`` as a QMainWindow."""
+    b = MenuBuilder(window)
+
+    def files(method: str, *args: Any) -> Callable[[], Any]:
+        return lambda: getattr(host.files, method)(*args)
+
+    b.fill("&File", [
+        ("&Open database…", files("open_database_dialog"), ["Ctrl+O"], "", "openDb"),
+        ("&Import articles…", files("import_dialog"), ["Ctrl+I"], "", "importArticles"),
+        ("Import &labels…", files("import_labels_dialog"), ["Ctrl+Shift+I"],
+         "Import labels from JSONL files (annotator, Prodigy, doccano)", "importLabels"),
+        None,
+        ("&Export…", files("ask_export"), ["Ctrl+Shift+E"],
+         "Export labels (JSONL, Prodigy, doccano, spaCy, CSV, brat)", "export"),
+        ("Export &my labels as JSONL…", files("export_dialog", True), ["Ctrl+E"], "",
+         "exportMine"),
+        ("Export &all coders as JSONL…", files("export_dialog", False), None, "",
+         "exportAll"),
+        None,
+        ("&Merge database…", files("merge_dialog"), None,
+         "Merge other coders' databases into this one", "mergeDb"),
+        None,
+        ("&Quit", host.close, ["Ctrl+Q"], "", "quit"),
+    ])  # fmt: skip
+
+    e = b.menus["&Edit"]
+    undo = host.undo_stack.createUndoAction(window, "&Undo")
+    undo.setShortcuts([QKeySequence("Ctrl+Z")])
+    redo = host.undo_stack.createRedoAction(window, "&Redo")
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    for a in (undo, redo):
+        b.add(e, a)
+    e.addSeparator()
+    b.fill("&Edit", [
+        ("&Delete span", host.delete_span, ["Del", "Backspace"], "Delete the selected span",
+         "deleteSpan"),
+        ("Select &sentence", host.select_sentence, ["Ctrl+L"],
+         "Select the sentence at the cursor", "selectSentence"),
+        ("Clear selection", host.clear_selection, ["Esc"], "Clear the selection",
+         "clearSelection"),
+        ("&Filter articles", host.focus_filter, ["Ctrl+F"], "Filter the article list",
+         "filter"),
+    ])  # fmt: skip
+
+    label_actions = build_label_actions(b, b.menus["&Label"], scheme, host.apply_label)
+
+    b.fill("&Article", [
+        ("Mark &done and go to next", host.done_and_next, ["Ctrl+Return", "Ctrl+Enter"],
+         "Mark the article done and open the next one not done", "doneNext"),
+        ("Mark &not done", host.mark_not_done, ["Ctrl+Shift+Return"],
+         "Reopen the article (in progress)", "notDone"),
+        ("Edit &title…", host.edit_title, ["F2"],
+         "Edit the article's title (shown in the list and exports)", "editTitle"),
+        None,
+        ("&Next article", lambda: host.step_document(1), ["Ctrl+PgDown", "Alt+Down"],
+         "Next article", "nextDoc"),
+        ("&Previous article", lambda: host.step_document(-1), ["Ctrl+PgUp", "Alt+Up"],
+         "Previous article", "prevDoc"),
+        ("Next &span", lambda: host.next_span(1), ["Ctrl+J"],
+         "Next span (also Tab in the article)", "nextSpan"),
+        ("Pre&vious span", lambda: host.next_span(-1), ["Ctrl+K"],
+         "Previous span (also Shift+Tab)", "prevSpan"),
+    ])  # fmt: skip
+
+    v = b.fill("&View", [
+        ("Zoom &in", lambda: host.zoom(1), ["Ctrl++", "Ctrl+="], "Larger text", "zoomIn"),
+        ("Zoom &out", lambda: host.zoom(-1), ["Ctrl+-"], "Smaller text", "zoomOut"),
+        ("&Actual size", lambda: host.zoom(0), ["Ctrl+0"], "Default text size", "zoomReset"),
+        None,
+    ])  # fmt: skip
+    others = b.action(
+        v, "Show &other coders' spans (read-only)", host.set_show_others, ["Ctrl+Shift+O"],
+        "Show everyone's spans for discussion (blind coding is the default)", name="showOthers", checkable=True,
+    )  # fmt: skip
+
+    b.fill("&Tools", [
+        ("&Agreement…", lambda: host.open_agreement(), ["Ctrl+Shift+A"],
+         "Inter-coder agreement: tables, α chart, coder heat map, documents", "agreement"),
+        ("&Review document…", lambda: host.open_review(), ["Ctrl+Shift+R"],
+         "Compare the coders' labels on this article", "reviewDocument"),
+    ])  # fmt: skip
+    b.fill("&Help", [
+        ("&Keyboard shortcuts", host.show_shortcuts, ["F1", "Ctrl+/"],
+         "Show all keyboard shortcuts", "shortcuts"),
+        ("&About", host.show_about, None, "", "about"),
+    ])  # fmt: skip
+    return MainMenus(b, b.menus["&Label"], b.menus["&Coder"], undo, redo, others, label_actions)
+
+
+def build_label_actions(
+    b: MenuBuilder, menu: QMenu, scheme: Scheme, apply_label: Callable[[str], None]
+) -> dict[str, QAction]:
+    """The Label menu: one action per span label of ``scheme``, on the label's key."""
+    actions: dict[str, QAction] = {}
+    for lab in scheme.span_labels:
+        actions[lab.name] = b.action(
+            menu, f"{lab.name}", lambda _=False, n=lab.name: apply_label(n), [lab.key],
+            f"Label the selection (or relabel the selected span) as {lab.name}", name=f"labelAction_{lab.name}",
         )  # fmt: skip
+    return actions
 
-        self._menu("&Tools", [
-            ("&Agreement…", self.show_agreement, ["Ctrl+Shift+A"],
-             "Inter-coder agreement: tables, α chart, coder heat map, documents", "agreement"),
-            ("&Review document…", lambda: self.review_document(), ["Ctrl+Shift+R"],
-             "Compare the coders' labels on this article", "reviewDocument"),
-        ])  # fmt: skip
-        self._menu("&Help", [
-            ("&Keyboard shortcuts", self.show_shortcuts, ["F1", "Ctrl+/"],
-             "Show all keyboard shortcuts", "shortcuts"),
-            ("&About", self._about, None, "", "about"),
-        ])  # fmt: skip
 
-    def _build_label_actions(self) -> None:
-        self.label_actions: dict[str, QAction] = {}
-        for lab in self.scheme.span_labels:
-            self.label_actions[lab.name] = self._act(
-                self.label_menu, f"{lab.name}", lambda _=False, n=lab.name: self.apply_label(n), [lab.key],
-                f"Label the selection (or relabel the selected span) as {lab.name}", name=f"labelAction_{lab.name}",
-            )  # fmt: skip
+def rebuild_label_actions(
+    menus: MainMenus, scheme: Scheme, apply_label: Callable[[str], None]
+) -> None:
+    """The scheme changed: the Label menu's actions (and their table rows) anew."""
+    menus.builder.remove(menus.label_actions.values())
+    menus.label_menu.clear()
+    menus.label_actions = build_label_actions(menus.builder, menus.label_menu, scheme, apply_label)

@@ -38,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QColor, QUndoStack
@@ -90,15 +91,15 @@ class ReviewWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         owns_store: bool = False,
-        main_window: QWidget | None = None,
+        main_window: ReviewHost | None = None,
     ):
         super().__init__(parent)
         if parent is not None:
             self.setWindowFlag(Qt.WindowType.Window, True)
         self.setObjectName("reviewWindow")
         # One queue with the main window's when there is one (see ``write``).
-        self._main_queue = main_window is not None and hasattr(main_window, "pending")
-        self.pending = main_window.pending if self._main_queue else P.PendingEdits()
+        self._main_queue = main_window is not None
+        self.pending = main_window.pending if main_window is not None else P.PendingEdits()
         store.set_busy_timeout(0.2)  # a key never waits long for another process's lock
         self.real_store = store
         self.store = P.Overlay(store, self.pending)  # what is shown: pending edits included
@@ -341,7 +342,7 @@ class ReviewWindow(QMainWindow):
         written, result = self.pending.write(self.real_store, edit)
         if not written and not self._retry.isActive():
             self._retry.start(self._retry_ms)
-        self._show_saved()
+        self.show_saved()
         return written, result
 
     def flush_pending(self, auto_close: bool = True) -> None:
@@ -360,7 +361,7 @@ class ReviewWindow(QMainWindow):
         if result.written or result.dropped:
             with contextlib.suppress(AnnotatorError, sqlite3.Error):
                 self.refresh()
-        self._show_saved()
+        self.show_saved()
         if auto_close and not self.pending and self._close_when_saved:
             self.close()
 
@@ -377,13 +378,12 @@ class ReviewWindow(QMainWindow):
     def show_saved(self) -> None:
         self.status_line.show_saved(self.pending)
 
-    _show_saved = show_saved  # the old name, still called by window.py and the write path
 
     def after_edit(self, doc_id: int, select_span=None) -> None:
         if self.doc is None or self.doc.id != doc_id:
             self.open_document(doc_id)
         self.refresh(select=select_span)
-        self._show_saved()
+        self.show_saved()
         mw = self.main_window
         if mw is not None and getattr(mw, "doc", None) is not None and mw.doc.id == doc_id:
             with contextlib.suppress(AnnotatorError, sqlite3.Error, AttributeError):
@@ -421,10 +421,8 @@ class ReviewWindow(QMainWindow):
                 e.ignore()
                 self._warn_unsaved()
                 return
-        if self.main_window is not None:
+        if self.main_window is not None:  # (it forgets this window when it is deleted)
             self.main_window.removeEventFilter(self)
-            if getattr(self.main_window, "_review_window", None) is self:
-                self.main_window._review_window = None
         self.undo_stack.clear()
         self.doc = None  # no refresh from here on
         if self.owns_store:
@@ -449,14 +447,41 @@ def _live(w) -> bool:
         return False
 
 
-def open_review(main_window, doc_id: int | None) -> QWidget:
+class ReviewHost(Protocol):
+    """What the review window needs from the main window it is opened from (its
+    ``main_window``): one queue of unsaved edits, writes through it, its open article."""
+
+    store: Store
+    pending: P.PendingEdits
+    doc: Document | None
+
+    def write(self, edit: P.Edit) -> tuple[bool, object]: ...
+
+    def refresh_spans(self, select: int | None = None) -> None: ...
+
+    def current_document_id(self) -> int | None: ...
+
+    def window(self) -> QWidget: ...  # the parent of the review window
+
+    def installEventFilter(self, obj: QObject) -> None: ...
+
+    def removeEventFilter(self, obj: QObject) -> None: ...
+
+    @property
+    def review_window(self) -> ReviewWindow | None: ...
+
+    def keep_review_window(self, window: ReviewWindow) -> None: ...
+
+
+def open_review(main_window: ReviewHost, doc_id: int | None) -> ReviewWindow:
     """Open (and return) the non-modal review window of ``main_window``'s database.
 
     ``doc_id`` None: the first document with a disagreement, or else the main window's
-    current one. A review window already open is reused and brought to the front.
+    current one. A review window already open is reused and brought to the front; the
+    main window keeps the one it opened (``keep_review_window``).
     """
-    existing = getattr(main_window, "_review_window", None)
-    if _live(existing):
+    existing = main_window.review_window
+    if existing is not None and _live(existing):
         if doc_id is not None:
             existing.open_document(doc_id)
         existing.show()
@@ -471,16 +496,16 @@ def open_review(main_window, doc_id: int | None) -> QWidget:
         if doc_id is None:
             doc_id = next(
                 (d for d in store.document_ids() if has_disagreement(store, d)),
-                main_window.doc.id if getattr(main_window, "doc", None) is not None else None,
+                main_window.current_document_id(),
             )
         w = ReviewWindow(
-            store, doc_id, parent=main_window, owns_store=True, main_window=main_window
+            store, doc_id, parent=main_window.window(), owns_store=True, main_window=main_window
         )
     except BaseException:
         store.close()
         raise
     w.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    main_window._review_window = w
+    main_window.keep_review_window(w)
     w.show()
     w.raise_()
     w.activateWindow()

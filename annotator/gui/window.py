@@ -1,7 +1,14 @@
 """The main window: composition of the panes, the undo stack, the editor protocol.
 
-Menus and actions are built by ``menus.MenuBar`` (a mix-in), the File menu's
-jobs live in ``file_actions.py``, Tools → Agreement in ``agreement_view.py``.
+Menus and actions are built by ``menus.build_main_menus`` from the window's public
+slots; the File menu's jobs live in ``file_actions.py`` (``window.files``), Tools →
+Agreement in ``agreement_view.py``, review mode in ``review.py``. Those talk to the
+window through the Protocols they declare (``FileActionsHost``, ``AgreementHost``,
+``ReviewHost``), i.e. through its public API only: :meth:`MainWindow.switch_database`,
+:meth:`~MainWindow.reload_scheme`, :meth:`~MainWindow.open_agreement`,
+:meth:`~MainWindow.open_review`, :meth:`~MainWindow.report_error` /
+:meth:`~MainWindow.notify`, :meth:`~MainWindow.current_document_id` and
+:attr:`~MainWindow.jobs`. The window keeps the agreement and review windows it opened.
 
 Every edit goes through an undoable command (``commands.py``) that hands its store
 call to :meth:`MainWindow.write`, the one path of every write the window makes. The
@@ -17,16 +24,15 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import sys
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QActionGroup, QCloseEvent, QColor, QUndoStack
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -38,20 +44,35 @@ from PySide6.QtWidgets import (
 from .. import pending as P
 from ..errors import AnnotatorError
 from ..models import Document, Span
-from ..pending import DocInfo, PendingEdits, recovery_path
+from ..pending import DocInfo, PendingEdits
 from ..store import RESERVED_NAMES, Store, check_coder_name
 from . import commands as cmd
 from . import lockguard
-from .article_view import ArticleView, PaintSpan
-from .coder import ask_coder_name, remember_coder
+from .article_view import ArticleView
+from .coder import ask_coder_name, fill_coder_menu, remember_coder
+from .deferred import FirstPaint, PanelStandIn
 from .document_list import STATE_TEXT, DocumentList
+from .jobs import Jobs
 from .layouts import centre_pane, title_row
-from .menus import MenuBar
+from .menus import build_main_menus, rebuild_label_actions
 from .plaintext import literal_mnemonic, literal_title, plain_tooltip
+from .span_display import span_display
 from .style import STYLE
+from .unsaved import (
+    WAIT,
+    WRITE,
+    recovery_message,
+    recovery_written,
+    show_save_state,
+    unsaved_warning,
+    write_recovery,
+)
 
 if TYPE_CHECKING:
+    from .agreement_view import AgreementWindow
     from .file_actions import FileActions
+    from .label_panel import LabelPanel
+    from .review import ReviewWindow
 
 READ_ONLY_BANNER = "Read-only: changes cannot be saved"
 READ_ONLY_WHY = (
@@ -65,11 +86,29 @@ GUI_BUSY_TIMEOUT_S = 0.2
 RETRY_FIRST_MS, RETRY_MAX_MS = 250, 4000
 
 
-class MainWindow(MenuBar, QMainWindow):
-    def __init__(self, store: Store, annotator: str, settings: QSettings):
+class MainWindow(QMainWindow):
+    """The coding window on one database (``store``) for one coder (``annotator``).
+
+    ``open_store`` opens another database for :meth:`switch_database` (the application
+    passes ``app.open_store``: read-write, or read-only if the file cannot be written).
+    """
+
+    panel: LabelPanel | PanelStandIn  # a stand-in until the first paint (``_first_paint``)
+    _panel_slot: QWidget | None  # the panel's empty place until then
+    splitter: QSplitter
+
+    def __init__(
+        self,
+        store: Store,
+        annotator: str,
+        settings: QSettings,
+        *,
+        open_store: Callable[[Path], Store],
+    ):
         super().__init__()
         self.setObjectName("mainWindow")
         self.store = store
+        self._open_store = open_store
         self.settings = settings
         self.pending = PendingEdits()  # edits the database could not take yet, in order
         self._timeout_store: Store | None = None
@@ -95,9 +134,9 @@ class MainWindow(MenuBar, QMainWindow):
         self.show_others = False
         self.undo_stack = QUndoStack(self)
         self._visit = QElapsedTimer()
-        self._shortcut_rows: list[tuple[str, str]] = []
-        self._jobs: list = []
-        self._agreement = None  # the Tools → Agreement window, made on first use
+        self.jobs = Jobs(self)  # worker threads (import, export, merge, agreement)
+        self._agreement: AgreementWindow | None = None  # Tools → Agreement, made on first use
+        self._review: ReviewWindow | None = None  # Tools → Review document, while open
         self._files: FileActions | None = None
         self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
@@ -106,8 +145,15 @@ class MainWindow(MenuBar, QMainWindow):
         self._preload.setSingleShot(True)
         self._preload.timeout.connect(self._preload_tokens)
         self._build_panes()
-        self._build_menu_bar()
-        self._build_actions()
+        lockguard.protect(self)  # from here on only SQLite may open this window's database file
+        self.menus = build_main_menus(self, self, self.scheme)
+        self.label_menu = self.menus.label_menu
+        self.coder_menu = self.menus.coder_menu
+        self.undo_action = self.menus.undo_action
+        self.redo_action = self.menus.redo_action
+        self.others_action = self.menus.others_action
+        self.coder_menu.aboutToShow.connect(self.refresh_coder_menu)
+        self.coder_button.setMenu(self.coder_menu)
         self._build_status_bar()
         self.setStyleSheet(STYLE)
         self.resize(1400, 900)
@@ -123,23 +169,17 @@ class MainWindow(MenuBar, QMainWindow):
             from .file_actions import FileActions
 
             self._files = FileActions(self)
-            # Another database may not be opened while edits wait for this one.
-            for name in ("open_database_dialog", "open_database"):
-                method = getattr(self._files, name)
-                setattr(self._files, name, self._unless_pending(method))
         return self._files
 
-    def _unless_pending(self, method):
-        def guarded(*args):
-            if self.pending:
-                self.report_error(
-                    f"{self.pending.summary()}: wait until they are saved before opening"
-                    " another database."
-                )
-                return None
-            return method(*args)
+    @property
+    def label_actions(self) -> dict[str, QAction]:
+        """The Label menu's actions by label name (rebuilt when the scheme changes)."""
+        return self.menus.label_actions
 
-        return guarded
+    @property
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(keys, what it does) of every action with a shortcut: the Help table's rows."""
+        return self.menus.builder.shortcut_rows
 
     def _first_paint(self) -> None:
         """Right after the article is first painted: build the label panel in its place.
@@ -152,11 +192,11 @@ class MainWindow(MenuBar, QMainWindow):
         if self._panel_slot is None:
             return
         if not self.isVisible():  # closed before this event came: build on the next paint
-            self._first_paint_hook = _FirstPaint(self.view.viewport(), self._first_paint)
+            self._first_paint_hook = FirstPaint(self.view.viewport(), self._first_paint)
             return
-        self._make_panel()
+        panel = self._make_panel()
         sizes = self.splitter.sizes()
-        self.splitter.replaceWidget(2, self.panel)
+        self.splitter.replaceWidget(2, panel)
         self.splitter.setSizes(sizes)
         self._panel_slot.deleteLater()
         self._panel_slot = None
@@ -166,7 +206,7 @@ class MainWindow(MenuBar, QMainWindow):
     @property
     def panel_ready(self) -> bool:
         """Whether the label panel is built (it is, one event after the first paint)."""
-        return not isinstance(self.panel, _PendingPanel)
+        return not isinstance(self.panel, PanelStandIn)
 
     def _build_panes(self) -> None:
         self.doc_list = DocumentList()
@@ -193,11 +233,11 @@ class MainWindow(MenuBar, QMainWindow):
         head.setContentsMargins(34, 14, 18, 4)
         centre = centre_pane(head, self.view)
 
-        self.panel = _PendingPanel()
-        self._panel_slot: QWidget | None = QWidget()
+        self.panel = PanelStandIn()
+        self._panel_slot = QWidget()
         self._panel_slot.setObjectName("rightPane")
         self._panel_slot.setMinimumWidth(240)
-        self._first_paint_hook = _FirstPaint(self.view.viewport(), self._first_paint)
+        self._first_paint_hook = FirstPaint(self.view.viewport(), self._first_paint)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.doc_list)
@@ -210,13 +250,15 @@ class MainWindow(MenuBar, QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-    def _make_panel(self) -> None:
+    def _make_panel(self) -> LabelPanel:
         from .label_panel import LabelPanel
 
-        self.panel = LabelPanel(self.scheme)
-        self.panel.labelClicked.connect(self.apply_label)
-        self.panel.fieldEdited.connect(self.set_field)
-        self.panel.spanActivated.connect(self.jump_to_span)
+        panel = LabelPanel(self.scheme)
+        panel.labelClicked.connect(self.apply_label)
+        panel.fieldEdited.connect(self.set_field)
+        panel.spanActivated.connect(self.jump_to_span)
+        self.panel = panel
+        return panel
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
@@ -342,25 +384,10 @@ class MainWindow(MenuBar, QMainWindow):
         spans = own
         if self.show_others:
             spans = own + [s for s in self.store.spans(doc_id) if s.annotator != self.annotator]
-        m = self.view.offsets
-        text = self.doc.text
-        paint, rows = [], []
-        for s in spans:
-            mine = s.annotator == self.annotator
-            color = self._colors.get(s.label, QColor("#888888"))
-            s16, e16 = m.range_to_utf16(s.start, s.end)
-            paint.append(
-                PaintSpan(
-                    s.id, s16, e16, s.label, color, self._bands.get(s.label, 0), mine,
-                    s.annotator, mine and s.id in unsaved,
-                )
-            )  # fmt: skip
-            excerpt = " ".join(text[s.start : min(s.end, s.start + 160)].split())
-            if len(excerpt) > 90 or s.end - s.start > 160:
-                excerpt = excerpt[:88].rstrip() + "…"
-            rows.append((s.id, s.label, color.name(), excerpt, mine, s.annotator, s.id in unsaved))
-        starts = {p.id: p.start16 for p in paint}
-        rows.sort(key=lambda r: (not r[4], starts[r[0]]))
+        paint, rows = span_display(
+            spans, self.doc.text, self.view.offsets, self._colors, self._bands, self.annotator,
+            unsaved,
+        )  # fmt: skip
         if select is not None:
             self.view.select_span(select)
         self.view.set_spans(paint)
@@ -472,18 +499,9 @@ class MainWindow(MenuBar, QMainWindow):
 
     def _pending_changed(self) -> None:
         """The status bar says whether every edit is saved; retries are scheduled."""
-        if self.pending:
-            self.saved_label.setText(self.pending.summary())
-            self.saved_label.setToolTip(plain_tooltip(str(self.pending.error or "")))
-            self.saved_label.setProperty("unsaved", True)
-            self.saved_label.setStyleSheet("color: #b3261e; font-weight: 600;")
-            if not self._retry.isActive():
-                self._retry.start(self._retry_ms)
-        else:
-            self.saved_label.setText(f"✓ Saved {datetime.now():%H:%M:%S}")
-            self.saved_label.setToolTip("")
-            self.saved_label.setProperty("unsaved", False)
-            self.saved_label.setStyleSheet("")
+        show_save_state(self.saved_label, self.pending)
+        if self.pending and not self._retry.isActive():
+            self._retry.start(self._retry_ms)
 
     def flush_pending(self, auto_close: bool = True) -> None:
         """Retry the pending edits (the timer's call): in order, each once."""
@@ -520,11 +538,11 @@ class MainWindow(MenuBar, QMainWindow):
             self._update_meta()
             if selected is not None:
                 self.panel.select_span(selected)
-            review = getattr(self, "_review_window", None)
+            review = self._review
             if review is not None and getattr(review, "doc", None) is not None:
                 with contextlib.suppress(AnnotatorError, sqlite3.Error, RuntimeError):
                     review.refresh()  # its gold edits are written now
-                    review._show_saved()
+                    review.show_saved()
         self._pending_changed()
         if auto_close and not self.pending and self._close_when_saved:
             self.close()
@@ -545,21 +563,15 @@ class MainWindow(MenuBar, QMainWindow):
         """Article → Edit title…: a non-blocking dialog; the change is one undoable step."""
         if self.doc is None:
             return
+        from .dialogs import title_dialog
+
         doc_id, old = self.doc.id, self.doc.title
-        dlg = QInputDialog(self)
-        dlg.setObjectName("titleDialog")
-        dlg.setWindowTitle("Edit title")
-        dlg.setLabelText("Title of this article (its text is never changed):")
-        dlg.setTextValue(old)
-        dlg.resize(560, dlg.sizeHint().height())
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def chosen(text: str) -> None:
             if " ".join(text.split()) != old:
                 self._push(cmd.SetTitle(self, doc_id, old, text))
 
-        dlg.textValueSelected.connect(chosen)
-        dlg.open()
+        title_dialog(self, old, chosen)
 
     def show_title(self, doc_id: int, title: str) -> None:
         """A document's title changed: the list, and the header if it is open."""
@@ -741,16 +753,19 @@ class MainWindow(MenuBar, QMainWindow):
             4000,
         )
 
-    def _focus_filter(self) -> None:
+    def select_sentence(self) -> None:
+        self.view.select_sentence()
+
+    def focus_filter(self) -> None:
         self.doc_list.filter.setFocus()
         self.doc_list.filter.selectAll()
 
     def show_shortcuts(self) -> None:
         from .dialogs import shortcuts_dialog
 
-        shortcuts_dialog(self, self._shortcut_rows).exec()
+        shortcuts_dialog(self, self.shortcut_rows).exec()
 
-    def _about(self) -> None:
+    def show_about(self) -> None:
         from .dialogs import about
         from .plaintext import escape
 
@@ -759,21 +774,12 @@ class MainWindow(MenuBar, QMainWindow):
 
     # -- coders -------------------------------------------------------------------
 
-    def _fill_coder_menu(self) -> None:
-        menu = self.coder_menu
-        menu.clear()
-        group = QActionGroup(menu)
-        for name in self.store.annotators():
-            a = menu.addAction(literal_mnemonic(name))
-            a.setCheckable(True)
-            a.setChecked(name == self.annotator)
-            a.setObjectName(f"coder_{name}")
-            group.addAction(a)
-            a.triggered.connect(lambda _=False, n=name: self.switch_coder(n))
-        menu.addSeparator()
-        new = menu.addAction("New coder…")
-        new.setObjectName("newCoder")
-        new.triggered.connect(self._new_coder)
+    def refresh_coder_menu(self) -> None:
+        """The Coder menu anew from the database's coders (it may have new ones)."""
+        fill_coder_menu(
+            self.coder_menu, self.store.annotators(), self.annotator, self.switch_coder,
+            self._new_coder,
+        )  # fmt: skip
 
     def _new_coder(self) -> None:
         name = ask_coder_name(self, self.store.annotators())
@@ -798,13 +804,72 @@ class MainWindow(MenuBar, QMainWindow):
         self.undo_stack.clear()
         self.view.select_span(None)
         self.reload_documents()
-        self._fill_coder_menu()
+        self.refresh_coder_menu()
         self.statusBar().showMessage(f"Now coding as {name}.", 4000)
 
-    # -- files (the jobs live in file_actions.py) -------------------------------
+    # -- the database and its scheme (the File menu's jobs: file_actions.py) --------
 
-    def open_database(self, path: Path) -> None:
-        self.files.open_database(path)
+    def may_switch_database(self) -> bool:
+        """Whether another database may be opened now; if not (edits wait to be saved in
+        this one), says why."""
+        if self.pending:
+            self.report_error(
+                f"{self.pending.summary()}: wait until they are saved before opening"
+                " another database."
+            )
+            return False
+        return True
+
+    def switch_database(self, path: Path) -> bool:
+        """Open the database at ``path`` in this window, instead of the current one (the
+        coder stays, registered there unless it is read-only). On error (said in one line)
+        the current database stays open; returns whether it switched."""
+        if not self.may_switch_database():
+            return False
+        store = None
+        try:
+            store = self._open_store(path)
+            store.scheme  # noqa: B018 - fails early on a foreign database
+            known = store.annotators()
+            # A read-only database cannot register the coder: the window only shows it.
+            if store.readonly or self.annotator in known:
+                annotator = self.annotator
+            else:
+                annotator = store.add_annotator(self.annotator)
+        except AnnotatorError as e:
+            if store is not None:
+                store.close()
+            self.report_error(str(e))
+            return False
+        self._record_time()
+        self.store.close()
+        self.store = store
+        self.annotator = annotator
+        self._read_only_told = False
+        self.undo_stack.clear()
+        self.doc = None
+        if store.scheme != self.scheme:
+            self.reload_scheme()
+        self.reload_documents()
+        self.refresh_coder_menu()
+        self.statusBar().showMessage(f"Opened {path}.", 4000)
+        return True
+
+    def reload_scheme(self) -> None:
+        """Rebuild what depends on the scheme (an import or merge extended it, or another
+        database was opened): colours, the Label menu's actions, the label panel."""
+        self.store.reload_scheme()  # another connection may have recorded a newer version
+        self.scheme = self.store.scheme
+        self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
+        self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
+        if self._panel_slot is not None:  # actions and panel are not built yet: they will be
+            return
+        rebuild_label_actions(self.menus, self.scheme, self.apply_label)
+        old, sizes = self.panel, self.splitter.sizes()
+        self.splitter.replaceWidget(2, self._make_panel())
+        self.splitter.setSizes(sizes)
+        if isinstance(old, QWidget):  # (it is: the panel was built)
+            old.deleteLater()
 
     def import_paths(self, paths: list[str]):
         return self.files.import_paths(paths)
@@ -812,110 +877,113 @@ class MainWindow(MenuBar, QMainWindow):
     def export_to(self, path: Path, annotator: str | None):
         return self.files.export_to(path, annotator)
 
-    # -- tools --------------------------------------------------------------------
+    # -- tools: the windows this one opens and keeps --------------------------------
 
-    def show_agreement(self):
-        from .agreement_view import show_agreement
+    def current_document_id(self) -> int | None:
+        """The id of the article open in this window, if any."""
+        return self.doc.id if self.doc is not None else None
 
-        return show_agreement(self)
+    def show_document(self, doc_id: int) -> None:
+        """Open ``doc_id`` here and bring this window to the front."""
+        self.open_document(doc_id)
+        self.raise_()
+        self.activateWindow()
 
-    def review_document(self, doc_id: int | None = None) -> None:
-        from .agreement_view import review_document
+    @property
+    def agreement_window(self) -> AgreementWindow | None:
+        """The Tools → Agreement window, once opened (closing it only hides it)."""
+        return self._agreement
 
-        review_document(self, doc_id if doc_id is not None else (self.doc.id if self.doc else None))
+    @property
+    def review_window(self) -> ReviewWindow | None:
+        """The review window opened from here, until it is closed."""
+        return self._review
+
+    def open_agreement(self) -> AgreementWindow:
+        """Tools → Agreement…: one agreement window per main window, recomputed when shown."""
+        from .agreement_view import AgreementWindow
+
+        view = self._agreement
+        if view is None:
+            view = self._agreement = AgreementWindow(self)
+            view.destroyed.connect(lambda _=None: setattr(self, "_agreement", None))
+        elif not view.isVisible():
+            view.refresh_coders()
+            view.compute()
+        view.show()
+        view.raise_()
+        view.activateWindow()
+        return view
+
+    def open_review(self, doc_id: int | None = None) -> ReviewWindow | None:
+        """Tools → Review document…: the review mode on ``doc_id`` (default: the open
+        article); None (said why) if there is none or it cannot open."""
+        if doc_id is None:
+            doc_id = self.current_document_id()
+        if doc_id is None:
+            self.statusBar().showMessage("Open an article first.", 4000)
+            return None
+        try:
+            from .review import open_review
+        except ImportError as e:
+            self.notify("Review", f"The review mode is not available in this version.\n\n({e})")
+            return None
+        try:
+            return open_review(self, doc_id)
+        except AnnotatorError as e:
+            self.notify("Review", str(e), warning=True)
+            return None
+
+    def keep_review_window(self, window: ReviewWindow) -> None:
+        """``window`` is this window's review window (``review.open_review``), until it
+        closes (it is deleted on close)."""
+        self._review = window
+
+        def gone(_obj=None, window=window) -> None:
+            if self._review is window:
+                self._review = None
+
+        window.destroyed.connect(gone)
 
     # -- closing ------------------------------------------------------------------
 
     def warn_unsaved(self) -> QMessageBox:
         """Closing with unsaved edits: keep waiting, or write them to a recovery file."""
-        what = self.pending.what()
-        box = QMessageBox(self)
-        box.setObjectName("unsavedWarning")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Unsaved edits")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        verb = "is" if what in ("1 edit", "coding time") else "are"
-        text = f"{what} {verb} not saved yet ({self.pending.reason()})."
-        box.setText(text[0].upper() + text[1:])
-        box.setInformativeText(
-            "The window keeps retrying. Wait here until they are saved, or write them to a"
-            " recovery file beside the database that `annotator import-labels` reads later."
-        )
-        box.setDetailedText(str(self.pending.error or ""))
-        wait = box.addButton("Close when saved", QMessageBox.ButtonRole.AcceptRole)
-        wait.setObjectName("closeWhenSaved")
-        write = box.addButton(
-            "Write recovery file and close", QMessageBox.ButtonRole.DestructiveRole
-        )
-        write.setObjectName("writeRecovery")
-        keep = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
-        keep.setObjectName("keepWorking")
-        box.setDefaultButton(wait)
-        box.setEscapeButton(keep)
 
-        def chosen(button) -> None:
-            if button is wait:
+        def chosen(choice: str) -> None:
+            if choice == WAIT:
                 self._close_when_saved = True
                 self.statusBar().showMessage(
                     "The window closes by itself once every edit is saved.", 8000
                 )
                 if not self._retry.isActive():
                     self._retry.start(0)
-            elif button is write:
+            elif choice == WRITE:
                 self.write_recovery_and_close()
             else:
                 self._close_when_saved = False
 
-        box.buttonClicked.connect(chosen)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
+        return unsaved_warning(self, self.pending, chosen)
 
     def write_recovery(self) -> P.Recovery | None:
         """Write the pending edits to a recovery file beside the database (or, if that
         folder cannot be written, in the home folder); None if neither worked."""
-        db = self.pending.db_path or self.store.path
-        target = recovery_path(db)
-        errors = []
-        for path in (target, Path.home() / target.name):
-            try:
-                return self.pending.write_recovery(path, db)
-            except AnnotatorError as e:
-                errors.append(str(e))
-        self.report_error(errors[-1])
-        return None
+        try:
+            return write_recovery(self.pending, self.pending.db_path or self.store.path)
+        except AnnotatorError as e:
+            self.report_error(str(e))
+            return None
 
     def write_recovery_and_close(self) -> QMessageBox | None:
         rec = self.write_recovery()
         if rec is None:
             return None
-        message = (
-            f"Unsaved: {self.pending.what()}, written to {rec.path}.\n\n"
-            f"To add them to the database later, run:\n{rec.command}"
-        )
-        if rec.not_restored:
-            shown = "\n".join(f"• {x}" for x in rec.not_restored[:12])
-            more = len(rec.not_restored) - 12
-            message += (
-                "\n\nimport-labels cannot redo these; do them by hand after importing:\n"
-                + shown
-                + (f"\n… and {more} more (listed in the file)" if more > 0 else "")
-            )
+        message = recovery_message(self.pending.what(), rec)
         print(message, file=sys.stderr)
         QApplication.clipboard().setText(rec.command)
         self._may_close = True
         self._close_when_saved = False
-        box = QMessageBox(self)
-        box.setObjectName("recoveryWritten")
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setWindowTitle("Recovery file written")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(message + "\n\n(The command is on the clipboard.)")
-        box.setStandardButtons(QMessageBox.StandardButton.Ok)
-        box.finished.connect(lambda _r: self.close())
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
+        return recovery_written(self, message, self.close)
 
     def closeEvent(self, e: QCloseEvent) -> None:
         self._preload.stop()
@@ -931,42 +999,12 @@ class MainWindow(MenuBar, QMainWindow):
                 self.warn_unsaved()
                 return
         self._retry.stop()
-        for w in list(self._jobs):
-            w.cancelled = True
-            w.wait(5000)
+        self.jobs.cancel(5000)
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("view/font_pt", self.view.font_point_size)
         self.settings.sync()
         lockguard.release(self)  # closed: it writes no more, so its files need no guard
         super().closeEvent(e)
-
-
-class _PendingPanel:
-    """Takes the label panel's calls until the panel is built (see ``_first_paint``)."""
-
-    def set_spans(self, rows, selected=None) -> None:
-        pass
-
-    def set_field_values(self, values) -> None:
-        pass
-
-    def select_span(self, span_id) -> None:
-        pass
-
-
-class _FirstPaint(QObject):
-    """Calls ``then`` once, from the event loop, after ``widget`` is first painted."""
-
-    def __init__(self, widget: QWidget, then):
-        super().__init__(widget)
-        self.then = then
-        widget.installEventFilter(self)
-
-    def eventFilter(self, obj, e) -> bool:
-        if e.type() == QEvent.Type.Paint:
-            obj.removeEventFilter(self)
-            QTimer.singleShot(0, self.then)
-        return False
 
 
 def _version() -> str:

@@ -39,7 +39,7 @@ def coded(db, doc_ids) -> list[int]:
 
 def open_agreement(qtbot, w):
     w.findChild(QAction, "agreement").trigger()
-    view = w._agreement
+    view = w.agreement_window
     qtbot.waitUntil(lambda: view.report is not None, timeout=60_000)
     return view
 

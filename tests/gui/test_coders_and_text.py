@@ -24,7 +24,7 @@ def test_coder_is_visible_and_switchable_from_menu(qtbot, open_window, doc_ids, 
     w.open_document(doc_ids["Simple"])
     label_quick(qtbot, w)
     reader.add_annotator("bob")
-    w._fill_coder_menu()
+    w.refresh_coder_menu()
     bob = next(a for a in w.coder_menu.actions() if a.text() == "bob")
     bob.trigger()
     assert w.annotator == "bob" and "bob" in w.windowTitle()
@@ -133,7 +133,7 @@ def test_shortcuts_dialog_lists_every_shortcut(qtbot, open_window):
     w = open_window()
     from annotator.gui.dialogs import shortcuts_dialog
 
-    dlg = shortcuts_dialog(w, w._shortcut_rows)
+    dlg = shortcuts_dialog(w, w.shortcut_rows)
     qtbot.addWidget(dlg)
     table = dlg.findChildren(QTableWidget)[0]
     keys = " | ".join(table.item(r, 0).text() for r in range(table.rowCount()))

@@ -83,5 +83,5 @@ def test_the_window_names_what_the_export_counted(
     w = open_window("alice")
     w.files.export_as(tmp_path / "out", fmt, announce=False)
     worker = w.files.last_worker
-    qtbot.waitUntil(lambda: worker.isFinished() and worker not in w._jobs, timeout=60_000)
+    qtbot.waitUntil(lambda: worker.isFinished() and worker not in w.jobs, timeout=60_000)
     assert w.statusBar().currentMessage().startswith(shown)

@@ -25,7 +25,7 @@ def test_export_warnings_are_shown_in_the_result_dialog(
     target = tmp_path / "out.jsonl"
     w.files.export_to(target, None)  # Ctrl+E's path: no box unless there is something to say
     worker = w.files.last_worker
-    qtbot.waitUntil(lambda: worker.isFinished() and worker not in w._jobs, timeout=60_000)
+    qtbot.waitUntil(lambda: worker.isFinished() and worker not in w.jobs, timeout=60_000)
     qtbot.waitUntil(lambda: w.files.last_result is not None, timeout=5000)
     dlg = w.files.last_result
     shown = dlg.text()

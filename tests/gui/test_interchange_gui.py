@@ -25,7 +25,7 @@ from tests.folders import exported
 
 def wait_job(qtbot, w):
     worker = w.files.last_worker
-    qtbot.waitUntil(lambda: worker.isFinished() and worker not in w._jobs, timeout=60_000)
+    qtbot.waitUntil(lambda: worker.isFinished() and worker not in w.jobs, timeout=60_000)
 
 
 def click_ok(qtbot, dlg) -> None:
@@ -78,7 +78,7 @@ def test_import_labels_dialog_imports_a_canonical_file(
     assert (span.start, span.end, span.label) == (4, 9, "alarmist")
     assert reader.doc_labels(doc_ids["Simple"], "zoe") == {"dominant_frame": "alarmist"}
     # the coders menu knows zoe now; showing other coders shows zoe's span in the article
-    w._fill_coder_menu()
+    w.refresh_coder_menu()
     assert "zoe" in [a.text() for a in w.coder_menu.actions()]
     w.others_action.trigger()
     assert any(s.annotator == "zoe" for s in w.view._spans)

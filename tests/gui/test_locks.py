@@ -199,7 +199,7 @@ def test_the_open_database_chosen_as_input_or_output_is_refused_unread(
     assert w.store.path == db
     # Tools → Agreement → Save HTML report… over the database
     w.findChild(QAction, "agreement").trigger()
-    report = w._agreement
+    report = w.agreement_window
     qtbot.waitUntil(lambda: report.report is not None, timeout=60_000)
     report.save_html(other / "link.db")
     boxes = [b.text() for b in w.findChildren(QMessageBox)]
@@ -217,7 +217,7 @@ def test_the_open_database_chosen_as_input_or_output_is_refused_unread(
 
 def _wait_job(qtbot, w) -> None:
     worker = w.files.last_worker
-    qtbot.waitUntil(lambda: worker.isFinished() and worker not in w._jobs, timeout=60_000)
+    qtbot.waitUntil(lambda: worker.isFinished() and worker not in w.jobs, timeout=60_000)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX advisory locks")
@@ -248,7 +248,7 @@ def test_background_jobs_and_reopening_keep_the_windows_locks(
         _wait_job(qtbot, w)
     elif job == "agreement":
         w.findChild(QAction, "agreement").trigger()
-        report = w._agreement
+        report = w.agreement_window
         qtbot.waitUntil(lambda: report.report is not None, timeout=60_000)
         report.close()
     else:  # File → Open database… on the same file

@@ -99,7 +99,7 @@ def test_messages_and_file_lists_with_html_in_file_names_are_literal(qtbot, open
     target = tmp_path / "<b>out<i>.jsonl"
     w.files.export_as(target, "jsonl")  # announced in a message box
     worker = w.files.last_worker
-    qtbot.waitUntil(lambda: worker.isFinished() and worker not in w._jobs, timeout=60_000)
+    qtbot.waitUntil(lambda: worker.isFinished() and worker not in w.jobs, timeout=60_000)
     qtbot.waitUntil(lambda: bool(w.findChildren(QMessageBox)), timeout=5000)
     [box] = w.findChildren(QMessageBox)
     assert f"to {target}." in label_shows(box.findChild(QLabel, "qt_msgbox_label"))
@@ -122,7 +122,7 @@ def test_agreement_documents_table_shows_titles_and_coders_literally(qtbot, open
             s.add_span(doc.id, coder, 4, 9, "alarmist")
     w = open_window("ben", db)
     w.findChild(QAction, "agreement").trigger()
-    view = w._agreement
+    view = w.agreement_window
     qtbot.waitUntil(lambda: view.report is not None, timeout=60_000)
     assert "<b>ann</b>, ben" in label_shows(view.meta_label)
     table = view.docs_table
@@ -153,7 +153,7 @@ def test_alpha_chart_tooltip_and_coder_check_boxes_are_literal(qtbot, open_windo
             s.add_span(doc.id, coder, 4, 9, "alarmist")
     w = open_window("R&D", db)
     w.findChild(QAction, "agreement").trigger()
-    view = w._agreement
+    view = w.agreement_window
     qtbot.waitUntil(lambda: view.report is not None, timeout=60_000)
     box = view.coder_checks["R&D"]
     assert box.text() == "R&&D"  # shows "R&D", no shortcut mark
@@ -232,7 +232,7 @@ def test_a_coder_name_with_html_and_an_ampersand_is_shown_literally(qtbot, open_
     w = open_window(CODER, db)
     assert w.coder_button.text() == "Coder: <b>x</b>&&y  ▾"  # shows "&y", no shortcut mark
     assert label_shows(w.coder_label) == f"Coder: {CODER}"
-    w._fill_coder_menu()
+    w.refresh_coder_menu()
     entries = {a.objectName(): a.text() for a in w.coder_menu.actions()}
     assert entries[f"coder_{CODER}"] == "<b>x</b>&&y"
     assert entries[f"coder_{OTHER}"] == "<i>ben</i>&&co"

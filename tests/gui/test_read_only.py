@@ -82,7 +82,7 @@ def test_a_read_only_database_opens_for_reading_and_refuses_edits_once(
     out = tmp_path / "out.jsonl"
     w.files.export_as(out, "jsonl", announce=False)
     worker = w.files.last_worker
-    qtbot.waitUntil(lambda: worker.isFinished() and worker not in w._jobs, timeout=60_000)
+    qtbot.waitUntil(lambda: worker.isFinished() and worker not in w.jobs, timeout=60_000)
     assert out.exists() and out.read_text(encoding="utf-8").count("\n") == 1
     assert w.files.import_paths([str(out)]) is None
     assert "read-only" in w.files.last_result.text()
@@ -90,16 +90,16 @@ def test_a_read_only_database_opens_for_reading_and_refuses_edits_once(
 
     # Tools → Agreement computes in a worker on its own read-only connection.
     w.findChild(QAction, "agreement").trigger()
-    view = w._agreement
+    view = w.agreement_window
     qtbot.waitUntil(
         lambda: view.report is not None or "Failed" in view.status.text(), timeout=60_000
     )
     assert view.report is not None, view.status.text()
-    w._agreement.close()
+    w.agreement_window.close()
 
     # Review mode opens too (read-only); accepting into gold is refused in its status bar.
-    w.review_document(doc_ids["Simple"])
-    rv = w._review_window
+    w.open_review(doc_ids["Simple"])
+    rv = w.review_window
     qtbot.waitExposed(rv)
     rv.activateWindow()
     qtbot.waitUntil(rv.isActiveWindow, timeout=2000)
