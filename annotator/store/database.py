@@ -1,9 +1,8 @@
-"""The only module that touches SQLite.
+"""The :class:`Store`: one labels database, and every read and write of it.
 
 One database file holds the documents (with their spaCy token offsets), the
 annotators, the scheme versions, and every coder's spans, document labels and
-per-document status. The schema is created and upgraded by ``sqlite_utils``
-migrations. Every mutating method is a single ``BEGIN IMMEDIATE`` transaction
+per-document status. Every mutating method is a single ``BEGIN IMMEDIATE`` transaction
 with ``synchronous=FULL``: when it returns, the change is on disk. Invalid calls
 raise :class:`~annotator.errors.ValidationError` and write nothing.
 """
@@ -12,32 +11,22 @@ from __future__ import annotations
 
 import contextlib
 import json
-import operator
-import os
-import shutil
 import sqlite3
-import tempfile
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from functools import cache
-from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import jsonsafe
-from .errors import (
+from .. import jsonsafe
+from ..errors import (
     AnnotatorError,
-    DatabaseBusyError,
-    DatabaseFullError,
-    DatabaseReadOnlyError,
+    DuplicateSpanError,
     NeedsUpgradeError,
     NotFoundError,
     ValidationError,
-    WriteFailedError,
 )
-from .models import (
+from ..models import (
     STATES,
     DocLabel,
     Document,
@@ -47,456 +36,23 @@ from .models import (
     StoredDocument,
     Tokenization,
 )
-from .packing import pack, unpack
-from .scheme import Scheme, load_scheme, parse_scheme
-
-BUSY_TIMEOUT_S = 10.0
-MAX_NAME_LEN = 100
+from ..packing import unpack
+from ..scheme import Scheme, load_scheme, parse_scheme
+from . import queries
+from .connection import BUSY_TIMEOUT_S, connect, damaged, database_error, write_error
+from .names import (
+    GOLD,
+    check_annotator_name,
+    check_coder_name,
+    lookup_name,
+    resolve_coders,
+    unknown_coder,
+)
+from .rows import SPAN_SQL, check_note, loads, now, value_from_json, value_json
+from .schema import MIGRATIONS, migrations, pending_migrations
 
 if TYPE_CHECKING:  # sqlite-utils is imported only when the schema has to change
     import sqlite_utils
-    from sqlite_utils.migrations import Migrations
-
-MIGRATION_SET = "annotator"
-SIDECARS = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a database
-
-
-def m001_initial(db: sqlite_utils.Database) -> None:
-    db["schemes"].create(
-        {"version": int, "name": str, "toml": str, "created_at": str},
-        pk="version",
-        not_null={"name", "toml"},
-    )
-    db["documents"].create(
-        {
-            "id": int,
-            "sha256": str,
-            "title": str,
-            "source": str,
-            "text": str,
-            "length": int,
-            "meta": str,
-            "tokens": str,
-            "sentences": str,
-            "pipeline": str,
-            "added_at": str,
-        },
-        pk="id",
-        not_null={"sha256", "text", "length", "tokens", "sentences"},
-    )
-    db["documents"].create_index(["sha256"], unique=True)
-    db["annotators"].create({"id": int, "name": str, "created_at": str}, pk="id", not_null={"name"})
-    db["annotators"].create_index(["name"], unique=True)
-    db["spans"].create(
-        {
-            "id": int,
-            "document_id": int,
-            "annotator_id": int,
-            "start": int,
-            "end": int,
-            "label": str,
-            "note": str,
-            "scheme_version": int,
-            "created_at": str,
-            "updated_at": str,
-        },
-        pk="id",
-        not_null={"document_id", "annotator_id", "start", "end", "label"},
-        foreign_keys=[
-            ("document_id", "documents", "id"),
-            ("annotator_id", "annotators", "id"),
-        ],
-    )
-    db["spans"].create_index(["document_id", "annotator_id"])
-    db["doc_labels"].create(
-        {
-            "document_id": int,
-            "annotator_id": int,
-            "field": str,
-            "value": str,
-            "scheme_version": int,
-            "updated_at": str,
-        },
-        pk=("document_id", "annotator_id", "field"),
-        not_null={"value"},
-        foreign_keys=[
-            ("document_id", "documents", "id"),
-            ("annotator_id", "annotators", "id"),
-        ],
-    )
-    db["status"].create(
-        {
-            "document_id": int,
-            "annotator_id": int,
-            "state": str,
-            "seconds_spent": float,
-            "updated_at": str,
-        },
-        pk=("document_id", "annotator_id"),
-        not_null={"state"},
-        defaults={"seconds_spent": 0.0},
-        foreign_keys=[
-            ("document_id", "documents", "id"),
-            ("annotator_id", "annotators", "id"),
-        ],
-    )
-
-
-def m002_gold_provenance(db: sqlite_utils.Database) -> None:
-    """Which coders' labels each gold (adjudicated) label came from."""
-    db.execute(
-        """CREATE TABLE gold_span_sources (
-            span_id INTEGER NOT NULL REFERENCES spans(id) ON DELETE CASCADE,
-            annotator_id INTEGER NOT NULL REFERENCES annotators(id),
-            PRIMARY KEY (span_id, annotator_id)
-        )"""
-    )
-    db.execute(
-        """CREATE TABLE gold_label_sources (
-            document_id INTEGER NOT NULL REFERENCES documents(id),
-            field TEXT NOT NULL,
-            annotator_id INTEGER NOT NULL REFERENCES annotators(id),
-            PRIMARY KEY (document_id, field, annotator_id)
-        )"""
-    )
-
-
-def m003_gold_rejections(db: sqlite_utils.Database) -> None:
-    """Decisions the adjudicator rejected (kept out of gold), so review resumes where it was."""
-    db.execute(
-        """CREATE TABLE gold_rejections (
-            document_id INTEGER NOT NULL REFERENCES documents(id),
-            decision TEXT NOT NULL,
-            rejected_at TEXT,
-            PRIMARY KEY (document_id, decision)
-        )"""
-    )
-
-
-def m004_binary_offsets(db: sqlite_utils.Database) -> None:
-    """Token and sentence offsets as binary blobs (:mod:`annotator.packing`), not JSON text.
-
-    Encoding the offsets as JSON cost an import a fifth of spaCy's own time.
-    """
-    ids = [r[0] for r in db.execute("SELECT id FROM documents")]
-    for doc_id in ids:
-        tokens, sentences = db.execute(
-            "SELECT tokens, sentences FROM documents WHERE id = ?", [doc_id]
-        ).fetchone()
-        db.execute(
-            "UPDATE documents SET tokens = ?, sentences = ? WHERE id = ?",
-            [pack(*_offsets_from_json(tokens)), pack(*_offsets_from_json(sentences)), doc_id],
-        )
-    db["documents"].transform(types={"tokens": bytes, "sentences": bytes})
-
-
-# In order; a new schema change is a new function appended here, never an edit of an old one.
-MIGRATIONS = (m001_initial, m002_gold_provenance, m003_gold_rejections, m004_binary_offsets)
-
-
-@cache
-def migrations() -> Migrations:
-    """The schema's sqlite-utils migration set (built on first need: importing sqlite-utils
-    costs half a second, which start-up should not pay when the schema is current)."""
-    from sqlite_utils.migrations import Migrations
-
-    m = Migrations(MIGRATION_SET)
-    for fn in MIGRATIONS:
-        m()(fn)
-    return m
-
-
-@contextmanager
-def read_snapshot(path: str | Path) -> Iterator[Store]:
-    """Open another database for reading without ever writing to it or beside it.
-
-    A cleanly closed file (no -wal, -shm or -journal beside it: the usual coder's file)
-    is read as it is on disk (``immutable``): SQLite creates no -wal/-shm next to it. A
-    file with such companions (a program has it open, or one was killed) is copied,
-    companions included, into a temporary folder and the copy is read, so the WAL's
-    committed content is seen and nothing is added beside the original. One made by
-    an older version (migrations pending) is likewise copied and the copy upgraded: the
-    original is left as it was. A file that is not an annotator database (or has no
-    scheme) is refused, never given a schema.
-    """
-    path = Path(path)
-    # SQLite names the companions after the resolved path (a symlink's -wal is its target's)
-    real = Path(os.path.realpath(path))
-    companions = [s for s in SIDECARS if Path(f"{real}{s}").exists()]
-    if not companions:
-        try:
-            store = Store(path, readonly=True, immutable=True)
-        except NeedsUpgradeError:
-            store = None
-        if store is not None:
-            with store:
-                yield store
-            return
-    with tempfile.TemporaryDirectory(prefix="annotator-snapshot-") as tmp:
-        copy = Path(tmp) / path.name
-        live = "-wal" in companions and "-shm" in companions and _backup_live(real, copy)
-        if live:  # a consistent snapshot taken by SQLite itself, WAL included
-            src = sqlite3.connect(copy)
-        elif companions:
-            try:
-                shutil.copyfile(real, copy)
-                for suffix in companions:
-                    if suffix != "-shm":  # rebuilt from the WAL by SQLite
-                        shutil.copyfile(f"{real}{suffix}", f"{copy}{suffix}")
-            except FileNotFoundError:
-                if not path.exists():
-                    raise AnnotatorError(f"{path}: no such database") from None
-                # a companion went away while copying: the writer closed it
-                Path(f"{copy}-wal").unlink(missing_ok=True)
-                Path(f"{copy}-journal").unlink(missing_ok=True)
-            except OSError as e:
-                raise AnnotatorError(f"{path}: cannot read ({e.strerror})") from None
-            src = sqlite3.connect(copy)
-        else:
-            src = sqlite3.connect(path.resolve().as_uri() + "?immutable=1", uri=True)
-        try:
-            try:
-                _check_older_database(src, path)
-            except sqlite3.DatabaseError as e:
-                raise AnnotatorError(f"{path}: not a usable SQLite database ({e})") from None
-            except UnicodeDecodeError:
-                raise AnnotatorError(_damaged(path)) from None
-            if not companions:
-                dst = sqlite3.connect(copy)
-                try:
-                    src.backup(dst)
-                finally:
-                    dst.close()
-        finally:
-            src.close()
-        Store(copy).close()  # applies the pending migrations to the copy
-        with Store(copy, readonly=True) as snapshot:
-            yield snapshot
-
-
-def _backup_live(real: Path, copy: Path) -> bool:
-    """Copy a database another program has open in WAL mode (its -wal and -shm exist) with
-    SQLite's backup API through a read-only connection: one read transaction, so a
-    checkpoint by the writer between copying the file and copying its WAL cannot tear the
-    snapshot. Nothing new is created beside it (the -wal and -shm are already there).
-    False when SQLite cannot read it that way; the caller then copies the files."""
-    try:
-        src = sqlite3.connect(real.as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
-    except sqlite3.Error:
-        return False
-    try:
-        dst = sqlite3.connect(copy)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    except sqlite3.Error:
-        copy.unlink(missing_ok=True)
-        return False
-    finally:
-        src.close()
-    return True
-
-
-def _check_older_database(conn: sqlite3.Connection, path: Path) -> None:
-    """Refuse to upgrade a file that an earlier annotator did not make, or one without a
-    scheme (upgrading would give it the default scheme)."""
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    made = has_scheme = None
-    if "_sqlite_migrations" in tables:
-        made = conn.execute(
-            "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? AND name = ?",
-            (MIGRATION_SET, MIGRATIONS[0].__name__),
-        ).fetchone()
-    if made and "schemes" in tables:
-        has_scheme = conn.execute("SELECT 1 FROM schemes LIMIT 1").fetchone()
-    if not made:
-        raise AnnotatorError(f"{path}: not an annotator database")
-    if not has_scheme:
-        raise AnnotatorError(f"{path}: database has no scheme")
-
-
-def _damaged(path: Path) -> str:
-    return (
-        f"{path}: not a usable SQLite database (it is damaged: its table definitions are"
-        " not valid UTF-8 text)"
-    )
-
-
-def _refuse_companion(path: Path) -> None:
-    """Refuse the -wal/-shm/-journal of a database as a database: an empty -wal (a
-    database open elsewhere, nothing written yet) would otherwise be "a new file" and be
-    initialised, writing a whole database into the live write-ahead log."""
-    for name in dict.fromkeys((str(path), os.path.realpath(path))):
-        for suffix in SIDECARS:
-            base = name[: -len(suffix)]
-            if name.endswith(suffix) and base and os.path.isfile(base):
-                raise AnnotatorError(
-                    f"{path}: is the {suffix[1:]} file of the database {base}, not a"
-                    " database; give the database itself"
-                )
-
-
-def _refuse_unwritable(path: Path, exists: bool) -> None:
-    """A one-line error, before SQLite touches anything, for a database that cannot be
-    written: a read-only file, or a folder where its -wal/-shm cannot be created."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise AnnotatorError(
-            f"{path}: cannot create the database: the folder {folder} does not exist"
-        )
-    if exists and not os.access(path, os.W_OK):
-        raise DatabaseReadOnlyError(
-            f"{path}: the database is read-only (the file cannot be written); only commands"
-            " that read it work"
-        )
-    if not os.access(folder, os.W_OK | os.X_OK):
-        if not exists:
-            raise DatabaseReadOnlyError(
-                f"{path}: cannot create the database: the folder {folder} is read-only"
-            )
-        raise DatabaseReadOnlyError(
-            f"{path}: the database is read-only (its folder {folder} cannot be written);"
-            " only commands that read it work"
-        )
-
-
-def _connect_readonly(path: Path, timeout: float, immutable: bool) -> sqlite3.Connection:
-    """A read-only connection. A WAL database in a read-only folder cannot be opened with
-    ``mode=ro`` (SQLite cannot create its -shm); when it has no -wal (it was closed
-    cleanly, and nobody can write it there) it is read with ``immutable=1``."""
-    uri = path.resolve().as_uri()
-    conn = sqlite3.connect(
-        uri + ("?immutable=1" if immutable else "?mode=ro"), uri=True, timeout=timeout
-    )
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError as e:
-        conn.close()
-        folder = path.parent if str(path.parent) else Path(".")
-        if immutable or "unable to open" not in str(e) or os.access(folder, os.W_OK):
-            raise
-        if Path(f"{path}-wal").exists():
-            raise
-        conn = sqlite3.connect(uri + "?immutable=1", uri=True, timeout=timeout)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    return conn
-
-
-def _check_annotator_file(conn: sqlite3.Connection, path: Path) -> bool:
-    """Refuse an existing SQLite file that annotator did not make, before anything is
-    written to it; returns True if the file is an empty database (nothing in it yet)."""
-    objects = conn.execute("SELECT name FROM sqlite_master").fetchall()
-    if not objects:
-        stamps = conn.execute("PRAGMA user_version").fetchone()[0]
-        stamps = stamps or conn.execute("PRAGMA application_id").fetchone()[0]
-        if not stamps:
-            return True
-    made = None
-    if ("_sqlite_migrations",) in objects:
-        made = conn.execute(
-            "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? AND name = ?",
-            (MIGRATION_SET, MIGRATIONS[0].__name__),
-        ).fetchone()
-    if not made:
-        raise AnnotatorError(
-            f"{path}: not an annotator database (an SQLite file of another program); it was"
-            " left unchanged: give a new file name"
-        )
-    return False
-
-
-def database_error(path: Path, e: sqlite3.DatabaseError, what: str) -> AnnotatorError:
-    """One line for an error SQLite raised while opening or preparing a database."""
-    msg = str(e).lower()
-    if "locked" in msg or "busy" in msg:
-        return DatabaseBusyError(
-            f"{path}: the database is busy (another program is writing to it); try again later"
-        )
-    if "readonly" in msg or "read-only" in msg:
-        return DatabaseReadOnlyError(
-            f"{path}: the database is read-only; only commands that read it work"
-        )
-    if "full" in msg or ("disk i/o" in msg and _disk_full(path)):
-        return DatabaseFullError(f"{path}: the disk or database is full ({e})")
-    return AnnotatorError(f"{path}: {what} ({e})")
-
-
-def _disk_full(path: Path) -> bool:
-    """SQLite reports a -shm it cannot create on a full disk as a disk I/O error."""
-    try:
-        st = os.statvfs(path.parent if str(path.parent) else ".")
-    except (OSError, AttributeError):
-        return False
-    return st.f_bavail * st.f_frsize < 64 * 1024
-
-
-# The adjudicated layer is stored as the labels of this reserved coder name.
-GOLD = "gold"
-
-
-def now() -> str:
-    """UTC timestamp, ISO 8601 with milliseconds."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-# Names the tool gives a meaning of its own: the adjudicated layer, and the file folder
-# exports (doccano, brat) write the documents nobody labelled to. No coder may take them.
-RESERVED_NAMES = (GOLD, "unlabelled")
-
-
-def check_annotator_name(name: str) -> str:
-    """The one rule for coder names (the gold layer's name included); returns ``name``.
-
-    A name is text of 1 to ``MAX_NAME_LEN`` characters, all printable (no line breaks,
-    tabs, control or invisible format characters, no lone surrogates), without ``|``
-    (pairwise agreement keys join two names with it) or ``,`` (``--annotators a,b``
-    lists them) and without whitespace at either
-    end (two names that look the same must be the same). Entry points that create
-    coders also refuse the reserved names: :func:`check_coder_name`.
-    """
-    if not isinstance(name, str):
-        raise ValidationError(f"coder name must be text, got {name!r}")
-    shown = repr(name[:40] + ("..." if len(name) > 40 else ""))
-    if not name or not name.strip():
-        raise ValidationError("coder name is empty")
-    if len(name) > MAX_NAME_LEN:
-        raise ValidationError(
-            f"coder name {shown} is longer than {MAX_NAME_LEN} characters ({len(name)})"
-        )
-    if name != name.strip():
-        raise ValidationError(f"coder name {shown} begins or ends with whitespace")
-    if "|" in name:
-        raise ValidationError(f"coder name {shown} contains '|'")
-    if "," in name:  # --annotators takes a comma-separated list
-        raise ValidationError(f"coder name {shown} contains ','")
-    if not name.isprintable():
-        bad = next(c for c in name if not c.isprintable())
-        raise ValidationError(
-            f"coder name {shown} contains a non-printable character (U+{ord(bad):04X})"
-        )
-    return name
-
-
-def _lookup_name(name: str) -> str:
-    """A coder name to look up: any stored name is found, also one an earlier version
-    allowed that today's rule (:func:`check_annotator_name`) refuses for new coders."""
-    if not isinstance(name, str):
-        raise ValidationError(f"coder name must be text, got {name!r}")
-    try:
-        jsonsafe.check_surrogates(name)
-    except jsonsafe.StrictJSONError as e:
-        raise ValidationError(f"coder name: {e}") from None
-    return name
-
-
-def check_coder_name(name: str) -> str:
-    """:func:`check_annotator_name` for a new coder: the reserved names are refused too."""
-    name = check_annotator_name(name)
-    if name in RESERVED_NAMES:
-        what = "the adjudicated layer" if name == GOLD else "documents nobody labelled"
-        raise ValidationError(f"coder name {name!r} is reserved (it names {what})")
-    return name
 
 
 class Store:
@@ -520,51 +76,20 @@ class Store:
         process's lock. ``immutable`` (with ``readonly``): read the file as it is on
         disk and create no -wal/-shm beside it, for a file nobody writes meanwhile.
         """
-        from .paths import register_database
+        from ..paths import register_database
 
         self.path = Path(path)
         self.readonly = readonly
-        try:
-            size = self.path.stat().st_size
-        except FileNotFoundError:
-            size = None
-        except OSError as e:
-            raise AnnotatorError(f"{self.path}: cannot open the database ({e.strerror})") from None
-        if size is not None and self.path.is_dir():
-            raise AnnotatorError(f"{self.path}: is a folder, not a database file")
-        _refuse_companion(self.path)
-        self.created = not size
-        if readonly and self.created:
-            raise AnnotatorError(f"{self.path}: no such database")
-        if not readonly:
-            _refuse_unwritable(self.path, exists=size is not None)
-        conn = None
-        try:
-            if readonly:
-                conn = _connect_readonly(self.path, busy_timeout, immutable)
-            else:
-                conn = sqlite3.connect(str(self.path), timeout=busy_timeout)
-                if not self.created:
-                    self.created = _check_annotator_file(conn, self.path)
-                conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute(f"PRAGMA busy_timeout={max(0, int(busy_timeout * 1000))}")
-        except (sqlite3.DatabaseError, AnnotatorError, UnicodeDecodeError) as e:
-            if conn is not None:
-                conn.close()
-            if isinstance(e, AnnotatorError):
-                raise
-            if isinstance(e, UnicodeDecodeError):  # SQLite's message quotes damaged bytes
-                raise AnnotatorError(_damaged(self.path)) from None
-            raise database_error(self.path, e, "not a usable SQLite database") from None
+        conn, self.created = connect(
+            self.path, readonly=readonly, busy_timeout=busy_timeout, immutable=immutable
+        )
         self.conn = conn
         self._db: sqlite_utils.Database | None = None
         self._depth = 0
         self._gold_writes = 0
         self._forget_caches()
         try:
-            pending = self._pending_migrations()
+            pending = pending_migrations(self.conn)
             if readonly and MIGRATIONS[0].__name__ in pending:
                 raise AnnotatorError(f"{self.path}: not an annotator database")
             if readonly and pending:
@@ -590,7 +115,7 @@ class Store:
             raise database_error(self.path, e, "cannot prepare database") from None
         except UnicodeDecodeError:
             conn.close()
-            raise AnnotatorError(_damaged(self.path)) from None
+            raise AnnotatorError(damaged(self.path)) from None
         except BaseException:
             conn.close()
             raise
@@ -604,22 +129,6 @@ class Store:
 
             self._db = sqlite_utils.Database(self.conn)
         return self._db
-
-    def _pending_migrations(self) -> list[str]:
-        """Names of the schema migrations this file has not had (plain SQL, no sqlite-utils)."""
-        has_table = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
-        ).fetchone()
-        applied = set()
-        if has_table:
-            applied = {
-                r[0]
-                for r in self.conn.execute(
-                    "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
-                    (MIGRATION_SET,),
-                )
-            }
-        return [fn.__name__ for fn in MIGRATIONS if fn.__name__ not in applied]
 
     def _forget_caches(self) -> None:
         self._tok_cache: OrderedDict[int, Tokenization] = OrderedDict()
@@ -683,7 +192,7 @@ class Store:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
-            raise self._write_error(e) from None
+            raise write_error(self.path, e) from None
         self._depth = 1
         try:
             yield self.conn
@@ -693,25 +202,10 @@ class Store:
                 self.conn.rollback()
             self._forget_caches()  # rolled-back rows (ids, annotators) must not linger
             if isinstance(e, sqlite3.OperationalError):
-                raise self._write_error(e) from None
+                raise write_error(self.path, e) from None
             raise
         finally:
             self._depth = 0
-
-    def _write_error(self, e: sqlite3.OperationalError) -> Exception:
-        """The one-line error for a write SQLite refused; other errors are returned as they are."""
-        msg = str(e).lower()
-        if "locked" in msg or "busy" in msg:
-            return DatabaseBusyError(
-                f"{self.path}: not saved: the database is busy (another program is writing to it)"
-            )
-        if "full" in msg:
-            return DatabaseFullError(f"{self.path}: not saved: the disk or database is full")
-        if "readonly" in msg or "read-only" in msg:
-            return DatabaseReadOnlyError(f"{self.path}: not saved: the database is read-only")
-        if "disk i/o" in msg:
-            return WriteFailedError(f"{self.path}: not saved: disk I/O error ({e})")
-        return e
 
     def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
         return self.conn.execute(sql, tuple(params)).fetchone()
@@ -808,12 +302,17 @@ class Store:
         sources: Iterable[str],
         note: str = "",
         scheme_version: int | None = None,
+        *,
+        unique: bool = False,
     ) -> Span:
         """Accept a span into the gold layer, remembering the coders it came from
-        (empty ``sources``: the adjudicator's own span)."""
+        (empty ``sources``: the adjudicator's own span). ``unique``: as in :meth:`add_span`
+        (gold already holding the same start, end and label raises DuplicateSpanError)."""
         with self._gold() as c:
             ids = self._source_ids(sources)
-            span = self.add_span(doc_id, GOLD, start, end, label, note, scheme_version)
+            span = self.add_span(
+                doc_id, GOLD, start, end, label, note, scheme_version, unique=unique
+            )
             c.executemany(
                 "INSERT INTO gold_span_sources (span_id, annotator_id) VALUES (?, ?)",
                 [(span.id, i) for i in ids],
@@ -841,28 +340,11 @@ class Store:
 
     def gold_span_sources(self, doc_id: int) -> dict[int, tuple[str, ...]]:
         """``{gold span id: coders it came from}`` for one document."""
-        out: dict[int, list[str]] = {s.id: [] for s in self.spans(doc_id, GOLD)}
-        rows = self.conn.execute(
-            "SELECT g.span_id, a.name FROM gold_span_sources g"
-            " JOIN spans s ON s.id = g.span_id JOIN annotators a ON a.id = g.annotator_id"
-            " WHERE s.document_id = ? ORDER BY a.name",
-            (doc_id,),
-        )
-        for span_id, name in rows:
-            out.setdefault(span_id, []).append(name)
-        return {k: tuple(v) for k, v in out.items()}
+        return queries.gold_span_sources(self, doc_id)
 
     def gold_label_sources(self, doc_id: int) -> dict[str, tuple[str, ...]]:
         """``{field: coders the gold value came from}`` for one document."""
-        out: dict[str, list[str]] = {f: [] for f in self.doc_labels(doc_id, GOLD)}
-        rows = self.conn.execute(
-            "SELECT g.field, a.name FROM gold_label_sources g"
-            " JOIN annotators a ON a.id = g.annotator_id WHERE g.document_id = ? ORDER BY a.name",
-            (doc_id,),
-        )
-        for fname, name in rows:
-            out.setdefault(fname, []).append(name)
-        return {k: tuple(v) for k, v in out.items()}
+        return queries.gold_label_sources(self, doc_id)
 
     def reject_decision(self, doc_id: int, decision: str) -> None:
         """Record that the adjudicator kept a decision (an opaque key) out of gold."""
@@ -894,10 +376,10 @@ class Store:
         cached = self._annotator_ids.get(name)  # cached names are known ones
         if cached is not None:
             return cached
-        row = self._one("SELECT id FROM annotators WHERE name = ?", [_lookup_name(name)])
+        row = self._one("SELECT id FROM annotators WHERE name = ?", [lookup_name(name)])
         if row is None:
             if not create:
-                raise NotFoundError(f"unknown annotator {name!r}")
+                raise unknown_coder(name, self.annotators())
             name = check_annotator_name(name)  # only a new name must follow today's rule
             cur = self.conn.execute(
                 "INSERT INTO annotators (name, created_at) VALUES (?, ?)", (name, now())
@@ -907,6 +389,11 @@ class Store:
             ident = row[0]
         self._annotator_ids[name] = ident
         return ident
+
+    def resolve_coders(self, names: Iterable[str]) -> list[str]:
+        """``names`` as given if each is a coder of this database; else NotFoundError
+        ``unknown annotator 'x' (known: a, b)`` naming the first that is not."""
+        return resolve_coders(names, self.annotators())
 
     def add_annotator(self, name: str) -> str:
         """Register a coder (idempotent); returns the name (see :func:`check_coder_name`)."""
@@ -1039,7 +526,7 @@ class Store:
         )
         if row is None:
             raise NotFoundError(f"unknown document {doc_id!r}")
-        return Document(row[0], row[1], row[2] or "", row[3] or "", row[4], _loads(row[5]), row[6])
+        return Document(row[0], row[1], row[2] or "", row[3] or "", row[4], loads(row[5]), row[6])
 
     def document_by_hash(self, sha256: str) -> Document | None:
         row = self._one("SELECT id FROM documents WHERE sha256 = ?", [sha256])
@@ -1122,12 +609,6 @@ class Store:
 
     # -- spans ------------------------------------------------------------------
 
-    _SPAN_SQL = (
-        "SELECT s.id, s.document_id, a.name, s.start, s.end, s.label, coalesce(s.note, ''),"
-        " s.scheme_version, s.created_at, s.updated_at"
-        " FROM spans s JOIN annotators a ON a.id = s.annotator_id"
-    )
-
     def _check_label(self, label: str) -> None:
         if self.scheme.label(label) is None:
             raise ValidationError(
@@ -1144,16 +625,22 @@ class Store:
         label: str,
         note: str = "",
         scheme_version: int | None = None,
+        *,
+        unique: bool = False,
     ) -> Span:
         """Store a new span; overlapping spans are allowed.
 
         ``scheme_version`` (default: the current one) records an older version a label
         was made under, when labels are imported; it must be recorded in the database.
+        ``unique`` (a person adding a span): a span of the same coder with the same start,
+        end and label already stored raises :class:`~annotator.errors.DuplicateSpanError`
+        and nothing is written. Without it a span list is a multiset (imports and merges
+        keep a span given twice), as it always was.
         """
         self._check_range(doc_id, start, end)
         self._check_label(label)
-        note = _check_note(note)
-        name = _lookup_name(annotator)
+        note = check_note(note)
+        name = lookup_name(annotator)
         self._refuse_gold(name)
         stamp = now()
         version = self.scheme.version
@@ -1163,6 +650,8 @@ class Store:
             version = scheme_version
         with self._write() as c:
             aid = self._annotator_id(name, create=True)
+            if unique:
+                self._refuse_duplicate(c, doc_id, aid, name, start, end, label)
             cur = c.execute(
                 "INSERT INTO spans (document_id, annotator_id, start, end, label, note,"
                 " scheme_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1173,6 +662,24 @@ class Store:
             int(cur.lastrowid), doc_id, name, start, end, label,
             note, version, stamp, stamp,
         )  # fmt: skip
+
+    def _refuse_duplicate(
+        self, c: sqlite3.Connection, doc_id: int, aid: int, name: str, start: int, end: int,
+        label: str,
+    ) -> None:  # fmt: skip
+        """Inside the write transaction, so another process cannot add the same span between
+        the check and the insert."""
+        row = c.execute(
+            "SELECT id FROM spans WHERE document_id = ? AND annotator_id = ? AND start = ?"
+            " AND end = ? AND label = ? ORDER BY id LIMIT 1",
+            (doc_id, aid, start, end, label),
+        ).fetchone()
+        if row is not None:
+            who = "gold" if name == GOLD else f"coder {name!r}"
+            raise DuplicateSpanError(
+                f"{who} already has the {label!r} span [{start}, {end}) in document {doc_id}",
+                existing=row[0],
+            )
 
     def restore_span(self, span: Span) -> Span:
         """Re-insert a deleted span with its original id and timestamps (for undo)."""
@@ -1187,13 +694,13 @@ class Store:
                 " scheme_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     span.id, span.document_id, aid, span.start, span.end, span.label,
-                    _check_note(span.note), span.scheme_version, span.created_at, span.updated_at,
+                    check_note(span.note), span.scheme_version, span.created_at, span.updated_at,
                 ),
             )  # fmt: skip
         return span
 
     def span(self, span_id: int) -> Span:
-        row = self._one(self._SPAN_SQL + " WHERE s.id = ?", [span_id])
+        row = self._one(SPAN_SQL + " WHERE s.id = ?", [span_id])
         if row is None:
             raise NotFoundError(f"unknown span {span_id!r}")
         return Span(*row)
@@ -1202,14 +709,13 @@ class Store:
         """Spans of a document (one coder's, or everyone's), ordered by position."""
         if annotator is None:
             rows = self.conn.execute(
-                self._SPAN_SQL + " WHERE s.document_id = ? ORDER BY s.start, s.end, s.id",
+                SPAN_SQL + " WHERE s.document_id = ? ORDER BY s.start, s.end, s.id",
                 (doc_id,),
             )
         else:
             rows = self.conn.execute(
-                self._SPAN_SQL
-                + " WHERE s.document_id = ? AND a.name = ? ORDER BY s.start, s.end, s.id",
-                (doc_id, _lookup_name(annotator)),
+                SPAN_SQL + " WHERE s.document_id = ? AND a.name = ? ORDER BY s.start, s.end, s.id",
+                (doc_id, lookup_name(annotator)),
             )
         return [Span(*r) for r in rows]
 
@@ -1229,7 +735,7 @@ class Store:
         )
 
     def set_span_note(self, span_id: int, note: str) -> Span:
-        return self._update_span(span_id, "note = ?", (_check_note(note),))
+        return self._update_span(span_id, "note = ?", (check_note(note),))
 
     def move_span(self, span_id: int, start: int, end: int) -> Span:
         """Change a span's boundaries."""
@@ -1255,7 +761,7 @@ class Store:
         (stored in scheme order; an empty list records "none of them").
         """
         self._text_length(doc_id)
-        self._refuse_gold(_lookup_name(annotator))
+        self._refuse_gold(lookup_name(annotator))
         spec = self.scheme.field(field)
         if spec is None:
             raise ValidationError(
@@ -1297,7 +803,7 @@ class Store:
                     " ON CONFLICT (document_id, annotator_id, field) DO UPDATE SET"
                     " value = excluded.value, scheme_version = excluded.scheme_version,"
                     " updated_at = excluded.updated_at",
-                    (doc_id, aid, field, _value_json(stored), version, stamp),
+                    (doc_id, aid, field, value_json(stored), version, stamp),
                 )
                 self._touch_status(c, doc_id, aid, stamp)
         if stored is None:
@@ -1309,9 +815,9 @@ class Store:
         rows = self.conn.execute(
             "SELECT l.field, l.value FROM doc_labels l JOIN annotators a ON a.id = l.annotator_id"
             " WHERE l.document_id = ? AND a.name = ?",
-            (doc_id, _lookup_name(annotator)),
+            (doc_id, lookup_name(annotator)),
         )
-        return {f: _value_from_json(v) for f, v in rows}
+        return {f: value_from_json(v) for f, v in rows}
 
     def all_doc_labels(self, doc_id: int) -> list[DocLabel]:
         rows = self.conn.execute(
@@ -1320,7 +826,7 @@ class Store:
             " WHERE l.document_id = ? ORDER BY a.name, l.field",
             (doc_id,),
         )
-        return [DocLabel(d, a, f, _value_from_json(v), sv, u) for d, a, f, v, sv, u in rows]
+        return [DocLabel(d, a, f, value_from_json(v), sv, u) for d, a, f, v, sv, u in rows]
 
     # -- status -----------------------------------------------------------------
 
@@ -1342,7 +848,7 @@ class Store:
         row = self._one(
             "SELECT st.state FROM status st JOIN annotators a ON a.id = st.annotator_id"
             " WHERE st.document_id = ? AND a.name = ?",
-            (doc_id, _lookup_name(annotator)),
+            (doc_id, lookup_name(annotator)),
         )
         return row[0] if row else "new"
 
@@ -1413,7 +919,7 @@ class Store:
         ):
             counts[state] = n
         counts["new"] = total - counts["in_progress"] - counts["done"]
-        return Progress(_lookup_name(annotator), total, **counts)
+        return Progress(lookup_name(annotator), total, **counts)
 
     def _maybe_annotator_id(self, annotator: str | None) -> int:
         if annotator is None:
@@ -1423,198 +929,29 @@ class Store:
         except NotFoundError:
             return -1
 
-    # -- summaries and export ---------------------------------------------------
+    # -- reports (annotator.store.queries) ------------------------------------------
 
     def stats(self) -> dict[str, Any]:
         """Counts for ``annotator stats``: documents, annotators, spans per label, done per coder."""
-        spans_per_label = dict.fromkeys(self.scheme.label_names, 0)
-        for label, n in self.conn.execute(
-            "SELECT label, count(*) FROM spans GROUP BY label ORDER BY label"
-        ):
-            spans_per_label[label] = n
-        coders = {}
-        for name in self.annotators():
-            p = self.progress(name)
-            n_spans = self._one(
-                "SELECT count(*) FROM spans s JOIN annotators a ON a.id = s.annotator_id"
-                " WHERE a.name = ?",
-                (name,),
-            )[0]
-            coders[name] = {"done": p.done, "in_progress": p.in_progress, "spans": n_spans}
-        return {
-            "database": str(self.path),
-            "scheme": {"name": self.scheme.name, "version": self.scheme.version},
-            "documents": self.document_count(),
-            "annotators": self.annotators(),
-            "spans": sum(spans_per_label.values()),
-            "spans_per_label": spans_per_label,
-            "done_per_annotator": {k: v["done"] for k, v in coders.items()},
-            "per_annotator": coders,
-        }
+        return queries.stats(self)
 
     def iter_labelled(
         self, annotator: str | None = None, include_unlabelled: bool = False
-    ) -> Iterator[
-        tuple[
-            Document,
-            tuple[tuple[int, ...], tuple[int, ...]],
-            str | None,
-            list[Span],
-            list[DocLabel],
-        ]
-    ]:
-        """Stream ``(document, (token starts, token ends), annotator, spans, doc_labels)``.
+    ) -> Iterator[queries.Labelled]:
+        """Stream ``(document, (token starts, token ends), annotator, spans, doc_labels)``
+        (see :func:`annotator.store.queries.iter_labelled`)."""
+        return queries.iter_labelled(self, annotator, include_unlabelled)
 
-        One document is in memory at a time. A coder (not the gold layer) whose status of a
-        document is past 'new' is yielded even without labels (coded, no spans). With
-        ``include_unlabelled`` a document nobody (or not ``annotator``) labelled or started
-        is yielded once with empty lists.
-        """
-        wanted = _lookup_name(annotator) if annotator is not None else None
-        docs = self.conn.execute(
-            "SELECT id, sha256, title, source, text, meta, added_at, tokens FROM documents ORDER BY id"
-        )
-        for row in docs:
-            doc = Document(
-                row[0], row[1], row[2] or "", row[3] or "", row[4], _loads(row[5]), row[6]
-            )
-            tokens = unpack(row[7])
-            spans = self.spans(doc.id, wanted) if wanted else self.spans(doc.id)
-            labels = [dl for dl in self.all_doc_labels(doc.id) if wanted in (None, dl.annotator)]
-            started = {
-                name
-                for name, (state, _secs) in self.statuses(doc.id).items()
-                if state != "new" and name != GOLD and wanted in (None, name)
-            }
-            coders = sorted(
-                {s.annotator for s in spans} | {dl.annotator for dl in labels} | started
-            )
-            if not coders and include_unlabelled:
-                yield doc, tokens, wanted, [], []
-                continue
-            for coder in coders:
-                yield (
-                    doc,
-                    tokens,
-                    coder,
-                    [s for s in spans if s.annotator == coder],
-                    [dl for dl in labels if dl.annotator == coder],
-                )
-
-    # -- reading for agreement (streaming: one document in memory at a time) -----
-
-    def iter_coding(
-        self,
-    ) -> Iterator[
-        tuple[
-            int,
-            str,
-            int,
-            list[tuple[str, str]],
-            list[tuple[str, int, int, str]],
-            list[tuple[str, str, str | tuple[str, ...]]],
-        ]
-    ]:
-        """Every document in id order with what the coders did on it:
-        ``(doc_id, title, length, [(coder, state)], [(coder, start, end, label)],
-        [(coder, field, value)])``; spans ordered by position (as :meth:`spans`), document
-        labels by coder and field (as :meth:`all_doc_labels`). Four queries read side by
-        side, so memory does not grow with the database."""
-        c = self.conn
-        docs = c.execute("SELECT id, title, length FROM documents ORDER BY id")
-        states = _by_document(
-            c.execute(
-                "SELECT st.document_id, a.name, st.state FROM status st"
-                " JOIN annotators a ON a.id = st.annotator_id ORDER BY st.document_id"
-            )
-        )
-        spans = _by_document(
-            c.execute(
-                "SELECT s.document_id, a.name, s.start, s.end, s.label FROM spans s"
-                " JOIN annotators a ON a.id = s.annotator_id"
-                " ORDER BY s.document_id, s.start, s.end, s.id"
-            )
-        )
-        labels = _by_document(
-            c.execute(
-                "SELECT l.document_id, a.name, l.field, l.value FROM doc_labels l"
-                " JOIN annotators a ON a.id = l.annotator_id"
-                " ORDER BY l.document_id, a.name, l.field"
-            )
-        )
-        for doc_id, title, length in docs:
-            yield (
-                doc_id,
-                title,
-                length,
-                states(doc_id),
-                spans(doc_id),
-                [(a, f, _value_from_json(v)) for a, f, v in labels(doc_id)],
-            )
+    def iter_coding(self) -> Iterator[queries.Coding]:
+        """Every document with what the coders did on it, streamed (see
+        :func:`annotator.store.queries.iter_coding`)."""
+        return queries.iter_coding(self)
 
     def span_labels(self) -> list[str]:
         """Every label a stored span has (any coder, any scheme version), sorted."""
-        return [r[0] for r in self.conn.execute("SELECT DISTINCT label FROM spans ORDER BY 1")]
+        return queries.span_labels(self)
 
     def word_tokens(self, doc_id: int) -> tuple[list[int], list[int]]:
         """Starts and ends of a document's tokens that are not whitespace, in stored order
         (the units of token-level agreement)."""
-        row = self._one("SELECT text, tokens FROM documents WHERE id = ?", [doc_id])
-        if row is None:
-            raise NotFoundError(f"unknown document {doc_id!r}")
-        text, (starts, ends) = row[0], unpack(row[1])
-        if len(starts) < 2:
-            firsts = [text[s] for s in starts]
-        else:  # C-level loops: a document has thousands of tokens
-            firsts = operator.itemgetter(*starts)(text)
-        words = list(map(operator.not_, map(str.isspace, firsts)))
-        return list(compress(starts, words)), list(compress(ends, words))
-
-
-def _by_document(rows: Iterator[tuple]):
-    """For rows sorted by their first column (a document id): a function returning the
-    rest of each row of one document, called with increasing ids."""
-    it = iter(rows)
-    head = next(it, None)
-
-    def take(doc_id: int) -> list[tuple]:
-        nonlocal head
-        while head is not None and head[0] < doc_id:  # rows of no document: skipped
-            head = next(it, None)
-        out = []
-        while head is not None and head[0] == doc_id:
-            out.append(head[1:])
-            head = next(it, None)
-        return out
-
-    return take
-
-
-def _offsets_from_json(value: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Offsets as schema versions before m004 stored them: ``{"start": [...], "end": [...]}``
-    (or, earlier still, a list of ``[start, end]`` pairs)."""
-    data = json.loads(value)
-    if isinstance(data, dict):
-        return tuple(data["start"]), tuple(data["end"])
-    return tuple(p[0] for p in data), tuple(p[1] for p in data)
-
-
-def _loads(value: str | None) -> dict[str, Any]:
-    return json.loads(value) if value else {}
-
-
-def _value_json(value: str | tuple[str, ...]) -> str:
-    return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
-
-
-def _value_from_json(value: str) -> str | tuple[str, ...]:
-    v = json.loads(value)
-    return tuple(v) if isinstance(v, list) else v
-
-
-def _check_note(note: str | None) -> str:
-    if note is None:
-        return ""
-    if not isinstance(note, str):
-        raise ValidationError(f"note must be text, got {note!r}")
-    return note
+        return queries.word_tokens(self, doc_id)
