@@ -16,6 +16,7 @@ from annotator.errors import (
     AnnotatorError,
     DatabaseBusyError,
     DatabaseFullError,
+    DatabaseReadOnlyError,
     DuplicateSpanError,
     NotFoundError,
     ValidationError,
@@ -932,3 +933,29 @@ def test_one_error_for_an_unknown_coder_names_the_known_ones(store, make_doc):
         store.add_gold_span(doc, 0, 6, "alarmist", sources=["zed"])
     assert str(e.value) == "unknown annotator 'zed' (known: ana, ben)"
     assert store.spans(doc, "gold") == []
+
+
+@pytest.mark.parametrize("what", ["folder", "file"])
+def test_the_window_and_the_command_line_open_a_database_the_same_way(tmp_path, immutable, what):
+    from annotator.gui.app import open_store as window_open
+    from annotator.project import open_database
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "labels.db"
+    with open_database(db) as s:
+        assert s.created and not s.readonly
+    with open_database(db, read_only_ok=True) as s:
+        assert not s.created and not s.readonly
+    immutable(folder if what == "folder" else db)
+    with pytest.raises(DatabaseReadOnlyError, match="read-only"):
+        open_database(db)  # a command that writes is refused in one line
+    for opened in (open_database(db, read_only_ok=True), window_open(db)):
+        with opened as s:  # a command that reads, and the window, read it
+            assert s.readonly and s.scheme.name == "alliance-framing"
+    with pytest.raises(DatabaseReadOnlyError):  # a new scheme to record: refused
+        open_database(db, scheme=load_scheme(), read_only_ok=True)
+    if what == "folder":  # nothing to read: the reason it cannot be created
+        for open_new in (lambda p: open_database(p, read_only_ok=True), window_open):
+            with pytest.raises(DatabaseReadOnlyError, match="cannot create the database"):
+                open_new(folder / "new.db")
