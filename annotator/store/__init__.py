@@ -5,7 +5,8 @@ and write of it. Around it, by topic: :mod:`.schema` (the sqlite-utils migration
 create and upgrade the schema), :mod:`.connection` (opening a file, the one-line errors
 for what SQLite refuses), :mod:`.snapshot` (reading another database without writing
 beside it), :mod:`.names` (the rule for coder names, finding a coder by name),
-:mod:`.rows` (how values are stored) and :mod:`.queries` (whole-database reports).
+:mod:`.rows` (how values are stored), :mod:`.documents` (documents in bulk) and
+:mod:`.queries` (whole-database reports).
 No module outside this package runs SQL (``tests/test_architecture.py`` checks it).
 """
 

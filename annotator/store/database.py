@@ -10,7 +10,6 @@ raise :class:`~annotator.errors.ValidationError` and write nothing.
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -18,7 +17,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import jsonsafe
 from ..errors import (
     AnnotatorError,
     DuplicateSpanError,
@@ -38,7 +36,7 @@ from ..models import (
 )
 from ..packing import unpack
 from ..scheme import Scheme, load_scheme, parse_scheme
-from . import queries
+from . import documents, queries
 from .connection import BUSY_TIMEOUT_S, connect, damaged, database_error, write_error
 from .names import (
     GOLD,
@@ -48,7 +46,7 @@ from .names import (
     resolve_coders,
     unknown_coder,
 )
-from .rows import SPAN_SQL, check_note, loads, now, value_from_json, value_json
+from .rows import SPAN_SQL, check_note, field_value, loads, now, value_from_json, value_json
 from .schema import MIGRATIONS, migrations, pending_migrations
 
 if TYPE_CHECKING:  # sqlite-utils is imported only when the schema has to change
@@ -405,18 +403,8 @@ class Store:
     # -- documents --------------------------------------------------------------
 
     def known_hashes(self, hashes: Iterable[str]) -> set[str]:
-        hashes = list(hashes)
-        found: set[str] = set()
-        for i in range(0, len(hashes), 500):
-            chunk = hashes[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0]
-                for r in self.conn.execute(
-                    f"SELECT sha256 FROM documents WHERE sha256 IN ({marks})", chunk
-                )
-            )
-        return found
+        """The ones of ``hashes`` (SHA-256 of texts) whose text is stored."""
+        return documents.known_hashes(self.conn, hashes)
 
     def add_documents(
         self, items: Iterable[tuple[Any, Tokenization, str]], pipeline: str
@@ -429,36 +417,8 @@ class Store:
         Texts already present (same SHA-256) are not duplicated; their existing ids are
         returned in place.
         """
-        ids: list[int] = []
-        stamp = now()
         with self._write() as c:
-            for raw, tok, title in items:
-                sha = raw.sha256
-                tokens, sentences = tok.packed()
-                # One statement per new text; a known text is looked up only on conflict.
-                cur = c.execute(
-                    "INSERT INTO documents (sha256, title, source, text, length, meta, tokens,"
-                    " sentences, pipeline, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (sha256) DO NOTHING",
-                    (
-                        sha,
-                        title,
-                        raw.source,
-                        raw.text,
-                        len(raw.text),
-                        json.dumps(raw.meta, ensure_ascii=False) if raw.meta else "{}",
-                        tokens,
-                        sentences,
-                        pipeline,
-                        stamp,
-                    ),
-                )
-                if cur.rowcount:
-                    ids.append(int(cur.lastrowid))
-                else:
-                    row = c.execute("SELECT id FROM documents WHERE sha256 = ?", (sha,))
-                    ids.append(row.fetchone()[0])
-        return ids
+            return documents.insert_documents(c, items, pipeline, now())
 
     def document_id_by_hash(self, sha256: str) -> int | None:
         row = self._one("SELECT id FROM documents WHERE sha256 = ?", [sha256])
@@ -470,31 +430,7 @@ class Store:
         Rows are passed on as stored (a merge checks them); only ``meta`` is parsed, as
         strict JSON, and a row that cannot be read raises ValidationError naming it.
         """
-        rows = self.conn.execute(
-            "SELECT sha256, title, source, text, meta, tokens, sentences, pipeline, id"
-            " FROM documents ORDER BY id"
-        )
-        last = 0
-        while True:
-            try:
-                r = rows.fetchone()
-            except sqlite3.OperationalError as e:  # e.g. text that is not UTF-8
-                raise ValidationError(
-                    f"{self.path}: the document after id {last} cannot be read"
-                    f" ({str(e).split(' with text ')[0]})"
-                ) from None
-            if r is None:
-                return
-            last = r[8]
-            try:
-                meta = jsonsafe.loads(r[4]) if r[4] else {}
-            except (jsonsafe.StrictJSONError, TypeError) as e:
-                raise ValidationError(f"{self.path}: document {r[8]}: meta: {e}") from None
-            if not isinstance(meta, dict):
-                raise ValidationError(f"{self.path}: document {r[8]}: meta is not a JSON object")
-            yield StoredDocument(
-                r[0], r[1] or "", r[2] or "", r[3], meta, r[5], r[6], r[7] or "", r[8]
-            )
+        return documents.read_stored_documents(self.conn, self.path)
 
     def add_stored_document(self, doc: StoredDocument) -> int:
         """Copy a document from another database (tokens included; no spaCy needed)."""
@@ -502,16 +438,7 @@ class Store:
         if existing is not None:
             return existing
         with self._write() as c:
-            cur = c.execute(
-                "INSERT INTO documents (sha256, title, source, text, length, meta, tokens,"
-                " sentences, pipeline, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    doc.sha256, doc.title, doc.source, doc.text, len(doc.text),
-                    json.dumps(doc.meta, ensure_ascii=False), doc.token_offsets,
-                    doc.sentence_offsets, doc.pipeline, now(),
-                ),
-            )  # fmt: skip
-        return int(cur.lastrowid)
+            return documents.insert_stored_document(c, doc, now())
 
     def document_ids(self) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT id FROM documents ORDER BY id")]
@@ -762,31 +689,7 @@ class Store:
         """
         self._text_length(doc_id)
         self._refuse_gold(lookup_name(annotator))
-        spec = self.scheme.field(field)
-        if spec is None:
-            raise ValidationError(
-                f"field {field!r} is not in scheme '{self.scheme.name}' v{self.scheme.version}"
-                f" (fields: {', '.join(self.scheme.field_names)})"
-            )
-        stored: str | tuple[str, ...] | None
-        if value is None:
-            stored = None
-        elif spec.kind == "single":
-            if not isinstance(value, str) or value not in spec.options:
-                raise ValidationError(
-                    f"{value!r} is not an option of field {field!r} ({', '.join(spec.options)})"
-                )
-            stored = value
-        else:
-            if isinstance(value, str):
-                raise ValidationError(f"field {field!r} takes a list of options, got {value!r}")
-            chosen = set(value)
-            bad = sorted(str(v) for v in chosen if v not in spec.options)
-            if bad:
-                raise ValidationError(
-                    f"{bad[0]!r} is not an option of field {field!r} ({', '.join(spec.options)})"
-                )
-            stored = tuple(o for o in spec.options if o in chosen)
+        stored = field_value(self.scheme, field, value)
         stamp = now()
         version = self.scheme.version
         with self._write() as c:

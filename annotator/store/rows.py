@@ -4,11 +4,12 @@ several sorted queries side by side."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import ValidationError
+from ..scheme import Scheme
 
 # The columns of a span, as :class:`~annotator.models.Span` takes them.
 SPAN_SQL = (
@@ -61,3 +62,34 @@ def check_note(note: str | None) -> str:
     if not isinstance(note, str):
         raise ValidationError(f"note must be text, got {note!r}")
     return note
+
+
+def field_value(
+    scheme: Scheme, field: str, value: str | Iterable[str] | None
+) -> str | tuple[str, ...] | None:
+    """A document field's value as stored (``None``: cleared), or ValidationError: a
+    ``single`` field takes one of its options, a ``multi`` field any subset of them (kept
+    in scheme order; an empty list records "none of them")."""
+    spec = scheme.field(field)
+    if spec is None:
+        raise ValidationError(
+            f"field {field!r} is not in scheme '{scheme.name}' v{scheme.version}"
+            f" (fields: {', '.join(scheme.field_names)})"
+        )
+    if value is None:
+        return None
+    if spec.kind == "single":
+        if not isinstance(value, str) or value not in spec.options:
+            raise ValidationError(
+                f"{value!r} is not an option of field {field!r} ({', '.join(spec.options)})"
+            )
+        return value
+    if isinstance(value, str):
+        raise ValidationError(f"field {field!r} takes a list of options, got {value!r}")
+    chosen = set(value)
+    bad = sorted(str(v) for v in chosen if v not in spec.options)
+    if bad:
+        raise ValidationError(
+            f"{bad[0]!r} is not an option of field {field!r} ({', '.join(spec.options)})"
+        )
+    return tuple(o for o in spec.options if o in chosen)
