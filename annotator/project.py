@@ -1,4 +1,5 @@
-"""Opening a database the way a user expects on first run.
+"""Opening a database: :func:`open_database`, the one way the command line and the window
+open one, and :func:`open_store`, the way a user expects on first run.
 
 A new database gets the scheme (the default one unless given) and, when a
 ``seeds/`` folder is in the working directory, the articles in it, so the very
@@ -8,12 +9,15 @@ first start shows something to label.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import DatabaseReadOnlyError
-from .ingest import ProgressFn, import_paths
 from .models import ImportReport
 from .scheme import Scheme, load_scheme
 from .store import BUSY_TIMEOUT_S, Store
+
+if TYPE_CHECKING:  # the import pipeline is loaded only to seed a new database
+    from .ingest import ProgressFn
 
 DEFAULT_DB = "labels.db"
 SEEDS_DIR = "seeds"
@@ -66,6 +70,8 @@ def open_store(
             raise
     report = None
     if store.created and seeds is not None and Path(seeds).is_dir():
+        from .ingest import import_paths
+
         try:
             report = import_paths(store, [seeds], progress=progress)
         except BaseException:
