@@ -308,10 +308,8 @@ def export(
         if not store.has_gold():
             raise click.ClickException("the database has no gold layer yet (see 'annotator gold')")
         annotator = GOLD
-    elif annotator is not None and annotator not in store.annotators():
-        raise click.ClickException(
-            f"unknown annotator {annotator!r} (known: {', '.join(store.annotators()) or 'none'})"
-        )
+    elif annotator is not None:
+        store.resolve_coders([annotator])
     n = export_any(
         store, output, fmt=fmt, annotator=annotator, include_unlabelled=include_all, csv_raw=csv_raw
     )
@@ -541,13 +539,7 @@ def agreement(
 def _annotator_list(store, annotators: str | None) -> list[str] | None:
     if annotators is None:
         return None
-    names = [n.strip() for n in annotators.split(",") if n.strip()]
-    unknown = [n for n in names if n not in store.annotators()]
-    if unknown:
-        raise click.ClickException(
-            f"unknown annotator {unknown[0]!r} (known: {', '.join(store.annotators()) or 'none'})"
-        )
-    return names
+    return store.resolve_coders(n.strip() for n in annotators.split(",") if n.strip())
 
 
 def main() -> None:

@@ -54,3 +54,12 @@ class DatabaseReadOnlyError(WriteFailedError):
     """The database file or its folder cannot be written."""
 
     retryable = True
+
+
+class DuplicateSpanError(ValidationError):
+    """A span identical (document, coder or gold layer, start, end, label) to one already
+    stored was refused; ``existing`` is the id of that stored span."""
+
+    def __init__(self, message: str, existing: int):
+        super().__init__(message)
+        self.existing = existing

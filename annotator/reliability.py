@@ -35,8 +35,7 @@ from .agreement.report import (
     SpanReport,
 )
 from .agreement.streaming import SpanAgreement
-from .errors import AnnotatorError
-from .store import GOLD, Store
+from .store import GOLD, Store, resolve_coders
 
 SPAN_METRICS = ("f1_exact", "f1_overlap", "alpha_token", "alpha_u")
 
@@ -75,15 +74,7 @@ def compute_agreement(
     values are exactly those of the corpus-level functions of :mod:`annotator.agreement`.
     """
     known = store.annotators()
-    if annotators is None:
-        coders = known
-    else:
-        coders = sorted(set(annotators))
-        unknown = [c for c in coders if c not in known]
-        if unknown:
-            raise AnnotatorError(
-                f"unknown annotator {unknown[0]!r} (known: {', '.join(known) or 'none'})"
-            )
+    coders = known if annotators is None else resolve_coders(sorted(set(annotators)), known)
     coders = [c for c in coders if c != GOLD]
     scheme = store.scheme
     reasons: list[str] = []

@@ -87,7 +87,12 @@ MODULES: dict[str, tuple[list[str], list[str], list[str]]] = {
     ),
     "labels-import": (["annotator/labels_import.py"], ["tests/test_labels_import.py"], []),
     "store-offsets": (
-        ["annotator/models.py", "annotator/store.py"],
+        [
+            "annotator/models.py",
+            "annotator/store/database.py",
+            "annotator/store/queries.py",
+            "annotator/store/schema.py",
+        ],
         [
             "tests/test_models.py",
             "tests/test_store.py",
@@ -97,11 +102,12 @@ MODULES: dict[str, tuple[list[str], list[str], list[str]]] = {
         # only the offset and snapping code: Tokenization, and the store's wrappers around it
         [
             "annotator.models.xǁTokenizationǁ*",
-            "annotator.store.xǁStoreǁsnap_to_*",
-            "annotator.store.xǁStoreǁtokenization*",
-            "annotator.store.xǁStoreǁ_check_range*",
-            "annotator.store.xǁStoreǁword_tokens*",
-            "annotator.store.x__offsets_from_json*",
+            "annotator.store.database.xǁStoreǁsnap_to_*",
+            "annotator.store.database.xǁStoreǁtokenization*",
+            "annotator.store.database.xǁStoreǁ_check_range*",
+            "annotator.store.database.xǁStoreǁword_tokens*",
+            "annotator.store.queries.x_word_tokens*",
+            "annotator.store.schema.x__offsets_from_json*",
         ],
     ),
 }

@@ -1,8 +1,10 @@
-"""The core stays plain Python: no module outside annotator/gui imports Qt."""
+"""The core stays plain Python: no module outside annotator/gui imports Qt; no module
+outside the annotator/store package runs SQL."""
 
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +82,77 @@ def test_the_scan_would_catch_a_qt_import(tmp_path):
         "PySide6.QtWidgets",
         "shiboken6",
     }
+
+
+# What running SQL looks like in Python source: a statement given to a connection, a
+# connection opened, sqlite-utils, or the store's own connection reached from outside.
+SQL_TEXT = re.compile(
+    r"^\s*(SELECT|INSERT|REPLACE|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|BEGIN|COMMIT"
+    r"|ROLLBACK|SAVEPOINT|RELEASE|VACUUM|ATTACH|WITH)\s"
+)
+SQL_CALLS = {"execute", "executemany", "executescript", "backup", "iterdump"}
+SQL_MODULES = ("sqlite_utils", "apsw")
+
+
+def sql_uses(path: Path) -> list[str]:
+    """Places in ``path`` that run SQL or reach a connection, as ``line: what``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        what = None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if SQL_TEXT.match(node.value):
+                what = f"SQL text {node.value.strip()[:30]!r}"
+        elif isinstance(node, ast.Attribute):
+            if node.attr in SQL_CALLS or node.attr in ("conn", "db"):  # a Store's connection
+                what = f".{node.attr}"
+            elif (
+                node.attr == "connect"
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("sqlite3", *SQL_MODULES)  # not a Qt signal's connect
+            ):
+                what = f"{node.value.id}.connect"
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names]
+            mods = names if isinstance(node, ast.Import) else [node.module or ""]
+            if any(m.split(".")[0] in SQL_MODULES for m in mods):
+                what = f"imports {', '.join(mods)}"
+            elif (
+                isinstance(node, ast.ImportFrom) and node.module == "sqlite3" and "connect" in names
+            ):
+                what = "imports sqlite3.connect"
+        if what is not None:
+            found.append(f"{node.lineno}: {what}")
+    return sorted(found, key=lambda f: (int(f.split(":")[0]), f))
+
+
+def test_no_module_outside_the_store_package_runs_sql():
+    """One package owns SQL: annotator/store/. Catching ``sqlite3.Error`` elsewhere is fine."""
+    store = PACKAGE / "store"
+    outside = [p for p in PACKAGE.rglob("*.py") if store not in p.parents]
+    offenders = {str(p.relative_to(PACKAGE)): sql_uses(p) for p in outside}
+    assert {k: v for k, v in offenders.items() if v} == {}
+    assert len(outside) >= 20  # the scan really saw the package, the window included
+    inside = {p.name: sql_uses(p) for p in store.glob("*.py")}
+    assert inside["database.py"] and inside["schema.py"]  # ... and sees the SQL there
+
+
+def test_the_sql_scan_would_catch_sql_outside_the_store(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import sqlite3\n"
+        "from sqlite_utils import Database\n"
+        "def f(store, widget):\n"
+        "    store.conn.execute('DELETE FROM spans')\n"
+        "    c = sqlite3.connect('x.db')\n"
+        '    q = """\n  SELECT id FROM documents"""\n'
+        "    widget.clicked.connect(f)\n"  # a Qt signal is no SQL
+        "    error = sqlite3.Error\n"  # nor is catching SQLite's errors
+    )
+    assert sql_uses(bad) == [
+        "2: imports sqlite_utils",
+        "4: .conn",
+        "4: .execute",
+        "4: SQL text 'DELETE FROM spans'",
+        "5: sqlite3.connect",
+        "6: SQL text 'SELECT id FROM documents'",
+    ]

@@ -16,6 +16,8 @@ from annotator.errors import (
     AnnotatorError,
     DatabaseBusyError,
     DatabaseFullError,
+    DatabaseReadOnlyError,
+    DuplicateSpanError,
     NotFoundError,
     ValidationError,
 )
@@ -857,3 +859,103 @@ def test_a_coder_an_earlier_version_named_keeps_working(store, make_doc):
 
     assert {r["_annotator_id"] for r in records(store)} == {"a|b", "Smith, J"}
     assert store.spans(doc, "nobody|else") == []  # an unknown name has no labels
+
+
+def test_a_person_adding_the_same_span_twice_is_refused_and_nothing_written(store, make_doc):
+    doc = make_doc(TEXT)
+    first = store.add_span(doc, "ana", 0, 6, "alarmist", "a note", unique=True)
+    store.set_status(doc, "ana", "done")
+    with pytest.raises(DuplicateSpanError) as e:  # a note of its own makes no difference
+        store.add_span(doc, "ana", 0, 6, "alarmist", "another note", unique=True)
+    assert str(e.value) == "coder 'ana' already has the 'alarmist' span [0, 6) in document 1"
+    assert isinstance(e.value, ValidationError) and e.value.existing == first.id
+    assert count(store, "spans") == 1 and store.status(doc, "ana") == "done"
+    # inside a transaction: the whole transaction is all or nothing
+    with pytest.raises(DuplicateSpanError), store.transaction():
+        store.add_span(doc, "ana", 7, 13, "alarmist", unique=True)
+        store.add_span(doc, "ana", 0, 6, "alarmist", unique=True)
+    assert count(store, "spans") == 1
+    # another coder, another label, another range: no duplicate
+    store.add_span(doc, "ben", 0, 6, "alarmist", unique=True)
+    store.add_span(doc, "ana", 0, 6, "skeptical_of_alliance", unique=True)
+    store.add_span(doc, "ana", 0, 7, "alarmist", unique=True)
+    store.add_span(doc, "zoe", 0, 6, "alarmist", unique=True)  # a new coder
+    assert count(store, "spans") == 5
+    # a second connection (another process) sees the refusal the same way
+    with Store(store.path) as other, pytest.raises(DuplicateSpanError):
+        other.add_span(doc, "ben", 0, 6, "alarmist", unique=True)
+    assert count(store, "spans") == 5
+
+
+def test_without_unique_a_span_list_is_a_multiset_as_imports_and_merges_need(store, make_doc):
+    doc = make_doc(TEXT)
+    a = store.add_span(doc, "ana", 0, 6, "alarmist")
+    b = store.add_span(doc, "ana", 0, 6, "alarmist")
+    g = store.add_gold_span(doc, 0, 6, "alarmist", sources=["ana"])
+    h = store.add_gold_span(doc, 0, 6, "alarmist", sources=[])
+    assert [s.id for s in store.spans(doc, "ana")] == [a.id, b.id]
+    assert [s.id for s in store.spans(doc, "gold")] == [g.id, h.id]
+
+
+def test_the_same_gold_span_twice_is_refused_with_its_sources_unwritten(store, make_doc):
+    doc = make_doc(TEXT)
+    store.add_span(doc, "ana", 0, 6, "alarmist")
+    store.add_span(doc, "ben", 0, 6, "alarmist")
+    g = store.add_gold_span(doc, 0, 6, "alarmist", sources=["ana"], unique=True)
+    with pytest.raises(DuplicateSpanError) as e:
+        store.add_gold_span(doc, 0, 6, "alarmist", sources=["ben"], unique=True)
+    assert str(e.value) == "gold already has the 'alarmist' span [0, 6) in document 1"
+    assert e.value.existing == g.id
+    assert store.gold_span_sources(doc) == {g.id: ("ana",)}
+    assert count(store, "gold_span_sources") == 1
+    # a coder's span is no duplicate of gold's, nor gold's of a coder's
+    store.add_span(doc, "ana", 7, 13, "alarmist", unique=True)
+    store.add_gold_span(doc, 7, 13, "alarmist", sources=["ana"], unique=True)
+    assert len(store.spans(doc, "gold")) == 2
+
+
+def test_one_error_for_an_unknown_coder_names_the_known_ones(store, make_doc):
+    doc = make_doc(TEXT)
+    with pytest.raises(NotFoundError) as e:
+        store.resolve_coders(["ana"])
+    assert str(e.value) == "unknown annotator 'ana' (known: none)"
+    store.add_span(doc, "ben", 0, 6, "alarmist")
+    store.add_span(doc, "ana", 0, 6, "alarmist")
+    assert store.resolve_coders(["ben", "ana"]) == ["ben", "ana"]
+    assert store.resolve_coders([]) == []
+    with pytest.raises(NotFoundError) as e:
+        store.resolve_coders(["ana", "zed", "amy"])
+    assert str(e.value) == "unknown annotator 'zed' (known: ana, ben)"
+    with pytest.raises(NotFoundError) as e:  # the gold layer is no coder
+        store.resolve_coders(["gold"])
+    assert str(e.value) == "unknown annotator 'gold' (known: ana, ben)"
+    with pytest.raises(NotFoundError) as e:  # a gold label's source is looked up the same way
+        store.add_gold_span(doc, 0, 6, "alarmist", sources=["zed"])
+    assert str(e.value) == "unknown annotator 'zed' (known: ana, ben)"
+    assert store.spans(doc, "gold") == []
+
+
+@pytest.mark.parametrize("what", ["folder", "file"])
+def test_the_window_and_the_command_line_open_a_database_the_same_way(tmp_path, immutable, what):
+    from annotator.gui.app import open_store as window_open
+    from annotator.project import open_database
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "labels.db"
+    with open_database(db) as s:
+        assert s.created and not s.readonly
+    with open_database(db, read_only_ok=True) as s:
+        assert not s.created and not s.readonly
+    immutable(folder if what == "folder" else db)
+    with pytest.raises(DatabaseReadOnlyError, match="read-only"):
+        open_database(db)  # a command that writes is refused in one line
+    for opened in (open_database(db, read_only_ok=True), window_open(db)):
+        with opened as s:  # a command that reads, and the window, read it
+            assert s.readonly and s.scheme.name == "alliance-framing"
+    with pytest.raises(DatabaseReadOnlyError):  # a new scheme to record: refused
+        open_database(db, scheme=load_scheme(), read_only_ok=True)
+    if what == "folder":  # nothing to read: the reason it cannot be created
+        for open_new in (lambda p: open_database(p, read_only_ok=True), window_open):
+            with pytest.raises(DatabaseReadOnlyError, match="cannot create the database"):
+                open_new(folder / "new.db")

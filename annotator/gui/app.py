@@ -11,7 +11,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ..errors import AnnotatorError, DatabaseReadOnlyError, ValidationError
+from ..errors import AnnotatorError, ValidationError
 from ..scheme import resource_path
 from ..store import Store
 from .coder import (
@@ -31,10 +31,9 @@ if TYPE_CHECKING:
 def open_store(path: str | Path) -> Store:
     """The window's connection to ``path``: read-write, or read-only when the file or its
     folder cannot be written (the window then reads and reviews, and refuses edits)."""
-    try:
-        return Store(path)
-    except DatabaseReadOnlyError:
-        return Store(path, readonly=True)
+    from ..project import open_database
+
+    return open_database(path, read_only_ok=True)
 
 
 def main_window(

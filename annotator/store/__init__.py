@@ -1,0 +1,47 @@
+"""The only package that touches SQLite.
+
+``Store`` (:mod:`.database`) is the one public class: a labels database and every read
+and write of it. Around it, by topic: :mod:`.schema` (the sqlite-utils migrations that
+create and upgrade the schema), :mod:`.connection` (opening a file, the one-line errors
+for what SQLite refuses), :mod:`.snapshot` (reading another database without writing
+beside it), :mod:`.names` (the rule for coder names, finding a coder by name),
+:mod:`.rows` (how values are stored), :mod:`.documents` (documents in bulk) and
+:mod:`.queries` (whole-database reports).
+No module outside this package runs SQL (``tests/test_architecture.py`` checks it).
+"""
+
+from __future__ import annotations
+
+from .connection import BUSY_TIMEOUT_S, SIDECARS, database_error
+from .database import Store
+from .names import (
+    GOLD,
+    MAX_NAME_LEN,
+    RESERVED_NAMES,
+    check_annotator_name,
+    check_coder_name,
+    resolve_coders,
+    unknown_coder,
+)
+from .rows import now
+from .schema import MIGRATION_SET, MIGRATIONS, migrations
+from .snapshot import read_snapshot
+
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "GOLD",
+    "MAX_NAME_LEN",
+    "MIGRATIONS",
+    "MIGRATION_SET",
+    "RESERVED_NAMES",
+    "SIDECARS",
+    "Store",
+    "check_annotator_name",
+    "check_coder_name",
+    "database_error",
+    "migrations",
+    "now",
+    "read_snapshot",
+    "resolve_coders",
+    "unknown_coder",
+]

@@ -1,0 +1,860 @@
+"""The :class:`Store`: one labels database, and every read and write of it.
+
+One database file holds the documents (with their spaCy token offsets), the
+annotators, the scheme versions, and every coder's spans, document labels and
+per-document status. Every mutating method is a single ``BEGIN IMMEDIATE`` transaction
+with ``synchronous=FULL``: when it returns, the change is on disk. Invalid calls
+raise :class:`~annotator.errors.ValidationError` and write nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import (
+    AnnotatorError,
+    DuplicateSpanError,
+    NeedsUpgradeError,
+    NotFoundError,
+    ValidationError,
+)
+from ..models import (
+    STATES,
+    DocLabel,
+    Document,
+    DocumentSummary,
+    Progress,
+    Span,
+    StoredDocument,
+    Tokenization,
+)
+from ..packing import unpack
+from ..scheme import Scheme, load_scheme, parse_scheme
+from . import documents, queries
+from .connection import BUSY_TIMEOUT_S, connect, damaged, database_error, write_error
+from .names import (
+    GOLD,
+    check_annotator_name,
+    check_coder_name,
+    lookup_name,
+    resolve_coders,
+    unknown_coder,
+)
+from .rows import SPAN_SQL, check_note, field_value, loads, now, value_from_json, value_json
+from .schema import MIGRATIONS, migrations, pending_migrations
+
+if TYPE_CHECKING:  # sqlite-utils is imported only when the schema has to change
+    import sqlite_utils
+
+
+class Store:
+    """A labels database. Use as a context manager or call :meth:`close`."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        scheme: Scheme | None = None,
+        *,
+        readonly: bool = False,
+        busy_timeout: float = BUSY_TIMEOUT_S,
+        immutable: bool = False,
+    ):
+        """Open (or create) a database; ``readonly`` opens an existing one without writing.
+
+        Only a new or empty file is initialised: an existing file that is not an
+        annotator database is refused and left as it was, byte for byte. A database
+        whose file or folder cannot be written raises DatabaseReadOnlyError (open it
+        ``readonly`` to read it). ``busy_timeout``: seconds to wait for another
+        process's lock. ``immutable`` (with ``readonly``): read the file as it is on
+        disk and create no -wal/-shm beside it, for a file nobody writes meanwhile.
+        """
+        from ..paths import register_database
+
+        self.path = Path(path)
+        self.readonly = readonly
+        conn, self.created = connect(
+            self.path, readonly=readonly, busy_timeout=busy_timeout, immutable=immutable
+        )
+        self.conn = conn
+        self._db: sqlite_utils.Database | None = None
+        self._depth = 0
+        self._gold_writes = 0
+        self._forget_caches()
+        try:
+            pending = pending_migrations(self.conn)
+            if readonly and MIGRATIONS[0].__name__ in pending:
+                raise AnnotatorError(f"{self.path}: not an annotator database")
+            if readonly and pending:
+                raise NeedsUpgradeError(
+                    f"{self.path}: database needs an upgrade ({pending[0]}); open it once"
+                    " with this version of annotator first"
+                )
+            if pending:
+                try:
+                    migrations().apply(self.db)  # each migration is all or nothing
+                except (ValueError, KeyError, TypeError, IndexError) as e:
+                    # stored data an upgrade cannot read (e.g. hand-edited offsets)
+                    raise AnnotatorError(
+                        f"{self.path}: cannot upgrade the database: stored data it cannot"
+                        f" read ({type(e).__name__}: {str(e)[:80]}); nothing was changed"
+                    ) from None
+            if self.scheme_versions() == []:
+                if readonly:
+                    raise AnnotatorError(f"{self.path}: database has no scheme")
+                self.record_scheme(scheme or load_scheme())
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            raise database_error(self.path, e, "cannot prepare database") from None
+        except UnicodeDecodeError:
+            conn.close()
+            raise AnnotatorError(damaged(self.path)) from None
+        except BaseException:
+            conn.close()
+            raise
+        register_database(self)  # no export may be written over it (annotator.paths)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """A sqlite-utils view of the same connection (for migrations and inspection)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
+    def _forget_caches(self) -> None:
+        self._tok_cache: OrderedDict[int, Tokenization] = OrderedDict()
+        self._len_cache: dict[int, int] = {}
+        self._annotator_ids: dict[str, int] = {}
+        self._scheme: Scheme | None = None
+        # (document, annotator) pairs this connection already moved past 'new'
+        self._started: set[tuple[int, int]] = set()
+
+    # -- lifecycle --------------------------------------------------------------
+
+    def set_busy_timeout(self, seconds: float) -> None:
+        """How long a write waits for another process's lock before DatabaseBusyError."""
+        self.conn.execute(f"PRAGMA busy_timeout={max(0, int(seconds * 1000))}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Group several mutations into one durable, all-or-nothing transaction."""
+        with self._write():
+            yield self
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One durable write transaction, taken IMMEDIATE so two processes queue up.
+
+        Nested use (inside :meth:`transaction`) runs in a savepoint: a failed inner call
+        leaves nothing behind, and the outer transaction commits everything at its end.
+        """
+        if self.readonly:
+            raise AnnotatorError(f"{self.path}: opened read-only")
+        if self._depth:
+            name = f"sp{self._depth}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield self.conn
+            except BaseException:
+                # SQLite rolls the whole transaction back by itself on some errors (a full
+                # disk, an I/O error): then there is no savepoint left to roll back to, and
+                # the original error is the one to report.
+                if self.conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self.conn.execute(f"ROLLBACK TO {name}")
+                        self.conn.execute(f"RELEASE {name}")
+                self._forget_caches()
+                raise
+            else:
+                self.conn.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise write_error(self.path, e) from None
+        self._depth = 1
+        try:
+            yield self.conn
+            self.conn.commit()
+        except BaseException as e:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.rollback()
+            self._forget_caches()  # rolled-back rows (ids, annotators) must not linger
+            if isinstance(e, sqlite3.OperationalError):
+                raise write_error(self.path, e) from None
+            raise
+        finally:
+            self._depth = 0
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
+        return self.conn.execute(sql, tuple(params)).fetchone()
+
+    # -- scheme -----------------------------------------------------------------
+
+    def scheme_versions(self) -> list[int]:
+        return [r[0] for r in self.conn.execute("SELECT version FROM schemes ORDER BY version")]
+
+    @property
+    def scheme(self) -> Scheme:
+        """The newest scheme recorded in the database."""
+        if self._scheme is None:
+            row = self._one("SELECT toml, version FROM schemes ORDER BY version DESC LIMIT 1")
+            if row is None:
+                raise AnnotatorError(f"{self.path}: database has no scheme")
+            self._scheme = parse_scheme(
+                row[0], source=f"{self.path} (scheme v{row[1]})", stored=True
+            )
+        return self._scheme
+
+    def reload_scheme(self) -> Scheme:
+        """Forget the cached scheme (another connection may have recorded a newer one)."""
+        self._scheme = None
+        return self.scheme
+
+    def scheme_version_toml(self, version: int) -> str:
+        row = self._one("SELECT toml FROM schemes WHERE version = ?", [version])
+        if row is None:
+            raise NotFoundError(f"scheme version {version} is not in the database")
+        return row[0]
+
+    def record_scheme(self, scheme: Scheme) -> None:
+        """Store a scheme version; it becomes current. Versions only go up."""
+        versions = self.scheme_versions()
+        if versions and scheme.version < versions[-1]:
+            raise ValidationError(
+                f"scheme version {scheme.version} is older than the database's {versions[-1]}"
+            )
+        if scheme.version in versions:
+            if self.scheme_version_toml(scheme.version).strip() == scheme.source_toml.strip():
+                return
+            raise ValidationError(
+                f"scheme version {scheme.version} is already recorded with different content; "
+                "raise 'version' in the scheme file"
+            )
+        with self._write() as c:
+            c.execute(
+                "INSERT INTO schemes (version, name, toml, created_at) VALUES (?, ?, ?, ?)",
+                (scheme.version, scheme.name, scheme.source_toml, now()),
+            )
+        self._scheme = None
+
+    # -- annotators -------------------------------------------------------------
+
+    def annotators(self) -> list[str]:
+        """The coders, by name (the gold layer is not a coder)."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT name FROM annotators WHERE name != ? ORDER BY name", (GOLD,)
+            )
+        ]
+
+    def _refuse_gold(self, name: str) -> None:
+        if name == GOLD and not self._gold_writes:
+            raise ValidationError(
+                f"{GOLD!r} is reserved for the adjudicated layer; use the gold methods"
+            )
+
+    # -- gold (adjudicated) layer ----------------------------------------------------
+
+    @contextmanager
+    def _gold(self) -> Iterator[sqlite3.Connection]:
+        self._gold_writes += 1
+        try:
+            with self._write() as c:
+                yield c
+        finally:
+            self._gold_writes -= 1
+
+    def _source_ids(self, sources: Iterable[str]) -> list[int]:
+        names = sorted({check_annotator_name(s) for s in sources})
+        if GOLD in names:
+            raise ValidationError("a gold label cannot come from the gold layer itself")
+        return [self._annotator_id(n, create=False) for n in names]
+
+    def add_gold_span(
+        self,
+        doc_id: int,
+        start: int,
+        end: int,
+        label: str,
+        sources: Iterable[str],
+        note: str = "",
+        scheme_version: int | None = None,
+        *,
+        unique: bool = False,
+    ) -> Span:
+        """Accept a span into the gold layer, remembering the coders it came from
+        (empty ``sources``: the adjudicator's own span). ``unique``: as in :meth:`add_span`
+        (gold already holding the same start, end and label raises DuplicateSpanError)."""
+        with self._gold() as c:
+            ids = self._source_ids(sources)
+            span = self.add_span(
+                doc_id, GOLD, start, end, label, note, scheme_version, unique=unique
+            )
+            c.executemany(
+                "INSERT INTO gold_span_sources (span_id, annotator_id) VALUES (?, ?)",
+                [(span.id, i) for i in ids],
+            )
+        return span
+
+    def set_gold_label(
+        self, doc_id: int, field: str, value: str | Iterable[str] | None, sources: Iterable[str]
+    ) -> DocLabel | None:
+        """Set (or clear) a gold document field, remembering the coders it came from."""
+        with self._gold() as c:
+            ids = self._source_ids(sources)
+            label = self.set_doc_label(doc_id, GOLD, field, value)
+            c.execute(
+                "DELETE FROM gold_label_sources WHERE document_id = ? AND field = ?",
+                (doc_id, field),
+            )
+            if label is not None:
+                c.executemany(
+                    "INSERT INTO gold_label_sources (document_id, field, annotator_id)"
+                    " VALUES (?, ?, ?)",
+                    [(doc_id, field, i) for i in ids],
+                )
+        return label
+
+    def gold_span_sources(self, doc_id: int) -> dict[int, tuple[str, ...]]:
+        """``{gold span id: coders it came from}`` for one document."""
+        return queries.gold_span_sources(self, doc_id)
+
+    def gold_label_sources(self, doc_id: int) -> dict[str, tuple[str, ...]]:
+        """``{field: coders the gold value came from}`` for one document."""
+        return queries.gold_label_sources(self, doc_id)
+
+    def reject_decision(self, doc_id: int, decision: str) -> None:
+        """Record that the adjudicator kept a decision (an opaque key) out of gold."""
+        self._text_length(doc_id)
+        with self._write() as c:
+            c.execute(
+                "INSERT OR IGNORE INTO gold_rejections (document_id, decision, rejected_at)"
+                " VALUES (?, ?, ?)",
+                (doc_id, decision, now()),
+            )
+
+    def unreject_decision(self, doc_id: int, decision: str) -> None:
+        with self._write() as c:
+            c.execute(
+                "DELETE FROM gold_rejections WHERE document_id = ? AND decision = ?",
+                (doc_id, decision),
+            )
+
+    def rejected_decisions(self, doc_id: int) -> set[str]:
+        rows = self.conn.execute(
+            "SELECT decision FROM gold_rejections WHERE document_id = ?", (doc_id,)
+        )
+        return {r[0] for r in rows}
+
+    def has_gold(self) -> bool:
+        return self._one("SELECT 1 FROM annotators WHERE name = ?", (GOLD,)) is not None
+
+    def _annotator_id(self, name: str, create: bool) -> int:
+        cached = self._annotator_ids.get(name)  # cached names are known ones
+        if cached is not None:
+            return cached
+        row = self._one("SELECT id FROM annotators WHERE name = ?", [lookup_name(name)])
+        if row is None:
+            if not create:
+                raise unknown_coder(name, self.annotators())
+            name = check_annotator_name(name)  # only a new name must follow today's rule
+            cur = self.conn.execute(
+                "INSERT INTO annotators (name, created_at) VALUES (?, ?)", (name, now())
+            )
+            ident = int(cur.lastrowid)
+        else:
+            ident = row[0]
+        self._annotator_ids[name] = ident
+        return ident
+
+    def resolve_coders(self, names: Iterable[str]) -> list[str]:
+        """``names`` as given if each is a coder of this database; else NotFoundError
+        ``unknown annotator 'x' (known: a, b)`` naming the first that is not."""
+        return resolve_coders(names, self.annotators())
+
+    def add_annotator(self, name: str) -> str:
+        """Register a coder (idempotent); returns the name (see :func:`check_coder_name`)."""
+        name = check_coder_name(name)
+        with self._write():
+            self._annotator_id(name, create=True)
+        return name
+
+    # -- documents --------------------------------------------------------------
+
+    def known_hashes(self, hashes: Iterable[str]) -> set[str]:
+        """The ones of ``hashes`` (SHA-256 of texts) whose text is stored."""
+        return documents.known_hashes(self.conn, hashes)
+
+    def add_documents(
+        self, items: Iterable[tuple[Any, Tokenization, str]], pipeline: str
+    ) -> list[int]:
+        """Store ``(RawDocument, tokens, title)`` triples in one transaction.
+
+        ``tokens`` is a :class:`Tokenization` or anything else with its ``packed()``
+        (``nlp.TokenArrays``: packed a batch at a time, without a Python int per token).
+
+        Texts already present (same SHA-256) are not duplicated; their existing ids are
+        returned in place.
+        """
+        with self._write() as c:
+            return documents.insert_documents(c, items, pipeline, now())
+
+    def document_id_by_hash(self, sha256: str) -> int | None:
+        row = self._one("SELECT id FROM documents WHERE sha256 = ?", [sha256])
+        return row[0] if row else None
+
+    def stored_documents(self) -> Iterator[StoredDocument]:
+        """Every document with its stored token offsets, for copying between databases.
+
+        Rows are passed on as stored (a merge checks them); only ``meta`` is parsed, as
+        strict JSON, and a row that cannot be read raises ValidationError naming it.
+        """
+        return documents.read_stored_documents(self.conn, self.path)
+
+    def add_stored_document(self, doc: StoredDocument) -> int:
+        """Copy a document from another database (tokens included; no spaCy needed)."""
+        existing = self.document_id_by_hash(doc.sha256)
+        if existing is not None:
+            return existing
+        with self._write() as c:
+            return documents.insert_stored_document(c, doc, now())
+
+    def document_ids(self) -> list[int]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM documents ORDER BY id")]
+
+    def document_count(self) -> int:
+        return self._one("SELECT count(*) FROM documents")[0]
+
+    def document(self, doc_id: int) -> Document:
+        row = self._one(
+            "SELECT id, sha256, title, source, text, meta, added_at FROM documents WHERE id = ?",
+            [doc_id],
+        )
+        if row is None:
+            raise NotFoundError(f"unknown document {doc_id!r}")
+        return Document(row[0], row[1], row[2] or "", row[3] or "", row[4], loads(row[5]), row[6])
+
+    def document_by_hash(self, sha256: str) -> Document | None:
+        row = self._one("SELECT id FROM documents WHERE sha256 = ?", [sha256])
+        return self.document(row[0]) if row else None
+
+    def set_title(self, doc_id: int, title: str) -> str:
+        """Give a document a new title (whitespace collapsed to one line); returns it."""
+        title = " ".join(str(title).split())
+        if not title:
+            raise ValidationError("title is empty")
+        self._text_length(doc_id)
+        with self._write() as c:
+            c.execute("UPDATE documents SET title = ? WHERE id = ?", (title, doc_id))
+        return title
+
+    def list_documents(self, annotator: str | None = None) -> list[DocumentSummary]:
+        """All documents in order, with ``annotator``'s state and span count."""
+        aid = self._maybe_annotator_id(annotator)
+        rows = self.conn.execute(
+            """
+            SELECT d.id, d.title, d.source, d.length,
+                   coalesce(st.state, 'new'),
+                   (SELECT count(*) FROM spans s WHERE s.document_id = d.id AND s.annotator_id = ?)
+            FROM documents d
+            LEFT JOIN status st ON st.document_id = d.id AND st.annotator_id = ?
+            ORDER BY d.id
+            """,
+            (aid, aid),
+        )
+        return [DocumentSummary(*r) for r in rows]
+
+    def tokenization(self, doc_id: int) -> Tokenization:
+        """Stored token and sentence offsets (no spaCy needed); cached per document."""
+        tok = self._tok_cache.get(doc_id)
+        if tok is not None:
+            self._tok_cache.move_to_end(doc_id)
+            return tok
+        row = self._one("SELECT tokens, sentences, text FROM documents WHERE id = ?", [doc_id])
+        if row is None:
+            raise NotFoundError(f"unknown document {doc_id!r}")
+        tok = Tokenization.of_text(row[2], *unpack(row[0]), *unpack(row[1]))
+        self._tok_cache[doc_id] = tok
+        if len(self._tok_cache) > 8:
+            self._tok_cache.popitem(last=False)
+        return tok
+
+    def snap_to_tokens(self, doc_id: int, start: int, end: int) -> tuple[int, int]:
+        """Expand a character range to whole tokens (stored spaCy offsets)."""
+        self._check_range(doc_id, start, end, allow_empty=True)
+        return self.tokenization(doc_id).snap_to_tokens(start, end)
+
+    def snap_to_sentence(self, doc_id: int, start: int, end: int) -> tuple[int, int]:
+        """Expand a character range to the enclosing sentence(s)."""
+        self._check_range(doc_id, start, end, allow_empty=True)
+        return self.tokenization(doc_id).snap_to_sentences(start, end)
+
+    def _text_length(self, doc_id: int) -> int:
+        n = self._len_cache.get(doc_id)
+        if n is None:
+            if not isinstance(doc_id, int) or isinstance(doc_id, bool):
+                raise NotFoundError(f"unknown document {doc_id!r}")
+            # The stored code-point count: SQL length() stops at a NUL character.
+            row = self._one("SELECT length FROM documents WHERE id = ?", [doc_id])
+            if row is None:
+                raise NotFoundError(f"unknown document {doc_id!r}")
+            n = self._len_cache[doc_id] = row[0]
+        return n
+
+    def _check_range(self, doc_id: int, start: int, end: int, allow_empty: bool = False) -> None:
+        n = self._text_length(doc_id)
+        for name, v in (("start", start), ("end", end)):
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise ValidationError(f"span {name} must be an integer, got {v!r}")
+        if not 0 <= start <= n or not 0 <= end <= n:
+            raise ValidationError(
+                f"span [{start}, {end}) is outside document {doc_id} (length {n})"
+            )
+        if start > end or (start == end and not allow_empty):
+            raise ValidationError(f"span start {start} must be before end {end}")
+
+    # -- spans ------------------------------------------------------------------
+
+    def _check_label(self, label: str) -> None:
+        if self.scheme.label(label) is None:
+            raise ValidationError(
+                f"label {label!r} is not in scheme '{self.scheme.name}' v{self.scheme.version}"
+                f" (labels: {', '.join(self.scheme.label_names)})"
+            )
+
+    def add_span(
+        self,
+        doc_id: int,
+        annotator: str,
+        start: int,
+        end: int,
+        label: str,
+        note: str = "",
+        scheme_version: int | None = None,
+        *,
+        unique: bool = False,
+    ) -> Span:
+        """Store a new span; overlapping spans are allowed.
+
+        ``scheme_version`` (default: the current one) records an older version a label
+        was made under, when labels are imported; it must be recorded in the database.
+        ``unique`` (a person adding a span): a span of the same coder with the same start,
+        end and label already stored raises :class:`~annotator.errors.DuplicateSpanError`
+        and nothing is written. Without it a span list is a multiset (imports and merges
+        keep a span given twice), as it always was.
+        """
+        self._check_range(doc_id, start, end)
+        self._check_label(label)
+        note = check_note(note)
+        name = lookup_name(annotator)
+        self._refuse_gold(name)
+        stamp = now()
+        version = self.scheme.version
+        if scheme_version is not None and scheme_version != version:
+            if scheme_version not in self.scheme_versions():
+                raise ValidationError(f"scheme version {scheme_version} is not in the database")
+            version = scheme_version
+        with self._write() as c:
+            aid = self._annotator_id(name, create=True)
+            if unique:
+                self._refuse_duplicate(c, doc_id, aid, name, start, end, label)
+            cur = c.execute(
+                "INSERT INTO spans (document_id, annotator_id, start, end, label, note,"
+                " scheme_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, aid, start, end, label, note, version, stamp, stamp),
+            )
+            self._touch_status(c, doc_id, aid, stamp)
+        return Span(
+            int(cur.lastrowid), doc_id, name, start, end, label,
+            note, version, stamp, stamp,
+        )  # fmt: skip
+
+    def _refuse_duplicate(
+        self, c: sqlite3.Connection, doc_id: int, aid: int, name: str, start: int, end: int,
+        label: str,
+    ) -> None:  # fmt: skip
+        """Inside the write transaction, so another process cannot add the same span between
+        the check and the insert."""
+        row = c.execute(
+            "SELECT id FROM spans WHERE document_id = ? AND annotator_id = ? AND start = ?"
+            " AND end = ? AND label = ? ORDER BY id LIMIT 1",
+            (doc_id, aid, start, end, label),
+        ).fetchone()
+        if row is not None:
+            who = "gold" if name == GOLD else f"coder {name!r}"
+            raise DuplicateSpanError(
+                f"{who} already has the {label!r} span [{start}, {end}) in document {doc_id}",
+                existing=row[0],
+            )
+
+    def restore_span(self, span: Span) -> Span:
+        """Re-insert a deleted span with its original id and timestamps (for undo)."""
+        self._check_range(span.document_id, span.start, span.end)
+        self._check_label(span.label)
+        with self._write() as c:
+            if c.execute("SELECT 1 FROM spans WHERE id = ?", (span.id,)).fetchone():
+                raise ValidationError(f"span {span.id} already exists")
+            aid = self._annotator_id(span.annotator, create=True)
+            c.execute(
+                "INSERT INTO spans (id, document_id, annotator_id, start, end, label, note,"
+                " scheme_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    span.id, span.document_id, aid, span.start, span.end, span.label,
+                    check_note(span.note), span.scheme_version, span.created_at, span.updated_at,
+                ),
+            )  # fmt: skip
+        return span
+
+    def span(self, span_id: int) -> Span:
+        row = self._one(SPAN_SQL + " WHERE s.id = ?", [span_id])
+        if row is None:
+            raise NotFoundError(f"unknown span {span_id!r}")
+        return Span(*row)
+
+    def spans(self, doc_id: int, annotator: str | None = None) -> list[Span]:
+        """Spans of a document (one coder's, or everyone's), ordered by position."""
+        if annotator is None:
+            rows = self.conn.execute(
+                SPAN_SQL + " WHERE s.document_id = ? ORDER BY s.start, s.end, s.id",
+                (doc_id,),
+            )
+        else:
+            rows = self.conn.execute(
+                SPAN_SQL + " WHERE s.document_id = ? AND a.name = ? ORDER BY s.start, s.end, s.id",
+                (doc_id, lookup_name(annotator)),
+            )
+        return [Span(*r) for r in rows]
+
+    def _update_span(self, span_id: int, sets: str, params: tuple) -> Span:
+        self.span(span_id)  # raises NotFoundError for an unknown id
+        stamp = now()
+        with self._write() as c:
+            c.execute(
+                f"UPDATE spans SET {sets}, updated_at = ? WHERE id = ?", (*params, stamp, span_id)
+            )
+        return self.span(span_id)
+
+    def relabel_span(self, span_id: int, label: str) -> Span:
+        self._check_label(label)
+        return self._update_span(
+            span_id, "label = ?, scheme_version = ?", (label, self.scheme.version)
+        )
+
+    def set_span_note(self, span_id: int, note: str) -> Span:
+        return self._update_span(span_id, "note = ?", (check_note(note),))
+
+    def move_span(self, span_id: int, start: int, end: int) -> Span:
+        """Change a span's boundaries."""
+        old = self.span(span_id)
+        self._check_range(old.document_id, start, end)
+        return self._update_span(span_id, "start = ?, end = ?", (start, end))
+
+    def delete_span(self, span_id: int) -> Span:
+        """Delete a span and return it (so it can be restored)."""
+        old = self.span(span_id)
+        with self._write() as c:
+            c.execute("DELETE FROM spans WHERE id = ?", (span_id,))
+        return old
+
+    # -- document labels --------------------------------------------------------
+
+    def set_doc_label(
+        self, doc_id: int, annotator: str, field: str, value: str | Iterable[str] | None
+    ) -> DocLabel | None:
+        """Set (or with ``None`` clear) a document field for one coder.
+
+        ``single`` fields take one option; ``multi`` fields take any subset of options
+        (stored in scheme order; an empty list records "none of them").
+        """
+        self._text_length(doc_id)
+        self._refuse_gold(lookup_name(annotator))
+        stored = field_value(self.scheme, field, value)
+        stamp = now()
+        version = self.scheme.version
+        with self._write() as c:
+            aid = self._annotator_id(annotator, create=True)
+            if stored is None:
+                c.execute(
+                    "DELETE FROM doc_labels WHERE document_id = ? AND annotator_id = ? AND field = ?",
+                    (doc_id, aid, field),
+                )
+            else:
+                c.execute(
+                    "INSERT INTO doc_labels (document_id, annotator_id, field, value,"
+                    " scheme_version, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (document_id, annotator_id, field) DO UPDATE SET"
+                    " value = excluded.value, scheme_version = excluded.scheme_version,"
+                    " updated_at = excluded.updated_at",
+                    (doc_id, aid, field, value_json(stored), version, stamp),
+                )
+                self._touch_status(c, doc_id, aid, stamp)
+        if stored is None:
+            return None
+        return DocLabel(doc_id, annotator, field, stored, version, stamp)
+
+    def doc_labels(self, doc_id: int, annotator: str) -> dict[str, str | tuple[str, ...]]:
+        """``{field: value}`` of one coder for one document."""
+        rows = self.conn.execute(
+            "SELECT l.field, l.value FROM doc_labels l JOIN annotators a ON a.id = l.annotator_id"
+            " WHERE l.document_id = ? AND a.name = ?",
+            (doc_id, lookup_name(annotator)),
+        )
+        return {f: value_from_json(v) for f, v in rows}
+
+    def all_doc_labels(self, doc_id: int) -> list[DocLabel]:
+        rows = self.conn.execute(
+            "SELECT l.document_id, a.name, l.field, l.value, l.scheme_version, l.updated_at"
+            " FROM doc_labels l JOIN annotators a ON a.id = l.annotator_id"
+            " WHERE l.document_id = ? ORDER BY a.name, l.field",
+            (doc_id,),
+        )
+        return [DocLabel(d, a, f, value_from_json(v), sv, u) for d, a, f, v, sv, u in rows]
+
+    # -- status -----------------------------------------------------------------
+
+    def _touch_status(self, c: sqlite3.Connection, doc_id: int, aid: int, stamp: str) -> None:
+        """A first label moves a document from 'new' to 'in_progress' (once per session)."""
+        if (doc_id, aid) in self._started:
+            return
+        c.execute(
+            "INSERT INTO status (document_id, annotator_id, state, seconds_spent, updated_at)"
+            " VALUES (?, ?, 'in_progress', 0, ?) ON CONFLICT (document_id, annotator_id)"
+            " DO UPDATE SET state = 'in_progress', updated_at = excluded.updated_at"
+            " WHERE state = 'new'",
+            (doc_id, aid, stamp),
+        )
+        self._started.add((doc_id, aid))
+
+    def status(self, doc_id: int, annotator: str) -> str:
+        self._text_length(doc_id)
+        row = self._one(
+            "SELECT st.state FROM status st JOIN annotators a ON a.id = st.annotator_id"
+            " WHERE st.document_id = ? AND a.name = ?",
+            (doc_id, lookup_name(annotator)),
+        )
+        return row[0] if row else "new"
+
+    def set_status(self, doc_id: int, annotator: str, state: str) -> None:
+        if state not in STATES:
+            raise ValidationError(f"status must be one of {', '.join(STATES)}, got {state!r}")
+        self._text_length(doc_id)
+        stamp = now()
+        with self._write() as c:
+            aid = self._annotator_id(annotator, create=True)
+            c.execute(
+                "INSERT INTO status (document_id, annotator_id, state, seconds_spent, updated_at)"
+                " VALUES (?, ?, ?, 0, ?) ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
+                " state = excluded.state, updated_at = excluded.updated_at",
+                (doc_id, aid, state, stamp),
+            )
+            self._started.discard((doc_id, aid))
+
+    def add_time(self, doc_id: int, annotator: str, seconds: float) -> None:
+        """Add coding time to a document (for reporting effort per article)."""
+        if not seconds or seconds < 0:
+            return
+        self._text_length(doc_id)
+        stamp = now()
+        with self._write() as c:
+            aid = self._annotator_id(annotator, create=True)
+            c.execute(
+                "INSERT INTO status (document_id, annotator_id, state, seconds_spent, updated_at)"
+                " VALUES (?, ?, 'new', ?, ?) ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
+                " seconds_spent = seconds_spent + excluded.seconds_spent",
+                (doc_id, aid, float(seconds), stamp),
+            )
+
+    def statuses(self, doc_id: int) -> dict[str, tuple[str, float]]:
+        """``{annotator: (state, seconds_spent)}`` for one document."""
+        rows = self.conn.execute(
+            "SELECT a.name, st.state, st.seconds_spent FROM status st"
+            " JOIN annotators a ON a.id = st.annotator_id WHERE st.document_id = ?",
+            (doc_id,),
+        )
+        return {name: (state, secs or 0.0) for name, state, secs in rows}
+
+    def merge_status(self, doc_id: int, annotator: str, state: str, seconds: float) -> None:
+        """Keep the further state (new < in_progress < done) and the larger time spent."""
+        if state not in STATES:
+            raise ValidationError(f"status must be one of {', '.join(STATES)}, got {state!r}")
+        old_state, old_secs = self.statuses(doc_id).get(annotator, ("new", 0.0))
+        new_state = max(old_state, state, key=STATES.index)
+        new_secs = max(old_secs, float(seconds or 0.0))
+        if (new_state, new_secs) == (old_state, old_secs):
+            return
+        with self._write() as c:
+            aid = self._annotator_id(annotator, create=True)
+            c.execute(
+                "INSERT INTO status (document_id, annotator_id, state, seconds_spent, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
+                " state = excluded.state, seconds_spent = excluded.seconds_spent,"
+                " updated_at = excluded.updated_at",
+                (doc_id, aid, new_state, new_secs, now()),
+            )
+
+    def progress(self, annotator: str) -> Progress:
+        total = self.document_count()
+        counts = dict.fromkeys(STATES, 0)
+        aid = self._maybe_annotator_id(annotator)
+        for state, n in self.conn.execute(
+            "SELECT state, count(*) FROM status WHERE annotator_id = ? GROUP BY state", (aid,)
+        ):
+            counts[state] = n
+        counts["new"] = total - counts["in_progress"] - counts["done"]
+        return Progress(lookup_name(annotator), total, **counts)
+
+    def _maybe_annotator_id(self, annotator: str | None) -> int:
+        if annotator is None:
+            return -1
+        try:
+            return self._annotator_id(annotator, create=False)
+        except NotFoundError:
+            return -1
+
+    # -- reports (annotator.store.queries) ------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for ``annotator stats``: documents, annotators, spans per label, done per coder."""
+        return queries.stats(self)
+
+    def iter_labelled(
+        self, annotator: str | None = None, include_unlabelled: bool = False
+    ) -> Iterator[queries.Labelled]:
+        """Stream ``(document, (token starts, token ends), annotator, spans, doc_labels)``
+        (see :func:`annotator.store.queries.iter_labelled`)."""
+        return queries.iter_labelled(self, annotator, include_unlabelled)
+
+    def iter_coding(self) -> Iterator[queries.Coding]:
+        """Every document with what the coders did on it, streamed (see
+        :func:`annotator.store.queries.iter_coding`)."""
+        return queries.iter_coding(self)
+
+    def span_labels(self) -> list[str]:
+        """Every label a stored span has (any coder, any scheme version), sorted."""
+        return queries.span_labels(self)
+
+    def word_tokens(self, doc_id: int) -> tuple[list[int], list[int]]:
+        """Starts and ends of a document's tokens that are not whitespace, in stored order
+        (the units of token-level agreement)."""
+        return queries.word_tokens(self, doc_id)

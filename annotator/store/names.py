@@ -1,0 +1,89 @@
+"""Coder names: the one rule a new name follows, the reserved names, and finding a
+coder by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .. import jsonsafe
+from ..errors import NotFoundError, ValidationError
+
+MAX_NAME_LEN = 100
+
+# The adjudicated layer is stored as the labels of this reserved coder name.
+GOLD = "gold"
+
+
+# Names the tool gives a meaning of its own: the adjudicated layer, and the file folder
+# exports (doccano, brat) write the documents nobody labelled to. No coder may take them.
+RESERVED_NAMES = (GOLD, "unlabelled")
+
+
+def check_annotator_name(name: str) -> str:
+    """The one rule for coder names (the gold layer's name included); returns ``name``.
+
+    A name is text of 1 to ``MAX_NAME_LEN`` characters, all printable (no line breaks,
+    tabs, control or invisible format characters, no lone surrogates), without ``|``
+    (pairwise agreement keys join two names with it) or ``,`` (``--annotators a,b``
+    lists them) and without whitespace at either
+    end (two names that look the same must be the same). Entry points that create
+    coders also refuse the reserved names: :func:`check_coder_name`.
+    """
+    if not isinstance(name, str):
+        raise ValidationError(f"coder name must be text, got {name!r}")
+    shown = repr(name[:40] + ("..." if len(name) > 40 else ""))
+    if not name or not name.strip():
+        raise ValidationError("coder name is empty")
+    if len(name) > MAX_NAME_LEN:
+        raise ValidationError(
+            f"coder name {shown} is longer than {MAX_NAME_LEN} characters ({len(name)})"
+        )
+    if name != name.strip():
+        raise ValidationError(f"coder name {shown} begins or ends with whitespace")
+    if "|" in name:
+        raise ValidationError(f"coder name {shown} contains '|'")
+    if "," in name:  # --annotators takes a comma-separated list
+        raise ValidationError(f"coder name {shown} contains ','")
+    if not name.isprintable():
+        bad = next(c for c in name if not c.isprintable())
+        raise ValidationError(
+            f"coder name {shown} contains a non-printable character (U+{ord(bad):04X})"
+        )
+    return name
+
+
+def lookup_name(name: str) -> str:
+    """A coder name to look up: any stored name is found, also one an earlier version
+    allowed that today's rule (:func:`check_annotator_name`) refuses for new coders."""
+    if not isinstance(name, str):
+        raise ValidationError(f"coder name must be text, got {name!r}")
+    try:
+        jsonsafe.check_surrogates(name)
+    except jsonsafe.StrictJSONError as e:
+        raise ValidationError(f"coder name: {e}") from None
+    return name
+
+
+def check_coder_name(name: str) -> str:
+    """:func:`check_annotator_name` for a new coder: the reserved names are refused too."""
+    name = check_annotator_name(name)
+    if name in RESERVED_NAMES:
+        what = "the adjudicated layer" if name == GOLD else "documents nobody labelled"
+        raise ValidationError(f"coder name {name!r} is reserved (it names {what})")
+    return name
+
+
+def unknown_coder(name: str, known: Iterable[str]) -> NotFoundError:
+    """The one error for a coder name the database does not hold, listing the ones it does:
+    ``unknown annotator 'x' (known: a, b)``."""
+    return NotFoundError(f"unknown annotator {name!r} (known: {', '.join(known) or 'none'})")
+
+
+def resolve_coders(names: Iterable[str], known: Iterable[str]) -> list[str]:
+    """``names`` (in the order given) if every one is in ``known``; otherwise
+    :func:`unknown_coder` for the first that is not."""
+    names, known = list(names), list(known)
+    for name in names:
+        if name not in known:
+            raise unknown_coder(name, known)
+    return names

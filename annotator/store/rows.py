@@ -1,0 +1,95 @@
+"""How rows are written and read back: timestamps, JSON columns, notes, and reading
+several sorted queries side by side."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+from ..errors import ValidationError
+from ..scheme import Scheme
+
+# The columns of a span, as :class:`~annotator.models.Span` takes them.
+SPAN_SQL = (
+    "SELECT s.id, s.document_id, a.name, s.start, s.end, s.label, coalesce(s.note, ''),"
+    " s.scheme_version, s.created_at, s.updated_at"
+    " FROM spans s JOIN annotators a ON a.id = s.annotator_id"
+)
+
+
+def now() -> str:
+    """UTC timestamp, ISO 8601 with milliseconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def by_document(rows: Iterator[tuple]):
+    """For rows sorted by their first column (a document id): a function returning the
+    rest of each row of one document, called with increasing ids."""
+    it = iter(rows)
+    head = next(it, None)
+
+    def take(doc_id: int) -> list[tuple]:
+        nonlocal head
+        while head is not None and head[0] < doc_id:  # rows of no document: skipped
+            head = next(it, None)
+        out = []
+        while head is not None and head[0] == doc_id:
+            out.append(head[1:])
+            head = next(it, None)
+        return out
+
+    return take
+
+
+def loads(value: str | None) -> dict[str, Any]:
+    return json.loads(value) if value else {}
+
+
+def value_json(value: str | tuple[str, ...]) -> str:
+    return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+
+
+def value_from_json(value: str) -> str | tuple[str, ...]:
+    v = json.loads(value)
+    return tuple(v) if isinstance(v, list) else v
+
+
+def check_note(note: str | None) -> str:
+    if note is None:
+        return ""
+    if not isinstance(note, str):
+        raise ValidationError(f"note must be text, got {note!r}")
+    return note
+
+
+def field_value(
+    scheme: Scheme, field: str, value: str | Iterable[str] | None
+) -> str | tuple[str, ...] | None:
+    """A document field's value as stored (``None``: cleared), or ValidationError: a
+    ``single`` field takes one of its options, a ``multi`` field any subset of them (kept
+    in scheme order; an empty list records "none of them")."""
+    spec = scheme.field(field)
+    if spec is None:
+        raise ValidationError(
+            f"field {field!r} is not in scheme '{scheme.name}' v{scheme.version}"
+            f" (fields: {', '.join(scheme.field_names)})"
+        )
+    if value is None:
+        return None
+    if spec.kind == "single":
+        if not isinstance(value, str) or value not in spec.options:
+            raise ValidationError(
+                f"{value!r} is not an option of field {field!r} ({', '.join(spec.options)})"
+            )
+        return value
+    if isinstance(value, str):
+        raise ValidationError(f"field {field!r} takes a list of options, got {value!r}")
+    chosen = set(value)
+    bad = sorted(str(v) for v in chosen if v not in spec.options)
+    if bad:
+        raise ValidationError(
+            f"{bad[0]!r} is not an option of field {field!r} ({', '.join(spec.options)})"
+        )
+    return tuple(o for o in spec.options if o in chosen)

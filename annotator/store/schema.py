@@ -1,0 +1,203 @@
+"""The database schema: the sqlite-utils migrations that create and upgrade it.
+
+A schema change is a new function appended to :data:`MIGRATIONS`, never an edit of an old
+one: every existing database upgrades by running the ones it has not had, in order.
+sqlite-utils is imported only when a migration has to run (it costs half a second).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from functools import cache
+from typing import TYPE_CHECKING
+
+from ..packing import pack
+
+if TYPE_CHECKING:  # sqlite-utils is imported only when the schema has to change
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "annotator"
+
+
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["schemes"].create(
+        {"version": int, "name": str, "toml": str, "created_at": str},
+        pk="version",
+        not_null={"name", "toml"},
+    )
+    db["documents"].create(
+        {
+            "id": int,
+            "sha256": str,
+            "title": str,
+            "source": str,
+            "text": str,
+            "length": int,
+            "meta": str,
+            "tokens": str,
+            "sentences": str,
+            "pipeline": str,
+            "added_at": str,
+        },
+        pk="id",
+        not_null={"sha256", "text", "length", "tokens", "sentences"},
+    )
+    db["documents"].create_index(["sha256"], unique=True)
+    db["annotators"].create({"id": int, "name": str, "created_at": str}, pk="id", not_null={"name"})
+    db["annotators"].create_index(["name"], unique=True)
+    db["spans"].create(
+        {
+            "id": int,
+            "document_id": int,
+            "annotator_id": int,
+            "start": int,
+            "end": int,
+            "label": str,
+            "note": str,
+            "scheme_version": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"document_id", "annotator_id", "start", "end", "label"},
+        foreign_keys=[
+            ("document_id", "documents", "id"),
+            ("annotator_id", "annotators", "id"),
+        ],
+    )
+    db["spans"].create_index(["document_id", "annotator_id"])
+    db["doc_labels"].create(
+        {
+            "document_id": int,
+            "annotator_id": int,
+            "field": str,
+            "value": str,
+            "scheme_version": int,
+            "updated_at": str,
+        },
+        pk=("document_id", "annotator_id", "field"),
+        not_null={"value"},
+        foreign_keys=[
+            ("document_id", "documents", "id"),
+            ("annotator_id", "annotators", "id"),
+        ],
+    )
+    db["status"].create(
+        {
+            "document_id": int,
+            "annotator_id": int,
+            "state": str,
+            "seconds_spent": float,
+            "updated_at": str,
+        },
+        pk=("document_id", "annotator_id"),
+        not_null={"state"},
+        defaults={"seconds_spent": 0.0},
+        foreign_keys=[
+            ("document_id", "documents", "id"),
+            ("annotator_id", "annotators", "id"),
+        ],
+    )
+
+
+def m002_gold_provenance(db: sqlite_utils.Database) -> None:
+    """Which coders' labels each gold (adjudicated) label came from."""
+    db.execute(
+        """CREATE TABLE gold_span_sources (
+            span_id INTEGER NOT NULL REFERENCES spans(id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+            PRIMARY KEY (span_id, annotator_id)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE gold_label_sources (
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            field TEXT NOT NULL,
+            annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+            PRIMARY KEY (document_id, field, annotator_id)
+        )"""
+    )
+
+
+def m003_gold_rejections(db: sqlite_utils.Database) -> None:
+    """Decisions the adjudicator rejected (kept out of gold), so review resumes where it was."""
+    db.execute(
+        """CREATE TABLE gold_rejections (
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            decision TEXT NOT NULL,
+            rejected_at TEXT,
+            PRIMARY KEY (document_id, decision)
+        )"""
+    )
+
+
+def m004_binary_offsets(db: sqlite_utils.Database) -> None:
+    """Token and sentence offsets as binary blobs (:mod:`annotator.packing`), not JSON text.
+
+    Encoding the offsets as JSON cost an import a fifth of spaCy's own time.
+    """
+    ids = [r[0] for r in db.execute("SELECT id FROM documents")]
+    for doc_id in ids:
+        tokens, sentences = db.execute(
+            "SELECT tokens, sentences FROM documents WHERE id = ?", [doc_id]
+        ).fetchone()
+        db.execute(
+            "UPDATE documents SET tokens = ?, sentences = ? WHERE id = ?",
+            [pack(*_offsets_from_json(tokens)), pack(*_offsets_from_json(sentences)), doc_id],
+        )
+    db["documents"].transform(types={"tokens": bytes, "sentences": bytes})
+
+
+# In order; a new schema change is a new function appended here, never an edit of an old one.
+MIGRATIONS = (m001_initial, m002_gold_provenance, m003_gold_rejections, m004_binary_offsets)
+
+
+@cache
+def migrations() -> Migrations:
+    """The schema's sqlite-utils migration set (built on first need: importing sqlite-utils
+    costs half a second, which start-up should not pay when the schema is current)."""
+    from sqlite_utils.migrations import Migrations
+
+    m = Migrations(MIGRATION_SET)
+    for fn in MIGRATIONS:
+        m()(fn)
+    return m
+
+
+def _offsets_from_json(value: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Offsets as schema versions before m004 stored them: ``{"start": [...], "end": [...]}``
+    (or, earlier still, a list of ``[start, end]`` pairs)."""
+    data = json.loads(value)
+    if isinstance(data, dict):
+        return tuple(data["start"]), tuple(data["end"])
+    return tuple(p[0] for p in data), tuple(p[1] for p in data)
+
+
+def pending_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Names of the schema migrations this file has not had (plain SQL, no sqlite-utils)."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    ).fetchone()
+    applied = set()
+    if has_table:
+        applied = {
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                (MIGRATION_SET,),
+            )
+        }
+    return [fn.__name__ for fn in MIGRATIONS if fn.__name__ not in applied]
+
+
+def made_by_annotator(conn: sqlite3.Connection) -> bool:
+    """Whether the file had this tool's first migration (it is an annotator database)."""
+    return (
+        conn.execute(
+            "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? AND name = ?",
+            (MIGRATION_SET, MIGRATIONS[0].__name__),
+        ).fetchone()
+        is not None
+    )
