@@ -456,8 +456,8 @@ class AgreementWindow(QDialog):
             self.save_html(Path(path))
 
     def save_html(self, path: Path) -> None:
-        from ..errors import AnnotatorError
         from ..atomic import atomic_output
+        from ..errors import AnnotatorError
         from ..report_html import render_html
         from .file_actions import database_problem
 

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..errors import AnnotatorError
 from ..formats.registry import EXPORT_FORMATS
 from ..store import Store
 from .jobs import Jobs

@@ -378,7 +378,6 @@ class ReviewWindow(QMainWindow):
     def show_saved(self) -> None:
         self.status_line.show_saved(self.pending)
 
-
     def after_edit(self, doc_id: int, select_span=None) -> None:
         if self.doc is None or self.doc.id != doc_id:
             self.open_document(doc_id)
