@@ -73,7 +73,7 @@ def field_votes(
     store: Store, doc_id: int, coders: Iterable[str]
 ) -> dict[str, dict[str | tuple[str, ...], tuple[str, ...]]]:
     """``{field: {value: coders who chose it}}`` (coders who left a field empty omitted)."""
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str | tuple[str, ...], list[str]]] = {}
     for coder in coders:
         for fname, value in store.doc_labels(doc_id, coder).items():
             out.setdefault(fname, {}).setdefault(value, []).append(coder)

@@ -42,7 +42,7 @@ def mode_of(target: str | Path, default: int) -> int:
 @contextmanager
 def atomic_output(
     target: str | Path, binary: bool = False, databases: Iterable[Any] = ()
-) -> Iterator[IO]:
+) -> Iterator[IO[Any]]:
     """A file that appears under ``target`` only if the block finishes ("-": stdout).
 
     The target is checked first (:func:`annotator.paths.check_output`: never the open
@@ -64,7 +64,7 @@ def atomic_output(
     except OSError as e:
         raise OutputError(f"{target}: cannot write ({e.strerror})") from None
     try:
-        opened: IO = (
+        opened: IO[Any] = (
             os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         )
         with opened as fh:

@@ -9,8 +9,10 @@ import os
 import sqlite3
 import sys
 import unicodedata
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -31,7 +33,7 @@ from .project import DEFAULT_DB, open_store
 from .reliability import compute_agreement
 from .report_html import render_html
 from .report_text import render_text
-from .store import BUSY_TIMEOUT_S, GOLD, check_coder_name, database_error
+from .store import BUSY_TIMEOUT_S, GOLD, Store, check_coder_name, database_error
 
 # The largest id SQLite can store; a larger number is no document's id.
 MAX_ID = 2**63 - 1
@@ -73,11 +75,13 @@ class _Group(click.Group):
                 )
         return super().parse_args(ctx, args)
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.ClickException as e:
-            e.message = _one_line(e.message)
+            # click declares ``message`` Final, yet it is a plain attribute; a new exception
+            # would lose the subclass (a UsageError's exit code and usage line)
+            e.message = _one_line(e.message)  # type: ignore[misc]
             raise
         except AnnotatorError as e:
             raise click.ClickException(_one_line(str(e))) from None
@@ -115,9 +119,9 @@ class _Group(click.Group):
 
 
 @contextmanager
-def _progress(label: str):
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr; yields a ``progress(done, total)`` callback."""
-    state: dict = {}
+    state: dict[str, Any] = {}
 
     def update(done: int, total: int) -> None:
         if total < 2 or not sys.stderr.isatty():
@@ -150,7 +154,9 @@ def _report_import(report: ImportReport | None, what: str = "Imported", err: boo
         click.echo(_one_line(f"skipped {line}"), err=True)
 
 
-def _open(ctx: click.Context, scheme: str | None = None, seeds: bool = True, reading: bool = False):
+def _open(
+    ctx: click.Context, scheme: str | None = None, seeds: bool = True, reading: bool = False
+) -> Store:
     """The command's store; ``reading``: the command only reads, so a database that
     cannot be written is opened read-only."""
     with _progress("Importing seeds") as progress:
@@ -536,7 +542,7 @@ def agreement(
         click.echo(render_text(data, documents=documents))
 
 
-def _annotator_list(store, annotators: str | None) -> list[str] | None:
+def _annotator_list(store: Store, annotators: str | None) -> list[str] | None:
     if annotators is None:
         return None
     return store.resolve_coders(n.strip() for n in annotators.split(",") if n.strip())

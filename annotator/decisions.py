@@ -27,7 +27,8 @@ UNANIMOUS, PARTIAL, CONFLICT, ADJUDICATOR = "unanimous", "partial", "conflict", 
 AGREEMENT_RANK = {CONFLICT: 0, PARTIAL: 1, UNANIMOUS: 2, ADJUDICATOR: 3}
 ACCEPTED, EDITED = "accepted", "edited"
 
-Key = tuple  # ("span", start, end, label) | ("field", name, value) | ("gold", start, end, label)
+# ("span", start, end, label) | ("gold", start, end, label) | ("field", name, value)
+Key = tuple[str, int, int, str] | tuple[str, str, str | tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Decision:
     def in_gold(self) -> bool:
         return bool(self.gold) or self.kind == "gold"
 
-    def position(self, field_order: dict[str, int]) -> tuple:
+    def position(self, field_order: dict[str, int]) -> tuple[int, int, int, str]:
         if self.kind == "field":
             return (1, field_order.get(self.label, 99), 0, str(self.value))
         return (0, self.start, self.end, self.label)

@@ -264,7 +264,9 @@ def export(
         return spec.write(recs, fh, options)
 
 
-def _counting(recs: Iterable[dict[str, Any]], progress: Callable[[int], None]):
+def _counting(
+    recs: Iterable[dict[str, Any]], progress: Callable[[int], None]
+) -> Iterator[dict[str, Any]]:
     for n, rec in enumerate(recs, 1):
         yield rec
         progress(n)

@@ -122,7 +122,9 @@ class MergeConflictError(AnnotatorError):
         )
 
 
-Labels = tuple[list, dict]  # (spans as (start, end, label, note, version), {field: value})
+# a coder's labels on one document: (spans as (start, end, label, note, version), {field: value})
+SpanRow = tuple[int, int, str, str, int]
+Labels = tuple[list[SpanRow], dict[str, str | tuple[str, ...]]]
 
 
 def _labels(store: Store, doc_id: int) -> dict[str, Labels]:
@@ -137,7 +139,7 @@ def _labels(store: Store, doc_id: int) -> dict[str, Labels]:
     return out
 
 
-def _key(span: tuple) -> tuple:
+def _key(span: SpanRow) -> tuple[int, int, str, str]:
     return span[:4]  # the scheme version a label was made under is not a difference
 
 
@@ -233,14 +235,17 @@ def _merge_document(
     store: Store, other: Store, sd: StoredDocument, stem: str, report: MergeReport, where: str
 ) -> None:
     _check_document(sd, where)
+    their_id = sd.id
+    if their_id is None:  # never in a file annotator wrote (documents.id is its rowid)
+        raise AnnotatorError(f"{where}: its id is empty (NULL)")
     doc_id = store.document_id_by_hash(sd.sha256)
     if doc_id is None:
         sd = _with_usable_tokens(replace(sd, title=" ".join(sd.title.split())), report)
         doc_id = store.add_stored_document(sd)
         report.documents_added += 1
     try:
-        theirs = _labels(other, sd.id)
-        their_statuses = other.statuses(sd.id)
+        theirs = _labels(other, their_id)
+        their_statuses = other.statuses(their_id)
     except (ValueError, sqlite3.Error) as e:  # a label that is not JSON, a name not UTF-8
         raise AnnotatorError(f"{where}: labels cannot be read ({e})") from None
     for coder, their in theirs.items():
@@ -367,7 +372,9 @@ def _check_status(coder: str, state: object, secs: object, where: str) -> None:
         raise AnnotatorError(f"{where}: {coder}'s seconds_spent {secs!r} is not a finite time")
 
 
-def _copy_labels(store, doc_id, coder, their, mine, report) -> None:
+def _copy_labels(
+    store: Store, doc_id: int, coder: str, their: Labels, mine: Labels, report: MergeReport
+) -> None:
     have = Counter(_key(s) for s in mine[0])
     versions = set(store.scheme_versions())
     for start, end, label, note, version in sorted(their[0], key=_key):

@@ -515,6 +515,25 @@ def test_a_corrupt_coder_file_is_refused_and_changes_nothing(lead, tmp_path, cas
     assert sum(1 for _ in records(lead)) == 2  # the lead's database still exports
 
 
+def test_a_document_whose_id_is_null_is_refused_not_merged_without_its_labels(lead, tmp_path):
+    # documents.id is the rowid in every file annotator writes; a table rebuilt by another
+    # tool may hold a NULL id, whose spans and status were once dropped without a word
+    build_lead(lead)
+    other = coder_db(tmp_path / "coder.db")
+    corrupt(
+        other,
+        "CREATE TABLE copied AS SELECT * FROM documents",
+        "DROP TABLE documents",
+        "ALTER TABLE copied RENAME TO documents",
+        "UPDATE documents SET id = NULL WHERE id = 2",
+    )
+    before = dump(lead)
+    with pytest.raises(AnnotatorError) as e:
+        merge_database(lead, other)
+    assert str(e.value) == f"{other}: document None: its id is empty (NULL)"
+    assert dump(lead) == before
+
+
 @pytest.mark.parametrize(
     "tokens",
     [

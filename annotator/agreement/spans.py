@@ -128,7 +128,9 @@ def _max_overlap_matching(a: list[tuple[int, int]], b: list[tuple[int, int]]) ->
     return matched
 
 
-def _tp(a: Mapping[str, list], b: Mapping[str, list], mode: str) -> int:
+def _tp(
+    a: Mapping[str, list[tuple[int, int]]], b: Mapping[str, list[tuple[int, int]]], mode: str
+) -> int:
     tp = 0
     for lab, spans_a in a.items():
         spans_b = b.get(lab)
@@ -259,7 +261,9 @@ class _DocMasks:
         return got
 
 
-def _token_bounds(toks: Sequence[tuple[int, int]] | tuple[np.ndarray, np.ndarray]) -> tuple:
+def _token_bounds(
+    toks: Sequence[tuple[int, int]] | tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
     """``(starts, ends)`` int64 arrays of a document's tokens in sorted order; ``toks`` is
     a sequence of ``(start, end)`` pairs or already a pair of arrays in order."""
     if isinstance(toks, tuple) and len(toks) == 2 and isinstance(toks[0], np.ndarray):
@@ -275,7 +279,12 @@ class _TokenUnits:
     at once; subclasses say how a document's coders code its tokens in :meth:`_add`.
     """
 
-    def __init__(self, docs: Docs | None = None, tokens: Tokens | None = None, coders=None) -> None:
+    def __init__(
+        self,
+        docs: Docs | None = None,
+        tokens: Tokens | None = None,
+        coders: Iterable[str] | None = None,
+    ) -> None:
         self.names = set(coders) if coders is not None else None
         self.doc_ids: list[Hashable] = []
         # per document, compact (8 bytes a number); copied into numpy arrays when read
@@ -368,6 +377,10 @@ class _TokenAlpha(_TokenUnits):
         return Stat(1.0 - (n - 1.0) * (n - same) / d_e, n=int(n))
 
 
+# the entries' arrays (doc, key, count, where) and how many entries they were built from
+_Entries = tuple[int, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]
+
+
 class _TokenSetAlpha(_TokenUnits):
     """Token units coded with the set of labels covering each token.
 
@@ -376,11 +389,11 @@ class _TokenSetAlpha(_TokenUnits):
     the same order, as adding the documents' counts one by one)."""
 
     def __init__(self, docs: Docs | None, tokens: Tokens | None, coders: Sequence[str] | None):
-        self.keys: dict[frozenset, int] = {}  # category -> its index, by first appearance
+        self.keys: dict[frozenset[str], int] = {}  # category -> its index, by first appearance
         self._ent_doc = array("q")
         self._ent_key = array("q")
         self._ent_count = array("d")
-        self._entries: tuple | None = None
+        self._entries: _Entries | None = None
         self._last_lo = 0
         super().__init__(docs, tokens, coders)
 
@@ -434,7 +447,16 @@ class _TokenSetAlpha(_TokenUnits):
             where,
         )
 
-    def _stat(self, weights, n_arr, same_arr, doc, key, count, where) -> Stat:
+    def _stat(
+        self,
+        weights: np.ndarray,
+        n_arr: np.ndarray,
+        same_arr: np.ndarray,
+        doc: np.ndarray,
+        key: np.ndarray,
+        count: np.ndarray,
+        where: list[np.ndarray],
+    ) -> Stat:
         n = float(np.dot(weights, n_arr))
         same = float(np.dot(weights, same_arr))
         if n == 0:
@@ -539,7 +561,11 @@ def _observed(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> float:
     return total
 
 
-def _pieces(length: int, sections: list[list[tuple[int, int]]]) -> tuple:
+# one document's part of α_U for one label (:func:`_pieces`)
+Pieces = tuple[list[int], list[int], float]
+
+
+def _pieces(length: int, sections: list[list[tuple[int, int]]]) -> Pieces:
     """One document's part of α_U for one label: its units' lengths and its gaps' lengths
     (coder by coder, in order) and Σ δ² over the coder pairs."""
     unit_len: list[int] = []
@@ -550,7 +576,7 @@ def _pieces(length: int, sections: list[list[tuple[int, int]]]) -> tuple:
     return unit_len, gap_len, sum(_observed(x, y) for x, y in combinations(sections, 2))
 
 
-def _single_parts(length: int, m: int, pieces: tuple) -> tuple[float, ...]:
+def _single_parts(length: int, m: int, pieces: Pieces) -> tuple[float, ...]:
     """``_label_parts(p, None)`` of a :class:`_UnitizingAlpha` holding this one document
     (the same operations on the same numbers, without building one)."""
     unit_len, gap_len, observed = pieces
@@ -608,7 +634,7 @@ class _UnitizingAlpha:
         """One document annotated by every coder: each coder's units (:func:`_units`)."""
         self.add_pieces(doc_id, length, _pieces(length, sections))
 
-    def add_pieces(self, doc_id: Hashable, length: int, pieces: tuple) -> None:
+    def add_pieces(self, doc_id: Hashable, length: int, pieces: Pieces) -> None:
         """One document from its :func:`_pieces`."""
         unit_len, gap_len, observed = pieces
         d = len(self.doc_ids)

@@ -166,7 +166,7 @@ class SpanAgreement:
             unitizing_alpha=doc_alpha_u,
         )
 
-    def _add_unitizing(self, doc_id: Hashable, coded: dict, length: int) -> Stat:
+    def _add_unitizing(self, doc_id: Hashable, coded: dict[str, list[Span]], length: int) -> Stat:
         if not self.names:
             return undefined("no annotations")
         if len(self.names) < 2:
@@ -222,7 +222,7 @@ class SpanAgreement:
     def f1(self, mode: str = "exact", label: str | None = None) -> Stat:
         return _mean_over_pairs(self.f1_pairs(mode, label))
 
-    def _token_data(self, label: str | None):
+    def _token_data(self, label: str | None) -> _TokenAlpha | _TokenSetAlpha:
         return self._tokset if label is None else self._tok[label]
 
     def token_alpha(

@@ -15,7 +15,7 @@ READ_FORMATS = ("jsonl", "prodigy", "doccano")
 __all__ = ["READ_FORMATS", "LabelTask", "LineError", "detect_format"]
 
 
-def detect_format(obj: dict) -> str | None:
+def detect_format(obj: object) -> str | None:
     """Guess the format of one JSON object: 'jsonl' (canonical), 'prodigy' or 'doccano'."""
     if not isinstance(obj, dict):
         return None

@@ -36,7 +36,7 @@ def read_canonical(obj: Any, all_answers: bool = False) -> LabelTask:
     return task
 
 
-def _read_status(obj: dict, task: LabelTask) -> None:
+def _read_status(obj: dict[str, Any], task: LabelTask) -> None:
     """The coder's ``status`` (new, in_progress, done) and ``seconds_spent`` (a finite,
     non-negative number); either may be absent or null (not restored)."""
     state = obj.get("status")
@@ -63,7 +63,7 @@ def _names(value: Any, what: str) -> tuple[str, ...]:
     return tuple(as_str(v, f"{what} entry") for v in value)
 
 
-def _field_values(obj: dict, key: str) -> dict[str, Any]:
+def _field_values(obj: dict[str, Any], key: str) -> dict[str, Any]:
     """``{field: option or [options]}`` under ``key`` (canonical ``doc_labels``, doccano ``cats``)."""
     values = obj.get(key) or {}
     if not isinstance(values, dict):

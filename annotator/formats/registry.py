@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import AnnotatorError
 from . import writers
+
+if TYPE_CHECKING:
+    from ..scheme import DocField
 
 Records = Iterable[dict[str, Any]]
 
@@ -24,7 +27,7 @@ Records = Iterable[dict[str, Any]]
 class WriteOptions:
     """What a writer may need beyond the records."""
 
-    doc_fields: tuple = ()  # the scheme's document fields (spaCy's ``doc.cats``)
+    doc_fields: tuple[DocField, ...] = ()  # the scheme's document fields (spaCy's ``doc.cats``)
     csv_raw: bool = False  # CSV: cells exactly as stored (no ' before formula characters)
 
 

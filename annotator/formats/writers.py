@@ -12,10 +12,16 @@ import csv
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..atomic import dumps_line
 from ..errors import AnnotatorError
+
+if TYPE_CHECKING:  # spaCy is imported only when a spaCy export runs
+    from spacy.tokens import Doc, DocBin
+    from spacy.vocab import Vocab
+
+    from ..scheme import DocField
 
 PRODIGY_SPAN_KEYS = ("start", "end", "token_start", "token_end", "label", "text")
 PRODIGY_KEYS = (
@@ -247,7 +253,7 @@ def write_brat(recs: Iterable[dict[str, Any]], folder: Path) -> int:
     return n
 
 
-def spacy_doc(rec: dict[str, Any], vocab):
+def spacy_doc(rec: dict[str, Any], vocab: Vocab) -> Doc:
     """A spaCy ``Doc`` of the stored tokens, split further wherever a span starts or ends,
     so every span is exact; spans in ``doc.spans["sc"]``, fields in ``doc.cats``."""
     from spacy.tokens import Doc, Span
@@ -292,7 +298,7 @@ def spacy_doc(rec: dict[str, Any], vocab):
     return doc
 
 
-def cats_for(rec: dict[str, Any], fields) -> dict[str, float]:
+def cats_for(rec: dict[str, Any], fields: Iterable[DocField]) -> dict[str, float]:
     """``doc.cats`` as ``"field:option" -> 1.0 / 0.0`` for every field the coder set."""
     cats: dict[str, float] = {}
     for f in fields:
@@ -318,7 +324,10 @@ def spacy_shard_name(index: int) -> str:
 
 
 def write_spacy(
-    recs: Iterable[dict[str, Any]], folder: Path, fields, shard_tokens: int = SHARD_TOKENS
+    recs: Iterable[dict[str, Any]],
+    folder: Path,
+    fields: Iterable[DocField],
+    shard_tokens: int = SHARD_TOKENS,
 ) -> int:
     """DocBin shards ``00000.spacy``, ``00001.spacy``... in ``folder`` (``spacy train``
     reads a folder of ``.spacy`` files; ``spacy.training.Corpus`` walks it in name order).
@@ -335,11 +344,15 @@ def write_spacy(
     nlp = load_pipeline()
     folder = Path(folder)
     n = shards = 0
-    db = vocab = None
+    db: DocBin | None = None
+    vocab: Vocab | None = None
     size = 0
 
     def flush() -> None:
         nonlocal db, vocab, size, shards
+        # called only with a shard open: right after a document was added to it, or at the
+        # end once one is made for an export with no documents
+        assert db is not None
         (folder / spacy_shard_name(shards)).write_bytes(db.to_bytes())
         shards += 1
         db, vocab, size = None, None, 0
@@ -350,6 +363,7 @@ def write_spacy(
             # such as NORM are the same): the strings and lexemes of every word seen would
             # otherwise grow with the corpus, and a DocBin stores its own strings anyway
             db, vocab = DocBin(store_user_data=True), create_vocab(nlp.lang, nlp.Defaults)
+        assert vocab is not None  # made with the shard's DocBin, dropped with it
         rec["_cats"] = cats_for(rec, fields)
         doc = spacy_doc(rec, vocab)
         db.add(doc)

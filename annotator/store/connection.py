@@ -105,7 +105,7 @@ def check_annotator_file(conn: sqlite3.Connection, path: Path) -> bool:
     return False
 
 
-def database_error(path: Path, e: sqlite3.DatabaseError, what: str) -> AnnotatorError:
+def database_error(path: Path, e: sqlite3.Error, what: str) -> AnnotatorError:
     """One line for an error SQLite raised while opening or preparing a database."""
     msg = str(e).lower()
     if "locked" in msg or "busy" in msg:

@@ -46,7 +46,16 @@ from .names import (
     resolve_coders,
     unknown_coder,
 )
-from .rows import SPAN_SQL, check_note, field_value, loads, now, value_from_json, value_json
+from .rows import (
+    SPAN_SQL,
+    check_note,
+    field_value,
+    inserted_id,
+    loads,
+    now,
+    value_from_json,
+    value_json,
+)
 from .schema import MIGRATIONS, migrations, pending_migrations
 
 if TYPE_CHECKING:  # sqlite-utils is imported only when the schema has to change
@@ -148,7 +157,7 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @contextmanager
@@ -205,8 +214,9 @@ class Store:
         finally:
             self._depth = 0
 
-    def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
-        return self.conn.execute(sql, tuple(params)).fetchone()
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self.conn.execute(sql, tuple(params)).fetchone()
+        return row
 
     # -- scheme -----------------------------------------------------------------
 
@@ -234,7 +244,8 @@ class Store:
         row = self._one("SELECT toml FROM schemes WHERE version = ?", [version])
         if row is None:
             raise NotFoundError(f"scheme version {version} is not in the database")
-        return row[0]
+        toml: str = row[0]
+        return toml
 
     def record_scheme(self, scheme: Scheme) -> None:
         """Store a scheme version; it becomes current. Versions only go up."""
@@ -382,7 +393,7 @@ class Store:
             cur = self.conn.execute(
                 "INSERT INTO annotators (name, created_at) VALUES (?, ?)", (name, now())
             )
-            ident = int(cur.lastrowid)
+            ident = inserted_id(cur)
         else:
             ident = row[0]
         self._annotator_ids[name] = ident
@@ -444,7 +455,10 @@ class Store:
         return [r[0] for r in self.conn.execute("SELECT id FROM documents ORDER BY id")]
 
     def document_count(self) -> int:
-        return self._one("SELECT count(*) FROM documents")[0]
+        row = self._one("SELECT count(*) FROM documents")
+        assert row is not None  # an aggregate query returns one row
+        count: int = row[0]
+        return count
 
     def document(self, doc_id: int) -> Document:
         row = self._one(
@@ -586,7 +600,7 @@ class Store:
             )
             self._touch_status(c, doc_id, aid, stamp)
         return Span(
-            int(cur.lastrowid), doc_id, name, start, end, label,
+            inserted_id(cur), doc_id, name, start, end, label,
             note, version, stamp, stamp,
         )  # fmt: skip
 
@@ -646,7 +660,7 @@ class Store:
             )
         return [Span(*r) for r in rows]
 
-    def _update_span(self, span_id: int, sets: str, params: tuple) -> Span:
+    def _update_span(self, span_id: int, sets: str, params: tuple[Any, ...]) -> Span:
         self.span(span_id)  # raises NotFoundError for an unknown id
         stamp = now()
         with self._write() as c:

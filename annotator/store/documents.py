@@ -15,6 +15,7 @@ from typing import Any
 from .. import jsonsafe
 from ..errors import ValidationError
 from ..models import StoredDocument, Tokenization
+from .rows import inserted_id
 
 
 def known_hashes(conn: sqlite3.Connection, hashes: Iterable[str]) -> set[str]:
@@ -61,7 +62,7 @@ def insert_documents(
             ),
         )
         if cur.rowcount:
-            ids.append(int(cur.lastrowid))
+            ids.append(inserted_id(cur))
         else:
             row = c.execute("SELECT id FROM documents WHERE sha256 = ?", (sha,))
             ids.append(row.fetchone()[0])
@@ -107,4 +108,4 @@ def insert_stored_document(c: sqlite3.Connection, doc: StoredDocument, stamp: st
             doc.sentence_offsets, doc.pipeline, stamp,
         ),
     )  # fmt: skip
-    return int(cur.lastrowid)
+    return inserted_id(cur)

@@ -4,7 +4,8 @@ several sorted queries side by side."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -24,13 +25,21 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def by_document(rows: Iterator[tuple]):
+def inserted_id(cur: sqlite3.Cursor) -> int:
+    """The rowid of the row the INSERT just run on ``cur`` made (typed ``int | None``: it
+    is None only on a cursor that has run no INSERT)."""
+    rowid = cur.lastrowid
+    assert rowid is not None, "a cursor that has run an INSERT"
+    return rowid
+
+
+def by_document(rows: Iterator[tuple[Any, ...]]) -> Callable[[int], list[tuple[Any, ...]]]:
     """For rows sorted by their first column (a document id): a function returning the
     rest of each row of one document, called with increasing ids."""
     it = iter(rows)
     head = next(it, None)
 
-    def take(doc_id: int) -> list[tuple]:
+    def take(doc_id: int) -> list[tuple[Any, ...]]:
         nonlocal head
         while head is not None and head[0] < doc_id:  # rows of no document: skipped
             head = next(it, None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..packing import pack
 
@@ -21,13 +21,21 @@ if TYPE_CHECKING:  # sqlite-utils is imported only when the schema has to change
 MIGRATION_SET = "annotator"
 
 
+def _table(db: sqlite_utils.Database, name: str) -> sqlite_utils.db.Table:
+    """``db[name]``, typed as the table it is in a migration: sqlite-utils types ``db[name]``
+    as ``Table | View`` (a view only where a view of that name exists, and no migration
+    makes views). A cast, not ``db.table(name)``: the migrations make exactly the calls
+    they made when they were written."""
+    return cast("sqlite_utils.db.Table", db[name])
+
+
 def m001_initial(db: sqlite_utils.Database) -> None:
-    db["schemes"].create(
+    _table(db, "schemes").create(
         {"version": int, "name": str, "toml": str, "created_at": str},
         pk="version",
         not_null={"name", "toml"},
     )
-    db["documents"].create(
+    _table(db, "documents").create(
         {
             "id": int,
             "sha256": str,
@@ -44,10 +52,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"sha256", "text", "length", "tokens", "sentences"},
     )
-    db["documents"].create_index(["sha256"], unique=True)
-    db["annotators"].create({"id": int, "name": str, "created_at": str}, pk="id", not_null={"name"})
-    db["annotators"].create_index(["name"], unique=True)
-    db["spans"].create(
+    _table(db, "documents").create_index(["sha256"], unique=True)
+    _table(db, "annotators").create(
+        {"id": int, "name": str, "created_at": str}, pk="id", not_null={"name"}
+    )
+    _table(db, "annotators").create_index(["name"], unique=True)
+    _table(db, "spans").create(
         {
             "id": int,
             "document_id": int,
@@ -67,8 +77,8 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             ("annotator_id", "annotators", "id"),
         ],
     )
-    db["spans"].create_index(["document_id", "annotator_id"])
-    db["doc_labels"].create(
+    _table(db, "spans").create_index(["document_id", "annotator_id"])
+    _table(db, "doc_labels").create(
         {
             "document_id": int,
             "annotator_id": int,
@@ -84,7 +94,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             ("annotator_id", "annotators", "id"),
         ],
     )
-    db["status"].create(
+    _table(db, "status").create(
         {
             "document_id": int,
             "annotator_id": int,
@@ -147,7 +157,7 @@ def m004_binary_offsets(db: sqlite_utils.Database) -> None:
             "UPDATE documents SET tokens = ?, sentences = ? WHERE id = ?",
             [pack(*_offsets_from_json(tokens)), pack(*_offsets_from_json(sentences)), doc_id],
         )
-    db["documents"].transform(types={"tokens": bytes, "sentences": bytes})
+    _table(db, "documents").transform(types={"tokens": bytes, "sentences": bytes})
 
 
 # In order; a new schema change is a new function appended here, never an edit of an old one.
