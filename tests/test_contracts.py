@@ -24,12 +24,6 @@ REPO = Path(__file__).resolve().parents[1]
 CONFIG = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 CONTRACT_IDS = [c["id"] for c in CONFIG["tool"]["importlinter"]["contracts"]]
 
-# Broken on this branch by code that other issue-11 branches rewrite (the export <->
-# formats.writers cycle; the window <-> file_actions <-> agreement_view cycle in the GUI).
-# Remove the markers after the merge: strict=True fails the suite once they hold.
-BROKEN_UNTIL_MERGE: set[str] = set()
-
-
 def run_tool(args: list[str], cwd: Path, package_root: Path) -> subprocess.CompletedProcess[str]:
     """Run a tool from this environment on the ``annotator`` package under ``package_root``
     (first on the path, so that an installed copy is not what gets checked)."""
@@ -56,21 +50,9 @@ def test_every_contract_has_an_id_and_the_list_is_the_expected_one():
         "store-internals",
         "no-cycles",
     ]
-    assert set(CONTRACT_IDS) >= BROKEN_UNTIL_MERGE
 
 
-@pytest.mark.parametrize(
-    "contract",
-    [
-        pytest.param(
-            c,
-            marks=pytest.mark.xfail(strict=True, reason="fixed by the issue-11 merge"),
-        )
-        if c in BROKEN_UNTIL_MERGE
-        else c
-        for c in CONTRACT_IDS
-    ],
-)
+@pytest.mark.parametrize("contract", CONTRACT_IDS)
 def test_import_contract_is_kept(contract):
     out = lint_imports(contract)
     assert out.returncode == 0, out.stdout + out.stderr
