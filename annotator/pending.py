@@ -38,10 +38,11 @@ import sqlite3
 import tempfile
 import time
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, Protocol, TypeVar, overload
 
 from . import jsonsafe
 from .errors import (
@@ -49,6 +50,7 @@ from .errors import (
     DatabaseBusyError,
     DatabaseFullError,
     DatabaseReadOnlyError,
+    DuplicateSpanError,
     NotFoundError,
     ValidationError,
     WriteFailedError,
@@ -84,8 +86,9 @@ class AddSpan(Edit):
 
     def apply(self, store: Store, q: PendingEdits) -> Span:
         self.span = store.add_span(
-            self.doc_id, self.annotator, self.start, self.end, self.label, self.note
-        )
+            self.doc_id, self.annotator, self.start, self.end, self.label, self.note,
+            unique=True,
+        )  # fmt: skip
         q.ids[self.handle] = self.span.id
         return self.span
 
@@ -221,16 +224,38 @@ class SetTitle(Edit):
 SpanKey = tuple[int, int, str]
 
 
-def find_gold(store: Store, doc_id: int, key: SpanKey) -> Span:
-    for s in store.spans(doc_id, GOLD):
-        if (s.start, s.end, s.label) == key:
-            return s
-    raise NotFoundError(f"the gold span {key} is no longer there (changed elsewhere?)")
+class SpanSource(Protocol):
+    """What reads a layer's spans: a :class:`~annotator.store.Store`, or an
+    :class:`Overlay` (the store with the pending edits laid over it)."""
+
+    def spans(self, doc_id: int, annotator: str | None = None) -> list[Span]: ...
 
 
-def refuse_gold_duplicate(store: Store, doc_id: int, key: SpanKey) -> None:
-    if any((s.start, s.end, s.label) == key for s in store.spans(doc_id, GOLD)):
-        raise ValidationError("gold already has that span")
+def identical_span(spans: Iterable[Span], key: SpanKey) -> Span | None:
+    """The first of ``spans`` (one layer's) with ``key``'s start, end and label: the
+    store's duplicate rule (``Store.add_span(..., unique=True)``), for spans that may not
+    be stored yet."""
+    return next((s for s in spans if (s.start, s.end, s.label) == key), None)
+
+
+def refuse_identical(spans: Iterable[Span], key: SpanKey, message: str) -> None:
+    """DuplicateSpanError(``message``, existing=its id) if ``spans`` hold ``key``'s span
+    already; ``spans`` as the user sees them (the pending edits included), so a span not
+    yet written is found too (the store refuses one already written, whatever is shown)."""
+    same = identical_span(spans, key)
+    if same is not None:
+        raise DuplicateSpanError(message, existing=same.id)
+
+
+def find_gold(store: SpanSource, doc_id: int, key: SpanKey) -> Span:
+    span = identical_span(store.spans(doc_id, GOLD), key)
+    if span is None:
+        raise NotFoundError(f"the gold span {key} is no longer there (changed elsewhere?)")
+    return span
+
+
+def refuse_gold_duplicate(store: SpanSource, doc_id: int, key: SpanKey) -> None:
+    refuse_identical(store.spans(doc_id, GOLD), key, "gold already has that span")
 
 
 @dataclass(eq=False)
@@ -242,8 +267,7 @@ class AddGoldSpan(Edit):
     note: str = ""
 
     def apply(self, store: Store, q: PendingEdits) -> Span:
-        refuse_gold_duplicate(store, self.doc_id, self.key)
-        span = store.add_gold_span(self.doc_id, *self.key, self.sources, self.note)
+        span = store.add_gold_span(self.doc_id, *self.key, self.sources, self.note, unique=True)
         q.ids[self.handle] = span.id
         return span
 

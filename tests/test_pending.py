@@ -143,12 +143,15 @@ OPS = st.lists(
 
 def run_session(store: Store, q: P.PendingEdits, doc: int, ops, undo: list) -> None:
     """Apply ``ops`` through ``q`` on the spans as shown (stored + pending); ``undo`` is
-    the undo stack (each step undoes the latest edit still on it, as Ctrl+Z does)."""
+    the undo stack (each step undoes the latest edit still on it, as Ctrl+Z does); a span
+    already shown is not added again."""
     for op in ops:
         shown, _ = q.spans(store.spans(doc, "ana"), doc, "ana")
         if op[0] == "add":
             start = op[1]
             end = min(start + op[2], len(TEXT))
+            if P.identical_span(shown, (start, end, op[3])) is not None:
+                continue  # the window refuses it (the store would, too)
             edit = P.AddSpan(doc, "ana", start, end, op[3], q.new_handle())
             q.write(store, edit)
             undo.append(("add", edit.shape()))

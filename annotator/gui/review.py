@@ -62,6 +62,7 @@ from ..decisions import (
 )
 from ..errors import AnnotatorError
 from ..models import Document
+from ..project import reopen
 from ..store import GOLD, Store
 from . import commands as cmd
 from . import review_adjudication as adjudicate
@@ -487,10 +488,9 @@ def open_review(main_window: ReviewHost, doc_id: int | None) -> ReviewWindow:
         existing.raise_()
         existing.activateWindow()
         return existing
-    path = main_window.store.path
     # Its own connection (the main window may switch databases), read-only like the main
     # window's when the file or folder cannot be written.
-    store = Store(path, readonly=main_window.store.readonly)
+    store = reopen(main_window.store)
     try:
         if doc_id is None:
             doc_id = next(

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import pending as P
-from ..errors import AnnotatorError
+from ..errors import AnnotatorError, DuplicateSpanError
 from ..models import Document, Span
 from ..pending import DocInfo, PendingEdits
 from ..store import RESERVED_NAMES, Store, check_coder_name
@@ -612,18 +612,19 @@ class MainWindow(QMainWindow):
         sel = self.view.selection_cp()
         if sel is not None and sel[1] > sel[0]:
             start, end = sel
-            same = next(
-                (s for s in self.own_spans(self.doc.id)[0]
-                 if (s.start, s.end, s.label) == (start, end, label)),
-                None,
-            )  # fmt: skip
             self.view.clear_selection()
-            if same is not None:
-                self.view.select_span(same.id)
-                self.panel.select_span(same.id)
+            try:  # the store refuses a span it holds already; this, one not written yet
+                P.refuse_identical(self.own_spans(self.doc.id)[0], (start, end, label), "")
+                cmd.push(
+                    self.undo_stack,
+                    cmd.AddSpan(self, self.doc.id, self.annotator, start, end, label),
+                )
+            except DuplicateSpanError as e:
+                self.refresh_spans(e.existing)
+                self.panel.select_span(e.existing)
                 self.statusBar().showMessage("That span is already labelled so.", 3000)
-                return
-            self._push(cmd.AddSpan(self, self.doc.id, self.annotator, start, end, label))
+            except AnnotatorError as e:
+                self.report_error(str(e))
             return
         span_id = self.view.selected_span
         if span_id is not None:
