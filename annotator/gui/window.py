@@ -28,7 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -52,6 +52,7 @@ from .jobs import Jobs
 from .labelling import Labelling
 from .layouts import centre_pane
 from .menus import build_main_menus, rebuild_label_actions
+from .navigation import Navigator
 from .saving import Saver
 from .span_display import span_display
 from .style import STYLE
@@ -61,8 +62,6 @@ if TYPE_CHECKING:
     from .file_actions import FileActions
     from .label_panel import LabelPanel
     from .review import ReviewWindow
-
-MAX_SECONDS_PER_VISIT = 30 * 60  # coding time counted per article visit, at most
 
 
 class MainWindow(QMainWindow):
@@ -106,7 +105,6 @@ class MainWindow(QMainWindow):
         self.doc: Document | None = None
         self.show_others = False
         self.undo_stack = QUndoStack(self)
-        self._visit = QElapsedTimer()
         self.jobs = Jobs(self)  # worker threads (import, export, merge, agreement)
         self._agreement: AgreementWindow | None = None  # Tools → Agreement, made on first use
         self._review: ReviewWindow | None = None  # Tools → Review document, while open
@@ -114,9 +112,7 @@ class MainWindow(QMainWindow):
         self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
 
-        self._preload = QTimer(self)
-        self._preload.setSingleShot(True)
-        self._preload.timeout.connect(self._preload_tokens)
+        self.navigator = Navigator(self, self)  # the open article, moving, coding time
         self.labelling = Labelling(self)
         self._build_panes()
         lockguard.protect(self)  # from here on only SQLite may open this window's database file
@@ -247,84 +243,13 @@ class MainWindow(QMainWindow):
     # -- documents ----------------------------------------------------------------
 
     def reload_documents(self) -> None:
-        rows = self.store.list_documents(self.annotator)
-        current = self.doc.id if self.doc else None
-        if current is None or current not in {r.id for r in rows}:
-            current = None
-            if rows:
-                todo = [r for r in rows if r.state != "done"]
-                current = (todo or rows)[0].id
-        self.doc_list.set_documents(rows, current)
-        for e in self.pending.edits if self.pending.belongs_to(self.store) else ():
-            if isinstance(e, P.SetTitle):
-                self.doc_list.set_title(e.doc_id, self.pending.title("", e.doc_id))
-        self._refresh_progress()
-        self._update_coder_display()
-        if current is None:
-            self.doc = None
-            self.view.set_document("", lambda: None)
-            self.header.show_empty()
-            self.panel.set_spans([])
-            self.panel.set_field_values({})
-        elif self.doc is None or self.doc.id != current:
-            self.open_document(current)
-        else:
-            self.open_document(current, keep_position=True)
+        self.navigator.reload_documents()
 
     def open_document(self, doc_id: int, keep_position: bool = False) -> None:
-        self._record_time()
-        pos = self.view.verticalScrollBar().value() if keep_position else None
-        try:
-            doc = self.store.document(doc_id)
-        except AnnotatorError as e:
-            self.report_error(str(e))
-            return
-        if self.pending.belongs_to(self.store):
-            doc = replace(doc, title=self.pending.title(doc.title, doc.id))
-        self.doc = doc
-        self.view.set_document(doc.text, lambda: self.store.tokenization(doc_id))
-        if pos is not None:
-            self.view.verticalScrollBar().setValue(pos)
-        self.title_label.setText(doc.title or f"Document {doc.id}")
-        self.doc_list.select(doc_id)
-        self.refresh_spans()
-        self.refresh_fields()
-        self._update_meta()
-        self._update_title()
-        self._visit.start()
-        # Load the token offsets once the article is on screen, not before.
-        self._preload.start(30)
-        self.view.setFocus()
-
-    def _preload_tokens(self) -> None:
-        if self.doc is not None:
-            self.view.tokenization()
+        self.navigator.open_document(doc_id, keep_position)
 
     def step_document(self, delta: int) -> None:
-        ids = self._visible_ids()
-        if not ids or self.doc is None:
-            return
-        i = ids.index(self.doc.id) if self.doc.id in ids else -1
-        j = i + delta
-        if 0 <= j < len(ids):
-            self.open_document(ids[j])
-        else:
-            self.statusBar().showMessage("No more articles in this direction.", 3000)
-
-    def _visible_ids(self) -> list[int]:
-        proxy = self.doc_list.proxy
-        return [proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(proxy.rowCount())]
-
-    def _record_time(self) -> None:
-        if self.store.readonly:  # nothing can be saved: coding time is not counted
-            self._visit.invalidate()
-            return
-        if self.doc is not None and self._visit.isValid():
-            seconds = min(self._visit.elapsed() / 1000.0, MAX_SECONDS_PER_VISIT)
-            self._visit.invalidate()
-            if seconds > 0:
-                with contextlib.suppress(AnnotatorError):
-                    self.write(P.AddTime(self.doc.id, self.annotator, seconds))
+        self.navigator.step_document(delta)
 
     # -- refreshing from the store ------------------------------------------------
 
@@ -382,14 +307,14 @@ class MainWindow(QMainWindow):
             return stored
         return self.pending.status(stored, doc_id, self.annotator)
 
-    def _refresh_progress(self) -> None:
+    def refresh_progress(self) -> None:
         self.doc_list.set_progress(self.store.progress(self.annotator))
 
-    def _update_meta(self) -> None:
+    def update_meta(self) -> None:
         if self.doc is not None:
             self.header.show_meta(self.doc, self.doc_list.state_of(self.doc.id))
 
-    def _update_title(self) -> None:
+    def update_title(self) -> None:
         self.setWindowTitle(
             window_title(self.doc, self.annotator, self.store.path, self.store.readonly)
         )
@@ -399,10 +324,10 @@ class MainWindow(QMainWindow):
     def read_only_message(self) -> str:
         return read_only_message(self.store.path)
 
-    def _update_coder_display(self) -> None:
+    def update_coder_display(self) -> None:
         self.header.show_coder(self.annotator)
         self.status_labels.show_coder(self.annotator)
-        self._update_title()
+        self.update_title()
 
     # -- the editor protocol used by commands --------------------------------------
 
@@ -424,8 +349,8 @@ class MainWindow(QMainWindow):
         selected = self.pending.visible_id(self.view.selected_span)
         self.refresh_spans(selected)
         self.refresh_fields()
-        self._refresh_progress()
-        self._update_meta()
+        self.refresh_progress()
+        self.update_meta()
         if selected is not None:
             self.panel.select_span(selected)
         review = self._review
@@ -440,8 +365,8 @@ class MainWindow(QMainWindow):
             self.open_document(doc_id)
         self.refresh_spans(select_span)
         self.refresh_fields()
-        self._refresh_progress()
-        self._update_meta()
+        self.refresh_progress()
+        self.update_meta()
         if select_span is not None:
             self.panel.select_span(select_span)
         self.saver.changed()
@@ -466,7 +391,7 @@ class MainWindow(QMainWindow):
         if self.doc is not None and self.doc.id == doc_id:
             self.doc = replace(self.doc, title=title)
             self.title_label.setText(title)
-            self._update_title()
+            self.update_title()
 
     def report_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
@@ -577,7 +502,7 @@ class MainWindow(QMainWindow):
             return
         if name == self.annotator:
             return
-        self._record_time()
+        self.navigator.record_time()
         self.annotator = name
         remember_coder(self.settings, name)
         self.undo_stack.clear()
@@ -620,7 +545,7 @@ class MainWindow(QMainWindow):
                 store.close()
             self.report_error(str(e))
             return False
-        self._record_time()
+        self.navigator.record_time()
         self.store.close()
         self.store = store
         self.annotator = annotator
@@ -727,16 +652,16 @@ class MainWindow(QMainWindow):
     # -- closing ------------------------------------------------------------------
 
     def closeEvent(self, e: QCloseEvent) -> None:
-        self._preload.stop()
+        self.navigator.preload.stop()
         with contextlib.suppress(sqlite3.Error):  # the store may already be closed
-            self._record_time()
+            self.navigator.record_time()
         if self.pending and not self.saver.may_close:
             with contextlib.suppress(sqlite3.Error):
                 self.flush_pending(auto_close=False)
             if self.pending:
                 e.ignore()
                 if self.doc is not None:
-                    self._visit.start()
+                    self.navigator.visit.start()
                 self.saver.warn_unsaved()
                 return
         self.saver.retry.stop()
