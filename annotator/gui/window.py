@@ -42,10 +42,9 @@ from ..errors import AnnotatorError
 from ..models import Document, Span
 from ..store import RESERVED_NAMES, Store, check_coder_name
 from . import commands as cmd
-from . import lockguard
+from . import lockguard, switching
 from .article_view import ArticleView
 from .chrome import DocHeader, StatusLabels, read_only_message, window_title
-from .coder import ask_coder_name, fill_coder_menu, remember_coder
 from .deferred import FirstPaint, PanelStandIn
 from .document_list import DocumentList
 from .jobs import Jobs
@@ -100,7 +99,7 @@ class MainWindow(QMainWindow):
             self.annotator = check_coder_name(annotator)
         else:
             self.annotator = store.add_annotator(annotator)
-        self._read_only_told = False  # the read-only refusal was shown in a box once
+        self.read_only_told = False  # the read-only refusal was shown in a box once
         self.scheme = store.scheme
         self.doc: Document | None = None
         self.show_others = False
@@ -396,9 +395,9 @@ class MainWindow(QMainWindow):
     def report_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
         if self.store.readonly and message == self.read_only_message():
-            if self._read_only_told:  # said once in a box; the banner keeps saying it
+            if self.read_only_told:  # said once in a box; the banner keeps saying it
                 return
-            self._read_only_told = True
+            self.read_only_told = True
         if self.isVisible():
             self.notify("Not saved", message, warning=True)
 
@@ -480,81 +479,26 @@ class MainWindow(QMainWindow):
 
     def refresh_coder_menu(self) -> None:
         """The Coder menu anew from the database's coders (it may have new ones)."""
-        fill_coder_menu(
-            self.coder_menu, self.store.annotators(), self.annotator, self.switch_coder,
-            self._new_coder,
-        )  # fmt: skip
-
-    def _new_coder(self) -> None:
-        name = ask_coder_name(self, self.store.annotators())
-        if name:
-            self.switch_coder(name)
+        switching.refresh_coder_menu(self, self)
 
     def switch_coder(self, name: str) -> None:
-        if self.store.readonly and name not in self.store.annotators():
-            self.report_error(self.read_only_message())
-            return
-        try:
-            if name not in self.store.annotators():
-                name = self.store.add_annotator(name)
-        except AnnotatorError as e:
-            self.report_error(str(e))
-            return
-        if name == self.annotator:
-            return
-        self.navigator.record_time()
-        self.annotator = name
-        remember_coder(self.settings, name)
-        self.undo_stack.clear()
-        self.view.select_span(None)
-        self.reload_documents()
-        self.refresh_coder_menu()
-        self.statusBar().showMessage(f"Now coding as {name}.", 4000)
+        if switching.switch_coder(self, name):
+            self.refresh_coder_menu()
+            self.statusBar().showMessage(f"Now coding as {self.annotator}.", 4000)
 
     # -- the database and its scheme (the File menu's jobs: file_actions.py) --------
 
     def may_switch_database(self) -> bool:
         """Whether another database may be opened now; if not (edits wait to be saved in
         this one), says why."""
-        if self.pending:
-            self.report_error(
-                f"{self.pending.summary()}: wait until they are saved before opening"
-                " another database."
-            )
-            return False
-        return True
+        return switching.may_switch_database(self)
 
     def switch_database(self, path: Path) -> bool:
         """Open the database at ``path`` in this window, instead of the current one (the
         coder stays, registered there unless it is read-only). On error (said in one line)
         the current database stays open; returns whether it switched."""
-        if not self.may_switch_database():
+        if not switching.switch_database(self, path, self._open_store):
             return False
-        store = None
-        try:
-            store = self._open_store(path)
-            store.scheme  # noqa: B018 - fails early on a foreign database
-            known = store.annotators()
-            # A read-only database cannot register the coder: the window only shows it.
-            if store.readonly or self.annotator in known:
-                annotator = self.annotator
-            else:
-                annotator = store.add_annotator(self.annotator)
-        except AnnotatorError as e:
-            if store is not None:
-                store.close()
-            self.report_error(str(e))
-            return False
-        self.navigator.record_time()
-        self.store.close()
-        self.store = store
-        self.annotator = annotator
-        self._read_only_told = False
-        self.undo_stack.clear()
-        self.doc = None
-        if store.scheme != self.scheme:
-            self.reload_scheme()
-        self.reload_documents()
         self.refresh_coder_menu()
         self.statusBar().showMessage(f"Opened {path}.", 4000)
         return True
