@@ -506,6 +506,28 @@ class PendingEdits:
 
     # -- what the window shows --------------------------------------------------------
 
+    def shown_spans(self, store: Store, doc_id: int, annotator: str) -> tuple[list[Span], set[int]]:
+        """One coder's spans of a document in ``store`` as edited (these pending edits
+        included if they are ``store``'s), and the unsaved ids."""
+        stored = store.spans(doc_id, annotator)
+        if not self.belongs_to(store):
+            return stored, set()
+        return self.spans(stored, doc_id, annotator)
+
+    def shown_fields(self, store: Store, doc_id: int, annotator: str) -> dict[str, Any]:
+        """One coder's document fields in ``store`` as edited (see :meth:`shown_spans`)."""
+        stored = store.doc_labels(doc_id, annotator)
+        if not self.belongs_to(store):
+            return stored
+        return self.fields(stored, doc_id, annotator)[0]
+
+    def shown_status(self, store: Store, doc_id: int, annotator: str) -> str:
+        """One coder's status of a document in ``store`` as edited."""
+        stored = store.status(doc_id, annotator)
+        if not self.belongs_to(store):
+            return stored
+        return self.status(stored, doc_id, annotator)
+
     def spans(self, stored: list[Span], doc_id: int, annotator: str) -> tuple[list[Span], set[int]]:
         """One coder's ``stored`` spans of a document with that coder's pending edits
         applied, in position order, and the ids of those that are not saved as shown."""

@@ -1,13 +1,13 @@
 """What the main window says around the article: the header above it (title, meta line,
 Coder button), the status bar's permanent labels (read-only banner, selection, saved
-state, coder) and the window title."""
+state, coder), the window title and its message boxes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QToolButton
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QStatusBar, QToolButton, QWidget
 
 from ..models import Document
 from .document_list import STATE_TEXT
@@ -31,6 +31,18 @@ def window_title(doc: Document | None, annotator: str, path: Path, readonly: boo
     doc_part = f"{doc.title} — " if doc else ""
     ro = ", read-only" if readonly else ""
     return literal_title(f"{doc_part}{annotator} — annotator ({path.name}{ro})")
+
+
+def message_box(parent: QWidget, title: str, message: str, warning: bool = False) -> QMessageBox:
+    """A non-blocking message box in plain text (messages hold file names, titles, coders)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information,
+        title, message, QMessageBox.StandardButton.Ok, parent,
+    )  # fmt: skip
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
 
 
 class DocHeader:

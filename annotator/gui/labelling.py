@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QStatusBar
+from PySide6.QtWidgets import QStatusBar, QWidget
 
 from .. import pending as P
 from ..errors import AnnotatorError, DuplicateSpanError
@@ -43,6 +43,8 @@ class LabelHost(cmd.TitleEditor, Protocol):
     def panel(self) -> SpanSelector: ...
 
     def statusBar(self) -> QStatusBar: ...
+
+    def window(self) -> QWidget: ...
 
     def own_spans(self, doc_id: int) -> tuple[list[Span], set[int]]: ...
 
@@ -112,6 +114,21 @@ class Labelling:
             return
         w.view.select_span(None)
         self._push(cmd.DeleteSpan(w, span))
+
+    def edit_title(self) -> None:
+        """Article → Edit title…: a non-blocking dialog; the change is one undoable step."""
+        w = self.w
+        if w.doc is None:
+            return
+        from .dialogs import title_dialog
+
+        doc_id, old = w.doc.id, w.doc.title
+
+        def chosen(text: str) -> None:
+            if " ".join(text.split()) != old:
+                self._push(cmd.SetTitle(w, doc_id, old, text))
+
+        title_dialog(w.window(), old, chosen)
 
     def set_field(self, field: str, value: Any) -> None:
         w = self.w

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLayout,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def title_row(title: QWidget, meta: QWidget, *buttons: QWidget) -> QHBoxLayout:
@@ -43,3 +51,15 @@ def column_scroll(inner: QWidget) -> QScrollArea:
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setWidget(inner)
     return scroll
+
+
+def three_panes(left: QWidget, centre: QWidget, right: QWidget) -> QSplitter:
+    """The main window's columns: the document list, the article (which takes the extra
+    width) and the label panel; none collapses."""
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    for i, pane in enumerate((left, centre, right)):
+        splitter.addWidget(pane)
+        splitter.setStretchFactor(i, 1 if i == 1 else 0)
+    splitter.setSizes([300, 760, 360])
+    splitter.setChildrenCollapsible(False)
+    return splitter

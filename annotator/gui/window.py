@@ -28,7 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -44,12 +44,12 @@ from ..store import RESERVED_NAMES, Store, check_coder_name
 from . import commands as cmd
 from . import lockguard, switching
 from .article_view import ArticleView
-from .chrome import DocHeader, StatusLabels, read_only_message, window_title
+from .chrome import DocHeader, StatusLabels, message_box, read_only_message, window_title
 from .deferred import FirstPaint, PanelStandIn
 from .document_list import DocumentList
 from .jobs import Jobs
 from .labelling import Labelling
-from .layouts import centre_pane
+from .layouts import centre_pane, three_panes
 from .menus import build_main_menus, rebuild_label_actions
 from .navigation import Navigator
 from .saving import Saver
@@ -199,15 +199,7 @@ class MainWindow(QMainWindow):
         self._panel_slot.setMinimumWidth(240)
         self._first_paint_hook = FirstPaint(self.view.viewport(), self._first_paint)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.doc_list)
-        self.splitter.addWidget(centre)
-        self.splitter.addWidget(self._panel_slot)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([300, 760, 360])
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter = three_panes(self.doc_list, centre, self._panel_slot)
         self.setCentralWidget(self.splitter)
 
     def _make_panel(self) -> LabelPanel:
@@ -282,10 +274,7 @@ class MainWindow(QMainWindow):
 
     def own_spans(self, doc_id: int) -> tuple[list[Span], set[int]]:
         """The coder's spans as edited (pending edits included), and the unsaved ids."""
-        stored = self.store.spans(doc_id, self.annotator)
-        if not self.pending.belongs_to(self.store):
-            return stored, set()
-        return self.pending.spans(stored, doc_id, self.annotator)
+        return self.pending.shown_spans(self.store, doc_id, self.annotator)
 
     def own_span(self, span_id: int) -> Span:
         if self.doc is not None:
@@ -295,16 +284,10 @@ class MainWindow(QMainWindow):
         return self.store.span(self.pending.resolve(span_id))
 
     def own_fields(self, doc_id: int) -> dict:
-        stored = self.store.doc_labels(doc_id, self.annotator)
-        if not self.pending.belongs_to(self.store):
-            return stored
-        return self.pending.fields(stored, doc_id, self.annotator)[0]
+        return self.pending.shown_fields(self.store, doc_id, self.annotator)
 
     def own_status(self, doc_id: int) -> str:
-        stored = self.store.status(doc_id, self.annotator)
-        if not self.pending.belongs_to(self.store):
-            return stored
-        return self.pending.status(stored, doc_id, self.annotator)
+        return self.pending.shown_status(self.store, doc_id, self.annotator)
 
     def refresh_progress(self) -> None:
         self.doc_list.set_progress(self.store.progress(self.annotator))
@@ -345,13 +328,7 @@ class MainWindow(QMainWindow):
 
     def show_written(self) -> None:
         """Pending edits were written (or given up): show the store's state again."""
-        selected = self.pending.visible_id(self.view.selected_span)
-        self.refresh_spans(selected)
-        self.refresh_fields()
-        self.refresh_progress()
-        self.update_meta()
-        if selected is not None:
-            self.panel.select_span(selected)
+        self._redraw(self.pending.visible_id(self.view.selected_span))
         review = self._review
         if review is not None and getattr(review, "doc", None) is not None:
             with contextlib.suppress(AnnotatorError, sqlite3.Error, RuntimeError):
@@ -362,27 +339,19 @@ class MainWindow(QMainWindow):
         select_span = self.pending.visible_id(select_span)
         if self.doc is None or self.doc.id != doc_id:
             self.open_document(doc_id)
-        self.refresh_spans(select_span)
+        self._redraw(select_span)
+        self.saver.changed()
+
+    def _redraw(self, selected: int | None) -> None:
+        self.refresh_spans(selected)
         self.refresh_fields()
         self.refresh_progress()
         self.update_meta()
-        if select_span is not None:
-            self.panel.select_span(select_span)
-        self.saver.changed()
+        if selected is not None:
+            self.panel.select_span(selected)
 
     def edit_title(self) -> None:
-        """Article → Edit title…: a non-blocking dialog; the change is one undoable step."""
-        if self.doc is None:
-            return
-        from .dialogs import title_dialog
-
-        doc_id, old = self.doc.id, self.doc.title
-
-        def chosen(text: str) -> None:
-            if " ".join(text.split()) != old:
-                self._push(cmd.SetTitle(self, doc_id, old, text))
-
-        title_dialog(self, old, chosen)
+        self.labelling.edit_title()
 
     def show_title(self, doc_id: int, title: str) -> None:
         """A document's title changed: the list, and the header if it is open."""
@@ -403,14 +372,7 @@ class MainWindow(QMainWindow):
 
     def notify(self, title: str, message: str, warning: bool = False) -> QMessageBox:
         """A non-blocking message box (the window keeps running, tests are not stuck)."""
-        box = QMessageBox(
-            QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information,
-            title, message, QMessageBox.StandardButton.Ok, self,
-        )  # fmt: skip
-        box.setTextFormat(Qt.TextFormat.PlainText)  # messages hold file names, titles, coders
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
+        return message_box(self, title, message, warning)
 
     # -- labelling ----------------------------------------------------------------
 
