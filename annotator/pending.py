@@ -55,7 +55,8 @@ from .errors import (
     ValidationError,
     WriteFailedError,
 )
-from .models import Span
+from .models import DocLabel, Span
+from .scheme import Scheme
 from .store import GOLD, Store
 
 # -- the edits ----------------------------------------------------------------------
@@ -224,11 +225,29 @@ class SetTitle(Edit):
 SpanKey = tuple[int, int, str]
 
 
-class SpanSource(Protocol):
-    """What reads a layer's spans: a :class:`~annotator.store.Store`, or an
-    :class:`Overlay` (the store with the pending edits laid over it)."""
+class ReadStore(Protocol):
+    """What reads a database: a :class:`~annotator.store.Store`, or an :class:`Overlay`
+    (the store with the pending edits laid over it, what a window shows). The
+    adjudication logic (``decisions.py``) and the windows' commands read through it."""
+
+    @property
+    def scheme(self) -> Scheme: ...
+
+    def document_ids(self) -> list[int]: ...
 
     def spans(self, doc_id: int, annotator: str | None = None) -> list[Span]: ...
+
+    def gold_span_sources(self, doc_id: int) -> dict[int, tuple[str, ...]]: ...
+
+    def doc_labels(self, doc_id: int, annotator: str) -> dict[str, Any]: ...
+
+    def all_doc_labels(self, doc_id: int) -> list[DocLabel]: ...
+
+    def gold_label_sources(self, doc_id: int) -> dict[str, tuple[str, ...]]: ...
+
+    def rejected_decisions(self, doc_id: int) -> set[str]: ...
+
+    def snap_to_tokens(self, doc_id: int, start: int, end: int) -> tuple[int, int]: ...
 
 
 def identical_span(spans: Iterable[Span], key: SpanKey) -> Span | None:
@@ -247,14 +266,14 @@ def refuse_identical(spans: Iterable[Span], key: SpanKey, message: str) -> None:
         raise DuplicateSpanError(message, existing=same.id)
 
 
-def find_gold(store: SpanSource, doc_id: int, key: SpanKey) -> Span:
+def find_gold(store: ReadStore, doc_id: int, key: SpanKey) -> Span:
     span = identical_span(store.spans(doc_id, GOLD), key)
     if span is None:
         raise NotFoundError(f"the gold span {key} is no longer there (changed elsewhere?)")
     return span
 
 
-def refuse_gold_duplicate(store: SpanSource, doc_id: int, key: SpanKey) -> None:
+def refuse_gold_duplicate(store: ReadStore, doc_id: int, key: SpanKey) -> None:
     refuse_identical(store.spans(doc_id, GOLD), key, "gold already has that span")
 
 

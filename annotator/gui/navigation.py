@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QStatusBar
 
 from .. import pending as P
 from ..errors import AnnotatorError
-from ..models import Document
+from ..models import Document, Tokenization
 from ..store import Store
 from .article_view import ArticleView
 from .chrome import DocHeader
@@ -97,7 +97,7 @@ class Navigator(QObject):
         w.update_coder_display()
         if current is None:
             w.doc = None
-            w.view.set_document("", lambda: None)
+            w.view.set_document("", lambda: Tokenization((), ()))
             w.header.show_empty()
             w.panel.set_spans([])
             w.panel.set_field_values({})

@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
     panel: LabelPanel | PanelStandIn  # a stand-in until the first paint (``_first_paint``)
     _panel_slot: QWidget | None  # the panel's empty place until then
     splitter: QSplitter
+    header: DocHeader  # the row above the article (``_build_panes``)
 
     def __init__(
         self,
@@ -122,7 +123,7 @@ class MainWindow(QMainWindow):
         self.redo_action = self.menus.redo_action
         self.others_action = self.menus.others_action
         self.coder_menu.aboutToShow.connect(self.refresh_coder_menu)
-        self.coder_button.setMenu(self.coder_menu)
+        self.header.coder_button.setMenu(self.coder_menu)
         self._build_status_bar()
         self.setStyleSheet(STYLE)
         self.resize(1400, 900)
