@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from typing import Protocol
+
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -63,3 +65,34 @@ def three_panes(left: QWidget, centre: QWidget, right: QWidget) -> QSplitter:
     splitter.setSizes([300, 760, 360])
     splitter.setChildrenCollapsible(False)
     return splitter
+
+
+class FontView(Protocol):
+    """The article view, as the saved view settings need it."""
+
+    @property
+    def font_family(self) -> str: ...
+
+    @property
+    def font_point_size(self) -> float: ...
+
+    def set_font(self, family: str, point_size: float) -> None: ...
+
+
+def restore_view(settings: QSettings, view: FontView, splitter: QSplitter) -> None:
+    """The article's font size and the panes' widths as the user left them."""
+    pt = settings.value("view/font_pt")
+    try:
+        if pt is not None:
+            view.set_font(view.font_family, float(pt))
+    except (TypeError, ValueError):
+        pass
+    state = settings.value("window/splitter")
+    if state is not None:
+        splitter.restoreState(state)
+
+
+def save_view(settings: QSettings, view: FontView, splitter: QSplitter) -> None:
+    settings.setValue("window/splitter", splitter.saveState())
+    settings.setValue("view/font_pt", view.font_point_size)
+    settings.sync()

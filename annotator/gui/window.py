@@ -49,7 +49,7 @@ from .deferred import FirstPaint, PanelStandIn
 from .document_list import DocumentList
 from .jobs import Jobs
 from .labelling import Labelling
-from .layouts import centre_pane, three_panes
+from .layouts import centre_pane, restore_view, save_view, three_panes
 from .menus import build_main_menus, rebuild_label_actions
 from .navigation import Navigator
 from .saving import Saver
@@ -127,7 +127,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.setStyleSheet(STYLE)
         self.resize(1400, 900)
-        self._restore_view_settings()
+        restore_view(self.settings, self.view, self.splitter)
         self.reload_documents()
 
     # -- construction -------------------------------------------------------------
@@ -220,17 +220,6 @@ class MainWindow(QMainWindow):
         self.coder_label = self.status_labels.coder_label
         self.read_only_label = self.status_labels.read_only_label
         self.status_labels.show_read_only(self.store.path, self.store.readonly)
-
-    def _restore_view_settings(self) -> None:
-        pt = self.settings.value("view/font_pt")
-        try:
-            if pt is not None:
-                self.view.set_font(self.view.font_family, float(pt))
-        except (TypeError, ValueError):
-            pass
-        state = self.settings.value("window/splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
 
     # -- documents ----------------------------------------------------------------
 
@@ -573,9 +562,7 @@ class MainWindow(QMainWindow):
                 return
         self.saver.retry.stop()
         self.jobs.cancel(5000)
-        self.settings.setValue("window/splitter", self.splitter.saveState())
-        self.settings.setValue("view/font_pt", self.view.font_point_size)
-        self.settings.sync()
+        save_view(self.settings, self.view, self.splitter)
         lockguard.release(self)  # closed: it writes no more, so its files need no guard
         super().closeEvent(e)
 
