@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .pending import ReadStore
 from .store import GOLD, Store
 
 
@@ -44,7 +45,9 @@ class AutoGoldReport:
         )
 
 
-def document_coders(store: Store, doc_id: int, coders: Iterable[str] | None = None) -> list[str]:
+def document_coders(
+    store: ReadStore, doc_id: int, coders: Iterable[str] | None = None
+) -> list[str]:
     """The coders with any label on the document (optionally only those named)."""
     present = {s.annotator for s in store.spans(doc_id)} | {
         dl.annotator for dl in store.all_doc_labels(doc_id)
@@ -55,7 +58,7 @@ def document_coders(store: Store, doc_id: int, coders: Iterable[str] | None = No
     return sorted(present)
 
 
-def span_votes(store: Store, doc_id: int, coders: Iterable[str]) -> list[SpanVote]:
+def span_votes(store: ReadStore, doc_id: int, coders: Iterable[str]) -> list[SpanVote]:
     """Every distinct span of the coders, with who marked it and whether gold has it."""
     coders = list(coders)
     votes: dict[tuple[int, int, str], set[str]] = {}
@@ -70,7 +73,7 @@ def span_votes(store: Store, doc_id: int, coders: Iterable[str]) -> list[SpanVot
 
 
 def field_votes(
-    store: Store, doc_id: int, coders: Iterable[str]
+    store: ReadStore, doc_id: int, coders: Iterable[str]
 ) -> dict[str, dict[str | tuple[str, ...], tuple[str, ...]]]:
     """``{field: {value: coders who chose it}}`` (coders who left a field empty omitted)."""
     out: dict[str, dict[str | tuple[str, ...], list[str]]] = {}

@@ -215,9 +215,10 @@ def _launch_gui(ctx: click.Context) -> None:
         )
         click.echo(ctx.get_help())
         return
-    store = _open(ctx, reading=True)  # a read-only database opens read-only in the window
-    store.close()
-    ctx.exit(run(ctx.obj["db"], ctx.obj["annotator"]))
+    # Opened (and seeded if new) once, handed to the window: a database that cannot be
+    # written opens read-only there, and --busy-timeout holds for it.
+    store = _open(ctx, reading=True)
+    ctx.exit(run(store, ctx.obj["annotator"]))
 
 
 @cli.command()

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from .adjudication import document_coders, field_votes, span_votes
 from .models import Span
-from .store import GOLD, Store
+from .pending import ReadStore
+from .store import GOLD
 
 UNANIMOUS, PARTIAL, CONFLICT, ADJUDICATOR = "unanimous", "partial", "conflict", "adjudicator"
 AGREEMENT_RANK = {CONFLICT: 0, PARTIAL: 1, UNANIMOUS: 2, ADJUDICATOR: 3}
@@ -88,7 +89,7 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return min(a1, b1) - max(a0, b0)
 
 
-def build_review(store: Store, doc_id: int, coders: Iterable[str] | None = None) -> Review:
+def build_review(store: ReadStore, doc_id: int, coders: Iterable[str] | None = None) -> Review:
     who = document_coders(store, doc_id, coders)
     n = len(who)
     votes = span_votes(store, doc_id, who)
@@ -178,7 +179,7 @@ def build_review(store: Store, doc_id: int, coders: Iterable[str] | None = None)
     )
 
 
-def has_disagreement(store: Store, doc_id: int, coders: Iterable[str] | None = None) -> bool:
+def has_disagreement(store: ReadStore, doc_id: int, coders: Iterable[str] | None = None) -> bool:
     """True when at least two coders labelled the document and they differ somewhere."""
     who = document_coders(store, doc_id, coders)
     if len(who) < 2:
@@ -191,12 +192,12 @@ def has_disagreement(store: Store, doc_id: int, coders: Iterable[str] | None = N
     )
 
 
-def disputed_documents(store: Store, coders: Iterable[str] | None = None) -> list[int]:
+def disputed_documents(store: ReadStore, coders: Iterable[str] | None = None) -> list[int]:
     wanted = list(coders) if coders is not None else None
     return [d for d in store.document_ids() if has_disagreement(store, d, wanted)]
 
 
-def first_disputed(store: Store, coders: Iterable[str] | None = None) -> int | None:
+def first_disputed(store: ReadStore, coders: Iterable[str] | None = None) -> int | None:
     """The first document with a disagreement, else the first document (None: none)."""
     ids = store.document_ids()
     wanted = list(coders) if coders is not None else None
@@ -204,7 +205,7 @@ def first_disputed(store: Store, coders: Iterable[str] | None = None) -> int | N
 
 
 def next_disputed(
-    store: Store, doc_id: int | None, delta: int, coders: Iterable[str] | None = None
+    store: ReadStore, doc_id: int | None, delta: int, coders: Iterable[str] | None = None
 ) -> int | None:
     """The nearest document with a disagreement after ``doc_id`` (``delta`` > 0) or before
     it, in document order; from the start (or nowhere, going back) when ``doc_id`` is None

@@ -38,10 +38,11 @@ import sqlite3
 import tempfile
 import time
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, Protocol, TypeVar, overload
 
 from . import jsonsafe
 from .errors import (
@@ -49,11 +50,13 @@ from .errors import (
     DatabaseBusyError,
     DatabaseFullError,
     DatabaseReadOnlyError,
+    DuplicateSpanError,
     NotFoundError,
     ValidationError,
     WriteFailedError,
 )
-from .models import Span
+from .models import DocLabel, Span
+from .scheme import Scheme
 from .store import GOLD, Store
 
 # -- the edits ----------------------------------------------------------------------
@@ -84,8 +87,9 @@ class AddSpan(Edit):
 
     def apply(self, store: Store, q: PendingEdits) -> Span:
         self.span = store.add_span(
-            self.doc_id, self.annotator, self.start, self.end, self.label, self.note
-        )
+            self.doc_id, self.annotator, self.start, self.end, self.label, self.note,
+            unique=True,
+        )  # fmt: skip
         q.ids[self.handle] = self.span.id
         return self.span
 
@@ -221,16 +225,56 @@ class SetTitle(Edit):
 SpanKey = tuple[int, int, str]
 
 
-def find_gold(store: Store, doc_id: int, key: SpanKey) -> Span:
-    for s in store.spans(doc_id, GOLD):
-        if (s.start, s.end, s.label) == key:
-            return s
-    raise NotFoundError(f"the gold span {key} is no longer there (changed elsewhere?)")
+class ReadStore(Protocol):
+    """What reads a database: a :class:`~annotator.store.Store`, or an :class:`Overlay`
+    (the store with the pending edits laid over it, what a window shows). The
+    adjudication logic (``decisions.py``) and the windows' commands read through it."""
+
+    @property
+    def scheme(self) -> Scheme: ...
+
+    def document_ids(self) -> list[int]: ...
+
+    def spans(self, doc_id: int, annotator: str | None = None) -> list[Span]: ...
+
+    def gold_span_sources(self, doc_id: int) -> dict[int, tuple[str, ...]]: ...
+
+    def doc_labels(self, doc_id: int, annotator: str) -> dict[str, Any]: ...
+
+    def all_doc_labels(self, doc_id: int) -> list[DocLabel]: ...
+
+    def gold_label_sources(self, doc_id: int) -> dict[str, tuple[str, ...]]: ...
+
+    def rejected_decisions(self, doc_id: int) -> set[str]: ...
+
+    def snap_to_tokens(self, doc_id: int, start: int, end: int) -> tuple[int, int]: ...
 
 
-def refuse_gold_duplicate(store: Store, doc_id: int, key: SpanKey) -> None:
-    if any((s.start, s.end, s.label) == key for s in store.spans(doc_id, GOLD)):
-        raise ValidationError("gold already has that span")
+def identical_span(spans: Iterable[Span], key: SpanKey) -> Span | None:
+    """The first of ``spans`` (one layer's) with ``key``'s start, end and label: the
+    store's duplicate rule (``Store.add_span(..., unique=True)``), for spans that may not
+    be stored yet."""
+    return next((s for s in spans if (s.start, s.end, s.label) == key), None)
+
+
+def refuse_identical(spans: Iterable[Span], key: SpanKey, message: str) -> None:
+    """DuplicateSpanError(``message``, existing=its id) if ``spans`` hold ``key``'s span
+    already; ``spans`` as the user sees them (the pending edits included), so a span not
+    yet written is found too (the store refuses one already written, whatever is shown)."""
+    same = identical_span(spans, key)
+    if same is not None:
+        raise DuplicateSpanError(message, existing=same.id)
+
+
+def find_gold(store: ReadStore, doc_id: int, key: SpanKey) -> Span:
+    span = identical_span(store.spans(doc_id, GOLD), key)
+    if span is None:
+        raise NotFoundError(f"the gold span {key} is no longer there (changed elsewhere?)")
+    return span
+
+
+def refuse_gold_duplicate(store: ReadStore, doc_id: int, key: SpanKey) -> None:
+    refuse_identical(store.spans(doc_id, GOLD), key, "gold already has that span")
 
 
 @dataclass(eq=False)
@@ -242,8 +286,7 @@ class AddGoldSpan(Edit):
     note: str = ""
 
     def apply(self, store: Store, q: PendingEdits) -> Span:
-        refuse_gold_duplicate(store, self.doc_id, self.key)
-        span = store.add_gold_span(self.doc_id, *self.key, self.sources, self.note)
+        span = store.add_gold_span(self.doc_id, *self.key, self.sources, self.note, unique=True)
         q.ids[self.handle] = span.id
         return span
 
@@ -481,6 +524,28 @@ class PendingEdits:
         return f"{self.what()} not saved — {self.reason()}, retrying"
 
     # -- what the window shows --------------------------------------------------------
+
+    def shown_spans(self, store: Store, doc_id: int, annotator: str) -> tuple[list[Span], set[int]]:
+        """One coder's spans of a document in ``store`` as edited (these pending edits
+        included if they are ``store``'s), and the unsaved ids."""
+        stored = store.spans(doc_id, annotator)
+        if not self.belongs_to(store):
+            return stored, set()
+        return self.spans(stored, doc_id, annotator)
+
+    def shown_fields(self, store: Store, doc_id: int, annotator: str) -> dict[str, Any]:
+        """One coder's document fields in ``store`` as edited (see :meth:`shown_spans`)."""
+        stored = store.doc_labels(doc_id, annotator)
+        if not self.belongs_to(store):
+            return stored
+        return self.fields(stored, doc_id, annotator)[0]
+
+    def shown_status(self, store: Store, doc_id: int, annotator: str) -> str:
+        """One coder's status of a document in ``store`` as edited."""
+        stored = store.status(doc_id, annotator)
+        if not self.belongs_to(store):
+            return stored
+        return self.status(stored, doc_id, annotator)
 
     def spans(self, stored: list[Span], doc_id: int, annotator: str) -> tuple[list[Span], set[int]]:
         """One coder's ``stored`` spans of a document with that coder's pending edits

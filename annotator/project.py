@@ -28,18 +28,28 @@ def open_database(
     *,
     scheme: Scheme | None = None,
     read_only_ok: bool = False,
+    readonly: bool = False,
     busy_timeout: float = BUSY_TIMEOUT_S,
 ) -> Store:
     """The one way the command line and the window open a database: read-write (created
     with ``scheme``, or the default one, if new), or, with ``read_only_ok``, read-only
     when the file or its folder cannot be written (an existing file, no new scheme to
-    record); otherwise DatabaseReadOnlyError."""
+    record); otherwise DatabaseReadOnlyError. ``readonly``: an existing database, opened
+    read-only as asked."""
+    if readonly:
+        return Store(db_path, readonly=True, busy_timeout=busy_timeout)
     try:
         return Store(db_path, scheme=scheme, busy_timeout=busy_timeout)
     except DatabaseReadOnlyError:
         if not read_only_ok or scheme is not None or not Path(db_path).exists():
             raise
         return Store(db_path, readonly=True, busy_timeout=busy_timeout)
+
+
+def reopen(store: Store, *, busy_timeout: float = BUSY_TIMEOUT_S) -> Store:
+    """Another connection to ``store``'s database, read-only if ``store`` is (a worker
+    thread's, or a window's that must outlive the caller's database switch)."""
+    return open_database(store.path, readonly=store.readonly, busy_timeout=busy_timeout)
 
 
 def open_store(

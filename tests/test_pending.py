@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 
 from annotator import pending as P
 from annotator.corpus import RawDocument
-from annotator.errors import DatabaseFullError
+from annotator.errors import DatabaseFullError, DuplicateSpanError
 from annotator.ingest import import_documents
 from annotator.labels_import import import_label_files
-from annotator.store import Store
+from annotator.store import GOLD, Store
 
 TEXT = "Moscow signed a pact with Pyongyang.\nThe deal \u2028alarms 😀 Seoul and Tokyo alike."
 LABELS = ["alarmist", "skeptical_of_alliance", "policy_prescription"]
@@ -143,12 +143,15 @@ OPS = st.lists(
 
 def run_session(store: Store, q: P.PendingEdits, doc: int, ops, undo: list) -> None:
     """Apply ``ops`` through ``q`` on the spans as shown (stored + pending); ``undo`` is
-    the undo stack (each step undoes the latest edit still on it, as Ctrl+Z does)."""
+    the undo stack (each step undoes the latest edit still on it, as Ctrl+Z does); a span
+    already shown is not added again."""
     for op in ops:
         shown, _ = q.spans(store.spans(doc, "ana"), doc, "ana")
         if op[0] == "add":
             start = op[1]
             end = min(start + op[2], len(TEXT))
+            if P.identical_span(shown, (start, end, op[3])) is not None:
+                continue  # the window refuses it (the store would, too)
             edit = P.AddSpan(doc, "ana", start, end, op[3], q.new_handle())
             q.write(store, edit)
             undo.append(("add", edit.shape()))
@@ -299,3 +302,29 @@ def test_a_recovery_file_never_replaces_an_earlier_one(store, make_doc, tmp_path
     assert all(r.ok for r in import_label_files(store, written))
     spans = sorted((s.annotator, s.start) for s in store.spans(doc) if s.annotator != "filler")
     assert spans == [("ana", 0), ("ben", 7)]
+
+
+def test_a_span_the_store_holds_already_is_refused_not_queued_or_duplicated(store, make_doc):
+    """The window's AddSpan and the review's AddGoldSpan write with the store's unique
+    rule: a span stored meanwhile (another process) is refused, nothing is written."""
+    doc = make_doc(TEXT)
+    theirs = store.add_span(doc, "ana", 0, 6, "alarmist")
+    gold = store.add_gold_span(doc, 7, 13, "alarmist", ["ana"])
+    q = P.PendingEdits()
+    with pytest.raises(DuplicateSpanError) as e:
+        q.write(store, P.AddSpan(doc, "ana", 0, 6, "alarmist", q.new_handle()))
+    assert e.value.existing == theirs.id
+    with pytest.raises(DuplicateSpanError) as e:
+        q.write(store, P.AddGoldSpan(doc, (7, 13, "alarmist"), ("ana",), q.new_handle()))
+    assert e.value.existing == gold.id
+    assert not q
+    assert [s.id for s in store.spans(doc, "ana")] == [theirs.id]
+    assert [s.id for s in store.spans(doc, GOLD)] == [gold.id]
+
+
+def test_refuse_identical_finds_a_pending_span_by_its_handle():
+    shown = [P.AddSpan(1, "ana", 0, 6, "alarmist", -3).shape()]
+    P.refuse_identical(shown, (0, 6, "policy_prescription"), "x")  # another label: fine
+    with pytest.raises(DuplicateSpanError) as e:
+        P.refuse_identical(shown, (0, 6, "alarmist"), "That span is already labelled so.")
+    assert e.value.existing == -3 and str(e.value) == "That span is already labelled so."

@@ -37,9 +37,10 @@ def open_store(path: str | Path) -> Store:
 
 
 def main_window(
-    db_path: str | Path, annotator: str | None = None, settings: QSettings | None = None
+    db: str | Path | Store, annotator: str | None = None, settings: QSettings | None = None
 ) -> MainWindow:
-    """The annotation window for an existing database, not shown.
+    """The annotation window for an existing database (a path, or a store already open,
+    which the window then owns and closes), not shown.
 
     A ``QApplication`` must exist. Without ``annotator`` the remembered coder is used,
     or the coder is asked for their name (once; it is remembered).
@@ -47,10 +48,13 @@ def main_window(
     from .window import MainWindow
 
     settings = settings if settings is not None else app_settings()
-    path = Path(db_path)
-    if not path.is_file():
-        raise AnnotatorError(f"{path}: no such database")
-    store = open_store(path)
+    if isinstance(db, Store):
+        store = db
+    else:
+        path = Path(db)
+        if not path.is_file():
+            raise AnnotatorError(f"{path}: no such database")
+        store = open_store(path)
     try:
         if annotator:
             try:
@@ -86,12 +90,15 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
     )
 
 
-def run(db_path: str | Path, annotator: str | None = None) -> int:
-    """Open the window on ``db_path`` and run the event loop; returns the exit code."""
+def run(db: str | Path | Store, annotator: str | None = None) -> int:
+    """Open the window on ``db`` (a path, or a store already open: the command line's,
+    which the window then owns and closes) and run the event loop; returns the exit code."""
     if QApplication.instance() is None:
         problem = display_problem()
         if problem:
             print(f"Error: {problem}", file=sys.stderr)
+            if isinstance(db, Store):
+                db.close()
             return 1
     app = cast(QApplication, QApplication.instance()) or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
@@ -101,7 +108,7 @@ def run(db_path: str | Path, annotator: str | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
     try:
-        window = main_window(db_path, annotator)
+        window = main_window(db, annotator)
     except AnnotatorError as e:
         if str(e) == "no coder name given":
             return 1

@@ -138,6 +138,15 @@ class ArticleView(QPlainTextEdit):
     def font_point_size(self) -> float:
         return self._font_pt
 
+    @property
+    def font_family(self) -> str:
+        return self._family
+
+    @property
+    def painted_spans(self) -> list[PaintSpan]:
+        """The spans drawn, in drawing order (start, end, id)."""
+        return list(self._spans)
+
     def zoom(self, steps: int) -> None:
         self.set_font(self._family, self._font_pt + steps)
 

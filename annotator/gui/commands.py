@@ -20,13 +20,14 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from .. import pending as P
 from ..errors import AnnotatorError, ValidationError
 from ..models import Span
-from ..store import Store
 
 
 class Editor(Protocol):
     """What a command needs from the window."""
 
-    store: Store
+    @property
+    def store(self) -> P.ReadStore: ...  # what it shows: a Store, or the review's Overlay
+
     pending: P.PendingEdits
 
     def write(self, edit: P.Edit) -> tuple[bool, Any]: ...

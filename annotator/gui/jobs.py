@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ..errors import AnnotatorError
+from ..project import open_database
 from ..store import Store
 
 
@@ -49,7 +50,7 @@ class _Worker(QThread):
 
     def run(self) -> None:
         try:
-            with Store(self.db_path, readonly=self.readonly) as store:
+            with open_database(self.db_path, readonly=self.readonly) as store:
                 result = self.job(store, self._progress)
         except Cancelled:
             self.failed.emit("Cancelled.")

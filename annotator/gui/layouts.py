@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLayout, QScrollArea, QVBoxLayout, QWidget
+from typing import Protocol
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLayout,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def title_row(title: QWidget, meta: QWidget, *buttons: QWidget) -> QHBoxLayout:
@@ -43,3 +53,46 @@ def column_scroll(inner: QWidget) -> QScrollArea:
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setWidget(inner)
     return scroll
+
+
+def three_panes(left: QWidget, centre: QWidget, right: QWidget) -> QSplitter:
+    """The main window's columns: the document list, the article (which takes the extra
+    width) and the label panel; none collapses."""
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    for i, pane in enumerate((left, centre, right)):
+        splitter.addWidget(pane)
+        splitter.setStretchFactor(i, 1 if i == 1 else 0)
+    splitter.setSizes([300, 760, 360])
+    splitter.setChildrenCollapsible(False)
+    return splitter
+
+
+class FontView(Protocol):
+    """The article view, as the saved view settings need it."""
+
+    @property
+    def font_family(self) -> str: ...
+
+    @property
+    def font_point_size(self) -> float: ...
+
+    def set_font(self, family: str, point_size: float) -> None: ...
+
+
+def restore_view(settings: QSettings, view: FontView, splitter: QSplitter) -> None:
+    """The article's font size and the panes' widths as the user left them."""
+    pt = settings.value("view/font_pt")
+    try:
+        if pt is not None:
+            view.set_font(view.font_family, float(pt))
+    except (TypeError, ValueError):
+        pass
+    state = settings.value("window/splitter")
+    if state is not None:
+        splitter.restoreState(state)
+
+
+def save_view(settings: QSettings, view: FontView, splitter: QSplitter) -> None:
+    settings.setValue("window/splitter", splitter.saveState())
+    settings.setValue("view/font_pt", view.font_point_size)
+    settings.sync()

@@ -62,6 +62,7 @@ from ..decisions import (
 )
 from ..errors import AnnotatorError
 from ..models import Document
+from ..project import reopen
 from ..store import GOLD, Store
 from . import commands as cmd
 from . import review_adjudication as adjudicate
@@ -337,7 +338,7 @@ class ReviewWindow(QMainWindow):
         """Every write of the review: through the main window's queue when it has this
         database open, else through the review's own (retried by its own timer)."""
         mw = self.main_window
-        if self._main_queue and _same_file(mw.store.path, self.real_store.path):
+        if mw is not None and self._main_queue and _same_file(mw.store.path, self.real_store.path):
             return mw.write(edit)
         written, result = self.pending.write(self.real_store, edit)
         if not written and not self._retry.isActive():
@@ -384,7 +385,7 @@ class ReviewWindow(QMainWindow):
         self.refresh(select=select_span)
         self.show_saved()
         mw = self.main_window
-        if mw is not None and getattr(mw, "doc", None) is not None and mw.doc.id == doc_id:
+        if mw is not None and mw.doc is not None and mw.doc.id == doc_id:
             with contextlib.suppress(AnnotatorError, sqlite3.Error, AttributeError):
                 mw.refresh_spans()
 
@@ -487,10 +488,9 @@ def open_review(main_window: ReviewHost, doc_id: int | None) -> ReviewWindow:
         existing.raise_()
         existing.activateWindow()
         return existing
-    path = main_window.store.path
     # Its own connection (the main window may switch databases), read-only like the main
     # window's when the file or folder cannot be written.
-    store = Store(path, readonly=main_window.store.readonly)
+    store = reopen(main_window.store)
     try:
         if doc_id is None:
             doc_id = next(

@@ -13,24 +13,18 @@ bring back its sources. Each command passes the key of the decision it touched t
 from __future__ import annotations
 
 from .. import pending as P
-from ..errors import NotFoundError, ValidationError
 from ..models import Span
-from ..store import GOLD
 from .commands import Editor, StoreCommand
 
 SpanKey = tuple[int, int, str]
 
 
 def find_gold(editor: Editor, doc_id: int, key: SpanKey) -> Span:
-    for s in editor.store.spans(doc_id, GOLD):
-        if (s.start, s.end, s.label) == key:
-            return s
-    raise NotFoundError(f"the gold span {key} is no longer there (changed elsewhere?)")
+    return P.find_gold(editor.store, doc_id, key)
 
 
 def _refuse_duplicate(editor: Editor, doc_id: int, key: SpanKey) -> None:
-    if any((s.start, s.end, s.label) == key for s in editor.store.spans(doc_id, GOLD)):
-        raise ValidationError("gold already has that span")
+    P.refuse_gold_duplicate(editor.store, doc_id, key)
 
 
 class AddGoldSpan(StoreCommand):

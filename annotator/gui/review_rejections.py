@@ -9,7 +9,6 @@ from typing import Any
 
 from .. import pending as P
 from ..decisions import Key
-from ..store import Store
 
 
 def key_text(key: Key) -> str:
@@ -24,7 +23,7 @@ class Rejections:
     window's write path (``ReviewWindow.write``).
     """
 
-    def __init__(self, store: Store, write: Callable[[P.Edit], tuple[bool, Any]]):
+    def __init__(self, store: P.ReadStore, write: Callable[[P.Edit], tuple[bool, Any]]):
         self.store = store
         self.write = write
         self._cache: dict[int, set[str]] = {}

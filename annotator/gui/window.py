@@ -23,67 +23,44 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QUndoStack
 from PySide6.QtWidgets import (
-    QApplication,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QToolButton,
     QWidget,
 )
 
 from .. import pending as P
 from ..errors import AnnotatorError
 from ..models import Document, Span
-from ..pending import DocInfo, PendingEdits
 from ..store import RESERVED_NAMES, Store, check_coder_name
 from . import commands as cmd
-from . import lockguard
+from . import lockguard, switching
 from .article_view import ArticleView
-from .coder import ask_coder_name, fill_coder_menu, remember_coder
+from .chrome import DocHeader, StatusLabels, message_box, read_only_message, window_title
 from .deferred import FirstPaint, PanelStandIn
-from .document_list import STATE_TEXT, DocumentList
+from .document_list import DocumentList
 from .jobs import Jobs
-from .layouts import centre_pane, title_row
+from .labelling import Labelling
+from .layouts import centre_pane, restore_view, save_view, three_panes
 from .menus import build_main_menus, rebuild_label_actions
-from .plaintext import literal_mnemonic, literal_title, plain_tooltip
+from .navigation import Navigator
+from .saving import Saver
 from .span_display import span_display
 from .style import STYLE
-from .unsaved import (
-    WAIT,
-    WRITE,
-    recovery_message,
-    recovery_written,
-    show_save_state,
-    unsaved_warning,
-    write_recovery,
-)
 
 if TYPE_CHECKING:
     from .agreement_view import AgreementWindow
     from .file_actions import FileActions
     from .label_panel import LabelPanel
     from .review import ReviewWindow
-
-READ_ONLY_BANNER = "Read-only: changes cannot be saved"
-READ_ONLY_WHY = (
-    " (the file or its folder is not writable); you can read, review and export."
-    " To label, make it writable and open it again."
-)
-MAX_SECONDS_PER_VISIT = 30 * 60  # coding time counted per article visit, at most
-# How long a key press may wait for another process's write lock before the edit is
-# queued as unsaved (the window never freezes on a lock), and the retry back-off.
-GUI_BUSY_TIMEOUT_S = 0.2
-RETRY_FIRST_MS, RETRY_MAX_MS = 250, 4000
 
 
 class MainWindow(QMainWindow):
@@ -96,6 +73,7 @@ class MainWindow(QMainWindow):
     panel: LabelPanel | PanelStandIn  # a stand-in until the first paint (``_first_paint``)
     _panel_slot: QWidget | None  # the panel's empty place until then
     splitter: QSplitter
+    header: DocHeader  # the row above the article (``_build_panes``)
 
     def __init__(
         self,
@@ -110,9 +88,9 @@ class MainWindow(QMainWindow):
         self.store = store
         self._open_store = open_store
         self.settings = settings
-        self.pending = PendingEdits()  # edits the database could not take yet, in order
-        self._timeout_store: Store | None = None
-        self._short_timeout()
+        self.saver = Saver(self, self)  # the write path: pending edits, retries, recovery
+        self.pending = self.saver.pending  # edits the database could not take yet, in order
+        self.saver.short_timeout()
         # Registering a known coder would be a write (and wait for a busy database); a
         # read-only database cannot register one (the window shows it, refuses edits).
         known = store.annotators()
@@ -122,18 +100,11 @@ class MainWindow(QMainWindow):
             self.annotator = check_coder_name(annotator)
         else:
             self.annotator = store.add_annotator(annotator)
-        self._read_only_told = False  # the read-only refusal was shown in a box once
-        self._retry = QTimer(self)
-        self._retry.setSingleShot(True)
-        self._retry.timeout.connect(self.flush_pending)
-        self._retry_ms = RETRY_FIRST_MS
-        self._close_when_saved = False
-        self._may_close = False  # the user chose to close with edits in a recovery file
+        self.read_only_told = False  # the read-only refusal was shown in a box once
         self.scheme = store.scheme
         self.doc: Document | None = None
         self.show_others = False
         self.undo_stack = QUndoStack(self)
-        self._visit = QElapsedTimer()
         self.jobs = Jobs(self)  # worker threads (import, export, merge, agreement)
         self._agreement: AgreementWindow | None = None  # Tools → Agreement, made on first use
         self._review: ReviewWindow | None = None  # Tools → Review document, while open
@@ -141,9 +112,8 @@ class MainWindow(QMainWindow):
         self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
 
-        self._preload = QTimer(self)
-        self._preload.setSingleShot(True)
-        self._preload.timeout.connect(self._preload_tokens)
+        self.navigator = Navigator(self, self)  # the open article, moving, coding time
+        self.labelling = Labelling(self)
         self._build_panes()
         lockguard.protect(self)  # from here on only SQLite may open this window's database file
         self.menus = build_main_menus(self, self, self.scheme)
@@ -153,11 +123,11 @@ class MainWindow(QMainWindow):
         self.redo_action = self.menus.redo_action
         self.others_action = self.menus.others_action
         self.coder_menu.aboutToShow.connect(self.refresh_coder_menu)
-        self.coder_button.setMenu(self.coder_menu)
+        self.header.coder_button.setMenu(self.coder_menu)
         self._build_status_bar()
         self.setStyleSheet(STYLE)
         self.resize(1400, 900)
-        self._restore_view_settings()
+        restore_view(self.settings, self.view, self.splitter)
         self.reload_documents()
 
     # -- construction -------------------------------------------------------------
@@ -214,24 +184,15 @@ class MainWindow(QMainWindow):
         self.doc_list.documentChosen.connect(self.open_document)
 
         self.view = ArticleView()
-        self.view.spanClicked.connect(self._span_clicked)
-        self.view.selectionInfo.connect(self._selection_info)
-        self.view.nextSpanRequested.connect(self.next_span)
+        self.view.spanClicked.connect(self.labelling.span_clicked)
+        self.view.selectionInfo.connect(self.labelling.selection_info)
+        self.view.nextSpanRequested.connect(self.labelling.next_span)
 
-        self.title_label = QLabel()
-        self.title_label.setObjectName("docTitle")
-        self.title_label.setWordWrap(True)
-        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.meta_label = QLabel()
-        self.meta_label.setObjectName("docMeta")
-        self.meta_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.coder_button = QToolButton()
-        self.coder_button.setObjectName("coderButton")
-        self.coder_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.coder_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        head = title_row(self.title_label, self.meta_label, self.coder_button)
-        head.setContentsMargins(34, 14, 18, 4)
-        centre = centre_pane(head, self.view)
+        self.header = DocHeader()
+        self.title_label = self.header.title_label
+        self.meta_label = self.header.meta_label
+        self.coder_button = self.header.coder_button
+        centre = centre_pane(self.header.row, self.view)
 
         self.panel = PanelStandIn()
         self._panel_slot = QWidget()
@@ -239,15 +200,7 @@ class MainWindow(QMainWindow):
         self._panel_slot.setMinimumWidth(240)
         self._first_paint_hook = FirstPaint(self.view.viewport(), self._first_paint)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.doc_list)
-        self.splitter.addWidget(centre)
-        self.splitter.addWidget(self._panel_slot)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([300, 760, 360])
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter = three_panes(self.doc_list, centre, self._panel_slot)
         self.setCentralWidget(self.splitter)
 
     def _make_panel(self) -> LabelPanel:
@@ -255,124 +208,29 @@ class MainWindow(QMainWindow):
 
         panel = LabelPanel(self.scheme)
         panel.labelClicked.connect(self.apply_label)
-        panel.fieldEdited.connect(self.set_field)
-        panel.spanActivated.connect(self.jump_to_span)
+        panel.fieldEdited.connect(self.labelling.set_field)
+        panel.spanActivated.connect(self.labelling.jump_to_span)
         self.panel = panel
         return panel
 
     def _build_status_bar(self) -> None:
-        sb = self.statusBar()
-        self.sel_label = QLabel()
-        self.saved_label = QLabel()
-        self.saved_label.setObjectName("savedLabel")
-        self.coder_label = QLabel()
-        self.coder_label.setObjectName("coderLabel")
-        self.coder_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.read_only_label = QLabel(READ_ONLY_BANNER)
-        self.read_only_label.setObjectName("readOnlyBanner")
-        self.read_only_label.setStyleSheet(
-            "color: #ffffff; background: #b3261e; font-weight: 600; padding: 1px 8px;"
-        )
-        self.read_only_label.setVisible(self.store.readonly)
-        sb.addPermanentWidget(self.read_only_label)
-        sb.addPermanentWidget(self.sel_label)
-        sb.addPermanentWidget(self.saved_label)
-        sb.addPermanentWidget(self.coder_label)
-
-    def _restore_view_settings(self) -> None:
-        pt = self.settings.value("view/font_pt")
-        try:
-            if pt is not None:
-                self.view.set_font(self.view._family, float(pt))
-        except (TypeError, ValueError):
-            pass
-        state = self.settings.value("window/splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
+        self.saved_label = self.saver.saved_label
+        self.status_labels = StatusLabels(self.statusBar(), self.saved_label)
+        self.sel_label = self.status_labels.sel_label
+        self.coder_label = self.status_labels.coder_label
+        self.read_only_label = self.status_labels.read_only_label
+        self.status_labels.show_read_only(self.store.path, self.store.readonly)
 
     # -- documents ----------------------------------------------------------------
 
     def reload_documents(self) -> None:
-        rows = self.store.list_documents(self.annotator)
-        current = self.doc.id if self.doc else None
-        if current is None or current not in {r.id for r in rows}:
-            current = None
-            if rows:
-                todo = [r for r in rows if r.state != "done"]
-                current = (todo or rows)[0].id
-        self.doc_list.set_documents(rows, current)
-        for e in self.pending.edits if self.pending.belongs_to(self.store) else ():
-            if isinstance(e, P.SetTitle):
-                self.doc_list.set_title(e.doc_id, self.pending.title("", e.doc_id))
-        self._refresh_progress()
-        self._update_coder_display()
-        if current is None:
-            self.doc = None
-            self.view.set_document("", lambda: None)
-            self.title_label.setText("No articles yet")
-            self.meta_label.setText("Use File → Import articles… to add .txt or .jsonl files.")
-            self.panel.set_spans([])
-            self.panel.set_field_values({})
-        elif self.doc is None or self.doc.id != current:
-            self.open_document(current)
-        else:
-            self.open_document(current, keep_position=True)
+        self.navigator.reload_documents()
 
     def open_document(self, doc_id: int, keep_position: bool = False) -> None:
-        self._record_time()
-        pos = self.view.verticalScrollBar().value() if keep_position else None
-        try:
-            doc = self.store.document(doc_id)
-        except AnnotatorError as e:
-            self.report_error(str(e))
-            return
-        if self.pending.belongs_to(self.store):
-            doc = replace(doc, title=self.pending.title(doc.title, doc.id))
-        self.doc = doc
-        self.view.set_document(doc.text, lambda: self.store.tokenization(doc_id))
-        if pos is not None:
-            self.view.verticalScrollBar().setValue(pos)
-        self.title_label.setText(doc.title or f"Document {doc.id}")
-        self.doc_list.select(doc_id)
-        self.refresh_spans()
-        self.refresh_fields()
-        self._update_meta()
-        self._update_title()
-        self._visit.start()
-        # Load the token offsets once the article is on screen, not before.
-        self._preload.start(30)
-        self.view.setFocus()
-
-    def _preload_tokens(self) -> None:
-        if self.doc is not None:
-            self.view.tokenization()
+        self.navigator.open_document(doc_id, keep_position)
 
     def step_document(self, delta: int) -> None:
-        ids = self._visible_ids()
-        if not ids or self.doc is None:
-            return
-        i = ids.index(self.doc.id) if self.doc.id in ids else -1
-        j = i + delta
-        if 0 <= j < len(ids):
-            self.open_document(ids[j])
-        else:
-            self.statusBar().showMessage("No more articles in this direction.", 3000)
-
-    def _visible_ids(self) -> list[int]:
-        proxy = self.doc_list.proxy
-        return [proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(proxy.rowCount())]
-
-    def _record_time(self) -> None:
-        if self.store.readonly:  # nothing can be saved: coding time is not counted
-            self._visit.invalidate()
-            return
-        if self.doc is not None and self._visit.isValid():
-            seconds = min(self._visit.elapsed() / 1000.0, MAX_SECONDS_PER_VISIT)
-            self._visit.invalidate()
-            if seconds > 0:
-                with contextlib.suppress(AnnotatorError):
-                    self.write(P.AddTime(self.doc.id, self.annotator, seconds))
+        self.navigator.step_document(delta)
 
     # -- refreshing from the store ------------------------------------------------
 
@@ -406,10 +264,7 @@ class MainWindow(QMainWindow):
 
     def own_spans(self, doc_id: int) -> tuple[list[Span], set[int]]:
         """The coder's spans as edited (pending edits included), and the unsaved ids."""
-        stored = self.store.spans(doc_id, self.annotator)
-        if not self.pending.belongs_to(self.store):
-            return stored, set()
-        return self.pending.spans(stored, doc_id, self.annotator)
+        return self.pending.shown_spans(self.store, doc_id, self.annotator)
 
     def own_span(self, span_id: int) -> Span:
         if self.doc is not None:
@@ -419,48 +274,32 @@ class MainWindow(QMainWindow):
         return self.store.span(self.pending.resolve(span_id))
 
     def own_fields(self, doc_id: int) -> dict:
-        stored = self.store.doc_labels(doc_id, self.annotator)
-        if not self.pending.belongs_to(self.store):
-            return stored
-        return self.pending.fields(stored, doc_id, self.annotator)[0]
+        return self.pending.shown_fields(self.store, doc_id, self.annotator)
 
     def own_status(self, doc_id: int) -> str:
-        stored = self.store.status(doc_id, self.annotator)
-        if not self.pending.belongs_to(self.store):
-            return stored
-        return self.pending.status(stored, doc_id, self.annotator)
+        return self.pending.shown_status(self.store, doc_id, self.annotator)
 
-    def _refresh_progress(self) -> None:
+    def refresh_progress(self) -> None:
         self.doc_list.set_progress(self.store.progress(self.annotator))
 
-    def _update_meta(self) -> None:
-        if self.doc is None:
-            return
-        state = STATE_TEXT.get(self.doc_list.state_of(self.doc.id), "")
-        n = len(self.doc.text)
-        src = Path(self.doc.source).name if self.doc.source else ""
-        self.meta_label.setText(f"{src}  ·  {n:,} characters  ·  {state}")
+    def update_meta(self) -> None:
+        if self.doc is not None:
+            self.header.show_meta(self.doc, self.doc_list.state_of(self.doc.id))
 
-    def _update_title(self) -> None:
-        doc = f"{self.doc.title} — " if self.doc else ""
-        ro = ", read-only" if self.store.readonly else ""
-        title = f"{doc}{self.annotator} — annotator ({self.store.path.name}{ro})"
-        self.setWindowTitle(literal_title(title))
-        if hasattr(self, "read_only_label"):
-            self.read_only_label.setVisible(self.store.readonly)
-            self.read_only_label.setToolTip(
-                plain_tooltip(f"{self.store.path} cannot be written{READ_ONLY_WHY}")
-                if self.store.readonly
-                else ""
-            )
+    def update_title(self) -> None:
+        self.setWindowTitle(
+            window_title(self.doc, self.annotator, self.store.path, self.store.readonly)
+        )
+        if hasattr(self, "status_labels"):
+            self.status_labels.show_read_only(self.store.path, self.store.readonly)
 
     def read_only_message(self) -> str:
-        return f"{self.store.path.name} is read-only: changes cannot be saved{READ_ONLY_WHY}"
+        return read_only_message(self.store.path)
 
-    def _update_coder_display(self) -> None:
-        self.coder_button.setText(literal_mnemonic(f"Coder: {self.annotator}  ▾"))
-        self.coder_label.setText(f"Coder: {self.annotator}")
-        self._update_title()
+    def update_coder_display(self) -> None:
+        self.header.show_coder(self.annotator)
+        self.status_labels.show_coder(self.annotator)
+        self.update_title()
 
     # -- the editor protocol used by commands --------------------------------------
 
@@ -471,107 +310,38 @@ class MainWindow(QMainWindow):
         Returns ``(written, result)``; an edit refused for good raises AnnotatorError,
         and so does every edit on a database opened read-only (nothing is queued).
         """
-        if self.store.readonly:
-            raise AnnotatorError(self.read_only_message())
-        self._short_timeout()
-        written, result = self.pending.write(self.store, edit)
-        if not written:
-            self._remember_document(edit.doc_id)
-            self._pending_changed()
-        return written, result
-
-    def _short_timeout(self) -> None:
-        """The window's store waits at most GUI_BUSY_TIMEOUT_S for a lock (also after
-        File → Open database swapped it)."""
-        if self._timeout_store is not self.store:
-            self.store.set_busy_timeout(GUI_BUSY_TIMEOUT_S)
-            self._timeout_store = self.store
-
-    def _remember_document(self, doc_id: int) -> None:
-        """Keep what a recovery file needs of a document with pending edits."""
-        if doc_id in self.pending.docs:
-            return
-        doc = self.doc if self.doc is not None and self.doc.id == doc_id else None
-        with contextlib.suppress(AnnotatorError, sqlite3.Error):
-            doc = doc or self.store.document(doc_id)
-        if doc is not None:
-            self.pending.remember(doc_id, DocInfo(doc.text, doc.title, doc.sha256))
-
-    def _pending_changed(self) -> None:
-        """The status bar says whether every edit is saved; retries are scheduled."""
-        show_save_state(self.saved_label, self.pending)
-        if self.pending and not self._retry.isActive():
-            self._retry.start(self._retry_ms)
+        return self.saver.write(edit)
 
     def flush_pending(self, auto_close: bool = True) -> None:
-        """Retry the pending edits (the timer's call): in order, each once."""
-        if not self.pending:
-            return
-        self._short_timeout()
-        try:
-            result = self.pending.flush(self.store)
-        except sqlite3.ProgrammingError:  # the store was closed under us
-            return
-        for line in result.dropped:  # refused for good: said in one line, not retried
-            print(line, file=sys.stderr)
-        if len(result.dropped) == 1:
-            self.report_error(result.dropped[0])
-        elif result.dropped:
-            self.statusBar().showMessage(
-                f"{len(result.dropped)} edits given up (see the message): {result.dropped[-1]}",
-                15000,
-            )
-            if self.isVisible():
-                self.notify("Not saved", "\n".join(result.dropped), warning=True)
-        if self.pending:
-            self._retry_ms = min(self._retry_ms * 2, RETRY_MAX_MS)
-            self._retry.start(self._retry_ms)
-        else:
-            self._retry_ms = RETRY_FIRST_MS
-            if not result.dropped:  # else the status bar keeps the line that says so
-                self.statusBar().showMessage("All edits saved.", 4000)
-        if result.written or result.dropped:
-            selected = self.pending.visible_id(self.view.selected_span)
-            self.refresh_spans(selected)
-            self.refresh_fields()
-            self._refresh_progress()
-            self._update_meta()
-            if selected is not None:
-                self.panel.select_span(selected)
-            review = self._review
-            if review is not None and getattr(review, "doc", None) is not None:
-                with contextlib.suppress(AnnotatorError, sqlite3.Error, RuntimeError):
-                    review.refresh()  # its gold edits are written now
-                    review.show_saved()
-        self._pending_changed()
-        if auto_close and not self.pending and self._close_when_saved:
-            self.close()
+        """Retry the pending edits now: in order, each once (``saving.Saver.flush``)."""
+        self.saver.flush(auto_close)
+
+    def show_written(self) -> None:
+        """Pending edits were written (or given up): show the store's state again."""
+        self._redraw(self.pending.visible_id(self.view.selected_span))
+        review = self._review
+        if review is not None and getattr(review, "doc", None) is not None:
+            with contextlib.suppress(AnnotatorError, sqlite3.Error, RuntimeError):
+                review.refresh()  # its gold edits are written now
+                review.show_saved()
 
     def after_edit(self, doc_id: int, select_span: int | None = None) -> None:
         select_span = self.pending.visible_id(select_span)
         if self.doc is None or self.doc.id != doc_id:
             self.open_document(doc_id)
-        self.refresh_spans(select_span)
+        self._redraw(select_span)
+        self.saver.changed()
+
+    def _redraw(self, selected: int | None) -> None:
+        self.refresh_spans(selected)
         self.refresh_fields()
-        self._refresh_progress()
-        self._update_meta()
-        if select_span is not None:
-            self.panel.select_span(select_span)
-        self._pending_changed()
+        self.refresh_progress()
+        self.update_meta()
+        if selected is not None:
+            self.panel.select_span(selected)
 
     def edit_title(self) -> None:
-        """Article → Edit title…: a non-blocking dialog; the change is one undoable step."""
-        if self.doc is None:
-            return
-        from .dialogs import title_dialog
-
-        doc_id, old = self.doc.id, self.doc.title
-
-        def chosen(text: str) -> None:
-            if " ".join(text.split()) != old:
-                self._push(cmd.SetTitle(self, doc_id, old, text))
-
-        title_dialog(self, old, chosen)
+        self.labelling.edit_title()
 
     def show_title(self, doc_id: int, title: str) -> None:
         """A document's title changed: the list, and the header if it is open."""
@@ -579,166 +349,51 @@ class MainWindow(QMainWindow):
         if self.doc is not None and self.doc.id == doc_id:
             self.doc = replace(self.doc, title=title)
             self.title_label.setText(title)
-            self._update_title()
+            self.update_title()
 
     def report_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
         if self.store.readonly and message == self.read_only_message():
-            if self._read_only_told:  # said once in a box; the banner keeps saying it
+            if self.read_only_told:  # said once in a box; the banner keeps saying it
                 return
-            self._read_only_told = True
+            self.read_only_told = True
         if self.isVisible():
             self.notify("Not saved", message, warning=True)
 
     def notify(self, title: str, message: str, warning: bool = False) -> QMessageBox:
         """A non-blocking message box (the window keeps running, tests are not stuck)."""
-        box = QMessageBox(
-            QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information,
-            title, message, QMessageBox.StandardButton.Ok, self,
-        )  # fmt: skip
-        box.setTextFormat(Qt.TextFormat.PlainText)  # messages hold file names, titles, coders
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
+        return message_box(self, title, message, warning)
 
     # -- labelling ----------------------------------------------------------------
 
     def _push(self, command: cmd.StoreCommand) -> bool:
         return cmd.try_push(self.undo_stack, command)
 
+    # The Label and Article menus' slots (``labelling.py``).
+
     def apply_label(self, label: str) -> None:
-        if self.doc is None:
-            return
-        sel = self.view.selection_cp()
-        if sel is not None and sel[1] > sel[0]:
-            start, end = sel
-            same = next(
-                (s for s in self.own_spans(self.doc.id)[0]
-                 if (s.start, s.end, s.label) == (start, end, label)),
-                None,
-            )  # fmt: skip
-            self.view.clear_selection()
-            if same is not None:
-                self.view.select_span(same.id)
-                self.panel.select_span(same.id)
-                self.statusBar().showMessage("That span is already labelled so.", 3000)
-                return
-            self._push(cmd.AddSpan(self, self.doc.id, self.annotator, start, end, label))
-            return
-        span_id = self.view.selected_span
-        if span_id is not None:
-            try:
-                span = self.own_span(span_id)
-            except AnnotatorError as e:
-                self.report_error(str(e))
-                return
-            if span.label != label:
-                self._push(cmd.RelabelSpan(self, span, label))
-            return
-        self.statusBar().showMessage(
-            "Select some text first (or click a span to relabel it).", 4000
-        )
+        self.labelling.apply_label(label)
 
     def delete_span(self) -> None:
-        span_id = self.view.selected_span
-        if span_id is None:
-            self.statusBar().showMessage("Click a span first, then press Delete.", 3000)
-            return
-        try:
-            span = self.own_span(span_id)
-        except AnnotatorError as e:
-            self.report_error(str(e))
-            return
-        self.view.select_span(None)
-        self._push(cmd.DeleteSpan(self, span))
-
-    def set_field(self, field: str, value) -> None:
-        if self.doc is None:
-            return
-        old = self.own_fields(self.doc.id).get(field)
-        if old == value:
-            return
-        self._push(cmd.SetDocField(self, self.doc.id, self.annotator, field, old, value))
+        self.labelling.delete_span()
 
     def done_and_next(self) -> None:
-        if self.doc is None:
-            return
-        doc_id = self.doc.id
-        old = self.own_status(doc_id)
-        if old != "done" and not self._push(
-            cmd.SetStatus(self, doc_id, self.annotator, old, "done")
-        ):
-            return
-        ids = self.doc_list.ids()
-        i = ids.index(doc_id)
-        for other in ids[i + 1 :] + ids[:i]:
-            if self.doc_list.state_of(other) != "done":
-                self.open_document(other)
-                self.statusBar().showMessage("Marked done.", 3000)
-                return
-        self.statusBar().showMessage("Marked done. Every article is done!", 6000)
+        self.labelling.done_and_next()
 
     def mark_not_done(self) -> None:
-        if self.doc is None:
-            return
-        old = self.own_status(self.doc.id)
-        if old == "done":
-            self._push(cmd.SetStatus(self, self.doc.id, self.annotator, old, "in_progress"))
-
-    # -- spans: selection and navigation ------------------------------------------
-
-    def _span_clicked(self, span_id: int | None) -> None:
-        self.panel.select_span(span_id)
-        if span_id is not None:
-            try:
-                span = self.own_span(span_id)
-            except AnnotatorError:
-                return
-            unsaved = " (not saved yet)" if span_id in self.own_spans(span.document_id)[1] else ""
-            self.statusBar().showMessage(
-                f"Span: {span.label}{unsaved} — press a label key to relabel, Delete to remove.",
-                4000,
-            )
-
-    def jump_to_span(self, span_id: int) -> None:
-        self.view.clear_selection()
-        self.view.select_span(span_id, scroll=True)
-        self.view.setFocus()
+        self.labelling.mark_not_done()
 
     def next_span(self, delta: int) -> None:
-        spans = [s for s in self.view._spans if s.own]
-        if not spans:
-            return
-        ids = [s.id for s in spans]
-        cur = self.view.selected_span
-        if cur in ids:
-            j = (ids.index(cur) + delta) % len(ids)
-        else:
-            pos = self.view.textCursor().position()
-            after = [i for i, s in enumerate(spans) if s.start16 >= pos]
-            j = (after[0] if after else 0) if delta > 0 else ((after[0] - 1) if after else -1)
-        self.jump_to_span(ids[j])
-        self.panel.select_span(ids[j])
+        self.labelling.next_span(delta)
 
     def clear_selection(self) -> None:
-        self.view.clear_selection()
-        self.view.select_span(None)
-        self.panel.select_span(None)
-
-    def _selection_info(self, start: int, end: int) -> None:
-        if start < 0:
-            self.sel_label.setText("")
-            return
-        if self.view.selected_span is not None:
-            self.view.select_span(None)
-            self.panel.select_span(None)
-        self.sel_label.setText(f"Selection: {end - start} characters")
+        self.labelling.clear_selection()
 
     # -- view ---------------------------------------------------------------------
 
     def zoom(self, steps: int) -> None:
         if steps == 0:
-            self.view.set_font(self.view._family, 12.0)
+            self.view.set_font(self.view.font_family, 12.0)
         else:
             self.view.zoom(steps)
         self.settings.setValue("view/font_pt", self.view.font_point_size)
@@ -776,81 +431,26 @@ class MainWindow(QMainWindow):
 
     def refresh_coder_menu(self) -> None:
         """The Coder menu anew from the database's coders (it may have new ones)."""
-        fill_coder_menu(
-            self.coder_menu, self.store.annotators(), self.annotator, self.switch_coder,
-            self._new_coder,
-        )  # fmt: skip
-
-    def _new_coder(self) -> None:
-        name = ask_coder_name(self, self.store.annotators())
-        if name:
-            self.switch_coder(name)
+        switching.refresh_coder_menu(self, self)
 
     def switch_coder(self, name: str) -> None:
-        if self.store.readonly and name not in self.store.annotators():
-            self.report_error(self.read_only_message())
-            return
-        try:
-            if name not in self.store.annotators():
-                name = self.store.add_annotator(name)
-        except AnnotatorError as e:
-            self.report_error(str(e))
-            return
-        if name == self.annotator:
-            return
-        self._record_time()
-        self.annotator = name
-        remember_coder(self.settings, name)
-        self.undo_stack.clear()
-        self.view.select_span(None)
-        self.reload_documents()
-        self.refresh_coder_menu()
-        self.statusBar().showMessage(f"Now coding as {name}.", 4000)
+        if switching.switch_coder(self, name):
+            self.refresh_coder_menu()
+            self.statusBar().showMessage(f"Now coding as {self.annotator}.", 4000)
 
     # -- the database and its scheme (the File menu's jobs: file_actions.py) --------
 
     def may_switch_database(self) -> bool:
         """Whether another database may be opened now; if not (edits wait to be saved in
         this one), says why."""
-        if self.pending:
-            self.report_error(
-                f"{self.pending.summary()}: wait until they are saved before opening"
-                " another database."
-            )
-            return False
-        return True
+        return switching.may_switch_database(self)
 
     def switch_database(self, path: Path) -> bool:
         """Open the database at ``path`` in this window, instead of the current one (the
         coder stays, registered there unless it is read-only). On error (said in one line)
         the current database stays open; returns whether it switched."""
-        if not self.may_switch_database():
+        if not switching.switch_database(self, path, self._open_store):
             return False
-        store = None
-        try:
-            store = self._open_store(path)
-            store.scheme  # noqa: B018 - fails early on a foreign database
-            known = store.annotators()
-            # A read-only database cannot register the coder: the window only shows it.
-            if store.readonly or self.annotator in known:
-                annotator = self.annotator
-            else:
-                annotator = store.add_annotator(self.annotator)
-        except AnnotatorError as e:
-            if store is not None:
-                store.close()
-            self.report_error(str(e))
-            return False
-        self._record_time()
-        self.store.close()
-        self.store = store
-        self.annotator = annotator
-        self._read_only_told = False
-        self.undo_stack.clear()
-        self.doc = None
-        if store.scheme != self.scheme:
-            self.reload_scheme()
-        self.reload_documents()
         self.refresh_coder_menu()
         self.statusBar().showMessage(f"Opened {path}.", 4000)
         return True
@@ -947,62 +547,22 @@ class MainWindow(QMainWindow):
 
     # -- closing ------------------------------------------------------------------
 
-    def warn_unsaved(self) -> QMessageBox:
-        """Closing with unsaved edits: keep waiting, or write them to a recovery file."""
-
-        def chosen(choice: str) -> None:
-            if choice == WAIT:
-                self._close_when_saved = True
-                self.statusBar().showMessage(
-                    "The window closes by itself once every edit is saved.", 8000
-                )
-                if not self._retry.isActive():
-                    self._retry.start(0)
-            elif choice == WRITE:
-                self.write_recovery_and_close()
-            else:
-                self._close_when_saved = False
-
-        return unsaved_warning(self, self.pending, chosen)
-
-    def write_recovery(self) -> P.Recovery | None:
-        """Write the pending edits to a recovery file beside the database (or, if that
-        folder cannot be written, in the home folder); None if neither worked."""
-        try:
-            return write_recovery(self.pending, self.pending.db_path or self.store.path)
-        except AnnotatorError as e:
-            self.report_error(str(e))
-            return None
-
-    def write_recovery_and_close(self) -> QMessageBox | None:
-        rec = self.write_recovery()
-        if rec is None:
-            return None
-        message = recovery_message(self.pending.what(), rec)
-        print(message, file=sys.stderr)
-        QApplication.clipboard().setText(rec.command)
-        self._may_close = True
-        self._close_when_saved = False
-        return recovery_written(self, message, self.close)
-
     def closeEvent(self, e: QCloseEvent) -> None:
-        self._preload.stop()
+        self.navigator.preload.stop()
         with contextlib.suppress(sqlite3.Error):  # the store may already be closed
-            self._record_time()
-        if self.pending and not self._may_close:
+            self.navigator.record_time()
+        if self.pending and not self.saver.may_close:
             with contextlib.suppress(sqlite3.Error):
                 self.flush_pending(auto_close=False)
             if self.pending:
                 e.ignore()
                 if self.doc is not None:
-                    self._visit.start()
-                self.warn_unsaved()
+                    self.navigator.visit.start()
+                self.saver.warn_unsaved()
                 return
-        self._retry.stop()
+        self.saver.retry.stop()
         self.jobs.cancel(5000)
-        self.settings.setValue("window/splitter", self.splitter.saveState())
-        self.settings.setValue("view/font_pt", self.view.font_point_size)
-        self.settings.sync()
+        save_view(self.settings, self.view, self.splitter)
         lockguard.release(self)  # closed: it writes no more, so its files need no guard
         super().closeEvent(e)
 

@@ -336,3 +336,44 @@ def test_f2_edits_the_title_everywhere_and_undo_restores_it(qtbot, open_window, 
     qtbot.keyClick(dlg.findChild(QLineEdit), K.Key_Return)
     assert reader.document(doc).title == old
     assert "title is empty" in w.statusBar().currentMessage()
+
+
+def _select_quick_brown_fox(qtbot, view):
+    q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
+    drag_select(qtbot, view, point_on_char(view, q + 2), point_on_char(view, f + 1))
+    assert view.selection_cp() == (q, f + 3)
+    return q, f + 3
+
+
+def test_the_same_span_twice_is_refused_and_the_first_selected(qtbot, open_window, doc_ids, reader):
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    _select_quick_brown_fox(qtbot, w.view)
+    qtbot.keyClick(w.view, K.Key_1)
+    [first] = reader.spans(doc, "alice")
+    w.clear_selection()
+    _select_quick_brown_fox(qtbot, w.view)
+    qtbot.keyClick(w.view, K.Key_1)
+    assert w.statusBar().currentMessage() == "That span is already labelled so."
+    assert [s.id for s in reader.spans(doc, "alice")] == [first.id]
+    assert w.view.selected_span == first.id
+    assert w.undo_stack.count() == 1
+
+
+def test_a_span_another_process_added_meanwhile_is_refused_by_the_store(
+    qtbot, open_window, doc_ids, reader
+):
+    """The window does not show the other process's span yet: only the store can tell."""
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    reader.add_span(doc, "alice", 0, 3, "alarmist")  # another span, kept as it is
+    start, end = _select_quick_brown_fox(qtbot, w.view)
+    theirs = reader.add_span(doc, "alice", start, end, "alarmist")
+    assert theirs.id not in {s.id for s in w.view._spans}  # not on screen
+    qtbot.keyClick(w.view, K.Key_1)
+    assert w.statusBar().currentMessage() == "That span is already labelled so."
+    assert sorted(spans_of(reader, doc)) == [(0, 3, "alarmist"), (start, end, "alarmist")]
+    assert w.view.selected_span == theirs.id  # shown now, and selected
+    assert w.undo_stack.count() == 0 and not w.pending

@@ -1,0 +1,218 @@
+"""The main window's labelling: a label key on a selection or a span, Delete, the document
+fields, done/not done, and moving between and selecting spans.
+
+Every edit is an undoable command (``commands.py``) whose editor is the window
+(:class:`LabelHost`); a span identical to one the coder already has is refused by the
+core (``pending.refuse_identical`` over what is shown, ``Store.add_span(unique=True)``
+for one only the database knows) and the existing span is selected instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QStatusBar, QWidget
+
+from .. import pending as P
+from ..errors import AnnotatorError, DuplicateSpanError
+from ..models import Document, Span
+from . import commands as cmd
+from .article_view import ArticleView
+from .chrome import StatusLabels
+from .document_list import DocumentList
+
+
+class SpanSelector(Protocol):
+    """The label panel (or its stand-in until it is built)."""
+
+    def select_span(self, span_id: int | None) -> None: ...
+
+
+class LabelHost(cmd.TitleEditor, Protocol):
+    """What labelling needs from the main window (its editor for the commands, too)."""
+
+    doc: Document | None
+    annotator: str
+    view: ArticleView
+    doc_list: DocumentList
+    undo_stack: QUndoStack
+    status_labels: StatusLabels
+
+    @property
+    def panel(self) -> SpanSelector: ...
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def window(self) -> QWidget: ...
+
+    def own_spans(self, doc_id: int) -> tuple[list[Span], set[int]]: ...
+
+    def own_span(self, span_id: int) -> Span: ...
+
+    def own_fields(self, doc_id: int) -> dict: ...
+
+    def own_status(self, doc_id: int) -> str: ...
+
+    def refresh_spans(self, select: int | None = None) -> None: ...
+
+    def open_document(self, doc_id: int, keep_position: bool = False) -> None: ...
+
+
+class Labelling:
+    """The labelling slots of one main window (``host``)."""
+
+    def __init__(self, host: LabelHost):
+        self.w = host
+
+    def _push(self, command: cmd.StoreCommand) -> bool:
+        return cmd.try_push(self.w.undo_stack, command)
+
+    def _say(self, message: str, ms: int) -> None:
+        self.w.statusBar().showMessage(message, ms)
+
+    def apply_label(self, label: str) -> None:
+        w = self.w
+        if w.doc is None:
+            return
+        sel = w.view.selection_cp()
+        if sel is not None and sel[1] > sel[0]:
+            start, end = sel
+            w.view.clear_selection()
+            try:  # the store refuses a span it holds already; this, one not written yet
+                P.refuse_identical(w.own_spans(w.doc.id)[0], (start, end, label), "")
+                cmd.push(w.undo_stack, cmd.AddSpan(w, w.doc.id, w.annotator, start, end, label))
+            except DuplicateSpanError as e:
+                w.refresh_spans(e.existing)
+                w.panel.select_span(e.existing)
+                self._say("That span is already labelled so.", 3000)
+            except AnnotatorError as e:
+                w.report_error(str(e))
+            return
+        span_id = w.view.selected_span
+        if span_id is not None:
+            try:
+                span = w.own_span(span_id)
+            except AnnotatorError as e:
+                w.report_error(str(e))
+                return
+            if span.label != label:
+                self._push(cmd.RelabelSpan(w, span, label))
+            return
+        self._say("Select some text first (or click a span to relabel it).", 4000)
+
+    def delete_span(self) -> None:
+        w = self.w
+        span_id = w.view.selected_span
+        if span_id is None:
+            self._say("Click a span first, then press Delete.", 3000)
+            return
+        try:
+            span = w.own_span(span_id)
+        except AnnotatorError as e:
+            w.report_error(str(e))
+            return
+        w.view.select_span(None)
+        self._push(cmd.DeleteSpan(w, span))
+
+    def edit_title(self) -> None:
+        """Article → Edit title…: a non-blocking dialog; the change is one undoable step."""
+        w = self.w
+        if w.doc is None:
+            return
+        from .dialogs import title_dialog
+
+        doc_id, old = w.doc.id, w.doc.title
+
+        def chosen(text: str) -> None:
+            if " ".join(text.split()) != old:
+                self._push(cmd.SetTitle(w, doc_id, old, text))
+
+        title_dialog(w.window(), old, chosen)
+
+    def set_field(self, field: str, value: Any) -> None:
+        w = self.w
+        if w.doc is None:
+            return
+        old = w.own_fields(w.doc.id).get(field)
+        if old == value:
+            return
+        self._push(cmd.SetDocField(w, w.doc.id, w.annotator, field, old, value))
+
+    def done_and_next(self) -> None:
+        w = self.w
+        if w.doc is None:
+            return
+        doc_id = w.doc.id
+        old = w.own_status(doc_id)
+        if old != "done" and not self._push(cmd.SetStatus(w, doc_id, w.annotator, old, "done")):
+            return
+        ids = w.doc_list.ids()
+        i = ids.index(doc_id)
+        for other in ids[i + 1 :] + ids[:i]:
+            if w.doc_list.state_of(other) != "done":
+                w.open_document(other)
+                self._say("Marked done.", 3000)
+                return
+        self._say("Marked done. Every article is done!", 6000)
+
+    def mark_not_done(self) -> None:
+        w = self.w
+        if w.doc is None:
+            return
+        old = w.own_status(w.doc.id)
+        if old == "done":
+            self._push(cmd.SetStatus(w, w.doc.id, w.annotator, old, "in_progress"))
+
+    # -- spans: selection and navigation ------------------------------------------
+
+    def span_clicked(self, span_id: int | None) -> None:
+        w = self.w
+        w.panel.select_span(span_id)
+        if span_id is not None:
+            try:
+                span = w.own_span(span_id)
+            except AnnotatorError:
+                return
+            unsaved = " (not saved yet)" if span_id in w.own_spans(span.document_id)[1] else ""
+            self._say(
+                f"Span: {span.label}{unsaved} — press a label key to relabel, Delete to remove.",
+                4000,
+            )
+
+    def jump_to_span(self, span_id: int) -> None:
+        view = self.w.view
+        view.clear_selection()
+        view.select_span(span_id, scroll=True)
+        view.setFocus()
+
+    def next_span(self, delta: int) -> None:
+        view = self.w.view
+        spans = [s for s in view.painted_spans if s.own]
+        if not spans:
+            return
+        ids = [s.id for s in spans]
+        cur = view.selected_span
+        if cur in ids:
+            j = (ids.index(cur) + delta) % len(ids)
+        else:
+            pos = view.textCursor().position()
+            after = [i for i, s in enumerate(spans) if s.start16 >= pos]
+            j = (after[0] if after else 0) if delta > 0 else ((after[0] - 1) if after else -1)
+        self.jump_to_span(ids[j])
+        self.w.panel.select_span(ids[j])
+
+    def clear_selection(self) -> None:
+        self.w.view.clear_selection()
+        self.w.view.select_span(None)
+        self.w.panel.select_span(None)
+
+    def selection_info(self, start: int, end: int) -> None:
+        w = self.w
+        if start < 0:
+            w.status_labels.show_selection(None)
+            return
+        if w.view.selected_span is not None:
+            w.view.select_span(None)
+            w.panel.select_span(None)
+        w.status_labels.show_selection(end - start)
