@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 CONFIG = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 CONTRACT_IDS = [c["id"] for c in CONFIG["tool"]["importlinter"]["contracts"]]
 
+
 def run_tool(args: list[str], cwd: Path, package_root: Path) -> subprocess.CompletedProcess[str]:
     """Run a tool from this environment on the ``annotator`` package under ``package_root``
     (first on the path, so that an installed copy is not what gets checked)."""
