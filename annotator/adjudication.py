@@ -49,8 +49,8 @@ def document_coders(
     store: ReadStore, doc_id: int, coders: Iterable[str] | None = None
 ) -> list[str]:
     """The coders with any label on the document (optionally only those named)."""
-    present = {s.annotator for s in store.spans(doc_id)} | {
-        dl.annotator for dl in store.all_doc_labels(doc_id)
+    present = {s.coder for s in store.spans(doc_id)} | {
+        dl.coder for dl in store.all_doc_labels(doc_id)
     }
     present.discard(GOLD)
     if coders is not None:
@@ -63,8 +63,8 @@ def span_votes(store: ReadStore, doc_id: int, coders: Iterable[str]) -> list[Spa
     coders = list(coders)
     votes: dict[tuple[int, int, str], set[str]] = {}
     for s in store.spans(doc_id):
-        if s.annotator in coders:
-            votes.setdefault((s.start, s.end, s.label), set()).add(s.annotator)
+        if s.coder in coders:
+            votes.setdefault((s.start, s.end, s.label), set()).add(s.coder)
     gold = {(s.start, s.end, s.label) for s in store.spans(doc_id, GOLD)}
     return [
         SpanVote(a, b, lab, tuple(sorted(who)), (a, b, lab) in gold)

@@ -24,7 +24,7 @@ class ValidationError(AnnotatorError, ValueError):
 
 
 class NotFoundError(ValidationError, LookupError):
-    """A document, span or annotator does not exist."""
+    """A document, span or coder does not exist."""
 
 
 class NeedsUpgradeError(AnnotatorError):

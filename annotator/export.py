@@ -1,6 +1,6 @@
 """The canonical JSONL export (Prodigy's span format plus document labels).
 
-One line per (document, annotator) with any label or a status past 'new' (with the
+One line per (document, coder) with any label or a status past 'new' (with the
 coder's status and time spent); see :func:`records`. Writing is
 streaming (one document in memory at a time) and atomic: the lines go to a
 temporary file beside the target, which is renamed over it only when complete.
@@ -64,7 +64,7 @@ def _timestamp(spans: list[Span], labels: list[DocLabel]) -> int | None:
 def record(
     doc: Document,
     tokens: tuple[Sequence[int], Sequence[int]],
-    annotator: str | None,
+    coder: str | None,
     spans: list[Span],
     labels: list[DocLabel],
     scheme_name: str,
@@ -112,8 +112,8 @@ def record(
         "status": status[0] if status else None,
         "seconds_spent": status[1] if status else None,
         "answer": "accept",
-        "_annotator_id": annotator,
-        "_session_id": f"{scheme_name}-{annotator}" if annotator else None,
+        "_annotator_id": coder,
+        "_session_id": f"{scheme_name}-{coder}" if coder else None,
         "_input_hash": input_hash,
         "_task_hash": task_hash,
         "_timestamp": _timestamp(spans, labels),
@@ -123,11 +123,11 @@ def record(
 
 def records(
     store: Store,
-    annotator: str | None = None,
+    coder: str | None = None,
     include_unlabelled: bool = False,
     warn: Callable[[str], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Canonical records, one per (document, annotator) with any label or a status past
+    """Canonical records, one per (document, coder) with any label or a status past
     'new' (see :meth:`Store.iter_labelled`), in document order.
 
     ``warn`` gets one line per document whose stored ``meta`` JSON cannot hold (see
@@ -137,7 +137,7 @@ def records(
     scheme = store.scheme
     last: tuple[int, list[dict[str, Any]]] | None = None  # one document's tokens, shared
     states: dict[str, tuple[str, float]] = {}
-    for doc, tokens, coder, spans, labels in store.iter_labelled(annotator, include_unlabelled):
+    for doc, tokens, who, spans, labels in store.iter_labelled(coder, include_unlabelled):
         if last is None or last[0] != doc.id:
             last = (doc.id, token_records(doc.text, *tokens))
             states = store.statuses(doc.id)
@@ -145,12 +145,10 @@ def records(
             if problems:
                 warn(f"document {doc.id}: {'; '.join(problems)}")
         status = None
-        if coder is not None and coder != GOLD:
-            status = states.get(coder, ("new", 0.0))
-        rec = record(
-            doc, tokens, coder, spans, labels, scheme.name, scheme.version, last[1], status
-        )
-        if coder == GOLD:
+        if who is not None and who != GOLD:
+            status = states.get(who, ("new", 0.0))
+        rec = record(doc, tokens, who, spans, labels, scheme.name, scheme.version, last[1], status)
+        if who == GOLD:
             _add_gold_sources(store, rec, doc.id, spans)
         yield rec
 
@@ -220,20 +218,20 @@ def write_jsonl(
 def export_jsonl(
     store: Store,
     target: str | Path,
-    annotator: str | None = None,
+    coder: str | None = None,
     include_unlabelled: bool = False,
     progress: Callable[[int], None] | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> int:
     """``annotator export``: canonical JSONL of the whole store to ``target``."""
-    return write_jsonl(records(store, annotator, include_unlabelled, warn), target, progress)
+    return write_jsonl(records(store, coder, include_unlabelled, warn), target, progress)
 
 
 def export(
     store: Store,
     target: str | Path,
     fmt: str = "jsonl",
-    annotator: str | None = None,
+    coder: str | None = None,
     include_unlabelled: bool = False,
     progress: Callable[[int], None] | None = None,
     warn: Callable[[str], None] | None = None,
@@ -253,7 +251,7 @@ def export(
     if spec.folder and str(target) == "-":
         raise AnnotatorError(f"{fmt} export writes a folder; give -o FOLDER")
     prepare_output(target, folder=spec.folder, databases=[store])  # never over an input
-    recs: Iterable[dict[str, Any]] = records(store, annotator, include_unlabelled, warn)
+    recs: Iterable[dict[str, Any]] = records(store, coder, include_unlabelled, warn)
     if progress:
         recs = _counting(recs, progress)
     options = WriteOptions(doc_fields=store.scheme.doc_fields, csv_raw=csv_raw)

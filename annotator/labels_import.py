@@ -93,7 +93,7 @@ class _Prepared:
     line: int
     task: LabelTask
     text: str  # normalised
-    annotator: str | None
+    coder: str | None
     spans: list[tuple[int, int, str, str, int | None]]
     doc_labels: dict[str, Any]
     # the gold layer's provenance (canonical JSONL only): per span, and per field
@@ -109,7 +109,7 @@ def import_label_files(
     store: Store,
     paths: Iterable[str | Path],
     fmt: str = "auto",
-    annotator: str | None = None,
+    coder: str | None = None,
     all_answers: bool = False,
     add_labels: bool = False,
     field_name: str | None = None,
@@ -124,14 +124,14 @@ def import_label_files(
         raise AnnotatorError(
             f"unknown format {fmt!r} (choose from auto, {', '.join(READ_FORMATS)})"
         )
-    if annotator is not None:
-        annotator = check_coder_name(annotator)
+    if coder is not None:
+        coder = check_coder_name(coder)
     paths = list(paths)
     results = []
     for i, p in enumerate(paths):
         results.append(
             import_label_file(
-                store, Path(p), fmt, annotator, all_answers, add_labels, field_name, pipeline
+                store, Path(p), fmt, coder, all_answers, add_labels, field_name, pipeline
             )
         )
         if progress:
@@ -143,7 +143,7 @@ def import_label_file(
     store: Store,
     path: Path,
     fmt: str = "auto",
-    annotator: str | None = None,
+    coder: str | None = None,
     all_answers: bool = False,
     add_labels: bool = False,
     field_name: str | None = None,
@@ -159,7 +159,7 @@ def import_label_file(
     transaction. A file that changes between the passes is refused (its SHA-256 is compared).
     """
     result = FileImport(str(path))
-    scan = _Scan(path, fmt, annotator, all_answers, add_labels, field_name)
+    scan = _Scan(path, fmt, coder, all_answers, add_labels, field_name)
     scheme = store.scheme
     digest = scan.check(store, result, scheme, report_problems=not add_labels)
     if digest is None:
@@ -219,14 +219,14 @@ class _Scan:
         self,
         path: Path,
         fmt: str,
-        annotator: str | None,
+        coder: str | None,
         all_answers: bool,
         add_labels: bool,
         field_name: str | None,
     ) -> None:
         self.path = path
         self.fmt = "" if fmt == "auto" else fmt
-        self.annotator = annotator
+        self.coder = coder
         self.all_answers = all_answers
         self.add_labels = add_labels
         self.field_name = field_name
@@ -311,7 +311,7 @@ class _Scan:
             if task.skip:
                 return None, False
             item = _prepare(
-                lineno, task, self.annotator, scheme, self.field_name, self.add_labels,
+                lineno, task, self.coder, scheme, self.field_name, self.add_labels,
                 self.fmt,
             )  # fmt: skip
         except LineError as e:
@@ -369,7 +369,7 @@ class _Scan:
                 self.usage.add(item)
             if report_problems:
                 errors.extend(f"{self.path}:{item.line}: {p}" for p in _problems(item, scheme))
-            if item.annotator == GOLD:
+            if item.coder == GOLD:
                 errors.extend(f"{self.path}:{item.line}: {p}" for p in _gold_conflicts(store, item))
         if not counting:  # a line the extended scheme reads differently is reported too
             known = set(result.errors)
@@ -380,7 +380,7 @@ class _Scan:
             if not errors:
                 errors.append(f"{self.path}: no JSON lines")
             return None
-        if self.fmt == "doccano" and self.annotator is None and not named:
+        if self.fmt == "doccano" and self.coder is None and not named:
             errors[:] = [e for e in errors if "no coder named" not in e]
             errors.insert(
                 0,
@@ -508,7 +508,7 @@ def _prepare(
     doc_labels = dict(task.doc_labels)
     if task.choices:
         _assign_choices(task.choices, doc_labels, scheme, field_name, add_labels)
-    coder = override or task.annotator
+    coder = override or task.coder
     started = task.status not in (None, "new") or bool(task.seconds_spent)
     if coder is None and (spans or doc_labels or started):
         raise LineError("no coder named (no _annotator_id); give --annotator NAME")
@@ -659,9 +659,9 @@ def _write(
                 result.documents_added += 1
             elif store.document_id_by_hash(item.sha) is None:
                 raise AnnotatorError("the file changed while it was imported; nothing written")
-            if item.annotator == GOLD:
+            if item.coder == GOLD:
                 _write_gold(store, result, item, versions)
-            elif item.annotator is not None:
+            elif item.coder is not None:
                 _write_labels(store, result, item, versions)
         if errors or check.hexdigest() != digest or packed:
             raise AnnotatorError("the file changed while it was imported; nothing written")
@@ -679,9 +679,9 @@ def _new_document(item: _Prepared, tok: _Packed, path: Path) -> tuple[RawDocumen
 def _write_labels(store: Store, result: FileImport, item: _Prepared, versions: set[int]) -> None:
     """One coder's labels for one text: the spans they lack and the values that differ."""
     doc_id = store.document_id_by_hash(item.sha)
-    assert doc_id is not None and item.annotator is not None
+    assert doc_id is not None and item.coder is not None
     # A multiset: a coder may hold the same range and label twice (other notes).
-    have = Counter((s.start, s.end, s.label, s.note) for s in store.spans(doc_id, item.annotator))
+    have = Counter((s.start, s.end, s.label, s.note) for s in store.spans(doc_id, item.coder))
     for start, end, label, note, version in item.spans:
         key = (start, end, label, note)
         if have[key] > 0:
@@ -689,13 +689,11 @@ def _write_labels(store: Store, result: FileImport, item: _Prepared, versions: s
             result.spans_present += 1
             continue
         store.add_span(
-            doc_id, item.annotator, start, end, label, note,
+            doc_id, item.coder, start, end, label, note,
             scheme_version=version if version in versions else None,
         )  # fmt: skip
         result.spans_added += 1
-    current = {
-        dl.field: dl for dl in store.all_doc_labels(doc_id) if dl.annotator == item.annotator
-    }
+    current = {dl.field: dl for dl in store.all_doc_labels(doc_id) if dl.coder == item.coder}
     stamp = item.task.timestamp
     for fname, value in item.doc_labels.items():
         new = _stored_form(store, fname, value)
@@ -707,12 +705,12 @@ def _write_labels(store: Store, result: FileImport, item: _Prepared, versions: s
             # not say when it was): the coder's newer value is kept
             result.doc_labels_kept += 1
             continue
-        store.set_doc_label(doc_id, item.annotator, fname, value)
+        store.set_doc_label(doc_id, item.coder, fname, value)
         result.doc_labels_set += 1
     if item.task.status is not None:
-        before = store.statuses(doc_id).get(item.annotator)
-        store.merge_status(doc_id, item.annotator, item.task.status, item.task.seconds_spent or 0.0)
-        if store.statuses(doc_id).get(item.annotator) != before:
+        before = store.statuses(doc_id).get(item.coder)
+        store.merge_status(doc_id, item.coder, item.task.status, item.task.seconds_spent or 0.0)
+        if store.statuses(doc_id).get(item.coder) != before:
             result.statuses_updated += 1
 
 
@@ -784,7 +782,7 @@ def _write_gold(store: Store, result: FileImport, item: _Prepared, versions: set
     if conflicts:
         raise _Conflict(f"{result.path}:{item.line}: {conflicts[0]}")
     for name in {n for names in (*item.span_sources, *item.label_sources.values()) for n in names}:
-        store.add_annotator(name)  # a source coder with no labels in this database yet
+        store.add_coder(name)  # a source coder with no labels in this database yet
     have = Counter((s.start, s.end, s.label, s.note) for s in store.spans(doc_id, GOLD))
     for (start, end, label, note, version), sources in zip(
         item.spans, item.span_sources, strict=True

@@ -131,11 +131,11 @@ def _labels(store: Store, doc_id: int) -> dict[str, Labels]:
     """``{coder: (spans as (start, end, label, note, version), doc labels)}``."""
     out: dict[str, Labels] = {}
     for s in store.spans(doc_id):
-        out.setdefault(s.annotator, ([], {}))[0].append(
+        out.setdefault(s.coder, ([], {}))[0].append(
             (s.start, s.end, s.label, s.note, s.scheme_version)
         )
     for dl in store.all_doc_labels(doc_id):
-        out.setdefault(dl.annotator, ([], {}))[1][dl.field] = dl.value
+        out.setdefault(dl.coder, ([], {}))[1][dl.field] = dl.value
     return out
 
 

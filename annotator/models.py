@@ -166,7 +166,7 @@ class StoredDocument:
 
 @dataclass(frozen=True)
 class DocumentSummary:
-    """One row of the document list for one annotator."""
+    """One row of the document list for one coder."""
 
     id: int
     title: str
@@ -180,7 +180,7 @@ class DocumentSummary:
 class Span:
     id: int
     document_id: int
-    annotator: str
+    coder: str
     start: int
     end: int
     label: str
@@ -193,7 +193,7 @@ class Span:
 @dataclass(frozen=True)
 class DocLabel:
     document_id: int
-    annotator: str
+    coder: str
     field: str
     value: str | tuple[str, ...]
     scheme_version: int = 1
@@ -202,7 +202,7 @@ class DocLabel:
 
 @dataclass(frozen=True)
 class Progress:
-    annotator: str
+    coder: str
     total: int
     new: int
     in_progress: int

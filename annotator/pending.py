@@ -77,7 +77,7 @@ class Edit:
 @dataclass(eq=False)
 class AddSpan(Edit):
     doc_id: int
-    annotator: str
+    coder: str
     start: int
     end: int
     label: str
@@ -87,7 +87,7 @@ class AddSpan(Edit):
 
     def apply(self, store: Store, q: PendingEdits) -> Span:
         self.span = store.add_span(
-            self.doc_id, self.annotator, self.start, self.end, self.label, self.note,
+            self.doc_id, self.coder, self.start, self.end, self.label, self.note,
             unique=True,
         )  # fmt: skip
         q.ids[self.handle] = self.span.id
@@ -95,7 +95,7 @@ class AddSpan(Edit):
 
     def shape(self) -> Span:
         return Span(
-            self.handle, self.doc_id, self.annotator, self.start, self.end, self.label, self.note
+            self.handle, self.doc_id, self.coder, self.start, self.end, self.label, self.note
         )
 
     def describe(self) -> str:
@@ -169,13 +169,13 @@ class SetSpanNote(Edit):
 @dataclass(eq=False)
 class SetDocLabel(Edit):
     doc_id: int
-    annotator: str
+    coder: str
     field: str
     value: Any  # an option, a tuple/list of options, or None (clear)
 
     def apply(self, store: Store, q: PendingEdits) -> Any:
         value = list(self.value) if isinstance(self.value, tuple) else self.value
-        return store.set_doc_label(self.doc_id, self.annotator, self.field, value)
+        return store.set_doc_label(self.doc_id, self.coder, self.field, value)
 
     def describe(self) -> str:
         what = "clear" if self.value is None else "set"
@@ -185,11 +185,11 @@ class SetDocLabel(Edit):
 @dataclass(eq=False)
 class SetStatus(Edit):
     doc_id: int
-    annotator: str
+    coder: str
     state: str
 
     def apply(self, store: Store, q: PendingEdits) -> None:
-        store.set_status(self.doc_id, self.annotator, self.state)
+        store.set_status(self.doc_id, self.coder, self.state)
 
     def describe(self) -> str:
         return f"mark document {self.doc_id} {self.state.replace('_', ' ')}"
@@ -198,11 +198,11 @@ class SetStatus(Edit):
 @dataclass(eq=False)
 class AddTime(Edit):
     doc_id: int
-    annotator: str
+    coder: str
     seconds: float
 
     def apply(self, store: Store, q: PendingEdits) -> None:
-        store.add_time(self.doc_id, self.annotator, self.seconds)
+        store.add_time(self.doc_id, self.coder, self.seconds)
 
     def describe(self) -> str:
         return f"{self.seconds:.0f} s of coding time on document {self.doc_id}"
@@ -235,11 +235,11 @@ class ReadStore(Protocol):
 
     def document_ids(self) -> list[int]: ...
 
-    def spans(self, doc_id: int, annotator: str | None = None) -> list[Span]: ...
+    def spans(self, doc_id: int, coder: str | None = None) -> list[Span]: ...
 
     def gold_span_sources(self, doc_id: int) -> dict[int, tuple[str, ...]]: ...
 
-    def doc_labels(self, doc_id: int, annotator: str) -> dict[str, Any]: ...
+    def doc_labels(self, doc_id: int, coder: str) -> dict[str, Any]: ...
 
     def all_doc_labels(self, doc_id: int) -> list[DocLabel]: ...
 
@@ -455,7 +455,7 @@ class PendingEdits:
             if (
                 isinstance(edit, AddTime)
                 and isinstance(last, AddTime)
-                and (last.doc_id, last.annotator) == (edit.doc_id, edit.annotator)
+                and (last.doc_id, last.coder) == (edit.doc_id, edit.coder)
             ):
                 last.seconds += edit.seconds  # one write for the time of one article
             else:
@@ -525,35 +525,35 @@ class PendingEdits:
 
     # -- what the window shows --------------------------------------------------------
 
-    def shown_spans(self, store: Store, doc_id: int, annotator: str) -> tuple[list[Span], set[int]]:
+    def shown_spans(self, store: Store, doc_id: int, coder: str) -> tuple[list[Span], set[int]]:
         """One coder's spans of a document in ``store`` as edited (these pending edits
         included if they are ``store``'s), and the unsaved ids."""
-        stored = store.spans(doc_id, annotator)
+        stored = store.spans(doc_id, coder)
         if not self.belongs_to(store):
             return stored, set()
-        return self.spans(stored, doc_id, annotator)
+        return self.spans(stored, doc_id, coder)
 
-    def shown_fields(self, store: Store, doc_id: int, annotator: str) -> dict[str, Any]:
+    def shown_fields(self, store: Store, doc_id: int, coder: str) -> dict[str, Any]:
         """One coder's document fields in ``store`` as edited (see :meth:`shown_spans`)."""
-        stored = store.doc_labels(doc_id, annotator)
+        stored = store.doc_labels(doc_id, coder)
         if not self.belongs_to(store):
             return stored
-        return self.fields(stored, doc_id, annotator)[0]
+        return self.fields(stored, doc_id, coder)[0]
 
-    def shown_status(self, store: Store, doc_id: int, annotator: str) -> str:
+    def shown_status(self, store: Store, doc_id: int, coder: str) -> str:
         """One coder's status of a document in ``store`` as edited."""
-        stored = store.status(doc_id, annotator)
+        stored = store.status(doc_id, coder)
         if not self.belongs_to(store):
             return stored
-        return self.status(stored, doc_id, annotator)
+        return self.status(stored, doc_id, coder)
 
-    def spans(self, stored: list[Span], doc_id: int, annotator: str) -> tuple[list[Span], set[int]]:
+    def spans(self, stored: list[Span], doc_id: int, coder: str) -> tuple[list[Span], set[int]]:
         """One coder's ``stored`` spans of a document with that coder's pending edits
         applied, in position order, and the ids of those that are not saved as shown."""
         cur = {s.id: s for s in stored}
         unsaved: set[int] = set()
         for e in self.edits:
-            if e.doc_id != doc_id or _coder_of(e) != annotator:
+            if e.doc_id != doc_id or _coder_of(e) != coder:
                 continue
             if isinstance(e, AddSpan):
                 cur[e.handle] = e.shape()
@@ -578,11 +578,11 @@ class PendingEdits:
         return spans, unsaved
 
     def fields(
-        self, stored: dict[str, Any], doc_id: int, annotator: str
+        self, stored: dict[str, Any], doc_id: int, coder: str
     ) -> tuple[dict[str, Any], set[str]]:
         values, unsaved = dict(stored), set[str]()
         for e in self.edits:
-            if isinstance(e, SetDocLabel) and (e.doc_id, e.annotator) == (doc_id, annotator):
+            if isinstance(e, SetDocLabel) and (e.doc_id, e.coder) == (doc_id, coder):
                 if e.value is None:
                     values.pop(e.field, None)
                 else:
@@ -590,14 +590,14 @@ class PendingEdits:
                 unsaved.add(e.field)
         return values, unsaved
 
-    def status(self, stored: str, doc_id: int, annotator: str) -> str:
+    def status(self, stored: str, doc_id: int, coder: str) -> str:
         state = stored
         for e in self.edits:
-            if isinstance(e, SetStatus) and (e.doc_id, e.annotator) == (doc_id, annotator):
+            if isinstance(e, SetStatus) and (e.doc_id, e.coder) == (doc_id, coder):
                 state = e.state
             elif (
                 isinstance(e, (AddSpan, SetDocLabel))
-                and (e.doc_id, e.annotator) == (doc_id, annotator)
+                and (e.doc_id, e.coder) == (doc_id, coder)
                 and state == "new"
             ):
                 state = "in_progress"
@@ -803,9 +803,9 @@ def _coder_of(e: Edit) -> str | None:
     if isinstance(e, GOLD_EDITS):
         return GOLD
     if isinstance(e, (AddSpan, SetDocLabel, SetStatus, AddTime)):
-        return e.annotator
+        return e.coder
     if isinstance(e, (DeleteSpan, RestoreSpan, RelabelSpan, SetSpanNote)):
-        return e.shape.annotator
+        return e.shape.coder
     return None
 
 
@@ -865,18 +865,18 @@ class Overlay:
         spans.sort(key=lambda s: (s.start, s.end, abs(s.id)))
         return spans, sources, unsaved
 
-    def spans(self, doc_id: int, annotator: str | None = None) -> list[Span]:
-        if annotator == GOLD:
+    def spans(self, doc_id: int, coder: str | None = None) -> list[Span]:
+        if coder == GOLD:
             return self._gold(doc_id)[0]
-        if annotator is not None:
-            return self._q.spans(self._store.spans(doc_id, annotator), doc_id, annotator)[0]
-        stored = [s for s in self._store.spans(doc_id) if s.annotator != GOLD]
-        coders = dict.fromkeys(s.annotator for s in stored)
+        if coder is not None:
+            return self._q.spans(self._store.spans(doc_id, coder), doc_id, coder)[0]
+        stored = [s for s in self._store.spans(doc_id) if s.coder != GOLD]
+        coders = dict.fromkeys(s.coder for s in stored)
         for e in self._edits(doc_id, (AddSpan,)):
-            coders.setdefault(e.annotator)
+            coders.setdefault(e.coder)
         out: list[Span] = []
         for c in coders:
-            mine = [s for s in stored if s.annotator == c]
+            mine = [s for s in stored if s.coder == c]
             out += self._q.spans(mine, doc_id, c)[0] if self._q.belongs_to(self._store) else mine
         out += self._gold(doc_id)[0]
         return sorted(out, key=lambda s: (s.start, s.end, abs(s.id)))
@@ -887,12 +887,12 @@ class Overlay:
     def unsaved_gold_spans(self, doc_id: int) -> set[int]:
         return self._gold(doc_id)[2]
 
-    def doc_labels(self, doc_id: int, annotator: str) -> dict[str, Any]:
-        stored = self._store.doc_labels(doc_id, annotator)
-        if annotator != GOLD:
+    def doc_labels(self, doc_id: int, coder: str) -> dict[str, Any]:
+        stored = self._store.doc_labels(doc_id, coder)
+        if coder != GOLD:
             if not self._q.belongs_to(self._store):
                 return stored
-            return self._q.fields(stored, doc_id, annotator)[0]
+            return self._q.fields(stored, doc_id, coder)[0]
         for e in self._edits(doc_id, (SetGoldLabel,)):
             if e.value is None:
                 stored.pop(e.field, None)

@@ -61,7 +61,7 @@ def _estimate(stat: Stat, interval: bool = False) -> Estimate:
 
 def compute_agreement(
     store: Store,
-    annotators: Iterable[str] | None = None,
+    coders: Iterable[str] | None = None,
     bootstrap: int = 1000,
     seed: int = 0,
     worst: int | None = None,
@@ -73,17 +73,17 @@ def compute_agreement(
     grows with the number of documents by a small constant, never with their tokens; the
     values are exactly those of the corpus-level functions of :mod:`annotator.agreement`.
     """
-    known = store.annotators()
-    coders = known if annotators is None else resolve_coders(sorted(set(annotators)), known)
-    coders = [c for c in coders if c != GOLD]
+    known = store.coders()
+    chosen = known if coders is None else resolve_coders(sorted(set(coders)), known)
+    chosen = [c for c in chosen if c != GOLD]
     scheme = store.scheme
     reasons: list[str] = []
-    if len(coders) < 2:
-        reasons.append(f"only {len(coders)} coder(s): agreement needs at least two")
+    if len(chosen) < 2:
+        reasons.append(f"only {len(chosen)} coder(s): agreement needs at least two")
 
-    wanted = set(coders)
+    wanted = set(chosen)
     fields: dict[str, dict[Hashable, dict[str, Any]]] = {f.name: {} for f in scheme.doc_fields}
-    spans_data = SpanAgreement(coders, {*scheme.label_names, *store.span_labels()})
+    spans_data = SpanAgreement(chosen, {*scheme.label_names, *store.span_labels()})
     documents: list[DocumentReport] = []
     n_documents = 0
     for doc_id, title, length, states, spans, doc_labels in store.iter_coding():
@@ -140,7 +140,7 @@ def compute_agreement(
             alpha=_estimate(krippendorff_alpha(units, bootstrap=bootstrap, seed=seed), True),
             percent=_estimate(percent_agreement(units)),
             fleiss_kappa=_estimate(fleiss_kappa(units)),
-            cohen_kappa={k: _num(v) for k, v in cohen_kappa_pairs(units, coders).items()},
+            cohen_kappa={k: _num(v) for k, v in cohen_kappa_pairs(units, chosen).items()},
             n_documents=sum(1 for u in units.values() if len(u) >= 2),
             options=options,
         )
@@ -165,7 +165,7 @@ def compute_agreement(
         database=str(store.path),
         scheme_name=scheme.name,
         scheme_version=scheme.version,
-        coders=tuple(coders),
+        coders=tuple(chosen),
         n_documents=n_documents,
         bootstrap=BootstrapSettings(resamples=bootstrap, seed=seed, level=0.95),
         reasons=tuple(reasons),

@@ -86,7 +86,7 @@ def read_prodigy(obj: Any, all_answers: bool = False) -> LabelTask:
     task.skip = answer != "accept" and not all_answers
     coder = obj.get("_annotator_id") or obj.get("_session_id")
     if coder is not None:
-        task.annotator = as_str(coder, '"_annotator_id"')
+        task.coder = as_str(coder, '"_annotator_id"')
     spans = obj.get("spans") or []
     if not isinstance(spans, list):
         raise LineError('"spans" must be a list')
@@ -124,7 +124,7 @@ def read_doccano(obj: Any, all_answers: bool = False) -> LabelTask:
     task = base_task(obj)
     coder = obj.get("_annotator_id")  # as annotator's own doccano export writes it
     if coder is not None:
-        task.annotator = as_str(coder, '"_annotator_id"')
+        task.coder = as_str(coder, '"_annotator_id"')
     label = obj.get("label", [])
     if not isinstance(label, list):
         raise LineError('"label" must be a list')

@@ -27,7 +27,7 @@ class LabelTask:
 
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
-    annotator: str | None = None
+    coder: str | None = None
     spans: list[TaskSpan] = field(default_factory=list)
     # field -> option (single) or list of options (multi); None: an unmapped choice list
     doc_labels: dict[str, Any] = field(default_factory=dict)

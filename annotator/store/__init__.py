@@ -18,8 +18,8 @@ from .names import (
     GOLD,
     MAX_NAME_LEN,
     RESERVED_NAMES,
-    check_annotator_name,
     check_coder_name,
+    check_coder_name_spelling,
     resolve_coders,
     unknown_coder,
 )
@@ -36,7 +36,7 @@ __all__ = [
     "RESERVED_NAMES",
     "SIDECARS",
     "Store",
-    "check_annotator_name",
+    "check_coder_name_spelling",
     "check_coder_name",
     "database_error",
     "migrations",

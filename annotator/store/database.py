@@ -1,7 +1,7 @@
 """The :class:`Store`: one labels database, and every read and write of it.
 
 One database file holds the documents (with their spaCy token offsets), the
-annotators, the scheme versions, and every coder's spans, document labels and
+coders, the scheme versions, and every coder's spans, document labels and
 per-document status. Every mutating method is a single ``BEGIN IMMEDIATE`` transaction
 with ``synchronous=FULL``: when it returns, the change is on disk. Invalid calls
 raise :class:`~annotator.errors.ValidationError` and write nothing.
@@ -40,8 +40,8 @@ from . import documents, queries
 from .connection import BUSY_TIMEOUT_S, connect, damaged, database_error, write_error
 from .names import (
     GOLD,
-    check_annotator_name,
     check_coder_name,
+    check_coder_name_spelling,
     lookup_name,
     resolve_coders,
     unknown_coder,
@@ -140,9 +140,9 @@ class Store:
     def _forget_caches(self) -> None:
         self._tok_cache: OrderedDict[int, Tokenization] = OrderedDict()
         self._len_cache: dict[int, int] = {}
-        self._annotator_ids: dict[str, int] = {}
+        self._coder_ids: dict[str, int] = {}
         self._scheme: Scheme | None = None
-        # (document, annotator) pairs this connection already moved past 'new'
+        # (document, coder) pairs this connection already moved past 'new'
         self._started: set[tuple[int, int]] = set()
 
     # -- lifecycle --------------------------------------------------------------
@@ -207,7 +207,7 @@ class Store:
         except BaseException as e:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.rollback()
-            self._forget_caches()  # rolled-back rows (ids, annotators) must not linger
+            self._forget_caches()  # rolled-back rows (ids, coders) must not linger
             if isinstance(e, sqlite3.OperationalError):
                 raise write_error(self.path, e) from None
             raise
@@ -268,9 +268,9 @@ class Store:
             )
         self._scheme = None
 
-    # -- annotators -------------------------------------------------------------
+    # -- coders ----------------------------------------------------------------
 
-    def annotators(self) -> list[str]:
+    def coders(self) -> list[str]:
         """The coders, by name (the gold layer is not a coder)."""
         return [
             r[0]
@@ -297,10 +297,10 @@ class Store:
             self._gold_writes -= 1
 
     def _source_ids(self, sources: Iterable[str]) -> list[int]:
-        names = sorted({check_annotator_name(s) for s in sources})
+        names = sorted({check_coder_name_spelling(s) for s in sources})
         if GOLD in names:
             raise ValidationError("a gold label cannot come from the gold layer itself")
-        return [self._annotator_id(n, create=False) for n in names]
+        return [self._coder_id(n, create=False) for n in names]
 
     def add_gold_span(
         self,
@@ -381,34 +381,34 @@ class Store:
     def has_gold(self) -> bool:
         return self._one("SELECT 1 FROM annotators WHERE name = ?", (GOLD,)) is not None
 
-    def _annotator_id(self, name: str, create: bool) -> int:
-        cached = self._annotator_ids.get(name)  # cached names are known ones
+    def _coder_id(self, name: str, create: bool) -> int:
+        cached = self._coder_ids.get(name)  # cached names are known ones
         if cached is not None:
             return cached
         row = self._one("SELECT id FROM annotators WHERE name = ?", [lookup_name(name)])
         if row is None:
             if not create:
-                raise unknown_coder(name, self.annotators())
-            name = check_annotator_name(name)  # only a new name must follow today's rule
+                raise unknown_coder(name, self.coders())
+            name = check_coder_name_spelling(name)  # only a new name must follow today's rule
             cur = self.conn.execute(
                 "INSERT INTO annotators (name, created_at) VALUES (?, ?)", (name, now())
             )
             ident = inserted_id(cur)
         else:
             ident = row[0]
-        self._annotator_ids[name] = ident
+        self._coder_ids[name] = ident
         return ident
 
     def resolve_coders(self, names: Iterable[str]) -> list[str]:
         """``names`` as given if each is a coder of this database; else NotFoundError
-        ``unknown annotator 'x' (known: a, b)`` naming the first that is not."""
-        return resolve_coders(names, self.annotators())
+        ``unknown coder 'x' (known: a, b)`` naming the first that is not."""
+        return resolve_coders(names, self.coders())
 
-    def add_annotator(self, name: str) -> str:
+    def add_coder(self, name: str) -> str:
         """Register a coder (idempotent); returns the name (see :func:`check_coder_name`)."""
         name = check_coder_name(name)
         with self._write():
-            self._annotator_id(name, create=True)
+            self._coder_id(name, create=True)
         return name
 
     # -- documents --------------------------------------------------------------
@@ -483,9 +483,9 @@ class Store:
             c.execute("UPDATE documents SET title = ? WHERE id = ?", (title, doc_id))
         return title
 
-    def list_documents(self, annotator: str | None = None) -> list[DocumentSummary]:
-        """All documents in order, with ``annotator``'s state and span count."""
-        aid = self._maybe_annotator_id(annotator)
+    def list_documents(self, coder: str | None = None) -> list[DocumentSummary]:
+        """All documents in order, with ``coder``'s state and span count."""
+        aid = self._maybe_coder_id(coder)
         rows = self.conn.execute(
             """
             SELECT d.id, d.title, d.source, d.length,
@@ -560,7 +560,7 @@ class Store:
     def add_span(
         self,
         doc_id: int,
-        annotator: str,
+        coder: str,
         start: int,
         end: int,
         label: str,
@@ -581,7 +581,7 @@ class Store:
         self._check_range(doc_id, start, end)
         self._check_label(label)
         note = check_note(note)
-        name = lookup_name(annotator)
+        name = lookup_name(coder)
         self._refuse_gold(name)
         stamp = now()
         version = self.scheme.version
@@ -590,7 +590,7 @@ class Store:
                 raise ValidationError(f"scheme version {scheme_version} is not in the database")
             version = scheme_version
         with self._write() as c:
-            aid = self._annotator_id(name, create=True)
+            aid = self._coder_id(name, create=True)
             if unique:
                 self._refuse_duplicate(c, doc_id, aid, name, start, end, label)
             cur = c.execute(
@@ -629,7 +629,7 @@ class Store:
         with self._write() as c:
             if c.execute("SELECT 1 FROM spans WHERE id = ?", (span.id,)).fetchone():
                 raise ValidationError(f"span {span.id} already exists")
-            aid = self._annotator_id(span.annotator, create=True)
+            aid = self._coder_id(span.coder, create=True)
             c.execute(
                 "INSERT INTO spans (id, document_id, annotator_id, start, end, label, note,"
                 " scheme_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -646,9 +646,9 @@ class Store:
             raise NotFoundError(f"unknown span {span_id!r}")
         return Span(*row)
 
-    def spans(self, doc_id: int, annotator: str | None = None) -> list[Span]:
+    def spans(self, doc_id: int, coder: str | None = None) -> list[Span]:
         """Spans of a document (one coder's, or everyone's), ordered by position."""
-        if annotator is None:
+        if coder is None:
             rows = self.conn.execute(
                 SPAN_SQL + " WHERE s.document_id = ? ORDER BY s.start, s.end, s.id",
                 (doc_id,),
@@ -656,7 +656,7 @@ class Store:
         else:
             rows = self.conn.execute(
                 SPAN_SQL + " WHERE s.document_id = ? AND a.name = ? ORDER BY s.start, s.end, s.id",
-                (doc_id, lookup_name(annotator)),
+                (doc_id, lookup_name(coder)),
             )
         return [Span(*r) for r in rows]
 
@@ -694,7 +694,7 @@ class Store:
     # -- document labels --------------------------------------------------------
 
     def set_doc_label(
-        self, doc_id: int, annotator: str, field: str, value: str | Iterable[str] | None
+        self, doc_id: int, coder: str, field: str, value: str | Iterable[str] | None
     ) -> DocLabel | None:
         """Set (or with ``None`` clear) a document field for one coder.
 
@@ -702,12 +702,12 @@ class Store:
         (stored in scheme order; an empty list records "none of them").
         """
         self._text_length(doc_id)
-        self._refuse_gold(lookup_name(annotator))
+        self._refuse_gold(lookup_name(coder))
         stored = field_value(self.scheme, field, value)
         stamp = now()
         version = self.scheme.version
         with self._write() as c:
-            aid = self._annotator_id(annotator, create=True)
+            aid = self._coder_id(coder, create=True)
             if stored is None:
                 c.execute(
                     "DELETE FROM doc_labels WHERE document_id = ? AND annotator_id = ? AND field = ?",
@@ -725,14 +725,14 @@ class Store:
                 self._touch_status(c, doc_id, aid, stamp)
         if stored is None:
             return None
-        return DocLabel(doc_id, annotator, field, stored, version, stamp)
+        return DocLabel(doc_id, coder, field, stored, version, stamp)
 
-    def doc_labels(self, doc_id: int, annotator: str) -> dict[str, str | tuple[str, ...]]:
+    def doc_labels(self, doc_id: int, coder: str) -> dict[str, str | tuple[str, ...]]:
         """``{field: value}`` of one coder for one document."""
         rows = self.conn.execute(
             "SELECT l.field, l.value FROM doc_labels l JOIN annotators a ON a.id = l.annotator_id"
             " WHERE l.document_id = ? AND a.name = ?",
-            (doc_id, lookup_name(annotator)),
+            (doc_id, lookup_name(coder)),
         )
         return {f: value_from_json(v) for f, v in rows}
 
@@ -760,22 +760,22 @@ class Store:
         )
         self._started.add((doc_id, aid))
 
-    def status(self, doc_id: int, annotator: str) -> str:
+    def status(self, doc_id: int, coder: str) -> str:
         self._text_length(doc_id)
         row = self._one(
             "SELECT st.state FROM status st JOIN annotators a ON a.id = st.annotator_id"
             " WHERE st.document_id = ? AND a.name = ?",
-            (doc_id, lookup_name(annotator)),
+            (doc_id, lookup_name(coder)),
         )
         return row[0] if row else "new"
 
-    def set_status(self, doc_id: int, annotator: str, state: str) -> None:
+    def set_status(self, doc_id: int, coder: str, state: str) -> None:
         if state not in STATES:
             raise ValidationError(f"status must be one of {', '.join(STATES)}, got {state!r}")
         self._text_length(doc_id)
         stamp = now()
         with self._write() as c:
-            aid = self._annotator_id(annotator, create=True)
+            aid = self._coder_id(coder, create=True)
             c.execute(
                 "INSERT INTO status (document_id, annotator_id, state, seconds_spent, updated_at)"
                 " VALUES (?, ?, ?, 0, ?) ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
@@ -784,14 +784,14 @@ class Store:
             )
             self._started.discard((doc_id, aid))
 
-    def add_time(self, doc_id: int, annotator: str, seconds: float) -> None:
+    def add_time(self, doc_id: int, coder: str, seconds: float) -> None:
         """Add coding time to a document (for reporting effort per article)."""
         if not seconds or seconds < 0:
             return
         self._text_length(doc_id)
         stamp = now()
         with self._write() as c:
-            aid = self._annotator_id(annotator, create=True)
+            aid = self._coder_id(coder, create=True)
             c.execute(
                 "INSERT INTO status (document_id, annotator_id, state, seconds_spent, updated_at)"
                 " VALUES (?, ?, 'new', ?, ?) ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
@@ -800,7 +800,7 @@ class Store:
             )
 
     def statuses(self, doc_id: int) -> dict[str, tuple[str, float]]:
-        """``{annotator: (state, seconds_spent)}`` for one document."""
+        """``{coder: (state, seconds_spent)}`` for one document."""
         rows = self.conn.execute(
             "SELECT a.name, st.state, st.seconds_spent FROM status st"
             " JOIN annotators a ON a.id = st.annotator_id WHERE st.document_id = ?",
@@ -808,17 +808,17 @@ class Store:
         )
         return {name: (state, secs or 0.0) for name, state, secs in rows}
 
-    def merge_status(self, doc_id: int, annotator: str, state: str, seconds: float) -> None:
+    def merge_status(self, doc_id: int, coder: str, state: str, seconds: float) -> None:
         """Keep the further state (new < in_progress < done) and the larger time spent."""
         if state not in STATES:
             raise ValidationError(f"status must be one of {', '.join(STATES)}, got {state!r}")
-        old_state, old_secs = self.statuses(doc_id).get(annotator, ("new", 0.0))
+        old_state, old_secs = self.statuses(doc_id).get(coder, ("new", 0.0))
         new_state = max(old_state, state, key=STATES.index)
         new_secs = max(old_secs, float(seconds or 0.0))
         if (new_state, new_secs) == (old_state, old_secs):
             return
         with self._write() as c:
-            aid = self._annotator_id(annotator, create=True)
+            aid = self._coder_id(coder, create=True)
             c.execute(
                 "INSERT INTO status (document_id, annotator_id, state, seconds_spent, updated_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
@@ -827,37 +827,37 @@ class Store:
                 (doc_id, aid, new_state, new_secs, now()),
             )
 
-    def progress(self, annotator: str) -> Progress:
+    def progress(self, coder: str) -> Progress:
         total = self.document_count()
         counts = dict.fromkeys(STATES, 0)
-        aid = self._maybe_annotator_id(annotator)
+        aid = self._maybe_coder_id(coder)
         for state, n in self.conn.execute(
             "SELECT state, count(*) FROM status WHERE annotator_id = ? GROUP BY state", (aid,)
         ):
             counts[state] = n
         counts["new"] = total - counts["in_progress"] - counts["done"]
-        return Progress(lookup_name(annotator), total, **counts)
+        return Progress(lookup_name(coder), total, **counts)
 
-    def _maybe_annotator_id(self, annotator: str | None) -> int:
-        if annotator is None:
+    def _maybe_coder_id(self, coder: str | None) -> int:
+        if coder is None:
             return -1
         try:
-            return self._annotator_id(annotator, create=False)
+            return self._coder_id(coder, create=False)
         except NotFoundError:
             return -1
 
     # -- reports (annotator.store.queries) ------------------------------------------
 
     def stats(self) -> dict[str, Any]:
-        """Counts for ``annotator stats``: documents, annotators, spans per label, done per coder."""
+        """Counts for ``annotator stats``: documents, coders, spans per label, done per coder."""
         return queries.stats(self)
 
     def iter_labelled(
-        self, annotator: str | None = None, include_unlabelled: bool = False
+        self, coder: str | None = None, include_unlabelled: bool = False
     ) -> Iterator[queries.Labelled]:
-        """Stream ``(document, (token starts, token ends), annotator, spans, doc_labels)``
+        """Stream ``(document, (token starts, token ends), coder, spans, doc_labels)``
         (see :func:`annotator.store.queries.iter_labelled`)."""
-        return queries.iter_labelled(self, annotator, include_unlabelled)
+        return queries.iter_labelled(self, coder, include_unlabelled)
 
     def iter_coding(self) -> Iterator[queries.Coding]:
         """Every document with what the coders did on it, streamed (see

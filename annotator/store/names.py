@@ -19,7 +19,7 @@ GOLD = "gold"
 RESERVED_NAMES = (GOLD, "unlabelled")
 
 
-def check_annotator_name(name: str) -> str:
+def check_coder_name_spelling(name: str) -> str:
     """The one rule for coder names (the gold layer's name included); returns ``name``.
 
     A name is text of 1 to ``MAX_NAME_LEN`` characters, all printable (no line breaks,
@@ -54,7 +54,7 @@ def check_annotator_name(name: str) -> str:
 
 def lookup_name(name: str) -> str:
     """A coder name to look up: any stored name is found, also one an earlier version
-    allowed that today's rule (:func:`check_annotator_name`) refuses for new coders."""
+    allowed that today's rule (:func:`check_coder_name_spelling`) refuses for new coders."""
     if not isinstance(name, str):
         raise ValidationError(f"coder name must be text, got {name!r}")
     try:
@@ -65,8 +65,8 @@ def lookup_name(name: str) -> str:
 
 
 def check_coder_name(name: str) -> str:
-    """:func:`check_annotator_name` for a new coder: the reserved names are refused too."""
-    name = check_annotator_name(name)
+    """:func:`check_coder_name_spelling` for a new coder: the reserved names are refused too."""
+    name = check_coder_name_spelling(name)
     if name in RESERVED_NAMES:
         what = "the adjudicated layer" if name == GOLD else "documents nobody labelled"
         raise ValidationError(f"coder name {name!r} is reserved (it names {what})")
@@ -75,7 +75,7 @@ def check_coder_name(name: str) -> str:
 
 def unknown_coder(name: str, known: Iterable[str]) -> NotFoundError:
     """The one error for a coder name the database does not hold, listing the ones it does:
-    ``unknown annotator 'x' (known: a, b)``."""
+    ``unknown coder 'x' (known: a, b)``."""
     return NotFoundError(f"unknown annotator {name!r} (known: {', '.join(known) or 'none'})")
 
 

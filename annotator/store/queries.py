@@ -36,14 +36,14 @@ Coding = tuple[
 
 
 def stats(store: Store) -> dict[str, Any]:
-    """Counts for ``annotator stats``: documents, annotators, spans per label, done per coder."""
+    """Counts for ``annotator stats``: documents, coders, spans per label, done per coder."""
     spans_per_label = dict.fromkeys(store.scheme.label_names, 0)
     for label, n in store.conn.execute(
         "SELECT label, count(*) FROM spans GROUP BY label ORDER BY label"
     ):
         spans_per_label[label] = n
     coders = {}
-    for name in store.annotators():
+    for name in store.coders():
         p = store.progress(name)
         n_spans = store.conn.execute(
             "SELECT count(*) FROM spans s JOIN annotators a ON a.id = s.annotator_id"
@@ -55,7 +55,7 @@ def stats(store: Store) -> dict[str, Any]:
         "database": str(store.path),
         "scheme": {"name": store.scheme.name, "version": store.scheme.version},
         "documents": store.document_count(),
-        "annotators": store.annotators(),
+        "annotators": store.coders(),
         "spans": sum(spans_per_label.values()),
         "spans_per_label": spans_per_label,
         "done_per_annotator": {k: v["done"] for k, v in coders.items()},
@@ -64,16 +64,16 @@ def stats(store: Store) -> dict[str, Any]:
 
 
 def iter_labelled(
-    store: Store, annotator: str | None = None, include_unlabelled: bool = False
+    store: Store, coder: str | None = None, include_unlabelled: bool = False
 ) -> Iterator[Labelled]:
-    """Stream ``(document, (token starts, token ends), annotator, spans, doc_labels)``.
+    """Stream ``(document, (token starts, token ends), coder, spans, doc_labels)``.
 
     One document is in memory at a time. A coder (not the gold layer) whose status of a
     document is past 'new' is yielded even without labels (coded, no spans). With
-    ``include_unlabelled`` a document nobody (or not ``annotator``) labelled or started
+    ``include_unlabelled`` a document nobody (or not ``coder``) labelled or started
     is yielded once with empty lists.
     """
-    wanted = lookup_name(annotator) if annotator is not None else None
+    wanted = lookup_name(coder) if coder is not None else None
     docs = store.conn.execute(
         "SELECT id, sha256, title, source, text, meta, added_at, tokens FROM documents ORDER BY id"
     )
@@ -81,23 +81,23 @@ def iter_labelled(
         doc = Document(row[0], row[1], row[2] or "", row[3] or "", row[4], loads(row[5]), row[6])
         tokens = unpack(row[7])
         spans = store.spans(doc.id, wanted) if wanted else store.spans(doc.id)
-        labels = [dl for dl in store.all_doc_labels(doc.id) if wanted in (None, dl.annotator)]
+        labels = [dl for dl in store.all_doc_labels(doc.id) if wanted in (None, dl.coder)]
         started = {
             name
             for name, (state, _secs) in store.statuses(doc.id).items()
             if state != "new" and name != GOLD and wanted in (None, name)
         }
-        coders = sorted({s.annotator for s in spans} | {dl.annotator for dl in labels} | started)
+        coders = sorted({s.coder for s in spans} | {dl.coder for dl in labels} | started)
         if not coders and include_unlabelled:
             yield doc, tokens, wanted, [], []
             continue
-        for coder in coders:
+        for who in coders:
             yield (
                 doc,
                 tokens,
-                coder,
-                [s for s in spans if s.annotator == coder],
-                [dl for dl in labels if dl.annotator == coder],
+                who,
+                [s for s in spans if s.coder == who],
+                [dl for dl in labels if dl.coder == who],
             )
 
 
