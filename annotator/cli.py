@@ -180,7 +180,7 @@ def _open(
     type=click.Path(dir_okay=False),
     help="The labels database (created on first use).",
 )
-@click.option("--annotator", "annotator", default=None, help="Coder name for the window.")
+@click.option("--annotator", "coder", default=None, help="Coder name for the window.")
 @click.option(
     "--busy-timeout",
     type=click.FloatRange(0, 24 * 3600),
@@ -189,7 +189,7 @@ def _open(
     help="Seconds to wait while another program holds the database's lock.",
 )
 @click.pass_context
-def cli(ctx: click.Context, db: str, annotator: str | None, busy_timeout: float) -> None:
+def cli(ctx: click.Context, db: str, coder: str | None, busy_timeout: float) -> None:
     """Annotate news articles for framing: spans, document labels, agreement, exports.
 
     Without a command, opens the annotation window on the database.
@@ -197,9 +197,9 @@ def cli(ctx: click.Context, db: str, annotator: str | None, busy_timeout: float)
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
     ctx.obj["busy_timeout"] = busy_timeout
-    if annotator is not None:
-        check_coder_name(annotator)  # the window's coder: the one rule for names, one line
-    ctx.obj["annotator"] = annotator
+    if coder is not None:
+        check_coder_name(coder)  # the window's coder: the one rule for names, one line
+    ctx.obj["coder"] = coder
     if ctx.invoked_subcommand is None:
         _launch_gui(ctx)
 
@@ -218,7 +218,7 @@ def _launch_gui(ctx: click.Context) -> None:
     # Opened (and seeded if new) once, handed to the window: a database that cannot be
     # written opens read-only there, and --busy-timeout holds for it.
     store = _open(ctx, reading=True)
-    ctx.exit(run(store, ctx.obj["annotator"]))
+    ctx.exit(run(store, ctx.obj["coder"]))
 
 
 @cli.command()
@@ -286,7 +286,7 @@ def _listed(names: tuple[str, ...]) -> str:
     help="; ".join(f"{f.key}: {f.help}" for f in EXPORT_FORMATS) + ".",
 )
 @click.option("--all", "include_all", is_flag=True, help="Also write unlabelled documents.")
-@click.option("--annotator", "annotator", default=None, help="Only this coder's labels.")
+@click.option("--annotator", "coder", default=None, help="Only this coder's labels.")
 @click.option("--gold", is_flag=True, help="Only the adjudicated gold layer.")
 @click.option(
     "--csv-raw",
@@ -299,7 +299,7 @@ def export(
     output: str,
     fmt: str,
     include_all: bool,
-    annotator: str | None,
+    coder: str | None,
     gold: bool,
     csv_raw: bool = False,
 ) -> None:
@@ -310,15 +310,15 @@ def export(
     """
     store = _open(ctx, reading=True)
     if gold:
-        if annotator is not None:
+        if coder is not None:
             raise click.ClickException("--gold and --annotator exclude each other")
         if not store.has_gold():
             raise click.ClickException("the database has no gold layer yet (see 'annotator gold')")
-        annotator = GOLD
-    elif annotator is not None:
-        store.resolve_coders([annotator])
+        coder = GOLD
+    elif coder is not None:
+        store.resolve_coders([coder])
     n = export_any(
-        store, output, fmt=fmt, annotator=annotator, include_unlabelled=include_all, csv_raw=csv_raw
+        store, output, fmt=fmt, coder=coder, include_unlabelled=include_all, csv_raw=csv_raw
     )
     if output != "-":
         unit = export_format(fmt).unit
@@ -336,7 +336,10 @@ def export(
     help="Input format, detected per file by default.",
 )
 @click.option(
-    "--annotator", default=None, help="The coder (overrides _annotator_id; required for doccano)."
+    "--annotator",
+    "coder",
+    default=None,
+    help="The coder (overrides _annotator_id; required for doccano).",
 )
 @click.option(
     "--all-answers", is_flag=True, help="Prodigy: also import tasks not answered 'accept'."
@@ -357,7 +360,7 @@ def import_labels_cmd(
     ctx: click.Context,
     files: tuple[str, ...],
     fmt: str,
-    annotator: str | None,
+    coder: str | None,
     all_answers: bool,
     add_labels: bool,
     field_name: str | None,
@@ -371,7 +374,7 @@ def import_labels_cmd(
     store = _open(ctx)
     with _progress("Importing labels") as progress:
         results = import_label_files(
-            store, files, fmt=fmt, annotator=annotator, all_answers=all_answers,
+            store, files, fmt=fmt, coder=coder, all_answers=all_answers,
             add_labels=add_labels, field_name=field_name, progress=progress,
         )  # fmt: skip
     for r in results:
@@ -438,7 +441,7 @@ def title(ctx: click.Context, doc_id: int | None, new_title: str | None) -> None
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
-    """Counts: documents, annotators, spans per label, documents done per annotator."""
+    """Counts: documents, coders, spans per label, documents done per coder."""
     store = _open(ctx, reading=True)
     data = store.stats()
     if as_json:
@@ -466,10 +469,13 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     help="Accept into gold what every coder of a document agrees on exactly.",
 )
 @click.option(
-    "--annotators", default=None, help="Comma-separated coders to consider (default: all)."
+    "--annotators",
+    "coders",
+    default=None,
+    help="Comma-separated coders to consider (default: all).",
 )
 @click.pass_context
-def gold(ctx: click.Context, auto: bool, annotators: str | None) -> None:
+def gold(ctx: click.Context, auto: bool, coders: str | None) -> None:
     """Build the gold (adjudicated) layer.
 
     With --auto, spans that all coders of a document marked identically (same start, end
@@ -478,13 +484,13 @@ def gold(ctx: click.Context, auto: bool, annotators: str | None) -> None:
     Gold decisions already made are never overwritten.
     """
     store = _open(ctx, seeds=False)
-    names = _annotator_list(store, annotators)
+    names = _coder_list(store, coders)
     report = auto_gold(store, names)
     click.echo(report.summary())
 
 
 @cli.command()
-@click.option("--annotators", default=None, help="Comma-separated coders (default: all).")
+@click.option("--annotators", "coders", default=None, help="Comma-separated coders (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
 @click.option(
     "--report",
@@ -512,7 +518,7 @@ def gold(ctx: click.Context, auto: bool, annotators: str | None) -> None:
 @click.pass_context
 def agreement(
     ctx: click.Context,
-    annotators: str | None,
+    coders: str | None,
     as_json: bool,
     report: str | None,
     bootstrap: int,
@@ -531,7 +537,7 @@ def agreement(
     store = _open(ctx, seeds=False, reading=True)
     if report:
         check_output(report, databases=[store])  # before the statistics, which take a while
-    names = _annotator_list(store, annotators)
+    names = _coder_list(store, coders)
     data = compute_agreement(store, names, bootstrap=bootstrap, seed=seed)
     if report:
         with atomic_output(report) as fh:
@@ -543,10 +549,10 @@ def agreement(
         click.echo(render_text(data, documents=documents))
 
 
-def _annotator_list(store: Store, annotators: str | None) -> list[str] | None:
-    if annotators is None:
+def _coder_list(store: Store, coders: str | None) -> list[str] | None:
+    if coders is None:
         return None
-    return store.resolve_coders(n.strip() for n in annotators.split(",") if n.strip())
+    return store.resolve_coders(n.strip() for n in coders.split(",") if n.strip())
 
 
 def main() -> None:
