@@ -234,7 +234,7 @@ class AgreementWindow(QDialog):
     # -- coders and computing -----------------------------------------------------
 
     def refresh_coders(self) -> None:
-        names = self.main.store.annotators()
+        names = self.main.store.coders()
         old = {n: c.isChecked() for n, c in self.coder_checks.items()}
         for c in self.coder_checks.values():
             self.coder_box.removeWidget(c)

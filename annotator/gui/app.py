@@ -1,4 +1,4 @@
-"""Application bootstrap: ``run(db_path, annotator) -> exit code`` and ``main_window``."""
+"""Application bootstrap: ``run(db_path, coder) -> exit code`` and ``main_window``."""
 
 from __future__ import annotations
 
@@ -37,12 +37,12 @@ def open_store(path: str | Path) -> Store:
 
 
 def main_window(
-    db: str | Path | Store, annotator: str | None = None, settings: QSettings | None = None
+    db: str | Path | Store, coder: str | None = None, settings: QSettings | None = None
 ) -> MainWindow:
     """The annotation window for an existing database (a path, or a store already open,
     which the window then owns and closes), not shown.
 
-    A ``QApplication`` must exist. Without ``annotator`` the remembered coder is used,
+    A ``QApplication`` must exist. Without ``coder`` the remembered coder is used,
     or the coder is asked for their name (once; it is remembered).
     """
     from .window import MainWindow
@@ -56,14 +56,14 @@ def main_window(
             raise AnnotatorError(f"{path}: no such database")
         store = open_store(path)
     try:
-        if annotator:
+        if coder:
             try:
-                annotator = window_coder_name(annotator, store.annotators())
+                coder = window_coder_name(coder, store.coders())
             except ValidationError as e:
                 raise AnnotatorError(f"--annotator: {e}") from None
-        name = annotator or remembered_coder(settings)
+        name = coder or remembered_coder(settings)
         if name is None:
-            name = ask_coder_name(None, store.annotators())
+            name = ask_coder_name(None, store.coders())
             if name is None:
                 raise AnnotatorError("no coder name given")
             remember_coder(settings, name)
@@ -90,7 +90,7 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
     )
 
 
-def run(db: str | Path | Store, annotator: str | None = None) -> int:
+def run(db: str | Path | Store, coder: str | None = None) -> int:
     """Open the window on ``db`` (a path, or a store already open: the command line's,
     which the window then owns and closes) and run the event loop; returns the exit code."""
     if QApplication.instance() is None:
@@ -108,7 +108,7 @@ def run(db: str | Path | Store, annotator: str | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
     try:
-        window = main_window(db, annotator)
+        window = main_window(db, coder)
     except AnnotatorError as e:
         if str(e) == "no coder name given":
             return 1

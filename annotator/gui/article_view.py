@@ -47,7 +47,7 @@ class PaintSpan:
     color: QColor
     band: int
     own: bool = True
-    annotator: str = ""
+    coder: str = ""
     unsaved: bool = False  # an edit the database has not taken yet (drawn hatched, dashed)
 
 

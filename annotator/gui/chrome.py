@@ -27,10 +27,10 @@ def read_only_message(path: Path) -> str:
     return f"{path.name} is read-only: changes cannot be saved{READ_ONLY_WHY}"
 
 
-def window_title(doc: Document | None, annotator: str, path: Path, readonly: bool) -> str:
+def window_title(doc: Document | None, coder: str, path: Path, readonly: bool) -> str:
     doc_part = f"{doc.title} — " if doc else ""
     ro = ", read-only" if readonly else ""
-    return literal_title(f"{doc_part}{annotator} — annotator ({path.name}{ro})")
+    return literal_title(f"{doc_part}{coder} — annotator ({path.name}{ro})")
 
 
 def message_box(parent: QWidget, title: str, message: str, warning: bool = False) -> QMessageBox:
@@ -74,8 +74,8 @@ class DocHeader:
         text = STATE_TEXT.get(state, "") if state is not None else ""
         self.meta_label.setText(f"{src}  ·  {len(doc.text):,} characters  ·  {text}")
 
-    def show_coder(self, annotator: str) -> None:
-        self.coder_button.setText(literal_mnemonic(f"Coder: {annotator}  ▾"))
+    def show_coder(self, coder: str) -> None:
+        self.coder_button.setText(literal_mnemonic(f"Coder: {coder}  ▾"))
 
 
 class StatusLabels:
@@ -105,5 +105,5 @@ class StatusLabels:
     def show_selection(self, length: int | None) -> None:
         self.sel_label.setText("" if length is None else f"Selection: {length} characters")
 
-    def show_coder(self, annotator: str) -> None:
-        self.coder_label.setText(f"Coder: {annotator}")
+    def show_coder(self, coder: str) -> None:
+        self.coder_label.setText(f"Coder: {coder}")

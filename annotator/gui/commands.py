@@ -96,18 +96,16 @@ def try_push(stack: QUndoStack, cmd: StoreCommand) -> bool:
 class AddSpan(StoreCommand):
     """A new span; its id is a pending handle until written (``PendingEdits.resolve``)."""
 
-    def __init__(
-        self, editor: Editor, doc_id: int, annotator: str, start: int, end: int, label: str
-    ):
+    def __init__(self, editor: Editor, doc_id: int, coder: str, start: int, end: int, label: str):
         super().__init__(editor, doc_id, f"Add {label} span")
-        self.args = (doc_id, annotator, start, end, label)
+        self.args = (doc_id, coder, start, end, label)
         self.handle: int | None = None
         self._deleted: P.DeleteSpan | None = None  # the undo's edit, for redo
 
     def _shape(self) -> Span:
         assert self.handle is not None
-        doc_id, annotator, start, end, label = self.args
-        return Span(self.handle, doc_id, annotator, start, end, label)
+        doc_id, coder, start, end, label = self.args
+        return Span(self.handle, doc_id, coder, start, end, label)
 
     def apply(self) -> int:
         if self.handle is None:
@@ -157,28 +155,28 @@ class RelabelSpan(StoreCommand):
 
 
 class SetDocField(StoreCommand):
-    def __init__(self, editor: Editor, doc_id: int, annotator: str, field: str, old, new):
+    def __init__(self, editor: Editor, doc_id: int, coder: str, field: str, old, new):
         super().__init__(editor, doc_id, f"Set {field}")
-        self.annotator, self.field, self.old, self.new = annotator, field, old, new
+        self.coder, self.field, self.old, self.new = coder, field, old, new
 
     def apply(self) -> None:
-        self.editor.write(P.SetDocLabel(self.doc_id, self.annotator, self.field, self.new))
+        self.editor.write(P.SetDocLabel(self.doc_id, self.coder, self.field, self.new))
 
     def revert(self) -> None:
-        self.editor.write(P.SetDocLabel(self.doc_id, self.annotator, self.field, self.old))
+        self.editor.write(P.SetDocLabel(self.doc_id, self.coder, self.field, self.old))
 
 
 class SetStatus(StoreCommand):
-    def __init__(self, editor: Editor, doc_id: int, annotator: str, old: str, new: str):
+    def __init__(self, editor: Editor, doc_id: int, coder: str, old: str, new: str):
         label = "Mark done" if new == "done" else f"Mark {new.replace('_', ' ')}"
         super().__init__(editor, doc_id, label)
-        self.annotator, self.old, self.new = annotator, old, new
+        self.coder, self.old, self.new = coder, old, new
 
     def apply(self) -> None:
-        self.editor.write(P.SetStatus(self.doc_id, self.annotator, self.new))
+        self.editor.write(P.SetStatus(self.doc_id, self.coder, self.new))
 
     def revert(self) -> None:
-        self.editor.write(P.SetStatus(self.doc_id, self.annotator, self.old))
+        self.editor.write(P.SetStatus(self.doc_id, self.coder, self.old))
 
 
 class SetTitle(StoreCommand):

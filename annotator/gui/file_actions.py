@@ -149,7 +149,7 @@ class FileActionsHost(Protocol):
     """What the File menu's jobs need from the window they serve (the main window)."""
 
     store: Store
-    annotator: str
+    coder: str
     scheme: Scheme
     jobs: Jobs
 
@@ -368,7 +368,7 @@ class FileActions:
         self,
         paths: list[str],
         fmt: str = "auto",
-        annotator: str | None = None,
+        coder: str | None = None,
         all_answers: bool = False,
         add_labels: bool = False,
         field_name: str | None = None,
@@ -384,7 +384,7 @@ class FileActions:
 
             progress(0, len(paths))
             return import_label_files(
-                store, paths, fmt=fmt, annotator=annotator, all_answers=all_answers,
+                store, paths, fmt=fmt, coder=coder, all_answers=all_answers,
                 add_labels=add_labels, field_name=field_name, progress=progress,
             )  # fmt: skip
 
@@ -412,19 +412,19 @@ class FileActions:
     def export_dialog(self, mine: bool) -> None:
         """The quick JSONL exports (my labels / all coders)."""
         w = self.w
-        default = str(self.store.path.with_name(f"labels-{w.annotator if mine else 'all'}.jsonl"))
+        default = str(self.store.path.with_name(f"labels-{w.coder if mine else 'all'}.jsonl"))
         path = choose_save_path(self.win, "Export JSONL", default, "JSON lines (*.jsonl)")
         if path:
-            self.export_to(Path(path), w.annotator if mine else None)
+            self.export_to(Path(path), w.coder if mine else None)
 
-    def export_to(self, path: Path, annotator: str | None):
-        return self.export_as(path, "jsonl", annotator, announce=False)
+    def export_to(self, path: Path, coder: str | None):
+        return self.export_as(path, "jsonl", coder, announce=False)
 
     def ask_export(self):
         """File → Export…: the options dialog; accepting it asks for the file or folder."""
         from .file_dialogs import ExportDialog
 
-        dlg = ExportDialog(self.win, self.w.annotator, self.store.has_gold())
+        dlg = ExportDialog(self.win, self.w.coder, self.store.has_gold())
         dlg.accepted.connect(lambda: self._export_chosen(dlg.options()))
         dlg.finished.connect(dlg.deleteLater)
         dlg.open()
@@ -435,7 +435,7 @@ class FileActions:
 
         fmt = options["fmt"]
         suffix = export_format(fmt).suffix
-        stem = f"{self.store.path.stem}-{options['annotator'] or 'all'}"
+        stem = f"{self.store.path.stem}-{options['coder'] or 'all'}"
         folder = export_format(fmt).folder
         default = str(self.store.path.with_name(f"{stem}-{fmt}{suffix}"))
         if folder:
@@ -468,7 +468,7 @@ class FileActions:
         self,
         target: Path,
         fmt: str = "jsonl",
-        annotator: str | None = None,
+        coder: str | None = None,
         include_unlabelled: bool = False,
         announce: bool = True,
     ):
@@ -482,7 +482,7 @@ class FileActions:
 
             warnings: list[str] = []  # documents whose old meta held NaN/Infinity
             n = export(
-                store, target, fmt, annotator=annotator, include_unlabelled=include_unlabelled,
+                store, target, fmt, coder=coder, include_unlabelled=include_unlabelled,
                 progress=lambda n: progress(n, max(total, n)), warn=warnings.append,
             )  # fmt: skip
             return n, warnings

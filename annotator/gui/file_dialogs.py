@@ -38,7 +38,7 @@ IMPORT_FORMATS = [
     ("doccano", "doccano JSONL (one coder per file)"),
 ]
 
-# Which labels an export holds (the ``annotator`` argument of the core's export).
+# Which labels an export holds (the ``coder`` argument of the core's export).
 ALL_CODERS, MINE, GOLD_ONLY = "all", "mine", "gold"
 
 
@@ -146,7 +146,7 @@ class ImportLabelsDialog(QDialog):
         coder = self.coder.text().strip()
         return {
             "fmt": self.format.currentData(),
-            "annotator": coder or None,
+            "coder": coder or None,
             "all_answers": self.all_answers.isChecked(),
             "add_labels": self.add_labels.isChecked(),
             "field_name": self.field.currentData(),
@@ -213,14 +213,14 @@ class ExportDialog(QDialog):
         from ..store import GOLD
 
         if self.gold.isChecked() and self.gold.isEnabled():
-            annotator = GOLD
+            coder = GOLD
         elif self.mine.isChecked():
-            annotator = self.coder
+            coder = self.coder
         else:
-            annotator = None
+            coder = None
         return {
             "fmt": self.format.currentData(),
-            "annotator": annotator,
+            "coder": coder,
             "include_unlabelled": self.unlabelled.isChecked(),
         }
 

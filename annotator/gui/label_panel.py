@@ -175,7 +175,7 @@ class SpanRow:
     color: str
     excerpt: str
     own: bool
-    annotator: str
+    coder: str
     unsaved: bool = False  # not written to the database yet (see annotator/pending.py)
 
 
@@ -249,13 +249,13 @@ class LabelPanel(QWidget):
         self.span_list.clear()
         own = 0
         for r in rows:
-            prefix = "" if r.own else f"{r.annotator}: "
+            prefix = "" if r.own else f"{r.coder}: "
             if r.unsaved:
                 prefix = "UNSAVED · "
             item = QListWidgetItem(swatch(r.color), f"{prefix}{r.excerpt}")
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, r.unsaved)
-            tip = f"{r.label}{'' if r.own else f' (by {r.annotator}, read-only)'}"
+            tip = f"{r.label}{'' if r.own else f' (by {r.coder}, read-only)'}"
             item.setToolTip(
                 plain_tooltip(tip + (" — not saved yet, retrying" if r.unsaved else ""))
             )

@@ -33,7 +33,7 @@ class LabelHost(cmd.TitleEditor, Protocol):
     """What labelling needs from the main window (its editor for the commands, too)."""
 
     doc: Document | None
-    annotator: str
+    coder: str
     view: ArticleView
     doc_list: DocumentList
     undo_stack: QUndoStack
@@ -81,7 +81,7 @@ class Labelling:
             w.view.clear_selection()
             try:  # the store refuses a span it holds already; this, one not written yet
                 P.refuse_identical(w.own_spans(w.doc.id)[0], (start, end, label), "")
-                cmd.push(w.undo_stack, cmd.AddSpan(w, w.doc.id, w.annotator, start, end, label))
+                cmd.push(w.undo_stack, cmd.AddSpan(w, w.doc.id, w.coder, start, end, label))
             except DuplicateSpanError as e:
                 w.refresh_spans(e.existing)
                 w.panel.select_span(e.existing)
@@ -137,7 +137,7 @@ class Labelling:
         old = w.own_fields(w.doc.id).get(field)
         if old == value:
             return
-        self._push(cmd.SetDocField(w, w.doc.id, w.annotator, field, old, value))
+        self._push(cmd.SetDocField(w, w.doc.id, w.coder, field, old, value))
 
     def done_and_next(self) -> None:
         w = self.w
@@ -145,7 +145,7 @@ class Labelling:
             return
         doc_id = w.doc.id
         old = w.own_status(doc_id)
-        if old != "done" and not self._push(cmd.SetStatus(w, doc_id, w.annotator, old, "done")):
+        if old != "done" and not self._push(cmd.SetStatus(w, doc_id, w.coder, old, "done")):
             return
         ids = w.doc_list.ids()
         i = ids.index(doc_id)
@@ -162,7 +162,7 @@ class Labelling:
             return
         old = w.own_status(w.doc.id)
         if old == "done":
-            self._push(cmd.SetStatus(w, w.doc.id, w.annotator, old, "in_progress"))
+            self._push(cmd.SetStatus(w, w.doc.id, w.coder, old, "in_progress"))
 
     # -- spans: selection and navigation ------------------------------------------
 

@@ -42,7 +42,7 @@ class NavHost(Protocol):
     store: Store
     pending: P.PendingEdits
     doc: Document | None
-    annotator: str
+    coder: str
     view: ArticleView
     doc_list: DocumentList
     header: DocHeader
@@ -82,7 +82,7 @@ class Navigator(QObject):
 
     def reload_documents(self) -> None:
         w = self.w
-        rows = w.store.list_documents(w.annotator)
+        rows = w.store.list_documents(w.coder)
         current = w.doc.id if w.doc else None
         if current is None or current not in {r.id for r in rows}:
             current = None
@@ -165,4 +165,4 @@ class Navigator(QObject):
             self.visit.invalidate()
             if seconds > 0:
                 with contextlib.suppress(AnnotatorError):
-                    w.write(P.AddTime(w.doc.id, w.annotator, seconds))
+                    w.write(P.AddTime(w.doc.id, w.coder, seconds))

@@ -40,9 +40,9 @@ class Layers:
         band = {c: i for i, c in enumerate(rv.coders)}
         spans: list[tuple] = []
         for s in store.spans(rv.doc_id):
-            if s.annotator in band:
+            if s.coder in band:
                 color = colors.get(s.label, NO_COLOR)
-                spans.append((s.annotator, s.start, s.end, s.label, color, band[s.annotator]))
+                spans.append((s.coder, s.start, s.end, s.label, color, band[s.coder]))
         unsaved = store.unsaved_gold_spans(rv.doc_id)
         for g in rv.gold_spans:
             color = colors.get(g.label, NO_COLOR)

@@ -36,16 +36,16 @@ def span_display(
     """What the view paints and the panel lists; ``coder``'s spans are the own ones."""
     paint, rows = [], []
     for s in spans:
-        mine = s.annotator == coder
+        mine = s.coder == coder
         color = colors.get(s.label, NO_COLOR)
         s16, e16 = offsets.range_to_utf16(s.start, s.end)
         paint.append(
             PaintSpan(
                 s.id, s16, e16, s.label, color, bands.get(s.label, 0), mine,
-                s.annotator, mine and s.id in unsaved,
+                s.coder, mine and s.id in unsaved,
             )
         )  # fmt: skip
-        rows.append((s.id, s.label, color.name(), excerpt(text, s), mine, s.annotator,
+        rows.append((s.id, s.label, color.name(), excerpt(text, s), mine, s.coder,
                      s.id in unsaved))  # fmt: skip
     starts = {p.id: p.start16 for p in paint}
     rows.sort(key=lambda r: (not r[4], starts[r[0]]))

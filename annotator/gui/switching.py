@@ -27,7 +27,7 @@ class SwitchHost(Protocol):
     """What switching coders and databases needs from the main window."""
 
     store: Store
-    annotator: str
+    coder: str
     scheme: Scheme
     doc: Document | None
     pending: PendingEdits
@@ -55,28 +55,28 @@ def refresh_coder_menu(w: SwitchHost, parent: QWidget) -> None:
     """The Coder menu anew from the database's coders (it may have new ones)."""
 
     def new_coder() -> None:
-        name = ask_coder_name(parent, w.store.annotators())
+        name = ask_coder_name(parent, w.store.coders())
         if name:
             w.switch_coder(name)
 
-    fill_coder_menu(w.coder_menu, w.store.annotators(), w.annotator, w.switch_coder, new_coder)
+    fill_coder_menu(w.coder_menu, w.store.coders(), w.coder, w.switch_coder, new_coder)
 
 
 def switch_coder(w: SwitchHost, name: str) -> bool:
     """Code as ``name`` from now on (registered if new); whether the coder changed."""
-    if w.store.readonly and name not in w.store.annotators():
+    if w.store.readonly and name not in w.store.coders():
         w.report_error(w.read_only_message())
         return False
     try:
-        if name not in w.store.annotators():
-            name = w.store.add_annotator(name)
+        if name not in w.store.coders():
+            name = w.store.add_coder(name)
     except AnnotatorError as e:
         w.report_error(str(e))
         return False
-    if name == w.annotator:
+    if name == w.coder:
         return False
     w.navigator.record_time()
-    w.annotator = name
+    w.coder = name
     remember_coder(w.settings, name)
     w.undo_stack.clear()
     w.view.select_span(None)
@@ -105,12 +105,9 @@ def switch_database(w: SwitchHost, path: Path, open_store: Callable[[Path], Stor
     try:
         store = open_store(path)
         store.scheme  # noqa: B018 - fails early on a foreign database
-        known = store.annotators()
+        known = store.coders()
         # A read-only database cannot register the coder: the window only shows it.
-        if store.readonly or w.annotator in known:
-            annotator = w.annotator
-        else:
-            annotator = store.add_annotator(w.annotator)
+        coder = w.coder if store.readonly or w.coder in known else store.add_coder(w.coder)
     except AnnotatorError as e:
         if store is not None:
             store.close()
@@ -119,7 +116,7 @@ def switch_database(w: SwitchHost, path: Path, open_store: Callable[[Path], Stor
     w.navigator.record_time()
     w.store.close()
     w.store = store
-    w.annotator = annotator
+    w.coder = coder
     w.read_only_told = False
     w.undo_stack.clear()
     w.doc = None

@@ -64,7 +64,7 @@ if TYPE_CHECKING:
 
 
 class MainWindow(QMainWindow):
-    """The coding window on one database (``store``) for one coder (``annotator``).
+    """The coding window on one database (``store``) for one coder (``coder``).
 
     ``open_store`` opens another database for :meth:`switch_database` (the application
     passes ``app.open_store``: read-write, or read-only if the file cannot be written).
@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         store: Store,
-        annotator: str,
+        coder: str,
         settings: QSettings,
         *,
         open_store: Callable[[Path], Store],
@@ -93,13 +93,13 @@ class MainWindow(QMainWindow):
         self.saver.short_timeout()
         # Registering a known coder would be a write (and wait for a busy database); a
         # read-only database cannot register one (the window shows it, refuses edits).
-        known = store.annotators()
-        if annotator in known and annotator not in RESERVED_NAMES:
-            self.annotator = annotator
+        known = store.coders()
+        if coder in known and coder not in RESERVED_NAMES:
+            self.coder = coder
         elif store.readonly:
-            self.annotator = check_coder_name(annotator)
+            self.coder = check_coder_name(coder)
         else:
-            self.annotator = store.add_annotator(annotator)
+            self.coder = store.add_coder(coder)
         self.read_only_told = False  # the read-only refusal was shown in a box once
         self.scheme = store.scheme
         self.doc: Document | None = None
@@ -241,9 +241,9 @@ class MainWindow(QMainWindow):
         own, unsaved = self.own_spans(doc_id)
         spans = own
         if self.show_others:
-            spans = own + [s for s in self.store.spans(doc_id) if s.annotator != self.annotator]
+            spans = own + [s for s in self.store.spans(doc_id) if s.coder != self.coder]
         paint, rows = span_display(
-            spans, self.doc.text, self.view.offsets, self._colors, self._bands, self.annotator,
+            spans, self.doc.text, self.view.offsets, self._colors, self._bands, self.coder,
             unsaved,
         )  # fmt: skip
         if select is not None:
@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
 
     def own_spans(self, doc_id: int) -> tuple[list[Span], set[int]]:
         """The coder's spans as edited (pending edits included), and the unsaved ids."""
-        return self.pending.shown_spans(self.store, doc_id, self.annotator)
+        return self.pending.shown_spans(self.store, doc_id, self.coder)
 
     def own_span(self, span_id: int) -> Span:
         if self.doc is not None:
@@ -274,13 +274,13 @@ class MainWindow(QMainWindow):
         return self.store.span(self.pending.resolve(span_id))
 
     def own_fields(self, doc_id: int) -> dict:
-        return self.pending.shown_fields(self.store, doc_id, self.annotator)
+        return self.pending.shown_fields(self.store, doc_id, self.coder)
 
     def own_status(self, doc_id: int) -> str:
-        return self.pending.shown_status(self.store, doc_id, self.annotator)
+        return self.pending.shown_status(self.store, doc_id, self.coder)
 
     def refresh_progress(self) -> None:
-        self.doc_list.set_progress(self.store.progress(self.annotator))
+        self.doc_list.set_progress(self.store.progress(self.coder))
 
     def update_meta(self) -> None:
         if self.doc is not None:
@@ -288,7 +288,7 @@ class MainWindow(QMainWindow):
 
     def update_title(self) -> None:
         self.setWindowTitle(
-            window_title(self.doc, self.annotator, self.store.path, self.store.readonly)
+            window_title(self.doc, self.coder, self.store.path, self.store.readonly)
         )
         if hasattr(self, "status_labels"):
             self.status_labels.show_read_only(self.store.path, self.store.readonly)
@@ -297,8 +297,8 @@ class MainWindow(QMainWindow):
         return read_only_message(self.store.path)
 
     def update_coder_display(self) -> None:
-        self.header.show_coder(self.annotator)
-        self.status_labels.show_coder(self.annotator)
+        self.header.show_coder(self.coder)
+        self.status_labels.show_coder(self.coder)
         self.update_title()
 
     # -- the editor protocol used by commands --------------------------------------
@@ -436,7 +436,7 @@ class MainWindow(QMainWindow):
     def switch_coder(self, name: str) -> None:
         if switching.switch_coder(self, name):
             self.refresh_coder_menu()
-            self.statusBar().showMessage(f"Now coding as {self.annotator}.", 4000)
+            self.statusBar().showMessage(f"Now coding as {self.coder}.", 4000)
 
     # -- the database and its scheme (the File menu's jobs: file_actions.py) --------
 
@@ -474,8 +474,8 @@ class MainWindow(QMainWindow):
     def import_paths(self, paths: list[str]):
         return self.files.import_paths(paths)
 
-    def export_to(self, path: Path, annotator: str | None):
-        return self.files.export_to(path, annotator)
+    def export_to(self, path: Path, coder: str | None):
+        return self.files.export_to(path, coder)
 
     # -- tools: the windows this one opens and keeps --------------------------------
 
