@@ -138,7 +138,7 @@ def main() -> None:
         first = store.list_documents("bench")[0].id
         text_file = Path(tmp) / "article.txt"
         text_file.write_text(store.document(first).text, encoding="utf-8")
-        store.add_annotator("bench")
+        store.add_coder("bench")
         store.close()
         gui_cmd = ([sys.executable, "-c", GUI, str(db), tmp], ["painted", "panel"])
         base_cmd = ([sys.executable, "-c", BASELINE, str(text_file)], ["painted"])

@@ -73,7 +73,7 @@ def main() -> None:
         seed = sorted((ROOT / "seeds").glob("*.txt"))[0]
         text = seed.read_text(encoding="utf-8")
         (doc_id,) = import_documents(store, [RawDocument(text, str(seed), {})]).added
-        store.add_annotator(CODER)
+        store.add_coder(CODER)
         labels = store.scheme.label_names
         bare = open_bare(store, where / "bare.db")
         (coder_id,) = bare.execute("SELECT id FROM annotators WHERE name = ?", (CODER,)).fetchone()

@@ -204,11 +204,11 @@ def old_span_report(store: Store, coders: list[str], bootstrap: int, seed: int) 
             if coder in wanted and state != "new":
                 coded.setdefault(coder, [])
         for s in store.spans(summary.id):
-            if s.annotator in wanted:
-                coded.setdefault(s.annotator, []).append((s.start, s.end, s.label))
+            if s.coder in wanted:
+                coded.setdefault(s.coder, []).append((s.start, s.end, s.label))
         for dl in store.all_doc_labels(summary.id):
-            if dl.annotator in wanted:
-                coded.setdefault(dl.annotator, [])
+            if dl.coder in wanted:
+                coded.setdefault(dl.coder, [])
         if not coded:
             continue
         spans[summary.id], lengths[summary.id] = coded, summary.length
@@ -270,7 +270,7 @@ def test_report_equals_the_dictionary_computation_it_replaced(tmp_path_factory, 
                     store.set_doc_label(
                         doc_id, coder, "dominant_frame", rng.choice(["alarmist", "none"])
                     )
-        coders = store.annotators()
+        coders = store.coders()
         report = compute_agreement(store, bootstrap=40, seed=seed % 7).to_dict()
         old = old_span_report(store, coders, 40, seed % 7)
     assert report["n_documents"] == old["n"]

@@ -22,7 +22,7 @@ def read_lines(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_one_line_per_document_and_annotator_with_prodigy_fields(store, make_doc, tmp_path):
+def test_one_line_per_document_and_coder_with_prodigy_fields(store, make_doc, tmp_path):
     d1 = make_doc(TEXT, url="https://example.org/a")
     d2 = make_doc("An unlabelled second article.")
     start = TEXT.index("North")
@@ -97,9 +97,9 @@ def test_all_and_annotator_filter(store, make_doc, tmp_path):
         None,
         [],
     )
-    export_jsonl(store, out, annotator="ana")
+    export_jsonl(store, out, coder="ana")
     assert [(r["meta"]["doc_id"], r["_annotator_id"]) for r in read_lines(out)] == [(d1, "ana")]
-    export_jsonl(store, out, annotator="ana", include_unlabelled=True)
+    export_jsonl(store, out, coder="ana", include_unlabelled=True)
     assert [(r["meta"]["doc_id"], r["_annotator_id"]) for r in read_lines(out)] == [
         (d1, "ana"),
         (d2, "ana"),

@@ -114,7 +114,7 @@ def test_doccano_export_one_file_per_coder(labelled, tmp_path):
     # Reading each file back with --annotator restores that coder's labels.
     with Store(tmp_path / "back.db") as s:
         for coder in ("ana", "ben", "Chloé"):
-            [r] = import_label_files(s, [out / f"{coder}.jsonl"], annotator=coder)
+            [r] = import_label_files(s, [out / f"{coder}.jsonl"], coder=coder)
             assert r.ok and r.format == "doccano", r.errors
         for coder in ("ana", "ben"):
             for doc in (d1, d2):
@@ -536,7 +536,7 @@ def test_doccano_file_names_fit_and_the_real_names_stay_inside(awkward, tmp_path
     assert "/" not in by_coder["ana/../ben"] and by_coder["CON"] != "CON.jsonl"
     # Stable: the same database gives the same names, whatever else is in it.
     again = tmp_path / "again"
-    export(awkward, again, fmt="doccano", annotator=LONG)
+    export(awkward, again, fmt="doccano", coder=LONG)
     assert [p.name for p in exported(again)] == [by_coder[LONG]]
     # And the names come back from the files alone (no --annotator); a name the rule now
     # reserves is refused with that reason.
@@ -545,7 +545,7 @@ def test_doccano_file_names_fit_and_the_real_names_stay_inside(awkward, tmp_path
         refused = {n: r.errors for n, r in results.items() if not r.ok}
         assert list(refused) == [by_coder["unlabelled"]]
         assert "coder name 'unlabelled' is reserved" in refused[by_coder["unlabelled"]][0]
-        assert sorted(s.annotators()) == sorted([LONG, "ana/../ben", "CON"])
+        assert sorted(s.coders()) == sorted([LONG, "ana/../ben", "CON"])
 
 
 def test_brat_folder_names_fit_and_coders_json_names_them(awkward, tmp_path):

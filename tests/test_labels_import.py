@@ -113,11 +113,11 @@ def test_importing_the_same_file_twice_changes_nothing(store, tmp_path):
     )
     with Store(tmp_path / "twice.db") as s:
         import_label_files(s, [src, prodigy])
-        import_label_files(s, [doccano], annotator="dora")
+        import_label_files(s, [doccano], coder="dora")
         before = dump(s)
         assert len(before["spans"]) == 3 and len(before["doc_labels"]) == 3
         again = import_label_files(s, [src, prodigy]) + import_label_files(
-            s, [doccano], annotator="dora"
+            s, [doccano], coder="dora"
         )
         assert all(r.ok for r in again)
         assert sum(r.spans_added + r.doc_labels_set + r.documents_added for r in again) == 0
@@ -215,10 +215,10 @@ def test_annotator_option_overrides_the_file(store, tmp_path):
         tmp_path / "p.jsonl",
         [prodigy_task("Override text here.", [{"start": 0, "end": 8, "label": "alarmist"}])],
     )
-    one(import_label_files(store, [f], annotator="zoe"))
-    assert store.annotators() == ["zoe"]
+    one(import_label_files(store, [f], coder="zoe"))
+    assert store.coders() == ["zoe"]
     with pytest.raises(ValidationError, match="whitespace"):  # the name rule: no silent strip
-        import_label_files(store, [f], annotator="  zoe ")
+        import_label_files(store, [f], coder="  zoe ")
 
 
 def test_prodigy_labels_without_a_coder_are_refused(store, tmp_path):
@@ -258,7 +258,7 @@ def test_doccano_sequence_entities_and_classification_shapes(store, tmp_path):
             {"text": t3, "label": ["none", "frames_present:alarmist"]},
         ],
     )
-    r = one(import_label_files(store, [f], annotator="dora"))
+    r = one(import_label_files(store, [f], coder="dora"))
     assert r.ok, r.errors
     assert (r.format, r.documents_added, r.spans_added, r.doc_labels_set) == ("doccano", 3, 3, 2)
     assert span_tuples(store, 1, "dora") == [
@@ -274,14 +274,14 @@ def test_doccano_sequence_entities_and_classification_shapes(store, tmp_path):
 
 def test_doccano_category_goes_to_the_field_option(store, tmp_path):
     f = write_jsonl(tmp_path / "d.jsonl", [{"text": "Ambiguous category.", "label": ["alarmist"]}])
-    r = one(import_label_files(store, [f], annotator="dora"))
+    r = one(import_label_files(store, [f], coder="dora"))
     assert not r.ok and "option of several fields" in r.errors[0]
-    r = one(import_label_files(store, [f], annotator="dora", field_name="dominant_frame"))
+    r = one(import_label_files(store, [f], coder="dora", field_name="dominant_frame"))
     assert r.ok, r.errors
     assert store.doc_labels(1, "dora") == {"dominant_frame": "alarmist"}
 
 
-def test_doccano_without_annotator_is_refused(store, tmp_path):
+def test_doccano_without_coder_is_refused(store, tmp_path):
     f = write_jsonl(tmp_path / "d.jsonl", [{"text": "Some text.", "label": [[0, 4, "alarmist"]]}])
     r = one(import_label_files(store, [f]))
     assert not r.ok
@@ -300,7 +300,7 @@ def test_format_is_detected_per_file_or_forced(store, tmp_path):
     )
     doc = write_jsonl(tmp_path / "doc.jsonl", [{"text": "Doccano text.", "label": []}])
     with Store(tmp_path / "mixed.db") as s:
-        results = import_label_files(s, [canon_src, pro, doc], annotator="x")
+        results = import_label_files(s, [canon_src, pro, doc], coder="x")
         assert [r.format for r in results] == ["jsonl", "prodigy", "doccano"]
         assert all(r.ok for r in results)
     plain = write_jsonl(tmp_path / "plain.jsonl", [{"text": "Only a text."}])
@@ -505,7 +505,7 @@ def test_multi_field_given_a_string(store, tmp_path):
         tmp_path / "m.jsonl",
         [{"text": "Some text here.", "cats": {"frames_present": "alarmist"}}],
     )
-    r = one(import_label_files(store, [f], annotator="ana"))
+    r = one(import_label_files(store, [f], coder="ana"))
     # One option of a multi field, given bare, is that option alone (as a one-item list).
     assert r.ok, r.errors
     assert (r.documents_added, r.doc_labels_set) == (1, 1)
@@ -594,7 +594,7 @@ def test_cli_bad_files_one_line_per_problem(workdir):
     assert err[4] == "d.jsonl: refused (1 problem(s)); nothing written"
     assert "--annotator" in err[5]
     with Store(workdir / "x.db") as s:
-        assert s.document_count() == 0 and s.annotators() == []
+        assert s.document_count() == 0 and s.coders() == []
     res = run("import-labels", "d.jsonl", "--annotator", "dora")
     assert res.exit_code == 0, res.output
 
@@ -633,22 +633,22 @@ def test_the_name_rule_at_every_entry_point(store, tmp_path, name, reason, in_a_
     with pytest.raises(ValidationError, match=reason):
         check_coder_name(name)
     with pytest.raises(ValidationError, match=reason):  # the window's "new coder"
-        store.add_annotator(name)
+        store.add_coder(name)
     if isinstance(name, str):
         with pytest.raises(ValidationError, match=reason):  # import-labels --annotator
-            import_label_files(store, [], annotator=name)
+            import_label_files(store, [], coder=name)
     task = prodigy_task("Named text.", [{"start": 0, "end": 5, "label": "alarmist"}], coder=name)
     f = tmp_path / "p.jsonl"
     f.write_text(json.dumps(task) + "\n", "utf-8")
     r = one(import_label_files(store, [f]))
     assert len(r.errors) == 1 and r.errors[0].startswith(f"{f}:1: "), r.errors
     assert (in_a_file or reason) in r.errors[0]
-    assert store.annotators() == [] and store.document_count() == 0
+    assert store.coders() == [] and store.document_count() == 0
 
 
 def test_names_the_rule_accepts(store):
     for name in ("Chloé B", "長" * 100, "ana@laptop", "O'Brien", "👩‍🔬"[0], "Gold"):
-        assert store.add_annotator(name) == name
+        assert store.add_coder(name) == name
 
 
 def test_cli_refuses_a_bad_coder_name_in_one_line(workdir):
@@ -743,7 +743,7 @@ def test_default_export_with_a_gold_layer_imports_again_with_provenance(store, t
         r = one(import_label_files(back, [out]))
         assert r.ok, r.errors
         assert gold_state(back) == gold_state(store)
-        assert back.annotators() == store.annotators() == ["ana", "ben", "zoe"]
+        assert back.coders() == store.coders() == ["ana", "ben", "zoe"]
         again = tmp_path / "again.jsonl"
         export(back, again)
         assert without_timestamp(read_jsonl(again)) == without_timestamp(read_jsonl(out))
@@ -767,7 +767,7 @@ def test_gold_from_an_export_without_provenance_is_the_adjudicators_own(store, t
     assert gold_state(store) == [
         ([(0, 4, "alarmist", "", ())], {"dominant_frame": "alarmist"}, {"dominant_frame": ()})
     ]
-    assert store.annotators() == []
+    assert store.coders() == []
 
 
 def test_gold_in_a_prodigy_file_or_with_bad_sources_is_one_line(store, tmp_path):

@@ -107,7 +107,7 @@ def test_merge_overlapping_documents_with_a_conflict(lead, tmp_path):
         (8, 14, "policy_prescription", ""),
     ]
     assert report.spans_added == 4 and "1 new conflict(s)" in report.summary()
-    assert sorted(lead.annotators()) == ["ana", "ana@bens-laptop", "ben"]
+    assert sorted(lead.coders()) == ["ana", "ana@bens-laptop", "ben"]
 
 
 def test_documents_the_lead_lacks_are_copied_with_their_tokens(lead, tmp_path):

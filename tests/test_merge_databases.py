@@ -42,7 +42,7 @@ def test_every_database_is_merged_in_order(lead, dbs):
     assert [len(r.report.new_conflicts) for r in results] == [1, 0]
     assert [sorted(r.report.coders) for r in results] == [["ana", "ben"], ["cleo"]]
     assert steps == [(1, 2), (2, 2)]
-    assert sorted(lead.annotators()) == ["ana", "ana@conflicting", "ben", "cleo"]
+    assert sorted(lead.coders()) == ["ana", "ana@conflicting", "ben", "cleo"]
 
 
 def test_strict_stops_at_the_first_conflicting_database(lead, dbs):
@@ -66,7 +66,7 @@ def test_strict_keep_going_merges_the_next_database(lead, dbs):
     )  # fmt: skip
     assert [type(r.error) for r in results] == [MergeConflictError, type(None)]
     assert steps == [(1, 2), (2, 2)]
-    assert sorted(lead.annotators()) == ["ana", "cleo"]
+    assert sorted(lead.coders()) == ["ana", "cleo"]
 
 
 def test_every_path_is_checked_before_anything_is_merged(lead, dbs, tmp_path):
@@ -84,7 +84,7 @@ def test_a_refused_database_ends_the_run_and_keeps_what_came_before(lead, dbs, t
     results = list(merge_databases(lead, [clean, junk, conflicting]))
     assert [r.path for r in results] == [str(clean), str(junk)]
     assert results[1].report is None and isinstance(results[1].error, AnnotatorError)
-    assert "cleo" in lead.annotators() and "ben" not in lead.annotators()
+    assert "cleo" in lead.coders() and "ben" not in lead.coders()
 
 
 def test_keep_going_reports_each_refused_database_and_merges_the_rest(lead, dbs, tmp_path):

@@ -140,7 +140,7 @@ def test_a_coder_named_like_a_brat_file_gets_another_folder(tmp_path, coder):
 def test_doccano_without_labels_has_no_spans_and_names_its_coder():
     task = readers.read_doccano({"text": "abc", "_annotator_id": "ann"})
     assert task.spans == [] and task.choices == []
-    assert task.annotator == "ann"
+    assert task.coder == "ann"
 
 
 def test_doccano_spans_and_categories():

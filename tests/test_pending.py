@@ -300,7 +300,7 @@ def test_a_recovery_file_never_replaces_an_earlier_one(store, make_doc, tmp_path
     assert names == {p.name for p in written}
     unfill(store)
     assert all(r.ok for r in import_label_files(store, written))
-    spans = sorted((s.annotator, s.start) for s in store.spans(doc) if s.annotator != "filler")
+    spans = sorted((s.coder, s.start) for s in store.spans(doc) if s.coder != "filler")
     assert spans == [("ana", 0), ("ben", 7)]
 
 

@@ -255,13 +255,13 @@ def test_doccano_round_trip(tmp_path_factory, corpus):
     with Store(folder / "one.db") as one:
         for coder in sorted(per_coder):
             src = write_jsonl(folder / f"src-{coder}.jsonl", per_coder[coder])
-            import_ok(one, [src], annotator=coder)
+            import_ok(one, [src], coder=coder)
         export(one, folder / "one", fmt="doccano")
     first = doccano_files(folder / "one")
     assert sorted(first) == sorted(per_coder)
     with Store(folder / "two.db") as two:
         for coder in sorted(first):
-            results = import_label_files(two, [folder / "one" / f"{coder}.jsonl"], annotator=coder)
+            results = import_label_files(two, [folder / "one" / f"{coder}.jsonl"], coder=coder)
             assert results[0].ok and results[0].format == "doccano", results[0].errors
         export(two, folder / "two", fmt="doccano")
     assert doccano_files(folder / "two") == first
@@ -287,7 +287,7 @@ def test_spacy_docbin_spans_match_the_stored_text(tmp_path_factory, raw, data):
             for name, value in fields.items():
                 s.set_doc_label(doc_id, coder, name, value)
         export(s, folder / "out.spacy", fmt="spacy", include_unlabelled=True)
-        by_coder = {c: s.spans(doc_id, c) for c in s.annotators()}
+        by_coder = {c: s.spans(doc_id, c) for c in s.coders()}
     [shard] = exported(folder / "out.spacy")  # a folder of DocBin shards; a small one
     docs = list(DocBin().from_disk(shard).get_docs(spacy.blank("en").vocab))
     for doc in docs:

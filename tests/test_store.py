@@ -99,7 +99,7 @@ def test_invalid_span_is_refused_and_nothing_written(store, make_doc, args, mess
     assert count(store, "annotators") == 0
 
 
-def test_unknown_document_and_annotator_name(store, make_doc):
+def test_unknown_document_and_coder_name(store, make_doc):
     doc = make_doc(TEXT)
     with pytest.raises(NotFoundError, match="unknown document 999"):
         store.add_span(999, "ana", 0, 3, "alarmist")
@@ -263,8 +263,8 @@ def test_second_process_waits_for_a_writer_instead_of_failing(tmp_path, make_doc
     waited = time.monotonic() - t0
     assert proc.wait(timeout=30) == 0
     assert waited >= 0.3  # it queued behind the other process's write
-    assert store.span(span.id).annotator == "ben"
-    assert "holder" in store.annotators()
+    assert store.span(span.id).coder == "ben"
+    assert "holder" in store.coders()
 
 
 def test_write_beyond_the_busy_timeout_is_a_one_line_busy_error(store, make_doc, tmp_path):
@@ -308,7 +308,7 @@ def test_full_database_is_a_full_error_even_inside_a_transaction(store, make_doc
         for i in range(3000):
             store.add_span(doc, f"coder{i}", 0, 6, "alarmist", note="n" * 500)
     store.conn.execute("PRAGMA max_page_count=1073741823")
-    assert store.spans(doc) == [] and store.annotators() == []
+    assert store.spans(doc) == [] and store.coders() == []
 
 
 def test_scheme_versions(tmp_path):
@@ -408,7 +408,7 @@ def test_transaction_is_all_or_nothing(store, make_doc):
         store.set_doc_label(doc, "ana", "dominant_frame", "alarmist")
         store.add_span(doc, "ana", 0, 6, "no-such-label")
     assert store.spans(doc) == [] and store.doc_labels(doc, "ana") == {}
-    assert store.annotators() == []
+    assert store.coders() == []
     with store.transaction():
         store.add_span(doc, "ana", 0, 6, "alarmist")
         with pytest.raises(ValidationError):  # a failed inner call is undone alone
@@ -540,7 +540,7 @@ def test_gold_layer_keeps_provenance_and_is_not_a_coder(store, make_doc):
     g = store.add_gold_span(doc, 0, 6, "alarmist", sources=["ben", "ana"])
     own = store.add_gold_span(doc, 7, 13, "skeptical_of_alliance", sources=[])
     store.set_gold_label(doc, "dominant_frame", "alarmist", sources=["ana"])
-    assert store.annotators() == ["ana", "ben"] and store.has_gold()
+    assert store.coders() == ["ana", "ben"] and store.has_gold()
     assert store.gold_span_sources(doc) == {g.id: ("ana", "ben"), own.id: ()}
     assert store.gold_label_sources(doc) == {"dominant_frame": ("ana",)}
     assert [s.label for s in store.spans(doc, "gold")] == ["alarmist", "skeptical_of_alliance"]
@@ -720,7 +720,7 @@ def test_merging_a_file_another_process_has_open_sees_its_wal_and_adds_nothing(
         assert listing(coder) == before
     finally:
         proc.communicate("done\n", timeout=30)
-    assert sorted((s.annotator, s.start) for s in store.spans(1)) == [("cleo", 0), ("dora", 7)]
+    assert sorted((s.coder, s.start) for s in store.spans(1)) == [("cleo", 0), ("dora", 7)]
 
 
 def test_a_lock_held_at_open_is_one_line_busy_in_any_command(tmp_path, store):
@@ -845,7 +845,7 @@ def test_a_coder_an_earlier_version_named_keeps_working(store, make_doc):
     doc = make_doc(TEXT)
     for name in ("a|b", "Smith, J"):
         with pytest.raises(ValidationError):
-            store.add_annotator(name)
+            store.add_coder(name)
         with store.transaction() as s:
             s.conn.execute("INSERT INTO annotators (name, created_at) VALUES (?, '')", (name,))
         span = store.add_span(doc, name, 0, 6, "alarmist")

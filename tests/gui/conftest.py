@@ -70,9 +70,9 @@ def open_window(qtbot, db):
 
     made = []
 
-    def make(annotator: str = "alice", path: Path | None = None):
+    def make(coder: str = "alice", path: Path | None = None):
         settings = QSettings()
-        w = main_window(path or db, annotator, settings=settings)
+        w = main_window(path or db, coder, settings=settings)
         qtbot.addWidget(w)
         w.resize(1200, 800)
         w.show()

@@ -28,7 +28,7 @@ def coded(db, doc_ids) -> list[int]:
     frames = ["alarmist", "skeptical_of_alliance", "none"]
     with Store(db) as s:
         for j, coder in enumerate(CODERS):
-            s.add_annotator(coder)
+            s.add_coder(coder)
             for i, doc_id in enumerate(ids):
                 label = "alarmist" if i % 2 == 0 else "skeptical_of_alliance"
                 s.add_span(doc_id, coder, 4, 9 + (j if i == 1 else 0), label)

@@ -75,16 +75,16 @@ def test_the_first_start_asks_again_after_a_reserved_name(qtbot, db):
     w = main_window(db, None, settings=QSettings())
     qtbot.addWidget(w)
     try:
-        assert w.annotator == "carol"
+        assert w.coder == "carol"
         assert "reserved" in seen[1]
-        assert "unlabelled" not in w.store.annotators()
+        assert "unlabelled" not in w.store.coders()
         assert QSettings().value("coder/name") == "carol"
     finally:
         w.close()
         w.store.close()
 
 
-def test_a_bad_annotator_at_start_is_one_line_in_a_message_box(qtbot, db, capfd):
+def test_a_bad_coder_at_start_is_one_line_in_a_message_box(qtbot, db, capfd):
     from annotator.gui.app import run
 
     for name, reason in (

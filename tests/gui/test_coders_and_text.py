@@ -23,11 +23,11 @@ def test_coder_is_visible_and_switchable_from_menu(qtbot, open_window, doc_ids, 
     assert "alice" in w.coder_button.text() and "alice" in w.coder_label.text()
     w.open_document(doc_ids["Simple"])
     label_quick(qtbot, w)
-    reader.add_annotator("bob")
+    reader.add_coder("bob")
     w.refresh_coder_menu()
     bob = next(a for a in w.coder_menu.actions() if a.text() == "bob")
     bob.trigger()
-    assert w.annotator == "bob" and "bob" in w.windowTitle()
+    assert w.coder == "bob" and "bob" in w.windowTitle()
     assert w.view._spans == []  # blind: alice's span is not shown to bob
     assert w.panel.span_list.count() == 0
     label_quick(qtbot, w, K.Key_2)
@@ -49,7 +49,7 @@ def test_blind_by_default_others_shown_read_only_on_request(qtbot, open_window, 
     )
     assert w.others_action.isChecked()
     [p] = w.view._spans
-    assert not p.own and p.annotator == "bob"
+    assert not p.own and p.coder == "bob"
     assert "bob" in w.panel.span_list.item(0).text()
     # Read-only: clicking it selects nothing, so Delete cannot remove it.
     qtbot.mouseClick(w.view.viewport(), Qt.MouseButton.LeftButton, pos=point_on_char(w.view, 6))
@@ -98,8 +98,8 @@ def test_remembered_coder_and_isolated_settings(db, qtbot):
     w = main_window(db, None, settings=settings)
     qtbot.addWidget(w)
     try:
-        assert w.annotator == "carol"
-        assert "carol" in w.store.annotators()
+        assert w.coder == "carol"
+        assert "carol" in w.store.coders()
     finally:
         w.close()
         w.store.close()

@@ -76,8 +76,8 @@ def test_the_window_names_what_the_export_counted(
     qtbot, open_window, db, doc_ids, tmp_path, fmt, shown
 ):
     with Store(db) as s:
-        s.add_annotator("alice")
-        s.add_annotator("bob")
+        s.add_coder("alice")
+        s.add_coder("bob")
         s.add_span(doc_ids["Simple"], "alice", 4, 9, "alarmist")
         s.add_span(doc_ids["Simple"], "bob", 10, 15, "skeptical_of_alliance")
     w = open_window("alice")

@@ -48,11 +48,11 @@ def other_db(db, tmp_path) -> Path:
 def zoe_jsonl(other_db, doc_ids, tmp_path) -> Path:
     """Canonical JSONL of coder zoe: one span and a document label on 'Simple'."""
     with Store(other_db) as s:
-        s.add_annotator("zoe")
+        s.add_coder("zoe")
         s.add_span(doc_ids["Simple"], "zoe", 4, 9, "alarmist")
         s.set_doc_label(doc_ids["Simple"], "zoe", "dominant_frame", "alarmist")
         path = tmp_path / "zoe.jsonl"
-        export_jsonl(s, path, annotator="zoe")
+        export_jsonl(s, path, coder="zoe")
     return path
 
 
@@ -81,7 +81,7 @@ def test_import_labels_dialog_imports_a_canonical_file(
     w.refresh_coder_menu()
     assert "zoe" in [a.text() for a in w.coder_menu.actions()]
     w.others_action.trigger()
-    assert any(s.annotator == "zoe" for s in w.view._spans)
+    assert any(s.coder == "zoe" for s in w.view._spans)
 
 
 def test_import_labels_refuses_a_bad_file_with_file_line_reasons(
@@ -93,7 +93,7 @@ def test_import_labels_refuses_a_bad_file_with_file_line_reasons(
     rec = json.loads(good)
     rec["spans"][0]["label"] = "no_such_label"
     bad.write_text(good + "\n{not json\n" + json.dumps(rec) + "\n", encoding="utf-8")
-    before = (reader.document_count(), reader.annotators())
+    before = (reader.document_count(), reader.coders())
     dlg = w.files.ask_import_labels([str(bad)])
     click_ok(qtbot, dlg)
     wait_job(qtbot, w)
@@ -105,7 +105,7 @@ def test_import_labels_refuses_a_bad_file_with_file_line_reasons(
     assert f"{bad}:3:" in text and "no_such_label" in text
     assert "refused" in result.text() and "nothing written" in result.text()
     assert "0 of 1 file(s) imported" in result.windowTitle()
-    assert (reader.document_count(), reader.annotators()) == before
+    assert (reader.document_count(), reader.coders()) == before
 
 
 def test_doccano_needs_a_coder_name(qtbot, open_window, tmp_path, reader, doc_ids):
@@ -161,8 +161,8 @@ def test_a_core_error_is_shown_readably(qtbot, open_window, zoe_jsonl):
 @pytest.fixture
 def labelled(db, doc_ids) -> dict[str, int]:
     with Store(db) as s:
-        s.add_annotator("alice")
-        s.add_annotator("bob")
+        s.add_coder("alice")
+        s.add_coder("bob")
         s.add_span(doc_ids["Simple"], "alice", 4, 9, "alarmist")
         s.add_span(doc_ids["Simple"], "bob", 10, 15, "skeptical_of_alliance")
         s.set_doc_label(doc_ids["Simple"], "alice", "dominant_frame", "alarmist")
@@ -180,12 +180,12 @@ def export_via_dialog(qtbot, w, monkeypatch, target: Path, fmt: str, who: str = 
     return dlg
 
 
-def reimport(tmp_path, paths, fmt="auto", annotator=None) -> list:
+def reimport(tmp_path, paths, fmt="auto", coder=None) -> list:
     with Store(tmp_path / f"fresh-{fmt}.db") as fresh:
-        [res] = import_label_files(fresh, paths, fmt=fmt, annotator=annotator)
+        [res] = import_label_files(fresh, paths, fmt=fmt, coder=coder)
         assert res.ok, res.errors
         return sorted(
-            (s.annotator, s.start, s.end, s.label)
+            (s.coder, s.start, s.end, s.label)
             for d in fresh.list_documents()
             for s in fresh.spans(d.id)
         )
@@ -256,12 +256,12 @@ def test_export_gold_only_when_there_is_gold(
 
 def make_conflict(db, other_db, doc_id) -> None:
     with Store(other_db) as s:
-        s.add_annotator("alice")
-        s.add_annotator("bob")
+        s.add_coder("alice")
+        s.add_coder("bob")
         s.add_span(doc_id, "alice", 0, 3, "alarmist")
         s.add_span(doc_id, "bob", 4, 9, "alarmist")
     with Store(db) as s:
-        s.add_annotator("alice")
+        s.add_coder("alice")
         s.add_span(doc_id, "alice", 0, 3, "skeptical_of_alliance")
 
 
@@ -297,7 +297,7 @@ def test_strict_merge_writes_nothing_and_says_why(
     assert "nothing merged" in text
     assert "[not merged] laptop.db: alice labelled" in text
     assert reader.spans(doc_ids["Simple"], "bob") == []
-    assert "bob" not in reader.annotators()
+    assert "bob" not in reader.coders()
 
 
 def test_merging_a_database_into_itself_is_refused_readably(qtbot, open_window, db):

@@ -149,7 +149,7 @@ def test_a_file_dialog_in_the_database_folder_keeps_the_windows_writes_visible(
     code = (
         "import sys\nfrom annotator.store import Store\n"
         "with Store(sys.argv[1]) as s:\n"
-        "    s.add_annotator('bob'); s.add_span(int(sys.argv[2]), 'bob', 4, 9, 'alarmist')"
+        "    s.add_coder('bob'); s.add_span(int(sys.argv[2]), 'bob', 4, 9, 'alarmist')"
     )
     other = subprocess.run(
         [sys.executable, "-c", code, str(db), str(doc)],

@@ -42,7 +42,7 @@ def test_switch_database_opens_another_database_in_the_window(qtbot, open_window
     Store(other).close()
     assert w.switch_database(other)
     assert w.store.path == other and w.current_document_id() is None
-    assert "alice" in w.store.annotators()
+    assert "alice" in w.store.coders()
     assert w.switch_database(db.with_name("missing-folder") / "x.db") is False
     assert w.store.path == other  # the error is said; the open database stays
     assert w.windowTitle().endswith("(other.db)")

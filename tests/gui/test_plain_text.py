@@ -118,7 +118,7 @@ def test_agreement_documents_table_shows_titles_and_coders_literally(qtbot, open
     with Store(db) as s:
         [doc] = s.list_documents()
         for coder in ("<b>ann</b>", "ben"):
-            s.add_annotator(coder)
+            s.add_coder(coder)
             s.add_span(doc.id, coder, 4, 9, "alarmist")
     w = open_window("ben", db)
     w.findChild(QAction, "agreement").trigger()
@@ -149,7 +149,7 @@ def test_alpha_chart_tooltip_and_coder_check_boxes_are_literal(qtbot, open_windo
     with Store(db) as s:
         [doc] = s.list_documents()
         for coder in ("R&D", "ben"):
-            s.add_annotator(coder)
+            s.add_coder(coder)
             s.add_span(doc.id, coder, 4, 9, "alarmist")
     w = open_window("R&D", db)
     w.findChild(QAction, "agreement").trigger()
@@ -192,7 +192,7 @@ def test_replace_folder_question_shows_the_folder_name_literally(
         box.button(QMessageBox.StandardButton.No).click()
 
     QTimer.singleShot(0, answer_no)
-    options = {"fmt": "brat", "annotator": None, "include_unlabelled": False}
+    options = {"fmt": "brat", "coder": None, "include_unlabelled": False}
     assert w.files._export_chosen(options) is None  # answered No: nothing written
     assert seen["text"].startswith(f"{folder} already exists.")
     assert (folder / "old.txt").exists()
@@ -227,7 +227,7 @@ def test_a_coder_name_with_html_and_an_ampersand_is_shown_literally(qtbot, open_
     db = odd_db(tmp_path)
     with Store(db) as s:
         [doc] = s.list_documents()
-        s.add_annotator(OTHER)
+        s.add_coder(OTHER)
         s.add_span(doc.id, OTHER, 4, 9, "alarmist")
     w = open_window(CODER, db)
     assert w.coder_button.text() == "Coder: <b>x</b>&&y  ▾"  # shows "&y", no shortcut mark
@@ -267,7 +267,7 @@ def test_review_tooltips_show_article_text_and_coders_literally(qtbot, tmp_path)
     with Store(db) as s:
         [doc] = s.list_documents()
         for coder in (CODER, OTHER):
-            s.add_annotator(coder)
+            s.add_coder(coder)
             s.add_span(doc.id, coder, img, end, "alarmist")
         s.set_doc_label(doc.id, CODER, "dominant_frame", OPTION)
         s.set_doc_label(doc.id, OTHER, "dominant_frame", "alarmist")

@@ -129,7 +129,7 @@ def test_file_open_database_on_a_read_only_file_opens_it_read_only(
     assert w.store.path == ro and w.store.readonly
     assert w.read_only_label.isVisible()
     assert "read-only" in w.windowTitle()
-    assert "alice" not in w.store.annotators()  # a coder is not registered (that is a write)
+    assert "alice" not in w.store.coders()  # a coder is not registered (that is a write)
     w.files.open_database(db)  # back to a writable one: the banner goes
     assert not w.store.readonly and not w.read_only_label.isVisible()
 
