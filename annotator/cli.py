@@ -453,7 +453,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"Spans      {data['spans']}")
     for label, n in data["spans_per_label"].items():
         click.echo(f"  {label:<28} {n}")
-    click.echo(f"Annotators {len(data['annotators'])}")
+    click.echo(f"Coders     {len(data['annotators'])}")
     for name, row in data["per_annotator"].items():
         click.echo(
             f"  {name:<28} done {row['done']}/{data['documents']},"

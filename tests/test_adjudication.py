@@ -78,7 +78,7 @@ def test_gold_cli_and_export_gold(tmp_path, monkeypatch):
         s.add_span(d, "ana", 0, 17, "alarmist")
         s.add_span(d, "ben", 0, 17, "alarmist")
     res = runner.invoke(cli, ["--db", "x.db", "gold", "--auto", "--annotators", "ana,zed"])
-    assert res.exit_code == 1 and "unknown annotator 'zed'" in res.output
+    assert res.exit_code == 1 and "unknown coder 'zed'" in res.output
     res = runner.invoke(cli, ["--db", "x.db", "gold", "--auto"])
     assert res.exit_code == 0 and "1 span(s)" in res.output
     res = runner.invoke(cli, ["--db", "x.db", "export", "--gold", "-o", "-"])

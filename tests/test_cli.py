@@ -50,7 +50,9 @@ def test_first_use_creates_the_database_and_imports_seeds(workdir):
     assert data["documents"] == 5
     assert data["scheme"] == {"name": "alliance-framing", "version": 1}
     # Not imported a second time.
-    assert "seed" not in run("stats").output
+    out = run("stats").output
+    assert "seed" not in out
+    assert "Coders     0" in out.splitlines()  # the person who codes is a coder in the output too
 
 
 def test_seed_files_are_byte_identical_to_the_shared_seeds():
@@ -112,7 +114,7 @@ def test_export_to_stdout_and_file(workdir):
     res = run("--db", "x.db", "export", "-o", "out.jsonl", "--annotator", "ana")
     assert res.exit_code == 0 and "Wrote 1 line(s)" in res.stderr
     res = run("--db", "x.db", "export", "-o", "out.jsonl", "--annotator", "zed")
-    assert res.exit_code == 1 and "unknown annotator 'zed'" in res.output
+    assert res.exit_code == 1 and "unknown coder 'zed'" in res.output
 
 
 def test_bad_scheme_is_one_line_naming_the_file(workdir):

@@ -605,7 +605,7 @@ def test_cli_export_errors_are_one_line(workdir):
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert res.stderr.strip() == "Error: brat export writes a folder; give -o FOLDER"
     res = run("export", "--format", "spacy", "-o", "out", "--annotator", "nobody")
-    assert res.exit_code == 1 and "unknown annotator 'nobody'" in res.stderr
+    assert res.exit_code == 1 and "unknown coder 'nobody'" in res.stderr
     res = run("export", "--format", "xml", "-o", "out")
     assert res.exit_code == 2 and "Traceback" not in res.output
 

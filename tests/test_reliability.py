@@ -90,7 +90,7 @@ def test_gold_is_not_a_coder_and_subsets_work(store, coded):
     r = compute_agreement(store, ["ana", "ben"], bootstrap=0).to_dict()
     assert r["annotators"] == ["ana", "ben"]
     assert r["spans"]["overall"]["alpha_token_ci"] is None  # no bootstrap asked
-    with pytest.raises(Exception, match="unknown annotator 'gold'"):
+    with pytest.raises(Exception, match="unknown coder 'gold'"):
         compute_agreement(store, ["ana", "gold"])
 
 
@@ -126,7 +126,7 @@ def test_cli_text_json_and_html_report(tmp_path, monkeypatch, coded, store):
     assert "src=" not in page and "href=" not in page  # self-contained
     assert TEXTS[2][:20] in "".join(parsed.text)
     res = runner.invoke(cli, ["--db", "labels.db", "agreement", "--annotators", "ana,zed"])
-    assert res.exit_code == 1 and "unknown annotator 'zed'" in res.output
+    assert res.exit_code == 1 and "unknown coder 'zed'" in res.output
 
 
 def test_html_escapes_titles(store, make_doc):

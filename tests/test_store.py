@@ -918,20 +918,20 @@ def test_one_error_for_an_unknown_coder_names_the_known_ones(store, make_doc):
     doc = make_doc(TEXT)
     with pytest.raises(NotFoundError) as e:
         store.resolve_coders(["ana"])
-    assert str(e.value) == "unknown annotator 'ana' (known: none)"
+    assert str(e.value) == "unknown coder 'ana' (known: none)"
     store.add_span(doc, "ben", 0, 6, "alarmist")
     store.add_span(doc, "ana", 0, 6, "alarmist")
     assert store.resolve_coders(["ben", "ana"]) == ["ben", "ana"]
     assert store.resolve_coders([]) == []
     with pytest.raises(NotFoundError) as e:
         store.resolve_coders(["ana", "zed", "amy"])
-    assert str(e.value) == "unknown annotator 'zed' (known: ana, ben)"
+    assert str(e.value) == "unknown coder 'zed' (known: ana, ben)"
     with pytest.raises(NotFoundError) as e:  # the gold layer is no coder
         store.resolve_coders(["gold"])
-    assert str(e.value) == "unknown annotator 'gold' (known: ana, ben)"
+    assert str(e.value) == "unknown coder 'gold' (known: ana, ben)"
     with pytest.raises(NotFoundError) as e:  # a gold label's source is looked up the same way
         store.add_gold_span(doc, 0, 6, "alarmist", sources=["zed"])
-    assert str(e.value) == "unknown annotator 'zed' (known: ana, ben)"
+    assert str(e.value) == "unknown coder 'zed' (known: ana, ben)"
     assert store.spans(doc, "gold") == []
 
 

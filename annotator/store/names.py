@@ -76,7 +76,7 @@ def check_coder_name(name: str) -> str:
 def unknown_coder(name: str, known: Iterable[str]) -> NotFoundError:
     """The one error for a coder name the database does not hold, listing the ones it does:
     ``unknown coder 'x' (known: a, b)``."""
-    return NotFoundError(f"unknown annotator {name!r} (known: {', '.join(known) or 'none'})")
+    return NotFoundError(f"unknown coder {name!r} (known: {', '.join(known) or 'none'})")
 
 
 def resolve_coders(names: Iterable[str], known: Iterable[str]) -> list[str]:
