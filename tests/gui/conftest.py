@@ -65,7 +65,7 @@ def doc_ids(db) -> dict[str, int]:
 
 @pytest.fixture
 def open_window(qtbot, db):
-    """``open_window(annotator)`` -> a shown, active main window on the test database."""
+    """``open_window(coder)`` -> a shown, active main window on the test database."""
     from annotator.gui import main_window
 
     made = []
