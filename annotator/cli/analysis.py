@@ -1,0 +1,127 @@
+"""Reading the labels together: counts, the gold layer, inter-coder agreement."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..adjudication import auto_gold
+from ..atomic import atomic_output
+from ..paths import check_output
+from ..reliability import compute_agreement
+from ..report_html import render_html
+from ..report_text import render_text
+from ._util import coder_list, one_line, open_db
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Counts: documents, coders, spans per label, documents done per coder."""
+    store = open_db(ctx, reading=True)
+    data = store.stats()
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Database   {data['database']}")
+    click.echo(f"Scheme     {data['scheme']['name']} v{data['scheme']['version']}")
+    click.echo(f"Documents  {data['documents']}")
+    click.echo(f"Spans      {data['spans']}")
+    for label, n in data["spans_per_label"].items():
+        click.echo(f"  {label:<28} {n}")
+    click.echo(f"Coders     {len(data['annotators'])}")
+    for name, row in data["per_annotator"].items():
+        click.echo(
+            f"  {name:<28} done {row['done']}/{data['documents']},"
+            f" in progress {row['in_progress']}, spans {row['spans']}"
+        )
+
+
+@click.command()
+@click.option(
+    "--auto",
+    is_flag=True,
+    required=True,
+    help="Accept into gold what every coder of a document agrees on exactly.",
+)
+@click.option(
+    "--annotators",
+    "coders",
+    default=None,
+    help="Comma-separated coders to consider (default: all).",
+)
+@click.pass_context
+def gold(ctx: click.Context, auto: bool, coders: str | None) -> None:
+    """Build the gold (adjudicated) layer.
+
+    With --auto, spans that all coders of a document marked identically (same start, end
+    and label) and document fields they all set to the same value are accepted, with the
+    coders recorded as their sources; everything else is left for review in the window.
+    Gold decisions already made are never overwritten.
+    """
+    store = open_db(ctx, seeds=False)
+    names = coder_list(store, coders)
+    report = auto_gold(store, names)
+    click.echo(report.summary())
+
+
+@click.command()
+@click.option("--annotators", "coders", default=None, help="Comma-separated coders (default: all).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write a self-contained HTML report (tables and charts) to this file.",
+)
+@click.option(
+    "--bootstrap",
+    type=click.IntRange(0, 100_000),
+    default=1000,
+    show_default=True,
+    help="Bootstrap resamples of documents for the 95% intervals (0: none).",
+)
+@click.option(
+    "--seed", type=click.IntRange(0), default=0, show_default=True, help="Bootstrap seed."
+)
+@click.option(
+    "--documents",
+    type=click.IntRange(0),
+    default=10,
+    show_default=True,
+    help="Worst documents to list.",
+)
+@click.pass_context
+def agreement(
+    ctx: click.Context,
+    coders: str | None,
+    as_json: bool,
+    report: str | None,
+    bootstrap: int,
+    seed: int,
+    documents: int,
+) -> None:
+    """Inter-coder agreement: Krippendorff's alpha, kappas, span F1, token alpha, alpha_U.
+
+    Document fields: alpha (nominal; missing values allowed), percent agreement, Cohen's
+    kappa per coder pair, Fleiss' kappa (when every document has the same number of
+    coders), and alpha per option of multi fields. Spans, per label and overall: pairwise
+    F1 (exact and overlap), token-level alpha, and Krippendorff's unitizing alpha. 95%
+    intervals resample documents (seeded). Undefined statistics are shown as n/a with
+    the reason.
+    """
+    store = open_db(ctx, seeds=False, reading=True)
+    if report:
+        check_output(report, databases=[store])  # before the statistics, which take a while
+    names = coder_list(store, coders)
+    data = compute_agreement(store, names, bootstrap=bootstrap, seed=seed)
+    if report:
+        with atomic_output(report) as fh:
+            fh.write(render_html(data))
+        click.echo(one_line(f"Wrote {report}."), err=True)
+    if as_json:
+        click.echo(data.to_json())
+    else:
+        click.echo(render_text(data, documents=documents))

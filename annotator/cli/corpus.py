@@ -1,0 +1,73 @@
+"""The documents: create the database, import articles, list and retitle them."""
+
+from __future__ import annotations
+
+import click
+
+from ..ingest import import_paths
+from ..nlp import DEFAULT_PIPELINE
+from ._util import MAX_ID, open_db, progress_bar, report_import
+
+
+@click.command()
+@click.option(
+    "--scheme",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Framing scheme TOML (default: resources/labels.toml). On an existing database a"
+    " scheme with a higher version is recorded as the new current version.",
+)
+@click.option("--seeds/--no-seeds", default=True, help="Import ./seeds/ into a new database.")
+@click.pass_context
+def init(ctx: click.Context, scheme: str | None, seeds: bool) -> None:
+    """Create the database (or record a new scheme version in it)."""
+    store = open_db(ctx, scheme=scheme, seeds=seeds)
+    s = store.scheme
+    state = "Created" if store.created else "Database"
+    click.echo(
+        f"{state} {store.path}: scheme '{s.name}' v{s.version}, {store.document_count()} document(s)."
+    )
+
+
+@click.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--spacy-model",
+    default=DEFAULT_PIPELINE,
+    show_default=True,
+    help="spaCy pipeline for tokens and sentences: 'blank:<lang>' or an installed package.",
+)
+@click.pass_context
+def import_cmd(ctx: click.Context, paths: tuple[str, ...], spacy_model: str) -> None:
+    """Import articles: .txt files, folders of .txt/.jsonl, or .jsonl with {"text", "meta"} lines.
+
+    Texts already in the database (same SHA-256) are not duplicated. Unreadable inputs
+    are skipped with a reason, the rest are imported, and the exit code is 1.
+    """
+    store = open_db(ctx)
+    with progress_bar("Importing") as progress:
+        report = import_paths(store, paths, pipeline=spacy_model, progress=progress)
+    report_import(report)
+    if report.skipped:
+        ctx.exit(1)
+
+
+@click.command()
+@click.argument("doc_id", type=int, required=False)
+@click.argument("new_title", metavar="[TITLE]", required=False)
+@click.pass_context
+def title(ctx: click.Context, doc_id: int | None, new_title: str | None) -> None:
+    """List the documents' ids and titles, show one title, or set it to TITLE.
+
+    Titles are derived from the text at import; the text itself never changes.
+    """
+    if doc_id is not None and not 0 <= doc_id <= MAX_ID:
+        raise click.ClickException(f"no document with id {doc_id}")
+    store = open_db(ctx, reading=new_title is None)
+    if doc_id is None:
+        for d in store.list_documents():
+            click.echo(f"{d.id}\t{d.title}")
+    elif new_title is None:
+        click.echo(store.document(doc_id).title)
+    else:
+        click.echo(store.set_title(doc_id, new_title))

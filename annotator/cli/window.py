@@ -1,0 +1,24 @@
+"""Without a command: the annotation window on the database."""
+
+from __future__ import annotations
+
+import click
+
+from ._util import open_db
+
+
+def launch_gui(ctx: click.Context) -> None:
+    try:
+        from ..gui.app import run
+    except ImportError:
+        open_db(ctx)
+        click.echo(
+            "The annotation window is not available in this version yet; use the commands"
+            " below (see 'annotator --help')."
+        )
+        click.echo(ctx.get_help())
+        return
+    # Opened (and seeded if new) once, handed to the window: a database that cannot be
+    # written opens read-only there, and --busy-timeout holds for it.
+    store = open_db(ctx, reading=True)
+    ctx.exit(run(store, ctx.obj["coder"]))
