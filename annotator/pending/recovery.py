@@ -1,0 +1,250 @@
+"""The recovery file: the pending edits as canonical JSONL that ``annotator import-labels``
+reads (see the package's docstring), and what that format cannot restore."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shlex
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .. import jsonsafe
+from ..errors import AnnotatorError
+from ..models import Span
+from .edits import (
+    GOLD_EDITS,
+    AddSpan,
+    AddTime,
+    DeleteSpan,
+    Edit,
+    RelabelSpan,
+    RestoreSpan,
+    SetDocLabel,
+    SetSpanNote,
+    SetStatus,
+    SetTitle,
+    coder_of,
+    edited_title,
+)
+
+
+@dataclass
+class DocInfo:
+    """What a recovery line needs of a document (kept so it is written without the store)."""
+
+    text: str
+    title: str
+    sha256: str
+
+
+@dataclass
+class Recovery:
+    path: Path
+    lines: int
+    not_restored: list[str]  # what import-labels cannot bring back, one line each
+    command: str  # the import-labels command line to run
+
+
+def recovery_records(
+    pending: Sequence[Edit], ids: dict[int, int], docs: dict[int, DocInfo]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Canonical JSONL records for the ``pending`` edits, and what they cannot restore;
+    ``ids`` maps the handles of spans written since, ``docs`` holds the documents' texts.
+
+    One record per (document, coder) with pending edits; a title edit goes with the
+    document's first record (or a record of its own without a coder).
+    """
+    groups: dict[tuple[int, str | None], list[Edit]] = {}
+    titled: dict[int, None] = {}
+    gold_notes: list[tuple[int, str]] = []
+    for e in pending:
+        if isinstance(e, SetTitle):
+            titled[e.doc_id] = None
+        elif isinstance(e, GOLD_EDITS):  # import-labels refuses the gold layer
+            gold_notes.append((e.doc_id, f"review mode: {e.describe()}; redo it there"))
+        else:
+            groups.setdefault((e.doc_id, coder_of(e)), []).append(e)
+    for doc_id in titled:
+        if not any(d == doc_id for d, _c in groups):
+            groups[(doc_id, None)] = []
+    records: list[dict[str, Any]] = []
+    lost: list[str] = []
+    stamp = int(time.time())  # a value the coder sets after this is kept by the import
+    for (doc_id, coder), edits in groups.items():
+        spans, fields, notes = _end_state(edits, ids)
+        state = next((e.state for e in reversed(edits) if isinstance(e, SetStatus)), None)
+        if doc_id in titled:
+            notes.append(f"set the title to {edited_title(pending, '', doc_id)!r} again")
+            del titled[doc_id]
+        notes = [f"document {doc_id}: {x}" for x in notes]
+        notes += [f"document {doc_id}: {x}" for d, x in gold_notes if d == doc_id]
+        gold_notes = [(d, x) for d, x in gold_notes if d != doc_id]
+        records.append(_record(pending, docs, doc_id, coder, spans, fields, notes, state, stamp))
+        lost += notes
+    lost += [f"document {d}: {x}" for d, x in gold_notes]  # no record of its own
+    return records, lost
+
+
+def _end_state(
+    edits: list[Edit], ids: dict[int, int]
+) -> tuple[list[Span], dict[str, Any], list[str]]:
+    """Replay one coder's edits of one document: the spans they leave (added or
+    changed), the fields they set, and what import-labels cannot express."""
+    touched: dict[int, Span] = {}  # id -> span as it ends up
+    stored_before: dict[int, Span] = {}  # spans the database held before the edits
+    fields: dict[str, Any] = {}
+    seconds, states = 0.0, list[str]()
+    for e in edits:
+        if isinstance(e, AddSpan):
+            touched[e.handle] = e.shape()
+        elif isinstance(e, RestoreSpan):
+            touched[ids.get(e.shape.id, e.shape.id)] = e.shape
+        elif isinstance(e, (DeleteSpan, RelabelSpan, SetSpanNote)):
+            sid = ids.get(e.shape.id, e.shape.id)
+            if sid >= 0 and sid not in touched and sid not in stored_before:
+                stored_before[sid] = e.shape
+            if isinstance(e, DeleteSpan):
+                touched.pop(sid, None)
+            elif isinstance(e, RelabelSpan):
+                touched[sid] = replace(touched.get(sid, e.shape), label=e.label)
+            else:
+                touched[sid] = replace(touched.get(sid, e.shape), note=e.note)
+        elif isinstance(e, SetDocLabel):
+            fields[e.field] = e.value
+        elif isinstance(e, SetStatus):
+            states.append(e.state)
+        elif isinstance(e, AddTime):
+            seconds += e.seconds
+    lost: list[str] = []
+    for sid, old in stored_before.items():
+        new = touched.get(sid)
+        where = f"[{old.start}, {old.end})"
+        if new is None:
+            lost.append(f"delete the saved {old.label} span {where} by hand")
+        elif (new.label, new.note) != (old.label, old.note):
+            lost.append(
+                f"the saved {old.label} span {where} stays beside its new version"
+                f" ({new.label}); delete the old one by hand"
+            )
+    for name, value in fields.items():
+        if value is None:
+            lost.append(f"clear the field {name} by hand")
+    if states and states[-1] != "done":  # import-labels moves a status forward only
+        lost.append(
+            f"mark the document {states[-1].replace('_', ' ')} again if it shows further on"
+        )
+    if seconds:
+        lost.append(f"coding time ({seconds:.0f} s) is not restored")
+    spans = sorted(touched.values(), key=lambda s: (s.start, s.end, s.label))
+    kept = {k: v for k, v in fields.items() if v is not None}
+    return spans, kept, lost
+
+
+def _record(
+    pending: Sequence[Edit],
+    docs: dict[int, DocInfo],
+    doc_id: int,
+    coder: str | None,
+    spans: list[Span],
+    fields: dict[str, Any],
+    lost: list[str],
+    state: str | None = None,
+    stamp: int | None = None,
+) -> dict[str, Any]:
+    info = docs.get(doc_id)
+    if info is None:  # pragma: no cover - the window remembers every document it edits
+        raise AnnotatorError(f"document {doc_id}: its text was not kept")
+    title = edited_title(pending, info.title, doc_id)
+    return {
+        "text": info.text,
+        "meta": {"doc_id": doc_id, "title": title, "sha256": info.sha256},
+        "spans": [
+            {
+                "start": s.start,
+                "end": s.end,
+                "label": s.label,
+                "text": info.text[s.start : s.end],
+                "note": s.note,
+            }
+            for s in spans
+        ],
+        "doc_labels": {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()},
+        "status": state,
+        "answer": "accept",
+        "_annotator_id": coder,
+        "_timestamp": stamp,
+        "_not_restored_by_import": lost,
+    }
+
+
+def write_recovery(
+    pending: Sequence[Edit],
+    ids: dict[int, int],
+    docs: dict[int, DocInfo],
+    path: str | Path,
+    db_path: str | Path,
+) -> Recovery:
+    """Write the ``pending`` edits to ``path`` atomically (a temporary file beside it,
+    renamed into place); returns what was written and the command that imports it."""
+    path = Path(path)
+    records, lost = recovery_records(pending, ids, docs)
+    lines = [jsonsafe.dumps(r).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+             for r in records]  # fmt: skip
+    tmp = None
+    try:
+        # a part file of its own (two windows closing at once write the same name)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        with open(fd, "w", encoding="utf-8", newline="\n") as f:
+            os.chmod(tmp, 0o666 & ~_umask())
+            for line in lines:
+                f.write(line + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        path = _link_new(tmp, path)
+    except OSError as e:
+        raise AnnotatorError(f"{path}: cannot write the recovery file: {e.strerror or e}") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    command = shlex.join(["annotator", "--db", str(db_path), "import-labels", str(path)])
+    return Recovery(path, len(lines), lost, command)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _link_new(tmp: str, path: Path) -> Path:
+    """Give ``tmp`` the name ``path``, or ``stem-2.jsonl``, ``stem-3.jsonl``, ... when
+    that exists: an earlier recovery file (another window, the same second) is never
+    replaced. Returns the name given."""
+    for n in range(1, 10_000):
+        target = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+        try:
+            os.link(tmp, target)  # fails if the name exists: never replaces a file
+            return target
+        except FileExistsError:
+            continue
+        except OSError:  # a file system without hard links
+            if os.path.lexists(target):
+                continue
+            os.replace(tmp, target)
+            return target
+    raise FileExistsError(errno.EEXIST, "too many recovery files of that name", str(path))
+
+
+def recovery_path(db_path: str | Path, when: datetime | None = None) -> Path:
+    """``labels-unsaved-20260101-120000.jsonl`` beside ``labels.db``."""
+    db_path = Path(db_path)
+    stamp = (when or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return db_path.with_name(f"{db_path.stem}-unsaved-{stamp}.jsonl")
