@@ -1,4 +1,4 @@
-"""The pending-edit queue (annotator/pending.py): edits the database refuses for now are
+"""The pending-edit queue (annotator/pending/): edits the database refuses for now are
 kept in order, shown over the stored state, written once each when it can take them,
 and can be written to a recovery file that import-labels restores.
 

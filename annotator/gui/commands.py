@@ -6,7 +6,7 @@ refused edit raises to the caller and never enters the history; undo and redo
 report store errors (e.g. the span was deleted by another process) instead of
 raising inside Qt. An edit the database refuses *for now* (busy, full, read-only)
 is not an error: :meth:`Editor.write` keeps it in the window's pending queue
-(``annotator/pending.py``), shown as unsaved and retried until written, and the
+(``annotator/pending/``), shown as unsaved and retried until written, and the
 command is recorded as usual, so undo queues the reverse edit behind it.
 """
 

@@ -176,7 +176,7 @@ class SpanRow:
     excerpt: str
     own: bool
     coder: str
-    unsaved: bool = False  # not written to the database yet (see annotator/pending.py)
+    unsaved: bool = False  # not written to the database yet (see annotator/pending/)
 
 
 class LabelPanel(QWidget):

@@ -1,7 +1,7 @@
 """Undoable gold-layer edits for the review window (the pattern of ``commands.py``).
 
 Each store call goes through ``editor.write`` (the pending-edit queue of
-``annotator/pending.py``: a write the database refuses for now is kept, shown as unsaved
+``annotator/pending/``: a write the database refuses for now is kept, shown as unsaved
 and retried in order); the checks read ``editor.store``, which shows the pending edits.
 Gold spans are found again by (start, end, label) when a command runs, never by a
 remembered id: undoing a deletion has to re-add the span with

@@ -1,7 +1,7 @@
 """The main window's write path: every edit written now, or kept pending and retried.
 
 :class:`Saver` is :meth:`MainWindow.write`'s engine: it writes an edit through the
-pending-edit queue (``annotator/pending.py``), keeps what a recovery file needs of a
+pending-edit queue (``annotator/pending/``), keeps what a recovery file needs of a
 document, schedules the retries with a backing-off timer, says in the status bar whether
 every edit is saved, and, on closing with unsaved edits, offers to wait or to write them
 to a recovery file. It talks to the window through :class:`SaveHost` (public members).

@@ -1,5 +1,5 @@
 """What the main window shows of edits the database has not taken yet
-(``annotator/pending.py``): the saved/unsaved state in the status bar, the warning when
+(``annotator/pending/``): the saved/unsaved state in the status bar, the warning when
 closing with unsaved edits, and the recovery file's message."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ Every edit goes through an undoable command (``commands.py``) that hands its sto
 call to :meth:`MainWindow.write`, the one path of every write the window makes. The
 store commits durably before returning: there is nothing to save. A write the database
 refuses for now (busy beyond a short timeout, full, read-only) stays on screen as
-unsaved in the pending queue (``annotator/pending.py``), is retried in order with a
+unsaved in the pending queue (``annotator/pending/``), is retried in order with a
 backing-off timer, and closing with unsaved edits offers to wait or to write them to a
 recovery file for ``annotator import-labels``.
 """
