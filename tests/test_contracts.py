@@ -7,6 +7,7 @@ on the core). A failure shows the tool's own report.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -91,3 +92,36 @@ def test_mypy_is_clean_on_the_package():
     out = run_tool(["-m", "mypy", "--no-color-output"], REPO, REPO)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Success: no issues found" in out.stdout
+
+
+def import_cycles(package_root: Path) -> list[tuple[str, str]]:
+    """Every direct import ``a -> b`` inside the package that lies on a cycle (``b`` leads
+    back to ``a``), counting function-level and ``if TYPE_CHECKING:`` imports too: stricter
+    than the ``no-cycles`` contract, which only compares the siblings of each package."""
+    code = (
+        "import grimp, json\n"
+        "g = grimp.build_graph('annotator')\n"
+        "print(json.dumps(sorted([a, b] for a in g.modules"
+        " for b in g.find_modules_directly_imported_by(a)"
+        " if g.chain_exists(importer=b, imported=a))))\n"
+    )
+    out = run_tool(["-c", code], package_root, package_root)
+    assert out.returncode == 0, out.stderr
+    return [tuple(edge) for edge in json.loads(out.stdout)]
+
+
+def test_no_import_cycle_anywhere_in_the_package():
+    assert import_cycles(REPO) == []
+
+
+def test_the_cycle_check_sees_a_cycle_hidden_behind_type_checking(tmp_path):
+    shutil.copytree(REPO / "annotator", tmp_path / "annotator", ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    assert import_cycles(tmp_path) == []
+    queries = tmp_path / "annotator" / "store" / "queries.py"
+    queries.write_text(
+        queries.read_text(encoding="utf-8").replace(
+            "if TYPE_CHECKING:\n", "if TYPE_CHECKING:\n    from .database import Store\n", 1
+        ),
+        encoding="utf-8",
+    )
+    assert ("annotator.store.queries", "annotator.store.database") in import_cycles(tmp_path)

@@ -1,24 +1,46 @@
 """The store's reports: whole-database reads for ``stats``, exports and agreement.
 
 Plain functions over a :class:`~annotator.store.Store` (its methods of the same names
-call them); one document is in memory at a time.
+call them); one document is in memory at a time. They name the store through the
+:class:`QueryStore` protocol (what they use of it), so this module does not import the
+module that defines ``Store`` and imports it: no cycle, not even for type checking.
 """
 
 from __future__ import annotations
 
 import operator
+import sqlite3
 from collections.abc import Iterator
 from itertools import compress
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import NotFoundError
-from ..models import DocLabel, Document, Span
+from ..models import DocLabel, Document, Progress, Span
 from ..packing import unpack
 from .names import GOLD, lookup_name
 from .rows import by_document, loads, value_from_json
 
 if TYPE_CHECKING:
-    from .database import Store
+    from ..scheme import Scheme
+
+
+class QueryStore(Protocol):
+    """What the reports read of a :class:`~annotator.store.Store`."""
+
+    conn: sqlite3.Connection
+    path: Path
+
+    @property
+    def scheme(self) -> Scheme: ...
+    def coders(self) -> list[str]: ...
+    def document_count(self) -> int: ...
+    def progress(self, coder: str) -> Progress: ...
+    def spans(self, doc_id: int, coder: str | None = None) -> list[Span]: ...
+    def doc_labels(self, doc_id: int, coder: str) -> dict[str, str | tuple[str, ...]]: ...
+    def all_doc_labels(self, doc_id: int) -> list[DocLabel]: ...
+    def statuses(self, doc_id: int) -> dict[str, tuple[str, float]]: ...
+
 
 # (document, (token starts, token ends), coder, spans, document labels)
 Labelled = tuple[
@@ -35,7 +57,7 @@ Coding = tuple[
 ]
 
 
-def stats(store: Store) -> dict[str, Any]:
+def stats(store: QueryStore) -> dict[str, Any]:
     """Counts for ``annotator stats``: documents, coders, spans per label, done per coder."""
     spans_per_label = dict.fromkeys(store.scheme.label_names, 0)
     for label, n in store.conn.execute(
@@ -64,7 +86,7 @@ def stats(store: Store) -> dict[str, Any]:
 
 
 def iter_labelled(
-    store: Store, coder: str | None = None, include_unlabelled: bool = False
+    store: QueryStore, coder: str | None = None, include_unlabelled: bool = False
 ) -> Iterator[Labelled]:
     """Stream ``(document, (token starts, token ends), coder, spans, doc_labels)``.
 
@@ -102,7 +124,7 @@ def iter_labelled(
 
 
 def iter_coding(
-    store: Store,
+    store: QueryStore,
 ) -> Iterator[Coding]:
     """Every document in id order with what the coders did on it:
     ``(doc_id, title, length, [(coder, state)], [(coder, start, end, label)],
@@ -142,12 +164,12 @@ def iter_coding(
         )
 
 
-def span_labels(store: Store) -> list[str]:
+def span_labels(store: QueryStore) -> list[str]:
     """Every label a stored span has (any coder, any scheme version), sorted."""
     return [r[0] for r in store.conn.execute("SELECT DISTINCT label FROM spans ORDER BY 1")]
 
 
-def word_tokens(store: Store, doc_id: int) -> tuple[list[int], list[int]]:
+def word_tokens(store: QueryStore, doc_id: int) -> tuple[list[int], list[int]]:
     """Starts and ends of a document's tokens that are not whitespace, in stored order
     (the units of token-level agreement)."""
     row = store.conn.execute("SELECT text, tokens FROM documents WHERE id = ?", [doc_id]).fetchone()
@@ -162,7 +184,7 @@ def word_tokens(store: Store, doc_id: int) -> tuple[list[int], list[int]]:
     return list(compress(starts, words)), list(compress(ends, words))
 
 
-def gold_span_sources(store: Store, doc_id: int) -> dict[int, tuple[str, ...]]:
+def gold_span_sources(store: QueryStore, doc_id: int) -> dict[int, tuple[str, ...]]:
     """``{gold span id: coders it came from}`` for one document."""
     out: dict[int, list[str]] = {s.id: [] for s in store.spans(doc_id, GOLD)}
     rows = store.conn.execute(
@@ -176,7 +198,7 @@ def gold_span_sources(store: Store, doc_id: int) -> dict[int, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def gold_label_sources(store: Store, doc_id: int) -> dict[str, tuple[str, ...]]:
+def gold_label_sources(store: QueryStore, doc_id: int) -> dict[str, tuple[str, ...]]:
     """``{field: coders the gold value came from}`` for one document."""
     out: dict[str, list[str]] = {f: [] for f in store.doc_labels(doc_id, GOLD)}
     rows = store.conn.execute(
