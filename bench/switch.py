@@ -48,7 +48,7 @@ def main() -> None:
                 else:
                     timeouts[name] += 1
                 if name == "large":
-                    w._preload.stop()
+                    w.navigator.preload.stop()
                     w.store._tok_cache.clear()  # measure a cold load of the offsets
                     t0 = time.perf_counter()
                     w.view.tokenization()
