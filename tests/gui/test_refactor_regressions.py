@@ -56,8 +56,8 @@ def test_the_command_line_hands_a_new_seeded_database_to_the_window_and_closes_i
             return
         w = wins[0]
         seen["store"] = w.store
-        seen["state"] = (w.store.readonly, w.store.document_count(), w.annotator)
-        seen["coders"] = w.store.annotators()
+        seen["state"] = (w.store.readonly, w.store.document_count(), w.coder)
+        seen["coders"] = w.store.coders()
         w.close()
 
     QTimer.singleShot(0, look_and_close)
