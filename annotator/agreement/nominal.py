@@ -82,8 +82,11 @@ class _NominalAlpha:
         codes = np.fromiter(map(lookup.__getitem__, flat), dtype=np.int64, count=len(flat))
         uu = np.repeat(np.arange(k, dtype=np.int64), [len(unit) for unit in units.values()])
         if None in lookup:
-            keep = codes != lookup.pop(None)
+            none = lookup.pop(None)
+            keep = codes != none
             codes, uu = codes[keep], uu[keep]
+            # the categories after None's code move down one (codes must be < len(lookup))
+            codes[codes > none] -= 1
             coder_of = [c for c, kept in zip(coder_of, keep.tolist(), strict=True) if kept]
         self.n_values = len(codes)
         self.n_coders = len(set(coder_of))
