@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from annotator.agreement import pairwise_f1, token_alpha, unitizing_alpha, unitizing_disagreement
-from annotator.agreement.result import Stat
+from annotator.agreement.result import Interval, Stat
 
 # ------------------------------------------------------------------ oracles
 
@@ -582,3 +582,345 @@ def test_a_missing_value_before_the_others_does_not_shift_the_categories(units, 
 
     assert krippendorff_alpha(units).value == pytest.approx(alpha, abs=1e-12)
     assert nominal_alpha_oracle(units)[0] == pytest.approx(alpha, abs=1e-12)
+
+
+def test_alpha_u_of_spans_that_all_lie_outside_the_text_has_no_spans():
+    docs = {1: {"a": [(5, 9, "X")], "b": []}}  # clipped to a text of 3 characters: nothing
+    assert unitizing_alpha(docs, {1: 3}) == Stat(None, "no spans", 1)
+    assert unitizing_alpha(docs, {1: 3}, "X") == Stat(None, "no spans of label 'X'", 1)
+
+
+def test_tokens_may_be_pairs_or_a_pair_of_arrays():
+    docs = {1: {"a": [(0, 1, "X")], "b": [(0, 3, "X")]}, 2: {"a": [(2, 3, "X")], "b": []}}
+    pairs = {1: [(2, 3), (0, 1)], 2: [(0, 1), (2, 3)]}  # unsorted is sorted
+    two = {1: ((0, 1), (2, 3)), 2: ((0, 1), (2, 3))}  # a tuple of two (start, end) pairs
+    arrays = {d: (np.array([0, 2]), np.array([1, 3])) for d in docs}  # (starts, ends)
+    # units (a, b): (1, 1), (0, 1), (0, 0), (1, 0): o_11 = o_00 = 2, o_01 = o_10 = 2;
+    # n_0 = n_1 = 4, n = 8; α = 1 - 7 * 4 / (2 * 4 * 4) = 1/8
+    want, n = nominal_alpha_oracle(token_units(docs, {d: [(0, 1), (2, 3)] for d in docs}, "X"))
+    assert (want, n) == (pytest.approx(1 / 8), 8)
+    for tokens in (pairs, two, arrays):
+        for label in ("X", None):
+            got = token_alpha(docs, tokens, label)
+            assert (got.value, got.n) == (pytest.approx(1 / 8), 8)
+
+
+def test_streamed_token_alpha_read_between_documents():
+    from annotator.agreement.streaming import SpanAgreement
+
+    tokens = [(0, 1), (2, 3), (4, 5)]
+    arrays = (np.array([0, 2, 4]), np.array([1, 3, 5]))
+    docs = {
+        1: {"a": [(0, 1, "X")], "b": [(0, 3, "X")]},
+        2: {"a": [(2, 5, "Y")], "b": [(4, 5, "Y")]},
+    }
+    acc = SpanAgreement(["a", "b"], ["X", "Y"], lengths=False)
+    acc.add(1, docs[1], arrays)
+    first = acc.token_alphas([None, "X"])
+    assert first == {
+        None: token_alpha({1: docs[1]}, {1: tokens}, None),
+        "X": token_alpha({1: docs[1]}, {1: tokens}, "X"),
+    }
+    acc.add(2, docs[2], arrays)  # read again after one more document: both counted
+    both = {d: tokens for d in docs}
+    assert acc.token_alphas([None, "X"]) == {
+        None: token_alpha(docs, both, None),
+        "X": token_alpha(docs, both, "X"),
+    }
+    want, _n = nominal_alpha_oracle(token_units(docs, both, None))
+    assert acc.token_alpha(None).value == pytest.approx(want, abs=1e-12)
+
+
+def test_token_set_alpha_of_a_resample_without_a_categorys_first_documents():
+    """A resample that leaves out the first four documents where a category occurs (the
+    category's total is then found past the first four entries)."""
+    from annotator.agreement.spans import _TokenSetAlpha
+
+    tokens = [(0, 1), (2, 3), (4, 5), (6, 7)]
+    docs = {d: {"a": [(0, 1, "X")], "b": [(0, 3 + 2 * (d % 2), "X")]} for d in range(6)}
+    data = _TokenSetAlpha(docs, {d: tokens for d in docs}, None)
+    for w, kept in (([0, 0, 0, 0, 0, 1], [5]), ([0, 0, 0, 0, 2, 1], [4, 4, 5])):
+        sample = {k: docs[d] for k, d in enumerate(kept)}
+        want, n = nominal_alpha_oracle(token_units(sample, {k: tokens for k in sample}, None))
+        got = data.at(np.array(w))
+        assert (got.value, got.n) == (pytest.approx(want, abs=1e-12), n)
+
+
+# ------------------------------------------------------------------ messages, defaults, dicts
+
+
+@pytest.mark.parametrize(
+    ("call", "want"),
+    [
+        (lambda k: k.cohen_kappa({1: {"a": 1}}, "a", "a"), Stat(None, "only one coder")),
+        (
+            lambda k: k.cohen_kappa({1: {"a": 1, "b": 1}, 2: {"a": 1, "b": 1}}, "a", "b"),
+            Stat(None, "no variation: every value is 1 (kappa undefined)", 2),
+        ),
+        (
+            lambda k: k.krippendorff_alpha({1: {"a": "x", "b": "x"}, 2: {"a": "x", "b": "x"}}),
+            Stat(None, "no variation: every value is 'x' (alpha undefined)", 4),
+        ),
+        (
+            lambda k: k.fleiss_kappa({1: {"a": 1, "b": 1}, 2: {"a": 1, "b": 2, "c": 2}}),
+            Stat(
+                None,
+                "documents have between 2 and 3 coders; Fleiss' kappa needs the same number"
+                " of coders on every document",
+                2,
+            ),
+        ),
+        (
+            lambda k: k.fleiss_kappa({1: {"a": 2, "b": 2}, 2: {"a": 2, "b": 2}, 3: {}}),
+            Stat(None, "no variation: every value is 2 (kappa undefined)", 2),
+        ),
+        (
+            lambda k: k.unit_agreement({1: {"a": 1, "b": None}, 2: {"a": 1, "b": 2, "c": 2}}),
+            {
+                1: Stat(None, "fewer than two coders coded this document", 1),
+                2: Stat(1 / 3, "", 3),
+            },
+        ),
+        (
+            lambda k: k.unit_agreement({1: {}, 2: {"a": "x", "b": "x"}}),
+            {1: Stat(None, "fewer than two coders coded this document", 0), 2: Stat(1.0, "", 2)},
+        ),
+        (
+            lambda k: k.cohen_kappa_pairs(
+                {1: {"a": 1, "b": 1, "c": 2}, 2: {"a": 2, "b": 1, "c": 2}}, ["b", "a"]
+            ),
+            {"a|b": Stat(0.0, "", 2)},
+        ),
+    ],
+)
+def test_field_statistics_say_exactly_why_and_how_many(call, want):
+    from annotator.agreement import nominal
+
+    assert call(nominal) == want
+
+
+def test_fleiss_kappa_of_mixed_value_types_and_large_counts():
+    from annotator.agreement import fleiss_kappa
+
+    # categories 1 and "1" are different; sorted by repr, not by value (which would fail)
+    units = {1: {"a": 1, "b": 1}, 2: {"a": "1", "b": "1"}, 3: {"a": 1, "b": "1"}}
+    # P_i = 1, 1, 0 -> P̄ = 2/3; p = (1/2, 1/2) -> P̄_e = 1/2; κ = (2/3 - 1/2) / (1/2) = 1/3
+    assert fleiss_kappa(units) == Stat(pytest.approx(1 / 3), "", 3)
+    assert fleiss_oracle(units) == pytest.approx(1 / 3)
+
+
+def test_interval_alpha_refuses_text_and_names_the_values():
+    from annotator.agreement import krippendorff_alpha
+
+    with pytest.raises(ValueError) as err:
+        krippendorff_alpha({1: {"a": "x", "b": 2}}, "interval")
+    assert str(err.value) == "interval alpha needs numeric values, got ['x', 2]"
+    # numbers written as text are numbers (as numpy reads them)
+    assert krippendorff_alpha({1: {"a": "1", "b": 2}, 2: {"a": 2, "b": 2.5}}, "interval").value == (
+        krippendorff_alpha({1: {"a": 1, "b": 2}, 2: {"a": 2, "b": 2.5}}, "interval").value
+    )
+
+
+def test_interval_alpha_of_a_resample_uses_only_the_drawn_units():
+    from annotator.agreement.nominal import NO_PAIRABLE, _IntervalAlpha
+
+    units = {1: {"a": 2, "b": 2}, 2: {"a": 2, "b": 2, "c": 2}, 3: {"a": 1, "b": 5}, 4: {"a": 7}}
+    data = _IntervalAlpha(units)
+    assert data.at(np.array([0, 0, 0, 3])) == Stat(None, NO_PAIRABLE)
+    # (the reason said "np.float64(2.0)" before)
+    assert data.at(np.array([1, 2, 0, 0])) == Stat(
+        None, "no variation: every value is 2.0 (alpha undefined)", 8
+    )
+    # all of it: values 2,2 | 2,2,2 | 1,5; n = 7; by the definition
+    assert data.at() == Stat(pytest.approx(interval_alpha_oracle(units)), "", 7)
+
+
+def test_option_units_default_order_is_by_repr():
+    from annotator.agreement import option_units
+
+    # repr("z'") is "z'" in double quotes, which sorts before 'a' in single quotes
+    got = option_units({1: {"a": ["a", "z'"], "b": []}, 2: {"a": None, "b": ["a"]}})
+    assert list(got) == ["z'", "a"]
+    assert got["a"] == {1: {"a": True, "b": False}, 2: {"b": True}}
+
+
+def test_results_as_dictionaries():
+    from annotator.agreement.result import Interval
+
+    ci = Interval(0.25, 0.75, 0.9, 98, 100, "")
+    assert Stat(0.5, "", 3, ci).to_dict() == {
+        "value": 0.5,
+        "reason": "",
+        "n": 3,
+        "ci": {"lo": 0.25, "hi": 0.75, "level": 0.9, "used": 98, "requested": 100, "reason": ""},
+    }
+    assert Stat(None, "only one coder").to_dict() == {
+        "value": None,
+        "reason": "only one coder",
+        "n": 0,
+        "ci": None,
+    }
+    assert Interval(None, None, 0.95, 0, 10, "no documents").to_dict()["reason"] == "no documents"
+
+
+def test_bootstrap_defaults_and_an_empty_corpus():
+    from annotator.agreement import bootstrap_ci
+    from annotator.agreement.result import Interval
+
+    assert bootstrap_ci([], lambda s: 1.0, n=7, level=0.8) == Interval(
+        None, None, 0.8, 0, 7, "no documents"
+    )
+    # defaults: 1000 resamples, seed 0, level 0.95
+    values = [float(sum(d)) for d in draws(5, 1000, 0)]
+    got = bootstrap_ci(list(range(5)), lambda s: float(sum(s)))
+    assert (got.used, got.requested, got.level) == (1000, 1000, 0.95)
+    assert got.lo == pytest.approx(percentile(values, 0.025), abs=1e-12)
+    assert got.hi == pytest.approx(percentile(values, 0.975), abs=1e-12)
+
+
+def test_worst_documents_default_metric_count_and_ties():
+    from annotator.agreement import per_document, worst_documents
+
+    docs = {f"d{i:02d}": {"a": [(0, 5, "X")], "b": [(0, 5 + i % 2, "X")]} for i in range(25)}
+    report = per_document(docs)
+    worst = worst_documents(report)  # f1_overlap, 20 documents
+    assert len(worst) == 20
+    # exact F1 is 0 where the spans differ, overlap F1 is 1 everywhere: ties by id
+    assert worst == [(f"d{i:02d}", 1.0) for i in range(20)]
+    assert worst_documents(report, "f1_exact", 3) == [("d01", 0.0), ("d03", 0.0), ("d05", 0.0)]
+    with pytest.raises(ValueError) as err:
+        worst_documents(report, "kappa")
+    assert str(err.value) == (
+        "metric must be one of ('f1_exact', 'f1_overlap', 'token_alpha', 'unitizing_alpha'),"
+        " not 'kappa'"
+    )
+
+
+# ------------------------------------------------------------------ streaming
+
+
+def as_arrays(tokens):
+    return np.array([s for s, _ in tokens], dtype=np.int64), np.array([e for _, e in tokens])
+
+
+def test_streaming_single_values_defaults_and_intervals():
+    from annotator.agreement import f1_pairs
+    from annotator.agreement.streaming import SpanAgreement
+
+    docs, lengths, tokens = small_corpus(7, n_docs=8, coders=("a", "b"), labels="XY")
+    acc = SpanAgreement(["b", "a"], ["X", "Y"])
+    for d, doc in docs.items():
+        acc.add(d, doc, as_arrays(tokens[d]), lengths[d])
+    assert acc.f1() == acc.f1("exact") == pairwise_f1(docs, "exact", coders=["a", "b"])
+    assert acc.f1_pairs() == f1_pairs(docs, "exact", coders=["a", "b"])
+    assert acc.f1_pairs("overlap", "Z") == {
+        "a|b": Stat(None, "neither coder marked a span of label 'Z'", acc.f1_pairs()["a|b"].n)
+    }
+    for label in (None, "X"):
+        assert acc.token_alpha(label) == token_alpha(docs, tokens, label)
+        assert acc.token_alpha(label).ci is None
+        assert acc.token_alphas([label]) == {label: token_alpha(docs, tokens, label)}
+        assert acc.token_alpha(label, bootstrap=30) == token_alpha(
+            docs, tokens, label, bootstrap=30
+        )
+        assert acc.token_alpha(label, bootstrap=20, seed=3, confidence=0.8) == token_alpha(
+            docs, tokens, label, bootstrap=20, seed=3, confidence=0.8
+        )
+    for label in (None, "X"):
+        want = unitizing_alpha(docs, lengths, label)
+        assert acc.unitizing_alpha(label) == want and want.ci is None
+        assert acc.unitizing_alphas([label]) == {label: want}
+        assert acc.unitizing_alpha(label, bootstrap=30) == unitizing_alpha(
+            docs, lengths, label, bootstrap=30
+        )
+        assert acc.unitizing_alpha(label, bootstrap=20, seed=3, confidence=0.8) == (
+            unitizing_alpha(docs, lengths, label, bootstrap=20, seed=3, confidence=0.8)
+        )
+    with pytest.raises(ValueError) as err:
+        acc.unitizing_alpha("Z")
+    assert str(err.value) == "label 'Z' is not one of ['X', 'Y']"
+    with pytest.raises(RuntimeError) as err:
+        acc.add("late", {"a": []}, None, 3)
+    assert str(err.value) == "documents were added after the results were read"
+
+
+def test_streaming_documents_own_values_and_errors():
+    from annotator.agreement.per_document import DocumentAgreement
+    from annotator.agreement.streaming import SpanAgreement
+
+    acc = SpanAgreement(["a", "b"], ["X"])
+    toks = as_arrays([(0, 1), (2, 3)])
+    empty = acc.add(1, {}, None, 3)
+    assert empty == DocumentAgreement(
+        Stat(None, "no document annotated by both a and b"),
+        Stat(None, "no document annotated by both a and b"),
+        Stat(None, "no annotations"),
+        Stat(None, "no spans"),
+    )
+    blank = acc.add(2, {"a": [], "b": []}, toks, 3)
+    # the mean over the pairs: n is the number of pairs with a value
+    nothing = Stat(None, "neither coder marked a span of any label", 0)
+    assert (blank.f1_exact, blank.f1_overlap) == (nothing, nothing)
+    same = acc.add(3, {"a": [(0, 1, "X")], "b": [(0, 1, "X")]}, toks, 3)
+    assert (same.f1_exact, same.f1_overlap) == (Stat(1.0, "", 1), Stat(1.0, "", 1))
+    with pytest.raises(ValueError) as err:
+        acc.add(4, {"a": [(0, 1, "Q")]}, toks, 3)
+    assert str(err.value) == "label 'Q' is not one of ['X']"
+    with pytest.raises(ValueError) as err:
+        acc.add(5, {"a": []}, toks)
+    assert str(err.value) == "document 5: no length given"
+
+    nobody = SpanAgreement([], ["X"])
+    assert nobody.add(1, {}, None, 3).unitizing_alpha == Stat(None, "no annotations")
+    assert nobody.unitizing_alpha(None) == Stat(None, "no annotations")
+    # without tokens and lengths: neither value, and no tokens needed for two coders
+    bare = SpanAgreement(["a", "b"], ["X"], tokens=False, lengths=False)
+    got = bare.add(1, {"a": [(0, 1, "X")], "b": []}, None)
+    assert (got.token_alpha, got.unitizing_alpha) == (None, None)
+
+
+def test_bootstrap_arguments_are_checked_with_their_names():
+    from annotator.agreement import bootstrap_ci
+
+    one = bootstrap_ci([1, 2], lambda s: float(sum(s)), n=1)  # one resample is enough
+    assert (one.used, one.requested) == (1, 1)
+    with pytest.raises(ValueError) as err:
+        bootstrap_ci([1, 2], lambda s: 1.0, n=0)
+    assert str(err.value) == "n (number of resamples) must be at least 1"
+    for level in (0.0, 1.0, 1.5):
+        with pytest.raises(ValueError) as err:
+            bootstrap_ci([1, 2], lambda s: 1.0, level=level)
+        assert str(err.value) == "level must be between 0 and 1"
+    assert bootstrap_ci([1, 2], lambda s: None, n=3, level=0.9) == Interval(
+        None, None, 0.9, 0, 3, "the statistic was undefined on every resample"
+    )
+
+
+def test_weighted_intervals_defaults_and_sizes():
+    from annotator.agreement.bootstrap import bootstrap_ci, weighted_ci, weighted_cis
+
+    values = [1.0, 4.0, 2.0, 8.0, 5.0]
+
+    def by_ids(sample):
+        return sum(values[i] for i in sample)
+
+    def by_weights(w):
+        return float(np.dot(w, values))
+
+    # the same defaults (1000 resamples, seed 0, level 0.95) and the same draws
+    assert weighted_ci(5, by_weights) == bootstrap_ci(list(range(5)), by_ids)
+    assert weighted_cis(5, lambda w: {"s": by_weights(w)}, ["s"]) == {
+        "s": bootstrap_ci(list(range(5)), by_ids)
+    }
+    assert weighted_cis(0, lambda w: {}, ["a", "b"], n=4, level=0.5) == {
+        k: Interval(None, None, 0.5, 0, 4, "no documents") for k in "ab"
+    }
+    single = weighted_cis(1, lambda w: {"s": float(w[0])}, ["s"], n=4)
+    assert single == {"s": Interval(1.0, 1.0, 0.95, 4, 4, "")}
+
+
+def test_a_document_without_tokens_adds_no_token_units():
+    docs = {1: {"a": [(0, 1, "X")], "b": [(0, 3, "X")]}, 2: {"a": [], "b": [(0, 1, "X")]}}
+    tokens = {1: [(0, 1), (2, 3)]}  # document 2 has none
+    for label in ("X", None):
+        assert token_alpha(docs, tokens, label) == token_alpha({1: docs[1]}, tokens, label)

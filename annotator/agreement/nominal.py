@@ -152,7 +152,7 @@ class _IntervalAlpha:
         used = w > 0
         lo, hi = self.lo[used].min(), self.hi[used].max()
         if lo == hi:
-            return undefined(_no_variation(lo), int(n))
+            return undefined(_no_variation(float(lo)), int(n))
         s1, s2 = float(np.dot(w, self.s1)), float(np.dot(w, self.s2))
         d_e = 2.0 * n * (s2 - s1 * s1 / n)  # Σ_ck n_c n_k (c - k)²
         d_o = float(np.dot(w, self.within))  # Σ_ck o_ck (c - k)²
