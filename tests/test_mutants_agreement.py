@@ -661,6 +661,10 @@ def test_token_set_alpha_of_a_resample_without_a_categorys_first_documents():
             lambda k: k.krippendorff_alpha({1: {"a": "x", "b": "x"}, 2: {"a": "x", "b": "x"}}),
             Stat(None, "no variation: every value is 'x' (alpha undefined)", 4),
         ),
+        (  # the one value of the pairable values, not the first value seen
+            lambda k: k.krippendorff_alpha({1: {"a": "x"}, 2: {"a": "y", "b": "y"}}),
+            Stat(None, "no variation: every value is 'y' (alpha undefined)", 2),
+        ),
         (
             lambda k: k.fleiss_kappa({1: {"a": 1, "b": 1}, 2: {"a": 1, "b": 2, "c": 2}}),
             Stat(
@@ -728,7 +732,8 @@ def test_interval_alpha_of_a_resample_uses_only_the_drawn_units():
     data = _IntervalAlpha(units)
     assert data.at(np.array([0, 0, 0, 3])) == Stat(None, NO_PAIRABLE)
     # (the reason said "np.float64(2.0)" before)
-    assert data.at(np.array([1, 2, 0, 0])) == Stat(
+    # unit 4 (one value, not pairable) drawn too: it must not count as a value
+    assert data.at(np.array([1, 2, 0, 3])) == Stat(
         None, "no variation: every value is 2.0 (alpha undefined)", 8
     )
     # all of it: values 2,2 | 2,2,2 | 1,5; n = 7; by the definition
@@ -781,7 +786,10 @@ def test_bootstrap_defaults_and_an_empty_corpus():
 def test_worst_documents_default_metric_count_and_ties():
     from annotator.agreement import per_document, worst_documents
 
-    docs = {f"d{i:02d}": {"a": [(0, 5, "X")], "b": [(0, 5 + i % 2, "X")]} for i in range(25)}
+    # added in descending order of id: ties must still come out by id
+    docs = {
+        f"d{i:02d}": {"a": [(0, 5, "X")], "b": [(0, 5 + i % 2, "X")]} for i in reversed(range(25))
+    }
     report = per_document(docs)
     worst = worst_documents(report)  # f1_overlap, 20 documents
     assert len(worst) == 20
@@ -899,7 +907,7 @@ def test_bootstrap_arguments_are_checked_with_their_names():
 def test_weighted_intervals_defaults_and_sizes():
     from annotator.agreement.bootstrap import bootstrap_ci, weighted_ci, weighted_cis
 
-    values = [1.0, 4.0, 2.0, 8.0, 5.0]
+    values = [1.0, 10.0, 100.0, 1000.0, 10000.0]
 
     def by_ids(sample):
         return sum(values[i] for i in sample)
@@ -908,6 +916,10 @@ def test_weighted_intervals_defaults_and_sizes():
         return float(np.dot(w, values))
 
     # the same defaults (1000 resamples, seed 0, level 0.95) and the same draws
+    sums = [by_ids(d) for d in draws(5, 1000, 0)]
+    got = bootstrap_ci(list(range(5)), by_ids)
+    assert (got.used, got.requested, got.level) == (1000, 1000, 0.95)
+    assert (got.lo, got.hi) == pytest.approx((percentile(sums, 0.025), percentile(sums, 0.975)))
     assert weighted_ci(5, by_weights) == bootstrap_ci(list(range(5)), by_ids)
     assert weighted_cis(5, lambda w: {"s": by_weights(w)}, ["s"]) == {
         "s": bootstrap_ci(list(range(5)), by_ids)
@@ -924,3 +936,40 @@ def test_a_document_without_tokens_adds_no_token_units():
     tokens = {1: [(0, 1), (2, 3)]}  # document 2 has none
     for label in ("X", None):
         assert token_alpha(docs, tokens, label) == token_alpha({1: docs[1]}, tokens, label)
+
+
+def test_field_alpha_defaults_and_its_interval_keeps_reason_and_n():
+    from annotator.agreement import krippendorff_alpha
+
+    units = random_field_units(9)
+    plain = krippendorff_alpha(units)
+    assert plain.ci is None  # no bootstrap by default
+    with_ci = krippendorff_alpha(units, bootstrap=10)
+    assert (with_ci.value, with_ci.reason, with_ci.n) == (plain.value, "", plain.n)
+    with pytest.raises(ValueError) as err:
+        krippendorff_alpha(units, "ordinal")
+    assert str(err.value) == "level must be one of ('nominal', 'interval'), not 'ordinal'"
+
+
+def test_per_document_values_of_chosen_coders_and_label():
+    from annotator.agreement import f1_pairs, per_document
+
+    docs, lengths, tokens = small_corpus(11, n_docs=5, coders=("a", "b", "c"), labels="XY")
+    some = {d: tokens[d] for d in list(docs)[:3]}  # the others have no tokens
+    for label in ("X", None):
+        report = per_document(
+            docs, label=label, tokens_per_doc=some, lengths=lengths, coders=["a", "c"]
+        )
+        for d, doc in docs.items():
+            two = {d: {c: sp for c, sp in doc.items() if c in ("a", "c")}}
+            got = report[d]
+            for mode, stat in (("exact", got.f1_exact), ("overlap", got.f1_overlap)):
+                pairs = f1_pairs(two, mode, label, ["a", "c"])
+                assert stat == pairwise_f1(two, mode, label, ["a", "c"]) and len(pairs) == 1
+            want, n = nominal_alpha_oracle(token_units(two, {d: some.get(d, ())}, label))
+            assert got.token_alpha.n == n
+            assert got.token_alpha.value == (None if want is None else pytest.approx(want))
+            want = alpha_u_oracle(two, lengths, label, ["a", "c"])
+            assert got.unitizing_alpha.value == (None if want is None else pytest.approx(want))
+    bare = per_document(docs)
+    assert all(r.token_alpha is None and r.unitizing_alpha is None for r in bare.values())
