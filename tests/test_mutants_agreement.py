@@ -973,3 +973,21 @@ def test_per_document_values_of_chosen_coders_and_label():
             assert got.unitizing_alpha.value == (None if want is None else pytest.approx(want))
     bare = per_document(docs)
     assert all(r.token_alpha is None and r.unitizing_alpha is None for r in bare.values())
+
+
+@pytest.mark.parametrize(
+    "order", [[1, 0], [0, 2, 1], [2, 1, 0]], ids=["two-reversed", "last-two", "three-reversed"]
+)
+def test_streamed_tokens_out_of_order_are_sorted(order):
+    from annotator.agreement.streaming import SpanAgreement
+
+    tokens = [(0, 1), (2, 3), (4, 5)][: len(order)]
+    docs = {1: {"a": [(0, 1, "X")], "b": [(0, 3, "X")]}, 2: {"a": [], "b": [(2, 3, "X")]}}
+    given = (np.array([tokens[i][0] for i in order]), np.array([tokens[i][1] for i in order]))
+    acc = SpanAgreement(["a", "b"], ["X"], lengths=False)
+    for d, doc in docs.items():
+        acc.add(d, doc, given)
+    want = token_alpha(docs, {d: tokens for d in docs}, "X")
+    assert acc.token_alpha("X") == want
+    oracle, _n = nominal_alpha_oracle(token_units(docs, {d: tokens for d in docs}, "X"))
+    assert want.value == pytest.approx(oracle)
