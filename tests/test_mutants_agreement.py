@@ -831,6 +831,9 @@ def test_streaming_single_values_defaults_and_intervals():
         assert acc.token_alpha(label, bootstrap=30) == token_alpha(
             docs, tokens, label, bootstrap=30
         )
+        assert acc.token_alphas([label], bootstrap=30) == {
+            label: token_alpha(docs, tokens, label, bootstrap=30)
+        }
         assert acc.token_alpha(label, bootstrap=20, seed=3, confidence=0.8) == token_alpha(
             docs, tokens, label, bootstrap=20, seed=3, confidence=0.8
         )
@@ -841,6 +844,9 @@ def test_streaming_single_values_defaults_and_intervals():
         assert acc.unitizing_alpha(label, bootstrap=30) == unitizing_alpha(
             docs, lengths, label, bootstrap=30
         )
+        assert acc.unitizing_alphas([label], bootstrap=30) == {
+            label: unitizing_alpha(docs, lengths, label, bootstrap=30)
+        }
         assert acc.unitizing_alpha(label, bootstrap=20, seed=3, confidence=0.8) == (
             unitizing_alpha(docs, lengths, label, bootstrap=20, seed=3, confidence=0.8)
         )
