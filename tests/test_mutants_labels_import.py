@@ -148,22 +148,22 @@ def test_problems_are_all_named_and_values_normalised():
     one = item(
         spans=[(0, 1, "x", "", None), (1, 2, "y", "", None), (2, 3, "x", "", None)],
         doc_labels={
+            "nope": "v",
             "dominant_frame": ["none"],
             "frames_present": ["zz", "alarmist", "yy"],
-            "nope": "v",
         },
     )
     assert _problems(one, SCHEME) == [
         f"label 'x' is not in the scheme ({LABELS}); use --add-labels to extend it",
         f"label 'y' is not in the scheme ({LABELS}); use --add-labels to extend it",
+        "document field 'nope' is not in the scheme; use --add-labels",
         f"'zz' is not an option of field 'frames_present' ({LABELS}); use --add-labels to"
         " extend it",
         f"'yy' is not an option of field 'frames_present' ({LABELS}); use --add-labels to"
         " extend it",
-        "document field 'nope' is not in the scheme; use --add-labels",
     ]
     assert one.doc_labels["dominant_frame"] == "none"  # one option of a single field
-    two = item(doc_labels={"frames_present": "alarmist", "dominant_frame": ["none", "alarmist"]})
+    two = item(doc_labels={"dominant_frame": ["none", "alarmist"], "frames_present": "alarmist"})
     assert _problems(two, SCHEME) == [
         "field 'dominant_frame' takes one option, got ['none', 'alarmist']"
     ]
@@ -237,3 +237,17 @@ def test_repeated_spans_are_a_multiset_and_versions_are_kept_when_known(store, t
     [again] = import_label_files(store, [path], "prodigy")
     assert (again.spans_added, again.spans_present) == (1, 4)
     assert len(store.spans(doc_id, "ann")) == 5
+
+
+def test_a_record_without_a_coder_may_only_be_new():
+    from annotator.labels_import import _prepare
+
+    fresh = LabelTask(text="some text", status="new")
+    assert _prepare(7, fresh, None, SCHEME, None, False).annotator is None
+    for task in (
+        LabelTask(text="some text", status="done"),
+        LabelTask(text="some text", seconds_spent=5.0),
+    ):
+        with pytest.raises(LineError) as err:
+            _prepare(7, task, None, SCHEME, None, False)
+        assert str(err.value) == "no coder named (no _annotator_id); give --annotator NAME"
