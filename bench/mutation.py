@@ -56,7 +56,13 @@ MODULES: dict[str, tuple[list[str], list[str], list[str]]] = {
     ),
     "spans": (
         ["annotator/agreement/spans.py"],
-        ["tests/test_agreement_spans.py", "tests/test_boundaries.py"],
+        [
+            "tests/test_agreement_spans.py",
+            "tests/test_boundaries.py",
+            "tests/test_agreement.py",
+            "tests/test_agreement_streaming.py",
+            "tests/test_mutants_agreement.py",
+        ],
         [],
     ),
     "merge": (
@@ -72,7 +78,12 @@ MODULES: dict[str, tuple[list[str], list[str], list[str]]] = {
             "annotator/agreement/streaming.py",
             "annotator/agreement/result.py",
         ],
-        ["tests/test_agreement.py", "tests/test_agreement_streaming.py"],
+        [
+            "tests/test_agreement.py",
+            "tests/test_agreement_streaming.py",
+            "tests/test_agreement_spans.py",
+            "tests/test_mutants_agreement.py",
+        ],
         [],
     ),
     "formats": (
@@ -85,7 +96,11 @@ MODULES: dict[str, tuple[list[str], list[str], list[str]]] = {
         ["tests/test_corpus.py", "tests/test_ingest.py", "tests/test_mutants_corpus.py"],
         [],
     ),
-    "labels-import": (["annotator/labels_import.py"], ["tests/test_labels_import.py"], []),
+    "labels-import": (
+        ["annotator/labels_import.py"],
+        ["tests/test_labels_import.py", "tests/test_mutants_labels_import.py"],
+        [],
+    ),
     "store-offsets": (
         [
             "annotator/models.py",

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import annotator
+from annotator.errors import AnnotatorError
 from annotator.formats import readers, writers
 from annotator.formats.tasks import LineError
 
@@ -219,3 +220,89 @@ def test_brat_and_doccano_files_are_utf8_in_an_ascii_locale(tmp_path):
     data = line.read_bytes()
     assert data.endswith(b"}\n") and b"\r" not in data
     assert json.loads(data.decode("utf-8"))["text"] == "é\nx"
+
+
+# --- spaCy ----------------------------------------------------------------------------
+
+
+def spacy_rec(text, tokens, spans, **extra):
+    out = rec(text, [span(s, e, lab) for s, e, lab in spans])
+    out["tokens"] = [{"start": s, "end": e} for s, e in tokens]
+    out.update(extra)
+    return out
+
+
+def words_of(doc):
+    return [(t.text, t.whitespace_) for t in doc]
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens", "spans", "words"),
+    [
+        # a single space between tokens becomes the first token's trailing whitespace
+        ("ab cd", [(0, 2), (3, 5)], [], [("ab", " "), ("cd", "")]),
+        # ... unless a span ends after it or starts at it: then it is a token of its own
+        ("ab cd", [(0, 2), (3, 5)], [(0, 3, "L")], [("ab", ""), (" ", ""), ("cd", "")]),
+        ("ab cd", [(0, 2), (3, 5)], [(2, 5, "L")], [("ab", ""), (" ", ""), ("cd", "")]),
+        # a leading space (no token starts at 0) and two spaces stay words
+        (" ab  c", [(1, 3), (5, 6)], [], [(" ", ""), ("ab", ""), ("  ", ""), ("c", "")]),
+        # a span edge inside a token splits it
+        ("abcd", [(0, 4)], [(1, 3, "L")], [("a", ""), ("bc", ""), ("d", "")]),
+    ],
+)
+def test_spacy_doc_words_and_whitespace(text, tokens, spans, words):
+    import spacy
+
+    doc = writers.spacy_doc(spacy_rec(text, tokens, spans), spacy.blank("en").vocab)
+    assert words_of(doc) == words
+    assert [(s.start_char, s.end_char, s.label_) for s in doc.spans["sc"]] == list(spans)
+
+
+def test_spacy_doc_cats_and_user_data():
+    import spacy
+
+    vocab = spacy.blank("en").vocab
+    doc = writers.spacy_doc(spacy_rec("ab", [(0, 2)], []), vocab)  # no "_cats": none
+    assert doc.cats == {}
+    assert doc.user_data == {"annotator": "ann", "doc_id": 7, "title": "T", "sha256": "ab12"}
+    doc = writers.spacy_doc(spacy_rec("ab", [(0, 2)], [], _cats={"f:x": 1.0}), vocab)
+    assert doc.cats == {"f:x": 1.0}
+
+
+def test_spacy_doc_names_a_span_that_cannot_align():
+    import spacy
+
+    # not from a store (which keeps start < end), but the message must still name it
+    bad = spacy_rec("ab", [(0, 2)], [(2, 1, "L")])
+    with pytest.raises(AnnotatorError) as err:
+        writers.spacy_doc(bad, spacy.blank("en").vocab)
+    assert str(err.value) == (
+        "document 7: span {'start': 2, 'end': 1, 'label': 'L', 'text': '', 'note': '',"
+        " 'scheme_version': 1} does not align"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sizes", "limit", "shards"),
+    [
+        ([4, 1], 4, [[4], [1]]),  # a shard is written when it reaches the limit exactly
+        ([4, 3, 1], 4, [[4], [3, 1]]),  # the next shard counts from 0 again
+        ([2, 1], 4, [[2, 1]]),
+        ([], 4, [[]]),  # nothing: one empty shard
+    ],
+)
+def test_write_spacy_shards_at_the_token_limit(tmp_path, sizes, limit, shards):
+    import spacy
+    from spacy.tokens import DocBin
+
+    recs = [
+        spacy_rec("a" * n, [(i, i + 1) for i in range(n)], [], _annotator_id=f"c{k}")
+        for k, n in enumerate(sizes)
+    ]
+    assert writers.write_spacy(recs, tmp_path, [], limit) == len(sizes)
+    vocab = spacy.blank("en").vocab
+    got = [
+        [len(d) for d in DocBin().from_bytes(p.read_bytes()).get_docs(vocab)]
+        for p in sorted(tmp_path.iterdir())
+    ]
+    assert got == shards

@@ -82,8 +82,11 @@ class _NominalAlpha:
         codes = np.fromiter(map(lookup.__getitem__, flat), dtype=np.int64, count=len(flat))
         uu = np.repeat(np.arange(k, dtype=np.int64), [len(unit) for unit in units.values()])
         if None in lookup:
-            keep = codes != lookup.pop(None)
+            none = lookup.pop(None)
+            keep = codes != none
             codes, uu = codes[keep], uu[keep]
+            # the categories after None's code move down one (codes must be < len(lookup))
+            codes[codes > none] -= 1
             coder_of = [c for c, kept in zip(coder_of, keep.tolist(), strict=True) if kept]
         self.n_values = len(codes)
         self.n_coders = len(set(coder_of))
@@ -149,7 +152,7 @@ class _IntervalAlpha:
         used = w > 0
         lo, hi = self.lo[used].min(), self.hi[used].max()
         if lo == hi:
-            return undefined(_no_variation(lo), int(n))
+            return undefined(_no_variation(float(lo)), int(n))
         s1, s2 = float(np.dot(w, self.s1)), float(np.dot(w, self.s2))
         d_e = 2.0 * n * (s2 - s1 * s1 / n)  # Σ_ck n_c n_k (c - k)²
         d_o = float(np.dot(w, self.within))  # Σ_ck o_ck (c - k)²

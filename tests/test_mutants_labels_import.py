@@ -1,0 +1,253 @@
+"""Tests that kill surviving mutants of annotator/labels_import.py (bench/mutation.md,
+"labels_import.py"): its small functions called directly, with literal expected values."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from annotator.formats.tasks import LabelTask, LineError
+from annotator.labels_import import (
+    FileImport,
+    _assign_choices,
+    _line_of,
+    _Prepared,
+    _problems,
+    _seconds,
+    _shown,
+    _stored_form,
+    _why_nothing,
+)
+from annotator.scheme import load_scheme
+
+# the default scheme: dominant_frame (single: alarmist, skeptical_of_alliance,
+# policy_prescription, none) and frames_present (multi: the first three)
+SCHEME = load_scheme()
+LABELS = "alarmist, skeptical_of_alliance, policy_prescription"
+
+
+def test_the_one_line_summary_of_a_file():
+    assert FileImport("f.jsonl", errors=["x"]).summary() == (
+        "f.jsonl: refused (1 problem(s)); nothing written"
+    )
+    assert FileImport("f.jsonl", "prodigy", tasks=2).summary() == (
+        "f.jsonl (prodigy): 2 task(s), 0 new document(s), 0 span(s) added, 0 already present,"
+        " 0 document label(s) set"
+    )
+    full = FileImport(
+        "f.jsonl", "jsonl", [], 3, 1, 1, 4, 2, 5, 6, 7, new_scheme_version=2
+    )  # fmt: skip
+    assert full.summary() == (
+        "f.jsonl (jsonl): 3 task(s), 1 new document(s), 4 span(s) added, 2 already present,"
+        " 5 document label(s) set, 6 document label(s) kept (changed in this database after"
+        " the file's record was written), 7 status(es) updated, 1 not accepted (skipped),"
+        " scheme v2 recorded"
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        ("f.jsonl:12: reason", 12),
+        ("f.jsonl:12: span 1: start 3: after: end", 12),  # ": " in the reason
+        ("C:\\data\\f.jsonl:3: reason", 3),  # ":" in the path
+        ("f.jsonl: no JSON lines", 0),  # the file itself: first
+        ("f.jsonl:x: reason", 0),
+    ],
+)
+def test_the_line_number_an_error_is_sorted_by(error, line):
+    assert _line_of(error) == line
+
+
+def test_why_nothing_was_imported():
+    answers = Counter({"reject": 2, None: 1})
+    assert _why_nothing(Path("f.jsonl"), "jsonl", 3, answers) == (
+        "f.jsonl: nothing to import: none of its 3 task(s) is accepted (or without an answer)"
+        " (answers: 2 'reject', 1 without one); --all-answers imports them all"
+    )
+    assert _why_nothing(Path("p.jsonl"), "prodigy", 1, Counter({"ignore": 1})) == (
+        "p.jsonl: nothing to import: none of its 1 task(s) is accepted"
+        " (answers: 1 'ignore'); --all-answers imports them all"
+    )
+
+
+def test_values_shown_in_messages_and_stored_times():
+    assert _shown(("a", "b")) == "['a', 'b']"
+    assert _shown(["a"]) == "['a']"
+    assert _shown("a") == "'a'"
+    assert _seconds("2024-01-02T03:04:05+00:00") == 1704164645
+    assert _seconds("not a time") == 0
+    assert _seconds(None) == 0
+
+
+def test_stored_form_of_a_field_value(store):
+    assert _stored_form(store, "dominant_frame", ["none"]) == "none"
+    assert _stored_form(store, "dominant_frame", "none") == "none"
+    assert _stored_form(store, "dominant_frame", ["none", "alarmist"]) == ("alarmist", "none")
+    assert _stored_form(store, "frames_present", ["policy_prescription", "alarmist"]) == (
+        "alarmist",
+        "policy_prescription",
+    )
+    assert _stored_form(store, "frames_present", ["alarmist"]) == ("alarmist",)
+    assert _stored_form(store, "no_such_field", ["b", "a"]) == ("b", "a")
+
+
+def assigned(choices, field_name=None, add_labels=False):
+    doc_labels: dict = {}
+    _assign_choices(choices, doc_labels, SCHEME, field_name, add_labels)
+    return doc_labels
+
+
+def test_choices_go_to_their_fields():
+    assert assigned(["dominant_frame:none", "frames_present:alarmist"]) == {
+        "dominant_frame": "none",
+        "frames_present": ["alarmist"],
+    }
+    assert assigned(["none", "none"]) == {"dominant_frame": "none"}  # the only field with it
+    assert assigned(["alarmist", "b", "alarmist"], field_name="frames_present") == {
+        "frames_present": ["alarmist", "b"]
+    }
+    # only the first ":" separates the field (an option may contain one)
+    assert assigned(["frames_present:x:y"], add_labels=True) == {"frames_present": ["x:y"]}
+    assert assigned(["new_field:x"], add_labels=True) == {"new_field": ["x"]}
+
+
+@pytest.mark.parametrize(
+    ("choices", "message"),
+    [
+        (
+            ["zzz"],
+            "category 'zzz' is not an option of any document field (write it as"
+            " 'field:option', or give --field)",
+        ),
+        (
+            ["alarmist"],
+            "category 'alarmist' is an option of several fields (dominant_frame,"
+            " frames_present); write it as 'field:option' or give --field",
+        ),
+        (
+            ["dominant_frame:none", "dominant_frame:alarmist"],
+            "single-choice field 'dominant_frame' got several options ['none', 'alarmist']",
+        ),
+    ],
+)
+def test_choices_that_cannot_be_placed_are_named(choices, message):
+    with pytest.raises(LineError) as err:
+        assigned(choices)
+    assert str(err.value) == message
+
+
+def item(spans=(), doc_labels=None):
+    task = LabelTask(text="some text")
+    return _Prepared(1, task, "some text", "ann", list(spans), dict(doc_labels or {}))
+
+
+def test_problems_are_all_named_and_values_normalised():
+    one = item(
+        spans=[(0, 1, "x", "", None), (1, 2, "y", "", None), (2, 3, "x", "", None)],
+        doc_labels={
+            "nope": "v",
+            "dominant_frame": ["none"],
+            "frames_present": ["zz", "alarmist", "yy"],
+        },
+    )
+    assert _problems(one, SCHEME) == [
+        f"label 'x' is not in the scheme ({LABELS}); use --add-labels to extend it",
+        f"label 'y' is not in the scheme ({LABELS}); use --add-labels to extend it",
+        "document field 'nope' is not in the scheme; use --add-labels",
+        f"'zz' is not an option of field 'frames_present' ({LABELS}); use --add-labels to"
+        " extend it",
+        f"'yy' is not an option of field 'frames_present' ({LABELS}); use --add-labels to"
+        " extend it",
+    ]
+    assert one.doc_labels["dominant_frame"] == "none"  # one option of a single field
+    two = item(doc_labels={"dominant_frame": ["none", "alarmist"], "frames_present": "alarmist"})
+    assert _problems(two, SCHEME) == [
+        "field 'dominant_frame' takes one option, got ['none', 'alarmist']"
+    ]
+    assert two.doc_labels["frames_present"] == ["alarmist"]  # one option of a multi field
+
+
+def prepared(text="some text", spans=(), annotator="ann", override=None, **kw):
+    from annotator.formats.tasks import TaskSpan
+    from annotator.labels_import import _prepare
+
+    task = LabelTask(text=text, annotator=annotator, spans=[TaskSpan(*s) for s in spans])
+    return _prepare(7, task, override, SCHEME, None, False, **kw)
+
+
+@pytest.mark.parametrize(
+    ("text", "spans", "message"),
+    [
+        (" \n\t", [], "empty or whitespace-only text"),
+        ("a\ud800b", [], "text contains an unpaired surrogate"),
+        ("abc", [(2, 2, "alarmist")], "span 1 (alarmist): start 2 is not before end 2"),
+        ("abc", [(1, 4, "alarmist")], "span 1 (alarmist): [1, 4) is outside the text (length 3)"),
+        ("a\r\nb", [(1, 2, "x")], "span 1 (x) covers only the \\r of a \\r\\n line break"),
+    ],
+)
+def test_a_line_that_cannot_be_imported_says_why(text, spans, message):
+    with pytest.raises(LineError) as err:
+        prepared(text, spans)
+    assert str(err.value) == message
+
+
+def test_the_gold_layer_only_from_the_canonical_format():
+    from annotator.store import GOLD
+
+    assert prepared(annotator=GOLD).annotator == GOLD  # the default format is the canonical one
+    with pytest.raises(LineError) as err:
+        prepared(annotator=GOLD, fmt="prodigy")
+    assert str(err.value) == (
+        f"coder name {GOLD!r} is reserved for the adjudicated layer, which only the canonical"
+        " JSONL carries"
+    )
+
+
+def test_repeated_spans_are_a_multiset_and_versions_are_kept_when_known(store, tmp_path):
+    import json
+
+    from annotator.corpus import text_hash
+    from annotator.labels_import import import_label_files
+
+    text = "North Korea sends troops."
+    line = {
+        "text": text,
+        "_annotator_id": "ann",
+        "answer": "accept",
+        "spans": [
+            {"start": 0, "end": 5, "label": "alarmist", "scheme_version": 1},
+            {"start": 0, "end": 5, "label": "alarmist", "scheme_version": 1},
+            {"start": 6, "end": 11, "label": "alarmist", "scheme_version": 99},
+            {"start": 12, "end": 17, "label": "brand_new"},
+        ],
+    }
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps(line) + "\n", "utf-8")
+    [first] = import_label_files(store, [path], "prodigy", add_labels=True)
+    assert (first.spans_added, first.spans_present, first.new_scheme_version) == (4, 0, 2)
+    doc_id = store.document_id_by_hash(text_hash(text))
+    got = sorted((s.start, s.end, s.scheme_version) for s in store.spans(doc_id, "ann"))
+    # version 1 is known and kept; 99 is not, nor is a span without one: the current, 2
+    assert got == [(0, 5, 1), (0, 5, 1), (6, 11, 2), (12, 17, 2)]
+    line["spans"].append({"start": 0, "end": 5, "label": "alarmist"})  # a third copy
+    path.write_text(json.dumps(line) + "\n", "utf-8")
+    [again] = import_label_files(store, [path], "prodigy")
+    assert (again.spans_added, again.spans_present) == (1, 4)
+    assert len(store.spans(doc_id, "ann")) == 5
+
+
+def test_a_record_without_a_coder_may_only_be_new():
+    from annotator.labels_import import _prepare
+
+    fresh = LabelTask(text="some text", status="new")
+    assert _prepare(7, fresh, None, SCHEME, None, False).annotator is None
+    for task in (
+        LabelTask(text="some text", status="done"),
+        LabelTask(text="some text", seconds_spent=5.0),
+    ):
+        with pytest.raises(LineError) as err:
+            _prepare(7, task, None, SCHEME, None, False)
+        assert str(err.value) == "no coder named (no _annotator_id); give --annotator NAME"
