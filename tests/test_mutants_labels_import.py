@@ -170,11 +170,11 @@ def test_problems_are_all_named_and_values_normalised():
     assert two.doc_labels["frames_present"] == ["alarmist"]  # one option of a multi field
 
 
-def prepared(text="some text", spans=(), annotator="ann", override=None, **kw):
+def prepared(text="some text", spans=(), coder="ann", override=None, **kw):
     from annotator.formats.tasks import TaskSpan
     from annotator.labels_import import _prepare
 
-    task = LabelTask(text=text, annotator=annotator, spans=[TaskSpan(*s) for s in spans])
+    task = LabelTask(text=text, coder=coder, spans=[TaskSpan(*s) for s in spans])
     return _prepare(7, task, override, SCHEME, None, False, **kw)
 
 
@@ -197,9 +197,9 @@ def test_a_line_that_cannot_be_imported_says_why(text, spans, message):
 def test_the_gold_layer_only_from_the_canonical_format():
     from annotator.store import GOLD
 
-    assert prepared(annotator=GOLD).annotator == GOLD  # the default format is the canonical one
+    assert prepared(coder=GOLD).coder == GOLD  # the default format is the canonical one
     with pytest.raises(LineError) as err:
-        prepared(annotator=GOLD, fmt="prodigy")
+        prepared(coder=GOLD, fmt="prodigy")
     assert str(err.value) == (
         f"coder name {GOLD!r} is reserved for the adjudicated layer, which only the canonical"
         " JSONL carries"
@@ -243,7 +243,7 @@ def test_a_record_without_a_coder_may_only_be_new():
     from annotator.labels_import import _prepare
 
     fresh = LabelTask(text="some text", status="new")
-    assert _prepare(7, fresh, None, SCHEME, None, False).annotator is None
+    assert _prepare(7, fresh, None, SCHEME, None, False).coder is None
     for task in (
         LabelTask(text="some text", status="done"),
         LabelTask(text="some text", seconds_spent=5.0),
