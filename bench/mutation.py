@@ -77,6 +77,7 @@ MODULES: dict[str, tuple[list[str], list[str], list[str]]] = {
             "annotator/agreement/per_document.py",
             "annotator/agreement/streaming.py",
             "annotator/agreement/result.py",
+            "annotator/agreement/report.py",
         ],
         [
             "tests/test_agreement.py",
