@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -357,3 +359,25 @@ def test_importing_a_coders_export_with_replace_reproduces_the_coders_labels(
             else:
                 assert got[text] == edited_ana[text]
         assert labels_of(s, "ben") == edited_ben
+
+
+def test_cli_replace_as_a_process_refuses_all_files_when_one_is_bad(tmp_path):
+    with Store(tmp_path / "x.db") as s:
+        (a, _b, _c), corrected = relabelled(tmp_path, s)
+        before = rows(s)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n", "utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", "x.db", "import-labels", "--replace",
+         "corrected.jsonl", "bad.jsonl"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (
+        "corrected.jsonl: not written: --replace imports all files or none, and bad.jsonl"
+        " was refused" in proc.stderr
+    )
+    assert "bad.jsonl:1: not valid JSON" in proc.stderr
+    with Store(tmp_path / "x.db") as s:
+        assert rows(s) == before
