@@ -11,6 +11,14 @@ time only move forward (as ``merge`` does), a coder's field value set after the 
 ``_timestamp`` is kept (and counted), and a gold decision is never replaced (a line that
 would is a ``file:line: reason`` and the file is refused). Files are streamed in passes (see :func:`import_label_file`), so memory
 does not grow with the file.
+
+With ``replace`` (``import-labels --replace``) the files are the truth for the coders they
+name: on every document a record of a coder is given for, that coder's spans and field
+values become exactly those of the file's records (stored ones the file does not repeat
+are deleted, whatever their time; identical ones are kept as they are), and a record's
+status and time are set as given (even backwards). Everything else (other documents,
+other coders, gold, which is imported as without ``replace``) is untouched, and all the
+files are written in one transaction: a refused file leaves the database as it was.
 """
 
 from __future__ import annotations
@@ -64,6 +72,12 @@ class FileImport:
     doc_labels_kept: int = 0
     statuses_updated: int = 0  # a coder's status or time moved forward (never back)
     new_scheme_version: int | None = None
+    # --replace: the (document, coder) pairs this file was the first to name, and what of
+    # their stored labels that no record repeats was deleted
+    replace: bool = False
+    documents_replaced: int = 0
+    spans_removed: int = 0
+    doc_labels_removed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -81,6 +95,14 @@ class FileImport:
             else ""
         )
         states = f", {self.statuses_updated} status(es) updated" if self.statuses_updated else ""
+        if self.replace:
+            return (
+                f"{self.path} ({self.format}): {self.tasks} task(s), {self.documents_added} new"
+                f" document(s), labels replaced on {self.documents_replaced} document(s):"
+                f" {self.spans_removed} span(s) removed, {self.spans_added} added,"
+                f" {self.spans_present} unchanged, {self.doc_labels_removed} document label(s)"
+                f" removed, {self.doc_labels_set} set{states}{skipped}{extra}"
+            )
         return (
             f"{self.path} ({self.format}): {self.tasks} task(s), {self.documents_added} new"
             f" document(s), {self.spans_added} span(s) added, {self.spans_present} already"
@@ -115,8 +137,14 @@ def import_label_files(
     field_name: str | None = None,
     pipeline: str = DEFAULT_PIPELINE,
     progress: Callable[[int, int], None] | None = None,
+    replace: bool = False,
 ) -> list[FileImport]:
-    """Import each file on its own (one transaction per file); returns one result each."""
+    """Import each file on its own (one transaction per file); returns one result each.
+
+    ``replace``: make each named coder's labels on the documents of the files exactly what
+    the files say (see the module's docstring), all files in one transaction: if any file is
+    refused, none is written (each result then says why).
+    """
     from .paths import check_inputs
 
     paths = check_inputs(paths, [store])  # never the open database: opening it drops its locks
@@ -127,6 +155,9 @@ def import_label_files(
     if coder is not None:
         coder = check_coder_name(coder)
     paths = list(paths)
+    if replace:
+        return _replace_all(store, paths, fmt, coder, all_answers, add_labels, field_name,
+                            pipeline, progress)  # fmt: skip
     results = []
     for i, p in enumerate(paths):
         results.append(
@@ -148,6 +179,7 @@ def import_label_file(
     add_labels: bool = False,
     field_name: str | None = None,
     pipeline: str = DEFAULT_PIPELINE,
+    replacing: _Replacing | None = None,
 ) -> FileImport:
     """Import one file, all or nothing, in bounded memory.
 
@@ -158,7 +190,7 @@ def import_label_file(
     part; only their packed offsets are kept), and a writing pass stores everything in one
     transaction. A file that changes between the passes is refused (its SHA-256 is compared).
     """
-    result = FileImport(str(path))
+    result = FileImport(str(path), replace=replacing is not None)
     scan = _Scan(path, fmt, coder, all_answers, add_labels, field_name)
     scheme = store.scheme
     digest = scan.check(store, result, scheme, report_problems=not add_labels)
@@ -178,13 +210,110 @@ def import_label_file(
     result.tasks = scan.tasks
     try:
         packed = _tokenise_new_texts(store, scan, scheme, pipeline)
-        _write(store, result, scan, scheme, packed, pipeline, digest)
+        _write(store, result, scan, scheme, packed, pipeline, digest, replacing)
     except AnnotatorError as e:  # the transaction was rolled back: nothing written
         result.errors.append(str(e) if isinstance(e, _Conflict) else f"{path}: {e}")
-        result.documents_added = result.spans_added = result.spans_present = 0
-        result.doc_labels_set = result.doc_labels_kept = result.statuses_updated = 0
-        result.new_scheme_version = None
+        _nothing_written(result)
     return result
+
+
+def _nothing_written(result: FileImport) -> None:
+    result.documents_added = result.spans_added = result.spans_present = 0
+    result.doc_labels_set = result.doc_labels_kept = result.statuses_updated = 0
+    result.documents_replaced = result.spans_removed = result.doc_labels_removed = 0
+    result.new_scheme_version = None
+
+
+_SpanKey = tuple[int, int, str, str]
+
+
+class _Replacing:
+    """``--replace`` across all the files of one import: the (document, coder) pairs the
+    records name, with what of each pair's stored labels the records repeat."""
+
+    def __init__(self) -> None:
+        # per pair: the file that named it first, the stored spans no record has repeated
+        # yet ({key: [ids]}), the spans the records gave so far, and the fields they set
+        self.first: dict[tuple[int, str], FileImport] = {}
+        self.unused: dict[tuple[int, str], dict[_SpanKey, list[int]]] = {}
+        self.given: dict[tuple[int, str], Counter[_SpanKey]] = {}
+        self.fields: dict[tuple[int, str], set[tuple[int, str]]] = {}
+        self.keep_spans: set[int] = set()
+        self.status_set: set[tuple[int, str]] = set()
+
+    def reach(self, store: Store, result: FileImport, doc_id: int, coder: str) -> None:
+        pair = (doc_id, coder)
+        if pair in self.first:
+            return
+        self.first[pair] = result
+        result.documents_replaced += 1
+        unused: dict[_SpanKey, list[int]] = {}
+        for s in store.spans(doc_id, coder):
+            unused.setdefault((s.start, s.end, s.label, s.note), []).append(s.id)
+        self.unused[pair] = unused
+        self.given[pair] = Counter()
+        self.fields[pair] = set()
+
+    def finish(self, store: Store) -> None:
+        """Delete what of each pair's stored labels no record repeated."""
+        for (doc_id, coder), result in self.first.items():
+            spans, fields = store.delete_coder_labels(
+                coder, [doc_id], keep_spans=self.keep_spans, keep_fields=self.fields[doc_id, coder]
+            )
+            result.spans_removed += spans
+            result.doc_labels_removed += fields
+
+
+class _Refused(Exception):
+    """A file of a ``--replace`` import was refused: roll every file back."""
+
+
+def _replace_all(
+    store: Store,
+    paths: list[Path | str],
+    fmt: str,
+    coder: str | None,
+    all_answers: bool,
+    add_labels: bool,
+    field_name: str | None,
+    pipeline: str,
+    progress: Callable[[int, int], None] | None,
+) -> list[FileImport]:
+    """``--replace``: every file checked and written in one transaction, or none."""
+    replacing = _Replacing()
+    results: list[FileImport] = []
+    try:
+        with store.transaction():
+            for i, p in enumerate(paths):
+                results.append(
+                    import_label_file(
+                        store,
+                        Path(p),
+                        fmt,
+                        coder,
+                        all_answers,
+                        add_labels,
+                        field_name,
+                        pipeline,
+                        replacing,
+                    )  # fmt: skip
+                )
+                if progress:
+                    progress(i + 1, len(paths))
+            if all(r.ok for r in results):
+                replacing.finish(store)
+            else:
+                raise _Refused
+    except _Refused:
+        refused = ", ".join(r.path for r in results if not r.ok)
+        for r in results:
+            if r.ok:
+                r.errors.append(
+                    f"{r.path}: not written: --replace imports all files or none, and"
+                    f" {refused} was refused"
+                )
+            _nothing_written(r)
+    return results
 
 
 class _Usage:
@@ -633,6 +762,7 @@ def _write(
     packed: dict[str, _Packed],
     pipeline: str,
     digest: str,
+    replacing: _Replacing | None = None,
 ) -> None:
     """The writing pass: one transaction, one line in memory at a time."""
     versions = set(store.scheme_versions())
@@ -662,7 +792,7 @@ def _write(
             if item.coder == GOLD:
                 _write_gold(store, result, item, versions)
             elif item.coder is not None:
-                _write_labels(store, result, item, versions)
+                _write_labels(store, result, item, versions, replacing)
         if errors or check.hexdigest() != digest or packed:
             raise AnnotatorError("the file changed while it was imported; nothing written")
 
@@ -676,10 +806,19 @@ def _new_document(item: _Prepared, tok: _Packed, path: Path) -> tuple[RawDocumen
     return raw, tok, title or derive_title(raw.text)
 
 
-def _write_labels(store: Store, result: FileImport, item: _Prepared, versions: set[int]) -> None:
+def _write_labels(
+    store: Store,
+    result: FileImport,
+    item: _Prepared,
+    versions: set[int],
+    replacing: _Replacing | None = None,
+) -> None:
     """One coder's labels for one text: the spans they lack and the values that differ."""
     doc_id = store.document_id_by_hash(item.sha)
     assert doc_id is not None and item.coder is not None
+    if replacing is not None:
+        _replace_labels(store, result, item, versions, replacing, doc_id, item.coder)
+        return
     # A multiset: a coder may hold the same range and label twice (other notes).
     have = Counter((s.start, s.end, s.label, s.note) for s in store.spans(doc_id, item.coder))
     for start, end, label, note, version in item.spans:
@@ -711,6 +850,61 @@ def _write_labels(store: Store, result: FileImport, item: _Prepared, versions: s
         before = store.statuses(doc_id).get(item.coder)
         store.merge_status(doc_id, item.coder, item.task.status, item.task.seconds_spent or 0.0)
         if store.statuses(doc_id).get(item.coder) != before:
+            result.statuses_updated += 1
+
+
+def _replace_labels(
+    store: Store,
+    result: FileImport,
+    item: _Prepared,
+    versions: set[int],
+    replacing: _Replacing,
+    doc_id: int,
+    coder: str,
+) -> None:
+    """One record under ``--replace``: its spans and values are written (or kept when
+    stored); what no record of the pair repeats is deleted at the end
+    (:meth:`_Replacing.finish`). Several records of one coder and text add up, as without
+    ``--replace``."""
+    replacing.reach(store, result, doc_id, coder)
+    pair = (doc_id, coder)
+    unused, given = replacing.unused[pair], replacing.given[pair]
+    earlier = Counter(given)  # what the pair's earlier records gave
+    for start, end, label, note, version in item.spans:
+        key = (start, end, label, note)
+        if earlier[key] > 0:
+            earlier[key] -= 1
+            result.spans_present += 1
+            continue
+        given[key] += 1
+        ids = unused.get(key)
+        if ids:
+            replacing.keep_spans.add(ids.pop(0))
+            result.spans_present += 1
+            continue
+        span = store.add_span(
+            doc_id, coder, start, end, label, note,
+            scheme_version=version if version in versions else None,
+        )  # fmt: skip
+        replacing.keep_spans.add(span.id)
+        result.spans_added += 1
+    current = store.doc_labels(doc_id, coder)
+    for fname, value in item.doc_labels.items():
+        replacing.fields[pair].add((doc_id, fname))
+        if current.get(fname) == _stored_form(store, fname, value):
+            continue
+        store.set_doc_label(doc_id, coder, fname, value)
+        result.doc_labels_set += 1
+    task = item.task
+    if task.status is not None:
+        before = store.statuses(doc_id).get(coder)
+        if pair in replacing.status_set:  # a second record of the pair: as merge does
+            store.merge_status(doc_id, coder, task.status, task.seconds_spent or 0.0)
+        else:
+            replacing.status_set.add(pair)
+            if before != (task.status, task.seconds_spent or 0.0):
+                store.replace_status(doc_id, coder, task.status, task.seconds_spent or 0.0)
+        if store.statuses(doc_id).get(coder) != before:
             result.statuses_updated += 1
 
 

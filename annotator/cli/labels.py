@@ -100,6 +100,12 @@ def export(
     default=None,
     help="Document field for bare choice / category labels (Prodigy 'accept', doccano 'label').",
 )
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Make each coder's labels on the files' documents exactly what the files say"
+    " (stored ones the files lack are deleted); all files or none.",
+)
 @click.pass_context
 def import_labels_cmd(
     ctx: click.Context,
@@ -109,18 +115,25 @@ def import_labels_cmd(
     all_answers: bool,
     add_labels: bool,
     field_name: str | None,
+    replace: bool = False,
 ) -> None:
     """Import annotations: the canonical JSONL, Prodigy JSONL or doccano JSONL.
 
     Each file is all or nothing: a bad line is reported as FILE:LINE: reason and nothing
     from that file is written. Importing a file twice changes nothing. Exit code 1 if any
     file was refused.
+
+    By default an import only adds. With --replace, on every document a file has a record
+    of a coder for (the coder the record names, or --annotator), that coder's spans, field
+    values and status become exactly the file's: a relabelled span replaces the old one.
+    Other documents, other coders and gold are untouched; all files are written in one
+    transaction, or none if any is refused.
     """
     store = open_db(ctx)
     with progress_bar("Importing labels") as progress:
         results = import_label_files(
             store, files, fmt=fmt, coder=coder, all_answers=all_answers,
-            add_labels=add_labels, field_name=field_name, progress=progress,
+            add_labels=add_labels, field_name=field_name, progress=progress, replace=replace,
         )  # fmt: skip
     for r in results:
         click.echo(one_line(r.summary()), err=not r.ok)

@@ -372,6 +372,7 @@ class FileActions:
         all_answers: bool = False,
         add_labels: bool = False,
         field_name: str | None = None,
+        replace: bool = False,
     ):
         paths = [str(p) for p in paths]
         if self._refuse_read_only("Import labels"):
@@ -386,6 +387,7 @@ class FileActions:
             return import_label_files(
                 store, paths, fmt=fmt, coder=coder, all_answers=all_answers,
                 add_labels=add_labels, field_name=field_name, progress=progress,
+                replace=replace,
             )  # fmt: skip
 
         def done(results) -> None:

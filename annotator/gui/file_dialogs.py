@@ -103,6 +103,13 @@ class ImportLabelsDialog(QDialog):
         group.addButton(self.all_answers)
         self.add_labels = QCheckBox("Extend the scheme with unknown labels, fields and options")
         self.add_labels.setObjectName("importAddLabels")
+        self.replace = QCheckBox("Replace this coder's labels on these documents")
+        self.replace.setObjectName("importReplace")
+        self.replace.setToolTip(
+            "A corrected file: on each document the files name, the coder's spans, fields"
+            " and status become exactly the file's (labels it lacks are deleted). Other"
+            " documents, other coders and gold are untouched; all files or none are written."
+        )
         self.field = QComboBox()
         self.field.setObjectName("importField")
         self.field.addItem("(the only field that has the option)", None)
@@ -124,6 +131,7 @@ class ImportLabelsDialog(QDialog):
         form.addRow("", self.all_answers)
         form.addRow("Bare categories go to:", self.field)
         form.addRow("", self.add_labels)
+        form.addRow("", self.replace)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(
@@ -150,6 +158,7 @@ class ImportLabelsDialog(QDialog):
             "all_answers": self.all_answers.isChecked(),
             "add_labels": self.add_labels.isChecked(),
             "field_name": self.field.currentData(),
+            "replace": self.replace.isChecked(),
         }
 
     def accept(self) -> None:

@@ -6,7 +6,8 @@ create and upgrade the schema), :mod:`.connection` (opening a file, the one-line
 for what SQLite refuses), :mod:`.snapshot` (reading another database without writing
 beside it), :mod:`.names` (the rule for coder names, finding a coder by name),
 :mod:`.rows` (how values are stored), :mod:`.documents` (documents in bulk) and
-:mod:`.queries` (whole-database reports).
+:mod:`.queries` (whole-database reports) and :mod:`.coder_labels` (one coder's labels on
+some documents deleted, a status set exactly: ``import-labels --replace``).
 No module outside this package runs SQL (``tests/test_architecture.py`` checks it).
 """
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,7 @@ from ..models import (
 )
 from ..packing import unpack
 from ..scheme import Scheme, load_scheme, parse_scheme
-from . import documents, queries
+from . import coder_labels, documents, queries
 from .connection import BUSY_TIMEOUT_S, connect, damaged, database_error, write_error
 from .names import (
     GOLD,
@@ -826,6 +826,40 @@ class Store:
                 " updated_at = excluded.updated_at",
                 (doc_id, aid, new_state, new_secs, now()),
             )
+
+    def delete_coder_labels(
+        self,
+        coder: str,
+        doc_ids: Iterable[int],
+        *,
+        keep_spans: Collection[int] = (),
+        keep_fields: Collection[tuple[int, str]] = (),
+    ) -> tuple[int, int]:
+        """Delete one coder's spans and document field values on these documents (all or
+        nothing), except the span ids in ``keep_spans`` and the ``(document, field)`` values
+        in ``keep_fields``; returns ``(spans deleted, field values deleted)``. Status and
+        time are left as they are; other coders, gold and other documents are untouched.
+        A coder this database does not know has nothing to delete."""
+        name = lookup_name(coder)
+        self._refuse_gold(name)
+        aid = self._maybe_coder_id(name)
+        if aid < 0:
+            return 0, 0
+        with self._write() as c:
+            return coder_labels.delete_coder_labels(c, aid, doc_ids, keep_spans, keep_fields)
+
+    def replace_status(self, doc_id: int, coder: str, state: str, seconds: float) -> None:
+        """Set a coder's status and time spent on a document to exactly these (unlike
+        :meth:`merge_status`, which never goes back)."""
+        if state not in STATES:
+            raise ValidationError(f"status must be one of {', '.join(STATES)}, got {state!r}")
+        if not seconds >= 0:
+            raise ValidationError(f"time spent must be >= 0 seconds, got {seconds!r}")
+        self._text_length(doc_id)
+        with self._write() as c:
+            aid = self._coder_id(coder, create=True)
+            coder_labels.replace_status(c, doc_id, aid, state, seconds, now())
+            self._started.discard((doc_id, aid))
 
     def progress(self, coder: str) -> Progress:
         total = self.document_count()
