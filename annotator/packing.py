@@ -59,8 +59,8 @@ def pack_many(starts: Any, ends: Any, bounds: Sequence[int] | Any) -> list[bytes
 
     bounds = np.asarray(bounds, dtype=np.int64)
     n = len(starts)
-    s = starts.astype(np.int64, copy=False)
-    e = ends.astype(np.int64, copy=False)
+    s = np.asarray(starts, dtype=np.int64)  # no copy when it is int64 already
+    e = np.asarray(ends, dtype=np.int64)
     if n and (starts.dtype.kind == "u" and (starts.max() >= 2**63 or ends.max() >= 2**63)):
         raise ValueError("offsets must lie in [0, 2**32)")  # would wrap in int64
     flat = np.empty(2 * n, dtype=np.int64)
