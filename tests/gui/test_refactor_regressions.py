@@ -50,8 +50,12 @@ def test_the_command_line_hands_a_new_seeded_database_to_the_window_and_closes_i
     seen: dict = {}
 
     def look_and_close() -> None:
-        wins = [x for x in QApplication.topLevelWidgets() if x.objectName() == "mainWindow"]
-        if not wins or not wins[0].isVisible():
+        wins = [
+            x
+            for x in QApplication.topLevelWidgets()
+            if x.objectName() == "mainWindow" and x.isVisible()  # not an earlier test's
+        ]
+        if not wins:
             QTimer.singleShot(20, look_and_close)
             return
         w = wins[0]
