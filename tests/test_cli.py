@@ -464,3 +464,28 @@ def test_every_command_shows_the_global_options_in_its_help():
         for opt in ("--db FILE", "--annotator", "--busy-timeout"):
             assert opt in out, (name, opt)
         assert "[default: labels.db]" in " ".join(out.split()), name
+
+
+def test_stats_counts_the_coders_spans_and_lists_gold_on_its_own(workdir):
+    _coder_db(workdir / "labels.db", "ana")
+    with Store(workdir / "labels.db") as s:
+        [doc] = s.document_ids()
+        s.add_gold_span(doc, 0, 6, "alarmist", ["ana"])
+        s.add_gold_span(doc, 7, 10, "policy_prescription", [])
+    data = json.loads(run("stats", "--json").output)
+    assert data["spans"] == 1 and data["spans_per_label"]["alarmist"] == 1
+    assert data["spans_per_label"]["policy_prescription"] == 0
+    assert data["gold"] == {"documents": 1, "spans": 2}
+    lines = run("stats").output.splitlines()
+    assert "Spans      1" in lines
+    assert "Gold       2 span(s) on 1 document(s)" in lines
+    assert "Gold" not in run("stats", "--db", "other.db").output  # no gold layer: no line
+
+
+def test_numbers_are_never_shown_as_minus_zero():
+    from annotator.report_text import fmt, number
+
+    assert fmt(-0.0) == "0.000" and fmt(-0.0004) == "0.000" and fmt(-0.0006) == "-0.001"
+    assert fmt(-1e-9, (-0.0001, 0.25)) == "0.000 [0.000, 0.250]"
+    assert number(-0.004, 2) == "0.00" and number(-0.5, 2) == "-0.50"
+    assert fmt(None) == "n/a" and fmt(0.8) == "0.800"
