@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from .report_text import fmt
+from .report_text import fmt, number
 
 if TYPE_CHECKING:
     from .agreement.report import AgreementReport, PairValues
@@ -58,7 +58,7 @@ def _alpha_chart(rows: list[tuple[str, float | None, Sequence[float] | None]]) -
         color = "#2ca02c" if value >= 0.8 else "#ff7f0e" if value >= 0.667 else "#d62728"
         parts.append(
             f'<rect x="{x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 1):.1f}" height="14"'
-            f' fill="{color}" opacity="0.75"><title>{escape(name)}: {value:.3f}</title></rect>'
+            f' fill="{color}" opacity="0.75"><title>{escape(name)}: {number(value)}</title></rect>'
         )
         if ci:
             a, b = x(ci[0]), x(ci[1])
@@ -94,7 +94,7 @@ def _heat_map(coders: Sequence[str], pairs: PairValues, title: str) -> str:
             else:
                 t = max(0.0, min(1.0, value))
                 fill = f"rgb({int(214 - 170 * t)},{int(39 + 121 * t)},{int(40 + 4 * t)})"
-                label = f"{value:.2f}"
+                label = number(value, 2)
             parts.append(
                 f'<rect x="{left + j * cell}" y="{top + i * cell}" width="{cell - 2}"'
                 f' height="{cell - 2}" fill="{fill}"/>'

@@ -9,12 +9,21 @@ if TYPE_CHECKING:  # the types only: importing the statistics package loads nump
     from .agreement.report import AgreementReport
 
 
+def number(value: float, digits: int = 3) -> str:
+    """``value`` with ``digits`` decimals, the one way every shown number is written (CLI,
+    HTML report, window): never ``-0.000`` (a negative value that rounds to zero, or -0.0)."""
+    text = f"{value:.{digits}f}"
+    if text.startswith("-") and float(text) == 0:
+        return text[1:]
+    return text
+
+
 def fmt(value: float | None, ci: Sequence[float] | None = None) -> str:
     if value is None:
         return "n/a"
-    text = f"{value:.3f}"
+    text = number(value)
     if ci:
-        text += f" [{ci[0]:.3f}, {ci[1]:.3f}]"
+        text += f" [{number(ci[0])}, {number(ci[1])}]"
     return text
 
 

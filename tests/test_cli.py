@@ -401,3 +401,91 @@ def test_a_damaged_or_hand_edited_database_is_one_line_in_every_reading_command(
             assert line.startswith("Error: labels.db: a stored value cannot be read"), line
     assert failed
     assert not (workdir / "out.jsonl").exists() or failed < 4
+
+
+def _coder_db(path, coder):
+    from annotator.corpus import RawDocument
+    from annotator.ingest import import_documents
+
+    with Store(path) as s:
+        [d] = import_documents(
+            s, [RawDocument("Moscow and Pyongyang signed.", "t")], "blank:en"
+        ).added
+        s.add_span(d, coder, 0, 6, "alarmist")
+
+
+def test_global_options_are_accepted_after_the_command_too(workdir):
+    _coder_db(workdir / "ana.db", "ana")
+    _coder_db(workdir / "ben.db", "ben")
+    res = run("merge", "ana.db", "ben.db", "--db", "project.db")  # the command
+    assert res.exit_code == 0, res.output
+    assert not (workdir / "labels.db").exists()
+    with Store(workdir / "project.db") as s:
+        assert sorted(s.coders()) == ["ana", "ben"]
+    # after the command, every command reads the database it names
+    res = run("stats", "--json", "--db", "ana.db", "--busy-timeout", "3")
+    assert json.loads(res.output)["annotators"] == ["ana"], res.output
+    # before the command, as always; both sides naming the same file is fine
+    assert json.loads(run("--db", "ben.db", "stats", "--json").output)["annotators"] == ["ben"]
+    res = run("--db", "ben.db", "stats", "--json", "--db", "./ben.db")
+    assert json.loads(res.output)["annotators"] == ["ben"]
+    assert not (workdir / "labels.db").exists()
+    # the command's own --annotator keeps its meaning (only this coder's labels)
+    res = run("export", "-o", "-", "--db", "project.db", "--annotator", "ben")
+    assert res.exit_code == 0 and '"ben"' in res.output and '"ana"' not in res.output
+
+
+@pytest.mark.parametrize(
+    "before,after",
+    [
+        (["--db", "ana.db"], ["--db", "ben.db"]),
+        (["--busy-timeout", "1"], ["--busy-timeout", "2"]),
+        (["--annotator", "ana"], ["--annotator", "ben"]),
+    ],
+)
+def test_a_global_option_given_twice_with_different_values_is_refused(workdir, before, after):
+    _coder_db(workdir / "ana.db", "ana")
+    res = CliRunner().invoke(cli, [*before, "stats", *after])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    [line] = [ln for ln in res.stderr.splitlines() if ln.startswith("Error:")]
+    assert f"{before[0]} is given twice with different values" in line, res.stderr
+    assert not (workdir / "ben.db").exists() and not (workdir / "labels.db").exists()
+
+
+def test_a_bad_coder_name_after_the_command_is_one_line(workdir):
+    res = CliRunner().invoke(cli, ["stats", "--annotator", " ana"])
+    assert res.exit_code == 1 and len(res.stderr.splitlines()) == 1, res.stderr
+    assert not (workdir / "labels.db").exists()
+
+
+def test_every_command_shows_the_global_options_in_its_help():
+    for name in cli.commands:
+        out = run(name, "--help").output
+        for opt in ("--db FILE", "--annotator", "--busy-timeout"):
+            assert opt in out, (name, opt)
+        assert "[default: labels.db]" in " ".join(out.split()), name
+
+
+def test_stats_counts_the_coders_spans_and_lists_gold_on_its_own(workdir):
+    _coder_db(workdir / "labels.db", "ana")
+    with Store(workdir / "labels.db") as s:
+        [doc] = s.document_ids()
+        s.add_gold_span(doc, 0, 6, "alarmist", ["ana"])
+        s.add_gold_span(doc, 7, 10, "policy_prescription", [])
+    data = json.loads(run("stats", "--json").output)
+    assert data["spans"] == 1 and data["spans_per_label"]["alarmist"] == 1
+    assert data["spans_per_label"]["policy_prescription"] == 0
+    assert data["gold"] == {"documents": 1, "spans": 2}
+    lines = run("stats").output.splitlines()
+    assert "Spans      1" in lines
+    assert "Gold       2 span(s) on 1 document(s)" in lines
+    assert "Gold" not in run("stats", "--db", "other.db").output  # no gold layer: no line
+
+
+def test_numbers_are_never_shown_as_minus_zero():
+    from annotator.report_text import fmt, number
+
+    assert fmt(-0.0) == "0.000" and fmt(-0.0004) == "0.000" and fmt(-0.0006) == "-0.001"
+    assert fmt(-1e-9, (-0.0001, 0.25)) == "0.000 [0.000, 0.250]"
+    assert number(-0.004, 2) == "0.00" and number(-0.5, 2) == "-0.50"
+    assert fmt(None) == "n/a" and fmt(0.8) == "0.800"

@@ -18,8 +18,9 @@ import click
 from .. import __version__
 from ..errors import AnnotatorError
 from ..project import DEFAULT_DB
-from ..store import BUSY_TIMEOUT_S, check_coder_name, database_error
+from ..store import check_coder_name, database_error
 from . import analysis, corpus, labels, merge
+from ._global import add_global_options, group_options
 from ._util import not_utf8, one_line
 from .window import launch_gui
 
@@ -84,22 +85,7 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, invoke_without_command=True)
 @click.version_option(__version__, prog_name="annotator")
-@click.option(
-    "--db",
-    "db",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The labels database (created on first use).",
-)
-@click.option("--annotator", "coder", default=None, help="Coder name for the window.")
-@click.option(
-    "--busy-timeout",
-    type=click.FloatRange(0, 24 * 3600),
-    default=BUSY_TIMEOUT_S,
-    show_default=True,
-    help="Seconds to wait while another program holds the database's lock.",
-)
+@group_options
 @click.pass_context
 def cli(ctx: click.Context, db: str, coder: str | None, busy_timeout: float) -> None:
     """Annotate news articles for framing: spans, document labels, agreement, exports.
@@ -122,7 +108,7 @@ for command in (
     merge.merge,
     analysis.stats, analysis.gold, analysis.agreement,
 ):  # fmt: skip
-    cli.add_command(command)
+    cli.add_command(add_global_options(command))
 
 
 def main() -> None:

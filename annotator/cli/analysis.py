@@ -19,7 +19,8 @@ from ._util import coder_list, one_line, open_db
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
-    """Counts: documents, coders, spans per label, documents done per coder."""
+    """Counts: documents, the coders' spans per label, the gold layer, documents done per
+    coder."""
     store = open_db(ctx, reading=True)
     data = store.stats()
     if as_json:
@@ -31,6 +32,9 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"Spans      {data['spans']}")
     for label, n in data["spans_per_label"].items():
         click.echo(f"  {label:<28} {n}")
+    gold = data["gold"]
+    if gold["documents"] or gold["spans"]:
+        click.echo(f"Gold       {gold['spans']} span(s) on {gold['documents']} document(s)")
     click.echo(f"Coders     {len(data['annotators'])}")
     for name, row in data["per_annotator"].items():
         click.echo(

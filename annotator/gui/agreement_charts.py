@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from ..report_text import number
 from .plaintext import plain_tooltip
 
 AXIS = (-0.5, 1.0)
@@ -133,8 +134,8 @@ class AlphaChart(QWidget):
                 if r.value is None:
                     tip = f"{r.name.strip()}: n/a — {r.reason or 'not enough data'}"
                 else:
-                    ci = f" [95% CI {r.ci[0]:.3f}, {r.ci[1]:.3f}]" if r.ci else ""
-                    tip = f"{r.name.strip()}: α = {r.value:.3f}{ci}"
+                    ci = f" [95% CI {number(r.ci[0])}, {number(r.ci[1])}]" if r.ci else ""
+                    tip = f"{r.name.strip()}: α = {number(r.value)}{ci}"
                 QToolTip.showText(e.globalPos(), plain_tooltip(tip), self)
             else:
                 QToolTip.hideText()
@@ -203,7 +204,7 @@ class HeatMap(QWidget):
                 else:
                     t = max(0.0, min(1.0, v))
                     fill = QColor(int(214 - 170 * t), int(39 + 121 * t), int(40 + 4 * t))
-                    text, ink = f"{v:.2f}", QColor("#ffffff")
+                    text, ink = number(v, 2), QColor("#ffffff")
                 if a == b:
                     fill = QColor("#f3f3f3")
                     text, ink = "—", QColor("#aaaaaa")

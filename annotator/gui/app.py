@@ -100,6 +100,14 @@ def run(db: str | Path | Store, coder: str | None = None) -> int:
             if isinstance(db, Store):
                 db.close()
             return 1
+        from .platform_libs import platform_problem
+
+        problem = platform_problem()  # before the QApplication: Qt aborts on this
+        if problem:
+            print(f"Error: {problem}", file=sys.stderr)
+            if isinstance(db, Store):
+                db.close()
+            return 1
     app = cast(QApplication, QApplication.instance()) or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)

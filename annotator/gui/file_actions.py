@@ -439,7 +439,10 @@ class FileActions:
         suffix = export_format(fmt).suffix
         stem = f"{self.store.path.stem}-{options['coder'] or 'all'}"
         folder = export_format(fmt).folder
-        default = str(self.store.path.with_name(f"{stem}-{fmt}{suffix}"))
+        # the format's name only where the suffix does not say it: labels-all.csv,
+        # labels-all.jsonl, but labels-all-prodigy.jsonl and the folders labels-all-brat
+        named = "" if suffix == f".{fmt}" else f"-{fmt}"
+        default = str(self.store.path.with_name(f"{stem}{named}{suffix}"))
         if folder:
             path = choose_save_path(
                 self.win, f"Export {fmt}: name the folder to write", default, "Folders (*)", True

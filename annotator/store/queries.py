@@ -58,12 +58,25 @@ Coding = tuple[
 
 
 def stats(store: QueryStore) -> dict[str, Any]:
-    """Counts for ``annotator stats``: documents, coders, spans per label, done per coder."""
+    """Counts for ``annotator stats``: documents, coders, spans per label, done per coder.
+
+    ``spans`` and ``spans_per_label`` count the coders' spans; the adjudicated gold layer,
+    which is not a coder, is counted on its own under ``gold``.
+    """
     spans_per_label = dict.fromkeys(store.scheme.label_names, 0)
     for label, n in store.conn.execute(
-        "SELECT label, count(*) FROM spans GROUP BY label ORDER BY label"
+        "SELECT s.label, count(*) FROM spans s JOIN annotators a ON a.id = s.annotator_id"
+        " WHERE a.name != ? GROUP BY s.label ORDER BY s.label",
+        (GOLD,),
     ):
         spans_per_label[label] = n
+    gold_spans, gold_docs = store.conn.execute(
+        "SELECT (SELECT count(*) FROM spans WHERE annotator_id = a.id),"
+        " (SELECT count(*) FROM (SELECT document_id FROM spans WHERE annotator_id = a.id"
+        "  UNION SELECT document_id FROM doc_labels WHERE annotator_id = a.id))"
+        " FROM annotators a WHERE a.name = ?",
+        (GOLD,),
+    ).fetchone() or (0, 0)
     coders = {}
     for name in store.coders():
         p = store.progress(name)
@@ -82,6 +95,7 @@ def stats(store: QueryStore) -> dict[str, Any]:
         "spans_per_label": spans_per_label,
         "done_per_annotator": {k: v["done"] for k, v in coders.items()},
         "per_annotator": coders,
+        "gold": {"documents": gold_docs, "spans": gold_spans},
     }
 
 

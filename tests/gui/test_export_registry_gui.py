@@ -23,7 +23,7 @@ FILE_HINT = "Writes one file: you name the file next."
 FOLDER_HINT = "Writes a folder: you name the folder next."
 # key: (the chooser's title, default name, filter, folder) as File → Export… asks them
 CHOOSER = {
-    "jsonl": ("Export jsonl", "labels-all-jsonl.jsonl", "jsonl (*.jsonl);;All files (*)", False),
+    "jsonl": ("Export jsonl", "labels-all.jsonl", "jsonl (*.jsonl);;All files (*)", False),
     "prodigy": (
         "Export prodigy",
         "labels-all-prodigy.jsonl",
@@ -37,7 +37,7 @@ CHOOSER = {
         True,
     ),
     "spacy": ("Export spacy: name the folder to write", "labels-all-spacy", "Folders (*)", True),
-    "csv": ("Export csv", "labels-all-csv.csv", "csv (*.csv);;All files (*)", False),
+    "csv": ("Export csv", "labels-all.csv", "csv (*.csv);;All files (*)", False),
     "brat": ("Export brat: name the folder to write", "labels-all-brat", "Folders (*)", True),
 }
 
