@@ -95,3 +95,17 @@ def test_size_panes_and_zoom_are_remembered(db, tmp_path):
     assert again["size"] == [1500, 950]
     assert again["splitter"] == first["splitter_set"]
     assert again["font_pt"] == first["font_pt"] + 2
+
+
+def test_panes_left_wide_on_a_large_monitor_still_fit_a_laptop(db, tmp_path):
+    settings_dir = tmp_path / "q"
+    big = _open(
+        db, settings_dir, _screen(tmp_path, 1920, 1080), "--size", "1880x1000",
+        "--panes", "600,680,600",
+    )  # fmt: skip
+    assert big["splitter_set"][0] == 600
+    r = _open(db, settings_dir, _screen(tmp_path, 1366, 768))
+    assert _inside(r["frame"], r["available"]), r
+    for part in ("status_bar", "done_count", "panel"):
+        assert _inside(r[part], r["available"]), (part, r)
+    assert r["splitter"][0] < r["splitter"][1] * 1.5  # the article keeps a useful width
