@@ -43,9 +43,9 @@ QAbstractItemView { background: #ffffff; color: #202124;
     selection-background-color: #dfe9f7; selection-color: #202124; }
 QAbstractItemView::item:hover { background: #eef3fb; color: #202124; }
 QAbstractItemView::item:selected { background: #dfe9f7; color: #202124; }
-QComboBox QAbstractItemView { border: 1px solid #d6d3cd; outline: 0; padding: 2px; }
+QComboBox QAbstractItemView { border: 1px solid #d6d3cd; outline: 0; padding: 2px; min-width: 9em; }
 QComboBox::item { color: #202124; }
-QComboBox::item:selected { background: #dfe9f7; color: #202124; }
+QComboBox::item:selected { background: #dfe9f7; color: #202124; padding-left: 0px; }
 QMenu { background: #ffffff; color: #202124; border: 1px solid #d6d3cd; padding: 4px 0; }
 QMenu::item { padding: 4px 28px 4px 24px; background: transparent; }
 QMenu::item:selected { background: #dfe9f7; color: #202124; }
