@@ -214,6 +214,7 @@ class DocumentList(QWidget):
 
     def set_documents(self, rows: list[DocumentSummary], current: int | None = None) -> None:
         self._quiet = True
+        self.open_id = None  # until ``current`` is selected (another database's ids differ)
         try:
             self.model.set_rows(rows)
             if current is not None:
