@@ -6,14 +6,17 @@ from dataclasses import replace
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -33,6 +36,8 @@ STATE_GLYPH = {"new": "○", "in_progress": "◐", "done": "●"}
 STATE_COLOR = {"new": "#9aa0a6", "in_progress": "#c77c02", "done": "#2e7d32"}
 COL_STATE, COL_TITLE, COL_SPANS = range(3)
 _ROOT = QModelIndex()
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_LIST_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
 
 
 class DocumentModel(QAbstractTableModel):
@@ -128,7 +133,11 @@ class _Filter(QSortFilterProxyModel):
 
 
 class DocumentList(QWidget):
-    """Left pane. Emits ``documentChosen(id)`` when the current row changes."""
+    """Left pane. Emits ``documentChosen(id)`` when the coder moves to another row (arrow
+    keys, a click) or activates a row that is not the open article (click, Enter,
+    double-click; Enter or Down in the filter box): the filtered list behaves exactly like
+    the full one. The highlighted row is always the open article, or none if the filter
+    hides it."""
 
     documentChosen = Signal(int)
 
@@ -192,12 +201,20 @@ class DocumentList(QWidget):
         self.filter.textChanged.connect(self._refilter)
         self.state.currentIndexChanged.connect(self._refilter)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.view.clicked.connect(self._choose)
+        self.view.activated.connect(self._choose)  # Enter, or a double-click
+        self.view.doubleClicked.connect(self._choose)
+        self.filter.returnPressed.connect(self._open_from_filter)
+        self.filter.installEventFilter(self)
+        self.view.installEventFilter(self)
         self._quiet = False
+        self.open_id: int | None = None  # the article last selected as open (``select``)
 
     # -- data -----------------------------------------------------------------
 
     def set_documents(self, rows: list[DocumentSummary], current: int | None = None) -> None:
         self._quiet = True
+        self.open_id = None  # until ``current`` is selected (another database's ids differ)
         try:
             self.model.set_rows(rows)
             if current is not None:
@@ -236,6 +253,7 @@ class DocumentList(QWidget):
             self.filter.clear()
             self.state.setCurrentIndex(0)
             idx = self.proxy.mapFromSource(self.model.index(i, COL_TITLE))
+        self.open_id = doc_id
         was, self._quiet = self._quiet, quiet
         try:
             self.view.setCurrentIndex(idx)
@@ -246,11 +264,52 @@ class DocumentList(QWidget):
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._quiet or not current.isValid():
             return
-        self.documentChosen.emit(current.data(Qt.ItemDataRole.UserRole))
+        self._choose(current)
+
+    def _choose(self, index: QModelIndex) -> None:
+        """Open the article of ``index``'s row unless it is the open one."""
+        if not index.isValid():
+            return
+        doc_id = index.data(Qt.ItemDataRole.UserRole)
+        if doc_id != self.open_id:
+            self.documentChosen.emit(doc_id)
+
+    def _open_from_filter(self) -> None:
+        """Enter in the filter box: the highlighted row, else the first one shown."""
+        current = self.view.currentIndex()
+        self._choose(current if current.isValid() else self.proxy.index(0, COL_TITLE))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down / Up / Page keys in the filter box move in the (filtered) list; Enter in
+        the list with no row highlighted opens the first row shown."""
+        if watched is self.view and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in _ENTER_KEYS and not self.view.currentIndex().isValid():
+                self._choose(self.proxy.index(0, COL_TITLE))
+                return True
+        if watched is self.filter and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in _LIST_KEYS and self.proxy.rowCount():
+                self.view.setFocus()
+                if not self.view.currentIndex().isValid():  # nothing shown is open
+                    self._choose(self.proxy.index(0, COL_TITLE))
+                    return True
+                QApplication.sendEvent(self.view, QKeyEvent(event))
+                return True
+        return super().eventFilter(watched, event)
 
     def _refilter(self) -> None:
         self._quiet = True
         try:
             self.proxy.set(self.filter.text(), self.state.currentData())
+            # Highlight the open article if it is shown, else nothing: a highlighted row
+            # is always the open one, so a click on any row shown opens it.
+            i = self.model.row_of(self.open_id) if self.open_id is not None else None
+            idx = (
+                self.proxy.mapFromSource(self.model.index(i, COL_TITLE)) if i is not None else _ROOT
+            )
+            self.view.setCurrentIndex(idx)
+            if not idx.isValid():
+                self.view.clearSelection()
         finally:
             self._quiet = False

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextOption
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -266,6 +266,13 @@ class MergeDialog(QDialog):
         return {"strict": self.strict.isChecked()}
 
 
+def fitting_width(parent: QWidget, wanted: int) -> int:
+    """``wanted``, or less on a screen (or beside a window) narrower than that."""
+    screen = parent.screen() or QGuiApplication.primaryScreen()
+    room = min(screen.availableGeometry().width() - 40, parent.width() - 20)
+    return max(min(wanted, room), 320)
+
+
 class ResultDialog(QDialog):
     """What a job did: summary lines, then details in a scrollable monospace box."""
 
@@ -297,7 +304,9 @@ class ResultDialog(QDialog):
         self.details = QPlainTextEdit()
         self.details.setObjectName("resultDetails")
         self.details.setReadOnly(True)
-        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # Long lines (a conflict's "kept as 'ana@ana2'", a path) wrap: no sideways scrolling.
+        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.details.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.details.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.details.setPlainText("\n".join(details or []))
         if details:
@@ -311,7 +320,7 @@ class ResultDialog(QDialog):
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         box.rejected.connect(self.reject)
         lay.addWidget(box)
-        self.resize(760, 460 if details else 180)
+        self.resize(fitting_width(parent, 760), 460 if details else 180)
 
     def text(self) -> str:
         """Everything shown (for tests and copying)."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QRect, QSettings, QSize, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -67,6 +68,44 @@ def three_panes(left: QWidget, centre: QWidget, right: QWidget) -> QSplitter:
     return splitter
 
 
+DEFAULT_WINDOW_SIZE = QSize(1400, 900)
+# Room left around a window for its frame and title bar, which ``resize`` does not count
+# (the frame is only known once the window is shown), and a little of the desktop.
+SCREEN_MARGIN = QSize(24, 56)
+
+
+def available_room(window: QWidget) -> QRect:
+    """The part of ``window``'s screen a window may take (without panels and docks)."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def fit_window(settings: QSettings, window: QWidget, default: QSize = DEFAULT_WINDOW_SIZE) -> None:
+    """Size ``window`` as it was last closed on this machine (else ``default``), but never
+    larger than its screen's available area less ``SCREEN_MARGIN``, and centre it there;
+    maximized again if it was closed maximized."""
+    room = available_room(window)
+    saved = settings.value("window/size")
+    size = saved if isinstance(saved, QSize) and saved.isValid() else default
+    size = size.boundedTo(room.size() - SCREEN_MARGIN).expandedTo(window.minimumSize())
+    window.resize(size)
+    window.move(
+        room.x() + max((room.width() - size.width()) // 2, 0),
+        room.y() + max((room.height() - size.height() - SCREEN_MARGIN.height()) // 2, 0),
+    )
+    if settings.value("window/maximized") in (True, "true"):
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+
+
+def save_window(settings: QSettings, window: QWidget) -> None:
+    """Remember ``window``'s size (the normal one if it is maximized) for ``fit_window``."""
+    maximized = window.isMaximized()
+    size = window.normalGeometry().size() if maximized else window.size()
+    if size.isValid():
+        settings.setValue("window/size", size)
+    settings.setValue("window/maximized", maximized)
+
+
 class FontView(Protocol):
     """The article view, as the saved view settings need it."""
 
@@ -80,7 +119,8 @@ class FontView(Protocol):
 
 
 def restore_view(settings: QSettings, view: FontView, splitter: QSplitter) -> None:
-    """The article's font size and the panes' widths as the user left them."""
+    """The article's font size (the zoom) and the panes' widths as the user left them on
+    this machine (the window's size: ``fit_window``)."""
     pt = settings.value("view/font_pt")
     try:
         if pt is not None:

@@ -1,4 +1,9 @@
-"""A calm, low-contrast chrome so the article and the label colours stand out."""
+"""A calm, low-contrast chrome so the article and the label colours stand out.
+
+Every item view (lists, tables, trees, combo popups) and every menu gets dark text on a
+light blue for the item under the mouse or selected: a style sheet that sets a widget's
+background but not these leaves the platform's white highlighted text on it
+(tests/gui/test_style_popups.py renders them and compares the pixels)."""
 
 STYLE = """
 QMainWindow, QWidget#leftPane, QWidget#labelPanel, QWidget#labelPanelInner { background: #f6f5f2; }
@@ -34,4 +39,17 @@ QToolButton#coderButton { border: 1px solid #d6d3cd; border-radius: 12px; paddin
 QStatusBar { background: #efede8; color: #3c4043; }
 QStatusBar QLabel { padding: 0 8px; }
 QSplitter::handle { background: #e3e1dc; }
+QAbstractItemView { background: #ffffff; color: #202124;
+    selection-background-color: #dfe9f7; selection-color: #202124; }
+QAbstractItemView::item:hover { background: #eef3fb; color: #202124; }
+QAbstractItemView::item:selected { background: #dfe9f7; color: #202124; }
+QComboBox QAbstractItemView { border: 1px solid #d6d3cd; outline: 0; padding: 2px; min-width: 9em; }
+QComboBox::item { color: #202124; }
+QComboBox::item:selected { background: #dfe9f7; color: #202124; padding-left: 0px; }
+QMenu { background: #ffffff; color: #202124; border: 1px solid #d6d3cd; padding: 4px 0; }
+QMenu::item { padding: 4px 28px 4px 24px; background: transparent; }
+QMenu::item:selected { background: #dfe9f7; color: #202124; }
+QMenu::item:disabled { color: #9aa0a6; }
+QMenu::separator { height: 1px; background: #e3e1dc; margin: 4px 8px; }
+QMenuBar::item:selected { background: #dfe9f7; color: #202124; }
 """

@@ -49,7 +49,7 @@ from .deferred import FirstPaint, PanelStandIn
 from .document_list import DocumentList
 from .jobs import Jobs
 from .labelling import Labelling
-from .layouts import centre_pane, restore_view, save_view, three_panes
+from .layouts import centre_pane, fit_window, restore_view, save_view, save_window, three_panes
 from .menus import build_main_menus, rebuild_label_actions
 from .navigation import Navigator
 from .saving import Saver
@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         self.header.coder_button.setMenu(self.coder_menu)
         self._build_status_bar()
         self.setStyleSheet(STYLE)
-        self.resize(1400, 900)
+        fit_window(self.settings, self)  # the last size on this machine, within the screen
         restore_view(self.settings, self.view, self.splitter)
         self.reload_documents()
 
@@ -562,6 +562,7 @@ class MainWindow(QMainWindow):
                 return
         self.saver.retry.stop()
         self.jobs.cancel(5000)
+        save_window(self.settings, self)
         save_view(self.settings, self.view, self.splitter)
         lockguard.release(self)  # closed: it writes no more, so its files need no guard
         super().closeEvent(e)
