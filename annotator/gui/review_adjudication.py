@@ -3,7 +3,10 @@ agreed, and take a field value from the fields panel.
 
 Each function works on the current decision of a :class:`ReviewEditor` (the review
 window) and pushes one undoable command of ``review_commands`` (or one macro of them);
-rejecting a decision that is not in gold only records the rejection.
+rejecting a decision that is not in gold only records the rejection (``RejectDecision``,
+undoable too). A function that changed something then moves the selection by the one
+rule (``ReviewEditor.advance``: the next undecided decision); with no decision selected
+it does nothing but say so.
 """
 
 from __future__ import annotations
@@ -101,10 +104,25 @@ def reject(w: ReviewEditor) -> None:
         if not w.push(DeleteGoldSpan(w, doc, d.gold_span, d.gold_sources, focus)):
             return
         w.status("Removed from gold.", 3000)
-    else:
-        w.rejected.add((doc, d.key))
-        w.refresh(select=d.key)
+    elif not w.push(RejectDecision(w, doc, d.key)):
+        return
     w.advance(d.key, order)
+
+
+class RejectDecision(StoreCommand):
+    """Record that a decision not in gold was passed over (undoable, like every key)."""
+
+    def __init__(self, editor: ReviewEditor, doc_id: int, key: Key):
+        super().__init__(editor, doc_id, "Reject decision")
+        self.rejections, self.key = editor.rejected, key
+
+    def apply(self):
+        self.rejections.add((self.doc_id, self.key))
+        return self.key
+
+    def revert(self):
+        self.rejections.discard((self.doc_id, self.key))
+        return self.key
 
 
 def edit(w: ReviewEditor, label: str | None = None) -> None:

@@ -299,6 +299,14 @@ def test_undo_selects_the_decision_it_restores(review, ids, check):
     key(w, K.Key_Z, M.ControlModifier | M.ShiftModifier)
     assert len(gold_spans(check, doc)) == 1
     assert shown(w).key == rows[2]
+    # Passing over a decision is undone like any other key, on that decision.
+    select(w, rows[4])
+    key(w, K.Key_R)
+    assert check.rejected_decisions(doc) == {key_text(rows[4])}
+    assert shown(w).key == rows[5]
+    key(w, K.Key_Z, M.ControlModifier)
+    assert not check.rejected_decisions(doc) and len(gold_spans(check, doc)) == 1
+    assert shown(w).key == rows[4]
 
 
 def test_sort_change_keeps_the_selected_decision(review, ids):
