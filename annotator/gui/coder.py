@@ -40,6 +40,7 @@ DATABASE_KEYS = "coder/by_database"  # + "/" + the database's key: its coder
 CHANGED_STYLE = (
     "QToolButton#coderButton { background: #fde68a; color: #3c2a00; font-weight: 700;"
     " border: 2px solid #b45309; border-radius: 4px; padding: 2px 8px; }"
+    " QToolButton#coderButton::menu-indicator { image: none; width: 0; }"
 )
 LABEL_CHANGED_STYLE = "background: #fde68a; color: #3c2a00; font-weight: 700; padding: 0 6px;"
 PROMPT = "Your name or initials (your labels are stored under it):"
