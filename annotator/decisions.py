@@ -16,7 +16,7 @@ decisions); any other gold span is listed on its own
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .adjudication import document_coders, field_votes, span_votes
@@ -237,6 +237,34 @@ def field_sources(
             if not isinstance(f.get(field), str) and chosen & set(f.get(field) or ())
         )
     )
+
+
+# What the review window's keys do to the selection (shown in its key hints and status bar).
+ADVANCE_RULE = (
+    "A, R, E and the label keys act on the selected decision, then select the next"
+    " undecided one; J/K move one row"
+)
+
+
+def is_decided(
+    d: Decision, gold_fields: Mapping[str, object], rejected: Callable[[Key], bool]
+) -> bool:
+    """Whether the adjudicator has settled ``d``: in gold, rejected, or (a field value)
+    its field already has a gold value."""
+    if d.in_gold or rejected(d.key):
+        return True
+    return d.kind == "field" and d.label in gold_fields
+
+
+def next_undecided(
+    order: Sequence[Key], after: Key | None, undecided: Callable[[Key], bool]
+) -> Key | None:
+    """The key to select after acting on ``after``: the first key following it in
+    ``order`` (the list as the adjudicator saw it) for which ``undecided`` holds, wrapping
+    round to the top; never ``after`` itself. None when there is none."""
+    i = order.index(after) if after is not None and after in order else -1
+    rest = [*order[i + 1 :], *order[: max(i, 0)]]
+    return next((k for k in rest if k != after and undecided(k)), None)
 
 
 def excerpt(text: str, start: int, end: int, limit: int = 70) -> str:

@@ -188,3 +188,14 @@ def test_decision_texts_and_order(store, make_doc):
     assert sanctions.position(order) == (0, *SANCTIONS, "policy_prescription")
     assert field.position(order) == (1, 0, 0, "alarmist")
     assert sanctions.position(order) < field.position(order)
+
+
+def test_next_undecided_follows_the_shown_order_and_wraps():
+    from annotator.decisions import next_undecided
+
+    order = ["a", "b", "c", "d"]
+    open_ = {"a", "c", "d"}
+    assert next_undecided(order, "a", open_.__contains__) == "c"  # b is decided
+    assert next_undecided(order, "d", open_.__contains__) == "a"  # wraps round
+    assert next_undecided(order, "c", {"c"}.__contains__) is None  # never itself
+    assert next_undecided(order, "gone", open_.__contains__) == "a"

@@ -11,18 +11,10 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ..errors import AnnotatorError, ValidationError
+from ..errors import AnnotatorError
 from ..scheme import resource_path
 from ..store import Store
-from .coder import (
-    APPLICATION,
-    ORGANISATION,
-    app_settings,
-    ask_coder_name,
-    remember_coder,
-    remembered_coder,
-    window_coder_name,
-)
+from .coder import APPLICATION, ORGANISATION, announce_coder, app_settings, start_coder
 
 if TYPE_CHECKING:
     from .window import MainWindow
@@ -42,8 +34,8 @@ def main_window(
     """The annotation window for an existing database (a path, or a store already open,
     which the window then owns and closes), not shown.
 
-    A ``QApplication`` must exist. Without ``coder`` the remembered coder is used,
-    or the coder is asked for their name (once; it is remembered).
+    A ``QApplication`` must exist. Without ``coder`` the coder remembered for this
+    database is used, or the coder is asked (``coder.start_coder``).
     """
     from .window import MainWindow
 
@@ -56,18 +48,10 @@ def main_window(
             raise AnnotatorError(f"{path}: no such database")
         store = open_store(path)
     try:
-        if coder:
-            try:
-                coder = window_coder_name(coder, store.coders())
-            except ValidationError as e:
-                raise AnnotatorError(f"--annotator: {e}") from None
-        name = coder or remembered_coder(settings)
-        if name is None:
-            name = ask_coder_name(None, store.coders())
-            if name is None:
-                raise AnnotatorError("no coder name given")
-            remember_coder(settings, name)
-        return MainWindow(store, name, settings, open_store=open_store)
+        name, previous = start_coder(settings, store, coder)
+        window = MainWindow(store, name, settings, open_store=open_store)
+        announce_coder(window, previous, store.path.name)
+        return window
     except BaseException:
         store.close()
         raise

@@ -1,20 +1,48 @@
-"""The current coder: remembered in QSettings, asked for once, switchable (Coder menu)."""
+"""The current coder: remembered in QSettings per database, asked for when unsure,
+switchable (Coder menu).
+
+Which coder a database opens as (:func:`start_coder`, and File → Open database in
+``switching.py``): ``--annotator`` when given; else the coder remembered for *this*
+database (:func:`database_key`: its resolved path), if that is still one of its coders;
+else the last coder of any database when this one has no other coders (a new database);
+else the window asks, listing the database's coders. A coder other than the last
+session's is announced (:func:`announce_coder`): a status-bar line and a highlighted
+coder button, until the Coder menu is opened.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QActionGroup
-from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QStatusBar,
+    QWidget,
+)
 
-from ..errors import ValidationError
-from ..store import RESERVED_NAMES, check_coder_name
+from ..errors import AnnotatorError, ValidationError
+from ..store import RESERVED_NAMES, Store, check_coder_name
 from .plaintext import literal_mnemonic
 
 ORGANISATION = "annotator"
 APPLICATION = "annotator"
-KEY = "coder/name"
+KEY = "coder/name"  # the last coder, whatever the database
+DATABASE_KEYS = "coder/by_database"  # + "/" + the database's key: its coder
+CHANGED_STYLE = (
+    "QToolButton#coderButton { background: #fde68a; color: #3c2a00; font-weight: 700;"
+    " border: 2px solid #b45309; border-radius: 4px; padding: 2px 8px; }"
+    " QToolButton#coderButton::menu-indicator { image: none; width: 0; }"
+)
+LABEL_CHANGED_STYLE = "background: #fde68a; color: #3c2a00; font-weight: 700; padding: 0 6px;"
 PROMPT = "Your name or initials (your labels are stored under it):"
 
 
@@ -30,8 +58,7 @@ def window_coder_name(name: str, known: list[str] | tuple[str, ...] = ()) -> str
     return check_coder_name(name)
 
 
-def remembered_coder(settings: QSettings) -> str | None:
-    value = settings.value(KEY)
+def _valid(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     try:
@@ -40,9 +67,114 @@ def remembered_coder(settings: QSettings) -> str | None:
         return None
 
 
-def remember_coder(settings: QSettings, name: str) -> None:
+def remembered_coder(settings: QSettings) -> str | None:
+    """The last coder, in any database (None: none, or a name no longer allowed)."""
+    return _valid(settings.value(KEY))
+
+
+def database_key(path: str | Path) -> str:
+    """The settings key of the coder remembered for the database at ``path``: its
+    resolved path, hashed (a settings key holds no slashes or drive letters)."""
+    resolved = str(Path(path).resolve())
+    return f"{DATABASE_KEYS}/{hashlib.sha256(resolved.encode()).hexdigest()[:24]}"
+
+
+def remembered_coder_for(settings: QSettings, path: str | Path, known: Sequence[str]) -> str | None:
+    """The coder remembered for this database, while it is one of the database's coders
+    ``known`` (or the database has none yet: a file replaced by a new one)."""
+    name = _valid(settings.value(database_key(path)))
+    if name is None or (known and name not in known):
+        return None
+    return name
+
+
+def remember_coder(settings: QSettings, name: str, path: str | Path | None = None) -> None:
+    """Remember ``name`` as the last coder and, with ``path``, as that database's coder."""
     settings.setValue(KEY, name)
+    if path is not None:
+        settings.setValue(database_key(path), name)
     settings.sync()
+
+
+def choose_coder(
+    settings: QSettings,
+    path: str | Path,
+    known: Sequence[str],
+    ask: Callable[[list[str]], str | None],
+    current: str | None = None,
+) -> str | None:
+    """Who codes in the database at ``path`` (with coders ``known``) when nobody said:
+    the coder remembered for it; else ``current`` (the last coder, or the window's) when
+    the database has no other coders; else ``ask(known)`` (None: cancelled)."""
+    name = remembered_coder_for(settings, path, known)
+    if name is not None:
+        return name
+    if current is not None and set(known) <= {current}:
+        return current
+    return ask(list(known))
+
+
+def start_coder(settings: QSettings, store: Store, coder: str | None) -> tuple[str, str | None]:
+    """The coder a window on ``store`` starts as (``coder``: ``--annotator``, which wins),
+    remembered for it; and the last session's coder (None: none)."""
+    previous = remembered_coder(settings)
+    known = store.coders()
+    if coder:
+        try:
+            name: str | None = window_coder_name(coder, known)
+        except ValidationError as e:
+            raise AnnotatorError(f"--annotator: {e}") from None
+    else:
+        name = choose_coder(
+            settings, store.path, known, lambda k: ask_coder_name(None, k), previous
+        )
+    if name is None:
+        raise AnnotatorError("no coder name given")
+    remember_coder(settings, name, store.path)
+    return name, previous
+
+
+class CoderShown(Protocol):
+    """What announcing the coder needs from the main window."""
+
+    coder: str
+    coder_menu: QMenu
+
+    @property
+    def coder_button(self) -> QAbstractButton: ...
+
+    @property
+    def coder_label(self) -> QLabel: ...
+
+    def statusBar(self) -> QStatusBar: ...
+
+
+def announce_coder(w: CoderShown, previous: str | None, where: str = "") -> bool:
+    """When ``w.coder`` is not ``previous`` (the last session's coder): say so in the status
+    bar and highlight the coder button until the Coder menu is opened. Whether it did."""
+    if previous is None or previous == w.coder:
+        return False
+    place = f" in {where}" if where else ""
+    w.statusBar().showMessage(
+        f"Coding as {w.coder}{place}, not {previous} as last time (Coder menu to change).",
+        30000,
+    )
+    button, label = w.coder_button, w.coder_label
+    tip = button.toolTip()
+    button.setProperty("coderChanged", True)
+    button.setStyleSheet(CHANGED_STYLE)
+    button.setToolTip(f"Coding as {w.coder} (last time: {previous}). Click to change.")
+    label.setStyleSheet(LABEL_CHANGED_STYLE)
+
+    def seen() -> None:
+        button.setProperty("coderChanged", False)
+        button.setStyleSheet("")
+        button.setToolTip(tip)
+        label.setStyleSheet("")
+        w.coder_menu.aboutToShow.disconnect(seen)
+
+    w.coder_menu.aboutToShow.connect(seen)
+    return True
 
 
 class CoderNameDialog(QInputDialog):

@@ -11,7 +11,7 @@ A / Enter             accept into gold (sources: the coders who marked it)
 R / Delete            reject: take it out of gold, or pass over it
 E                     accept with the text selection as boundaries (snapped to tokens)
 1, 2, 3 …             accept relabelled (with the text selection as boundaries if any)
-J / K, ↓ / ↑          next / previous decision (the article scrolls to it)
+J / K, ↓ / ↑          next / previous decision: exactly one row (the article scrolls)
 N / P                 next / previous document with disagreements (also Ctrl+PgDown/Up)
 G                     accept everything the coders agree on exactly in this document
 Ctrl+Z / Ctrl+Shift+Z undo / redo any gold change
@@ -25,6 +25,13 @@ store commits before returning; a write the database refuses for now (busy, full
 read-only) stays on screen marked unsaved and is retried in order. The window reads
 the store through :class:`annotator.pending.Overlay`, which lays the pending edits over
 it.
+
+One rule moves the selection (``decisions.ADVANCE_RULE``, shown under the list): A, R,
+E and the label keys act on the decision shown selected, then select the next
+*undecided* one (not in gold, not rejected; ``decisions.next_undecided``) in the list's
+order, wrapping round; a key that changes nothing leaves the selection where it is.
+When the list is rebuilt the same decision stays selected, or none is (a key with
+nothing selected does nothing and says so); undo and redo select what they changed.
 
 The window composes its parts and holds the state they share (document, review,
 rejections, undo stack): ``review_header`` and ``review_layers`` above the article
@@ -58,7 +65,9 @@ from ..decisions import (
     build_review,
     first_disputed,
     has_disagreement,
+    is_decided,
     next_disputed,
+    next_undecided,
 )
 from ..errors import AnnotatorError
 from ..models import Document
@@ -226,7 +235,6 @@ class ReviewWindow(QMainWindow):
         if self.doc is None:
             return
         current = self.current_decision()
-        row = self.list.currentIndex().row()
         self.review = rv = build_review(self.store, self.doc.id, self.coder_filter)
         self.layers.show(rv, self.store, self._colors)
         self.list.fill(
@@ -236,14 +244,20 @@ class ReviewWindow(QMainWindow):
             lambda d: (rv.doc_id, d.key) in self.rejected,
             lambda d: decision_unsaved(self.store, self.pending, rv.doc_id, d),
         )
+        # The selection is the decision the adjudicator saw selected, or none at all:
+        # never another one that happens to take its row.
         keys = [d.key for d in self.list.rows]
-        want = select if select in keys else (current.key if current is not None else None)
-        if select_first or want not in keys:
-            i = 0 if select_first or row < 0 else min(row, len(keys) - 1)
+        if select_first:
+            target = next((k for k in keys if self.is_undecided(k)), keys[0] if keys else None)
         else:
-            i = keys.index(want)
-        if keys:
-            self.list.select_row(i)
+            want = select if select in keys else (current.key if current is not None else None)
+            target = want if want in keys else None
+            if target is None and current is not None:
+                self.status("The selected decision is gone: select one (J/K) to act on.", 6000)
+        if target is not None:
+            self.list.select_decision(target)
+        else:
+            self.list.clear_current()
         self._current_changed()
         self.summary_label.setText(summary_text(rv))
         self.header.show_meta(self.doc, rv)
@@ -262,9 +276,40 @@ class ReviewWindow(QMainWindow):
     def step_decision(self, delta: int) -> None:
         self.list.step(delta)
 
+    def shown_keys(self) -> list[Key]:
+        """The decisions' keys in the order the list shows them."""
+        return [d.key for d in self.list.rows]
+
+    def is_undecided(self, key: Key) -> bool:
+        """Whether ``key`` is listed and not yet settled (``decisions.is_decided``)."""
+        rv = self.review
+        d = next((d for d in self.list.rows if d.key == key), None)
+        if rv is None or d is None:
+            return False
+        return not is_decided(d, rv.gold_fields, lambda k: (rv.doc_id, k) in self.rejected)
+
+    def advance(self, after: Key, order: list[Key]) -> None:
+        """After a key acted on ``after``: select the next undecided decision in ``order``
+        (the list as it was shown), wrapping round; stay (or clear) when none is left."""
+        nxt = next_undecided(order, after, self.is_undecided)
+        if nxt is not None and self.list.select_decision(nxt):
+            return
+        if not self.list.select_decision(after):
+            self.list.clear_current()
+            self._current_changed()
+        self.status(
+            "Every decision here is decided. N: the next document with disagreements.", 6000
+        )
+
     def _current_changed(self, *_args) -> None:
         d = self.current_decision()
         rv = self.review
+        keys = self.shown_keys()
+        self.status_line.show_position(
+            keys.index(d.key) + 1 if d is not None and d.key in keys else None,
+            len(keys),
+            sum(self.is_undecided(k) for k in keys),
+        )
         if rv is not None:
             self.fields.set_data(
                 self.scheme, rv.coders, rv.coder_fields, rv.gold_fields, rv.gold_field_sources,
@@ -272,7 +317,11 @@ class ReviewWindow(QMainWindow):
             )  # fmt: skip
         if d is None:
             self.view.set_current(None)
-            self.decisions.detail.setText("<i>No decisions: the coders left no labels here.</i>")
+            self.decisions.detail.setText(
+                "<i>No decision selected: J or a click selects one.</i>"
+                if self.list.rows
+                else "<i>No decisions: the coders left no labels here.</i>"
+            )
             return
         if d.kind == "field":
             self.view.set_current(None)

@@ -3,7 +3,10 @@ agreed, and take a field value from the fields panel.
 
 Each function works on the current decision of a :class:`ReviewEditor` (the review
 window) and pushes one undoable command of ``review_commands`` (or one macro of them);
-rejecting a decision that is not in gold only records the rejection.
+rejecting a decision that is not in gold only records the rejection (``RejectDecision``,
+undoable too). A function that changed something then moves the selection by the one
+rule (``ReviewEditor.advance``: the next undecided decision); with no decision selected
+it does nothing but say so.
 """
 
 from __future__ import annotations
@@ -39,59 +42,96 @@ class ReviewEditor(Editor, Protocol):
 
     def refresh(self, select: Key | None = None, select_first: bool = False) -> None: ...
 
-    def step_decision(self, delta: int) -> None: ...
+    def shown_keys(self) -> list[Key]: ...
+
+    def advance(self, after: Key, order: list[Key]) -> None: ...
 
     def status(self, message: str, ms: int) -> None: ...
 
 
-def accept(w: ReviewEditor) -> None:
+def _selected(w: ReviewEditor) -> Decision | None:
+    """The decision shown selected, or None (said in the status bar): a key never acts
+    on a decision the adjudicator did not see selected."""
     d = w.current_decision()
+    if d is None and w.doc is not None:
+        w.status("No decision selected: J or a click selects one, then A or R.", 5000)
+    return d
+
+
+def accept(w: ReviewEditor) -> None:
+    d = _selected(w)
     if d is None or w.doc is None:
         return
     doc = w.doc.id
-    w.rejected.discard((doc, d.key))
+    order = w.shown_keys()
     if d.kind == "field":
         if d.gold:
             w.status("That value is already the gold value.", 3000)
-        elif set_field(w, d.label, d.value, d.coders, focus=d.key):
-            w.status(f"Gold {d.label} = {value_text(d.value)} (from {', '.join(d.coders)}).", 4000)
+            return
+        w.rejected.discard((doc, d.key))
+        if not set_field(w, d.label, d.value, d.coders, focus=d.key):
+            return
+        w.status(f"Gold {d.label} = {value_text(d.value)} (from {', '.join(d.coders)}).", 4000)
     elif d.gold == ACCEPTED:
         w.status("Already in gold.", 3000)
+        return
     elif d.gold == EDITED and d.gold_span is not None:
         g = d.gold_span
-        w.push(EditGoldSpan(w, doc, (g.start, g.end, g.label), (d.start, d.end, d.label), d.key))
-    elif not w.push(AddGoldSpan(w, doc, (d.start, d.end, d.label), d.coders, d.key)):
-        return
-    w.step_decision(1)
+        w.rejected.discard((doc, d.key))
+        edit = EditGoldSpan(w, doc, (g.start, g.end, g.label), (d.start, d.end, d.label), d.key)
+        if not w.push(edit):
+            return
+    else:
+        w.rejected.discard((doc, d.key))
+        if not w.push(AddGoldSpan(w, doc, (d.start, d.end, d.label), d.coders, d.key)):
+            return
+    w.advance(d.key, order)
 
 
 def reject(w: ReviewEditor) -> None:
-    d = w.current_decision()
+    d = _selected(w)
     if d is None or w.doc is None:
         return
     doc = w.doc.id
-    if d.kind == "field":
-        if d.gold:
-            old = (w.review.gold_fields.get(d.label), d.gold_sources)  # type: ignore[union-attr]
-            w.push(SetGoldField(w, doc, d.label, old, (None, ()), d.key))
-            w.status(f"Gold {d.label} cleared.", 3000)
+    order = w.shown_keys()
+    if d.kind == "field" and d.gold:
+        old = (w.review.gold_fields.get(d.label), d.gold_sources)  # type: ignore[union-attr]
+        if not w.push(SetGoldField(w, doc, d.label, old, (None, ()), d.key)):
             return
-    elif d.gold_span is not None:
+        w.status(f"Gold {d.label} cleared.", 3000)
+    elif d.kind != "field" and d.gold_span is not None:
         focus = d.key if d.kind != "gold" else None
-        w.push(DeleteGoldSpan(w, doc, d.gold_span, d.gold_sources, focus))
+        if not w.push(DeleteGoldSpan(w, doc, d.gold_span, d.gold_sources, focus)):
+            return
         w.status("Removed from gold.", 3000)
+    elif not w.push(RejectDecision(w, doc, d.key)):
         return
-    w.rejected.add((doc, d.key))
-    w.refresh(select=d.key)
-    w.step_decision(1)
+    w.advance(d.key, order)
+
+
+class RejectDecision(StoreCommand):
+    """Record that a decision not in gold was passed over (undoable, like every key)."""
+
+    def __init__(self, editor: ReviewEditor, doc_id: int, key: Key):
+        super().__init__(editor, doc_id, "Reject decision")
+        self.rejections, self.key = editor.rejected, key
+
+    def apply(self):
+        self.rejections.add((self.doc_id, self.key))
+        return self.key
+
+    def revert(self):
+        self.rejections.discard((self.doc_id, self.key))
+        return self.key
 
 
 def edit(w: ReviewEditor, label: str | None = None) -> None:
     """Accept the current span decision with the text selection as its boundaries
     and/or ``label`` (edits the gold span already made from it)."""
-    d = w.current_decision()
+    d = _selected(w)
     if d is None or w.doc is None:
         return
+    order = w.shown_keys()
     if d.kind == "field":
         w.status("Fields: accept a value with A, or pick the gold value in the panel.", 4000)
         return
@@ -131,6 +171,7 @@ def edit(w: ReviewEditor, label: str | None = None) -> None:
         w.view.clear_selection()
         what = f"{new[2]} “{excerpt(w.doc.text, new[0], new[1], 50)}”"
         w.status(f"Gold: {what} (from {', '.join(d.coders) or '—'}).", 4000)
+        w.advance(d.key, order)
 
 
 def set_gold_field(w: ReviewEditor, field: str, value) -> None:

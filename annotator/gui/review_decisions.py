@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QModelIndex, QSize, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from .. import pending as P
 from ..decisions import (
     ACCEPTED,
+    ADVANCE_RULE,
     AGREEMENT_RANK,
     EDITED,
     Decision,
@@ -51,6 +52,7 @@ KEY_HINTS = (
     "<b>A</b>/Enter accept · <b>R</b>/Del reject · <b>E</b> accept the text selection"
     " · <b>1–9</b> relabel · <b>J</b>/<b>K</b> move · <b>N</b>/<b>P</b> document"
     " · <b>G</b> accept all agreed · Ctrl+Z undo"
+    f"<br><i>{ADVANCE_RULE}.</i>"
 )
 
 
@@ -152,6 +154,13 @@ class DecisionList(QTreeWidget):
         it = self.topLevelItem(i)
         if it is not None:
             self.setCurrentItem(it)
+
+    def clear_current(self) -> None:
+        """No decision selected (no signal; the window updates itself)."""
+        self.blockSignals(True)
+        self.clearSelection()
+        self.setCurrentIndex(QModelIndex())
+        self.blockSignals(False)
 
     def select_decision(self, key: Key) -> bool:
         for i, d in enumerate(self.rows):

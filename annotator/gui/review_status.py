@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QStatusBar, QWidget
 
 from .. import pending as P
+from ..decisions import ADVANCE_RULE
 
 
 class StatusLine:
@@ -20,6 +21,8 @@ class StatusLine:
         self.summary_label.setObjectName("reviewSummary")
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)  # coder names
         self.sel_label = QLabel()
+        self.position_label = QLabel()
+        self.position_label.setObjectName("decisionPosition")
         self.saved_label = QLabel()
         self.saved_label.setObjectName("savedLabel")
         if readonly:
@@ -30,11 +33,18 @@ class StatusLine:
             )
             sb.addPermanentWidget(banner)
         sb.addPermanentWidget(self.sel_label)
+        sb.addPermanentWidget(self.position_label)
         sb.addPermanentWidget(self.summary_label)
         sb.addPermanentWidget(self.saved_label)
 
     def show_selection(self, start: int, end: int) -> None:
         self.sel_label.setText("" if start < 0 else f"Selection: {end - start} characters")
+
+    def show_position(self, row: int | None, rows: int, undecided: int) -> None:
+        """Which decision the keys act on (row of rows, or none) and how many are left."""
+        where = f"Decision {row} of {rows}" if row is not None else "No decision selected"
+        self.position_label.setText(f"{where} · {undecided} undecided · A/R → next undecided")
+        self.position_label.setToolTip(ADVANCE_RULE)
 
     def show_saved(self, pending: P.PendingEdits) -> None:
         """What is not saved yet (in red), or when everything was."""

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QMenu, QStatusBar, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QMenu, QStatusBar, QWidget
 
 from ..errors import AnnotatorError
 from ..models import Document
@@ -19,7 +19,7 @@ from ..pending import PendingEdits
 from ..scheme import Scheme
 from ..store import Store
 from .article_view import ArticleView
-from .coder import ask_coder_name, fill_coder_menu, remember_coder
+from .coder import announce_coder, ask_coder_name, choose_coder, fill_coder_menu, remember_coder
 from .navigation import Navigator
 
 
@@ -37,6 +37,12 @@ class SwitchHost(Protocol):
     navigator: Navigator
     coder_menu: QMenu
     read_only_told: bool
+
+    @property
+    def coder_button(self) -> QAbstractButton: ...
+
+    @property
+    def coder_label(self) -> QLabel: ...
 
     def statusBar(self) -> QStatusBar: ...
 
@@ -77,7 +83,7 @@ def switch_coder(w: SwitchHost, name: str) -> bool:
         return False
     w.navigator.record_time()
     w.coder = name
-    remember_coder(w.settings, name)
+    remember_coder(w.settings, name, w.store.path)
     w.undo_stack.clear()
     w.view.select_span(None)
     w.reload_documents()
@@ -95,32 +101,50 @@ def may_switch_database(w: SwitchHost) -> bool:
     return True
 
 
-def switch_database(w: SwitchHost, path: Path, open_store: Callable[[Path], Store]) -> bool:
+def switch_database(
+    w: SwitchHost,
+    path: Path,
+    open_store: Callable[[Path], Store],
+    ask: Callable[[list[str]], str | None] | None = None,
+) -> bool:
     """Open the database at ``path`` (with ``open_store``) in the window instead of the
-    current one (the coder stays, registered there unless it is read-only). On error (said
-    in one line) the current database stays open; returns whether it switched."""
+    current one, as the coder remembered for it, else as the window's coder when the
+    database has no other coders, else as the coder ``ask`` (the prompt) names
+    (``coder.choose_coder``); registered there unless it is read-only. On error (said in
+    one line) or a cancelled prompt the current database stays open; returns whether it
+    switched."""
     if not may_switch_database(w):
         return False
+    if ask is None:
+        parent = w if isinstance(w, QWidget) else None
+        ask = lambda known: ask_coder_name(parent, known)  # noqa: E731
     store = None
     try:
         store = open_store(path)
         store.scheme  # noqa: B018 - fails early on a foreign database
         known = store.coders()
+        chosen = choose_coder(w.settings, store.path, known, ask, w.coder)
+        if chosen is None:
+            store.close()
+            w.report_error(f"{path} not opened: no coder chosen.")
+            return False
         # A read-only database cannot register the coder: the window only shows it.
-        coder = w.coder if store.readonly or w.coder in known else store.add_coder(w.coder)
+        coder = chosen if store.readonly or chosen in known else store.add_coder(chosen)
     except AnnotatorError as e:
         if store is not None:
             store.close()
         w.report_error(str(e))
         return False
+    remember_coder(w.settings, coder, store.path)
     w.navigator.record_time()
     w.store.close()
     w.store = store
-    w.coder = coder
+    before, w.coder = w.coder, coder
     w.read_only_told = False
     w.undo_stack.clear()
     w.doc = None
     if store.scheme != w.scheme:
         w.reload_scheme()
     w.reload_documents()
+    announce_coder(w, before, path.name)
     return True

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from annotator.corpus import RawDocument
+from annotator.gui.review_rejections import key_text
 from annotator.ingest import import_documents
 from annotator.store import GOLD, Store
 
@@ -222,6 +223,120 @@ def test_reject_removes_an_accepted_span_and_passes_over_others(review, ids, che
     assert not check.rejected_decisions(doc)
 
 
+def shown(w):
+    """The decision the adjudicator sees selected: the list's highlighted row, its
+    outline in the article and the status bar's position, which must all agree."""
+    item = w.list.currentItem()
+    if item is None or not item.isSelected():
+        assert w.view._current is None
+        assert w.status_line.position_label.text().startswith("No decision selected")
+        return None
+    row = w.list.indexOfTopLevelItem(item)
+    d = w.list.rows[row]
+    assert w.status_line.position_label.text().startswith(f"Decision {row + 1} of ")
+    if d.kind != "field":
+        assert w.view._current == w.view.offsets.range_to_utf16(d.start, d.end)
+    return d
+
+
+def test_a_j_r_act_on_the_rows_the_reviewer_saw_selected(review, ids, check):
+    """The issue's sequence: A, J, R. A moves to the next undecided decision (shown),
+    J moves exactly one row from there, R rejects what J showed."""
+    from annotator.decisions import ADVANCE_RULE
+
+    doc = ids["Disputed"]
+    w = review(doc)
+    rows = list(w.list.rows)
+    assert shown(w) == rows[0]  # opened on the first undecided decision
+    # The rule is on screen: under the list and in the status bar.
+    hints = w.decisions.findChild(type(w.summary_label), "keyHints")
+    assert ADVANCE_RULE in hints.text()
+    assert "A/R → next undecided" in w.status_line.position_label.text()
+    first = shown(w)
+    key(w, K.Key_A)
+    assert gold_spans(check, doc) == {(first.start, first.end, first.label): first.coders}
+    assert shown(w).key == rows[1].key  # the next undecided one, shown selected
+    key(w, K.Key_J)
+    target = shown(w)
+    assert target.key == rows[2].key  # exactly one row further
+    key(w, K.Key_R)
+    assert check.rejected_decisions(doc) == {key_text(target.key)}
+    assert gold_spans(check, doc) == {(first.start, first.end, first.label): first.coders}
+    assert shown(w).key == rows[3].key
+
+
+def test_after_a_key_the_selection_skips_decided_rows(review, ids, check):
+    doc = ids["Disputed"]
+    w = review(doc)
+    rows = [d.key for d in w.list.rows]
+    select(w, rows[1])
+    key(w, K.Key_A)
+    select(w, rows[2])
+    key(w, K.Key_R)
+    select(w, rows[0])
+    key(w, K.Key_A)
+    assert shown(w).key == rows[3]  # rows 1 and 2 are decided: passed over
+    # Going back with K is one row, decided or not.
+    key(w, K.Key_K)
+    assert shown(w).key == rows[2]
+    # A key that changes nothing does not move.
+    select(w, rows[1])
+    key(w, K.Key_A)
+    assert shown(w).key == rows[1]
+    assert "Already in gold" in w.statusBar().currentMessage()
+
+
+def test_undo_selects_the_decision_it_restores(review, ids, check):
+    doc = ids["Disputed"]
+    w = review(doc)
+    rows = [d.key for d in w.list.rows]
+    select(w, rows[2])
+    key(w, K.Key_A)
+    assert shown(w).key == rows[3]
+    key(w, K.Key_Z, M.ControlModifier)
+    assert gold_spans(check, doc) == {}
+    assert shown(w).key == rows[2]  # back on the decision the undo changed
+    key(w, K.Key_Z, M.ControlModifier | M.ShiftModifier)
+    assert len(gold_spans(check, doc)) == 1
+    assert shown(w).key == rows[2]
+    # Passing over a decision is undone like any other key, on that decision.
+    select(w, rows[4])
+    key(w, K.Key_R)
+    assert check.rejected_decisions(doc) == {key_text(rows[4])}
+    assert shown(w).key == rows[5]
+    key(w, K.Key_Z, M.ControlModifier)
+    assert not check.rejected_decisions(doc) and len(gold_spans(check, doc)) == 1
+    assert shown(w).key == rows[4]
+
+
+def test_sort_change_keeps_the_selected_decision(review, ids):
+    w = review(ids["Disputed"])
+    race = ("span", *RACE, "alarmist")
+    select(w, race)
+    row = w.list.currentIndex().row()
+    key(w, K.Key_D)  # by position: the row changes, the decision does not
+    assert shown(w).key == race and w.list.currentIndex().row() != row
+
+
+def test_a_decision_gone_on_rebuild_leaves_nothing_selected(review, ids, check):
+    doc = ids["Disputed"]
+    w = review(doc)
+    mistrust = ("span", *MISTRUST, "skeptical_of_alliance")
+    select(w, mistrust)
+    # Meanwhile ana deletes that span in another window; the list is rebuilt.
+    [span] = [s for s in check.spans(doc, "ana") if (s.start, s.end) == MISTRUST]
+    check.delete_span(span.id)
+    w.refresh()
+    assert shown(w) is None  # not the decision that took its row
+    assert "gone" in w.statusBar().currentMessage()
+    key(w, K.Key_A)
+    key(w, K.Key_R)
+    assert gold_spans(check, doc) == {} and not check.rejected_decisions(doc)
+    assert "No decision selected" in w.statusBar().currentMessage()
+    key(w, K.Key_J)  # J selects the first row again
+    assert shown(w).key == w.list.rows[0].key
+
+
 def test_edit_boundaries_from_a_text_selection(qtbot, review, ids, check):
     doc = ids["Disputed"]
     w = review(doc)
@@ -233,8 +348,11 @@ def test_edit_boundaries_from_a_text_selection(qtbot, review, ids, check):
     assert view.selection_cp() == (runs, runs + 9)
     key(w, K.Key_E)
     assert gold_spans(check, doc) == {(runs, runs + 9, "skeptical_of_alliance"): ("ana",)}
+    # E, like A, moves on to the next undecided decision; K goes back to the edited one.
+    assert w.current_decision().key != ("span", *MISTRUST, "skeptical_of_alliance")
+    select(w, ("span", *MISTRUST, "skeptical_of_alliance"))
     d = w.current_decision()
-    assert d.key == ("span", *MISTRUST, "skeptical_of_alliance") and d.gold == "edited"
+    assert d.gold == "edited"
     # A keyboard selection that cuts words is snapped with the store's tokens.
     view.select_cp(TEXT.index("istrust"), TEXT.index("istrust") + 3)
     key(w, K.Key_E)

@@ -385,13 +385,13 @@ def test_review_gold_edits_stay_unsaved_and_are_written_in_order(qtbot, review, 
             ("skeptical_of_alliance", True)  # drawn hatched, outline dashed
         ]
         assert w.saved_label.text() == "1 edit not saved — database busy, retrying"
-        select(w, must)
-        key(w, K.Key_R)  # pass over it: a rejection, also queued
-        assert gold_cell(w, must) == "✗ rejected · unsaved"
         key(w, K.Key_Z, M.ControlModifier)  # undo the accept: queued behind it
         assert gold_cell(w, shaky) == ""
         key(w, K.Key_Z, M.ControlModifier | M.ShiftModifier)
         assert gold_cell(w, shaky) == "✓ gold · unsaved"
+        select(w, must)
+        key(w, K.Key_R)  # pass over it: a rejection (undoable), also queued
+        assert gold_cell(w, must) == "✗ rejected · unsaved"
         assert len(w.pending) == 4
         release()
         qtbot.waitUntil(lambda: not w.pending, timeout=15000)
