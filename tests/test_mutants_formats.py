@@ -405,6 +405,8 @@ def test_prodigy_skip(answer, all_answers, skip):
     obj = {"text": "a"} if answer is None else {"text": "a", "answer": answer}
     assert readers.read_prodigy(obj, all_answers=all_answers).skip is skip
     assert readers.read_prodigy(obj, all_answers).skip is skip
+    if not all_answers:
+        assert readers.read_prodigy(obj).skip is skip
 
 
 def test_canonical_without_answer_is_accepted_and_with_reject_skipped():
@@ -471,6 +473,8 @@ def test_canonical_status_and_seconds(status, secs, expected):
          'doc_label_sources["frame"] entry must be a string, got 2'),
         ({"spans": [span(0, 1), {**span(1, 2), "sources": "a"}]},
          "span 2 sources must be a list of coder names"),
+        # JSON keys are strings; a caller handing a dict of its own is still told
+        ({"doc_label_sources": {1: ["ann"]}}, "doc_label_sources field must be a string, got 1"),
     ],
 )  # fmt: skip
 def test_canonical_errors_name_the_item(obj, message):
