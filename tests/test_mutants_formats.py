@@ -562,3 +562,43 @@ def test_registry_writers_pass_their_options(tmp_path):
     fh = io.StringIO()
     assert export_format("jsonl").write([r, r], fh, WriteOptions()) == 2
     assert [json.loads(line) for line in fh.getvalue().splitlines()] == [r, r]
+
+
+# --- file names: digests are `printf '%s' NAME | sha256sum`, cut to 8 ------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [("a b/c", "a_b_c"), (" a ", "a"), ("._x y._", "x_y"), ("_Xa", "Xa"), ("...", "coder"),
+     ("Ana-M.", "Ana-M")],
+)  # fmt: skip
+def test_safe_name(name, safe):
+    assert writers.safe_name(name) == safe
+
+
+A70, B20 = "a" * 70, "b" * 20
+
+
+@pytest.mark.parametrize(
+    ("coder", "stem"),
+    [
+        ("a" * 80, "a" * 80),  # exactly MAX_STEM_BYTES: kept
+        ("con.txt", "con.txt-d3bde286"),  # a device name before the dot
+        ("Coders.json", "Coders.json-45df49cb"),  # taken, case-insensitively
+        ("...", "coder-ab5df625"),
+        ("a\ud800", "a-25819b9b"),  # a lone surrogate is hashed as its UTF-8 bytes
+        (A70 + "." + B20, A70 + "-5ea87881"),  # cut to 71 bytes, then the dot dropped
+        (A70 + B20, A70 + "b-c3596262"),
+        (A70 + "X" + B20, A70 + "X-b3844441"),
+        ("é" * 50, "é" * 35 + "-2d18fe4b"),  # 70 bytes: one more é would be 72
+    ],
+    ids=["80-bytes", "device", "taken", "dots", "surrogate", "cut-dot", "cut", "cut-X", "cut-2b"],
+)  # fmt: skip
+def test_file_stem(coder, stem):
+    assert writers.file_stem(coder, ["coders.json"]) == stem
+
+
+def test_unique_names_count_up_case_insensitively_and_avoid_taken_names():
+    u = writers.UniqueNames(["coders.json", "unlabelled"])
+    got = [u(x) for x in ["Ana", "ana", "ANA", "Ana", None, "coders.json"]]
+    assert got == ["Ana", "ana-2", "ANA-3", "Ana", "unlabelled-2", "coders.json-7624ae73"]
