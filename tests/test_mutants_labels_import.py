@@ -251,3 +251,181 @@ def test_a_record_without_a_coder_may_only_be_new():
         with pytest.raises(LineError) as err:
             _prepare(7, task, None, SCHEME, None, False)
         assert str(err.value) == "no coder named (no _annotator_id); give --annotator NAME"
+
+
+# --- reading the file: mutants of _Scan.lines/_parse/items/check, import_label_file(s) ---
+
+
+def import_one(store, path, data, **kw):
+    from annotator.labels_import import import_label_files
+
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    [result] = import_label_files(store, [path], **kw)
+    return result
+
+
+def task_line(text="Some text here.", coder="ana", **extra):
+    import json
+
+    return json.dumps({"text": text, "spans": [], "answer": "accept", "_annotator_id": coder,
+                       **extra})  # fmt: skip
+
+
+def test_lines_are_numbered_from_one_with_their_byte_offsets(tmp_path):
+    from annotator.labels_import import _Scan
+
+    path = tmp_path / "p.jsonl"
+    # a byte-order mark at the start, a blank line, a CRLF line, a whitespace-only line
+    path.write_bytes(b'\xef\xbb\xbf{"a": 1}\n\n{"b": "\xc3\xa9"}\r\n \t \n[2]')
+    scan = _Scan(path, "auto", None, False, False, None)
+    errors: list[str] = []
+    assert list(scan.lines(errors)) == [(1, 0, {"a": 1}), (3, 13, {"b": "é"}), (5, 30, [2])]
+    assert errors == []
+    assert scan.fmt == ""  # "auto" means: detect it
+    assert _Scan(path, "prodigy", None, False, False, None).fmt == "prodigy"
+
+
+def test_a_byte_order_mark_counts_only_at_the_start(tmp_path):
+    from annotator.labels_import import _Scan
+
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(b'{"a": 1}\n\xef\xbb\xbf{"b": 2}\n')
+    errors: list[str] = []
+    assert list(_Scan(path, "auto", None, False, False, None).lines(errors)) == [(1, 0, {"a": 1})]
+    assert errors == [
+        f"{path}:2: not valid JSON (Unexpected UTF-8 BOM (decode using utf-8-sig) at column 1)"
+    ]
+
+
+def test_the_digest_covers_every_byte_read(tmp_path):
+    import hashlib
+
+    from annotator.labels_import import _Scan
+
+    data = b'{"a": 1}\n\n  \n{"b": 2}'
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(data)
+    digest = hashlib.sha256()
+    list(_Scan(path, "auto", None, False, False, None).lines([], digest))
+    assert digest.hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_unreadable_files_are_named_with_the_reason(tmp_path):
+    import os
+
+    from annotator.labels_import import _Scan
+
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    for path, reason in [
+        (tmp_path / "pipe.jsonl", "not a regular file (a pipe or device); give a file"),
+        (tmp_path, "cannot read: Is a directory"),
+        (tmp_path / "missing.jsonl", "cannot read: No such file or directory"),
+    ]:
+        errors: list[str] = []
+        assert list(_Scan(path, "auto", None, False, False, None).lines(errors)) == []
+        assert errors == [f"{path}: {reason}"]
+
+
+def test_bytes_that_are_not_utf8_are_named_at_their_offset(store, tmp_path):
+    good = task_line().encode()
+    for name, data, reason in [
+        ("late.jsonl", good + b'\n{"text": "caf\xe9"}\n' + good + b"\n\xff\n",
+         f"not UTF-8 text (invalid byte at offset {len(good) + 1 + 13})"),
+        ("bom.jsonl", b'\xef\xbb\xbf{"text": "caf\xe9"}\n', "not UTF-8 text (invalid byte at offset 16)"),
+        ("first.jsonl", b'{"text": "caf\xe9"}\n', "not UTF-8 text (invalid byte at offset 13)"),
+        ("u16.jsonl", (task_line() + "\n").encode("utf-16"),
+         "not UTF-8 but UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"),
+    ]:  # fmt: skip
+        path = tmp_path / name
+        r = import_one(store, path, data)
+        assert r.errors == [f"{path}: {reason}"]  # one message: the rest is not read
+    assert store.document_count() == 0
+
+
+def test_lines_that_are_not_json_are_named_by_line(store, tmp_path):
+    path = tmp_path / "p.jsonl"
+    r = import_one(store, path, task_line() + '\nnot json\n\n{"a": \n[NaN]\r\n')
+    assert r.errors == [
+        f"{path}:2: not valid JSON (Expecting value at column 1)",
+        f"{path}:4: not valid JSON (Expecting value at column 7)",
+        f"{path}:5: NaN is not allowed in JSON",
+    ]
+
+
+def test_files_that_import_nothing_say_why_in_one_line(store, tmp_path):
+    import json
+
+    for name, data, reason in [
+        ("empty.jsonl", "", "no JSON lines"),
+        ("blank.jsonl", "\n  \r\n\n", "no JSON lines"),
+        ("doccano.jsonl", json.dumps({"text": "Doccano.", "label": [[0, 3, "alarmist"]]}) + "\n"
+         + json.dumps({"text": "Other.", "label": [[0, 3, "alarmist"]]}) + "\n",
+         "doccano lines do not name the coder (no _annotator_id); give --annotator NAME"),
+        ("rejected.jsonl", task_line(answer="reject") + "\n" + task_line(answer="ignore") + "\n",
+         "nothing to import: none of its 2 task(s) is accepted (answers: 1 'reject', 1 'ignore');"
+         " --all-answers imports them all"),
+    ]:  # fmt: skip
+        path = tmp_path / name
+        r = import_one(store, path, data)
+        assert r.errors == [f"{path}: {reason}"]
+        assert r.summary() == f"{path}: refused (1 problem(s)); nothing written"
+    path = tmp_path / "unknown.jsonl"
+    r = import_one(store, path, '\n{"foo": 1}\n' + task_line() + "\n")
+    assert r.errors == [f"{path}:2: cannot tell the format; use --format (jsonl, prodigy, doccano)"]
+    assert store.document_count() == 0
+
+
+def test_a_doccano_file_naming_its_coder_somewhere_reports_the_other_lines(store, tmp_path):
+    import json
+
+    path = tmp_path / "d.jsonl"
+    lines = [
+        {"text": "Doccano one.", "label": [[0, 3, "alarmist"]], "_annotator_id": "dora"},
+        {"text": "Doccano two.", "label": [[0, 3, "alarmist"]]},
+    ]
+    r = import_one(store, path, "".join(json.dumps(x) + "\n" for x in lines))
+    assert r.errors == [f"{path}:2: no coder named (no _annotator_id); give --annotator NAME"]
+    r = import_one(store, path, "".join(json.dumps(x) + "\n" for x in lines), coder="dora")
+    assert r.ok and (r.format, r.tasks, r.documents_added, r.spans_added) == ("doccano", 2, 2, 2)
+
+
+def test_tasks_not_accepted_are_counted_and_the_rest_imported(store, tmp_path):
+    path = tmp_path / "p.jsonl"
+    data = task_line("One text.") + "\n" + task_line("Two.", answer="reject") + "\n"
+    r = import_one(store, path, data + task_line("Three.", answer="ignore") + "\n")
+    assert (r.ok, r.format, r.tasks, r.not_accepted, r.documents_added) == (
+        True, "prodigy", 1, 2, 1,
+    )  # fmt: skip
+    r = import_one(store, path, data, all_answers=True)
+    assert (r.ok, r.tasks, r.not_accepted, r.documents_added) == (True, 2, 0, 1)
+
+
+def test_import_label_files_checks_its_arguments_and_reports_progress(store, tmp_path):
+    from annotator.errors import AnnotatorError
+    from annotator.labels_import import import_label_files
+
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    span = [{"start": 0, "end": 5, "label": "alarmist"}]
+    a.write_text(task_line("First text.", coder="x", spans=span) + "\n", "utf-8")
+    b.write_text(task_line("Second text.", coder="x", spans=span) + "\n", "utf-8")
+    with pytest.raises(AnnotatorError) as err:
+        import_label_files(store, [a], "xml")
+    assert str(err.value) == "unknown format 'xml' (choose from auto, jsonl, prodigy, doccano)"
+    with pytest.raises(AnnotatorError) as err:
+        import_label_files(store, [a], coder="a|b")
+    assert "'a|b'" in str(err.value)
+    assert store.document_count() == 0
+    calls: list[tuple[int, int]] = []
+    results = import_label_files(
+        store,
+        (p for p in [str(a), b]),
+        "prodigy",
+        "ben",
+        progress=lambda i, n: calls.append((i, n)),
+    )
+    assert calls == [(1, 2), (2, 2)]
+    assert [(r.path, r.format, r.tasks, r.documents_added) for r in results] == [
+        (str(a), "prodigy", 1, 1),
+        (str(b), "prodigy", 1, 1),
+    ]
+    assert store.coders() == ["ben"]  # the override, not the file's "x"
