@@ -429,3 +429,126 @@ def test_import_label_files_checks_its_arguments_and_reports_progress(store, tmp
         (str(b), "prodigy", 1, 1),
     ]
     assert store.coders() == ["ben"]  # the override, not the file's "x"
+
+
+# --- the gold layer: mutants of _gold_conflicts and _write_gold ---------------------------
+
+GOLD_TEXT = "Moscow and Pyongyang signed a pact."
+
+
+def gold_line(spans=(), doc_labels=None, sources=None):
+    import json
+
+    rec = {
+        "text": GOLD_TEXT,
+        "spans": [dict(s) for s in spans],
+        "doc_labels": dict(doc_labels or {}),
+        "answer": "accept",
+        "_annotator_id": "gold",
+    }
+    if sources is not None:
+        rec["doc_label_sources"] = sources
+    return json.dumps(rec) + "\n"
+
+
+def gold_doc(store):
+    from annotator.corpus import RawDocument
+    from annotator.ingest import import_documents
+
+    [doc_id] = import_documents(store, [RawDocument(GOLD_TEXT, "src", {})]).added
+    return doc_id
+
+
+def gold_spans(store, doc_id):
+    return [
+        (s.start, s.end, s.label, s.note, s.scheme_version) for s in store.spans(doc_id, "gold")
+    ]
+
+
+OVERLAP = (
+    "{p}:1: gold span {i} ({label} [{s}, {e})) overlaps the adjudicated {label} span [{gs}, {ge})"
+    " of this database{note}; an import never overwrites a gold decision (change it in review"
+    " mode)"
+)
+
+
+def test_only_an_overlapping_gold_span_of_the_same_label_is_a_conflict(tmp_path):
+    from annotator.store import Store
+
+    path = tmp_path / "g.jsonl"
+    for n, (spans, conflict) in enumerate([
+        ([(4, 8, "alarmist")], (1, "alarmist", 4, 8, 4, 10, "")),  # after another label's span
+        ([(0, 4, "alarmist"), (10, 12, "alarmist")], None),  # touching it on either side
+        ([(0, 3, "alarmist"), (4, 10, "skeptical_of_alliance")], None),  # other labels
+        ([(11, 20, "alarmist")], None),  # where only ana has one
+        ([(20, 25, "alarmist"), (4, 10, "alarmist", "a note")],
+         (2, "alarmist", 4, 10, 4, 10, " (another note)")),
+    ]):  # fmt: skip
+        with Store(tmp_path / f"{n}.db") as store:
+            d = gold_doc(store)
+            store.add_gold_span(d, 0, 3, "skeptical_of_alliance", [])
+            store.add_gold_span(d, 4, 10, "alarmist", [])
+            store.add_span(d, "ana", 11, 20, "alarmist")  # a coder's span: no gold decision
+            spans_json = [
+                {"start": s[0], "end": s[1], "label": s[2], "note": (s[3] if len(s) > 3 else "")}
+                for s in spans
+            ]
+            before = gold_spans(store, d)
+            r = import_one(store, path, gold_line(spans_json))
+            if conflict is None:
+                assert r.ok, r.errors
+                assert len(gold_spans(store, d)) == 2 + len(spans)
+            else:
+                i, label, s, e, gs, ge, note = conflict
+                assert r.errors == [
+                    OVERLAP.format(p=path, i=i, label=label, s=s, e=e, gs=gs, ge=ge, note=note)
+                ]
+                assert gold_spans(store, d) == before
+
+
+def test_a_gold_value_in_another_order_is_the_same_decision(store, tmp_path):
+    d = gold_doc(store)
+    store.set_gold_label(d, "frames_present", ["alarmist", "policy_prescription"], [])
+    store.set_gold_label(d, "dominant_frame", "none", [])
+    path = tmp_path / "g.jsonl"
+    labels = {"frames_present": ["policy_prescription", "alarmist"], "dominant_frame": ["none"]}
+    r = import_one(store, path, gold_line(doc_labels=labels))
+    assert r.ok and (r.doc_labels_set, r.spans_added) == (0, 0), r.errors
+    r = import_one(store, path, gold_line(doc_labels={"frames_present": ["alarmist"]}))
+    assert r.errors == [
+        f"{path}:1: gold frames_present is ['alarmist', 'policy_prescription'] in this database;"
+        " the file's ['alarmist'] would overwrite an adjudicated decision (change it in review"
+        " mode)"
+    ]
+
+
+def test_gold_spans_are_a_multiset_and_their_versions_kept_when_known(store, tmp_path):
+    d = gold_doc(store)
+    store.add_gold_span(d, 0, 6, "alarmist", [])
+    store.add_gold_span(d, 0, 6, "alarmist", [])
+    span = {"start": 0, "end": 6, "label": "alarmist", "sources": []}
+    spans = [
+        span,
+        span,
+        span,  # a third copy: added
+        {"start": 11, "end": 20, "label": "alarmist", "scheme_version": 1, "sources": ["ben"]},
+        {"start": 21, "end": 27, "label": "alarmist", "scheme_version": 99, "sources": []},
+        {"start": 28, "end": 29, "label": "brand_new", "sources": []},
+    ]
+    labels = {"dominant_frame": "alarmist", "frames_present": ["alarmist"]}
+    path = tmp_path / "g.jsonl"
+    r = import_one(
+        store, path, gold_line(spans, labels, {"dominant_frame": ["ana"]}), add_labels=True
+    )
+    assert r.ok, r.errors
+    assert (r.spans_added, r.spans_present, r.doc_labels_set, r.new_scheme_version) == (4, 2, 2, 2)
+    assert gold_spans(store, d) == [
+        (0, 6, "alarmist", "", 1),
+        (0, 6, "alarmist", "", 1),
+        (0, 6, "alarmist", "", 2),
+        (11, 20, "alarmist", "", 1),  # version 1 is known: kept
+        (21, 27, "alarmist", "", 2),  # 99 is not: the current one
+        (28, 29, "brand_new", "", 2),
+    ]
+    assert store.coders() == ["ana", "ben"]  # source coders without labels of their own
+    assert store.gold_label_sources(d) == {"dominant_frame": ("ana",), "frames_present": ()}
