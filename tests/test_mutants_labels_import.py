@@ -552,3 +552,84 @@ def test_gold_spans_are_a_multiset_and_their_versions_kept_when_known(store, tmp
     ]
     assert store.coders() == ["ana", "ben"]  # source coders without labels of their own
     assert store.gold_label_sources(d) == {"dominant_frame": ("ana",), "frames_present": ()}
+
+
+# --- re-reading lines, new documents, a coder's fields: _Scan.items_at, _new_document,
+# _write_labels ------------------------------------------------------------------------
+
+
+def test_lines_read_again_by_their_offsets(tmp_path):
+    from annotator.labels_import import _Scan
+
+    good = task_line("Some text here.", spans=[{"start": 0, "end": 4, "label": "alarmist"}])
+    bad_span = task_line("Bad span.", spans=[{"start": 3, "end": 2, "label": "alarmist"}])
+    lines = [
+        b"\xef\xbb\xbf" + good.encode(),  # line 1, offset 0: the mark is skipped
+        b"",  # line 2: blank
+        b"not json",  # line 3
+        b'{"text": "caf\xe9"}',  # line 4: not UTF-8
+        bad_span.encode(),  # line 5
+    ]
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    offsets = [0]
+    for raw in lines[:-1]:
+        offsets.append(offsets[-1] + len(raw) + 1)
+    scan = _Scan(path, "prodigy", None, False, False, None)
+    errors: list[str] = []
+    places = [(offsets[i], i + 1) for i in [4, 3, 2, 1, 0]]
+    got = list(scan.items_at(places, SCHEME, errors))
+    assert got[:4] == [None, None, None, None]
+    assert (got[4].line, got[4].text, got[4].coder, got[4].spans) == (
+        1, "Some text here.", "ana", [(0, 4, "alarmist", "", None)],
+    )  # fmt: skip
+    assert errors == [
+        f"{path}:5: span 1 (alarmist): start 3 is not before end 2",
+        f"{path}: not UTF-8 text (invalid byte at offset {offsets[3] + 13})",
+        f"{path}:3: not valid JSON (Expecting value at column 1)",
+    ]
+
+
+def test_a_new_documents_source_and_title(store, tmp_path):
+    import json
+
+    text = "North Korea sends troops to Russia. Beijing watches."
+    path = tmp_path / "p.jsonl"
+    lines = [
+        task_line("First text, titled.", meta={"title": "  A \n title ", "source": "wire"}),
+        task_line(text, meta={"source": 7, "doc_id": 3, "sha256": "x", "lang": "en"}),
+    ]
+    r = import_one(store, path, "\n".join(lines) + "\n")
+    assert r.ok and r.documents_added == 2, r.errors
+    first, second = (store.document(d) for d in store.document_ids())
+    assert (first.title, first.source, first.meta) == ("A title", "wire", {})
+    assert (second.title, second.source, second.meta) == (text, f"{path}:2", {"lang": "en"})
+    assert json.loads(lines[1])["meta"]["doc_id"] == 3  # not kept: it describes the database
+
+
+def test_a_coders_fields_compared_in_the_schemes_order(store, tmp_path):
+    import json
+
+    from annotator.corpus import text_hash
+
+    text = "Moscow and Pyongyang signed a pact."
+    path = tmp_path / "p.jsonl"
+    r = import_one(store, path, task_line(text) + "\n")
+    d = store.document_id_by_hash(text_hash(text))
+    store.set_doc_label(d, "ana", "frames_present", ["alarmist", "policy_prescription"])
+    store.set_doc_label(d, "ana", "dominant_frame", "alarmist")
+    rec = {
+        "text": text,
+        "doc_labels": {
+            "frames_present": ["policy_prescription", "alarmist"],  # the same value
+            "dominant_frame": "none",  # a different one, from a newer record
+        },
+        "_annotator_id": "ana",
+        "_timestamp": 4102444800,  # 2100
+    }
+    r = import_one(store, path, json.dumps(rec) + "\n")
+    assert r.ok and (r.doc_labels_set, r.doc_labels_kept) == (1, 0), r.errors
+    assert store.doc_labels(d, "ana") == {
+        "frames_present": ("alarmist", "policy_prescription"),
+        "dominant_frame": "none",
+    }
