@@ -633,3 +633,86 @@ def test_a_coders_fields_compared_in_the_schemes_order(store, tmp_path):
         "frames_present": ("alarmist", "policy_prescription"),
         "dominant_frame": "none",
     }
+
+
+# --- a file that changes while it is imported: _tokenise_new_texts and _write ---------------
+
+TEXT_A = "Moscow and Pyongyang signed a pact."
+TEXT_B = "Moscow and Pyongyang signed a deal."  # as long: the lines keep their offsets
+SPAN = [{"start": 0, "end": 6, "label": "alarmist"}]
+
+
+def change_while_tokenising(monkeypatch, path, data, back):
+    """The file is ``data`` while the texts are read for spaCy, ``back`` before and after."""
+    import annotator.labels_import as li
+
+    real = li.tokenize_arrays
+
+    def tokenise(texts, pipeline):
+        path.write_bytes(data)
+        read = list(texts)
+        path.write_bytes(back)
+        return real(read, pipeline)
+
+    monkeypatch.setattr(li, "tokenize_arrays", tokenise)
+
+
+def change_before_writing(monkeypatch, path, data):
+    import annotator.labels_import as li
+
+    real = li._tokenise_new_texts
+
+    def tokenise(*args, **kw):
+        packed = real(*args, **kw)
+        path.write_bytes(data)
+        return packed
+
+    monkeypatch.setattr(li, "_tokenise_new_texts", tokenise)
+
+
+CHANGED = "the file changed while it was imported; nothing written"
+
+
+@pytest.mark.parametrize(
+    "meanwhile",
+    [
+        task_line(TEXT_B, spans=SPAN).encode() + b"\n",  # another text: its offsets would be wrong
+        b'{"text": "caf\xe9"}' + b" " * 100 + b"\n",  # not UTF-8
+        b"not json" + b" " * 100 + b"\n",
+    ],
+)
+def test_a_text_changed_only_while_it_is_tokenised_is_refused(store, tmp_path, monkeypatch, meanwhile):
+    path = tmp_path / "p.jsonl"
+    data = task_line(TEXT_A, spans=SPAN).encode() + b"\n"
+    path.write_bytes(data)
+    change_while_tokenising(monkeypatch, path, meanwhile, data)
+    from annotator.labels_import import import_label_files
+
+    [r] = import_label_files(store, [path])
+    assert r.errors == [f"{path}: {CHANGED}"]
+    assert (r.documents_added, r.spans_added, store.document_count()) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("meanwhile", "reason"),
+    [
+        (task_line(TEXT_A, spans=SPAN) + "\n\n", CHANGED),  # one more byte, the same lines
+        (task_line(TEXT_A, spans=SPAN) + "\nnot json\n", CHANGED),
+        (task_line(TEXT_A, spans=SPAN) + "\n" + task_line("Another text.") + "\n", CHANGED),
+        (task_line(TEXT_B, spans=SPAN) + "\n", CHANGED),  # a text not tokenised
+        (task_line(TEXT_A, spans=[{**SPAN[0], "label": "nope"}]) + "\n",
+         "line 1 changed while it was imported"),
+    ],
+)  # fmt: skip
+def test_a_file_changed_before_the_writing_pass_writes_nothing(
+    store, tmp_path, monkeypatch, meanwhile, reason
+):
+    from annotator.labels_import import import_label_files
+
+    path = tmp_path / "p.jsonl"
+    path.write_text(task_line(TEXT_A, spans=SPAN) + "\n", "utf-8")
+    change_before_writing(monkeypatch, path, meanwhile.encode())
+    [r] = import_label_files(store, [path])
+    assert r.errors == [f"{path}: {reason}"]
+    assert (r.documents_added, r.spans_added, store.document_count()) == (0, 0, 0)
+    assert store.coders() == []
