@@ -681,7 +681,9 @@ CHANGED = "the file changed while it was imported; nothing written"
         b"not json" + b" " * 100 + b"\n",
     ],
 )
-def test_a_text_changed_only_while_it_is_tokenised_is_refused(store, tmp_path, monkeypatch, meanwhile):
+def test_a_text_changed_only_while_it_is_tokenised_is_refused(
+    store, tmp_path, monkeypatch, meanwhile
+):
     path = tmp_path / "p.jsonl"
     data = task_line(TEXT_A, spans=SPAN).encode() + b"\n"
     path.write_bytes(data)
@@ -716,3 +718,41 @@ def test_a_file_changed_before_the_writing_pass_writes_nothing(
     assert r.errors == [f"{path}: {reason}"]
     assert (r.documents_added, r.spans_added, store.document_count()) == (0, 0, 0)
     assert store.coders() == []
+
+
+def test_a_new_document_records_the_pipeline_that_tokenised_it(store, tmp_path):
+    from annotator.nlp import DEFAULT_PIPELINE
+
+    import_one(store, tmp_path / "p.jsonl", task_line(TEXT_A) + "\n")
+    rows = store.conn.execute("SELECT pipeline FROM documents").fetchall()
+    assert [tuple(r) for r in rows] == [(DEFAULT_PIPELINE,)]
+
+
+def test_a_record_as_old_as_the_stored_value_replaces_it(store, tmp_path):
+    """Only a value set *after* the record's ``_timestamp`` (in whole seconds) is kept; a
+    field kept does not stop the next field from being set."""
+    import json
+    from datetime import datetime
+
+    from annotator.corpus import text_hash
+
+    path = tmp_path / "p.jsonl"
+    import_one(store, path, task_line(TEXT_A) + "\n")
+    d = store.document_id_by_hash(text_hash(TEXT_A))
+    store.set_doc_label(d, "ana", "dominant_frame", "alarmist")
+    [stored] = store.all_doc_labels(d)
+    stamp = int(datetime.fromisoformat(stored.updated_at).timestamp())
+    rec = {"text": TEXT_A, "doc_labels": {"dominant_frame": "none"}, "_annotator_id": "ana"}
+    r = import_one(store, path, json.dumps({**rec, "_timestamp": stamp - 1}) + "\n")
+    assert r.ok and (r.doc_labels_set, r.doc_labels_kept) == (0, 1), r.errors
+    rec["doc_labels"]["frames_present"] = ["alarmist"]  # after the kept field: still set
+    r = import_one(store, path, json.dumps({**rec, "_timestamp": stamp - 1}) + "\n")
+    assert r.ok and (r.doc_labels_set, r.doc_labels_kept) == (1, 1), r.errors
+    assert store.doc_labels(d, "ana") == {
+        "dominant_frame": "alarmist",
+        "frames_present": ("alarmist",),
+    }
+    del rec["doc_labels"]["frames_present"]
+    r = import_one(store, path, json.dumps({**rec, "_timestamp": stamp}) + "\n")
+    assert r.ok and (r.doc_labels_set, r.doc_labels_kept) == (1, 0), r.errors
+    assert store.doc_labels(d, "ana")["dominant_frame"] == "none"
