@@ -385,6 +385,7 @@ def test_a_doccano_file_naming_its_coder_somewhere_reports_the_other_lines(store
     ]
     r = import_one(store, path, "".join(json.dumps(x) + "\n" for x in lines))
     assert r.errors == [f"{path}:2: no coder named (no _annotator_id); give --annotator NAME"]
+    assert r.not_accepted == 0  # a line with a problem is not a task "not accepted"
     r = import_one(store, path, "".join(json.dumps(x) + "\n" for x in lines), coder="dora")
     assert r.ok and (r.format, r.tasks, r.documents_added, r.spans_added) == ("doccano", 2, 2, 2)
 
