@@ -228,6 +228,7 @@ def test_repeated_spans_are_a_multiset_and_versions_are_kept_when_known(store, t
     path.write_text(json.dumps(line) + "\n", "utf-8")
     [first] = import_label_files(store, [path], "prodigy", add_labels=True)
     assert (first.spans_added, first.spans_present, first.new_scheme_version) == (4, 0, 2)
+    assert (first.tasks, first.format) == (1, "prodigy")  # counted once, not in both passes
     doc_id = store.document_id_by_hash(text_hash(text))
     got = sorted((s.start, s.end, s.scheme_version) for s in store.spans(doc_id, "ann"))
     # version 1 is known and kept; 99 is not, nor is a span without one: the current, 2
@@ -332,6 +333,9 @@ def test_bytes_that_are_not_utf8_are_named_at_their_offset(store, tmp_path):
         ("late.jsonl", good + b'\n{"text": "caf\xe9"}\n' + good + b"\n\xff\n",
          f"not UTF-8 text (invalid byte at offset {len(good) + 1 + 13})"),
         ("bom.jsonl", b'\xef\xbb\xbf{"text": "caf\xe9"}\n', "not UTF-8 text (invalid byte at offset 16)"),
+        # only the first line can be a whole file in another encoding
+        ("second.jsonl", good + b"\n\xff\xfe{\x00}\x00\n",
+         f"not UTF-8 text (invalid byte at offset {len(good) + 1})"),
         ("first.jsonl", b'{"text": "caf\xe9"}\n', "not UTF-8 text (invalid byte at offset 13)"),
         ("u16.jsonl", (task_line() + "\n").encode("utf-16"),
          "not UTF-8 but UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"),
@@ -344,11 +348,12 @@ def test_bytes_that_are_not_utf8_are_named_at_their_offset(store, tmp_path):
 
 def test_lines_that_are_not_json_are_named_by_line(store, tmp_path):
     path = tmp_path / "p.jsonl"
-    r = import_one(store, path, task_line() + '\nnot json\n\n{"a": \n[NaN]\r\n')
+    r = import_one(store, path, task_line() + '\nnot json\n\n{"a": \n[NaN]\r\n\r[x\r\n')
     assert r.errors == [
         f"{path}:2: not valid JSON (Expecting value at column 1)",
         f"{path}:4: not valid JSON (Expecting value at column 7)",
         f"{path}:5: NaN is not allowed in JSON",
+        f"{path}:6: not valid JSON (Expecting value at column 3)",  # only the end's \r is cut
     ]
 
 
@@ -757,3 +762,21 @@ def test_a_record_as_old_as_the_stored_value_replaces_it(store, tmp_path):
     r = import_one(store, path, json.dumps({**rec, "_timestamp": stamp}) + "\n")
     assert r.ok and (r.doc_labels_set, r.doc_labels_kept) == (1, 0), r.errors
     assert store.doc_labels(d, "ana")["dominant_frame"] == "none"
+
+
+def test_import_label_file_defaults(store, tmp_path):
+    from annotator.labels_import import import_label_file
+
+    path = tmp_path / "p.jsonl"
+    span = [{"start": 0, "end": 4, "label": "alarmist"}]
+    path.write_text(
+        task_line("Kept text.", spans=span) + "\n" + task_line("Rejected.", answer="reject") + "\n",
+        "utf-8",
+    )
+    r = import_label_file(store, path)  # detected format, accepted tasks only
+    assert (r.ok, r.format, r.tasks, r.not_accepted, r.spans_added) == (True, "prodigy", 1, 1, 1)
+    path.write_text(task_line("New label.", spans=[{**span[0], "label": "nope"}]) + "\n", "utf-8")
+    r = import_label_file(store, path)  # the scheme is not extended
+    assert r.errors == [
+        f"{path}:1: label 'nope' is not in the scheme ({LABELS}); use --add-labels to extend it"
+    ]
