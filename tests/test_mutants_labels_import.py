@@ -348,12 +348,13 @@ def test_bytes_that_are_not_utf8_are_named_at_their_offset(store, tmp_path):
 
 def test_lines_that_are_not_json_are_named_by_line(store, tmp_path):
     path = tmp_path / "p.jsonl"
-    r = import_one(store, path, task_line() + '\nnot json\n\n{"a": \n[NaN]\r\n\r[x\r\n')
+    r = import_one(store, path, task_line() + '\nnot json\n\n{"a": \n[NaN]\r\n\r[x\r\n{"a": 1,\r\n')
     assert r.errors == [
         f"{path}:2: not valid JSON (Expecting value at column 1)",
         f"{path}:4: not valid JSON (Expecting value at column 7)",
         f"{path}:5: NaN is not allowed in JSON",
         f"{path}:6: not valid JSON (Expecting value at column 3)",  # only the end's \r is cut
+        f"{path}:7: not valid JSON (Expecting property name enclosed in double quotes at column 9)",
     ]
 
 
