@@ -367,9 +367,13 @@ def test_files_that_import_nothing_say_why_in_one_line(store, tmp_path):
         ("doccano.jsonl", json.dumps({"text": "Doccano.", "label": [[0, 3, "alarmist"]]}) + "\n"
          + json.dumps({"text": "Other.", "label": [[0, 3, "alarmist"]]}) + "\n",
          "doccano lines do not name the coder (no _annotator_id); give --annotator NAME"),
-        ("rejected.jsonl", task_line(answer="reject") + "\n" + task_line(answer="ignore") + "\n",
-         "nothing to import: none of its 2 task(s) is accepted (answers: 1 'reject', 1 'ignore');"
+        ("rejected.jsonl", task_line(answer="reject") + "\n" + task_line("Other.", answer="reject")
+         + "\n" + task_line(answer="ignore") + "\n",
+         "nothing to import: none of its 3 task(s) is accepted (answers: 2 'reject', 1 'ignore');"
          " --all-answers imports them all"),
+        ("canonical.jsonl", task_line(answer="reject", doc_labels={}) + "\n",
+         "nothing to import: none of its 1 task(s) is accepted (or without an answer) (answers:"
+         " 1 'reject'); --all-answers imports them all"),
     ]:  # fmt: skip
         path = tmp_path / name
         r = import_one(store, path, data)
@@ -781,3 +785,44 @@ def test_import_label_file_defaults(store, tmp_path):
     assert r.errors == [
         f"{path}:1: label 'nope' is not in the scheme ({LABELS}); use --add-labels to extend it"
     ]
+
+
+def test_the_second_pass_of_add_labels_reports_only_what_is_new(store, tmp_path):
+    import json
+
+    path = tmp_path / "p.jsonl"
+    lines = [
+        task_line("A good text.", spans=[{"start": 0, "end": 4, "label": "brand_new"}], doc_labels={}),
+        json.dumps({"text": "Two options.", "doc_labels": {"dominant_frame": ["none", "alarmist"]},
+                    "_annotator_id": "ana"}),
+        "not json",
+        "[1]",
+    ]  # fmt: skip
+    r = import_one(store, path, "\n".join(lines) + "\n", add_labels=True)
+    assert r.format == "jsonl"
+    assert r.errors == [
+        f"{path}:2: field 'dominant_frame' takes one option, got ['none', 'alarmist']",
+        f"{path}:3: not valid JSON (Expecting value at column 1)",
+        f"{path}:4: not a JSON object",
+    ]
+
+
+def test_doccano_without_a_coder_is_named_before_the_other_problems(store, tmp_path):
+    import json
+
+    path = tmp_path / "d.jsonl"
+    data = json.dumps({"text": "Doccano.", "label": [[0, 3, "alarmist"]]}) + "\nnot json\n"
+    r = import_one(store, path, data)
+    assert r.errors == [
+        f"{path}: doccano lines do not name the coder (no _annotator_id); give --annotator NAME",
+        f"{path}:2: not valid JSON (Expecting value at column 1)",
+    ]
+    assert r.format == "doccano"
+
+
+def test_a_coders_span_over_a_gold_span_is_no_conflict(store, tmp_path):
+    d = gold_doc(store)
+    store.add_gold_span(d, 0, 6, "alarmist", [])
+    span = [{"start": 0, "end": 10, "label": "alarmist"}]
+    r = import_one(store, tmp_path / "p.jsonl", task_line(GOLD_TEXT, spans=span) + "\n")
+    assert r.ok and r.spans_added == 1, r.errors
