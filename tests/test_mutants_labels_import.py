@@ -826,3 +826,14 @@ def test_a_coders_span_over_a_gold_span_is_no_conflict(store, tmp_path):
     span = [{"start": 0, "end": 10, "label": "alarmist"}]
     r = import_one(store, tmp_path / "p.jsonl", task_line(GOLD_TEXT, spans=span) + "\n")
     assert r.ok and r.spans_added == 1, r.errors
+
+
+def test_problems_are_sorted_by_line_number_not_as_text(store, tmp_path):
+    path = tmp_path / "p.jsonl"
+    good = task_line("A good text.", spans=[{"start": 0, "end": 4, "label": "brand_new"}])
+    lines = [good, "not json", *[good] * 7, "not json"]
+    r = import_one(store, path, "\n".join(lines) + "\n", add_labels=True)
+    assert r.errors == [
+        f"{path}:2: not valid JSON (Expecting value at column 1)",
+        f"{path}:10: not valid JSON (Expecting value at column 1)",
+    ]
