@@ -837,3 +837,12 @@ def test_problems_are_sorted_by_line_number_not_as_text(store, tmp_path):
         f"{path}:2: not valid JSON (Expecting value at column 1)",
         f"{path}:10: not valid JSON (Expecting value at column 1)",
     ]
+
+
+def test_the_open_database_is_never_read_as_a_label_file(store):
+    from annotator.errors import AnnotatorError
+    from annotator.labels_import import import_label_files
+
+    with pytest.raises(AnnotatorError) as err:
+        import_label_files(store, [store.path])
+    assert str(store.path) in str(err.value)
