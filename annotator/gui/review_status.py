@@ -7,10 +7,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox, QStatusBar, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QMessageBox, QStatusBar, QWidget
 
 from .. import pending as P
 from ..decisions import ADVANCE_RULE
+from .unsaved import close_warning
 
 
 class StatusLine:
@@ -63,28 +64,16 @@ def warn_unsaved(
     discard_and_close: Callable[[], None],
 ) -> QMessageBox:
     """Open (window-modal, not blocking) the choice: close when saved, discard, keep working."""
-    box = QMessageBox(parent)
-    box.setObjectName("unsavedWarning")
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Unsaved gold edits")
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(f"{summary}.")
-    wait = box.addButton("Close when saved", QMessageBox.ButtonRole.AcceptRole)
-    wait.setObjectName("closeWhenSaved")
-    drop = box.addButton("Discard them and close", QMessageBox.ButtonRole.DestructiveRole)
-    drop.setObjectName("discard")
-    keep = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
-    keep.setObjectName("keepWorking")
-    box.setDefaultButton(wait)
-    box.setEscapeButton(keep)
+    box, wait, drop = close_warning(
+        parent, "Unsaved gold edits", f"{summary}.", ("Discard them and close", "discard")
+    )
 
-    def chosen(button) -> None:
+    def chosen(button: QAbstractButton) -> None:
         if button is wait:
             close_when_saved()
         elif button is drop:
             discard_and_close()
 
     box.buttonClicked.connect(chosen)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QMessageBox, QWidget
 
 from ..errors import AnnotatorError
 from ..pending import PendingEdits, Recovery, recovery_path
@@ -38,33 +38,50 @@ def unsaved_warning(
     """Closing with unsaved edits: keep waiting (WAIT), write them to a recovery file
     (WRITE) or keep working (KEEP); ``chosen`` gets the choice. Opened, not blocking."""
     what = pending.what()
-    box = QMessageBox(parent)
-    box.setObjectName("unsavedWarning")
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Unsaved edits")
-    box.setTextFormat(Qt.TextFormat.PlainText)
     verb = "is" if what in ("1 edit", "coding time") else "are"
     text = f"{what} {verb} not saved yet ({pending.reason()})."
-    box.setText(text[0].upper() + text[1:])
+    box, wait, write = close_warning(
+        parent,
+        "Unsaved edits",
+        text[0].upper() + text[1:],
+        ("Write recovery file and close", "writeRecovery"),
+    )
     box.setInformativeText(
         "The window keeps retrying. Wait here until they are saved, or write them to a"
         " recovery file beside the database that `annotator import-labels` reads later."
     )
     box.setDetailedText(str(pending.error or ""))
+    box.buttonClicked.connect(
+        lambda button: chosen(WAIT if button is wait else WRITE if button is write else KEEP)
+    )
+    box.open()
+    return box
+
+
+def close_warning(
+    parent: QWidget, title: str, text: str, other: tuple[str, str]
+) -> tuple[QMessageBox, QAbstractButton, QAbstractButton]:
+    """The warning a window shows when it is closed with unsaved edits (main window and
+    review window alike): "Close when saved" (default), ``other`` = (label, object name)
+    as the destructive choice, and "Keep working" (Escape). Returns the box, not opened,
+    with its wait and other buttons; it deletes itself when closed."""
+    box = QMessageBox(parent)
+    box.setObjectName("unsavedWarning")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
     wait = box.addButton("Close when saved", QMessageBox.ButtonRole.AcceptRole)
     wait.setObjectName("closeWhenSaved")
-    write = box.addButton("Write recovery file and close", QMessageBox.ButtonRole.DestructiveRole)
-    write.setObjectName("writeRecovery")
+    label, name = other
+    second = box.addButton(label, QMessageBox.ButtonRole.DestructiveRole)
+    second.setObjectName(name)
     keep = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
     keep.setObjectName("keepWorking")
     box.setDefaultButton(wait)
     box.setEscapeButton(keep)
-    box.buttonClicked.connect(
-        lambda button: chosen(WAIT if button is wait else WRITE if button is write else KEEP)
-    )
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
-    return box
+    return box, wait, second
 
 
 def write_recovery(pending: PendingEdits, db: Path) -> Recovery:
