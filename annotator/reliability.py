@@ -40,14 +40,20 @@ from .store import GOLD, Store, resolve_coders
 SPAN_METRICS = ("f1_exact", "f1_overlap", "alpha_token", "alpha_u")
 
 
+def _round(x: float) -> float:
+    """Six decimals, and never ``-0.0``: a tiny negative value rounds to zero, not to a
+    signed zero that JSON readers print as ``-0.0`` (``-0.0 + 0.0`` is ``0.0``)."""
+    return round(float(x), 6) + 0.0
+
+
 def _num(stat: Stat | None) -> float | None:
-    return None if stat is None or stat.value is None else round(float(stat.value), 6)
+    return None if stat is None or stat.value is None else _round(stat.value)
 
 
 def _ci(stat: Stat) -> Bounds | None:
     if stat.ci is None or stat.ci.lo is None or stat.ci.hi is None:
         return None
-    return (round(float(stat.ci.lo), 6), round(float(stat.ci.hi), 6))
+    return (_round(stat.ci.lo), _round(stat.ci.hi))
 
 
 def _estimate(stat: Stat, interval: bool = False) -> Estimate:

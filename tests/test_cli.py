@@ -489,3 +489,20 @@ def test_numbers_are_never_shown_as_minus_zero():
     assert fmt(-1e-9, (-0.0001, 0.25)) == "0.000 [0.000, 0.250]"
     assert number(-0.004, 2) == "0.00" and number(-0.5, 2) == "-0.50"
     assert fmt(None) == "n/a" and fmt(0.8) == "0.800"
+
+
+def test_the_json_report_never_holds_minus_zero():
+    """A statistic or bound a hair below zero is reported as 0.0, not -0.0 (which
+    ``--json`` would print as ``-0.0``); real negatives keep their sign."""
+    import math
+
+    from annotator.agreement.result import Interval, Stat
+    from annotator.reliability import _ci, _num
+
+    for tiny in (-0.0, -1e-9, -4e-7):
+        value = _num(Stat(tiny))
+        assert value == 0.0 and math.copysign(1.0, value) == 1.0
+        assert json.dumps(value) == "0.0"
+    assert _num(Stat(-0.25)) == -0.25
+    lo, hi = _ci(Stat(0.1, ci=Interval(-1e-9, 0.3, 0.95, 100, 100)))
+    assert math.copysign(1.0, lo) == 1.0 and hi == 0.3
