@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QHideEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,6 +37,7 @@ from ..report_text import fmt
 from ..store import Store
 from .agreement_charts import AlphaChart, ChartRow, HeatMap
 from .jobs import Jobs
+from .layouts import fit_window, save_window
 from .plaintext import literal_mnemonic, literal_title, plain_tooltip
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class AgreementHost(Protocol):
 
     store: Store
     jobs: Jobs
+    settings: QSettings  # where the window's size is remembered, on this machine
 
     def window(self) -> QWidget: ...  # the parent of the agreement window
 
@@ -227,9 +229,13 @@ class AgreementWindow(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.tabs, 1)
-        self.resize(1200, 760)
+        fit_window(main.settings, self, QSize(1200, 760), key="agreement")
         self.refresh_coders()
         self.compute()
+
+    def hideEvent(self, e: QHideEvent) -> None:
+        save_window(self.main.settings, self, key="agreement")  # closed or hidden: remember
+        super().hideEvent(e)
 
     # -- coders and computing -----------------------------------------------------
 

@@ -80,12 +80,15 @@ def available_room(window: QWidget) -> QRect:
     return screen.availableGeometry()
 
 
-def fit_window(settings: QSettings, window: QWidget, default: QSize = DEFAULT_WINDOW_SIZE) -> None:
+def fit_window(
+    settings: QSettings, window: QWidget, default: QSize = DEFAULT_WINDOW_SIZE, key: str = "window"
+) -> None:
     """Size ``window`` as it was last closed on this machine (else ``default``), but never
     larger than its screen's available area less ``SCREEN_MARGIN``, and centre it there;
-    maximized again if it was closed maximized."""
+    maximized again if it was closed maximized. ``key`` names the window in ``settings``
+    (``window`` for the main window, ``review``, ``agreement``)."""
     room = available_room(window)
-    saved = settings.value("window/size")
+    saved = settings.value(f"{key}/size")
     size = saved if isinstance(saved, QSize) and saved.isValid() else default
     size = size.boundedTo(room.size() - SCREEN_MARGIN).expandedTo(window.minimumSize())
     window.resize(size)
@@ -93,17 +96,17 @@ def fit_window(settings: QSettings, window: QWidget, default: QSize = DEFAULT_WI
         room.x() + max((room.width() - size.width()) // 2, 0),
         room.y() + max((room.height() - size.height() - SCREEN_MARGIN.height()) // 2, 0),
     )
-    if settings.value("window/maximized") in (True, "true"):
+    if settings.value(f"{key}/maximized") in (True, "true"):
         window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
 
 
-def save_window(settings: QSettings, window: QWidget) -> None:
+def save_window(settings: QSettings, window: QWidget, key: str = "window") -> None:
     """Remember ``window``'s size (the normal one if it is maximized) for ``fit_window``."""
     maximized = window.isMaximized()
     size = window.normalGeometry().size() if maximized else window.size()
     if size.isValid():
-        settings.setValue("window/size", size)
-    settings.setValue("window/maximized", maximized)
+        settings.setValue(f"{key}/size", size)
+    settings.setValue(f"{key}/maximized", maximized)
 
 
 class FontView(Protocol):

@@ -182,3 +182,26 @@ def test_save_html_report(qtbot, open_window, coded, tmp_path):
     assert html.startswith("<!doctype html>") and "Inter-coder agreement" in html
     assert "ana, ben, cy" in html
     assert not list(tmp_path.glob(".report.html.*"))  # written atomically, nothing left over
+
+
+def test_the_agreement_window_fits_the_screen_and_remembers_its_size(qtbot, open_window, coded):
+    """Point 8 of issue 12 for Tools → Agreement: it opened at a fixed 1200×760, larger than
+    the offscreen test screen (800×600); now it is clamped into the screen's available area
+    and reopens at the size it was closed at."""
+    from annotator.gui.layouts import SCREEN_MARGIN
+
+    w = open_window()
+    view = open_agreement(qtbot, w)
+    room = view.screen().availableGeometry()
+    assert view.width() <= room.width() - SCREEN_MARGIN.width()
+    assert view.height() <= room.height() - SCREEN_MARGIN.height()
+    assert room.contains(view.geometry())
+    view.resize(700, 480)
+    size = (view.width(), view.height())
+    assert size != (room.width() - SCREEN_MARGIN.width(), room.height() - SCREEN_MARGIN.height())
+    view.close()
+    assert w.settings.value("agreement/size").width() == size[0]
+    view.deleteLater()  # a fresh window next time, as after a restart
+    qtbot.waitUntil(lambda: w.agreement_window is None)
+    view = open_agreement(qtbot, w)
+    assert (view.width(), view.height()) == size
