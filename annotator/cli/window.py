@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import click
 
+from ..errors import AnnotatorError
 from ._util import open_db
 
 
 def launch_gui(ctx: click.Context) -> None:
     try:
         from ..gui.app import run
-    except ImportError:
+    except ImportError as e:
+        from ..syslibs import pyside_problem
+
+        problem = pyside_problem(str(e))  # PySide6 is there, a system library is not
+        if problem:
+            raise AnnotatorError(problem) from None
         open_db(ctx)
         click.echo(
             "The annotation window is not available in this version yet; use the commands"

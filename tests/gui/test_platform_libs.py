@@ -135,3 +135,56 @@ def test_annotator_names_the_missing_libraries_in_one_line_instead_of_aborting(t
     [line] = res.stderr.splitlines()
     assert line.startswith("Error: the window cannot open: Qt's xcb platform plugin needs"), line
     assert "libxcb-cursor.so.9, libxcb-icccm.so.9, libxcb-keysyms.so.9" in line, line
+
+
+def _pyside_without(tmp_path: Path, soname: bytes) -> Path:
+    """A site folder whose ``PySide6`` is the real one (symlinks) except ``QtGui``: a copy
+    whose dependency ``soname`` is renamed to one no system has, so importing PySide6.QtGui
+    fails in the dynamic loader exactly as on a server without that library."""
+    import PySide6
+
+    real = Path(PySide6.__file__).parent
+    site = tmp_path / "site"
+    fake = site / "PySide6"
+    fake.mkdir(parents=True)
+    (site / "shiboken6").symlink_to(real.parent / "shiboken6")  # QtGui's RPATH: ../shiboken6
+    for entry in real.iterdir():
+        if entry.name != "QtGui.abi3.so":
+            (fake / entry.name).symlink_to(entry)
+    data = (real / "QtGui.abi3.so").read_bytes()
+    needed = soname + b"\0"
+    if data.count(needed) != 1:
+        pytest.skip(f"{real / 'QtGui.abi3.so'} does not need {soname.decode()} itself")
+    (fake / "QtGui.abi3.so").write_bytes(data.replace(needed, soname[:-1] + b"9\0"))
+    return site
+
+
+@linux_only
+def test_a_missing_library_of_pyside6_itself_is_named_in_one_line(tmp_path):
+    """libGL/libEGL missing (a server, a slim container): importing PySide6.QtGui fails
+    before any platform plugin is tried. The program used to say "the annotation window is
+    not available in this version yet" and print the help; it names the library now, and
+    creates no database."""
+    site = _pyside_without(tmp_path, b"libGL.so.1")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}
+    env.update(DISPLAY=":0", PYTHONPATH=f"{site}{os.pathsep}{ROOT}")
+    res = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(tmp_path / "x.db"), "--annotator", "ana"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert res.returncode == 1, (res.returncode, res.stderr)
+    [line] = res.stderr.splitlines()
+    assert line.startswith("Error: the window cannot open: PySide6 (Qt) needs system libraries")
+    assert "libGL.so.9" in line and "not available in this version" not in res.stdout
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_other_import_errors_are_not_taken_for_missing_libraries():
+    from annotator.syslibs import missing_in_error, pyside_problem
+
+    assert pyside_problem("No module named 'PySide6'") is None
+    assert pyside_problem("cannot import name 'QAction' from 'PySide6.QtGui'") is None
+    text = "libEGL.so.1: cannot open shared object file: No such file or directory"
+    assert missing_in_error(text) == ["libEGL.so.1"]
+    line = pyside_problem(text, pyside_dir=Path("/nonexistent"))  # no ldd answer: the first
+    assert line is not None and "(libEGL.so.1)" in line and "\n" not in line
