@@ -47,6 +47,7 @@ from .article_view import ArticleView
 from .chrome import DocHeader, StatusLabels, message_box, read_only_message, window_title
 from .deferred import FirstPaint, PanelStandIn
 from .document_list import DocumentList
+from .field_picker import FieldKeys
 from .jobs import Jobs
 from .labelling import Labelling
 from .layouts import centre_pane, fit_window, restore_view, save_view, save_window, three_panes
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
 
         self.navigator = Navigator(self, self)  # the open article, moving, coding time
         self.labelling = Labelling(self)
+        self.field_keys = FieldKeys(self, self.labelling.set_field)  # Ctrl+D's popup
         self._build_panes()
         lockguard.protect(self)  # from here on only SQLite may open this window's database file
         self.menus = build_main_menus(self, self, self.scheme)
@@ -206,7 +208,7 @@ class MainWindow(QMainWindow):
     def _make_panel(self) -> LabelPanel:
         from .label_panel import LabelPanel
 
-        panel = LabelPanel(self.scheme)
+        panel = LabelPanel(self.scheme, self.settings)
         panel.labelClicked.connect(self.apply_label)
         panel.fieldEdited.connect(self.labelling.set_field)
         panel.spanActivated.connect(self.labelling.jump_to_span)
@@ -259,6 +261,7 @@ class MainWindow(QMainWindow):
         if self.doc is None:
             return
         self.panel.set_field_values(self.own_fields(self.doc.id))
+        self.field_keys.refresh()
 
     # -- what the coder sees: the store with the pending edits laid over it ----------
 
@@ -377,6 +380,10 @@ class MainWindow(QMainWindow):
     def delete_span(self) -> None:
         self.labelling.delete_span()
 
+    def open_fields(self, field: int = 0) -> None:
+        """Label → Document fields… (Ctrl+D; Alt+N: field N): the fields popup."""
+        self.field_keys.open(field)
+
     def done_and_next(self) -> None:
         self.labelling.done_and_next()
 
@@ -464,7 +471,7 @@ class MainWindow(QMainWindow):
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
         if self._panel_slot is not None:  # actions and panel are not built yet: they will be
             return
-        rebuild_label_actions(self.menus, self.scheme, self.apply_label)
+        rebuild_label_actions(self.menus, self.scheme, self.apply_label, self.open_fields)
         old, sizes = self.panel, self.splitter.sizes()
         self.splitter.replaceWidget(2, self._make_panel())
         self.splitter.setSizes(sizes)
