@@ -358,12 +358,17 @@ class FieldKeys(QObject):
         self.picker: FieldPicker | None = None
         self.doc_id: int | None = None  # the article it was opened on
 
-    def open(self, field: int = 0) -> None:
-        """Open the popup on field ``field`` (0-based); again: close it."""
+    def open(self, field: int | None = None) -> None:
+        """Open the popup on field ``field`` (0-based; None: Ctrl+D, the first field, or
+        close it when it is open); open already: go to that field."""
         w = self.host
-        if self.picker is not None and self.picker.isVisible() and field == self.picker.current:
-            self.picker.close_picker()
+        if self.picker is not None and self.picker.isVisible():
+            if field is None:
+                self.picker.close_picker()
+            elif field < len(self.picker.fields):
+                self.picker.go_to_field(field)
             return
+        field = field or 0
         if w.doc is None:
             w.statusBar().showMessage("Open an article first.", 3000)
             return

@@ -115,7 +115,7 @@ class MenuHost(Protocol):
 
     def apply_label(self, label: str) -> None: ...
 
-    def open_fields(self, field: int = 0) -> None: ...
+    def open_fields(self, field: int | None = None) -> None: ...
 
     def done_and_next(self) -> None: ...
 
@@ -261,7 +261,7 @@ def build_label_actions(
 
 
 def build_field_actions(
-    b: MenuBuilder, menu: QMenu, scheme: Scheme, open_fields: Callable[[int], None]
+    b: MenuBuilder, menu: QMenu, scheme: Scheme, open_fields: Callable[[int | None], None]
 ) -> list[QAction]:
     """Below the labels: the document fields popup (Ctrl+D, ``field_picker.py``) and one
     action per field of ``scheme`` opening it on that field (Alt+1 … Alt+9), with the
@@ -272,7 +272,7 @@ def build_field_actions(
         return []
     menu.addSeparator()
     actions = [b.action(
-        menu, "Document &fields…", lambda: open_fields(0), ["Ctrl+D"],
+        menu, "Document &fields…", lambda: open_fields(None), ["Ctrl+D"],
         "Set the document fields by key (a popup over the article)", name="fieldPicker",
     )]  # fmt: skip
     b.shortcut_rows += PICKER_ROWS
@@ -289,7 +289,7 @@ def rebuild_label_actions(
     menus: MainMenus,
     scheme: Scheme,
     apply_label: Callable[[str], None],
-    open_fields: Callable[[int], None] | None = None,
+    open_fields: Callable[[int | None], None] | None = None,
 ) -> None:
     """The scheme changed: the Label menu's actions (and their table rows) anew."""
     from .field_picker import PICKER_ROWS

@@ -380,8 +380,9 @@ class MainWindow(QMainWindow):
     def delete_span(self) -> None:
         self.labelling.delete_span()
 
-    def open_fields(self, field: int = 0) -> None:
-        """Label → Document fields… (Ctrl+D; Alt+N: field N): the fields popup."""
+    def open_fields(self, field: int | None = None) -> None:
+        """Label → Document fields… (Ctrl+D, again: close; Alt+N: field N, 0-based here):
+        the fields popup (``field_picker.py``)."""
         self.field_keys.open(field)
 
     def done_and_next(self) -> None:

@@ -162,6 +162,25 @@ def test_a_click_in_the_article_closes_the_popup_without_changing_anything(
     assert fields(reader, doc) == {}
 
 
+def test_a_click_on_an_option_of_the_popup_chooses_it_and_ctrl_d_closes_it(
+    qtbot, open_window, doc_ids, reader
+):
+    doc = doc_ids["Simple"]
+    w = open_doc(open_window, doc)
+    press(qtbot, K.Key_D, M.ControlModifier)
+    p = w.field_keys.picker
+    row = p.rows[1][2]  # frames present: policy prescription
+    qtbot.mouseClick(row, Qt.MouseButton.LeftButton)
+    assert fields(reader, doc) == {"frames_present": ("policy_prescription",)}
+    assert picker_open(w) and p.current == 1  # keys still go to the popup
+    press(qtbot, K.Key_1)
+    assert fields(reader, doc) == {"frames_present": ("alarmist", "policy_prescription")}
+    press(qtbot, K.Key_1, M.AltModifier)  # Alt+1 while open: to the first field
+    assert picker_open(w) and p.current == 0
+    press(qtbot, K.Key_D, M.ControlModifier)  # Ctrl+D again: closed
+    assert not w.field_keys.is_open and focused() is w.view
+
+
 def test_delete_clears_a_field_and_ctrl_z_inside_the_popup_shows_the_value_back(
     qtbot, open_window, doc_ids, reader
 ):
