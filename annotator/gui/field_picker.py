@@ -12,7 +12,9 @@ the article. Every change is one undoable step through the window's ``set_field`
 same path as a click in the label panel), and the popup shows what the window shows, so
 Ctrl+Z inside it shows the restored value.
 
-Keys without Ctrl or Alt are the popup's own while it is open (it accepts their
+Help → Keyboard shortcuts lists these keys from ``menus.PICKER_ROWS`` (kept there, so
+that building the menus does not load this module on the start-up path): change both
+together. Keys without Ctrl or Alt are the popup's own while it is open (it accepts their
 ``ShortcutOverride``), so the scheme's label keys do not fire under it; Ctrl and Alt
 chords (Ctrl+Z, Ctrl+Enter …) still reach the window's actions.
 """
@@ -41,17 +43,6 @@ from ..scheme import DocField, Scheme
 
 # The keys of a field's options, in order: digits as on the keyboard's top row, then letters.
 OPTION_KEYS = tuple("123456789" + "0" + string.ascii_lowercase)
-
-# What the popup's keys do, for Help → Keyboard shortcuts (``menus.build_field_actions``).
-PICKER_ROWS = [
-    ("1 … 9, 0, a … z (fields popup)",
-     "Choose that option of the field (one choice: set, go to the next field) or tick/untick it"),
-    ("Tab / Shift+Tab, → / ← (fields popup)", "Next / previous field"),
-    ("↑ / ↓, Space (fields popup)", "Move to an option, choose or tick it (any number of options)"),
-    ("Enter (fields popup)", "Next field; on the last one, close"),
-    ("Delete (fields popup)", "Clear the field"),
-    ("Esc (fields popup)", "Close, back to the article"),
-]  # fmt: skip
 
 _MODIFIERS = (
     Qt.KeyboardModifier.ControlModifier

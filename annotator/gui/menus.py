@@ -28,6 +28,19 @@ TITLES = ("&File", "&Edit", "&Label", "&Article", "&View", "&Coder", "&Tools", "
 Entry = tuple[str, Callable[..., Any], list[str] | None, str, str] | None
 
 
+# What the keys of the document fields popup do (``field_picker.FieldPicker.keyPressEvent``),
+# for the shortcuts table; here so that building the menus does not load the popup.
+PICKER_ROWS = [
+    ("1 … 9, 0, a … z (fields popup)",
+     "Choose that option of the field (one choice: set, go to the next field) or tick/untick it"),
+    ("Tab / Shift+Tab, → / ← (fields popup)", "Next / previous field"),
+    ("↑ / ↓, Space (fields popup)", "Move to an option, choose or tick it (any number of options)"),
+    ("Enter (fields popup)", "Next field; on the last one, close"),
+    ("Delete (fields popup)", "Clear the field"),
+    ("Esc (fields popup)", "Close, back to the article"),
+]  # fmt: skip
+
+
 def key_text(sequences: Sequence[QKeySequence]) -> str:
     return " or ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in sequences)
 
@@ -266,8 +279,6 @@ def build_field_actions(
     """Below the labels: the document fields popup (Ctrl+D, ``field_picker.py``) and one
     action per field of ``scheme`` opening it on that field (Alt+1 … Alt+9), with the
     popup's own keys in the shortcuts table."""
-    from .field_picker import PICKER_ROWS
-
     if not scheme.doc_fields:
         return []
     menu.addSeparator()
@@ -292,8 +303,6 @@ def rebuild_label_actions(
     open_fields: Callable[[int | None], None] | None = None,
 ) -> None:
     """The scheme changed: the Label menu's actions (and their table rows) anew."""
-    from .field_picker import PICKER_ROWS
-
     menus.builder.remove([*menus.label_actions.values(), *menus.field_actions])
     rows = menus.builder.shortcut_rows
     rows[:] = [r for r in rows if r not in PICKER_ROWS]

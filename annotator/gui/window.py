@@ -47,7 +47,6 @@ from .article_view import ArticleView
 from .chrome import DocHeader, StatusLabels, message_box, read_only_message, window_title
 from .deferred import FirstPaint, PanelStandIn
 from .document_list import DocumentList
-from .field_picker import FieldKeys
 from .jobs import Jobs
 from .labelling import Labelling
 from .layouts import centre_pane, fit_window, restore_view, save_view, save_window, three_panes
@@ -59,6 +58,7 @@ from .style import STYLE
 
 if TYPE_CHECKING:
     from .agreement_view import AgreementWindow
+    from .field_picker import FieldKeys
     from .file_actions import FileActions
     from .label_panel import LabelPanel
     from .review import ReviewWindow
@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
 
         self.navigator = Navigator(self, self)  # the open article, moving, coding time
         self.labelling = Labelling(self)
-        self.field_keys = FieldKeys(self, self.labelling.set_field)  # Ctrl+D's popup
+        self._field_keys: FieldKeys | None = None  # Ctrl+D's popup, made on first use
         self._build_panes()
         lockguard.protect(self)  # from here on only SQLite may open this window's database file
         self.menus = build_main_menus(self, self, self.scheme)
@@ -142,6 +142,15 @@ class MainWindow(QMainWindow):
 
             self._files = FileActions(self)
         return self._files
+
+    @property
+    def field_keys(self) -> FieldKeys:
+        """The document fields popup (``field_picker.py``), loaded on first use."""
+        if self._field_keys is None:
+            from .field_picker import FieldKeys
+
+            self._field_keys = FieldKeys(self, self.labelling.set_field)
+        return self._field_keys
 
     @property
     def label_actions(self) -> dict[str, QAction]:
@@ -261,7 +270,8 @@ class MainWindow(QMainWindow):
         if self.doc is None:
             return
         self.panel.set_field_values(self.own_fields(self.doc.id))
-        self.field_keys.refresh()
+        if self._field_keys is not None:
+            self._field_keys.refresh()
 
     # -- what the coder sees: the store with the pending edits laid over it ----------
 

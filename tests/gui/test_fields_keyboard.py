@@ -18,7 +18,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from annotator.corpus import RawDocument
-from annotator.gui.field_picker import OPTION_KEYS, PICKER_ROWS, option_keys
+from annotator.gui.field_picker import OPTION_KEYS, option_keys
+from annotator.gui.menus import PICKER_ROWS
 from annotator.ingest import import_documents
 from annotator.scheme import parse_scheme
 from annotator.store import Store
