@@ -106,7 +106,7 @@ _KEY_ON = (
     " font-family: 'DejaVu Sans Mono', monospace; font-weight: 700;"
 )
 _KEY_OFF = "border: 1px solid #ebe9e4; border-radius: 4px; color: #b0b3b8;"
-_ROW_AT = "background: #dfe9f7; border-radius: 4px;"
+_ROW_AT = "background: #eef3fb; border-radius: 4px;"  # where ↑ / ↓ are (Space chooses)
 
 
 class FieldPicker(QFrame):
@@ -376,6 +376,7 @@ class FieldKeys(QObject):
             picker = self.picker = FieldPicker(fields, w.view)
             picker.chosen.connect(self.set_field)
             picker.closed.connect(self._closed)
+            w.view.viewport().installEventFilter(self)  # kept in its corner on a resize
         self.doc_id = w.doc.id
         picker.open_at(field, w.own_fields(w.doc.id))
         self._place()
@@ -389,6 +390,11 @@ class FieldKeys(QObject):
         height = min(picker.sizeHint().height(), area.height() - 16)
         picker.setGeometry(area.right() - width - 8, area.top() + 8, width, max(height, 80))
         picker._restyle()  # the current option in view, now that the height is known
+
+    def eventFilter(self, obj: QObject, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.Resize and self.is_open:
+            self._place()
+        return False
 
     def refresh(self) -> None:
         """The window showed the fields anew (an edit, undo, another article)."""

@@ -380,6 +380,10 @@ def test_a_scheme_with_many_options_and_its_own_field_names(qtbot, open_window, 
     assert p.current == 1
     press(qtbot, K.Key_Up)  # from topics' first option up into the last of outlet_country
     assert (p.current, p.at) == (0, 39)
+    port = p.area.viewport()
+    last = p.rows[0][39]
+    top = last.mapTo(port, last.rect().topLeft()).y()
+    assert top >= 0 and top + last.height() <= port.height()  # scrolled into view
     press(qtbot, K.Key_Space)
     with Store(many_db) as s:
         assert s.doc_labels(doc, "alice")["outlet_country"] == "c39"
@@ -388,8 +392,10 @@ def test_a_scheme_with_many_options_and_its_own_field_names(qtbot, open_window, 
     press(qtbot, K.Key_Space)  # ticks topics' second option
     with Store(many_db) as s:
         assert s.doc_labels(doc, "alice")["topics"] == ("t01", "t11")
-    # the popup fits the article and keeps the chosen option in view
+    # the popup fits the article, also when the window gets smaller
     assert p.geometry().bottom() <= w.view.viewport().geometry().bottom()
+    w.resize(1000, 600)
+    qtbot.waitUntil(lambda: w.view.viewport().geometry().contains(p.geometry()))
     press(qtbot, K.Key_Escape)
     press(qtbot, *CTRL_Z)
     with Store(many_db) as s:
