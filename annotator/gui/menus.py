@@ -286,13 +286,13 @@ def build_field_actions(
         menu, "Document &fields…", lambda: open_fields(None), ["Ctrl+D"],
         "Set the document fields by key (a popup over the article)", name="fieldPicker",
     )]  # fmt: skip
-    b.shortcut_rows += PICKER_ROWS
     for i, spec in enumerate(scheme.doc_fields[:9]):
         name = spec.name.replace("_", " ").replace("-", " ").capitalize()
         actions.append(b.action(
             menu, f"{name}…", lambda _=False, i=i: open_fields(i), [f"Alt+{i + 1}"],
             f"Set the document field {spec.name} by key", name=f"fieldAction_{spec.name}",
         ))  # fmt: skip
+    b.shortcut_rows += PICKER_ROWS
     return actions
 
 
