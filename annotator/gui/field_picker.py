@@ -402,7 +402,7 @@ class FieldKeys(QObject):
         if picker is None or not picker.isVisible():
             return
         if w.doc is None or w.doc.id != self.doc_id:
-            picker.close_picker(back_to_text=False)  # another article: read it first
+            picker.close_picker()  # another article (Ctrl+Enter, Alt+↓): read it first
             return
         picker.show_values(w.own_fields(w.doc.id))
 

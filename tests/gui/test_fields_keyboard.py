@@ -209,7 +209,12 @@ def test_an_article_switch_closes_the_popup(qtbot, open_window, doc_ids, reader)
     press(qtbot, K.Key_D, M.ControlModifier)
     press(qtbot, K.Key_Down, M.AltModifier)  # next article, a window key
     assert w.doc.id != doc_ids["Simple"]
-    assert not w.field_keys.is_open
+    assert not w.field_keys.is_open and focused() is w.view
+    before = w.doc.id
+    press(qtbot, K.Key_D, M.ControlModifier)
+    press(qtbot, K.Key_Return, M.ControlModifier)  # done and next, pressed in the popup
+    assert reader.status(before, "alice") == "done" and w.doc.id != before
+    assert not w.field_keys.is_open and focused() is w.view
 
 
 # -- undo: the exact previous value, keyboard and mouse ----------------------------------
