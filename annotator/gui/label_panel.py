@@ -1,12 +1,16 @@
-"""Right pane: span labels with codebook text, document fields, the document's spans."""
+"""Right pane: span labels with codebook text, document fields, the document's spans.
+
+The codebook text of each label and field shows as one line until its ▸ opens it (the
+open ones are remembered per machine, ``panel/codebook_open`` in QSettings), so that the
+document fields are on screen without scrolling on a 1366×768 laptop."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -18,7 +22,9 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +32,9 @@ from PySide6.QtWidgets import (
 from ..scheme import DocField, Scheme, SpanLabel
 from .layouts import column_scroll
 from .plaintext import literal_mnemonic, plain_tooltip
+
+# QSettings: the codebook texts left open, "label:<name> field:<name> ..." (names have no spaces).
+CODEBOOK_KEY = "panel/codebook_open"
 
 
 def human(name: str) -> str:
@@ -52,8 +61,62 @@ def section_label(title: str) -> QLabel:
     return lab
 
 
+class Blurb(QLabel):
+    """Codebook text: one line cut with "…" (collapsed; the whole text in its tooltip),
+    or all of it, wrapped (expanded)."""
+
+    def __init__(self, text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.full = text.strip()
+        self.flat = " ".join(text.split())
+        self.expanded = False
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setProperty("role", "description")
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.set_expanded(False)
+
+    def set_expanded(self, on: bool) -> None:
+        self.expanded = on
+        self.setWordWrap(on)
+        self.setToolTip("" if on else plain_tooltip(self.full))
+        self._fill()
+        self.updateGeometry()
+
+    def _fill(self) -> None:
+        if self.expanded:
+            self.setText(self.full)
+        else:
+            width = max(self.contentsRect().width(), 20)
+            self.setText(
+                self.fontMetrics().elidedText(self.flat, Qt.TextElideMode.ElideRight, width)
+            )
+
+    def resizeEvent(self, e: QResizeEvent) -> None:
+        super().resizeEvent(e)
+        if not self.expanded:
+            self._fill()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+
+def expander(name: str, tip: str) -> QToolButton:
+    """The ▸ / ▾ button that opens and closes a codebook text."""
+    b = QToolButton()
+    b.setObjectName(f"codebook_{name}")
+    b.setCheckable(True)
+    b.setAutoRaise(True)
+    b.setText("▸")
+    b.setToolTip(tip)
+    b.setFixedSize(22, 22)
+    b.setCursor(Qt.CursorShape.ArrowCursor)
+    b.toggled.connect(lambda on: b.setText("▾" if on else "▸"))
+    return b
+
+
 class LabelButton(QFrame):
-    """One span label: swatch, hotkey, name, and the codebook description."""
+    """One span label: swatch, hotkey, name, and the codebook description (one line
+    until ``expand`` opens it)."""
 
     clicked = Signal(str)
 
@@ -73,20 +136,23 @@ class LabelButton(QFrame):
         key.setFixedSize(22, 22)
         name = QLabel(f"<b>{human(label.name)}</b>")
         name.setTextFormat(Qt.TextFormat.RichText)
-        desc = QLabel(label.description)
-        desc.setTextFormat(Qt.TextFormat.PlainText)
-        desc.setWordWrap(True)
-        desc.setProperty("role", "description")
+        self.desc = Blurb(label.description)
+        self.expand = expander(f"label_{label.name}", "Show or hide the codebook text")
+        self.expand.toggled.connect(self.desc.set_expanded)
         head = QHBoxLayout()
         head.setSpacing(8)
         head.addWidget(key)
         head.addWidget(name, 1)
+        head.addWidget(self.expand)
         body = QVBoxLayout()
-        body.setSpacing(3)
+        body.setSpacing(1)
         body.addLayout(head)
-        body.addWidget(desc)
+        if label.description.strip():
+            body.addWidget(self.desc)
+        else:
+            self.expand.hide()
         outer = QHBoxLayout(self)
-        outer.setContentsMargins(6, 6, 8, 8)
+        outer.setContentsMargins(6, 5, 8, 6)
         outer.setSpacing(8)
         outer.addWidget(bar)
         outer.addLayout(body, 1)
@@ -98,7 +164,8 @@ class LabelButton(QFrame):
 
 
 class FieldBox(QFrame):
-    """A document field: radio buttons (single) or check boxes (multi)."""
+    """A document field: radio buttons (single) or check boxes (multi); its description
+    one line until ``expand`` opens it; Clear (single) in its heading."""
 
     edited = Signal(str, object)  # field name, new value (str, tuple or None)
 
@@ -112,19 +179,21 @@ class FieldBox(QFrame):
         sub = QLabel(hint)
         sub.setProperty("role", "hint")
         head = QHBoxLayout()
+        head.setSpacing(6)
         head.addWidget(title)
         head.addWidget(sub)
         head.addStretch(1)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(8, 6, 8, 8)
-        lay.setSpacing(3)
+        lay.setContentsMargins(8, 5, 8, 6)
+        lay.setSpacing(1)
         lay.addLayout(head)
-        if spec.description:
-            desc = QLabel(spec.description)
-            desc.setTextFormat(Qt.TextFormat.PlainText)
-            desc.setWordWrap(True)
-            desc.setProperty("role", "description")
-            lay.addWidget(desc)
+        self.desc = Blurb(spec.description)
+        self.expand = expander(f"field_{spec.name}", "Show or hide the field's description")
+        self.expand.toggled.connect(self.desc.set_expanded)
+        if spec.description.strip():
+            lay.addWidget(self.desc)
+        else:
+            self.expand.hide()
         self.buttons: dict[str, QAbstractButton] = {}
         self.group = QButtonGroup(self)
         self.group.setExclusive(spec.kind == "single")
@@ -145,7 +214,8 @@ class FieldBox(QFrame):
             self.clear_button.setFlat(True)
             self.clear_button.setProperty("role", "link")
             self.clear_button.clicked.connect(lambda: self.edited.emit(self.spec.name, None))
-            lay.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignRight)
+            head.addWidget(self.clear_button)
+        head.addWidget(self.expand)
         self.group.buttonClicked.connect(self._clicked)
 
     def _clicked(self, _button) -> None:
@@ -184,9 +254,14 @@ class LabelPanel(QWidget):
     fieldEdited = Signal(str, object)
     spanActivated = Signal(int)
 
-    def __init__(self, scheme: Scheme, parent: QWidget | None = None):
+    def __init__(
+        self, scheme: Scheme, settings: QSettings | None = None, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.setObjectName("labelPanel")
+        self.settings = settings
+        opened = str(settings.value(CODEBOOK_KEY, "") or "") if settings is not None else ""
+        self.codebook_open = set(opened.split())  # "label:<name>", "field:<name>"
         inner = QWidget()
         inner.setObjectName("labelPanelInner")
         col = QVBoxLayout(inner)
@@ -198,16 +273,26 @@ class LabelPanel(QWidget):
             b = LabelButton(lab)
             b.clicked.connect(self.labelClicked)
             self.label_buttons[lab.name] = b
+            self._remember(b.expand, f"label:{lab.name}")
             col.addWidget(b)
+        # -- the document fields (a block of their own) --
         self.fields: dict[str, FieldBox] = {}
+        self.fields_title: QLabel | None = None
         if scheme.doc_fields:
             col.addSpacing(6)
-            col.addWidget(section_label("Document"))
+            self.fields_title = section_label("Document — Ctrl+D to set by key")
+            self.fields_title.setToolTip(
+                "Ctrl+D (or Alt+1 … Alt+9 for a field) opens the fields over the article:"
+                " press an option's key; Esc closes"
+            )
+            col.addWidget(self.fields_title)
             for spec in scheme.doc_fields:
                 box = FieldBox(spec)
                 box.edited.connect(self.fieldEdited)
                 self.fields[spec.name] = box
+                self._remember(box.expand, f"field:{spec.name}")
                 col.addWidget(box)
+        # -- end of the document fields --
         col.addStretch(1)
         scroll = column_scroll(inner)
 
@@ -235,6 +320,17 @@ class LabelPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(split)
+
+    # -- codebook texts: open or one line, remembered ----------------------------
+
+    def _remember(self, button: QToolButton, key: str) -> None:
+        button.setChecked(key in self.codebook_open)
+        button.toggled.connect(lambda on, key=key: self._codebook_toggled(key, on))
+
+    def _codebook_toggled(self, key: str, on: bool) -> None:
+        (self.codebook_open.add if on else self.codebook_open.discard)(key)
+        if self.settings is not None:
+            self.settings.setValue(CODEBOOK_KEY, " ".join(sorted(self.codebook_open)))
 
     # -- document fields --------------------------------------------------------
 

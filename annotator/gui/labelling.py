@@ -56,6 +56,8 @@ class LabelHost(cmd.TitleEditor, Protocol):
 
     def refresh_spans(self, select: int | None = None) -> None: ...
 
+    def refresh_fields(self) -> None: ...
+
     def open_document(self, doc_id: int, keep_position: bool = False) -> None: ...
 
 
@@ -131,13 +133,19 @@ class Labelling:
         title_dialog(w.window(), old, chosen)
 
     def set_field(self, field: str, value: Any) -> None:
+        """A document field set by a click in the label panel or a key in the fields
+        popup (``field_picker.py``): one undoable step whose undo restores the exact
+        previous value (``None``: not set; for an all-that-apply field ``()`` is "none of
+        them"). A refused edit is reported and the panel shows the stored value again
+        (the clicked button had already changed itself)."""
         w = self.w
         if w.doc is None:
             return
         old = w.own_fields(w.doc.id).get(field)
         if old == value:
             return
-        self._push(cmd.SetDocField(w, w.doc.id, w.coder, field, old, value))
+        if not self._push(cmd.SetDocField(w, w.doc.id, w.coder, field, old, value)):
+            w.refresh_fields()
 
     def done_and_next(self) -> None:
         w = self.w

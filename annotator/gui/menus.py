@@ -11,7 +11,7 @@ shortcut works anywhere in it, and is listed in the keyboard shortcuts table
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import Qt
@@ -26,6 +26,19 @@ TITLES = ("&File", "&Edit", "&Label", "&Article", "&View", "&Coder", "&Tools", "
 
 # (text, slot, keys, status tip, object name); None: a separator.
 Entry = tuple[str, Callable[..., Any], list[str] | None, str, str] | None
+
+
+# What the keys of the document fields popup do (``field_picker.FieldPicker.keyPressEvent``),
+# for the shortcuts table; here so that building the menus does not load the popup.
+PICKER_ROWS = [
+    ("1 … 9, 0, a … z (fields popup)",
+     "Choose that option of the field (one choice: set, go to the next field) or tick/untick it"),
+    ("Tab / Shift+Tab, → / ← (fields popup)", "Next / previous field"),
+    ("↑ / ↓, Space (fields popup)", "Move to an option, choose or tick it (any number of options)"),
+    ("Enter (fields popup)", "Next field; on the last one, close"),
+    ("Delete (fields popup)", "Clear the field"),
+    ("Esc (fields popup)", "Close, back to the article"),
+]  # fmt: skip
 
 
 def key_text(sequences: Sequence[QKeySequence]) -> str:
@@ -115,6 +128,8 @@ class MenuHost(Protocol):
 
     def apply_label(self, label: str) -> None: ...
 
+    def open_fields(self, field: int | None = None) -> None: ...
+
     def done_and_next(self) -> None: ...
 
     def mark_not_done(self) -> None: ...
@@ -149,6 +164,7 @@ class MainMenus:
     redo_action: QAction
     others_action: QAction
     label_actions: dict[str, QAction]
+    field_actions: list[QAction] = field(default_factory=list)  # Ctrl+D, Alt+1 … Alt+9
 
 
 def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> MainMenus:
@@ -197,6 +213,7 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
     ])  # fmt: skip
 
     label_actions = build_label_actions(b, b.menus["&Label"], scheme, host.apply_label)
+    field_actions = build_field_actions(b, b.menus["&Label"], scheme, host.open_fields)
 
     b.fill("&Article", [
         ("Mark &done and go to next", host.done_and_next, ["Ctrl+Return", "Ctrl+Enter"],
@@ -238,7 +255,9 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
          "Show all keyboard shortcuts", "shortcuts"),
         ("&About", host.show_about, None, "", "about"),
     ])  # fmt: skip
-    return MainMenus(b, b.menus["&Label"], b.menus["&Coder"], undo, redo, others, label_actions)
+    return MainMenus(
+        b, b.menus["&Label"], b.menus["&Coder"], undo, redo, others, label_actions, field_actions
+    )
 
 
 def build_label_actions(
@@ -254,10 +273,43 @@ def build_label_actions(
     return actions
 
 
+def build_field_actions(
+    b: MenuBuilder, menu: QMenu, scheme: Scheme, open_fields: Callable[[int | None], None]
+) -> list[QAction]:
+    """Below the labels: the document fields popup (Ctrl+D, ``field_picker.py``) and one
+    action per field of ``scheme`` opening it on that field (Alt+1 … Alt+9), with the
+    popup's own keys in the shortcuts table."""
+    if not scheme.doc_fields:
+        return []
+    menu.addSeparator()
+    actions = [b.action(
+        menu, "Document &fields…", lambda: open_fields(None), ["Ctrl+D"],
+        "Set the document fields by key (a popup over the article)", name="fieldPicker",
+    )]  # fmt: skip
+    for i, spec in enumerate(scheme.doc_fields[:9]):
+        name = spec.name.replace("_", " ").replace("-", " ").capitalize()
+        actions.append(b.action(
+            menu, f"{name}…", lambda _=False, i=i: open_fields(i), [f"Alt+{i + 1}"],
+            f"Set the document field {spec.name} by key", name=f"fieldAction_{spec.name}",
+        ))  # fmt: skip
+    b.shortcut_rows += PICKER_ROWS
+    return actions
+
+
 def rebuild_label_actions(
-    menus: MainMenus, scheme: Scheme, apply_label: Callable[[str], None]
+    menus: MainMenus,
+    scheme: Scheme,
+    apply_label: Callable[[str], None],
+    open_fields: Callable[[int | None], None] | None = None,
 ) -> None:
     """The scheme changed: the Label menu's actions (and their table rows) anew."""
-    menus.builder.remove(menus.label_actions.values())
+    menus.builder.remove([*menus.label_actions.values(), *menus.field_actions])
+    rows = menus.builder.shortcut_rows
+    rows[:] = [r for r in rows if r not in PICKER_ROWS]
     menus.label_menu.clear()
     menus.label_actions = build_label_actions(menus.builder, menus.label_menu, scheme, apply_label)
+    menus.field_actions = []
+    if open_fields is not None:
+        menus.field_actions = build_field_actions(
+            menus.builder, menus.label_menu, scheme, open_fields
+        )

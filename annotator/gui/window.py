@@ -58,6 +58,7 @@ from .style import STYLE
 
 if TYPE_CHECKING:
     from .agreement_view import AgreementWindow
+    from .field_picker import FieldKeys
     from .file_actions import FileActions
     from .label_panel import LabelPanel
     from .review import ReviewWindow
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
 
         self.navigator = Navigator(self, self)  # the open article, moving, coding time
         self.labelling = Labelling(self)
+        self._field_keys: FieldKeys | None = None  # Ctrl+D's popup, made on first use
         self._build_panes()
         lockguard.protect(self)  # from here on only SQLite may open this window's database file
         self.menus = build_main_menus(self, self, self.scheme)
@@ -140,6 +142,15 @@ class MainWindow(QMainWindow):
 
             self._files = FileActions(self)
         return self._files
+
+    @property
+    def field_keys(self) -> FieldKeys:
+        """The document fields popup (``field_picker.py``), loaded on first use."""
+        if self._field_keys is None:
+            from .field_picker import FieldKeys
+
+            self._field_keys = FieldKeys(self, self.labelling.set_field)
+        return self._field_keys
 
     @property
     def label_actions(self) -> dict[str, QAction]:
@@ -206,7 +217,7 @@ class MainWindow(QMainWindow):
     def _make_panel(self) -> LabelPanel:
         from .label_panel import LabelPanel
 
-        panel = LabelPanel(self.scheme)
+        panel = LabelPanel(self.scheme, self.settings)
         panel.labelClicked.connect(self.apply_label)
         panel.fieldEdited.connect(self.labelling.set_field)
         panel.spanActivated.connect(self.labelling.jump_to_span)
@@ -259,6 +270,8 @@ class MainWindow(QMainWindow):
         if self.doc is None:
             return
         self.panel.set_field_values(self.own_fields(self.doc.id))
+        if self._field_keys is not None:
+            self._field_keys.refresh()
 
     # -- what the coder sees: the store with the pending edits laid over it ----------
 
@@ -377,6 +390,11 @@ class MainWindow(QMainWindow):
     def delete_span(self) -> None:
         self.labelling.delete_span()
 
+    def open_fields(self, field: int | None = None) -> None:
+        """Label → Document fields… (Ctrl+D, again: close; Alt+N: field N, 0-based here):
+        the fields popup (``field_picker.py``)."""
+        self.field_keys.open(field)
+
     def done_and_next(self) -> None:
         self.labelling.done_and_next()
 
@@ -464,7 +482,7 @@ class MainWindow(QMainWindow):
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
         if self._panel_slot is not None:  # actions and panel are not built yet: they will be
             return
-        rebuild_label_actions(self.menus, self.scheme, self.apply_label)
+        rebuild_label_actions(self.menus, self.scheme, self.apply_label, self.open_fields)
         old, sizes = self.panel, self.splitter.sizes()
         self.splitter.replaceWidget(2, self._make_panel())
         self.splitter.setSizes(sizes)
