@@ -200,3 +200,22 @@ class SetTitle(StoreCommand):
             raise ValidationError("title is empty")
         written, stored = self.editor.write(P.SetTitle(self.doc_id, title))
         self.editor.show_title(self.doc_id, stored if written else shown)
+
+
+class SetSpanNote(StoreCommand):
+    """The note on one of the coder's spans ("" removes it)."""
+
+    def __init__(self, editor: Editor, span: Span, note: str):
+        super().__init__(
+            editor, span.document_id, "Remove span note" if not note else "Note on span"
+        )
+        self.span, self.old, self.new = span, span.note, note
+
+    def apply(self) -> int:
+        self.editor.write(P.SetSpanNote(self.doc_id, self.span, self.new))
+        return self.span.id
+
+    def revert(self) -> int:
+        shape = replace(self.span, note=self.new)
+        self.editor.write(P.SetSpanNote(self.doc_id, shape, self.old))
+        return self.span.id

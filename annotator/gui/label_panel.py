@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..scheme import DocField, Scheme, SpanLabel
 from .layouts import column_scroll
+from .note_editor import note_menu, note_summary
 from .plaintext import literal_mnemonic, plain_tooltip
 
 
@@ -177,12 +178,14 @@ class SpanRow:
     own: bool
     coder: str
     unsaved: bool = False  # not written to the database yet (see annotator/pending/)
+    note: str = ""  # the coder's note on the span (plain text)
 
 
 class LabelPanel(QWidget):
     labelClicked = Signal(str)
     fieldEdited = Signal(str, object)
     spanActivated = Signal(int)
+    noteRequested = Signal(int)  # the span list's context menu: "Note on span…"
 
     def __init__(self, scheme: Scheme, parent: QWidget | None = None):
         super().__init__(parent)
@@ -223,6 +226,7 @@ class LabelPanel(QWidget):
         self.span_list.setUniformItemSizes(False)
         self.span_list.itemClicked.connect(self._span_clicked)
         self.span_list.itemActivated.connect(self._span_clicked)
+        note_menu(self.span_list, self.noteRequested)
         sl.addWidget(self.span_list, 1)
 
         split = QSplitter(Qt.Orientation.Vertical)
@@ -252,13 +256,14 @@ class LabelPanel(QWidget):
             prefix = "" if r.own else f"{r.coder}: "
             if r.unsaved:
                 prefix = "UNSAVED · "
-            item = QListWidgetItem(swatch(r.color), f"{prefix}{r.excerpt}")
+            shown = f"{prefix}{r.excerpt}" + (f"\n✎ {note_summary(r.note)}" if r.note else "")
+            item = QListWidgetItem(swatch(r.color), shown)
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, r.unsaved)
+            item.setData(Qt.ItemDataRole.UserRole + 2, r.own)
             tip = f"{r.label}{'' if r.own else f' (by {r.coder}, read-only)'}"
-            item.setToolTip(
-                plain_tooltip(tip + (" — not saved yet, retrying" if r.unsaved else ""))
-            )
+            tip += " — not saved yet, retrying" if r.unsaved else ""
+            item.setToolTip(plain_tooltip(f"{tip}\nNote: {r.note}" if r.note else tip))
             if not r.own:
                 item.setForeground(QColor("#80868b"))
             else:

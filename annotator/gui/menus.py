@@ -107,6 +107,8 @@ class MenuHost(Protocol):
 
     def delete_span(self) -> None: ...
 
+    def edit_note(self) -> None: ...
+
     def select_sentence(self) -> None: ...
 
     def clear_selection(self) -> None: ...
@@ -188,6 +190,8 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
     b.fill("&Edit", [
         ("&Delete span", host.delete_span, ["Del", "Backspace"], "Delete the selected span",
          "deleteSpan"),
+        ("&Note on span…", host.edit_note, ["Ctrl+N"],
+         "Write or change the note on the selected span", "editNote"),
         ("Select &sentence", host.select_sentence, ["Ctrl+L"],
          "Select the sentence at the cursor", "selectSentence"),
         ("Clear selection", host.clear_selection, ["Esc"], "Clear the selection",

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self._files: FileActions | None = None
         self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
+        self._notes: dict[int, str] = {}  # the notes of the spans shown (tooltips)
 
         self.navigator = Navigator(self, self)  # the open article, moving, coding time
         self.labelling = Labelling(self)
@@ -172,6 +173,9 @@ class MainWindow(QMainWindow):
         self._panel_slot = None
         self.refresh_spans(self.view.selected_span)
         self.refresh_fields()
+        from .note_editor import SpanTooltips
+
+        self._span_tips = SpanTooltips(self.view, lambda span_id: self._notes.get(span_id, ""))
 
     @property
     def panel_ready(self) -> bool:
@@ -210,6 +214,7 @@ class MainWindow(QMainWindow):
         panel.labelClicked.connect(self.apply_label)
         panel.fieldEdited.connect(self.labelling.set_field)
         panel.spanActivated.connect(self.labelling.jump_to_span)
+        panel.noteRequested.connect(self.labelling.note_from_list)
         self.panel = panel
         return panel
 
@@ -242,6 +247,7 @@ class MainWindow(QMainWindow):
         spans = own
         if self.show_others:
             spans = own + [s for s in self.store.spans(doc_id) if s.coder != self.coder]
+        self._notes = {s.id: s.note for s in spans if s.note}
         paint, rows = span_display(
             spans, self.doc.text, self.view.offsets, self._colors, self._bands, self.coder,
             unsaved,
@@ -252,7 +258,8 @@ class MainWindow(QMainWindow):
         if self.panel_ready:
             from .label_panel import SpanRow
 
-            self.panel.set_spans([SpanRow(*r) for r in rows], self.view.selected_span)
+            rows_ = [SpanRow(*r, note=self._notes.get(r[0], "")) for r in rows]
+            self.panel.set_spans(rows_, self.view.selected_span)
         self.doc_list.update_document(doc_id, self.own_status(doc_id), len(own))
 
     def refresh_fields(self) -> None:
@@ -376,6 +383,9 @@ class MainWindow(QMainWindow):
 
     def delete_span(self) -> None:
         self.labelling.delete_span()
+
+    def edit_note(self) -> None:
+        self.labelling.edit_note()
 
     def done_and_next(self) -> None:
         self.labelling.done_and_next()

@@ -1,0 +1,149 @@
+"""Notes in the window: a note on a span (Ctrl+N), the coder's memo on a document
+(Ctrl+M), and both in review mode. Real window, real keys, a real database file."""
+
+from __future__ import annotations
+
+from gui_helpers import SIMPLE, drag_select, point_on_char
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtGui import Qt as GuiQt
+from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QToolTip
+
+from annotator.store import Store
+
+K = Qt.Key
+M = Qt.KeyboardModifier
+CTRL = M.ControlModifier
+
+
+def _label_quick_brown_fox(qtbot, w) -> int:
+    q, f = SIMPLE.index("quick"), SIMPLE.index("fox")
+    drag_select(qtbot, w.view, point_on_char(w.view, q + 2), point_on_char(w.view, f + 1))
+    qtbot.keyClick(w.view, K.Key_1)
+    assert w.view.selected_span is not None
+    return w.view.selected_span
+
+
+def _note_editor(w):
+    from annotator.gui.note_editor import NoteEditor
+
+    found = [d for d in w.findChildren(NoteEditor) if d.isVisible()]
+    assert len(found) == 1
+    return found[0]
+
+
+def _write_note(qtbot, w, text: str, save_key=K.Key_Return) -> None:
+    qtbot.keyClick(w.view, K.Key_N, CTRL)
+    dlg = _note_editor(w)
+    edit = dlg.findChild(QPlainTextEdit, "noteText")
+    edit.selectAll()
+    _type(qtbot, edit, text)
+    qtbot.keyClick(edit, save_key, CTRL)
+    qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=2000)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=2000)
+
+
+def _type(qtbot, widget, text: str) -> None:
+    """Type ``text`` with real key events (Return for each line break)."""
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            qtbot.keyClick(widget, K.Key_Return)
+        if line:
+            qtbot.keyClicks(widget, line)
+
+
+def _row_texts(w) -> list[tuple[str, str]]:
+    lst = w.panel.span_list
+    return [(lst.item(i).text(), lst.item(i).toolTip()) for i in range(lst.count())]
+
+
+def _article_tooltip(qtbot, w, cp: int) -> str:
+    """The tooltip the article shows when the mouse rests on character ``cp``."""
+    QToolTip.hideText()
+    qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=3000)
+    vp = w.view.viewport()
+    pos = point_on_char(w.view, cp)
+    QApplication.sendEvent(vp, QHelpEvent(QEvent.Type.ToolTip, pos, vp.mapToGlobal(pos)))
+    return QToolTip.text() if QToolTip.isVisible() else ""
+
+
+def test_ctrl_n_writes_a_note_shown_in_the_list_and_tooltips_undoable_and_kept(
+    qtbot, open_window, doc_ids, db, reader
+):
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    span_id = _label_quick_brown_fox(qtbot, w)
+    _write_note(qtbot, w, "Hedged: the fox is only quick\nsecond line")
+    note = "Hedged: the fox is only quick\nsecond line"
+    assert [s.note for s in reader.spans(doc, "alice")] == [note]
+    [(text, tip)] = _row_texts(w)
+    assert text == "quick brown fox\n✎ Hedged: the fox is only quick second line"
+    assert tip == f"alarmist\nNote: {note}"
+    assert _article_tooltip(qtbot, w, SIMPLE.index("brown")) == f"alarmist: {note}"
+    assert _article_tooltip(qtbot, w, SIMPLE.index("lazy")) == ""
+    assert w.undo_stack.undoText() == "Note on span"
+
+    qtbot.keyClick(w.view, K.Key_Z, CTRL)
+    assert [s.note for s in reader.spans(doc, "alice")] == [""]
+    assert _row_texts(w) == [("quick brown fox", "alarmist")]
+    assert w.view.selected_span == span_id
+    qtbot.keyClick(w.view, K.Key_Z, CTRL | M.ShiftModifier)
+    assert [s.note for s in reader.spans(doc, "alice")] == [note]
+
+    # Esc cancels: nothing changes; an empty note (Ctrl+Enter on the keypad) removes it.
+    qtbot.keyClick(w.view, K.Key_N, CTRL)
+    dlg = _note_editor(w)
+    qtbot.keyClicks(dlg.findChild(QPlainTextEdit, "noteText"), " more")
+    qtbot.keyClick(dlg.findChild(QPlainTextEdit, "noteText"), K.Key_Escape)
+    assert not dlg.isVisible()
+    assert [s.note for s in reader.spans(doc, "alice")] == [note]
+    _write_note(qtbot, w, "kept over reopening")
+    w.close()
+    w.store.close()
+    with Store(db) as s:
+        assert [x.note for x in s.spans(doc, "alice")] == ["kept over reopening"]
+    w2 = open_window()
+    w2.open_document(doc)
+    [(text, tip)] = _row_texts(w2)
+    assert text == "quick brown fox\n✎ kept over reopening"
+
+
+def test_a_note_that_looks_like_html_is_shown_literally(qtbot, open_window, doc_ids, reader):
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    _label_quick_brown_fox(qtbot, w)
+    _write_note(qtbot, w, "<b>x</b> & y")
+    assert [s.note for s in reader.spans(doc, "alice")] == ["<b>x</b> & y"]
+    [(text, tip)] = _row_texts(w)
+    assert text == "quick brown fox\n✎ <b>x</b> & y"
+    # Plain text to Qt (its first line has no tag), so the characters show as written.
+    assert tip == "alarmist\nNote: <b>x</b> & y" and not GuiQt.mightBeRichText(tip)
+    # Here the tag is on the first line, so Qt would render HTML: it is escaped.
+    shown = _article_tooltip(qtbot, w, SIMPLE.index("brown"))
+    assert "&lt;b&gt;x&lt;/b&gt;" in shown and "<b>x</b>" not in shown
+    # The editor shows the note as written when opened again.
+    qtbot.keyClick(w.view, K.Key_N, CTRL)
+    dlg = _note_editor(w)
+    assert dlg.findChild(QPlainTextEdit, "noteText").toPlainText() == "<b>x</b> & y"
+    heads = [lab for lab in dlg.findChildren(QLabel) if lab.objectName() == "noteSpan"]
+    assert heads[0].textFormat() == Qt.TextFormat.PlainText
+    qtbot.keyClick(dlg.findChild(QPlainTextEdit, "noteText"), K.Key_Escape)
+
+
+def test_ctrl_n_without_a_selected_span_says_what_to_do(qtbot, open_window, doc_ids):
+    w = open_window()
+    w.open_document(doc_ids["Simple"])
+    qtbot.keyClick(w.view, K.Key_N, CTRL)
+    assert "Click a span first" in w.statusBar().currentMessage()
+    assert w.undo_stack.count() == 0
+
+
+def test_the_keys_are_in_the_shortcuts_table(open_window):
+    w = open_window()
+    rows = dict(w.shortcut_rows)
+    assert "Write or change the note on the selected span" in rows.values()
+    keys = {what: k for k, what in w.shortcut_rows}
+    assert keys["Write or change the note on the selected span"] == "Ctrl+N"
