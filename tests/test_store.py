@@ -46,6 +46,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m002_gold_provenance",
             "m003_gold_rejections",
             "m004_binary_offsets",
+            "m005_memos",
         ]
         assert s.scheme.name == "alliance-framing"
         assert s.scheme_versions() == [1]
@@ -56,6 +57,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m002_gold_provenance",
             "m003_gold_rejections",
             "m004_binary_offsets",
+            "m005_memos",
         ]
 
 

@@ -13,13 +13,14 @@ others.
 A span added while edits are pending has no database id yet: it gets a *handle*, a
 negative number that later edits (relabel, delete, undo) use and that is mapped to
 the real id once the span is written. :meth:`PendingEdits.spans`,
-:meth:`~PendingEdits.fields`, :meth:`~PendingEdits.status` and
+:meth:`~PendingEdits.fields`, :meth:`~PendingEdits.status`, :meth:`~PendingEdits.memo` and
 :meth:`~PendingEdits.title` lay the pending edits over what the database holds, so a
 window shows what the coder did, marked as unsaved.
 
 If they can never be written, :meth:`PendingEdits.write_recovery` writes them to a
 canonical JSONL file that ``annotator import-labels`` reads (the intended end state of
-each touched document: spans added or changed, document fields set, a "done" status,
+each touched document: spans added or changed, document fields set, the coder's memo, a
+"done" status,
 with the time the file was written as ``_timestamp``); what that format cannot express
 (deleting a stored span or the old label of a relabelled one, clearing a field, moving a
 status back, coding time, titles) is listed in each line under
@@ -49,6 +50,7 @@ from .edits import (
     RestoreSpan,
     SetDocLabel,
     SetGoldLabel,
+    SetMemo,
     SetSpanNote,
     SetStatus,
     SetTitle,
@@ -74,6 +76,7 @@ __all__ = [
     "RestoreSpan",
     "RelabelSpan",
     "SetSpanNote",
+    "SetMemo",
     "SetDocLabel",
     "SetStatus",
     "AddTime",

@@ -181,6 +181,31 @@ class SetTitle(Edit):
         return f"title of document {self.doc_id}"
 
 
+@dataclass(eq=False)
+class SetMemo(Edit):
+    """Set (``""``: remove) one coder's memo on a whole document."""
+
+    doc_id: int
+    coder: str
+    text: str
+
+    def apply(self, store: Store, q: SpanHandles) -> None:
+        store.set_memo(self.doc_id, self.coder, self.text)
+
+    def describe(self) -> str:
+        what = "memo" if self.text.strip() else "removal of the memo"
+        return f"{what} on document {self.doc_id}"
+
+
+def edited_memo(edits: Iterable[Edit], stored: str, doc_id: int, coder: str) -> str:
+    """``stored``, one coder's memo on a document, with ``edits``' memo edits applied
+    (whitespace-only text: no memo, as the store keeps it)."""
+    for e in edits:
+        if isinstance(e, SetMemo) and (e.doc_id, e.coder) == (doc_id, coder):
+            stored = e.text if e.text.strip() else ""
+    return stored
+
+
 # -- review mode: the gold layer (spans found by (start, end, label), as the review does)
 
 
@@ -275,7 +300,7 @@ GOLD_EDITS = (AddGoldSpan, DeleteGoldSpan, EditGoldSpan, SetGoldLabel, RejectDec
 def coder_of(e: Edit) -> str | None:
     if isinstance(e, GOLD_EDITS):
         return GOLD
-    if isinstance(e, (AddSpan, SetDocLabel, SetStatus, AddTime)):
+    if isinstance(e, (AddSpan, SetDocLabel, SetStatus, AddTime, SetMemo)):
         return e.coder
     if isinstance(e, (DeleteSpan, RestoreSpan, RelabelSpan, SetSpanNote)):
         return e.shape.coder

@@ -16,6 +16,8 @@ from .edits import (
     EditGoldSpan,
     RejectDecision,
     SetGoldLabel,
+    SetMemo,
+    edited_memo,
 )
 from .queue import PendingEdits
 from .reading import SpanKey
@@ -26,7 +28,7 @@ E = TypeVar("E", bound=Edit)
 class Overlay:
     """A read-only view of a store with the pending edits laid over it, for windows that
     read the store in many places (review mode): spans and fields of every coder and of
-    the gold layer, gold sources and rejected decisions. Everything else is the store's.
+    the gold layer, gold sources, rejected decisions and the coders' memos. Everything else is the store's.
     """
 
     def __init__(self, store: Store, q: PendingEdits) -> None:
@@ -124,3 +126,20 @@ class Overlay:
             else:
                 rejected.discard(e.decision)
         return rejected
+
+    def memo(self, doc_id: int, coder: str) -> str:
+        return edited_memo(self._edits(doc_id, (SetMemo,)), self._store.memo(doc_id, coder),
+                           doc_id, coder)  # fmt: skip
+
+    def memos(self, doc_id: int) -> dict[str, str]:
+        memos = dict(self._store.memos(doc_id))
+        for e in self._edits(doc_id, (SetMemo,)):
+            if e.text.strip():
+                memos[e.coder] = e.text
+            else:
+                memos.pop(e.coder, None)
+        return dict(sorted(memos.items()))
+
+    def unsaved_memos(self, doc_id: int) -> set[str]:
+        """The coders whose memo on the document is not saved as shown."""
+        return {e.coder for e in self._edits(doc_id, (SetMemo,))}

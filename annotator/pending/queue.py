@@ -27,9 +27,11 @@ from .edits import (
     RelabelSpan,
     RestoreSpan,
     SetDocLabel,
+    SetMemo,
     SetSpanNote,
     SetStatus,
     coder_of,
+    edited_memo,
     edited_title,
 )
 from .recovery import DocInfo, Recovery
@@ -194,6 +196,23 @@ class PendingEdits:
         if not self.belongs_to(store):
             return stored
         return self.status(stored, doc_id, coder)
+
+    def shown_memo(self, store: Store, doc_id: int, coder: str) -> str:
+        """One coder's memo on a document in ``store`` as edited (see :meth:`shown_spans`)."""
+        stored = store.memo(doc_id, coder)
+        if not self.belongs_to(store):
+            return stored
+        return self.memo(stored, doc_id, coder)
+
+    def memo(self, stored: str, doc_id: int, coder: str) -> str:
+        """One coder's ``stored`` memo on a document with the pending memo edits applied."""
+        return edited_memo(self.edits, stored, doc_id, coder)
+
+    def memo_unsaved(self, doc_id: int, coder: str) -> bool:
+        """Whether one coder's memo on a document has an edit not written yet."""
+        return any(
+            isinstance(e, SetMemo) and (e.doc_id, e.coder) == (doc_id, coder) for e in self.edits
+        )
 
     def spans(self, stored: list[Span], doc_id: int, coder: str) -> tuple[list[Span], set[int]]:
         """One coder's ``stored`` spans of a document with that coder's pending edits

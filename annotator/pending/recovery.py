@@ -27,6 +27,7 @@ from .edits import (
     RelabelSpan,
     RestoreSpan,
     SetDocLabel,
+    SetMemo,
     SetSpanNote,
     SetStatus,
     SetTitle,
@@ -80,13 +81,20 @@ def recovery_records(
     for (doc_id, coder), edits in groups.items():
         spans, fields, notes = _end_state(edits, ids)
         state = next((e.state for e in reversed(edits) if isinstance(e, SetStatus)), None)
+        memo = next((e.text for e in reversed(edits) if isinstance(e, SetMemo)), None)
+        if memo is not None and not memo.strip():  # import-labels never removes a memo
+            notes.append("remove the memo by hand")
+            memo = None
         if doc_id in titled:
             notes.append(f"set the title to {edited_title(pending, '', doc_id)!r} again")
             del titled[doc_id]
         notes = [f"document {doc_id}: {x}" for x in notes]
         notes += [f"document {doc_id}: {x}" for d, x in gold_notes if d == doc_id]
         gold_notes = [(d, x) for d, x in gold_notes if d != doc_id]
-        records.append(_record(pending, docs, doc_id, coder, spans, fields, notes, state, stamp))
+        record = _record(pending, docs, doc_id, coder, spans, fields, notes, state, stamp)
+        if memo is not None:
+            record["memo"] = memo
+        records.append(record)
         lost += notes
     lost += [f"document {d}: {x}" for d, x in gold_notes]  # no record of its own
     return records, lost

@@ -745,6 +745,57 @@ class Store:
         )
         return [DocLabel(d, a, f, value_from_json(v), sv, u) for d, a, f, v, sv, u in rows]
 
+    # -- document memos ---------------------------------------------------------
+
+    def memo(self, doc_id: int, coder: str) -> str:
+        """One coder's memo on a document ("why I chose this dominant frame"); "" if none."""
+        self._text_length(doc_id)
+        row = self._one(
+            "SELECT m.text FROM memos m JOIN annotators a ON a.id = m.annotator_id"
+            " WHERE m.document_id = ? AND a.name = ?",
+            (doc_id, lookup_name(coder)),
+        )
+        return row[0] if row else ""
+
+    def memos(self, doc_id: int) -> dict[str, str]:
+        """``{coder: memo}`` of every coder (gold included) with a memo on a document."""
+        return {name: text for name, (text, _at) in self.memo_rows(doc_id).items()}
+
+    def memo_rows(self, doc_id: int) -> dict[str, tuple[str, str]]:
+        """``{coder: (memo, updated_at)}`` of a document, by coder name."""
+        self._text_length(doc_id)
+        rows = self.conn.execute(
+            "SELECT a.name, m.text, coalesce(m.updated_at, '') FROM memos m"
+            " JOIN annotators a ON a.id = m.annotator_id WHERE m.document_id = ?"
+            " ORDER BY a.name",
+            (doc_id,),
+        )
+        return {name: (text, at) for name, text, at in rows if text.strip()}
+
+    def set_memo(self, doc_id: int, coder: str, text: str) -> None:
+        """Set one coder's memo on a document; empty or whitespace-only text removes it.
+        The text is kept exactly as given (line breaks included). A memo is commentary:
+        it does not move the coder's status."""
+        text = check_note(text, "memo")
+        self._text_length(doc_id)
+        name = lookup_name(coder)
+        self._refuse_gold(name)
+        with self._write() as c:
+            if not text.strip():
+                aid = self._maybe_coder_id(name)
+                c.execute(
+                    "DELETE FROM memos WHERE document_id = ? AND annotator_id = ?", (doc_id, aid)
+                )
+                return
+            aid = self._coder_id(coder, create=True)
+            c.execute(
+                "INSERT INTO memos (document_id, annotator_id, text, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
+                " text = excluded.text, updated_at = excluded.updated_at"
+                " WHERE text != excluded.text",
+                (doc_id, aid, text, now()),
+            )
+
     # -- status -----------------------------------------------------------------
 
     def _touch_status(self, c: sqlite3.Connection, doc_id: int, aid: int, stamp: str) -> None:

@@ -65,11 +65,18 @@ def value_from_json(value: str) -> str | tuple[str, ...]:
     return tuple(v) if isinstance(v, list) else v
 
 
-def check_note(note: str | None) -> str:
+def check_note(note: str | None, what: str = "note") -> str:
+    """A span note or a document memo as stored (``None``: ""), or ValidationError."""
     if note is None:
         return ""
     if not isinstance(note, str):
-        raise ValidationError(f"note must be text, got {note!r}")
+        raise ValidationError(f"{what} must be text, got {note!r}")
+    try:
+        note.encode("utf-8")
+    except UnicodeEncodeError as e:  # a lone surrogate: SQLite cannot store it
+        raise ValidationError(
+            f"{what} has a character that is not valid Unicode at position {e.start}"
+        ) from None
     return note
 
 

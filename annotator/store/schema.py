@@ -160,8 +160,28 @@ def m004_binary_offsets(db: sqlite_utils.Database) -> None:
     _table(db, "documents").transform(types={"tokens": bytes, "sentences": bytes})
 
 
+def m005_memos(db: sqlite_utils.Database) -> None:
+    """A coder's memo on a whole document ("why I chose this dominant frame"): one row per
+    (document, coder), absent when the coder wrote none."""
+    db.execute(
+        """CREATE TABLE memos (
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+            text TEXT NOT NULL,
+            updated_at TEXT,
+            PRIMARY KEY (document_id, annotator_id)
+        )"""
+    )
+
+
 # In order; a new schema change is a new function appended here, never an edit of an old one.
-MIGRATIONS = (m001_initial, m002_gold_provenance, m003_gold_rejections, m004_binary_offsets)
+MIGRATIONS = (
+    m001_initial,
+    m002_gold_provenance,
+    m003_gold_rejections,
+    m004_binary_offsets,
+    m005_memos,
+)
 
 
 @cache
