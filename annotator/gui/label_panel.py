@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..scheme import DocField, Scheme, SpanLabel
 from .layouts import column_scroll
+from .memo_box import MemoBox
 from .note_editor import note_menu, note_summary
 from .plaintext import literal_mnemonic, plain_tooltip
 
@@ -211,6 +212,8 @@ class LabelPanel(QWidget):
                 box.edited.connect(self.fieldEdited)
                 self.fields[spec.name] = box
                 col.addWidget(box)
+        self.memo = MemoBox()  # the coder's memo on the article (memo_box.py)
+        col.addWidget(self.memo)
         col.addStretch(1)
         scroll = column_scroll(inner)
 

@@ -109,6 +109,8 @@ class MenuHost(Protocol):
 
     def edit_note(self) -> None: ...
 
+    def focus_memo(self) -> None: ...
+
     def select_sentence(self) -> None: ...
 
     def clear_selection(self) -> None: ...
@@ -207,6 +209,8 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
          "Mark the article done and open the next one not done", "doneNext"),
         ("Mark &not done", host.mark_not_done, ["Ctrl+Shift+Return"],
          "Reopen the article (in progress)", "notDone"),
+        ("My &memo on this article", host.focus_memo, ["Ctrl+M"],
+         "Write your memo on this article (why this dominant frame…)", "focusMemo"),
         ("Edit &title…", host.edit_title, ["F2"],
          "Edit the article's title (shown in the list and exports)", "editTitle"),
         None,

@@ -215,6 +215,8 @@ class MainWindow(QMainWindow):
         panel.fieldEdited.connect(self.labelling.set_field)
         panel.spanActivated.connect(self.labelling.jump_to_span)
         panel.noteRequested.connect(self.labelling.note_from_list)
+        panel.memo.committed.connect(self.commit_memo)
+        panel.memo.set_read_only(self.store.readonly)
         self.panel = panel
         return panel
 
@@ -266,6 +268,8 @@ class MainWindow(QMainWindow):
         if self.doc is None:
             return
         self.panel.set_field_values(self.own_fields(self.doc.id))
+        if self.panel_ready:
+            self.panel.memo.show_memo(self.doc.id, self.own_memo(self.doc.id))
 
     # -- what the coder sees: the store with the pending edits laid over it ----------
 
@@ -285,6 +289,37 @@ class MainWindow(QMainWindow):
 
     def own_status(self, doc_id: int) -> str:
         return self.pending.shown_status(self.store, doc_id, self.coder)
+
+    def own_memo(self, doc_id: int) -> str:
+        return self.pending.shown_memo(self.store, doc_id, self.coder)
+
+    # -- the coder's memo on a document (the panel's memo box, memo_box.py) ----------
+
+    def focus_memo(self) -> None:
+        """Article → My memo (Ctrl+M): into the memo box."""
+        if self.doc is not None and self.panel_ready:
+            self.panel.memo.focus()
+
+    def commit_memo(self, doc_id: int, text: str) -> None:
+        """What was typed in the memo box for ``doc_id``: one undoable step (written like
+        every edit; for an article already left, recorded without opening it again)."""
+        old = self.own_memo(doc_id)
+        if text.strip() == old.strip():
+            return
+        command = cmd.SetMemo(self, doc_id, self.coder, old, text)
+        if self.doc is not None and self.doc.id == doc_id:
+            self._push(command)
+            return
+        try:
+            cmd.push_unshown(self.undo_stack, command)
+        except AnnotatorError as e:
+            self.report_error(str(e))
+        self.saver.changed()
+
+    def _commit_memo(self) -> None:
+        """Hand on what is typed in the memo box now (before closing or switching)."""
+        if self.panel_ready:
+            self.panel.memo.commit()
 
     def refresh_progress(self) -> None:
         self.doc_list.set_progress(self.store.progress(self.coder))
@@ -444,6 +479,7 @@ class MainWindow(QMainWindow):
         switching.refresh_coder_menu(self, self)
 
     def switch_coder(self, name: str) -> None:
+        self._commit_memo()
         if switching.switch_coder(self, name):
             self.refresh_coder_menu()
             self.statusBar().showMessage(f"Now coding as {self.coder}.", 4000)
@@ -459,6 +495,7 @@ class MainWindow(QMainWindow):
         """Open the database at ``path`` in this window, instead of the current one (the
         coder stays, registered there unless it is read-only). On error (said in one line)
         the current database stays open; returns whether it switched."""
+        self._commit_memo()
         if not switching.switch_database(self, path, self._open_store):
             return False
         self.refresh_coder_menu()
@@ -474,6 +511,7 @@ class MainWindow(QMainWindow):
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
         if self._panel_slot is not None:  # actions and panel are not built yet: they will be
             return
+        self._commit_memo()
         rebuild_label_actions(self.menus, self.scheme, self.apply_label)
         old, sizes = self.panel, self.splitter.sizes()
         self.splitter.replaceWidget(2, self._make_panel())
@@ -559,6 +597,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, e: QCloseEvent) -> None:
         self.navigator.preload.stop()
+        with contextlib.suppress(sqlite3.Error):  # the store may already be closed
+            self._commit_memo()
         with contextlib.suppress(sqlite3.Error):  # the store may already be closed
             self.navigator.record_time()
         if self.pending and not self.saver.may_close:

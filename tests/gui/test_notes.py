@@ -147,3 +147,71 @@ def test_the_keys_are_in_the_shortcuts_table(open_window):
     assert "Write or change the note on the selected span" in rows.values()
     keys = {what: k for k, what in w.shortcut_rows}
     assert keys["Write or change the note on the selected span"] == "Ctrl+N"
+
+
+def _memo(w) -> QPlainTextEdit:
+    return w.panel.memo.edit
+
+
+def test_ctrl_m_memo_typed_then_next_article_is_stored_as_one_undoable_step(
+    qtbot, open_window, doc_ids, reader
+):
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    qtbot.keyClick(w.view, K.Key_M, CTRL)
+    assert _memo(w).hasFocus()
+    _type(qtbot, _memo(w), "Conflict: the quotes\n<b>dominate</b>")
+    assert reader.memo(doc, "alice") == ""  # still typing: not yet a step
+    qtbot.keyClick(_memo(w), K.Key_PageDown, CTRL)  # next article, from inside the box
+    assert w.doc.id != doc
+    assert reader.memo(doc, "alice") == "Conflict: the quotes\n<b>dominate</b>"
+    assert w.undo_stack.count() == 1 and w.undo_stack.undoText() == "Edit memo"
+    assert _memo(w).toPlainText() == ""  # the next article has no memo of alice's
+    other = w.doc.id
+
+    qtbot.keyClick(w.view, K.Key_Z, CTRL)  # undo goes back to the article it changes
+    assert reader.memo(doc, "alice") == ""
+    assert w.doc.id == doc and _memo(w).toPlainText() == ""
+    qtbot.keyClick(w.view, K.Key_Z, CTRL | M.ShiftModifier)
+    assert reader.memo(doc, "alice") == "Conflict: the quotes\n<b>dominate</b>"
+    assert _memo(w).toPlainText() == "Conflict: the quotes\n<b>dominate</b>"
+    assert reader.memo(other, "alice") == ""
+
+
+def test_a_burst_of_typing_is_one_step_after_a_pause_and_focus_out(
+    qtbot, open_window, doc_ids, reader
+):
+    from annotator.gui.memo_box import PAUSE_MS
+
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    qtbot.keyClick(w.view, K.Key_M, CTRL)
+    qtbot.keyClicks(_memo(w), "first thought")
+    qtbot.waitUntil(lambda: reader.memo(doc, "alice") == "first thought", timeout=PAUSE_MS * 4)
+    assert w.undo_stack.count() == 1
+    qtbot.keyClicks(_memo(w), ", then more")
+    w.view.setFocus()  # leaving the box hands the burst on at once
+    qtbot.waitUntil(lambda: not _memo(w).hasFocus(), timeout=2000)
+    assert reader.memo(doc, "alice") == "first thought, then more"
+    assert w.undo_stack.count() == 2
+    qtbot.keyClick(w.view, K.Key_Z, CTRL)
+    assert reader.memo(doc, "alice") == "first thought"
+    assert _memo(w).toPlainText() == "first thought"
+
+
+def test_a_memo_being_typed_is_stored_when_the_window_closes(qtbot, open_window, doc_ids, db):
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    qtbot.keyClick(w.view, K.Key_M, CTRL)
+    qtbot.keyClicks(_memo(w), "typed just before closing")
+    w.close()
+    with Store(db) as s:
+        assert s.memo(doc, "alice") == "typed just before closing"
+        s.add_coder("ben")
+        s.set_memo(doc, "ben", "ben's memo: blind coding hides it from alice")
+    w2 = open_window()
+    w2.open_document(doc)
+    assert _memo(w2).toPlainText() == "typed just before closing"
