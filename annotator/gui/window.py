@@ -268,7 +268,7 @@ class MainWindow(QMainWindow):
         if self.doc is None:
             return
         self.panel.set_field_values(self.own_fields(self.doc.id))
-        if self.panel_ready:
+        if not isinstance(self.panel, PanelStandIn):
             self.panel.memo.show_memo(self.doc.id, self.own_memo(self.doc.id))
 
     # -- what the coder sees: the store with the pending edits laid over it ----------
@@ -297,7 +297,7 @@ class MainWindow(QMainWindow):
 
     def focus_memo(self) -> None:
         """Article → My memo (Ctrl+M): into the memo box."""
-        if self.doc is not None and self.panel_ready:
+        if self.doc is not None and not isinstance(self.panel, PanelStandIn):
             self.panel.memo.focus()
 
     def commit_memo(self, doc_id: int, text: str) -> None:
@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
 
     def _commit_memo(self) -> None:
         """Hand on what is typed in the memo box now (before closing or switching)."""
-        if self.panel_ready:
+        if not isinstance(self.panel, PanelStandIn):
             self.panel.memo.commit()
 
     def refresh_progress(self) -> None:

@@ -215,3 +215,44 @@ def test_a_memo_being_typed_is_stored_when_the_window_closes(qtbot, open_window,
     w2 = open_window()
     w2.open_document(doc)
     assert _memo(w2).toPlainText() == "typed just before closing"
+
+
+def test_review_shows_every_coders_span_notes_and_memos_as_plain_text(
+    qtbot, open_window, doc_ids, reader
+):
+    from annotator.gui.review_decisions import COL_TEXT
+
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    _label_quick_brown_fox(qtbot, w)
+    _write_note(qtbot, w, "alice: only hedged")
+    qtbot.keyClick(w.view, K.Key_M, CTRL)
+    qtbot.keyClicks(_memo(w), "Alice chose alarmist")
+    w.view.setFocus()
+    qtbot.waitUntil(lambda: reader.memo(doc, "alice") == "Alice chose alarmist", timeout=2000)
+    q, f = SIMPLE.index("quick"), SIMPLE.index("fox") + 3
+    reader.add_coder("ben")
+    reader.add_span(doc, "ben", q, f, "alarmist", "<b>x</b> is ben's")
+    reader.set_memo(doc, "ben", "Ben: policy\n<i>second line</i>")
+
+    qtbot.keyClick(w.view, K.Key_R, CTRL | M.ShiftModifier)
+    rv = w.review_window
+    assert rv is not None and rv.doc.id == doc
+    labels = rv.memos.labels
+    assert {c: lab.text() for c, lab in labels.items()} == {
+        "alice": "Alice chose alarmist",
+        "ben": "Ben: policy\n<i>second line</i>",
+    }
+    assert all(lab.textFormat() == Qt.TextFormat.PlainText for lab in labels.values())
+    assert all(lab.wordWrap() for lab in labels.values())
+    [row] = [i for i, d in enumerate(rv.list.rows) if (d.start, d.end) == (q, f)]
+    item = rv.list.topLevelItem(row)
+    assert item.text(COL_TEXT) == "✎ quick brown fox"
+    assert item.toolTip(COL_TEXT) == (
+        "quick brown fox\n\nNotes:\nalice: alice: only hedged\nben: <b>x</b> is ben's"
+    )
+    rv.select_decision(rv.list.rows[row].key)
+    detail = rv.decisions.detail.text()
+    assert "✎ <b>ben</b>: &lt;b&gt;x&lt;/b&gt; is ben&#x27;s" in detail
+    assert "✎ <b>alice</b>: alice: only hedged" in detail
