@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from ..pending import ReadStore
 from .label_panel import section_label
@@ -41,9 +41,12 @@ class MemoPanel(QWidget):
         self._lay.setContentsMargins(0, 8, 0, 0)
         self._lay.setSpacing(4)
         self._lay.addWidget(section_label("Coders' memos on this article"))
-        self.body = QVBoxLayout()
-        self.body.setSpacing(6)
-        self._lay.addLayout(self.body)
+        card = QFrame()
+        card.setProperty("role", "field")  # the look of the field boxes above
+        self.body = QVBoxLayout(card)
+        self.body.setContentsMargins(8, 6, 8, 8)
+        self.body.setSpacing(3)
+        self._lay.addWidget(card)
         self.labels: dict[str, QLabel] = {}
 
     def set_memos(self, memos: dict[str, str], unsaved: set[str] = frozenset()) -> None:  # type: ignore[assignment]
