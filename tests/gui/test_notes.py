@@ -256,3 +256,37 @@ def test_review_shows_every_coders_span_notes_and_memos_as_plain_text(
     detail = rv.decisions.detail.text()
     assert "✎ <b>ben</b>: &lt;b&gt;x&lt;/b&gt; is ben&#x27;s" in detail
     assert "✎ <b>alice</b>: alice: only hedged" in detail
+
+
+def test_a_memo_typed_while_the_database_is_busy_waits_unsaved_and_reaches_recovery(
+    qtbot, open_window, doc_ids, db, reader
+):
+    import json
+
+    from test_unsaved import lock_held, press, visible_box
+
+    w = open_window()
+    doc, emoji = doc_ids["Simple"], doc_ids["Emoji"]
+    w.open_document(doc)
+    with lock_held(db) as release:
+        qtbot.keyClick(w.view, K.Key_M, CTRL)
+        qtbot.keyClicks(_memo(w), "typed while busy")
+        qtbot.keyClick(_memo(w), K.Key_PageDown, CTRL)  # next article: the memo is handed on
+        assert w.doc.id != doc
+        assert w.saved_label.text() == "1 edit not saved — database busy, retrying"
+        assert reader.memo(doc, "alice") == ""
+        assert w.own_memo(doc) == "typed while busy"  # shown as typed meanwhile
+        release()
+        qtbot.waitUntil(lambda: reader.memo(doc, "alice") == "typed while busy", timeout=15000)
+    w.open_document(emoji)
+    with lock_held(db):
+        qtbot.keyClick(w.view, K.Key_M, CTRL)
+        qtbot.keyClicks(_memo(w), "only in the recovery file")
+        w.close()  # the memo being typed is handed on, then the close waits for it
+        press(qtbot, visible_box(w, "unsavedWarning"), "writeRecovery")
+        done = visible_box(w, "recoveryWritten")
+        [path] = sorted(db.parent.glob("labels-unsaved-*.jsonl"))
+        done.button(done.StandardButton.Ok).click()
+        qtbot.waitUntil(lambda: not w.isVisible(), timeout=5000)
+    [record] = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    assert record["memo"] == "only in the recovery file"
