@@ -71,6 +71,7 @@ class MemoBox(QFrame):
             self.commit()
         elif self.dirty and self.edit.hasFocus():
             self.shown = text
+            self.hint.setText("typing…" if self.dirty else "Ctrl+M")
             return
         self.doc_id, self.shown = doc_id, text
         if self.edit.toPlainText() != text:

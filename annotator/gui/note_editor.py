@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, SignalInstance
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QContextMenuEvent, QHelpEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -114,19 +114,27 @@ def open_note_editor(
 
 class SpanTooltips(QObject):
     """Hovering a span in the article shows its label and note (``note_of(id)``; spans
-    without a note show no tooltip)."""
+    without a note show no tooltip); the article's context menu on one of the coder's
+    spans gains "Note on span…" (``edit_note(id)``)."""
 
-    def __init__(self, view: ArticleView, note_of: Callable[[int], str]) -> None:
+    def __init__(
+        self,
+        view: ArticleView,
+        note_of: Callable[[int], str],
+        edit_note: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__(view)
         self.view = view
         self.note_of = note_of
+        self.edit_note = edit_note
         view.viewport().installEventFilter(self)
 
     def eventFilter(self, obj: QObject, e: QEvent) -> bool:
-        if e.type() != QEvent.Type.ToolTip:
+        if isinstance(e, QContextMenuEvent) and self.edit_note is not None:
+            return self._context_menu(e)
+        if not isinstance(e, QHelpEvent) or e.type() != QEvent.Type.ToolTip:
             return False
-        pos = e.pos()  # type: ignore[attr-defined]
-        pos16 = self.view.char_at(pos)
+        pos16 = self.view.char_at(e.pos())
         hits = self.view.spans_at(pos16, own_only=False) if pos16 is not None else []
         lines = []
         for s in hits:
@@ -138,7 +146,23 @@ class SpanTooltips(QObject):
             QToolTip.hideText()
             e.ignore()
             return True
-        QToolTip.showText(e.globalPos(), plain_tooltip("\n".join(lines)), self.view.viewport())  # type: ignore[attr-defined]
+        QToolTip.showText(e.globalPos(), plain_tooltip("\n".join(lines)), self.view.viewport())
+        return True
+
+    def _context_menu(self, e: QContextMenuEvent) -> bool:
+        pos16 = self.view.char_at(e.pos())
+        hits = self.view.spans_at(pos16) if pos16 is not None else []  # own spans only
+        if not hits:
+            return False  # the view's own menu (Copy, Select All)
+        span_id, edit_note = hits[0].id, self.edit_note
+        assert edit_note is not None
+        menu = self.view.createStandardContextMenu(e.pos())
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addSeparator()
+        act = menu.addAction("Note on span…")
+        act.setObjectName("spanNoteAction")
+        act.triggered.connect(lambda: edit_note(span_id))
+        menu.popup(e.globalPos())
         return True
 
 
@@ -152,6 +176,7 @@ def note_menu(span_list: QListWidget, requested: SignalInstance) -> None:
         if item is None or not item.data(Qt.ItemDataRole.UserRole + 2):
             return
         menu = QMenu(span_list)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         act = menu.addAction("Note on span…")
         act.setObjectName("spanNoteAction")
         span_id = item.data(Qt.ItemDataRole.UserRole)

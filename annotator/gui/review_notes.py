@@ -3,7 +3,7 @@ every coder's memo on the document, shown to the adjudicator as plain, wrapped t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
@@ -49,7 +49,7 @@ class MemoPanel(QWidget):
         self._lay.addWidget(card)
         self.labels: dict[str, QLabel] = {}
 
-    def set_memos(self, memos: dict[str, str], unsaved: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    def set_memos(self, memos: dict[str, str], unsaved: Set[str] = frozenset()) -> None:
         while self.body.count():
             item = self.body.takeAt(0)
             widget = item.widget() if item is not None else None

@@ -175,7 +175,9 @@ class MainWindow(QMainWindow):
         self.refresh_fields()
         from .note_editor import SpanTooltips
 
-        self._span_tips = SpanTooltips(self.view, lambda span_id: self._notes.get(span_id, ""))
+        self._span_tips = SpanTooltips(
+            self.view, lambda span_id: self._notes.get(span_id, ""), self.labelling.note_from_list
+        )
 
     @property
     def panel_ready(self) -> bool:

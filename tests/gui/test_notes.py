@@ -290,3 +290,61 @@ def test_a_memo_typed_while_the_database_is_busy_waits_unsaved_and_reaches_recov
         qtbot.waitUntil(lambda: not w.isVisible(), timeout=5000)
     [record] = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
     assert record["memo"] == "only in the recovery file"
+
+
+def _context_menu_note(qtbot, w, widget, pos) -> None:
+    """Right-click at ``pos`` of ``widget``, then "Note on span…" in the menu."""
+    from PySide6.QtGui import QAction, QContextMenuEvent
+    from PySide6.QtWidgets import QMenu
+
+    QApplication.sendEvent(
+        widget,
+        QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, widget.mapToGlobal(pos)),
+    )
+    menus = [m for m in QApplication.topLevelWidgets() if isinstance(m, QMenu) and m.isVisible()]
+    assert len(menus) == 1
+    [act] = [a for a in menus[0].actions() if a.objectName() == "spanNoteAction"]
+    assert isinstance(act, QAction)
+    act.trigger()
+    menus[0].close()
+
+
+def test_the_article_and_span_list_context_menus_open_the_note_editor(
+    qtbot, open_window, doc_ids, reader
+):
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    span_id = _label_quick_brown_fox(qtbot, w)
+    w.clear_selection()
+    _context_menu_note(qtbot, w, w.view.viewport(), point_on_char(w.view, SIMPLE.index("brown")))
+    dlg = _note_editor(w)
+    assert w.view.selected_span == span_id
+    qtbot.keyClicks(dlg.findChild(QPlainTextEdit, "noteText"), "from the article")
+    qtbot.keyClick(dlg.findChild(QPlainTextEdit, "noteText"), K.Key_Return, CTRL)
+    assert [s.note for s in reader.spans(doc, "alice")] == ["from the article"]
+    qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=2000)
+    # Off a span, the article's own menu has no note entry.
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QMenu
+
+    vp, pos = w.view.viewport(), point_on_char(w.view, SIMPLE.index("lazy"))
+    QApplication.sendEvent(
+        vp, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, vp.mapToGlobal(pos))
+    )
+    shown = [m for m in QApplication.topLevelWidgets() if isinstance(m, QMenu) and m.isVisible()]
+    assert all(a.objectName() != "spanNoteAction" for m in shown for a in m.actions())
+    for m in shown:
+        m.close()
+
+    lst = w.panel.span_list
+    rect = lst.visualItemRect(lst.item(0))
+    _context_menu_note(qtbot, w, lst.viewport(), rect.center())
+    dlg = _note_editor(w)
+    edit = dlg.findChild(QPlainTextEdit, "noteText")
+    assert edit.toPlainText() == "from the article"
+    edit.selectAll()
+    qtbot.keyClick(edit, K.Key_Delete)
+    qtbot.keyClick(edit, K.Key_Return, CTRL)  # empty: the note is removed
+    assert [s.note for s in reader.spans(doc, "alice")] == [""]
+    assert w.undo_stack.undoText() == "Remove span note"
