@@ -1,7 +1,7 @@
 """The canonical JSONL export (Prodigy's span format plus document labels).
 
-One line per (document, coder) with any label or a status past 'new' (with the
-coder's status and time spent); see :func:`records`. Writing is
+One line per (document, coder) with any label, a memo or a status past 'new' (with the
+coder's memo, status and time spent); see :func:`records`. Writing is
 streaming (one document in memory at a time) and atomic: the lines go to a
 temporary file beside the target, which is renamed over it only when complete.
 """
@@ -53,8 +53,8 @@ def _token_index(
     return first, last
 
 
-def _timestamp(spans: list[Span], labels: list[DocLabel]) -> int | None:
-    stamps = [s.updated_at for s in spans] + [dl.updated_at for dl in labels]
+def _timestamp(spans: list[Span], labels: list[DocLabel], memo_at: str = "") -> int | None:
+    stamps = [s.updated_at for s in spans] + [dl.updated_at for dl in labels] + [memo_at]
     stamps = [s for s in stamps if s]
     if not stamps:
         return None
@@ -71,10 +71,13 @@ def record(
     scheme_version: int,
     token_recs: list[dict[str, Any]] | None = None,
     status: tuple[str, float] | None = None,
+    memo: tuple[str, str] = ("", ""),
 ) -> dict[str, Any]:
     """One canonical JSONL object (``token_recs``: this document's, if already built;
     ``status``: the coder's ``(state, seconds spent)``, written as ``status`` and
-    ``seconds_spent``, null for the gold layer and for a record without a coder)."""
+    ``seconds_spent``, null for the gold layer and for a record without a coder;
+    ``memo``: the coder's memo on the document and when it was written, ``("", "")``:
+    none; written as ``memo``, "" when there is none)."""
     text = doc.text
     span_recs = []
     for s in spans:
@@ -109,6 +112,7 @@ def record(
         "tokens": token_recs if token_recs is not None else token_records(text, *tokens),
         "spans": span_recs,
         "doc_labels": doc_labels,
+        "memo": memo[0],
         "status": status[0] if status else None,
         "seconds_spent": status[1] if status else None,
         "answer": "accept",
@@ -116,7 +120,7 @@ def record(
         "_session_id": f"{scheme_name}-{coder}" if coder else None,
         "_input_hash": input_hash,
         "_task_hash": task_hash,
-        "_timestamp": _timestamp(spans, labels),
+        "_timestamp": _timestamp(spans, labels, memo[1]),
         "scheme_version": max(versions) if versions else scheme_version,
     }
 
@@ -127,8 +131,8 @@ def records(
     include_unlabelled: bool = False,
     warn: Callable[[str], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Canonical records, one per (document, coder) with any label or a status past
-    'new' (see :meth:`Store.iter_labelled`), in document order.
+    """Canonical records, one per (document, coder) with any label, a memo or a status
+    past 'new' (see :meth:`Store.iter_labelled`), in document order.
 
     ``warn`` gets one line per document whose stored ``meta`` JSON cannot hold (see
     :func:`strict_meta`; default: standard error).
@@ -137,17 +141,22 @@ def records(
     scheme = store.scheme
     last: tuple[int, list[dict[str, Any]]] | None = None  # one document's tokens, shared
     states: dict[str, tuple[str, float]] = {}
+    memos: dict[str, tuple[str, str]] = {}
     for doc, tokens, who, spans, labels in store.iter_labelled(coder, include_unlabelled):
         if last is None or last[0] != doc.id:
             last = (doc.id, token_records(doc.text, *tokens))
             states = store.statuses(doc.id)
+            memos = store.memo_rows(doc.id)
             problems = strict_meta(doc.meta)[1]
             if problems:
                 warn(f"document {doc.id}: {'; '.join(problems)}")
         status = None
         if who is not None and who != GOLD:
             status = states.get(who, ("new", 0.0))
-        rec = record(doc, tokens, who, spans, labels, scheme.name, scheme.version, last[1], status)
+        memo = memos.get(who, ("", "")) if who is not None else ("", "")
+        rec = record(
+            doc, tokens, who, spans, labels, scheme.name, scheme.version, last[1], status, memo
+        )
         if who == GOLD:
             _add_gold_sources(store, rec, doc.id, spans)
         yield rec

@@ -7,16 +7,19 @@ in one transaction. Documents are matched by the SHA-256 of their (normalised) t
 unknown ones are added with their ``meta``. Span offsets are kept as given (only
 shifted where a ``\\r\\n`` in the given text becomes ``\\n``); re-importing a file
 changes nothing. Nothing stored is overwritten by an older file: a coder's status and
-time only move forward (as ``merge`` does), a coder's field value set after the record's
-``_timestamp`` is kept (and counted), and a gold decision is never replaced (a line that
+time only move forward (as ``merge`` does), a coder's field value or memo set after the
+record's ``_timestamp`` is kept (and counted), an empty or absent ``memo`` removes no
+stored memo, and a gold decision is never replaced (a line that
 would is a ``file:line: reason`` and the file is refused). Files are streamed in passes (see :func:`import_label_file`), so memory
 does not grow with the file.
 
 With ``replace`` (``import-labels --replace``) the files are the truth for the coders they
 name: on every document a record of a coder is given for, that coder's spans and field
 values become exactly those of the file's records (stored ones the file does not repeat
-are deleted, whatever their time; identical ones are kept as they are), and a record's
-status and time are set as given (even backwards). Everything else (other documents,
+are deleted, whatever their time; identical ones are kept as they are), a record's
+``memo`` becomes the coder's memo (``""`` removes it; a record without a ``memo`` key, as
+Prodigy files and exports from before memos, leaves the stored memo as it is), and a
+record's status and time are set as given (even backwards). Everything else (other documents,
 other coders, gold, which is imported as without ``replace``) is untouched, and all the
 files are written in one transaction: a refused file leaves the database as it was.
 """
@@ -78,6 +81,11 @@ class FileImport:
     documents_replaced: int = 0
     spans_removed: int = 0
     doc_labels_removed: int = 0
+    # the coders' memos on the documents: set (or, with --replace, changed), kept (set in
+    # this database after the record's _timestamp), removed (--replace, a record's "")
+    memos_set: int = 0
+    memos_kept: int = 0
+    memos_removed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -95,6 +103,7 @@ class FileImport:
             else ""
         )
         states = f", {self.statuses_updated} status(es) updated" if self.statuses_updated else ""
+        states = self._memo_summary() + states
         if self.replace:
             return (
                 f"{self.path} ({self.format}): {self.tasks} task(s), {self.documents_added} new"
@@ -108,6 +117,18 @@ class FileImport:
             f" document(s), {self.spans_added} span(s) added, {self.spans_present} already"
             f" present, {self.doc_labels_set} document label(s) set{kept}{states}{skipped}{extra}"
         )
+
+    def _memo_summary(self) -> str:
+        """ ", 2 memo(s) set, 1 kept (...)" for what happened to memos; "" if nothing."""
+        parts = [f"{self.memos_set} memo(s) set"] if self.memos_set else []
+        if self.memos_removed:
+            parts.append(f"{self.memos_removed} memo(s) removed")
+        if self.memos_kept:
+            parts.append(
+                f"{self.memos_kept} memo(s) kept (changed in this database after the file's"
+                " record was written)"
+            )
+        return "".join(f", {p}" for p in parts)
 
 
 @dataclass
@@ -221,6 +242,7 @@ def _nothing_written(result: FileImport) -> None:
     result.documents_added = result.spans_added = result.spans_present = 0
     result.doc_labels_set = result.doc_labels_kept = result.statuses_updated = 0
     result.documents_replaced = result.spans_removed = result.doc_labels_removed = 0
+    result.memos_set = result.memos_kept = result.memos_removed = 0
     result.new_scheme_version = None
 
 
@@ -240,6 +262,7 @@ class _Replacing:
         self.fields: dict[tuple[int, str], set[tuple[int, str]]] = {}
         self.keep_spans: set[int] = set()
         self.status_set: set[tuple[int, str]] = set()
+        self.memo_set: set[tuple[int, str]] = set()
 
     def reach(self, store: Store, result: FileImport, doc_id: int, coder: str) -> None:
         pair = (doc_id, coder)
@@ -639,7 +662,7 @@ def _prepare(
         _assign_choices(task.choices, doc_labels, scheme, field_name, add_labels)
     coder = override or task.coder
     started = task.status not in (None, "new") or bool(task.seconds_spent)
-    if coder is None and (spans or doc_labels or started):
+    if coder is None and (spans or doc_labels or started or (task.memo or "").strip()):
         raise LineError("no coder named (no _annotator_id); give --annotator NAME")
     span_sources: list[tuple[str, ...]] = []
     label_sources: dict[str, tuple[str, ...]] = {}
@@ -650,6 +673,8 @@ def _prepare(
                     f"coder name {GOLD!r} is reserved for the adjudicated layer, which only the"
                     " canonical JSONL carries"
                 )
+            if (task.memo or "").strip():
+                raise LineError("the gold layer has no memo (a memo is one coder's)")
             # The gold layer, with the coders each label came from (none: the adjudicator's).
             span_sources = [_source_names(sp.sources or ()) for sp in task.spans]
             label_sources = {f: _source_names(v) for f, v in task.label_sources.items()}
@@ -846,6 +871,18 @@ def _write_labels(
             continue
         store.set_doc_label(doc_id, item.coder, fname, value)
         result.doc_labels_set += 1
+    memo = item.task.memo
+    if memo is not None and memo.strip():  # an empty or absent memo removes nothing here
+        stored = store.memo_rows(doc_id).get(item.coder)
+        if stored is None:
+            store.set_memo(doc_id, item.coder, memo)
+            result.memos_set += 1
+        elif stored[0] != memo:
+            if stamp is None or _seconds(stored[1]) > stamp:
+                result.memos_kept += 1  # written in this database after the record: kept
+            else:
+                store.set_memo(doc_id, item.coder, memo)
+                result.memos_set += 1
     if item.task.status is not None:
         before = store.statuses(doc_id).get(item.coder)
         store.merge_status(doc_id, item.coder, item.task.status, item.task.seconds_spent or 0.0)
@@ -896,6 +933,18 @@ def _replace_labels(
         store.set_doc_label(doc_id, coder, fname, value)
         result.doc_labels_set += 1
     task = item.task
+    memo = task.memo
+    # a record without a memo key says nothing of the memo (Prodigy, an older export): kept;
+    # a later record of the same pair adds up (its "" removes nothing the first one gave)
+    if memo is not None and (memo.strip() or pair not in replacing.memo_set):
+        replacing.memo_set.add(pair)
+        stored = store.memo(doc_id, coder)
+        if stored != memo and (stored or memo.strip()):
+            store.set_memo(doc_id, coder, memo)
+            if memo.strip():
+                result.memos_set += 1
+            else:
+                result.memos_removed += 1
     if task.status is not None:
         before = store.statuses(doc_id).get(coder)
         if pair in replacing.status_set:  # a second record of the pair: as merge does

@@ -10,7 +10,11 @@ idempotent. For one coder and one document:
   ``coder@<other file name>`` so both stay visible; with ``strict`` the merge stops
   and writes nothing.
 
-Status keeps the further state (new < in_progress < done) and the larger time spent.
+A coder's memo on a document counts as one of their labels: a memo only the other side
+has is added, the same memo is nothing to do, and two different memos are a conflict (the
+other version, memo included, is kept under ``coder@<other file name>``; the conflict line
+says that only the memos differ when so). Status keeps the further state (new <
+in_progress < done) and the larger time spent.
 Spans are a list, not a set: a coder who marked the same range twice keeps both.
 
 Nothing from the other file is trusted: every row is checked before it is copied (text is
@@ -47,6 +51,7 @@ class Conflict:
     coder: str
     kept_as: str
     new: bool = True  # False: an earlier merge already kept the other version
+    memo: bool = False  # the two versions differ only in the coder's memo on the document
 
     def __str__(self) -> str:
         return conflict_line(self)
@@ -64,11 +69,23 @@ def conflict_line(c: Conflict, wording: Literal["command", "window"] = "command"
     """
     if wording == "window":
         title = c.title if len(c.title) <= 70 else c.title[:68].rstrip() + "…"
-        line = (
-            f"{c.coder} labelled “{title}” (document {c.doc_id}) differently; kept as {c.kept_as!r}"
-        )
+        if c.memo:
+            line = (
+                f"{c.coder} wrote a different memo on “{title}” (document {c.doc_id});"
+                f" kept as {c.kept_as!r}"
+            )
+        else:
+            line = (
+                f"{c.coder} labelled “{title}” (document {c.doc_id}) differently;"
+                f" kept as {c.kept_as!r}"
+            )
         return line if c.new else line + " (by an earlier merge)"
     kept = "is kept" if c.new else "was already kept"
+    if c.memo:
+        return (
+            f"conflict: {c.coder} wrote a different memo on document {c.doc_id}"
+            f" ({c.title[:60]}); the other version {kept} as {c.kept_as!r}"
+        )
     return (
         f"conflict: {c.coder} labelled document {c.doc_id} ({c.title[:60]}) "
         f"differently; the other version {kept} as {c.kept_as!r}"
@@ -82,6 +99,7 @@ class MergeReport:
     coders: set[str] = field(default_factory=set)
     spans_added: int = 0
     doc_labels_set: int = 0
+    memos_set: int = 0  # coders' memos added (a memo only the other database had)
     statuses_updated: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
     schemes_added: list[int] = field(default_factory=list)
@@ -95,9 +113,14 @@ class MergeReport:
     def summary(self) -> str:
         old = len(self.conflicts) - len(self.new_conflicts)
         earlier = f" (and {old} kept by an earlier merge)" if old else ""
+        labels = f"{self.spans_added} span(s) and {self.doc_labels_set} document label(s)"
+        if self.memos_set:
+            labels = (
+                f"{self.spans_added} span(s), {self.doc_labels_set} document label(s) and"
+                f" {self.memos_set} memo(s)"
+            )
         return (
-            f"{self.source}: {self.documents_added} new document(s), {self.spans_added} span(s)"
-            f" and {self.doc_labels_set} document label(s) added for"
+            f"{self.source}: {self.documents_added} new document(s), {labels} added for"
             f" {len(self.coders)} coder(s), {len(self.new_conflicts)} new conflict(s){earlier}"
             + (
                 f"; tokens recomputed for {self.retokenised} document(s) whose stored tokens"
@@ -149,6 +172,11 @@ def _subset(a: Labels, b: Labels) -> bool:
     spans_b, labels_b = b
     missing = Counter(map(_key, spans_a)) - Counter(map(_key, spans_b))
     return not missing and all(labels_b.get(f) == v for f, v in labels_a.items())
+
+
+def _memo_in(a: str, b: str) -> bool:
+    """A coder's memo ``a`` is part of ``b``: there is none, or it is the same."""
+    return not a or a == b
 
 
 def _conflict_name(coder: str, stem: str) -> str:
@@ -245,36 +273,48 @@ def _merge_document(
         report.documents_added += 1
     try:
         theirs = _labels(other, their_id)
+        their_memos = other.memos(their_id)
         their_statuses = other.statuses(their_id)
     except (ValueError, sqlite3.Error) as e:  # a label that is not JSON, a name not UTF-8
         raise AnnotatorError(f"{where}: labels cannot be read ({e})") from None
-    for coder, their in theirs.items():
-        _check_labels(coder, their, len(sd.text), where)
+    for coder in theirs.keys() | their_memos.keys():
+        _check_labels(coder, theirs.get(coder, ([], {})), len(sd.text), where)
     ours = _labels(store, doc_id)
+    our_memos = store.memos(doc_id)
     targets: dict[str, str] = {}  # coder -> name their labels (and status) go under
-    for coder, their in sorted(theirs.items()):
+    for coder in sorted(theirs.keys() | their_memos.keys()):
+        their = theirs.get(coder, ([], {}))
+        their_memo = their_memos.get(coder, "")
         if coder == GOLD:  # adjudication is done in the lead's database
             if not _subset(their, ours.get(GOLD, ([], {}))):  # reported unless already here
                 report.gold_skipped += 1
             continue
         target = targets[coder] = coder
         mine = ours.get(coder, ([], {}))
-        if _subset(their, mine):
+        my_memo = our_memos.get(coder, "")
+        if _subset(their, mine) and _memo_in(their_memo, my_memo):
             continue
-        if not _subset(mine, their):
+        if not (_subset(mine, their) and _memo_in(my_memo, their_memo)):
+            memo_only = _subset(their, mine) and _subset(mine, their)
             target = targets[coder] = _conflict_name(coder, stem)
             mine = ours.get(target, ([], {}))
-            kept = _subset(their, mine)
-            report.conflicts.append(Conflict(doc_id, sd.title, coder, target, not kept))
+            my_memo = our_memos.get(target, "")
+            kept = _subset(their, mine) and _memo_in(their_memo, my_memo)
+            report.conflicts.append(
+                Conflict(doc_id, sd.title, coder, target, not kept, memo=memo_only)
+            )
             if kept:
                 continue
-            if not _subset(mine, their):
+            if not (_subset(mine, their) and _memo_in(my_memo, their_memo)):
                 raise AnnotatorError(
                     f"{where}: {target!r} already holds a"
                     " different version; rename the file and merge again"
                 )
         report.coders.add(coder)
         _copy_labels(store, doc_id, target, their, mine, report)
+        if their_memo and their_memo != my_memo:
+            store.set_memo(doc_id, target, their_memo)
+            report.memos_set += 1
     for coder, (state, secs) in their_statuses.items():
         if coder == GOLD:
             continue

@@ -89,7 +89,7 @@ def test_doccano_export_one_file_per_coder(labelled, tmp_path):
     assert sorted(p.name for p in exported(out)) == ["Chloé.jsonl", "ana.jsonl", "ben.jsonl"]
     [ana] = read_jsonl(out / "ana.jsonl")
     north = TEXT.index("North")
-    assert set(ana) == {"text", "label", "cats", "meta", "_annotator_id", "_timestamp"}
+    assert set(ana) == {"text", "label", "cats", "meta", "memo", "_annotator_id", "_timestamp"}
     assert ana["_annotator_id"] == "ana"
     assert ana["text"] == TEXT
     assert ana["label"] == [
@@ -108,6 +108,7 @@ def test_doccano_export_one_file_per_coder(labelled, tmp_path):
         "label": [],
         "cats": {"frames_present": []},
         "meta": ben[1]["meta"],
+        "memo": "",
         "_annotator_id": "ben",
         "_timestamp": ben[1]["_timestamp"],
     }

@@ -143,6 +143,7 @@ def test_one_record_field_by_field(tmp_path):
             "dominant_frame": "alarmist",
             "frames_present": ["alarmist", "policy_prescription"],
         },
+        "memo": "",
         "answer": "accept",
         "_annotator_id": "ana",
         "_session_id": "alliance-framing-ana",

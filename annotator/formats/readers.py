@@ -6,12 +6,13 @@ import math
 from typing import Any
 
 from ..models import STATES
-from .tasks import LabelTask, LineError, TaskSpan, as_int, as_str, base_task
+from .tasks import LabelTask, LineError, TaskSpan, as_int, as_str, base_task, read_memo
 
 
 def read_canonical(obj: Any, all_answers: bool = False) -> LabelTask:
-    """The app's own JSONL (``annotator export``): spans, notes, doc_labels, versions, and
-    for the gold layer its provenance (span ``sources``, ``doc_label_sources``).
+    """The app's own JSONL (``annotator export``): spans, notes, doc_labels, the memo,
+    versions, and for the gold layer its provenance (span ``sources``,
+    ``doc_label_sources``).
 
     A record without ``"answer"`` counts as accepted: the format is ours, the export always
     writes ``"accept"``, and a hand-written file that leaves it out means its labels. An
@@ -25,6 +26,7 @@ def read_canonical(obj: Any, all_answers: bool = False) -> LabelTask:
         if sp.get("sources") is not None:
             tsp.sources = _names(sp["sources"], f"span {i} sources")
     _read_status(obj, task)
+    read_memo(obj, task)
     label_sources = obj.get("doc_label_sources")
     if label_sources is not None:
         if not isinstance(label_sources, dict):
@@ -119,7 +121,7 @@ def read_doccano(obj: Any, all_answers: bool = False) -> LabelTask:
 
     ``cats`` (``{field: option or [options]}``, as ``annotator export --format doccano``
     writes it) fills document fields directly; ``_annotator_id`` (written there too) names
-    the coder.
+    the coder, ``memo`` is the coder's memo on the document.
     """
     task = base_task(obj)
     coder = obj.get("_annotator_id")  # as annotator's own doccano export writes it
@@ -161,6 +163,7 @@ def read_doccano(obj: Any, all_answers: bool = False) -> LabelTask:
             )
         )
     task.doc_labels.update(_field_values(obj, "cats"))
+    read_memo(obj, task)  # as annotator's own doccano export writes it
     return task
 
 

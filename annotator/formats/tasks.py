@@ -41,6 +41,9 @@ class LabelTask:
     seconds_spent: float | None = None
     # when the record's labels were last changed (``_timestamp``, seconds since 1970)
     timestamp: float | None = None
+    # the coder's memo on the document (canonical ``memo``, doccano ``memo``); None: the
+    # record says nothing about it (no key, or null), "" : no memo
+    memo: str | None = None
 
 
 def as_int(value: Any, what: str) -> int:
@@ -77,3 +80,10 @@ def base_task(obj: Any) -> LabelTask:
                 f'"_timestamp" must be a number (seconds since 1970), got {obj["_timestamp"]!r}'
             )
     return LabelTask(text=text, meta=dict(meta), timestamp=stamp)
+
+
+def read_memo(obj: dict[str, Any], task: LabelTask) -> None:
+    """The record's ``memo`` (text, or absent/null: not given)."""
+    memo = obj.get("memo")
+    if memo is not None:
+        task.memo = as_str(memo, '"memo"')

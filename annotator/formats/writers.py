@@ -30,8 +30,11 @@ PRODIGY_KEYS = (
 )  # fmt: skip
 CSV_COLUMNS = (
     "doc_id", "title", "sha256", "coder", "label", "start", "end", "text", "note",
-    "scheme_version",
+    "scheme_version", "memo",
 )  # fmt: skip
+# brat: a coder's memo on a document, in a file beside its .txt/.ann pair (brat lists only
+# .txt files as documents and reads only .ann files as annotations, so it ignores it)
+BRAT_MEMO_SUFFIX = ".memo"
 
 
 def write_lines(
@@ -57,7 +60,9 @@ def prodigy_record(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def doccano_record(rec: dict[str, Any]) -> dict[str, Any]:
-    """doccano's sequence-labelling shape; document fields go to ``cats``; the coder's
+    """doccano's sequence-labelling shape; document fields go to ``cats``, the coder's
+    memo on the document to ``memo`` (doccano keeps a key it does not know as metadata,
+    and import-labels reads it back); the coder's
     name (the file name may be shortened) in ``_annotator_id``, and ``_timestamp`` (so that
     import-labels keeps a value changed in the database after the export)."""
     return {
@@ -65,6 +70,7 @@ def doccano_record(rec: dict[str, Any]) -> dict[str, Any]:
         "label": [[s["start"], s["end"], s["label"]] for s in rec["spans"]],
         "cats": rec["doc_labels"],
         "meta": rec["meta"],
+        "memo": rec.get("memo", ""),
         "_annotator_id": rec["_annotator_id"],
         "_timestamp": rec["_timestamp"],
     }
@@ -84,16 +90,26 @@ def csv_cell(value: Any) -> Any:
 
 
 def csv_rows(rec: dict[str, Any]) -> Iterator[list[Any]]:
+    """One row per span, the coder's memo on the document in the last column of each; a
+    memo on a document where the coder marked no span gets a row of its own, with the
+    span's cells (label to scheme_version) empty, so no memo is left out."""
     meta = rec["meta"]
+    memo = rec.get("memo") or ""
     for s in rec["spans"]:
         yield [
             meta["doc_id"], meta["title"], meta["sha256"], rec["_annotator_id"], s["label"],
-            s["start"], s["end"], s["text"], s["note"], s["scheme_version"],
+            s["start"], s["end"], s["text"], s["note"], s["scheme_version"], memo,
+        ]  # fmt: skip
+    if memo and not rec["spans"]:
+        yield [
+            meta["doc_id"], meta["title"], meta["sha256"], rec["_annotator_id"], "",
+            None, None, "", "", None, memo,
         ]  # fmt: skip
 
 
 def write_csv(recs: Iterable[dict[str, Any]], fh: IO[str], raw: bool = False) -> int:
-    """One row per span; returns the number of rows.
+    """One row per span (and one per memo on a document the coder marked no span in, see
+    :func:`csv_rows`); returns the number of rows.
 
     Every text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
     gets a leading single quote so that spreadsheets do not run it as a formula; ``raw``
@@ -222,7 +238,8 @@ def brat_ann(rec: dict[str, Any]) -> str:
 
 
 def write_brat(recs: Iterable[dict[str, Any]], folder: Path) -> int:
-    """``<coder>/<doc_id>.txt`` + ``.ann`` pairs, an ``annotation.conf`` and ``coders.json``
+    """``<coder>/<doc_id>.txt`` + ``.ann`` pairs (and ``<doc_id>.memo``, the coder's memo
+    on the document, where there is one), an ``annotation.conf`` and ``coders.json``
     (folder name -> coder name; ``null`` for the unlabelled documents); returns pairs."""
     n = 0
     labels: set[str] = set()
@@ -234,6 +251,9 @@ def write_brat(recs: Iterable[dict[str, Any]], folder: Path) -> int:
         stem = f"doc{rec['meta']['doc_id']:05d}"
         (sub / f"{stem}.txt").write_text(rec["text"], encoding="utf-8", newline="")
         (sub / f"{stem}.ann").write_text(brat_ann(rec), encoding="utf-8", newline="\n")
+        if rec.get("memo"):  # exactly as written (line breaks kept)
+            memo_file = sub / f"{stem}{BRAT_MEMO_SUFFIX}"
+            memo_file.write_text(rec["memo"], encoding="utf-8", newline="")
         labels.update(s["label"] for s in rec["spans"])
         n += 1
     conf = [
@@ -255,7 +275,8 @@ def write_brat(recs: Iterable[dict[str, Any]], folder: Path) -> int:
 
 def spacy_doc(rec: dict[str, Any], vocab: Vocab) -> Doc:
     """A spaCy ``Doc`` of the stored tokens, split further wherever a span starts or ends,
-    so every span is exact; spans in ``doc.spans["sc"]``, fields in ``doc.cats``."""
+    so every span is exact; spans in ``doc.spans["sc"]``, fields in ``doc.cats``, the
+    coder's memo on the document (if any) in ``doc.user_data["memo"]``."""
     from spacy.tokens import Doc, Span
 
     text = rec["text"]
@@ -295,6 +316,8 @@ def spacy_doc(rec: dict[str, Any], vocab: Vocab) -> Doc:
             "sha256": rec["meta"]["sha256"],
         }
     )
+    if rec.get("memo"):
+        doc.user_data["memo"] = rec["memo"]
     return doc
 
 

@@ -770,7 +770,13 @@ class Store:
             " ORDER BY a.name",
             (doc_id,),
         )
-        return {name: (text, at) for name, text, at in rows if text.strip()}
+        out = {}
+        for name, text, at in rows:
+            if not isinstance(text, str):  # another tool's row (merge reads other files)
+                raise ValidationError(f"document {doc_id}: {name}'s memo is not text")
+            if text.strip():
+                out[name] = (text, at)
+        return out
 
     def set_memo(self, doc_id: int, coder: str, text: str) -> None:
         """Set one coder's memo on a document; empty or whitespace-only text removes it.

@@ -40,6 +40,7 @@ class QueryStore(Protocol):
     def doc_labels(self, doc_id: int, coder: str) -> dict[str, str | tuple[str, ...]]: ...
     def all_doc_labels(self, doc_id: int) -> list[DocLabel]: ...
     def statuses(self, doc_id: int) -> dict[str, tuple[str, float]]: ...
+    def memos(self, doc_id: int) -> dict[str, str]: ...
 
 
 # (document, (token starts, token ends), coder, spans, document labels)
@@ -105,7 +106,8 @@ def iter_labelled(
     """Stream ``(document, (token starts, token ends), coder, spans, doc_labels)``.
 
     One document is in memory at a time. A coder (not the gold layer) whose status of a
-    document is past 'new' is yielded even without labels (coded, no spans). With
+    document is past 'new' is yielded even without labels (coded, no spans), and so is
+    one who wrote a memo on it. With
     ``include_unlabelled`` a document nobody (or not ``coder``) labelled or started
     is yielded once with empty lists.
     """
@@ -123,7 +125,8 @@ def iter_labelled(
             for name, (state, _secs) in store.statuses(doc.id).items()
             if state != "new" and name != GOLD and wanted in (None, name)
         }
-        coders = sorted({s.coder for s in spans} | {dl.coder for dl in labels} | started)
+        memos = {name for name in store.memos(doc.id) if wanted in (None, name)}
+        coders = sorted({s.coder for s in spans} | {dl.coder for dl in labels} | started | memos)
         if not coders and include_unlabelled:
             yield doc, tokens, wanted, [], []
             continue
