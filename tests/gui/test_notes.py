@@ -147,6 +147,7 @@ def test_the_keys_are_in_the_shortcuts_table(open_window):
     assert "Write or change the note on the selected span" in rows.values()
     keys = {what: k for k, what in w.shortcut_rows}
     assert keys["Write or change the note on the selected span"] == "Ctrl+N"
+    assert keys["Write your memo on this article (why this dominant frame…)"] == "Ctrl+M"
 
 
 def _memo(w) -> QPlainTextEdit:
