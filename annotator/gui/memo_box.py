@@ -81,6 +81,16 @@ class MemoBox(QFrame):
         self.edit.setEnabled(doc_id is not None)
         self.hint.setText("Ctrl+M")
 
+    def forget(self) -> None:
+        """Show no article (the coder or the database changes): nothing typed is handed
+        on later to another coder or database."""
+        self._pause.stop()
+        self.doc_id, self.shown = None, ""
+        self._loading = True
+        self.edit.clear()
+        self._loading = False
+        self.edit.setEnabled(False)
+
     def set_read_only(self, on: bool) -> None:
         self.edit.setReadOnly(on)
 

@@ -271,6 +271,7 @@ class MainWindow(QMainWindow):
             return
         self.panel.set_field_values(self.own_fields(self.doc.id))
         if not isinstance(self.panel, PanelStandIn):
+            self.panel.memo.set_read_only(self.store.readonly)
             self.panel.memo.show_memo(self.doc.id, self.own_memo(self.doc.id))
 
     # -- what the coder sees: the store with the pending edits laid over it ----------
@@ -318,10 +319,13 @@ class MainWindow(QMainWindow):
             self.report_error(str(e))
         self.saver.changed()
 
-    def _commit_memo(self) -> None:
-        """Hand on what is typed in the memo box now (before closing or switching)."""
+    def _commit_memo(self, forget: bool = False) -> None:
+        """Hand on what is typed in the memo box now (before closing or switching); with
+        ``forget`` the box then shows no article (the coder or the database changes)."""
         if not isinstance(self.panel, PanelStandIn):
             self.panel.memo.commit()
+            if forget:
+                self.panel.memo.forget()
 
     def refresh_progress(self) -> None:
         self.doc_list.set_progress(self.store.progress(self.coder))
@@ -481,8 +485,10 @@ class MainWindow(QMainWindow):
         switching.refresh_coder_menu(self, self)
 
     def switch_coder(self, name: str) -> None:
-        self._commit_memo()
-        if switching.switch_coder(self, name):
+        self._commit_memo(forget=True)
+        if not switching.switch_coder(self, name):
+            self.refresh_fields()  # the same coder: the memo box shows the memo again
+        else:
             self.refresh_coder_menu()
             self.statusBar().showMessage(f"Now coding as {self.coder}.", 4000)
 
@@ -491,14 +497,16 @@ class MainWindow(QMainWindow):
     def may_switch_database(self) -> bool:
         """Whether another database may be opened now; if not (edits wait to be saved in
         this one), says why."""
+        self._commit_memo()  # a memo being typed is an edit that must be saved first
         return switching.may_switch_database(self)
 
     def switch_database(self, path: Path) -> bool:
         """Open the database at ``path`` in this window, instead of the current one (the
         coder stays, registered there unless it is read-only). On error (said in one line)
         the current database stays open; returns whether it switched."""
-        self._commit_memo()
+        self._commit_memo(forget=True)
         if not switching.switch_database(self, path, self._open_store):
+            self.refresh_fields()  # the memo box shows this database's memo again
             return False
         self.refresh_coder_menu()
         self.statusBar().showMessage(f"Opened {path}.", 4000)

@@ -349,3 +349,22 @@ def test_the_article_and_span_list_context_menus_open_the_note_editor(
     qtbot.keyClick(edit, K.Key_Return, CTRL)  # empty: the note is removed
     assert [s.note for s in reader.spans(doc, "alice")] == [""]
     assert w.undo_stack.undoText() == "Remove span note"
+
+
+def test_switching_coder_stores_the_memo_being_typed_under_the_coder_who_typed_it(
+    qtbot, open_window, doc_ids, reader
+):
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    qtbot.keyClick(w.view, K.Key_M, CTRL)
+    qtbot.keyClicks(_memo(w), "alice's reasons")
+    w.switch_coder("ben")
+    assert w.coder == "ben" and w.doc.id == doc
+    assert reader.memo(doc, "alice") == "alice's reasons"
+    assert _memo(w).toPlainText() == ""  # ben's own memo: none yet
+    qtbot.keyClick(w.view, K.Key_M, CTRL)
+    qtbot.keyClicks(_memo(w), "ben's")
+    w.switch_coder("alice")
+    assert reader.memos(doc) == {"alice": "alice's reasons", "ben": "ben's"}
+    assert _memo(w).toPlainText() == "alice's reasons"
