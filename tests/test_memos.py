@@ -600,3 +600,34 @@ def test_merge_of_an_older_database_without_memos(store, make_doc, tmp_path):
     report = merge_database(store, tmp_path / "laptop.db")
     assert report.spans_added == 1 and not report.conflicts
     assert store.memos(doc) == {"ana": "kept"}
+
+
+def test_the_command_line_exports_imports_and_merges_memos(store, make_doc, tmp_path):
+    """The real commands: export, import-labels --replace into another database (its
+    summary counts the memos), merge with a memo conflict (exit 1, the conflict line)."""
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    doc = make_doc(TEXT)
+    store.set_memo(doc, "ana", "why: alarmist")
+    store.close()
+    db = str(tmp_path / "labels.db")
+    out = tmp_path / "ana.jsonl"
+    run = CliRunner().invoke
+    res = run(cli, ["--db", db, "export", "-o", str(out), "--annotator", "ana"])
+    assert res.exit_code == 0, res.output
+    with _laptop(tmp_path) as other:
+        other.set_memo(other.document_ids()[0], "ana", "a different memo")
+    laptop = str(tmp_path / "laptop.db")
+    res = run(cli, ["--db", laptop, "import-labels", "--replace", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "1 memo(s) set" in res.output
+    with Store(laptop) as other:
+        assert other.memos(other.document_ids()[0]) == {"ana": "why: alarmist"}
+        other.set_memo(other.document_ids()[0], "ana", "changed on the laptop")
+    res = run(cli, ["--db", db, "merge", laptop])
+    assert res.exit_code == 1
+    assert f"conflict: ana wrote a different memo on document {doc} (" in res.output
+    with Store(db) as s:
+        assert s.memos(doc) == {"ana": "why: alarmist", "ana@laptop": "changed on the laptop"}
