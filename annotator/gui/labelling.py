@@ -1,5 +1,5 @@
-"""The main window's labelling: a label key on a selection or a span, Delete, the document
-fields, done/not done, and moving between and selecting spans.
+"""The main window's labelling: a label key on a selection or a span, Delete, a span's
+note (Ctrl+N), the document fields, done/not done, and moving between and selecting spans.
 
 Every edit is an undoable command (``commands.py``) whose editor is the window
 (:class:`LabelHost`); a span identical to one the coder already has is refused by the
