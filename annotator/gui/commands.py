@@ -200,3 +200,44 @@ class SetTitle(StoreCommand):
             raise ValidationError("title is empty")
         written, stored = self.editor.write(P.SetTitle(self.doc_id, title))
         self.editor.show_title(self.doc_id, stored if written else shown)
+
+
+class SetSpanNote(StoreCommand):
+    """The note on one of the coder's spans ("" removes it)."""
+
+    def __init__(self, editor: Editor, span: Span, note: str):
+        super().__init__(
+            editor, span.document_id, "Remove span note" if not note else "Note on span"
+        )
+        self.span, self.old, self.new = span, span.note, note
+
+    def apply(self) -> int:
+        self.editor.write(P.SetSpanNote(self.doc_id, self.span, self.new))
+        return self.span.id
+
+    def revert(self) -> int:
+        shape = replace(self.span, note=self.new)
+        self.editor.write(P.SetSpanNote(self.doc_id, shape, self.old))
+        return self.span.id
+
+
+class SetMemo(StoreCommand):
+    """The coder's memo on a document ("" removes it): one step per editing burst."""
+
+    def __init__(self, editor: Editor, doc_id: int, coder: str, old: str, new: str):
+        super().__init__(editor, doc_id, "Edit memo")
+        self.coder, self.old, self.new = coder, old, new
+
+    def apply(self) -> None:
+        self.editor.write(P.SetMemo(self.doc_id, self.coder, self.new))
+
+    def revert(self) -> None:
+        self.editor.write(P.SetMemo(self.doc_id, self.coder, self.old))
+
+
+def push_unshown(stack: QUndoStack, cmd: StoreCommand) -> None:
+    """:func:`push` without showing the edit (the editor is showing another document:
+    the memo of the article being left). Errors propagate; nothing is recorded then."""
+    cmd.apply()
+    cmd._applied = True
+    stack.push(cmd)

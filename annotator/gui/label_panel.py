@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 
 from ..scheme import DocField, Scheme, SpanLabel
 from .layouts import column_scroll
+from .memo_box import MemoBox
+from .note_editor import note_menu, note_summary
 from .plaintext import literal_mnemonic, plain_tooltip
 
 # QSettings: the codebook texts left open, "label:<name> field:<name> ..." (names have no spaces).
@@ -247,12 +249,14 @@ class SpanRow:
     own: bool
     coder: str
     unsaved: bool = False  # not written to the database yet (see annotator/pending/)
+    note: str = ""  # the coder's note on the span (plain text)
 
 
 class LabelPanel(QWidget):
     labelClicked = Signal(str)
     fieldEdited = Signal(str, object)
     spanActivated = Signal(int)
+    noteRequested = Signal(int)  # the span list's context menu: "Note on span…"
 
     def __init__(
         self, scheme: Scheme, settings: QSettings | None = None, parent: QWidget | None = None
@@ -293,6 +297,8 @@ class LabelPanel(QWidget):
                 self._remember(box.expand, f"field:{spec.name}")
                 col.addWidget(box)
         # -- end of the document fields --
+        self.memo = MemoBox()  # the coder's memo on the article (memo_box.py)
+        col.addWidget(self.memo)
         col.addStretch(1)
         scroll = column_scroll(inner)
 
@@ -308,6 +314,7 @@ class LabelPanel(QWidget):
         self.span_list.setUniformItemSizes(False)
         self.span_list.itemClicked.connect(self._span_clicked)
         self.span_list.itemActivated.connect(self._span_clicked)
+        note_menu(self.span_list, self.noteRequested)
         sl.addWidget(self.span_list, 1)
 
         split = QSplitter(Qt.Orientation.Vertical)
@@ -348,13 +355,14 @@ class LabelPanel(QWidget):
             prefix = "" if r.own else f"{r.coder}: "
             if r.unsaved:
                 prefix = "UNSAVED · "
-            item = QListWidgetItem(swatch(r.color), f"{prefix}{r.excerpt}")
+            shown = f"{prefix}{r.excerpt}" + (f"\n✎ {note_summary(r.note)}" if r.note else "")
+            item = QListWidgetItem(swatch(r.color), shown)
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, r.unsaved)
+            item.setData(Qt.ItemDataRole.UserRole + 2, r.own)
             tip = f"{r.label}{'' if r.own else f' (by {r.coder}, read-only)'}"
-            item.setToolTip(
-                plain_tooltip(tip + (" — not saved yet, retrying" if r.unsaved else ""))
-            )
+            tip += " — not saved yet, retrying" if r.unsaved else ""
+            item.setToolTip(plain_tooltip(f"{tip}\nNote: {r.note}" if r.note else tip))
             if not r.own:
                 item.setForeground(QColor("#80868b"))
             else:

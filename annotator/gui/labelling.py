@@ -1,5 +1,5 @@
-"""The main window's labelling: a label key on a selection or a span, Delete, the document
-fields, done/not done, and moving between and selecting spans.
+"""The main window's labelling: a label key on a selection or a span, Delete, a span's
+note (Ctrl+N), the document fields, done/not done, and moving between and selecting spans.
 
 Every edit is an undoable command (``commands.py``) whose editor is the window
 (:class:`LabelHost`); a span identical to one the coder already has is refused by the
@@ -131,6 +131,43 @@ class Labelling:
                 self._push(cmd.SetTitle(w, doc_id, old, text))
 
         title_dialog(w.window(), old, chosen)
+
+    def edit_note(self) -> None:
+        """Edit → Note on span… (Ctrl+N): the note editor on the selected span; saving it
+        is one undoable step (an empty note removes it)."""
+        w = self.w
+        span_id = w.view.selected_span
+        if w.doc is None or span_id is None:
+            self._say("Click a span first, then press Ctrl+N to write its note.", 4000)
+            return
+        try:
+            span = w.own_span(span_id)
+        except AnnotatorError as e:
+            w.report_error(str(e))
+            return
+        if span.coder != w.coder:
+            self._say("That span is another coder's: their notes are read-only.", 4000)
+            return
+        from .note_editor import open_note_editor
+        from .span_display import excerpt
+
+        def chosen(text: str) -> None:
+            try:
+                now = w.own_span(span_id)  # as it is now (a note may have come meanwhile)
+            except AnnotatorError as e:
+                w.report_error(str(e))
+                return
+            note = text.strip()
+            if note != now.note:
+                self._push(cmd.SetSpanNote(w, now, note))
+
+        open_note_editor(w.window(), span.label, excerpt(w.doc.text, span), span.note, chosen)
+
+    def note_from_list(self, span_id: int) -> None:
+        """The span list's context menu: select that span and edit its note."""
+        self.jump_to_span(span_id)
+        self.w.panel.select_span(span_id)
+        self.edit_note()
 
     def set_field(self, field: str, value: Any) -> None:
         """A document field set by a click in the label panel or a key in the fields

@@ -120,6 +120,10 @@ class MenuHost(Protocol):
 
     def delete_span(self) -> None: ...
 
+    def edit_note(self) -> None: ...
+
+    def focus_memo(self) -> None: ...
+
     def select_sentence(self) -> None: ...
 
     def clear_selection(self) -> None: ...
@@ -204,6 +208,8 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
     b.fill("&Edit", [
         ("&Delete span", host.delete_span, ["Del", "Backspace"], "Delete the selected span",
          "deleteSpan"),
+        ("&Note on span…", host.edit_note, ["Ctrl+N"],
+         "Write or change the note on the selected span", "editNote"),
         ("Select &sentence", host.select_sentence, ["Ctrl+L"],
          "Select the sentence at the cursor", "selectSentence"),
         ("Clear selection", host.clear_selection, ["Esc"], "Clear the selection",
@@ -220,6 +226,8 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
          "Mark the article done and open the next one not done", "doneNext"),
         ("Mark &not done", host.mark_not_done, ["Ctrl+Shift+Return"],
          "Reopen the article (in progress)", "notDone"),
+        ("My &memo on this article", host.focus_memo, ["Ctrl+M"],
+         "Write your memo on this article (why this dominant frame…)", "focusMemo"),
         ("Edit &title…", host.edit_title, ["F2"],
          "Edit the article's title (shown in the list and exports)", "editTitle"),
         None,

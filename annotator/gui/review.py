@@ -82,6 +82,7 @@ from .review_decisions import DecisionPanel, decision_unsaved, detail_html
 from .review_fields import FieldsPanel, fields_column
 from .review_header import ReviewHeader, summary_text
 from .review_layers import Layers
+from .review_notes import MemoPanel, SpanNotes, span_notes
 from .review_rejections import Rejections
 from .review_status import StatusLine, warn_unsaved
 from .review_style import REVIEW_STYLE
@@ -125,6 +126,7 @@ class ReviewWindow(QMainWindow):
         self.main_window = main_window
         self.doc: Document | None = None
         self.review: Review | None = None
+        self.notes: SpanNotes = {}  # the coders' notes on their spans, by (start, end, label)
         self.rejected = Rejections(self.store, self.write)  # (doc, key), kept in the database
         self.undo_stack = QUndoStack(self)
         self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
@@ -163,7 +165,8 @@ class ReviewWindow(QMainWindow):
 
         self.fields = FieldsPanel()
         self.fields.chosen.connect(self.set_gold_field)
-        self.fields_scroll = fields_column(self.fields)
+        self.memos = MemoPanel()  # every coder's memo on the document
+        self.fields_scroll = fields_column(self.fields, self.memos)
 
         side = QSplitter(Qt.Orientation.Vertical)
         side.setObjectName("reviewSide")
@@ -236,6 +239,7 @@ class ReviewWindow(QMainWindow):
             return
         current = self.current_decision()
         self.review = rv = build_review(self.store, self.doc.id, self.coder_filter)
+        self.notes = span_notes(self.store, self.doc.id, rv.coders)
         self.layers.show(rv, self.store, self._colors)
         self.list.fill(
             self.decisions.sorted_rows(rv, self._field_order),
@@ -243,7 +247,12 @@ class ReviewWindow(QMainWindow):
             self._colors,
             lambda d: (rv.doc_id, d.key) in self.rejected,
             lambda d: decision_unsaved(self.store, self.pending, rv.doc_id, d),
+            self.notes,
         )
+        memos = self.store.memos(rv.doc_id)
+        if self.coder_filter is not None:
+            memos = {c: m for c, m in memos.items() if c in self.coder_filter}
+        self.memos.set_memos(memos, self.store.unsaved_memos(rv.doc_id))
         # The selection is the decision the adjudicator saw selected, or none at all:
         # never another one that happens to take its row.
         keys = [d.key for d in self.list.rows]
@@ -333,7 +342,9 @@ class ReviewWindow(QMainWindow):
             self.view.set_current((d.start, d.end), color)
         rejected = rv is not None and (rv.doc_id, d.key) in self.rejected
         text = self.doc.text if self.doc is not None else ""
-        self.decisions.detail.setText(detail_html(d, text, self._colors, rejected))
+        self.decisions.detail.setText(
+            detail_html(d, text, self._colors, rejected, self.notes.get((d.start, d.end, d.label)))
+        )
 
     def _position_clicked(self, cp: int) -> None:
         hits = [d for d in self.list.rows if d.kind != "field" and d.start <= cp < d.end]

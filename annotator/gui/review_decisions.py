@@ -41,6 +41,7 @@ from ..decisions import (
 from .label_panel import human, section_label, swatch
 from .plaintext import plain_tooltip
 from .review_fields import value_text
+from .review_notes import SpanNotes, notes_text
 from .review_rejections import rejection_unsaved
 from .review_style import AGREEMENT_COLOR, AGREEMENT_TEXT, AGREEMENT_TIP, agreement_icon
 
@@ -89,8 +90,10 @@ class DecisionList(QTreeWidget):
         colors: dict[str, QColor],
         rejected: Callable[[Decision], bool],
         unsaved: Callable[[Decision], bool],
+        notes: SpanNotes | None = None,
     ) -> None:
-        """Show ``rows`` (no signal): ``rejected(d)`` and ``unsaved(d)`` mark the gold column."""
+        """Show ``rows`` (no signal): ``rejected(d)`` and ``unsaved(d)`` mark the gold column;
+        a span the coders wrote ``notes`` on is marked ✎, its notes in the tooltip."""
         self.rows = rows
         self.blockSignals(True)
         self.clear()
@@ -114,8 +117,13 @@ class DecisionList(QTreeWidget):
                 color = colors.get(d.label, NO_COLOR).name()
                 it.setIcon(COL_LABEL, swatch(color))
                 it.setText(COL_LABEL, human(d.label))
-                it.setText(COL_TEXT, excerpt(text, d.start, d.end, 60))
-                it.setToolTip(COL_TEXT, plain_tooltip(text[d.start : d.end][:600]))
+                said = (notes or {}).get((d.start, d.end, d.label), [])
+                mark = "✎ " if said else ""
+                it.setText(COL_TEXT, mark + excerpt(text, d.start, d.end, 60))
+                tip = text[d.start : d.end][:600]
+                if said:
+                    tip = f"{tip}\n\nNotes:\n{notes_text(said)}"
+                it.setToolTip(COL_TEXT, plain_tooltip(tip))
             it.setText(COL_CODERS, coders_text(d) if d.kind != "gold" else "—")
             it.setToolTip(
                 COL_CODERS,
@@ -243,8 +251,15 @@ def gold_tip(d: Decision, text: str) -> str:
     return f"Gold from {src}"
 
 
-def detail_html(d: Decision, text: str, colors: dict[str, QColor], rejected: bool) -> str:
-    """The detail line under the list (rich text; every stored string escaped)."""
+def detail_html(
+    d: Decision,
+    text: str,
+    colors: dict[str, QColor],
+    rejected: bool,
+    notes: list[tuple[str, str]] | None = None,
+) -> str:
+    """The detail line under the list (rich text; every stored string escaped), with the
+    coders' ``notes`` on the span, each on its own lines."""
     agree = (
         f"<span style='color:{AGREEMENT_COLOR[d.agreement]}; font-weight:600'>"
         f"{AGREEMENT_TEXT[d.agreement].capitalize()}</span>"
@@ -274,7 +289,12 @@ def detail_html(d: Decision, text: str, colors: dict[str, QColor], rejected: boo
         gold = "✗ rejected (not in gold)"
     else:
         gold = "not in gold"
-    return f"{agree} · {what}<br>{who} · {gold}"
+    said = "".join(
+        f"<br>✎ <b>{escape(coder)}</b>: {escape(note).replace(chr(10), '<br>')}"
+        for coder, note in (notes or [])
+        if d.kind != "field"
+    )
+    return f"{agree} · {what}<br>{who} · {gold}{said}"
 
 
 def decision_unsaved(store: P.Overlay, pending: P.PendingEdits, doc_id: int, d: Decision) -> bool:

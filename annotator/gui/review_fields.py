@@ -230,8 +230,9 @@ class FieldsPanel(QWidget):
             )
 
 
-def fields_column(panel: FieldsPanel) -> QScrollArea:
-    """The bottom of the review's side column: a heading over ``panel``, scrolling."""
+def fields_column(panel: FieldsPanel, *below: QWidget) -> QScrollArea:
+    """The bottom of the review's side column: a heading over ``panel`` (and the widgets
+    ``below`` it: the coders' memos), scrolling."""
     inner = QWidget()
     inner.setObjectName("labelPanelInner")
     col = QVBoxLayout(inner)
@@ -239,5 +240,7 @@ def fields_column(panel: FieldsPanel) -> QScrollArea:
     col.setSpacing(6)
     col.addWidget(section_label("Document fields — click a coder's value to take it"))
     col.addWidget(panel)
+    for widget in below:
+        col.addWidget(widget)
     col.addStretch(1)
     return column_scroll(inner)

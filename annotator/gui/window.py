@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self._files: FileActions | None = None
         self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
+        self._notes: dict[int, str] = {}  # the notes of the spans shown (tooltips)
 
         self.navigator = Navigator(self, self)  # the open article, moving, coding time
         self.labelling = Labelling(self)
@@ -183,6 +184,11 @@ class MainWindow(QMainWindow):
         self._panel_slot = None
         self.refresh_spans(self.view.selected_span)
         self.refresh_fields()
+        from .note_editor import SpanTooltips
+
+        self._span_tips = SpanTooltips(
+            self.view, lambda span_id: self._notes.get(span_id, ""), self.labelling.note_from_list
+        )
 
     @property
     def panel_ready(self) -> bool:
@@ -221,6 +227,9 @@ class MainWindow(QMainWindow):
         panel.labelClicked.connect(self.apply_label)
         panel.fieldEdited.connect(self.labelling.set_field)
         panel.spanActivated.connect(self.labelling.jump_to_span)
+        panel.noteRequested.connect(self.labelling.note_from_list)
+        panel.memo.committed.connect(self.commit_memo)
+        panel.memo.set_read_only(self.store.readonly)
         self.panel = panel
         return panel
 
@@ -253,6 +262,7 @@ class MainWindow(QMainWindow):
         spans = own
         if self.show_others:
             spans = own + [s for s in self.store.spans(doc_id) if s.coder != self.coder]
+        self._notes = {s.id: s.note for s in spans if s.note}
         paint, rows = span_display(
             spans, self.doc.text, self.view.offsets, self._colors, self._bands, self.coder,
             unsaved,
@@ -263,7 +273,8 @@ class MainWindow(QMainWindow):
         if self.panel_ready:
             from .label_panel import SpanRow
 
-            self.panel.set_spans([SpanRow(*r) for r in rows], self.view.selected_span)
+            rows_ = [SpanRow(*r, note=self._notes.get(r[0], "")) for r in rows]
+            self.panel.set_spans(rows_, self.view.selected_span)
         self.doc_list.update_document(doc_id, self.own_status(doc_id), len(own))
 
     def refresh_fields(self) -> None:
@@ -272,6 +283,9 @@ class MainWindow(QMainWindow):
         self.panel.set_field_values(self.own_fields(self.doc.id))
         if self._field_keys is not None:
             self._field_keys.refresh()
+        if not isinstance(self.panel, PanelStandIn):
+            self.panel.memo.set_read_only(self.store.readonly)
+            self.panel.memo.show_memo(self.doc.id, self.own_memo(self.doc.id))
 
     # -- what the coder sees: the store with the pending edits laid over it ----------
 
@@ -291,6 +305,40 @@ class MainWindow(QMainWindow):
 
     def own_status(self, doc_id: int) -> str:
         return self.pending.shown_status(self.store, doc_id, self.coder)
+
+    def own_memo(self, doc_id: int) -> str:
+        return self.pending.shown_memo(self.store, doc_id, self.coder)
+
+    # -- the coder's memo on a document (the panel's memo box, memo_box.py) ----------
+
+    def focus_memo(self) -> None:
+        """Article → My memo (Ctrl+M): into the memo box."""
+        if self.doc is not None and not isinstance(self.panel, PanelStandIn):
+            self.panel.memo.focus()
+
+    def commit_memo(self, doc_id: int, text: str) -> None:
+        """What was typed in the memo box for ``doc_id``: one undoable step (written like
+        every edit; for an article already left, recorded without opening it again)."""
+        old = self.own_memo(doc_id)
+        if text.strip() == old.strip():
+            return
+        command = cmd.SetMemo(self, doc_id, self.coder, old, text)
+        if self.doc is not None and self.doc.id == doc_id:
+            self._push(command)
+            return
+        try:
+            cmd.push_unshown(self.undo_stack, command)
+        except AnnotatorError as e:
+            self.report_error(str(e))
+        self.saver.changed()
+
+    def _commit_memo(self, forget: bool = False) -> None:
+        """Hand on what is typed in the memo box now (before closing or switching); with
+        ``forget`` the box then shows no article (the coder or the database changes)."""
+        if not isinstance(self.panel, PanelStandIn):
+            self.panel.memo.commit()
+            if forget:
+                self.panel.memo.forget()
 
     def refresh_progress(self) -> None:
         self.doc_list.set_progress(self.store.progress(self.coder))
@@ -395,6 +443,9 @@ class MainWindow(QMainWindow):
         the fields popup (``field_picker.py``)."""
         self.field_keys.open(field)
 
+    def edit_note(self) -> None:
+        self.labelling.edit_note()
+
     def done_and_next(self) -> None:
         self.labelling.done_and_next()
 
@@ -452,7 +503,10 @@ class MainWindow(QMainWindow):
         switching.refresh_coder_menu(self, self)
 
     def switch_coder(self, name: str) -> None:
-        if switching.switch_coder(self, name):
+        self._commit_memo(forget=True)
+        if not switching.switch_coder(self, name):
+            self.refresh_fields()  # the same coder: the memo box shows the memo again
+        else:
             self.refresh_coder_menu()
             self.statusBar().showMessage(f"Now coding as {self.coder}.", 4000)
 
@@ -461,13 +515,16 @@ class MainWindow(QMainWindow):
     def may_switch_database(self) -> bool:
         """Whether another database may be opened now; if not (edits wait to be saved in
         this one), says why."""
+        self._commit_memo()  # a memo being typed is an edit that must be saved first
         return switching.may_switch_database(self)
 
     def switch_database(self, path: Path) -> bool:
         """Open the database at ``path`` in this window, instead of the current one (the
         coder stays, registered there unless it is read-only). On error (said in one line)
         the current database stays open; returns whether it switched."""
+        self._commit_memo(forget=True)
         if not switching.switch_database(self, path, self._open_store):
+            self.refresh_fields()  # the memo box shows this database's memo again
             return False
         self.refresh_coder_menu()
         self.statusBar().showMessage(f"Opened {path}.", 4000)
@@ -482,6 +539,7 @@ class MainWindow(QMainWindow):
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
         if self._panel_slot is not None:  # actions and panel are not built yet: they will be
             return
+        self._commit_memo()
         rebuild_label_actions(self.menus, self.scheme, self.apply_label, self.open_fields)
         old, sizes = self.panel, self.splitter.sizes()
         self.splitter.replaceWidget(2, self._make_panel())
@@ -567,6 +625,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, e: QCloseEvent) -> None:
         self.navigator.preload.stop()
+        with contextlib.suppress(sqlite3.Error):  # the store may already be closed
+            self._commit_memo()
         with contextlib.suppress(sqlite3.Error):  # the store may already be closed
             self.navigator.record_time()
         if self.pending and not self.saver.may_close:
