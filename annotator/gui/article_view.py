@@ -5,8 +5,8 @@ offsets (through :class:`~annotator.gui.offsets.OffsetMap`). The text is always 
 with ``setPlainText`` (HTML-like fragments stay literal) and never read back from
 the widget. Spans are painted in ``paintEvent`` for the visible blocks only, so a
 1 MB article costs the same as a short one. Each paragraph is laid out in its own
-direction (right-to-left ones right-aligned, see ``PARAGRAPH_ALIGNMENT``); in lines that
-can hold a right-to-left run a span is painted per bidi run (``_glyph_extents``) and a
+direction (right-to-left ones right-aligned, see ``PARAGRAPH_ALIGNMENT``); in paragraphs
+that can hold a right-to-left run a span is painted per bidi run (``_glyph_extents``) and a
 click hits the character whose glyph is under the mouse (``char_at``).
 """
 
@@ -96,6 +96,7 @@ class ArticleView(QPlainTextEdit):
         self.setUndoRedoEnabled(False)
         self._text = ""
         self._map = OffsetMap("")
+        self._reorders: dict[int, bool] = {}  # block number -> may hold a right-to-left run
         self._tok_loader: Callable[[], Tokenization] | None = None
         self._tok: Tokenization | None = None
         self._spans: list[PaintSpan] = []
@@ -120,6 +121,7 @@ class ArticleView(QPlainTextEdit):
         self._tok_loader = tokenization
         self._tok = None
         self._spans, self._starts, self._max_len = [], [], 0
+        self._reorders = {}
         self._selected = None
         self.setPlainText(display_text(text))
         self.moveCursor(QTextCursor.MoveOperation.Start)
@@ -274,7 +276,7 @@ class ArticleView(QPlainTextEdit):
         x = point.x() - self.contentOffset().x()
         local = line.xToCursor(x, QTextLine.CursorPosition.CursorOnCharacter)
         bpos = block.position()
-        if self._may_reorder(line, bpos):
+        if self._may_reorder(block):
             # In a right-to-left run Qt answers the position after the glyph's character,
             # and at a change of direction one further away: take the character whose
             # glyph is under the point, looking outwards from Qt's answer (a click is rare).
@@ -284,7 +286,7 @@ class ArticleView(QPlainTextEdit):
                 (
                     c
                     for c in near
-                    if any(x1 <= x < x2 for x1, x2 in self._glyph_extents(line, bpos, c, c + 1))
+                    if any(x1 <= x < x2 for x1, x2 in self._glyph_extents(line, c, c + 1, True))
                 ),
                 -1,
             )
@@ -410,6 +412,7 @@ class ArticleView(QPlainTextEdit):
             s = max(span.start16, bpos) - bpos
             t = min(span.end16, bend) - bpos
             layout = block.layout()
+            reorder = self._may_reorder(block)
             for i in range(layout.lineCount()):
                 line = layout.lineAt(i)
                 ls = line.textStart()
@@ -418,27 +421,31 @@ class ArticleView(QPlainTextEdit):
                     continue
                 a, b = max(s, ls), min(t, le)
                 top, height = geom.top() + line.y(), line.height()
-                for x1, x2 in self._glyph_extents(line, bpos, a, b):
+                for x1, x2 in self._glyph_extents(line, a, b, reorder):
                     rects.append(QRectF(geom.left() + x1, top, x2 - x1, height))
         return rects
 
-    def _may_reorder(self, line, bpos: int) -> bool:
-        """Whether ``line`` (of the block at ``bpos``) can hold a right-to-left run."""
-        ls = bpos + line.textStart()
-        lo = self._map.to_codepoint(ls)
-        hi = self._map.to_codepoint(ls + line.textLength(), round_up=True)
-        return MAYBE_RTL.search(self._text, lo, hi) is not None
+    def _may_reorder(self, block) -> bool:
+        """Whether ``block`` can hold a right-to-left run (asked once per paragraph)."""
+        n = block.blockNumber()
+        known = self._reorders.get(n)
+        if known is None:
+            pos = block.position()
+            lo = self._map.to_codepoint(pos)
+            hi = self._map.to_codepoint(pos + block.length() - 1, round_up=True)
+            known = self._reorders[n] = MAYBE_RTL.search(self._text, lo, hi) is not None
+        return known
 
-    def _glyph_extents(self, line, bpos: int, a: int, b: int) -> list[tuple[float, float]]:
+    def _glyph_extents(self, line, a: int, b: int, reorder: bool) -> list[tuple[float, float]]:
         """The x extents (left, right) of the glyphs of block positions ``a``..``b`` on ``line``.
 
-        Where no character of the line can start a right-to-left run, the glyphs stand in
-        logical order and the two cursor positions bound them. Otherwise a logical range
-        can be several visual pieces (bidi runs), and a cursor at a change of direction
-        belongs to either run: Qt's glyph runs for the range give each piece as the
-        selection highlight covers it.
+        In a paragraph without a character that can start a right-to-left run (not
+        ``reorder``), the glyphs stand in logical order and the two cursor positions bound
+        them. Otherwise a logical range can be several visual pieces (bidi runs), and a
+        cursor at a change of direction belongs to either run: Qt's glyph runs for the
+        range give each piece as the selection highlight covers it.
         """
-        if not self._may_reorder(line, bpos):
+        if not reorder:
             x1 = line.cursorToX(a)[0]
             x2 = line.cursorToX(b)[0]
             return [(min(x1, x2), max(x1, x2))] if x2 != x1 else []
