@@ -4,7 +4,10 @@ This is the only place where Qt's UTF-16 positions meet the core's code-point
 offsets (through :class:`~annotator.gui.offsets.OffsetMap`). The text is always set
 with ``setPlainText`` (HTML-like fragments stay literal) and never read back from
 the widget. Spans are painted in ``paintEvent`` for the visible blocks only, so a
-1 MB article costs the same as a short one.
+1 MB article costs the same as a short one. Each paragraph is laid out in its own
+direction (right-to-left ones right-aligned, see ``PARAGRAPH_ALIGNMENT``); in paragraphs
+that can hold a right-to-left run a span is painted per bidi run (``_glyph_extents``) and a
+click hits the character whose glyph is under the mouse (``char_at``).
 """
 
 from __future__ import annotations
@@ -30,10 +33,24 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QFrame, QPlainTextEdit, QWidget
 
 from ..models import Tokenization
+from .bidi import MAYBE_RTL
 from .offsets import OffsetMap, display_text
 
 BAND_H = 2.5  # underline band thickness, px
 BAND_GAP = 1.0
+
+# Every paragraph in its own direction. QPlainTextDocumentLayout lays out each block with
+# the document's default QTextOption and ignores the block format's alignment and direction.
+# With LayoutDirectionAuto, QTextLayout takes each paragraph's direction from its first
+# strong character (Unicode rules P2/P3) -- that gives right-to-left shaping, order and cursor
+# movement -- but it aligns lines by the option's alignment as given: Qt.AlignLeft (= AlignLeading)
+# is not mirrored. AlignJustify is: QTextEngine aligns the lines of a right-to-left paragraph
+# with AlignJustify to the right; and it justifies (stretches) lines only when the horizontal
+# alignment is AlignJustify alone. AlignLeft | AlignJustify is therefore "the paragraph's start
+# edge": right-to-left paragraphs right-aligned, left-to-right ones left-aligned, none stretched.
+# The widget's own layout direction (a right-to-left desktop) does not change this.
+# tests/gui/test_rtl.py holds Qt to all of it. Costs nothing: blocks are still laid out lazily.
+PARAGRAPH_ALIGNMENT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignJustify
 
 
 @dataclass(frozen=True)
@@ -68,6 +85,10 @@ class ArticleView(QPlainTextEdit):
         )
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        opt = self.document().defaultTextOption()  # each paragraph in its own direction
+        opt.setTextDirection(Qt.LayoutDirection.LayoutDirectionAuto)
+        opt.setAlignment(PARAGRAPH_ALIGNMENT)
+        self.document().setDefaultTextOption(opt)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setCursorWidth(2)
         self.setViewportMargins(28, 18, 28, 18)
@@ -75,6 +96,7 @@ class ArticleView(QPlainTextEdit):
         self.setUndoRedoEnabled(False)
         self._text = ""
         self._map = OffsetMap("")
+        self._reorders: dict[int, bool] = {}  # block number -> may hold a right-to-left run
         self._tok_loader: Callable[[], Tokenization] | None = None
         self._tok: Tokenization | None = None
         self._spans: list[PaintSpan] = []
@@ -99,6 +121,7 @@ class ArticleView(QPlainTextEdit):
         self._tok_loader = tokenization
         self._tok = None
         self._spans, self._starts, self._max_len = [], [], 0
+        self._reorders = {}
         self._selected = None
         self.setPlainText(display_text(text))
         self.moveCursor(QTextCursor.MoveOperation.Start)
@@ -228,25 +251,50 @@ class ArticleView(QPlainTextEdit):
         return sorted(hits, key=lambda s: (s.end16 - s.start16, s.start16, s.id))
 
     def char_at(self, point: QPoint) -> int | None:
-        """UTF-16 position of the character under a viewport point (None off the text)."""
+        """UTF-16 position of the character under a viewport point (None off the text).
+
+        In a right-to-left or mixed line this is the character whose glyph is under the
+        point (its logical position), whatever the direction of its run.
+        """
         cursor = self.cursorForPosition(point)
         block = cursor.block()
         layout = block.layout()
         if layout is None:
             return None
-        rel = cursor.position() - block.position()
-        line = layout.lineForTextPosition(rel)
-        if not line.isValid():
-            return None
         top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
-        y = point.y() - top - line.y()
-        if y < 0 or y > line.height():
+        y = point.y() - top
+        # The cursor's position ends one line and starts the next: take the line at y.
+        i = layout.lineForTextPosition(cursor.position() - block.position()).lineNumber()
+        line = None
+        for k in (i, i - 1, i + 1):
+            cand = layout.lineAt(k) if 0 <= k < layout.lineCount() else None
+            if cand is not None and cand.y() <= y <= cand.y() + cand.height():
+                line = cand
+                break
+        if line is None:
             return None
         x = point.x() - self.contentOffset().x()
         local = line.xToCursor(x, QTextLine.CursorPosition.CursorOnCharacter)
+        bpos = block.position()
+        if self._may_reorder(block):
+            # In a right-to-left run Qt answers the position after the glyph's character,
+            # and at a change of direction one further away: take the character whose
+            # glyph is under the point, looking outwards from Qt's answer (a click is rare).
+            first, end = line.textStart(), line.textStart() + line.textLength()
+            near = sorted(range(first, end), key=lambda c: (abs(c - local + 0.5), c))
+            local = next(
+                (
+                    c
+                    for c in near
+                    if any(x1 <= x < x2 for x1, x2 in self._glyph_extents(line, c, c + 1, True))
+                ),
+                -1,
+            )
+            if local < 0:
+                return None
         if local >= block.length() - 1:
             return None
-        return block.position() + local
+        return bpos + local
 
     # -- mouse ----------------------------------------------------------------
 
@@ -364,25 +412,55 @@ class ArticleView(QPlainTextEdit):
             s = max(span.start16, bpos) - bpos
             t = min(span.end16, bend) - bpos
             layout = block.layout()
+            reorder = self._may_reorder(block)
             for i in range(layout.lineCount()):
                 line = layout.lineAt(i)
                 ls = line.textStart()
                 le = ls + line.textLength()
                 if le <= s or ls >= t:
                     continue
-                x1 = line.cursorToX(max(s, ls))[0]
-                x2 = line.cursorToX(min(t, le))[0]
-                if x2 == x1:
-                    continue
-                rects.append(
-                    QRectF(
-                        geom.left() + min(x1, x2),
-                        geom.top() + line.y(),
-                        abs(x2 - x1),
-                        line.height(),
-                    )
-                )
+                a, b = max(s, ls), min(t, le)
+                top, height = geom.top() + line.y(), line.height()
+                for x1, x2 in self._glyph_extents(line, a, b, reorder):
+                    rects.append(QRectF(geom.left() + x1, top, x2 - x1, height))
         return rects
+
+    def _may_reorder(self, block) -> bool:
+        """Whether ``block`` can hold a right-to-left run (asked once per paragraph)."""
+        n = block.blockNumber()
+        known = self._reorders.get(n)
+        if known is None:
+            pos = block.position()
+            lo = self._map.to_codepoint(pos)
+            hi = self._map.to_codepoint(pos + block.length() - 1, round_up=True)
+            known = self._reorders[n] = MAYBE_RTL.search(self._text, lo, hi) is not None
+        return known
+
+    def _glyph_extents(self, line, a: int, b: int, reorder: bool) -> list[tuple[float, float]]:
+        """The x extents (left, right) of the glyphs of block positions ``a``..``b`` on ``line``.
+
+        In a paragraph without a character that can start a right-to-left run (not
+        ``reorder``), the glyphs stand in logical order and the two cursor positions bound
+        them. Otherwise a logical range can be several visual pieces (bidi runs), and a
+        cursor at a change of direction belongs to either run: Qt's glyph runs for the
+        range give each piece as the selection highlight covers it.
+        """
+        if not reorder:
+            x1 = line.cursorToX(a)[0]
+            x2 = line.cursorToX(b)[0]
+            return [(min(x1, x2), max(x1, x2))] if x2 != x1 else []
+        pieces = sorted(
+            (r.left(), r.right())
+            for r in (run.boundingRect() for run in line.glyphRuns(a, b - a))
+            if r.width() > 0
+        )
+        merged: list[tuple[float, float]] = []
+        for x1, x2 in pieces:  # runs of one piece (fonts, duplicates) become one rectangle
+            if merged and x1 <= merged[-1][1] + 0.01:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], x2))
+            else:
+                merged.append((x1, x2))
+        return merged
 
     def paintEvent(self, e: QPaintEvent) -> None:
         visible: list[tuple[PaintSpan, list[QRectF]]] = []
