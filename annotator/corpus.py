@@ -296,23 +296,41 @@ def read_jsonl(path: Path) -> Iterator[RawDocument | Skipped]:
     be strict JSON (:mod:`annotator.jsonsafe`: no NaN/Infinity, lone surrogates, deep
     nesting or runaway numbers); a bad line is skipped as ``file:line``.
     """
+    for item, _line, _at in read_jsonl_at(path):
+        yield item
+
+
+def read_jsonl_at(path: Path) -> Iterator[tuple[RawDocument | Skipped, int, int]]:
+    """:func:`read_jsonl`, each item with where reading stands after it: the line number
+    and the byte offset in the file (for progress; a whole-file skip is at the file's end)."""
     where = str(path)
+    size = _size(path)
     try:
         with path.open("rb") as fh:
             problem = _scan_jsonl(fh)
             if problem:
-                yield Skipped(where, problem)
+                yield Skipped(where, problem), count_jsonl_lines(path), size
                 return
             any_line = yield from _read_jsonl_lines(fh, where)
     except OSError as e:
-        yield Skipped(where, f"cannot read: {e.strerror or e}")
+        yield Skipped(where, f"cannot read: {e.strerror or e}"), count_jsonl_lines(path), size
         return
     if not any_line:
-        yield Skipped(where, "empty file")
+        yield Skipped(where, "empty file"), count_jsonl_lines(path), size
 
 
-def _read_jsonl_lines(fh: IO[bytes], where: str) -> Generator[RawDocument | Skipped, None, bool]:
-    """The documents and skips of a checked .jsonl file; returns whether any line had content."""
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _read_jsonl_lines(
+    fh: IO[bytes], where: str
+) -> Generator[tuple[RawDocument | Skipped, int, int], None, bool]:
+    """The documents and skips of a checked .jsonl file, each with its line number and the
+    byte offset after it; returns whether any line had content."""
     limit = LINE_LIMIT_FACTOR * MAX_FILE_BYTES
     any_line = False
     # Split on \n only: JSON strings may hold U+2028 and friends, which splitlines() breaks on.
@@ -325,10 +343,14 @@ def _read_jsonl_lines(fh: IO[bytes], where: str) -> Generator[RawDocument | Skip
             while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
                 pass
             any_line = True
-            yield Skipped(
-                loc,
-                f"line larger than {_mb(limit)}; a text and its meta may be at most"
-                f" {_mb(MAX_FILE_BYTES)}",
+            yield (
+                Skipped(
+                    loc,
+                    f"line larger than {_mb(limit)}; a text and its meta may be at most"
+                    f" {_mb(MAX_FILE_BYTES)}",
+                ),
+                lineno,
+                fh.tell(),
             )
             continue
         line = raw.decode("utf-8", "replace")  # checked as UTF-8 already
@@ -338,7 +360,7 @@ def _read_jsonl_lines(fh: IO[bytes], where: str) -> Generator[RawDocument | Skip
         if not line.strip():
             continue
         any_line = True
-        yield _jsonl_record(line, loc)
+        yield _jsonl_record(line, loc), lineno, fh.tell()
     return any_line
 
 
