@@ -487,3 +487,48 @@ def derive_title(text: str, max_len: int = 120) -> str:
     if len(title) > max_len:
         title = title[: max_len - 1].rstrip() + "…"
     return title
+
+
+# --- where and when an article appeared ------------------------------------------------
+
+# The .jsonl ``meta`` keys read as an article's source and date (README, "Importing
+# articles"); the first one present with a value wins. A source key is shown as given, a
+# URL key by its host; a date as given (an ISO date-time by its date). Without them the
+# source is the file's name (``.jsonl`` files with the line) and the date stays empty:
+# nothing is guessed from the text (a "Time & Date" line in an article is not its date).
+SOURCE_KEYS = ("source", "publisher", "outlet", "site", "domain")
+URL_KEYS = ("url", "link", "source_url")
+DATE_KEYS = ("date", "published", "published_at", "publication_date", "pub_date", "datetime")
+ORIGIN_KEYS = SOURCE_KEYS + URL_KEYS + DATE_KEYS
+_ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]\d{1,2}:\d{2}.*)?$")
+
+
+def _shown(value: Any, at_most: int = 40) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    text = " ".join(str(value).split())
+    return text if len(text) <= at_most else text[: at_most - 1].rstrip() + "…"
+
+
+def _host(url: Any) -> str:
+    from urllib.parse import urlsplit
+
+    if not isinstance(url, str):
+        return ""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def origin_and_date(meta: dict[str, Any], source: str) -> tuple[str, str]:
+    """Where an article appeared and when, for the document list, from its ``meta``
+    (the :data:`ORIGIN_KEYS`) and the ``source`` it was imported from."""
+    origin = next((s for k in SOURCE_KEYS if (s := _shown(meta.get(k)))), "")
+    origin = origin or next((h for k in URL_KEYS if (h := _host(meta.get(k)))), "")
+    if not origin and source:
+        origin = _shown(source.replace("\\", "/").rsplit("/", 1)[-1], 60)
+    date = next((d for k in DATE_KEYS if (d := _shown(meta.get(k), 25))), "")
+    iso = _ISO_DATE.match(date)
+    return origin, iso[1] if iso else date
