@@ -115,10 +115,10 @@ class ImportCancelled(AnnotatorError):
         self.report, self.progress = report, progress
         rest = max(progress.records_total - progress.records_done, 0)
         super().__init__(
-            f"Import cancelled: {len(report.added):,} article(s) imported"
-            f" ({progress.batches} batch(es) of up to {BATCH} committed),"
+            f"Import cancelled: {len(report.added):,} article(s) imported,"
             f" {len(report.duplicates):,} already present, {len(report.skipped):,} skipped;"
-            f" the other {rest:,} input(s) were not imported (import again to add them)."
+            f" the other {rest:,} input(s) were not imported (import the same files again"
+            " to add them)."
         )
 
 

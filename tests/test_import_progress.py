@@ -6,7 +6,11 @@ a real SQLite file, spaCy's blank pipeline."""
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from dataclasses import fields
 from pathlib import Path
 
@@ -174,3 +178,40 @@ def test_the_time_estimate_and_the_line():
         elapsed=14.0,
     )  # fmt: skip
     assert one.describe() == "1,400 of 5,000 records · 0 imported · about 36 s left"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
+def test_ctrl_c_stops_the_command_line_import_keeping_whole_batches(tmp_path):
+    """``annotator import`` on a real process: Ctrl+C (SIGINT) once some batches are
+    committed stops it with one line saying how many articles were imported; exactly
+    those are stored, in whole batches of 200."""
+    n = 6000
+    with (tmp_path / "wire.jsonl").open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            fh.write(json.dumps({"text": headline(i) + " More text." * 20}) + "\n")
+    db = tmp_path / "x.db"
+    cli = [sys.executable, "-m", "annotator", "--db", str(db)]
+    subprocess.run([*cli, "init", "--no-seeds"], check=True, capture_output=True, timeout=120)
+    proc = subprocess.Popen(
+        [*cli, "import", str(tmp_path / "wire.jsonl")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+    def stored() -> int:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    deadline = time.monotonic() + 120
+    while stored() < ingest.BATCH and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    kept = stored()
+    assert proc.returncode == 1, (out, err)
+    assert 0 < kept < n and kept % ingest.BATCH == 0
+    assert err.strip().splitlines()[-1] == (
+        f"Error: Import cancelled: {kept:,} article(s) imported, 0 already present,"
+        f" 0 skipped; the other {n - kept:,} input(s) were not imported (import the same"
+        " files again to add them)."
+    )
+    assert "Traceback" not in err
