@@ -227,9 +227,10 @@ class DocumentModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATE:
             return QBrush(QColor(STATE_COLOR.get(r.state, "#000")))
         if role == Qt.ItemDataRole.ToolTipRole:
-            where = meta_line(r)
+            where = meta_line(r)  # unless it is only the source's file name
+            where = "" if where in r.source else where
             return plain_tooltip(
-                f"{r.title}\n{where + chr(10) if where else ''}{r.source}\n"
+                f"{r.title}\n{r.source}\n{where + chr(10) if where else ''}"
                 f"{STATE_TEXT.get(r.state, r.state)},"
                 f" {r.span_count} span(s), {r.length:,} characters"
             )

@@ -73,8 +73,7 @@ def test_progress_moves_and_cancel_keeps_the_batches_done(
     assert dialog.fontMetrics().horizontalAdvance(title) + 200 < dialog.width()
     [cancel] = [b for b in dialog.findChildren(QPushButton) if b.text() == "Cancel"]
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
-    with qtbot.waitSignal(worker.finished, timeout=60_000):
-        pass
+    qtbot.waitUntil(worker.isFinished, timeout=60_000)
     qtbot.waitUntil(lambda: "Import cancelled" in w.statusBar().currentMessage(), timeout=5000)
     message = w.statusBar().currentMessage()
     kept = reader.document_count() - before
@@ -89,8 +88,7 @@ def test_progress_moves_and_cancel_keeps_the_batches_done(
 
     # Importing again adds the rest, without duplicates.
     again = w.import_paths([str(big_jsonl)])
-    with qtbot.waitSignal(again.finished, timeout=120_000):
-        pass
+    qtbot.waitUntil(again.isFinished, timeout=120_000)
     qtbot.waitUntil(lambda: "Imported" in w.statusBar().currentMessage(), timeout=5000)
     assert (
         f"Imported {N_LINES - kept} article(s); {kept} already present"
@@ -109,8 +107,7 @@ def test_a_folder_moves_per_file(qtbot, open_window, reader, tmp_path, small_bat
     lines: list[str] = []
     worker = w.import_paths([str(folder)])
     worker.progressed.connect(lambda done, total, text: lines.append(text))
-    with qtbot.waitSignal(worker.finished, timeout=60_000):
-        pass
+    qtbot.waitUntil(worker.isFinished, timeout=60_000)
     qtbot.waitUntil(lambda: "Imported 150" in w.statusBar().currentMessage(), timeout=5000)
     files = [int(m[1]) for t in lines if (m := re.match(r"(\d+) of 150 file", t))]
     assert files == sorted(files) and files[-1] == 150
