@@ -525,10 +525,28 @@ def _host(url: Any) -> str:
 def origin_and_date(meta: dict[str, Any], source: str) -> tuple[str, str]:
     """Where an article appeared and when, for the document list, from its ``meta``
     (the :data:`ORIGIN_KEYS`) and the ``source`` it was imported from."""
-    origin = next((s for k in SOURCE_KEYS if (s := _shown(meta.get(k)))), "")
-    origin = origin or next((h for k in URL_KEYS if (h := _host(meta.get(k)))), "")
+    return origin_and_date_of([meta.get(k) for k in ORIGIN_KEYS], source)
+
+
+_N_SOURCE, _N_URL = len(SOURCE_KEYS), len(SOURCE_KEYS) + len(URL_KEYS)
+
+
+def origin_and_date_of(values: list[Any], source: str) -> tuple[str, str]:
+    """:func:`origin_and_date` from the values of :data:`ORIGIN_KEYS` in order (None
+    where missing), as the store reads them for a whole list at once."""
+    origin = date = ""
+    for i, value in enumerate(values):
+        if value is None:
+            continue
+        if i < _N_SOURCE:
+            if not origin:
+                origin = _shown(value)
+        elif i < _N_URL:
+            if not origin:
+                origin = _host(value)
+        elif not date:
+            date = _shown(value, 25)
     if not origin and source:
         origin = _shown(source.replace("\\", "/").rsplit("/", 1)[-1], 60)
-    date = next((d for k in DATE_KEYS if (d := _shown(meta.get(k), 25))), "")
-    iso = _ISO_DATE.match(date)
+    iso = _ISO_DATE.match(date) if date else None
     return origin, iso[1] if iso else date

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import jsonsafe
-from ..corpus import ORIGIN_KEYS, origin_and_date
+from ..corpus import ORIGIN_KEYS, origin_and_date_of
 from ..errors import ValidationError
 from ..models import StoredDocument, Tokenization
 from .rows import inserted_id
@@ -36,8 +36,11 @@ def origin(extracted: str | None, source: str) -> tuple[str, str]:
         except ValueError:
             values = []
     if not isinstance(values, list) or len(values) != len(ORIGIN_KEYS):
-        values = [None] * len(ORIGIN_KEYS)
-    return origin_and_date(dict(zip(ORIGIN_KEYS, values, strict=True)), source or "")
+        values = _NONE
+    return origin_and_date_of(values, source or "")
+
+
+_NONE: list[Any] = [None] * len(ORIGIN_KEYS)
 
 
 def known_hashes(conn: sqlite3.Connection, hashes: Iterable[str]) -> set[str]:
