@@ -296,23 +296,41 @@ def read_jsonl(path: Path) -> Iterator[RawDocument | Skipped]:
     be strict JSON (:mod:`annotator.jsonsafe`: no NaN/Infinity, lone surrogates, deep
     nesting or runaway numbers); a bad line is skipped as ``file:line``.
     """
+    for item, _line, _at in read_jsonl_at(path):
+        yield item
+
+
+def read_jsonl_at(path: Path) -> Iterator[tuple[RawDocument | Skipped, int, int]]:
+    """:func:`read_jsonl`, each item with where reading stands after it: the line number
+    and the byte offset in the file (for progress; a whole-file skip is at the file's end)."""
     where = str(path)
+    size = _size(path)
     try:
         with path.open("rb") as fh:
             problem = _scan_jsonl(fh)
             if problem:
-                yield Skipped(where, problem)
+                yield Skipped(where, problem), count_jsonl_lines(path), size
                 return
             any_line = yield from _read_jsonl_lines(fh, where)
     except OSError as e:
-        yield Skipped(where, f"cannot read: {e.strerror or e}")
+        yield Skipped(where, f"cannot read: {e.strerror or e}"), count_jsonl_lines(path), size
         return
     if not any_line:
-        yield Skipped(where, "empty file")
+        yield Skipped(where, "empty file"), count_jsonl_lines(path), size
 
 
-def _read_jsonl_lines(fh: IO[bytes], where: str) -> Generator[RawDocument | Skipped, None, bool]:
-    """The documents and skips of a checked .jsonl file; returns whether any line had content."""
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _read_jsonl_lines(
+    fh: IO[bytes], where: str
+) -> Generator[tuple[RawDocument | Skipped, int, int], None, bool]:
+    """The documents and skips of a checked .jsonl file, each with its line number and the
+    byte offset after it; returns whether any line had content."""
     limit = LINE_LIMIT_FACTOR * MAX_FILE_BYTES
     any_line = False
     # Split on \n only: JSON strings may hold U+2028 and friends, which splitlines() breaks on.
@@ -325,10 +343,14 @@ def _read_jsonl_lines(fh: IO[bytes], where: str) -> Generator[RawDocument | Skip
             while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
                 pass
             any_line = True
-            yield Skipped(
-                loc,
-                f"line larger than {_mb(limit)}; a text and its meta may be at most"
-                f" {_mb(MAX_FILE_BYTES)}",
+            yield (
+                Skipped(
+                    loc,
+                    f"line larger than {_mb(limit)}; a text and its meta may be at most"
+                    f" {_mb(MAX_FILE_BYTES)}",
+                ),
+                lineno,
+                fh.tell(),
             )
             continue
         line = raw.decode("utf-8", "replace")  # checked as UTF-8 already
@@ -338,7 +360,7 @@ def _read_jsonl_lines(fh: IO[bytes], where: str) -> Generator[RawDocument | Skip
         if not line.strip():
             continue
         any_line = True
-        yield _jsonl_record(line, loc)
+        yield _jsonl_record(line, loc), lineno, fh.tell()
     return any_line
 
 
@@ -465,3 +487,66 @@ def derive_title(text: str, max_len: int = 120) -> str:
     if len(title) > max_len:
         title = title[: max_len - 1].rstrip() + "…"
     return title
+
+
+# --- where and when an article appeared ------------------------------------------------
+
+# The .jsonl ``meta`` keys read as an article's source and date (README, "Importing
+# articles"); the first one present with a value wins. A source key is shown as given, a
+# URL key by its host; a date as given (an ISO date-time by its date). Without them the
+# source is the file's name (``.jsonl`` files with the line) and the date stays empty:
+# nothing is guessed from the text (a "Time & Date" line in an article is not its date).
+SOURCE_KEYS = ("source", "publisher", "outlet", "site", "domain")
+URL_KEYS = ("url", "link", "source_url")
+DATE_KEYS = ("date", "published", "published_at", "publication_date", "pub_date", "datetime")
+ORIGIN_KEYS = SOURCE_KEYS + URL_KEYS + DATE_KEYS
+_ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]\d{1,2}:\d{2}.*)?$")
+
+
+def _shown(value: Any, at_most: int = 40) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    text = " ".join(str(value).split())
+    return text if len(text) <= at_most else text[: at_most - 1].rstrip() + "…"
+
+
+def _host(url: Any) -> str:
+    from urllib.parse import urlsplit
+
+    if not isinstance(url, str):
+        return ""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def origin_and_date(meta: dict[str, Any], source: str) -> tuple[str, str]:
+    """Where an article appeared and when, for the document list, from its ``meta``
+    (the :data:`ORIGIN_KEYS`) and the ``source`` it was imported from."""
+    return origin_and_date_of([meta.get(k) for k in ORIGIN_KEYS], source)
+
+
+_N_SOURCE, _N_URL = len(SOURCE_KEYS), len(SOURCE_KEYS) + len(URL_KEYS)
+
+
+def origin_and_date_of(values: list[Any], source: str) -> tuple[str, str]:
+    """:func:`origin_and_date` from the values of :data:`ORIGIN_KEYS` in order (None
+    where missing), as the store reads them for a whole list at once."""
+    origin = date = ""
+    for i, value in enumerate(values):
+        if value is None:
+            continue
+        if i < _N_SOURCE:
+            if not origin:
+                origin = _shown(value)
+        elif i < _N_URL:
+            if not origin:
+                origin = _host(value)
+        elif not date:
+            date = _shown(value, 25)
+    if not origin and source:
+        origin = _shown(source.replace("\\", "/").rsplit("/", 1)[-1], 60)
+    iso = _ISO_DATE.match(date) if date else None
+    return origin, iso[1] if iso else date

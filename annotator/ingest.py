@@ -1,27 +1,125 @@
 """Importing articles into a store: read, skip what is bad or known, tokenise, store.
 
 spaCy runs once per new text; texts already in the database (same SHA-256) are
-recognised before any tokenising. Documents are committed in batches, so an
-interrupted import keeps every batch that finished. :func:`import_paths` streams: a
-batch is read, tokenised and stored before the next is read, so memory does not grow
-with the input; a document spaCy fails on is skipped with its reason.
+recognised before any tokenising. Documents are committed in batches of :data:`BATCH`,
+so an interrupted or cancelled import keeps every batch that finished and nothing of the
+batch it was in. :func:`import_paths` streams: a batch is read, tokenised and stored
+before the next is read, so memory does not grow with the input; a document spaCy fails
+on is skipped with its reason.
+
+Progress (:class:`ImportProgress`: files, records and bytes done of their totals,
+documents and batches committed, a time estimate) goes to ``on_progress`` after each
+file and each committed batch (and every :data:`TICK` seconds between); ``cancelled()``
+is asked after each input, and when it says yes the import stops and raises
+:class:`ImportCancelled`, which says exactly what was imported. Plain Python: the
+window and the command line show it.
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .corpus import RawDocument, Skipped, count_inputs, derive_title, read_sources
+from .corpus import (
+    JSONL_SUFFIXES,
+    RawDocument,
+    Skipped,
+    count_jsonl_lines,
+    derive_title,
+    expand_paths,
+    read_jsonl_at,
+    read_text_file,
+)
+from .errors import AnnotatorError
 from .models import ImportReport
 from .nlp import DEFAULT_PIPELINE, TokenArrays, Untokenizable, tokenize_each
 from .store import Store
 
 BATCH = 200
+TICK = 0.25  # seconds: the least time between two progress reports inside a file
 
-# progress(done, total) is called as documents are stored.
+# progress(done, total) is called as documents are stored (import_documents) or inputs
+# are handled (import_paths: a text file, a .jsonl line).
 ProgressFn = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """Where an import stands. Every count only grows during one import.
+
+    ``records`` are inputs: a text file is one, a .jsonl file one per line; a record is
+    done when it is stored, recognised as present or skipped (stored: in a batch that is
+    committed or waiting to be). ``imported`` and ``batches`` count what is committed.
+    """
+
+    files_done: int = 0
+    files_total: int = 0
+    records_done: int = 0
+    records_total: int = 0
+    bytes_done: int = 0
+    bytes_total: int = 0
+    imported: int = 0
+    batches: int = 0
+    elapsed: float = 0.0  # seconds since the import started
+    file: str = ""  # the file being read
+
+    @property
+    def fraction(self) -> float:
+        """How much of the input is done, 0 to 1: by bytes (a long text weighs more),
+        else by records."""
+        if self.bytes_total:
+            return min(1.0, self.bytes_done / self.bytes_total)
+        if self.records_total:
+            return min(1.0, self.records_done / self.records_total)
+        return 0.0
+
+    @property
+    def seconds_left(self) -> float | None:
+        """The rest at the rate so far; None until there is a rate to go by."""
+        f = self.fraction
+        if f < 0.02 or self.elapsed < 1.0:
+            return None
+        return self.elapsed * (1 - f) / f
+
+    def describe(self) -> str:
+        """One line: ``12 of 200 files · 812 imported · about 2 min left``."""
+        parts = []
+        if self.files_total != 1 or self.records_total <= 1:
+            parts.append(f"{self.files_done:,} of {self.files_total:,} file(s)")
+        if self.records_total != self.files_total:
+            parts.append(f"{self.records_done:,} of {self.records_total:,} records")
+        parts.append(f"{self.imported:,} imported")
+        left = self.seconds_left
+        if left is not None:
+            parts.append(f"about {_duration(left)} left")
+        return " · ".join(parts)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 3600:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+class ImportCancelled(AnnotatorError):
+    """The import was cancelled: ``report`` and ``progress`` are what is committed (every
+    batch that finished; nothing of the one it was in). Importing the same inputs again
+    adds the rest (the texts already stored are recognised)."""
+
+    def __init__(self, report: ImportReport, progress: ImportProgress):
+        self.report, self.progress = report, progress
+        rest = max(progress.records_total - progress.records_done, 0)
+        super().__init__(
+            f"Import cancelled: {len(report.added):,} article(s) imported,"
+            f" {len(report.duplicates):,} already present, {len(report.skipped):,} skipped;"
+            f" the other {rest:,} input(s) were not imported (import the same files again"
+            " to add them)."
+        )
 
 
 def import_documents(
@@ -39,21 +137,125 @@ def import_documents(
     """
     report = report if report is not None else ImportReport()
     run = _Run(report)
-    fresh = list(_fresh(store, docs, run))
-    total = len(fresh)
+    at = _At()
+    steps = list(_fresh(store, ((d, at) for d in docs), run))
+    total = sum(s.doc is not None for s in steps)
     if progress:
         progress(0, total)
     done = 0
 
-    def stored(n: int) -> None:
+    def committed(n: int) -> None:
         nonlocal done
         done += n
         if progress:
             progress(done, total)
 
-    _store(store, fresh, pipeline, run, stored)
-    run.finish()
+    _Importer(store, pipeline, run, on_commit=committed).run(steps)
     return report
+
+
+def import_paths(
+    store: Store,
+    paths: Iterable[str | Path],
+    pipeline: str = DEFAULT_PIPELINE,
+    progress: ProgressFn | None = None,
+    on_progress: Callable[[ImportProgress], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ImportReport:
+    """Import .txt files, folders and .jsonl files; bad inputs are listed in ``skipped``.
+
+    ``progress(done, total)`` counts inputs (records) handled; ``on_progress`` gets the
+    whole :class:`ImportProgress` after each file, each committed batch and every
+    :data:`TICK` seconds. When ``cancelled()`` returns true the import stops, keeps the
+    batches committed so far and raises :class:`ImportCancelled`.
+    """
+    from .paths import check_inputs
+
+    paths = check_inputs(paths, [store])  # never the open database: opening it drops its locks
+    report = ImportReport()
+    # Streamed, file by file and line by line, through tokenising into the store: memory
+    # does not grow with the input. The totals come from a first pass that reads no file
+    # whole (file sizes, and the lines of each .jsonl counted in blocks).
+    reader = _Reader(paths)
+    run = _Run(report)
+
+    def report_progress(p: ImportProgress) -> None:
+        if progress:
+            progress(p.records_done, p.records_total)
+        if on_progress:
+            on_progress(p)
+
+    importer = _Importer(
+        store, pipeline, run, start=reader.start(), report=report_progress, cancelled=cancelled
+    )
+    importer.run(_fresh(store, iter(reader), run))
+    return report
+
+
+# --- the machinery ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _At:
+    """How far reading has come once an input is read (counts over all files)."""
+
+    files_done: int = 0
+    records_done: int = 0
+    bytes_done: int = 0
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One input, in input order, with what became of it before tokenising: a new text
+    (``doc``), a text already present (``duplicate``, and ``repeat_of`` when it repeats a
+    text of this run), a skipped input (``skipped``), or the end of a file (none)."""
+
+    at: _At
+    doc: RawDocument | None = None
+    duplicate: str = ""
+    repeat_of: str = ""
+    skipped: str = ""
+
+
+class _Reader:
+    """The inputs in order, each with where reading stands after it; a ``None`` item marks
+    the end of a file. The totals are known before the first file is read."""
+
+    def __init__(self, paths: Iterable[str | Path]):
+        self.items = list(expand_paths(paths))
+        self.records: dict[int, int] = {}
+        self.sizes: dict[int, int] = {}
+        for i, item in enumerate(self.items):
+            if isinstance(item, Path):
+                jsonl = item.suffix.lower() in JSONL_SUFFIXES
+                self.records[i] = count_jsonl_lines(item) if jsonl else 1
+                try:
+                    self.sizes[i] = item.stat().st_size
+                except OSError:
+                    self.sizes[i] = 0
+
+    def start(self) -> ImportProgress:
+        return ImportProgress(
+            files_total=len(self.records),
+            records_total=sum(self.records.values()),
+            bytes_total=sum(self.sizes.values()),
+        )
+
+    def __iter__(self) -> Iterator[tuple[RawDocument | Skipped | None, _At]]:
+        files = records = size = 0
+        for i, item in enumerate(self.items):
+            if isinstance(item, Skipped):
+                yield item, _At(files, records, size, item.where)
+                continue
+            where = str(item)
+            if item.suffix.lower() in JSONL_SUFFIXES:
+                for rec, line, offset in read_jsonl_at(item):
+                    yield rec, _At(files, records + line, size + offset, where)
+            else:
+                yield read_text_file(item), _At(files, records + 1, size + self.sizes[i], where)
+            files, records, size = files + 1, records + self.records[i], size + self.sizes[i]
+            yield None, _At(files, records, size, where)
 
 
 class _Run:
@@ -75,39 +277,39 @@ class _Run:
 
 def _fresh(
     store: Store,
-    docs: Iterable[RawDocument],
+    items: Iterable[tuple[RawDocument | Skipped | None, _At]],
     run: _Run,
-    read: Callable[[int], None] | None = None,
-) -> Iterator[RawDocument]:
-    """The documents not in the store nor earlier in ``docs`` (whose hashes go to
-    ``run.seen``), looked up a batch at a time; ``read(n)`` after each batch of inputs."""
-    report, seen = run.report, run.seen
-    batch: list[RawDocument] = []
+) -> Iterator[_Step]:
+    """Every input as a :class:`_Step`, in order; the texts in the store or earlier in
+    the input (whose hashes go to ``run.seen``) are looked up a batch at a time."""
+    seen = run.seen
+    batch: list[tuple[RawDocument | Skipped | None, _At]] = []
 
-    def flush() -> Iterator[RawDocument]:
-        hashes = []
-        usable = []
-        for d in batch:
-            try:
-                hashes.append(d.sha256)
-            except UnicodeEncodeError:  # a lone surrogate: not text that UTF-8 can store
-                report.skipped.append(f"{d.source}: text contains a lone surrogate")
-                continue
-            usable.append(d)
-        known = store.known_hashes(h for h in hashes if h not in seen)
-        for d, sha in zip(usable, hashes, strict=True):
-            if sha in known or sha in seen:
-                report.duplicates.append(d.source)
-                if sha in seen:
-                    run.repeats.append((d.source, sha))
+    def flush() -> Iterator[_Step]:
+        hashes: dict[int, str] = {}
+        bad: set[int] = set()
+        for i, (d, _at) in enumerate(batch):
+            if isinstance(d, RawDocument):
+                try:
+                    hashes[i] = d.sha256
+                except UnicodeEncodeError:  # a lone surrogate: not text that UTF-8 can store
+                    bad.add(i)
+        known = store.known_hashes(h for h in hashes.values() if h not in seen)
+        for i, (d, at) in enumerate(batch):
+            if d is None:
+                yield _Step(at)
+            elif isinstance(d, Skipped):
+                yield _Step(at, skipped=str(d))
+            elif i in bad:
+                yield _Step(at, skipped=f"{d.source}: text contains a lone surrogate")
+            elif (sha := hashes[i]) in known or sha in seen:
+                yield _Step(at, duplicate=d.source, repeat_of=sha if sha in seen else "")
             else:
                 seen.add(sha)
-                yield d
-        if read:
-            read(len(batch))
+                yield _Step(at, doc=d)
 
-    for d in docs:
-        batch.append(d)
+    for item in items:
+        batch.append(item)
         if len(batch) >= BATCH:
             yield from flush()
             batch = []
@@ -115,84 +317,128 @@ def _fresh(
         yield from flush()
 
 
-def _store(
-    store: Store,
-    fresh: Iterable[RawDocument],
-    pipeline: str,
-    run: _Run,
-    stored: Callable[[int], None],
-) -> None:
-    """Tokenise and store ``fresh`` in batches of BATCH, each committed on its own;
-    ``stored(n)`` after each. Streams: a batch and spaCy's own batch are in memory."""
-    report = run.report
-    pending: deque[RawDocument] = deque()
+class _Importer:
+    """Tokenise and store the steps' new texts in batches of BATCH, each committed on its
+    own. What became of an input (stored, present, skipped) enters the report only with
+    the batch that follows it, so the report is always what is committed."""
 
-    def texts() -> Iterator[str]:
-        for d in fresh:
-            pending.append(d)
-            yield d.text
+    def __init__(
+        self,
+        store: Store,
+        pipeline: str,
+        run: _Run,
+        start: ImportProgress | None = None,
+        report: Callable[[ImportProgress], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        on_commit: Callable[[int], None] | None = None,
+    ):
+        self.store, self.pipeline, self.run_ = store, pipeline, run
+        self.progress = start or ImportProgress()
+        self.settled = self.progress  # where the last commit left the import
+        self.report, self.cancelled, self.on_commit = report, cancelled, on_commit
+        self.batch: list[tuple[RawDocument, TokenArrays, str]] = []
+        self.duplicates: list[tuple[str, str]] = []  # (source, repeat_of) since the commit
+        self.skipped: list[str] = []
+        self.failed: dict[str, str] = {}
+        self.stop = False
+        self.t0 = time.monotonic()
+        self.last_report = self.t0
 
-    batch: list[tuple[RawDocument, TokenArrays, str]] = []
+    def run(self, steps: Iterable[_Step]) -> None:
+        self._report(force=True)
+        pending: deque[_Step] = deque()
 
-    def store_batch() -> None:
-        # Store.add_documents takes any models.PackedOffsets (see its docstring), but is
-        # annotated with Tokenization: store.py is being rewritten (issue 11)
-        report.added.extend(store.add_documents(batch, pipeline))  # type: ignore[arg-type]
-        stored(len(batch))
+        def texts() -> Iterator[str]:
+            for step in steps:
+                if self.stop:
+                    return
+                if step.doc is None and not pending:
+                    self._handle(step, None)  # nothing before it waits for spaCy
+                else:
+                    pending.append(step)
+                    if step.doc is not None:
+                        yield step.doc.text
 
-    for tok in tokenize_each(texts(), pipeline):
-        d = pending.popleft()
-        if isinstance(tok, Untokenizable):
-            report.skipped.append(str(Skipped(d.source, tok.reason)))
-            run.failed[d.sha256] = tok.reason
-            continue
-        given = d.meta.get("title")
-        title = " ".join(given.split()) if isinstance(given, str) else ""
-        batch.append((d, tok, title or derive_title(d.text)))
-        if len(batch) >= BATCH:
-            store_batch()
-            batch = []
-    if batch:
-        store_batch()
+        for tok in tokenize_each(texts(), self.pipeline):
+            while pending and not self.stop:
+                step = pending.popleft()
+                if step.doc is not None:
+                    self._handle(step, tok)
+                    break
+                self._handle(step, None)
+            if self.stop:
+                break
+        while pending and not self.stop:
+            self._handle(pending.popleft(), None)
+        if self.stop:
+            self.run_.finish()
+            raise ImportCancelled(self.run_.report, self.settled)
+        self._commit()
+        self.run_.finish()
+        self._report(force=True)
 
-
-def import_paths(
-    store: Store,
-    paths: Iterable[str | Path],
-    pipeline: str = DEFAULT_PIPELINE,
-    progress: ProgressFn | None = None,
-) -> ImportReport:
-    """Import .txt files, folders and .jsonl files; bad inputs are listed in ``skipped``."""
-    from .paths import check_inputs
-
-    paths = check_inputs(paths, [store])  # never the open database: opening it drops its locks
-    report = ImportReport()
-    # Streamed, file by file and line by line, through tokenising into the store: memory
-    # does not grow with the input. Progress counts inputs (a text file, a .jsonl line)
-    # read, out of a first count that reads no file whole.
-    paths = list(paths)
-    total = count_inputs(paths) if progress else 0
-    handled = 0
-
-    def read(n: int) -> None:
-        nonlocal handled
-        handled += n
-        if progress:
-            progress(min(handled, total), total)
-
-    def documents() -> Iterator[RawDocument]:
-        for item in read_sources(paths):
-            if isinstance(item, Skipped):
-                report.skipped.append(str(item))
-                read(1)
+    def _handle(self, step: _Step, tok: TokenArrays | Untokenizable | None) -> None:
+        d = step.doc
+        if d is not None:
+            assert tok is not None  # a new text comes with its tokens
+            if isinstance(tok, Untokenizable):
+                self.skipped.append(str(Skipped(d.source, tok.reason)))
+                self.failed[d.sha256] = tok.reason
             else:
-                yield item
+                given = d.meta.get("title")
+                title = " ".join(given.split()) if isinstance(given, str) else ""
+                self.batch.append((d, tok, title or derive_title(d.text)))
+        elif step.duplicate:
+            self.duplicates.append((step.duplicate, step.repeat_of))
+        elif step.skipped:
+            self.skipped.append(step.skipped)
+        p = self.progress
+        at = step.at
+        self.progress = replace(
+            p,
+            files_done=max(p.files_done, at.files_done),
+            records_done=max(p.records_done, at.records_done),
+            bytes_done=max(p.bytes_done, at.bytes_done),
+            file=at.file or p.file,
+        )
+        if len(self.batch) >= BATCH:
+            self._commit()
+        else:
+            end_of_file = d is None and not step.duplicate and not step.skipped
+            self._report(force=end_of_file)
+        if self.cancelled is not None and self.cancelled():
+            self.stop = True
 
-    if progress:
-        progress(0, total)
-    run = _Run(report)
-    _store(store, _fresh(store, documents(), run, read), pipeline, run, lambda n: None)
-    run.finish()
-    if progress:
-        progress(total, total)
-    return report
+    def _commit(self) -> None:
+        """Store the batch (one transaction) and settle what came before it."""
+        report = self.run_.report
+        if self.batch:
+            # Store.add_documents takes any models.PackedOffsets (see its docstring), but is
+            # annotated with Tokenization: store.py is being rewritten (issue 11)
+            report.added.extend(self.store.add_documents(self.batch, self.pipeline))  # type: ignore[arg-type]
+            self.progress = replace(
+                self.progress,
+                imported=self.progress.imported + len(self.batch),
+                batches=self.progress.batches + 1,
+            )
+            if self.on_commit:
+                self.on_commit(len(self.batch))
+        for source, sha in self.duplicates:
+            report.duplicates.append(source)
+            if sha:
+                self.run_.repeats.append((source, sha))
+        report.skipped.extend(self.skipped)
+        self.run_.failed.update(self.failed)
+        self.batch, self.duplicates, self.skipped, self.failed = [], [], [], {}
+        self.settled = self.progress
+        self._report(force=True)
+
+    def _report(self, force: bool) -> None:
+        if self.report is None:
+            return
+        now = time.monotonic()
+        if not force and now - self.last_report < TICK:
+            return
+        self.last_report = now
+        self.progress = replace(self.progress, elapsed=now - self.t0)
+        self.report(self.progress)

@@ -174,6 +174,8 @@ class DocumentSummary:
     length: int
     state: str
     span_count: int
+    origin: str = ""  # where it appeared (meta source or URL host, else the file name)
+    date: str = ""  # when, from its meta; empty if unknown
 
 
 @dataclass(frozen=True)

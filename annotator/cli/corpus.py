@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import click
 
 from ..ingest import import_paths
@@ -42,14 +46,40 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], spacy_model: str) -> 
     """Import articles: .txt files, folders of .txt/.jsonl, or .jsonl with {"text", "meta"} lines.
 
     Texts already in the database (same SHA-256) are not duplicated. Unreadable inputs
-    are skipped with a reason, the rest are imported, and the exit code is 1.
+    are skipped with a reason, the rest are imported, and the exit code is 1. Ctrl+C stops
+    after the input being read, keeping every batch already committed, and says how many
+    articles were imported (a second Ctrl+C stops at once).
     """
     store = open_db(ctx)
-    with progress_bar("Importing") as progress:
-        report = import_paths(store, paths, pipeline=spacy_model, progress=progress)
+    with progress_bar("Importing") as progress, _interrupt_stops() as interrupted:
+        report = import_paths(
+            store, paths, pipeline=spacy_model, progress=progress, cancelled=interrupted
+        )
     report_import(report)
     if report.skipped:
         ctx.exit(1)
+
+
+@contextmanager
+def _interrupt_stops() -> Iterator[Callable[[], bool]]:
+    """Ctrl+C (SIGINT) asks the import to stop (``ingest.ImportCancelled`` then says what
+    was kept); a second one interrupts at once. Outside the main thread: nothing changes."""
+    asked: list[bool] = []
+
+    def handler(signum: int, frame: object) -> None:
+        if asked:
+            raise KeyboardInterrupt
+        asked.append(True)
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread
+        yield lambda: False
+        return
+    try:
+        yield lambda: bool(asked)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @click.command()

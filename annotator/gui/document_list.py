@@ -1,19 +1,37 @@
-"""The document list: titles, the coder's status and span count, a filter, progress."""
+"""The document list: titles, the coder's status and span count, a filter, progress.
+
+Each row shows the title on up to two lines (elided at the end of the second) over a
+small line with where and when the article appeared (``DocumentSummary.origin`` and
+``date``, read from the import's meta by ``corpus.origin_and_date``); similar headlines
+stay apart without tooltips. The title column's display text stays the title alone.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QEvent,
     QModelIndex,
     QObject,
+    QRect,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -23,6 +41,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -38,6 +59,119 @@ COL_STATE, COL_TITLE, COL_SPANS = range(3)
 _ROOT = QModelIndex()
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _LIST_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
+META_ROLE = Qt.ItemDataRole.UserRole + 2  # "origin · date" of a row
+TITLE_LINES = 2
+PAD_X, PAD_Y = 6, 4  # inside a title cell
+META_SCALE = 0.86  # the meta line's font size, of the list's
+
+
+def meta_line(r: DocumentSummary) -> str:
+    """``Reuters · 2024-06-19``: where and when, whichever is known."""
+    return " · ".join(x for x in (r.origin, r.date) if x)
+
+
+def _utf16_prefix(text: str, units: int) -> str:
+    """The first ``units`` UTF-16 code units of ``text`` (Qt counts those), as a str."""
+    return text.encode("utf-16-le")[: 2 * units].decode("utf-16-le", "ignore")
+
+
+def _right_to_left(text: str) -> bool:
+    """Does ``text`` start (at its first strong character) right-to-left?"""
+    import unicodedata
+
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+def wrap_title(title: str, font: QFont, width: int, lines: int = TITLE_LINES) -> list[str]:
+    """``title`` on at most ``lines`` lines of ``width`` pixels, broken at word
+    boundaries; the last line is elided at its end when the title is longer."""
+    fm = QFontMetrics(font)
+    out: list[str] = []
+    rest = " ".join(title.split())
+    while rest and len(out) < lines - 1:
+        layout = QTextLayout(rest, font)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        line = layout.createLine()
+        if not line.isValid():
+            layout.endLayout()
+            break
+        line.setLineWidth(max(width, 1))
+        taken = _utf16_prefix(rest, line.textLength())
+        layout.endLayout()
+        if not taken:
+            break
+        out.append(taken.rstrip())
+        rest = rest[len(taken) :].lstrip()
+    if rest:
+        out.append(fm.elidedText(rest, Qt.TextElideMode.ElideRight, max(width, 1)))
+    return out
+
+
+class TitleDelegate(QStyledItemDelegate):
+    """Paints a title cell: the title on two lines, then the muted meta line."""
+
+    def meta_font(self, font: QFont) -> QFont:
+        small = QFont(font)
+        small.setPointSizeF(max(font.pointSizeF() * META_SCALE, 6.0))
+        return small
+
+    def row_height(self, font: QFont) -> int:
+        return (
+            TITLE_LINES * QFontMetrics(font).lineSpacing()
+            + QFontMetrics(self.meta_font(font)).lineSpacing()
+            + 2 * PAD_Y
+            + 2
+        )
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        title, opt.text = opt.text, ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        rect = opt.rect.adjusted(PAD_X, PAD_Y, -PAD_X, -PAD_Y)
+        palette: QPalette = opt.palette
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        text_color = palette.color(role)
+        rtl = _right_to_left(title)
+        align = (Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft) | (
+            Qt.AlignmentFlag.AlignTop
+        )
+        font: QFont = opt.font
+        painter.save()
+        painter.setFont(font)
+        painter.setPen(text_color)
+        fm = QFontMetrics(font)
+        y = rect.top()
+        for line in wrap_title(title, font, rect.width()):
+            painter.drawText(QRect(rect.left(), y, rect.width(), fm.height()), int(align), line)
+            y += fm.lineSpacing()
+        meta = index.data(META_ROLE)
+        if meta:
+            small = self.meta_font(font)
+            sfm = QFontMetrics(small)
+            muted = QColor(text_color)
+            muted.setAlphaF(0.85 if selected else 0.62)
+            painter.setFont(small)
+            painter.setPen(muted)
+            top = rect.top() + TITLE_LINES * fm.lineSpacing()
+            painter.drawText(
+                QRect(rect.left(), top, rect.width(), sfm.height() + PAD_Y),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+                sfm.elidedText(meta, Qt.TextElideMode.ElideRight, rect.width()),
+            )
+        painter.restore()
 
 
 class DocumentModel(QAbstractTableModel):
@@ -93,12 +227,17 @@ class DocumentModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATE:
             return QBrush(QColor(STATE_COLOR.get(r.state, "#000")))
         if role == Qt.ItemDataRole.ToolTipRole:
+            where = meta_line(r)  # unless it is only the source's file name
+            where = "" if where in r.source else where
             return plain_tooltip(
-                f"{r.title}\n{r.source}\n{STATE_TEXT.get(r.state, r.state)},"
+                f"{r.title}\n{r.source}\n{where + chr(10) if where else ''}"
+                f"{STATE_TEXT.get(r.state, r.state)},"
                 f" {r.span_count} span(s), {r.length:,} characters"
             )
+        if role == META_ROLE:
+            return meta_line(r)
         if role == Qt.ItemDataRole.TextAlignmentRole and col != COL_TITLE:
-            return int(Qt.AlignmentFlag.AlignCenter)
+            return int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         if role == Qt.ItemDataRole.UserRole:
             return r.id
         if role == Qt.ItemDataRole.UserRole + 1:
@@ -129,7 +268,9 @@ class _Filter(QSortFilterProxyModel):
             return False
         if self.state in ("new", "in_progress", "done") and r.state != self.state:
             return False
-        return not self.needle or self.needle in (r.title or r.source).casefold()
+        if not self.needle:
+            return True
+        return any(self.needle in t.casefold() for t in (r.title or r.source, r.origin, r.date))
 
 
 class DocumentList(QWidget):
@@ -172,7 +313,10 @@ class DocumentList(QWidget):
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(30)
+        self.titles = TitleDelegate(self.view)
+        self.view.setItemDelegateForColumn(COL_TITLE, self.titles)
+        self.view.verticalHeader().setDefaultSectionSize(self.titles.row_height(self.view.font()))
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(COL_STATE, QHeaderView.ResizeMode.Fixed)

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from ..formats.registry import EXPORT_FORMATS
 from ..store import Store
-from .jobs import Jobs
+from .jobs import JobProgress, Jobs
 
 if TYPE_CHECKING:
     from ..scheme import Scheme
@@ -215,6 +215,36 @@ def database_problem(
     return None
 
 
+# The least time between two progress lines the import sends to its dialog.
+IMPORT_REPORT_EVERY = 0.05
+
+
+def import_with_progress(store: Store, paths: list[str], progress: JobProgress) -> Any:
+    """``ingest.import_paths`` reporting to a job's progress dialog (per mille of the
+    input's bytes, and the core's line with its time estimate) and stopping when the
+    dialog is cancelled; a cancelled import is returned as its ``ImportCancelled``,
+    which says what was kept."""
+    import time
+
+    from ..ingest import ImportCancelled, import_paths
+
+    last = [0.0, -1]  # when the dialog was last told, and the batches it was told of
+
+    def show(p) -> None:
+        now = time.monotonic()
+        if progress.cancelled():
+            return  # the dialog says "Cancelling…" now
+        if now - last[0] < IMPORT_REPORT_EVERY and p.batches == last[1] and p.fraction < 1:
+            return
+        last[0], last[1] = now, p.batches
+        progress(round(p.fraction * 1000), 1000, p.describe())
+
+    try:
+        return import_paths(store, paths, on_progress=show, cancelled=progress.cancelled)
+    except ImportCancelled as e:
+        return e
+
+
 class FileActions:
     """The File menu's actions for one main window (``window.files``)."""
 
@@ -230,7 +260,7 @@ class FileActions:
     def store(self) -> Store:
         return self.w.store
 
-    def start_job(self, title: str, job, on_success):
+    def start_job(self, title: str, job, on_success, window_title: str = ""):
         w = self.w
 
         def failed(message: str) -> None:
@@ -240,7 +270,13 @@ class FileActions:
                 self.show_result(title.rstrip("…"), [message], warning=True)
 
         worker = w.jobs.start(
-            title, self.store.path, job, on_success, failed, readonly=self.store.readonly
+            title,
+            self.store.path,
+            job,
+            on_success,
+            failed,
+            readonly=self.store.readonly,
+            window_title=window_title,
         )
         self.last_worker = worker
         return worker
@@ -326,21 +362,27 @@ class FileActions:
             return None
 
         def job(store, progress):
-            from ..ingest import import_paths
+            return import_with_progress(store, paths, progress)
 
-            return import_paths(store, paths, progress=progress)
+        def done(result) -> None:
+            from ..ingest import ImportCancelled
 
-        def done(report) -> None:
             w.reload_documents()
-            msg = (
-                f"Imported {len(report.added)} article(s); {len(report.duplicates)} already present;"
-                f" {len(report.skipped)} skipped."
-            )
-            if report.skipped:
-                self.show_result("Import articles", [msg], report.skipped, "Skipped:")
+            cancelled = isinstance(result, ImportCancelled)
+            report = result.report if cancelled else result
+            if cancelled:
+                msg = str(result)
+            else:
+                msg = (
+                    f"Imported {len(report.added)} article(s); {len(report.duplicates)}"
+                    f" already present; {len(report.skipped)} skipped."
+                )
+            if report.skipped or cancelled:
+                details = report.skipped or None
+                self.show_result("Import articles", [msg], details, "Skipped:" if details else "")
             w.statusBar().showMessage(msg, 8000)
 
-        return self.start_job("Importing articles…", job, done)
+        return self.start_job("Importing articles…", job, done, window_title="Import")
 
     # -- import labels ------------------------------------------------------------
 

@@ -26,12 +26,32 @@ class Cancelled(Exception):
     pass
 
 
-# job(store, progress) -> result; progress(done, total) may raise Cancelled.
-Job = Callable[[Store, Callable[[int, int], None]], Any]
+class JobProgress:
+    """What a job is given to report with: ``progress(done, total)`` or ``progress(done,
+    total, text)`` (the text replaces the dialog's "<title> done of total" line) raises
+    :class:`Cancelled` once the user cancelled; ``progress.cancelled()`` asks without
+    raising, for a job that stops by itself and says what it kept (an import)."""
+
+    def __init__(self, worker: _Worker):
+        self._worker = worker
+
+    def __call__(self, done: int, total: int, text: str = "") -> None:
+        self._worker._progress(done, total, text)
+
+    def cancelled(self) -> bool:
+        return self._worker.cancelled
+
+
+# job(store, progress) -> result; progress(done, total[, text]) may raise Cancelled.
+Job = Callable[[Store, JobProgress], Any]
+
+# A progress dialog is at least this wide, so that its title bar is not cut
+# ("Impor…otator") and a progress line fits on one line.
+DIALOG_MIN_WIDTH = 520
 
 
 class _Worker(QThread):
-    progressed = Signal(int, int)
+    progressed = Signal(int, int, str)
     succeeded = Signal(object)
     failed = Signal(str)
 
@@ -42,16 +62,17 @@ class _Worker(QThread):
         self.db_path, self.job = db_path, job
         self.readonly = readonly  # the window's database was opened read-only
         self.cancelled = False
+        self.dialog: QProgressDialog | None = None  # run_job's dialog (tests look at it)
 
-    def _progress(self, done: int, total: int) -> None:
+    def _progress(self, done: int, total: int, text: str = "") -> None:
         if self.cancelled:
             raise Cancelled()
-        self.progressed.emit(done, total)
+        self.progressed.emit(done, total, text)
 
     def run(self) -> None:
         try:
             with open_database(self.db_path, readonly=self.readonly) as store:
-                result = self.job(store, self._progress)
+                result = self.job(store, JobProgress(self))
         except Cancelled:
             self.failed.emit("Cancelled.")
         except AnnotatorError as e:
@@ -71,20 +92,30 @@ def run_job(
     on_success: Callable[[Any], None],
     on_failure: Callable[[str], None],
     readonly: bool = False,
+    window_title: str = "",
 ) -> _Worker:
-    """Start ``job`` in a thread with a window-modal progress dialog; returns the thread."""
+    """Start ``job`` in a thread with a window-modal progress dialog; returns the thread.
+    ``window_title`` is the dialog's (short) title, ``title`` its first line."""
     dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
-    dialog.setWindowTitle(title)
+    dialog.setObjectName("jobProgress")
+    dialog.setWindowTitle(window_title or title.rstrip("…"))
+    dialog.setMinimumWidth(DIALOG_MIN_WIDTH)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
     worker = _Worker(db_path, job, parent, readonly)
+    worker.dialog = dialog
 
-    def progressed(done: int, total: int) -> None:
+    def progressed(done: int, total: int, text: str) -> None:
+        if worker.cancelled:  # "Cancelling…" stays until the job has stopped
+            return
         dialog.setMaximum(max(total, 0))
         dialog.setValue(min(done, total) if total else 0)
-        dialog.setLabelText(f"{title} {done} of {total}" if total else title)
+        if text:
+            dialog.setLabelText(f"{title}\n{text}")
+        else:
+            dialog.setLabelText(f"{title} {done} of {total}" if total else title)
 
     def finish() -> None:
         dialog.reset()
@@ -93,7 +124,7 @@ def run_job(
 
     def cancel() -> None:
         worker.cancelled = True
-        dialog.setLabelText("Cancelling…")
+        dialog.setLabelText("Cancelling… (what is already done is kept)")
 
     def succeeded(result: Any) -> None:
         finish()
@@ -157,9 +188,12 @@ class Jobs:
         on_success: Callable[[Any], None],
         on_failure: Callable[[str], None],
         readonly: bool = False,
+        window_title: str = "",
     ) -> _Worker:
         """:func:`run_job` (behind a progress dialog), tracked until it finishes."""
-        worker = run_job(self.parent, title, db_path, job, on_success, on_failure, readonly)
+        worker = run_job(
+            self.parent, title, db_path, job, on_success, on_failure, readonly, window_title
+        )
         return self._track(worker)
 
     def start_background(

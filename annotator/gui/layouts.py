@@ -56,6 +56,10 @@ def column_scroll(inner: QWidget) -> QScrollArea:
     return scroll
 
 
+# The document list's first width: room for two lines of a title's first dozen words.
+LIST_WIDTH = 360
+
+
 def three_panes(left: QWidget, centre: QWidget, right: QWidget) -> QSplitter:
     """The main window's columns: the document list, the article (which takes the extra
     width) and the label panel; none collapses."""
@@ -63,7 +67,7 @@ def three_panes(left: QWidget, centre: QWidget, right: QWidget) -> QSplitter:
     for i, pane in enumerate((left, centre, right)):
         splitter.addWidget(pane)
         splitter.setStretchFactor(i, 1 if i == 1 else 0)
-    splitter.setSizes([300, 760, 360])
+    splitter.setSizes([LIST_WIDTH, 700, 360])
     splitter.setChildrenCollapsible(False)
     return splitter
 

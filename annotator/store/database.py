@@ -484,20 +484,27 @@ class Store:
         return title
 
     def list_documents(self, coder: str | None = None) -> list[DocumentSummary]:
-        """All documents in order, with ``coder``'s state and span count."""
+        """All documents in order, with ``coder``'s state and span count, and where and
+        when each appeared (``corpus.origin_and_date``)."""
         aid = self._maybe_coder_id(coder)
         rows = self.conn.execute(
             """
             SELECT d.id, d.title, d.source, d.length,
                    coalesce(st.state, 'new'),
-                   (SELECT count(*) FROM spans s WHERE s.document_id = d.id AND s.annotator_id = ?)
+                   (SELECT count(*) FROM spans s WHERE s.document_id = d.id AND s.annotator_id = ?),
+                   """
+            + documents.ORIGIN_SQL
+            + """
             FROM documents d
             LEFT JOIN status st ON st.document_id = d.id AND st.annotator_id = ?
             ORDER BY d.id
             """,
             (aid, aid),
         )
-        return [DocumentSummary(*r) for r in rows]
+        return [
+            DocumentSummary(r[0], r[1], r[2], r[3], r[4], r[5], *documents.origin(r[6], r[2]))
+            for r in rows
+        ]
 
     def tokenization(self, doc_id: int) -> Tokenization:
         """Stored token and sentence offsets (no spaCy needed); cached per document."""

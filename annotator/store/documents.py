@@ -13,9 +13,34 @@ from pathlib import Path
 from typing import Any
 
 from .. import jsonsafe
+from ..corpus import ORIGIN_KEYS, origin_and_date_of
 from ..errors import ValidationError
 from ..models import StoredDocument, Tokenization
 from .rows import inserted_id
+
+# The meta values that say where and when an article appeared (corpus.ORIGIN_KEYS), as
+# one JSON array per row, read by SQLite without parsing a whole meta in Python.
+ORIGIN_SQL = (
+    "CASE WHEN d.meta <> '{}' AND json_valid(d.meta) THEN json_extract(d.meta, "
+    + ", ".join(f"'$.\"{k}\"'" for k in ORIGIN_KEYS)
+    + ") END"
+)
+
+
+def origin(extracted: str | None, source: str) -> tuple[str, str]:
+    """The (origin, date) of a row from its ``ORIGIN_SQL`` column and its source."""
+    values: Any = []
+    if extracted:
+        try:
+            values = json.loads(extracted)
+        except ValueError:
+            values = []
+    if not isinstance(values, list) or len(values) != len(ORIGIN_KEYS):
+        values = _NONE
+    return origin_and_date_of(values, source or "")
+
+
+_NONE: list[Any] = [None] * len(ORIGIN_KEYS)
 
 
 def known_hashes(conn: sqlite3.Connection, hashes: Iterable[str]) -> set[str]:
