@@ -85,14 +85,18 @@ def available_room(window: QWidget) -> QRect:
 
 
 def fit_window(
-    settings: QSettings, window: QWidget, default: QSize = DEFAULT_WINDOW_SIZE, key: str = "window"
+    settings: QSettings | None,
+    window: QWidget,
+    default: QSize = DEFAULT_WINDOW_SIZE,
+    key: str = "window",
 ) -> None:
     """Size ``window`` as it was last closed on this machine (else ``default``), but never
     larger than its screen's available area less ``SCREEN_MARGIN``, and centre it there;
     maximized again if it was closed maximized. ``key`` names the window in ``settings``
-    (``window`` for the main window, ``review``, ``agreement``)."""
+    (``window`` for the main window, ``review``, ``agreement``); without ``settings``
+    (a review window opened on its own) ``default`` is fitted and nothing is remembered."""
     room = available_room(window)
-    saved = settings.value(f"{key}/size")
+    saved = settings.value(f"{key}/size") if settings is not None else None
     size = saved if isinstance(saved, QSize) and saved.isValid() else default
     size = size.boundedTo(room.size() - SCREEN_MARGIN).expandedTo(window.minimumSize())
     window.resize(size)
@@ -100,7 +104,7 @@ def fit_window(
         room.x() + max((room.width() - size.width()) // 2, 0),
         room.y() + max((room.height() - size.height() - SCREEN_MARGIN.height()) // 2, 0),
     )
-    if settings.value(f"{key}/maximized") in (True, "true"):
+    if settings is not None and settings.value(f"{key}/maximized") in (True, "true"):
         window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
 
 

@@ -47,7 +47,7 @@ import sqlite3
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -75,7 +75,7 @@ from ..project import reopen
 from ..store import GOLD, Store
 from . import commands as cmd
 from . import review_adjudication as adjudicate
-from .layouts import centre_pane
+from .layouts import centre_pane, fit_window, save_window
 from .plaintext import literal_title
 from .review_actions import build_review_actions
 from .review_decisions import DecisionPanel, decision_unsaved, detail_html
@@ -123,6 +123,7 @@ class ReviewWindow(QMainWindow):
         self.scheme = store.scheme
         self.coder_filter = list(coders) if coders is not None else None
         self.owns_store = owns_store
+        self._settings = main_window.settings if main_window is not None else None
         self.main_window = main_window
         self.doc: Document | None = None
         self.review: Review | None = None
@@ -137,7 +138,7 @@ class ReviewWindow(QMainWindow):
             self, self, self.undo_stack, self.scheme.span_labels
         )
         self.setStyleSheet(STYLE + REVIEW_STYLE)
-        self.resize(1440, 900)
+        fit_window(self._settings, self, QSize(1440, 900), key="review")
         if doc_id is None:
             doc_id = self._first_disputed()
         if doc_id is not None:
@@ -481,6 +482,8 @@ class ReviewWindow(QMainWindow):
                 e.ignore()
                 self._warn_unsaved()
                 return
+        if self._settings is not None:
+            save_window(self._settings, self, key="review")
         if self.main_window is not None:  # (it forgets this window when it is deleted)
             self.main_window.removeEventFilter(self)
         self.undo_stack.clear()
@@ -514,6 +517,7 @@ class ReviewHost(Protocol):
     store: Store
     pending: P.PendingEdits
     doc: Document | None
+    settings: QSettings  # where the review window's size is remembered, on this machine
 
     def write(self, edit: P.Edit) -> tuple[bool, object]: ...
 

@@ -676,3 +676,36 @@ def test_screenshot(qtbot, review, ids, tmp_path):
         image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
     }
     assert len(colours) > 20  # text, bands and panes were painted, not a blank window
+
+
+def test_the_review_window_fits_the_screen_and_remembers_its_size(qtbot, rdb, ids):
+    """It opened at a fixed 1440×900, larger than the offscreen test screen (800×600) and
+    than a 1366×768 laptop; now it fits the screen's available area, and a review window
+    opened from the main window reopens at the size it was closed at."""
+    from PySide6.QtCore import QSettings
+
+    from annotator.gui import main_window
+    from annotator.gui.layouts import SCREEN_MARGIN
+    from annotator.gui.review import open_review
+
+    mw = main_window(rdb, "ana", settings=QSettings())
+    qtbot.addWidget(mw)
+    mw.show()
+    try:
+        w = open_review(mw, ids["Disputed"])
+        room = w.screen().availableGeometry()  # 800×800 offscreen; it needs 826 px wide
+        least = w.minimumSizeHint()
+        assert w.width() <= max(room.width() - SCREEN_MARGIN.width(), least.width())
+        assert w.height() <= max(room.height() - SCREEN_MARGIN.height(), least.height())
+        assert w.height() < 900  # the old fixed size
+        w.resize(least.width(), least.height() + 40)  # (no room here for a wider one)
+        size = (w.width(), w.height())
+        w.close()
+        assert mw.settings.value("review/size").height() == size[1]
+        qtbot.waitUntil(lambda: mw.review_window is None)  # deleted on close: a new one next
+        again = open_review(mw, ids["Second"])
+        assert (again.width(), again.height()) == size
+        again.close()
+    finally:
+        mw.close()
+        mw.store.close()
