@@ -149,6 +149,7 @@ class ReviewWindow(QMainWindow):
 
     def _build(self) -> None:
         self.view = ReviewView()
+        self.view.set_palette(self.scheme.palette())
         self.view.positionClicked.connect(self._position_clicked)
         self.view.nextSpanRequested.connect(self.step_decision)
         self.layers = Layers(self.view)

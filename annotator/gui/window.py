@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         self.doc_list.documentChosen.connect(self.open_document)
 
         self.view = ArticleView()
+        self.view.set_palette(self.scheme.palette())
         self.view.spanClicked.connect(self.labelling.span_clicked)
         self.view.selectionInfo.connect(self.labelling.selection_info)
         self.view.nextSpanRequested.connect(self.labelling.next_span)
@@ -462,6 +463,7 @@ class MainWindow(QMainWindow):
         self.scheme = self.store.scheme
         self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
+        self.view.set_palette(self.scheme.palette())
         if self._panel_slot is not None:  # actions and panel are not built yet: they will be
             return
         rebuild_label_actions(self.menus, self.scheme, self.apply_label)
