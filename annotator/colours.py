@@ -31,7 +31,7 @@ What :func:`derive_palette` guarantees, for any label colours:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -382,20 +382,22 @@ def _choose_selection(avoid: list[RGB], text: RGB, seen: _Seen) -> tuple[RGB, fl
     """The selection colour: the default if far enough from every colour in ``avoid``
     (for every vision), else the first of a growing set of candidates that is, else the
     farthest candidate."""
-    stages = [
-        [parse_hex(DEFAULT_SELECTION)],
-        [from_lch(L, SELECTION_C, h) for L in SELECTION_L for h in range(0, 360, 20)]
-        + [from_lch(L, 0.0, 0.0) for L in SELECTION_L],
-        [
+    stages: list[Callable[[], list[RGB]]] = [
+        lambda: [parse_hex(DEFAULT_SELECTION)],
+        lambda: (
+            [from_lch(L, SELECTION_C, h) for L in SELECTION_L for h in range(0, 360, 20)]
+            + [from_lch(L, 0.0, 0.0) for L in SELECTION_L]
+        ),
+        lambda: [
             from_lch(L, c, h)
             for L in (72, 66, 62, 58)
             for c in (20, 30, 45, 60)
             for h in range(0, 360, 10)
         ],
-    ]
-    best, best_d = stages[0][0], -1.0
+    ]  # built one after the other: most schemes stop at the first or second
+    best, best_d = parse_hex(DEFAULT_SELECTION), -1.0
     for stage in stages:
-        readable = [c for c in stage if contrast_ratio(text, c) >= TEXT_MIN_CONTRAST]
+        readable = [c for c in stage() if contrast_ratio(text, c) >= TEXT_MIN_CONTRAST]
         scored = sorted(
             ((seen.distance(c, avoid), -relative_luminance(c), c) for c in readable),
             reverse=True,

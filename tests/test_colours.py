@@ -234,3 +234,32 @@ def test_a_scheme_that_leaves_no_room_for_the_selection_says_so():
     # the farthest one is still taken, and still darker than every fill
     for lp in p.labels:
         assert C.srgb_to_lab(C.parse_hex(p.selection))[0] < C.srgb_to_lab(C.parse_hex(lp.fill))[0]
+
+
+def test_init_warns_about_look_alike_labels_and_still_records_the_scheme(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    scheme = tmp_path / "greens.toml"
+    scheme.write_text(
+        'name = "greens"\n'
+        '[[span_labels]]\nname = "one"\nkey = "1"\ncolor = "#2ca02c"\n'
+        '[[span_labels]]\nname = "two"\nkey = "2"\ncolor = "#2ea12e"\n'
+        '[[span_labels]]\nname = "three"\nkey = "3"\ncolor = "#1f77b4"\n'
+    )
+    env = os.environ | {"PYTHONPATH": str(root)}
+    db = tmp_path / "x.db"
+    args = ["--db", str(db), "init", "--scheme", str(scheme), "--no-seeds"]
+    res = subprocess.run(
+        [sys.executable, "-m", "annotator", *args], env=env, capture_output=True, text=True
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith(f"Created {db}: scheme 'greens' v1")
+    assert res.stderr.splitlines() == [
+        "Warning: labels 'one' and 'two' have colours that look alike (CIEDE2000 0.4, less"
+        " than 12); the window paints 'two' in another lightness or hue to keep them apart,"
+        " but more different colours would be clearer"
+    ]
