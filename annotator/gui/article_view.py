@@ -73,8 +73,8 @@ class PaintSpan:
     start16: int
     end16: int
     label: str
-    color: QColor
-    band: int
+    color: QColor  # the label's colour; painted as ArticleView.span_colors derives it
+    band: int  # the label's index; the band's row comes from overlaps (span_rows)
     own: bool = True
     coder: str = ""
     unsaved: bool = False  # an edit the database has not taken yet (drawn hatched, dashed)

@@ -127,7 +127,8 @@ class ReviewWindow(QMainWindow):
         self.review: Review | None = None
         self.rejected = Rejections(self.store, self.write)  # (doc, key), kept in the database
         self.undo_stack = QUndoStack(self)
-        self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
+        # the bands' colours (annotator.colours): swatches and marks match the article
+        self._colors = {p.name: QColor(p.band) for p in self.scheme.palette().labels}
         self._field_order = {name: i for i, name in enumerate(self.scheme.field_names)}
         self._loading = False
         self._build()
