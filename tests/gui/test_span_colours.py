@@ -224,3 +224,18 @@ def test_review_mode_paints_coder_bands_below_the_glyphs(qtbot, db, doc_ids):
         assert band_rows and min(band_rows) > max(ink), (label, band_rows, ink)
     rw.close()
     store.close()
+
+
+def test_overlapping_spans_take_rows_touching_ones_share_one():
+    from annotator.gui.article_view import BAND_ROWS, PaintSpan, band_top, span_rows
+
+    def ps(i, s, e):
+        return PaintSpan(i, s, e, "alarmist", QColor("#d62728"), 0)
+
+    # 1 holds 0-10; 2 touches it (starts at its end) and shares row 0; 3 nests in 2,
+    # 4 in 3; 5 overlaps all three; 6 starts after everything ended.
+    spans = [ps(1, 0, 10), ps(2, 10, 30), ps(3, 12, 20), ps(4, 14, 16), ps(5, 15, 40)]
+    spans.append(ps(6, 40, 45))
+    assert span_rows(spans) == {1: 0, 2: 0, 3: 1, 4: 2, 5: 3, 6: 0}
+    # rows below the line's box, 3 px apart; deeper ones share the last row
+    assert [band_top(100.0, r) for r in range(BAND_ROWS + 1)] == [101.0, 104.0, 107.0, 107.0]
