@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .colours import Palette, derive_palette, warning_lines
 from .errors import SchemeError
 from .jsonsafe import StrictJSONError, check_text
 
@@ -145,6 +146,16 @@ class Scheme:
     def label_for_key(self, key: str) -> SpanLabel | None:
         """The label bound to ``key`` (letters ignore case, as Qt binds them)."""
         return next((lab for lab in self.span_labels if key_id(lab.key) == key_id(key)), None)
+
+    def palette(self) -> Palette:
+        """How the window paints the labels' spans and the text selection (fills, bands
+        and selection colour derived from the label colours: :mod:`annotator.colours`)."""
+        return derive_palette(tuple((lab.name, lab.color) for lab in self.span_labels))
+
+    def colour_warnings(self) -> list[str]:
+        """One line per pair of labels whose colours look alike (for normal vision or a
+        simulated colour-vision deficiency)."""
+        return warning_lines({lab.name: lab.color for lab in self.span_labels})
 
 
 def resource_path(name: str) -> Path | None:

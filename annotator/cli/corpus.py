@@ -31,6 +31,8 @@ def init(ctx: click.Context, scheme: str | None, seeds: bool) -> None:
     click.echo(
         f"{state} {store.path}: scheme '{s.name}' v{s.version}, {store.document_count()} document(s)."
     )
+    for line in s.colour_warnings():  # look-alike label colours (annotator.colours)
+        click.echo(f"Warning: {line}", err=True)
 
 
 @click.command(name="import")

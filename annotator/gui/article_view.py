@@ -25,19 +25,49 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPalette,
     QPen,
     QTextCursor,
+    QTextDocument,
     QTextLine,
     QTextOption,
 )
 from PySide6.QtWidgets import QApplication, QFrame, QPlainTextEdit, QWidget
 
+from ..colours import DEFAULT_SELECTION, TEXT, LabelPaint, Palette, label_paint
 from ..models import Tokenization
 from .bidi import MAYBE_RTL
+from .line_room import LineRoomLayout
 from .offsets import OffsetMap, display_text
 
-BAND_H = 2.5  # underline band thickness, px
-BAND_GAP = 1.0
+# Each span has a band under the text, in the empty strip below the line's descent
+# (LineRoomLayout leaves LINE_ROOM px under every line): never through the glyphs.
+# Overlapping spans get rows, the outermost nearest the text (span_rows).
+BAND_H = 2.0  # underline band thickness, px
+BAND_GAP = 1.0  # between two rows
+BAND_TOP = 1.0  # between the line's descent and the first row
+BAND_ROWS = 3  # rows the strip holds; deeper overlaps share the last one
+LINE_ROOM = BAND_TOP + BAND_ROWS * (BAND_H + BAND_GAP)  # 10 px
+
+
+def band_top(line_bottom: float, row: int) -> float:
+    """Top of band row ``row`` under a line whose box ends at ``line_bottom``."""
+    return line_bottom + BAND_TOP + min(row, BAND_ROWS - 1) * (BAND_H + BAND_GAP)
+
+
+def span_rows(spans: list[PaintSpan]) -> dict[int, int]:
+    """The band row of each span (sorted by start): the first row free at its start."""
+    ends: list[int] = []  # end16 of the span last given each row
+    rows: dict[int, int] = {}
+    for s in spans:
+        row = next((i for i, end in enumerate(ends) if end <= s.start16), len(ends))
+        if row == len(ends):
+            ends.append(s.end16)
+        else:
+            ends[row] = s.end16
+        rows[s.id] = row
+    return rows
+
 
 # Every paragraph in its own direction. QPlainTextDocumentLayout lays out each block with
 # the document's default QTextOption and ignores the block format's alignment and direction.
@@ -61,8 +91,8 @@ class PaintSpan:
     start16: int
     end16: int
     label: str
-    color: QColor
-    band: int
+    color: QColor  # the label's colour; painted as ArticleView.span_colors derives it
+    band: int  # the label's index; the band's row comes from overlaps (span_rows)
     own: bool = True
     coder: str = ""
     unsaved: bool = False  # an edit the database has not taken yet (drawn hatched, dashed)
@@ -77,6 +107,9 @@ class ArticleView(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        doc = QTextDocument(self)  # spaced lines: room for the bands under the text
+        doc.setDocumentLayout(LineRoomLayout(doc, LINE_ROOM))
+        self.setDocument(doc)
         self.setObjectName("articleView")
         self.setReadOnly(True)
         self.setTextInteractionFlags(
@@ -102,6 +135,10 @@ class ArticleView(QPlainTextEdit):
         self._spans: list[PaintSpan] = []
         self._starts: list[int] = []
         self._max_len = 0
+        self._rows: dict[int, int] = {}
+        self._paints: dict[str, tuple[QColor, QColor]] = {}  # label: fill, band
+        self._selection = QColor(DEFAULT_SELECTION)
+        self.set_palette(None)
         self._selected: int | None = None
         self._press_pos: QPoint | None = None
         self._last_dbl = QElapsedTimer()
@@ -145,9 +182,39 @@ class ArticleView(QPlainTextEdit):
         self._spans = spans
         self._starts = [s.start16 for s in spans]
         self._max_len = max((s.end16 - s.start16 for s in spans), default=0)
+        # the longest first at one start: it takes the row nearest the text
+        self._rows = span_rows(sorted(spans, key=lambda s: (s.start16, -s.end16, s.id)))
         if self._selected is not None and not any(s.id == self._selected for s in spans):
             self._selected = None
         self.viewport().update()
+
+    def set_palette(self, palette: Palette | None) -> None:
+        """Paint spans and the text selection with ``palette``'s colours (derived from the
+        scheme by :func:`annotator.colours.derive_palette`); None: the default selection."""
+        self._paints = {}
+        self._selection = QColor(palette.selection if palette else DEFAULT_SELECTION)
+        for p in palette.labels if palette else ():
+            self._paints[p.name] = (QColor(p.fill), QColor(p.band))
+        pal = self.palette()
+        text = QColor(palette.selection_text if palette else TEXT)
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            pal.setColor(group, QPalette.ColorRole.Highlight, self._selection)
+            pal.setColor(group, QPalette.ColorRole.HighlightedText, text)
+        self.setPalette(pal)
+        self.viewport().update()
+
+    @property
+    def selection_color(self) -> QColor:
+        """The text selection's background."""
+        return QColor(self._selection)
+
+    def span_colors(self, label: str, color: QColor) -> tuple[QColor, QColor]:
+        """Fill and band of ``label`` (scheme colour ``color``), from the palette."""
+        found = self._paints.get(label)
+        if found is None:  # a label the scheme no longer has: derived on its own
+            p: LabelPaint = label_paint(label, color.name())
+            found = self._paints[label] = (QColor(p.fill), QColor(p.band))
+        return found
 
     def set_font(self, family: str, point_size: float) -> None:
         self._family, self._font_pt = family, max(7.0, min(40.0, point_size))
@@ -481,38 +548,36 @@ class ArticleView(QPlainTextEdit):
             p = QPainter(self.viewport())
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
             p.setPen(Qt.PenStyle.NoPen)
-            for span, rects in visible:  # light fills, under the text
+            for span, rects in visible:  # light opaque fills, under the text
                 if span.own:
-                    fill = QColor(span.color)
-                    fill.setAlpha(52)
-                    hatch = QColor(span.color)
+                    fill, band = self.span_colors(span.label, span.color)
+                    hatch = QColor(band)
                     hatch.setAlpha(150)
                     for r in rects:
                         p.fillRect(r, fill)
                         if span.unsaved:  # not saved yet: hatched
                             p.fillRect(r, QBrush(hatch, Qt.BrushStyle.BDiagPattern))
-            for span, rects in visible:  # one underline band per label, stacked
-                y_off = BAND_H / 2 + span.band * (BAND_H + BAND_GAP)
+            for span, rects in visible:  # one band per span, below the line, in rows
+                band = self.span_colors(span.label, span.color)[1]
+                row = self._rows.get(span.id, 0)
                 if span.own and span.unsaved:
-                    pen = QPen(QColor(span.color), BAND_H, Qt.PenStyle.DashLine)
+                    pen = QPen(band, BAND_H, Qt.PenStyle.DashLine)
                     pen.setCapStyle(Qt.PenCapStyle.FlatCap)
                     p.setPen(pen)
                     for r in rects:
-                        y = r.bottom() - y_off
+                        y = band_top(r.bottom(), row) + BAND_H / 2
                         p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
                     p.setPen(Qt.PenStyle.NoPen)
                 elif span.own:
-                    color = QColor(span.color)
                     for r in rects:
                         p.fillRect(
-                            QRectF(r.left(), r.bottom() - y_off - BAND_H / 2, r.width(), BAND_H),
-                            color,
+                            QRectF(r.left(), band_top(r.bottom(), row), r.width(), BAND_H), band
                         )
                 else:
-                    pen = QPen(QColor(span.color), 1.6, Qt.PenStyle.DashLine)
+                    pen = QPen(band, 1.6, Qt.PenStyle.DashLine)
                     p.setPen(pen)
                     for r in rects:
-                        y = r.bottom() - y_off
+                        y = band_top(r.bottom(), row) + BAND_H / 2
                         # whole pixels, as PySide6 made of floats before (the same image)
                         p.drawLine(int(r.left()), int(y), int(r.right()), int(y))
                     p.setPen(Qt.PenStyle.NoPen)
@@ -523,7 +588,8 @@ class ArticleView(QPlainTextEdit):
             if sel is not None:
                 p = QPainter(self.viewport())
                 p.setRenderHint(QPainter.RenderHint.Antialiasing)
-                p.setPen(QPen(QColor(sel[0].color).darker(135), 1.6))
+                band = self.span_colors(sel[0].label, sel[0].color)[1]
+                p.setPen(QPen(band.darker(135), 1.6))
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 for r in sel[1]:
                     p.drawRoundedRect(r.adjusted(-1.5, -0.5, 1.5, 0.5), 3, 3)

@@ -130,7 +130,8 @@ class ReviewWindow(QMainWindow):
         self.notes: SpanNotes = {}  # the coders' notes on their spans, by (start, end, label)
         self.rejected = Rejections(self.store, self.write)  # (doc, key), kept in the database
         self.undo_stack = QUndoStack(self)
-        self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
+        # the bands' colours (annotator.colours): swatches and marks match the article
+        self._colors = {p.name: QColor(p.band) for p in self.scheme.palette().labels}
         self._field_order = {name: i for i, name in enumerate(self.scheme.field_names)}
         self._loading = False
         self._build()
@@ -152,6 +153,7 @@ class ReviewWindow(QMainWindow):
 
     def _build(self) -> None:
         self.view = ReviewView()
+        self.view.set_palette(self.scheme.palette())
         self.view.positionClicked.connect(self._position_clicked)
         self.view.nextSpanRequested.connect(self.step_decision)
         self.layers = Layers(self.view)

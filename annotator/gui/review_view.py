@@ -2,11 +2,12 @@
 
 Reuses :class:`ArticleView` (plain text, token snapping, UTF-16 conversion) and only
 replaces the painting: each coder is a *layer* drawn as a thin band under the text
-at its own depth (band 1 nearest the baseline), coloured by label. The plain-text
-layout has no line spacing to give, so the bands sit in the descender zone and
-the empty top of the next line; gold spans get a light fill
-and a solid outline; the current decision gets a dark outline. Layers can be
-hidden; :meth:`visible_spans` says what is painted (for tests and tooltips).
+at its own depth (band 1 nearest the text), coloured by label. The bands sit in the
+empty strip the article's layout leaves below every line's descent
+(:class:`~annotator.gui.line_room.LineRoomLayout`), never through the glyphs; gold
+spans get a light fill and a solid outline; the current decision gets a dark outline.
+Fills and bands take the scheme's derived colours (``ArticleView.span_colors``). Layers
+can be hidden; :meth:`visible_spans` says what is painted (for tests and tooltips).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .plaintext import plain_tooltip
 
 LAYER_H = 1.8  # band thickness, px
 LAYER_GAP = 0.8
-LAYER_TOP = 1.2  # first band: this far below the baseline
+LAYER_TOP = 1.0  # first band: this far below the line's descent
 GOLD_LAYER = "gold"
 
 
@@ -167,10 +168,10 @@ class ReviewView(ArticleView):
 
     # -- painting ---------------------------------------------------------------------
 
-    @staticmethod
-    def band_top(baseline: float, band: int) -> float:
+    def band_top(self, baseline: float, band: int) -> float:
         """Top of coder band ``band`` under a line whose baseline is at ``baseline``."""
-        return baseline + LAYER_TOP + band * (LAYER_H + LAYER_GAP)
+        descent = self.fontMetrics().descent()
+        return baseline + descent + LAYER_TOP + band * (LAYER_H + LAYER_GAP)
 
     def _visible_range(self, blocks) -> tuple[int, int]:
         a = blocks[0][0].position()
@@ -207,37 +208,35 @@ class ReviewView(ArticleView):
             descent = self.fontMetrics().descent()
             for x, rects in visible:  # gold: light fill under the text
                 if x.layer == GOLD_LAYER:
-                    fill = QColor(x.color)
-                    fill.setAlpha(46)
-                    hatch = QColor(x.color)
+                    fill, band = self.span_colors(x.label, x.color)
+                    hatch = QColor(band)
                     hatch.setAlpha(150)
                     for r in rects:
-                        bottom = r.bottom() - descent + LAYER_TOP - 0.6
-                        box = QRectF(r.left(), r.top() + 0.8, r.width(), bottom - r.top())
+                        box = QRectF(r.left(), r.top() + 0.8, r.width(), r.height() - 0.8)
                         p.fillRect(box, fill)
                         if x.unsaved:
                             p.fillRect(box, QBrush(hatch, Qt.BrushStyle.BDiagPattern))
             for x, rects in visible:  # coder layers: one band each, stacked
                 if x.layer == GOLD_LAYER:
                     continue
+                band = self.span_colors(x.label, x.color)[1]
                 for r in rects:
                     y = self.band_top(r.bottom() - descent, x.band)
-                    p.fillRect(QRectF(r.left() + 0.5, y, r.width() - 1, LAYER_H), x.color)
+                    p.fillRect(QRectF(r.left() + 0.5, y, r.width() - 1, LAYER_H), band)
             p.end()
         super(ArticleView, self).paintEvent(e)  # the text itself (QPlainTextEdit)
         if any(x.layer == GOLD_LAYER for x, _ in visible):
             p = QPainter(self.viewport())
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
             p.setBrush(Qt.BrushStyle.NoBrush)
-            descent = self.fontMetrics().descent()
             for x, rects in visible:  # gold: solid outline over the text, above the bands
                 if x.layer == GOLD_LAYER:
                     style = Qt.PenStyle.DashLine if x.unsaved else Qt.PenStyle.SolidLine
-                    p.setPen(QPen(QColor(x.color).darker(115), 1.6, style))
+                    band = self.span_colors(x.label, x.color)[1]
+                    p.setPen(QPen(band.darker(115), 1.6, style))
                     for r in rects:
-                        bottom = r.bottom() - descent + LAYER_TOP - 0.6
                         p.drawRoundedRect(
-                            QRectF(r.left() - 1.5, r.top() + 0.8, r.width() + 3, bottom - r.top()),
+                            QRectF(r.left() - 1.5, r.top() + 0.8, r.width() + 3, r.height() - 0.8),
                             3,
                             3,
                         )

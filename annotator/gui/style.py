@@ -3,13 +3,16 @@
 Every item view (lists, tables, trees, combo popups) and every menu gets dark text on a
 light blue for the item under the mouse or selected: a style sheet that sets a widget's
 background but not these leaves the platform's white highlighted text on it
-(tests/gui/test_style_popups.py renders them and compares the pixels)."""
+(tests/gui/test_style_popups.py renders them and compares the pixels).
+
+The article's text selection is not set here: its colour depends on the scheme's label
+colours (``ArticleView.set_palette`` with :func:`annotator.colours.derive_palette`), so
+that it never looks like a span."""
 
 STYLE = """
 QMainWindow, QWidget#leftPane, QWidget#labelPanel, QWidget#labelPanelInner { background: #f6f5f2; }
 QWidget#centrePane { background: #fffdf9; }
-QPlainTextEdit#articleView { background: #fffdf9; color: #202124; border: none;
-    selection-background-color: #b9d4f7; selection-color: #202124; }
+QPlainTextEdit#articleView { background: #fffdf9; color: #202124; border: none; }
 QLabel#docTitle { font-size: 15pt; font-weight: 600; color: #202124; }
 QLabel#docMeta { color: #6b6f75; }
 QLabel[role="section"] { color: #6b6f75; font-size: 8.5pt; font-weight: 600;

@@ -110,7 +110,8 @@ class MainWindow(QMainWindow):
         self._agreement: AgreementWindow | None = None  # Tools → Agreement, made on first use
         self._review: ReviewWindow | None = None  # Tools → Review document, while open
         self._files: FileActions | None = None
-        self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
+        # the bands' colours (annotator.colours): swatches and marks match the article
+        self._colors = {p.name: QColor(p.band) for p in self.scheme.palette().labels}
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
         self._notes: dict[int, str] = {}  # the notes of the spans shown (tooltips)
 
@@ -201,6 +202,7 @@ class MainWindow(QMainWindow):
         self.doc_list.documentChosen.connect(self.open_document)
 
         self.view = ArticleView()
+        self.view.set_palette(self.scheme.palette())
         self.view.spanClicked.connect(self.labelling.span_clicked)
         self.view.selectionInfo.connect(self.labelling.selection_info)
         self.view.nextSpanRequested.connect(self.labelling.next_span)
@@ -535,8 +537,10 @@ class MainWindow(QMainWindow):
         database was opened): colours, the Label menu's actions, the label panel."""
         self.store.reload_scheme()  # another connection may have recorded a newer version
         self.scheme = self.store.scheme
-        self._colors = {lab.name: QColor(lab.color) for lab in self.scheme.span_labels}
+        # the bands' colours (annotator.colours): swatches and marks match the article
+        self._colors = {p.name: QColor(p.band) for p in self.scheme.palette().labels}
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
+        self.view.set_palette(self.scheme.palette())
         if self._panel_slot is not None:  # actions and panel are not built yet: they will be
             return
         self._commit_memo()
