@@ -122,7 +122,7 @@ class LabelButton(QFrame):
 
     clicked = Signal(str)
 
-    def __init__(self, label: SpanLabel, parent: QWidget | None = None):
+    def __init__(self, label: SpanLabel, color: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.label = label
         self.setObjectName(f"label_{label.name}")
@@ -130,8 +130,11 @@ class LabelButton(QFrame):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(f"Label the selection (or the selected span) as {label.name}")
         bar = QFrame()
+        bar.setObjectName("labelBar")
         bar.setFixedWidth(5)
-        bar.setStyleSheet(f"background: {label.color}; border-radius: 2px;")
+        # the colour its spans' bands are painted in (``color``), which may differ from the
+        # scheme's (a look-alike label moved apart, a pale colour darkened): colours.py
+        bar.setStyleSheet(f"background: {color or label.color}; border-radius: 2px;")
         key = QLabel(label.key)
         key.setProperty("role", "key")
         key.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -273,8 +276,10 @@ class LabelPanel(QWidget):
         col.setSpacing(6)
         col.addWidget(section_label("Span labels — select text, press the key"))
         self.label_buttons: dict[str, LabelButton] = {}
+        palette = scheme.palette()
         for lab in scheme.span_labels:
-            b = LabelButton(lab)
+            paint = palette.paint(lab.name)
+            b = LabelButton(lab, paint.band if paint is not None else None)
             b.clicked.connect(self.labelClicked)
             self.label_buttons[lab.name] = b
             self._remember(b.expand, f"label:{lab.name}")

@@ -239,3 +239,26 @@ def test_overlapping_spans_take_rows_touching_ones_share_one():
     assert span_rows(spans) == {1: 0, 2: 0, 3: 1, 4: 2, 5: 3, 6: 0}
     # rows below the line's box, 3 px apart; deeper ones share the last row
     assert [band_top(100.0, r) for r in range(BAND_ROWS + 1)] == [101.0, 104.0, 107.0, 107.0]
+
+
+@pytest.mark.parametrize("scheme", ["seed", "hostile"])
+def test_the_codebook_cards_show_each_label_in_its_band_colour(
+    qtbot, open_window, hostile_db, scheme
+):
+    """A label whose band was moved apart (the seed's policy green, made teal) or darkened
+    (pure yellow) showed its raw scheme colour on its codebook card, so the card and the
+    spans it makes disagreed; the card's bar is painted in the band's colour now."""
+    from PySide6.QtWidgets import QFrame
+
+    w = open_window(path=hostile_db if scheme == "hostile" else None)
+    palette = w.store.scheme.palette()
+    moved = 0
+    for lab in w.store.scheme.span_labels:
+        bar = w.panel.label_buttons[lab.name].findChild(QFrame, "labelBar")
+        qtbot.waitUntil(lambda b=bar: b.isVisible())
+        image = bar.grab().toImage()
+        got = image.pixelColor(image.width() // 2, image.height() // 2).name()
+        band = palette.paint(lab.name).band
+        assert got == QColor(band).name(), (lab.name, got, band)
+        moved += QColor(band).name() != QColor(lab.color).name()
+    assert moved >= 1  # the comparison is not vacuous: some band differs from its colour
