@@ -165,10 +165,11 @@ class TitleDelegate(QStyledItemDelegate):
             muted.setAlphaF(0.85 if selected else 0.62)
             painter.setFont(small)
             painter.setPen(muted)
-            top = rect.top() + TITLE_LINES * fm.lineSpacing()
+            # right under the title (a one-line title leaves no blank line above it),
+            # on the title's side
             painter.drawText(
-                QRect(rect.left(), top, rect.width(), sfm.height() + PAD_Y),
-                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+                QRect(rect.left(), y, rect.width(), sfm.height() + PAD_Y),
+                int(align),
                 sfm.elidedText(meta, Qt.TextElideMode.ElideRight, rect.width()),
             )
         painter.restore()

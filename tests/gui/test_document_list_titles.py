@@ -109,3 +109,40 @@ def test_filter_by_source_and_keys_still_move(qtbot, open_window, corpus_db):
     w.doc_list.filter.clear()
     qtbot.keyClicks(w.doc_list.filter, "2024-06-05")
     qtbot.waitUntil(lambda: 0 < proxy.rowCount() < 20, timeout=2000)
+
+
+def test_a_one_line_title_has_its_source_right_under_it_on_its_side(qtbot, open_window, tmp_path):
+    """A short title used to leave a blank line between it and its source and date, and
+    a right-to-left title had its source at the other edge of the row."""
+    path = tmp_path / "short.jsonl"
+    rows = [("Short title", "Reuters"), ("قمة الحلف في لاهاي", "Al Jazeera")]
+    with path.open("w", encoding="utf-8") as fh:
+        for title, source in rows:
+            meta = {"title": title, "source": source, "date": "2024-11-21"}
+            fh.write(json.dumps({"text": f"{title}\n\nBody.", "meta": meta}) + "\n")
+    db = tmp_path / "short.db"
+    with Store(db) as store:
+        import_paths(store, [path])
+    w = open_window(path=db)
+    view, proxy = w.doc_list.view, w.doc_list.proxy
+    fm = QFontMetrics(view.font())
+    for row in range(2):
+        index = proxy.index(row, COL_TITLE)
+        rect = view.visualRect(index)
+        image = view.viewport().grab(rect).toImage()
+        base = image.pixelColor(QPoint(rect.width() - 2, 1)).lightness()
+        inked = [
+            (x, y)
+            for y in range(image.height())
+            for x in range(image.width())
+            if abs(image.pixelColor(QPoint(x, y)).lightness() - base) > 80
+        ]
+        rows_inked = sorted({y for _x, y in inked})
+        # the ink is in one block: title line, then the meta line, no empty line between
+        gaps = [b - a for a, b in zip(rows_inked, rows_inked[1:], strict=False)]
+        assert max(gaps) < fm.lineSpacing() * 0.8, (index.data(), gaps)
+        meta_ink = [x for x, y in inked if y > rows_inked[0] + fm.lineSpacing()]
+        if index.data().startswith("قمة"):  # right-to-left: its meta on the right too
+            assert min(meta_ink) > rect.width() // 3, index.data()
+        else:
+            assert max(meta_ink) < rect.width() * 2 // 3, index.data()
