@@ -68,8 +68,7 @@ def accept(w: ReviewEditor) -> None:
         if d.gold:
             w.status("That value is already the gold value.", 3000)
             return
-        w.rejected.discard((doc, d.key))
-        if not set_field(w, d.label, d.value, d.coders, focus=d.key):
+        if not set_field(w, d.label, d.value, d.coders, focus=d.key, taken=d.key):
             return
         w.status(f"Gold {d.label} = {value_text(d.value)} (from {', '.join(d.coders)}).", 4000)
     elif d.gold == ACCEPTED:
@@ -77,13 +76,12 @@ def accept(w: ReviewEditor) -> None:
         return
     elif d.gold == EDITED and d.gold_span is not None:
         g = d.gold_span
-        w.rejected.discard((doc, d.key))
         edit = EditGoldSpan(w, doc, (g.start, g.end, g.label), (d.start, d.end, d.label), d.key)
-        if not w.push(edit):
+        if not w.push(taking(w, edit, d.key)):
             return
     else:
-        w.rejected.discard((doc, d.key))
-        if not w.push(AddGoldSpan(w, doc, (d.start, d.end, d.label), d.coders, d.key)):
+        add = AddGoldSpan(w, doc, (d.start, d.end, d.label), d.coders, d.key)
+        if not w.push(taking(w, add, d.key)):
             return
     w.advance(d.key, order)
 
@@ -107,6 +105,34 @@ def reject(w: ReviewEditor) -> None:
     elif not w.push(RejectDecision(w, doc, d.key)):
         return
     w.advance(d.key, order)
+
+
+class ClearsRejection(StoreCommand):
+    """``inner`` (which takes a rejected decision into gold) with the decision's rejection
+    cleared after it: one undo step, whose undo brings the rejection back too. A refused
+    ``inner`` leaves the rejection as it was."""
+
+    def __init__(self, editor: ReviewEditor, inner: StoreCommand, key: Key):
+        super().__init__(editor, inner.doc_id, inner.text())
+        self.inner, self.key, self.rejections = inner, key, editor.rejected
+
+    def apply(self):
+        select = self.inner.apply()
+        self.rejections.discard((self.doc_id, self.key))
+        return select
+
+    def revert(self):
+        select = self.inner.revert()
+        self.rejections.add((self.doc_id, self.key))
+        return select
+
+
+def taking(w: ReviewEditor, command: StoreCommand, key: Key) -> StoreCommand:
+    """``command``, which takes decision ``key`` into gold: wrapped to clear the decision's
+    rejection with it when it has one."""
+    if w.doc is not None and (w.doc.id, key) in w.rejected:
+        return ClearsRejection(w, command, key)
+    return command
 
 
 class RejectDecision(StoreCommand):
@@ -163,11 +189,10 @@ def edit(w: ReviewEditor, label: str | None = None) -> None:
             w.status("Gold already has exactly that.", 3000)
             return
         focus = d.key if d.kind != "gold" else ("gold", *new)
-        ok = w.push(EditGoldSpan(w, doc, base, new, focus))
+        ok = w.push(taking(w, EditGoldSpan(w, doc, base, new, focus), d.key))
     else:
-        ok = w.push(AddGoldSpan(w, doc, new, d.coders, d.key))
+        ok = w.push(taking(w, AddGoldSpan(w, doc, new, d.coders, d.key), d.key))
     if ok:
-        w.rejected.discard((doc, d.key))
         w.view.clear_selection()
         what = f"{new[2]} “{excerpt(w.doc.text, new[0], new[1], 50)}”"
         w.status(f"Gold: {what} (from {', '.join(d.coders) or '—'}).", 4000)
@@ -187,13 +212,18 @@ def set_gold_field(w: ReviewEditor, field: str, value) -> None:
     set_field(w, field, value, sources, focus)
 
 
-def set_field(w: ReviewEditor, field: str, value, sources: tuple[str, ...], focus) -> bool:
+def set_field(
+    w: ReviewEditor, field: str, value, sources: tuple[str, ...], focus, taken: Key | None = None
+) -> bool:
+    """Set a gold field; ``taken``: the decision this takes into gold (its rejection, if
+    any, is cleared with it)."""
     assert w.review is not None and w.doc is not None
     old_value = w.review.gold_fields.get(field)
     old = (old_value, w.review.gold_field_sources.get(field, ()))
     if old_value == value and (value is None or tuple(old[1]) == tuple(sources)):
         return False
-    return w.push(SetGoldField(w, w.doc.id, field, old, (value, sources), focus))
+    command: StoreCommand = SetGoldField(w, w.doc.id, field, old, (value, sources), focus)
+    return w.push(taking(w, command, taken) if taken is not None else command)
 
 
 def auto_accept(w: ReviewEditor) -> None:

@@ -709,3 +709,35 @@ def test_the_review_window_fits_the_screen_and_remembers_its_size(qtbot, rdb, id
     finally:
         mw.close()
         mw.store.close()
+
+
+def test_undoing_an_accept_brings_back_the_rejection_it_cleared(review, ids, check):
+    """R on a decision, then A on it after all, then Ctrl+Z: the decision was left neither
+    in gold nor rejected (the accept's undo removed the gold span, but the rejection it had
+    cleared stayed gone). Accepting is now one step with the rejection it clears, for a
+    span, an edited span (E) and a field; redo clears it again."""
+    from PySide6.QtCore import QCoreApplication
+
+    doc = ids["Disputed"]
+    w = review(doc)
+    must = ("span", *MUST, "alarmist")
+    field = next(d.key for d in w.list.rows if d.kind == "field")
+    for target, accept in ((must, K.Key_A), (must, K.Key_E), (field, K.Key_A)):
+        select(w, target)
+        key(w, K.Key_R)
+        assert key_text(target) in check.rejected_decisions(doc)
+        select(w, target)
+        if accept == K.Key_E:
+            w.view.select_cp(MUST[0], MUST[1] - 1)
+        key(w, accept)
+        QCoreApplication.processEvents()
+        assert key_text(target) not in check.rejected_decisions(doc)
+        assert gold_spans(check, doc) or check.doc_labels(doc, GOLD)
+        key(w, K.Key_Z, M.ControlModifier)
+        assert key_text(target) in check.rejected_decisions(doc), target  # back as it was
+        assert not gold_spans(check, doc) and not check.doc_labels(doc, GOLD)
+        key(w, K.Key_Z, M.ControlModifier | M.ShiftModifier)
+        assert key_text(target) not in check.rejected_decisions(doc)
+        key(w, K.Key_Z, M.ControlModifier)  # leave it rejected for the next case
+        key(w, K.Key_Z, M.ControlModifier)  # and the rejection undone too
+        assert key_text(target) not in check.rejected_decisions(doc)
