@@ -317,6 +317,9 @@ class LabelPanel(QWidget):
         self.span_list.setIconSize(QSize(10, 10))
         self.span_list.setWordWrap(True)
         self.span_list.setUniformItemSizes(False)
+        # rows wrap to the pane's width (laid out again when it changes): no sideways scrolling
+        self.span_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.span_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.span_list.itemClicked.connect(self._span_clicked)
         self.span_list.itemActivated.connect(self._span_clicked)
         note_menu(self.span_list, self.noteRequested)
