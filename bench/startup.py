@@ -96,7 +96,9 @@ def _press(key):
 
 BASELINE = (
     "from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat\n"
-    "from PySide6.QtWidgets import QApplication, QPlainTextEdit\n" + HOOK + "app = QApplication([])\n"
+    "from PySide6.QtWidgets import QApplication, QPlainTextEdit\n"
+    + HOOK
+    + "app = QApplication([])\n"
     "text = open(sys.argv[1], encoding='utf-8').read()\n"
     "w = QPlainTextEdit()\n"
     "w.setReadOnly(True)\n"
@@ -315,9 +317,7 @@ def report(rows: dict[str, list[Mark]], loaded: set[str], runs: int) -> None:
             f"  {cpu * 1000:8.0f} {cpu / med('bare', 'cpu'):5.2f}x"
             f"  {peak / 1024:12.1f} {peak / med('bare', 'peak_kb'):5.2f}x"
         )
-    per_run = [
-        g.wall / b.wall for g, b in zip(rows["window labelled"], rows["bare"], strict=True)
-    ]
+    per_run = [g.wall / b.wall for g, b in zip(rows["window labelled"], rows["bare"], strict=True)]
     ratio = med("window labelled", "wall") / med("bare", "wall")
     verdict = "ok" if ratio <= TARGET else "MISSED"
     print(f"label-key-ready / bare (wall) {ratio:6.2f}x  (target <= {TARGET}x) {verdict}")

@@ -42,12 +42,11 @@ from ..errors import AnnotatorError
 from ..models import Document, Span
 from ..store import RESERVED_NAMES, Store, check_coder_name
 from . import commands as cmd
-from . import lockguard, switching
+from . import lockguard
 from .article_view import ArticleView
 from .chrome import DocHeader, StatusLabels, message_box, read_only_message, window_title
-from .deferred import FirstPaint, PanelStandIn
+from .deferred import AfterStart, FirstPaint, PanelStandIn
 from .document_list import DocumentList
-from .jobs import Jobs
 from .labelling import Labelling
 from .layouts import centre_pane, fit_window, restore_view, save_view, save_window, three_panes
 from .menus import build_main_menus, rebuild_label_actions
@@ -59,6 +58,7 @@ from .style import STYLE
 if TYPE_CHECKING:
     from .agreement_view import AgreementWindow
     from .file_actions import FileActions
+    from .jobs import Jobs
     from .label_panel import LabelPanel
     from .review import ReviewWindow
 
@@ -105,7 +105,9 @@ class MainWindow(QMainWindow):
         self.doc: Document | None = None
         self.show_others = False
         self.undo_stack = QUndoStack(self)
-        self.jobs = Jobs(self)  # worker threads (import, export, merge, agreement)
+        # What the first screen does not need runs after the label panel's first paint.
+        self.after_start = AfterStart(self)
+        self._jobs: Jobs | None = None  # worker threads, made on first use (``jobs``)
         self._agreement: AgreementWindow | None = None  # Tools → Agreement, made on first use
         self._review: ReviewWindow | None = None  # Tools → Review document, while open
         self._files: FileActions | None = None
@@ -129,6 +131,10 @@ class MainWindow(QMainWindow):
         fit_window(self.settings, self)  # the last size on this machine, within the screen
         restore_view(self.settings, self.view, self.splitter)
         self.reload_documents()
+        # The article's token offsets (a long article's take a while) are loaded after
+        # the start, not before its first paint.
+        self.navigator.preload.stop()
+        self.after_start.add(self._preload_tokens)
 
     # -- construction -------------------------------------------------------------
 
@@ -140,6 +146,19 @@ class MainWindow(QMainWindow):
 
             self._files = FileActions(self)
         return self._files
+
+    @property
+    def jobs(self) -> Jobs:
+        """The worker threads (import, export, merge, agreement), made on first use."""
+        if self._jobs is None:
+            from .jobs import Jobs
+
+            self._jobs = Jobs(self)
+        return self._jobs
+
+    def _preload_tokens(self) -> None:
+        if self.doc is not None and not self.navigator.preload.isActive():
+            self.navigator.preload.start(0)
 
     @property
     def label_actions(self) -> dict[str, QAction]:
@@ -172,11 +191,20 @@ class MainWindow(QMainWindow):
         self._panel_slot = None
         self.refresh_spans(self.view.selected_span)
         self.refresh_fields()
+        # The label keys are bound since the constructor: once the panel is painted the
+        # coder can label, and what waits for the start runs (``deferred.AfterStart``).
+        self._panel_paint_hook = FirstPaint(panel, self.after_start.start)
 
     @property
     def panel_ready(self) -> bool:
         """Whether the label panel is built (it is, one event after the first paint)."""
         return not isinstance(self.panel, PanelStandIn)
+
+    @property
+    def started(self) -> bool:
+        """Whether the label panel has been painted (the label keys are bound from the
+        start): the window is ready for a coder, and the deferred work runs."""
+        return self.after_start.started
 
     def _build_panes(self) -> None:
         self.doc_list = DocumentList()
@@ -431,9 +459,13 @@ class MainWindow(QMainWindow):
 
     def refresh_coder_menu(self) -> None:
         """The Coder menu anew from the database's coders (it may have new ones)."""
+        from . import switching
+
         switching.refresh_coder_menu(self, self)
 
     def switch_coder(self, name: str) -> None:
+        from . import switching
+
         if switching.switch_coder(self, name):
             self.refresh_coder_menu()
             self.statusBar().showMessage(f"Now coding as {self.coder}.", 4000)
@@ -443,12 +475,16 @@ class MainWindow(QMainWindow):
     def may_switch_database(self) -> bool:
         """Whether another database may be opened now; if not (edits wait to be saved in
         this one), says why."""
+        from . import switching
+
         return switching.may_switch_database(self)
 
     def switch_database(self, path: Path) -> bool:
         """Open the database at ``path`` in this window, instead of the current one (the
         coder stays, registered there unless it is read-only). On error (said in one line)
         the current database stays open; returns whether it switched."""
+        from . import switching
+
         if not switching.switch_database(self, path, self._open_store):
             return False
         self.refresh_coder_menu()
@@ -561,7 +597,8 @@ class MainWindow(QMainWindow):
                 self.saver.warn_unsaved()
                 return
         self.saver.retry.stop()
-        self.jobs.cancel(5000)
+        if self._jobs is not None:
+            self._jobs.cancel(5000)
         save_window(self.settings, self)
         save_view(self.settings, self.view, self.splitter)
         lockguard.release(self)  # closed: it writes no more, so its files need no guard
