@@ -75,6 +75,10 @@ class AfterStart(QObject):
         self._started = True
         self._schedule()
 
+    def drop(self) -> None:
+        """Forget the waiting jobs (the window closes)."""
+        self._jobs.clear()
+
     def run_all(self) -> None:
         """Run every waiting job now (e.g. before the window closes)."""
         while self._jobs:

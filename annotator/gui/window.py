@@ -156,8 +156,12 @@ class MainWindow(QMainWindow):
             self._jobs = Jobs(self)
         return self._jobs
 
+    @jobs.setter
+    def jobs(self, jobs: Jobs) -> None:
+        self._jobs = jobs
+
     def _preload_tokens(self) -> None:
-        if self.doc is not None and not self.navigator.preload.isActive():
+        if self.doc is not None and self.isVisible() and not self.navigator.preload.isActive():
             self.navigator.preload.start(0)
 
     @property
@@ -597,6 +601,7 @@ class MainWindow(QMainWindow):
                 self.saver.warn_unsaved()
                 return
         self.saver.retry.stop()
+        self.after_start.drop()  # closed: what waited for the start is not needed now
         if self._jobs is not None:
             self._jobs.cancel(5000)
         save_window(self.settings, self)
