@@ -5,6 +5,9 @@ for the moment ``bench/startup.py`` times: the label panel painted and every lab
 bound. Then it checks which modules are loaded, presses the first label's key (a real key
 event through QTest) on a selection, and checks that the span was stored; then it lets
 the deferred work run and checks it ran. No timings are asserted.
+
+Started as a coder starts it (``annotator --db DB``), the command line loads modules the
+window does not need before it opens it: that test is a strict xfail until it does not.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import json
 import os
 import subprocess
 import sys
+
+import pytest
 
 from annotator.store import Store
 
@@ -106,14 +111,19 @@ def main_window(*args, **kwargs):
     watch(w)
     return w
 app_module.main_window = main_window
-sys.exit(app_module.run(db, "alice"))
 """
+RUN = CHILD + 'sys.exit(app_module.run(db, "alice"))\n'
+# As a coder starts it: the command line, then the same ``run``.
+COMMAND = CHILD + (
+    "sys.argv[1:] = ['--db', db, '--annotator', 'alice']\nfrom annotator.cli import main\nmain()\n"
+)
 
 
-def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_path):
+def start(code: str, db, tmp_path) -> dict:
+    """Run the child ``code`` on ``db``; what it reported."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "cfg"))
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(db), ",".join(NOT_AT_START)],
+        [sys.executable, "-c", code, str(db), ",".join(NOT_AT_START)],
         capture_output=True,
         text=True,
         env=env,
@@ -122,6 +132,11 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert "timeout" not in result, result
+    return result
+
+
+def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_path):
+    result = start(RUN, db, tmp_path)
     assert result["loaded_at_ready"] == []
     assert result["loaded_after_key"] == []  # labelling loads none of them either
     assert result["focus_is_article"]
@@ -134,3 +149,14 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["deferred_waiting"] == 0
     assert result["icon"]
     assert result["tokens_loaded"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the command line imports every command's modules (the agreement statistics and"
+    " numpy among them) before it opens the window: annotator/cli/*.py import them at the"
+    " top (bench/startup.py --command)",
+)
+def test_the_command_line_loads_no_more_before_the_label_key(db, doc_ids, tmp_path):
+    result = start(COMMAND, db, tmp_path)
+    assert result["loaded_at_ready"] == []
