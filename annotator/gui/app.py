@@ -1,4 +1,10 @@
-"""Application bootstrap: ``run(db_path, coder) -> exit code`` and ``main_window``."""
+"""Application bootstrap: ``run(db_path, coder) -> exit code`` and ``main_window``.
+
+Start-up ends when a coder can press a label key (``bench/startup.py``): what the first
+screen does not need (the window icon, the menus' other actions, the review and
+agreement modules, the file jobs, spaCy) is loaded after it or on first use
+(``deferred.AfterStart``; ``tests/gui/test_startup_path.py`` checks what is loaded).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from ..errors import AnnotatorError
 from ..scheme import resource_path
@@ -96,14 +101,14 @@ def run(db: str | Path | Store, coder: str | None = None) -> int:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("annotator")
-    icon = resource_path("icons/annotator.svg")
-    if icon is not None:
-        app.setWindowIcon(QIcon(str(icon)))
     try:
         window = main_window(db, coder)
     except AnnotatorError as e:
         if str(e) == "no coder name given":
             return 1
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Critical, "annotator", str(e), QMessageBox.StandardButton.Ok
         )
@@ -112,6 +117,16 @@ def run(db: str | Path | Store, coder: str | None = None) -> int:
         box.exec()
         return 1
     window.show()
+    window.after_start.add(lambda: set_window_icon(app))  # an SVG: not for the first paint
     code = app.exec()
     window.store.close()
     return code
+
+
+def set_window_icon(app: QApplication) -> None:
+    """The application's icon (an SVG, drawn by Qt's SVG icon engine plugin)."""
+    from PySide6.QtGui import QIcon
+
+    icon = resource_path("icons/annotator.svg")
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))

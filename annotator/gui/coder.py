@@ -89,10 +89,14 @@ def remembered_coder_for(settings: QSettings, path: str | Path, known: Sequence[
 
 
 def remember_coder(settings: QSettings, name: str, path: str | Path | None = None) -> None:
-    """Remember ``name`` as the last coder and, with ``path``, as that database's coder."""
-    settings.setValue(KEY, name)
-    if path is not None:
-        settings.setValue(database_key(path), name)
+    """Remember ``name`` as the last coder and, with ``path``, as that database's coder.
+    Nothing is written when both are remembered already (a coder reopening a database:
+    writing the settings file is a wait for the disk at start-up)."""
+    keys = [KEY] if path is None else [KEY, database_key(path)]
+    if all(settings.value(k) == name for k in keys):
+        return
+    for k in keys:
+        settings.setValue(k, name)
     settings.sync()
 
 

@@ -322,7 +322,11 @@ class DocumentList(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(COL_STATE, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_SPANS, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed, wide enough for "Spans" and five digits: sized to its contents, the column
+        # measured every row on each change, and start-up grew with the number of articles.
+        header.setSectionResizeMode(COL_SPANS, QHeaderView.ResizeMode.Fixed)
+        digits = self.view.fontMetrics().horizontalAdvance("00000") + 16
+        header.resizeSection(COL_SPANS, max(header.sectionSizeHint(COL_SPANS), digits))
         header.resizeSection(COL_STATE, 28)
         header.setHighlightSections(False)
 

@@ -42,12 +42,11 @@ from ..errors import AnnotatorError
 from ..models import Document, Span
 from ..store import RESERVED_NAMES, Store, check_coder_name
 from . import commands as cmd
-from . import lockguard, switching
+from . import lockguard
 from .article_view import ArticleView
 from .chrome import DocHeader, StatusLabels, message_box, read_only_message, window_title
-from .deferred import FirstPaint, PanelStandIn
+from .deferred import AfterStart, FirstPaint, PanelStandIn
 from .document_list import DocumentList
-from .jobs import Jobs
 from .labelling import Labelling
 from .layouts import centre_pane, fit_window, restore_view, save_view, save_window, three_panes
 from .menus import build_main_menus, rebuild_label_actions
@@ -60,6 +59,7 @@ if TYPE_CHECKING:
     from .agreement_view import AgreementWindow
     from .field_picker import FieldKeys
     from .file_actions import FileActions
+    from .jobs import Jobs
     from .label_panel import LabelPanel
     from .review import ReviewWindow
 
@@ -106,7 +106,9 @@ class MainWindow(QMainWindow):
         self.doc: Document | None = None
         self.show_others = False
         self.undo_stack = QUndoStack(self)
-        self.jobs = Jobs(self)  # worker threads (import, export, merge, agreement)
+        # What the first screen does not need runs after the label panel's first paint.
+        self.after_start = AfterStart(self)
+        self._jobs: Jobs | None = None  # worker threads, made on first use (``jobs``)
         self._agreement: AgreementWindow | None = None  # Tools → Agreement, made on first use
         self._review: ReviewWindow | None = None  # Tools → Review document, while open
         self._files: FileActions | None = None
@@ -133,6 +135,10 @@ class MainWindow(QMainWindow):
         fit_window(self.settings, self)  # the last size on this machine, within the screen
         restore_view(self.settings, self.view, self.splitter)
         self.reload_documents()
+        # The article's token offsets (a long article's take a while) are loaded after
+        # the start, not before its first paint.
+        self.navigator.preload.stop()
+        self.after_start.add(self._preload_tokens)
 
     # -- construction -------------------------------------------------------------
 
@@ -153,6 +159,23 @@ class MainWindow(QMainWindow):
 
             self._field_keys = FieldKeys(self, self.labelling.set_field)
         return self._field_keys
+
+    @property
+    def jobs(self) -> Jobs:
+        """The worker threads (import, export, merge, agreement), made on first use."""
+        if self._jobs is None:
+            from .jobs import Jobs
+
+            self._jobs = Jobs(self)
+        return self._jobs
+
+    @jobs.setter
+    def jobs(self, jobs: Jobs) -> None:
+        self._jobs = jobs
+
+    def _preload_tokens(self) -> None:
+        if self.doc is not None and self.isVisible() and not self.navigator.preload.isActive():
+            self.navigator.preload.start(0)
 
     @property
     def label_actions(self) -> dict[str, QAction]:
@@ -190,11 +213,20 @@ class MainWindow(QMainWindow):
         self._span_tips = SpanTooltips(
             self.view, lambda span_id: self._notes.get(span_id, ""), self.labelling.note_from_list
         )
+        # The label keys are bound since the constructor: once the panel is painted the
+        # coder can label, and what waits for the start runs (``deferred.AfterStart``).
+        self._panel_paint_hook = FirstPaint(panel, self.after_start.start)
 
     @property
     def panel_ready(self) -> bool:
         """Whether the label panel is built (it is, one event after the first paint)."""
         return not isinstance(self.panel, PanelStandIn)
+
+    @property
+    def started(self) -> bool:
+        """Whether the label panel has been painted (the label keys are bound from the
+        start): the window is ready for a coder, and the deferred work runs."""
+        return self.after_start.started
 
     def _build_panes(self) -> None:
         self.doc_list = DocumentList()
@@ -502,9 +534,13 @@ class MainWindow(QMainWindow):
 
     def refresh_coder_menu(self) -> None:
         """The Coder menu anew from the database's coders (it may have new ones)."""
+        from . import switching
+
         switching.refresh_coder_menu(self, self)
 
     def switch_coder(self, name: str) -> None:
+        from . import switching
+
         self._commit_memo(forget=True)
         if not switching.switch_coder(self, name):
             self.refresh_fields()  # the same coder: the memo box shows the memo again
@@ -517,6 +553,8 @@ class MainWindow(QMainWindow):
     def may_switch_database(self) -> bool:
         """Whether another database may be opened now; if not (edits wait to be saved in
         this one), says why."""
+        from . import switching
+
         self._commit_memo()  # a memo being typed is an edit that must be saved first
         return switching.may_switch_database(self)
 
@@ -524,6 +562,8 @@ class MainWindow(QMainWindow):
         """Open the database at ``path`` in this window, instead of the current one (the
         coder stays, registered there unless it is read-only). On error (said in one line)
         the current database stays open; returns whether it switched."""
+        from . import switching
+
         self._commit_memo(forget=True)
         if not switching.switch_database(self, path, self._open_store):
             self.refresh_fields()  # the memo box shows this database's memo again
@@ -643,7 +683,9 @@ class MainWindow(QMainWindow):
                 self.saver.warn_unsaved()
                 return
         self.saver.retry.stop()
-        self.jobs.cancel(5000)
+        self.after_start.drop()  # closed: what waited for the start is not needed now
+        if self._jobs is not None:
+            self._jobs.cancel(5000)
         save_window(self.settings, self)
         save_view(self.settings, self.view, self.splitter)
         lockguard.release(self)  # closed: it writes no more, so its files need no guard
