@@ -603,6 +603,7 @@ class MainWindow(QMainWindow):
         if doc_id is None:
             self.statusBar().showMessage("Open an article first.", 4000)
             return None
+        self._commit_memo()  # the memo being typed is one the adjudicator must see
         try:
             from .review import open_review
         except ImportError as e:
