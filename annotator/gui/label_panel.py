@@ -122,7 +122,7 @@ class LabelButton(QFrame):
 
     clicked = Signal(str)
 
-    def __init__(self, label: SpanLabel, parent: QWidget | None = None):
+    def __init__(self, label: SpanLabel, parent: QWidget | None = None, band: str = ""):
         super().__init__(parent)
         self.label = label
         self.setObjectName(f"label_{label.name}")
@@ -130,8 +130,10 @@ class LabelButton(QFrame):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(f"Label the selection (or the selected span) as {label.name}")
         bar = QFrame()
+        bar.setObjectName("labelBar")
         bar.setFixedWidth(5)
-        bar.setStyleSheet(f"background: {label.color}; border-radius: 2px;")
+        # the band the article paints (annotator.colours), not the scheme colour as written
+        bar.setStyleSheet(f"background: {band or label.color}; border-radius: 2px;")
         key = QLabel(label.key)
         key.setProperty("role", "key")
         key.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -273,8 +275,9 @@ class LabelPanel(QWidget):
         col.setSpacing(6)
         col.addWidget(section_label("Span labels — select text, press the key"))
         self.label_buttons: dict[str, LabelButton] = {}
+        bands = {p.name: p.band for p in scheme.palette().labels}  # cached per scheme
         for lab in scheme.span_labels:
-            b = LabelButton(lab)
+            b = LabelButton(lab, band=bands.get(lab.name, ""))
             b.clicked.connect(self.labelClicked)
             self.label_buttons[lab.name] = b
             self._remember(b.expand, f"label:{lab.name}")
