@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..models import DocumentSummary, Progress
+from .bidi import may_have_rtl
 from .plaintext import plain_tooltip
 
 STATE_TEXT = {"new": "new", "in_progress": "in progress", "done": "done"}
@@ -66,8 +67,10 @@ META_SCALE = 0.86  # the meta line's font size, of the list's
 
 
 def meta_line(r: DocumentSummary) -> str:
-    """``Reuters · 2024-06-19``: where and when, whichever is known."""
-    return " · ".join(x for x in (r.origin, r.date) if x)
+    """``Reuters · 2024-06-19``: where and when, whichever is known. A source that can
+    hold a right-to-left run is isolated, so it cannot reorder the date drawn beside it."""
+    origin = f"\u2068{r.origin}\u2069" if r.origin and may_have_rtl(r.origin) else r.origin
+    return " · ".join(x for x in (origin, r.date) if x)
 
 
 def _utf16_prefix(text: str, units: int) -> str:

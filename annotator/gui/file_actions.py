@@ -18,6 +18,7 @@ For the same reason nothing chosen in a dialog is read when it is the open datab
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from ..formats.registry import EXPORT_FORMATS
 from ..store import Store
-from .jobs import JobProgress, Jobs
+from .jobs import Cancelled, JobProgress, Jobs
 
 if TYPE_CHECKING:
     from ..scheme import Scheme
@@ -237,7 +238,8 @@ def import_with_progress(store: Store, paths: list[str], progress: JobProgress) 
         if now - last[0] < IMPORT_REPORT_EVERY and p.batches == last[1] and p.fraction < 1:
             return
         last[0], last[1] = now, p.batches
-        progress(round(p.fraction * 1000), 1000, p.describe())
+        with contextlib.suppress(Cancelled):  # cancelled since the check: the import stops
+            progress(round(p.fraction * 1000), 1000, p.describe())  # itself, saying what it kept
 
     try:
         return import_paths(store, paths, on_progress=show, cancelled=progress.cancelled)

@@ -359,12 +359,18 @@ class MainWindow(QMainWindow):
         command = cmd.SetMemo(self, doc_id, self.coder, old, text)
         if self.doc is not None and self.doc.id == doc_id:
             self._push(command)
-            return
-        try:
-            cmd.push_unshown(self.undo_stack, command)
-        except AnnotatorError as e:
-            self.report_error(str(e))
-        self.saver.changed()
+        else:
+            try:
+                cmd.push_unshown(self.undo_stack, command)
+            except AnnotatorError as e:
+                self.report_error(str(e))
+            self.saver.changed()
+        # The box hands a memo on when it loses focus, often to the review window, which
+        # has just read the memos (on its activation): it shows this one too.
+        shown = getattr(self._review, "doc", None)
+        if self._review is not None and shown is not None and shown.id == doc_id:
+            with contextlib.suppress(AnnotatorError, sqlite3.Error, RuntimeError):
+                self._review.refresh()
 
     def _commit_memo(self, forget: bool = False) -> None:
         """Hand on what is typed in the memo box now (before closing or switching); with
@@ -643,6 +649,7 @@ class MainWindow(QMainWindow):
         if doc_id is None:
             self.statusBar().showMessage("Open an article first.", 4000)
             return None
+        self._commit_memo()  # the memo being typed is one the adjudicator must see
         try:
             from .review import open_review
         except ImportError as e:

@@ -146,3 +146,26 @@ def test_a_one_line_title_has_its_source_right_under_it_on_its_side(qtbot, open_
             assert min(meta_ink) > rect.width() // 3, index.data()
         else:
             assert max(meta_ink) < rect.width() * 2 // 3, index.data()
+
+
+@pytest.mark.parametrize("origin", ["الجزيرة", "\u202eevil outlet", "כאן חדשות"])
+def test_a_right_to_left_source_does_not_reorder_the_date_beside_it(qapp, origin):
+    """The meta line is drawn in a left-to-right line: an Arabic or Hebrew outlet (or a
+    stray right-to-left override in the meta) must not pull the date into its run, where
+    2024-06-19 would read 19-06-2024."""
+    from PySide6.QtGui import QTextLayout
+
+    from annotator.gui.document_list import meta_line
+    from annotator.models import DocumentSummary
+
+    line = meta_line(DocumentSummary(1, "t", "s.jsonl", 10, "new", 0, origin, "2024-06-19"))
+    layout = QTextLayout(line, QFont("DejaVu Sans"))
+    layout.beginLayout()
+    text_line = layout.createLine()
+    text_line.setLineWidth(4000)
+    layout.endLayout()
+    at = line.index("2024-06-19")
+    xs = [text_line.cursorToX(i)[0] for i in range(at, at + len("2024-06-19") + 1)]
+    assert xs == sorted(xs) and xs[0] < xs[-1]  # the date's characters left to right
+    origin_xs = [text_line.cursorToX(i)[0] for i in range(line.index(origin[-1]) + 1)]
+    assert max(origin_xs) <= xs[0] + 0.5  # ... after the source

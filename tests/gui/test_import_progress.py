@@ -112,3 +112,36 @@ def test_a_folder_moves_per_file(qtbot, open_window, reader, tmp_path, small_bat
     files = [int(m[1]) for t in lines if (m := re.match(r"(\d+) of 150 file", t))]
     assert files == sorted(files) and files[-1] == 150
     assert len(set(files)) >= 4  # with each batch, not only at the end
+
+
+def test_a_cancel_landing_while_a_progress_line_is_sent_still_says_what_was_kept(
+    db, reader, tmp_path, small_batches
+):
+    """Cancel clicked between the import's "cancelled?" check and its progress line (the
+    worker thread races the dialog): the import still stops on its own and says exactly
+    what it kept, instead of a bare "Cancelled." over committed batches."""
+    from annotator.gui.file_actions import import_with_progress
+    from annotator.gui.jobs import Cancelled, JobProgress
+    from annotator.store import Store
+
+    path = tmp_path / "wire.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(BATCH * 3):
+            fh.write(json.dumps({"text": article(i)}) + "\n")
+
+    class Worker:  # the dialog's side: Cancel lands as the first batch is reported
+        cancelled = False
+
+        def _progress(self, done: int, total: int, text: str = "") -> None:
+            if self.cancelled or reader.document_count() > before:
+                self.cancelled = True
+                raise Cancelled()  # what _Worker._progress does once Cancel was clicked
+
+    before = reader.document_count()
+    with Store(db) as store:
+        result = import_with_progress(store, [str(path)], JobProgress(Worker()))  # type: ignore[arg-type]
+    assert isinstance(result, ingest.ImportCancelled)
+    kept = reader.document_count() - before
+    assert kept > 0 and kept % BATCH == 0
+    assert len(result.report.added) == kept
+    assert str(result).startswith(f"Import cancelled: {kept:,} article(s) imported,")

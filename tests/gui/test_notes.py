@@ -368,3 +368,42 @@ def test_switching_coder_stores_the_memo_being_typed_under_the_coder_who_typed_i
     w.switch_coder("alice")
     assert reader.memos(doc) == {"alice": "alice's reasons", "ben": "ben's"}
     assert _memo(w).toPlainText() == "alice's reasons"
+
+
+def test_review_opened_right_after_typing_a_memo_shows_it(qtbot, open_window, doc_ids, reader):
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    qtbot.keyClick(w.view, K.Key_M, CTRL)
+    qtbot.keyClicks(_memo(w), "typed, then straight to review")
+    qtbot.keyClick(_memo(w), K.Key_R, CTRL | M.ShiftModifier)  # no pause, no click away
+    rv = w.review_window
+    assert rv is not None and rv.doc.id == doc
+    assert reader.memo(doc, "alice") == "typed, then straight to review"
+    labels = rv.memos.labels
+    assert {c: lab.text() for c, lab in labels.items()} == {
+        "alice": "typed, then straight to review"
+    }
+
+
+def test_an_open_review_shows_a_memo_typed_in_the_main_window_when_it_is_clicked_back(
+    qtbot, open_window, doc_ids, reader
+):
+    w = open_window()
+    doc = doc_ids["Simple"]
+    w.open_document(doc)
+    qtbot.keyClick(w.view, K.Key_R, CTRL | M.ShiftModifier)
+    rv = w.review_window
+    assert rv is not None
+    qtbot.waitUntil(rv.isActiveWindow, timeout=2000)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=2000)
+    qtbot.keyClick(w.view, K.Key_M, CTRL)
+    qtbot.keyClicks(_memo(w), "written while the review was open")
+    rv.activateWindow()  # back to the review: the memo box loses focus, the memo is stored
+    qtbot.waitUntil(rv.isActiveWindow, timeout=2000)
+    qtbot.waitUntil(lambda: reader.memo(doc, "alice") != "", timeout=2000)
+    labels = rv.memos.labels
+    assert {c: lab.text() for c, lab in labels.items()} == {
+        "alice": "written while the review was open"
+    }

@@ -10,6 +10,7 @@ import pytest
 from gui_helpers import SIMPLE, drag_select, point_at
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QTextCursor
+from PySide6.QtWidgets import QFrame
 
 from annotator import colours as C
 from annotator.corpus import RawDocument
@@ -262,3 +263,20 @@ def test_the_codebook_cards_show_each_label_in_its_band_colour(
         assert got == QColor(band).name(), (lab.name, got, band)
         moved += QColor(band).name() != QColor(lab.color).name()
     assert moved >= 1  # the comparison is not vacuous: some band differs from its colour
+
+
+def test_the_label_cards_show_the_colours_the_article_paints(qtbot, open_window, hostile_db):
+    """The label panel's cards carry each label's band colour (derived from the scheme,
+    as the article and the span list paint it), not the scheme colour as written: pure
+    yellow is invisible on the card and the two greens would look the same there."""
+    w = open_window("alice", hostile_db)
+    bands = {p.name: p.band for p in w.scheme.palette().labels}
+    seen = {}
+    for name, button in w.panel.label_buttons.items():
+        img = button.grab().toImage()
+        bar = button.findChild(QFrame, "labelBar")
+        assert bar is not None
+        c = bar.geometry().center()
+        seen[name] = img.pixelColor(c.x(), c.y()).name()
+    assert seen == bands
+    assert len(set(seen.values())) == len(seen)
