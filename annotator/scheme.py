@@ -105,6 +105,9 @@ def check_key(key: object) -> str | None:
     return None
 
 
+MAX_COLOUR_WARNINGS = 10  # lines `annotator init` prints about look-alike colours, at most
+
+
 @dataclass(frozen=True)
 class SpanLabel:
     name: str
@@ -155,7 +158,13 @@ class Scheme:
     def colour_warnings(self) -> list[str]:
         """One line per pair of labels whose colours look alike (for normal vision or a
         simulated colour-vision deficiency)."""
-        return warning_lines({lab.name: lab.color for lab in self.span_labels})
+        lines = warning_lines({lab.name: lab.color for lab in self.span_labels})
+        if len(lines) > MAX_COLOUR_WARNINGS:  # 26 labels of one colour: 325 pairs
+            rest = len(lines) - MAX_COLOUR_WARNINGS + 1
+            lines = lines[: MAX_COLOUR_WARNINGS - 1] + [
+                f"... and {rest} more pair(s) of labels whose colours look alike"
+            ]
+        return lines
 
 
 def resource_path(name: str) -> Path | None:

@@ -263,3 +263,17 @@ def test_init_warns_about_look_alike_labels_and_still_records_the_scheme(tmp_pat
         " than 12); the window paints 'two' in another lightness or hue to keep them apart,"
         " but more different colours would be clearer"
     ]
+
+
+def test_look_alike_warnings_are_capped_with_a_count_of_the_rest():
+    """26 labels of one colour made `annotator init` print 325 warning lines."""
+    from annotator.scheme import MAX_COLOUR_WARNINGS
+
+    keys = "bcfhilmoqstuvwxyz0123456789"[:26]  # not the window's reserved keys
+    text = 'name = "same"\nversion = 1\n' + "".join(
+        f'[[span_labels]]\nname = "l{k}"\nkey = "{k}"\ncolor = "#2ca02c"\n' for k in keys
+    )
+    lines = parse_scheme(text).colour_warnings()
+    assert len(lines) == MAX_COLOUR_WARNINGS
+    assert lines[-1] == "... and 316 more pair(s) of labels whose colours look alike"
+    assert all("look alike" in line for line in lines[:-1])
