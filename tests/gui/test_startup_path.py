@@ -45,6 +45,7 @@ import annotator.gui.app as app_module
 
 db, not_at_start = sys.argv[1], sys.argv[2].split(",")
 result = {}
+kept = []
 
 class OnPaint(QObject):
     def __init__(self, widget, then):
@@ -64,6 +65,7 @@ def finish():
 def watch(w):
     from PySide6.QtGui import QKeySequence
     state = {}
+    kept.append(state)  # its event filters live in a cycle the collector could end
     def keys_bound():
         acts, in_window = w.label_actions, set(w.actions())
         return all(
