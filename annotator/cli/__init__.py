@@ -2,14 +2,19 @@
 core function and prints its result. User errors print one line and exit 1.
 
 The group and its error handling live here; the commands, by topic, in the modules
-beside it (corpus, labels, merge, analysis), the window's launch in ``window``.
+beside it (corpus, labels, merge, analysis), the window's launch in ``window``. A command's
+module is imported when the command is asked for (run, or listed by ``--help``), and
+each command imports the core modules it works with when it runs: opening the window
+loads none of them (tests/gui/test_startup_path.py).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import sys
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +24,58 @@ from .. import __version__
 from ..errors import AnnotatorError
 from ..project import DEFAULT_DB
 from ..store import check_coder_name, database_error
-from . import analysis, corpus, labels, merge
 from ._global import add_global_options, group_options
 from ._util import not_utf8, one_line
 from .window import launch_gui
 
+# Each command: its name, the module (beside this one) and the function that define it.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("corpus", "init"),
+    "import": ("corpus", "import_cmd"),
+    "title": ("corpus", "title"),
+    "export": ("labels", "export"),
+    "import-labels": ("labels", "import_labels_cmd"),
+    "merge": ("merge", "merge"),
+    "stats": ("analysis", "stats"),
+    "gold": ("analysis", "gold"),
+    "agreement": ("analysis", "agreement"),
+}
+
 
 class _Group(click.Group):
-    """Turns core errors into one-line messages instead of tracebacks."""
+    """Turns core errors into one-line messages instead of tracebacks; loads each command
+    of ``COMMANDS`` (and the global options it gets) when it is first asked for."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._unloaded = dict(COMMANDS)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def commands(self) -> MutableMapping[str, click.Command]:
+        """Every command, all loaded (what lists them all needs)."""
+        for name in list(self._unloaded):
+            self._load(name)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: MutableMapping[str, click.Command]) -> None:
+        self._commands = value
+
+    def _load(self, name: str) -> None:
+        where = self._unloaded.pop(name, None)
+        if where is None:
+            return
+        module, function = where
+        command = getattr(importlib.import_module(f".{module}", __name__), function)
+        assert isinstance(command, click.Command) and command.name == name, where
+        self._commands[name] = add_global_options(command)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load(cmd_name)
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self._commands, *self._unloaded})
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # Bytes that are not UTF-8 reach Python as lone surrogates: refuse them here, before
@@ -100,15 +149,6 @@ def cli(ctx: click.Context, db: str, coder: str | None, busy_timeout: float) -> 
     ctx.obj["coder"] = coder
     if ctx.invoked_subcommand is None:
         launch_gui(ctx)
-
-
-for command in (
-    corpus.init, corpus.import_cmd, corpus.title,
-    labels.export, labels.import_labels_cmd,
-    merge.merge,
-    analysis.stats, analysis.gold, analysis.agreement,
-):  # fmt: skip
-    cli.add_command(add_global_options(command))
 
 
 def main() -> None:

@@ -6,12 +6,6 @@ import json
 
 import click
 
-from ..adjudication import auto_gold
-from ..atomic import atomic_output
-from ..paths import check_output
-from ..reliability import compute_agreement
-from ..report_html import render_html
-from ..report_text import render_text
 from ._util import coder_list, one_line, open_db
 
 
@@ -65,6 +59,8 @@ def gold(ctx: click.Context, auto: bool, coders: str | None) -> None:
     coders recorded as their sources; everything else is left for review in the window.
     Gold decisions already made are never overwritten.
     """
+    from ..adjudication import auto_gold  # at call time, as every command's work
+
     store = open_db(ctx, seeds=False)
     names = coder_list(store, coders)
     report = auto_gold(store, names)
@@ -116,6 +112,13 @@ def agreement(
     intervals resample documents (seeded). Undefined statistics are shown as n/a with
     the reason.
     """
+    # At call time: the statistics load numpy, which neither the window nor --help needs.
+    from ..atomic import atomic_output
+    from ..paths import check_output
+    from ..reliability import compute_agreement
+    from ..report_html import render_html
+    from ..report_text import render_text
+
     store = open_db(ctx, seeds=False, reading=True)
     if report:
         check_output(report, databases=[store])  # before the statistics, which take a while

@@ -8,7 +8,6 @@ from contextlib import contextmanager
 
 import click
 
-from ..ingest import import_paths
 from ..nlp import DEFAULT_PIPELINE
 from ._util import MAX_ID, open_db, progress_bar, report_import
 
@@ -52,6 +51,8 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], spacy_model: str) -> 
     after the input being read, keeping every batch already committed, and says how many
     articles were imported (a second Ctrl+C stops at once).
     """
+    from ..ingest import import_paths  # at call time: the window's launch does not need it
+
     store = open_db(ctx)
     with progress_bar("Importing") as progress, _interrupt_stops() as interrupted:
         report = import_paths(

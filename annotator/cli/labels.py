@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..export import export as export_any
 from ..formats import READ_FORMATS
 from ..formats.registry import EXPORT_FORMATS, EXPORT_KEYS, FOLDER_KEYS, export_format
-from ..labels_import import MAX_ERRORS_SHOWN, import_label_files
 from ..store import GOLD
 from ._util import listed, one_line, open_db, progress_bar
 
@@ -53,6 +51,8 @@ def export(
     The output is never the database (or its -wal/-shm), a folder (for file formats),
     a pipe or a device, and its folder must exist.
     """
+    from ..export import export as export_any  # at call time, as every command's work
+
     store = open_db(ctx, reading=True)
     if gold:
         if coder is not None:
@@ -129,6 +129,8 @@ def import_labels_cmd(
     Other documents, other coders and gold are untouched; all files are written in one
     transaction, or none if any is refused.
     """
+    from ..labels_import import MAX_ERRORS_SHOWN, import_label_files
+
     store = open_db(ctx)
     with progress_bar("Importing labels") as progress:
         results = import_label_files(

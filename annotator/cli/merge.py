@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..merge import conflict_line, merge_databases
 from ._util import one_line, open_db
 
 
@@ -22,6 +21,8 @@ def merge(ctx: click.Context, others: tuple[str, ...], strict: bool) -> None:
     databases, the other version is kept beside this one as CODER@OTHERFILE and reported
     (or, with --strict, the merge of that database stops). Exit code 1 on conflicts.
     """
+    from ..merge import conflict_line, merge_databases  # at call time
+
     store = open_db(ctx, seeds=False)
     conflicts = False
     for result in merge_databases(store, others, strict=strict):  # stops at the first refusal

@@ -14,7 +14,9 @@ def launch_gui(ctx: click.Context) -> None:
     except ImportError as e:
         from ..syslibs import pyside_problem
 
-        problem = pyside_problem(str(e))  # PySide6 is there, a system library is not
+        # PySide6 is there, a system library is not: the loader's message names it, unless
+        # shiboken's ("could not import module 'PySide6.QtGui'") came first and hides it
+        problem = pyside_problem(str(e)) or pyside_problem(_import_error("PySide6.QtGui"))
         if problem:
             raise AnnotatorError(problem) from None
         open_db(ctx)
@@ -28,3 +30,14 @@ def launch_gui(ctx: click.Context) -> None:
     # written opens read-only there, and --busy-timeout holds for it.
     store = open_db(ctx, reading=True)
     ctx.exit(run(store, ctx.obj["coder"]))
+
+
+def _import_error(module: str) -> str:
+    """The message of importing ``module`` (itself, not through another), or ""."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError as e:
+        return str(e)
+    return ""
