@@ -169,10 +169,12 @@ GUI = (
     f"NOT_AT_START = {NOT_AT_START!r}\n"
     "def _loaded():\n"
     "    return [m for m in NOT_AT_START if m in sys.modules]\n"
+    "_KEPT = []\n"  # the watchers' event filters live in a cycle the collector could end
     "def _watch(w):\n"
     "    from PySide6.QtGui import QKeySequence\n"
     "    w.resize(1400, 900)\n"  # the baseline's size, whatever the screen
     "    state = {'panel_painted': False}\n"
+    "    _KEPT.append(state)\n"
     "    def _keys_bound():\n"  # every span label's action, in the window, on its key
     "        acts = w.label_actions\n"
     "        in_window = set(w.actions())\n"
