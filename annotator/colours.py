@@ -30,10 +30,13 @@ What :func:`derive_palette` guarantees, for any label colours:
 
 from __future__ import annotations
 
+import json
 import math
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 RGB = tuple[float, float, float]  # sRGB, each 0..1 (gamma encoded)
 Lab = tuple[float, float, float]
@@ -416,18 +419,91 @@ def label_paint(name: str, color: str, page: str = PAGE, text: str = TEXT) -> La
     return LabelPaint(name, color, to_hex(fill), to_hex(_visible_band(base, parse_hex(page))))
 
 
-@lru_cache(maxsize=16)
-def derive_palette(
-    labels: tuple[tuple[str, str], ...],
-    page: str = PAGE,
-    text: str = TEXT,
-) -> Palette:
+Labels = tuple[tuple[str, str], ...]  # (name, #rrggbb), in the scheme's order
+_KNOWN: dict[tuple[Labels, str, str], Palette] = {}  # given by remember_palette
+
+
+def derive_palette(labels: Labels, page: str = PAGE, text: str = TEXT) -> Palette:
     """Fills, bands and the selection colour for ``(name, #rrggbb)`` labels (see the
     module's docstring for what is guaranteed).
 
     Labels are taken in order; each keeps its own colour's fill and band unless they
     are too close (for some vision) to an earlier label's, when the smallest lightness
-    and hue change that keeps them apart is used."""
+    and hue change that keeps them apart is used. A palette derived in an earlier
+    process and given to :func:`remember_palette` is returned as it is."""
+    known = _KNOWN.get((labels, page, text))
+    return known if known is not None else _derive_palette(labels, page, text)
+
+
+def remember_palette(labels: Labels, palette: Palette, page: str = PAGE, text: str = TEXT) -> None:
+    """Make :func:`derive_palette` return ``palette`` for these inputs (a palette read
+    back with :func:`palette_from_json`, which checked it was derived from them)."""
+    _KNOWN[(labels, page, text)] = palette
+
+
+def algorithm_id() -> str:
+    """Names this module's derivation: a checksum of its source, so that a palette
+    stored by another version of the colour rules is never taken for this one's. Empty
+    when the source cannot be read (nothing is then stored or read back)."""
+    try:
+        return f"{zlib.crc32(Path(__file__).read_bytes()):08x}"
+    except OSError:
+        return ""
+
+
+def palette_to_json(labels: Labels, palette: Palette, page: str = PAGE, text: str = TEXT) -> str:
+    """``palette`` as derived from these inputs, as JSON text to store between launches
+    (read back with :func:`palette_from_json`)."""
+    return json.dumps(
+        {
+            "algorithm": algorithm_id(),
+            "inputs": [[list(lab) for lab in labels], page, text],
+            "labels": [[p.name, p.color, p.fill, p.band] for p in palette.labels],
+            "selection": [palette.selection, palette.selection_text],
+            "warnings": list(palette.warnings),
+        }
+    )
+
+
+def palette_from_json(
+    data: object, labels: Labels, page: str = PAGE, text: str = TEXT
+) -> Palette | None:
+    """The palette stored by :func:`palette_to_json`, if ``data`` holds one derived by
+    this version of the rules from exactly these inputs; None otherwise (other label
+    colours or rules, or text that is not a well-formed palette)."""
+    try:
+        d = json.loads(data) if isinstance(data, str) else None
+        algorithm = algorithm_id()
+        if not isinstance(d, dict) or not algorithm or d.get("algorithm") != algorithm:
+            return None
+        if d.get("inputs") != [[list(lab) for lab in labels], page, text]:
+            return None
+        paints = tuple(LabelPaint(*_hexes(row, 4, 2)) for row in d["labels"])
+        selection, selection_text = _hexes(d["selection"], 2, 0)
+        warnings = d["warnings"]
+        if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+            return None
+    except (ValueError, TypeError, KeyError):
+        return None
+    if [(p.name, p.color) for p in paints] != [tuple(lab) for lab in labels]:
+        return None
+    return Palette(paints, selection, selection_text, tuple(warnings))
+
+
+def _hexes(row: object, length: int, skip: int) -> list[str]:
+    """``row``: a list of ``length`` strings, all colours ``#rrggbb`` after the first
+    ``skip`` (else ValueError)."""
+    if not isinstance(row, list) or len(row) != length or not all(isinstance(v, str) for v in row):
+        raise ValueError("not a palette row")
+    for v in row[skip:]:
+        if len(v) != 7 or v[0] != "#":
+            raise ValueError(f"not a colour: {v!r}")
+        int(v[1:], 16)
+    return row
+
+
+@lru_cache(maxsize=16)
+def _derive_palette(labels: Labels, page: str, text: str) -> Palette:
     page_rgb, text_rgb = parse_hex(page), parse_hex(text)
     colors = dict(labels)
     seen = _Seen()

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from ..colours import palette_from_json, palette_to_json, remember_palette
 from ..errors import AnnotatorError
-from ..scheme import resource_path
+from ..scheme import Scheme, resource_path
 from ..store import Store
 from .coder import APPLICATION, ORGANISATION, announce_coder, app_settings, start_coder
 
@@ -54,12 +55,39 @@ def main_window(
         store = open_store(path)
     try:
         name, previous = start_coder(settings, store, coder)
+        stored = load_palette(settings, store.scheme)
         window = MainWindow(store, name, settings, open_store=open_store)
+        if not stored:
+            window.after_start.add(lambda: save_palette(settings, window.scheme))
         announce_coder(window, previous, store.path.name)
         return window
     except BaseException:
         store.close()
         raise
+
+
+PALETTE_KEY = "palette/derived"  # the last scheme's palette (colours.palette_to_json)
+
+
+def _palette_inputs(scheme: Scheme) -> tuple[tuple[str, str], ...]:
+    return tuple((lab.name, lab.color) for lab in scheme.span_labels)
+
+
+def load_palette(settings: QSettings, scheme: Scheme) -> bool:
+    """Take the palette stored by an earlier launch for ``scheme`` (deriving it takes
+    about 10 ms), if it was derived from the same label colours by the same colour rules
+    (``colours.palette_from_json``: anything else is ignored). True if it was taken."""
+    labels = _palette_inputs(scheme)
+    palette = palette_from_json(settings.value(PALETTE_KEY), labels)
+    if palette is None:
+        return False
+    remember_palette(labels, palette)
+    return True
+
+
+def save_palette(settings: QSettings, scheme: Scheme) -> None:
+    """Store ``scheme``'s palette for the next launch (``load_palette``)."""
+    settings.setValue(PALETTE_KEY, palette_to_json(_palette_inputs(scheme), scheme.palette()))
 
 
 def display_problem(environ: dict[str, str] | None = None) -> str | None:
