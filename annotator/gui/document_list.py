@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -135,16 +134,37 @@ class TitleDelegate(QStyledItemDelegate):
             + 2
         )
 
+    # The item's background, selection and focus are drawn by QStyledItemDelegate.paint
+    # with the text left out (``_blank``), the title and meta line here. The selection is
+    # read from the view, not from ``option.state``: that would create PySide's QStyle
+    # class (about 5 ms) on the first screen (bench/startup.py).
+    _blank = False
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Any) -> None:
+        super().initStyleOption(option, index)
+        if self._blank:
+            option.text = ""
+
+    def _selected(self, opt: QStyleOptionViewItem, index: Any) -> bool:
+        view = opt.widget
+        if isinstance(view, QAbstractItemView) and view.selectionModel() is not None:
+            return bool(view.selectionModel().isSelected(index))
+        from PySide6.QtWidgets import QStyle
+
+        return bool(opt.state & QStyle.StateFlag.State_Selected)
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
+        self._blank = True
+        try:
+            super().paint(painter, option, index)
+        finally:
+            self._blank = False
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        title, opt.text = opt.text, ""
-        widget = opt.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        title = opt.text
         rect = opt.rect.adjusted(PAD_X, PAD_Y, -PAD_X, -PAD_Y)
         palette: QPalette = opt.palette
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        selected = self._selected(opt, index)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         text_color = palette.color(role)
         rtl = _right_to_left(title)
