@@ -35,11 +35,6 @@ from .colours import Palette, derive_palette, warning_lines
 from .errors import SchemeError
 from .jsonsafe import StrictJSONError, check_text
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 # Builds the error for one entry: fail(where, problem).
 Fail = Callable[[str, str], SchemeError]
 
@@ -206,6 +201,59 @@ def load_scheme(path: str | Path | None = None) -> Scheme:
     return parse_scheme(text, source=str(path))
 
 
+_REMEMBERED: dict[str, dict[str, Any]] = {}  # TOML text -> its tables (remember_toml)
+
+
+def toml_as_json(text: str) -> str | None:
+    """TOML ``text`` and its tables, as JSON text to store between launches (read back
+    with :func:`remember_toml`; the tables are still checked as a scheme); None if the
+    text is not TOML or has values JSON cannot hold exactly (dates, times)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        return json.dumps({"toml": text, "tables": tomllib.loads(text)})
+    except (tomllib.TOMLDecodeError, TypeError, ValueError, RecursionError):
+        return None
+
+
+def remember_toml(data: object) -> str | None:
+    """Take the TOML text and tables stored by :func:`toml_as_json` (``data``, as stored):
+    the next :func:`parse_scheme` of exactly that text uses the tables instead of parsing
+    it (the TOML parser takes about 5 ms to load). Returns the text taken; None if
+    ``data`` is not what ``toml_as_json`` stores."""
+    try:
+        d = json.loads(data) if isinstance(data, str) else None
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(d, dict) or set(d) != {"toml", "tables"}:
+        return None
+    text, tables = d["toml"], d["tables"]
+    if not isinstance(text, str) or not isinstance(tables, dict):
+        return None
+    _REMEMBERED[text] = tables
+    return text
+
+
+def _toml_tables(text: str, source: str) -> dict[str, Any]:
+    """The tables of TOML ``text``; SchemeError naming ``source`` if it is not TOML."""
+    if sys.version_info >= (3, 11):
+        import tomllib  # here: a window's start may take the tables read before (remember_toml)
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        tables: dict[str, Any] = tomllib.loads(text)
+        return tables
+    except tomllib.TOMLDecodeError as e:
+        raise SchemeError(f"{source}: invalid TOML: {e}") from None
+    except RecursionError:
+        raise SchemeError(f"{source}: invalid TOML: arrays or tables nested too deeply") from None
+    except ValueError as e:  # an integer with more digits than Python converts
+        reason = "a number has too many digits" if "digits" in str(e) else str(e)
+        raise SchemeError(f"{source}: invalid TOML: {reason}") from None
+
+
 def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -> Scheme:
     """Validate TOML text as a scheme; errors name ``source``, the entry and the problem.
 
@@ -214,15 +262,9 @@ def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -
     as it is, so that the database stays usable; a new scheme (a file, an extension) must
     follow the current rule (:func:`check_key`).
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise SchemeError(f"{source}: invalid TOML: {e}") from None
-    except RecursionError:
-        raise SchemeError(f"{source}: invalid TOML: arrays or tables nested too deeply") from None
-    except ValueError as e:  # an integer with more digits than Python converts
-        reason = "a number has too many digits" if "digits" in str(e) else str(e)
-        raise SchemeError(f"{source}: invalid TOML: {reason}") from None
+    data: Any = _REMEMBERED.pop(text, None)
+    if data is None:
+        data = _toml_tables(text, source)
 
     def fail(where: str, problem: str) -> SchemeError:
         return SchemeError(f"{source}: {where}: {problem}")

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..colours import palette_from_json, palette_to_json, remember_palette
 from ..errors import AnnotatorError
-from ..scheme import Scheme, resource_path
+from ..scheme import Scheme, remember_toml, resource_path, toml_as_json
 from ..store import Store
 from .coder import APPLICATION, ORGANISATION, announce_coder, app_settings, start_coder
 
@@ -46,6 +46,7 @@ def main_window(
     from .window import MainWindow
 
     settings = settings if settings is not None else app_settings()
+    remembered = remember_toml(settings.value(SCHEME_KEY))  # before the store reads its scheme
     if isinstance(db, Store):
         store = db
     else:
@@ -59,6 +60,7 @@ def main_window(
         window = MainWindow(store, name, settings, open_store=open_store)
         if not stored:
             window.after_start.add(lambda: save_palette(settings, window.scheme))
+        window.after_start.add(lambda: save_scheme_toml(settings, store, remembered))
         announce_coder(window, previous, store.path.name)
         return window
     except BaseException:
@@ -66,6 +68,7 @@ def main_window(
         raise
 
 
+SCHEME_KEY = "scheme/parsed"  # the last database's scheme: TOML text and tables
 PALETTE_KEY = "palette/derived"  # the last scheme's palette (colours.palette_to_json)
 
 
@@ -88,6 +91,18 @@ def load_palette(settings: QSettings, scheme: Scheme) -> bool:
 def save_palette(settings: QSettings, scheme: Scheme) -> None:
     """Store ``scheme``'s palette for the next launch (``load_palette``)."""
     settings.setValue(PALETTE_KEY, palette_to_json(_palette_inputs(scheme), scheme.palette()))
+
+
+def save_scheme_toml(settings: QSettings, store: Store, remembered: str | None) -> None:
+    """Store the TOML text of ``store``'s scheme and its tables for the next launch
+    (``scheme.toml_as_json``), unless that text is the one ``remembered`` (taken from
+    the settings at this launch)."""
+    versions = store.scheme_versions()
+    text = store.scheme_version_toml(versions[-1]) if versions else None
+    if text is not None and text != remembered:
+        stored = toml_as_json(text)
+        if stored is not None:
+            settings.setValue(SCHEME_KEY, stored)
 
 
 def display_problem(environ: dict[str, str] | None = None) -> str | None:

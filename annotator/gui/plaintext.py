@@ -10,13 +10,13 @@ or menu entry gets :func:`literal_mnemonic`; a window title gets :func:`literal_
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtGui import Qt
 
 
 def escape(text: str) -> str:
     """``text`` for a place inside rich text (``<``, ``>`` and ``&`` shown as such)."""
+    import html  # here: its entity table is not needed to start the window (bench/startup.py)
+
     return html.escape(text, quote=False)
 
 

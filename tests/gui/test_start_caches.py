@@ -1,7 +1,11 @@
-"""The span palette stored between launches (annotator/gui/app.py ``load_palette`` and
-``save_palette``, annotator/colours.py ``palette_to_json``/``palette_from_json``): what a
-launch reads back equals what the colour rules derive; a corrupt entry, another scheme's
-colours or another version of the rules are never taken."""
+"""What a launch stores for the next one's start (annotator/gui/app.py).
+
+The span palette (``load_palette``/``save_palette``, annotator/colours.py
+``palette_to_json``/``palette_from_json``): what a launch reads back equals what the
+colour rules derive; a corrupt entry, another scheme's colours or another version of the
+rules are never taken. The scheme's TOML tables (``save_scheme_toml``, annotator/scheme.py
+``toml_as_json``/``remember_toml``): the scheme read from them equals the one parsed;
+a corrupt entry or another scheme's text is not used."""
 
 from __future__ import annotations
 
@@ -11,7 +15,15 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from annotator import colours as C
-from annotator.gui.app import PALETTE_KEY, load_palette, save_palette
+from annotator import scheme as S
+from annotator.gui.app import (
+    PALETTE_KEY,
+    SCHEME_KEY,
+    load_palette,
+    remember_toml,
+    save_palette,
+    save_scheme_toml,
+)
 from annotator.store import Store
 
 
@@ -24,8 +36,10 @@ def scheme(db):
 @pytest.fixture(autouse=True)
 def forget():
     C._KNOWN.clear()
+    S._REMEMBERED.clear()
     yield
     C._KNOWN.clear()
+    S._REMEMBERED.clear()
 
 
 def labels_of(scheme):
@@ -88,3 +102,61 @@ def test_a_changed_label_colour_misses(scheme):
     )
     assert not load_palette(settings, changed)
     assert changed.palette().paint(first.name).color == "#123456"
+
+
+def stored_toml(db) -> str:
+    with Store(db) as s:
+        return s.scheme_version_toml(s.scheme_versions()[-1])
+
+
+def test_the_scheme_read_from_the_stored_tables_equals_the_parsed_one(db):
+    settings = QSettings()
+    with Store(db) as store:
+        save_scheme_toml(settings, store, None)
+        parsed = store.scheme
+    text = stored_toml(db)
+    assert remember_toml(QSettings().value(SCHEME_KEY)) == text
+    assert S._REMEMBERED[text] == __import__("tomllib").loads(text)
+    with Store(db) as store:
+        assert store.scheme == parsed
+    assert not S._REMEMBERED  # taken once
+    # Unchanged: nothing is written again.
+    settings.setValue(SCHEME_KEY, "kept")
+    with Store(db) as store:
+        save_scheme_toml(settings, store, text)
+    assert settings.value(SCHEME_KEY) == "kept"
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        "not json",
+        "[]",
+        '{"toml": 1, "tables": {}}',
+        '{"toml": "x"}',
+        '{"toml": "", "tables": []}',
+        None,
+        7,
+    ],
+)
+def test_a_corrupt_scheme_entry_is_ignored(db, corrupt):
+    assert remember_toml(corrupt) is None
+    assert not S._REMEMBERED
+
+
+def test_another_scheme_text_is_parsed(db):
+    text = stored_toml(db)
+    other = text.replace('name = "', 'name = "x', 1)
+    assert other != text
+    settings = QSettings()
+    with Store(db) as store:
+        save_scheme_toml(settings, store, None)
+    remember_toml(settings.value(SCHEME_KEY))
+    scheme = S.parse_scheme(other)
+    assert scheme.name.startswith("x")
+    assert text in S._REMEMBERED  # not used for another text
+
+
+def test_toml_json_cannot_hold_is_not_stored():
+    assert S.toml_as_json('name = "a"\nwhen = 1979-05-27') is None
+    assert S.toml_as_json("not = = toml") is None
