@@ -9,7 +9,6 @@ file does not stop the good ones.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import itertools
 import json
 import re
@@ -88,6 +87,8 @@ def normalize_with_offsets(text: str) -> tuple[str, Callable[[int], int]]:
 
 def text_hash(text: str) -> str:
     """SHA-256 of the stored (normalised) text, hex; identifies a document across databases."""
+    import hashlib  # here: the window's start has no text to hash (bench/startup.py)
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -12,7 +12,7 @@ coder button, until the Coder menu is opened.
 
 from __future__ import annotations
 
-import hashlib
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -33,50 +33,15 @@ from ..errors import AnnotatorError, ValidationError
 from ..store import RESERVED_NAMES, Store, check_coder_name
 from .plaintext import literal_mnemonic
 
-ORGANISATION = "annotator"
-APPLICATION = "annotator"
-KEY = "coder/name"  # the last coder, whatever the database
-DATABASE_KEYS = "coder/by_database"  # + "/" + the database's key: its coder
-CHANGED_STYLE = (
-    "QToolButton#coderButton { background: #fde68a; color: #3c2a00; font-weight: 700;"
-    " border: 2px solid #b45309; border-radius: 4px; padding: 2px 8px; }"
-    " QToolButton#coderButton::menu-indicator { image: none; width: 0; }"
-)
-LABEL_CHANGED_STYLE = "background: #fde68a; color: #3c2a00; font-weight: 700; padding: 0 6px;"
-PROMPT = "Your name or initials (your labels are stored under it):"
-
-
-def app_settings() -> QSettings:
-    return QSettings(ORGANISATION, APPLICATION)
-
-
-def window_coder_name(name: str, known: list[str] | tuple[str, ...] = ()) -> str:
-    """``name`` if the window may code under it: a coder already in the database (not a
-    reserved name), or a new name the coder rule accepts; else ValidationError (one line)."""
-    if name in known and name not in RESERVED_NAMES:
-        return name
-    return check_coder_name(name)
-
-
-def _valid(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return check_coder_name(value)
-    except ValidationError:
-        return None
-
-
-def remembered_coder(settings: QSettings) -> str | None:
-    """The last coder, in any database (None: none, or a name no longer allowed)."""
-    return _valid(settings.value(KEY))
-
-
-def database_key(path: str | Path) -> str:
-    """The settings key of the coder remembered for the database at ``path``: its
-    resolved path, hashed (a settings key holds no slashes or drive letters)."""
-    resolved = str(Path(path).resolve())
-    return f"{DATABASE_KEYS}/{hashlib.sha256(resolved.encode()).hexdigest()[:24]}"
+# SHA-256 without loading hashlib (and OpenSSL, ~3 ms) at start-up, as the standard
+# library's random module does for SHA-512: CPython's own implementation when built in.
+try:
+    if sys.version_info >= (3, 12):
+        from _sha2 import sha256 as _sha256
+    else:
+        from _sha256 import sha256 as _sha256  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import sha256 as _sha256
 
 
 def remembered_coder_for(settings: QSettings, path: str | Path, known: Sequence[str]) -> str | None:
@@ -250,3 +215,49 @@ def fill_coder_menu(
     add = menu.addAction("New coder…")
     add.setObjectName("newCoder")
     add.triggered.connect(new)
+
+
+ORGANISATION = "annotator"
+APPLICATION = "annotator"
+KEY = "coder/name"  # the last coder, whatever the database
+DATABASE_KEYS = "coder/by_database"  # + "/" + the database's key: its coder
+CHANGED_STYLE = (
+    "QToolButton#coderButton { background: #fde68a; color: #3c2a00; font-weight: 700;"
+    " border: 2px solid #b45309; border-radius: 4px; padding: 2px 8px; }"
+    " QToolButton#coderButton::menu-indicator { image: none; width: 0; }"
+)
+LABEL_CHANGED_STYLE = "background: #fde68a; color: #3c2a00; font-weight: 700; padding: 0 6px;"
+PROMPT = "Your name or initials (your labels are stored under it):"
+
+
+def app_settings() -> QSettings:
+    return QSettings(ORGANISATION, APPLICATION)
+
+
+def window_coder_name(name: str, known: list[str] | tuple[str, ...] = ()) -> str:
+    """``name`` if the window may code under it: a coder already in the database (not a
+    reserved name), or a new name the coder rule accepts; else ValidationError (one line)."""
+    if name in known and name not in RESERVED_NAMES:
+        return name
+    return check_coder_name(name)
+
+
+def _valid(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return check_coder_name(value)
+    except ValidationError:
+        return None
+
+
+def remembered_coder(settings: QSettings) -> str | None:
+    """The last coder, in any database (None: none, or a name no longer allowed)."""
+    return _valid(settings.value(KEY))
+
+
+def database_key(path: str | Path) -> str:
+    """The settings key of the coder remembered for the database at ``path``: its
+    resolved path, hashed (a settings key holds no slashes or drive letters)."""
+    resolved = str(Path(path).resolve())
+    return f"{DATABASE_KEYS}/{_sha256(resolved.encode()).hexdigest()[:24]}"

@@ -160,3 +160,15 @@ def test_another_scheme_text_is_parsed(db):
 def test_toml_json_cannot_hold_is_not_stored():
     assert S.toml_as_json('name = "a"\nwhen = 1979-05-27') is None
     assert S.toml_as_json("not = = toml") is None
+
+
+def test_the_coder_s_database_key_is_the_sha256_of_the_resolved_path(tmp_path):
+    # gui/coder.py hashes without hashlib at start-up: the keys stay those stored before
+    import hashlib
+    from pathlib import Path
+
+    from annotator.gui.coder import DATABASE_KEYS, database_key
+
+    path = tmp_path / "ä" / ".." / "labels.db"
+    digest = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:24]
+    assert database_key(path) == f"{DATABASE_KEYS}/{digest}"

@@ -37,6 +37,7 @@ NOT_AT_START = (
     "annotator.gui.switching",
     "annotator.gui.dialogs",
     "html",  # its entity table: only escaping loads it (gui/plaintext.py)
+    "hashlib",  # and OpenSSL: gui/coder.py hashes with CPython's own SHA-256
 )
 # Not at a later launch either: the scheme's TOML tables are stored by the first
 # (gui/app.py save_scheme_toml), so the TOML parser is not loaded.
