@@ -554,7 +554,8 @@ class ArticleView(QPlainTextEdit):
                     hatch = QColor(band)
                     hatch.setAlpha(150)
                     for r in rects:
-                        p.fillRect(r, fill)
+                        p.setBrush(fill)  # as fillRect (no pen), which makes PySide create
+                        p.drawRect(r)  # its QGradient class (~3 ms) at the first paint
                         if span.unsaved:  # not saved yet: hatched
                             p.fillRect(r, QBrush(hatch, Qt.BrushStyle.BDiagPattern))
             for span, rects in visible:  # one band per span, below the line, in rows
@@ -569,10 +570,9 @@ class ArticleView(QPlainTextEdit):
                         p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
                     p.setPen(Qt.PenStyle.NoPen)
                 elif span.own:
+                    p.setBrush(band)
                     for r in rects:
-                        p.fillRect(
-                            QRectF(r.left(), band_top(r.bottom(), row), r.width(), BAND_H), band
-                        )
+                        p.drawRect(QRectF(r.left(), band_top(r.bottom(), row), r.width(), BAND_H))
                 else:
                     pen = QPen(band, 1.6, Qt.PenStyle.DashLine)
                     p.setPen(pen)
