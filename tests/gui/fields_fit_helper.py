@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import sys
 
-from PySide6.QtCore import QPoint, QRect, QSettings, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
+from window_fit_helper import open_ready_window
 
 
 def rect_in(w: QWidget, ref: QWidget) -> list[int]:
@@ -25,19 +26,7 @@ def rect_in(w: QWidget, ref: QWidget) -> list[int]:
 
 def main() -> None:
     db, settings_dir, *opts = sys.argv[1:]
-    app = QApplication([])
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
-    from annotator.gui import main_window
-
-    w = main_window(db, "alice", settings=QSettings())
-    w.show()
-    for _ in range(50):
-        app.processEvents()
-        if w.panel_ready:
-            break
-    for _ in range(10):
-        app.processEvents()
+    app, w = open_ready_window(db, settings_dir)
     panel = w.panel
     scroll = panel.findChild(QWidget, "labelPanelInner").parentWidget().parentWidget()
     viewport = scroll.viewport()

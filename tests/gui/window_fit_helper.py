@@ -21,8 +21,10 @@ def on_screen(w: QWidget, root: QWidget) -> list[int]:
     return [r.left(), r.top(), r.right(), r.bottom()]
 
 
-def main() -> None:
-    db, settings_dir, *opts = sys.argv[1:]
+def open_ready_window(db: str, settings_dir: str):
+    """The main window on ``db`` as alice, shown, its label panel built and the events
+    after it processed (settings in ``settings_dir``); returns (app, window). Shared with
+    fields_fit_helper.py."""
     app = QApplication([])
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
@@ -36,6 +38,12 @@ def main() -> None:
             break
     for _ in range(10):
         app.processEvents()
+    return app, w
+
+
+def main() -> None:
+    db, settings_dir, *opts = sys.argv[1:]
+    app, w = open_ready_window(db, settings_dir)
     avail = w.screen().availableGeometry()
     frame = w.frameGeometry()
     report = {
