@@ -73,6 +73,14 @@ class Labelling:
     def _say(self, message: str, ms: int) -> None:
         self.w.statusBar().showMessage(message, ms)
 
+    def _span(self, span_id: int) -> Span | None:
+        """The coder's span as it is now, or None with the reason reported (gone, ...)."""
+        try:
+            return self.w.own_span(span_id)
+        except AnnotatorError as e:
+            self.w.report_error(str(e))
+            return None
+
     def apply_label(self, label: str) -> None:
         w = self.w
         if w.doc is None:
@@ -93,10 +101,8 @@ class Labelling:
             return
         span_id = w.view.selected_span
         if span_id is not None:
-            try:
-                span = w.own_span(span_id)
-            except AnnotatorError as e:
-                w.report_error(str(e))
+            span = self._span(span_id)
+            if span is None:
                 return
             if span.label != label:
                 self._push(cmd.RelabelSpan(w, span, label))
@@ -109,10 +115,8 @@ class Labelling:
         if span_id is None:
             self._say("Click a span first, then press Delete.", 3000)
             return
-        try:
-            span = w.own_span(span_id)
-        except AnnotatorError as e:
-            w.report_error(str(e))
+        span = self._span(span_id)
+        if span is None:
             return
         w.view.select_span(None)
         self._push(cmd.DeleteSpan(w, span))
@@ -140,10 +144,8 @@ class Labelling:
         if w.doc is None or span_id is None:
             self._say("Click a span first, then press Ctrl+N to write its note.", 4000)
             return
-        try:
-            span = w.own_span(span_id)
-        except AnnotatorError as e:
-            w.report_error(str(e))
+        span = self._span(span_id)
+        if span is None:
             return
         if span.coder != w.coder:
             self._say("That span is another coder's: their notes are read-only.", 4000)
@@ -152,10 +154,8 @@ class Labelling:
         from .span_display import excerpt
 
         def chosen(text: str) -> None:
-            try:
-                now = w.own_span(span_id)  # as it is now (a note may have come meanwhile)
-            except AnnotatorError as e:
-                w.report_error(str(e))
+            now = self._span(span_id)  # as it is now (a note may have come meanwhile)
+            if now is None:
                 return
             note = text.strip()
             if note != now.note:
