@@ -74,6 +74,18 @@ def test_distribution_and_platform():
     assert platform_name({"XDG_SESSION_TYPE": "x11", "DISPLAY": ":0"}) == "xcb"
 
 
+def launch_window(tmp_path: Path, env: dict[str, str]) -> tuple[subprocess.CompletedProcess, str]:
+    """``annotator`` started as a coder starts it (database ``x.db`` in ``tmp_path``),
+    which must exit 1 with one line on stderr; returns the process and that line."""
+    res = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(tmp_path / "x.db"), "--annotator", "ana"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert res.returncode == 1, (res.returncode, res.stderr)
+    [line] = res.stderr.splitlines()
+    return res, line
+
+
 def _broken_plugin(tmp_path: Path) -> Path:
     """A copy of PySide6's own xcb plugin, in Qt's layout (``plugins/platforms`` beside
     ``lib``), whose three xcb-util dependencies are renamed to sonames no system has:
@@ -127,12 +139,7 @@ def test_annotator_names_the_missing_libraries_in_one_line_instead_of_aborting(t
         PYTHONPATH=str(ROOT),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
     )
-    res = subprocess.run(
-        [sys.executable, "-m", "annotator", "--db", str(tmp_path / "x.db"), "--annotator", "ana"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
-    )  # fmt: skip
-    assert res.returncode == 1, (res.returncode, res.stderr)
-    [line] = res.stderr.splitlines()
+    res, line = launch_window(tmp_path, env)
     assert line.startswith("Error: the window cannot open: Qt's xcb platform plugin needs"), line
     assert "libxcb-cursor.so.9, libxcb-icccm.so.9, libxcb-keysyms.so.9" in line, line
 
@@ -168,12 +175,7 @@ def test_a_missing_library_of_pyside6_itself_is_named_in_one_line(tmp_path):
     site = _pyside_without(tmp_path, b"libGL.so.1")
     env = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}
     env.update(DISPLAY=":0", PYTHONPATH=f"{site}{os.pathsep}{ROOT}")
-    res = subprocess.run(
-        [sys.executable, "-m", "annotator", "--db", str(tmp_path / "x.db"), "--annotator", "ana"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
-    )  # fmt: skip
-    assert res.returncode == 1, (res.returncode, res.stderr)
-    [line] = res.stderr.splitlines()
+    res, line = launch_window(tmp_path, env)
     assert line.startswith("Error: the window cannot open: PySide6 (Qt) needs system libraries")
     assert "libGL.so.9" in line and "not available in this version" not in res.stdout
     assert not (tmp_path / "x.db").exists()
