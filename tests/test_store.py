@@ -47,6 +47,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m003_gold_rejections",
             "m004_binary_offsets",
             "m005_memos",
+            "m006_study_design",
         ]
         assert s.scheme.name == "alliance-framing"
         assert s.scheme_versions() == [1]
@@ -58,6 +59,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m003_gold_rejections",
             "m004_binary_offsets",
             "m005_memos",
+            "m006_study_design",
         ]
 
 

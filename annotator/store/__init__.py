@@ -7,11 +7,14 @@ for what SQLite refuses), :mod:`.snapshot` (reading another database without wri
 beside it), :mod:`.names` (the rule for coder names, finding a coder by name),
 :mod:`.rows` (how values are stored), :mod:`.documents` (documents in bulk) and
 :mod:`.queries` (whole-database reports) and :mod:`.coder_labels` (one coder's labels on
-some documents deleted, a status set exactly: ``import-labels --replace``).
+some documents deleted, a status set exactly: ``import-labels --replace``) and
+:mod:`.study` (the design of a study: rounds, assignments, queues, settings of the file).
 No module outside this package runs SQL (``tests/test_architecture.py`` checks it).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from .connection import BUSY_TIMEOUT_S, SIDECARS, database_error
 from .database import Store
@@ -28,7 +31,27 @@ from .rows import now
 from .schema import MIGRATION_SET, MIGRATIONS, migrations
 from .snapshot import read_snapshot
 
+if TYPE_CHECKING:
+    from .study import PACK_CODER, PACK_ROUND, Assignment, Round, check_round_name
+
+# The study-design names, loaded when first used (opening the window needs none of them).
+_STUDY = ("PACK_CODER", "PACK_ROUND", "Assignment", "Round", "check_round_name")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _STUDY:
+        from . import study
+
+        return getattr(study, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
+    "PACK_CODER",
+    "PACK_ROUND",
+    "Assignment",
+    "Round",
+    "check_round_name",
     "BUSY_TIMEOUT_S",
     "GOLD",
     "MAX_NAME_LEN",

@@ -61,6 +61,8 @@ from .schema import MIGRATIONS, migrations, pending_migrations
 if TYPE_CHECKING:  # sqlite-utils is imported only when the schema has to change
     import sqlite_utils
 
+    from .study import Assignment, Round
+
 
 class Store:
     """A labels database. Use as a context manager or call :meth:`close`."""
@@ -943,6 +945,108 @@ class Store:
             return self._coder_id(coder, create=False)
         except NotFoundError:
             return -1
+
+    # -- the design of a study (annotator.store.study) ---------------------------------
+
+    def create_round(self, name: str, seed: int | None, design: dict[str, Any]) -> None:
+        """Record a new round (``pilot``, ``main``) with the seed and the description of
+        how it was drawn; ValidationError if the name is taken or not a valid name."""
+        from . import study
+
+        with self._write() as c:
+            study.create_round(c, name, seed, design, now())
+
+    def rounds(self) -> list[Round]:
+        """Every round, in the order they were created."""
+        from . import study
+
+        return study.rounds(self.conn)
+
+    def get_round(self, name: str) -> Round:
+        """One round; NotFoundError naming the known rounds if there is none so named."""
+        from . import study
+
+        study.round_id(self.conn, name)
+        return next(r for r in study.rounds(self.conn) if r.name == name)
+
+    def current_round(self) -> str | None:
+        """The round a coder's window shows: the one a pack was made for, else the round
+        created last; None when this database has no rounds."""
+        from . import study
+
+        names = [r.name for r in study.rounds(self.conn)]
+        packed = study.setting(self.conn, study.PACK_ROUND)
+        if packed in names:
+            return packed
+        return names[-1] if names else None
+
+    def add_assignments(self, round: str, rows: Iterable[tuple[str, int, bool | None, int]]) -> int:
+        """Assign documents in a round: ``(coder, document id, reliability, position)``
+        rows, all or nothing; new coders are registered. A document or a queue position
+        given twice to one coder in the round is refused. Returns the number of rows."""
+        from . import study
+
+        with self._write() as c:
+            rid = study.round_id(c, round)
+            ids: dict[str, int] = {}
+
+            def coder_id(name: str) -> int:
+                if name not in ids:
+                    self._refuse_gold(lookup_name(name))
+                    ids[name] = self._coder_id(check_coder_name(name), create=True)
+                return ids[name]
+
+            return study.add_assignments(
+                c, rid, ((coder_id(n), d, r, p) for n, d, r, p in rows), now()
+            )
+
+    def assignments(self, round: str | None = None, coder: str | None = None) -> list[Assignment]:
+        """Assignments (of one round, of one coder, or all), by round, coder, position."""
+        from . import study
+
+        rid = None if round is None else study.round_id(self.conn, round)
+        aid = None if coder is None else self._maybe_coder_id(coder)
+        return study.assignments(self.conn, rid, aid)
+
+    def queue(self, coder: str, round: str) -> list[int]:
+        """The documents of ``coder`` in ``round``, in their queue order (empty if none)."""
+        from . import study
+
+        return study.queue(self.conn, study.round_id(self.conn, round), self._maybe_coder_id(coder))
+
+    def round_coders(self, round: str) -> list[str]:
+        """The coders with assignments in ``round``, sorted."""
+        from . import study
+
+        return study.round_coders(self.conn, study.round_id(self.conn, round))
+
+    def assigned_documents(self, round: str | None = None) -> set[int]:
+        """The documents assigned to anyone in ``round`` (in any round when None)."""
+        from . import study
+
+        rid = None if round is None else study.round_id(self.conn, round)
+        return study.assigned_documents(self.conn, rid)
+
+    def reliability_documents(self, round: str | None = None) -> list[int]:
+        """The documents of the reliability sample of ``round`` (of any round when None),
+        sorted; never shown in a coder's window."""
+        from . import study
+
+        rid = None if round is None else study.round_id(self.conn, round)
+        return study.reliability_documents(self.conn, rid)
+
+    def setting(self, key: str) -> str | None:
+        """A setting of this file (``file_settings``), or None."""
+        from . import study
+
+        return study.setting(self.conn, key)
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Set (or with None remove) a setting of this file."""
+        from . import study
+
+        with self._write() as c:
+            study.set_setting(c, key, value)
 
     # -- reports (annotator.store.queries) ------------------------------------------
 

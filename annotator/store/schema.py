@@ -174,6 +174,44 @@ def m005_memos(db: sqlite_utils.Database) -> None:
     )
 
 
+def m006_study_design(db: sqlite_utils.Database) -> None:
+    """The design of a study (issue 13): rounds, who codes which document in which order,
+    which documents form the reliability sample, and settings of this file (a coder's
+    pack records the coder it was made for).
+
+    ``assignments.reliability`` is 1 or 0 in the lead's database and NULL in a coder's
+    pack, which must not tell the coder which documents are in the sample.
+    """
+    db.execute(
+        """CREATE TABLE rounds (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            seed INTEGER,
+            design TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE assignments (
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            reliability INTEGER CHECK (reliability IN (0, 1)),
+            position INTEGER NOT NULL CHECK (position >= 1),
+            assigned_at TEXT,
+            PRIMARY KEY (round_id, annotator_id, document_id),
+            UNIQUE (round_id, annotator_id, position)
+        )"""
+    )
+    db.execute("CREATE INDEX assignments_document ON assignments (document_id)")
+    db.execute(
+        """CREATE TABLE file_settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )"""
+    )
+
+
 # In order; a new schema change is a new function appended here, never an edit of an old one.
 MIGRATIONS = (
     m001_initial,
@@ -181,6 +219,7 @@ MIGRATIONS = (
     m003_gold_rejections,
     m004_binary_offsets,
     m005_memos,
+    m006_study_design,
 )
 
 
