@@ -456,6 +456,18 @@ class Store:
     def document_ids(self) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT id FROM documents ORDER BY id")]
 
+    def document_keys(self) -> list[tuple[int, str, dict[str, Any]]]:
+        """``(id, sha256, meta)`` of every document, by id (what drawing a design reads)."""
+        from . import design_reads
+
+        return design_reads.document_keys(self.conn)
+
+    def field_value_counts(self, fields: Iterable[str]) -> dict[str, dict[str, int]]:
+        """How many coders' labels chose each value of each of ``fields`` (gold left out)."""
+        from . import design_reads
+
+        return design_reads.field_value_counts(self.conn, fields)
+
     def document_count(self) -> int:
         row = self._one("SELECT count(*) FROM documents")
         assert row is not None  # an aggregate query returns one row
