@@ -179,7 +179,7 @@ def check_request(request: DesignRequest) -> None:
 
 
 def _draw_sample(
-    request: DesignRequest, ordered: Sequence[Candidate], size: int
+    request: DesignRequest, ordered: Sequence[Candidate], size: int, fresh: bool
 ) -> tuple[list[Candidate], dict[str, tuple[int, int]]]:
     rng = _rng(request, "sample")
     key = request.stratify
@@ -188,7 +188,7 @@ def _draw_sample(
     groups: dict[str, list[Candidate]] = {}
     for c in ordered:
         groups.setdefault(stratum(c.meta, key), []).append(c)
-    if set(groups) == {MISSING}:
+    if fresh and set(groups) == {MISSING}:  # (new documents of an extension may lack it)
         raise ValidationError(
             f"--stratify {key!r}: no candidate document has the meta field {key!r}"
         )
@@ -292,7 +292,7 @@ def draw_design(
     size = sample_size(request, n)
     if size > n:
         raise ValidationError(f"--overlap-docs {size} is more than the {n} candidate document(s)")
-    sample, strata = _draw_sample(request, ordered, size)
+    sample, strata = _draw_sample(request, ordered, size, fresh=not existing)
     sample.sort(key=lambda c: (c.sha256, c.doc_id))
     in_sample = {c.doc_id for c in sample}
 
