@@ -250,6 +250,8 @@ def covering_size(n: int, k: int) -> int:
     blocks = _Blocks(n, k, {}, [0] * n)
     steps = 0
     while blocks.uncovered():
+        if steps > 4 * math.comb(n, 2):  # each step covers a new pair in practice
+            raise ValidationError(f"no design lets every pair of {n} coders meet, {k} a document")
         blocks.next()
         steps += 1
     return steps
