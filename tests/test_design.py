@@ -245,9 +245,7 @@ def test_a_stratified_sample_is_allocated_in_proportion(case):
 def test_reliability_documents_are_not_all_first_or_last_in_a_queue():
     seen_positions = set()
     for seed in range(60):
-        design = draw_design(
-            DesignRequest("main", ("ana", "ben"), seed, overlap_docs=2), corpus(6)
-        )
+        design = draw_design(DesignRequest("main", ("ana", "ben"), seed, overlap_docs=2), corpus(6))
         for rows in by_coder(design.rows).values():
             rel = [r.position for r in rows if r.reliability]
             assert rel not in ([1, 2], [len(rows) - 1, len(rows)]), (seed, rel)
@@ -370,3 +368,25 @@ def test_a_stricter_study_needs_a_larger_sample(alpha, p, p_c):
 def test_required_sample_size_refuses_values_outside_their_range(args):
     with pytest.raises(ValidationError):
         required_sample_size(*args)
+
+
+@pytest.mark.parametrize("stratify", [None, "outlet"])
+def test_the_sample_itself_is_drawn_from_the_seed_and_the_round(stratify):
+    def sample(seed, round="main"):
+        request = DesignRequest(round, NAMES[:3], seed, overlap_docs=5, stratify=stratify)
+        return draw_design(request, corpus(30)).reliability
+
+    samples = {sample(seed) for seed in range(20)}
+    assert len(samples) >= 15  # C(30, 5) = 142506 possible samples
+    assert sample(3) == sample(3)
+    assert len({sample(3, round) for round in ("main", "pilot", "round 2")}) == 3
+
+
+def test_who_codes_which_document_and_who_gets_one_more_are_drawn_too():
+    def design(seed, n):
+        return draw_design(DesignRequest("main", NAMES[:3], seed, overlap_docs=0), corpus(n))
+
+    mappings = {tuple(sorted((r.doc_id, r.coder) for r in design(s, 30).rows)) for s in range(20)}
+    assert len(mappings) >= 15  # not a round robin over a fixed order
+    one_more = {Counter(r.coder for r in design(s, 7).rows).most_common(1)[0][0] for s in range(20)}
+    assert one_more == set(NAMES[:3])  # not always the first coder listed
