@@ -40,6 +40,7 @@ the same candidates, arguments and seed give the same design.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import json
 import math
@@ -55,7 +56,7 @@ MISSING = "(missing)"  # the stratum of documents without the --stratify field
 MAX_SEED = 2**31 - 1
 # Above this many K-subsets of coders, each reliability document's coders are chosen one
 # by one (the same criteria, coder by coder) instead of comparing every subset.
-EXHAUSTIVE_SUBSETS = 3000
+EXHAUSTIVE_SUBSETS = 500
 
 
 @dataclass(frozen=True)
@@ -228,10 +229,15 @@ class _Blocks:
         if self.exhaustive:
             best = min(itertools.combinations(range(self.n), self.k), key=self._key)
         else:
+            # coder by coder: the one whose pairs with those chosen have met least
             chosen: list[int] = []
             for _ in range(self.k):
-                free = (c for c in range(self.n) if c not in chosen)
-                chosen.append(min(free, key=lambda c: self._key([*chosen, c])[:3] + (c,)))
+
+                def key(c: int) -> tuple[int, int, int, int]:
+                    met = [self.pairs[(min(c, d), max(c, d))] for d in chosen]
+                    return (max(met, default=0), sum(met), self.load[c], c)
+
+                chosen.append(min((c for c in range(self.n) if c not in chosen), key=key))
             best = tuple(sorted(chosen))
         for p in itertools.combinations(best, 2):
             self.pairs[p] += 1
@@ -346,10 +352,12 @@ def draw_design(
     for row in existing:
         if not row.reliability and row.coder in count:
             count[row.coder] += 1
+    fewest = [(count[c], rank[c], c) for c in coders]  # a heap: the coder with the fewest
+    heapq.heapify(fewest)
     for doc in singles:
-        coder = min(coders, key=lambda c: (count[c], rank[c]))
+        n_docs, r, coder = heapq.heappop(fewest)
         mine[coder].append(doc)
-        count[coder] += 1
+        heapq.heappush(fewest, (n_docs + 1, r, coder))
 
     last: dict[str, int] = {}
     for row in existing:
