@@ -8,7 +8,7 @@ a description of the design) and every assignment in one transaction.
 
 Extending a round (``only_unassigned``) draws over the documents not yet assigned in any
 round, with the round's recorded seed, and appends to each coder's queue; nothing already
-assigned moves.
+assigned moves. What it drew is added to the round's stored design (``extensions``).
 """
 
 from __future__ import annotations
@@ -132,6 +132,8 @@ def assign(
     with store.transaction():
         if not exists:
             store.create_round(round, seed, design_record(design, len(other)))
+        else:  # the round's record says what each extension added
+            store.record_round_extension(round, design_record(design, len(other)))
         store.add_assignments(
             round, ((p.coder, p.doc_id, p.reliability, p.position) for p in design.rows)
         )

@@ -148,6 +148,11 @@ def test_a_round_is_not_drawn_twice_but_extended_with_new_articles(db):
     assert len(data["reliability"]) == 6
     added = [d for q in data["assignments"].values() for d in q if d > 20]
     assert set(added) == set(range(21, 31))
+    with Store(db) as store:
+        design = store.get_round("main").design
+    assert design["candidates"] == 20  # the first draw, as it was
+    [ext] = design["extensions"]
+    assert ext["candidates"] == 10 and ext["reliability_documents"] == 2 and ext["at"]
     again = run(db, "assign", "--coders", "ana,ben,cy", "--overlap", "0.2", "--only-unassigned")
     assert again.exit_code == 1
     assert "no documents to assign: all 30 are assigned already" in again.output

@@ -458,15 +458,22 @@ class Store:
 
     def document_keys(self) -> list[tuple[int, str, dict[str, Any]]]:
         """``(id, sha256, meta)`` of every document, by id (what drawing a design reads)."""
-        from . import design_reads
+        from . import assigning
 
-        return design_reads.document_keys(self.conn)
+        return assigning.document_keys(self.conn)
 
     def field_value_counts(self, fields: Iterable[str]) -> dict[str, dict[str, int]]:
         """How many coders' labels chose each value of each of ``fields`` (gold left out)."""
-        from . import design_reads
+        from . import assigning
 
-        return design_reads.field_value_counts(self.conn, fields)
+        return assigning.field_value_counts(self.conn, fields)
+
+    def record_round_extension(self, round: str, entry: dict[str, Any]) -> None:
+        """Add what an extension of ``round`` drew (``entry``, stamped) to its stored design."""
+        from . import assigning
+
+        with self._write() as c:
+            assigning.record_round_extension(c, round, {**entry, "at": now()})
 
     def document_count(self) -> int:
         row = self._one("SELECT count(*) FROM documents")
