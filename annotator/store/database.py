@@ -508,6 +508,31 @@ class Store:
             for r in rows
         ]
 
+    # -- full-text search (annotator.store.search) ----------------------------------
+
+    def search_rows(
+        self, query: str, after: int = 0
+    ) -> Iterator[tuple[int, str, str, str, str, str]]:
+        """Documents whose text matches the FTS5 ``query``, by id after ``after``, streamed:
+        ``(id, title, text, marked text, open marker, close marker)`` where the marked text
+        is the text with the markers around each hit (:mod:`annotator.search` reads them).
+        A query FTS5 cannot read raises SearchQueryError (one line)."""
+        from . import search
+
+        return search.search_rows(self.conn, query, after)
+
+    def matching_documents(self, query: str) -> list[int]:
+        """Ids of the documents whose title or text matches the FTS5 ``query``, sorted."""
+        from . import search
+
+        return search.matching_documents(self.conn, query)
+
+    def document_texts(self) -> Iterator[tuple[int, str, str]]:
+        """``(id, title, text)`` of every document by id, a few at a time."""
+        from . import search
+
+        return search.document_texts(self.conn)
+
     def tokenization(self, doc_id: int) -> Tokenization:
         """Stored token and sentence offsets (no spaCy needed); cached per document."""
         tok = self._tok_cache.get(doc_id)
