@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.cli import cli
-from annotator.errors import DatabaseFullError, SearchQueryError, ValidationError
+from annotator.errors import AnnotatorError, DatabaseFullError, SearchQueryError, ValidationError
 from annotator.search import apply_label, context, find, kwic_lines, marked_ranges
 from annotator.store import Store
 from annotator.store import schema as store_schema
@@ -303,3 +303,31 @@ def test_kwic_lines_escape_nothing_they_need_not():
 
     [line] = kwic_lines([Hit(3, "T", 10, 14, "axis", "the ", " of")])
     assert line.endswith("the [axis] of")
+
+
+def test_documents_written_with_the_index_suspended_are_indexed_at_the_first_search(
+    store, make_doc
+):
+    """A pack fills its documents with the index suspended (one build at the first search
+    is cheaper than indexing each as it comes); the first search builds it, once."""
+    from annotator.store import search as store_search
+
+    make_doc("An old axis.")
+    with store.transaction() as s, store_search.suspended_index(s.conn):
+        make_doc("A new axis of upheaval.")
+    assert store.setting(store_search.INDEX_STATE) == "stale"
+    raw = store.conn.execute(
+        "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'upheaval'"
+    ).fetchone()[0]
+    assert raw == 0  # not indexed yet
+    make_doc("Later: the axis again.")  # the trigger is back
+    assert [h.text for h in find(store, "axis")] == ["axis"] * 3
+    assert store.setting(store_search.INDEX_STATE) is None
+    path = store.path
+    with store.transaction() as s, store_search.suspended_index(s.conn):
+        make_doc("One more axis.")
+    store.close()
+    with Store(path, readonly=True) as ro, pytest.raises(AnnotatorError, match="not built yet"):
+        list(find(ro, "axis"))
+    with Store(path) as rw:
+        assert len(list(find(rw, "axis"))) == 4

@@ -519,13 +519,30 @@ class Store:
         A query FTS5 cannot read raises SearchQueryError (one line)."""
         from . import search
 
+        self._ensure_search_index()
         return search.search_rows(self.conn, query, after)
 
     def matching_documents(self, query: str) -> list[int]:
         """Ids of the documents whose title or text matches the FTS5 ``query``, sorted."""
         from . import search
 
+        self._ensure_search_index()
         return search.matching_documents(self.conn, query)
+
+    def _ensure_search_index(self) -> None:
+        """Build the full-text index if this file's documents were written with it
+        suspended (a coder's pack); a read-only file cannot, and says so."""
+        from . import search
+
+        if not search.index_is_stale(self.conn):
+            return
+        if self.readonly:
+            raise AnnotatorError(
+                f"{self.path}: its search index is not built yet; open it once for writing"
+            )
+        with self._write() as c:
+            if search.index_is_stale(c):
+                search.rebuild_index(c)
 
     def document_texts(self) -> Iterator[tuple[int, str, str]]:
         """``(id, title, text)`` of every document by id, a few at a time."""

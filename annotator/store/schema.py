@@ -219,6 +219,34 @@ index_progress: list[Callable[[int, int], None]] = []
 INDEX_CHUNK = 500
 
 
+FTS_INSERT_TRIGGER = """CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+    INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+END"""
+
+
+def index_documents(conn: sqlite3.Connection) -> None:
+    """Add every document to the (empty) full-text index, :data:`INDEX_CHUNK` at a time,
+    reporting to :data:`index_progress`."""
+    total = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    done = 0
+    last = 0
+    while done < total:
+        rows = conn.execute(
+            "SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?", [last, INDEX_CHUNK]
+        ).fetchall()
+        if not rows:
+            break
+        first, last = rows[0][0], rows[-1][0]
+        conn.execute(
+            "INSERT INTO documents_fts (rowid, title, text)"
+            " SELECT id, title, text FROM documents WHERE id BETWEEN ? AND ?",
+            [first, last],
+        )
+        done += len(rows)
+        for report in index_progress:
+            report(done, total)
+
+
 def m007_fulltext(db: sqlite_utils.Database) -> None:
     """A full-text index (SQLite FTS5) over the documents' titles and texts, kept current by
     triggers in the transaction that inserts, edits or deletes a document (an import, a
@@ -234,29 +262,8 @@ def m007_fulltext(db: sqlite_utils.Database) -> None:
         "CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='documents',"
         " content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
     )
-    total = db.execute("SELECT count(*) FROM documents").fetchone()[0]
-    done = 0
-    last = 0
-    while done < total:
-        rows = db.execute(
-            "SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?", [last, INDEX_CHUNK]
-        ).fetchall()
-        if not rows:
-            break
-        first, last = rows[0][0], rows[-1][0]
-        db.execute(
-            "INSERT INTO documents_fts (rowid, title, text)"
-            " SELECT id, title, text FROM documents WHERE id BETWEEN ? AND ?",
-            [first, last],
-        )
-        done += len(rows)
-        for report in index_progress:
-            report(done, total)
-    db.execute(
-        """CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
-            INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
-        END"""
-    )
+    index_documents(db.conn)
+    db.execute(FTS_INSERT_TRIGGER)
     db.execute(
         """CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
             INSERT INTO documents_fts (documents_fts, rowid, title, text)

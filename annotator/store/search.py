@@ -11,8 +11,43 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ..errors import AnnotatorError, SearchQueryError
+from .schema import FTS_INSERT_TRIGGER, index_documents
+
+# A file setting: "stale" while the index lacks documents (a pack fills its documents with
+# the index suspended, see :func:`suspended_index`); the first search builds it.
+INDEX_STATE = "search_index"
+
+
+@contextmanager
+def suspended_index(conn: sqlite3.Connection) -> Iterator[None]:
+    """Inside the caller's write transaction: documents inserted in the block are not
+    indexed one by one; the index is marked stale and built, in one go, when it is first
+    searched (:func:`ensure_index`). For writing many documents into a file nobody searches
+    yet (a coder's pack), where indexing as they come would cost more than the copy."""
+    conn.execute("DROP TRIGGER IF EXISTS documents_fts_insert")
+    yield
+    conn.execute(FTS_INSERT_TRIGGER)
+    conn.execute(
+        "INSERT INTO file_settings (key, value) VALUES (?, 'stale')"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (INDEX_STATE,),
+    )
+
+
+def index_is_stale(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT value FROM file_settings WHERE key = ?", (INDEX_STATE,)).fetchone()
+    return row is not None and row[0] == "stale"
+
+
+def rebuild_index(conn: sqlite3.Connection) -> None:
+    """Inside the caller's write transaction: the index made again from every document."""
+    conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('delete-all')")
+    index_documents(conn)
+    conn.execute("DELETE FROM file_settings WHERE key = ?", (INDEX_STATE,))
+
 
 # Pairs of marker characters for highlight(); the first pair that occurs in none of a
 # document's text is used for it (see :func:`search_rows`).
