@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("analysis", "stats"),
     "gold": ("analysis", "gold"),
     "agreement": ("analysis", "agreement"),
+    "progress": ("progress", "progress"),
 }
 
 
