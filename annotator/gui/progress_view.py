@@ -187,6 +187,7 @@ class ProgressWindow(QDialog):
         self.empty.setObjectName("progressEmpty")
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
         self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         top = QHBoxLayout()
         self.round_label = QLabel("<b>Round:</b>")
         top.addWidget(self.round_label)
@@ -236,7 +237,7 @@ class ProgressWindow(QDialog):
 
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        lay.addWidget(self.empty)
+        lay.addWidget(self.empty, 1)  # shown instead of the body, at the top
         lay.addWidget(self.body, 1)
         fit_window(main.settings, self, QSize(1000, 620), key="progress")
         self.refresh()
@@ -247,6 +248,7 @@ class ProgressWindow(QDialog):
 
     def refresh(self) -> None:
         """Read the rounds again and show the chosen one (the current round at first)."""
+        self.setWindowTitle(literal_title(f"Progress — {self.main.store.path.name}"))
         try:
             rounds = [r.name for r in self.main.store.rounds()]
             current = self.main.store.current_round()
@@ -272,7 +274,8 @@ class ProgressWindow(QDialog):
         self.empty.setText(message)
         self.empty.show()
         self.body.hide()
-        for w in (self.round_label, self.round_box, self.summary):
+        self.summary.clear()  # kept, empty: it holds the room left of Refresh
+        for w in (self.round_label, self.round_box):
             w.hide()
 
     def show_round(self) -> None:
@@ -289,7 +292,7 @@ class ProgressWindow(QDialog):
         self.progress = data
         self.empty.hide()
         self.body.show()
-        for w in (self.round_label, self.round_box, self.summary):
+        for w in (self.round_label, self.round_box):
             w.show()
         t = data.totals
         self.summary.setText(

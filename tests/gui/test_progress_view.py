@@ -105,7 +105,7 @@ def test_the_chart_draws_done_coded_and_remaining(qtbot, open_window, design):
     assert pixel(chart, label_w + third * 0.5, chart.TOP + 24) == RELIABLE
 
 
-def test_a_database_without_rounds_says_so_in_one_line(qtbot, open_window):
+def test_a_database_without_rounds_says_so_in_one_line(qtbot, open_window, reader):
     w = open_window()
     view = open_progress(qtbot, w)
     empty = view.findChild(QLabel, "progressEmpty")
@@ -115,6 +115,16 @@ def test_a_database_without_rounds_says_so_in_one_line(qtbot, open_window):
     assert NO_ASSIGNMENTS[1:] in empty.text()
     assert not view.findChild(QTableWidget, "progressTable").isVisible()
     assert not view.findChild(QComboBox, "progressRound").isVisible()
+    # the lead plans a round in another process; Refresh shows it
+    doc = reader.document_ids()[0]
+    reader.create_round("main", 3, {})
+    reader.add_assignments("main", [("ana", doc, False, 1)])
+    qtbot.mouseClick(view.findChild(QPushButton, "progressRefresh"), Qt.MouseButton.LeftButton)
+    assert not empty.isVisible() and view.findChild(QComboBox, "progressRound").isVisible()
+    assert [r[:5] for r in cells(view)] == [
+        ["ana", "1", "0", "0", "1"],
+        ["total", "1", "0", "0", "1"],
+    ]
 
 
 def test_the_window_fits_the_screen_is_kept_and_remembers_its_size(qtbot, open_window, design):
