@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -205,6 +207,17 @@ def test_the_cli_states_the_design_in_text_html_and_json(study, tmp_path):
     assert (res.exit_code, res.output) == (1, f"Error: {NO_ASSIGNMENTS}\n")
 
 
+def test_the_real_process_prints_the_cores_report(study):
+    res = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(study.path), "agreement",
+         "--sample", "reliability", "--round", "main", "--json", "--bootstrap", "20"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    want = compute_agreement(study, bootstrap=20, round="main", sample="reliability")
+    assert json.loads(res.stdout) == want.to_dict()
+
+
 def test_without_sample_or_round_the_report_is_unchanged(study):
     """No design key, no design lines: the output is today's (the existing tests of
     test_reliability.py pin its exact form)."""
@@ -216,3 +229,14 @@ def test_without_sample_or_round_the_report_is_unchanged(study):
     assert data["annotators"] == ["ana", "ben", "cy"]
     res = CliRunner().invoke(cli, ["--db", db, "agreement", "--bootstrap", "0"])
     assert "Design" not in res.stdout and "Round main" not in res.stdout
+
+
+def test_the_html_escapes_the_design(study):
+    from annotator.report_html import render_html
+
+    docs = study.reliability_documents("main")
+    study.create_round("<i>r</i>", 1, {"method": "<script>x</script>"})
+    study.add_assignments("<i>r</i>", [(c, docs[0], True, 1) for c in ("ana", "ben")])
+    page = render_html(compute_agreement(study, bootstrap=0, sample="reliability"))
+    assert "<li>Round &lt;i&gt;r&lt;/i&gt;, its reliability sample: 1 document(s)," in page
+    assert "<script>" not in page and "method &lt;script&gt;x&lt;/script&gt;" in page
