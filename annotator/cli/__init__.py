@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "gold": ("analysis", "gold"),
     "agreement": ("analysis", "agreement"),
     "search": ("search", "search"),
+    "progress": ("progress", "progress"),
 }
 
 

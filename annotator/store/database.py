@@ -61,6 +61,7 @@ from .schema import MIGRATIONS, migrations, pending_migrations
 if TYPE_CHECKING:  # sqlite-utils is imported only when the schema has to change
     import sqlite_utils
 
+    from .progress_queries import CoderCounts
     from .study import Assignment, Round
 
 
@@ -1090,6 +1091,16 @@ class Store:
         with self._write() as c:
             study.set_setting(c, key, value)
 
+    # -- how far a round is (annotator.store.progress_queries) -------------------------
+
+    def round_progress(self, round: str) -> tuple[list[CoderCounts], float | None]:
+        """Per coder assigned in ``round`` (sorted): assigned, coded, done, reliability
+        counts, median seconds per coded document and first/last activity; and the median
+        over all coders. NotFoundError for an unknown round. A few queries, however large."""
+        from . import progress_queries, study
+
+        return progress_queries.round_progress(self.conn, study.round_id(self.conn, round))
+
     # -- reports (annotator.store.queries) ------------------------------------------
 
     def stats(self) -> dict[str, Any]:
@@ -1103,10 +1114,10 @@ class Store:
         (see :func:`annotator.store.queries.iter_labelled`)."""
         return queries.iter_labelled(self, coder, include_unlabelled)
 
-    def iter_coding(self) -> Iterator[queries.Coding]:
-        """Every document with what the coders did on it, streamed (see
-        :func:`annotator.store.queries.iter_coding`)."""
-        return queries.iter_coding(self)
+    def iter_coding(self, documents: Collection[int] | None = None) -> Iterator[queries.Coding]:
+        """Every document (or only those of ``documents``) with what the coders did on
+        it, streamed (see :func:`annotator.store.queries.iter_coding`)."""
+        return queries.iter_coding(self, documents)
 
     def span_labels(self) -> list[str]:
         """Every label a stored span has (any coder, any scheme version), sorted."""
