@@ -1048,6 +1048,19 @@ class Store:
         with self._write() as c:
             study.set_setting(c, key, value)
 
+    def write_pack(
+        self, path: Path, coder: str, round: str | None, pack_round: str, with_labels: bool
+    ) -> Any:
+        """Fill ``path`` (a new, empty file) with ``coder``'s pack for ``round`` (every
+        round when None), recording ``pack_round`` as its round; returns the counts
+        (:class:`annotator.store.pack.PackCounts`). See :mod:`annotator.store.pack`."""
+        from . import pack, study
+
+        rid = None if round is None else study.round_id(self.conn, round)
+        aid = self._coder_id(coder, create=False)
+        Store(path).close()  # the schema, by the migrations
+        return pack.write_pack(self.conn, path, aid, rid, coder, pack_round, with_labels)
+
     # -- reports (annotator.store.queries) ------------------------------------------
 
     def stats(self) -> dict[str, Any]:

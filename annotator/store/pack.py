@@ -1,0 +1,145 @@
+"""Writing a coder's pack: the SQL that copies one coder's part of a study into a new file.
+
+:meth:`~annotator.store.Store.write_pack` reaches :func:`write_pack`; the use case
+(:mod:`annotator.coder_pack`) checks the coder, the round and the output first. The new
+file gets its schema by being opened once as a :class:`~annotator.store.Store` (the
+migrations), then it is attached to the source's connection and filled with
+``INSERT ... SELECT`` statements, one per table, in one transaction: the rows stream
+through SQLite, never through Python. The source is only read (a deferred transaction,
+so it takes no write lock and a window coding in it meanwhile is not blocked); its read
+snapshot keeps every table of the pack consistent.
+
+What is copied and what is not, so the pack does not tell the coder which of their
+documents are in the reliability sample: ``assignments.reliability`` is written as
+NULL, and a round keeps only its name and creation time (its seed is NULL and its
+design ``{"packed_for": coder}``: with the seed and the design the sample could be
+drawn again). Documents keep the source's ids (the lead and the coder speak of the same
+"document 7"); ids were given at import, before any sample was drawn.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import suppress
+from pathlib import Path
+from typing import NamedTuple
+
+from .study import PACK_CODER, PACK_ROUND
+
+ALIAS = "pack"
+
+# table -> the condition (over the source's rows) that picks the rows a pack holds.
+# ``{docs}``: the packed documents; ``{who}``: whose labels are packed.
+_LABEL_TABLES = ("spans", "doc_labels", "status", "memos")
+_GOLD_TABLES = {  # the lead's adjudication: only with the other coders' labels
+    "gold_label_sources": "document_id IN ({docs})",
+    "gold_rejections": "document_id IN ({docs})",
+    "gold_span_sources": f"span_id IN (SELECT id FROM {ALIAS}.spans)",
+}
+
+
+class PackCounts(NamedTuple):
+    documents: int
+    assignments: int
+    rounds: int
+    spans: int
+    doc_labels: int
+    statuses: int
+    memos: int
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> str:
+    """The pack's columns of ``table`` (the source has the same schema: both are current)."""
+    names = [r[1] for r in conn.execute(f"PRAGMA {ALIAS}.table_info({table})")]
+    return ", ".join(f'"{n}"' for n in names)
+
+
+def _copy(conn: sqlite3.Connection, table: str, where: str, params: dict[str, object]) -> int:
+    cols = _columns(conn, table)
+    cur = conn.execute(
+        f"INSERT INTO {ALIAS}.{table} ({cols}) SELECT {cols} FROM main.{table} WHERE {where}",
+        params,
+    )
+    return max(cur.rowcount, 0)
+
+
+def write_pack(
+    conn: sqlite3.Connection,
+    path: Path,
+    aid: int,
+    rid: int | None,
+    coder: str,
+    pack_round: str,
+    with_labels: bool,
+) -> PackCounts:
+    """Fill ``path`` (a new, empty annotator database with the current schema) with the
+    pack of the coder whose id is ``aid``, for round ``rid`` (every round when None).
+
+    The pack's file is switched to a rollback journal first (one file to send, no -wal
+    beside it). Raises what SQLite raises; the caller removes the file on any error.
+    """
+    params: dict[str, object] = {"aid": aid, "rid": rid, "coder": coder}
+    mine = "annotator_id = :aid" + ("" if rid is None else " AND round_id = :rid")
+    docs = f"SELECT document_id FROM main.assignments WHERE {mine}"
+    who = "1" if with_labels else "annotator_id = :aid"
+    conn.execute("ATTACH DATABASE ? AS " + ALIAS, (str(path),))
+    try:
+        conn.execute(f"PRAGMA {ALIAS}.journal_mode=DELETE")
+        conn.execute(f"PRAGMA {ALIAS}.synchronous=FULL")
+        conn.execute("BEGIN")  # deferred: the source is read, never locked for writing
+        try:
+            counts = _fill(conn, params, mine, docs, who, pack_round, with_labels)
+            conn.commit()
+        except BaseException:
+            with suppress(sqlite3.Error):
+                conn.rollback()
+            raise
+    finally:
+        with suppress(sqlite3.Error):
+            conn.execute(f"DETACH DATABASE {ALIAS}")
+    return counts
+
+
+def _fill(
+    conn: sqlite3.Connection,
+    params: dict[str, object],
+    mine: str,
+    docs: str,
+    who: str,
+    pack_round: str,
+    with_labels: bool,
+) -> PackCounts:
+    coders = "1" if with_labels else "id = :aid"
+    _copy(conn, "annotators", coders, params)
+    # every scheme version, numbered as in the source (opening the file recorded one)
+    conn.execute(f"DELETE FROM {ALIAS}.schemes")
+    _copy(conn, "schemes", "1", params)
+    n_docs = _copy(conn, "documents", f"id IN ({docs}) ORDER BY id", params)
+    design = json.dumps({"packed_for": params["coder"]}, ensure_ascii=False, sort_keys=True)
+    cur = conn.execute(
+        f"INSERT INTO {ALIAS}.rounds (id, name, seed, design, created_at)"
+        " SELECT id, name, NULL, :design, created_at FROM main.rounds"
+        f" WHERE id IN (SELECT round_id FROM main.assignments WHERE {mine}) ORDER BY id",
+        {**params, "design": design},
+    )
+    n_rounds = max(cur.rowcount, 0)
+    cur = conn.execute(
+        f"INSERT INTO {ALIAS}.assignments"
+        " (round_id, annotator_id, document_id, reliability, position, assigned_at)"
+        " SELECT round_id, annotator_id, document_id, NULL, position, assigned_at"
+        f" FROM main.assignments WHERE {mine} ORDER BY round_id, position",
+        params,
+    )
+    n_assigned = max(cur.rowcount, 0)
+    labels = [
+        _copy(conn, table, f"document_id IN ({docs}) AND {who}", params) for table in _LABEL_TABLES
+    ]
+    if with_labels:
+        for table, where in _GOLD_TABLES.items():
+            _copy(conn, table, where.format(docs=docs), params)
+    conn.executemany(
+        f"INSERT INTO {ALIAS}.file_settings (key, value) VALUES (?, ?)",
+        [(PACK_CODER, params["coder"]), (PACK_ROUND, pack_round)],
+    )
+    return PackCounts(n_docs, n_assigned, n_rounds, *labels)
