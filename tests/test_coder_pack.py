@@ -411,3 +411,17 @@ def test_a_pack_holds_exactly_the_coders_assignments(tmp_path_factory, plan, rou
             assert [r.name for r in p.rounds()] == [
                 r for r in names if any(a.round == r for a in mine)
             ]
+
+
+def test_a_pack_has_the_schema_the_migrations_make(lead, tmp_path):
+    """The pack's schema is copied from the source (not made by running the migrations):
+    it must be exactly what the migrations make, with every migration recorded."""
+    out = tmp_path / "ana.db"
+    pack_coder(lead, "ana", out)
+    Store(tmp_path / "fresh.db").close()
+    schema = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+    assert rows(out, schema) == rows(tmp_path / "fresh.db", schema)
+    names = "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id"
+    assert rows(out, names) == rows(tmp_path / "fresh.db", names)
+    with Store(out) as p:  # opened for coding: nothing to upgrade, the scheme as packed
+        assert p.scheme_versions() == [1, 2] and p.document_count() == len(p.queue("ana", "main"))

@@ -1058,7 +1058,6 @@ class Store:
 
         rid = None if round is None else study.round_id(self.conn, round)
         aid = self._coder_id(coder, create=False)
-        Store(path).close()  # the schema, by the migrations
         return pack.write_pack(self.conn, path, aid, rid, coder, pack_round, with_labels)
 
     # -- reports (annotator.store.queries) ------------------------------------------

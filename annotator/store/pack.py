@@ -2,8 +2,12 @@
 
 :meth:`~annotator.store.Store.write_pack` reaches :func:`write_pack`; the use case
 (:mod:`annotator.coder_pack`) checks the coder, the round and the output first. The new
-file gets its schema by being opened once as a :class:`~annotator.store.Store` (the
-migrations), then it is attached to the source's connection and filled with
+file gets the source's schema, statement by statement as SQLite stored it, and the
+source's record of applied migrations (the source was opened as a
+:class:`~annotator.store.Store`, so it has had every migration: the pack is a current
+annotator database). Creating it by running the migrations would cost a pack the import
+of sqlite-utils, more than copying 10,000 documents takes. Then it is attached to the
+source's connection and filled with
 ``INSERT ... SELECT`` statements, one per table, in one transaction: the rows stream
 through SQLite, never through Python. The source is only read (a deferred transaction,
 so it takes no write lock and a window coding in it meanwhile is not blocked); its read
@@ -25,6 +29,8 @@ from contextlib import suppress
 from pathlib import Path
 from typing import NamedTuple
 
+from ..errors import AnnotatorError
+from .schema import pending_migrations
 from .study import PACK_CODER, PACK_ROUND
 
 ALIAS = "pack"
@@ -64,6 +70,42 @@ def _copy(conn: sqlite3.Connection, table: str, where: str, params: dict[str, ob
     return max(cur.rowcount, 0)
 
 
+_SCHEMA_ORDER = {"table": 0, "index": 1, "view": 2, "trigger": 3}
+
+
+def create_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Give the new, empty file ``path`` the schema of ``conn``'s database (which has had
+    every migration) and its record of the migrations applied."""
+    pending = pending_migrations(conn)
+    if pending:  # never: the source was opened as a Store, which migrates
+        raise AnnotatorError(f"the database needs an upgrade ({pending[0]}) before packing")
+    objects = sorted(
+        (
+            (_SCHEMA_ORDER[kind], i, sql)
+            for i, (kind, name, sql) in enumerate(
+                conn.execute("SELECT type, name, sql FROM main.sqlite_master ORDER BY rowid")
+            )
+            if sql and kind in _SCHEMA_ORDER and not name.startswith("sqlite_")
+        ),
+    )
+    applied = conn.execute(f"SELECT {_MIGRATION_COLUMNS} FROM main._sqlite_migrations").fetchall()
+    new = sqlite3.connect(path, isolation_level=None)
+    try:
+        new.execute("BEGIN")  # one transaction: one sync, not one per statement
+        for _, _, sql in objects:
+            new.execute(sql)
+        new.executemany(
+            f"INSERT INTO _sqlite_migrations ({_MIGRATION_COLUMNS}) VALUES (?, ?, ?, ?)",
+            applied,
+        )
+        new.execute("COMMIT")
+    finally:
+        new.close()
+
+
+_MIGRATION_COLUMNS = "id, migration_set, name, applied_at"
+
+
 def write_pack(
     conn: sqlite3.Connection,
     path: Path,
@@ -73,12 +115,13 @@ def write_pack(
     pack_round: str,
     with_labels: bool,
 ) -> PackCounts:
-    """Fill ``path`` (a new, empty annotator database with the current schema) with the
+    """Write into ``path`` (a new, empty file) the schema (:func:`create_schema`) and the
     pack of the coder whose id is ``aid``, for round ``rid`` (every round when None).
 
-    The pack's file is switched to a rollback journal first (one file to send, no -wal
-    beside it). Raises what SQLite raises; the caller removes the file on any error.
+    The pack's file has a rollback journal (one file to send, no -wal beside it). Raises
+    what SQLite raises; the caller removes the file on any error.
     """
+    create_schema(conn, path)
     params: dict[str, object] = {"aid": aid, "rid": rid, "coder": coder}
     mine = "annotator_id = :aid" + ("" if rid is None else " AND round_id = :rid")
     docs = f"SELECT document_id FROM main.assignments WHERE {mine}"
@@ -112,8 +155,7 @@ def _fill(
 ) -> PackCounts:
     coders = "1" if with_labels else "id = :aid"
     _copy(conn, "annotators", coders, params)
-    # every scheme version, numbered as in the source (opening the file recorded one)
-    conn.execute(f"DELETE FROM {ALIAS}.schemes")
+    # every scheme version, numbered as in the source
     _copy(conn, "schemes", "1", params)
     n_docs = _copy(conn, "documents", f"id IN ({docs}) ORDER BY id", params)
     design = json.dumps({"packed_for": params["coder"]}, ensure_ascii=False, sort_keys=True)
