@@ -73,13 +73,13 @@ def pack_round_for(store: Store, coder: str, round: str | None) -> str:
     NotFoundError when the coder has no assignments (in ``round``)."""
     if round is not None:
         store.get_round(round)  # one line naming the known rounds
-    mine = store.assignments(round=round, coder=coder)
-    if not mine:
+    names = [round] if round is not None else [r.name for r in store.rounds()]
+    theirs = [name for name in names if store.queue(coder, name)]  # in the order made
+    if not theirs:
         where = f" in round {round!r}" if round is not None else ""
         raise NotFoundError(f"coder {coder!r} has no assignments{where}; nothing to pack")
     if round is not None:
         return round
-    theirs = list(dict.fromkeys(a.round for a in mine))  # in the order rounds were made
     current = store.current_round()
     return current if current in theirs else theirs[-1]
 

@@ -24,6 +24,7 @@ drawn again). Documents keep the source's ids (the lead and the coder speak of t
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from contextlib import suppress
 from pathlib import Path
@@ -73,9 +74,17 @@ def _copy(conn: sqlite3.Connection, table: str, where: str, params: dict[str, ob
 _SCHEMA_ORDER = {"table": 0, "index": 1, "view": 2, "trigger": 3}
 
 
-def create_schema(conn: sqlite3.Connection, path: Path) -> None:
+# ``CREATE [UNIQUE] INDEX name``: an index made after the rows are in (a sorted build,
+# faster than keeping it up to date row by row), named in the attached pack.
+_INDEX = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+)(?!IF\b)(?=[\"\w])", re.IGNORECASE)
+
+
+def create_schema(conn: sqlite3.Connection, path: Path) -> list[str]:
     """Give the new, empty file ``path`` the schema of ``conn``'s database (which has had
-    every migration) and its record of the migrations applied."""
+    every migration) and its record of the migrations applied. Returns the statements
+    that create its indexes (those a constraint does not make), to be run once the pack
+    is filled, on the pack attached as ``pack``; the file has them too when they
+    cannot be rewritten so."""
     pending = pending_migrations(conn)
     if pending:  # never: the source was opened as a Store, which migrates
         raise AnnotatorError(f"the database needs an upgrade ({pending[0]}) before packing")
@@ -89,10 +98,14 @@ def create_schema(conn: sqlite3.Connection, path: Path) -> None:
         ),
     )
     applied = conn.execute(f"SELECT {_MIGRATION_COLUMNS} FROM main._sqlite_migrations").fetchall()
+    later = []
     new = sqlite3.connect(path, isolation_level=None)
     try:
         new.execute("BEGIN")  # one transaction: one sync, not one per statement
-        for _, _, sql in objects:
+        for kind, _, sql in objects:
+            if kind == _SCHEMA_ORDER["index"] and _INDEX.match(sql):
+                later.append(_INDEX.sub(lambda m: m.group(1) + ALIAS + ".", sql, count=1))
+                continue
             new.execute(sql)
         new.executemany(
             f"INSERT INTO _sqlite_migrations ({_MIGRATION_COLUMNS}) VALUES (?, ?, ?, ?)",
@@ -101,6 +114,7 @@ def create_schema(conn: sqlite3.Connection, path: Path) -> None:
         new.execute("COMMIT")
     finally:
         new.close()
+    return later
 
 
 _MIGRATION_COLUMNS = "id, migration_set, name, applied_at"
@@ -121,7 +135,7 @@ def write_pack(
     The pack's file has a rollback journal (one file to send, no -wal beside it). Raises
     what SQLite raises; the caller removes the file on any error.
     """
-    create_schema(conn, path)
+    indexes = create_schema(conn, path)
     params: dict[str, object] = {"aid": aid, "rid": rid, "coder": coder}
     mine = "annotator_id = :aid" + ("" if rid is None else " AND round_id = :rid")
     docs = f"SELECT document_id FROM main.assignments WHERE {mine}"
@@ -133,6 +147,8 @@ def write_pack(
         conn.execute("BEGIN")  # deferred: the source is read, never locked for writing
         try:
             counts = _fill(conn, params, mine, docs, who, pack_round, with_labels)
+            for sql in indexes:
+                conn.execute(sql)
             conn.commit()
         except BaseException:
             with suppress(sqlite3.Error):
