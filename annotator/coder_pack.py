@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import mode_of
 from .errors import NotFoundError
 from .paths import OutputError, check_output, create_part, remove_stale_parts
-from .store import SIDECARS, Store
+from .store import SIDECARS, Store, database_error
 
 
 @dataclass(frozen=True)
@@ -105,10 +106,11 @@ def pack_coder(
         raise OutputError(f"{target}: cannot write ({e.strerror})") from None
     try:
         os.chmod(tmp, mode_of(target, 0o666))  # mkstemp makes it private; the umask's
-        counts = store.write_pack(Path(tmp), coder, round, pack_round, with_labels)
-        if target.exists():  # made meanwhile by someone else: never replaced
-            raise OutputError(f"{output}: exists now; the pack was not written")
-        os.replace(tmp, target)  # before the close: the part file's lock marks it live
+        try:
+            counts = store.write_pack(Path(tmp), coder, round, pack_round, with_labels)
+        except sqlite3.Error as e:  # a full disk, say: name the pack, not the database
+            raise database_error(Path(output), e, "cannot write the pack") from None
+        _place(tmp, target, output)
     except BaseException:
         for name in (tmp, *(tmp + s for s in SIDECARS)):
             with contextlib.suppress(OSError):
@@ -120,6 +122,23 @@ def pack_coder(
         str(output), coder, pack_round, counts.rounds, counts.documents, counts.assignments,
         counts.spans, counts.doc_labels, counts.statuses, counts.memos, with_labels,
     )  # fmt: skip
+
+
+def _place(tmp: str, target: Path, output: str | Path) -> None:
+    """Give the complete part file the target's name, never replacing a file made there
+    meanwhile: a hard link fails if the name exists (where the file system has no hard
+    links, the name is checked just before the rename)."""
+    exists = OutputError(f"{output}: exists now (made meanwhile); the pack was not written")
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise exists from None
+    except OSError:
+        if os.path.lexists(target):
+            raise exists from None
+        os.replace(tmp, target)
+    else:
+        os.unlink(tmp)
 
 
 def _check_new_output(output: str | Path, store: Store) -> Path:
