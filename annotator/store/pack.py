@@ -137,7 +137,10 @@ def write_pack(
     """
     indexes = create_schema(conn, path)
     params: dict[str, object] = {"aid": aid, "rid": rid, "coder": coder}
-    mine = "annotator_id = :aid" + ("" if rid is None else " AND round_id = :rid")
+    # the coder's assignments, found through the (round, coder, ...) keys: not a scan of
+    # every coder's
+    rounds = "round_id IN (SELECT id FROM main.rounds)" if rid is None else "round_id = :rid"
+    mine = f"{rounds} AND annotator_id = :aid"
     docs = f"SELECT document_id FROM main.assignments WHERE {mine}"
     who = "1" if with_labels else "annotator_id = :aid"
     conn.execute("ATTACH DATABASE ? AS " + ALIAS, (str(path),))
@@ -173,6 +176,8 @@ def _fill(
     _copy(conn, "annotators", coders, params)
     # every scheme version, numbered as in the source
     _copy(conn, "schemes", "1", params)
+    # parents before children, each once: the foreign keys are checked row by row, and a
+    # parent row inserted after its children would be looked up in every child table
     n_docs = _copy(conn, "documents", f"id IN ({docs}) ORDER BY id", params)
     design = json.dumps({"packed_for": params["coder"]}, ensure_ascii=False, sort_keys=True)
     cur = conn.execute(
@@ -190,6 +195,8 @@ def _fill(
         params,
     )
     n_assigned = max(cur.rowcount, 0)
+    # the pack's documents, from its own assignments (the source's are every coder's)
+    docs = f"SELECT document_id FROM {ALIAS}.assignments"
     labels = [
         _copy(conn, table, f"document_id IN ({docs}) AND {who}", params) for table in _LABEL_TABLES
     ]
