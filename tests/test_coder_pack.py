@@ -350,6 +350,10 @@ def test_a_pack_killed_midway_leaves_no_file_under_its_name(tmp_path):
             break
         time.sleep(0.001)
     proc.wait(timeout=30)
+    if (out / "ana.db").exists():  # renamed before the kill landed: it must be whole
+        with Store(out / "ana.db", readonly=True) as p:
+            assert p.document_count() == 1500
+        killed = False
     if not killed:
         pytest.skip("the pack finished before it could be killed")
     left = sorted(p.name for p in out.iterdir())
@@ -368,6 +372,11 @@ def test_the_api_refuses_like_the_command(lead, tmp_path):
     with pytest.raises(AnnotatorError, match="exists"):
         pack_coder(lead, "ana", tmp_path / "x.db")
     assert (tmp_path / "x.db").read_bytes() == b""
+    out = tmp_path / "ro"
+    out.mkdir()
+    with Store(lead.path, readonly=True) as ro, pytest.raises(AnnotatorError, match="read-only"):
+        pack_coder(ro, "ana", out / "ana.db")
+    assert list(out.iterdir()) == []
 
 
 @settings(

@@ -1056,6 +1056,8 @@ class Store:
         (:class:`annotator.store.pack.PackCounts`). See :mod:`annotator.store.pack`."""
         from . import pack, study
 
+        if self.readonly:  # its file would be attached read-only too
+            raise AnnotatorError(f"{self.path}: opened read-only; a pack needs it opened to write")
         rid = None if round is None else study.round_id(self.conn, round)
         aid = self._coder_id(coder, create=False)
         return pack.write_pack(self.conn, path, aid, rid, coder, pack_round, with_labels)
