@@ -148,3 +148,21 @@ def test_an_assignment_keeps_its_position_if_free_else_goes_to_the_end(tmp_path)
         before = dump(a.path)
         assert merge_database(a, tmp_path / "b.db").assignments_added == 0
         assert dump(a.path) == before
+
+
+def test_a_bad_round_in_the_other_file_refuses_the_whole_file(tmp_path):
+    lead = build_lead(tmp_path / "lead.db")
+    out = tmp_path / "ana.db"
+    pack_coder(lead, "ana", out)
+    lead.close()
+    conn = sqlite3.connect(out)
+    with conn:
+        conn.execute("UPDATE rounds SET name = ' main'")  # a name the rule refuses
+    conn.close()
+    with Store(tmp_path / "fresh.db") as fresh:
+        before = dump(fresh.path)
+        res = run("--db", str(fresh.path), "merge", str(out))
+        assert res.exit_code == 1
+        assert res.output.startswith(f"Error: {out}: round ' main': round name")
+        assert res.output.count("\n") == 1
+        assert dump(fresh.path) == before  # not even the documents
