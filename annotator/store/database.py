@@ -1101,6 +1101,20 @@ class Store:
 
         return progress_queries.round_progress(self.conn, study.round_id(self.conn, round))
 
+    def write_pack(
+        self, path: Path, coder: str, round: str | None, pack_round: str, with_labels: bool
+    ) -> Any:
+        """Fill ``path`` (a new, empty file) with ``coder``'s pack for ``round`` (every
+        round when None), recording ``pack_round`` as its round; returns the counts
+        (:class:`annotator.store.pack.PackCounts`). See :mod:`annotator.store.pack`."""
+        from . import pack, study
+
+        if self.readonly:  # its file would be attached read-only too
+            raise AnnotatorError(f"{self.path}: opened read-only; a pack needs it opened to write")
+        rid = None if round is None else study.round_id(self.conn, round)
+        aid = self._coder_id(coder, create=False)
+        return pack.write_pack(self.conn, path, aid, rid, coder, pack_round, with_labels)
+
     # -- reports (annotator.store.queries) ------------------------------------------
 
     def stats(self) -> dict[str, Any]:
