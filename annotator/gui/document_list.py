@@ -532,7 +532,7 @@ class DocumentList(QWidget):
         self.progress_text.hide()  # the queue's line above the list says it
 
     def _make_queue_header(self) -> None:
-        from PySide6.QtWidgets import QCheckBox
+        from PySide6.QtWidgets import QCheckBox, QSizePolicy
 
         self.queue_header = QWidget()
         self.queue_header.setObjectName("queueHeader")
@@ -542,6 +542,8 @@ class DocumentList(QWidget):
         self.queue_label.setObjectName("queueLabel")
         self.queue_label.setTextFormat(Qt.TextFormat.PlainText)  # a round's name is data
         self.queue_label.setStyleSheet("font-weight: 600; color: #202124;")
+        # a long round name is cut at the pane's edge, never widens the pane
+        self.queue_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.show_all = QCheckBox("Show all articles")
         self.show_all.setObjectName("showAllArticles")
         self.show_all.setToolTip("Also list the articles that are not in your queue for this round")
@@ -568,6 +570,7 @@ class DocumentList(QWidget):
 
         states = self.queue_states()
         self.queue_label.setText(round_header(self.round_name, self.queue, states))
+        self.queue_label.setToolTip(plain_tooltip(self.queue_label.text()))
         self.progress_bar.setMaximum(len(self.queue))
         self.progress_bar.setValue(done_in_queue(self.queue, states))
 

@@ -313,3 +313,22 @@ def test_opening_the_window_costs_one_query_and_loads_no_study_module(db, doc_id
     assert queued["study_loaded"] is False  # the queue's one query needs no study module
     assert queued["study_queries"] == 1
     assert queued["shown"] == [ids[2], ids[1]]
+
+
+def test_opening_an_article_outside_the_queue_shows_all_and_a_long_round_fits(
+    qtbot, open_window, db, doc_ids
+):
+    ids = sorted(set(doc_ids.values()))
+    long_name = "Hauptrunde — März " + "x" * 46  # 64 characters, the longest allowed
+    design(db, {"alice": [ids[1], ids[2]]}, round_name=long_name)
+    w = open_window("alice")
+    w.splitter.setSizes([260, 700, 240])
+    assert w.doc_list.width() <= 270  # the round's line does not widen the pane
+    assert w.doc_list.queue_label.text() == f"Round {long_name} · 0 of 2 done"
+    w.show_document(ids[4])  # e.g. from the review window: not in alice's queue
+    assert w.doc.id == ids[4]
+    assert w.doc_list.show_all.isChecked()  # so that the open article is in the list
+    assert w.doc_list.view.currentIndex().data(Qt.ItemDataRole.UserRole) == ids[4]
+    ctrl_enter(qtbot, w)  # done, and back to the queue's first not done
+    assert w.doc.id == ids[1]
+    assert w.doc_list.queue_label.text() == f"Round {long_name} · 0 of 2 done"
