@@ -489,7 +489,14 @@ class MainWindow(QMainWindow):
         self.labelling.edit_note()
 
     def done_and_next(self) -> None:
-        self.labelling.done_and_next()
+        """Article → Mark done and go to next (Ctrl+Enter): in a coder's queue, its next
+        not done (``navigation.Navigator.next_in_queue``); else the list's."""
+        if self.navigator.queue is None or self.doc is None:
+            self.labelling.done_and_next()
+            return
+        doc_id, old = self.doc.id, self.own_status(self.doc.id)
+        if old == "done" or self._push(cmd.SetStatus(self, doc_id, self.coder, old, "done")):
+            self.navigator.next_in_queue()
 
     def mark_not_done(self) -> None:
         self.labelling.mark_not_done()

@@ -1115,6 +1115,22 @@ class Store:
         aid = self._coder_id(coder, create=False)
         return pack.write_pack(self.conn, path, aid, rid, coder, pack_round, with_labels)
 
+    # -- the coder's queue in the window (annotator.store.queue_queries) -------------
+
+    def coder_queue(self, coder: str) -> tuple[str, list[int]] | None:
+        """The current round (``current_round``) and ``coder``'s documents in it in queue
+        order (empty if none), in one query; None when this database has no rounds.
+        Loads no study module: the window asks it of every database it opens."""
+        from . import queue_queries
+
+        return queue_queries.coder_queue(self.conn, self._maybe_coder_id(coder))
+
+    def pack_coder(self) -> str | None:
+        """The coder this file was packed for (the ``PACK_CODER`` setting), or None."""
+        from . import queue_queries
+
+        return queue_queries.pack_coder(self.conn)
+
     # -- reports (annotator.store.queries) ------------------------------------------
 
     def stats(self) -> dict[str, Any]:
