@@ -63,3 +63,8 @@ class DuplicateSpanError(ValidationError):
     def __init__(self, message: str, existing: int):
         super().__init__(message)
         self.existing = existing
+
+
+class SearchQueryError(ValidationError):
+    """A full-text query the index cannot read, or a regular expression that does not
+    compile; the message says why, in one line."""

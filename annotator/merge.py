@@ -22,6 +22,24 @@ text and matches its SHA-256, ``meta`` is a JSON object, coder names follow the 
 spans lie inside the text, numbers are finite). Token offsets that do not decode or do not
 fit the text are recomputed with spaCy. Any other problem refuses the whole file with one
 line naming it and the document, and this database is left unchanged.
+
+The design of a study (a coder's pack carries the coder's rounds and assignments,
+:mod:`annotator.coder_pack`) is merged by adding what this database lacks, never by
+changing what it has:
+
+- a round of the other file that this database has no round of that name for is created
+  with the other file's seed and design (a pack's: no seed, ``{"packed_for": coder}``);
+- an assignment (matched by round name, coder and the document's SHA-256) that is not
+  here is added: its queue position is kept when that coder has no document at that
+  position of the round here, else it goes to the end of the coder's queue; its
+  reliability flag is the other file's (NULL, as in a pack, stays NULL);
+- an assignment present here is never changed: the lead's file keeps its reliability
+  flags and queue positions. The other file's settings (``file_settings``: the coder a
+  pack was made for) are never copied.
+
+So merging a pack back adds nothing to the design of the database it was packed from,
+and packing again after the lead extended a round (``assign --only-unassigned``) gives a
+pack whose merge back adds only the coder's new work.
 """
 
 from __future__ import annotations
@@ -105,6 +123,8 @@ class MergeReport:
     schemes_added: list[int] = field(default_factory=list)
     gold_skipped: int = 0  # documents whose gold labels in the other database were not merged
     retokenised: int = 0  # new documents whose stored tokens were unusable and were recomputed
+    rounds_added: list[str] = field(default_factory=list)  # rounds only the other file had
+    assignments_added: int = 0  # assignments only the other file had
 
     @property
     def new_conflicts(self) -> list[Conflict]:
@@ -126,6 +146,12 @@ class MergeReport:
                 f"; tokens recomputed for {self.retokenised} document(s) whose stored tokens"
                 " did not fit their text"
                 if self.retokenised
+                else ""
+            )
+            + (
+                f"; {self.assignments_added} assignment(s) added"
+                + (f" (new round(s): {', '.join(self.rounds_added)})" if self.rounds_added else "")
+                if self.assignments_added or self.rounds_added
                 else ""
             )
             + (
@@ -248,12 +274,14 @@ def merge_database(store: Store, other_path: str | Path, strict: bool = False) -
     stem = other_path.stem
     with read_snapshot(other_path) as other, store.transaction():
         _merge_schemes(store, other, report)
+        ids: dict[int, int] = {}  # the other file's document ids -> this database's
         for sd in other.stored_documents():
             where = f"{other_path}: document {sd.id}"
             try:
-                _merge_document(store, other, sd, stem, report, where)
+                ids[sd.id or 0] = _merge_document(store, other, sd, stem, report, where)
             except ValidationError as e:  # a store call refused a row: name the file
                 raise AnnotatorError(f"{where}: {e}") from None
+        _merge_design(store, other, ids, report, str(other_path))
         if strict and report.new_conflicts:
             raise MergeConflictError(report)
     return report
@@ -261,7 +289,8 @@ def merge_database(store: Store, other_path: str | Path, strict: bool = False) -
 
 def _merge_document(
     store: Store, other: Store, sd: StoredDocument, stem: str, report: MergeReport, where: str
-) -> None:
+) -> int:
+    """Merge one document of the other file and its labels; returns its id here."""
     _check_document(sd, where)
     their_id = sd.id
     if their_id is None:  # never in a file annotator wrote (documents.id is its rowid)
@@ -324,6 +353,53 @@ def _merge_document(
         store.merge_status(doc_id, target, state, secs)
         if store.statuses(doc_id).get(target) != before:
             report.statuses_updated += 1
+    return doc_id
+
+
+def _merge_design(
+    store: Store, other: Store, ids: dict[int, int], report: MergeReport, where: str
+) -> None:
+    """Add the rounds and assignments of ``other`` that ``store`` lacks (see the module's
+    docstring); ``ids`` maps the other file's document ids to this database's."""
+    try:
+        their_rounds = other.rounds()
+        theirs = other.assignments()
+    except (AnnotatorError, ValueError, sqlite3.Error) as e:
+        raise AnnotatorError(f"{where}: its rounds cannot be read ({e})") from None
+    ours = {r.name for r in store.rounds()}
+    for r in their_rounds:
+        if r.name in ours:
+            continue
+        try:
+            store.create_round(r.name, r.seed, r.design)
+        except (ValidationError, ValueError) as e:
+            raise AnnotatorError(f"{where}: round {r.name!r}: {e}") from None
+        report.rounds_added.append(r.name)
+    have: dict[tuple[str, str], tuple[set[int], set[int]]] = {}
+    for a in store.assignments():
+        docs, positions = have.setdefault((a.round, a.coder), (set(), set()))
+        docs.add(a.doc_id)
+        positions.add(a.position)
+    new: dict[str, list[tuple[str, int, bool | None, int]]] = {}
+    for a in theirs:  # by round, coder and queue position
+        doc = ids.get(a.doc_id)
+        if doc is None:
+            raise AnnotatorError(
+                f"{where}: {a.coder}'s assignment in round {a.round!r} names document"
+                f" {a.doc_id}, which the file does not hold"
+            )
+        docs, positions = have.setdefault((a.round, a.coder), (set(), set()))
+        if doc in docs:
+            continue  # assigned here already: never changed
+        position = a.position if a.position not in positions else max(positions) + 1
+        docs.add(doc)
+        positions.add(position)
+        new.setdefault(a.round, []).append((a.coder, doc, a.reliability, position))
+    for name, rows in new.items():
+        try:
+            report.assignments_added += store.add_assignments(name, rows)
+        except ValidationError as e:
+            raise AnnotatorError(f"{where}: round {name!r}: {e}") from None
 
 
 def _check_document(sd: StoredDocument, where: str) -> None:

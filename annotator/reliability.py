@@ -8,11 +8,18 @@ here", while an article never opened is missing, not zero).
 
 Units: document fields take each document as a unit; token α takes every stored
 non-whitespace token as a unit; α_U takes each document as a continuum.
+
+On a designed study (issue 13), ``round`` restricts every statistic to the documents of
+a round and ``sample="reliability"`` to its reliability sample (the documents assigned to
+several coders so that agreement can be measured); the coders are then the round's
+coders unless narrowed, and the report carries the design (:class:`SampleDesign`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections import Counter
+from collections.abc import Collection, Hashable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from .agreement import (
@@ -32,12 +39,16 @@ from .agreement.report import (
     Estimate,
     FieldAgreement,
     LabelAgreement,
+    SampleDesign,
     SpanReport,
 )
 from .agreement.streaming import SpanAgreement
+from .errors import ValidationError
+from .progress import NO_ASSIGNMENTS, NoAssignmentsError
 from .store import GOLD, Store, resolve_coders
 
 SPAN_METRICS = ("f1_exact", "f1_overlap", "alpha_token", "alpha_u")
+SAMPLES = ("reliability",)
 
 
 def _round(x: float) -> float:
@@ -71,8 +82,18 @@ def compute_agreement(
     bootstrap: int = 1000,
     seed: int = 0,
     worst: int | None = None,
+    *,
+    documents: Collection[int] | None = None,
+    round: str | None = None,
+    sample: str | None = None,
 ) -> AgreementReport:
     """The full report (:meth:`AgreementReport.to_dict` is the ``--json`` output).
+
+    ``documents``: only these documents are read. ``round`` (default with ``sample``: the
+    current round) restricts to the round's documents, ``sample="reliability"`` to its
+    reliability sample; the coders are then the round's coders unless ``coders`` narrows
+    them (a coder not in the round is refused), and the report's ``design`` describes the
+    sample. NotFoundError for an unknown round, ValidationError for an empty sample.
 
     The documents are read one at a time (:meth:`Store.iter_coding`) into per-document
     sufficient statistics (:class:`~annotator.agreement.streaming.SpanAgreement`), so memory
@@ -80,7 +101,13 @@ def compute_agreement(
     values are exactly those of the corpus-level functions of :mod:`annotator.agreement`.
     """
     known = store.coders()
-    chosen = known if coders is None else resolve_coders(sorted(set(coders)), known)
+    plan: _Plan | None = None
+    if round is not None or sample is not None:
+        plan = _plan(store, round, sample, coders)
+        chosen = list(plan.coders)
+        documents = plan.documents if documents is None else set(documents) & plan.documents
+    else:
+        chosen = known if coders is None else resolve_coders(sorted(set(coders)), known)
     chosen = [c for c in chosen if c != GOLD]
     scheme = store.scheme
     reasons: list[str] = []
@@ -90,9 +117,10 @@ def compute_agreement(
     wanted = set(chosen)
     fields: dict[str, dict[Hashable, dict[str, Any]]] = {f.name: {} for f in scheme.doc_fields}
     spans_data = SpanAgreement(chosen, {*scheme.label_names, *store.span_labels()})
-    documents: list[DocumentReport] = []
+    rows: list[DocumentReport] = []
     n_documents = 0
-    for doc_id, title, length, states, spans, doc_labels in store.iter_coding():
+    coded_by_two = 0
+    for doc_id, title, length, states, spans, doc_labels in store.iter_coding(documents):
         # a coder coded a document when they labelled it or moved it past "new"
         coded: dict[str, list[tuple[int, int, str]]] = {}
         for coder, state in states:
@@ -109,6 +137,7 @@ def compute_agreement(
         if not coded:
             continue
         n_documents += 1
+        coded_by_two += len(coded) >= 2
         tokens = store.word_tokens(doc_id) if len(coded) >= 2 else None
         agr = spans_data.add(doc_id, coded, tokens, length)
         field_values: dict[str, float | None] = {}
@@ -117,7 +146,7 @@ def compute_agreement(
             field_values[fname] = (
                 None if unit is None else _num(unit_agreement({doc_id: unit})[doc_id])
             )
-        documents.append(
+        rows.append(
             DocumentReport(
                 doc_id=doc_id,
                 title=title,
@@ -164,9 +193,9 @@ def compute_agreement(
             f1_pairs={k: _num(v) for k, v in spans_data.f1_pairs("overlap", label).items()},
         )
 
-    documents.sort(key=_worst_first)
+    rows.sort(key=_worst_first)
     if worst is not None:
-        documents = documents[:worst]
+        rows = rows[:worst]
     return AgreementReport(
         database=str(store.path),
         scheme_name=scheme.name,
@@ -180,8 +209,72 @@ def compute_agreement(
             overall=span_block(None),
             by_label={lab: span_block(lab) for lab in scheme.label_names},
         ),
-        documents=tuple(documents),
+        documents=tuple(rows),
+        design=None if plan is None else plan.design(coded_by_two),
     )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The documents and coders of a designed sample, and how it was drawn."""
+
+    name: str
+    sample: str | None
+    seed: int | None
+    drawn: dict[str, Any]
+    coders: tuple[str, ...]
+    documents: set[int]
+    per_document: Counter[int]  # {coders assigned to a document: documents}
+
+    def design(self, coded_by_two: int) -> SampleDesign:
+        return SampleDesign(
+            round=self.name,
+            sample=self.sample,
+            coders=self.coders,
+            seed=self.seed,
+            documents=len(self.documents),
+            coded_by_two=coded_by_two,
+            coders_per_document=dict(sorted(self.per_document.items())),
+            drawn=self.drawn,
+        )
+
+
+def _plan(
+    store: Store, round: str | None, sample: str | None, coders: Iterable[str] | None
+) -> _Plan:
+    if sample is not None and sample not in SAMPLES:
+        raise ValidationError(f"unknown sample {sample!r} (known: {', '.join(SAMPLES)})")
+    if round is None:
+        round = store.current_round()
+        if round is None:
+            raise NoAssignmentsError(NO_ASSIGNMENTS)
+    info = store.get_round(round)  # NotFoundError naming the known rounds
+    in_round = store.round_coders(round)
+    if coders is None:
+        chosen = tuple(c for c in in_round if c != GOLD)
+    else:
+        chosen = tuple(resolve_coders(sorted(set(coders)), store.coders()))
+        outside = [c for c in chosen if c not in in_round]
+        if outside:
+            raise ValidationError(
+                f"coder {outside[0]!r} has no assignments in round {round!r}"
+                f" (its coders: {', '.join(in_round) or 'none'})"
+            )
+    if sample == "reliability":
+        docs = set(store.reliability_documents(round))
+        if not docs:
+            raise ValidationError(
+                f"round {round!r} has no reliability sample: none of its documents is"
+                " assigned for reliability"
+            )
+    else:
+        docs = store.assigned_documents(round)
+    wanted = set(chosen)
+    assigned = Counter(
+        a.doc_id for a in store.assignments(round) if a.doc_id in docs and a.coder in wanted
+    )
+    per_document = Counter(assigned[d] for d in docs)
+    return _Plan(round, sample, info.seed, info.design, chosen, docs, per_document)
 
 
 def _worst_first(row: DocumentReport) -> tuple[bool, float, float, int]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from .report_text import fmt, number
+from .report_text import design_lines, fmt, number
 
 if TYPE_CHECKING:
     from .agreement.report import AgreementReport, PairValues
@@ -119,6 +119,10 @@ def render_html(report: AgreementReport) -> str:
         f" 95% percentile bootstrap intervals over documents ({boot.resamples} resamples,"
         f" seed {boot.seed})</p>",
     ]
+    if report.design is not None:
+        h.append("<h2>Design</h2><ul class='design'>")
+        h += [f"<li>{escape(line)}</li>" for line in design_lines(report.design)]
+        h.append("</ul>")
     h += [f"<p class='note'>{escape(r)}</p>" for r in report.reasons]
 
     chart_rows: list[tuple[str, float | None, Sequence[float] | None]] = []

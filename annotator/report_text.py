@@ -6,7 +6,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the types only: importing the statistics package loads numpy
-    from .agreement.report import AgreementReport
+    from .agreement.report import AgreementReport, SampleDesign
+
+# Keys of a round's recorded design that say how its sample was drawn, shown first.
+DRAWN_KEYS = ("method", "overlap", "overlap_docs", "per_doc", "stratify")
 
 
 def number(value: float, digits: int = 3) -> str:
@@ -37,6 +40,32 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
+def _value(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return "none" if value is None else str(value)
+
+
+def design_lines(design: SampleDesign) -> list[str]:
+    """The design a report was computed on, in a few plain lines (the text report, the
+    HTML report and the window state it above the numbers)."""
+    what = "its reliability sample" if design.sample == "reliability" else "all its documents"
+    per_doc = "; ".join(
+        f"{k} coder(s): {n} document(s)" for k, n in design.coders_per_document.items()
+    )
+    drawn = dict(design.drawn)
+    keys = [k for k in DRAWN_KEYS if k in drawn]
+    keys += sorted(k for k in drawn if k not in DRAWN_KEYS and k not in ("coders", "seed"))
+    how = ", ".join(f"{k} {_value(drawn[k])}" for k in keys) or "not recorded"
+    return [
+        f"Round {design.round}, {what}: {design.documents} document(s),"
+        f" {design.coded_by_two} of them coded by at least two coders",
+        f"Coders: {', '.join(design.coders) or 'none'}",
+        f"Coders assigned per document: {per_doc or 'none'}",
+        f"Drawn: {how}; seed {_value(design.seed)}",
+    ]
+
+
 def render_text(report: AgreementReport, documents: int = 10) -> str:
     boot = report.bootstrap
     out = [
@@ -46,6 +75,8 @@ def render_text(report: AgreementReport, documents: int = 10) -> str:
         f" 95% bootstrap intervals over documents ({boot.resamples} resamples,"
         f" seed {boot.seed})",
     ]
+    if report.design is not None:
+        out += ["", "Design", *(f"  {line}" for line in design_lines(report.design))]
     out += [f"Note: {r}" for r in report.reasons]
     out += ["", "Document fields"]
     rows = []

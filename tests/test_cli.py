@@ -275,10 +275,10 @@ def test_an_existing_folder_as_the_output_is_one_line(workdir):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A real full disk: a 400 KB tmpfs (needs the right to mount; skipped otherwise)."""
+    """A real full disk: a 640 KB tmpfs (needs the right to mount; skipped otherwise)."""
     mnt = tmp_path / "disk"
     mnt.mkdir()
-    res = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mnt)],
+    res = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=640k", "tmpfs", str(mnt)],
                          capture_output=True)  # fmt: skip
     if res.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here: {res.stderr!r}")
@@ -290,7 +290,7 @@ def test_a_full_disk_during_merge_and_import_labels_is_one_line(tmp_path, small_
     from annotator.corpus import RawDocument
     from annotator.ingest import import_documents
 
-    texts = [f"Moscow and Pyongyang signed pact number {i}. " * 40 for i in range(80)]
+    texts = [f"Moscow and Pyongyang signed pact number {i}. " * 40 for i in range(200)]
     with Store(tmp_path / "coder.db") as s:
         for d in import_documents(s, [RawDocument(t, "t") for t in texts], "blank:en").added:
             s.add_span(d, "cleo", 0, 6, "alarmist")

@@ -48,6 +48,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m004_binary_offsets",
             "m005_memos",
             "m006_study_design",
+            "m007_fulltext",
         ]
         assert s.scheme.name == "alliance-framing"
         assert s.scheme_versions() == [1]
@@ -60,6 +61,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m004_binary_offsets",
             "m005_memos",
             "m006_study_design",
+            "m007_fulltext",
         ]
 
 

@@ -200,4 +200,4 @@ def test_m006_upgrades_a_database_with_labels(tmp_path):
         assert s.rounds() == [] and s.current_round() is None
         assert s.db["assignments"].pks == ["round_id", "annotator_id", "document_id"]
     applied = [m.name for m in migrations()._migrations]  # noqa: SLF001
-    assert applied[-1] == "m006_study_design"
+    assert "m006_study_design" in applied

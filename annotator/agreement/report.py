@@ -165,6 +165,33 @@ class BootstrapSettings:
 
 
 @dataclass(frozen=True)
+class SampleDesign:
+    """The designed sample a report was computed on (``agreement --sample``/``--round``):
+    which round, which documents, by whom, and how the round was drawn."""
+
+    round: str
+    sample: str | None  # "reliability": its reliability sample; None: all its documents
+    coders: tuple[str, ...]
+    seed: int | None
+    documents: int  # documents in the sample
+    coded_by_two: int  # of them, coded by at least two of the coders
+    coders_per_document: Mapping[int, int]  # {coders assigned to a document: documents}
+    drawn: Mapping[str, Any]  # the round's recorded design (method, overlap, per_doc ...)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "round": self.round,
+            "sample": self.sample,
+            "annotators": list(self.coders),
+            "seed": self.seed,
+            "documents": self.documents,
+            "documents_coded_by_two": self.coded_by_two,
+            "coders_per_document": {str(k): v for k, v in self.coders_per_document.items()},
+            "drawn": dict(self.drawn),
+        }
+
+
+@dataclass(frozen=True)
 class AgreementReport:
     """The whole reliability report of a database."""
 
@@ -178,14 +205,18 @@ class AgreementReport:
     doc_fields: Mapping[str, FieldAgreement]
     spans: SpanReport
     documents: tuple[DocumentReport, ...]  # worst first
+    design: SampleDesign | None = None  # the designed sample, when restricted to one
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as plain data, exactly the ``--json`` object."""
+        """The report as plain data, exactly the ``--json`` object (``design`` only when
+        the report was restricted to a round or its reliability sample)."""
+        design = {} if self.design is None else {"design": self.design.to_dict()}
         return {
             "database": self.database,
             "scheme": {"name": self.scheme_name, "version": self.scheme_version},
             "annotators": list(self.coders),
             "n_documents": self.n_documents,
+            **design,
             "bootstrap": self.bootstrap.to_dict(),
             "reasons": list(self.reasons),
             "doc_fields": {name: f.to_dict() for name, f in self.doc_fields.items()},

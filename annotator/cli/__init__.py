@@ -36,10 +36,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("labels", "export"),
     "import-labels": ("labels", "import_labels_cmd"),
     "merge": ("merge", "merge"),
+    "pack": ("pack", "pack"),
     "stats": ("analysis", "stats"),
     "gold": ("analysis", "gold"),
     "agreement": ("analysis", "agreement"),
     "assign": ("assign", "assign"),
+    "search": ("search", "search"),
+    "progress": ("progress", "progress"),
 }
 
 

@@ -12,7 +12,7 @@ import click
 
 from ..models import ImportReport
 from ..project import open_store
-from ..store import Store
+from ..store import Store, index_progress
 
 # The largest id SQLite can store; a larger number is no document's id.
 MAX_ID = 2**63 - 1
@@ -80,11 +80,18 @@ def open_db(
 ) -> Store:
     """The command's store; ``reading``: the command only reads, so a database that
     cannot be written is opened read-only."""
-    with progress_bar("Importing seeds") as progress:
-        store, report = open_store(
-            ctx.obj["db"], scheme_path=scheme, seeds="seeds" if seeds else None,
-            progress=progress, read_only_ok=reading, busy_timeout=ctx.obj["busy_timeout"],
-        )  # fmt: skip
+    with (
+        progress_bar("Importing seeds") as progress,
+        progress_bar("Indexing articles for search") as indexing,
+    ):
+        index_progress.append(indexing)  # a database made before the search index
+        try:
+            store, report = open_store(
+                ctx.obj["db"], scheme_path=scheme, seeds="seeds" if seeds else None,
+                progress=progress, read_only_ok=reading, busy_timeout=ctx.obj["busy_timeout"],
+            )  # fmt: skip
+        finally:
+            index_progress.remove(indexing)
     if report is not None:
         report_import(report, what="New database: imported the seed articles,", err=True)
     ctx.call_on_close(store.close)

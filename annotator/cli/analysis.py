@@ -93,6 +93,18 @@ def gold(ctx: click.Context, auto: bool, coders: str | None) -> None:
     show_default=True,
     help="Worst documents to list.",
 )
+@click.option(
+    "--sample",
+    type=click.Choice(["reliability"]),
+    default=None,
+    help="Only the round's reliability sample (the documents assigned to several coders).",
+)
+@click.option(
+    "--round",
+    "round_name",
+    default=None,
+    help="Only this round's documents and coders (default with --sample: the current round).",
+)
 @click.pass_context
 def agreement(
     ctx: click.Context,
@@ -102,6 +114,8 @@ def agreement(
     bootstrap: int,
     seed: int,
     documents: int,
+    sample: str | None,
+    round_name: str | None,
 ) -> None:
     """Inter-coder agreement: Krippendorff's alpha, kappas, span F1, token alpha, alpha_U.
 
@@ -111,6 +125,11 @@ def agreement(
     F1 (exact and overlap), token-level alpha, and Krippendorff's unitizing alpha. 95%
     intervals resample documents (seeded). Undefined statistics are shown as n/a with
     the reason.
+
+    On a designed study, --sample reliability computes every statistic on the round's
+    reliability sample only, and --round on the round's documents; the coders are the
+    round's (--annotators narrows them) and the report states the design above the
+    numbers (round, coders, documents, coders per document, how it was drawn, seed).
     """
     # At call time: the statistics load numpy, which neither the window nor --help needs.
     from ..atomic import atomic_output
@@ -123,7 +142,9 @@ def agreement(
     if report:
         check_output(report, databases=[store])  # before the statistics, which take a while
     names = coder_list(store, coders)
-    data = compute_agreement(store, names, bootstrap=bootstrap, seed=seed)
+    data = compute_agreement(
+        store, names, bootstrap=bootstrap, seed=seed, round=round_name, sample=sample
+    )
     if report:
         with atomic_output(report) as fh:
             fh.write(render_html(data))

@@ -2,8 +2,10 @@
 switchable (Coder menu).
 
 Which coder a database opens as (:func:`start_coder`, and File → Open database in
-``switching.py``): ``--annotator`` when given; else the coder remembered for *this*
-database (:func:`database_key`: its resolved path), if that is still one of its coders;
+``switching.py``): ``--annotator`` when given; else the coder a pack was made for
+(``Store.pack_coder``, fixed in the file by ``annotator pack``; switching away from it
+asks first, ``switching.switch_coder``); else the coder remembered for *this* database
+(:func:`database_key`: its resolved path), if that is still one of its coders;
 else the last coder of any database when this one has no other coders (a new database);
 else the window asks, listing the database's coders. A coder other than the last
 session's is announced (:func:`announce_coder`): a status-bar line and a highlighted
@@ -71,10 +73,17 @@ def choose_coder(
     known: Sequence[str],
     ask: Callable[[list[str]], str | None],
     current: str | None = None,
+    packed: str | None = None,
 ) -> str | None:
     """Who codes in the database at ``path`` (with coders ``known``) when nobody said:
-    the coder remembered for it; else ``current`` (the last coder, or the window's) when
-    the database has no other coders; else ``ask(known)`` (None: cancelled)."""
+    ``packed``, the coder the file was packed for, if it is a valid name; else the coder
+    remembered for it; else ``current`` (the last coder, or the window's) when the
+    database has no other coders; else ``ask(known)`` (None: cancelled)."""
+    if packed is not None:
+        try:
+            return window_coder_name(packed, tuple(known))
+        except ValidationError:
+            pass  # a name no window may code under: as if the file had none
     name = remembered_coder_for(settings, path, known)
     if name is not None:
         return name
@@ -95,7 +104,12 @@ def start_coder(settings: QSettings, store: Store, coder: str | None) -> tuple[s
             raise AnnotatorError(f"--annotator: {e}") from None
     else:
         name = choose_coder(
-            settings, store.path, known, lambda k: ask_coder_name(None, k), previous
+            settings,
+            store.path,
+            known,
+            lambda k: ask_coder_name(None, k),
+            previous,
+            store.pack_coder(),
         )
     if name is None:
         raise AnnotatorError("no coder name given")

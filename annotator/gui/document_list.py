@@ -4,12 +4,20 @@ Each row shows the title on up to two lines (elided at the end of the second) ov
 small line with where and when the article appeared (``DocumentSummary.origin`` and
 ``date``, read from the import's meta by ``corpus.origin_and_date``); similar headlines
 stay apart without tooltips. The title column's display text stays the title alone.
+
+A coder with a queue in the current round (``Store.coder_queue``) sees it instead: its
+documents in queue order with their position (a ``#`` column, left), a line above the
+list with the round and how many of the queue are done (``queueing.round_header``), and
+a "Show all articles" box that adds the other documents after the queue, muted, below a
+line, without positions. Nothing in a row or the line depends on the reliability
+sample. Without a queue the list is as it always was (the queue's widgets are not even
+made).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -51,14 +59,24 @@ from ..models import DocumentSummary, Progress
 from .bidi import may_have_rtl
 from .plaintext import plain_tooltip
 
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QCheckBox  # made for the first queue shown
+
 STATE_TEXT = {"new": "new", "in_progress": "in progress", "done": "done"}
 STATE_GLYPH = {"new": "○", "in_progress": "◐", "done": "●"}
 STATE_COLOR = {"new": "#9aa0a6", "in_progress": "#c77c02", "done": "#2e7d32"}
-COL_STATE, COL_TITLE, COL_SPANS = range(3)
+COL_STATE, COL_TITLE, COL_SPANS, COL_POS = range(4)  # COL_POS: shown first, in a queue
 _ROOT = QModelIndex()
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _LIST_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
 META_ROLE = Qt.ItemDataRole.UserRole + 2  # "origin · date" of a row
+POS_ROLE = Qt.ItemDataRole.UserRole + 3  # the row's queue position (None: not in the queue)
+OUTSIDE_ROLE = (
+    Qt.ItemDataRole.UserRole + 4
+)  # 0: in the queue (or no queue), 1: outside, 2: first outside
+OUTSIDE_BACKGROUND = "#f1f0ec"  # the rows after the queue ("Show all articles")
+BOUNDARY_COLOR = "#b8b5ae"  # the line between the queue and the other rows
+MUTED_TEXT = "#6b6f75"
 TITLE_LINES = 2
 PAD_X, PAD_Y = 6, 4  # inside a title cell
 META_SCALE = 0.86  # the meta line's font size, of the list's
@@ -170,8 +188,13 @@ class TitleDelegate(QStyledItemDelegate):
         align = (Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft) | (
             Qt.AlignmentFlag.AlignTop
         )
+        outside = index.data(OUTSIDE_ROLE)
+        if outside and not selected:
+            text_color = QColor(MUTED_TEXT)
         font: QFont = opt.font
         painter.save()
+        if outside == 2:
+            draw_boundary(painter, opt.rect)
         painter.setFont(font)
         painter.setPen(text_color)
         fm = QFontMetrics(font)
@@ -197,17 +220,54 @@ class TitleDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+def draw_boundary(painter: QPainter, rect: QRect) -> None:
+    """The line above the first row after the queue, across its cell."""
+    painter.save()
+    painter.setPen(QColor(BOUNDARY_COLOR))
+    painter.drawLine(rect.left(), rect.top(), rect.right(), rect.top())
+    painter.drawLine(rect.left(), rect.top() + 1, rect.right(), rect.top() + 1)
+    painter.restore()
+
+
+class QueueCellDelegate(QStyledItemDelegate):
+    """The cells beside the title in a queue: as always, with the line above the first
+    row after the queue (set on those columns only when a queue is shown)."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
+        super().paint(painter, option, index)
+        if index.data(OUTSIDE_ROLE) == 2:
+            draw_boundary(painter, option.rect)
+
+
 class DocumentModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list[DocumentSummary] = []
         self._row_of: dict[int, int] = {}
+        self.positions: dict[int, int] | None = None  # queue positions (None: no queue)
 
-    def set_rows(self, rows: list[DocumentSummary]) -> None:
+    def set_rows(self, rows: list[DocumentSummary], queue: list[int] | None = None) -> None:
+        """Show ``rows``; with ``queue`` (document ids in queue order) its rows first, in
+        that order, then the others as given."""
         self.beginResetModel()
+        if queue:
+            self.positions = {doc_id: i for i, doc_id in enumerate(queue, 1)}
+            by_id = {r.id: r for r in rows}
+            rows = [by_id[i] for i in queue if i in by_id] + [
+                r for r in rows if r.id not in self.positions
+            ]
+        else:
+            self.positions = None
         self.rows = list(rows)
         self._row_of = {r.id: i for i, r in enumerate(self.rows)}
         self.endResetModel()
+
+    def outside(self, row: int) -> int:
+        """0: a row of the queue (or there is no queue); 1: a row after the queue; 2: the
+        first of those."""
+        if self.positions is None or self.rows[row].id in self.positions:
+            return 0
+        return 2 if row == len(self.positions) else 1
 
     def row_of(self, doc_id: int) -> int | None:
         return self._row_of.get(doc_id)
@@ -229,11 +289,11 @@ class DocumentModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent=_ROOT) -> int:
-        return 3
+        return 4  # COL_POS is hidden without a queue
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return ("", "Article", "Spans")[section]
+            return ("", "Article", "Spans", "#")[section]
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -241,7 +301,13 @@ class DocumentModel(QAbstractTableModel):
             return None
         r = self.rows[index.row()]
         col = index.column()
+        if self.positions is not None:
+            queued = self._queue_data(index.row(), r, col, role)
+            if queued is not None:
+                return queued
         if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_POS:
+                return ""
             if col == COL_STATE:
                 return STATE_GLYPH.get(r.state, "?")
             if col == COL_TITLE:
@@ -269,12 +335,38 @@ class DocumentModel(QAbstractTableModel):
             return r.state
         return None
 
+    def _queue_data(self, row: int, r: DocumentSummary, col: int, role: int) -> Any:
+        """What a queue adds to a row: its position, the other rows' muted background."""
+        assert self.positions is not None
+        if role == POS_ROLE:
+            return self.positions.get(r.id)
+        if role == OUTSIDE_ROLE:
+            return self.outside(row)
+        if col == COL_POS and role == Qt.ItemDataRole.DisplayRole:
+            pos = self.positions.get(r.id)
+            return "" if pos is None else str(pos)
+        if col == COL_POS and role == Qt.ItemDataRole.ForegroundRole:
+            return QColor(MUTED_TEXT)
+        if role == Qt.ItemDataRole.BackgroundRole and self.outside(row):
+            return QColor(OUTSIDE_BACKGROUND)
+        return None
+
 
 class _Filter(QSortFilterProxyModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.state = ""
         self.needle = ""
+        self.queue_only = False  # hide the rows outside the coder's queue
+
+    def set_queue_only(self, on: bool) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.10
+            self.beginFilterChange()
+            self.queue_only = on
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.queue_only = on
+            self.invalidateRowsFilter()
 
     def set(self, needle: str, state: str) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt >= 6.10
@@ -289,6 +381,8 @@ class _Filter(QSortFilterProxyModel):
         model = self.sourceModel()
         assert isinstance(model, DocumentModel)  # the one source (DocumentList.__init__)
         r = model.rows[row]
+        if self.queue_only and model.positions is not None and r.id not in model.positions:
+            return False
         if self.state == "todo" and r.state == "done":
             return False
         if self.state in ("new", "in_progress", "done") and r.state != self.state:
@@ -306,6 +400,7 @@ class DocumentList(QWidget):
     hides it."""
 
     documentChosen = Signal(int)
+    showAllChanged = Signal(bool)  # the coder ticked or unticked "Show all articles"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -353,6 +448,10 @@ class DocumentList(QWidget):
         header.resizeSection(COL_SPANS, max(header.sectionSizeHint(COL_SPANS), digits))
         header.resizeSection(COL_STATE, 28)
         header.setHighlightSections(False)
+        header.moveSection(COL_POS, 0)  # shown first, only with a queue
+        header.setSectionResizeMode(COL_POS, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(COL_POS, self.view.fontMetrics().horizontalAdvance("0000") + 14)
+        self.view.setColumnHidden(COL_POS, True)
 
         self.progress_text = QLabel()
         self.progress_text.setObjectName("progressLabel")
@@ -366,6 +465,13 @@ class DocumentList(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 4, 8)
         lay.setSpacing(6)
+        self._layout = lay
+        # The queue's line and "Show all articles" box: made for the first queue shown.
+        self.queue_header: QWidget | None = None
+        self.queue_label: QLabel | None = None
+        self.show_all: QCheckBox | None = None
+        self.round_name = ""
+        self.queue: list[int] = []
         lay.addLayout(top)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.progress_text)
@@ -385,18 +491,93 @@ class DocumentList(QWidget):
 
     # -- data -----------------------------------------------------------------
 
-    def set_documents(self, rows: list[DocumentSummary], current: int | None = None) -> None:
+    def set_documents(
+        self,
+        rows: list[DocumentSummary],
+        current: int | None = None,
+        queue: tuple[str, list[int]] | None = None,
+        show_all: bool = False,
+    ) -> None:
+        """Show ``rows``; with ``queue`` (the round's name and the coder's documents in
+        queue order) the queue first, and the other rows only when ``show_all``."""
         self._quiet = True
         self.open_id = None  # until ``current`` is selected (another database's ids differ)
         try:
-            self.model.set_rows(rows)
+            self._set_queue(queue, show_all)
+            self.model.set_rows(rows, self.queue or None)
             if current is not None:
                 self.select(current)
         finally:
             self._quiet = False
+        self._show_queue_progress()
+
+    def _set_queue(self, queue: tuple[str, list[int]] | None, show_all: bool) -> None:
+        self.round_name, self.queue = queue if queue else ("", [])
+        if not self.queue:
+            if self.queue_header is not None:
+                self.queue_header.hide()
+                self.view.setColumnHidden(COL_POS, True)
+                self.progress_text.show()
+                self.proxy.set_queue_only(False)
+            return
+        if self.queue_header is None:
+            self._make_queue_header()
+        assert self.show_all is not None and self.queue_header is not None
+        self.show_all.blockSignals(True)
+        self.show_all.setChecked(show_all)
+        self.show_all.blockSignals(False)
+        self.proxy.set_queue_only(not show_all)
+        self.queue_header.show()
+        self.view.setColumnHidden(COL_POS, False)
+        self.progress_text.hide()  # the queue's line above the list says it
+
+    def _make_queue_header(self) -> None:
+        from PySide6.QtWidgets import QCheckBox, QSizePolicy
+
+        self.queue_header = QWidget()
+        self.queue_header.setObjectName("queueHeader")
+        row = QHBoxLayout(self.queue_header)
+        row.setContentsMargins(2, 0, 0, 0)
+        self.queue_label = QLabel()
+        self.queue_label.setObjectName("queueLabel")
+        self.queue_label.setTextFormat(Qt.TextFormat.PlainText)  # a round's name is data
+        self.queue_label.setStyleSheet("font-weight: 600; color: #202124;")
+        # a long round name is cut at the pane's edge, never widens the pane
+        self.queue_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.show_all = QCheckBox("Show all articles")
+        self.show_all.setObjectName("showAllArticles")
+        self.show_all.setToolTip("Also list the articles that are not in your queue for this round")
+        self.show_all.toggled.connect(self._show_all_toggled)
+        row.addWidget(self.queue_label, 1)
+        row.addWidget(self.show_all)
+        self._layout.insertWidget(0, self.queue_header)
+        for col in (COL_STATE, COL_SPANS, COL_POS):
+            self.view.setItemDelegateForColumn(col, QueueCellDelegate(self.view))
+
+    def _show_all_toggled(self, on: bool) -> None:
+        self.proxy.set_queue_only(not on)
+        self._refilter()
+        self.showAllChanged.emit(on)
+
+    def queue_states(self) -> dict[int, str]:
+        """The coder's state of each document of the queue, as the list shows it."""
+        return {doc_id: self.state_of(doc_id) for doc_id in self.queue}
+
+    def _show_queue_progress(self) -> None:
+        if not self.queue or self.queue_label is None:
+            return
+        from ..queueing import done_in_queue, round_header
+
+        states = self.queue_states()
+        self.queue_label.setText(round_header(self.round_name, self.queue, states))
+        self.queue_label.setToolTip(plain_tooltip(self.queue_label.text()))
+        self.progress_bar.setMaximum(len(self.queue))
+        self.progress_bar.setValue(done_in_queue(self.queue, states))
 
     def update_document(self, doc_id: int, state: str, span_count: int) -> None:
         self.model.update(doc_id, state, span_count)
+        if self.queue:
+            self._show_queue_progress()
 
     def set_title(self, doc_id: int, title: str) -> None:
         self.model.set_title(doc_id, title)
@@ -405,6 +586,9 @@ class DocumentList(QWidget):
         self.progress_text.setText(
             f"<b>done {p.done} of {p.total}</b> &nbsp;·&nbsp; {p.in_progress} in progress"
         )
+        if self.queue:  # the bar is the queue's
+            self._show_queue_progress()
+            return
         self.progress_bar.setMaximum(max(p.total, 1))
         self.progress_bar.setValue(p.done)
 
@@ -425,6 +609,8 @@ class DocumentList(QWidget):
         if not idx.isValid():  # filtered out: show everything again
             self.filter.clear()
             self.state.setCurrentIndex(0)
+            if self.show_all is not None and self.proxy.queue_only:
+                self.show_all.setChecked(True)  # an article outside the queue was opened
             idx = self.proxy.mapFromSource(self.model.index(i, COL_TITLE))
         self.open_id = doc_id
         was, self._quiet = self._quiet, quiet

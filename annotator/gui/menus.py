@@ -150,6 +150,8 @@ class MenuHost(Protocol):
 
     def open_agreement(self) -> object: ...
 
+    def open_progress(self) -> object: ...
+
     def open_review(self, doc_id: int | None = None) -> object: ...
 
     def show_shortcuts(self) -> None: ...
@@ -255,6 +257,8 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
     b.fill("&Tools", [
         ("&Agreement…", lambda: host.open_agreement(), ["Ctrl+Shift+A"],
          "Inter-coder agreement: tables, α chart, coder heat map, documents", "agreement"),
+        ("&Progress…", lambda: host.open_progress(), None,
+         "How far each coder of a round is: counts, pace, a bar chart", "progress"),
         ("&Review document…", lambda: host.open_review(), ["Ctrl+Shift+R"],
          "Compare the coders' labels on this article", "reviewDocument"),
     ])  # fmt: skip

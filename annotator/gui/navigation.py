@@ -6,16 +6,24 @@ title, spans and fields, the pending edits laid over them), steps through the li
 filtered, and counts the time spent on each article (at most ``MAX_SECONDS_PER_VISIT``
 per visit), written as an edit through the window's write path when the coder leaves it.
 It talks to the window through :class:`NavHost` (public members).
+
+A coder with assignments in the current round works through their queue
+(``Store.coder_queue``, one query; :attr:`Navigator.queue`): the list shows it first
+(``document_list.py``), the window opens on its first document not done, and Ctrl+Enter
+goes to the queue's next not done (:meth:`Navigator.next_in_queue`, the rule in
+``annotator.queueing``). Whether the other articles are shown too is remembered per
+database (:func:`show_all_key`).
 """
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer
-from PySide6.QtWidgets import QStatusBar
+from PySide6.QtCore import QElapsedTimer, QObject, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar
 
 from .. import pending as P
 from ..errors import AnnotatorError
@@ -23,9 +31,16 @@ from ..models import Document, Tokenization
 from ..store import Store
 from .article_view import ArticleView
 from .chrome import DocHeader
+from .coder import database_key
 from .document_list import DocumentList
 
 MAX_SECONDS_PER_VISIT = 30 * 60  # coding time counted per article visit, at most
+SHOW_ALL_KEYS = "queue/show_all"  # + "/" + the database's key: "Show all articles" ticked
+
+
+def show_all_key(path: str | Path) -> str:
+    """The settings key of "Show all articles" for the database at ``path``."""
+    return f"{SHOW_ALL_KEYS}/{database_key(path).rsplit('/', 1)[-1]}"
 
 
 class PanelView(Protocol):
@@ -43,9 +58,11 @@ class NavHost(Protocol):
     pending: P.PendingEdits
     doc: Document | None
     coder: str
+    settings: QSettings
     view: ArticleView
     doc_list: DocumentList
     header: DocHeader
+    coder_label: QLabel
 
     @property
     def panel(self) -> PanelView: ...
@@ -79,22 +96,41 @@ class Navigator(QObject):
         self.preload = QTimer(self)
         self.preload.setSingleShot(True)
         self.preload.timeout.connect(self._preload_tokens)
+        # The current round and the coder's documents in it (None: no queue to show).
+        self.queue: tuple[str, list[int]] | None = None
+        self._list_connected = False  # the list is built after this (``_remember_show_all``)
 
     def reload_documents(self) -> None:
         w = self.w
+        if not self._list_connected:
+            w.doc_list.showAllChanged.connect(self._remember_show_all)
+            self._list_connected = True
         rows = w.store.list_documents(w.coder)
+        found = w.store.coder_queue(w.coder)
+        self.queue = found if found is not None and found[1] else None
+        show_all = self.queue is not None and self._show_all_remembered()
+        shown = rows
+        if self.queue is not None and not show_all:
+            in_queue = set(self.queue[1])
+            shown = [r for r in rows if r.id in in_queue]
         current = w.doc.id if w.doc else None
-        if current is None or current not in {r.id for r in rows}:
+        if current is None or current not in {r.id for r in shown}:
             current = None
-            if rows:
+            if self.queue is not None:
+                from ..queueing import first_to_open
+
+                current = first_to_open(self.queue[1], {r.id: r.state for r in rows})
+            elif rows:
                 todo = [r for r in rows if r.state != "done"]
                 current = (todo or rows)[0].id
-        w.doc_list.set_documents(rows, current)
+        w.doc_list.set_documents(rows, current, self.queue, show_all)
         for e in w.pending.edits if w.pending.belongs_to(w.store) else ():
             if isinstance(e, P.SetTitle):
                 w.doc_list.set_title(e.doc_id, w.pending.title("", e.doc_id))
         w.refresh_progress()
         w.update_coder_display()
+        if self.queue is not None:
+            w.coder_label.setText(f"Coder: {w.coder} · round {self.queue[0]}")
         if current is None:
             w.doc = None
             w.view.set_document("", lambda: Tokenization((), ()))
@@ -147,6 +183,29 @@ class Navigator(QObject):
             self.open_document(ids[j])
         else:
             w.statusBar().showMessage("No more articles in this direction.", 3000)
+
+    def next_in_queue(self) -> None:
+        """After Ctrl+Enter marked the open article done: open the queue's next document
+        not done (after the open one's place, wrapping round), or say that the round is
+        done and stay."""
+        from ..queueing import all_done_message, next_not_done
+
+        w = self.w
+        if self.queue is None or w.doc is None:
+            return
+        name, queue = self.queue
+        following = next_not_done(queue, w.doc_list.queue_states(), w.doc.id)
+        if following is None:
+            w.statusBar().showMessage(all_done_message(name, queue), 8000)
+            return
+        self.open_document(following)
+        w.statusBar().showMessage("Marked done.", 3000)
+
+    def _show_all_remembered(self) -> bool:
+        return self.w.settings.value(show_all_key(self.w.store.path)) in (True, "true")
+
+    def _remember_show_all(self, on: bool) -> None:
+        self.w.settings.setValue(show_all_key(self.w.store.path), on)
 
     def visible_ids(self) -> list[int]:
         """The ids of the document list's rows as shown (filtered and sorted)."""

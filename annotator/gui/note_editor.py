@@ -46,8 +46,12 @@ class NoteEditor(QDialog):
     """Write or change the note on one span: Ctrl+Enter or OK saves, Esc cancels.
 
     Opened, not blocking; ``chosen`` gets the text when it is saved (an empty text
-    removes the note).
+    removes the note). A changed note is not thrown away by one stray Esc: the first
+    Esc (or Cancel, or closing the window) only says that another one discards it.
     """
+
+    UNCHANGED_HINT = "Ctrl+Enter saves · Esc cancels · empty removes the note"
+    DISCARD_HINT = "You changed the note: Esc again discards it · Ctrl+Enter saves"
 
     def __init__(
         self, parent: QWidget, what: str, note: str, chosen: Callable[[str], None]
@@ -57,6 +61,8 @@ class NoteEditor(QDialog):
         self.setWindowTitle("Note on span")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._chosen = chosen
+        self._original = note
+        self._warned = False
         head = QLabel(what)
         head.setObjectName("noteSpan")
         head.setTextFormat(Qt.TextFormat.PlainText)
@@ -67,7 +73,8 @@ class NoteEditor(QDialog):
         self.edit.setTabChangesFocus(True)
         self.edit.setPlaceholderText("Why this span, doubts, a question for the adjudicator…")
         self.edit.moveCursor(self.edit.textCursor().MoveOperation.End)
-        hint = QLabel("Ctrl+Enter saves · Esc cancels · empty removes the note")
+        hint = self.hint = QLabel(self.UNCHANGED_HINT)
+        hint.setObjectName("noteHint")
         hint.setProperty("role", "hint")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -96,6 +103,14 @@ class NoteEditor(QDialog):
                 self.accept()
             return True
         return super().eventFilter(obj, e)
+
+    def reject(self) -> None:
+        if self.edit.toPlainText() != self._original and not self._warned:
+            self._warned = True
+            self.hint.setText(self.DISCARD_HINT)
+            self.edit.setFocus()
+            return
+        super().reject()
 
     def accept(self) -> None:
         text = self.edit.toPlainText()

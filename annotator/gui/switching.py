@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QAbstractButton, QLabel, QMenu, QStatusBar, QWidget
 
@@ -68,8 +68,40 @@ def refresh_coder_menu(w: SwitchHost, parent: QWidget) -> None:
     fill_coder_menu(w.coder_menu, w.store.coders(), w.coder, w.switch_coder, new_coder)
 
 
-def switch_coder(w: SwitchHost, name: str) -> bool:
-    """Code as ``name`` from now on (registered if new); whether the coder changed."""
+def confirm_unpacked_coder(parent: QWidget | None, packed: str, name: str) -> bool:
+    """Whether to code as ``name`` in a file packed for ``packed`` (asked in a box)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Switch coder",
+        f"This file was packed for {packed}. Code as {name}?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        parent,
+    )
+    box.setObjectName("confirmPackCoder")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # coder names are data
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    try:
+        return box.exec() == QMessageBox.StandardButton.Yes
+    finally:
+        box.deleteLater()
+
+
+def switch_coder(
+    w: SwitchHost, name: str, confirm: Callable[[str, str], bool] | None = None
+) -> bool:
+    """Code as ``name`` from now on (registered if new); whether the coder changed. In a
+    file packed for another coder, only once ``confirm(packed, name)`` agrees (default:
+    asked in a box)."""
+    if name != w.coder:
+        packed = w.store.pack_coder()
+        if packed is not None and packed != name:
+            if confirm is None:
+                parent = w if isinstance(w, QWidget) else None
+                confirm = lambda p, n: confirm_unpacked_coder(parent, p, n)  # noqa: E731
+            if not confirm(packed, name):
+                return False
     if w.store.readonly and name not in w.store.coders():
         w.report_error(w.read_only_message())
         return False
@@ -123,7 +155,7 @@ def switch_database(
         store = open_store(path)
         store.scheme  # noqa: B018 - fails early on a foreign database
         known = store.coders()
-        chosen = choose_coder(w.settings, store.path, known, ask, w.coder)
+        chosen = choose_coder(w.settings, store.path, known, ask, w.coder, store.pack_coder())
         if chosen is None:
             store.close()
             w.report_error(f"{path} not opened: no coder chosen.")

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from .file_actions import FileActions
     from .jobs import Jobs
     from .label_panel import LabelPanel
+    from .progress_view import ProgressWindow
     from .review import ReviewWindow
 
 
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.after_start = AfterStart(self)
         self._jobs: Jobs | None = None  # worker threads, made on first use (``jobs``)
         self._agreement: AgreementWindow | None = None  # Tools → Agreement, made on first use
+        self._progress: ProgressWindow | None = None  # Tools → Progress, made on first use
         self._review: ReviewWindow | None = None  # Tools → Review document, while open
         self._files: FileActions | None = None
         # the bands' colours (annotator.colours): swatches and marks match the article
@@ -487,7 +489,14 @@ class MainWindow(QMainWindow):
         self.labelling.edit_note()
 
     def done_and_next(self) -> None:
-        self.labelling.done_and_next()
+        """Article → Mark done and go to next (Ctrl+Enter): in a coder's queue, its next
+        not done (``navigation.Navigator.next_in_queue``); else the list's."""
+        if self.navigator.queue is None or self.doc is None:
+            self.labelling.done_and_next()
+            return
+        doc_id, old = self.doc.id, self.own_status(self.doc.id)
+        if old == "done" or self._push(cmd.SetStatus(self, doc_id, self.coder, old, "done")):
+            self.navigator.next_in_queue()
 
     def mark_not_done(self) -> None:
         self.labelling.mark_not_done()
@@ -636,6 +645,26 @@ class MainWindow(QMainWindow):
         elif not view.isVisible():
             view.refresh_coders()
             view.compute()
+        view.show()
+        view.raise_()
+        view.activateWindow()
+        return view
+
+    @property
+    def progress_window(self) -> ProgressWindow | None:
+        """The Tools → Progress window, once opened (closing it only hides it)."""
+        return self._progress
+
+    def open_progress(self) -> ProgressWindow:
+        """Tools → Progress…: one progress window per main window, read again when shown."""
+        from .progress_view import ProgressWindow
+
+        view = self._progress
+        if view is None:
+            view = self._progress = ProgressWindow(self)
+            view.destroyed.connect(lambda _=None: setattr(self, "_progress", None))
+        elif not view.isVisible():
+            view.refresh()
         view.show()
         view.raise_()
         view.activateWindow()

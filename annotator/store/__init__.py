@@ -28,7 +28,7 @@ from .names import (
     unknown_coder,
 )
 from .rows import now
-from .schema import MIGRATION_SET, MIGRATIONS, migrations
+from .schema import MIGRATION_SET, MIGRATIONS, index_progress, migrations
 from .snapshot import read_snapshot
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ __all__ = [
     "check_coder_name_spelling",
     "check_coder_name",
     "database_error",
+    "index_progress",
     "migrations",
     "now",
     "read_snapshot",

@@ -61,6 +61,7 @@ from .schema import MIGRATIONS, migrations, pending_migrations
 if TYPE_CHECKING:  # sqlite-utils is imported only when the schema has to change
     import sqlite_utils
 
+    from .progress_queries import CoderCounts
     from .study import Assignment, Round
 
 
@@ -526,6 +527,48 @@ class Store:
             DocumentSummary(r[0], r[1], r[2], r[3], r[4], r[5], *documents.origin(r[6], r[2]))
             for r in rows
         ]
+
+    # -- full-text search (annotator.store.search) ----------------------------------
+
+    def search_rows(
+        self, query: str, after: int = 0
+    ) -> Iterator[tuple[int, str, str, str, str, str]]:
+        """Documents whose text matches the FTS5 ``query``, by id after ``after``, streamed:
+        ``(id, title, text, marked text, open marker, close marker)`` where the marked text
+        is the text with the markers around each hit (:mod:`annotator.search` reads them).
+        A query FTS5 cannot read raises SearchQueryError (one line)."""
+        from . import search
+
+        self._ensure_search_index()
+        return search.search_rows(self.conn, query, after)
+
+    def matching_documents(self, query: str) -> list[int]:
+        """Ids of the documents whose title or text matches the FTS5 ``query``, sorted."""
+        from . import search
+
+        self._ensure_search_index()
+        return search.matching_documents(self.conn, query)
+
+    def _ensure_search_index(self) -> None:
+        """Build the full-text index if this file's documents were written with it
+        suspended (a coder's pack); a read-only file cannot, and says so."""
+        from . import search
+
+        if not search.index_is_stale(self.conn):
+            return
+        if self.readonly:
+            raise AnnotatorError(
+                f"{self.path}: its search index is not built yet; open it once for writing"
+            )
+        with self._write() as c:
+            if search.index_is_stale(c):
+                search.rebuild_index(c)
+
+    def document_texts(self) -> Iterator[tuple[int, str, str]]:
+        """``(id, title, text)`` of every document by id, a few at a time."""
+        from . import search
+
+        return search.document_texts(self.conn)
 
     def tokenization(self, doc_id: int) -> Tokenization:
         """Stored token and sentence offsets (no spaCy needed); cached per document."""
@@ -1067,6 +1110,46 @@ class Store:
         with self._write() as c:
             study.set_setting(c, key, value)
 
+    # -- how far a round is (annotator.store.progress_queries) -------------------------
+
+    def round_progress(self, round: str) -> tuple[list[CoderCounts], float | None]:
+        """Per coder assigned in ``round`` (sorted): assigned, coded, done, reliability
+        counts, median seconds per coded document and first/last activity; and the median
+        over all coders. NotFoundError for an unknown round. A few queries, however large."""
+        from . import progress_queries, study
+
+        return progress_queries.round_progress(self.conn, study.round_id(self.conn, round))
+
+    def write_pack(
+        self, path: Path, coder: str, round: str | None, pack_round: str, with_labels: bool
+    ) -> Any:
+        """Fill ``path`` (a new, empty file) with ``coder``'s pack for ``round`` (every
+        round when None), recording ``pack_round`` as its round; returns the counts
+        (:class:`annotator.store.pack.PackCounts`). See :mod:`annotator.store.pack`."""
+        from . import pack, study
+
+        if self.readonly:  # its file would be attached read-only too
+            raise AnnotatorError(f"{self.path}: opened read-only; a pack needs it opened to write")
+        rid = None if round is None else study.round_id(self.conn, round)
+        aid = self._coder_id(coder, create=False)
+        return pack.write_pack(self.conn, path, aid, rid, coder, pack_round, with_labels)
+
+    # -- the coder's queue in the window (annotator.store.queue_queries) -------------
+
+    def coder_queue(self, coder: str) -> tuple[str, list[int]] | None:
+        """The current round (``current_round``) and ``coder``'s documents in it in queue
+        order (empty if none), in one query; None when this database has no rounds.
+        Loads no study module: the window asks it of every database it opens."""
+        from . import queue_queries
+
+        return queue_queries.coder_queue(self.conn, self._maybe_coder_id(coder))
+
+    def pack_coder(self) -> str | None:
+        """The coder this file was packed for (the ``PACK_CODER`` setting), or None."""
+        from . import queue_queries
+
+        return queue_queries.pack_coder(self.conn)
+
     # -- reports (annotator.store.queries) ------------------------------------------
 
     def stats(self) -> dict[str, Any]:
@@ -1080,10 +1163,10 @@ class Store:
         (see :func:`annotator.store.queries.iter_labelled`)."""
         return queries.iter_labelled(self, coder, include_unlabelled)
 
-    def iter_coding(self) -> Iterator[queries.Coding]:
-        """Every document with what the coders did on it, streamed (see
-        :func:`annotator.store.queries.iter_coding`)."""
-        return queries.iter_coding(self)
+    def iter_coding(self, documents: Collection[int] | None = None) -> Iterator[queries.Coding]:
+        """Every document (or only those of ``documents``) with what the coders did on
+        it, streamed (see :func:`annotator.store.queries.iter_coding`)."""
+        return queries.iter_coding(self, documents)
 
     def span_labels(self) -> list[str]:
         """Every label a stored span has (any coder, any scheme version), sorted."""

@@ -8,9 +8,10 @@ module that defines ``Store`` and imports it: no cycle, not even for type checki
 
 from __future__ import annotations
 
+import json
 import operator
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -140,34 +141,51 @@ def iter_labelled(
             )
 
 
-def iter_coding(
-    store: QueryStore,
-) -> Iterator[Coding]:
-    """Every document in id order with what the coders did on it:
+def iter_coding(store: QueryStore, documents: Collection[int] | None = None) -> Iterator[Coding]:
+    """Every document in id order (only those in ``documents`` when given) with what the
+    coders did on it:
     ``(doc_id, title, length, [(coder, state)], [(coder, start, end, label)],
     [(coder, field, value)])``; spans ordered by position (as :meth:`spans`), document
     labels by coder and field (as :meth:`all_doc_labels`). Four queries read side by
-    side, so memory does not grow with the database."""
+    side, so memory does not grow with the database; with ``documents`` each reads only
+    the rows of those documents (the ids passed as one JSON array, nothing written)."""
     c = store.conn
-    docs = c.execute("SELECT id, title, length FROM documents ORDER BY id")
+    ids: tuple[str, ...] = ()
+    only = ""
+    if documents is not None:
+        ids = (json.dumps(sorted({int(d) for d in documents})),)
+        only = " IN (SELECT value FROM json_each(?))"
+    docs = c.execute(
+        "SELECT id, title, length FROM documents"
+        + (" WHERE id" + only if only else "")
+        + " ORDER BY id",
+        ids,
+    )
     states = by_document(
         c.execute(
             "SELECT st.document_id, a.name, st.state FROM status st"
-            " JOIN annotators a ON a.id = st.annotator_id ORDER BY st.document_id"
+            " JOIN annotators a ON a.id = st.annotator_id"
+            + (" WHERE st.document_id" + only if only else "")
+            + " ORDER BY st.document_id",
+            ids,
         )
     )
     spans = by_document(
         c.execute(
             "SELECT s.document_id, a.name, s.start, s.end, s.label FROM spans s"
             " JOIN annotators a ON a.id = s.annotator_id"
-            " ORDER BY s.document_id, s.start, s.end, s.id"
+            + (" WHERE s.document_id" + only if only else "")
+            + " ORDER BY s.document_id, s.start, s.end, s.id",
+            ids,
         )
     )
     labels = by_document(
         c.execute(
             "SELECT l.document_id, a.name, l.field, l.value FROM doc_labels l"
             " JOIN annotators a ON a.id = l.annotator_id"
-            " ORDER BY l.document_id, a.name, l.field"
+            + (" WHERE l.document_id" + only if only else "")
+            + " ORDER BY l.document_id, a.name, l.field",
+            ids,
         )
     )
     for doc_id, title, length in docs:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, cast
 
@@ -212,6 +213,72 @@ def m006_study_design(db: sqlite_utils.Database) -> None:
     )
 
 
+# Called as (documents indexed, documents in all) while m007 indexes an existing database's
+# documents for search; the command line sets it to show progress on a terminal.
+index_progress: list[Callable[[int, int], None]] = []
+INDEX_CHUNK = 500
+
+
+FTS_INSERT_TRIGGER = """CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+    INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+END"""
+
+
+def index_documents(conn: sqlite3.Connection) -> None:
+    """Add every document to the (empty) full-text index, :data:`INDEX_CHUNK` at a time,
+    reporting to :data:`index_progress`."""
+    total = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    done = 0
+    last = 0
+    while done < total:
+        rows = conn.execute(
+            "SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?", [last, INDEX_CHUNK]
+        ).fetchall()
+        if not rows:
+            break
+        first, last = rows[0][0], rows[-1][0]
+        conn.execute(
+            "INSERT INTO documents_fts (rowid, title, text)"
+            " SELECT id, title, text FROM documents WHERE id BETWEEN ? AND ?",
+            [first, last],
+        )
+        done += len(rows)
+        for report in index_progress:
+            report(done, total)
+
+
+def m007_fulltext(db: sqlite_utils.Database) -> None:
+    """A full-text index (SQLite FTS5) over the documents' titles and texts, kept current by
+    triggers in the transaction that inserts, edits or deletes a document (an import, a
+    merge, a title edit), so no code path can forget it.
+
+    External content (``content='documents'``): the index stores no second copy of the
+    texts. Tokenizer ``unicode61 remove_diacritics 2``: words are runs of letters and
+    digits, case and Latin diacritics ignored ("resume" finds "résumé"). An existing
+    database's documents are indexed here, :data:`INDEX_CHUNK` at a time, reporting to
+    :data:`index_progress`.
+    """
+    db.execute(
+        "CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='documents',"
+        " content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+    )
+    index_documents(db.conn)
+    db.execute(FTS_INSERT_TRIGGER)
+    db.execute(
+        """CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts (documents_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, text ON documents BEGIN
+            INSERT INTO documents_fts (documents_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END"""
+    )
+
+
 # In order; a new schema change is a new function appended here, never an edit of an old one.
 MIGRATIONS = (
     m001_initial,
@@ -220,6 +287,7 @@ MIGRATIONS = (
     m004_binary_offsets,
     m005_memos,
     m006_study_design,
+    m007_fulltext,
 )
 
 

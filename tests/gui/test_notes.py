@@ -92,12 +92,22 @@ def test_ctrl_n_writes_a_note_shown_in_the_list_and_tooltips_undoable_and_kept(
     qtbot.keyClick(w.view, K.Key_Z, CTRL | M.ShiftModifier)
     assert [s.note for s in reader.spans(doc, "alice")] == [note]
 
-    # Esc cancels: nothing changes; an empty note (Ctrl+Enter on the keypad) removes it.
+    # Esc cancels: nothing changes; a changed note needs a second Esc (the first one only
+    # warns); an empty note (Ctrl+Enter on the keypad) removes it.
     qtbot.keyClick(w.view, K.Key_N, CTRL)
     dlg = _note_editor(w)
-    qtbot.keyClicks(dlg.findChild(QPlainTextEdit, "noteText"), " more")
-    qtbot.keyClick(dlg.findChild(QPlainTextEdit, "noteText"), K.Key_Escape)
+    box = dlg.findChild(QPlainTextEdit, "noteText")
+    qtbot.keyClicks(box, " more")
+    qtbot.keyClick(box, K.Key_Escape)
+    assert dlg.isVisible() and box.toPlainText() == note + " more"
+    assert "Esc again discards" in dlg.findChild(QLabel, "noteHint").text()
+    qtbot.keyClick(box, K.Key_Escape)
     assert not dlg.isVisible()
+    assert [s.note for s in reader.spans(doc, "alice")] == [note]
+    qtbot.keyClick(w.view, K.Key_N, CTRL)
+    dlg = _note_editor(w)
+    qtbot.keyClick(dlg.findChild(QPlainTextEdit, "noteText"), K.Key_Escape)
+    assert not dlg.isVisible()  # unchanged: one Esc closes it
     assert [s.note for s in reader.spans(doc, "alice")] == [note]
     _write_note(qtbot, w, "kept over reopening")
     w.close()

@@ -1,0 +1,45 @@
+"""What a coder's window reads of the study design: the coder's queue in the current
+round, and the coder a pack was made for.
+
+Kept apart from :mod:`.study` so that opening the window on a database without rounds
+loads neither module's work beyond one short query each: this module is small, and it
+names the two file settings it reads itself (``tests/test_queueing.py`` checks they
+are :data:`.study.PACK_CODER` and :data:`.study.PACK_ROUND`). It never reads the
+reliability flag: the window must not be able to tell the sample apart.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+PACK_CODER_KEY = "pack_coder"  # = study.PACK_CODER
+PACK_ROUND_KEY = "pack_round"  # = study.PACK_ROUND
+
+# The current round is the one a pack was made for (if it is a round of this file), else
+# the round created last (as ``Store.current_round``); with the coder's queue in it.
+_QUEUE_SQL = """
+SELECT r.name, x.document_id
+FROM rounds r
+LEFT JOIN assignments x ON x.round_id = r.id AND x.annotator_id = ?
+WHERE r.id = coalesce(
+    (SELECT p.id FROM rounds p JOIN file_settings f ON f.key = ? AND f.value = p.name),
+    (SELECT max(id) FROM rounds))
+ORDER BY x.position
+"""
+
+
+def coder_queue(conn: sqlite3.Connection, aid: int) -> tuple[str, list[int]] | None:
+    """The current round's name and the documents of coder ``aid`` in it, in queue
+    order (empty: nothing assigned to them); None when the database has no rounds."""
+    rows = conn.execute(_QUEUE_SQL, (aid, PACK_ROUND_KEY)).fetchall()
+    if not rows:
+        return None
+    return str(rows[0][0]), [r[1] for r in rows if r[1] is not None]
+
+
+def pack_coder(conn: sqlite3.Connection) -> str | None:
+    """The coder this file was packed for (``annotator pack``), or None."""
+    row = conn.execute(
+        "SELECT value FROM file_settings WHERE key = ?", (PACK_CODER_KEY,)
+    ).fetchone()
+    return None if row is None else str(row[0])
