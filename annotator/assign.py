@@ -25,6 +25,7 @@ from .design import (
     DesignRequest,
     Placed,
     draw_design,
+    draw_round_documents,
     new_seed,
     required_sample_size,
 )
@@ -46,6 +47,7 @@ class AssignResult:
     other_rounds: int  # documents left out because they are assigned in another round
     reliability: list[int]  # the round's reliability documents, by id
     queues: dict[str, list[int]]  # every coder of the round: their documents in queue order
+    left_for_later: int = 0  # candidates --docs left unassigned, for a later round
 
     def to_dict(self) -> dict[str, Any]:
         """The ``assign --json`` object."""
@@ -73,13 +75,20 @@ def assign(
     per_doc: int | None = None,
     stratify: str | None = None,
     only_unassigned: bool = False,
+    docs: int | None = None,
 ) -> AssignResult:
     """Draw and record the design of ``round`` (see :mod:`annotator.design` for the
     procedure). Refuses, in one line and writing nothing, a round that already has
-    assignments unless ``only_unassigned``, and whatever the design refuses."""
+    assignments unless ``only_unassigned``, and whatever the design refuses.
+
+    ``docs``: the round takes only that many of the candidate documents, a seeded random
+    sample (:func:`annotator.design.draw_round_documents`); the others stay unassigned for
+    a later round (a pilot of 20 articles, then the main round over the rest)."""
     round = check_round_name(round)
     for name in coders:
         check_coder_name(name)
+    if docs is not None and (isinstance(docs, bool) or not isinstance(docs, int) or docs < 1):
+        raise ValidationError(f"--docs must be a whole number >= 1, got {docs!r}")
     names = [r.name for r in store.rounds()]
     exists = round in names
     existing = store.assignments(round=round) if exists else []
@@ -127,13 +136,20 @@ def assign(
         raise ValidationError(
             f"no documents to assign: all {len(keys)} are assigned already (in {where})"
         )
+    left_for_later = 0
+    if docs is not None:
+        chosen = draw_round_documents(seed, round, candidates, docs)
+        left_for_later = len(candidates) - len(chosen)
+        candidates = chosen
     placed = [Placed(a.coder, a.doc_id, bool(a.reliability), a.position) for a in existing]
     design = draw_design(request, candidates, placed)
     with store.transaction():
         if not exists:
-            store.create_round(round, seed, design_record(design, len(other)))
+            store.create_round(round, seed, design_record(design, len(other), docs, left_for_later))
         else:  # the round's record says what each extension added
-            store.record_round_extension(round, design_record(design, len(other)))
+            store.record_round_extension(
+                round, design_record(design, len(other), docs, left_for_later)
+            )
         store.add_assignments(
             round, ((p.coder, p.doc_id, p.reliability, p.position) for p in design.rows)
         )
@@ -147,15 +163,20 @@ def assign(
         extended=bool(existing),
         design=design,
         other_rounds=len(other & {k[0] for k in keys}),
+        left_for_later=left_for_later,
         reliability=store.reliability_documents(round),
         queues=queues,
     )
 
 
-def design_record(design: Design, other_rounds: int) -> dict[str, Any]:
+def design_record(
+    design: Design, other_rounds: int, docs: int | None = None, left_for_later: int = 0
+) -> dict[str, Any]:
     """The description of a round stored with it (``rounds.design``), for reports."""
     r = design.request
+    drawn = {} if docs is None else {"docs": docs, "left_for_later_rounds": left_for_later}
     return {
+        **drawn,
         "coders": list(r.coders),
         "overlap": r.overlap,
         "overlap_docs": r.overlap_docs,

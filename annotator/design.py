@@ -115,6 +115,22 @@ def _rng(request: DesignRequest, *step: str) -> random.Random:
     return random.Random(":".join(["annotator-assign", str(request.seed), request.round, *step]))
 
 
+def draw_round_documents(
+    seed: int, round: str, candidates: Iterable[Candidate], n: int
+) -> list[Candidate]:
+    """``n`` of the candidates, a simple random sample drawn with the seed and the round
+    (from the candidates ordered by SHA-256, so the same corpus gives the same draw in any
+    database): the documents a round takes when it is not to take them all (a pilot of
+    20 articles; ``assign --docs N``). All of them when there are ``n`` or fewer."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValidationError(f"--docs must be a whole number >= 1, got {n!r}")
+    ordered = sorted(candidates, key=lambda c: (c.sha256, c.doc_id))
+    if len(ordered) <= n:
+        return ordered
+    rng = random.Random(":".join(["annotator-assign", str(seed), round, "round-documents"]))
+    return sorted(rng.sample(ordered, n), key=lambda c: (c.sha256, c.doc_id))
+
+
 def round_half_up(x: float) -> int:
     return math.floor(x + 0.5)
 

@@ -179,6 +179,34 @@ def test_a_pilot_s_documents_are_not_drawn_again_into_the_main_round(tmp_path):
         assert [r.name for r in store.rounds()] == ["pilot", "main"]
 
 
+def test_a_pilot_of_a_few_articles_drawn_from_the_whole_corpus(db, tmp_path):
+    """--docs N: the round takes N articles at random (seeded, the same in any database
+    holding the same articles); the rest wait for the main round."""
+    pilot = assign_json(db, "--round", "pilot", "--coders", "ana,ben,cy",
+                        "--docs", "4", "--overlap", "1", "--seed", "3")  # fmt: skip
+    assert len(pilot["reliability"]) == 4
+    assert all(sorted(q) == pilot["reliability"] for q in pilot["assignments"].values())
+    res = run(db, "assign", "--coders", "ana,ben,cy", "--overlap", "0.2", "--seed", "3")
+    assert "4 document(s) assigned in other rounds were left out" in res.output
+    assert "Round main: 16 document(s) assigned" in res.output
+    with Store(db) as store:
+        assert store.get_round("pilot").design["docs"] == 4
+        assert store.get_round("pilot").design["left_for_later_rounds"] == 16
+    # The same draw from the same articles imported in another order, another seed differs.
+    other = tmp_path / "other.db"
+    make_db(other, list(reversed(articles(20))))
+    again = assign_json(other, "--round", "pilot", "--coders", "ana,ben,cy",
+                        "--docs", "4", "--overlap", "1", "--seed", "3")  # fmt: skip
+    assert by_hash(other, again) == by_hash(db, pilot)
+    third = tmp_path / "third.db"
+    make_db(third, articles(20))
+    changed = assign_json(third, "--round", "pilot", "--coders", "ana,ben,cy",
+                          "--docs", "4", "--overlap", "1", "--seed", "4")  # fmt: skip
+    assert by_hash(third, changed)["reliability"] != by_hash(db, pilot)["reliability"]
+    res = run(db, "assign", "--round", "x", "--coders", "ana,ben", "--docs", "0", "--overlap", "1")
+    assert res.exit_code == 1 and "--docs must be a whole number >= 1" in res.stderr
+
+
 def test_a_stratified_balanced_incomplete_design_through_the_cli(db):
     data = assign_json(db, "--coders", "ana,ben,cy,dee", "--overlap-docs", "8", "--per-doc",
                        "2", "--stratify", "outlet", "--seed", "3")  # fmt: skip

@@ -30,6 +30,12 @@ from ._util import one_line, open_db
     help="Coders per reliability document (2..coders-1; default: every coder).",
 )
 @click.option("--round", "round_name", default="main", show_default=True, help="Round name.")
+@click.option(
+    "--docs",
+    type=int,
+    default=None,
+    help="The round takes only N of the documents, drawn at random (a pilot); the rest wait.",
+)
 @click.option("--seed", type=int, default=None, help="Seed (default: drawn, recorded, printed).")
 @click.option("--stratify", default=None, help="Draw the sample in proportion to this meta field.")
 @click.option(
@@ -64,6 +70,7 @@ def assign(
     overlap_docs: int | None,
     per_doc: int | None,
     round_name: str,
+    docs: int | None,
     seed: int | None,
     stratify: str | None,
     only_unassigned: bool,
@@ -78,7 +85,8 @@ def assign(
     The reliability sample (--overlap share or --overlap-docs number) goes to every coder,
     or with --per-doc K to K of them so that every pair of coders shares documents; the
     other documents go to one coder each, evenly. Documents assigned in another round
-    are left out. Each coder's queue is in a random order, the sample at random
+    are left out. --docs N takes only N of them, at random (a pilot round; the rest
+    stay for the main round). Each coder's queue is in a random order, the sample at random
     positions. The same documents, options and seed give the same design; the round,
     seed and design are recorded in the database.
 
@@ -115,6 +123,7 @@ def assign(
         per_doc=per_doc,
         stratify=stratify,
         only_unassigned=only_unassigned,
+        docs=docs,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
@@ -132,6 +141,11 @@ def assign(
         click.echo(
             f"{result.other_rounds} document(s) assigned in other rounds were left out"
             " (a pilot's documents are not drawn again)."
+        )
+    if result.left_for_later:
+        click.echo(
+            f"--docs {docs}: drawn at random; {result.left_for_later} document(s) are left"
+            " unassigned for a later round."
         )
     click.echo(one_line(f"Reliability sample: {design.method}."))
     if design.strata:
