@@ -154,9 +154,9 @@ def assign(
     reliable = set(result.reliability)
     width = max([5, *(len(c) for c in result.queues)])
     click.echo(f"{'coder':<{width}}  documents  of which reliability")
-    for coder, docs in result.queues.items():
-        n_rel = sum(1 for d in docs if d in reliable)
-        click.echo(one_line(f"{coder:<{width}}  {len(docs):>9}  {n_rel:>19}"))
+    for coder, queue in result.queues.items():
+        n_rel = sum(1 for d in queue if d in reliable)
+        click.echo(one_line(f"{coder:<{width}}  {len(queue):>9}  {n_rel:>19}"))
 
 
 def _plan(
