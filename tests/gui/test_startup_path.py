@@ -49,6 +49,11 @@ NOT_AT_SECOND_START = ("tomllib",)
 # state colours do without).
 QT_CLASSES_NOT_AT_START = ("QStyle", "QGradient")
 
+# Modules whose records are read at start-up: frozen records (annotator/records.py), not
+# dataclasses, whose methods are compiled from source text as each class is made (about
+# half a millisecond a class).
+RECORD_MODULES = ("annotator.models", "annotator.scheme", "annotator.colours")
+
 CHILD = """
 import json, os, sys
 import PySide6.QtGui as qt_gui
@@ -111,6 +116,9 @@ def watch(w):
             return
         result["loaded_at_ready"] = [m for m in not_at_start if m in sys.modules]
         result["classes_at_ready"] = [c for c in lazy_classes if created(c)]
+        result["dataclasses_at_ready"] = [
+            f"{m}.{name}" for m in RECORD_MODULES for name, c in vars(sys.modules[m]).items()
+            if isinstance(c, type) and "__dataclass_params__" in vars(c)]
         w.view.select_cp(0, 12)
         QTimer.singleShot(0, press)
     def painted():
@@ -127,7 +135,9 @@ def main_window(*args, **kwargs):
     watch(w)
     return w
 app_module.main_window = main_window
-""".replace("QT_CLASSES", repr(QT_CLASSES_NOT_AT_START))
+""".replace("QT_CLASSES", repr(QT_CLASSES_NOT_AT_START)).replace(
+    "RECORD_MODULES", repr(RECORD_MODULES)
+)
 RUN = CHILD + 'sys.exit(app_module.run(db, "alice"))\n'
 # As a coder starts it: the command line, then the same ``run``.
 COMMAND = CHILD + (
@@ -156,6 +166,7 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["panel_built_with_window"]  # no second layout and paint for it
     assert result["loaded_at_ready"] == []
     assert result["classes_at_ready"] == []
+    assert result["dataclasses_at_ready"] == []
     assert result["loaded_after_key"] == []  # labelling loads none of them either
     assert result["focus_is_article"]
     # The key pressed at that moment labelled the selection.
