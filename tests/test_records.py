@@ -12,6 +12,7 @@ import pickle
 import pytest
 
 from annotator.colours import LabelPaint, Palette
+from annotator.corpus import RawDocument, Skipped
 from annotator.models import (
     DocLabel,
     Document,
@@ -40,6 +41,8 @@ SAMPLES: list[FrozenRecord] = [
     Scheme("s", 2, (LABEL,), (), "toml"),
     LabelPaint("alarmist", "#d62728", "#f0c0c0", "#a01010"),
     Palette((LabelPaint("a", "#000", "#111", "#222"),), "#333", "#444", ("w",)),
+    RawDocument("Some text\r\n", "a.jsonl:3", {"url": "http://x"}),
+    Skipped("a.txt", "not UTF-8"),
 ]
 
 
@@ -103,3 +106,6 @@ def test_defaults_made_anew_per_record():
     r1.added.append(3)
     assert r2.added == [] and r1 == ImportReport([3])
     assert Tokenization((0,), (1,)).space_tokens == frozenset()
+    raw = RawDocument("x\r\ny", "s")
+    assert raw.text == "x\ny" and raw.meta == {} and len(raw.sha256) == 64  # normalised
+    assert dataclasses.replace(raw, text="a\r\nb").text == "a\nb"

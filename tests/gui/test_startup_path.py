@@ -52,7 +52,7 @@ QT_CLASSES_NOT_AT_START = ("QStyle", "QGradient")
 # Modules whose records are read at start-up: frozen records (annotator/records.py), not
 # dataclasses, whose methods are compiled from source text as each class is made (about
 # half a millisecond a class).
-RECORD_MODULES = ("annotator.models", "annotator.scheme", "annotator.colours")
+RECORD_MODULES = ("annotator.models", "annotator.scheme", "annotator.colours", "annotator.corpus")
 
 CHILD = """
 import json, os, sys
@@ -119,6 +119,8 @@ def watch(w):
         result["dataclasses_at_ready"] = [
             f"{m}.{name}" for m in RECORD_MODULES for name, c in vars(sys.modules[m]).items()
             if isinstance(c, type) and "__dataclass_params__" in vars(c)]
+        # the headline patterns are compiled when a title is derived (an import), not here
+        result["title_patterns"] = sys.modules["annotator.corpus"]._title_patterns.cache_info().currsize
         w.view.select_cp(0, 12)
         QTimer.singleShot(0, press)
     def painted():
@@ -167,6 +169,7 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["loaded_at_ready"] == []
     assert result["classes_at_ready"] == []
     assert result["dataclasses_at_ready"] == []
+    assert result["title_patterns"] == 0
     assert result["loaded_after_key"] == []  # labelling loads none of them either
     assert result["focus_is_article"]
     # The key pressed at that moment labelled the selection.
