@@ -52,7 +52,14 @@ QT_CLASSES_NOT_AT_START = ("QStyle", "QGradient")
 # Modules whose records are read at start-up: frozen records (annotator/records.py), not
 # dataclasses, whose methods are compiled from source text as each class is made (about
 # half a millisecond a class).
-RECORD_MODULES = ("annotator.models", "annotator.scheme", "annotator.colours", "annotator.corpus")
+RECORD_MODULES = (
+    "annotator.models",
+    "annotator.scheme",
+    "annotator.colours",
+    "annotator.corpus",
+    "annotator.gui.label_panel",
+    "annotator.gui.article_view",
+)
 
 CHILD = """
 import json, os, sys
