@@ -63,6 +63,15 @@ RECORD_MODULES = (
 
 CHILD = """
 import json, os, sys
+# Which of the window's modules PySide's import hook reads the source of (gui/_compat.py
+# enters them in its table first: it reads none).
+import inspect
+sources_read = []
+_getsource = inspect.getsource
+def getsource(obj):
+    sources_read.append(getattr(obj, "__name__", "?"))
+    return _getsource(obj)
+inspect.getsource = getsource
 import PySide6.QtGui as qt_gui
 import PySide6.QtWidgets as qt_widgets
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -123,6 +132,7 @@ def watch(w):
             return
         result["loaded_at_ready"] = [m for m in not_at_start if m in sys.modules]
         result["classes_at_ready"] = [c for c in lazy_classes if created(c)]
+        result["gui_sources_read"] = [m for m in sources_read if m.startswith("annotator.gui")]
         result["dataclasses_at_ready"] = [
             f"{m}.{name}" for m in RECORD_MODULES for name, c in vars(sys.modules[m]).items()
             if isinstance(c, type) and "__dataclass_params__" in vars(c)]
@@ -176,6 +186,7 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["loaded_at_ready"] == []
     assert result["classes_at_ready"] == []
     assert result["dataclasses_at_ready"] == []
+    assert result["gui_sources_read"] == []  # not by PySide's import hook
     assert result["title_patterns"] == 0
     assert result["loaded_after_key"] == []  # labelling loads none of them either
     assert result["focus_is_article"]
