@@ -6,7 +6,8 @@ Both children are fresh Python processes on the platform of ``QT_QPA_PLATFORM``
 (offscreen unless set; ``QT_QPA_PLATFORM=xcb xvfb-run -a python bench/startup.py`` for
 X11), and the parent times from spawning each to reading the lines it prints. The
 window's child opens the window as ``annotator.gui.app.run`` does (what ``annotator --db
-DB`` runs once its options are parsed; ``--command`` also times that command itself),
+DB`` runs once its options are parsed, the package imported first as the command line
+has imported it; ``--command`` also times that command itself),
 on a copy of a database of the seed articles (and ``--articles`` more, titled alike, as a
 project's list is) where the coder has coded before.
 
@@ -221,11 +222,14 @@ GUI = (
     "    return w\n"
     "_app.main_window = _main_window\n"
 )
-GUI_RUN = GUI + "sys.exit(_app.run(sys.argv[1], 'bench'))\n"
+# The package (its core) is imported before PySide, as the command line imports it before
+# it opens the window: PySide's import hook does not see those imports in a real launch.
+GUI_RUN = "import annotator\n" + GUI + "sys.exit(_app.run(sys.argv[1], 'bench'))\n"
 # The same through the command line, as a coder starts it: ``annotator --db DB``.
 GUI_COMMAND = (
-    GUI + "sys.argv[1:] = ['--db', sys.argv[1], '--annotator', 'bench']\n"
     "from annotator.cli import main\n"
+    + GUI
+    + "sys.argv[1:] = ['--db', sys.argv[1], '--annotator', 'bench']\n"
     "main()\n"
 )
 
