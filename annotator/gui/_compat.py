@@ -81,7 +81,7 @@ def skip_pyside_source_scan() -> int:
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     top = os.path.dirname(package)
     for folder, subfolders, files in os.walk(package):
-        subfolders[:] = [d for d in subfolders if d.isidentifier()]
+        subfolders[:] = [d for d in subfolders if d.isidentifier() and not d.startswith("__")]
         prefix = os.path.relpath(folder, top).replace(os.sep, ".")
         for file in files:
             if file.endswith(".py"):
