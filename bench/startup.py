@@ -14,8 +14,8 @@ project's list is) where the coder has coded before.
 **Label-key-ready**, where the clock stops, is the moment a label key pressed by the
 coder has done its work, for the earliest press that can work:
 
-1. the label panel has been painted (the window builds it after the article's first
-   paint), the label keys are bound (every span label's action is in the window with
+1. the label panel has been painted (the window builds it with its other panes; a
+   window that built it later would be waited for), the label keys are bound (every span label's action is in the window with
    its key as shortcut) and the window is the active window (keys go to it);
 2. at the first turn of the event loop after all three, the child selects the first
    ``SELECTION`` characters of the article and queues the press behind whatever the
