@@ -34,9 +34,10 @@ import json
 import math
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from .records import FrozenRecord
 
 RGB = tuple[float, float, float]  # sRGB, each 0..1 (gamma encoded)
 Lab = tuple[float, float, float]
@@ -263,8 +264,7 @@ SELECTION_L = (74.0, 70.0)  # the selection: darker and more saturated than any 
 SELECTION_C = 42.0
 
 
-@dataclass(frozen=True)
-class LabelPaint:
+class LabelPaint(FrozenRecord):
     """How one label's spans are painted: fill (opaque, under the text) and band."""
 
     name: str
@@ -272,13 +272,32 @@ class LabelPaint:
     fill: str
     band: str
 
+    def __init__(self, name: str, color: str, fill: str, band: str) -> None:
+        d = self.__dict__
+        d["name"] = name
+        d["color"] = color
+        d["fill"] = fill
+        d["band"] = band
 
-@dataclass(frozen=True)
-class Palette:
+
+class Palette(FrozenRecord):
     labels: tuple[LabelPaint, ...]
     selection: str  # the text selection's background
     selection_text: str  # the text on it
     warnings: tuple[str, ...]  # labels whose colours look alike, one line each
+
+    def __init__(
+        self,
+        labels: tuple[LabelPaint, ...],
+        selection: str,
+        selection_text: str,
+        warnings: tuple[str, ...],
+    ) -> None:
+        d = self.__dict__
+        d["labels"] = labels
+        d["selection"] = selection
+        d["selection_text"] = selection_text
+        d["warnings"] = warnings
 
     def paint(self, name: str) -> LabelPaint | None:
         return next((p for p in self.labels if p.name == name), None)

@@ -14,12 +14,12 @@ import json
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import IO, Any
 
 from . import jsonsafe
+from .records import FrozenRecord
 
 # Larger files are skipped: a news article is a few KB, 1 MB books still load.
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -27,29 +27,35 @@ TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl",)
 
 
-@dataclass(frozen=True)
-class RawDocument:
+class RawDocument(FrozenRecord):
     """A text ready to store: normalised text, where it came from, free metadata."""
 
     text: str
     source: str
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any]
 
-    def __post_init__(self) -> None:
+    def __init__(self, text: str, source: str, meta: dict[str, Any] | None = None) -> None:
+        d = self.__dict__
         # The invariant every later step relies on: stored text is normalised.
-        object.__setattr__(self, "text", normalize_text(self.text))
+        d["text"] = normalize_text(text)
+        d["source"] = source
+        d["meta"] = {} if meta is None else meta  # None: a new empty dict
 
     @cached_property
     def sha256(self) -> str:
         return text_hash(self.text)
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(FrozenRecord):
     """An input that could not be read, with a one-line reason naming it."""
 
     where: str
     reason: str
+
+    def __init__(self, where: str, reason: str) -> None:
+        d = self.__dict__
+        d["where"] = where
+        d["reason"] = reason
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}"
@@ -407,16 +413,23 @@ _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
-_CLUTTER = [
-    re.compile(r"^\s*https?://|^\s*www\.", re.I),  # URLs
-    re.compile(rf"\b({_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+({_MONTHS})\b", re.I),  # dates
-    re.compile(r"\b\d{1,2}:\d{2}\s*(am|pm)?\b", re.I),  # clock times
-    re.compile(r"^\s*-?\d+(\.\d+)?\s*°?\s*[CF]\s*$"),  # weather
-    re.compile(r"^\s*(by|published|updated|posted|share|home|menu|search)\b[:\s]*", re.I),
-]
-_BYLINE = re.compile(r"\s+by\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}\s*$")
-_DIGIT = re.compile(r"\d")
-_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+@cache
+def _title_patterns() -> tuple[
+    list[re.Pattern[str]], re.Pattern[str], re.Pattern[str], re.Pattern[str]
+]:
+    """(clutter, byline, digit, word): compiled when a title is first derived (an import),
+    not when the window starts (the document list needs only :func:`origin_and_date_of`)."""
+    clutter = [
+        re.compile(r"^\s*https?://|^\s*www\.", re.I),  # URLs
+        re.compile(rf"\b({_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+({_MONTHS})\b", re.I),  # dates
+        re.compile(r"\b\d{1,2}:\d{2}\s*(am|pm)?\b", re.I),  # clock times
+        re.compile(r"^\s*-?\d+(\.\d+)?\s*°?\s*[CF]\s*$"),  # weather
+        re.compile(r"^\s*(by|published|updated|posted|share|home|menu|search)\b[:\s]*", re.I),
+    ]
+    byline = re.compile(r"\s+by\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}\s*$")
+    return clutter, byline, re.compile(r"\d"), re.compile(r"[^\W\d_]{2,}")
 
 
 _MIN_HEADLINE = 11  # four words of at least two letters, with something between them
@@ -430,13 +443,14 @@ def _is_headline_like(ln: str) -> bool:
     n_split = len(ln.split())
     if n_split < 4 or (n_split > 12 and ln[-1] == "."):
         return False
-    words = _WORD.findall(ln)
+    clutter, _, digit, word = _title_patterns()
+    words = word.findall(ln)
     if len(words) < 4 or (ln.endswith(".") and len(words) > 12):
         return False
-    if _CLUTTER[0].search(ln) or _CLUTTER[4].match(ln):
+    if clutter[0].search(ln) or clutter[4].match(ln):
         return False
     # A date, a clock time or the weather all need a digit.
-    return not (_DIGIT.search(ln) and any(p.search(ln) for p in _CLUTTER[1:4]))
+    return not (digit.search(ln) and any(p.search(ln) for p in clutter[1:4]))
 
 
 def derive_title(text: str, max_len: int = 120) -> str:
@@ -481,8 +495,9 @@ def derive_title(text: str, max_len: int = 120) -> str:
             break
     if not title:
         title = lines[0] if lines else ""
-    stripped = _BYLINE.sub("", title)
-    if len(_WORD.findall(stripped)) >= 4:
+    _, byline, _, word = _title_patterns()
+    stripped = byline.sub("", title)
+    if len(word.findall(stripped)) >= 4:
         title = stripped
     title = " ".join(title.split())
     if len(title) > max_len:

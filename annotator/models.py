@@ -1,4 +1,5 @@
-"""Domain objects: plain frozen dataclasses, no I/O.
+"""Domain objects: plain frozen records (``records.FrozenRecord``: as frozen dataclasses,
+without their cost at start-up), no I/O.
 
 Offsets everywhere are Python ``str`` code-point offsets into the stored text,
 ``end`` exclusive.
@@ -7,8 +8,9 @@ Offsets everywhere are Python ``str`` code-point offsets into the stored text,
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from .records import FrozenRecord
 
 STATES = ("new", "in_progress", "done")
 
@@ -24,8 +26,7 @@ class PackedOffsets(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class Tokenization:
+class Tokenization(FrozenRecord):
     """Token and sentence boundaries of one text, as parallel offset tuples.
 
     ``token_starts[i]``/``token_ends[i]`` delimit token ``i`` (spaCy's tokens,
@@ -36,9 +37,24 @@ class Tokenization:
 
     token_starts: tuple[int, ...]
     token_ends: tuple[int, ...]
-    space_tokens: frozenset[int] = frozenset()
-    sentence_starts: tuple[int, ...] = ()
-    sentence_ends: tuple[int, ...] = ()
+    space_tokens: frozenset[int]
+    sentence_starts: tuple[int, ...]
+    sentence_ends: tuple[int, ...]
+
+    def __init__(
+        self,
+        token_starts: tuple[int, ...],
+        token_ends: tuple[int, ...],
+        space_tokens: frozenset[int] = frozenset(),
+        sentence_starts: tuple[int, ...] = (),
+        sentence_ends: tuple[int, ...] = (),
+    ) -> None:
+        d = self.__dict__
+        d["token_starts"] = token_starts
+        d["token_ends"] = token_ends
+        d["space_tokens"] = space_tokens
+        d["sentence_starts"] = sentence_starts
+        d["sentence_ends"] = sentence_ends
 
     def __len__(self) -> int:
         return len(self.token_starts)
@@ -137,19 +153,36 @@ class Tokenization:
         return self.sentence_starts[first], self.sentence_ends[last]
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(FrozenRecord):
     id: int
     sha256: str
     title: str
     source: str
     text: str
-    meta: dict[str, Any] = field(default_factory=dict)
-    added_at: str = ""
+    meta: dict[str, Any]
+    added_at: str
+
+    def __init__(
+        self,
+        id: int,
+        sha256: str,
+        title: str,
+        source: str,
+        text: str,
+        meta: dict[str, Any] | None = None,  # None: a new empty dict
+        added_at: str = "",
+    ) -> None:
+        d = self.__dict__
+        d["id"] = id
+        d["sha256"] = sha256
+        d["title"] = title
+        d["source"] = source
+        d["text"] = text
+        d["meta"] = {} if meta is None else meta
+        d["added_at"] = added_at
 
 
-@dataclass(frozen=True)
-class StoredDocument:
+class StoredDocument(FrozenRecord):
     """A document as stored, token offsets included (packed blobs, see
     :mod:`annotator.packing`), for database merges."""
 
@@ -160,12 +193,34 @@ class StoredDocument:
     meta: dict[str, Any]
     token_offsets: bytes
     sentence_offsets: bytes
-    pipeline: str = ""
-    id: int | None = None
+    pipeline: str
+    id: int | None
+
+    def __init__(
+        self,
+        sha256: str,
+        title: str,
+        source: str,
+        text: str,
+        meta: dict[str, Any],
+        token_offsets: bytes,
+        sentence_offsets: bytes,
+        pipeline: str = "",
+        id: int | None = None,
+    ) -> None:
+        d = self.__dict__
+        d["sha256"] = sha256
+        d["title"] = title
+        d["source"] = source
+        d["text"] = text
+        d["meta"] = meta
+        d["token_offsets"] = token_offsets
+        d["sentence_offsets"] = sentence_offsets
+        d["pipeline"] = pipeline
+        d["id"] = id
 
 
-@dataclass(frozen=True)
-class DocumentSummary:
+class DocumentSummary(FrozenRecord):
     """One row of the document list for one coder."""
 
     id: int
@@ -174,50 +229,128 @@ class DocumentSummary:
     length: int
     state: str
     span_count: int
-    origin: str = ""  # where it appeared (meta source or URL host, else the file name)
-    date: str = ""  # when, from its meta; empty if unknown
+    origin: str  # where it appeared (meta source or URL host, else the file name)
+    date: str  # when, from its meta; empty if unknown
+
+    def __init__(
+        self,
+        id: int,
+        title: str,
+        source: str,
+        length: int,
+        state: str,
+        span_count: int,
+        origin: str = "",
+        date: str = "",
+    ) -> None:
+        d = self.__dict__
+        d["id"] = id
+        d["title"] = title
+        d["source"] = source
+        d["length"] = length
+        d["state"] = state
+        d["span_count"] = span_count
+        d["origin"] = origin
+        d["date"] = date
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(FrozenRecord):
     id: int
     document_id: int
     coder: str
     start: int
     end: int
     label: str
-    note: str = ""
-    scheme_version: int = 1
-    created_at: str = ""
-    updated_at: str = ""
+    note: str
+    scheme_version: int
+    created_at: str
+    updated_at: str
+
+    def __init__(
+        self,
+        id: int,
+        document_id: int,
+        coder: str,
+        start: int,
+        end: int,
+        label: str,
+        note: str = "",
+        scheme_version: int = 1,
+        created_at: str = "",
+        updated_at: str = "",
+    ) -> None:
+        d = self.__dict__
+        d["id"] = id
+        d["document_id"] = document_id
+        d["coder"] = coder
+        d["start"] = start
+        d["end"] = end
+        d["label"] = label
+        d["note"] = note
+        d["scheme_version"] = scheme_version
+        d["created_at"] = created_at
+        d["updated_at"] = updated_at
 
 
-@dataclass(frozen=True)
-class DocLabel:
+class DocLabel(FrozenRecord):
     document_id: int
     coder: str
     field: str
     value: str | tuple[str, ...]
-    scheme_version: int = 1
-    updated_at: str = ""
+    scheme_version: int
+    updated_at: str
+
+    def __init__(
+        self,
+        document_id: int,
+        coder: str,
+        field: str,
+        value: str | tuple[str, ...],
+        scheme_version: int = 1,
+        updated_at: str = "",
+    ) -> None:
+        d = self.__dict__
+        d["document_id"] = document_id
+        d["coder"] = coder
+        d["field"] = field
+        d["value"] = value
+        d["scheme_version"] = scheme_version
+        d["updated_at"] = updated_at
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(FrozenRecord):
     coder: str
     total: int
     new: int
     in_progress: int
     done: int
 
+    def __init__(self, coder: str, total: int, new: int, in_progress: int, done: int) -> None:
+        d = self.__dict__
+        d["coder"] = coder
+        d["total"] = total
+        d["new"] = new
+        d["in_progress"] = in_progress
+        d["done"] = done
 
-@dataclass(frozen=True)
-class ImportReport:
+
+class ImportReport(FrozenRecord):
     """What an import did: ids added, texts already present, inputs skipped with reasons."""
 
-    added: list[int] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    added: list[int]
+    duplicates: list[str]
+    skipped: list[str]
+
+    def __init__(
+        self,
+        added: list[int] | None = None,  # None: a new empty list (so for each of them)
+        duplicates: list[str] | None = None,
+        skipped: list[str] | None = None,
+    ) -> None:
+        d = self.__dict__
+        d["added"] = [] if added is None else added
+        d["duplicates"] = [] if duplicates is None else duplicates
+        d["skipped"] = [] if skipped is None else skipped
 
     @property
     def ok(self) -> bool:

@@ -27,13 +27,13 @@ import stat
 import string
 import sys
 from collections.abc import Callable, Iterable, Set
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .colours import Palette, derive_palette, warning_lines
 from .errors import SchemeError
 from .jsonsafe import StrictJSONError, check_text
+from .records import FrozenRecord
 
 # Builds the error for one entry: fail(where, problem).
 Fail = Callable[[str, str], SchemeError]
@@ -103,29 +103,57 @@ def check_key(key: object) -> str | None:
 MAX_COLOUR_WARNINGS = 10  # lines `annotator init` prints about look-alike colours, at most
 
 
-@dataclass(frozen=True)
-class SpanLabel:
+class SpanLabel(FrozenRecord):
     name: str
     key: str
     color: str
-    description: str = ""
+    description: str
+
+    def __init__(self, name: str, key: str, color: str, description: str = "") -> None:
+        d = self.__dict__
+        d["name"] = name
+        d["key"] = key
+        d["color"] = color
+        d["description"] = description
 
 
-@dataclass(frozen=True)
-class DocField:
+class DocField(FrozenRecord):
     name: str
     kind: str  # "single" or "multi"
     options: tuple[str, ...]
-    description: str = ""
+    description: str
+
+    def __init__(
+        self, name: str, kind: str, options: tuple[str, ...], description: str = ""
+    ) -> None:
+        d = self.__dict__
+        d["name"] = name
+        d["kind"] = kind
+        d["options"] = options
+        d["description"] = description
 
 
-@dataclass(frozen=True)
-class Scheme:
+class Scheme(FrozenRecord):
     name: str
     version: int
     span_labels: tuple[SpanLabel, ...]
     doc_fields: tuple[DocField, ...]
-    source_toml: str = ""
+    source_toml: str
+
+    def __init__(
+        self,
+        name: str,
+        version: int,
+        span_labels: tuple[SpanLabel, ...],
+        doc_fields: tuple[DocField, ...],
+        source_toml: str = "",
+    ) -> None:
+        d = self.__dict__
+        d["name"] = name
+        d["version"] = version
+        d["span_labels"] = span_labels
+        d["doc_fields"] = doc_fields
+        d["source_toml"] = source_toml
 
     def label(self, name: str) -> SpanLabel | None:
         return next((lab for lab in self.span_labels if lab.name == name), None)

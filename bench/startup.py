@@ -6,15 +6,16 @@ Both children are fresh Python processes on the platform of ``QT_QPA_PLATFORM``
 (offscreen unless set; ``QT_QPA_PLATFORM=xcb xvfb-run -a python bench/startup.py`` for
 X11), and the parent times from spawning each to reading the lines it prints. The
 window's child opens the window as ``annotator.gui.app.run`` does (what ``annotator --db
-DB`` runs once its options are parsed; ``--command`` also times that command itself),
+DB`` runs once its options are parsed, the package imported first as the command line
+has imported it; ``--command`` also times that command itself),
 on a copy of a database of the seed articles (and ``--articles`` more, titled alike, as a
 project's list is) where the coder has coded before.
 
 **Label-key-ready**, where the clock stops, is the moment a label key pressed by the
 coder has done its work, for the earliest press that can work:
 
-1. the label panel has been painted (the window builds it after the article's first
-   paint), the label keys are bound (every span label's action is in the window with
+1. the label panel has been painted (the window builds it with its other panes; a
+   window that built it later would be waited for), the label keys are bound (every span label's action is in the window with
    its key as shortcut) and the window is the active window (keys go to it);
 2. at the first turn of the event loop after all three, the child selects the first
    ``SELECTION`` characters of the article and queues the press behind whatever the
@@ -221,11 +222,14 @@ GUI = (
     "    return w\n"
     "_app.main_window = _main_window\n"
 )
-GUI_RUN = GUI + "sys.exit(_app.run(sys.argv[1], 'bench'))\n"
+# The package (its core) is imported before PySide, as the command line imports it before
+# it opens the window: PySide's import hook does not see those imports in a real launch.
+GUI_RUN = "import annotator\n" + GUI + "sys.exit(_app.run(sys.argv[1], 'bench'))\n"
 # The same through the command line, as a coder starts it: ``annotator --db DB``.
 GUI_COMMAND = (
-    GUI + "sys.argv[1:] = ['--db', sys.argv[1], '--annotator', 'bench']\n"
     "from annotator.cli import main\n"
+    + GUI
+    + "sys.argv[1:] = ['--db', sys.argv[1], '--annotator', 'bench']\n"
     "main()\n"
 )
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QElapsedTimer, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import QApplication, QFrame, QPlainTextEdit, QWidget
 
 from ..colours import DEFAULT_SELECTION, TEXT, LabelPaint, Palette, label_paint
 from ..models import Tokenization
+from ..records import FrozenRecord
 from .bidi import MAYBE_RTL
 from .line_room import LineRoomLayout
 from .offsets import OffsetMap, display_text
@@ -83,8 +83,7 @@ def span_rows(spans: list[PaintSpan]) -> dict[int, int]:
 PARAGRAPH_ALIGNMENT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignJustify
 
 
-@dataclass(frozen=True)
-class PaintSpan:
+class PaintSpan(FrozenRecord):
     """A span as the view paints it: UTF-16 offsets, colour, band row."""
 
     id: int
@@ -93,9 +92,32 @@ class PaintSpan:
     label: str
     color: QColor  # the label's colour; painted as ArticleView.span_colors derives it
     band: int  # the label's index; the band's row comes from overlaps (span_rows)
-    own: bool = True
-    coder: str = ""
-    unsaved: bool = False  # an edit the database has not taken yet (drawn hatched, dashed)
+    own: bool
+    coder: str
+    unsaved: bool  # an edit the database has not taken yet (drawn hatched, dashed)
+
+    def __init__(
+        self,
+        id: int,
+        start16: int,
+        end16: int,
+        label: str,
+        color: QColor,
+        band: int,
+        own: bool = True,
+        coder: str = "",
+        unsaved: bool = False,
+    ) -> None:
+        d = self.__dict__
+        d["id"] = id
+        d["start16"] = start16
+        d["end16"] = end16
+        d["label"] = label
+        d["color"] = color
+        d["band"] = band
+        d["own"] = own
+        d["coder"] = coder
+        d["unsaved"] = unsaved
 
 
 class ArticleView(QPlainTextEdit):

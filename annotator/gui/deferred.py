@@ -2,12 +2,11 @@
 
 The window is ready for a coder when its label panel has been painted and the label keys
 are bound (``bench/startup.py`` times that moment: a label key pressed then labels the
-selection). The label panel's stand-in (:class:`PanelStandIn`) takes the panel's calls
-until the article is first painted (see ``MainWindow._first_paint``): building,
-polishing and painting the panel is a good part of the start-up time, so it appears one
-frame after the article. Work the first screen does not need waits in
-:class:`AfterStart` until the panel has been painted, and then runs one job per turn of
-the event loop, so that a key pressed meanwhile waits for one job at most.
+selection). The window builds the panel with its other panes, so the panel's first paint
+is the window's (:class:`FirstPaint` tells the window). Work the first screen does not
+need waits in :class:`AfterStart` until the panel has been painted, and then runs one
+job per turn of the event loop, so that a key pressed meanwhile waits for one job at
+most.
 """
 
 from __future__ import annotations
@@ -17,19 +16,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
-
-
-class PanelStandIn:
-    """Takes the label panel's calls until the panel is built."""
-
-    def set_spans(self, rows, selected=None) -> None:
-        pass
-
-    def set_field_values(self, values) -> None:
-        pass
-
-    def select_span(self, span_id) -> None:
-        pass
 
 
 class FirstPaint(QObject):

@@ -6,7 +6,6 @@ document fields are on screen without scrolling on a 1366×768 laptop."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..records import FrozenRecord
 from ..scheme import DocField, Scheme, SpanLabel
 from .layouts import column_scroll
 from .memo_box import MemoBox
@@ -243,16 +243,36 @@ class FieldBox(QFrame):
         self.group.setExclusive(exclusive)
 
 
-@dataclass(frozen=True)
-class SpanRow:
+class SpanRow(FrozenRecord):
     id: int
     label: str
     color: str
     excerpt: str
     own: bool
     coder: str
-    unsaved: bool = False  # not written to the database yet (see annotator/pending/)
-    note: str = ""  # the coder's note on the span (plain text)
+    unsaved: bool  # not written to the database yet (see annotator/pending/)
+    note: str  # the coder's note on the span (plain text)
+
+    def __init__(
+        self,
+        id: int,
+        label: str,
+        color: str,
+        excerpt: str,
+        own: bool,
+        coder: str,
+        unsaved: bool = False,
+        note: str = "",
+    ) -> None:
+        d = self.__dict__
+        d["id"] = id
+        d["label"] = label
+        d["color"] = color
+        d["excerpt"] = excerpt
+        d["own"] = own
+        d["coder"] = coder
+        d["unsaved"] = unsaved
+        d["note"] = note
 
 
 class LabelPanel(QWidget):

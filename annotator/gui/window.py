@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QWidget,
 )
 
 from .. import pending as P
@@ -45,7 +44,7 @@ from . import commands as cmd
 from . import lockguard
 from .article_view import ArticleView
 from .chrome import DocHeader, StatusLabels, message_box, read_only_message, window_title
-from .deferred import AfterStart, FirstPaint, PanelStandIn
+from .deferred import AfterStart, FirstPaint
 from .document_list import DocumentList
 from .labelling import Labelling
 from .layouts import centre_pane, fit_window, restore_view, save_view, save_window, three_panes
@@ -72,8 +71,7 @@ class MainWindow(QMainWindow):
     passes ``app.open_store``: read-write, or read-only if the file cannot be written).
     """
 
-    panel: LabelPanel | PanelStandIn  # a stand-in until the first paint (``_first_paint``)
-    _panel_slot: QWidget | None  # the panel's empty place until then
+    panel: LabelPanel
     splitter: QSplitter
     header: DocHeader  # the row above the article (``_build_panes``)
 
@@ -189,40 +187,11 @@ class MainWindow(QMainWindow):
         """(keys, what it does) of every action with a shortcut: the Help table's rows."""
         return self.menus.builder.shortcut_rows
 
-    def _first_paint(self) -> None:
-        """Right after the article is first painted: build the label panel in its place.
-
-        Until then a stand-in takes the panel's calls and the splitter holds an empty
-        pane of the panel's width (so the article does not re-wrap). Building, polishing
-        and painting the panel is a good part of the start-up time; this way it appears
-        one frame after the article.
-        """
-        if self._panel_slot is None:
-            return
-        if not self.isVisible():  # closed before this event came: build on the next paint
-            self._first_paint_hook = FirstPaint(self.view.viewport(), self._first_paint)
-            return
-        panel = self._make_panel()
-        sizes = self.splitter.sizes()
-        self.splitter.replaceWidget(2, panel)
-        self.splitter.setSizes(sizes)
-        self._panel_slot.deleteLater()
-        self._panel_slot = None
-        self.refresh_spans(self.view.selected_span)
-        self.refresh_fields()
-        from .note_editor import SpanTooltips
-
-        self._span_tips = SpanTooltips(
-            self.view, lambda span_id: self._notes.get(span_id, ""), self.labelling.note_from_list
-        )
-        # The label keys are bound since the constructor: once the panel is painted the
-        # coder can label, and what waits for the start runs (``deferred.AfterStart``).
-        self._panel_paint_hook = FirstPaint(panel, self.after_start.start)
-
     @property
     def panel_ready(self) -> bool:
-        """Whether the label panel is built (it is, one event after the first paint)."""
-        return not isinstance(self.panel, PanelStandIn)
+        """Whether the label panel is built: always, with the window (its first paint is
+        the window's; building it one event later cost a second layout and paint)."""
+        return True
 
     @property
     def started(self) -> bool:
@@ -247,13 +216,17 @@ class MainWindow(QMainWindow):
         self.coder_button = self.header.coder_button
         centre = centre_pane(self.header.row, self.view)
 
-        self.panel = PanelStandIn()
-        self._panel_slot = QWidget()
-        self._panel_slot.setObjectName("rightPane")
-        self._panel_slot.setMinimumWidth(240)
-        self._first_paint_hook = FirstPaint(self.view.viewport(), self._first_paint)
+        panel = self._make_panel()
+        from .note_editor import SpanTooltips
 
-        self.splitter = three_panes(self.doc_list, centre, self._panel_slot)
+        self._span_tips = SpanTooltips(
+            self.view, lambda span_id: self._notes.get(span_id, ""), self.labelling.note_from_list
+        )
+        # The label keys are bound in the constructor: once the panel is painted the coder
+        # can label, and what waits for the start runs (``deferred.AfterStart``).
+        self._panel_paint_hook = FirstPaint(panel, self.after_start.start)
+
+        self.splitter = three_panes(self.doc_list, centre, panel)
         self.setCentralWidget(self.splitter)
 
     def _make_panel(self) -> LabelPanel:
@@ -306,11 +279,10 @@ class MainWindow(QMainWindow):
         if select is not None:
             self.view.select_span(select)
         self.view.set_spans(paint)
-        if self.panel_ready:
-            from .label_panel import SpanRow
+        from .label_panel import SpanRow
 
-            rows_ = [SpanRow(*r, note=self._notes.get(r[0], "")) for r in rows]
-            self.panel.set_spans(rows_, self.view.selected_span)
+        rows_ = [SpanRow(*r, note=self._notes.get(r[0], "")) for r in rows]
+        self.panel.set_spans(rows_, self.view.selected_span)
         self.doc_list.update_document(doc_id, self.own_status(doc_id), len(own))
 
     def refresh_fields(self) -> None:
@@ -319,9 +291,8 @@ class MainWindow(QMainWindow):
         self.panel.set_field_values(self.own_fields(self.doc.id))
         if self._field_keys is not None:
             self._field_keys.refresh()
-        if not isinstance(self.panel, PanelStandIn):
-            self.panel.memo.set_read_only(self.store.readonly)
-            self.panel.memo.show_memo(self.doc.id, self.own_memo(self.doc.id))
+        self.panel.memo.set_read_only(self.store.readonly)
+        self.panel.memo.show_memo(self.doc.id, self.own_memo(self.doc.id))
 
     # -- what the coder sees: the store with the pending edits laid over it ----------
 
@@ -349,7 +320,7 @@ class MainWindow(QMainWindow):
 
     def focus_memo(self) -> None:
         """Article → My memo (Ctrl+M): into the memo box."""
-        if self.doc is not None and not isinstance(self.panel, PanelStandIn):
+        if self.doc is not None:
             self.panel.memo.focus()
 
     def commit_memo(self, doc_id: int, text: str) -> None:
@@ -377,10 +348,9 @@ class MainWindow(QMainWindow):
     def _commit_memo(self, forget: bool = False) -> None:
         """Hand on what is typed in the memo box now (before closing or switching); with
         ``forget`` the box then shows no article (the coder or the database changes)."""
-        if not isinstance(self.panel, PanelStandIn):
-            self.panel.memo.commit()
-            if forget:
-                self.panel.memo.forget()
+        self.panel.memo.commit()
+        if forget:
+            self.panel.memo.forget()
 
     def refresh_progress(self) -> None:
         self.doc_list.set_progress(self.store.progress(self.coder))
@@ -596,15 +566,12 @@ class MainWindow(QMainWindow):
         self._colors = {p.name: QColor(p.band) for p in self.scheme.palette().labels}
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
         self.view.set_palette(self.scheme.palette())
-        if self._panel_slot is not None:  # actions and panel are not built yet: they will be
-            return
         self._commit_memo()
         rebuild_label_actions(self.menus, self.scheme, self.apply_label, self.open_fields)
         old, sizes = self.panel, self.splitter.sizes()
         self.splitter.replaceWidget(2, self._make_panel())
         self.splitter.setSizes(sizes)
-        if isinstance(old, QWidget):  # (it is: the panel was built)
-            old.deleteLater()
+        old.deleteLater()
 
     def import_paths(self, paths: list[str]):
         return self.files.import_paths(paths)

@@ -105,30 +105,6 @@ def test_remembered_coder_and_isolated_settings(db, qtbot):
         w.store.close()
 
 
-def test_a_window_closed_before_its_panel_is_built_builds_it_when_shown_again(db, qtbot):
-    """The label panel is built one event after the first paint; a window closed (and its
-    store closed) in between must not touch the store, and gets its panel on re-showing."""
-    w = main_window(db, "alice", settings=QSettings())
-    qtbot.addWidget(w)
-    try:
-        w.show()
-        w.close()
-        w._first_paint()  # the queued build, arriving after the close
-        assert not w.panel_ready
-        w.show()
-        qtbot.waitUntil(lambda: w.panel_ready, timeout=5000)
-        w.close()
-    finally:
-        w.store.close()
-    w2 = main_window(db, "alice", settings=QSettings())
-    qtbot.addWidget(w2)
-    w2.show()
-    w2.close()
-    w2.store.close()
-    w2._first_paint()  # store already closed: nothing is read
-    assert not w2.panel_ready
-
-
 def test_shortcuts_dialog_lists_every_shortcut(qtbot, open_window):
     w = open_window()
     from annotator.gui.dialogs import shortcuts_dialog

@@ -2,9 +2,12 @@
 
 A fresh process opens the window as ``annotator.gui.app.run`` does, offscreen, and waits
 for the moment ``bench/startup.py`` times: the label panel painted and every label key
-bound. Then it checks which modules are loaded, presses the first label's key (a real key
-event through QTest) on a selection, and checks that the span was stored; then it lets
-the deferred work run and checks it ran. No timings are asserted.
+bound. Then it checks which modules are loaded (and that the label panel was built with
+the window, that no record read at start is a dataclass made at import, that the headline
+patterns are not compiled and that PySide's import hook read no window module's source),
+presses the first label's key (a real key event through QTest) on a selection, and checks
+that the span was stored; then it lets the deferred work run and checks it ran. No
+timings are asserted.
 
 Started as a coder starts it (``annotator --db DB``), the command line loads none of them
 either: it imports a command's module only when that command is asked for, and the
@@ -49,8 +52,29 @@ NOT_AT_SECOND_START = ("tomllib",)
 # state colours do without).
 QT_CLASSES_NOT_AT_START = ("QStyle", "QGradient")
 
+# Modules whose records are read at start-up: frozen records (annotator/records.py), not
+# dataclasses, whose methods are compiled from source text as each class is made (about
+# half a millisecond a class).
+RECORD_MODULES = (
+    "annotator.models",
+    "annotator.scheme",
+    "annotator.colours",
+    "annotator.corpus",
+    "annotator.gui.label_panel",
+    "annotator.gui.article_view",
+)
+
 CHILD = """
 import json, os, sys
+# Which of the window's modules PySide's import hook reads the source of (gui/_compat.py
+# enters them in its table first: it reads none).
+import inspect
+sources_read = []
+_getsource = inspect.getsource
+def getsource(obj):
+    sources_read.append(getattr(obj, "__name__", "?"))
+    return _getsource(obj)
+inspect.getsource = getsource
 import PySide6.QtGui as qt_gui
 import PySide6.QtWidgets as qt_widgets
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -111,17 +135,20 @@ def watch(w):
             return
         result["loaded_at_ready"] = [m for m in not_at_start if m in sys.modules]
         result["classes_at_ready"] = [c for c in lazy_classes if created(c)]
+        result["gui_sources_read"] = [m for m in sources_read if m.startswith("annotator.gui")]
+        result["dataclasses_at_ready"] = [
+            f"{m}.{name}" for m in RECORD_MODULES for name, c in vars(sys.modules[m]).items()
+            if isinstance(c, type) and "__dataclass_params__" in vars(c)]
+        # the headline patterns are compiled when a title is derived (an import), not here
+        result["title_patterns"] = sys.modules["annotator.corpus"]._title_patterns.cache_info().currsize
         w.view.select_cp(0, 12)
         QTimer.singleShot(0, press)
     def painted():
         state["painted"] = True
-    def wait_for_panel():
-        if not w.panel_ready:
-            QTimer.singleShot(0, wait_for_panel)
-            return
-        state["hook"] = OnPaint(w.panel, painted)
-        when_ready()
-    state["first"] = OnPaint(w.view.viewport(), lambda: QTimer.singleShot(0, wait_for_panel))
+    # The panel is built with the window: its first paint is the window's.
+    result["panel_built_with_window"] = w.panel_ready
+    state["hook"] = OnPaint(w.panel, painted)
+    state["first"] = OnPaint(w.view.viewport(), lambda: QTimer.singleShot(0, when_ready))
     QTimer.singleShot(20_000, lambda: (result.setdefault("timeout", True), finish()))
 
 make = app_module.main_window
@@ -130,7 +157,9 @@ def main_window(*args, **kwargs):
     watch(w)
     return w
 app_module.main_window = main_window
-""".replace("QT_CLASSES", repr(QT_CLASSES_NOT_AT_START))
+""".replace("QT_CLASSES", repr(QT_CLASSES_NOT_AT_START)).replace(
+    "RECORD_MODULES", repr(RECORD_MODULES)
+)
 RUN = CHILD + 'sys.exit(app_module.run(db, "alice"))\n'
 # As a coder starts it: the command line, then the same ``run``.
 COMMAND = CHILD + (
@@ -156,8 +185,12 @@ def start(code: str, db, tmp_path, not_at_start=NOT_AT_START) -> dict:
 
 def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_path):
     result = start(RUN, db, tmp_path)
+    assert result["panel_built_with_window"]  # no second layout and paint for it
     assert result["loaded_at_ready"] == []
     assert result["classes_at_ready"] == []
+    assert result["dataclasses_at_ready"] == []
+    assert result["gui_sources_read"] == []  # not by PySide's import hook
+    assert result["title_patterns"] == 0
     assert result["loaded_after_key"] == []  # labelling loads none of them either
     assert result["focus_is_article"]
     # The key pressed at that moment labelled the selection.

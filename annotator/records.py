@@ -1,0 +1,79 @@
+"""Frozen records: what ``@dataclass(frozen=True)`` makes, without making it at import.
+
+``dataclasses`` writes a class's ``__init__``, ``__repr__``, ``__eq__``, ``__hash__``,
+``__setattr__`` and ``__delattr__`` as source text and compiles them when the class is
+created: about half a millisecond a class, paid at every start of the window for the
+records it reads at once (``models``, ``scheme``, ``colours``; ``bench/startup.py``). A
+:class:`FrozenRecord` subclass writes its ``__init__`` (typed, compiled with its module;
+its parameters are the fields, in order) and takes the rest from here. It behaves as
+the frozen dataclass did: equal (to its own class only) and hashed by its fields in
+order, a dataclass's repr, ``dataclasses.FrozenInstanceError`` on assigning or
+deleting an attribute, ``__match_args__``; ``dataclasses.replace``, ``fields``,
+``asdict``, ``astuple`` and ``is_dataclass`` take it as a dataclass.
+
+A field whose dataclass default was a ``default_factory`` takes ``None`` for "not
+given" in its ``__init__`` and makes the value there (``Document.meta``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Any, ClassVar
+
+_FIELD = getattr(dataclasses, "_FIELD")  # noqa: B009 -- what fields() lists: a plain field
+
+
+class FrozenRecord:
+    """Base of the frozen records (see the module's docstring)."""
+
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+    __match_args__: ClassVar[tuple[str, ...]] = ()
+    _values: ClassVar[Callable[[Any], tuple[Any, ...]]]  # the fields' values, in order
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__["__init__"]  # every record writes its own
+        code = init.__code__
+        names: tuple[str, ...] = code.co_varnames[1 : code.co_argcount]
+        defaults = init.__defaults__ or ()
+        first_default = len(names) - len(defaults)
+        annotations = cls.__dict__.get("__annotations__", {})
+        fields = {}
+        for i, name in enumerate(names):
+            f: dataclasses.Field[Any] = (
+                dataclasses.field(default=defaults[i - first_default])
+                if i >= first_default
+                else dataclasses.field()
+            )
+            f.name = name
+            f.type = annotations.get(name, Any)
+            f._field_type = _FIELD  # type: ignore[attr-defined]
+            fields[name] = f
+        cls.__dataclass_fields__ = fields
+        setattr(cls, "__match_args__", names)  # noqa: B010 (mypy takes it as fixed)
+        if len(names) > 1:
+            cls._values = attrgetter(*names)  # a C callable: no binding, returns a tuple
+        else:
+            one = attrgetter(*names)
+            cls._values = staticmethod(lambda record: (one(record),))
+
+    def __repr__(self) -> str:
+        values = type(self)._values(self)
+        shown = ", ".join(f"{n}={v!r}" for n, v in zip(self.__match_args__, values, strict=True))
+        return f"{type(self).__qualname__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return type(self)._values(self) == type(self)._values(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(type(self)._values(self))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")

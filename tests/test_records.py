@@ -1,0 +1,111 @@
+"""The frozen records (annotator/records.py) behave as the frozen dataclasses they replace.
+
+Each record class is compared with a frozen dataclass made from its fields: the same
+repr, equality and hash, refusal to change, and ``dataclasses`` functions."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+
+import pytest
+
+from annotator.colours import LabelPaint, Palette
+from annotator.corpus import RawDocument, Skipped
+from annotator.models import (
+    DocLabel,
+    Document,
+    DocumentSummary,
+    ImportReport,
+    Progress,
+    Span,
+    StoredDocument,
+    Tokenization,
+)
+from annotator.records import FrozenRecord
+from annotator.scheme import DocField, Scheme, SpanLabel
+
+LABEL = SpanLabel("alarmist", "1", "#d62728", "fear")
+SAMPLES: list[FrozenRecord] = [
+    Tokenization((0, 4), (3, 9), frozenset({1}), (0,), (9,)),
+    Document(7, "abc", "A title", "a.txt", "Some text", {"url": "http://x"}, "2026-01-01"),
+    StoredDocument("abc", "T", "s", "text", {}, b"\x00", b"\x01", "sm", 3),
+    DocumentSummary(1, "T", "s", 120, "done", 2, "Reuters", "2026-01-02"),
+    Span(5, 7, "alice", 0, 4, "alarmist", "a note", 2, "then", "now"),
+    DocLabel(7, "alice", "dominant_frame", ("a", "b"), 1, "now"),
+    Progress("alice", 10, 5, 3, 2),
+    ImportReport([1, 2], ["dup"], ["bad: reason"]),
+    LABEL,
+    DocField("frames", "multi", ("a", "b"), "which"),
+    Scheme("s", 2, (LABEL,), (), "toml"),
+    LabelPaint("alarmist", "#d62728", "#f0c0c0", "#a01010"),
+    Palette((LabelPaint("a", "#000", "#111", "#222"),), "#333", "#444", ("w",)),
+    RawDocument("Some text\r\n", "a.jsonl:3", {"url": "http://x"}),
+    Skipped("a.txt", "not UTF-8"),
+]
+
+
+def twin(record: FrozenRecord) -> object:
+    """A frozen dataclass with ``record``'s class name and fields, holding its values."""
+    cls = type(record)
+    names = [f.name for f in dataclasses.fields(record)]
+    made = dataclasses.make_dataclass(cls.__name__, names, frozen=True)
+    made.__qualname__ = cls.__qualname__
+    return made(*(getattr(record, n) for n in names))
+
+
+@pytest.mark.parametrize("record", SAMPLES, ids=lambda r: type(r).__name__)
+def test_a_record_behaves_as_its_frozen_dataclass(record):
+    cls = type(record)
+    dc = twin(record)
+    assert repr(record) == repr(dc)
+    values = tuple(getattr(record, f.name) for f in dataclasses.fields(record))
+    assert dataclasses.astuple(record) == dataclasses.astuple(dc)
+    assert dataclasses.asdict(record) == dataclasses.asdict(dc)
+    assert dataclasses.is_dataclass(record) and cls.__match_args__ == dc.__match_args__
+    same = cls(*values)
+    assert same == record and (same != record) is False and same is not record
+    assert record != dc  # equal to its own class only, as a dataclass
+    try:
+        assert hash(same) == hash(record) == hash(dc)
+    except TypeError:  # a dict or list among its fields: unhashable, as the dataclass
+        with pytest.raises(TypeError):
+            hash(dc)
+    name = dataclasses.fields(record)[0].name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(record, name, None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        delattr(record, name)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.extra = 1  # type: ignore[attr-defined]
+    changed = dataclasses.replace(record, **{name: values[0]})
+    assert changed == record and type(changed) is cls
+    assert pickle.loads(pickle.dumps(record)) == record
+    assert copy.copy(record) == record and copy.deepcopy(record) == record
+
+
+def test_a_field_changed_by_replace_makes_a_different_record():
+    span = Span(5, 7, "alice", 0, 4, "alarmist")
+    other = dataclasses.replace(span, label="policy")
+    assert other.label == "policy" and other != span and span.label == "alarmist"
+    assert other.note == "" and other.scheme_version == 1  # the defaults, as before
+    with pytest.raises(TypeError):
+        dataclasses.replace(span, colour="red")
+    match other:
+        case Span(5, 7, coder, label=label):
+            assert (coder, label) == ("alice", "policy")
+        case _:
+            pytest.fail("not matched")
+
+
+def test_defaults_made_anew_per_record():
+    a, b = Document(1, "h", "t", "s", "x"), Document(2, "h", "t", "s", "x")
+    assert a.meta == {} and a.meta is not b.meta
+    r1, r2 = ImportReport(), ImportReport()
+    r1.added.append(3)
+    assert r2.added == [] and r1 == ImportReport([3])
+    assert Tokenization((0,), (1,)).space_tokens == frozenset()
+    raw = RawDocument("x\r\ny", "s")
+    assert raw.text == "x\ny" and raw.meta == {} and len(raw.sha256) == 64  # normalised
+    assert dataclasses.replace(raw, text="a\r\nb").text == "a\nb"
