@@ -52,16 +52,21 @@ def search(
     "left", "right"} per hit, offsets in code points of the stored text, end exclusive.
 
     With --apply --label L --coder C every hit is labelled L for C in one transaction;
-    hits C already labelled L are skipped, so applying twice adds nothing.
+    hits C already labelled L are skipped, so applying twice adds nothing. In a coder's
+    pack --coder defaults to the coder it was packed for.
     """
     from ..search import apply_label, find, kwic_lines
 
     coder = coder or ctx.obj.get("coder")
-    if apply_ and (label is None or not coder):
+    if apply_ and label is None:
         raise click.UsageError("--apply needs --label and --coder")
     if not apply_ and label is not None:
         raise click.UsageError("--label labels only with --apply")
     store = open_db(ctx, reading=not apply_)
+    if apply_ and not coder:
+        coder = store.pack_coder()  # a coder's pack codes as its coder
+        if not coder:
+            raise click.UsageError("--apply needs --label and --coder")
     hits = find(store, query, regex=regex, limit=limit)
     if apply_:
         assert label is not None and coder is not None
