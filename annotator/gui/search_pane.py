@@ -149,6 +149,7 @@ class SearchPane(QDockWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setTabKeyNavigation(False)
+        self.table.setStyleSheet("QTableView { outline: 0; }")  # no focus frame on a cell
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Interactive)
         head.setSectionResizeMode(LEFT, QHeaderView.ResizeMode.Stretch)
@@ -203,6 +204,12 @@ class SearchPane(QDockWidget):
         i = self.labels.findData(keep)
         self.labels.setCurrentIndex(max(i, 0))
         self.labels.blockSignals(False)
+
+    def scheme_changed(self) -> None:
+        """The window's scheme (or database) changed: the label choices, and the hits again."""
+        self.fill_labels()
+        if self.query.text().strip():
+            self.run()
 
     # -- searching -------------------------------------------------------------------
 
@@ -317,6 +324,7 @@ class SearchPane(QDockWidget):
             if w.doc is None or w.doc.id != hit.doc_id:
                 return  # could not be opened (said by the window)
         w.view.select_cp(hit.start, hit.end)
+        w.view.centerCursor()  # the hit mid-article, with its context around it
         self.table.setFocus()
 
     def current_hit(self) -> Hit | None:
@@ -421,8 +429,12 @@ class LabelHitsDialog(QDialog):
         self.list = QListWidget()
         self.list.setObjectName("labelHitsList")
         for hit in self.hits:
-            title = one_line(hit.title)[:40]
-            text = f"{title} — …{one_line(hit.left)[-40:]} [{one_line(hit.text)}] {one_line(hit.right)[:40]}…"
+            title = one_line(hit.title) or f"Document {hit.doc_id}"
+            title = title if len(title) <= 36 else title[:35] + "…"
+            left, right = one_line(hit.left), one_line(hit.right)
+            left = left if len(left) <= 40 else "…" + left[-39:]
+            right = right if len(right) <= 40 else right[:39] + "…"
+            text = f"{title}  —  {left}[{one_line(hit.text)}]{right}"
             item = QListWidgetItem(text)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)

@@ -617,7 +617,7 @@ class MainWindow(QMainWindow):
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
         self.view.set_palette(self.scheme.palette())
         if self._search is not None:
-            self._search.fill_labels()
+            self._search.scheme_changed()
         if self._panel_slot is not None:  # actions and panel are not built yet: they will be
             return
         self._commit_memo()
