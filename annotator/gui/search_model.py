@@ -1,27 +1,25 @@
-"""The search pane's list of hits: a lazy table model over a stream of hits.
+"""The search pane's list of hits: a lazy table model.
 
-:class:`HitModel` holds the hits fetched so far from an iterator (``annotator.search.find``
-through ``annotator.search_filters.filter_hits``) and fetches :data:`PAGE` more when the
-view scrolls near its end (Qt's ``canFetchMore``/``fetchMore``): a query with 100,000
-hits costs one page until the coder scrolls. Columns: the article's title, the left
+:class:`HitModel` holds the hits fetched so far by the query's worker
+(``search_worker.SearchJob``: ``annotator.search.find`` through
+``annotator.search_filters.filter_hits``, on its own thread) and asks for :data:`PAGE`
+more when the view scrolls near its end (Qt's ``canFetchMore``/``fetchMore``): a query
+with 100,000 hits costs one page until the coder scrolls. Columns: the article's title, the left
 context (right-aligned, cut at its left), the hit, the right context — a
 keyword-in-context listing aligned on the hit.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
-from ..errors import AnnotatorError
-
 if TYPE_CHECKING:
     from ..search import Hit
+    from .search_worker import SearchJob
 
 PAGE = 100  # hits fetched at a time
 COLUMNS = ("Article", "Before", "Hit", "After")
@@ -35,30 +33,41 @@ def one_line(text: str) -> str:
 
 
 class HitModel(QAbstractTableModel):
-    """The hits fetched so far of one stream; ``failed`` carries the one-line error of a
-    stream that broke (a bad query shows when its first hit is asked for)."""
-
-    failed = Signal(str)
+    """The hits fetched so far from the query's worker (``search_worker.SearchJob``),
+    which hands them over a page at a time when the view asks for more."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.hits: list[Hit] = []
-        self._stream: Iterator[Hit] | None = None
+        self.job: SearchJob | None = None
+        self.exhausted = True
+        self.waiting = False  # a page was asked for and has not come yet
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def set_stream(self, stream: Iterator[Hit] | None) -> str:
-        """Show the hits of ``stream`` (its first page fetched now); returns the stream's
-        error, or ``""``."""
+    def set_job(self, job: SearchJob | None) -> None:
+        """Show the hits of ``job`` (which fetches its first page at once), or none."""
         self.beginResetModel()
         self.hits = []
-        self._stream = stream
+        self.job = job
+        self.exhausted = job is None
+        self.waiting = job is not None
         self.endResetModel()
-        return self._fetch(PAGE)
 
-    @property
-    def exhausted(self) -> bool:
-        return self._stream is None
+    def stop(self) -> None:
+        """No more hits come (the query failed or was replaced)."""
+        self.exhausted, self.waiting = True, False
+
+    def add_page(self, job: object, page: list[Hit], last: bool) -> None:
+        if job is not self.job:
+            return  # a replaced query's page
+        self.waiting = False
+        self.exhausted = last
+        if page:
+            first = len(self.hits)
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self.hits.extend(page)
+            self.endInsertRows()
 
     def hit(self, row: int) -> Hit:
         return self.hits[row]
@@ -66,36 +75,12 @@ class HitModel(QAbstractTableModel):
     # -- fetching -----------------------------------------------------------------
 
     def canFetchMore(self, parent: _INDEX = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._stream is not None
+        return not parent.isValid() and not self.exhausted and not self.waiting
 
     def fetchMore(self, parent: _INDEX = QModelIndex()) -> None:  # noqa: B008
-        if not parent.isValid():
-            self._fetch(PAGE)
-
-    def _fetch(self, n: int) -> str:
-        stream = self._stream
-        if stream is None:
-            return ""
-        page: list[Hit] = []
-        error = ""
-        try:
-            for hit in stream:
-                page.append(hit)
-                if len(page) >= n:
-                    break
-            else:
-                self._stream = None
-        except (AnnotatorError, sqlite3.Error) as e:
-            self._stream = None
-            error = " ".join(str(e).split())
-        if page:
-            first = len(self.hits)
-            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-            self.hits.extend(page)
-            self.endInsertRows()
-        if error:
-            self.failed.emit(error)
-        return error
+        if self.canFetchMore(parent) and self.job is not None:
+            self.waiting = True
+            self.job.request(PAGE)
 
     # -- the table ------------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 The coder types a query (FTS5's syntax, or a regular expression) and, after a short
 pause, sees every hit in a keyword-in-context list (:class:`~.search_model.HitModel`,
-fetched a page at a time) with a count that grows in small slices of work between key
-presses. Filters narrow the hits to the coder's documents of a status, or with (without)
+fetched a page at a time) with a count that grows as it is counted; both are the work of
+a worker thread with its own read-only connection (``search_worker.py``), so typing
+never waits for a query. Filters narrow the hits to the coder's documents of a status, or with (without)
 one of the coder's labels (``annotator.search_filters``). Moving to a hit (click, ↑/↓,
 Enter) opens its article with the hit selected and scrolled into view, and leaves the
 keyboard in the list: a label key labels the selection as usual. "Label all hits…"
@@ -15,7 +16,6 @@ be read says so in one line under the box.
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -46,14 +46,14 @@ from ..errors import AnnotatorError
 from ..models import Document, Span
 from ..store import Store
 from .article_view import ArticleView
-from .search_model import HIT, LEFT, RIGHT, TITLE, HitModel, LeftElided, one_line
+from .search_model import HIT, LEFT, PAGE, RIGHT, TITLE, HitModel, LeftElided, one_line
 
 if TYPE_CHECKING:
     from ..search import Hit
     from ..search_filters import HitFilter, LabelPlan
+    from .search_worker import SearchJob
 
 DELAY_MS = 250  # the pause in typing after which the query runs
-SLICE_S = 0.015  # the count's work per turn of the event loop
 MAX_LABEL_HITS = 5000  # hits the Label all dialog lists
 STATUSES = (("", "Any status"), ("new", "New"), ("in_progress", "In progress"), ("done", "Done"))
 
@@ -176,15 +176,11 @@ class SearchPane(QDockWidget):
         self.table.activated.connect(lambda index: self.open_hit(index.row()))
         self.label_all.clicked.connect(self.open_label_dialog)
 
-        self._counting: Iterator[Hit] | None = None
-        self._hits = 0
-        self._docs: set[int] = set()
-        self._count_timer = QTimer(self)
-        self._count_timer.setSingleShot(True)
-        self._count_timer.setInterval(0)
-        self._count_timer.timeout.connect(self._count_slice)
+        self.job: SearchJob | None = None  # the shown query's worker
+        self._counting = False
         self.searched = ""  # the query the list shows ("" : none)
         self.runs = 0  # searches run (tests wait for the next one)
+        self.walk_on_first_page = False  # Enter in the box: into the list when hits come
         for w in (self.query, self.table, self.regex, self.status, self.labels, self.label_all):
             w.installEventFilter(self)
 
@@ -232,73 +228,94 @@ class SearchPane(QDockWidget):
         )
 
     def stream(self) -> Iterator[Hit]:
-        """The hits of the query as shown (filters applied), streamed."""
-        from ..search import find
-        from ..search_filters import filter_hits
+        """The hits of the query as shown (filters applied), streamed, on this thread."""
+        from .search_worker import hit_stream
 
-        store = self.host.store
-        hits = find(store, self.query.text(), regex=self.regex.isChecked())
-        return filter_hits(store, hits, self.hit_filter())
+        return hit_stream(
+            self.host.store, self.query.text(), self.regex.isChecked(), self.hit_filter()
+        )
 
     def _run_now(self) -> None:
         self.timer.stop()
         self.run()
-        if self.model.rowCount():
+        self.walk_on_first_page = True
+
+    def cancel(self) -> None:
+        """Stop the shown query's worker (it says nothing more)."""
+        if self.job is not None:
+            self.job.cancel()
+            self.job = None
+        self.model.stop()
+        self._counting = False
+
+    def run(self) -> None:
+        """Search now, on a worker: the first page of hits, then the count."""
+        from .search_worker import SearchJob
+
+        self.timer.stop()
+        self.cancel()
+        self.runs += 1
+        self.walk_on_first_page = False
+        text = self.query.text()
+        self.error.setText("")
+        self.count.setText("")
+        self.label_all.setEnabled(False)
+        self.searched = ""
+        store = self.host.store
+        if not text.strip():
+            self.model.set_job(None)
+            return
+        try:
+            f = self.hit_filter()
+            from ..search_filters import check_filter
+
+            check_filter(store, f)
+            if not store.readonly:
+                # An index left to be built (a coder's pack) is built here, by the
+                # window's connection: the worker's is read-only.
+                store.search_rows(text)
+        except (AnnotatorError, sqlite3.Error) as e:
+            self.model.set_job(None)
+            self.error.setText(" ".join(str(e).split()))
+            return
+        job = SearchJob(store.path, text, self.regex.isChecked(), f, page=PAGE)
+        job.signals.page.connect(self._page)
+        job.signals.counted.connect(self._counted)
+        job.signals.failed.connect(self._failed)
+        self.destroyed.connect(job.cancel)  # the window closed: the worker stops too
+        self.job = job
+        self._counting = True
+        self.searched = text
+        self.model.set_job(job)
+        self.count.setText("Searching…")
+        job.start()
+
+    def _page(self, job: object, page: list[Hit], last: bool) -> None:
+        if job is not self.job:
+            return
+        first = self.model.rowCount() == 0
+        self.model.add_page(job, page, last)
+        self.label_all.setEnabled(self.model.rowCount() > 0 and not self.host.store.readonly)
+        if first and page and self.walk_on_first_page:
+            self.walk_on_first_page = False
             self.table.setFocus()
             self.table.selectRow(0)
 
-    def run(self) -> None:
-        """Search now: the first page of hits, the count in slices."""
-        self.timer.stop()
-        self._count_timer.stop()
-        self._counting = None
-        self.runs += 1
-        text = self.query.text()
-        self.error.setText("")
-        self.searched = text if text.strip() else ""
-        if not text.strip():
-            self.model.set_stream(None)
-            self.count.setText("")
-            self.label_all.setEnabled(False)
+    def _counted(self, job: object, hits: int, docs: int, done: bool) -> None:
+        if job is not self.job:
             return
-        try:
-            error = self.model.set_stream(self.stream())
-        except AnnotatorError as e:  # a filter the scheme cannot use
-            error = str(e)
-        if error:
-            self.error.setText(error)
-            self.count.setText("")
-            self.searched = ""
-            self.label_all.setEnabled(False)
-            return
-        self.label_all.setEnabled(self.model.rowCount() > 0 and not self.host.store.readonly)
-        self._hits, self._docs = 0, set()
-        self._counting = self.stream()
-        self._count_slice()
-
-    def _count_slice(self) -> None:
-        """Count the hits for a few milliseconds, then let the events in."""
-        stream = self._counting
-        if stream is None:
-            return
-        until = time.perf_counter() + SLICE_S
-        done = False
-        try:
-            for hit in stream:
-                self._hits += 1
-                self._docs.add(hit.doc_id)
-                if self._hits % 64 == 0 and time.perf_counter() > until:
-                    break
-            else:
-                done = True
-        except (AnnotatorError, sqlite3.Error) as e:
-            self.error.setText(" ".join(str(e).split()))
-            done = True
-        self.count.setText(self.count_text(self._hits, len(self._docs), done))
+        self.count.setText(self.count_text(hits, docs, done))
         if done:
-            self._counting = None
-        else:
-            self._count_timer.start()
+            self._counting = False
+
+    def _failed(self, job: object, message: str) -> None:
+        if job is not self.job:
+            return
+        self.cancel()
+        self.searched = ""
+        self.error.setText(message)
+        self.count.setText("")
+        self.label_all.setEnabled(False)
 
     @staticmethod
     def count_text(hits: int, docs: int, done: bool) -> str:
@@ -309,7 +326,13 @@ class SearchPane(QDockWidget):
 
     @property
     def counting(self) -> bool:
-        return self._counting is not None
+        """Whether the shown query is still being counted."""
+        return self._counting
+
+    @property
+    def busy(self) -> bool:
+        """Whether the worker is still at it: the first page or the count to come."""
+        return self._counting or self.model.waiting
 
     # -- walking the hits ---------------------------------------------------------------
 
@@ -353,8 +376,8 @@ class SearchPane(QDockWidget):
                 return True
             if obj is self.query and key == Qt.Key.Key_Down and t == QEvent.Type.KeyPress:
                 if self.timer.isActive():
-                    self.run()
-                if self.model.rowCount():
+                    self._run_now()
+                elif self.model.rowCount():
                     self.table.setFocus()
                     if not self.table.currentIndex().isValid():
                         self.table.selectRow(0)
@@ -363,8 +386,7 @@ class SearchPane(QDockWidget):
 
     def close_pane(self) -> None:
         self.timer.stop()
-        self._count_timer.stop()
-        self._counting = None
+        self.cancel()
         self.close()
         self.host.view.setFocus()
 

@@ -33,7 +33,12 @@ def search(qtbot, pane, text: str) -> None:
     qtbot.keyClicks(pane.query, text)
     # live: the query runs after a short pause, and the count finishes in slices
     qtbot.waitUntil(lambda: pane.runs > runs and not pane.timer.isActive(), timeout=3000)
-    qtbot.waitUntil(lambda: not pane.counting, timeout=5000)
+    settle(qtbot, pane)
+
+
+def settle(qtbot, pane) -> None:
+    """The worker has handed over the first page and finished counting."""
+    qtbot.waitUntil(lambda: not pane.busy, timeout=10000)
 
 
 def click_row(qtbot, pane, row: int) -> None:
@@ -55,7 +60,9 @@ def test_ctrl_shift_f_opens_the_pane_and_typing_lists_the_hits(qtbot, open_windo
     assert hits[0].left.endswith("here for the ")
     assert pane.count.text() == "1 hit in 1 article"
     assert pane.model.index(0, 0).data() == "Emoji"
+    first = pane.job  # each query has its worker; a new query stops the one before
     search(qtbot, pane, "the")
+    assert first.cancelled and not first.thread.is_alive()
     with Store(db, readonly=True) as s:
         every = list(find(s, "the"))
     assert len(every) > 100  # more than one page
@@ -184,15 +191,15 @@ def test_filters_narrow_the_list(qtbot, open_window, db, doc_ids):
     everything = {h.doc_id for h in shown_hits(pane)}
     assert {doc_ids["Simple"], doc_ids["Emoji"]} <= everything
     pane.status.setCurrentIndex(pane.status.findData("done"))
-    qtbot.waitUntil(lambda: not pane.counting, timeout=5000)
+    settle(qtbot, pane)
     assert {h.doc_id for h in shown_hits(pane)} == {doc_ids["Simple"]}
     assert pane.count.text() == "2 hits in 1 article"
     pane.status.setCurrentIndex(0)
     pane.labels.setCurrentIndex(pane.labels.findData("+alarmist"))
-    qtbot.waitUntil(lambda: not pane.counting, timeout=5000)
+    settle(qtbot, pane)
     assert {h.doc_id for h in shown_hits(pane)} == {doc_ids["Emoji"]}
     pane.labels.setCurrentIndex(pane.labels.findData("-alarmist"))
-    qtbot.waitUntil(lambda: not pane.counting, timeout=5000)
+    settle(qtbot, pane)
     assert {h.doc_id for h in shown_hits(pane)} == everything - {doc_ids["Emoji"]}
 
 
