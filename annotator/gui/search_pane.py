@@ -183,6 +183,7 @@ class SearchPane(QDockWidget):
         self.walk_on_first_page = False  # Enter in the box: into the list when hits come
         for w in (self.query, self.table, self.regex, self.status, self.labels, self.label_all):
             w.installEventFilter(self)
+        parent.installEventFilter(self)  # the window closing stops the worker
 
     # -- the scheme's labels in the filter ------------------------------------------
 
@@ -356,6 +357,9 @@ class SearchPane(QDockWidget):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         t = event.type()
+        if t == QEvent.Type.Close and obj is self.parent():
+            self.cancel()
+            return False
         if t in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and isinstance(
             event, QKeyEvent
         ):

@@ -12,6 +12,7 @@ running SQLite statement is interrupted) and it says nothing more after that.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sqlite3
 import threading
 import time
@@ -116,32 +117,57 @@ class SearchJob:
                 store.close()
 
     def _walk(self, store: Store) -> None:
-        pages: Iterator[Hit] | None = hit_stream(store, self.query, self.regex, self.filter)
-        counter: Iterator[Hit] | None = hit_stream(store, self.query, self.regex, self.filter)
+        def stream() -> Iterator[Hit]:
+            from ..search import find
+            from ..search_filters import filter_hits
+
+            return filter_hits(
+                store, self._watched(find(store, self.query, regex=self.regex)), self.filter
+            )
+
+        pages: Iterator[Hit] | None = stream()
+        counter: Iterator[Hit] | None = stream()
+        exhausted = False  # every hit was handed over
         hits = 0
         docs: set[int] = set()
-        while pages is not None or counter is not None:
+        given_docs: set[int] = set()  # the articles of the hits handed over
+        while not (exhausted and counter is None):
+            with self._cond:
+                idle = counter is None and self._wanted <= self._given
+            if idle and pages is not None:
+                # Nothing to do until the list asks for more: no statement is left
+                # open (it would hold a read snapshot, and the file's log could not be
+                # checkpointed); the stream is made again, past the hits given, then.
+                close = getattr(pages, "close", None)
+                if close is not None:
+                    close()
+                pages = None
             with self._cond:
                 while not self._cancelled and counter is None and self._wanted <= self._given:
                     self._cond.wait()
                 if self._cancelled:
                     return
-                want = self._wanted - self._given if pages is not None else 0
-            if want > 0 and pages is not None:
+                want = 0 if exhausted else self._wanted - self._given
+                given = self._given
+            if want > 0:
+                if pages is None:
+                    pages = itertools.islice(stream(), given, None)
                 got: list[Hit] = []
-                done = False
                 for hit in pages:
                     got.append(hit)
                     if len(got) >= min(want, self.page_size):
                         break
                 else:
-                    done = True
-                if done:
-                    pages = None
+                    exhausted, pages = True, None
                 with self._cond:
                     self._given += len(got)
-                if not self._cancelled:
-                    self.signals.page.emit(self, got, done)
+                given_docs.update(h.doc_id for h in got)
+                if self._cancelled:
+                    return
+                self.signals.page.emit(self, got, exhausted)
+                if exhausted and counter is not None:  # every hit was handed over: counted
+                    counter = None
+                    self.signals.counted.emit(self, self._given, len(given_docs), True)
                 continue
             if counter is not None:
                 until = time.perf_counter() + COUNT_SLICE_S
@@ -149,7 +175,7 @@ class SearchJob:
                 for hit in counter:
                     hits += 1
                     docs.add(hit.doc_id)
-                    if hits % 256 == 0 and (time.perf_counter() > until or self._cancelled):
+                    if hits % 16 == 0 and (time.perf_counter() > until or self._cancelled):
                         done = False
                         break
                 if done:
@@ -157,6 +183,14 @@ class SearchJob:
                 if self._cancelled:
                     return
                 self.signals.counted.emit(self, hits, len(docs), done)
+
+    def _watched(self, hits: Iterator[Hit]) -> Iterator[Hit]:
+        """``hits`` until the job is cancelled (looked at every hit found, before the
+        filters: a filter that passes few stops as soon)."""
+        for hit in hits:
+            if self._cancelled:
+                return
+            yield hit
 
     def _emit_failed(self, message: str) -> None:
         if not self._cancelled:

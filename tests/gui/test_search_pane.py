@@ -225,3 +225,9 @@ def test_the_list_is_lazy(qtbot, open_window, many_hits):
     before = pane.model.rowCount()
     pane.table.scrollToBottom()
     qtbot.waitUntil(lambda: pane.model.rowCount() > before, timeout=2000)
+    while not pane.model.exhausted:  # scrolled to the end, page by page
+        n = pane.model.rowCount()
+        pane.table.scrollToBottom()
+        qtbot.waitUntil(lambda n=n: pane.model.rowCount() > n or pane.model.exhausted, timeout=2000)
+    with Store(many_hits, readonly=True) as s:
+        assert shown_hits(pane) == list(find(s, "word"))  # no hit lost or shown twice
