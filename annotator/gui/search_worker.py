@@ -7,8 +7,7 @@ keeping it. Nothing of it runs on the window's thread, so typing never waits for
 query (a regular expression over a large corpus, a filter that passes few articles).
 Its signals reach the window's thread queued; :meth:`SearchJob.cancel` stops it at the
 next hit found (a regular expression that finds nothing reads on to the last article,
-about a second for 50,000) and it says
-nothing more after that.
+about a second for 50,000 of them) and says nothing more after that.
 """
 
 from __future__ import annotations
