@@ -241,3 +241,49 @@ def push_unshown(stack: QUndoStack, cmd: StoreCommand) -> None:
     cmd.apply()
     cmd._applied = True
     stack.push(cmd)
+
+
+class ListEditor(Editor, Protocol):
+    """An editor that also shows a list of documents (the main window)."""
+
+    def refresh_documents(self, doc_ids: Any) -> None: ...
+
+
+class LabelHits(StoreCommand):
+    """Search → Label all hits…: many new spans of one label, one undo step. Each span is
+    written as :class:`AddSpan` writes it; if one is refused, those written before it are
+    taken back and nothing is recorded."""
+
+    editor: ListEditor
+
+    def __init__(
+        self,
+        editor: ListEditor,
+        doc_id: int,
+        coder: str,
+        label: str,
+        spans: list[tuple[int, int, int]],
+    ):
+        super().__init__(editor, doc_id, f"Label {len(spans)} hit(s) as {label}")
+        self.parts = [AddSpan(editor, d, coder, s, e, label) for d, s, e in spans]
+        self.documents = sorted({d for d, _, _ in spans})
+
+    def apply(self) -> None:
+        done: list[AddSpan] = []
+        try:
+            for part in self.parts:
+                part.apply()
+                done.append(part)
+        except AnnotatorError:
+            for part in reversed(done):
+                part.revert()
+            raise
+        finally:
+            self.editor.refresh_documents(self.documents)
+
+    def revert(self) -> None:
+        try:
+            for part in reversed(self.parts):
+                part.revert()
+        finally:
+            self.editor.refresh_documents(self.documents)

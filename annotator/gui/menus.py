@@ -130,6 +130,8 @@ class MenuHost(Protocol):
 
     def focus_filter(self) -> None: ...
 
+    def open_search(self) -> object: ...
+
     def apply_label(self, label: str) -> None: ...
 
     def open_fields(self, field: int | None = None) -> None: ...
@@ -218,6 +220,8 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
          "clearSelection"),
         ("&Filter articles", host.focus_filter, ["Ctrl+F"], "Filter the article list",
          "filter"),
+        ("Find in &all articles…", lambda: host.open_search(), ["Ctrl+Shift+F"],
+         "Search every article's text; open, walk and label the hits", "findAll"),
     ])  # fmt: skip
 
     label_actions = build_label_actions(b, b.menus["&Label"], scheme, host.apply_label)

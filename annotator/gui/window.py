@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from .label_panel import LabelPanel
     from .progress_view import ProgressWindow
     from .review import ReviewWindow
+    from .search_pane import SearchPane
 
 
 class MainWindow(QMainWindow):
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self._progress: ProgressWindow | None = None  # Tools → Progress, made on first use
         self._review: ReviewWindow | None = None  # Tools → Review document, while open
         self._files: FileActions | None = None
+        self._search: SearchPane | None = None  # Edit → Find in all articles, made on first use
         # the bands' colours (annotator.colours): swatches and marks match the article
         self._colors = {p.name: QColor(p.band) for p in self.scheme.palette().labels}
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
@@ -503,6 +505,33 @@ class MainWindow(QMainWindow):
         self.doc_list.filter.setFocus()
         self.doc_list.filter.selectAll()
 
+    @property
+    def search_pane(self) -> SearchPane | None:
+        """The search pane, once opened (closing it only hides it)."""
+        return self._search
+
+    def open_search(self) -> SearchPane:
+        """Edit → Find in all articles… (Ctrl+Shift+F): the search pane below the article
+        (``search_pane.py``), its query box focused."""
+        from PySide6.QtCore import Qt
+
+        from .search_pane import SearchPane
+
+        pane = self._search
+        if pane is None:
+            pane = self._search = SearchPane(self, self)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, pane)
+            self.resizeDocks([pane], [max(200, self.height() // 3)], Qt.Orientation.Vertical)
+        pane.start()
+        return pane
+
+    def refresh_documents(self, doc_ids) -> None:
+        """The list's rows of ``doc_ids`` anew (their status and span count, as edited)."""
+        for doc_id in doc_ids:
+            self.doc_list.update_document(
+                doc_id, self.own_status(doc_id), len(self.own_spans(doc_id)[0])
+            )
+
     def show_shortcuts(self) -> None:
         from .dialogs import shortcuts_dialog
 
@@ -566,6 +595,8 @@ class MainWindow(QMainWindow):
         self._colors = {p.name: QColor(p.band) for p in self.scheme.palette().labels}
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
         self.view.set_palette(self.scheme.palette())
+        if self._search is not None:
+            self._search.scheme_changed()
         self._commit_memo()
         rebuild_label_actions(self.menus, self.scheme, self.apply_label, self.open_fields)
         old, sizes = self.panel, self.splitter.sizes()

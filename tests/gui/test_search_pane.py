@@ -1,0 +1,233 @@
+"""The search pane (Edit → Find in all articles…, Ctrl+Shift+F): live keyword-in-context
+hits, opening a hit in the article, filters, Label all hits… as one undoable step, and
+the lazy list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gui_helpers import EMOJI
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+
+from annotator.corpus import RawDocument
+from annotator.ingest import import_documents
+from annotator.search import find
+from annotator.store import Store
+
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def open_pane(qtbot, w):
+    qtbot.keyClick(w, Qt.Key.Key_F, CTRL_SHIFT)
+    pane = w.search_pane
+    assert pane is not None and pane.isVisible()
+    qtbot.waitUntil(lambda: pane.query.hasFocus(), timeout=2000)
+    return pane
+
+
+def search(qtbot, pane, text: str) -> None:
+    runs = pane.runs
+    pane.query.selectAll()
+    qtbot.keyClicks(pane.query, text)
+    # live: the query runs after a short pause, and the count finishes in slices
+    qtbot.waitUntil(lambda: pane.runs > runs and not pane.timer.isActive(), timeout=3000)
+    settle(qtbot, pane)
+
+
+def settle(qtbot, pane) -> None:
+    """The worker has handed over the first page and finished counting."""
+    qtbot.waitUntil(lambda: not pane.busy, timeout=10000)
+
+
+def click_row(qtbot, pane, row: int) -> None:
+    table = pane.table
+    rect = table.visualRect(pane.model.index(row, 2))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def shown_hits(pane):
+    return [pane.model.hit(r) for r in range(pane.model.rowCount())]
+
+
+def test_ctrl_shift_f_opens_the_pane_and_typing_lists_the_hits(qtbot, open_window, db):
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "anaconda")
+    hits = shown_hits(pane)
+    assert [(h.text, h.right) for h in hits] == [("anaconda", ".")]
+    assert hits[0].left.endswith("here for the ")
+    assert pane.count.text() == "1 hit in 1 article"
+    assert pane.model.index(0, 0).data() == "Emoji"
+    first = pane.job  # each query has its worker; a new query stops the one before
+    search(qtbot, pane, "the")
+    assert first.cancelled and not first.thread.is_alive()
+    with Store(db, readonly=True) as s:
+        every = list(find(s, "the"))
+    assert len(every) > 100  # more than one page
+    assert all(h.text.lower() == "the" for h in shown_hits(pane))
+    docs = len({h.doc_id for h in every})
+    assert pane.count.text() == f"{len(every):,} hits in {docs:,} articles"
+    assert pane.label_all.isEnabled()
+
+
+def test_a_bad_query_says_so_in_one_line_under_the_box(qtbot, open_window):
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, '"axis of')
+    assert "unterminated string" in pane.error.text()
+    assert "\n" not in pane.error.text()
+    assert pane.model.rowCount() == 0 and not pane.label_all.isEnabled()
+    assert not [
+        m for m in QApplication.topLevelWidgets() if isinstance(m, QMessageBox) and m.isVisible()
+    ]
+    pane.regex.setChecked(True)  # the same text as a regular expression is fine…
+    search(qtbot, pane, "(unclosed")
+    assert pane.error.text().startswith("regular expression '(unclosed'")
+    search(qtbot, pane, "fox")  # …and a good query clears the error
+    assert pane.error.text() == "" and pane.model.rowCount() == 1
+
+
+def test_clicking_a_hit_opens_the_article_with_exactly_the_hit_selected(
+    qtbot, open_window, doc_ids
+):
+    w = open_window()
+    w.open_document(doc_ids["Simple"])
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, '"party friend" OR anaconda')  # after emoji, across a NBSP
+    hits = shown_hits(pane)
+    assert [h.text for h in hits] == ["party\u00a0friend", "anaconda"]
+    for row in (1, 0):
+        click_row(qtbot, pane, row)
+        hit = hits[row]
+        assert w.doc.id == doc_ids["Emoji"]
+        assert w.view.selection_cp() == (hit.start, hit.end)
+        assert EMOJI[hit.start : hit.end] == hit.text
+        assert pane.table.hasFocus()  # the keys stay in the list
+
+
+def test_keys_walk_the_hits_and_a_label_key_labels_the_selected_hit(
+    qtbot, open_window, reader, doc_ids
+):
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox OR anaconda")
+    hits = shown_hits(pane)
+    assert [h.text for h in hits] == ["fox", "anaconda"]
+    qtbot.keyClick(pane.query, Qt.Key.Key_Down)  # into the list: the first hit opens
+    assert pane.table.hasFocus()
+    assert (w.doc.id, w.view.selection_cp()) == (hits[0].doc_id, (hits[0].start, hits[0].end))
+    qtbot.keyClick(pane.table, Qt.Key.Key_Down)
+    assert (w.doc.id, w.view.selection_cp()) == (doc_ids["Emoji"], (hits[1].start, hits[1].end))
+    w.view.clear_selection()
+    qtbot.keyClick(pane.table, Qt.Key.Key_Return)  # Enter: the hit again
+    assert w.view.selection_cp() == (hits[1].start, hits[1].end)
+    qtbot.keyClick(pane.table, Qt.Key.Key_1)  # the scheme's key of "alarmist"
+    spans = reader.spans(doc_ids["Emoji"], "alice")
+    assert [(s.start, s.end, s.label) for s in spans] == [(hits[1].start, hits[1].end, "alarmist")]
+    qtbot.keyClick(pane.table, Qt.Key.Key_Escape)  # Esc closes the pane, back to the article
+    assert not pane.isVisible()
+    assert w.view.hasFocus()
+
+
+def test_label_all_hits_is_one_undoable_step(qtbot, open_window, reader, db):
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "the")
+    with Store(db, readonly=True) as s:
+        every = list(find(s, "the"))
+    qtbot.mouseClick(pane.label_all, Qt.MouseButton.LeftButton)
+    dlg = pane.label_dialog
+    assert dlg is not None and dlg.isVisible()
+    assert dlg.list.count() == len(every)
+    first = dlg.list.item(0)
+    assert first.checkState() == Qt.CheckState.Checked
+    first.setCheckState(Qt.CheckState.Unchecked)
+    dlg.chooser.setCurrentIndex(dlg.chooser.findData("policy_prescription"))
+    assert dlg.summary.text().startswith(
+        f"{len(every) - 1} hit(s) will be labelled policy_prescription"
+    )
+    qtbot.mouseClick(
+        dlg.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+
+    def labelled():
+        return sorted(
+            (s.document_id, s.start, s.end)
+            for d in {h.doc_id for h in every}
+            for s in reader.spans(d, "alice")
+            if s.label == "policy_prescription"
+        )
+
+    want = sorted((h.doc_id, *reader.snap_to_tokens(h.doc_id, h.start, h.end)) for h in every[1:])
+    assert labelled() == want
+    assert w.undo_stack.count() == 1
+    qtbot.keyClick(
+        w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+    )  # one Ctrl+Z: all gone
+    assert labelled() == []
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, CTRL_SHIFT)  # redo: all back
+    assert labelled() == want
+    # again: the labelled ones are skipped, and the dialog says how many
+    qtbot.mouseClick(pane.label_all, Qt.MouseButton.LeftButton)
+    dlg = pane.label_dialog
+    dlg.chooser.setCurrentIndex(dlg.chooser.findData("policy_prescription"))
+    assert dlg.summary.text() == (
+        "1 hit(s) will be labelled policy_prescription in 1 article(s);"
+        f" {len(every) - 1} already labelled policy_prescription will be skipped."
+    )
+    dlg.reject()
+
+
+def test_filters_narrow_the_list(qtbot, open_window, db, doc_ids):
+    with Store(db) as s:
+        s.add_coder("alice")
+        s.set_status(doc_ids["Simple"], "alice", "done")
+        s.add_span(doc_ids["Emoji"], "alice", 0, 5, "alarmist")
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "the")
+    everything = {h.doc_id for h in shown_hits(pane)}
+    assert {doc_ids["Simple"], doc_ids["Emoji"]} <= everything
+    pane.status.setCurrentIndex(pane.status.findData("done"))
+    settle(qtbot, pane)
+    assert {h.doc_id for h in shown_hits(pane)} == {doc_ids["Simple"]}
+    assert pane.count.text() == "2 hits in 1 article"
+    pane.status.setCurrentIndex(0)
+    pane.labels.setCurrentIndex(pane.labels.findData("+alarmist"))
+    settle(qtbot, pane)
+    assert {h.doc_id for h in shown_hits(pane)} == {doc_ids["Emoji"]}
+    pane.labels.setCurrentIndex(pane.labels.findData("-alarmist"))
+    settle(qtbot, pane)
+    assert {h.doc_id for h in shown_hits(pane)} == everything - {doc_ids["Emoji"]}
+
+
+@pytest.fixture
+def many_hits(tmp_path) -> Path:
+    path = tmp_path / "many.db"
+    with Store(path) as s:
+        import_documents(
+            s, [RawDocument("word " * 400 + f"end {i}", f"d{i}.txt", {}) for i in range(3)]
+        )
+    return path
+
+
+def test_the_list_is_lazy(qtbot, open_window, many_hits):
+    from annotator.gui.search_model import PAGE
+
+    w = open_window(path=many_hits)
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "word")
+    assert pane.count.text() == "1,200 hits in 3 articles"
+    assert pane.model.rowCount() < 1200  # a page or two, as the view needed
+    assert pane.model.rowCount() % PAGE == 0
+    before = pane.model.rowCount()
+    pane.table.scrollToBottom()
+    qtbot.waitUntil(lambda: pane.model.rowCount() > before, timeout=2000)
+    while not pane.model.exhausted:  # scrolled to the end, page by page
+        n = pane.model.rowCount()
+        pane.table.scrollToBottom()
+        qtbot.waitUntil(lambda n=n: pane.model.rowCount() > n or pane.model.exhausted, timeout=2000)
+    with Store(many_hits, readonly=True) as s:
+        assert shown_hits(pane) == list(find(s, "word"))  # no hit lost or shown twice
