@@ -154,35 +154,15 @@ def apply_label(
     label: str,
     snap: Literal["tokens", "exact"] = "tokens",
 ) -> Applied:
-    """Label every hit for ``coder`` in one transaction (all or nothing)."""
-    if snap not in SNAPS:
-        raise ValidationError(f"--snap must be one of {', '.join(SNAPS)}, got {snap!r}")
-    if label not in store.scheme.label_names:
-        raise ValidationError(
-            f"unknown span label {label!r} (the scheme has: {', '.join(store.scheme.label_names)})"
-        )
-    wanted = list(hits)  # read every hit before writing
-    added = skipped = 0
-    touched: set[int] = set()
-    covered: dict[int, list[tuple[int, int]]] = {}
+    """Label every hit for ``coder`` in one transaction (all or nothing): what
+    :func:`annotator.search_filters.plan_labels` plans (every hit read before writing)."""
+    from .search_filters import plan_labels
+
+    plan = plan_labels(store, list(hits), coder, label, snap)
     with store.transaction():
-        for hit in wanted:
-            start, end = hit.start, hit.end
-            if snap == "tokens":
-                start, end = store.snap_to_tokens(hit.doc_id, start, end)
-            have = covered.get(hit.doc_id)
-            if have is None:
-                have = covered[hit.doc_id] = [
-                    (s.start, s.end) for s in store.spans(hit.doc_id, coder) if s.label == label
-                ]
-            if any(s <= start and end <= e for s, e in have):
-                skipped += 1
-                continue
-            store.add_span(hit.doc_id, coder, start, end, label)
-            have.append((start, end))
-            touched.add(hit.doc_id)
-            added += 1
-    return Applied(added, skipped, len(touched))
+        for doc_id, start, end in plan.add:
+            store.add_span(doc_id, coder, start, end, label)
+    return Applied(len(plan.add), plan.skipped, len({doc for doc, _, _ in plan.add}))
 
 
 def kwic_lines(hits: Iterable[Hit], width: int = 40, title_width: int = 24) -> Iterator[str]:

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -113,3 +116,26 @@ def immutable():
     yield make
     for path in reversed(done):
         subprocess.run(["chattr", "-i", str(path)], check=False)
+
+
+@contextmanager
+def write_lock_held(path: Path) -> Iterator[None]:
+    """Another process holds the database's write lock (``BEGIN IMMEDIATE``) until the
+    block ends, then commits."""
+    holder = (
+        "import sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "print('locked', flush=True)\n"
+        "sys.stdin.readline()\n"
+        "c.execute('COMMIT')\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder, str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        proc.communicate("go\n", timeout=30)

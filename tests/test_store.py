@@ -24,6 +24,8 @@ from annotator.errors import (
 from annotator.scheme import load_scheme, parse_scheme
 from annotator.store import Store
 
+from .conftest import write_lock_held
+
 TEXT = "Russia and North Korea 😀 signed a pact.\nChina hesitates; Iran watches."
 
 
@@ -277,29 +279,12 @@ def test_write_beyond_the_busy_timeout_is_a_one_line_busy_error(store, make_doc,
     """A second process holds the write lock: the write fails as DatabaseBusyError (retryable,
     one line naming the file), nothing of it is stored, and it works once the lock is gone."""
     doc = make_doc(TEXT)
-    holder = (
-        "import sqlite3, sys\n"
-        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "c.execute('BEGIN IMMEDIATE')\n"
-        "print('locked', flush=True)\n"
-        "sys.stdin.readline()\n"
-        "c.execute('COMMIT')\n"
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", holder, str(tmp_path / "labels.db")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout.readline().strip() == "locked"
+    with write_lock_held(tmp_path / "labels.db"):
         store.set_busy_timeout(0.1)
         with pytest.raises(DatabaseBusyError) as info:
             store.add_span(doc, "ana", 0, 6, "alarmist")
         assert info.value.retryable
         assert str(info.value).startswith(str(store.path)) and "\n" not in str(info.value)
-    finally:
-        proc.communicate("go\n", timeout=30)
     assert store.spans(doc) == []
     assert store.add_span(doc, "ana", 0, 6, "alarmist").label == "alarmist"
 

@@ -5,8 +5,6 @@ faults, on real SQLite files."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
@@ -19,6 +17,8 @@ from annotator.errors import (
 )
 from annotator.store import PACK_ROUND, Assignment, Store, check_round_name
 from annotator.store.schema import migrations
+
+from .conftest import write_lock_held
 
 TEXTS = [f"Article {i}: Russia, Iran and North Korea — ünïcode 😀 {i}." for i in range(6)]
 
@@ -134,27 +134,10 @@ def test_settings_of_the_file_and_the_packed_round(store):
 
 def test_a_busy_database_refuses_the_round_whole(store, docs, tmp_path):
     store.create_round("main", 7, {})
-    holder = (
-        "import sqlite3, sys\n"
-        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "c.execute('BEGIN IMMEDIATE')\n"
-        "print('locked', flush=True)\n"
-        "sys.stdin.readline()\n"
-        "c.execute('COMMIT')\n"
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", holder, str(store.path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout.readline().strip() == "locked"
+    with write_lock_held(store.path):
         store.set_busy_timeout(0.1)
         with pytest.raises(DatabaseBusyError):
             store.add_assignments("main", [("ana", d, False, i + 1) for i, d in enumerate(docs)])
-    finally:
-        proc.communicate("go\n", timeout=30)
     assert store.assignments() == []
     assert store.add_assignments("main", [("ana", docs[0], False, 1)]) == 1
 
