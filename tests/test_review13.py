@@ -1,0 +1,111 @@
+"""Review of issue 13 (study design) and issue 14 (search): what a study lead and a
+hostile user found, each kept as a test that failed before its fix. Real SQLite files,
+the real command line."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+from annotator.store import PACK_CODER, Store
+from tests.test_coder_pack import build_lead
+
+from .conftest import ROOT
+
+
+def cli(db, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def restamp(path, stamp: str, where: str = "1") -> None:
+    conn = sqlite3.connect(path)
+    for table in ("spans", "status", "doc_labels", "memos"):
+        both = ", created_at = :s" if table == "spans" else ""
+        conn.execute(f"UPDATE {table} SET updated_at = :s{both} WHERE {where}", {"s": stamp})
+    conn.commit()
+    conn.close()
+
+
+DAYS = ("2026-03-02T09:00:00.000+00:00", "2026-03-03T09:00:00.000+00:00",
+        "2026-03-04T09:00:00.000+00:00", "2026-03-06T09:00:00.000+00:00")  # fmt: skip
+
+
+def test_progress_after_a_pack_is_merged_back_shows_when_the_coder_worked(tmp_path):
+    """A coder codes in their pack over four days; the lead merges it back and runs
+    progress. The activity, pace and finish are the coder's, not the moment of the merge
+    (which made the pace 'millions of documents a day' and the finish 'today')."""
+    lead = build_lead(tmp_path / "lead.db")
+    lead.close()
+    restamp(lead.path, DAYS[0])  # what the lead had, from the first day
+    pack = tmp_path / "ben.db"
+    res = cli(lead.path, "pack", "--coder", "ben", "-o", str(pack))
+    assert res.returncode == 0, res.stderr
+    with Store(pack) as p:
+        coder = p.setting(PACK_CODER)
+        assert coder == "ben"
+        queue = p.queue("ben", "main")[:4]
+        field = p.scheme.doc_fields[0]
+        label = p.scheme.span_labels[0].name
+        for d in queue:
+            p.add_span(d, "ben", 0, 7, label)
+            p.set_doc_label(d, "ben", field.name, field.options[0])
+            p.set_memo(d, "ben", "a memo")
+            p.set_status(d, "ben", "done")
+    for d, day in zip(queue, DAYS, strict=True):  # as if coded on these days
+        restamp(pack, day, f"document_id = {d}")
+    before = json.loads(cli(pack, "progress", "--json").stdout)["coders"]["ben"]
+    assert before["first_activity"] == DAYS[0] and before["last_activity"] == DAYS[-1]
+
+    res = cli(lead.path, "merge", str(pack))
+    assert res.returncode == 0, res.stderr
+    after = json.loads(cli(lead.path, "progress", "--json").stdout)["coders"]["ben"]
+    assert after["first_activity"] == DAYS[0]
+    assert after["last_activity"] == DAYS[-1]
+    assert after["done"] == before["done"] == 4
+    assert after["pace_per_day"] == before["pace_per_day"] == 1.0  # 4 done over 4 days
+    assert after["estimated_finish"] != "done"
+
+    # merging again changes nothing, stamps included
+    dump = list(sqlite3.connect(lead.path).iterdump())
+    res = cli(lead.path, "merge", str(pack))
+    assert res.returncode == 0, res.stderr
+    assert list(sqlite3.connect(lead.path).iterdump()) == dump
+
+
+def test_a_stamp_in_a_coders_file_that_is_not_a_time_is_not_copied(tmp_path):
+    """Nothing in a coder's file is trusted: a timestamp that is not an ISO 8601 time
+    with a zone is replaced by the time of the merge, never copied as it is."""
+    lead = build_lead(tmp_path / "lead.db")
+    lead.close()
+    pack = tmp_path / "ben.db"
+    assert cli(lead.path, "pack", "--coder", "ben", "-o", str(pack)).returncode == 0
+    with Store(pack) as p:
+        d = p.queue("ben", "main")[0]
+        p.add_span(d, "ben", 0, 7, p.scheme.span_labels[0].name)
+        p.set_status(d, "ben", "done")
+    conn = sqlite3.connect(pack)
+    conn.execute("UPDATE spans SET created_at = '9999-zz', updated_at = 'x'")
+    conn.execute("UPDATE status SET updated_at = 'not a time'")
+    conn.commit()
+    conn.close()
+    assert cli(lead.path, "merge", str(pack)).returncode == 0
+    conn = sqlite3.connect(lead.path)
+    stamps = conn.execute(
+        "SELECT s.created_at, s.updated_at, st.updated_at FROM spans s JOIN status st"
+        " ON st.document_id = s.document_id AND st.annotator_id = s.annotator_id"
+        " JOIN annotators a ON a.id = s.annotator_id WHERE a.name = 'ben' AND s.document_id = ?",
+        (d,),
+    ).fetchall()
+    conn.close()
+    assert stamps
+    for row in stamps:
+        for stamp in row:
+            assert stamp.startswith("20") and stamp.endswith("+00:00"), stamp
