@@ -98,8 +98,10 @@ def assign(
             " to add new articles"
         )
     seed_drawn = False
+    unseeded = False  # the round exists without a seed (merged from a pack)
     if exists:
         recorded = store.get_round(round).seed
+        unseeded = recorded is None
         if recorded is not None:
             if seed is not None and seed != recorded:
                 raise ValidationError(
@@ -147,9 +149,10 @@ def assign(
         if not exists:
             store.create_round(round, seed, design_record(design, len(other), docs, left_for_later))
         else:  # the round's record says what each extension added
-            store.record_round_extension(
-                round, design_record(design, len(other), docs, left_for_later)
-            )
+            entry = design_record(design, len(other), docs, left_for_later)
+            if unseeded:  # the seed of this draw is recorded with it
+                entry["seed"] = seed
+            store.record_round_extension(round, entry)
         store.add_assignments(
             round, ((p.coder, p.doc_id, p.reliability, p.position) for p in design.rows)
         )

@@ -109,3 +109,27 @@ def test_a_stamp_in_a_coders_file_that_is_not_a_time_is_not_copied(tmp_path):
     for row in stamps:
         for stamp in row:
             assert stamp.startswith("20") and stamp.endswith("+00:00"), stamp
+
+
+def test_extending_a_round_that_has_no_seed_records_the_seed_it_drew(tmp_path):
+    """A round merged in from a pack has no seed (a pack keeps none); extending it draws
+    one and says it is recorded: it must be, or the extension cannot be drawn again."""
+    lead = build_lead(tmp_path / "lead.db")
+    lead.close()
+    pack = tmp_path / "ana.db"
+    assert cli(lead.path, "pack", "--coder", "ana", "-o", str(pack)).returncode == 0
+    other = tmp_path / "other.db"
+    with Store(other) as s:  # another database: its documents, and the pack merged in
+        from tests.test_coder_pack import add_docs
+
+        add_docs(s, 3)
+    res = cli(other, "merge", str(pack))
+    assert res.returncode == 0, res.stderr
+    res = cli(other, "assign", "--coders", "ana,ben", "--overlap", "0", "--only-unassigned")
+    assert res.returncode == 0, res.stderr
+    assert "recorded in the database" in res.stdout
+    seed = int(res.stdout.split("seed ")[1].split()[0].rstrip("."))
+    with Store(other) as s:
+        (round_,) = s.rounds()
+        assert round_.seed is None  # the pack's round as it came
+        assert [e.get("seed") for e in round_.design["extensions"]] == [seed]
