@@ -133,3 +133,42 @@ def test_extending_a_round_that_has_no_seed_records_the_seed_it_drew(tmp_path):
         (round_,) = s.rounds()
         assert round_.seed is None  # the pack's round as it came
         assert [e.get("seed") for e in round_.design["extensions"]] == [seed]
+
+
+def test_progress_counts_as_coded_what_the_agreement_report_counts(tmp_path):
+    """A memo is commentary (it does not move the status): a document on which a coder
+    only wrote a memo is missing for them in the agreement report, and progress, which
+    says it counts 'coded' as the agreement report does, must not count it either."""
+    lead = build_lead(tmp_path / "lead.db")
+    (x, *_) = sorted(lead.reliability_documents("main"))
+    field = lead.scheme.doc_fields[0]
+    lead.set_doc_label(x, "ben", field.name, field.options[0])
+    lead.set_status(x, "ben", "done")
+    lead.set_memo(x, "ana", "not sure this is about the alliance")
+    lead.close()
+    conn = sqlite3.connect(lead.path)  # ana's only row on x is the memo
+    for table in ("spans", "doc_labels", "status"):
+        conn.execute(
+            f"DELETE FROM {table} WHERE document_id = ? AND annotator_id ="
+            " (SELECT id FROM annotators WHERE name = 'ana')",
+            (x,),
+        )
+    conn.commit()
+    conn.close()
+    design = json.loads(cli(lead.path, "agreement", "--sample", "reliability", "--json").stdout)[
+        "design"
+    ]
+    progress = json.loads(cli(lead.path, "progress", "--json").stdout)["coders"]
+    with Store(lead.path, readonly=True) as s:
+        rel = s.reliability_documents("main")
+        coded_by = {
+            d: {c for c, state in s.statuses(d).items() if state[0] != "new"}
+            | {sp.coder for sp in s.spans(d)}
+            | {dl.coder for dl in s.all_doc_labels(d)}
+            for d in rel
+        }
+    ana = sum(1 for d in rel if "ana" in coded_by[d])
+    assert x in rel and "ana" not in coded_by[x]
+    assert progress["ana"]["reliability_coded"] == ana
+    both = sum(1 for d in rel if {"ana", "ben"} <= coded_by[d])
+    assert design["documents_coded_by_two"] == both
