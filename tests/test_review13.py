@@ -172,3 +172,30 @@ def test_progress_counts_as_coded_what_the_agreement_report_counts(tmp_path):
     assert progress["ana"]["reliability_coded"] == ana
     both = sum(1 for d in rel if {"ana", "ben"} <= coded_by[d])
     assert design["documents_coded_by_two"] == both
+
+
+def test_a_queue_s_order_does_not_tell_where_the_reliability_documents_are():
+    """Each position of a queue is as likely for a reliability document as any other.
+    Redrawing the orders that put the sample all first or all last made a reliability
+    document never first nor last: in a queue of 3 with 1 of them, it was always the
+    second, which any coder who read the procedure could tell."""
+    import hashlib
+    from collections import Counter
+
+    from annotator.design import Candidate, DesignRequest, draw_design
+
+    def corpus(n: int) -> list[Candidate]:
+        return [Candidate(i, hashlib.sha256(str(i).encode()).hexdigest()) for i in range(1, n + 1)]
+
+    for docs, sample in ((5, 1), (4, 2)):  # each coder: 3 documents, 1 or 2 of the sample
+        where: Counter[int] = Counter()
+        for seed in range(300):
+            design = draw_design(DesignRequest("main", ("ana", "ben"), seed, overlap_docs=sample),
+                                 corpus(docs))  # fmt: skip
+            for row in design.rows:
+                if row.coder == "ana" and row.reliability:
+                    where[row.position] += 1
+        assert set(where) == {1, 2, 3}, (docs, sample, where)
+        expected = 300 * sample / 3
+        for n in where.values():
+            assert abs(n - expected) < 0.25 * expected, (docs, sample, where)
