@@ -100,8 +100,16 @@ def assign(
     seed_drawn = False
     unseeded = False  # the round exists without a seed (merged from a pack)
     if exists:
-        recorded = store.get_round(round).seed
+        drawn = store.get_round(round)
+        recorded = drawn.seed
         unseeded = recorded is None
+        if existing and docs is None and "docs" in drawn.design:
+            # the unassigned documents are not only new ones: those --docs left for later
+            raise ValidationError(
+                f"round {round!r} took {drawn.design['docs']} of the documents (--docs) and"
+                " left the others for a later round; say how many unassigned documents to"
+                " add with --docs N"
+            )
         if recorded is not None:
             if seed is not None and seed != recorded:
                 raise ValidationError(

@@ -199,3 +199,28 @@ def test_a_queue_s_order_does_not_tell_where_the_reliability_documents_are():
         expected = 300 * sample / 3
         for n in where.values():
             assert abs(n - expected) < 0.25 * expected, (docs, sample, where)
+
+
+def test_extending_a_pilot_of_a_few_articles_asks_how_many_to_add(tmp_path):
+    """A pilot drawn with --docs leaves the rest of the corpus for the main round; an
+    extension without --docs took every unassigned article into the pilot (the main
+    round's included, and assignments cannot be taken back). Refused in one line,
+    nothing written; with --docs it adds that many."""
+    from tests.test_assign_cli import articles, make_db
+
+    db = tmp_path / "labels.db"
+    make_db(db, articles(30))
+    res = cli(db, "assign", "--round", "pilot", "--docs", "4", "--overlap", "1",
+              "--coders", "ana,ben", "--seed", "3")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    before = list(sqlite3.connect(db).iterdump())
+    res = cli(db, "assign", "--round", "pilot", "--overlap", "1", "--coders", "ana,ben",
+              "--only-unassigned")  # fmt: skip
+    assert res.returncode == 1
+    assert res.stderr.startswith("Error: ") and len(res.stderr.strip().splitlines()) == 1
+    assert "--docs" in res.stderr and "Traceback" not in res.stderr
+    assert list(sqlite3.connect(db).iterdump()) == before
+    res = cli(db, "assign", "--round", "pilot", "--overlap", "1", "--coders", "ana,ben",
+              "--only-unassigned", "--docs", "2", "--json")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert len(json.loads(res.stdout)["reliability"]) == 6
