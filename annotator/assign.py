@@ -98,8 +98,18 @@ def assign(
             " to add new articles"
         )
     seed_drawn = False
+    unseeded = False  # the round exists without a seed (merged from a pack)
     if exists:
-        recorded = store.get_round(round).seed
+        drawn = store.get_round(round)
+        recorded = drawn.seed
+        unseeded = recorded is None
+        if existing and docs is None and "docs" in drawn.design:
+            # the unassigned documents are not only new ones: those --docs left for later
+            raise ValidationError(
+                f"round {round!r} took {drawn.design['docs']} of the documents (--docs) and"
+                " left the others for a later round; say how many unassigned documents to"
+                " add with --docs N"
+            )
         if recorded is not None:
             if seed is not None and seed != recorded:
                 raise ValidationError(
@@ -147,9 +157,10 @@ def assign(
         if not exists:
             store.create_round(round, seed, design_record(design, len(other), docs, left_for_later))
         else:  # the round's record says what each extension added
-            store.record_round_extension(
-                round, design_record(design, len(other), docs, left_for_later)
-            )
+            entry = design_record(design, len(other), docs, left_for_later)
+            if unseeded:  # the seed of this draw is recorded with it
+                entry["seed"] = seed
+            store.record_round_extension(round, entry)
         store.add_assignments(
             round, ((p.coder, p.doc_id, p.reliability, p.position) for p in design.rows)
         )

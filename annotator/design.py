@@ -27,10 +27,11 @@ The procedure, as a methods section would state it:
    coder with the fewest such documents so far (ties by the seeded coder order): the
    coders' counts differ by at most one (when extending a round, the new documents go to
    the coders with the fewest, so the counts stay within one where that is possible).
-5. **Queues**: each coder's documents of the round in a random order drawn for that coder,
-   so the reliability documents sit at random positions; an order that puts all of them
-   first or all of them last is drawn again when another order is possible. Positions
-   are 1..n; an extension appends the new documents, in random order, after the coder's
+5. **Queues**: each coder's documents of the round in a random order drawn for that coder
+   (every order equally likely), so every position is as likely to hold a reliability
+   document as any other and the order tells nothing about the sample (an order with
+   them all first is as likely as any other: redrawing it would make the ends tell
+   which documents are not in the sample). Positions are 1..n; an extension appends the new documents, in random order, after the coder's
    existing positions. Nothing already assigned moves.
 
 All randomness comes from :class:`random.Random` instances seeded with a text made of the
@@ -279,19 +280,9 @@ def covering_size(n: int, k: int) -> int:
     return steps
 
 
-def _queue_order(rng: random.Random, docs: list[int], reliable: set[int], fresh: bool) -> list[int]:
+def _queue_order(rng: random.Random, docs: list[int]) -> list[int]:
     order = list(docs)
     rng.shuffle(order)
-    r = sum(1 for d in order if d in reliable)
-    n = len(order)
-    if not fresh or r == 0 or r == n or math.comb(n, r) <= 2:
-        return order
-
-    def at_an_end(o: list[int]) -> bool:
-        return all(d in reliable for d in o[:r]) or all(d in reliable for d in o[n - r :])
-
-    while at_an_end(order):
-        rng.shuffle(order)
     return order
 
 
@@ -381,7 +372,7 @@ def draw_design(
     rows: list[Placed] = []
     for coder in coders:
         start = last.get(coder, 0)
-        queue = _queue_order(_rng(request, "queue", coder), mine[coder], in_sample, start == 0)
+        queue = _queue_order(_rng(request, "queue", coder), mine[coder])
         rows.extend(
             Placed(coder, doc, doc in in_sample, start + i) for i, doc in enumerate(queue, 1)
         )

@@ -51,7 +51,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .corpus import normalize_text, text_hash
 from .errors import AnnotatorError, ValidationError
@@ -188,6 +188,30 @@ def _labels(store: Store, doc_id: int) -> dict[str, Labels]:
     return out
 
 
+class _Times(NamedTuple):
+    """When a coder did what the other file holds (its stamps, copied with the rows so
+    that progress dates the work by when it was done, not by the merge): per coder, the
+    creation times of their spans by (start, end, label, note), of their field values by
+    field, of their memo and of their status."""
+
+    spans: dict[str, dict[tuple[int, int, str, str], list[str]]]
+    fields: dict[str, dict[str, str]]
+    memos: dict[str, str]
+    status: dict[str, str]
+
+
+def _times(store: Store, doc_id: int) -> _Times:
+    spans: dict[str, dict[tuple[int, int, str, str], list[str]]] = {}
+    for s in store.spans(doc_id):
+        key = (s.start, s.end, s.label, s.note)
+        spans.setdefault(s.coder, {}).setdefault(key, []).append(s.created_at)
+    fields: dict[str, dict[str, str]] = {}
+    for dl in store.all_doc_labels(doc_id):
+        fields.setdefault(dl.coder, {})[dl.field] = dl.updated_at
+    memos = {coder: at for coder, (_, at) in store.memo_rows(doc_id).items()}
+    return _Times(spans, fields, memos, store.status_times(doc_id))
+
+
 def _key(span: SpanRow) -> tuple[int, int, str, str]:
     return span[:4]  # the scheme version a label was made under is not a difference
 
@@ -304,6 +328,7 @@ def _merge_document(
         theirs = _labels(other, their_id)
         their_memos = other.memos(their_id)
         their_statuses = other.statuses(their_id)
+        times = _times(other, their_id)
     except (ValueError, sqlite3.Error) as e:  # a label that is not JSON, a name not UTF-8
         raise AnnotatorError(f"{where}: labels cannot be read ({e})") from None
     for coder in theirs.keys() | their_memos.keys():
@@ -340,9 +365,9 @@ def _merge_document(
                     " different version; rename the file and merge again"
                 )
         report.coders.add(coder)
-        _copy_labels(store, doc_id, target, their, mine, report)
+        _copy_labels(store, doc_id, target, their, mine, report, times, coder)
         if their_memo and their_memo != my_memo:
-            store.set_memo(doc_id, target, their_memo)
+            store.set_memo(doc_id, target, their_memo, at=times.memos.get(coder, ""))
             report.memos_set += 1
     for coder, (state, secs) in their_statuses.items():
         if coder == GOLD:
@@ -350,7 +375,7 @@ def _merge_document(
         _check_status(coder, state, secs, where)
         target = targets.get(coder, coder)
         before = store.statuses(doc_id).get(target)
-        store.merge_status(doc_id, target, state, secs)
+        store.merge_status(doc_id, target, state, secs, at=times.status.get(coder, ""))
         if store.statuses(doc_id).get(target) != before:
             report.statuses_updated += 1
     return doc_id
@@ -489,24 +514,32 @@ def _check_status(coder: str, state: object, secs: object, where: str) -> None:
 
 
 def _copy_labels(
-    store: Store, doc_id: int, coder: str, their: Labels, mine: Labels, report: MergeReport
-) -> None:
+    store: Store, doc_id: int, coder: str, their: Labels, mine: Labels, report: MergeReport,
+    times: _Times, source: str,
+) -> None:  # fmt: skip
+    """Copy ``their`` labels (``source``'s in the other file) that ``mine`` lacks under
+    ``coder``, each with the time the other file records for it."""
     have = Counter(_key(s) for s in mine[0])
     versions = set(store.scheme_versions())
+    span_times = times.spans.get(source, {})
+    field_times = times.fields.get(source, {})
     for start, end, label, note, version in sorted(their[0], key=_key):
+        stamps = span_times.get((start, end, label, note), [])
+        at = stamps.pop(0) if stamps else ""
         if have[(start, end, label, note)] > 0:
             have[(start, end, label, note)] -= 1
             continue
         store.add_span(
             doc_id, coder, start, end, label, note,
-            scheme_version=version if version in versions else None,
+            scheme_version=version if version in versions else None, at=at,
         )  # fmt: skip
         report.spans_added += 1
     for fname, value in sorted(their[1].items()):
         if mine[1].get(fname) != value:
             store.set_doc_label(
-                doc_id, coder, fname, list(value) if isinstance(value, tuple) else value
-            )
+                doc_id, coder, fname, list(value) if isinstance(value, tuple) else value,
+                at=field_times.get(fname, ""),
+            )  # fmt: skip
             report.doc_labels_set += 1
 
 

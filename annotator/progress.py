@@ -5,9 +5,10 @@ coder assigned in the round:
 
 - **assigned**: documents assigned to the coder in the round; **reliability_assigned**:
   those of them in the reliability sample.
-- **coded**: assigned documents the coder has a span, a document field value or a memo
-  on, or whose status is past "new" (as the agreement report counts a coder as having
-  coded a document); **reliability_coded**: those of them in the sample.
+- **coded**: assigned documents the coder has a span or a document field value on, or
+  whose status is past "new" (as the agreement report counts a coder as having coded a
+  document; a memo alone does not count); **reliability_coded**: those of them in the
+  sample.
 - **done**: assigned documents whose status is "done"; **remaining** = assigned − done.
 - **median_seconds**: the median of the coding time recorded (``status.seconds_spent``)
   over the coded documents with more than 0 seconds recorded; None when there is none.

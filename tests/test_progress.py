@@ -47,7 +47,7 @@ def study(store, make_doc):
 
     main: d1, d2 reliability (ana and ben); d3, d4 ana only; d5, d6 ben only; d7 in no round.
     ana: d1 span + done (120 s) at 03-01 09:00; d3 done (60 s) at 03-03 10:00; d2 memo only
-         at 03-02 12:00 (no time); d4 30 s recorded but not coded, at 03-02 08:00; d7 (not in
+         at 03-02 12:00 (no time: activity, but not coded); d4 30 s recorded but not coded, at 03-02 08:00; d7 (not in
          the round) done at 04-01.
     ben: d5 field value (45 s) at 03-04; a span on ana's d3 at 03-10 12:00 (activity on the
          round's documents, not an assigned one); nothing on d1, d2, d6.
@@ -92,11 +92,11 @@ def study(store, make_doc):
 
 ANA = {
     "assigned": 4,
-    "coded": 3,
+    "coded": 2,  # d1, d3 (d2's memo alone is not coding, as for the agreement report)
     "done": 2,
     "remaining": 2,
     "reliability_assigned": 2,
-    "reliability_coded": 2,
+    "reliability_coded": 1,
     "median_seconds": 90.0,
     "last_activity": "2026-03-03T10:00:00.000+00:00",
     "first_activity": "2026-03-01T09:00:00.000+00:00",
@@ -121,11 +121,11 @@ TOTALS = {
     "documents": 6,
     "reliability_documents": 2,
     "assigned": 8,
-    "coded": 4,
+    "coded": 3,
     "done": 2,
     "remaining": 6,
     "reliability_assigned": 4,
-    "reliability_coded": 2,
+    "reliability_coded": 1,
     "median_seconds": 60.0,  # of 120, 60 and 45
     "last_activity": "2026-03-10T12:00:00.000+00:00",
     "first_activity": "2026-03-01T09:00:00.000+00:00",
@@ -186,7 +186,7 @@ def test_the_text_table(study):
         "median", "min/doc", "last", "activity", "estimated", "finish",
     ]  # fmt: skip
     ana = next(line for line in lines if line.startswith("ana "))
-    assert ana.split() == ["ana", "4", "3", "2", "2", "2/2", "1.5", "2026-03-03", "10:00", "UTC",
+    assert ana.split() == ["ana", "4", "2", "2", "2", "1/2", "1.5", "2026-03-03", "10:00", "UTC",
                            "2026-03-05"]  # fmt: skip
     ben = next(line for line in lines if line.startswith("ben "))
     assert ben.split() == [
@@ -203,7 +203,7 @@ def test_the_text_table(study):
         "-",
     ]
     total = next(line for line in lines if line.startswith("total "))
-    assert total.split()[1:7] == ["8", "4", "2", "6", "2/4", "1.0"]
+    assert total.split()[1:7] == ["8", "3", "2", "6", "1/4", "1.0"]
 
 
 def test_the_cli_prints_the_json_and_the_table(study):

@@ -609,8 +609,9 @@ class DocumentList(QWidget):
         if not idx.isValid():  # filtered out: show everything again
             self.filter.clear()
             self.state.setCurrentIndex(0)
-            if self.show_all is not None and self.proxy.queue_only:
-                self.show_all.setChecked(True)  # an article outside the queue was opened
+            idx = self.proxy.mapFromSource(self.model.index(i, COL_TITLE))
+        if not idx.isValid() and self.show_all is not None and self.proxy.queue_only:
+            self.show_all.setChecked(True)  # an article outside the queue was opened
             idx = self.proxy.mapFromSource(self.model.index(i, COL_TITLE))
         self.open_id = doc_id
         was, self._quiet = self._quiet, quiet

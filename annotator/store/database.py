@@ -53,6 +53,7 @@ from .rows import (
     inserted_id,
     loads,
     now,
+    stamp_or_now,
     value_from_json,
     value_json,
 )
@@ -639,6 +640,7 @@ class Store:
         scheme_version: int | None = None,
         *,
         unique: bool = False,
+        at: str | None = None,
     ) -> Span:
         """Store a new span; overlapping spans are allowed.
 
@@ -647,14 +649,15 @@ class Store:
         ``unique`` (a person adding a span): a span of the same coder with the same start,
         end and label already stored raises :class:`~annotator.errors.DuplicateSpanError`
         and nothing is written. Without it a span list is a multiset (imports and merges
-        keep a span given twice), as it always was.
+        keep a span given twice), as it always was. ``at``: when it was made, if not now
+        (a merge keeps the time of the coder's file; see :func:`rows.stamp_or_now`).
         """
         self._check_range(doc_id, start, end)
         self._check_label(label)
         note = check_note(note)
         name = lookup_name(coder)
         self._refuse_gold(name)
-        stamp = now()
+        stamp = now() if at is None else stamp_or_now(at)
         version = self.scheme.version
         if scheme_version is not None and scheme_version != version:
             if scheme_version not in self.scheme_versions():
@@ -765,17 +768,24 @@ class Store:
     # -- document labels --------------------------------------------------------
 
     def set_doc_label(
-        self, doc_id: int, coder: str, field: str, value: str | Iterable[str] | None
+        self,
+        doc_id: int,
+        coder: str,
+        field: str,
+        value: str | Iterable[str] | None,
+        *,
+        at: str | None = None,
     ) -> DocLabel | None:
         """Set (or with ``None`` clear) a document field for one coder.
 
         ``single`` fields take one option; ``multi`` fields take any subset of options
-        (stored in scheme order; an empty list records "none of them").
+        (stored in scheme order; an empty list records "none of them"). ``at``: when,
+        if not now (as for :meth:`add_span`).
         """
         self._text_length(doc_id)
         self._refuse_gold(lookup_name(coder))
         stored = field_value(self.scheme, field, value)
-        stamp = now()
+        stamp = now() if at is None else stamp_or_now(at)
         version = self.scheme.version
         with self._write() as c:
             aid = self._coder_id(coder, create=True)
@@ -849,10 +859,11 @@ class Store:
                 out[name] = (text, at)
         return out
 
-    def set_memo(self, doc_id: int, coder: str, text: str) -> None:
+    def set_memo(self, doc_id: int, coder: str, text: str, *, at: str | None = None) -> None:
         """Set one coder's memo on a document; empty or whitespace-only text removes it.
         The text is kept exactly as given (line breaks included). A memo is commentary:
-        it does not move the coder's status."""
+        it does not move the coder's status. ``at``: when, if not now (as for
+        :meth:`add_span`)."""
         text = check_note(text, "memo")
         self._text_length(doc_id)
         name = lookup_name(coder)
@@ -870,7 +881,7 @@ class Store:
                 " VALUES (?, ?, ?, ?) ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
                 " text = excluded.text, updated_at = excluded.updated_at"
                 " WHERE text != excluded.text",
-                (doc_id, aid, text, now()),
+                (doc_id, aid, text, now() if at is None else stamp_or_now(at)),
             )
 
     # -- status -----------------------------------------------------------------
@@ -936,8 +947,21 @@ class Store:
         )
         return {name: (state, secs or 0.0) for name, state, secs in rows}
 
-    def merge_status(self, doc_id: int, coder: str, state: str, seconds: float) -> None:
-        """Keep the further state (new < in_progress < done) and the larger time spent."""
+    def status_times(self, doc_id: int) -> dict[str, str]:
+        """``{coder: when their status last changed}`` for one document ('' if unknown)."""
+        rows = self.conn.execute(
+            "SELECT a.name, coalesce(st.updated_at, '') FROM status st"
+            " JOIN annotators a ON a.id = st.annotator_id WHERE st.document_id = ?",
+            (doc_id,),
+        )
+        return {name: at if isinstance(at, str) else "" for name, at in rows}
+
+    def merge_status(
+        self, doc_id: int, coder: str, state: str, seconds: float, *, at: str | None = None
+    ) -> None:
+        """Keep the further state (new < in_progress < done) and the larger time spent.
+        ``at``: when the other copy's status changed, if not now (a merge keeps the time
+        of the coder's file); the later of it and the stored time is kept."""
         if state not in STATES:
             raise ValidationError(f"status must be one of {', '.join(STATES)}, got {state!r}")
         old_state, old_secs = self.statuses(doc_id).get(coder, ("new", 0.0))
@@ -951,8 +975,8 @@ class Store:
                 "INSERT INTO status (document_id, annotator_id, state, seconds_spent, updated_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
                 " state = excluded.state, seconds_spent = excluded.seconds_spent,"
-                " updated_at = excluded.updated_at",
-                (doc_id, aid, new_state, new_secs, now()),
+                " updated_at = max(coalesce(updated_at, ''), excluded.updated_at)",
+                (doc_id, aid, new_state, new_secs, now() if at is None else stamp_or_now(at)),
             )
 
     def delete_coder_labels(

@@ -2,8 +2,9 @@
 Tools → Progress, in two queries whatever the size of the study.
 
 Functions over an open connection; :meth:`~annotator.store.Store.round_progress` reaches
-them. A coder *coded* an assigned document when they have a span, a document field
-value or a memo on it, or its status is past "new" (as the agreement report counts it).
+them. A coder *coded* an assigned document when they have a span or a document field
+value on it, or its status is past "new" (as the agreement report counts it; a memo is
+commentary and does not count).
 """
 
 from __future__ import annotations
@@ -36,8 +37,6 @@ WITH per AS MATERIALIZED (
                      WHERE s.document_id = x.document_id AND s.annotator_id = x.annotator_id)
           OR EXISTS (SELECT 1 FROM doc_labels l
                      WHERE l.document_id = x.document_id AND l.annotator_id = x.annotator_id)
-          OR EXISTS (SELECT 1 FROM memos m
-                     WHERE m.document_id = x.document_id AND m.annotator_id = x.annotator_id)
          ) AS coded
   FROM assignments x
   LEFT JOIN status st ON st.document_id = x.document_id AND st.annotator_id = x.annotator_id

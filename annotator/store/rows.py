@@ -25,6 +25,20 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def stamp_or_now(value: object) -> str:
+    """``value`` as :func:`now` writes a time, if it is one (ISO 8601 text with a time
+    zone: a timestamp copied from a coder's file, which keeps when they coded); anything
+    else (not text, no zone, not a time) gives :func:`now`."""
+    if isinstance(value, str):
+        try:
+            stamp = datetime.fromisoformat(value)
+            if stamp.tzinfo is not None and stamp.utcoffset() is not None:
+                return stamp.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+        except (ValueError, OverflowError):  # not a time; a year 1 moved to UTC
+            return now()
+    return now()
+
+
 def inserted_id(cur: sqlite3.Cursor) -> int:
     """The rowid of the row the INSERT just run on ``cur`` made (typed ``int | None``: it
     is None only on a cursor that has run no INSERT)."""

@@ -332,3 +332,23 @@ def test_opening_an_article_outside_the_queue_shows_all_and_a_long_round_fits(
     ctrl_enter(qtbot, w)  # done, and back to the queue's first not done
     assert w.doc.id == ids[1]
     assert w.doc_list.queue_label.text() == f"Round {long_name} · 0 of 2 done"
+
+
+def test_a_queue_article_hidden_by_the_filter_opens_without_showing_all(
+    qtbot, open_window, db, doc_ids
+):
+    """Ctrl+Enter while a typed filter hides the queue: the queue's next article opens,
+    the filter is cleared, and the list is still the queue (the article is in it), not
+    every article ("Show all articles" is for articles outside the queue, and remembered)."""
+    ids = sorted(set(doc_ids.values()))
+    queue = [ids[3], ids[1]]
+    design(db, {"alice": queue})
+    w = open_window("alice")
+    assert w.doc.id == ids[3]
+    qtbot.keyClicks(w.doc_list.filter, "no title has this")
+    assert shown(w) == []
+    ctrl_enter(qtbot, w)
+    assert w.doc.id == ids[1]
+    assert w.doc_list.filter.text() == ""
+    assert not w.doc_list.show_all.isChecked()
+    assert shown(w) == queue
