@@ -36,6 +36,9 @@ changing what it has:
 - an assignment present here is never changed: the lead's file keeps its reliability
   flags and queue positions. The other file's settings (``file_settings``: the coder a
   pack was made for) are never copied.
+- from a coder's pack (a file whose settings name the coder it was made for) only that
+  coder's assignments are taken, and always without a reliability flag: a pack edited
+  by hand cannot add to another coder's queue or to the reliability sample.
 
 So merging a pack back adds nothing to the design of the database it was packed from,
 and packing again after the lead extended a round (``assign --only-unassigned``) gives a
@@ -389,8 +392,14 @@ def _merge_design(
     try:
         their_rounds = other.rounds()
         theirs = other.assignments()
+        packed_for = other.pack_coder()
     except (AnnotatorError, ValueError, sqlite3.Error) as e:
         raise AnnotatorError(f"{where}: its rounds cannot be read ({e})") from None
+    if packed_for is not None:
+        # A coder's pack speaks only for its coder, and never for the sample: a pack
+        # edited by hand must not add documents to another coder's queue or to the
+        # reliability sample.
+        theirs = [a._replace(reliability=None) for a in theirs if a.coder == packed_for]
     ours = {r.name for r in store.rounds()}
     for r in their_rounds:
         if r.name in ours:

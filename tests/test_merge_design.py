@@ -166,3 +166,41 @@ def test_a_bad_round_in_the_other_file_refuses_the_whole_file(tmp_path):
         assert res.output.startswith(f"Error: {out}: round ' main': round name")
         assert res.output.count("\n") == 1
         assert dump(fresh.path) == before  # not even the documents
+
+
+def test_a_pack_edited_by_hand_cannot_change_the_sample_or_another_coders_queue(tmp_path):
+    """Reviewer's case: a pack with a row added for ben, flagged reliability, grew the
+    lead's sample. From a pack only its own coder's assignments are taken, unflagged."""
+    lead = build_lead(tmp_path / "lead.db")
+    sample = lead.reliability_documents("main")
+    ben_queue = lead.queue("ben", "main")
+    out = tmp_path / "ana.db"
+    assert run("--db", str(lead.path), "pack", "--coder", "ana", "-o", str(out)).exit_code == 0
+    [spare] = add_docs(lead, 1, start=500)  # a document nobody is assigned
+    lead.close()
+    con = sqlite3.connect(out)
+    con.execute("ATTACH ? AS lead", (str(tmp_path / "lead.db"),))
+    con.execute(  # the spare document, copied into the pack so it can be named
+        "INSERT INTO documents SELECT * FROM lead.documents WHERE id = ?", (spare,)
+    )
+    con.execute("INSERT OR IGNORE INTO annotators (id, name) VALUES (2, 'ben')")
+    con.execute(
+        "INSERT INTO assignments (round_id, annotator_id, document_id, reliability, position)"
+        " SELECT r.id, 2, ?, 1, 999 FROM rounds r WHERE r.name = 'main'",
+        (spare,),
+    )
+    con.execute(
+        "INSERT INTO assignments (round_id, annotator_id, document_id, reliability, position)"
+        " SELECT r.id, a.id, ?, 1, 998 FROM rounds r, annotators a"
+        " WHERE r.name = 'main' AND a.name = 'ana'",
+        (spare,),
+    )
+    con.commit()
+    con.close()
+    with Store(tmp_path / "lead.db") as again:
+        merge_database(again, out)
+        assert again.reliability_documents("main") == sample  # the sample is the lead's
+        assert again.queue("ben", "main") == ben_queue  # ben's queue untouched
+        # ana's own new assignment is taken, without a reliability flag
+        [added] = [a for a in again.assignments("main", "ana") if a.doc_id == spare]
+        assert added.reliability is None
