@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -41,8 +42,10 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _value(value: object) -> str:
+    if isinstance(value, dict):  # e.g. the strata: {"taz": {"candidates": 10, "drawn": 2}}
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
+        return ", ".join(_value(v) for v in value)
     return "none" if value is None else str(value)
 
 
@@ -56,6 +59,9 @@ def design_lines(design: SampleDesign) -> list[str]:
     drawn = dict(design.drawn)
     keys = [k for k in DRAWN_KEYS if k in drawn]
     keys += sorted(k for k in drawn if k not in DRAWN_KEYS and k not in ("coders", "seed"))
+    extensions = drawn.get("extensions")
+    if isinstance(extensions, list):  # each extension's own record: counted here
+        drawn["extensions"] = f"{len(extensions)} (assign --only-unassigned)"
     how = ", ".join(f"{k} {_value(drawn[k])}" for k in keys) or "not recorded"
     return [
         f"Round {design.round}, {what}: {design.documents} document(s),"

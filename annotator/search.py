@@ -126,9 +126,20 @@ def find(
         yield hit
 
 
+# The most words a full-text query may have: FTS5's highlight() takes time growing with
+# the square of the query's terms (1,000 terms: a quarter of a second per document).
+MAX_QUERY_WORDS = 200
+
+
 def _index_hits(store: Store, query: str) -> Iterator[Hit]:
     if "\x00" in query:
         raise SearchQueryError("search query contains a NUL character")
+    words = len(re.findall(r"\w+", query))
+    if words > MAX_QUERY_WORDS:
+        raise SearchQueryError(
+            f"search query has {words} words; at most {MAX_QUERY_WORDS} (search for a shorter"
+            " passage, or use --regex)"
+        )
     for doc_id, title, text, marked, open_, close in store.search_rows(query):
         for start, end in marked_ranges(marked, open_, close):
             yield _hit(doc_id, title, text, start, end)

@@ -240,3 +240,20 @@ def test_the_html_escapes_the_design(study):
     page = render_html(compute_agreement(study, bootstrap=0, sample="reliability"))
     assert "<li>Round &lt;i&gt;r&lt;/i&gt;, its reliability sample: 1 document(s)," in page
     assert "<script>" not in page and "method &lt;script&gt;x&lt;/script&gt;" in page
+
+
+def test_the_design_line_shows_strata_as_json_and_counts_extensions():
+    """Reviewer: the text report printed an extension's record as a Python dict."""
+    from annotator.agreement.report import SampleDesign
+    from annotator.report_text import design_lines
+
+    design = SampleDesign(
+        round="main", sample="reliability", coders=("ana", "ben"), seed=7, documents=4,
+        coded_by_two=4, coders_per_document={2: 4},
+        drawn={"method": "simple", "strata": {"taz": {"candidates": 3, "drawn": 1}},
+               "extensions": [{"added": 2, "at": "2026-11-30T05:00:00+00:00"}] * 2},
+    )  # fmt: skip
+    drawn = design_lines(design)[-1]
+    assert 'strata {"taz": {"candidates": 3, "drawn": 1}}' in drawn
+    assert "extensions 2 (assign --only-unassigned)" in drawn
+    assert "{'" not in drawn and "'added'" not in drawn

@@ -101,6 +101,15 @@ def test_a_bad_query_is_one_line(store, make_doc, query):
     # else: FTS5 reads it (a long word is a word): no error to check
 
 
+def test_a_query_of_too_many_words_is_refused_before_it_runs(store, make_doc):
+    """FTS5's highlight() grows with the square of a query's terms: 20,000 words took over
+    a minute (found by review). Refused in one line instead."""
+    make_doc(TEXT)
+    with pytest.raises(SearchQueryError, match="has 20000 words; at most 200"):
+        list(find(store, "axis " * 20000))
+    assert len(list(find(store, " OR ".join(["axis"] * 100)))) == 4  # 199 words run
+
+
 def test_a_text_holding_the_index_markers_is_still_exact(store, make_doc):
     doc = make_doc("a\x1e axis \x1fb \U0010fffe axis")
     hits = list(find(store, "axis"))
