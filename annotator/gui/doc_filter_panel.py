@@ -67,7 +67,7 @@ class DocFilterPanel(QFrame):
         self.doc_list = doc_list
         self.setObjectName("listFilters")
         self.setStyleSheet(STYLE)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
 
         # the status: the list's own combo's choices, kept in step with it
         self.status = QComboBox()
@@ -279,15 +279,22 @@ class DocFilterPanel(QFrame):
     # -- the popup ------------------------------------------------------------------
 
     def popup_under(self, anchor: QWidget) -> None:
+        """Show the popup beside the list (the list stays in view and narrows as the
+        conditions change), level with ``anchor`` (the Filters button)."""
+        from PySide6.QtCore import QPoint
+
         self.refresh_choices()
         self._status_followed(self.doc_list.state.currentIndex())
         self.adjustSize()
-        below = anchor.mapToGlobal(anchor.rect().bottomLeft())
-        x = below.x() + anchor.width() - self.width()  # right edges aligned
-        screen = anchor.screen().availableGeometry() if anchor.screen() else None
+        pane = self.doc_list
+        x = pane.mapToGlobal(QPoint(pane.width(), 0)).x() + 4
+        y = anchor.mapToGlobal(QPoint(0, 0)).y()
+        screen = anchor.screen()
         if screen is not None:
-            x = max(screen.left(), min(x, screen.right() - self.width()))
-        self.move(x, below.y() + 2)
+            room = screen.availableGeometry()
+            x = max(room.left(), min(x, room.right() - self.width()))
+            y = max(room.top(), min(y, room.bottom() - self.height()))
+        self.move(x, y)
         self.show()
         self.raise_()
         self.activateWindow()
