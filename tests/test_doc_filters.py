@@ -176,7 +176,7 @@ FRAMES = ("alarmist", "skeptical_of_alliance", "policy_prescription", "none")
 
 actions = st.lists(
     st.tuples(
-        st.sampled_from(("span", "field", "multi", "status", "memo")),
+        st.sampled_from(("span", "field", "multi", "status", "memo", "time")),
         st.integers(0, len(TEXTS) - 1),
         st.sampled_from(CODERS),
         st.integers(0, 3),
@@ -260,6 +260,8 @@ def test_the_filter_equals_a_brute_force_evaluation(tmp_path_factory, acts, fs):
                 s.set_doc_label(doc, coder, "frames_present", list(LABELS[:k]))
             elif kind == "status":
                 s.set_status(doc, coder, ("new", "in_progress", "done", "done")[k])
+            elif kind == "time":  # a status row that stays "new": not coded
+                s.add_time(doc, coder, 5.0 + k)
             else:
                 s.set_memo(doc, coder, "memo" if k else "")
         for f in fs:
