@@ -61,8 +61,8 @@ def check_filter(store: Store, f: DocFilter) -> None:
     """ValidationError (one line) for a condition the filter cannot use."""
     if f.status and f.status not in STATES:
         raise ValidationError(f"status must be one of {', '.join(STATES)}, got {f.status!r}")
-    if f.label:
-        known = set(store.scheme.label_names) | set(store.span_labels())
+    if f.label and f.label not in store.scheme.label_names:
+        known = set(store.scheme.label_names) | set(store.span_labels())  # older labels
         if f.label not in known:
             raise ValidationError(
                 f"unknown span label {f.label!r} (known: {', '.join(sorted(known)) or 'none'})"

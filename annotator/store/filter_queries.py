@@ -2,8 +2,8 @@
 
 A function over an open connection; :meth:`~annotator.store.Store.filter_documents`
 reaches it and :mod:`annotator.doc_filters` says what the filters mean. Each condition is
-one ``EXISTS`` (or ``NOT EXISTS``) over an indexed table, joined with AND in a single
-``SELECT`` over the documents: the number of queries does not grow with the corpus.
+one ``IN`` (or ``NOT IN``) over one table, joined with AND in a single ``SELECT`` over the
+documents: one query whatever the size of the corpus.
 
 A coder id of ``None`` in a condition means *any coder* (the gold layer is not a coder
 and never counts); a coder id this file does not know (``-1``) has no rows.
@@ -23,11 +23,10 @@ _FIELD_HAS_VALUE = (
 # What counts as having coded a document (as progress and agreement count it): a span, a
 # document field value or a memo, or a status past "new".
 _CODED = (
-    "(EXISTS (SELECT 1 FROM status st WHERE st.document_id = d.id AND st.annotator_id = ?"
-    " AND st.state != 'new')"
-    " OR EXISTS (SELECT 1 FROM spans s WHERE s.document_id = d.id AND s.annotator_id = ?)"
-    " OR EXISTS (SELECT 1 FROM doc_labels l WHERE l.document_id = d.id AND l.annotator_id = ?)"
-    " OR EXISTS (SELECT 1 FROM memos m WHERE m.document_id = d.id AND m.annotator_id = ?))"
+    "d.id IN (SELECT document_id FROM status WHERE annotator_id = ? AND state != 'new'"
+    " UNION SELECT document_id FROM spans WHERE annotator_id = ?"
+    " UNION SELECT document_id FROM doc_labels WHERE annotator_id = ?"
+    " UNION SELECT document_id FROM memos WHERE annotator_id = ?)"
 )
 
 
@@ -57,42 +56,51 @@ def filter_documents(
     - ``coded_by``: the coder coded the document;
     - ``among``: only these document ids (e.g. those a full-text query matched).
 
-    ``gold`` is the gold layer's coder id (-1 if none), left out of "any coder"."""
+    ``gold`` is the gold layer's coder id (-1 if none), left out of "any coder".
+
+    Each condition is an ``IN`` (or ``NOT IN``) over one table's rows, which SQLite
+    evaluates once; the documents are read through their hash index (the table's rows
+    hold the texts) and sorted here, so no row of text is read."""
     where: list[str] = []
     params: list[object] = []
     if status is not None:
         aid, state = status
-        where.append(
-            "coalesce((SELECT st.state FROM status st WHERE st.document_id = d.id"
-            " AND st.annotator_id = ?), 'new') = ?"
-        )
-        params += [aid, state]
+        if state == "new":
+            where.append(
+                "d.id NOT IN (SELECT document_id FROM status"
+                " WHERE annotator_id = ? AND state != 'new')"
+            )
+            params.append(aid)
+        else:
+            where.append(
+                "d.id IN (SELECT document_id FROM status WHERE annotator_id = ? AND state = ?)"
+            )
+            params += [aid, state]
     if label is not None:
         aid_l, name, has = label
         who, who_params = _who("s", aid_l, gold)
         where.append(
-            ("" if has else "NOT ")
-            + f"EXISTS (SELECT 1 FROM spans s WHERE s.document_id = d.id AND {who}"
-            " AND s.label = ?)"
+            ("d.id IN" if has else "d.id NOT IN")
+            + f" (SELECT s.document_id FROM spans s WHERE {who} AND s.label = ?)"
         )
         params += [*who_params, name]
     if field is not None:
         aid_f, fname, value = field
         who, who_params = _who("l", aid_f, gold)
-        base = f"SELECT 1 FROM doc_labels l WHERE l.document_id = d.id AND {who} AND l.field = ?"
+        base = f"SELECT l.document_id FROM doc_labels l WHERE {who} AND l.field = ?"
         if value is None:
-            where.append(f"NOT EXISTS ({base})")
+            where.append(f"d.id NOT IN ({base})")
             params += [*who_params, fname]
         else:
-            where.append(f"EXISTS ({base} AND {_FIELD_HAS_VALUE})")
+            where.append(f"d.id IN ({base} AND {_FIELD_HAS_VALUE})")
             params += [*who_params, fname, _json_string(value), value]
     if coded_by is not None:
         where.append(_CODED)
         params += [coded_by] * 4
-    sql = "SELECT d.id FROM documents d"
+    sql = "SELECT d.id FROM documents d"  # no ORDER BY: the covering index is read
     if where:
         sql += " WHERE " + " AND ".join(where)
-    ids = [int(r[0]) for r in conn.execute(sql + " ORDER BY d.id", params)]
+    ids = sorted(int(r[0]) for r in conn.execute(sql, params))
     if among is None:
         return ids
     wanted = set(among)
