@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QLabel, QToolButton
+from PySide6.QtWidgets import QLabel, QPushButton, QToolButton
 
 from annotator.gui.document_list import COL_POS, COL_TITLE
 from annotator.store import Store
@@ -212,3 +212,33 @@ def test_filters_follow_edits_survive_articles_and_go_with_the_database(
     assert w.doc_list.conditions == {} and titles(w) == ALL
     assert not w.doc_list.summary.isVisible()
     assert panel.label.currentText() == "any label"
+
+
+def test_the_popup_s_status_is_the_list_s_and_a_typed_query_runs_after_a_pause(
+    qtbot, open_window, db, doc_ids
+):
+    with Store(db) as s:
+        s.set_status(doc_ids["Emoji"], "alice", "done")
+        s.set_status(doc_ids[SEEDS[2]], "alice", "done")
+    w = open_window("alice")
+    w.open_document(doc_ids["Emoji"])
+    panel = open_popup(qtbot, w)
+    assert panel.focusWidget() is panel.label  # the keys start at the first condition
+    choose(qtbot, panel.status, "Done")
+    assert w.doc_list.state.currentText() == "Done"  # one status, in both places
+    assert titles(w) == ["Emoji", SEEDS[2]]
+    assert count_line(w) == "2 of 7 articles"
+    panel.text.setFocus()
+    qtbot.keyClicks(panel.text, "shifting")  # no Enter: it runs once typing pauses
+    assert titles(w) == ["Emoji", SEEDS[2]]
+    qtbot.waitUntil(
+        lambda: titles(w) == ["Emoji", SEEDS[2]] and count_line(w) == "1 of 7 articles",
+        timeout=3000,
+    )
+    w.doc_list.state.setCurrentIndex(0)  # "All" above the list: the popup follows
+    assert panel.status.currentText() == "All"
+    assert titles(w) == ["Emoji", SEEDS[0], SEEDS[2]]  # "shifting" is in the text of both
+    assert count_line(w) == "2 of 7 articles"
+    close = panel.findChild(QPushButton, "filterClose")
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    assert not panel.isVisible() and w.doc_list.view.hasFocus()
