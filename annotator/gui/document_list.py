@@ -17,7 +17,7 @@ made).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -60,7 +61,34 @@ from .bidi import may_have_rtl
 from .plaintext import plain_tooltip
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QCheckBox  # made for the first queue shown
+
+    from ..store import Store
+    from .doc_filter_panel import DocFilterPanel
+
+
+class FilterHost(Protocol):
+    """Where the Filters popup's conditions are evaluated: the open database and the
+    current coder ("mine")."""
+
+    store: Store
+    coder: str
+
+
+# The popup's conditions: the fields of ``annotator.doc_filters.DocFilter`` other than
+# the coder and the status (the status combo above the list filters the rows directly).
+CONDITION_KEYS = (
+    "label",
+    "has_label",
+    "label_anyone",
+    "field",
+    "value",
+    "field_anyone",
+    "coded_by",
+    "text",
+)
+FILTER_ERROR_COLOR = "#b3261e"
 
 STATE_TEXT = {"new": "new", "in_progress": "in progress", "done": "done"}
 STATE_GLYPH = {"new": "○", "in_progress": "◐", "done": "●"}
@@ -358,6 +386,10 @@ class _Filter(QSortFilterProxyModel):
         self.state = ""
         self.needle = ""
         self.queue_only = False  # hide the rows outside the coder's queue
+        # The ids the Filters popup's conditions let through (None: no condition), and
+        # the open article, shown even when they no longer let it through.
+        self.allowed: set[int] | None = None
+        self.pinned: int | None = None
 
     def set_queue_only(self, on: bool) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt >= 6.10
@@ -366,6 +398,15 @@ class _Filter(QSortFilterProxyModel):
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
             self.queue_only = on
+            self.invalidateRowsFilter()
+
+    def set_allowed(self, allowed: set[int] | None, pinned: int | None) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.10
+            self.beginFilterChange()
+            self.allowed, self.pinned = allowed, pinned
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.allowed, self.pinned = allowed, pinned
             self.invalidateRowsFilter()
 
     def set(self, needle: str, state: str) -> None:
@@ -382,6 +423,8 @@ class _Filter(QSortFilterProxyModel):
         assert isinstance(model, DocumentModel)  # the one source (DocumentList.__init__)
         r = model.rows[row]
         if self.queue_only and model.positions is not None and r.id not in model.positions:
+            return False
+        if self.allowed is not None and r.id not in self.allowed and r.id != self.pinned:
             return False
         if self.state == "todo" and r.state == "done":
             return False
@@ -459,9 +502,18 @@ class DocumentList(QWidget):
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumHeight(6)
 
+        self.filters_button = QToolButton()
+        self.filters_button.setObjectName("listFiltersButton")
+        self.filters_button.setText("Filters")
+        self.filters_button.setToolTip(
+            "Filter the articles by label, document field, coder or full text (Ctrl+Shift+L)"
+        )
+        self.filters_button.clicked.connect(self.open_filters)
+
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
         top.addWidget(self.state)
+        top.addWidget(self.filters_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 4, 8)
         lay.setSpacing(6)
@@ -488,6 +540,18 @@ class DocumentList(QWidget):
         self.view.installEventFilter(self)
         self._quiet = False
         self.open_id: int | None = None  # the article last selected as open (``select``)
+        # The Filters popup (built on first use) and its conditions, evaluated by
+        # ``annotator.doc_filters`` over ``filter_host``'s database (set by navigation).
+        self.filter_host: FilterHost | None = None
+        self.conditions: dict[str, Any] = {}
+        self.filter_error = ""  # the last condition the database refused (one line)
+        self.filter_panel: DocFilterPanel | None = None
+        self._filter_database: str | None = None
+        self._renew_timer: QTimer | None = None
+        # The line "12 of 240 articles · Clear filters": made when first filtered.
+        self.summary: QWidget | None = None
+        self.count_label: QLabel | None = None
+        self.error_label: QLabel | None = None
 
     # -- data -----------------------------------------------------------------
 
@@ -505,6 +569,10 @@ class DocumentList(QWidget):
         try:
             self._set_queue(queue, show_all)
             self.model.set_rows(rows, self.queue or None)
+            if self._database_changed() and (self.conditions or self.filter_error):
+                self._renew_conditions(reset=True)  # another database: its own filters
+            elif self.conditions_active():
+                self._renew_conditions()  # the rows may have changed (import, merge, coder)
             if current is not None:
                 self.select(current)
         finally:
@@ -578,9 +646,11 @@ class DocumentList(QWidget):
         self.model.update(doc_id, state, span_count)
         if self.queue:
             self._show_queue_progress()
+        self._renew_soon()
 
     def set_title(self, doc_id: int, title: str) -> None:
         self.model.set_title(doc_id, title)
+        self._renew_soon()
 
     def set_progress(self, p: Progress) -> None:
         self.progress_text.setText(
@@ -605,6 +675,8 @@ class DocumentList(QWidget):
         i = self.model.row_of(doc_id)
         if i is None:
             return
+        if self.proxy.allowed is not None and self.proxy.pinned != doc_id:
+            self.proxy.set_allowed(self.proxy.allowed, doc_id)  # the open one stays listed
         idx = self.proxy.mapFromSource(self.model.index(i, COL_TITLE))
         if not idx.isValid():  # filtered out: show everything again
             self.filter.clear()
@@ -659,7 +731,7 @@ class DocumentList(QWidget):
         return super().eventFilter(watched, event)
 
     def _refilter(self) -> None:
-        self._quiet = True
+        was, self._quiet = self._quiet, True
         try:
             self.proxy.set(self.filter.text(), self.state.currentData())
             # Highlight the open article if it is shown, else nothing: a highlighted row
@@ -672,4 +744,167 @@ class DocumentList(QWidget):
             if not idx.isValid():
                 self.view.clearSelection()
         finally:
-            self._quiet = False
+            self._quiet = was
+        self._show_summary()
+
+    # -- the Filters popup's conditions (annotator.doc_filters) ------------------------
+
+    def conditions_active(self) -> bool:
+        c = self.conditions
+        return bool(c.get("label") or c.get("field") or c.get("coded_by") or c.get("text"))
+
+    def filtered(self) -> bool:
+        """Does any filter narrow the list (the title box, the status, the popup)?"""
+        return bool(
+            self.filter.text().strip()
+            or self.state.currentData()
+            or self.conditions_active()
+            or self.filter_error
+        )
+
+    def open_filters(self) -> None:
+        """The Filters button (Edit → Filter articles by…, Ctrl+Shift+L): the popup of
+        conditions under the button, its first control focused; Esc closes it."""
+        if self.filter_panel is None:
+            from .doc_filter_panel import DocFilterPanel
+
+            self.filter_panel = DocFilterPanel(self)
+        self.filter_panel.popup_under(self.filters_button)
+
+    def set_conditions(self, conditions: dict[str, Any]) -> None:
+        """Filter by ``conditions`` (keys of ``CONDITION_KEYS``; empty: none)."""
+        self.conditions = {k: v for k, v in conditions.items() if k in CONDITION_KEYS}
+        self._renew_conditions()
+
+    def clear_filters(self) -> None:
+        """ "Clear filters": the title box, the status and every condition of the popup."""
+        self.conditions = {}
+        self.filter_error = ""
+        if self.filter_panel is not None:
+            self.filter_panel.reset()
+        self.filter.blockSignals(True)
+        self.filter.clear()
+        self.filter.blockSignals(False)
+        self.state.blockSignals(True)
+        self.state.setCurrentIndex(0)
+        self.state.blockSignals(False)
+        self._renew_conditions()
+
+    def _database_changed(self) -> bool:
+        host = self.filter_host
+        path = None if host is None else str(host.store.path)
+        changed = self._filter_database is not None and path != self._filter_database
+        self._filter_database = path
+        return changed
+
+    def _renew_soon(self) -> None:
+        """After an edit: the conditions evaluated again once the edits pause."""
+        if not self.conditions_active():
+            return
+        if self._renew_timer is None:
+            from PySide6.QtCore import QTimer
+
+            self._renew_timer = QTimer(self)
+            self._renew_timer.setSingleShot(True)
+            self._renew_timer.setInterval(400)
+            self._renew_timer.timeout.connect(self._renew_conditions)
+        self._renew_timer.start()
+
+    def _renew_conditions(self, reset: bool = False) -> None:
+        """The ids the conditions let through, from the database (a few queries); a
+        condition it refuses is said in one line under the filter and left out."""
+        if reset:  # another database: its labels, fields and coders differ
+            self.conditions = {}
+            self.filter_error = ""
+            if self.filter_panel is not None:
+                self.filter_panel.reset()
+        allowed: set[int] | None = None
+        error = ""
+        host = self.filter_host
+        if self.conditions_active() and host is not None:
+            from ..doc_filters import DocFilter, matching_documents
+            from ..errors import AnnotatorError
+
+            f = DocFilter(host.coder, **self.conditions)
+            try:
+                allowed = set(matching_documents(host.store, f))
+            except AnnotatorError as e:
+                error = str(e)
+                rest = replace(f, text="")  # the other conditions still apply
+                if f.text and rest.active:
+                    try:
+                        allowed = set(matching_documents(host.store, rest))
+                    except AnnotatorError:
+                        allowed = None
+        self.filter_error = error
+        if self.filter_panel is not None:
+            self.filter_panel.show_error(error)
+        self.proxy.set_allowed(allowed, self.open_id)
+        self._refilter()
+
+    def _make_summary(self) -> None:
+        from PySide6.QtWidgets import QSizePolicy
+
+        self.summary = QWidget()
+        self.summary.setObjectName("filterSummary")
+        lay = QVBoxLayout(self.summary)
+        lay.setContentsMargins(2, 0, 0, 0)
+        lay.setSpacing(2)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("filterCount")
+        self.count_label.setStyleSheet(f"color: {MUTED_TEXT};")
+        clear = QToolButton()
+        clear.setObjectName("clearFilters")
+        clear.setText("Clear filters")
+        clear.setAutoRaise(True)
+        clear.setStyleSheet("QToolButton { color: #1a56db; }")
+        clear.clicked.connect(self.clear_filters)
+        row.addWidget(self.count_label, 1)
+        row.addWidget(clear)
+        lay.addLayout(row)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("filterError")
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # the query is data
+        self.error_label.setStyleSheet(f"color: {FILTER_ERROR_COLOR};")
+        self.error_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.error_label.hide()
+        lay.addWidget(self.error_label)
+        self._layout.insertWidget(self._layout.indexOf(self.view), self.summary)
+
+    def matched_count(self) -> tuple[int, int]:
+        """(articles shown that pass the filters, articles there are to filter): the
+        queue's when only the queue is shown; the open article kept in the list although
+        it no longer passes is not counted."""
+        shown = self.proxy.rowCount()
+        pinned = self.proxy.pinned
+        if (
+            self.proxy.allowed is not None
+            and pinned is not None
+            and pinned not in self.proxy.allowed
+        ):
+            i = self.model.row_of(pinned)
+            if i is not None and self.proxy.mapFromSource(self.model.index(i, 0)).isValid():
+                shown -= 1
+        if self.proxy.queue_only and self.model.positions is not None:
+            return shown, len(self.model.positions)
+        return shown, len(self.model.rows)
+
+    def _show_summary(self) -> None:
+        n = sum(1 for k in ("label", "field", "coded_by", "text") if self.conditions.get(k))
+        self.filters_button.setText(f"Filters · {n}" if n else "Filters")
+        if not self.filtered():
+            if self.summary is not None:
+                self.summary.hide()
+            return
+        if self.summary is None:
+            self._make_summary()
+        assert self.summary is not None
+        assert self.count_label is not None and self.error_label is not None
+        shown, total = self.matched_count()
+        self.count_label.setText(f"{shown} of {total} articles")
+        self.error_label.setText(self.filter_error)
+        self.error_label.setToolTip(plain_tooltip(self.filter_error))
+        self.error_label.setVisible(bool(self.filter_error))
+        self.summary.show()

@@ -156,6 +156,8 @@ class MenuHost(Protocol):
 
     def open_review(self, doc_id: int | None = None) -> object: ...
 
+    def open_list_filters(self) -> None: ...
+
     def show_shortcuts(self) -> None: ...
 
     def show_about(self) -> None: ...
@@ -220,6 +222,9 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
          "clearSelection"),
         ("&Filter articles", host.focus_filter, ["Ctrl+F"], "Filter the article list",
          "filter"),
+        ("Filter articles &by…", host.open_list_filters, ["Ctrl+Shift+L"],
+         "Filter the article list by label, document field, coder or full text",
+         "listFilters"),
         ("Find in &all articles…", lambda: host.open_search(), ["Ctrl+Shift+F"],
          "Search every article's text; open, walk and label the hits", "findAll"),
     ])  # fmt: skip

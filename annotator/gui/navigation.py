@@ -105,6 +105,7 @@ class Navigator(QObject):
         if not self._list_connected:
             w.doc_list.showAllChanged.connect(self._remember_show_all)
             self._list_connected = True
+        w.doc_list.filter_host = w  # the Filters popup's conditions: this database, coder
         rows = w.store.list_documents(w.coder)
         found = w.store.coder_queue(w.coder)
         self.queue = found if found is not None and found[1] else None

@@ -505,6 +505,10 @@ class MainWindow(QMainWindow):
         self.doc_list.filter.setFocus()
         self.doc_list.filter.selectAll()
 
+    def open_list_filters(self) -> None:
+        """Edit → Filter articles by… (Ctrl+Shift+L): the article list's Filters popup."""
+        self.doc_list.open_filters()
+
     @property
     def search_pane(self) -> SearchPane | None:
         """The search pane, once opened (closing it only hides it)."""

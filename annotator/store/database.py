@@ -1174,6 +1174,35 @@ class Store:
 
         return queue_queries.pack_coder(self.conn)
 
+    # -- the article list's filters (annotator.store.filter_queries) ----------------
+
+    def filter_documents(
+        self,
+        *,
+        status: tuple[str, str] | None = None,
+        label: tuple[str | None, str, bool] | None = None,
+        field: tuple[str | None, str, str | None] | None = None,
+        coded_by: str | None = None,
+        among: Collection[int] | None = None,
+    ) -> list[int]:
+        """Ids (sorted) of the documents passing every condition given, in one query; a
+        coder of ``None`` is any coder but gold (see
+        :func:`annotator.store.filter_queries.filter_documents`)."""
+        from . import filter_queries
+
+        def aid(coder: str | None) -> int | None:
+            return None if coder is None else self._maybe_coder_id(coder)
+
+        return filter_queries.filter_documents(
+            self.conn,
+            gold=self._maybe_coder_id(GOLD),
+            status=None if status is None else (self._maybe_coder_id(status[0]), status[1]),
+            label=None if label is None else (aid(label[0]), label[1], label[2]),
+            field=None if field is None else (aid(field[0]), field[1], field[2]),
+            coded_by=None if coded_by is None else self._maybe_coder_id(coded_by),
+            among=among,
+        )
+
     # -- reports (annotator.store.queries) ------------------------------------------
 
     def stats(self) -> dict[str, Any]:
