@@ -10,8 +10,9 @@ condition set narrows it (AND):
 - **field**: the document field holds a value (a multi field: among its options), or
   with ``value`` None nobody set it, for the current coder or, with ``field_anyone``,
   any coder (for "not set": no coder set it);
-- **coded by**: the coder coded the document: a span, a field value or a memo on it, or
-  its status past "new" (as ``annotator progress`` counts it);
+- **coded by**: the coder coded the document: a span or a field value on it, or its
+  status past "new" (as ``annotator progress`` and the agreement report count it; a memo
+  alone is not coding);
 - **text**: the full-text query (FTS5 syntax, as ``annotator search``), matched against
   titles and texts.
 

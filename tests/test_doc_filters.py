@@ -114,15 +114,16 @@ def test_an_empty_multi_value_is_set_and_holds_no_option(store):
     )
 
 
-def test_coded_by_counts_spans_fields_memos_and_status(store, coded):
+def test_coded_by_counts_spans_fields_and_status_not_a_memo_alone(store, coded):
+    """As progress and the agreement report count it: cy's memo alone is not coding."""
     d1, d2, d3, d4, d5 = coded
     assert matching_documents(store, DocFilter("ana", coded_by="ana")) == [d1, d2, d3]
     assert matching_documents(store, DocFilter("ana", coded_by="ben")) == [d2, d4]
-    assert matching_documents(store, DocFilter("ana", coded_by="cy")) == [d5]
+    assert matching_documents(store, DocFilter("ana", coded_by="cy")) == []
     store.set_status(d4, "cy", "in_progress")
-    assert matching_documents(store, DocFilter("ana", coded_by="cy")) == [d4, d5]
+    assert matching_documents(store, DocFilter("ana", coded_by="cy")) == [d4]
     store.add_time(d1, "cy", 12.0)  # time alone leaves the status "new": not coded
-    assert matching_documents(store, DocFilter("ana", coded_by="cy")) == [d4, d5]
+    assert matching_documents(store, DocFilter("ana", coded_by="cy")) == [d4]
 
 
 def test_text_query_and_conditions_combine_with_and(store, coded):
@@ -232,7 +233,6 @@ def brute(store: Store, f: DocFilter) -> list[int]:
                 store.status(doc_id, f.coded_by) != "new"
                 or any(s.coder == f.coded_by for s in spans)
                 or any(x.coder == f.coded_by for x in labels)
-                or f.coded_by in store.memos(doc_id)
             )
             if not coded:
                 continue

@@ -21,12 +21,11 @@ _FIELD_HAS_VALUE = (
 )
 
 # What counts as having coded a document (as progress and agreement count it): a span, a
-# document field value or a memo, or a status past "new".
+# document field value, or a status past "new" (a memo alone is not coding).
 _CODED = (
     "d.id IN (SELECT document_id FROM status WHERE annotator_id = ? AND state != 'new'"
     " UNION SELECT document_id FROM spans WHERE annotator_id = ?"
-    " UNION SELECT document_id FROM doc_labels WHERE annotator_id = ?"
-    " UNION SELECT document_id FROM memos WHERE annotator_id = ?)"
+    " UNION SELECT document_id FROM doc_labels WHERE annotator_id = ?)"
 )
 
 
@@ -96,7 +95,7 @@ def filter_documents(
             params += [*who_params, fname, _json_string(value), value]
     if coded_by is not None:
         where.append(_CODED)
-        params += [coded_by] * 4
+        params += [coded_by] * 3
     sql = "SELECT d.id FROM documents d"  # no ORDER BY: the covering index is read
     if where:
         sql += " WHERE " + " AND ".join(where)
