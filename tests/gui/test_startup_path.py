@@ -62,6 +62,7 @@ RECORD_MODULES = (
     "annotator.corpus",
     "annotator.gui.label_panel",
     "annotator.gui.article_view",
+    "annotator.pending.edits",  # records that can change (records.Record)
 )
 
 CHILD = """
