@@ -16,7 +16,8 @@ given" in its ``__init__`` and makes the value there (``Document.meta``).
 
 A :class:`Record` is the same without the freezing: what ``@dataclass(eq=False)`` made
 (a dataclass's repr and fields, attributes that can be assigned, equal and hashed by
-identity), for the pending edits the window imports at start (``pending/edits.py``).
+identity), for the pending edits the window imports at start (``pending/edits.py``); a
+:class:`MutableRecord` what ``@dataclass`` made (equal by its fields, unhashable).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class _Fields:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.__module__ == __name__:  # the two bases below: no fields
+        if cls.__module__ == __name__:  # the bases below: no fields
             return
         init = cls.__dict__["__init__"]  # every record writes its own
         code = init.__code__
@@ -75,6 +76,18 @@ class _Fields:
 class Record(_Fields):
     """Base of the records that can change (``@dataclass(eq=False)``: see the module's
     docstring): equal and hashed by identity, as ``object`` is."""
+
+
+class MutableRecord(_Fields):
+    """Base of the records that can change and compare by value (``@dataclass``: equal
+    to its own class only, by its fields in order; unhashable)."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return type(self)._values(self) == type(self)._values(other)
+        return NotImplemented
 
 
 class FrozenRecord(_Fields):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -41,7 +42,9 @@ from annotator.pending.edits import (
     SetStatus,
     SetTitle,
 )
-from annotator.records import FrozenRecord, Record
+from annotator.pending.queue import FlushResult
+from annotator.pending.recovery import DocInfo, Recovery
+from annotator.records import FrozenRecord, MutableRecord, Record
 from annotator.scheme import DocField, Scheme, SpanLabel
 
 LABEL = SpanLabel("alarmist", "1", "#d62728", "fear")
@@ -203,3 +206,49 @@ def test_an_edit_s_defaults_are_the_dataclass_s():
     assert defaults["label"] is dataclasses.MISSING
     add.span = SHAPE
     assert add.span == SHAPE
+
+
+# Records that change and compare by value, as ``@dataclass`` made them.
+VALUED: list[MutableRecord] = [
+    DocInfo("text", "A title", "ab12"),
+    Recovery(Path("r.jsonl"), 3, ["a line"], "annotator --db x import-labels r.jsonl"),
+    FlushResult(2, ["dropped: why"], None),
+]
+
+
+@pytest.mark.parametrize("record", VALUED, ids=lambda r: type(r).__name__)
+def test_a_valued_record_behaves_as_its_dataclass(record):
+    cls = type(record)
+    names = [f.name for f in dataclasses.fields(record)]
+    made = dataclasses.make_dataclass(cls.__name__, names)
+    made.__qualname__ = cls.__qualname__
+    dc = made(*(getattr(record, n) for n in names))
+    assert repr(record) == repr(dc)
+    assert dataclasses.astuple(record) == dataclasses.astuple(dc)
+    assert dataclasses.is_dataclass(record) and cls.__match_args__ == dc.__match_args__
+    values = tuple(getattr(record, n) for n in names)
+    same = cls(*values)
+    assert same == record and (same != record) is False and same is not record
+    assert record != dc  # equal to its own class only
+    with pytest.raises(TypeError):
+        hash(record)  # unhashable, as a dataclass with eq
+    setattr(same, names[0], None)
+    assert same != record
+    assert dataclasses.replace(record, **{names[0]: values[0]}) == record
+    assert pickle.loads(pickle.dumps(record)) == record
+    assert copy.deepcopy(record) == record
+
+
+def test_start_up_records_are_no_dataclasses():
+    import annotator.pending.queue as queue
+    import annotator.pending.recovery as recovery
+
+    for module in (queue, recovery):
+        made = [
+            n
+            for n, c in vars(module).items()
+            if isinstance(c, type) and "__dataclass_params__" in vars(c)
+        ]
+        assert made == []
+    assert FlushResult().dropped == [] and FlushResult().dropped is not FlushResult().dropped
+    assert FlushResult() == FlushResult(0, [], None)

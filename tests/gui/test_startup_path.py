@@ -63,6 +63,8 @@ RECORD_MODULES = (
     "annotator.gui.label_panel",
     "annotator.gui.article_view",
     "annotator.pending.edits",  # records that can change (records.Record)
+    "annotator.pending.queue",  # and compare by value (records.MutableRecord)
+    "annotator.pending.recovery",
 )
 
 CHILD = """
