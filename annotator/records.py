@@ -13,6 +13,11 @@ deleting an attribute, ``__match_args__``; ``dataclasses.replace``, ``fields``,
 
 A field whose dataclass default was a ``default_factory`` takes ``None`` for "not
 given" in its ``__init__`` and makes the value there (``Document.meta``).
+
+A :class:`Record` is the same without the freezing: what ``@dataclass(eq=False)`` made
+(a dataclass's repr and fields, attributes that can be assigned, equal and hashed by
+identity), for the pending edits the window imports at start (``pending/edits.py``); a
+:class:`MutableRecord` what ``@dataclass`` made (equal by its fields, unhashable).
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ from typing import Any, ClassVar
 _FIELD = getattr(dataclasses, "_FIELD")  # noqa: B009 -- what fields() lists: a plain field
 
 
-class FrozenRecord:
-    """Base of the frozen records (see the module's docstring)."""
+class _Fields:
+    """What both kinds of record share: the fields read from the ``__init__`` a record
+    writes, ``__match_args__`` and a dataclass's repr."""
 
     __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
     __match_args__: ClassVar[tuple[str, ...]] = ()
@@ -34,6 +40,8 @@ class FrozenRecord:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if cls.__module__ == __name__:  # the bases below: no fields
+            return
         init = cls.__dict__["__init__"]  # every record writes its own
         code = init.__code__
         names: tuple[str, ...] = code.co_varnames[1 : code.co_argcount]
@@ -63,6 +71,27 @@ class FrozenRecord:
         values = type(self)._values(self)
         shown = ", ".join(f"{n}={v!r}" for n, v in zip(self.__match_args__, values, strict=True))
         return f"{type(self).__qualname__}({shown})"
+
+
+class Record(_Fields):
+    """Base of the records that can change (``@dataclass(eq=False)``: see the module's
+    docstring): equal and hashed by identity, as ``object`` is."""
+
+
+class MutableRecord(_Fields):
+    """Base of the records that can change and compare by value (``@dataclass``: equal
+    to its own class only, by its fields in order; unhashable)."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return type(self)._values(self) == type(self)._values(other)
+        return NotImplemented
+
+
+class FrozenRecord(_Fields):
+    """Base of the frozen records (see the module's docstring)."""
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ..records import FrozenRecord
 from ..scheme import DocField, Scheme, SpanLabel
-from .layouts import column_scroll
+from .layouts import bold_label, column_scroll
 from .memo_box import MemoBox
 from .note_editor import note_menu, note_summary
 from .plaintext import literal_mnemonic, plain_tooltip
@@ -139,8 +139,7 @@ class LabelButton(QFrame):
         key.setProperty("role", "key")
         key.setAlignment(Qt.AlignmentFlag.AlignCenter)
         key.setFixedSize(22, 22)
-        name = QLabel(f"<b>{human(label.name)}</b>")
-        name.setTextFormat(Qt.TextFormat.RichText)
+        name = bold_label(human(label.name))
         self.desc = Blurb(label.description)
         self.expand = expander(f"label_{label.name}", "Show or hide the codebook text")
         self.expand.toggled.connect(self.desc.set_expanded)
@@ -179,7 +178,7 @@ class FieldBox(QFrame):
         self.spec = spec
         self.setObjectName(f"field_{spec.name}")
         self.setProperty("role", "field")
-        title = QLabel(f"<b>{human(spec.name)}</b>")
+        title = bold_label(human(spec.name))
         hint = "choose one" if spec.kind == "single" else "all that apply"
         sub = QLabel(hint)
         sub.setProperty("role", "hint")

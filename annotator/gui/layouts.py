@@ -9,6 +9,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QLabel,
     QLayout,
     QScrollArea,
     QSplitter,
@@ -28,6 +29,18 @@ def title_row(title: QWidget, meta: QWidget, *buttons: QWidget) -> QHBoxLayout:
     for button in buttons:
         row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
     return row
+
+
+def bold_label(text: str) -> QLabel:
+    """``text`` in bold, as plain text: a rich-text ``<b>`` label asks to be painted again
+    at the end of the window's first paint, before a label key can work (bench/startup.py);
+    the pixels are the same."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
 
 
 def centre_pane(*items: QWidget | QLayout, stretch_last: bool = True) -> QWidget:

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .layouts import bold_label
+
 PAUSE_MS = 1200  # typing stopped this long: the burst is one step
 
 
@@ -31,7 +33,7 @@ class MemoBox(QFrame):
         super().__init__(parent)
         self.setObjectName("memoBox")
         self.setProperty("role", "field")
-        title = QLabel("<b>My memo on this article</b>")
+        title = bold_label("My memo on this article")
         self.hint = QLabel("Ctrl+M")
         self.hint.setProperty("role", "hint")
         self.edit = QPlainTextEdit()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..errors import ValidationError
 from ..models import Span
+from ..records import Record
 from ..store import GOLD, Store
 from .reading import SpanKey, find_gold, refuse_gold_duplicate
 
@@ -35,16 +35,28 @@ class Edit:
         raise NotImplementedError
 
 
-@dataclass(eq=False)
-class AddSpan(Edit):
+class AddSpan(Edit, Record):
     doc_id: int
     coder: str
     start: int
     end: int
     label: str
     handle: int  # negative until written; then PendingEdits maps it to the real id
-    note: str = ""
-    span: Span | None = None  # the stored span, once written
+    note: str
+    span: Span | None  # the stored span, once written
+
+    def __init__(
+        self, doc_id: int, coder: str, start: int, end: int, label: str, handle: int,
+        note: str = "", span: Span | None = None,
+    ) -> None:  # fmt: skip
+        self.doc_id = doc_id
+        self.coder = coder
+        self.start = start
+        self.end = end
+        self.label = label
+        self.handle = handle
+        self.note = note
+        self.span = span
 
     def apply(self, store: Store, q: SpanHandles) -> Span:
         self.span = store.add_span(
@@ -63,11 +75,15 @@ class AddSpan(Edit):
         return f"add {self.label} span [{self.start}, {self.end}) in document {self.doc_id}"
 
 
-@dataclass(eq=False)
-class DeleteSpan(Edit):
+class DeleteSpan(Edit, Record):
     doc_id: int
     shape: Span  # the span as the window showed it (its id may be a handle)
-    deleted: Span | None = None  # the stored span, once deleted (for a later restore)
+    deleted: Span | None  # the stored span, once deleted (for a later restore)
+
+    def __init__(self, doc_id: int, shape: Span, deleted: Span | None = None) -> None:
+        self.doc_id = doc_id
+        self.shape = shape
+        self.deleted = deleted
 
     def apply(self, store: Store, q: SpanHandles) -> Span:
         self.deleted = store.delete_span(q.resolve(self.shape.id))
@@ -78,13 +94,17 @@ class DeleteSpan(Edit):
         return f"delete {s.label} span [{s.start}, {s.end}) in document {self.doc_id}"
 
 
-@dataclass(eq=False)
-class RestoreSpan(Edit):
+class RestoreSpan(Edit, Record):
     """Bring back the span an earlier :class:`DeleteSpan` removed (same id: undo)."""
 
     doc_id: int
     shape: Span
     source: DeleteSpan
+
+    def __init__(self, doc_id: int, shape: Span, source: DeleteSpan) -> None:
+        self.doc_id = doc_id
+        self.shape = shape
+        self.source = source
 
     def apply(self, store: Store, q: SpanHandles) -> Span:
         if self.source.deleted is None:
@@ -96,11 +116,15 @@ class RestoreSpan(Edit):
         return f"restore {s.label} span [{s.start}, {s.end}) in document {self.doc_id}"
 
 
-@dataclass(eq=False)
-class RelabelSpan(Edit):
+class RelabelSpan(Edit, Record):
     doc_id: int
     shape: Span  # before the change
     label: str
+
+    def __init__(self, doc_id: int, shape: Span, label: str) -> None:
+        self.doc_id = doc_id
+        self.shape = shape
+        self.label = label
 
     def apply(self, store: Store, q: SpanHandles) -> Span:
         return store.relabel_span(q.resolve(self.shape.id), self.label)
@@ -113,11 +137,15 @@ class RelabelSpan(Edit):
         )
 
 
-@dataclass(eq=False)
-class SetSpanNote(Edit):
+class SetSpanNote(Edit, Record):
     doc_id: int
     shape: Span
     note: str
+
+    def __init__(self, doc_id: int, shape: Span, note: str) -> None:
+        self.doc_id = doc_id
+        self.shape = shape
+        self.note = note
 
     def apply(self, store: Store, q: SpanHandles) -> Span:
         return store.set_span_note(q.resolve(self.shape.id), self.note)
@@ -127,12 +155,17 @@ class SetSpanNote(Edit):
         return f"note of {s.label} span [{s.start}, {s.end}) in document {self.doc_id}"
 
 
-@dataclass(eq=False)
-class SetDocLabel(Edit):
+class SetDocLabel(Edit, Record):
     doc_id: int
     coder: str
     field: str
     value: Any  # an option, a tuple/list of options, or None (clear)
+
+    def __init__(self, doc_id: int, coder: str, field: str, value: Any) -> None:
+        self.doc_id = doc_id
+        self.coder = coder
+        self.field = field
+        self.value = value
 
     def apply(self, store: Store, q: SpanHandles) -> Any:
         value = list(self.value) if isinstance(self.value, tuple) else self.value
@@ -143,11 +176,15 @@ class SetDocLabel(Edit):
         return f"{what} {self.field} of document {self.doc_id}"
 
 
-@dataclass(eq=False)
-class SetStatus(Edit):
+class SetStatus(Edit, Record):
     doc_id: int
     coder: str
     state: str
+
+    def __init__(self, doc_id: int, coder: str, state: str) -> None:
+        self.doc_id = doc_id
+        self.coder = coder
+        self.state = state
 
     def apply(self, store: Store, q: SpanHandles) -> None:
         store.set_status(self.doc_id, self.coder, self.state)
@@ -156,11 +193,15 @@ class SetStatus(Edit):
         return f"mark document {self.doc_id} {self.state.replace('_', ' ')}"
 
 
-@dataclass(eq=False)
-class AddTime(Edit):
+class AddTime(Edit, Record):
     doc_id: int
     coder: str
     seconds: float
+
+    def __init__(self, doc_id: int, coder: str, seconds: float) -> None:
+        self.doc_id = doc_id
+        self.coder = coder
+        self.seconds = seconds
 
     def apply(self, store: Store, q: SpanHandles) -> None:
         store.add_time(self.doc_id, self.coder, self.seconds)
@@ -169,10 +210,13 @@ class AddTime(Edit):
         return f"{self.seconds:.0f} s of coding time on document {self.doc_id}"
 
 
-@dataclass(eq=False)
-class SetTitle(Edit):
+class SetTitle(Edit, Record):
     doc_id: int
     title: str
+
+    def __init__(self, doc_id: int, title: str) -> None:
+        self.doc_id = doc_id
+        self.title = title
 
     def apply(self, store: Store, q: SpanHandles) -> str:
         return store.set_title(self.doc_id, self.title)
@@ -181,13 +225,17 @@ class SetTitle(Edit):
         return f"title of document {self.doc_id}"
 
 
-@dataclass(eq=False)
-class SetMemo(Edit):
+class SetMemo(Edit, Record):
     """Set (``""``: remove) one coder's memo on a whole document."""
 
     doc_id: int
     coder: str
     text: str
+
+    def __init__(self, doc_id: int, coder: str, text: str) -> None:
+        self.doc_id = doc_id
+        self.coder = coder
+        self.text = text
 
     def apply(self, store: Store, q: SpanHandles) -> None:
         store.set_memo(self.doc_id, self.coder, self.text)
@@ -209,13 +257,21 @@ def edited_memo(edits: Iterable[Edit], stored: str, doc_id: int, coder: str) -> 
 # -- review mode: the gold layer (spans found by (start, end, label), as the review does)
 
 
-@dataclass(eq=False)
-class AddGoldSpan(Edit):
+class AddGoldSpan(Edit, Record):
     doc_id: int
     key: SpanKey
     sources: tuple[str, ...]
     handle: int  # the id the review shows until it is written
-    note: str = ""
+    note: str
+
+    def __init__(
+        self, doc_id: int, key: SpanKey, sources: tuple[str, ...], handle: int, note: str = ""
+    ) -> None:
+        self.doc_id = doc_id
+        self.key = key
+        self.sources = sources
+        self.handle = handle
+        self.note = note
 
     def apply(self, store: Store, q: SpanHandles) -> Span:
         span = store.add_gold_span(self.doc_id, *self.key, self.sources, self.note, unique=True)
@@ -227,10 +283,13 @@ class AddGoldSpan(Edit):
         return f"accept {label} span [{a}, {b}) into gold in document {self.doc_id}"
 
 
-@dataclass(eq=False)
-class DeleteGoldSpan(Edit):
+class DeleteGoldSpan(Edit, Record):
     doc_id: int
     key: SpanKey
+
+    def __init__(self, doc_id: int, key: SpanKey) -> None:
+        self.doc_id = doc_id
+        self.key = key
 
     def apply(self, store: Store, q: SpanHandles) -> Span:
         return store.delete_span(find_gold(store, self.doc_id, self.key).id)
@@ -240,13 +299,17 @@ class DeleteGoldSpan(Edit):
         return f"remove {label} span [{a}, {b}) from gold in document {self.doc_id}"
 
 
-@dataclass(eq=False)
-class EditGoldSpan(Edit):
+class EditGoldSpan(Edit, Record):
     """Move and/or relabel a gold span (same id, same sources), in one transaction."""
 
     doc_id: int
     old: SpanKey
     new: SpanKey
+
+    def __init__(self, doc_id: int, old: SpanKey, new: SpanKey) -> None:
+        self.doc_id = doc_id
+        self.old = old
+        self.new = new
 
     def apply(self, store: Store, q: SpanHandles) -> None:
         span = find_gold(store, self.doc_id, self.old)
@@ -261,12 +324,17 @@ class EditGoldSpan(Edit):
         return f"edit gold span {self.old} to {self.new} in document {self.doc_id}"
 
 
-@dataclass(eq=False)
-class SetGoldLabel(Edit):
+class SetGoldLabel(Edit, Record):
     doc_id: int
     field: str
     value: Any
     sources: tuple[str, ...]
+
+    def __init__(self, doc_id: int, field: str, value: Any, sources: tuple[str, ...]) -> None:
+        self.doc_id = doc_id
+        self.field = field
+        self.value = value
+        self.sources = sources
 
     def apply(self, store: Store, q: SpanHandles) -> Any:
         value = list(self.value) if isinstance(self.value, tuple) else self.value
@@ -277,11 +345,15 @@ class SetGoldLabel(Edit):
         return f"{what} gold {self.field} of document {self.doc_id}"
 
 
-@dataclass(eq=False)
-class RejectDecision(Edit):
+class RejectDecision(Edit, Record):
     doc_id: int
     decision: str
-    reject: bool = True  # False: take a rejection back
+    reject: bool  # False: take a rejection back
+
+    def __init__(self, doc_id: int, decision: str, reject: bool = True) -> None:
+        self.doc_id = doc_id
+        self.decision = decision
+        self.reject = reject
 
     def apply(self, store: Store, q: SpanHandles) -> None:
         if self.reject:

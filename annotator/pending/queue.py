@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, overload
 
@@ -17,6 +17,7 @@ from ..errors import (
     WriteFailedError,
 )
 from ..models import Span
+from ..records import MutableRecord
 from ..store import Store
 from . import recovery
 from .edits import (
@@ -37,11 +38,20 @@ from .edits import (
 from .recovery import DocInfo, Recovery
 
 
-@dataclass
-class FlushResult:
-    written: int = 0
-    dropped: list[str] = field(default_factory=list)  # one line per edit given up
-    error: WriteFailedError | None = None  # why the rest is still pending
+class FlushResult(MutableRecord):
+    written: int
+    dropped: list[str]  # one line per edit given up
+    error: WriteFailedError | None  # why the rest is still pending
+
+    def __init__(
+        self,
+        written: int = 0,
+        dropped: list[str] | None = None,  # None: a new empty list
+        error: WriteFailedError | None = None,
+    ) -> None:
+        self.written = written
+        self.dropped = [] if dropped is None else dropped
+        self.error = error
 
 
 class PendingEdits:

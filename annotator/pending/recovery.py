@@ -10,7 +10,7 @@ import shlex
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from .. import jsonsafe
 from ..errors import AnnotatorError
 from ..models import Span
+from ..records import MutableRecord
 from .edits import (
     GOLD_EDITS,
     AddSpan,
@@ -36,21 +37,30 @@ from .edits import (
 )
 
 
-@dataclass
-class DocInfo:
+class DocInfo(MutableRecord):
     """What a recovery line needs of a document (kept so it is written without the store)."""
 
     text: str
     title: str
     sha256: str
 
+    def __init__(self, text: str, title: str, sha256: str) -> None:
+        self.text = text
+        self.title = title
+        self.sha256 = sha256
 
-@dataclass
-class Recovery:
+
+class Recovery(MutableRecord):
     path: Path
     lines: int
     not_restored: list[str]  # what import-labels cannot bring back, one line each
     command: str  # the import-labels command line to run
+
+    def __init__(self, path: Path, lines: int, not_restored: list[str], command: str) -> None:
+        self.path = path
+        self.lines = lines
+        self.not_restored = not_restored
+        self.command = command
 
 
 def recovery_records(

@@ -62,6 +62,9 @@ RECORD_MODULES = (
     "annotator.corpus",
     "annotator.gui.label_panel",
     "annotator.gui.article_view",
+    "annotator.pending.edits",  # records that can change (records.Record)
+    "annotator.pending.queue",  # and compare by value (records.MutableRecord)
+    "annotator.pending.recovery",
 )
 
 CHILD = """
@@ -141,6 +144,12 @@ def watch(w):
             if isinstance(c, type) and "__dataclass_params__" in vars(c)]
         # the headline patterns are compiled when a title is derived (an import), not here
         result["title_patterns"] = sys.modules["annotator.corpus"]._title_patterns.cache_info().currsize
+        # a rich-text label asks to be painted again at the end of the first paint
+        from PySide6.QtGui import Qt
+        from PySide6.QtWidgets import QLabel
+        result["rich_text_in_panel"] = [
+            label.text() for label in w.panel.findChildren(QLabel)
+            if label.textFormat() != Qt.TextFormat.PlainText and Qt.mightBeRichText(label.text())]
         w.view.select_cp(0, 12)
         QTimer.singleShot(0, press)
     def painted():
@@ -191,6 +200,7 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["dataclasses_at_ready"] == []
     assert result["gui_sources_read"] == []  # not by PySide's import hook
     assert result["title_patterns"] == 0
+    assert result["rich_text_in_panel"] == []  # its bold names are plain text, bold font
     assert result["loaded_after_key"] == []  # labelling loads none of them either
     assert result["focus_is_article"]
     # The key pressed at that moment labelled the selection.
