@@ -286,7 +286,8 @@ class Store:
     def _refuse_gold(self, name: str) -> None:
         if name == GOLD and not self._gold_writes:
             raise ValidationError(
-                f"{GOLD!r} is reserved for the adjudicated layer; use the gold methods"
+                f"{GOLD!r} is reserved for the adjudicated layer (review mode, annotator gold),"
+                " not a coder"
             )
 
     # -- gold (adjudicated) layer ----------------------------------------------------
