@@ -128,9 +128,20 @@ class AgreementWindow(QDialog):
         self.save_button.setObjectName("saveHtml")
         self.save_button.clicked.connect(self.save_html_dialog)
         self.save_button.setEnabled(False)
+        # which documents: all, or a round's (its reliability sample, or all of it)
+        self.scope = QComboBox()
+        self.scope.setObjectName("agreementScope")
+        self.scope.setToolTip(
+            "Compute on all documents, or on a round's reliability sample or documents"
+            " (as agreement --sample reliability / --round)"
+        )
+        self.scope_label = QLabel("<b>Documents:</b>")
+        self.scope_label.setContentsMargins(12, 0, 0, 0)  # apart from the coders (when shown)
         top = QHBoxLayout()
         top.addWidget(QLabel("<b>Coders:</b>"))
         top.addLayout(self.coder_box)
+        top.addWidget(self.scope_label)
+        top.addWidget(self.scope)
         top.addStretch(1)
         top.addWidget(self.status)
         top.addWidget(self.save_button)
@@ -231,6 +242,8 @@ class AgreementWindow(QDialog):
         lay.addWidget(self.tabs, 1)
         fit_window(main.settings, self, QSize(1200, 760), key="agreement")
         self.refresh_coders()
+        self.refresh_scopes()
+        self.scope.currentIndexChanged.connect(lambda _i: self._recompute.start())
         self.compute()
 
     def hideEvent(self, e: QHideEvent) -> None:
@@ -257,6 +270,28 @@ class AgreementWindow(QDialog):
     def selected_coders(self) -> list[str]:
         return [n for n, c in self.coder_checks.items() if c.isChecked()]
 
+    def refresh_scopes(self) -> None:
+        """The documents chooser: all documents, and for each round of a study its
+        reliability sample and all its documents (hidden when there are no rounds)."""
+        current = self.scope.currentData()
+        rounds = [r.name for r in self.main.store.rounds()]
+        self.scope.blockSignals(True)
+        self.scope.clear()
+        self.scope.addItem("All documents", (None, None))
+        for name in rounds:
+            self.scope.addItem(f"Round {name}: reliability sample", (name, "reliability"))
+            self.scope.addItem(f"Round {name}: all its documents", (name, None))
+        at = self.scope.findData(current) if current is not None else -1
+        self.scope.setCurrentIndex(max(at, 0))
+        self.scope.blockSignals(False)
+        self.scope.setVisible(bool(rounds))
+        self.scope_label.setVisible(bool(rounds))
+
+    def selected_scope(self) -> tuple[str | None, str | None]:
+        """``(round, sample)`` as ``compute_agreement`` takes them; (None, None): all."""
+        data = self.scope.currentData()
+        return data if isinstance(data, tuple) else (None, None)
+
     def compute(self) -> QThread:
         """Start computing the report for the checked coders; returns the worker thread."""
         from ..reliability import compute_agreement
@@ -265,11 +300,24 @@ class AgreementWindow(QDialog):
         self._generation += 1
         generation = self._generation
         coders, boot, seed = self.selected_coders(), self.bootstrap, self.seed
+        round_name, sample = self.selected_scope()
         self.status.setText(f"Computing ({boot} bootstrap resamples)…")
         self.setCursor(Qt.CursorShape.BusyCursor)
 
         def job(store: Store, _progress: Callable[[int, int], None]) -> AgreementReport:
-            return compute_agreement(store, coders, bootstrap=boot, seed=seed)
+            if round_name is None:
+                return compute_agreement(store, coders, bootstrap=boot, seed=seed)
+            # the round's coders that are checked (a coder outside the round has no place
+            # in its design)
+            in_round = set(store.round_coders(round_name))
+            return compute_agreement(
+                store,
+                [c for c in coders if c in in_round],
+                bootstrap=boot,
+                seed=seed,
+                round=round_name,
+                sample=sample,
+            )
 
         def done(report: AgreementReport) -> None:
             if generation == self._generation:
@@ -289,6 +337,15 @@ class AgreementWindow(QDialog):
 
     # -- showing a report ---------------------------------------------------------
 
+    @staticmethod
+    def _design_lines(report: AgreementReport) -> list[str]:
+        """The designed sample the report is on (round, coders, how it was drawn)."""
+        if report.design is None:
+            return []
+        from ..report_text import design_lines
+
+        return design_lines(report.design)
+
     def show_report(self, report: AgreementReport) -> None:
         self.report = report
         self._notes = []
@@ -302,6 +359,7 @@ class AgreementWindow(QDialog):
             f" document(s) coded · 95% percentile bootstrap intervals over documents"
             f" ({boot.resamples} resamples, seed {boot.seed})"
             + "".join(f"\nNote: {r}" for r in report.reasons)
+            + "".join(f"\n{line}" for line in self._design_lines(report))
         )
         self._fill_fields(report)
         self._fill_spans(report)

@@ -646,6 +646,7 @@ class MainWindow(QMainWindow):
             view.destroyed.connect(lambda _=None: setattr(self, "_agreement", None))
         elif not view.isVisible():
             view.refresh_coders()
+            view.refresh_scopes()
             view.compute()
         view.show()
         view.raise_()

@@ -205,3 +205,38 @@ def test_the_agreement_window_fits_the_screen_and_remembers_its_size(qtbot, open
     qtbot.waitUntil(lambda: w.agreement_window is None)
     view = open_agreement(qtbot, w)
     assert (view.width(), view.height()) == size
+
+
+def test_the_window_computes_on_a_rounds_reliability_sample(qtbot, open_window, coded, db):
+    """As `agreement --sample reliability --round`: the chooser appears only when the
+    database has rounds; its choice narrows the documents and coders and the design is
+    stated above the numbers."""
+    w = open_window("ana")
+    view = open_agreement(qtbot, w)
+    assert not view.scope.isVisibleTo(view)  # no rounds: nothing to choose
+    with Store(db) as s:
+        s.create_round("main", 42, {"method": "a hand-made sample"})
+        s.add_assignments(
+            "main",
+            [(c, d, d == coded[0], i + 1) for c in ("ana", "ben") for i, d in enumerate(coded)],
+        )
+    w.close()
+    view.close()
+    view = open_agreement(qtbot, w)  # shown again: the rounds are read again
+    assert view.scope.isVisibleTo(view)
+    assert [view.scope.itemText(i) for i in range(view.scope.count())] == [
+        "All documents",
+        "Round main: reliability sample",
+        "Round main: all its documents",
+    ]
+    qtbot.waitUntil(lambda: view.worker is not None and view.worker.isFinished(), timeout=60_000)
+    assert view.report is not None and view.report.design is None  # all documents
+    view.scope.setFocus()
+    qtbot.keyClick(view.scope, Qt.Key.Key_Down)  # the reliability sample
+    qtbot.waitUntil(lambda: view.report.design is not None, timeout=60_000)
+    with Store(db, readonly=True) as s:
+        expected = compute_agreement(s, ["ana", "ben"], round="main", sample="reliability")
+    assert view.report == expected
+    assert view.report.n_documents == 1 and view.report.coders == ("ana", "ben")
+    assert "Round main, its reliability sample" in view.meta_label.text()
+    assert "seed 42" in view.meta_label.text()
