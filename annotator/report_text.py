@@ -56,7 +56,8 @@ def design_lines(design: SampleDesign) -> list[str]:
     per_doc = "; ".join(
         f"{k} coder(s): {n} document(s)" for k, n in design.coders_per_document.items()
     )
-    drawn = dict(design.drawn)
+    # what was not used (no stratification, no --per-doc ...) is left out
+    drawn = {k: v for k, v in design.drawn.items() if v not in (None, "", [], {})}
     keys = [k for k in DRAWN_KEYS if k in drawn]
     keys += sorted(k for k in drawn if k not in DRAWN_KEYS and k not in ("coders", "seed"))
     extensions = drawn.get("extensions")

@@ -257,3 +257,16 @@ def test_the_design_line_shows_strata_as_json_and_counts_extensions():
     assert 'strata {"taz": {"candidates": 3, "drawn": 1}}' in drawn
     assert "extensions 2 (assign --only-unassigned)" in drawn
     assert "{'" not in drawn and "'added'" not in drawn
+
+
+def test_the_design_line_leaves_out_what_was_not_used():
+    from annotator.agreement.report import SampleDesign
+    from annotator.report_text import design_lines
+
+    design = SampleDesign(
+        round="main", sample="reliability", coders=("ana", "ben"), seed=7, documents=4,
+        coded_by_two=4, coders_per_document={2: 4},
+        drawn={"method": "simple", "overlap": 0.2, "per_doc": None, "stratify": None,
+               "strata": {}, "overlap_docs": None},
+    )  # fmt: skip
+    assert design_lines(design)[-1] == "Drawn: method simple, overlap 0.2; seed 7"
