@@ -231,3 +231,48 @@ def test_the_list_is_lazy(qtbot, open_window, many_hits):
         qtbot.waitUntil(lambda n=n: pane.model.rowCount() > n or pane.model.exhausted, timeout=2000)
     with Store(many_hits, readonly=True) as s:
         assert shown_hits(pane) == list(find(s, "word"))  # no hit lost or shown twice
+
+
+def label_all(qtbot, pane, label: str) -> None:
+    qtbot.mouseClick(pane.label_all, Qt.MouseButton.LeftButton)
+    dlg = pane.label_dialog
+    dlg.chooser.setCurrentIndex(dlg.chooser.findData(label))
+    qtbot.mouseClick(
+        dlg.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+
+
+def test_undo_of_label_all_hits_with_one_span_deleted_elsewhere_takes_back_the_rest(
+    qtbot, open_window, reader, doc_ids
+):
+    """Another window deleted one of the labelled hits: Ctrl+Z says so, yet takes back
+    every other hit (none is left half-undone), and Ctrl+Shift+Z brings them back."""
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox OR anaconda")
+    hits = shown_hits(pane)
+    assert len(hits) == 2
+    label_all(qtbot, pane, "alarmist")
+
+    def labelled():
+        return sorted(
+            (s.document_id, s.start, s.end)
+            for d in {h.doc_id for h in hits}
+            for s in reader.spans(d, "alice")
+            if s.label == "alarmist"
+        )
+
+    assert len(labelled()) == 2
+    gone = next(s for s in reader.spans(hits[1].doc_id, "alice") if s.label == "alarmist")
+    reader.delete_span(gone.id)  # another window deletes the last hit's span
+    errors: list[str] = []
+    w.report_error = errors.append  # type: ignore[method-assign]
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert errors  # the coder is told
+    assert labelled() == []  # the other hit is taken back all the same
+    told = len(errors)
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, CTRL_SHIFT)  # redo: the hit still there comes back
+    assert len(errors) == told
+    assert [d for d, _, _ in labelled()] == [hits[0].doc_id]
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert labelled() == [] and len(errors) == told
