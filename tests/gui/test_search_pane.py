@@ -10,6 +10,7 @@ import pytest
 from gui_helpers import EMOJI
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from test_unsaved import lock_held
 
 from annotator.corpus import RawDocument
 from annotator.ingest import import_documents
@@ -276,3 +277,34 @@ def test_undo_of_label_all_hits_with_one_span_deleted_elsewhere_takes_back_the_r
     assert [d for d, _, _ in labelled()] == [hits[0].doc_id]
     qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert labelled() == [] and len(errors) == told
+
+
+def test_label_all_hits_undo_and_redo_while_another_process_holds_the_write_lock(
+    qtbot, open_window, reader, db
+):
+    """The database is busy throughout: labelling, undo and redo are all kept pending and,
+    once the lock is released, written in order: the hits end up labelled, none twice."""
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox OR anaconda")
+    hits = shown_hits(pane)
+
+    def labelled():
+        return sorted(
+            (s.document_id, s.start, s.end)
+            for d in {h.doc_id for h in hits}
+            for s in reader.spans(d, "alice")
+            if s.label == "alarmist"
+        )
+
+    with lock_held(db):
+        label_all(qtbot, pane, "alarmist")
+        assert w.undo_stack.count() == 1
+        assert w.pending  # kept, shown as unsaved
+        qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(w.view, Qt.Key.Key_Z, CTRL_SHIFT)
+    w.flush_pending()
+    qtbot.waitUntil(lambda: not w.pending, timeout=5000)
+    assert len(labelled()) == 2
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert labelled() == []
