@@ -308,3 +308,39 @@ def test_label_all_hits_undo_and_redo_while_another_process_holds_the_write_lock
     assert len(labelled()) == 2
     qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert labelled() == []
+
+
+MARKS = (
+    "Le cafe\u0301 noir \U0001f469\u200d\U0001f469\u200d\U0001f467 est ici; שלום עולם 🇮🇱 x\u0308y."
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "regex", "want"),
+    [
+        ("cafe", False, "cafe\u0301"),
+        ('"noir est"', False, "noir \U0001f469\u200d\U0001f469\u200d\U0001f467 est"),
+        ("עולם", False, "עולם"),
+        ("xy", False, "x\u0308y"),
+        ("\u05e2\\w+ 🇮🇱", True, "עולם 🇮🇱"),
+    ],
+    ids=["combining", "emoji-zwj", "rtl", "diaeresis", "rtl-regex-flag"],
+)
+def test_a_hit_among_combining_marks_emoji_and_rtl_opens_at_its_code_points(
+    qtbot, open_window, tmp_path, query, regex, want
+):
+    path = tmp_path / "marks.db"
+    with Store(path) as s:
+        import_documents(s, [RawDocument(MARKS, "marks.txt", {})])
+    w = open_window(path=path)
+    pane = open_pane(qtbot, w)
+    pane.regex.setChecked(regex)
+    runs = pane.runs
+    pane.query.setText(query)  # QTest types ASCII only: the text as a paste would put it
+    qtbot.waitUntil(lambda: pane.runs > runs and not pane.timer.isActive(), timeout=3000)
+    settle(qtbot, pane)
+    hits = shown_hits(pane)
+    assert [h.text for h in hits] == [want]
+    click_row(qtbot, pane, 0)
+    assert w.view.selection_cp() == (hits[0].start, hits[0].end)
+    assert MARKS[hits[0].start : hits[0].end] == want
