@@ -208,6 +208,11 @@ class SearchPane(QDockWidget):
         if self.query.text().strip():
             self.run()
 
+    def coder_changed(self) -> None:
+        """Another coder codes now: "my" status and labels are theirs, the hits again."""
+        if self.query.text().strip():
+            self.run()
+
     # -- searching -------------------------------------------------------------------
 
     def start(self) -> None:

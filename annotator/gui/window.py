@@ -564,6 +564,8 @@ class MainWindow(QMainWindow):
             self.refresh_fields()  # the same coder: the memo box shows the memo again
         else:
             self.refresh_coder_menu()
+            if self._search is not None:
+                self._search.coder_changed()  # its filters are the coder's
             self.statusBar().showMessage(f"Now coding as {self.coder}.", 4000)
 
     # -- the database and its scheme (the File menu's jobs: file_actions.py) --------

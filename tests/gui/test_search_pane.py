@@ -344,3 +344,24 @@ def test_a_hit_among_combining_marks_emoji_and_rtl_opens_at_its_code_points(
     click_row(qtbot, pane, 0)
     assert w.view.selection_cp() == (hits[0].start, hits[0].end)
     assert MARKS[hits[0].start : hits[0].end] == want
+
+
+def test_switching_coder_runs_the_query_again_with_the_new_coders_filters(
+    qtbot, open_window, reader, doc_ids
+):
+    """ "Has my alarmist" means the new coder's labels once the coder is switched: the
+    list and its count are the new coder's, not the last coder's."""
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox OR anaconda")
+    hit = shown_hits(pane)[1]
+    reader.add_span(hit.doc_id, "alice", hit.start, hit.end, "alarmist")
+    pane.labels.setCurrentIndex(pane.labels.findData("+alarmist"))
+    settle(qtbot, pane)
+    assert [h.doc_id for h in shown_hits(pane)] == [hit.doc_id]
+    runs = pane.runs
+    w.switch_coder("bob")
+    qtbot.waitUntil(lambda: pane.runs > runs, timeout=3000)
+    settle(qtbot, pane)
+    assert shown_hits(pane) == []
+    assert pane.count.text() == "0 hits in 0 articles"
