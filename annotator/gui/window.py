@@ -589,6 +589,8 @@ class MainWindow(QMainWindow):
             self.refresh_fields()  # the memo box shows this database's memo again
             return False
         self.refresh_coder_menu()
+        if self._search is not None:  # its hits were the other database's
+            self._search.scheme_changed()
         self.statusBar().showMessage(f"Opened {path}.", 4000)
         return True
 

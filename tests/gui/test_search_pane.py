@@ -365,3 +365,20 @@ def test_switching_coder_runs_the_query_again_with_the_new_coders_filters(
     settle(qtbot, pane)
     assert shown_hits(pane) == []
     assert pane.count.text() == "0 hits in 0 articles"
+
+
+def test_switching_database_shows_the_new_databases_hits(qtbot, open_window, many_hits):
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox OR end")
+    assert [h.text for h in shown_hits(pane)] == ["fox"]
+    runs = pane.runs
+    assert w.switch_database(many_hits)
+    qtbot.waitUntil(lambda: pane.runs > runs, timeout=3000)
+    settle(qtbot, pane)
+    hits = shown_hits(pane)
+    assert [h.text for h in hits] == ["end"] * 3
+    assert pane.count.text() == "3 hits in 3 articles"
+    click_row(qtbot, pane, 2)
+    assert w.doc.id == hits[2].doc_id
+    assert w.view.selection_cp() == (hits[2].start, hits[2].end)
