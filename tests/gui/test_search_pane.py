@@ -382,3 +382,27 @@ def test_switching_database_shows_the_new_databases_hits(qtbot, open_window, man
     click_row(qtbot, pane, 2)
     assert w.doc.id == hits[2].doc_id
     assert w.view.selection_cp() == (hits[2].start, hits[2].end)
+
+
+def test_the_list_filter_follows_hits_labelled_while_the_database_was_busy(
+    qtbot, open_window, db, doc_ids
+):
+    """The list shows articles without my alarmist; Label all hits… labels two of them
+    while another process holds the write lock: once written, they leave the list."""
+    from test_doc_filters_list import choose, count_line, open_popup
+
+    w = open_window()
+    w.open_document(doc_ids["Simple"])
+    panel = open_popup(qtbot, w)
+    choose(qtbot, panel.label, "alarmist")
+    choose(qtbot, panel.has_label, "has not")
+    qtbot.keyClick(panel, Qt.Key.Key_Escape)
+    assert count_line(w) == "7 of 7 articles"
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox OR anaconda")
+    with lock_held(db):
+        label_all(qtbot, pane, "alarmist")
+        assert w.pending
+    w.flush_pending()
+    qtbot.waitUntil(lambda: not w.pending, timeout=5000)
+    qtbot.waitUntil(lambda: count_line(w) == "5 of 7 articles", timeout=3000)
