@@ -402,6 +402,8 @@ class SearchPane(QDockWidget):
     # -- Label all hits… ------------------------------------------------------------------
 
     def open_label_dialog(self) -> LabelHitsDialog | None:
+        if self.timer.isActive():  # typed, not run yet: the dialog lists the typed query
+            self.run()
         if not self.searched:
             return None
         dlg = LabelHitsDialog(self, self.searched)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from gui_helpers import EMOJI
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMessageBox
 from test_unsaved import lock_held
 
 from annotator.corpus import RawDocument
@@ -406,3 +406,19 @@ def test_the_list_filter_follows_hits_labelled_while_the_database_was_busy(
     w.flush_pending()
     qtbot.waitUntil(lambda: not w.pending, timeout=5000)
     qtbot.waitUntil(lambda: count_line(w) == "5 of 7 articles", timeout=3000)
+
+
+def test_label_all_hits_right_after_typing_lists_the_query_it_names(qtbot, open_window):
+    """Label all hits… clicked before the typed query ran: the dialog names the query
+    whose hits it lists (the typed one), not the one the list still showed."""
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox")
+    qtbot.keyClicks(pane.query, " OR anaconda")
+    assert pane.timer.isActive()  # not run yet
+    qtbot.mouseClick(pane.label_all, Qt.MouseButton.LeftButton)
+    dlg = pane.label_dialog
+    assert dlg is not None
+    assert "'fox OR anaconda'" in dlg.findChildren(QLabel)[0].text()
+    assert dlg.list.count() == 2
+    dlg.reject()
