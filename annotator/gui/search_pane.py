@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QUndoStack
@@ -519,9 +519,12 @@ class LabelHitsDialog(QDialog):
 
         if not self.label():
             return LabelPlan()
-        if self.tokens.isChecked():
-            return plan_labels(self.store, self.checked(), self.coder, self.label(), "tokens")
-        return plan_labels(self.store, self.checked(), self.coder, self.label(), "exact")
+        snap: Literal["tokens", "exact"] = "tokens" if self.tokens.isChecked() else "exact"
+        host = self.pane.host
+        return plan_labels(  # the spans as shown: a label still unsaved counts
+            self.store, self.checked(), self.coder, self.label(), snap,
+            spans=lambda doc_id: host.own_spans(doc_id)[0],
+        )  # fmt: skip
 
     def update_summary(self) -> None:
         try:

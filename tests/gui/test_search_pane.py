@@ -422,3 +422,29 @@ def test_label_all_hits_right_after_typing_lists_the_query_it_names(qtbot, open_
     assert "'fox OR anaconda'" in dlg.findChildren(QLabel)[0].text()
     assert dlg.list.count() == 2
     dlg.reject()
+
+
+def test_label_all_hits_twice_while_busy_labels_each_hit_once(qtbot, open_window, reader, db):
+    """The first Label all hits… waits unsaved (another process holds the write lock):
+    the second one counts those hits as already labelled, as it would once saved."""
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox OR anaconda")
+    hits = shown_hits(pane)
+    with lock_held(db):
+        label_all(qtbot, pane, "alarmist")
+        qtbot.mouseClick(pane.label_all, Qt.MouseButton.LeftButton)
+        dlg = pane.label_dialog
+        dlg.chooser.setCurrentIndex(dlg.chooser.findData("alarmist"))
+        assert dlg.plan().add == []
+        assert not dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+        dlg.reject()
+    w.flush_pending()
+    qtbot.waitUntil(lambda: not w.pending, timeout=5000)
+    spans = [
+        (s.document_id, s.start, s.end)
+        for d in {h.doc_id for h in hits}
+        for s in reader.spans(d, "alice")
+        if s.label == "alarmist"
+    ]
+    assert len(spans) == len(set(spans)) == 2
