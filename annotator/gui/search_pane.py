@@ -208,8 +208,10 @@ class SearchPane(QDockWidget):
         if self.query.text().strip():
             self.run()
 
-    def coder_changed(self) -> None:
-        """Another coder codes now: "my" status and labels are theirs, the hits again."""
+    def documents_changed(self) -> None:
+        """The window's articles were read again (another coder, whose "my" status and
+        labels the filters now mean; another database; an import or merge): the hits
+        again."""
         if self.query.text().strip():
             self.run()
 

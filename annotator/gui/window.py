@@ -256,6 +256,8 @@ class MainWindow(QMainWindow):
 
     def reload_documents(self) -> None:
         self.navigator.reload_documents()
+        if self._search is not None:  # another coder or database, new articles or labels
+            self._search.documents_changed()
 
     def open_document(self, doc_id: int, keep_position: bool = False) -> None:
         self.navigator.open_document(doc_id, keep_position)
@@ -564,8 +566,6 @@ class MainWindow(QMainWindow):
             self.refresh_fields()  # the same coder: the memo box shows the memo again
         else:
             self.refresh_coder_menu()
-            if self._search is not None:
-                self._search.coder_changed()  # its filters are the coder's
             self.statusBar().showMessage(f"Now coding as {self.coder}.", 4000)
 
     # -- the database and its scheme (the File menu's jobs: file_actions.py) --------
@@ -589,8 +589,6 @@ class MainWindow(QMainWindow):
             self.refresh_fields()  # the memo box shows this database's memo again
             return False
         self.refresh_coder_menu()
-        if self._search is not None:  # its hits were the other database's
-            self._search.scheme_changed()
         self.statusBar().showMessage(f"Opened {path}.", 4000)
         return True
 

@@ -448,3 +448,16 @@ def test_label_all_hits_twice_while_busy_labels_each_hit_once(qtbot, open_window
         if s.label == "alarmist"
     ]
     assert len(spans) == len(set(spans)) == 2
+
+
+def test_articles_read_again_after_an_import_run_the_query_again(qtbot, open_window, reader):
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox")
+    assert pane.count.text() == "1 hit in 1 article"
+    import_documents(reader, [RawDocument("Another fox, late.", "late.txt", {})])
+    runs = pane.runs
+    w.reload_documents()  # what File → Import articles… does when it is done
+    qtbot.waitUntil(lambda: pane.runs > runs, timeout=3000)
+    settle(qtbot, pane)
+    assert pane.count.text() == "2 hits in 2 articles"
