@@ -15,12 +15,12 @@ of the same plan, counted as skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypeVar
 
 from .errors import ValidationError
-from .models import STATES
+from .models import STATES, Span
 from .store import Store
 
 ANY = ""
@@ -115,8 +115,11 @@ def plan_labels(
     coder: str,
     label: str,
     snap: Literal["tokens", "exact"] = "tokens",
+    spans: Callable[[int], Iterable[Span]] | None = None,
 ) -> LabelPlan:
-    """The spans labelling ``hits`` as ``label`` for ``coder`` would add (nothing written)."""
+    """The spans labelling ``hits`` as ``label`` for ``coder`` would add (nothing written).
+    ``spans(doc_id)``: the coder's spans of a document as shown (the window's, unsaved
+    edits included); by default the stored ones."""
     if label not in store.scheme.label_names:
         raise ValidationError(
             f"unknown span label {label!r} (the scheme has: {', '.join(store.scheme.label_names)})"
@@ -132,7 +135,9 @@ def plan_labels(
         have = covered.get(hit.doc_id)
         if have is None:
             have = covered[hit.doc_id] = [
-                (s.start, s.end) for s in store.spans(hit.doc_id, coder) if s.label == label
+                (s.start, s.end)
+                for s in (store.spans(hit.doc_id, coder) if spans is None else spans(hit.doc_id))
+                if s.label == label
             ]
         if any(s <= start and end <= e for s, e in have):
             plan.skipped += 1

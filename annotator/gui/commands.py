@@ -282,8 +282,20 @@ class LabelHits(StoreCommand):
             self.editor.refresh_documents(self.documents)
 
     def revert(self) -> None:
+        """Take back every hit; one refused (e.g. its span was deleted elsewhere) does
+        not stop the others. A refused hit is no longer part of this step (redo does not
+        bring it back); the first refusal is raised once all are done."""
+        refused: list[AddSpan] = []
+        error: AnnotatorError | None = None
         try:
             for part in reversed(self.parts):
-                part.revert()
+                try:
+                    part.revert()
+                except AnnotatorError as e:
+                    refused.append(part)
+                    error = error or e
         finally:
+            self.parts = [p for p in self.parts if p not in refused]
             self.editor.refresh_documents(self.documents)
+        if error is not None:
+            raise error

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QUndoStack
@@ -205,6 +205,13 @@ class SearchPane(QDockWidget):
     def scheme_changed(self) -> None:
         """The window's scheme (or database) changed: the label choices, and the hits again."""
         self.fill_labels()
+        if self.query.text().strip():
+            self.run()
+
+    def documents_changed(self) -> None:
+        """The window's articles were read again (another coder, whose "my" status and
+        labels the filters now mean; another database; an import or merge): the hits
+        again."""
         if self.query.text().strip():
             self.run()
 
@@ -397,6 +404,8 @@ class SearchPane(QDockWidget):
     # -- Label all hits… ------------------------------------------------------------------
 
     def open_label_dialog(self) -> LabelHitsDialog | None:
+        if self.timer.isActive():  # typed, not run yet: the dialog lists the typed query
+            self.run()
         if not self.searched:
             return None
         dlg = LabelHitsDialog(self, self.searched)
@@ -512,9 +521,12 @@ class LabelHitsDialog(QDialog):
 
         if not self.label():
             return LabelPlan()
-        if self.tokens.isChecked():
-            return plan_labels(self.store, self.checked(), self.coder, self.label(), "tokens")
-        return plan_labels(self.store, self.checked(), self.coder, self.label(), "exact")
+        snap: Literal["tokens", "exact"] = "tokens" if self.tokens.isChecked() else "exact"
+        host = self.pane.host
+        return plan_labels(  # the spans as shown: a label still unsaved counts
+            self.store, self.checked(), self.coder, self.label(), snap,
+            spans=lambda doc_id: host.own_spans(doc_id)[0],
+        )  # fmt: skip
 
     def update_summary(self) -> None:
         try:

@@ -256,6 +256,8 @@ class MainWindow(QMainWindow):
 
     def reload_documents(self) -> None:
         self.navigator.reload_documents()
+        if self._search is not None:  # another coder or database, new articles or labels
+            self._search.documents_changed()
 
     def open_document(self, doc_id: int, keep_position: bool = False) -> None:
         self.navigator.open_document(doc_id, keep_position)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from gui_helpers import EMOJI
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMessageBox
+from test_unsaved import lock_held
 
 from annotator.corpus import RawDocument
 from annotator.ingest import import_documents
@@ -231,3 +232,232 @@ def test_the_list_is_lazy(qtbot, open_window, many_hits):
         qtbot.waitUntil(lambda n=n: pane.model.rowCount() > n or pane.model.exhausted, timeout=2000)
     with Store(many_hits, readonly=True) as s:
         assert shown_hits(pane) == list(find(s, "word"))  # no hit lost or shown twice
+
+
+def label_all(qtbot, pane, label: str) -> None:
+    qtbot.mouseClick(pane.label_all, Qt.MouseButton.LeftButton)
+    dlg = pane.label_dialog
+    dlg.chooser.setCurrentIndex(dlg.chooser.findData(label))
+    qtbot.mouseClick(
+        dlg.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+
+
+def test_undo_of_label_all_hits_with_one_span_deleted_elsewhere_takes_back_the_rest(
+    qtbot, open_window, reader, doc_ids
+):
+    """Another window deleted one of the labelled hits: Ctrl+Z says so, yet takes back
+    every other hit (none is left half-undone), and Ctrl+Shift+Z brings them back."""
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox OR anaconda")
+    hits = shown_hits(pane)
+    assert len(hits) == 2
+    label_all(qtbot, pane, "alarmist")
+
+    def labelled():
+        return sorted(
+            (s.document_id, s.start, s.end)
+            for d in {h.doc_id for h in hits}
+            for s in reader.spans(d, "alice")
+            if s.label == "alarmist"
+        )
+
+    assert len(labelled()) == 2
+    gone = next(s for s in reader.spans(hits[1].doc_id, "alice") if s.label == "alarmist")
+    reader.delete_span(gone.id)  # another window deletes the last hit's span
+    errors: list[str] = []
+    w.report_error = errors.append  # type: ignore[method-assign]
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert errors  # the coder is told
+    assert labelled() == []  # the other hit is taken back all the same
+    told = len(errors)
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, CTRL_SHIFT)  # redo: the hit still there comes back
+    assert len(errors) == told
+    assert [d for d, _, _ in labelled()] == [hits[0].doc_id]
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert labelled() == [] and len(errors) == told
+
+
+def test_label_all_hits_undo_and_redo_while_another_process_holds_the_write_lock(
+    qtbot, open_window, reader, db
+):
+    """The database is busy throughout: labelling, undo and redo are all kept pending and,
+    once the lock is released, written in order: the hits end up labelled, none twice."""
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox OR anaconda")
+    hits = shown_hits(pane)
+
+    def labelled():
+        return sorted(
+            (s.document_id, s.start, s.end)
+            for d in {h.doc_id for h in hits}
+            for s in reader.spans(d, "alice")
+            if s.label == "alarmist"
+        )
+
+    with lock_held(db):
+        label_all(qtbot, pane, "alarmist")
+        assert w.undo_stack.count() == 1
+        assert w.pending  # kept, shown as unsaved
+        qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(w.view, Qt.Key.Key_Z, CTRL_SHIFT)
+    w.flush_pending()
+    qtbot.waitUntil(lambda: not w.pending, timeout=5000)
+    assert len(labelled()) == 2
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert labelled() == []
+
+
+MARKS = (
+    "Le cafe\u0301 noir \U0001f469\u200d\U0001f469\u200d\U0001f467 est ici; שלום עולם 🇮🇱 x\u0308y."
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "regex", "want"),
+    [
+        ("cafe", False, "cafe\u0301"),
+        ('"noir est"', False, "noir \U0001f469\u200d\U0001f469\u200d\U0001f467 est"),
+        ("עולם", False, "עולם"),
+        ("xy", False, "x\u0308y"),
+        ("\u05e2\\w+ 🇮🇱", True, "עולם 🇮🇱"),
+    ],
+    ids=["combining", "emoji-zwj", "rtl", "diaeresis", "rtl-regex-flag"],
+)
+def test_a_hit_among_combining_marks_emoji_and_rtl_opens_at_its_code_points(
+    qtbot, open_window, tmp_path, query, regex, want
+):
+    path = tmp_path / "marks.db"
+    with Store(path) as s:
+        import_documents(s, [RawDocument(MARKS, "marks.txt", {})])
+    w = open_window(path=path)
+    pane = open_pane(qtbot, w)
+    pane.regex.setChecked(regex)
+    runs = pane.runs
+    pane.query.setText(query)  # QTest types ASCII only: the text as a paste would put it
+    qtbot.waitUntil(lambda: pane.runs > runs and not pane.timer.isActive(), timeout=3000)
+    settle(qtbot, pane)
+    hits = shown_hits(pane)
+    assert [h.text for h in hits] == [want]
+    click_row(qtbot, pane, 0)
+    assert w.view.selection_cp() == (hits[0].start, hits[0].end)
+    assert MARKS[hits[0].start : hits[0].end] == want
+
+
+def test_switching_coder_runs_the_query_again_with_the_new_coders_filters(
+    qtbot, open_window, reader, doc_ids
+):
+    """ "Has my alarmist" means the new coder's labels once the coder is switched: the
+    list and its count are the new coder's, not the last coder's."""
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox OR anaconda")
+    hit = shown_hits(pane)[1]
+    reader.add_span(hit.doc_id, "alice", hit.start, hit.end, "alarmist")
+    pane.labels.setCurrentIndex(pane.labels.findData("+alarmist"))
+    settle(qtbot, pane)
+    assert [h.doc_id for h in shown_hits(pane)] == [hit.doc_id]
+    runs = pane.runs
+    w.switch_coder("bob")
+    qtbot.waitUntil(lambda: pane.runs > runs, timeout=3000)
+    settle(qtbot, pane)
+    assert shown_hits(pane) == []
+    assert pane.count.text() == "0 hits in 0 articles"
+
+
+def test_switching_database_shows_the_new_databases_hits(qtbot, open_window, many_hits):
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox OR end")
+    assert [h.text for h in shown_hits(pane)] == ["fox"]
+    runs = pane.runs
+    assert w.switch_database(many_hits)
+    qtbot.waitUntil(lambda: pane.runs > runs, timeout=3000)
+    settle(qtbot, pane)
+    hits = shown_hits(pane)
+    assert [h.text for h in hits] == ["end"] * 3
+    assert pane.count.text() == "3 hits in 3 articles"
+    click_row(qtbot, pane, 2)
+    assert w.doc.id == hits[2].doc_id
+    assert w.view.selection_cp() == (hits[2].start, hits[2].end)
+
+
+def test_the_list_filter_follows_hits_labelled_while_the_database_was_busy(
+    qtbot, open_window, db, doc_ids
+):
+    """The list shows articles without my alarmist; Label all hits… labels two of them
+    while another process holds the write lock: once written, they leave the list."""
+    from test_doc_filters_list import choose, count_line, open_popup
+
+    w = open_window()
+    w.open_document(doc_ids["Simple"])
+    panel = open_popup(qtbot, w)
+    choose(qtbot, panel.label, "alarmist")
+    choose(qtbot, panel.has_label, "has not")
+    qtbot.keyClick(panel, Qt.Key.Key_Escape)
+    assert count_line(w) == "7 of 7 articles"
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox OR anaconda")
+    with lock_held(db):
+        label_all(qtbot, pane, "alarmist")
+        assert w.pending
+    w.flush_pending()
+    qtbot.waitUntil(lambda: not w.pending, timeout=5000)
+    qtbot.waitUntil(lambda: count_line(w) == "5 of 7 articles", timeout=3000)
+
+
+def test_label_all_hits_right_after_typing_lists_the_query_it_names(qtbot, open_window):
+    """Label all hits… clicked before the typed query ran: the dialog names the query
+    whose hits it lists (the typed one), not the one the list still showed."""
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox")
+    qtbot.keyClicks(pane.query, " OR anaconda")
+    assert pane.timer.isActive()  # not run yet
+    qtbot.mouseClick(pane.label_all, Qt.MouseButton.LeftButton)
+    dlg = pane.label_dialog
+    assert dlg is not None
+    assert "'fox OR anaconda'" in dlg.findChildren(QLabel)[0].text()
+    assert dlg.list.count() == 2
+    dlg.reject()
+
+
+def test_label_all_hits_twice_while_busy_labels_each_hit_once(qtbot, open_window, reader, db):
+    """The first Label all hits… waits unsaved (another process holds the write lock):
+    the second one counts those hits as already labelled, as it would once saved."""
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox OR anaconda")
+    hits = shown_hits(pane)
+    with lock_held(db):
+        label_all(qtbot, pane, "alarmist")
+        qtbot.mouseClick(pane.label_all, Qt.MouseButton.LeftButton)
+        dlg = pane.label_dialog
+        dlg.chooser.setCurrentIndex(dlg.chooser.findData("alarmist"))
+        assert dlg.plan().add == []
+        assert not dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+        dlg.reject()
+    w.flush_pending()
+    qtbot.waitUntil(lambda: not w.pending, timeout=5000)
+    spans = [
+        (s.document_id, s.start, s.end)
+        for d in {h.doc_id for h in hits}
+        for s in reader.spans(d, "alice")
+        if s.label == "alarmist"
+    ]
+    assert len(spans) == len(set(spans)) == 2
+
+
+def test_articles_read_again_after_an_import_run_the_query_again(qtbot, open_window, reader):
+    w = open_window()
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox")
+    assert pane.count.text() == "1 hit in 1 article"
+    import_documents(reader, [RawDocument("Another fox, late.", "late.txt", {})])
+    runs = pane.runs
+    w.reload_documents()  # what File → Import articles… does when it is done
+    qtbot.waitUntil(lambda: pane.runs > runs, timeout=3000)
+    settle(qtbot, pane)
+    assert pane.count.text() == "2 hits in 2 articles"
