@@ -24,6 +24,7 @@ from .design import (
     Design,
     DesignRequest,
     Placed,
+    check_round_docs,
     draw_design,
     draw_round_documents,
     new_seed,
@@ -87,8 +88,8 @@ def assign(
     round = check_round_name(round)
     for name in coders:
         check_coder_name(name)
-    if docs is not None and (isinstance(docs, bool) or not isinstance(docs, int) or docs < 1):
-        raise ValidationError(f"--docs must be a whole number >= 1, got {docs!r}")
+    if docs is not None:
+        check_round_docs(docs)
     names = [r.name for r in store.rounds()]
     exists = round in names
     existing = store.assignments(round=round) if exists else []

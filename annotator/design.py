@@ -116,6 +116,12 @@ def _rng(request: DesignRequest, *step: str) -> random.Random:
     return random.Random(":".join(["annotator-assign", str(request.seed), request.round, *step]))
 
 
+def check_round_docs(n: object) -> None:
+    """ValidationError unless ``n`` (``assign --docs``) is a whole number >= 1."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValidationError(f"--docs must be a whole number >= 1, got {n!r}")
+
+
 def draw_round_documents(
     seed: int, round: str, candidates: Iterable[Candidate], n: int
 ) -> list[Candidate]:
@@ -123,8 +129,7 @@ def draw_round_documents(
     (from the candidates ordered by SHA-256, so the same corpus gives the same draw in any
     database): the documents a round takes when it is not to take them all (a pilot of
     20 articles; ``assign --docs N``). All of them when there are ``n`` or fewer."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValidationError(f"--docs must be a whole number >= 1, got {n!r}")
+    check_round_docs(n)
     ordered = sorted(candidates, key=lambda c: (c.sha256, c.doc_id))
     if len(ordered) <= n:
         return ordered

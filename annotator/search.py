@@ -33,7 +33,6 @@ from .store import Store
 CONTEXT = 60  # characters of context on each side of a hit
 # What ends a line for the context (str.splitlines' boundaries).
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-SNAPS = ("tokens", "exact")
 
 
 @dataclass(frozen=True)

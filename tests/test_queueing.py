@@ -80,10 +80,10 @@ def test_pack_coder_reads_the_setting_the_pack_writes(store):
     assert store.pack_coder() is None
     store.set_setting(PACK_CODER, "ana")
     assert store.pack_coder() == "ana" == store.setting(PACK_CODER)
-    # the store's window-side module names the two settings itself: they must agree
+    # the store's window-side module reads the same two settings
     from annotator.store import queue_queries
 
-    assert (queue_queries.PACK_CODER_KEY, queue_queries.PACK_ROUND_KEY) == (
+    assert (queue_queries.PACK_CODER, queue_queries.PACK_ROUND) == (
         PACK_CODER,
         PACK_ROUND,
     )

@@ -8,7 +8,8 @@ beside it), :mod:`.names` (the rule for coder names, finding a coder by name),
 :mod:`.rows` (how values are stored), :mod:`.documents` (documents in bulk) and
 :mod:`.queries` (whole-database reports) and :mod:`.coder_labels` (one coder's labels on
 some documents deleted, a status set exactly: ``import-labels --replace``) and
-:mod:`.study` (the design of a study: rounds, assignments, queues, settings of the file).
+:mod:`.study` (the design of a study: rounds, assignments, queues) and :mod:`.settings`
+(settings of the file: a pack's coder and round).
 No module outside this package runs SQL (``tests/test_architecture.py`` checks it).
 """
 

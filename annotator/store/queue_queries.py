@@ -2,9 +2,8 @@
 round, and the coder a pack was made for.
 
 Kept apart from :mod:`.study` so that opening the window on a database without rounds
-loads neither module's work beyond one short query each: this module is small, and it
-names the two file settings it reads itself (``tests/test_queueing.py`` checks they
-are :data:`.study.PACK_CODER` and :data:`.study.PACK_ROUND`). It never reads the
+loads neither module's work beyond one short query each: this module is small, and the
+file settings it reads come from the small :mod:`.settings`. It never reads the
 reliability flag: the window must not be able to tell the sample apart.
 """
 
@@ -12,8 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 
-PACK_CODER_KEY = "pack_coder"  # = study.PACK_CODER
-PACK_ROUND_KEY = "pack_round"  # = study.PACK_ROUND
+from .settings import PACK_CODER, PACK_ROUND, setting
 
 # The current round is the one a pack was made for (if it is a round of this file), else
 # the round created last (as ``Store.current_round``); with the coder's queue in it.
@@ -31,7 +29,7 @@ ORDER BY x.position
 def coder_queue(conn: sqlite3.Connection, aid: int) -> tuple[str, list[int]] | None:
     """The current round's name and the documents of coder ``aid`` in it, in queue
     order (empty: nothing assigned to them); None when the database has no rounds."""
-    rows = conn.execute(_QUEUE_SQL, (aid, PACK_ROUND_KEY)).fetchall()
+    rows = conn.execute(_QUEUE_SQL, (aid, PACK_ROUND)).fetchall()
     if not rows:
         return None
     return str(rows[0][0]), [r[1] for r in rows if r[1] is not None]
@@ -39,7 +37,4 @@ def coder_queue(conn: sqlite3.Connection, aid: int) -> tuple[str, list[int]] | N
 
 def pack_coder(conn: sqlite3.Connection) -> str | None:
     """The coder this file was packed for (``annotator pack``), or None."""
-    row = conn.execute(
-        "SELECT value FROM file_settings WHERE key = ?", (PACK_CODER_KEY,)
-    ).fetchone()
-    return None if row is None else str(row[0])
+    return setting(conn, PACK_CODER)

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 from ..errors import AnnotatorError, SearchQueryError
 from .schema import FTS_INSERT_TRIGGER, index_documents
+from .settings import set_setting, setting
 
 # A file setting: "stale" while the index lacks documents (a pack fills its documents with
 # the index suspended, see :func:`suspended_index`); the first search builds it.
@@ -30,23 +31,18 @@ def suspended_index(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("DROP TRIGGER IF EXISTS documents_fts_insert")
     yield
     conn.execute(FTS_INSERT_TRIGGER)
-    conn.execute(
-        "INSERT INTO file_settings (key, value) VALUES (?, 'stale')"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (INDEX_STATE,),
-    )
+    set_setting(conn, INDEX_STATE, "stale")
 
 
 def index_is_stale(conn: sqlite3.Connection) -> bool:
-    row = conn.execute("SELECT value FROM file_settings WHERE key = ?", (INDEX_STATE,)).fetchone()
-    return row is not None and row[0] == "stale"
+    return setting(conn, INDEX_STATE) == "stale"
 
 
 def rebuild_index(conn: sqlite3.Connection) -> None:
     """Inside the caller's write transaction: the index made again from every document."""
     conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('delete-all')")
     index_documents(conn)
-    conn.execute("DELETE FROM file_settings WHERE key = ?", (INDEX_STATE,))
+    set_setting(conn, INDEX_STATE, None)
 
 
 # Pairs of marker characters for highlight(); the first pair that occurs in none of a

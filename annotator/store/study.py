@@ -22,11 +22,12 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from ..errors import AnnotatorError, NotFoundError, ValidationError
+from .settings import PACK_CODER as PACK_CODER  # re-exported: the store's study names
+from .settings import PACK_ROUND as PACK_ROUND
+from .settings import set_setting as set_setting
+from .settings import setting as setting
 
 MAX_ROUND_LEN = 64
-# Settings of this file (``file_settings``): the coder and round a pack was made for.
-PACK_CODER = "pack_coder"
-PACK_ROUND = "pack_round"
 
 
 class Round(NamedTuple):
@@ -204,19 +205,3 @@ def reliability_documents(conn: sqlite3.Connection, rid: int | None) -> list[int
         sql += " AND round_id = ?"
         params = (rid,)
     return sorted(r[0] for r in conn.execute(sql + " ORDER BY document_id", params))
-
-
-def setting(conn: sqlite3.Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM file_settings WHERE key = ?", (key,)).fetchone()
-    return None if row is None else str(row[0])
-
-
-def set_setting(conn: sqlite3.Connection, key: str, value: str | None) -> None:
-    if value is None:
-        conn.execute("DELETE FROM file_settings WHERE key = ?", (key,))
-    else:
-        conn.execute(
-            "INSERT INTO file_settings (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
