@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
@@ -31,19 +32,21 @@ class ChartRow:
     minor: bool = False  # an option of a multi field (drawn lighter)
 
 
-class AlphaChart(QWidget):
-    """Horizontal bars of α on a −0.5 … 1 axis, 95% intervals as whiskers."""
+class RowChart(QWidget):
+    """A chart of one horizontal band per row, ``ROW_H`` high below a ``TOP`` margin: it is
+    as tall as its rows and says which row a point is in (for tooltips). Subclasses set
+    the sizes, the size policy and the rows' type, and paint."""
 
     ROW_H = 24
-    TOP, BOTTOM = 22, 30
+    TOP, BOTTOM = 0, 0
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, vertical: QSizePolicy.Policy, parent: QWidget | None = None):
         super().__init__(parent)
-        self.rows: list[ChartRow] = []
+        self.rows: list[Any] = []
         self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, vertical)
 
-    def set_rows(self, rows: list[ChartRow]) -> None:
+    def set_rows(self, rows: Sequence[Any]) -> None:
         self.rows = list(rows)
         self.setMinimumHeight(self.sizeHint().height())
         self.updateGeometry()
@@ -51,6 +54,21 @@ class AlphaChart(QWidget):
 
     def sizeHint(self) -> QSize:
         return QSize(520, self.TOP + self.BOTTOM + self.ROW_H * max(len(self.rows), 1))
+
+    def row_at(self, y: float) -> int | None:
+        i = int((y - self.TOP) // self.ROW_H)
+        return i if 0 <= i < len(self.rows) else None
+
+
+class AlphaChart(RowChart):
+    """Horizontal bars of α on a −0.5 … 1 axis, 95% intervals as whiskers."""
+
+    ROW_H = 24
+    TOP, BOTTOM = 22, 30
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(QSizePolicy.Policy.Fixed, parent)
+        self.rows: list[ChartRow] = []
 
     def _geometry(self) -> tuple[float, float]:
         fm = QFontMetrics(self.font())
@@ -61,10 +79,6 @@ class AlphaChart(QWidget):
         label_w, plot_w = self._geometry()
         v = max(AXIS[0], min(AXIS[1], v))
         return label_w + (v - AXIS[0]) / (AXIS[1] - AXIS[0]) * plot_w
-
-    def row_at(self, y: float) -> int | None:
-        i = int((y - self.TOP) // self.ROW_H)
-        return i if 0 <= i < len(self.rows) else None
 
     def paintEvent(self, _e) -> None:
         p = QPainter(self)

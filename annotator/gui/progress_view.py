@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import AnnotatorError
 from ..store import Store
+from .agreement_charts import RowChart
 from .layouts import fit_window, save_window
 from .plaintext import literal_title, plain_tooltip
 
@@ -52,7 +53,7 @@ class ProgressHost(Protocol):
     def window(self) -> QWidget: ...  # the parent of the progress window
 
 
-class ProgressChart(QWidget):
+class ProgressChart(RowChart):
     """One horizontal stacked bar per coder on a common scale (the most assigned):
     done, coded but not done, remaining; below it a thin bar of the coder's reliability
     documents, coded and not yet coded."""
@@ -61,20 +62,9 @@ class ProgressChart(QWidget):
     TOP, BOTTOM = 8, 8
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.rows: list[CoderProgress] = []
-        self.setMouseTracking(True)
         # at least as tall as its bars, and filling the room below them in white
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.MinimumExpanding)
-
-    def set_rows(self, rows: list[CoderProgress]) -> None:
-        self.rows = list(rows)
-        self.setMinimumHeight(self.sizeHint().height())
-        self.updateGeometry()
-        self.update()
-
-    def sizeHint(self) -> QSize:
-        return QSize(520, self.TOP + self.BOTTOM + self.ROW_H * max(len(self.rows), 1))
+        super().__init__(QSizePolicy.Policy.MinimumExpanding, parent)
+        self.rows: list[CoderProgress] = []
 
     def _geometry(self) -> tuple[float, float, float]:
         """Label width, bar width, width of the figures at the right."""
@@ -82,10 +72,6 @@ class ProgressChart(QWidget):
         label_w = min(max((fm.horizontalAdvance(r.coder) for r in self.rows), default=60) + 16, 200)
         figures_w = fm.horizontalAdvance("0000/0000 done  ") + 8
         return label_w, max(self.width() - label_w - figures_w, 60), figures_w
-
-    def row_at(self, y: float) -> int | None:
-        i = int((y - self.TOP) // self.ROW_H)
-        return i if 0 <= i < len(self.rows) else None
 
     def paintEvent(self, _e) -> None:
         p = QPainter(self)
