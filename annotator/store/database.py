@@ -1059,13 +1059,9 @@ class Store:
     def current_round(self) -> str | None:
         """The round a coder's window shows: the one a pack was made for, else the round
         created last; None when this database has no rounds."""
-        from . import study
+        from . import queue_queries
 
-        names = [r.name for r in study.rounds(self.conn)]
-        packed = study.setting(self.conn, study.PACK_ROUND)
-        if packed in names:
-            return packed
-        return names[-1] if names else None
+        return queue_queries.current_round(self.conn)
 
     def add_assignments(self, round: str, rows: Iterable[tuple[str, int, bool | None, int]]) -> int:
         """Assign documents in a round: ``(coder, document id, reliability, position)``

@@ -13,17 +13,28 @@ import sqlite3
 
 from .settings import PACK_CODER, PACK_ROUND, setting
 
-# The current round is the one a pack was made for (if it is a round of this file), else
-# the round created last (as ``Store.current_round``); with the coder's queue in it.
-_QUEUE_SQL = """
+# The id of the current round: the one a pack was made for (if it is a round of this
+# file), else the round created last. One parameter: the PACK_ROUND setting's key.
+_CURRENT_ROUND_ID = """coalesce(
+    (SELECT p.id FROM rounds p JOIN file_settings f ON f.key = ? AND f.value = p.name),
+    (SELECT max(id) FROM rounds))"""
+
+# The current round, with the coder's queue in it.
+_QUEUE_SQL = f"""
 SELECT r.name, x.document_id
 FROM rounds r
 LEFT JOIN assignments x ON x.round_id = r.id AND x.annotator_id = ?
-WHERE r.id = coalesce(
-    (SELECT p.id FROM rounds p JOIN file_settings f ON f.key = ? AND f.value = p.name),
-    (SELECT max(id) FROM rounds))
+WHERE r.id = {_CURRENT_ROUND_ID}
 ORDER BY x.position
 """
+
+
+def current_round(conn: sqlite3.Connection) -> str | None:
+    """The name of the current round (see :data:`_CURRENT_ROUND_ID`), or None."""
+    row = conn.execute(
+        f"SELECT name FROM rounds WHERE id = {_CURRENT_ROUND_ID}", (PACK_ROUND,)
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def coder_queue(conn: sqlite3.Connection, aid: int) -> tuple[str, list[int]] | None:
