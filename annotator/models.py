@@ -265,6 +265,7 @@ class Span(FrozenRecord):
     scheme_version: int
     created_at: str
     updated_at: str
+    origin: str  # MANUAL, "suggestion:<source>" or "edited:<source>" (see origin_problem)
 
     def __init__(
         self,
@@ -278,6 +279,7 @@ class Span(FrozenRecord):
         scheme_version: int = 1,
         created_at: str = "",
         updated_at: str = "",
+        origin: str = "manual",
     ) -> None:
         d = self.__dict__
         d["id"] = id
@@ -290,6 +292,7 @@ class Span(FrozenRecord):
         d["scheme_version"] = scheme_version
         d["created_at"] = created_at
         d["updated_at"] = updated_at
+        d["origin"] = origin
 
 
 class DocLabel(FrozenRecord):
@@ -299,6 +302,7 @@ class DocLabel(FrozenRecord):
     value: str | tuple[str, ...]
     scheme_version: int
     updated_at: str
+    origin: str  # as Span.origin
 
     def __init__(
         self,
@@ -308,6 +312,7 @@ class DocLabel(FrozenRecord):
         value: str | tuple[str, ...],
         scheme_version: int = 1,
         updated_at: str = "",
+        origin: str = "manual",
     ) -> None:
         d = self.__dict__
         d["document_id"] = document_id
@@ -316,6 +321,126 @@ class DocLabel(FrozenRecord):
         d["value"] = value
         d["scheme_version"] = scheme_version
         d["updated_at"] = updated_at
+        d["origin"] = origin
+
+
+# --- suggestions and the origin of labels (issue 15) -----------------------------------
+
+MANUAL = "manual"  # the origin of a label a person made alone
+SUGGESTED = "suggestion"  # "suggestion:<source>": a suggestion accepted as it was
+EDITED = "edited"  # "edited:<source>": a suggestion accepted, then moved or relabelled
+# A suggestion source's name: "patterns", a model's name, an imported file's --source.
+SOURCE_MAX = 64
+
+
+def source_problem(name: object) -> str | None:
+    """Why ``name`` cannot name a suggestion source, or None when it can."""
+    if not isinstance(name, str) or not 1 <= len(name) <= SOURCE_MAX:
+        return f"a source name must be 1 to {SOURCE_MAX} characters, got {name!r}"
+    if not (name[0].isascii() and name[0].isalnum()) or any(
+        not (c.isascii() and (c.isalnum() or c in "_.-")) for c in name
+    ):
+        return (
+            "a source name must start with an ASCII letter or digit and use only letters,"
+            f" digits, '_', '.' and '-', got {name!r}"
+        )
+    return None
+
+
+def origin_problem(origin: object) -> str | None:
+    """Why ``origin`` is not a label origin (``manual``, ``suggestion:<source>``,
+    ``edited:<source>``), or None when it is."""
+    if origin == MANUAL:
+        return None
+    if isinstance(origin, str) and ":" in origin:
+        kind, source = origin.split(":", 1)
+        if kind in (SUGGESTED, EDITED) and source_problem(source) is None:
+            return None
+    return f"origin must be 'manual', 'suggestion:<source>' or 'edited:<source>', got {origin!r}"
+
+
+def origin_source(origin: str) -> str | None:
+    """The suggestion source an origin names (None for ``manual``)."""
+    return None if origin == MANUAL else origin.split(":", 1)[1]
+
+
+def accepted_origin(source: str) -> str:
+    """The origin of a suggestion from ``source`` accepted as it was."""
+    return f"{SUGGESTED}:{source}"
+
+
+def edited_origin(origin: str) -> str:
+    """The origin after a person changes a label of ``origin`` (moves, relabels it):
+    an accepted suggestion becomes ``edited:<source>``; the others stay as they were."""
+    if origin.startswith(SUGGESTED + ":"):
+        return EDITED + origin[len(SUGGESTED) :]
+    return origin
+
+
+class Suggestion(FrozenRecord):
+    """A suggested span: from ``source``, with a score in [0, 1] where the source gives one."""
+
+    id: int
+    document_id: int
+    source: str
+    start: int
+    end: int
+    label: str
+    score: float | None
+
+    def __init__(
+        self,
+        id: int,
+        document_id: int,
+        source: str,
+        start: int,
+        end: int,
+        label: str,
+        score: float | None = None,
+    ) -> None:
+        d = self.__dict__
+        d["id"] = id
+        d["document_id"] = document_id
+        d["source"] = source
+        d["start"] = start
+        d["end"] = end
+        d["label"] = label
+        d["score"] = score
+
+    @property
+    def target(self) -> str:
+        """What a coder's rejection of it records (its content, not its id)."""
+        return f"span:{self.start}:{self.end}:{self.label}"
+
+
+class SuggestedLabel(FrozenRecord):
+    """A suggested document field value (a multi field's: a tuple of options)."""
+
+    document_id: int
+    source: str
+    field: str
+    value: str | tuple[str, ...]
+    score: float | None
+
+    def __init__(
+        self,
+        document_id: int,
+        source: str,
+        field: str,
+        value: str | tuple[str, ...],
+        score: float | None = None,
+    ) -> None:
+        d = self.__dict__
+        d["document_id"] = document_id
+        d["source"] = source
+        d["field"] = field
+        d["value"] = value
+        d["score"] = score
+
+    @property
+    def target(self) -> str:
+        shown = self.value if isinstance(self.value, str) else "|".join(self.value)
+        return f"field:{self.field}:{shown}"
 
 
 class Progress(FrozenRecord):

@@ -11,6 +11,8 @@ The format (documented in the README)::
                              # character, unique (letters ignore case), not reserved
     color = "#d62728"        # #rrggbb
     description = "..."      # codebook text
+    phrases = ["should", "must"]   # optional: cue phrases suggested as this label
+    patterns = [[{LOWER = "calls"}, {LOWER = "for"}]]   # optional: spaCy Matcher patterns
 
     [[doc_fields]]
     name = "dominant_frame"
@@ -41,6 +43,19 @@ Fail = Callable[[str, str], SchemeError]
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 FIELD_KINDS = ("single", "multi")
+# When the window shows suggestions (never on reliability-sample documents): the
+# scheme's top-level ``suggestions``; "after-first-pass" once the coder marked the
+# document done.
+SUGGESTION_MODES = ("always", "after-first-pass", "never")
+DEFAULT_SUGGESTION_MODE = "always"
+# Token attributes a pattern may test (spaCy's Matcher; those a blank pipeline sets, and
+# the operators), checked when the scheme is read; spaCy checks the rest when matching.
+PATTERN_KEYS = frozenset(
+    {"ORTH", "TEXT", "LOWER", "NORM", "LENGTH", "IS_ALPHA", "IS_ASCII", "IS_DIGIT",
+     "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP", "IS_SENT_START",
+     "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL", "SHAPE", "PREFIX", "SUFFIX", "OP", "REGEX",
+     "FUZZY", "IN", "NOT_IN"}
+)  # fmt: skip
 # A scheme (codebook included) is text of a few kilobytes; anything this large is a mistake.
 MAX_SCHEME_BYTES = 10 * 2**20
 # The largest scheme version (SQLite stores it as a 64-bit integer; nobody needs more).
@@ -108,13 +123,29 @@ class SpanLabel(FrozenRecord):
     key: str
     color: str
     description: str
+    phrases: tuple[str, ...]  # cue phrases (matched case-insensitively on whole tokens)
+    patterns: tuple[str, ...]  # spaCy Matcher token patterns, each as JSON text
 
-    def __init__(self, name: str, key: str, color: str, description: str = "") -> None:
+    def __init__(
+        self,
+        name: str,
+        key: str,
+        color: str,
+        description: str = "",
+        phrases: tuple[str, ...] = (),
+        patterns: tuple[str, ...] = (),
+    ) -> None:
         d = self.__dict__
         d["name"] = name
         d["key"] = key
         d["color"] = color
         d["description"] = description
+        d["phrases"] = phrases
+        d["patterns"] = patterns
+
+    def token_patterns(self) -> list[list[dict[str, Any]]]:
+        """The label's Matcher patterns as spaCy takes them (lists of token dicts)."""
+        return [json.loads(p) for p in self.patterns]
 
 
 class DocField(FrozenRecord):
@@ -139,6 +170,7 @@ class Scheme(FrozenRecord):
     span_labels: tuple[SpanLabel, ...]
     doc_fields: tuple[DocField, ...]
     source_toml: str
+    suggestions: str  # one of SUGGESTION_MODES
 
     def __init__(
         self,
@@ -147,6 +179,7 @@ class Scheme(FrozenRecord):
         span_labels: tuple[SpanLabel, ...],
         doc_fields: tuple[DocField, ...],
         source_toml: str = "",
+        suggestions: str = DEFAULT_SUGGESTION_MODE,
     ) -> None:
         d = self.__dict__
         d["name"] = name
@@ -154,6 +187,7 @@ class Scheme(FrozenRecord):
         d["span_labels"] = span_labels
         d["doc_fields"] = doc_fields
         d["source_toml"] = source_toml
+        d["suggestions"] = suggestions
 
     def label(self, name: str) -> SpanLabel | None:
         return next((lab for lab in self.span_labels if lab.name == name), None)
@@ -297,7 +331,7 @@ def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -
     def fail(where: str, problem: str) -> SchemeError:
         return SchemeError(f"{source}: {where}: {problem}")
 
-    known_top = {"name", "version", "span_labels", "doc_fields", "description"}
+    known_top = {"name", "version", "span_labels", "doc_fields", "description", "suggestions"}
     for key in data:
         if key not in known_top:
             raise fail(
@@ -312,6 +346,12 @@ def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -
         shown = repr(version)
         shown = shown if len(shown) <= 40 else shown[:20] + "..."
         raise fail("version", f"must be an integer from 1 to {MAX_VERSION}, got {shown}")
+
+    mode = data.get("suggestions", DEFAULT_SUGGESTION_MODE)
+    if mode not in SUGGESTION_MODES:
+        raise fail(
+            "suggestions", f"must be one of {', '.join(map(repr, SUGGESTION_MODES))}, got {mode!r}"
+        )
 
     labels_raw = data.get("span_labels", [])
     fields_raw = data.get("doc_fields", [])
@@ -334,7 +374,9 @@ def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -
         where = f"span_labels[{i}]"
         if not isinstance(entry, dict):
             raise fail(where, "must be a table")
-        _check_keys(entry, {"name", "key", "color", "description"}, where, fail)
+        _check_keys(
+            entry, {"name", "key", "color", "description", "phrases", "patterns"}, where, fail
+        )
         lname = _identifier(entry.get("name"), where, fail)
         where = f"span label '{lname}'"
         if lname in seen_names:
@@ -355,7 +397,16 @@ def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -
         color = entry.get("color")
         if not isinstance(color, str) or not COLOR_RE.fullmatch(color):
             raise fail(where, f"color must look like #rrggbb, got {color!r}")
-        labels.append(SpanLabel(lname, key, color.lower(), _description(entry, where, fail)))
+        labels.append(
+            SpanLabel(
+                lname,
+                key,
+                color.lower(),
+                _description(entry, where, fail),
+                _phrases(entry, where, fail),
+                _patterns(entry, where, fail),
+            )
+        )
 
     fields: list[DocField] = []
     seen_fields: set[str] = set()
@@ -383,7 +434,62 @@ def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -
             raise fail(where, f"duplicate option {dupes[0]!r}")
         fields.append(DocField(fname, kind, tuple(options), _description(entry, where, fail)))
 
-    return Scheme(name.strip(), version, tuple(labels), tuple(fields), text)
+    return Scheme(name.strip(), version, tuple(labels), tuple(fields), text, mode)
+
+
+MAX_PHRASES = 1000  # cue phrases or patterns of one label, at most
+
+
+def _phrases(entry: dict[str, Any], where: str, fail: Fail) -> tuple[str, ...]:
+    raw = entry.get("phrases", [])
+    if not isinstance(raw, list) or len(raw) > MAX_PHRASES:
+        raise fail(where, f"phrases must be an array of at most {MAX_PHRASES} strings")
+    for i, phrase in enumerate(raw, 1):
+        if not isinstance(phrase, str) or not phrase.strip():
+            raise fail(where, f"phrases[{i}] must be a non-empty string, got {phrase!r}")
+    return tuple(dict.fromkeys(p.strip() for p in raw))
+
+
+def _patterns(entry: dict[str, Any], where: str, fail: Fail) -> tuple[str, ...]:
+    raw = entry.get("patterns", [])
+    if not isinstance(raw, list) or len(raw) > MAX_PHRASES:
+        raise fail(where, f"patterns must be an array of at most {MAX_PHRASES} patterns")
+    out = []
+    for i, pattern in enumerate(raw, 1):
+        at = f"patterns[{i}]"
+        if not isinstance(pattern, list) or not pattern:
+            raise fail(where, f"{at} must be a non-empty array of token tables ({{LOWER = ...}})")
+        for j, token in enumerate(pattern, 1):
+            if not isinstance(token, dict):
+                raise fail(where, f"{at} token {j} must be a table, got {token!r}")
+            problem = _pattern_problem(token)
+            if problem is not None:
+                raise fail(where, f"{at} token {j}: {problem}")
+        out.append(json.dumps(pattern, sort_keys=True, ensure_ascii=False))
+    return tuple(out)
+
+
+def _pattern_problem(token: dict[str, Any]) -> str | None:
+    """Why a token table cannot be a Matcher token pattern (its keys and operators)."""
+    for key, value in token.items():
+        if key.upper() not in PATTERN_KEYS or key != key.upper():
+            return f"unknown token attribute {key!r} (spaCy Matcher attributes in capitals)"
+        if key == "OP":
+            if value not in ("!", "?", "+", "*") and not (
+                isinstance(value, str) and re.fullmatch(r"\{\d*,?\d*\}", value)
+            ):
+                return f"OP must be one of !, ?, +, * or {{n,m}}, got {value!r}"
+        elif isinstance(value, dict):
+            for op, arg in value.items():
+                if not isinstance(op, str) or op.upper() not in PATTERN_KEYS | {
+                    "==", "!=", ">=", "<=", ">", "<", "IS_SUBSET", "IS_SUPERSET", "INTERSECTS",
+                }:  # fmt: skip
+                    return f"unknown operator {op!r} in {key}"
+                if op in ("IN", "NOT_IN") and not isinstance(arg, list):
+                    return f"{key} {op} needs an array"
+        elif not isinstance(value, (str, int, bool)):
+            return f"{key} must be a string, number, true/false or a table, got {value!r}"
+    return None
 
 
 def _legacy_key_problem(key: object) -> str | None:
@@ -427,9 +533,26 @@ def _toml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
+def _toml_value(value: object) -> str:
+    """A pattern value (string, number, boolean, array, table) as TOML inline text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return _toml_str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_str(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
 def scheme_to_toml(scheme: Scheme) -> str:
     """Serialise a scheme in the documented format (round-trips through parse_scheme)."""
     out = [f"name = {_toml_str(scheme.name)}", f"version = {scheme.version}"]
+    if scheme.suggestions != DEFAULT_SUGGESTION_MODE:
+        out.append(f"suggestions = {_toml_str(scheme.suggestions)}")
     for lab in scheme.span_labels:
         out += [
             "",
@@ -439,6 +562,11 @@ def scheme_to_toml(scheme: Scheme) -> str:
             f"color = {_toml_str(lab.color)}",
             f"description = {_toml_str(lab.description)}",
         ]
+        if lab.phrases:
+            out.append("phrases = [" + ", ".join(_toml_str(p) for p in lab.phrases) + "]")
+        if lab.patterns:
+            shown = ", ".join(_toml_value(p) for p in lab.token_patterns())
+            out.append(f"patterns = [{shown}]")
     for f in scheme.doc_fields:
         out += [
             "",
@@ -484,7 +612,13 @@ def extend_scheme(
         else:
             extra = tuple(o for o in dict.fromkeys(opts) if o not in old.options)
             fields[fname] = DocField(old.name, old.kind, old.options + extra, old.description)
-    draft = Scheme(scheme.name, version, tuple(new_labels), tuple(fields[n] for n in order))
+    draft = Scheme(
+        scheme.name,
+        version,
+        tuple(new_labels),
+        tuple(fields[n] for n in order),
+        suggestions=scheme.suggestions,
+    )
     text = scheme_to_toml(draft)
     # A scheme stored by an earlier version may keep its own keys; the new ones are free.
     keys = [lab.key for lab in scheme.span_labels]

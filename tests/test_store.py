@@ -51,6 +51,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m005_memos",
             "m006_study_design",
             "m007_fulltext",
+            "m008_suggestions",
         ]
         assert s.scheme.name == "alliance-framing"
         assert s.scheme_versions() == [1]
@@ -64,6 +65,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m005_memos",
             "m006_study_design",
             "m007_fulltext",
+            "m008_suggestions",
         ]
 
 

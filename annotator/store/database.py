@@ -25,6 +25,7 @@ from ..errors import (
     ValidationError,
 )
 from ..models import (
+    MANUAL,
     STATES,
     DocLabel,
     Document,
@@ -33,6 +34,8 @@ from ..models import (
     Span,
     StoredDocument,
     Tokenization,
+    edited_origin,
+    origin_problem,
 )
 from ..packing import unpack
 from ..scheme import Scheme, load_scheme, parse_scheme
@@ -62,8 +65,24 @@ from .schema import MIGRATIONS, migrations, pending_migrations
 if TYPE_CHECKING:  # sqlite-utils is imported only when the schema has to change
     import sqlite_utils
 
+    from ..models import SuggestedLabel, Suggestion
     from .progress_queries import CoderCounts
     from .study import Assignment, Round
+
+
+def _check_origin(origin: str) -> None:
+    problem = origin_problem(origin)
+    if problem is not None:
+        raise ValidationError(problem)
+
+
+def _changed_origin(old: str, given: str | None, changed: bool) -> str:
+    """The origin a label gets when a person changes it: ``given`` if any (undo puts
+    the old one back), else ``edited:<source>`` for a changed accepted suggestion."""
+    if given is not None:
+        _check_origin(given)
+        return given
+    return edited_origin(old) if changed else old
 
 
 class Store:
@@ -642,6 +661,7 @@ class Store:
         *,
         unique: bool = False,
         at: str | None = None,
+        origin: str = MANUAL,
     ) -> Span:
         """Store a new span; overlapping spans are allowed.
 
@@ -652,9 +672,12 @@ class Store:
         and nothing is written. Without it a span list is a multiset (imports and merges
         keep a span given twice), as it always was. ``at``: when it was made, if not now
         (a merge keeps the time of the coder's file; see :func:`rows.stamp_or_now`).
+        ``origin``: ``manual``, or the suggestion it was accepted from
+        (:func:`~annotator.models.origin_problem`).
         """
         self._check_range(doc_id, start, end)
         self._check_label(label)
+        _check_origin(origin)
         note = check_note(note)
         name = lookup_name(coder)
         self._refuse_gold(name)
@@ -670,13 +693,14 @@ class Store:
                 self._refuse_duplicate(c, doc_id, aid, name, start, end, label)
             cur = c.execute(
                 "INSERT INTO spans (document_id, annotator_id, start, end, label, note,"
-                " scheme_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, aid, start, end, label, note, version, stamp, stamp),
+                " scheme_version, created_at, updated_at, origin)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, aid, start, end, label, note, version, stamp, stamp, origin),
             )
             self._touch_status(c, doc_id, aid, stamp)
         return Span(
             inserted_id(cur), doc_id, name, start, end, label,
-            note, version, stamp, stamp,
+            note, version, stamp, stamp, origin,
         )  # fmt: skip
 
     def _refuse_duplicate(
@@ -698,19 +722,22 @@ class Store:
             )
 
     def restore_span(self, span: Span) -> Span:
-        """Re-insert a deleted span with its original id and timestamps (for undo)."""
+        """Re-insert a deleted span with its original id, timestamps and origin (for undo)."""
         self._check_range(span.document_id, span.start, span.end)
         self._check_label(span.label)
+        _check_origin(span.origin)
         with self._write() as c:
             if c.execute("SELECT 1 FROM spans WHERE id = ?", (span.id,)).fetchone():
                 raise ValidationError(f"span {span.id} already exists")
             aid = self._coder_id(span.coder, create=True)
             c.execute(
                 "INSERT INTO spans (id, document_id, annotator_id, start, end, label, note,"
-                " scheme_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " scheme_version, created_at, updated_at, origin)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     span.id, span.document_id, aid, span.start, span.end, span.label,
                     check_note(span.note), span.scheme_version, span.created_at, span.updated_at,
+                    span.origin,
                 ),
             )  # fmt: skip
         return span
@@ -744,20 +771,30 @@ class Store:
             )
         return self.span(span_id)
 
-    def relabel_span(self, span_id: int, label: str) -> Span:
+    def relabel_span(self, span_id: int, label: str, *, origin: str | None = None) -> Span:
+        """Change a span's label. ``origin``: what to record (undo puts the old one back);
+        by default an accepted suggestion becomes ``edited:<source>``."""
         self._check_label(label)
+        old = self.span(span_id)
+        new_origin = _changed_origin(old.origin, origin, old.label != label)
         return self._update_span(
-            span_id, "label = ?, scheme_version = ?", (label, self.scheme.version)
+            span_id,
+            "label = ?, scheme_version = ?, origin = ?",
+            (label, self.scheme.version, new_origin),
         )
 
     def set_span_note(self, span_id: int, note: str) -> Span:
         return self._update_span(span_id, "note = ?", (check_note(note),))
 
-    def move_span(self, span_id: int, start: int, end: int) -> Span:
-        """Change a span's boundaries."""
+    def move_span(self, span_id: int, start: int, end: int, *, origin: str | None = None) -> Span:
+        """Change a span's boundaries (``origin`` as for :meth:`relabel_span`)."""
         old = self.span(span_id)
         self._check_range(old.document_id, start, end)
-        return self._update_span(span_id, "start = ?, end = ?", (start, end))
+        moved = (old.start, old.end) != (start, end)
+        new_origin = _changed_origin(old.origin, origin, moved)
+        return self._update_span(
+            span_id, "start = ?, end = ?, origin = ?", (start, end, new_origin)
+        )
 
     def delete_span(self, span_id: int) -> Span:
         """Delete a span and return it (so it can be restored)."""
@@ -776,16 +813,21 @@ class Store:
         value: str | Iterable[str] | None,
         *,
         at: str | None = None,
+        origin: str | None = None,
     ) -> DocLabel | None:
         """Set (or with ``None`` clear) a document field for one coder.
 
         ``single`` fields take one option; ``multi`` fields take any subset of options
         (stored in scheme order; an empty list records "none of them"). ``at``: when,
-        if not now (as for :meth:`add_span`).
+        if not now (as for :meth:`add_span`). ``origin``: what to record; by default a
+        person's change, which is ``manual``, or ``edited:<source>`` when it changes the
+        value of an accepted suggestion.
         """
         self._text_length(doc_id)
         self._refuse_gold(lookup_name(coder))
         stored = field_value(self.scheme, field, value)
+        if origin is not None:
+            _check_origin(origin)
         stamp = now() if at is None else stamp_or_now(at)
         version = self.scheme.version
         with self._write() as c:
@@ -796,18 +838,27 @@ class Store:
                     (doc_id, aid, field),
                 )
             else:
+                if origin is None:
+                    row = c.execute(
+                        "SELECT value, origin FROM doc_labels WHERE document_id = ?"
+                        " AND annotator_id = ? AND field = ?",
+                        (doc_id, aid, field),
+                    ).fetchone()
+                    origin = MANUAL
+                    if row is not None:
+                        origin = _changed_origin(row[1], None, row[0] != value_json(stored))
                 c.execute(
                     "INSERT INTO doc_labels (document_id, annotator_id, field, value,"
-                    " scheme_version, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                    " scheme_version, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (document_id, annotator_id, field) DO UPDATE SET"
                     " value = excluded.value, scheme_version = excluded.scheme_version,"
-                    " updated_at = excluded.updated_at",
-                    (doc_id, aid, field, value_json(stored), version, stamp),
+                    " updated_at = excluded.updated_at, origin = excluded.origin",
+                    (doc_id, aid, field, value_json(stored), version, stamp, origin),
                 )
                 self._touch_status(c, doc_id, aid, stamp)
         if stored is None:
             return None
-        return DocLabel(doc_id, coder, field, stored, version, stamp)
+        return DocLabel(doc_id, coder, field, stored, version, stamp, origin or MANUAL)
 
     def doc_labels(self, doc_id: int, coder: str) -> dict[str, str | tuple[str, ...]]:
         """``{field: value}`` of one coder for one document."""
@@ -820,12 +871,12 @@ class Store:
 
     def all_doc_labels(self, doc_id: int) -> list[DocLabel]:
         rows = self.conn.execute(
-            "SELECT l.document_id, a.name, l.field, l.value, l.scheme_version, l.updated_at"
-            " FROM doc_labels l JOIN annotators a ON a.id = l.annotator_id"
+            "SELECT l.document_id, a.name, l.field, l.value, l.scheme_version, l.updated_at,"
+            " l.origin FROM doc_labels l JOIN annotators a ON a.id = l.annotator_id"
             " WHERE l.document_id = ? ORDER BY a.name, l.field",
             (doc_id,),
         )
-        return [DocLabel(d, a, f, value_from_json(v), sv, u) for d, a, f, v, sv, u in rows]
+        return [DocLabel(d, a, f, value_from_json(v), sv, u, o) for d, a, f, v, sv, u, o in rows]
 
     # -- document memos ---------------------------------------------------------
 
@@ -917,10 +968,12 @@ class Store:
         with self._write() as c:
             aid = self._coder_id(coder, create=True)
             c.execute(
-                "INSERT INTO status (document_id, annotator_id, state, seconds_spent, updated_at)"
-                " VALUES (?, ?, ?, 0, ?) ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
-                " state = excluded.state, updated_at = excluded.updated_at",
-                (doc_id, aid, state, stamp),
+                "INSERT INTO status (document_id, annotator_id, state, seconds_spent, updated_at,"
+                " first_done_at) VALUES (?, ?, ?, 0, ?, ?)"
+                " ON CONFLICT (document_id, annotator_id) DO UPDATE SET"
+                " state = excluded.state, updated_at = excluded.updated_at,"
+                " first_done_at = coalesce(status.first_done_at, excluded.first_done_at)",
+                (doc_id, aid, state, stamp, stamp if state == "done" else None),
             )
             self._started.discard((doc_id, aid))
 
@@ -1226,3 +1279,107 @@ class Store:
         """Starts and ends of a document's tokens that are not whitespace, in stored order
         (the units of token-level agreement)."""
         return queries.word_tokens(self, doc_id)
+
+    # -- suggestions (annotator.store.suggestions; issue 15) ------------------------
+
+    def replace_suggestions(
+        self,
+        source: str,
+        doc_ids: Iterable[int],
+        spans: Iterable[tuple[int, int, int, str, float | None]],
+        labels: Iterable[tuple[int, str, str | Iterable[str], float | None]] = (),
+    ) -> tuple[int, int]:
+        """Replace ``source``'s suggestions on ``doc_ids`` with ``spans`` (``(document,
+        start, end, label, score)``) and ``labels`` (``(document, field, value,
+        score)``), in one transaction; every row is checked first (document, offsets,
+        label or field value of the scheme, score in [0, 1]), and nothing is written if
+        one is wrong. Returns ``(spans, labels)`` stored."""
+        from . import suggestions
+
+        def check_span(doc_id: int, start: int, end: int, label: str) -> None:
+            self._check_range(doc_id, start, end)
+            self._check_label(label)
+
+        def check_value(
+            doc_id: int, field: str, value: str | Iterable[str]
+        ) -> str | tuple[str, ...] | None:
+            self._text_length(doc_id)
+            return field_value(self.scheme, field, value)
+
+        span_rows, label_rows = suggestions.checked_rows(
+            source, spans, labels, check_span, check_value
+        )
+        docs = list(doc_ids)
+        for doc_id in docs:
+            self._text_length(doc_id)
+        with self._write() as c:
+            suggestions.replace(c, source, docs, span_rows, label_rows)
+        return len(span_rows), len(label_rows)
+
+    def suggestions(self, doc_id: int, source: str | None = None) -> list[Suggestion]:
+        """A document's suggested spans (one source's, or all), by position."""
+        from . import suggestions
+
+        return suggestions.spans_of(self.conn, doc_id, source)
+
+    def suggested_labels(self, doc_id: int, source: str | None = None) -> list[SuggestedLabel]:
+        """A document's suggested field values (one source's, or all), by source, field."""
+        from . import suggestions
+
+        return suggestions.labels_of(self.conn, doc_id, source)
+
+    def suggestion_sources(self) -> list[tuple[str, int, int]]:
+        """Every source with suggestions stored: ``(source, spans, field values)``."""
+        from . import suggestions
+
+        return suggestions.sources(self.conn)
+
+    def iter_suggestions(
+        self, source: str | None = None
+    ) -> Iterator[tuple[int, list[Suggestion], list[SuggestedLabel]]]:
+        """Stream ``(document, spans, field values)`` of the suggestion layer by
+        document id (documents with none are skipped)."""
+        from . import suggestions
+
+        return suggestions.iter_layer(self.conn, source)
+
+    def delete_suggestions(self, source: str) -> int:
+        """Remove everything ``source`` suggested (and the rejections of it)."""
+        from . import suggestions
+
+        with self._write() as c:
+            return suggestions.delete_source(c, source)
+
+    def reject_suggestion(self, doc_id: int, coder: str, source: str, target: str) -> None:
+        """Record that ``coder`` rejected ``source``'s suggestion ``target`` (its
+        ``Suggestion.target`` / ``SuggestedLabel.target``) on the document."""
+        from . import suggestions
+
+        self._text_length(doc_id)
+        with self._write() as c:
+            aid = self._coder_id(coder, create=True)
+            suggestions.reject(c, doc_id, aid, source, target, now())
+
+    def unreject_suggestion(self, doc_id: int, coder: str, source: str, target: str) -> None:
+        """Take a rejection back (undo)."""
+        from . import suggestions
+
+        with self._write() as c:
+            aid = self._coder_id(coder, create=True)
+            suggestions.unreject(c, doc_id, aid, source, target)
+
+    def rejected_suggestions(self, doc_id: int, coder: str) -> set[tuple[str, str]]:
+        """``(source, target)`` of every suggestion ``coder`` rejected on the document."""
+        from . import suggestions
+
+        return suggestions.rejected(self.conn, doc_id, lookup_name(coder))
+
+    def done_once(self, doc_id: int, coder: str) -> bool:
+        """Whether ``coder`` has ever marked the document done (suggestions shown "after
+        the first pass" appear from then on)."""
+        row = self._one(
+            "SELECT 1 FROM status s JOIN annotators a ON a.id = s.annotator_id"
+            " WHERE s.document_id = ? AND a.name = ? AND s.first_done_at IS NOT NULL",
+            (doc_id, lookup_name(coder)),
+        )
+        return row is not None

@@ -15,7 +15,7 @@ from ..scheme import Scheme
 # The columns of a span, as :class:`~annotator.models.Span` takes them.
 SPAN_SQL = (
     "SELECT s.id, s.document_id, a.name, s.start, s.end, s.label, coalesce(s.note, ''),"
-    " s.scheme_version, s.created_at, s.updated_at"
+    " s.scheme_version, s.created_at, s.updated_at, s.origin"
     " FROM spans s JOIN annotators a ON a.id = s.annotator_id"
 )
 

@@ -279,6 +279,59 @@ def m007_fulltext(db: sqlite_utils.Database) -> None:
     )
 
 
+def m008_suggestions(db: sqlite_utils.Database) -> None:
+    """Suggestions (issue 15): a layer of their own, never rows of ``spans``.
+
+    ``suggestions`` holds suggested spans and ``suggested_labels`` suggested document
+    field values, each from a named source (``patterns``, a trained model's name, an
+    imported file's ``--source``), with a score where the source gives one.
+    ``suggestion_rejections`` records what a coder rejected (by content, so that a new
+    run of the same source does not bring it back). Every span and document label now
+    records its ``origin``: ``manual``, ``suggestion:<source>`` (accepted as it was) or
+    ``edited:<source>`` (accepted, then moved or relabelled); labels made before are
+    ``manual``. ``status.first_done_at``: when the coder first marked the document done
+    (suggestions "after the first pass" are shown from then on).
+    """
+    db.execute("ALTER TABLE spans ADD COLUMN origin TEXT NOT NULL DEFAULT 'manual'")
+    db.execute("ALTER TABLE doc_labels ADD COLUMN origin TEXT NOT NULL DEFAULT 'manual'")
+    db.execute("ALTER TABLE status ADD COLUMN first_done_at TEXT")
+    db.execute("UPDATE status SET first_done_at = coalesce(updated_at, '') WHERE state = 'done'")
+    db.execute(
+        """CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            source TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL CHECK (end > start),
+            label TEXT NOT NULL,
+            score REAL,
+            created_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX suggestions_document ON suggestions (document_id, source)")
+    db.execute(
+        """CREATE TABLE suggested_labels (
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            source TEXT NOT NULL,
+            field TEXT NOT NULL,
+            value TEXT NOT NULL,
+            score REAL,
+            created_at TEXT,
+            PRIMARY KEY (document_id, source, field)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE suggestion_rejections (
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+            source TEXT NOT NULL,
+            target TEXT NOT NULL,
+            rejected_at TEXT,
+            PRIMARY KEY (document_id, annotator_id, source, target)
+        )"""
+    )
+
+
 # In order; a new schema change is a new function appended here, never an edit of an old one.
 MIGRATIONS = (
     m001_initial,
@@ -288,6 +341,7 @@ MIGRATIONS = (
     m005_memos,
     m006_study_design,
     m007_fulltext,
+    m008_suggestions,
 )
 
 
