@@ -18,16 +18,18 @@ coders unless narrowed, and the report carries the design (:class:`SampleDesign`
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Hashable, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .agreement import (
     Stat,
+    cohen_kappa,
     cohen_kappa_pairs,
     fleiss_kappa,
     krippendorff_alpha,
     option_units,
+    pair_key,
     percent_agreement,
     unit_agreement,
 )
@@ -42,13 +44,22 @@ from .agreement.report import (
     SampleDesign,
     SpanReport,
 )
+from .agreement.sources import (
+    CoderComparison,
+    PairField,
+    PairSpans,
+    ReferenceComparison,
+    SourceComparison,
+)
 from .agreement.streaming import SpanAgreement
 from .errors import ValidationError
+from .models import MANUAL
 from .progress import NO_ASSIGNMENTS, NoAssignmentsError
 from .store import GOLD, Store, resolve_coders
 
 SPAN_METRICS = ("f1_exact", "f1_overlap", "alpha_token", "alpha_u")
 SAMPLES = ("reliability",)
+Span3 = tuple[int, int, str]
 
 
 def _round(x: float) -> float:
@@ -86,6 +97,8 @@ def compute_agreement(
     documents: Collection[int] | None = None,
     round: str | None = None,
     sample: str | None = None,
+    origin: str = "all",
+    sources: Sequence[str] = (),
 ) -> AgreementReport:
     """The full report (:meth:`AgreementReport.to_dict` is the ``--json`` output).
 
@@ -95,11 +108,21 @@ def compute_agreement(
     them (a coder not in the round is refused), and the report's ``design`` describes the
     sample. NotFoundError for an unknown round, ValidationError for an empty sample.
 
+    ``origin`` (:data:`ORIGINS`): which labels count (:mod:`annotator.origin_filter`);
+    when the coders' labels read include suggestions accepted or edited, the report's
+    ``by_origin`` holds the reports of the other origins, so that they can be set side by
+    side. ``sources``: suggestion sources taken as coders named ``source:<name>`` on the
+    documents the coders coded, compared with each coder and with the gold layer
+    (``sources`` of the report); NotFoundError for a source with no suggestions stored.
+
     The documents are read one at a time (:meth:`Store.iter_coding`) into per-document
     sufficient statistics (:class:`~annotator.agreement.streaming.SpanAgreement`), so memory
     grows with the number of documents by a small constant, never with their tokens; the
     values are exactly those of the corpus-level functions of :mod:`annotator.agreement`.
     """
+    from .origin_filter import ORIGINS, check_origin, source_coders
+
+    check_origin(origin)
     known = store.coders()
     plan: _Plan | None = None
     if round is not None or sample is not None:
@@ -109,52 +132,116 @@ def compute_agreement(
     else:
         chosen = known if coders is None else resolve_coders(sorted(set(coders)), known)
     chosen = [c for c in chosen if c != GOLD]
+    named = source_coders(store, sources, chosen)
+    args = (store, chosen, named, documents, plan, bootstrap, seed, worst)
+    report, assisted = _view(*args, origin)
+    if not assisted:
+        return report
+    others = {o: _view(*args, o)[0] for o in ORIGINS if o != origin}
+    return replace(report, by_origin=others)
+
+
+def _view(
+    store: Store,
+    chosen: list[str],
+    named: dict[str, str],
+    documents: Collection[int] | None,
+    plan: _Plan | None,
+    bootstrap: int,
+    seed: int,
+    worst: int | None,
+    origin: str,
+) -> tuple[AgreementReport, bool]:
+    """The report on the labels of ``origin``, and whether any label of the coders read
+    was a suggestion accepted or edited. ``named``: ``{source: its coder name}``."""
+    from .origin_filter import keeps_value, span_coders
+
     scheme = store.scheme
+    everyone = [*chosen, *named.values()]
     reasons: list[str] = []
-    if len(chosen) < 2:
-        reasons.append(f"only {len(chosen)} coder(s): agreement needs at least two")
+    if len(everyone) < 2:
+        reasons.append(f"only {len(everyone)} coder(s): agreement needs at least two")
 
     wanted = set(chosen)
     fields: dict[str, dict[Hashable, dict[str, Any]]] = {f.name: {} for f in scheme.doc_fields}
-    spans_data = SpanAgreement(chosen, {*scheme.label_names, *store.span_labels()})
+    labels = {*scheme.label_names, *store.span_labels()}
+    spans_data = SpanAgreement(everyone, labels)
+    against_gold = {src: ReferenceComparison(scheme.label_names, fields) for src in named}
+    source_docs = 0
     rows: list[DocumentReport] = []
     n_documents = 0
     coded_by_two = 0
+    assisted_seen = False
     for doc_id, title, length, states, spans, doc_labels in store.iter_coding(documents):
         # a coder coded a document when they labelled it or moved it past "new"
         coded: dict[str, list[tuple[int, int, str]]] = {}
+        assisted: set[str] = set()  # coders with a span of a suggestion here
+        gold_coded = False
+        gold_spans: list[tuple[int, int, str]] = []
+        gold_values: dict[str, str | tuple[str, ...]] = {}
         for coder, state in states:
             if coder in wanted and state != "new":
                 coded.setdefault(coder, [])
-        for coder, start, end, label in spans:
+            gold_coded |= coder == GOLD and state != "new"
+        for coder, start, end, label, span_origin in spans:
             if coder in wanted:
                 coded.setdefault(coder, []).append((start, end, label))
-        for coder, field, value in doc_labels:
+                if span_origin != MANUAL:
+                    assisted.add(coder)
+            elif coder == GOLD:
+                gold_spans.append((start, end, label))
+        values: dict[str, dict[str, Any]] = {}
+        for coder, field, value, value_origin in doc_labels:
             if coder in wanted:
                 coded.setdefault(coder, [])
-                if field in fields:
-                    fields[field].setdefault(doc_id, {})[coder] = value
-        if not coded:
+                assisted_seen |= value_origin != MANUAL
+                if field in fields and keeps_value(origin, value_origin):
+                    values.setdefault(field, {})[coder] = value
+            elif coder == GOLD:
+                gold_values[field] = value
+        assisted_seen |= bool(assisted)
+        gold_coded |= bool(gold_spans or gold_values)
+        if against_gold and gold_coded:
+            for src, check in against_gold.items():
+                check.add(gold_spans, _suggested(store, doc_id, src, labels), gold_values,
+                          _suggested_values(store, doc_id, src))  # fmt: skip
+        by_coder = span_coders(origin, coded, assisted)
+        present = set(by_coder) | {c for unit in values.values() for c in unit}
+        if not present:
             continue
+        if named:  # the sources code what the coders coded
+            source_docs += 1
+            for src, name in named.items():
+                by_coder[name] = _suggested(store, doc_id, src, labels)
+                for sfield, svalue in _suggested_values(store, doc_id, src).items():
+                    if sfield in fields:
+                        values.setdefault(sfield, {})[name] = svalue
+                present.add(name)
+        for field, doc_unit in values.items():
+            fields[field][doc_id] = doc_unit
         n_documents += 1
-        coded_by_two += len(coded) >= 2
-        tokens = store.word_tokens(doc_id) if len(coded) >= 2 else None
-        agr = spans_data.add(doc_id, coded, tokens, length)
+        coded_by_two += len(present) >= 2
+        doc_spans: tuple[Stat | None, ...] = (None, None, None, None)
+        if by_coder:  # else only field values of this origin here
+            tokens = store.word_tokens(doc_id) if len(by_coder) >= 2 else None
+            agr = spans_data.add(doc_id, by_coder, tokens, length)
+            doc_spans = (agr.f1_exact, agr.f1_overlap, agr.token_alpha, agr.unitizing_alpha)
         field_values: dict[str, float | None] = {}
         for fname, units in fields.items():
             unit = units.get(doc_id)
             field_values[fname] = (
                 None if unit is None else _num(unit_agreement({doc_id: unit})[doc_id])
             )
+        d_exact, d_overlap, d_token, d_alpha_u = map(_num, doc_spans)
         rows.append(
             DocumentReport(
                 doc_id=doc_id,
                 title=title,
-                coders=tuple(sorted(coded)),
-                f1_exact=_num(agr.f1_exact),
-                f1_overlap=_num(agr.f1_overlap),
-                alpha_token=_num(agr.token_alpha),
-                alpha_u=_num(agr.unitizing_alpha),
+                coders=tuple(sorted(present)),
+                f1_exact=d_exact,
+                f1_overlap=d_overlap,
+                alpha_token=d_token,
+                alpha_u=d_alpha_u,
                 fields=field_values,
             )
         )
@@ -175,7 +262,7 @@ def compute_agreement(
             alpha=_estimate(krippendorff_alpha(units, bootstrap=bootstrap, seed=seed), True),
             percent=_estimate(percent_agreement(units)),
             fleiss_kappa=_estimate(fleiss_kappa(units)),
-            cohen_kappa={k: _num(v) for k, v in cohen_kappa_pairs(units, chosen).items()},
+            cohen_kappa={k: _num(v) for k, v in cohen_kappa_pairs(units, everyone).items()},
             n_documents=sum(1 for u in units.values() if len(u) >= 2),
             options=options,
         )
@@ -196,11 +283,22 @@ def compute_agreement(
     rows.sort(key=_worst_first)
     if worst is not None:
         rows = rows[:worst]
-    return AgreementReport(
+    compared = {
+        src: SourceComparison(
+            coder=name,
+            n_documents=source_docs,
+            vs_coders={
+                c: _against(spans_data, fields, scheme.label_names, c, name) for c in chosen
+            },
+            vs_gold=against_gold[src].result(_round) if against_gold[src].n_docs else None,
+        )
+        for src, name in named.items()
+    }
+    report = AgreementReport(
         database=str(store.path),
         scheme_name=scheme.name,
         scheme_version=scheme.version,
-        coders=tuple(chosen),
+        coders=tuple(everyone),
         n_documents=n_documents,
         bootstrap=BootstrapSettings(resamples=bootstrap, seed=seed, level=0.95),
         reasons=tuple(reasons),
@@ -211,6 +309,50 @@ def compute_agreement(
         ),
         documents=tuple(rows),
         design=None if plan is None else plan.design(coded_by_two),
+        origin=origin,
+        sources=compared,
+    )
+    return report, assisted_seen
+
+
+def _suggested(store: Store, doc_id: int, source: str, labels: set[str]) -> list[Span3]:
+    """A source's suggested spans on a document, as a coder's (labels outside ``labels``,
+    which agreement cannot place, are left out)."""
+    return [
+        (s.start, s.end, s.label) for s in store.suggestions(doc_id, source) if s.label in labels
+    ]
+
+
+def _suggested_values(store: Store, doc_id: int, source: str) -> dict[str, str | tuple[str, ...]]:
+    return {sl.field: sl.value for sl in store.suggested_labels(doc_id, source)}
+
+
+def _against(
+    spans_data: SpanAgreement,
+    fields: Mapping[str, Mapping[Hashable, Mapping[str, Any]]],
+    labels: Sequence[str],
+    coder: str,
+    source: str,
+) -> CoderComparison:
+    """One coder against a source: span F1 per label, and α and Cohen's κ per field, on
+    the documents both coded."""
+    key = pair_key(coder, source)
+
+    def pair(label: str | None) -> PairSpans:
+        return PairSpans(
+            _num(spans_data.f1_pairs("exact", label)[key]),
+            _num(spans_data.f1_pairs("overlap", label)[key]),
+        )
+
+    two = {coder, source}
+    doc_fields = {}
+    for name, units in fields.items():
+        both = {d: {c: v for c, v in u.items() if c in two} for d, u in units.items()}
+        doc_fields[name] = PairField(
+            _num(krippendorff_alpha(both)), _num(cohen_kappa(both, coder, source))
+        )
+    return CoderComparison(
+        overall=pair(None), by_label={lab: pair(lab) for lab in labels}, doc_fields=doc_fields
     )
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from .sources import SourceComparison
 
 Bounds = tuple[float, float]
 """A 95% bootstrap interval, ``(lo, hi)``."""
@@ -206,11 +208,25 @@ class AgreementReport:
     spans: SpanReport
     documents: tuple[DocumentReport, ...]  # worst first
     design: SampleDesign | None = None  # the designed sample, when restricted to one
+    # which labels: "all", "manual" (human-only) or "assisted" (agreement --origin)
+    origin: str = "all"
+    # the other origins' reports, when the coders' labels have both origins
+    by_origin: Mapping[str, AgreementReport] = field(default_factory=dict)
+    # suggestion sources taken as coders (agreement --with-source), by source name
+    sources: Mapping[str, SourceComparison] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain data, exactly the ``--json`` object (``design`` only when
-        the report was restricted to a round or its reliability sample)."""
+        the report was restricted to a round or its reliability sample; ``origin`` and
+        ``by_origin`` only when origins were told apart, ``sources`` only with sources)."""
         design = {} if self.design is None else {"design": self.design.to_dict()}
+        extra: dict[str, Any] = {}
+        if self.origin != "all" or self.by_origin:
+            extra["origin"] = self.origin
+        if self.by_origin:
+            extra["by_origin"] = {k: r.to_dict() for k, r in self.by_origin.items()}
+        if self.sources:
+            extra["sources"] = {k: s.to_dict() for k, s in self.sources.items()}
         return {
             "database": self.database,
             "scheme": {"name": self.scheme_name, "version": self.scheme_version},
@@ -222,6 +238,7 @@ class AgreementReport:
             "doc_fields": {name: f.to_dict() for name, f in self.doc_fields.items()},
             "spans": self.spans.to_dict(),
             "documents": [d.to_dict() for d in self.documents],
+            **extra,
         }
 
     def to_json(self) -> str:

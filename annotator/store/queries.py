@@ -48,14 +48,15 @@ class QueryStore(Protocol):
 Labelled = tuple[
     Document, tuple[tuple[int, ...], tuple[int, ...]], str | None, list[Span], list[DocLabel]
 ]
-# (doc_id, title, length, [(coder, state)], [(coder, start, end, label)], [(coder, field, value)])
+# (doc_id, title, length, [(coder, state)], [(coder, start, end, label, origin)],
+#  [(coder, field, value, origin)])
 Coding = tuple[
     int,
     str,
     int,
     list[tuple[str, str]],
-    list[tuple[str, int, int, str]],
-    list[tuple[str, str, str | tuple[str, ...]]],
+    list[tuple[str, int, int, str, str]],
+    list[tuple[str, str, str | tuple[str, ...], str]],
 ]
 
 
@@ -144,8 +145,8 @@ def iter_labelled(
 def iter_coding(store: QueryStore, documents: Collection[int] | None = None) -> Iterator[Coding]:
     """Every document in id order (only those in ``documents`` when given) with what the
     coders did on it:
-    ``(doc_id, title, length, [(coder, state)], [(coder, start, end, label)],
-    [(coder, field, value)])``; spans ordered by position (as :meth:`spans`), document
+    ``(doc_id, title, length, [(coder, state)], [(coder, start, end, label, origin)],
+    [(coder, field, value, origin)])``; spans ordered by position (as :meth:`spans`), document
     labels by coder and field (as :meth:`all_doc_labels`). Four queries read side by
     side, so memory does not grow with the database; with ``documents`` each reads only
     the rows of those documents (the ids passed as one JSON array, nothing written)."""
@@ -172,7 +173,7 @@ def iter_coding(store: QueryStore, documents: Collection[int] | None = None) -> 
     )
     spans = by_document(
         c.execute(
-            "SELECT s.document_id, a.name, s.start, s.end, s.label FROM spans s"
+            "SELECT s.document_id, a.name, s.start, s.end, s.label, s.origin FROM spans s"
             " JOIN annotators a ON a.id = s.annotator_id"
             + (" WHERE s.document_id" + only if only else "")
             + " ORDER BY s.document_id, s.start, s.end, s.id",
@@ -181,7 +182,7 @@ def iter_coding(store: QueryStore, documents: Collection[int] | None = None) -> 
     )
     labels = by_document(
         c.execute(
-            "SELECT l.document_id, a.name, l.field, l.value FROM doc_labels l"
+            "SELECT l.document_id, a.name, l.field, l.value, l.origin FROM doc_labels l"
             " JOIN annotators a ON a.id = l.annotator_id"
             + (" WHERE l.document_id" + only if only else "")
             + " ORDER BY l.document_id, a.name, l.field",
@@ -195,7 +196,7 @@ def iter_coding(store: QueryStore, documents: Collection[int] | None = None) -> 
             length,
             states(doc_id),
             spans(doc_id),
-            [(a, f, value_from_json(v)) for a, f, v in labels(doc_id)],
+            [(a, f, value_from_json(v), o) for a, f, v, o in labels(doc_id)],
         )
 
 
