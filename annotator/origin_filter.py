@@ -38,7 +38,6 @@ from .models import MANUAL
 
 ORIGINS = ("all", "manual", "assisted")
 """The values of ``--origin``: every label, human-only labels, labels from suggestions."""
-ORIGIN_TITLES = {"all": "all labels", "manual": "human-only", "assisted": "assisted"}
 SOURCE_PREFIX = "source:"
 
 T = TypeVar("T")

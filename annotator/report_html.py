@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from .report_text import design_lines, fmt, number
+from .report_text import ORIGIN_TITLES, design_lines, fmt, number, origin_table, source_tables
 
 if TYPE_CHECKING:
     from .agreement.report import AgreementReport, PairValues
@@ -105,6 +105,19 @@ def _heat_map(coders: Sequence[str], pairs: PairValues, title: str) -> str:
     return "".join(parts)
 
 
+def _plain_table(title: str, headers: list[str], rows: list[list[str]]) -> str:
+    """A titled table of text cells (numbers already formatted; ``n/a`` greyed)."""
+    out = [f"<p>{escape(title)}</p><table><tr>"]
+    out += [f"<th>{escape(x)}</th>" for x in headers]
+    out.append("</tr>")
+    for row in rows:
+        cells = [f"<td>{escape(row[0])}</td>"]
+        cells += [f"<td class='{'n na' if c == 'n/a' else 'n'}'>{escape(c)}</td>" for c in row[1:]]
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
 def render_html(report: AgreementReport) -> str:
     """The whole report as one HTML document."""
     coders = report.coders
@@ -119,6 +132,8 @@ def render_html(report: AgreementReport) -> str:
         f" 95% percentile bootstrap intervals over documents ({boot.resamples} resamples,"
         f" seed {boot.seed})</p>",
     ]
+    if report.origin != "all":
+        h.append(f"<p class='meta'>Counted: {escape(ORIGIN_TITLES[report.origin])} labels only</p>")
     if report.design is not None:
         h.append("<h2>Design</h2><ul class='design'>")
         h += [f"<li>{escape(line)}</li>" for line in design_lines(report.design)]
@@ -176,6 +191,15 @@ def render_html(report: AgreementReport) -> str:
         " coder pairs. Token α: each non-whitespace token a unit, coded by the labels covering"
         " it. α_U: Krippendorff's unitizing α (2004), each document a continuum.</p>"
     )
+
+    table = origin_table(report)
+    if table is not None:
+        h.append("<h2>Human-only and assisted labels side by side</h2>")
+        h.append(_plain_table(*table))
+    tables = source_tables(report)
+    if tables:
+        h.append("<h2>Suggestion sources against the coders and the gold layer</h2>")
+        h += [_plain_table(*t) for t in tables]
 
     if len(coders) >= 2:
         h.append("<h2>Coder by coder</h2>")

@@ -8,6 +8,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the types only: importing the statistics package loads numpy
     from .agreement.report import AgreementReport, SampleDesign
+    from .agreement.sources import PairField
+
+# How the report names the views of ``agreement --origin``.
+ORIGIN_TITLES = {"all": "all labels", "manual": "human-only", "assisted": "assisted"}
+Table = tuple[str, list[str], list[list[str]]]  # title, headers, rows
 
 # Keys of a round's recorded design that say how its sample was drawn, shown first.
 DRAWN_KEYS = ("method", "overlap", "overlap_docs", "per_doc", "stratify")
@@ -73,10 +78,91 @@ def design_lines(design: SampleDesign) -> list[str]:
     ]
 
 
+def origin_table(report: AgreementReport) -> Table | None:
+    """The views of the labels by origin side by side (the report's own first): documents,
+    α per field, token α and overlap F1 per span label; None when origins were not told
+    apart."""
+    if not report.by_origin:
+        return None
+    views = [(report.origin, report), *report.by_origin.items()]
+    rows = [["documents coded", *(str(r.n_documents) for _, r in views)]]
+    for name in report.doc_fields:
+        rows.append(
+            [f"field {name}: alpha", *(fmt(r.doc_fields[name].alpha.value) for _, r in views)]
+        )
+    for label in ["overall", *report.spans.by_label]:
+        blocks = [
+            r.spans.overall if label == "overall" else r.spans.by_label[label] for _, r in views
+        ]
+        rows.append([f"spans {label}: token alpha", *(fmt(b.alpha_token.value) for b in blocks)])
+        rows.append([f"spans {label}: F1 overlap", *(fmt(b.f1_overlap.value) for b in blocks)])
+    title = (
+        "By origin: human-only = labels made without suggestions (a coder with a span from"
+        " a suggestion on a document is left out of its span agreement; a field value from"
+        " a suggestion is missing); assisted = the rest"
+    )
+    return title, ["", *(ORIGIN_TITLES[o] for o, _ in views)], rows
+
+
+def source_tables(report: AgreementReport) -> list[Table]:
+    """Each suggestion source against each coder, and against the gold layer."""
+    out: list[Table] = []
+    for name, src in report.sources.items():
+        who = f"Source {name} (the coder {src.coder}, on {src.n_documents} document(s))"
+        coders = list(src.vs_coders)
+        if coders:
+            heads = [h for c in coders for h in (f"{c} F1 exact", f"{c} F1 overlap")]
+            rows = []
+            for label in ["overall", *report.spans.by_label]:
+                cells = []
+                for c in coders:
+                    v = src.vs_coders[c]
+                    pair = v.overall if label == "overall" else v.by_label[label]
+                    cells += [fmt(pair.f1_exact), fmt(pair.f1_overlap)]
+                rows.append([label, *cells])
+            out.append((f"{who} against each coder: spans", ["label", *heads], rows))
+            heads = [h for c in coders for h in (f"{c} alpha", f"{c} Cohen k")]
+            rows = [
+                [f, *(x for c in coders for x in _pair_field(src.vs_coders[c].doc_fields[f]))]
+                for f in report.doc_fields
+            ]
+            if rows:
+                out.append((f"{who} against each coder: document fields", ["field", *heads], rows))
+        gold = src.vs_gold
+        if gold is None:
+            continue
+        rows = []
+        for label in ["overall", *gold.by_label]:
+            modes = gold.overall if label == "overall" else gold.by_label[label]
+            cells = []
+            for m in ("exact", "overlap"):
+                p = modes[m]
+                cells += [fmt(p.precision), fmt(p.recall), fmt(p.f1)]
+            rows.append([label, *cells])
+        heads = ["P exact", "R exact", "F1 exact", "P overlap", "R overlap", "F1 overlap"]
+        out.append(
+            (f"{who} against gold ({gold.n_documents} document(s)): spans", ["label", *heads], rows)
+        )
+        rows = [
+            [f, fmt(a.accuracy), str(a.n_documents), str(a.n_predicted)]
+            for f, a in gold.doc_fields.items()
+        ]
+        if rows:
+            heads = ["field", "accuracy", "gold values", "predicted"]
+            out.append((f"{who} against gold: document fields", heads, rows))
+    return out
+
+
+def _pair_field(p: PairField) -> tuple[str, str]:
+    return fmt(p.alpha), fmt(p.cohen_kappa)
+
+
 def render_text(report: AgreementReport, documents: int = 10) -> str:
     boot = report.bootstrap
+    shown = "" if report.origin == "all" else f"; {ORIGIN_TITLES[report.origin]} labels only"
     out = [
-        f"Agreement: {report.database} (scheme {report.scheme_name} v{report.scheme_version})",
+        f"Agreement: {report.database} (scheme {report.scheme_name} v{report.scheme_version})"
+        + shown,
         f"Coders: {', '.join(report.coders) or 'none'};"
         f" {report.n_documents} document(s) coded;"
         f" 95% bootstrap intervals over documents ({boot.resamples} resamples,"
@@ -120,6 +206,9 @@ def render_text(report: AgreementReport, documents: int = 10) -> str:
         ["label", "F1 exact", "F1 overlap", "token alpha [95% CI]", "alpha_U [95% CI]"], rows
     )
     out += notes
+    table = origin_table(report)
+    for title, headers, rows in [*([table] if table else []), *source_tables(report)]:
+        out += ["", title, *_table(headers, rows)]
     if report.documents:
         out += ["", f"Documents, worst first (first {min(documents, len(report.documents))})"]
         rows = [

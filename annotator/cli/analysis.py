@@ -105,6 +105,20 @@ def gold(ctx: click.Context, auto: bool, coders: str | None) -> None:
     default=None,
     help="Only this round's documents and coders (default with --sample: the current round).",
 )
+@click.option(
+    "--origin",
+    type=click.Choice(["all", "manual", "assisted"]),
+    default="all",
+    show_default=True,
+    help="Which labels count: all, human-only (manual) or those from suggestions (assisted).",
+)
+@click.option(
+    "--with-source",
+    "sources",
+    multiple=True,
+    metavar="NAME",
+    help="Add a suggestion source as a coder named source:NAME (repeatable).",
+)
 @click.pass_context
 def agreement(
     ctx: click.Context,
@@ -116,6 +130,8 @@ def agreement(
     documents: int,
     sample: str | None,
     round_name: str | None,
+    origin: str,
+    sources: tuple[str, ...],
 ) -> None:
     """Inter-coder agreement: Krippendorff's alpha, kappas, span F1, token alpha, alpha_U.
 
@@ -130,6 +146,13 @@ def agreement(
     reliability sample only, and --round on the round's documents; the coders are the
     round's (--annotators narrows them) and the report states the design above the
     numbers (round, coders, documents, coders per document, how it was drawn, seed).
+
+    --origin manual counts human-only labels: a field value accepted from a suggestion is
+    missing for its coder, and a coder with any span from a suggestion on a document is
+    left out of that document's span agreement; --origin assisted counts the rest. When
+    the labels have both origins, the report shows the other views side by side.
+    --with-source NAME takes a suggestion source as a coder on the documents the coders
+    coded, and compares it with each coder and with the gold layer.
     """
     # At call time: the statistics load numpy, which neither the window nor --help needs.
     from ..atomic import atomic_output
@@ -143,7 +166,14 @@ def agreement(
         check_output(report, databases=[store])  # before the statistics, which take a while
     names = coder_list(store, coders)
     data = compute_agreement(
-        store, names, bootstrap=bootstrap, seed=seed, round=round_name, sample=sample
+        store,
+        names,
+        bootstrap=bootstrap,
+        seed=seed,
+        round=round_name,
+        sample=sample,
+        origin=origin,
+        sources=sources,
     )
     if report:
         with atomic_output(report) as fh:
