@@ -137,6 +137,23 @@ class AgreementWindow(QDialog):
         )
         self.scope_label = QLabel("<b>Documents:</b>")
         self.scope_label.setContentsMargins(12, 0, 0, 0)  # apart from the coders (when shown)
+        # which labels: all, human-only or from suggestions (as agreement --origin)
+        self.origin = QComboBox()
+        self.origin.setObjectName("agreementOrigin")
+        self.origin.setToolTip(
+            "Count all labels, only those made without suggestions (human-only), or only"
+            " those from suggestions (as agreement --origin)"
+        )
+        for text, key in (
+            ("All labels", "all"),
+            ("Human-only", "manual"),
+            ("Assisted", "assisted"),
+        ):
+            self.origin.addItem(text, key)
+        origins = QHBoxLayout()  # a row of its own: the top bar must fit a small screen
+        origins.addWidget(QLabel("<b>Origin:</b>"))
+        origins.addWidget(self.origin)
+        origins.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(QLabel("<b>Coders:</b>"))
         top.addLayout(self.coder_box)
@@ -159,6 +176,11 @@ class AgreementWindow(QDialog):
             "spansTable",
             ["Spans", "F1 exact", "F1 overlap", "token α [95% CI]", "α_U [95% CI]"],
         )
+        # the other origins side by side, when the labels have both
+        self.origin_title = QLabel()
+        self.origin_title.setWordWrap(True)
+        self.origin_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.origin_table = _table("originTable", [""])
         self.notes_label = QLabel()
         self.notes_label.setObjectName("agreementNotes")
         self.notes_label.setWordWrap(True)
@@ -173,6 +195,8 @@ class AgreementWindow(QDialog):
         tl.addWidget(self.meta_label)
         tl.addWidget(self.fields_table)
         tl.addWidget(self.spans_table)
+        tl.addWidget(self.origin_title)
+        tl.addWidget(self.origin_table)
         tl.addWidget(self.notes_label)
         tl.addStretch(1)
         tables_scroll = QScrollArea()
@@ -239,11 +263,13 @@ class AgreementWindow(QDialog):
         self.tabs.addTab(docs, "Documents")
         lay = QVBoxLayout(self)
         lay.addLayout(top)
+        lay.addLayout(origins)
         lay.addWidget(self.tabs, 1)
         fit_window(main.settings, self, QSize(1200, 760), key="agreement")
         self.refresh_coders()
         self.refresh_scopes()
         self.scope.currentIndexChanged.connect(lambda _i: self._recompute.start())
+        self.origin.currentIndexChanged.connect(lambda _i: self._recompute.start())
         self.compute()
 
     def hideEvent(self, e: QHideEvent) -> None:
@@ -301,12 +327,13 @@ class AgreementWindow(QDialog):
         generation = self._generation
         coders, boot, seed = self.selected_coders(), self.bootstrap, self.seed
         round_name, sample = self.selected_scope()
+        origin = str(self.origin.currentData())
         self.status.setText(f"Computing ({boot} bootstrap resamples)…")
         self.setCursor(Qt.CursorShape.BusyCursor)
 
         def job(store: Store, _progress: Callable[[int, int], None]) -> AgreementReport:
             if round_name is None:
-                return compute_agreement(store, coders, bootstrap=boot, seed=seed)
+                return compute_agreement(store, coders, bootstrap=boot, seed=seed, origin=origin)
             # the round's coders that are checked (a coder outside the round has no place
             # in its design)
             in_round = set(store.round_coders(round_name))
@@ -317,6 +344,7 @@ class AgreementWindow(QDialog):
                 seed=seed,
                 round=round_name,
                 sample=sample,
+                origin=origin,
             )
 
         def done(report: AgreementReport) -> None:
@@ -363,6 +391,7 @@ class AgreementWindow(QDialog):
         )
         self._fill_fields(report)
         self._fill_spans(report)
+        self._fill_origins(report)
         self.notes_label.setText("\n".join(self._notes))
         self.notes_label.setVisible(bool(self._notes))
         self.chart.set_rows(chart_rows(report))
@@ -437,6 +466,29 @@ class AgreementWindow(QDialog):
             for c, (key, s) in enumerate(b.statistics().items(), 1):
                 t.setItem(r, c, self._cell(s.value, s.ci, s.reason, f"{name} {HEAD[key]}"))
         _fit_height(t)  # fmt: skip
+
+    def _fill_origins(self, report: AgreementReport) -> None:
+        """The views by origin side by side (hidden when the labels have one origin)."""
+        from ..report_text import origin_table
+
+        table = origin_table(report)
+        t = self.origin_table
+        t.setRowCount(0)
+        self.origin_title.setVisible(table is not None)
+        t.setVisible(table is not None)
+        if table is None:
+            return
+        title, headers, rows = table
+        self.origin_title.setText(title)
+        t.setColumnCount(len(headers))
+        t.setHorizontalHeaderLabels(headers)
+        for row in rows:
+            r = t.rowCount()
+            t.insertRow(r)
+            t.setItem(r, 0, _item(row[0], number=False))
+            for c, text in enumerate(row[1:], 1):
+                t.setItem(r, c, _item(text))
+        _fit_height(t)
 
     def _fill_pair_choices(self, report: AgreementReport) -> None:
         current = self.pair_stat.currentText()
