@@ -294,6 +294,8 @@ def _view(
         )
         for src, name in named.items()
     }
+    if origin == "assisted" and not assisted_seen:
+        reasons.append("no label of these coders came from a suggestion")
     report = AgreementReport(
         database=str(store.path),
         scheme_name=scheme.name,

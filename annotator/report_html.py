@@ -133,7 +133,7 @@ def render_html(report: AgreementReport) -> str:
         f" seed {boot.seed})</p>",
     ]
     if report.origin != "all":
-        h.append(f"<p class='meta'>Counted: {escape(ORIGIN_TITLES[report.origin])} labels only</p>")
+        h.append(f"<p class='meta'>Labels counted: {escape(ORIGIN_TITLES[report.origin])}</p>")
     if report.design is not None:
         h.append("<h2>Design</h2><ul class='design'>")
         h += [f"<li>{escape(line)}</li>" for line in design_lines(report.design)]

@@ -159,7 +159,7 @@ def _pair_field(p: PairField) -> tuple[str, str]:
 
 def render_text(report: AgreementReport, documents: int = 10) -> str:
     boot = report.bootstrap
-    shown = "" if report.origin == "all" else f"; {ORIGIN_TITLES[report.origin]} labels only"
+    shown = "" if report.origin == "all" else f"; labels counted: {ORIGIN_TITLES[report.origin]}"
     out = [
         f"Agreement: {report.database} (scheme {report.scheme_name} v{report.scheme_version})"
         + shown,

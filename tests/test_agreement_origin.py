@@ -138,10 +138,13 @@ def test_manual_and_assisted_are_shown_side_by_side(fields_db):
         assisted["doc_fields"]["dominant_frame"]["alpha"],
     ]
     assert line.split()[3:] == [f"{v:.3f}" if v is not None else "n/a" for v in shown]
-    assert "human-only labels only" in render_text(
+    assert "labels counted: human-only" in render_text(
         compute_agreement(fields_db, bootstrap=0, origin="manual")
     )
     assert "Human-only and assisted labels side by side" in render_html(report)
+    assert "Labels counted: assisted" in render_html(
+        compute_agreement(fields_db, bootstrap=0, origin="assisted")
+    )
 
 
 def test_without_suggestions_the_report_is_as_before(store):
@@ -155,6 +158,9 @@ def test_without_suggestions_the_report_is_as_before(store):
     manual = compute_agreement(store, bootstrap=0, origin="manual").to_dict()
     assert manual.pop("origin") == "manual"
     assert manual == data
+    assisted = compute_agreement(store, bootstrap=0, origin="assisted")
+    assert assisted.n_documents == 0 and not assisted.by_origin
+    assert "no label of these coders came from a suggestion" in assisted.reasons
 
 
 # ------------------------------------------------------------------ spans
