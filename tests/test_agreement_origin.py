@@ -402,3 +402,25 @@ def test_an_unknown_source_is_one_line_naming_the_known_ones(tmp_path):
     assert res.returncode == 1
     assert res.stderr == "Error: unknown suggestion source 'gpt' (known: patterns)\n"
     assert res.stdout == ""
+
+
+def test_with_the_reliability_sample_a_source_is_counted_on_the_sample_only(tmp_path):
+    store, docs = human_db(tmp_path / "a.db")
+    store.create_round("main", 7, {"method": "by hand"})
+    # documents 0 and 1 are the reliability sample (both coders); 2 and 3 are ana's alone
+    store.add_assignments(
+        "main",
+        [
+            (c, docs[i], i < 2, i + 1)
+            for c in ("ana", "ben")
+            for i in range(4)
+            if i < 2 or c == "ana"
+        ],
+    )
+    report = compute_agreement(store, bootstrap=0, sample="reliability", sources=["patterns"])
+    assert report.n_documents == 2 and report.sources["patterns"].n_documents == 2
+    assert report.coders == ("ana", "ben", "source:patterns")
+    assert report.design is not None and report.design.coders == ("ana", "ben")
+    whole = compute_agreement(store, bootstrap=0, sources=["patterns"])
+    assert whole.sources["patterns"].n_documents == 5
+    store.close()
