@@ -42,8 +42,19 @@ def init(ctx: click.Context, scheme: str | None, seeds: bool) -> None:
     show_default=True,
     help="spaCy pipeline for tokens and sentences: 'blank:<lang>' or an installed package.",
 )
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Replace the texts of articles already stored with these corrected versions"
+    " (matched by meta.id, else source path, else file name), carrying every span onto"
+    " the new text; spans are reported as moved, changed (flagged) or lost (kept in the"
+    " history).",
+)
+@click.option("--json", "as_json", is_flag=True, help="With --update: the report as JSON.")
 @click.pass_context
-def import_cmd(ctx: click.Context, paths: tuple[str, ...], spacy_model: str) -> None:
+def import_cmd(
+    ctx: click.Context, paths: tuple[str, ...], spacy_model: str, update: bool, as_json: bool
+) -> None:
     """Import articles: .txt files, folders of .txt/.jsonl, or .jsonl with {"text", "meta"} lines.
 
     Texts already in the database (same SHA-256) are not duplicated. Unreadable inputs
@@ -51,6 +62,9 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], spacy_model: str) -> 
     after the input being read, keeping every batch already committed, and says how many
     articles were imported (a second Ctrl+C stops at once).
     """
+    if update:
+        _update(ctx, paths, None if spacy_model == DEFAULT_PIPELINE else spacy_model, as_json)
+        return
     from ..ingest import import_paths  # at call time: the window's launch does not need it
 
     store = open_db(ctx)
@@ -60,6 +74,40 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], spacy_model: str) -> 
         )
     report_import(report)
     if report.skipped:
+        ctx.exit(1)
+
+
+def _update(
+    ctx: click.Context, paths: tuple[str, ...], pipeline: str | None, as_json: bool
+) -> None:
+    """``import --update``: see :mod:`annotator.updating`."""
+    import json
+
+    from ..updating import update_paths
+
+    store = open_db(ctx)
+    with progress_bar("Updating") as progress:
+        report = update_paths(store, paths, pipeline=pipeline, progress=progress)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        for doc_id, source, version in report.updated:
+            click.echo(f"Updated document {doc_id} ({source}): text version {version}.")
+        for change in report.changes:
+            shown = change.old_text if len(change.old_text) <= 60 else change.old_text[:57] + "..."
+            where = "" if change.outcome == "lost" else f" now [{change.start}, {change.end})"
+            click.echo(
+                f"  {change.outcome}: document {change.document_id}, {change.coder}'s"
+                f" {change.label!r} span {shown!r}{where}"
+            )
+        spans = report.as_json()["spans"]
+        click.echo(
+            f"{len(report.updated)} document(s) updated, {len(report.unchanged)} unchanged;"
+            f" spans: {spans}."
+        )
+    for item in report.not_found + report.skipped:
+        click.echo(f"Skipped {item}", err=True)
+    if report.not_found or report.skipped:
         ctx.exit(1)
 
 

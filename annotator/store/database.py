@@ -68,6 +68,7 @@ if TYPE_CHECKING:  # sqlite-utils is imported only when the schema has to change
     from ..models import SuggestedLabel, Suggestion
     from .progress_queries import CoderCounts
     from .study import Assignment, Round
+    from .text_update import HistorySpan
 
 
 def _check_origin(origin: str) -> None:
@@ -1383,3 +1384,66 @@ class Store:
             (doc_id, lookup_name(coder)),
         )
         return row is not None
+
+    # -- texts that change (annotator.store.text_update; issue 16) -------------------
+
+    def documents_to_update(self, meta_id: str | None, source: str) -> list[int]:
+        """The stored documents a corrected input may replace (by ``meta.id``, else by
+        source, else by a unique file name; see :func:`text_update.matching_documents`)."""
+        from . import text_update
+
+        return text_update.matching_documents(self.conn, meta_id, source)
+
+    def text_version(self, doc_id: int) -> int:
+        row = self._one("SELECT text_version FROM documents WHERE id = ?", [doc_id])
+        if row is None:
+            raise NotFoundError(f"unknown document {doc_id!r}")
+        return int(row[0])
+
+    def replace_text(
+        self,
+        doc_id: int,
+        new: dict[str, Any],
+        carried: Iterable[tuple[int, str, int, int]],
+    ) -> int:
+        """Replace a document's text in one transaction, keeping the old one and the
+        touched spans in the history (:func:`text_update.replace_text`); returns the new
+        text version. A text another document already has is refused."""
+        from . import text_update
+
+        other = self.document_id_by_hash(new["sha256"])
+        if other is not None and other != doc_id:
+            raise ValidationError(f"the new text is already stored as document {other}")
+        with self._write() as c:
+            version = text_update.replace_text(c, doc_id, new, list(carried), now())
+        self._forget_caches()
+        return version
+
+    def span_history(self, doc_id: int) -> list[HistorySpan]:
+        """Every span an update of the document's text moved, changed or lost, as it was."""
+        from . import text_update
+
+        return text_update.history(self.conn, doc_id)
+
+    def old_text(self, doc_id: int, version: int) -> str | None:
+        """The document's text as it was in ``version`` (None if there is no such old text)."""
+        from . import text_update
+
+        return text_update.old_text(self.conn, doc_id, version)
+
+    def flagged_spans(self, doc_id: int) -> dict[int, str]:
+        """``{span id: reason}`` of the document's spans a coder should look at again."""
+        from . import text_update
+
+        return text_update.flagged(self.conn, doc_id)
+
+    def clear_span_flag(self, span_id: int) -> None:
+        with self._write() as c:
+            c.execute("DELETE FROM span_flags WHERE span_id = ?", (span_id,))
+
+    def document_pipeline(self, doc_id: int) -> str:
+        """The spaCy pipeline the document's text was tokenised with ("" if unknown)."""
+        row = self._one("SELECT pipeline FROM documents WHERE id = ?", [doc_id])
+        if row is None:
+            raise NotFoundError(f"unknown document {doc_id!r}")
+        return str(row[0] or "")

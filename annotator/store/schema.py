@@ -332,6 +332,63 @@ def m008_suggestions(db: sqlite_utils.Database) -> None:
     )
 
 
+def m010_text_history(db: sqlite_utils.Database) -> None:
+    """Texts that change (issue 16, ``import --update``): a corrected article keeps its id.
+
+    ``documents.text_version`` counts its texts (1: as first imported). Each replaced
+    text is kept in ``document_texts`` with its title, meta and offsets. Every span the
+    update touched is kept as it was in ``span_history`` with what happened to it
+    (``moved``, ``changed``, ``lost``: a lost span is deleted from ``spans`` and stays
+    readable there). ``span_flags`` marks spans a coder should look at again (a span
+    whose text changed).
+    """
+    db.execute("ALTER TABLE documents ADD COLUMN text_version INTEGER NOT NULL DEFAULT 1")
+    db.execute(
+        """CREATE TABLE document_texts (
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            text_version INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            title TEXT,
+            source TEXT,
+            text TEXT NOT NULL,
+            length INTEGER NOT NULL,
+            meta TEXT,
+            tokens BLOB,
+            sentences BLOB,
+            pipeline TEXT,
+            replaced_at TEXT,
+            PRIMARY KEY (document_id, text_version)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE span_history (
+            id INTEGER PRIMARY KEY,
+            span_id INTEGER NOT NULL,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+            text_version INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            note TEXT,
+            origin TEXT,
+            scheme_version INTEGER,
+            outcome TEXT NOT NULL CHECK (outcome IN ('moved', 'changed', 'lost')),
+            new_start INTEGER,
+            new_end INTEGER,
+            recorded_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX span_history_document ON span_history (document_id)")
+    db.execute(
+        """CREATE TABLE span_flags (
+            span_id INTEGER PRIMARY KEY REFERENCES spans(id) ON DELETE CASCADE,
+            reason TEXT NOT NULL,
+            flagged_at TEXT
+        )"""
+    )
+
+
 # In order; a new schema change is a new function appended here, never an edit of an old one.
 MIGRATIONS = (
     m001_initial,
@@ -342,6 +399,7 @@ MIGRATIONS = (
     m006_study_design,
     m007_fulltext,
     m008_suggestions,
+    m010_text_history,
 )
 
 
