@@ -118,8 +118,9 @@ def _plain_table(title: str, headers: list[str], rows: list[list[str]]) -> str:
     return "".join(out)
 
 
-def render_html(report: AgreementReport) -> str:
-    """The whole report as one HTML document."""
+def render_html(report: AgreementReport, methods: str | None = None) -> str:
+    """The whole report as one HTML document (``methods``: the drafted methods paragraph,
+    :mod:`annotator.methods_text`, shown after the design)."""
     coders = report.coders
     boot = report.bootstrap
     h = [
@@ -139,6 +140,13 @@ def render_html(report: AgreementReport) -> str:
         h += [f"<li>{escape(line)}</li>" for line in design_lines(report.design)]
         h.append("</ul>")
     h += [f"<p class='note'>{escape(r)}</p>" for r in report.reasons]
+    if methods:
+        h += [
+            "<h2>Methods paragraph (draft)</h2>",
+            f"<blockquote class='methods'>{escape(methods)}</blockquote>",
+            "<p class='note'>Drafted from the numbers below (annotator agreement --methods);"
+            " edit the prose, not the numbers.</p>",
+        ]
 
     chart_rows: list[tuple[str, float | None, Sequence[float] | None]] = []
     for name, f in report.doc_fields.items():

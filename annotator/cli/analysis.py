@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from ._util import coder_list, one_line, open_db
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 @click.command()
@@ -119,6 +123,20 @@ def gold(ctx: click.Context, auto: bool, coders: str | None) -> None:
     metavar="NAME",
     help="Add a suggestion source as a coder named source:NAME (repeatable).",
 )
+@click.option(
+    "--by",
+    type=click.Choice(["round", "scheme-version", "week"]),
+    default=None,
+    help="Every statistic per group of documents: per round, per scheme version the labels"
+    " were made under, or per ISO week of coding; codebook changes are marked and falls of"
+    " more than 0.15 from the first group flagged.",
+)
+@click.option(
+    "--methods",
+    is_flag=True,
+    help="Print a draft of the methods section's reliability paragraph (every number from"
+    " the report); the HTML report includes it too.",
+)
 @click.pass_context
 def agreement(
     ctx: click.Context,
@@ -132,6 +150,8 @@ def agreement(
     round_name: str | None,
     origin: str,
     sources: tuple[str, ...],
+    by: str | None,
+    methods: bool,
 ) -> None:
     """Inter-coder agreement: Krippendorff's alpha, kappas, span F1, token alpha, alpha_U.
 
@@ -165,6 +185,11 @@ def agreement(
     if report:
         check_output(report, databases=[store])  # before the statistics, which take a while
     names = coder_list(store, coders)
+    if by is not None:
+        if round_name is not None:
+            raise click.UsageError("--by and --round cannot be combined (--by round: every round)")
+        _agreement_by(store, by, names, bootstrap, seed, sample, report, as_json, origin, sources)
+        return
     data = compute_agreement(
         store,
         names,
@@ -175,11 +200,48 @@ def agreement(
         origin=origin,
         sources=sources,
     )
+    paragraph = None
+    if methods or report:
+        from ..methods_text import methods_paragraph
+
+        paragraph = methods_paragraph(data, store.stats()["gold"])
     if report:
         with atomic_output(report) as fh:
-            fh.write(render_html(data))
+            fh.write(render_html(data, methods=paragraph))
         click.echo(one_line(f"Wrote {report}."), err=True)
     if as_json:
         click.echo(data.to_json())
+    elif methods:
+        click.echo(paragraph)
     else:
         click.echo(render_text(data, documents=documents))
+
+
+def _agreement_by(
+    store: Store,
+    by: str,
+    names: list[str] | None,
+    bootstrap: int,
+    seed: int,
+    sample: str | None,
+    report: str | None,
+    as_json: bool,
+    origin: str,
+    sources: tuple[str, ...],
+) -> None:
+    """``agreement --by``: see :mod:`annotator.agreement_trend`."""
+    from ..agreement_trend import compute_trend, render_trend_text
+    from ..atomic import atomic_output
+    from ..report_trend import render_trend_html
+
+    trend = compute_trend(
+        store, by, names, bootstrap, seed, sample=sample, origin=origin, sources=sources
+    )
+    if report:
+        with atomic_output(report) as fh:
+            fh.write(render_trend_html(trend))
+        click.echo(one_line(f"Wrote {report}."), err=True)
+    if as_json:
+        click.echo(json.dumps(trend.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_trend_text(trend))

@@ -1447,3 +1447,39 @@ class Store:
         if row is None:
             raise NotFoundError(f"unknown document {doc_id!r}")
         return str(row[0] or "")
+
+    # -- agreement across time (annotator.store.grouping; issue 16) ------------------
+
+    def document_groups(
+        self, by: str, coders: Collection[str] | None = None
+    ) -> tuple[dict[int, Any], list[Any]]:
+        """``({document: group key}, keys in order)`` for ``agreement --by``: ``round``
+        (a document's first round), ``scheme-version`` (the newest version among its
+        labels) or ``week`` (ISO week of its latest coding); ``coders`` narrows whose
+        labels count. A document with no key (never coded, in no round) is left out."""
+        from . import grouping
+
+        if by not in grouping.GROUPINGS:
+            raise ValidationError(
+                f"unknown grouping {by!r} (known: {', '.join(grouping.GROUPINGS)})"
+            )
+        ids = None
+        if coders is not None:
+            ids = [i for c in coders if (i := self._maybe_coder_id(c)) >= 0]
+        keys: dict[int, Any]
+        if by == "round":
+            keys = dict(grouping.by_round(self.conn))
+            order: list[Any] = [r for r in grouping.round_order(self.conn) if r in keys.values()]
+        elif by == "scheme-version":
+            keys = dict(grouping.by_scheme_version(self.conn, ids))
+            order = sorted(set(keys.values()))
+        else:
+            keys = dict(grouping.by_week(self.conn, ids))
+            order = sorted(set(keys.values()))
+        return keys, order
+
+    def scheme_history(self) -> list[tuple[int, str]]:
+        """``(version, recorded at)`` of every scheme version, oldest first."""
+        from . import grouping
+
+        return grouping.scheme_changes(self.conn)
