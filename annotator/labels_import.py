@@ -2,21 +2,25 @@
 
 Reads the app's canonical JSONL, Prodigy JSONL and doccano JSONL (detected per file,
 or forced). Each file is all-or-nothing: every problem is reported as
-``file:line: reason`` and nothing from that file is written; a good file is written
+``file:line: reason`` and nothing from that file is written (a label's ``origin`` that
+:func:`~annotator.models.origin_problem` refuses is one; an absent origin is ``manual``,
+and the gold layer's are always ``manual``); a good file is written
 in one transaction. Documents are matched by the SHA-256 of their (normalised) text;
 unknown ones are added with their ``meta``. Span offsets are kept as given (only
 shifted where a ``\\r\\n`` in the given text becomes ``\\n``); re-importing a file
 changes nothing. Nothing stored is overwritten by an older file: a coder's status and
 time only move forward (as ``merge`` does), a coder's field value or memo set after the
 record's ``_timestamp`` is kept (and counted), an empty or absent ``memo`` removes no
-stored memo, and a gold decision is never replaced (a line that
+stored memo, a span or field value already stored keeps its origin, and a gold decision
+is never replaced (a line that
 would is a ``file:line: reason`` and the file is refused). Files are streamed in passes (see :func:`import_label_file`), so memory
 does not grow with the file.
 
 With ``replace`` (``import-labels --replace``) the files are the truth for the coders they
 name: on every document a record of a coder is given for, that coder's spans and field
 values become exactly those of the file's records (stored ones the file does not repeat
-are deleted, whatever their time; identical ones are kept as they are), a record's
+are deleted, whatever their time; identical ones, origin included, are kept as they
+are), a record's
 ``memo`` becomes the coder's memo (``""`` removes it; a record without a ``memo`` key, as
 Prodigy files and exports from before memos, leaves the stored memo as it is), and a
 record's status and time are set as given (even backwards). Everything else (other documents,

@@ -23,7 +23,8 @@ database already holds keeps the origin it has here.
 
 Nothing from the other file is trusted: every row is checked before it is copied (text is
 text and matches its SHA-256, ``meta`` is a JSON object, coder names follow the name rule,
-spans lie inside the text, numbers are finite). Token offsets that do not decode or do not
+spans lie inside the text, origins are ``manual``, ``suggestion:<source>`` or
+``edited:<source>``, numbers are finite). Token offsets that do not decode or do not
 fit the text are recomputed with spaCy. Any other problem refuses the whole file with one
 line naming it and the document, and this database is left unchanged.
 
