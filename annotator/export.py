@@ -77,7 +77,10 @@ def record(
     ``status``: the coder's ``(state, seconds spent)``, written as ``status`` and
     ``seconds_spent``, null for the gold layer and for a record without a coder;
     ``memo``: the coder's memo on the document and when it was written, ``("", "")``:
-    none; written as ``memo``, "" when there is none)."""
+    none; written as ``memo``, "" when there is none). Every span carries its ``origin``
+    and ``doc_label_origins`` the origin of each field value (``manual``,
+    ``suggestion:<source>``, ``edited:<source>``; the gold layer's are ``manual``: the
+    adjudicator's decisions); neither is part of ``_task_hash``."""
     text = doc.text
     span_recs = []
     for s in spans:
@@ -92,11 +95,13 @@ def record(
                 "text": text[s.start : s.end],
                 "note": s.note,
                 "scheme_version": s.scheme_version,
+                "origin": s.origin,
             }
         )
     doc_labels = {
         dl.field: list(dl.value) if isinstance(dl.value, tuple) else dl.value for dl in labels
     }
+    doc_label_origins = {dl.field: dl.origin for dl in labels}
     input_hash = hash32(doc.sha256)
     task_hash = hash32(
         str(input_hash),
@@ -112,6 +117,7 @@ def record(
         "tokens": token_recs if token_recs is not None else token_records(text, *tokens),
         "spans": span_recs,
         "doc_labels": doc_labels,
+        "doc_label_origins": doc_label_origins,
         "memo": memo[0],
         "status": status[0] if status else None,
         "seconds_spent": status[1] if status else None,

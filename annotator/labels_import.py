@@ -2,21 +2,25 @@
 
 Reads the app's canonical JSONL, Prodigy JSONL and doccano JSONL (detected per file,
 or forced). Each file is all-or-nothing: every problem is reported as
-``file:line: reason`` and nothing from that file is written; a good file is written
+``file:line: reason`` and nothing from that file is written (a label's ``origin`` that
+:func:`~annotator.models.origin_problem` refuses is one; an absent origin is ``manual``,
+and the gold layer's are always ``manual``); a good file is written
 in one transaction. Documents are matched by the SHA-256 of their (normalised) text;
 unknown ones are added with their ``meta``. Span offsets are kept as given (only
 shifted where a ``\\r\\n`` in the given text becomes ``\\n``); re-importing a file
 changes nothing. Nothing stored is overwritten by an older file: a coder's status and
 time only move forward (as ``merge`` does), a coder's field value or memo set after the
 record's ``_timestamp`` is kept (and counted), an empty or absent ``memo`` removes no
-stored memo, and a gold decision is never replaced (a line that
+stored memo, a span or field value already stored keeps its origin, and a gold decision
+is never replaced (a line that
 would is a ``file:line: reason`` and the file is refused). Files are streamed in passes (see :func:`import_label_file`), so memory
 does not grow with the file.
 
 With ``replace`` (``import-labels --replace``) the files are the truth for the coders they
 name: on every document a record of a coder is given for, that coder's spans and field
 values become exactly those of the file's records (stored ones the file does not repeat
-are deleted, whatever their time; identical ones are kept as they are), a record's
+are deleted, whatever their time; identical ones, origin included, are kept as they
+are), a record's
 ``memo`` becomes the coder's memo (``""`` removes it; a record without a ``memo`` key, as
 Prodigy files and exports from before memos, leaves the stored memo as it is), and a
 record's status and time are set as given (even backwards). Everything else (other documents,
@@ -49,6 +53,7 @@ from .errors import AnnotatorError
 from .formats import READ_FORMATS, detect_format
 from .formats.readers import READERS
 from .formats.tasks import LabelTask, LineError
+from .models import MANUAL
 from .nlp import DEFAULT_PIPELINE, tokenize_arrays
 from .scheme import Scheme, extend_scheme
 from .store import GOLD, Store, check_coder_name
@@ -142,6 +147,12 @@ class _Prepared:
     # the gold layer's provenance (canonical JSONL only): per span, and per field
     span_sources: list[tuple[str, ...]] = field(default_factory=list)
     label_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the origin of each span (in the order of ``spans``; "manual" where none is given)
+    span_origins: list[str] = field(default_factory=list)
+
+    def label_origin(self, fname: str) -> str:
+        """The origin of the record's value of ``fname`` ("manual" where none is given)."""
+        return self.task.label_origins.get(fname, MANUAL)
 
     @property
     def sha(self) -> str:
@@ -246,7 +257,8 @@ def _nothing_written(result: FileImport) -> None:
     result.new_scheme_version = None
 
 
-_SpanKey = tuple[int, int, str, str]
+# (start, end, label, note, origin): under --replace a span of another origin is not the same
+_SpanKey = tuple[int, int, str, str, str]
 
 
 class _Replacing:
@@ -272,7 +284,7 @@ class _Replacing:
         result.documents_replaced += 1
         unused: dict[_SpanKey, list[int]] = {}
         for s in store.spans(doc_id, coder):
-            unused.setdefault((s.start, s.end, s.label, s.note), []).append(s.id)
+            unused.setdefault((s.start, s.end, s.label, s.note, s.origin), []).append(s.id)
         self.unused[pair] = unused
         self.given[pair] = Counter()
         self.fields[pair] = set()
@@ -657,6 +669,7 @@ def _prepare(
         if a >= b:
             raise LineError(f"span {i} ({sp.label}) covers only the \\r of a \\r\\n line break")
         spans.append((a, b, sp.label, sp.note, sp.scheme_version))
+    span_origins = [sp.origin or MANUAL for sp in task.spans]
     doc_labels = dict(task.doc_labels)
     if task.choices:
         _assign_choices(task.choices, doc_labels, scheme, field_name, add_labels)
@@ -675,6 +688,7 @@ def _prepare(
                 )
             if (task.memo or "").strip():
                 raise LineError("the gold layer has no memo (a memo is one coder's)")
+            _gold_origins_manual(span_origins, task.label_origins)
             # The gold layer, with the coders each label came from (none: the adjudicator's).
             span_sources = [_source_names(sp.sources or ()) for sp in task.spans]
             label_sources = {f: _source_names(v) for f, v in task.label_sources.items()}
@@ -682,7 +696,26 @@ def _prepare(
             coder = check_coder_name(coder)
     except AnnotatorError as e:
         raise LineError(str(e)) from None
-    return _Prepared(lineno, task, text, coder, spans, doc_labels, span_sources, label_sources)
+    return _Prepared(
+        lineno, task, text, coder, spans, doc_labels, span_sources, label_sources, span_origins
+    )
+
+
+def _gold_origins_manual(span_origins: list[str], label_origins: dict[str, str]) -> None:
+    """The gold layer holds the adjudicator's decisions: every origin is ``manual`` (the
+    coders' origins are in their own records; ``sources`` names the coders)."""
+    for i, origin in enumerate(span_origins, 1):
+        if origin != MANUAL:
+            raise LineError(
+                f"gold span {i}: origin must be 'manual' (gold labels are the adjudicator's"
+                f" decisions), got {origin!r}"
+            )
+    for fname, origin in label_origins.items():
+        if origin != MANUAL:
+            raise LineError(
+                f"gold {fname}: origin must be 'manual' (gold labels are the adjudicator's"
+                f" decisions), got {origin!r}"
+            )
 
 
 def _source_names(names: Iterable[str]) -> tuple[str, ...]:
@@ -845,8 +878,11 @@ def _write_labels(
         _replace_labels(store, result, item, versions, replacing, doc_id, item.coder)
         return
     # A multiset: a coder may hold the same range and label twice (other notes).
+    # A span already stored keeps its origin (as a field value that is the same).
     have = Counter((s.start, s.end, s.label, s.note) for s in store.spans(doc_id, item.coder))
-    for start, end, label, note, version in item.spans:
+    for (start, end, label, note, version), origin in zip(
+        item.spans, item.span_origins, strict=True
+    ):
         key = (start, end, label, note)
         if have[key] > 0:
             have[key] -= 1
@@ -854,7 +890,7 @@ def _write_labels(
             continue
         store.add_span(
             doc_id, item.coder, start, end, label, note,
-            scheme_version=version if version in versions else None,
+            scheme_version=version if version in versions else None, origin=origin,
         )  # fmt: skip
         result.spans_added += 1
     current = {dl.field: dl for dl in store.all_doc_labels(doc_id) if dl.coder == item.coder}
@@ -869,7 +905,7 @@ def _write_labels(
             # not say when it was): the coder's newer value is kept
             result.doc_labels_kept += 1
             continue
-        store.set_doc_label(doc_id, item.coder, fname, value)
+        store.set_doc_label(doc_id, item.coder, fname, value, origin=item.label_origin(fname))
         result.doc_labels_set += 1
     memo = item.task.memo
     if memo is not None and memo.strip():  # an empty or absent memo removes nothing here
@@ -907,8 +943,10 @@ def _replace_labels(
     pair = (doc_id, coder)
     unused, given = replacing.unused[pair], replacing.given[pair]
     earlier = Counter(given)  # what the pair's earlier records gave
-    for start, end, label, note, version in item.spans:
-        key = (start, end, label, note)
+    for (start, end, label, note, version), origin in zip(
+        item.spans, item.span_origins, strict=True
+    ):
+        key = (start, end, label, note, origin)
         if earlier[key] > 0:
             earlier[key] -= 1
             result.spans_present += 1
@@ -921,16 +959,18 @@ def _replace_labels(
             continue
         span = store.add_span(
             doc_id, coder, start, end, label, note,
-            scheme_version=version if version in versions else None,
+            scheme_version=version if version in versions else None, origin=origin,
         )  # fmt: skip
         replacing.keep_spans.add(span.id)
         result.spans_added += 1
-    current = store.doc_labels(doc_id, coder)
+    current = {dl.field: (dl.value, dl.origin) for dl in store.all_doc_labels(doc_id)
+               if dl.coder == coder}  # fmt: skip
     for fname, value in item.doc_labels.items():
         replacing.fields[pair].add((doc_id, fname))
-        if current.get(fname) == _stored_form(store, fname, value):
+        origin = item.label_origin(fname)
+        if current.get(fname) == (_stored_form(store, fname, value), origin):
             continue
-        store.set_doc_label(doc_id, coder, fname, value)
+        store.set_doc_label(doc_id, coder, fname, value, origin=origin)
         result.doc_labels_set += 1
     task = item.task
     memo = task.memo

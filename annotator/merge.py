@@ -16,10 +16,15 @@ other version, memo included, is kept under ``coder@<other file name>``; the con
 says that only the memos differ when so). Status keeps the further state (new <
 in_progress < done) and the larger time spent.
 Spans are a list, not a set: a coder who marked the same range twice keeps both.
+Every label copied keeps its origin (``manual``, ``suggestion:<source>``,
+``edited:<source>``; a database from before origins were recorded is upgraded on opening,
+so its labels are ``manual``). An origin is not a difference: a span or field value this
+database already holds keeps the origin it has here.
 
 Nothing from the other file is trusted: every row is checked before it is copied (text is
 text and matches its SHA-256, ``meta`` is a JSON object, coder names follow the name rule,
-spans lie inside the text, numbers are finite). Token offsets that do not decode or do not
+spans lie inside the text, origins are ``manual``, ``suggestion:<source>`` or
+``edited:<source>``, numbers are finite). Token offsets that do not decode or do not
 fit the text are recomputed with spaCy. Any other problem refuses the whole file with one
 line naming it and the document, and this database is left unchanged.
 
@@ -58,7 +63,7 @@ from typing import Literal, NamedTuple
 
 from .corpus import normalize_text, text_hash
 from .errors import AnnotatorError, ValidationError
-from .models import STATES, StoredDocument
+from .models import STATES, StoredDocument, origin_problem
 from .nlp import DEFAULT_PIPELINE, tokenize_arrays
 from .packing import unpack
 from .scheme import parse_scheme
@@ -174,17 +179,18 @@ class MergeConflictError(AnnotatorError):
         )
 
 
-# a coder's labels on one document: (spans as (start, end, label, note, version), {field: value})
-SpanRow = tuple[int, int, str, str, int]
+# a coder's labels on one document: (spans as (start, end, label, note, version, origin),
+# {field: value})
+SpanRow = tuple[int, int, str, str, int, str]
 Labels = tuple[list[SpanRow], dict[str, str | tuple[str, ...]]]
 
 
 def _labels(store: Store, doc_id: int) -> dict[str, Labels]:
-    """``{coder: (spans as (start, end, label, note, version), doc labels)}``."""
+    """``{coder: (spans as (start, end, label, note, version, origin), doc labels)}``."""
     out: dict[str, Labels] = {}
     for s in store.spans(doc_id):
         out.setdefault(s.coder, ([], {}))[0].append(
-            (s.start, s.end, s.label, s.note, s.scheme_version)
+            (s.start, s.end, s.label, s.note, s.scheme_version, s.origin)
         )
     for dl in store.all_doc_labels(doc_id):
         out.setdefault(dl.coder, ([], {}))[1][dl.field] = dl.value
@@ -195,12 +201,13 @@ class _Times(NamedTuple):
     """When a coder did what the other file holds (its stamps, copied with the rows so
     that progress dates the work by when it was done, not by the merge): per coder, the
     creation times of their spans by (start, end, label, note), of their field values by
-    field, of their memo and of their status."""
+    field, of their memo and of their status; and the origins of their field values."""
 
     spans: dict[str, dict[tuple[int, int, str, str], list[str]]]
     fields: dict[str, dict[str, str]]
     memos: dict[str, str]
     status: dict[str, str]
+    field_origins: dict[str, dict[str, str]]
 
 
 def _times(store: Store, doc_id: int) -> _Times:
@@ -209,10 +216,12 @@ def _times(store: Store, doc_id: int) -> _Times:
         key = (s.start, s.end, s.label, s.note)
         spans.setdefault(s.coder, {}).setdefault(key, []).append(s.created_at)
     fields: dict[str, dict[str, str]] = {}
+    origins: dict[str, dict[str, str]] = {}
     for dl in store.all_doc_labels(doc_id):
         fields.setdefault(dl.coder, {})[dl.field] = dl.updated_at
+        origins.setdefault(dl.coder, {})[dl.field] = dl.origin
     memos = {coder: at for coder, (_, at) in store.memo_rows(doc_id).items()}
-    return _Times(spans, fields, memos, store.status_times(doc_id))
+    return _Times(spans, fields, memos, store.status_times(doc_id), origins)
 
 
 def _key(span: SpanRow) -> tuple[int, int, str, str]:
@@ -336,6 +345,9 @@ def _merge_document(
         raise AnnotatorError(f"{where}: labels cannot be read ({e})") from None
     for coder in theirs.keys() | their_memos.keys():
         _check_labels(coder, theirs.get(coder, ([], {})), len(sd.text), where)
+    for coder, origins in times.field_origins.items():
+        for fname, origin in origins.items():
+            _check_origin(origin, f"{where}: {coder}'s field {fname!r}")
     ours = _labels(store, doc_id)
     our_memos = store.memos(doc_id)
     targets: dict[str, str] = {}  # coder -> name their labels (and status) go under
@@ -493,8 +505,9 @@ def _check_labels(coder: str, labels: Labels, length: int, where: str) -> None:
             check_coder_name(coder)
         except ValidationError as e:
             raise AnnotatorError(f"{where}: {e}") from None
-    for start, end, label, note, version in labels[0]:
+    for start, end, label, note, version, origin in labels[0]:
         what = f"{where}: {coder}'s span [{start!r}, {end!r})"
+        _check_origin(origin, what)
         for v in (start, end):
             if not isinstance(v, int) or isinstance(v, bool):
                 raise AnnotatorError(f"{what}: offsets must be integers")
@@ -508,6 +521,12 @@ def _check_labels(coder: str, labels: Labels, length: int, where: str) -> None:
         values = value if isinstance(value, tuple) else (value,)
         if not all(isinstance(v, str) for v in values):
             raise AnnotatorError(f"{where}: {coder}'s field {fname!r}: {value!r} is not an option")
+
+
+def _check_origin(origin: object, what: str) -> None:
+    problem = origin_problem(origin)
+    if problem is not None:
+        raise AnnotatorError(f"{what}: {problem}")
 
 
 def _check_status(coder: str, state: object, secs: object, where: str) -> None:
@@ -527,12 +546,13 @@ def _copy_labels(
     times: _Times, source: str,
 ) -> None:  # fmt: skip
     """Copy ``their`` labels (``source``'s in the other file) that ``mine`` lacks under
-    ``coder``, each with the time the other file records for it."""
+    ``coder``, each with the time and origin the other file records for it."""
     have = Counter(_key(s) for s in mine[0])
     versions = set(store.scheme_versions())
     span_times = times.spans.get(source, {})
     field_times = times.fields.get(source, {})
-    for start, end, label, note, version in sorted(their[0], key=_key):
+    field_origins = times.field_origins.get(source, {})
+    for start, end, label, note, version, origin in sorted(their[0], key=_key):
         stamps = span_times.get((start, end, label, note), [])
         at = stamps.pop(0) if stamps else ""
         if have[(start, end, label, note)] > 0:
@@ -540,14 +560,14 @@ def _copy_labels(
             continue
         store.add_span(
             doc_id, coder, start, end, label, note,
-            scheme_version=version if version in versions else None, at=at,
+            scheme_version=version if version in versions else None, at=at, origin=origin,
         )  # fmt: skip
         report.spans_added += 1
     for fname, value in sorted(their[1].items()):
         if mine[1].get(fname) != value:
             store.set_doc_label(
                 doc_id, coder, fname, list(value) if isinstance(value, tuple) else value,
-                at=field_times.get(fname, ""),
+                at=field_times.get(fname, ""), origin=field_origins.get(fname, "manual"),
             )  # fmt: skip
             report.doc_labels_set += 1
 

@@ -273,7 +273,7 @@ def test_the_csv_export_has_a_memo_column_and_a_row_for_a_memo_without_spans(
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == [
         "doc_id", "title", "sha256", "coder", "label", "start", "end", "text", "note",
-        "scheme_version", "memo",
+        "scheme_version", "memo", "origin",
     ]  # fmt: skip
     got = [(r["doc_id"], r["coder"], r["label"], r["start"], r["note"], r["memo"]) for r in rows]
     memo = "Dominant: alarmist.\n\tThe pact is a threat."

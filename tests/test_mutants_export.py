@@ -137,12 +137,14 @@ def test_one_record_field_by_field(tmp_path):
                 "text": "Hi",
                 "note": "a note",
                 "scheme_version": 1,
+                "origin": "manual",
             }
         ],
         "doc_labels": {
             "dominant_frame": "alarmist",
             "frames_present": ["alarmist", "policy_prescription"],
         },
+        "doc_label_origins": {"dominant_frame": "manual", "frames_present": "manual"},
         "memo": "",
         "answer": "accept",
         "_annotator_id": "ana",

@@ -43,15 +43,15 @@ def test_csv_quotes_formula_cells_by_default_and_ends_rows_with_lf():
     r = rec("=1+1 x", [span(0, 4, text="=1+1", note="@me")])
     assert writers.write_csv([r], fh) == 1
     assert fh.getvalue() == (
-        '"doc_id","title","sha256","coder","label","start","end","text","note","scheme_version","memo"\n'
-        '7,"T","ab12","ann","L",0,4,"\'=1+1","\'@me",1,""\n'
+        '"doc_id","title","sha256","coder","label","start","end","text","note","scheme_version","memo","origin"\n'
+        '7,"T","ab12","ann","L",0,4,"\'=1+1","\'@me",1,"","manual"\n'
     )
 
 
 def test_csv_raw_writes_cells_as_stored():
     fh = io.StringIO()
     writers.write_csv([rec("=1+1 x", [span(0, 4, text="=1+1", note="@me")])], fh, raw=True)
-    assert fh.getvalue().splitlines()[1] == '7,"T","ab12","ann","L",0,4,"=1+1","@me",1,""'
+    assert fh.getvalue().splitlines()[1] == '7,"T","ab12","ann","L",0,4,"=1+1","@me",1,"","manual"'
 
 
 # --- brat -----------------------------------------------------------------------------
@@ -551,10 +551,12 @@ def test_registry_writers_pass_their_options(tmp_path):
     r = rec("=1+1 x", [span(0, 4, text="=1+1", note="@me")])
     fh = io.StringIO()
     assert export_format("csv").write([r], fh, WriteOptions(csv_raw=True)) == 1
-    assert fh.getvalue().splitlines()[1] == '7,"T","ab12","ann","L",0,4,"=1+1","@me",1,""'
+    assert fh.getvalue().splitlines()[1] == '7,"T","ab12","ann","L",0,4,"=1+1","@me",1,"","manual"'
     fh = io.StringIO()
     assert export_format("csv").write([r], fh, WriteOptions()) == 1
-    assert fh.getvalue().splitlines()[1] == '7,"T","ab12","ann","L",0,4,"\'=1+1","\'@me",1,""'
+    assert (
+        fh.getvalue().splitlines()[1] == '7,"T","ab12","ann","L",0,4,"\'=1+1","\'@me",1,"","manual"'
+    )
     fh = io.StringIO()
     p = {**r, "spans": [], "doc_labels": {"f": "o"}}
     assert export_format("prodigy").write([p], fh, WriteOptions()) == 1

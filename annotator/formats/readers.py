@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..models import STATES
+from ..models import STATES, origin_problem
 from .tasks import LabelTask, LineError, TaskSpan, as_int, as_str, base_task, read_memo
 
 
 def read_canonical(obj: Any, all_answers: bool = False) -> LabelTask:
     """The app's own JSONL (``annotator export``): spans, notes, doc_labels, the memo,
-    versions, and for the gold layer its provenance (span ``sources``,
+    versions, the origin of every label (span ``origin``, ``doc_label_origins``: absent
+    means manual) and for the gold layer its provenance (span ``sources``,
     ``doc_label_sources``).
 
     A record without ``"answer"`` counts as accepted: the format is ours, the export always
@@ -27,6 +28,7 @@ def read_canonical(obj: Any, all_answers: bool = False) -> LabelTask:
             tsp.sources = _names(sp["sources"], f"span {i} sources")
     _read_status(obj, task)
     read_memo(obj, task)
+    task.label_origins = _label_origins(obj, task.doc_labels)
     label_sources = obj.get("doc_label_sources")
     if label_sources is not None:
         if not isinstance(label_sources, dict):
@@ -36,6 +38,30 @@ def read_canonical(obj: Any, all_answers: bool = False) -> LabelTask:
             for f, v in label_sources.items()
         }
     return task
+
+
+def _origin(value: Any, what: str) -> str:
+    """A label's origin, checked (:func:`~annotator.models.origin_problem`)."""
+    problem = origin_problem(value)
+    if problem is not None:
+        raise LineError(f"{what}: {problem}")
+    return str(value)
+
+
+def _label_origins(obj: dict[str, Any], doc_labels: dict[str, Any]) -> dict[str, str]:
+    """``doc_label_origins``: ``{field: origin}``, each checked; the origin of a field the
+    record gives no value for (a hand-edited ``doc_labels``) is not used."""
+    given = obj.get("doc_label_origins")
+    if given is None:
+        return {}
+    if not isinstance(given, dict):
+        raise LineError('"doc_label_origins" must be an object')
+    out = {}
+    for fname, origin in given.items():
+        checked = _origin(origin, f'doc_label_origins["{fname}"]')
+        if fname in doc_labels:
+            out[fname] = checked
+    return out
 
 
 def _read_status(obj: dict[str, Any], task: LabelTask) -> None:
@@ -80,7 +106,8 @@ def _field_values(obj: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def read_prodigy(obj: Any, all_answers: bool = False) -> LabelTask:
-    """Prodigy: ``spans`` with start/end/label, ``accept`` for choices, ``answer``."""
+    """Prodigy: ``spans`` with start/end/label (and our ``origin``, which the Prodigy
+    export writes), ``accept`` for choices, ``answer``."""
     task = base_task(obj)
     answer = obj.get("answer")
     if answer is not None and answer not in ("accept", "reject", "ignore"):
@@ -99,6 +126,7 @@ def read_prodigy(obj: Any, all_answers: bool = False) -> LabelTask:
             if key not in sp:
                 raise LineError(f'span {i} has no "{key}"')
         version = sp.get("scheme_version")
+        origin = sp.get("origin")
         task.spans.append(
             TaskSpan(
                 as_int(sp["start"], f"span {i} start"),
@@ -106,6 +134,7 @@ def read_prodigy(obj: Any, all_answers: bool = False) -> LabelTask:
                 as_str(sp["label"], f"span {i} label"),
                 as_str(sp.get("note") or "", f"span {i} note"),
                 as_int(version, f"span {i} scheme_version") if version is not None else None,
+                origin=_origin(origin, f"span {i} origin") if origin is not None else None,
             )
         )
     accept = obj.get("accept")

@@ -19,6 +19,7 @@ class TaskSpan:
     note: str = ""
     scheme_version: int | None = None
     sources: tuple[str, ...] | None = None  # a gold span's coders (canonical JSONL)
+    origin: str | None = None  # manual, suggestion:<source>, edited:<source>; None: not given
 
 
 @dataclass
@@ -36,6 +37,8 @@ class LabelTask:
     skip: bool = False  # e.g. a Prodigy task whose answer is not "accept"
     # a gold record's {field: coders the value came from} (canonical ``doc_label_sources``)
     label_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # {field: origin of its value} (canonical ``doc_label_origins``; a field absent: manual)
+    label_origins: dict[str, str] = field(default_factory=dict)
     # the coder's status of the text and time spent on it (canonical JSONL; None: not given)
     status: str | None = None
     seconds_spent: float | None = None

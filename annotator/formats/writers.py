@@ -23,14 +23,16 @@ if TYPE_CHECKING:  # spaCy is imported only when a spaCy export runs
 
     from ..scheme import DocField
 
-PRODIGY_SPAN_KEYS = ("start", "end", "token_start", "token_end", "label", "text")
+# ``origin`` is ours (manual, suggestion:<source>, edited:<source>): Prodigy keeps a key
+# it does not know, and import-labels reads it back
+PRODIGY_SPAN_KEYS = ("start", "end", "token_start", "token_end", "label", "text", "origin")
 PRODIGY_KEYS = (
     "text", "meta", "tokens", "spans", "answer",
     "_annotator_id", "_session_id", "_input_hash", "_task_hash", "_timestamp",
 )  # fmt: skip
 CSV_COLUMNS = (
     "doc_id", "title", "sha256", "coder", "label", "start", "end", "text", "note",
-    "scheme_version", "memo",
+    "scheme_version", "memo", "origin",
 )  # fmt: skip
 # brat: a coder's memo on a document, in a file beside its .txt/.ann pair (brat lists only
 # .txt files as documents and reads only .ann files as annotations, so it ignores it)
@@ -55,7 +57,7 @@ def write_lines(
 def prodigy_record(rec: dict[str, Any]) -> dict[str, Any]:
     """The canonical record restricted to Prodigy's own fields."""
     out = {k: rec[k] for k in PRODIGY_KEYS if k in rec}
-    out["spans"] = [{k: s[k] for k in PRODIGY_SPAN_KEYS} for s in rec["spans"]]
+    out["spans"] = [{k: s[k] for k in PRODIGY_SPAN_KEYS if k in s} for s in rec["spans"]]
     return out
 
 
@@ -90,20 +92,22 @@ def csv_cell(value: Any) -> Any:
 
 
 def csv_rows(rec: dict[str, Any]) -> Iterator[list[Any]]:
-    """One row per span, the coder's memo on the document in the last column of each; a
-    memo on a document where the coder marked no span gets a row of its own, with the
-    span's cells (label to scheme_version) empty, so no memo is left out."""
+    """One row per span, the coder's memo on the document in the ``memo`` column of each
+    and the span's ``origin`` last; a memo on a document where the coder marked no span
+    gets a row of its own, with the span's cells (label to scheme_version, origin) empty,
+    so no memo is left out."""
     meta = rec["meta"]
     memo = rec.get("memo") or ""
     for s in rec["spans"]:
         yield [
             meta["doc_id"], meta["title"], meta["sha256"], rec["_annotator_id"], s["label"],
             s["start"], s["end"], s["text"], s["note"], s["scheme_version"], memo,
+            s.get("origin", "manual"),
         ]  # fmt: skip
     if memo and not rec["spans"]:
         yield [
             meta["doc_id"], meta["title"], meta["sha256"], rec["_annotator_id"], "",
-            None, None, "", "", None, memo,
+            None, None, "", "", None, memo, "",
         ]  # fmt: skip
 
 
@@ -275,8 +279,10 @@ def write_brat(recs: Iterable[dict[str, Any]], folder: Path) -> int:
 
 def spacy_doc(rec: dict[str, Any], vocab: Vocab) -> Doc:
     """A spaCy ``Doc`` of the stored tokens, split further wherever a span starts or ends,
-    so every span is exact; spans in ``doc.spans["sc"]``, fields in ``doc.cats``, the
-    coder's memo on the document (if any) in ``doc.user_data["memo"]``."""
+    so every span is exact; spans in ``doc.spans["sc"]`` (their origins, in the same order,
+    in the group's ``attrs["origins"]``), fields in ``doc.cats`` (the origins of the coder's
+    values, if any, in ``doc.user_data["doc_label_origins"]``), the coder's memo on the document (if any) in
+    ``doc.user_data["memo"]``."""
     from spacy.tokens import Doc, Span
 
     text = rec["text"]
@@ -307,6 +313,7 @@ def spacy_doc(rec: dict[str, Any], vocab: Vocab) -> Doc:
             raise AnnotatorError(f"document {rec['meta']['doc_id']}: span {s} does not align")
         spans.append(Span(doc, span.start, span.end, label=s["label"]))
     doc.spans["sc"] = spans
+    doc.spans["sc"].attrs["origins"] = [s.get("origin", "manual") for s in rec["spans"]]
     doc.cats = rec.get("_cats", {})
     doc.user_data.update(
         {
@@ -316,6 +323,8 @@ def spacy_doc(rec: dict[str, Any], vocab: Vocab) -> Doc:
             "sha256": rec["meta"]["sha256"],
         }
     )
+    if rec.get("doc_label_origins"):
+        doc.user_data["doc_label_origins"] = dict(rec["doc_label_origins"])
     if rec.get("memo"):
         doc.user_data["memo"] = rec["memo"]
     return doc
