@@ -126,6 +126,8 @@ class _Matchers:
         strings = self.vocab.strings
         for match_id, s, e in self.phrases(doc):
             found.add((doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), strings[match_id]))
+        if not self.pattern_of:
+            return found
         try:
             matches = self.patterns(doc)
         except Exception as err:  # noqa: BLE001 - a pattern spaCy refuses only when matching
