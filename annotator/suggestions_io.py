@@ -182,7 +182,8 @@ def _read_line(
             raise _Bad(f"span {i} ({sp.label}) covers only the \\r of a \\r\\n line break")
         score = _score(raw.get("score"), f"span {i} score")
         key = (a, b, sp.label)
-        if key not in got or (score is not None and (got[key] or 0.0) < score):
+        had = got.get(key)
+        if key not in got or (score is not None and (had is None or had < score)):
             got[key] = score  # the same span twice: once, with its best score
     scores = obj.get("doc_label_scores")
     if scores is not None and not isinstance(scores, dict):
