@@ -124,7 +124,7 @@ class _Matchers:
         """Distinct ``(start, end, label)`` character ranges of every match."""
         found: set[tuple[int, int, str]] = set()
         strings = self.vocab.strings
-        for match_id, s, e in self.phrases(doc):
+        for match_id, s, e in self.phrases(doc) if len(self.phrases) else ():
             found.add((doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), strings[match_id]))
         if not self.pattern_of:
             return found
