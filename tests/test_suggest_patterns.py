@@ -233,3 +233,16 @@ def test_a_killed_run_leaves_whole_documents(tmp_path):
     # document still has exactly the old run's suggestions
     assert [after[d] == new[d] for d in ids] == [True, True, False, False, False, False]
     assert all(after[d] == old[d] for d in ids[2:])
+
+
+def test_unknown_documents_are_one_line_and_store_nothing(tmp_path):
+    with open_store(tmp_path / "l.db") as store:
+        add(store, "You must go.")
+        with pytest.raises(AnnotatorError, match="^unknown document 7$"):
+            suggest_patterns(store, doc_ids=[1, 7])
+        with pytest.raises(AnnotatorError, match="^unknown document '1'$"):
+            store.documents_to_suggest(["1"])
+        assert store.suggestion_sources() == []
+        assert [r[:3] for r in store.documents_to_suggest([1, 1])] == [
+            (1, "You must go.", "blank:en")
+        ]

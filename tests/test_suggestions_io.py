@@ -265,3 +265,18 @@ def test_any_layer_round_trips_through_export_and_import(store, tmp_path, spans)
             key=lambda x: -1 if x[3] is None else x[3])
         for k in want
     }  # fmt: skip
+
+
+def test_a_span_given_twice_is_stored_once_with_its_best_score(store, tmp_path):
+    span = {"start": 2, "end": 11, "label": POLICY}
+    f = write(
+        tmp_path / "d.jsonl",
+        rec(TEXT_A, [span, {**span, "score": 0.0}, {**span, "end": 16, "score": 0.7}]),
+        rec(TEXT_A, [{**span, "end": 16, "score": 0.3}, {**span, "end": 16}]),
+        rec(TEXT_B, doc_label_scores=[]),
+    )
+    result = import_suggestions(store, f, "x")
+    assert result.errors == [f'{f}:3: "doc_label_scores" must be an object {{field: score}}']
+    f = write(tmp_path / "d.jsonl", *[json.loads(ln) for ln in f.read_text().splitlines()[:2]])
+    assert import_suggestions(store, f, "x").ok
+    assert layer(store, "x")[1] == ([(2, 11, POLICY, 0.0), (2, 16, POLICY, 0.7)], [])
