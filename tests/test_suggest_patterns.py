@@ -107,7 +107,9 @@ WORDS = ["must", "MUST", "Must", "mustard", "needs", "to", "NEEDS", "To", "shoul
 SEPARATORS = [" ", "  ", "\n", ", ", ". ", "\n\n", "\t", "—"]
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)), max_size=30),
     st.text(alphabet="🙂éa\u00a0 ", max_size=3),

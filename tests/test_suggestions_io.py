@@ -238,7 +238,9 @@ def test_export_writes_the_canonical_shape_and_reads_back_as_the_same_layer(stor
 offsets = st.integers(min_value=0, max_value=len(TEXT_A))
 
 
-@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(
         st.tuples(offsets, offsets, st.sampled_from([POLICY, "alarmist"]),
