@@ -557,6 +557,14 @@ class _Scan:
         return None if errors and not self.add_labels else digest.hexdigest()
 
 
+def read_json_lines(path: str | Path, errors: list[str]) -> Iterator[tuple[int, Any]]:
+    """``(line number, JSON)`` of each non-blank line of ``path``, read as this import reads
+    it (UTF-8, strict JSON; never a pipe or device); a problem is added to ``errors`` as
+    ``file:line: reason`` (``import-suggestions`` reads its files with it)."""
+    for lineno, _offset, obj in _Scan(Path(path), "auto", None, False, False, None).lines(errors):
+        yield lineno, obj
+
+
 class _Packed:
     """Offsets already packed (what :meth:`Store.add_documents` asks a tokenisation for)."""
 

@@ -43,6 +43,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assign": ("assign", "assign"),
     "search": ("search", "search"),
     "progress": ("progress", "progress"),
+    "suggest": ("suggest", "suggest"),
+    "import-suggestions": ("suggest", "import_suggestions_cmd"),
 }
 
 

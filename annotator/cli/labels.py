@@ -36,6 +36,12 @@ from ._util import listed, one_line, open_db, progress_bar
     is_flag=True,
     help="CSV: write cells exactly as stored (no ' before =, +, -, @; unsafe in spreadsheets).",
 )
+@click.option(
+    "--suggestions",
+    is_flag=True,
+    help="Write the suggestion layer instead of labels (canonical JSONL only).",
+)
+@click.option("--source", default=None, help="--suggestions: only this source's.")
 @click.pass_context
 def export(
     ctx: click.Context,
@@ -45,14 +51,21 @@ def export(
     coder: str | None,
     gold: bool,
     csv_raw: bool = False,
+    suggestions: bool = False,
+    source: str | None = None,
 ) -> None:
     """Export labels: canonical JSONL (default), Prodigy, doccano, spaCy, CSV or brat.
 
     The output is never the database (or its -wal/-shm), a folder (for file formats),
-    a pipe or a device, and its folder must exist.
+    a pipe or a device, and its folder must exist. --suggestions writes the suggestion
+    layer (every source, or --source's) as canonical JSONL instead.
     """
     from ..export import export as export_any  # at call time, as every command's work
 
+    if suggestions or source is not None:
+        _export_suggestions(ctx, output, fmt, include_all or gold or csv_raw or bool(coder),
+                            suggestions, source)  # fmt: skip
+        return
     store = open_db(ctx, reading=True)
     if gold:
         if coder is not None:
@@ -68,6 +81,23 @@ def export(
     if output != "-":
         unit = export_format(fmt).unit
         click.echo(one_line(f"Wrote {n} {unit} to {Path(output)} ({fmt})."), err=True)
+
+
+def _export_suggestions(
+    ctx: click.Context, output: str, fmt: str, other: bool, suggestions: bool, source: str | None
+) -> None:
+    """``export --suggestions``: the suggestion layer as canonical JSONL."""
+    from ..suggestions_io import export_suggestions
+
+    if not suggestions:
+        raise click.UsageError("--source goes with --suggestions")
+    if fmt != "jsonl":
+        raise click.UsageError(f"--suggestions writes canonical JSONL only, not {fmt}")
+    if other:
+        raise click.UsageError("--suggestions takes no --all, --annotator, --gold or --csv-raw")
+    n = export_suggestions(open_db(ctx, reading=True), output, source)
+    if output != "-":
+        click.echo(one_line(f"Wrote {n} line(s) of suggestions to {Path(output)}."), err=True)
 
 
 @click.command(name="import-labels")

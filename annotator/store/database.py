@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -1483,3 +1483,14 @@ class Store:
         from . import grouping
 
         return grouping.scheme_changes(self.conn)
+
+    # -- suggest (annotator.store.suggest_inputs; issue 15, engineer sg) -----------------
+
+    def documents_to_suggest(
+        self, doc_ids: Sequence[int]
+    ) -> list[tuple[int, str, str, tuple[int, ...], tuple[int, ...]]]:
+        """``(id, text, pipeline, token starts, token ends)`` of each document of
+        ``doc_ids`` (what ``annotator suggest`` reads), in that order."""
+        from . import suggest_inputs
+
+        return suggest_inputs.documents_to_suggest(self.conn, doc_ids)
