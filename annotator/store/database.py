@@ -1383,3 +1383,11 @@ class Store:
             (doc_id, lookup_name(coder)),
         )
         return row is not None
+
+    # -- training data (annotator.store.training_data; issue 15, branch tr) -----------
+
+    def document_pipelines(self) -> dict[str, int]:
+        """``{spaCy pipeline: documents tokenised with it}``, most used first."""
+        from . import training_data
+
+        return training_data.document_pipelines(self.conn)
