@@ -276,6 +276,7 @@ def test_agreed_takes_only_what_every_coder_of_a_document_agreed_on(store, make_
         store.add_span(c, coder, 14, 28, "alarmist")
         store.set_status(c, coder, "done")
         store.set_doc_label(c, coder, "dominant_frame", "none" if coder == "cy" else "alarmist")
+    store.set_doc_label(c, "ana", "frames_present", ("alarmist",))  # the others left it empty
     what, coded = coded_by(store, "agreed")
     assert what.startswith("the spans and values every coder")
     assert coded == {
@@ -288,6 +289,9 @@ def test_agreed_takes_only_what_every_coder_of_a_document_agreed_on(store, make_
     # one coder: the documents they marked done, all their labels
     assert set(coded_by(store, "ana")[1]) == {a, b, c}
     assert coded_by(store, "cy")[1] == {c: (((14, 28, "alarmist"),), {"dominant_frame": "none"})}
+    assert coded_by(store, "ana")[1][c][1] == {
+        "dominant_frame": "alarmist", "frames_present": ("alarmist",)
+    }  # fmt: skip
     assert coded_by(store, "coder:ben")[1][a][0] == (
         (0, 20, "policy_prescription"), (21, 35, "alarmist"), (21, 35, "skeptical_of_alliance"),
         (36, 57, "skeptical_of_alliance"),
