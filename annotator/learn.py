@@ -18,8 +18,6 @@ spaCy is imported only inside the functions that need it.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -549,6 +547,9 @@ def save_pipeline(nlp: Language, out_dir: str | Path) -> Path:
     renamed to ``out_dir`` when complete (an existing empty folder is replaced; a
     non-empty one is refused, see :func:`check_model_dir`). On any error the part folder
     is removed and nothing else has been written."""
+    import shutil
+    import tempfile
+
     from .atomic import mode_of
 
     target = check_model_dir(out_dir)

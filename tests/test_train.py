@@ -378,3 +378,26 @@ def test_cli_json_and_table(tmp_path):
         f"Error: {tmp_path / 't'}: the folder is not empty (it holds config.cfg); a model is"
         " written to a new or empty folder, never over other files"
     ]
+
+
+def test_a_pipeline_is_saved_whole_into_an_empty_folder_and_named_from_it(tmp_path):
+    import spacy
+
+    from annotator.learn import name_from_folder, save_pipeline
+
+    assert name_from_folder(tmp_path / "framing v2 (ana)") == "framing_v2__ana_"
+    assert name_from_folder(tmp_path / "-.été") == "t_"
+    assert name_from_folder(tmp_path / "___") == "model"
+    assert name_from_folder(tmp_path / ("m" * 80)) == "m" * 64
+    out = tmp_path / "empty"
+    out.mkdir()
+    nlp = spacy.blank("en")
+    nlp.meta["name"] = "empty"
+    assert save_pipeline(nlp, out) == out
+    assert spacy.load(out).meta["name"] == "empty"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]  # no part folder left
+    with pytest.raises(AnnotatorError, match="the folder is not empty"):
+        save_pipeline(nlp, out)
+    with pytest.raises(AnnotatorError, match="does not exist"):
+        save_pipeline(nlp, tmp_path / "no" / "model")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]

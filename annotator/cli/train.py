@@ -120,6 +120,11 @@ def train(
         )
     )
     click.echo(one_line(f"Model written to {out_dir}"))
+    if result["alignment"]["spans_expanded"]:
+        n = result["alignment"]["spans_expanded"]
+        click.echo(
+            f"{n} span(s) did not fall on token boundaries and were widened to whole tokens."
+        )
     click.echo("")
     for line in _table(result):
         click.echo(one_line(line))
