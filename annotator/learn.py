@@ -287,8 +287,9 @@ def _reference(
     counts: dict[str, int],
 ) -> tuple[Doc, dict[str, dict[str, float]]]:
     """``item`` as a reference Doc with its spans aligned to the pipeline's tokens
-    (strict, else widened to whole tokens: ``spans_expanded``; nothing left:
-    ``spans_dropped``), and ``{field: doc.cats}`` for the fields whose value is known."""
+    (strict, else widened to whole tokens: ``spans_expanded``; no token or only
+    whitespace: ``spans_dropped``), and ``{field: doc.cats}`` for the fields whose value
+    is known."""
     doc = nlp.make_doc(item.text)
     spans = []
     for start, end, label in item.spans:
@@ -296,12 +297,13 @@ def _reference(
             counts["spans_unknown_label"] += 1
             continue
         span = doc.char_span(start, end, label=label, alignment_mode="strict")
+        expanded = span is None
         if span is None:
             span = doc.char_span(start, end, label=label, alignment_mode="expand")
-            if span is None or len(span) == 0:
-                counts["spans_dropped"] += 1
-                continue
-            counts["spans_expanded"] += 1
+        if span is None or not span.text.strip():  # no token, or only whitespace
+            counts["spans_dropped"] += 1
+            continue
+        counts["spans_expanded"] += expanded
         spans.append(span)
     doc.spans[SPANS_KEY] = spans
     cats: dict[str, dict[str, float]] = {}

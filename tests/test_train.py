@@ -401,3 +401,36 @@ def test_a_pipeline_is_saved_whole_into_an_empty_folder_and_named_from_it(tmp_pa
     with pytest.raises(AnnotatorError, match="does not exist"):
         save_pipeline(nlp, tmp_path / "no" / "model")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]
+
+
+def test_spans_are_aligned_to_tokens_and_what_cannot_be_used_is_counted():
+    from annotator.learn import TrainDoc, train_pipeline
+
+    text = "Allies should coordinate new financial sanctions targeting Iran.   Then nothing."
+    start = text.index("sanctions")
+    docs = [
+        TrainDoc(1, text, (
+            (start + 1, start + 9, "policy_prescription"),  # "anctions": widened to the token
+            (0, text.index("."), "policy_prescription"),  # whole tokens already
+            (text.index("   ") + 1, text.index("   ") + 2, "alarmist"),  # whitespace only
+            (0, 6, "no_such_label"),
+        ), {"dominant_frame": "policy_prescription", "frames_present": ("nonsense",)}),
+    ]  # fmt: skip
+    fields = {"dominant_frame": ("single", FIELDS["dominant_frame"])}
+    fields["frames_present"] = ("multi", FIELDS["frames_present"])
+    trained = train_pipeline(
+        docs, [], lang="en", span_labels=("alarmist", "policy_prescription"),
+        doc_fields=fields, epochs=1, seed=0,
+    )  # fmt: skip
+    assert trained.alignment == {
+        "spans_expanded": 1,
+        "spans_dropped": 1,
+        "spans_unknown_label": 1,
+        "values_unknown_option": 1,
+        "spans_too_long": 0,
+    }
+    assert trained.suggester == (1, 8)  # "sanctions" to "Allies ... Iran" (8 tokens)
+    assert trained.evaluation["spans"]["f1"] is None  # nothing held out: undefined
+    assert trained.evaluation["doc_fields"]["dominant_frame"] == {
+        "accuracy": None, "macro_f1": None, "n_eval": 0
+    }  # fmt: skip
