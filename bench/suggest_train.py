@@ -22,6 +22,11 @@ RSS (``VmHWM``, read as it exits). Printed: seconds and MB for each side (median
 store, the split, alignment, the evaluation's bookkeeping and the atomic folder).
 
     python bench/suggest_train.py [--docs 500] [--epochs 10] [--repeat 1] [--seed 0]
+
+Last run (defaults: 500 documents, 400 trained and 100 held out, 10 epochs; shared 2-core
+machine at load 9-13, so the wall times are mostly waiting): app 447.6 s wall, **82.9 s
+CPU**, peak 416 MB; bare 338.6 s wall, 81.9 s CPU, peak 412 MB; **ratio app / bare: CPU
+1.01** (wall 1.32, noise at that load); held-out span F1 1.0 on both sides (equal).
 """
 
 from __future__ import annotations
