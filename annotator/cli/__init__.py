@@ -45,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "progress": ("progress", "progress"),
     "suggest": ("suggest", "suggest"),
     "import-suggestions": ("suggest", "import_suggestions_cmd"),
+    "train": ("train", "train"),
 }
 
 

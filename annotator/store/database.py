@@ -1494,3 +1494,11 @@ class Store:
         from . import suggest_inputs
 
         return suggest_inputs.documents_to_suggest(self.conn, doc_ids)
+
+    # -- training data (annotator.store.training_data; issue 15, branch tr) -----------
+
+    def document_pipelines(self) -> dict[str, int]:
+        """``{spaCy pipeline: documents tokenised with it}``, most used first."""
+        from . import training_data
+
+        return training_data.document_pipelines(self.conn)
