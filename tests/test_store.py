@@ -52,6 +52,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m006_study_design",
             "m007_fulltext",
             "m008_suggestions",
+            "m009_codebook_history",
         ]
         assert s.scheme.name == "alliance-framing"
         assert s.scheme_versions() == [1]
@@ -66,6 +67,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m006_study_design",
             "m007_fulltext",
             "m008_suggestions",
+            "m009_codebook_history",
         ]
 
 
