@@ -268,12 +268,12 @@ def merge_labels(
             tuple(dict.fromkeys(p for lab in merged if lab for p in lab.phrases)),
             tuple(dict.fromkeys(p for lab in merged if lab for p in lab.patterns)),
         )  # fmt: skip
-    labels: list[SpanLabel] = []
+    labels: list[SpanLabel] = []  # the merged label where the first of them was
     for lab in scheme.span_labels:
-        if lab.name == first.name:
-            labels.append(target)
-        elif lab.name not in sources and lab.name != into:
+        if lab.name not in sources and lab.name != into:
             labels.append(lab)
+        elif target not in labels:
+            labels.append(target)
     mapping = {n: into for n in sources if n != into}
     return _commit(
         store, _next(scheme, labels), "merge-labels", {"labels": list(sources), "into": into},
@@ -294,12 +294,12 @@ def merge_options(
         _option(f, option)
     if into not in f.options and not into.strip():
         raise ValidationError(f"an option of field {f.name!r} must be a non-empty string")
-    options: list[str] = []
+    options: list[str] = []  # the merged option where the first of them was
     for o in f.options:
-        if o == sources[0]:
-            options.append(into)
-        elif o not in sources and o != into:
+        if o not in sources and o != into:
             options.append(o)
+        elif into not in options:
+            options.append(into)
     merged = _field_with(f, options=options)
     fields = [merged if x.name == f.name else x for x in scheme.doc_fields]
     return _commit(
@@ -587,6 +587,11 @@ def adopt_scheme(
     differences = tuple(scheme_differences(old, new))
     if new.version <= old.version:
         store.record_scheme(new)  # the same scheme again, or the refusal as before
+        if mapping:
+            raise ValidationError(
+                f"{source or 'the scheme'}: v{new.version} is already the current scheme;"
+                " --map applies only to a new version"
+            )
         return Adoption(differences, None)
     labels, fields, options = _mappings(old, new, mapping)
     used_labels, used_fields = store.stored_names()
