@@ -193,12 +193,14 @@ def _commit(
     options: Mapping[str, Mapping[str, str]] | None = None,
     split: Mapping[str, Sequence[str]] | None = None,
     drop_suggestions: Collection[str] = (),
+    base: int | None = None,
 ) -> Change:
     who = by if by is not None and by.strip() else default_who()
     effect = store.change_codebook(
         scheme, op, {**args, "what": what}, who.strip(),
         labels=labels or {}, fields=fields or {}, options=options or {}, split=split or {},
         drop_suggestions=drop_suggestions,
+        base_version=scheme.version - 1 if base is None else base,
     )  # fmt: skip
     return Change(
         effect.version, op, what, effect.spans, effect.doc_labels, effect.suggestions,
@@ -457,6 +459,52 @@ def log_lines(store: Store) -> list[str]:
     return lines
 
 
+def renames_since(
+    store: Store, version: int
+) -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, str]]]:
+    """What the recorded changes after scheme ``version`` did to names, composed: span
+    labels (old -> current), fields, and per (old) field its options. For labels made
+    under an older version (a coder's pack, an older export) to be read under the current
+    one; a label split since is not in it (its spans go on the recode worklist)."""
+    labels: dict[str, str] = {}
+    fields: dict[str, str] = {}
+    options: dict[str, dict[str, str]] = {}
+
+    def compose(mapping: dict[str, str], step: Mapping[str, str]) -> None:
+        for k, v in mapping.items():
+            mapping[k] = step.get(v, v)
+        for k, v in step.items():
+            mapping.setdefault(k, v)
+
+    for ch in store.scheme_changes():
+        if ch.version <= version:
+            continue
+        a = ch.args
+        step_labels: dict[str, str] = {}
+        step_fields: dict[str, str] = {}
+        step_options: dict[str, dict[str, str]] = {}
+        if ch.op == "rename-label":
+            step_labels = {a["old"]: a["new"]}
+        elif ch.op == "merge-labels":
+            step_labels = {x: a["into"] for x in a["labels"] if x != a["into"]}
+        elif ch.op == "rename-field":
+            step_fields = {a["old"]: a["new"]}
+        elif ch.op == "rename-option":
+            step_options = {a["field"]: {a["old"]: a["new"]}}
+        elif ch.op == "merge-options":
+            step_options = {a["field"]: {x: a["into"] for x in a["options"] if x != a["into"]}}
+        elif ch.op == "replace":
+            step_labels, step_fields = dict(a.get("labels", {})), dict(a.get("fields", {}))
+            step_options = {f: dict(m) for f, m in a.get("options", {}).items()}
+        compose(labels, step_labels)
+        # options are keyed by the field's name at the step: find the original name
+        current = {fields.get(f, f): f for f in {*fields, *options}}
+        for fname, step in step_options.items():
+            compose(options.setdefault(current.get(fname, fname), {}), step)
+        compose(fields, step_fields)
+    return labels, fields, options
+
+
 def recode_queue(store: Store, coder: str) -> list[tuple[int, int]]:
     """The documents where ``coder`` has spans of a split label to recode, with how many,
     in document order (the window's queue; the count is the sum)."""
@@ -618,8 +666,12 @@ def adopt_scheme(
     shown = "; ".join(differences) or "no difference"
     what = f"scheme replaced{f' from {source}' if source else ''}: {shown}"
     dropped = [lab for lab in old.label_names if new.label(labels.get(lab, lab)) is None]
+    args = {
+        "file": source, "map": mapping, "differences": list(differences),
+        "labels": labels, "fields": fields, "options": options,
+    }  # fmt: skip
     change = _commit(
-        store, new, "replace", {"file": source, "map": list(mapping), "differences": list(differences)},
-        what, by, labels=labels, fields=fields, options=options, drop_suggestions=dropped,
+        store, new, "replace", args, what, by, labels=labels, fields=fields, options=options,
+        drop_suggestions=dropped, base=old.version,
     )  # fmt: skip
     return Adoption(differences, change)

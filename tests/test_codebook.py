@@ -360,7 +360,9 @@ op_st = st.one_of(
 )
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(spans=st.lists(span_st, max_size=8), labels=st.lists(label_st, max_size=4), op=op_st)
 def test_renaming_and_merging_commute_with_export(template, spans, labels, op):
     with tempfile.TemporaryDirectory() as tmp:
@@ -501,3 +503,39 @@ def test_scheme_commands(db):
     assert "v3" in result.output and "split into 'military', 'economic'" in result.output
     result = run(db, "scheme", "add-option", "dominant_frame", "hope", "--db", str(db))
     assert result.exit_code == 0 and "v4" in result.output
+
+
+# -- reading older labels under the current scheme ----------------------------------
+
+
+def test_renames_since_composes_the_recorded_changes(db, tmp_path):
+    with Store(db) as s:
+        codebook.rename_label(s, "alarmist", "threat")
+        codebook.merge_labels(s, ["threat", "policy_prescription"], "call")
+        codebook.rename_field(s, "dominant_frame", "main_frame")
+        codebook.rename_option(s, "main_frame", "alarmist", "threat")
+        codebook.merge_options(s, "main_frame", ["threat", "none"], "other")
+        codebook.split_label(s, "skeptical_of_alliance", ["doubt", "distrust"])
+        codebook.rename_label(s, "doubt", "doubts")
+        labels, fields, options = codebook.renames_since(s, 1)
+        assert labels == {"alarmist": "call", "threat": "call", "policy_prescription": "call",
+                          "doubt": "doubts"}  # fmt: skip
+        assert fields == {"dominant_frame": "main_frame"}
+        assert options == {"dominant_frame": {"alarmist": "other", "threat": "other",
+                                              "none": "other"}}  # fmt: skip
+        assert codebook.renames_since(s, 3)[0] == {"doubt": "doubts"}
+        assert codebook.renames_since(s, 8) == ({}, {}, {})
+        # the labels a split label was split into follow a rename
+        assert s.split_labels() == {"skeptical_of_alliance": ("doubts", "distrust")}
+
+
+def test_a_change_worked_out_from_an_older_version_is_refused(db):
+    with Store(db) as first, Store(db) as second:
+        draft = codebook._next(second.scheme)  # second works out v2 from v1
+        codebook.add_label(first, "hope")  # meanwhile the first records v2
+        with pytest.raises(ValidationError, match="changed meanwhile"):
+            second.change_codebook(
+                draft, "add-label", {}, "x", labels={}, fields={}, options={}, split={},
+                drop_suggestions=(), base_version=1,
+            )  # fmt: skip
+        assert [e.op for e in second.scheme_changes()] == ["add-label"]

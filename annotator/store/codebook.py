@@ -189,6 +189,12 @@ def apply_change(
             [*params, *keys],
         )
         c.execute(f"DELETE FROM split_labels WHERE label IN {_in(keys)}", keys)
+        for label, into in c.execute("SELECT label, into_labels FROM split_labels").fetchall():
+            renamed = list(dict.fromkeys(labels.get(x, x) for x in json.loads(into)))
+            c.execute(
+                "UPDATE split_labels SET into_labels = ? WHERE label = ?",
+                (json.dumps(renamed, ensure_ascii=False), label),
+            )
     values = _Values(fields, options, order)
     doc_labels = 0
     if values.touched:

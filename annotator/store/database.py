@@ -1398,14 +1398,23 @@ class Store:
         options: Mapping[str, Mapping[str, str]],
         split: Mapping[str, Sequence[str]],
         drop_suggestions: Collection[str],
+        base_version: int,
     ) -> ChangeEffect:
         """Record ``scheme`` (a new version) with its changelog entry and apply the change
         to every stored row (spans, document labels, gold, suggestions, rejections) in one
-        transaction: all of it, or nothing. See :func:`codebook.apply_change`."""
+        transaction: all of it, or nothing. See :func:`codebook.apply_change`.
+        ``base_version``: the version the change was worked out from; if another process
+        recorded a newer one meanwhile, nothing is written."""
         from . import codebook
 
         order = {f.name: f.options for f in scheme.doc_fields if f.kind == "multi"}
         with self._write() as c:
+            current = self.scheme_versions()[-1]
+            if current != base_version:
+                raise ValidationError(
+                    f"the scheme changed meanwhile (now v{current}, this change was made"
+                    f" from v{base_version}); nothing was changed, run it again"
+                )
             self.record_scheme(scheme)
             effect = codebook.apply_change(
                 c, version=scheme.version, op=op, args=args, who=who, at=now(),
