@@ -13,6 +13,7 @@ The format (documented in the README)::
     description = "..."      # codebook text
     phrases = ["should", "must"]   # optional: cue phrases suggested as this label
     patterns = [[{LOWER = "calls"}, {LOWER = "for"}]]   # optional: spaCy Matcher patterns
+    retired = true           # optional: kept for reading old spans, no longer offered
 
     [[doc_fields]]
     name = "dominant_frame"
@@ -125,6 +126,7 @@ class SpanLabel(FrozenRecord):
     description: str
     phrases: tuple[str, ...]  # cue phrases (matched case-insensitively on whole tokens)
     patterns: tuple[str, ...]  # spaCy Matcher token patterns, each as JSON text
+    retired: bool  # kept for reading old spans, no longer offered (issue 16)
 
     def __init__(
         self,
@@ -134,6 +136,7 @@ class SpanLabel(FrozenRecord):
         description: str = "",
         phrases: tuple[str, ...] = (),
         patterns: tuple[str, ...] = (),
+        retired: bool = False,
     ) -> None:
         d = self.__dict__
         d["name"] = name
@@ -142,6 +145,7 @@ class SpanLabel(FrozenRecord):
         d["description"] = description
         d["phrases"] = phrases
         d["patterns"] = patterns
+        d["retired"] = retired
 
     def token_patterns(self) -> list[list[dict[str, Any]]]:
         """The label's Matcher patterns as spaCy takes them (lists of token dicts)."""
@@ -198,6 +202,11 @@ class Scheme(FrozenRecord):
     @property
     def label_names(self) -> tuple[str, ...]:
         return tuple(lab.name for lab in self.span_labels)
+
+    @property
+    def offered_labels(self) -> tuple[SpanLabel, ...]:
+        """The span labels a coder may choose (retired ones are kept only for reading)."""
+        return tuple(lab for lab in self.span_labels if not lab.retired)
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -375,7 +384,10 @@ def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -
         if not isinstance(entry, dict):
             raise fail(where, "must be a table")
         _check_keys(
-            entry, {"name", "key", "color", "description", "phrases", "patterns"}, where, fail
+            entry,
+            {"name", "key", "color", "description", "phrases", "patterns", "retired"},
+            where,
+            fail,
         )
         lname = _identifier(entry.get("name"), where, fail)
         where = f"span label '{lname}'"
@@ -397,6 +409,9 @@ def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -
         color = entry.get("color")
         if not isinstance(color, str) or not COLOR_RE.fullmatch(color):
             raise fail(where, f"color must look like #rrggbb, got {color!r}")
+        retired = entry.get("retired", False)
+        if not isinstance(retired, bool):
+            raise fail(where, f"retired must be true or false, got {retired!r}")
         labels.append(
             SpanLabel(
                 lname,
@@ -405,6 +420,7 @@ def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -
                 _description(entry, where, fail),
                 _phrases(entry, where, fail),
                 _patterns(entry, where, fail),
+                retired,
             )
         )
 
@@ -567,6 +583,8 @@ def scheme_to_toml(scheme: Scheme) -> str:
         if lab.patterns:
             shown = ", ".join(_toml_value(p) for p in lab.token_patterns())
             out.append(f"patterns = [{shown}]")
+        if lab.retired:
+            out.append("retired = true")
     for f in scheme.doc_fields:
         out += [
             "",
@@ -577,6 +595,19 @@ def scheme_to_toml(scheme: Scheme) -> str:
             f"description = {_toml_str(f.description)}",
         ]
     return "\n".join(out) + "\n"
+
+
+def free_key(scheme: Scheme) -> str | None:
+    """The first hotkey no label of ``scheme`` (retired ones included), window or review
+    mode uses, in the order :func:`extend_scheme` hands them out; None if none is left."""
+    used = {key_id(lab.key) for lab in scheme.span_labels}
+    return next((k for k in _EXTRA_KEYS if key_id(k) not in used and check_key(k) is None), None)
+
+
+def free_colour(scheme: Scheme) -> str:
+    """A palette colour for a new label (the first no label uses, else the first)."""
+    used = {lab.color for lab in scheme.span_labels}
+    return next((c for c in _EXTRA_COLORS if c not in used), _EXTRA_COLORS[0])
 
 
 def extend_scheme(

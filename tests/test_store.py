@@ -52,6 +52,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m006_study_design",
             "m007_fulltext",
             "m008_suggestions",
+            "m009_codebook_history",
             "m010_text_history",
         ]
         assert s.scheme.name == "alliance-framing"
@@ -67,6 +68,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m006_study_design",
             "m007_fulltext",
             "m008_suggestions",
+            "m009_codebook_history",
             "m010_text_history",
         ]
 

@@ -46,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "suggest": ("suggest", "suggest"),
     "import-suggestions": ("suggest", "import_suggestions_cmd"),
     "train": ("train", "train"),
+    "scheme": ("scheme", "scheme"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
@@ -21,10 +22,39 @@ from ._util import MAX_ID, open_db, progress_bar, report_import
     " scheme with a higher version is recorded as the new current version.",
 )
 @click.option("--seeds/--no-seeds", default=True, help="Import ./seeds/ into a new database.")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="OLD=NEW",
+    help="With --scheme on an existing database: what a label or field the new scheme lacks"
+    " becomes (FIELD:OLD=NEW for an option); repeatable.",
+)
+@click.option("--by", default=None, metavar="NAME", help="Who changes the scheme (changelog).")
 @click.pass_context
-def init(ctx: click.Context, scheme: str | None, seeds: bool) -> None:
-    """Create the database (or record a new scheme version in it)."""
-    store = open_db(ctx, scheme=scheme, seeds=seeds)
+def init(
+    ctx: click.Context, scheme: str | None, seeds: bool, mapping: tuple[str, ...], by: str | None
+) -> None:
+    """Create the database (or record a new scheme version in it).
+
+    On an existing database, --scheme names what differs from the current scheme and
+    refuses a scheme lacking a label, field or option that stored labels use, unless
+    --map says what it becomes (see 'annotator scheme log').
+    """
+    db = Path(ctx.obj["db"])
+    if scheme is not None and db.is_file() and db.stat().st_size > 0:
+        from ..codebook import adopt_scheme  # at call time
+        from ..scheme import load_scheme
+
+        new = load_scheme(scheme)
+        store = open_db(ctx, seeds=seeds)
+        adoption = adopt_scheme(store, new, mapping, by=by, source=scheme)
+        if adoption.change is not None:
+            click.echo(f"Scheme {adoption.change.summary()}.")
+    elif mapping:
+        raise click.UsageError("--map needs --scheme and an existing database", ctx)
+    else:
+        store = open_db(ctx, scheme=scheme, seeds=seeds)
     s = store.scheme
     state = "Created" if store.created else "Database"
     click.echo(

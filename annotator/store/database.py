@@ -1502,3 +1502,92 @@ class Store:
         from . import training_data
 
         return training_data.document_pipelines(self.conn)
+
+    # -- codebook (issue 16) ------------------------------------------------------
+
+    def change_codebook(
+        self,
+        scheme: Scheme,
+        op: str,
+        args: dict[str, Any],
+        who: str,
+        *,
+        labels: Mapping[str, str],
+        fields: Mapping[str, str],
+        options: Mapping[str, Mapping[str, str]],
+        split: Mapping[str, Sequence[str]],
+        drop_suggestions: Collection[str],
+        base_version: int,
+    ) -> ChangeEffect:
+        """Record ``scheme`` (a new version) with its changelog entry and apply the change
+        to every stored row (spans, document labels, gold, suggestions, rejections) in one
+        transaction: all of it, or nothing. See :func:`codebook.apply_change`.
+        ``base_version``: the version the change was worked out from; if another process
+        recorded a newer one meanwhile, nothing is written."""
+        from . import codebook
+
+        order = {f.name: f.options for f in scheme.doc_fields if f.kind == "multi"}
+        with self._write() as c:
+            current = self.scheme_versions()[-1]
+            if current != base_version:
+                raise ValidationError(
+                    f"the scheme changed meanwhile (now v{current}, this change was made"
+                    f" from v{base_version}); nothing was changed, run it again"
+                )
+            self.record_scheme(scheme)
+            effect = codebook.apply_change(
+                c, version=scheme.version, op=op, args=args, who=who, at=now(),
+                labels=labels, fields=fields, options=options, order=order, split=split,
+                drop_suggestions=drop_suggestions,
+            )  # fmt: skip
+        self._scheme = None
+        return effect
+
+    def scheme_rows(self) -> list[tuple[int, str, str]]:
+        """Every recorded scheme version: ``(version, name, recorded at)``, oldest first."""
+        return [
+            (v, n, at or "")
+            for v, n, at in self.conn.execute(
+                "SELECT version, name, created_at FROM schemes ORDER BY version"
+            )
+        ]
+
+    def scheme_changes(self) -> list[SchemeChange]:
+        """The changelog of the codebook, oldest first."""
+        from . import codebook
+
+        return codebook.changes(self.conn)
+
+    def recode_worklist(self, coder: str | None = None) -> list[RecodeItem]:
+        """Spans still carrying a split label (one coder's, or everyone's)."""
+        from . import codebook
+
+        return codebook.worklist(self.conn, None if coder is None else lookup_name(coder))
+
+    def split_labels(self) -> dict[str, tuple[str, ...]]:
+        """Each split label still recorded, with the labels it was split into."""
+        from . import codebook
+
+        return codebook.split_labels(self.conn)
+
+    def stored_names(self) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+        """Span labels in use (with counts) and, per field in use, its options in use."""
+        from . import codebook
+
+        return codebook.used_names(self.conn)
+
+    def label_history(
+        self, *, span_id: int | None = None, document_id: int | None = None
+    ) -> list[HistoryEntry]:
+        """What a span's label (or every label of a document) was before codebook changes."""
+        from . import codebook
+
+        if (span_id is None) == (document_id is None):
+            raise ValidationError("give a span or a document")
+        return codebook.history(self.conn, span_id=span_id, document_id=document_id)
+
+
+if TYPE_CHECKING:  # codebook (issue 16): its records, loaded with its first use
+    from collections.abc import Mapping, Sequence
+
+    from .codebook import ChangeEffect, HistoryEntry, RecodeItem, SchemeChange

@@ -332,6 +332,55 @@ def m008_suggestions(db: sqlite_utils.Database) -> None:
     )
 
 
+def m009_codebook_history(db: sqlite_utils.Database) -> None:
+    """Codebook changes as recorded operations (issue 16).
+
+    ``scheme_changes``: one row per change (``rename-label``, ``merge-options``, ``replace``
+    for ``init --scheme`` ...), the scheme version it made, its arguments and what it did
+    to the stored data (JSON), who made it and when. ``label_history``: the label a span
+    (``kind`` 'span', ``span_id``) or the value a document label (``kind`` 'field',
+    ``document_id``, ``annotator_id``, ``field`` as it is now) had before a change, with
+    the scheme version it was made under, so an old label stays readable; no foreign key
+    to ``spans``, so the history outlives a deleted span. ``split_labels``: labels split by
+    ``split-label``; every span still carrying one is on its coder's recode worklist.
+    """
+    db.execute(
+        """CREATE TABLE scheme_changes (
+            id INTEGER PRIMARY KEY,
+            version INTEGER NOT NULL,
+            op TEXT NOT NULL,
+            args TEXT NOT NULL DEFAULT '{}',
+            effect TEXT NOT NULL DEFAULT '{}',
+            who TEXT NOT NULL DEFAULT '',
+            at TEXT
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE label_history (
+            id INTEGER PRIMARY KEY,
+            change_id INTEGER NOT NULL REFERENCES scheme_changes(id),
+            kind TEXT NOT NULL CHECK (kind IN ('span', 'field')),
+            span_id INTEGER,
+            document_id INTEGER NOT NULL,
+            annotator_id INTEGER NOT NULL,
+            field TEXT,
+            old_field TEXT,
+            old_value TEXT NOT NULL,
+            new_value TEXT NOT NULL,
+            old_scheme_version INTEGER
+        )"""
+    )
+    db.execute("CREATE INDEX label_history_span ON label_history (span_id)")
+    db.execute("CREATE INDEX label_history_document ON label_history (document_id)")
+    db.execute(
+        """CREATE TABLE split_labels (
+            label TEXT PRIMARY KEY,
+            change_id INTEGER NOT NULL REFERENCES scheme_changes(id),
+            into_labels TEXT NOT NULL DEFAULT '[]'
+        )"""
+    )
+
+
 def m010_text_history(db: sqlite_utils.Database) -> None:
     """Texts that change (issue 16, ``import --update``): a corrected article keeps its id.
 
@@ -399,6 +448,7 @@ MIGRATIONS = (
     m006_study_design,
     m007_fulltext,
     m008_suggestions,
+    m009_codebook_history,
     m010_text_history,
 )
 
