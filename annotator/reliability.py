@@ -31,6 +31,7 @@ from .agreement import (
     percent_agreement,
     unit_agreement,
 )
+from .agreement.chance_report import field_chance
 from .agreement.report import (
     AgreementReport,
     BootstrapSettings,
@@ -163,21 +164,23 @@ def compute_agreement(
     for f in scheme.doc_fields:
         units = fields[f.name]
         options: dict[str, Estimate] | None = None
+        by_option: dict[str, Stat] = {}  # α per option (issue 16: P(α below) per option)
         if f.kind == "multi":
-            options = {
-                str(option): _estimate(
-                    krippendorff_alpha(ounits, bootstrap=bootstrap, seed=seed), True
-                )
+            by_option = {
+                str(option): krippendorff_alpha(ounits, bootstrap=bootstrap, seed=seed)
                 for option, ounits in option_units(units, f.options).items()
             }
+            options = {option: _estimate(stat, True) for option, stat in by_option.items()}
+        alpha = krippendorff_alpha(units, bootstrap=bootstrap, seed=seed)
         doc_fields[f.name] = FieldAgreement(
             kind=f.kind,
-            alpha=_estimate(krippendorff_alpha(units, bootstrap=bootstrap, seed=seed), True),
+            alpha=_estimate(alpha, True),
             percent=_estimate(percent_agreement(units)),
             fleiss_kappa=_estimate(fleiss_kappa(units)),
             cohen_kappa={k: _num(v) for k, v in cohen_kappa_pairs(units, chosen).items()},
             n_documents=sum(1 for u in units.values() if len(u) >= 2),
             options=options,
+            chance=field_chance(units, f.kind, f.options, alpha, by_option),
         )
 
     blocks: list[str | None] = [None, *scheme.label_names]

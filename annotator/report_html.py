@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from .report_text import design_lines, fmt, number
+from .report_text import COEFFICIENT_HEADERS, coefficient_rows, design_lines, fmt, number
 
 if TYPE_CHECKING:
     from .agreement.report import AgreementReport, PairValues
@@ -157,6 +157,7 @@ def render_html(report: AgreementReport) -> str:
         notes += [f"{name}: {k} undefined — {r}" for k, r in f.reasons().items()]
     h.append("</table>")
     h += [f"<p class='note'>{escape(n)}</p>" for n in notes]
+    h += _coefficient_table(report)
 
     h.append("<h2>Spans</h2><table><tr><th>label</th><th>F1 exact</th><th>F1 overlap</th>"
              "<th>token α [95% CI]</th><th>α_U [95% CI]</th></tr>")  # fmt: skip
@@ -195,3 +196,33 @@ def render_html(report: AgreementReport) -> str:
         )
     h.append("</table></html>")
     return "\n".join(h)
+
+
+def _coefficient_table(report: AgreementReport) -> list[str]:
+    """Gwet's AC1, Brennan-Prediger, P(α below .667/.800) and the prevalence flag per field
+    (issue 16; the rows of :func:`~annotator.report_text.coefficient_rows`)."""
+    rows, notes = coefficient_rows(report)
+    if not rows:
+        return []
+    head = "".join(f"<th>{escape(h)}</th>" for h in COEFFICIENT_HEADERS)
+    h = ["<h3>Beside α</h3>", f"<table class='beside'><tr>{head}</tr>"]
+    for row in rows:
+        label, *cells = row
+        name = escape(label.strip())
+        if label.startswith(" "):  # an option of a multi field
+            name = "&nbsp;&nbsp;" + name
+        tds = "".join(
+            f"<td class='{'n na' if c == 'n/a' else 'n'}'>{escape(c)}</td>" for c in cells[:-1]
+        )
+        skewed = cells[-1].endswith("SKEWED")
+        flag = " class='skewed' style='color:#b00;font-weight:bold'" if skewed else ""
+        h.append(f"<tr><td>{name}</td>{tds}<td{flag}>{escape(cells[-1])}</td></tr>")
+    h.append("</table>")
+    h += [f"<p class='note'>{escape(n.strip())}</p>" for n in notes]
+    h.append(
+        "<p class='note'>P(α &lt; t): the share of bootstrap resamples whose α fell below t"
+        " (Hayes &amp; Krippendorff 2007). AC1 and Brennan–Prediger correct percent agreement"
+        " for chance without using the coders' marginal distribution, so a category that holds"
+        " most codings does not pull them down as it does κ and α.</p>"
+    )
+    return h

@@ -143,6 +143,13 @@ def test_store_fixture_is_a_real_file(store):
     assert isinstance(store, Store) and store.path.exists()
 
 
+# issue 16: the coefficients beside α, after a field's (or an option's) own keys
+COEFFICIENT_KEYS = [
+    "gwet_ac1", "brennan_prediger", "categories", "alpha_below", "prevalence",
+    "coefficient_reasons",
+]  # fmt: skip
+
+
 def test_the_json_is_the_typed_report_as_plain_data_in_its_documented_order(
     tmp_path, monkeypatch, coded, store
 ):
@@ -160,12 +167,13 @@ def test_the_json_is_the_typed_report_as_plain_data_in_its_documented_order(
     single, multi = d["doc_fields"]["dominant_frame"], d["doc_fields"]["frames_present"]
     assert list(single) == [
         "kind", "alpha", "alpha_ci", "percent", "fleiss_kappa", "cohen_kappa", "n_documents",
-        "reasons",
+        "reasons", *COEFFICIENT_KEYS,
     ]  # fmt: skip
     assert list(multi) == [*single, "options"]  # options only for a multi field
     assert single["alpha_ci"] == list(r.doc_fields["dominant_frame"].alpha.ci)
     option = multi["options"]["alarmist"]
-    assert list(option) == ["alpha", "alpha_ci", "reason"] and option["alpha"] is None
+    assert list(option) == ["alpha", "alpha_ci", "reason", *COEFFICIENT_KEYS]
+    assert option["alpha"] is None
     assert option["reason"] == r.doc_fields["frames_present"].options["alarmist"].reason
     assert multi["reasons"] == r.doc_fields["frames_present"].reasons()
     assert set(multi["reasons"]) == {"alpha", "fleiss_kappa"}

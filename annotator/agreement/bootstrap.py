@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .result import Interval
+from .result import ALPHA_THRESHOLDS, Interval
 
 
 def _draws(n_docs: int, n: int, seed: int) -> Iterator[np.ndarray]:
@@ -31,8 +31,10 @@ def _interval(values: list[float], requested: int, level: float) -> Interval:
             None, None, level, 0, requested, "the statistic was undefined on every resample"
         )
     tail = (1.0 - level) / 2.0
-    lo, hi = np.quantile(np.asarray(values, dtype=float), [tail, 1.0 - tail])
-    return Interval(float(lo), float(hi), level, len(values), requested)
+    drawn = np.asarray(values, dtype=float)
+    lo, hi = np.quantile(drawn, [tail, 1.0 - tail])
+    below = tuple((t, float(np.mean(drawn < t))) for t in ALPHA_THRESHOLDS)
+    return Interval(float(lo), float(hi), level, len(values), requested, below=below)
 
 
 def _check(n: int, level: float) -> None:

@@ -12,7 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .chance_report import FieldChance
 
 Bounds = tuple[float, float]
 """A 95% bootstrap interval, ``(lo, hi)``."""
@@ -50,6 +53,7 @@ class FieldAgreement:
     cohen_kappa: PairValues
     n_documents: int  # documents with at least two coders' values
     options: Mapping[str, Estimate] | None = None  # α per option, for ``multi`` fields only
+    chance: FieldChance | None = None  # AC1, Brennan-Prediger, P(α below), prevalence
 
     def reasons(self) -> dict[str, str]:
         """Why α and Fleiss' κ are undefined, by their JSON key (only those undefined)."""
@@ -75,6 +79,8 @@ class FieldAgreement:
                 }
                 for option, o in self.options.items()
             }
+        if self.chance is not None:
+            self.chance.add_to(out)
         return out
 
 
