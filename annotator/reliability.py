@@ -31,7 +31,7 @@ from .agreement import (
     percent_agreement,
     unit_agreement,
 )
-from .agreement.chance_report import field_chance
+from .agreement.chance_report import below_dict, field_chance
 from .agreement.report import (
     AgreementReport,
     BootstrapSettings,
@@ -194,6 +194,8 @@ def compute_agreement(
             alpha_token=_estimate(tok[label], True),
             alpha_u=_estimate(alpha_u[label], True),
             f1_pairs={k: _num(v) for k, v in spans_data.f1_pairs("overlap", label).items()},
+            alpha_token_below=below_dict(tok[label]),
+            alpha_u_below=below_dict(alpha_u[label]),
         )
 
     rows.sort(key=_worst_first)

@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from .report_text import COEFFICIENT_HEADERS, coefficient_rows, design_lines, fmt, number
+from .report_text import (
+    COEFFICIENT_HEADERS,
+    SPAN_BELOW_HEADERS,
+    coefficient_rows,
+    design_lines,
+    fmt,
+    number,
+    span_below_rows,
+)
 
 if TYPE_CHECKING:
     from .agreement.report import AgreementReport, PairValues
@@ -177,6 +185,7 @@ def render_html(report: AgreementReport) -> str:
         " coder pairs. Token α: each non-whitespace token a unit, coded by the labels covering"
         " it. α_U: Krippendorff's unitizing α (2004), each document a continuum.</p>"
     )
+    h += _span_below_table(report)
 
     if len(coders) >= 2:
         h.append("<h2>Coder by coder</h2>")
@@ -225,4 +234,21 @@ def _coefficient_table(report: AgreementReport) -> list[str]:
         " for chance without using the coders' marginal distribution, so a category that holds"
         " most codings does not pull them down as it does κ and α.</p>"
     )
+    return h
+
+
+def _span_below_table(report: AgreementReport) -> list[str]:
+    """P(token α / α_U below .667 and .800) per span block (issue 16), when bootstrapped."""
+    rows = span_below_rows(report)
+    if not rows:
+        return []
+    head = "".join(f"<th>{escape(h)}</th>" for h in SPAN_BELOW_HEADERS)
+    h = ["<h3>Spans: bootstrap probability that α is below .667 and .800</h3>"]
+    h.append(f"<table><tr>{head}</tr>")
+    for name, *cells in rows:
+        tds = "".join(
+            f"<td class='{'n na' if c == 'n/a' else 'n'}'>{escape(c)}</td>" for c in cells
+        )
+        h.append(f"<tr><td>{escape(name)}</td>{tds}</tr>")
+    h.append("</table>")
     return h

@@ -121,6 +121,7 @@ def render_text(report: AgreementReport, documents: int = 10) -> str:
         ["label", "F1 exact", "F1 overlap", "token alpha [95% CI]", "alpha_U [95% CI]"], rows
     )
     out += notes
+    out += span_below_lines(report)
     if report.documents:
         out += ["", f"Documents, worst first (first {min(documents, len(report.documents))})"]
         rows = [
@@ -201,3 +202,33 @@ def coefficient_lines(report: AgreementReport) -> list[str]:
         return []
     return ["", "Beside alpha (chance corrections that a skewed category does not sink)",
             *_table(COEFFICIENT_HEADERS, rows), *notes]  # fmt: skip
+
+
+def span_below_rows(report: AgreementReport) -> list[list[str]]:
+    """Per span block (overall, then each label): the bootstrap probability that token α and
+    α_U are below .667 and .800; no rows without a bootstrap."""
+    blocks = [("overall", report.spans.overall), *report.spans.by_label.items()]
+    rows = []
+    for name, b in blocks:
+        tok, unit = b.alpha_token_below or {}, b.alpha_u_below or {}
+        if tok or unit:
+            rows.append([name, *(fmt(d.get(t)) for d in (tok, unit) for t in ("0.667", "0.8"))])
+    return rows
+
+
+SPAN_BELOW_HEADERS = [
+    "label",
+    "token alpha: P(< .667)",
+    "P(< .800)",
+    "alpha_U: P(< .667)",
+    "P(< .800)",
+]
+
+
+def span_below_lines(report: AgreementReport) -> list[str]:
+    """The text report's table of :func:`span_below_rows`."""
+    rows = span_below_rows(report)
+    if not rows:
+        return []
+    return ["", "Spans: bootstrap probability that alpha is below Krippendorff's thresholds",
+            *_table(SPAN_BELOW_HEADERS, rows)]  # fmt: skip

@@ -373,3 +373,31 @@ def test_text_html_and_cli_show_them(tmp_path, monkeypatch, store, skewed_store)
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)["doc_fields"]["dominant_frame"]
     assert data["prevalence"]["skewed"] is True and data["alpha_below"] is not None
+
+
+def test_span_alphas_get_their_probabilities_too(store, skewed_store):
+    texts = [store.document(d).text for d in skewed_store]
+    for i, d in enumerate(skewed_store):
+        store.add_span(d, "ana", 0, 7, "alarmist")
+        end = 7 if i % 4 else len(texts[i]) - 1  # ben disagrees on every fourth document
+        store.add_span(d, "ben", 0, end, "alarmist")
+    r = compute_agreement(store, bootstrap=400, seed=2)
+    overall = r.to_dict()["spans"]["overall"]
+    for key, ci in (("alpha_token_below", "alpha_token_ci"), ("alpha_u_below", "alpha_u_ci")):
+        below = overall[key]
+        assert set(below) == {"0.667", "0.8"} and 0 <= below["0.667"] <= below["0.8"] <= 1
+        lo, hi = overall[ci]
+        # the 2.5 % and 97.5 % quantiles bound the probabilities
+        for t in ("0.667", "0.8"):
+            if lo > float(t):
+                assert below[t] <= 0.025
+            if hi < float(t):
+                assert below[t] >= 0.975
+    assert overall["alpha_token_below"] != overall["alpha_u_below"]
+    assert "Spans: bootstrap probability that alpha is below" in render_text(r)
+    assert "token alpha: P(&lt; .667)" in render_html(r)
+    again = compute_agreement(store, bootstrap=400, seed=2).to_dict()["spans"]["overall"]
+    assert again["alpha_token_below"] == overall["alpha_token_below"]
+    plain = compute_agreement(store, bootstrap=0)
+    assert plain.to_dict()["spans"]["overall"]["alpha_u_below"] is None
+    assert "Spans: bootstrap probability" not in render_text(plain)

@@ -180,7 +180,7 @@ def test_the_json_is_the_typed_report_as_plain_data_in_its_documented_order(
     block = d["spans"]["by_label"]["skeptical_of_alliance"]
     assert list(block) == [
         "f1_exact", "f1_overlap", "alpha_token", "alpha_u", "alpha_token_ci", "alpha_u_ci",
-        "f1_pairs", "reasons",
+        "f1_pairs", "reasons", "alpha_token_below", "alpha_u_below",
     ]  # fmt: skip
     assert list(d["spans"]["by_label"]) == list(store.scheme.label_names)
     assert list(d["documents"][0]) == [

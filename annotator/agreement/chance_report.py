@@ -89,15 +89,21 @@ class FieldChance:
                 out["options"][option].update(o.to_dict())
 
 
+def below_dict(alpha: Stat | None) -> dict[str, float] | None:
+    """``{"0.667": p, "0.8": p}``: the bootstrap probability that ``alpha`` is below each
+    threshold, rounded as the report's numbers; ``None`` without a bootstrap."""
+    below = None if alpha is None else alpha_below(alpha)
+    return None if below is None else {str(t): _round(p) for t, p in below.items()}
+
+
 def _chance(units: Units, q: int, alpha: Stat | None) -> FieldChance:
     ac1, bp = gwet_ac1(units, q), brennan_prediger(units, q)
-    below = None if alpha is None else alpha_below(alpha)
     prev = prevalence(units)
     return FieldChance(
         gwet_ac1=None if ac1.value is None else _round(ac1.value),
         brennan_prediger=None if bp.value is None else _round(bp.value),
         q=q,
-        alpha_below=None if below is None else {str(t): _round(p) for t, p in below.items()},
+        alpha_below=below_dict(alpha),
         prevalence=None
         if prev is None
         else PrevalenceInfo(prev.value, _round(prev.share), prev.codings, prev.skewed),

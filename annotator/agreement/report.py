@@ -93,6 +93,9 @@ class LabelAgreement:
     alpha_token: Estimate
     alpha_u: Estimate
     f1_pairs: PairValues  # overlap F1 per coder pair
+    # bootstrap P(α < .667), P(α < .8) of token α and α_U, keyed "0.667"/"0.8" (issue 16)
+    alpha_token_below: Mapping[str, float] | None = None
+    alpha_u_below: Mapping[str, float] | None = None
 
     def statistics(self) -> dict[str, Estimate]:
         """The four statistics by their JSON key, in the report's order."""
@@ -113,6 +116,9 @@ class LabelAgreement:
         out["alpha_u_ci"] = _bounds(self.alpha_u.ci)
         out["f1_pairs"] = dict(self.f1_pairs)
         out["reasons"] = self.reasons()
+        for key, below in (("alpha_token_below", self.alpha_token_below),
+                           ("alpha_u_below", self.alpha_u_below)):  # fmt: skip
+            out[key] = None if below is None else dict(below)
         return out
 
 
