@@ -4,9 +4,9 @@ Documents are resampled with replacement (as many as there are); the statistic i
 on every resample; resamples where it is undefined are skipped and counted; the interval is
 the percentile interval (``numpy.quantile``, linear interpolation) at ``(1 - level) / 2`` and
 ``1 - (1 - level) / 2``; each interval also carries the share of those resamples below
-Krippendorff's thresholds .667 and .800 (``Interval.below``). The draws depend only on ``seed`` and the number of documents, so the
-generic :func:`bootstrap_ci` and the fast built-in intervals of the α functions give the same
-interval for the same seed.
+Krippendorff's thresholds .667 and .800 (``Interval.below``). The draws depend only on
+``seed`` and the number of documents, so the generic :func:`bootstrap_ci` and the fast
+built-in intervals of the α functions give the same interval for the same seed.
 """
 
 from __future__ import annotations
