@@ -33,6 +33,7 @@ from .agreement import (
     percent_agreement,
     unit_agreement,
 )
+from .agreement.chance_report import below_dict, field_chance
 from .agreement.report import (
     AgreementReport,
     BootstrapSettings,
@@ -250,21 +251,23 @@ def _view(
     for f in scheme.doc_fields:
         units = fields[f.name]
         options: dict[str, Estimate] | None = None
+        by_option: dict[str, Stat] = {}  # α per option (issue 16: P(α below) per option)
         if f.kind == "multi":
-            options = {
-                str(option): _estimate(
-                    krippendorff_alpha(ounits, bootstrap=bootstrap, seed=seed), True
-                )
+            by_option = {
+                str(option): krippendorff_alpha(ounits, bootstrap=bootstrap, seed=seed)
                 for option, ounits in option_units(units, f.options).items()
             }
+            options = {option: _estimate(stat, True) for option, stat in by_option.items()}
+        alpha = krippendorff_alpha(units, bootstrap=bootstrap, seed=seed)
         doc_fields[f.name] = FieldAgreement(
             kind=f.kind,
-            alpha=_estimate(krippendorff_alpha(units, bootstrap=bootstrap, seed=seed), True),
+            alpha=_estimate(alpha, True),
             percent=_estimate(percent_agreement(units)),
             fleiss_kappa=_estimate(fleiss_kappa(units)),
             cohen_kappa={k: _num(v) for k, v in cohen_kappa_pairs(units, everyone).items()},
             n_documents=sum(1 for u in units.values() if len(u) >= 2),
             options=options,
+            chance=field_chance(units, f.kind, f.options, alpha, by_option),
         )
 
     blocks: list[str | None] = [None, *scheme.label_names]
@@ -278,6 +281,8 @@ def _view(
             alpha_token=_estimate(tok[label], True),
             alpha_u=_estimate(alpha_u[label], True),
             f1_pairs={k: _num(v) for k, v in spans_data.f1_pairs("overlap", label).items()},
+            alpha_token_below=below_dict(tok[label]),
+            alpha_u_below=below_dict(alpha_u[label]),
         )
 
     rows.sort(key=_worst_first)

@@ -7,7 +7,18 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from .report_text import ORIGIN_TITLES, design_lines, fmt, number, origin_table, source_tables
+from .report_text import (
+    COEFFICIENT_HEADERS,
+    ORIGIN_TITLES,
+    SPAN_BELOW_HEADERS,
+    coefficient_rows,
+    design_lines,
+    fmt,
+    number,
+    origin_table,
+    source_tables,
+    span_below_rows,
+)
 
 if TYPE_CHECKING:
     from .agreement.report import AgreementReport, PairValues
@@ -180,6 +191,7 @@ def render_html(report: AgreementReport, methods: str | None = None) -> str:
         notes += [f"{name}: {k} undefined — {r}" for k, r in f.reasons().items()]
     h.append("</table>")
     h += [f"<p class='note'>{escape(n)}</p>" for n in notes]
+    h += _coefficient_table(report)
 
     h.append("<h2>Spans</h2><table><tr><th>label</th><th>F1 exact</th><th>F1 overlap</th>"
              "<th>token α [95% CI]</th><th>α_U [95% CI]</th></tr>")  # fmt: skip
@@ -199,6 +211,7 @@ def render_html(report: AgreementReport, methods: str | None = None) -> str:
         " coder pairs. Token α: each non-whitespace token a unit, coded by the labels covering"
         " it. α_U: Krippendorff's unitizing α (2004), each document a continuum.</p>"
     )
+    h += _span_below_table(report)
 
     table = origin_table(report)
     if table is not None:
@@ -227,3 +240,50 @@ def render_html(report: AgreementReport, methods: str | None = None) -> str:
         )
     h.append("</table></html>")
     return "\n".join(h)
+
+
+def _coefficient_table(report: AgreementReport) -> list[str]:
+    """Gwet's AC1, Brennan-Prediger, P(α below .667/.800) and the prevalence flag per field
+    (issue 16; the rows of :func:`~annotator.report_text.coefficient_rows`)."""
+    rows, notes = coefficient_rows(report)
+    if not rows:
+        return []
+    head = "".join(f"<th>{escape(h)}</th>" for h in COEFFICIENT_HEADERS)
+    h = ["<h3>Beside α</h3>", f"<table class='beside'><tr>{head}</tr>"]
+    for row in rows:
+        label, *cells = row
+        name = escape(label.strip())
+        if label.startswith(" "):  # an option of a multi field
+            name = "&nbsp;&nbsp;" + name
+        tds = "".join(
+            f"<td class='{'n na' if c == 'n/a' else 'n'}'>{escape(c)}</td>" for c in cells[:-1]
+        )
+        skewed = cells[-1].endswith("SKEWED")
+        flag = " class='skewed' style='color:#b00;font-weight:bold'" if skewed else ""
+        h.append(f"<tr><td>{name}</td>{tds}<td{flag}>{escape(cells[-1])}</td></tr>")
+    h.append("</table>")
+    h += [f"<p class='note'>{escape(n.strip())}</p>" for n in notes]
+    h.append(
+        "<p class='note'>P(α &lt; t): the share of bootstrap resamples whose α fell below t"
+        " (Hayes &amp; Krippendorff 2007). AC1 and Brennan–Prediger correct percent agreement"
+        " for chance without using the coders' marginal distribution, so a category that holds"
+        " most codings does not pull them down as it does κ and α.</p>"
+    )
+    return h
+
+
+def _span_below_table(report: AgreementReport) -> list[str]:
+    """P(token α / α_U below .667 and .800) per span block (issue 16), when bootstrapped."""
+    rows = span_below_rows(report)
+    if not rows:
+        return []
+    head = "".join(f"<th>{escape(h)}</th>" for h in SPAN_BELOW_HEADERS)
+    h = ["<h3>Spans: bootstrap probability that α is below .667 and .800</h3>"]
+    h.append(f"<table><tr>{head}</tr>")
+    for name, *cells in rows:
+        tds = "".join(
+            f"<td class='{'n na' if c == 'n/a' else 'n'}'>{escape(c)}</td>" for c in cells
+        )
+        h.append(f"<tr><td>{escape(name)}</td>{tds}</tr>")
+    h.append("</table>")
+    return h

@@ -184,6 +184,7 @@ def render_text(report: AgreementReport, documents: int = 10) -> str:
         notes += [f"  {name}: {k} undefined: {r}" for k, r in f.reasons().items()]
     out += _table(["field", "Krippendorff's alpha [95% CI]", "% agree", "Fleiss k", "docs"], rows)
     out += notes
+    out += coefficient_lines(report)
     pairs = sorted({p for f in report.doc_fields.values() for p in f.cohen_kappa})
     if pairs:
         out += ["", "Cohen's kappa per coder pair"]
@@ -206,6 +207,7 @@ def render_text(report: AgreementReport, documents: int = 10) -> str:
         ["label", "F1 exact", "F1 overlap", "token alpha [95% CI]", "alpha_U [95% CI]"], rows
     )
     out += notes
+    out += span_below_lines(report)
     table = origin_table(report)
     for title, headers, rows in [*([table] if table else []), *source_tables(report)]:
         out += ["", title, *_table(headers, rows)]
@@ -217,3 +219,105 @@ def render_text(report: AgreementReport, documents: int = 10) -> str:
         ]
         out += _table(["id", "title", "F1 overlap", "token alpha", "alpha_U"], rows)
     return "\n".join(out)
+
+
+# -- beside α: AC1, Brennan-Prediger, P(α below), prevalence (issue 16) ---------------------
+
+COEFFICIENT_HEADERS = [
+    "field",
+    "Gwet's AC1",
+    "Brennan-Prediger",
+    "P(alpha < .667)",
+    "P(alpha < .800)",
+    "commonest value (share of codings)",
+]
+
+KAPPA_PARADOX = (
+    "one value holds more than 80% of the codings: kappa and alpha can then be low although"
+    " the coders nearly always agree (the 'kappa paradox'), so read them beside percent"
+    " agreement, Gwet's AC1 and Brennan-Prediger."
+)
+
+
+def _commonest(value: object) -> str:
+    if isinstance(value, bool):  # a multi field's option: chosen or not
+        return "chosen" if value else "not chosen"
+    if isinstance(value, (list, tuple, frozenset)):
+        return ", ".join(str(v) for v in value) or "nothing chosen"
+    return str(value)
+
+
+def coefficient_rows(report: AgreementReport) -> tuple[list[list[str]], list[str]]:
+    """Per document field (and per option of a multi field): AC1, Brennan-Prediger, the
+    bootstrap probability that α is below .667 and .800, and the commonest value with its
+    share ("SKEWED" above 80%); and the notes: why a coefficient is undefined, and which
+    fields are skewed (the text and HTML reports show both)."""
+    rows: list[list[str]] = []
+    notes: list[str] = []
+    skewed: list[str] = []
+    for name, f in report.doc_fields.items():
+        if f.chance is None:
+            continue
+        blocks = [
+            (name, f.chance),
+            *((f"{name}={o}", c) for o, c in (f.chance.options or {}).items()),
+        ]
+        for i, (label, c) in enumerate(blocks):
+            below = c.alpha_below or {}
+            prev = c.prevalence
+            common = "n/a"
+            if prev is not None:
+                common = f"{_commonest(prev.value)} ({number(100 * prev.share, 0)}%)"
+                if prev.skewed:
+                    common += " SKEWED"
+                    skewed.append(label)
+            rows.append(
+                [label if i == 0 else f"  {label}", fmt(c.gwet_ac1), fmt(c.brennan_prediger),
+                 fmt(below.get("0.667")), fmt(below.get("0.8")), common]
+            )  # fmt: skip
+            known = set(f.reasons().values()) if i == 0 else set()
+            notes += [
+                f"  {label}: {k} undefined: {r}" for k, r in c.reasons.items() if r not in known
+            ]
+    if skewed:
+        notes.append(f"  Skewed ({', '.join(skewed)}): {KAPPA_PARADOX}")
+    return rows, notes
+
+
+def coefficient_lines(report: AgreementReport) -> list[str]:
+    """The text report's table of the coefficients beside α (see :func:`coefficient_rows`)."""
+    rows, notes = coefficient_rows(report)
+    if not rows:
+        return []
+    return ["", "Beside alpha (chance corrections that a skewed category does not sink)",
+            *_table(COEFFICIENT_HEADERS, rows), *notes]  # fmt: skip
+
+
+def span_below_rows(report: AgreementReport) -> list[list[str]]:
+    """Per span block (overall, then each label): the bootstrap probability that token α and
+    α_U are below .667 and .800; no rows without a bootstrap."""
+    blocks = [("overall", report.spans.overall), *report.spans.by_label.items()]
+    rows = []
+    for name, b in blocks:
+        tok, unit = b.alpha_token_below or {}, b.alpha_u_below or {}
+        if tok or unit:
+            rows.append([name, *(fmt(d.get(t)) for d in (tok, unit) for t in ("0.667", "0.8"))])
+    return rows
+
+
+SPAN_BELOW_HEADERS = [
+    "label",
+    "token alpha: P(< .667)",
+    "P(< .800)",
+    "alpha_U: P(< .667)",
+    "P(< .800)",
+]
+
+
+def span_below_lines(report: AgreementReport) -> list[str]:
+    """The text report's table of :func:`span_below_rows`."""
+    rows = span_below_rows(report)
+    if not rows:
+        return []
+    return ["", "Spans: bootstrap probability that alpha is below Krippendorff's thresholds",
+            *_table(SPAN_BELOW_HEADERS, rows)]  # fmt: skip

@@ -934,7 +934,8 @@ def test_weighted_intervals_defaults_and_sizes():
         k: Interval(None, None, 0.5, 0, 4, "no documents") for k in "ab"
     }
     single = weighted_cis(1, lambda w: {"s": float(w[0])}, ["s"], n=4)
-    assert single == {"s": Interval(1.0, 1.0, 0.95, 4, 4, "")}
+    # issue 16: an interval also carries P(value < .667), P(value < .8) of its draws
+    assert single == {"s": Interval(1.0, 1.0, 0.95, 4, 4, "", ((0.667, 0.0), (0.8, 0.0)))}
 
 
 def test_a_document_without_tokens_adds_no_token_units():

@@ -143,6 +143,13 @@ def test_store_fixture_is_a_real_file(store):
     assert isinstance(store, Store) and store.path.exists()
 
 
+# issue 16: the coefficients beside α, after a field's (or an option's) own keys
+COEFFICIENT_KEYS = [
+    "gwet_ac1", "brennan_prediger", "categories", "alpha_below", "prevalence",
+    "coefficient_reasons",
+]  # fmt: skip
+
+
 def test_the_json_is_the_typed_report_as_plain_data_in_its_documented_order(
     tmp_path, monkeypatch, coded, store
 ):
@@ -160,19 +167,20 @@ def test_the_json_is_the_typed_report_as_plain_data_in_its_documented_order(
     single, multi = d["doc_fields"]["dominant_frame"], d["doc_fields"]["frames_present"]
     assert list(single) == [
         "kind", "alpha", "alpha_ci", "percent", "fleiss_kappa", "cohen_kappa", "n_documents",
-        "reasons",
+        "reasons", *COEFFICIENT_KEYS,
     ]  # fmt: skip
     assert list(multi) == [*single, "options"]  # options only for a multi field
     assert single["alpha_ci"] == list(r.doc_fields["dominant_frame"].alpha.ci)
     option = multi["options"]["alarmist"]
-    assert list(option) == ["alpha", "alpha_ci", "reason"] and option["alpha"] is None
+    assert list(option) == ["alpha", "alpha_ci", "reason", *COEFFICIENT_KEYS]
+    assert option["alpha"] is None
     assert option["reason"] == r.doc_fields["frames_present"].options["alarmist"].reason
     assert multi["reasons"] == r.doc_fields["frames_present"].reasons()
     assert set(multi["reasons"]) == {"alpha", "fleiss_kappa"}
     block = d["spans"]["by_label"]["skeptical_of_alliance"]
     assert list(block) == [
         "f1_exact", "f1_overlap", "alpha_token", "alpha_u", "alpha_token_ci", "alpha_u_ci",
-        "f1_pairs", "reasons",
+        "f1_pairs", "reasons", "alpha_token_below", "alpha_u_below",
     ]  # fmt: skip
     assert list(d["spans"]["by_label"]) == list(store.scheme.label_names)
     assert list(d["documents"][0]) == [

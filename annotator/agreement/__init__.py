@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .bootstrap import bootstrap_ci
+from .chance import alpha_below, brennan_prediger, gwet_ac1, prevalence
 from .nominal import (
     cohen_kappa,
     cohen_kappa_pairs,
@@ -28,17 +29,21 @@ __all__ = [
     "DocumentAgreement",
     "Interval",
     "Stat",
+    "alpha_below",
     "bootstrap_ci",
+    "brennan_prediger",
     "cohen_kappa",
     "cohen_kappa_pairs",
     "f1_pairs",
     "fleiss_kappa",
+    "gwet_ac1",
     "krippendorff_alpha",
     "option_units",
     "pair_key",
     "pairwise_f1",
     "per_document",
     "percent_agreement",
+    "prevalence",
     "span_f1",
     "token_alpha",
     "unit_agreement",

@@ -3,9 +3,10 @@
 Documents are resampled with replacement (as many as there are); the statistic is recomputed
 on every resample; resamples where it is undefined are skipped and counted; the interval is
 the percentile interval (``numpy.quantile``, linear interpolation) at ``(1 - level) / 2`` and
-``1 - (1 - level) / 2``. The draws depend only on ``seed`` and the number of documents, so the
-generic :func:`bootstrap_ci` and the fast built-in intervals of the α functions give the same
-interval for the same seed.
+``1 - (1 - level) / 2``; each interval also carries the share of those resamples below
+Krippendorff's thresholds .667 and .800 (``Interval.below``). The draws depend only on
+``seed`` and the number of documents, so the generic :func:`bootstrap_ci` and the fast
+built-in intervals of the α functions give the same interval for the same seed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .result import Interval
+from .result import ALPHA_THRESHOLDS, Interval
 
 
 def _draws(n_docs: int, n: int, seed: int) -> Iterator[np.ndarray]:
@@ -31,8 +32,10 @@ def _interval(values: list[float], requested: int, level: float) -> Interval:
             None, None, level, 0, requested, "the statistic was undefined on every resample"
         )
     tail = (1.0 - level) / 2.0
-    lo, hi = np.quantile(np.asarray(values, dtype=float), [tail, 1.0 - tail])
-    return Interval(float(lo), float(hi), level, len(values), requested)
+    drawn = np.asarray(values, dtype=float)
+    lo, hi = np.quantile(drawn, [tail, 1.0 - tail])
+    below = tuple((t, float(np.mean(drawn < t))) for t in ALPHA_THRESHOLDS)
+    return Interval(float(lo), float(hi), level, len(values), requested, below=below)
 
 
 def _check(n: int, level: float) -> None:

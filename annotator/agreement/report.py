@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .sources import SourceComparison
+
+if TYPE_CHECKING:
+    from .chance_report import FieldChance
 
 Bounds = tuple[float, float]
 """A 95% bootstrap interval, ``(lo, hi)``."""
@@ -52,6 +55,7 @@ class FieldAgreement:
     cohen_kappa: PairValues
     n_documents: int  # documents with at least two coders' values
     options: Mapping[str, Estimate] | None = None  # α per option, for ``multi`` fields only
+    chance: FieldChance | None = None  # AC1, Brennan-Prediger, P(α below), prevalence
 
     def reasons(self) -> dict[str, str]:
         """Why α and Fleiss' κ are undefined, by their JSON key (only those undefined)."""
@@ -77,6 +81,8 @@ class FieldAgreement:
                 }
                 for option, o in self.options.items()
             }
+        if self.chance is not None:
+            self.chance.add_to(out)
         return out
 
 
@@ -89,6 +95,9 @@ class LabelAgreement:
     alpha_token: Estimate
     alpha_u: Estimate
     f1_pairs: PairValues  # overlap F1 per coder pair
+    # bootstrap P(α < .667), P(α < .8) of token α and α_U, keyed "0.667"/"0.8" (issue 16)
+    alpha_token_below: Mapping[str, float] | None = None
+    alpha_u_below: Mapping[str, float] | None = None
 
     def statistics(self) -> dict[str, Estimate]:
         """The four statistics by their JSON key, in the report's order."""
@@ -109,6 +118,9 @@ class LabelAgreement:
         out["alpha_u_ci"] = _bounds(self.alpha_u.ci)
         out["f1_pairs"] = dict(self.f1_pairs)
         out["reasons"] = self.reasons()
+        for key, below in (("alpha_token_below", self.alpha_token_below),
+                           ("alpha_u_below", self.alpha_u_below)):  # fmt: skip
+            out[key] = None if below is None else dict(below)
         return out
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+ALPHA_THRESHOLDS = (0.667, 0.8)
+"""Krippendorff's (2004) smallest acceptable α for tentative conclusions and for reliable
+data: the thresholds whose bootstrap probability :attr:`Interval.below` reports."""
+
 
 @dataclass(frozen=True)
 class Interval:
@@ -16,6 +20,9 @@ class Interval:
 
     ``lo``/``hi`` are ``None`` (with ``reason``) when no resample gave a defined statistic.
     ``used`` is the number of resamples where the statistic was defined, out of ``requested``.
+    ``below`` pairs each of :data:`ALPHA_THRESHOLDS` with the share of those ``used`` resamples
+    whose value fell strictly below it (Hayes & Krippendorff 2007, KALPHA's q); empty when no
+    resample was defined.
     """
 
     lo: float | None
@@ -24,6 +31,7 @@ class Interval:
     used: int
     requested: int
     reason: str = ""
+    below: tuple[tuple[float, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
