@@ -539,3 +539,31 @@ def test_a_change_worked_out_from_an_older_version_is_refused(db):
                 drop_suggestions=(), base_version=1,
             )  # fmt: skip
         assert [e.op for e in second.scheme_changes()] == ["add-label"]
+
+
+def test_a_window_open_during_a_change_cannot_write_the_old_label(tmp_path):
+    """Another connection (the window) read the scheme before a rename from the command
+    line: its next span or field value is checked against the new scheme inside the write,
+    so the old name is refused with a clear message instead of being stored."""
+    from annotator.codebook import rename_label, rename_option
+    from annotator.corpus import RawDocument
+    from annotator.errors import ValidationError
+    from annotator.ingest import import_documents
+
+    path = tmp_path / "labels.db"
+    with Store(path) as window, Store(path) as cli:
+        import_documents(window, [RawDocument("Sanctions must be tightened now.", "a.txt")])
+        assert window.scheme.label("alarmist") is not None  # the window's cached scheme
+        kept = window.add_span(1, "ana", 0, 9, "alarmist")
+        rename_label(cli, "alarmist", "military_threat", by="lead")
+        rename_option(cli, "dominant_frame", "none", "no_frame", by="lead")
+        with pytest.raises(ValidationError, match="'alarmist' is not in scheme"):
+            window.add_span(1, "ana", 10, 14, "alarmist")
+        with pytest.raises(ValidationError, match="military_threat"):
+            window.relabel_span(kept.id, "alarmist")
+        with pytest.raises(ValidationError):
+            window.set_doc_label(1, "ana", "dominant_frame", "none")
+        assert [s.label for s in window.spans(1, "ana")] == ["military_threat"]
+        new = window.add_span(1, "ana", 10, 14, "military_threat")
+        assert new.scheme_version == window.scheme.version == 3
+        assert window.set_doc_label(1, "ana", "dominant_frame", "no_frame") is not None

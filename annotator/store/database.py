@@ -259,6 +259,19 @@ class Store:
             )
         return self._scheme
 
+    def _scheme_moved_on(self, c: sqlite3.Connection) -> bool:
+        """Inside a write: whether another connection recorded a newer scheme (a codebook
+        change from the command line while the window is open) since this one read it; the
+        cached scheme is then dropped, so the caller checks its label against the new one
+        and a label the change renamed or removed is refused, not written."""
+        if self._scheme is None:
+            return False
+        row = c.execute("SELECT max(version) FROM schemes").fetchone()
+        if row is not None and row[0] is not None and row[0] != self._scheme.version:
+            self._scheme = None
+            return True
+        return False
+
     def reload_scheme(self) -> Scheme:
         """Forget the cached scheme (another connection may have recorded a newer one)."""
         self._scheme = None
@@ -689,6 +702,10 @@ class Store:
                 raise ValidationError(f"scheme version {scheme_version} is not in the database")
             version = scheme_version
         with self._write() as c:
+            if self._scheme_moved_on(c):
+                self._check_label(label)
+                if scheme_version is None:
+                    version = self.scheme.version
             aid = self._coder_id(name, create=True)
             if unique:
                 self._refuse_duplicate(c, doc_id, aid, name, start, end, label)
@@ -728,6 +745,8 @@ class Store:
         self._check_label(span.label)
         _check_origin(span.origin)
         with self._write() as c:
+            if self._scheme_moved_on(c):
+                self._check_label(span.label)
             if c.execute("SELECT 1 FROM spans WHERE id = ?", (span.id,)).fetchone():
                 raise ValidationError(f"span {span.id} already exists")
             aid = self._coder_id(span.coder, create=True)
@@ -763,10 +782,16 @@ class Store:
             )
         return [Span(*r) for r in rows]
 
-    def _update_span(self, span_id: int, sets: str, params: tuple[Any, ...]) -> Span:
+    def _update_span(
+        self, span_id: int, sets: str, params: tuple[Any, ...], label: str | None = None
+    ) -> Span:
+        """``label``: the label the update writes, checked again if the scheme changed
+        meanwhile (see :meth:`_scheme_moved_on`)."""
         self.span(span_id)  # raises NotFoundError for an unknown id
         stamp = now()
         with self._write() as c:
+            if self._scheme_moved_on(c) and label is not None:
+                self._check_label(label)
             c.execute(
                 f"UPDATE spans SET {sets}, updated_at = ? WHERE id = ?", (*params, stamp, span_id)
             )
@@ -782,6 +807,7 @@ class Store:
             span_id,
             "label = ?, scheme_version = ?, origin = ?",
             (label, self.scheme.version, new_origin),
+            label,
         )
 
     def set_span_note(self, span_id: int, note: str) -> Span:
@@ -832,6 +858,9 @@ class Store:
         stamp = now() if at is None else stamp_or_now(at)
         version = self.scheme.version
         with self._write() as c:
+            if self._scheme_moved_on(c):
+                stored = field_value(self.scheme, field, value)
+                version = self.scheme.version
             aid = self._coder_id(coder, create=True)
             if stored is None:
                 c.execute(
