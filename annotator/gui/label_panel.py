@@ -221,11 +221,11 @@ class FieldBox(QFrame):
             head.addWidget(self.clear_button)
         head.addWidget(self.expand)
         self.group.buttonClicked.connect(self._clicked)
-        self._head = head
+        self._column = lay
         self.suggestion: QLabel | None = None  # "suggested: … · 0.83", made on first use
 
     def set_suggestion(self, text: str) -> None:
-        """A suggested value beside the field's name (dashed, small), or "" for none."""
+        """A suggested value under the field's name (dashed, small), or "" for none."""
         if self.suggestion is None:
             if not text:
                 return
@@ -236,7 +236,7 @@ class FieldBox(QFrame):
                 "QLabel { border: 1px dashed #8a8f98; border-radius: 3px; padding: 0 3px;"
                 " color: #5b6270; font-size: 11px; }"
             )
-            self._head.insertWidget(2, self.suggestion)
+            self._column.insertWidget(1, self.suggestion, 0, Qt.AlignmentFlag.AlignLeft)
         self.suggestion.setText(text)
         self.suggestion.setVisible(bool(text))
 

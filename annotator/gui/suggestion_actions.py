@@ -206,7 +206,7 @@ def accept(w: SuggestionHost, layer: SuggestionLayer) -> None:
         _say(w, "No suggestion at the cursor (Alt+Right goes to the next one).")
         return
     if w.push_command(AcceptSuggestions(w, doc_id, w.coder, [s])):
-        _say(w, f"Accepted the suggested {s.label} span.")
+        _say(w, f"Accepted the suggested {s.label.replace('_', ' ')} span.")
 
 
 def reject(w: SuggestionHost, layer: SuggestionLayer) -> None:
@@ -216,7 +216,7 @@ def reject(w: SuggestionHost, layer: SuggestionLayer) -> None:
         _say(w, "No suggestion at the cursor (Alt+Right goes to the next one).")
         return
     if w.push_command(RejectSuggestion(w, layer, doc_id, w.coder, s)):
-        _say(w, f"Rejected the suggested {s.label} span.")
+        _say(w, f"Rejected the suggested {s.label.replace('_', ' ')} span.")
 
 
 def accept_sentence(w: SuggestionHost, layer: SuggestionLayer) -> None:
@@ -246,7 +246,8 @@ def go(w: SuggestionHost, layer: SuggestionLayer, delta: int) -> None:
     view.select_cp(s.start, s.end)
     view.centerCursor()
     score = "" if s.score is None else f", {s.score:.2f}"
-    _say(w, f"Suggested {s.label} ({s.source}{score}) — Alt+Enter accepts, Alt+Backspace rejects.")
+    name = s.label.replace("_", " ").capitalize()
+    _say(w, f"Suggested {name} ({s.source}{score}) — Alt+Enter accepts, Alt+Backspace rejects.")
 
 
 def accept_fields(w: SuggestionHost, layer: SuggestionLayer) -> None:

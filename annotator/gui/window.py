@@ -634,7 +634,7 @@ class MainWindow(QMainWindow):
     def _show_suggestions(self, doc_id: int, own: list[Span]) -> None:
         """The same document: filter what was read; another: read it after it is shown."""
         layer = self._suggestion_layer
-        if layer is not None and layer.doc_id == doc_id:
+        if layer is not None and layer.key == layer.read_for(doc_id):
             layer.show(own, self.own_fields(doc_id))
         elif not self._suggestions_waiting:
             self._suggestions_waiting = True
@@ -644,7 +644,7 @@ class MainWindow(QMainWindow):
         self._suggestions_waiting = False
         layer = self.suggestion_layer
         doc_id = self.doc.id if self.doc is not None else None
-        if doc_id != layer.doc_id or force:
+        if layer.key != layer.read_for(doc_id) or force:
             try:
                 layer.load(doc_id)
             except (AnnotatorError, sqlite3.Error) as e:

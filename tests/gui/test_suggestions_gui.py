@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from gui_helpers import EMOJI, SIMPLE
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QColor
 
 from annotator.cli import cli
@@ -359,3 +359,33 @@ def test_the_keys_are_in_the_suggestions_menu_and_the_shortcut_table(qtbot, open
     )
     titles = [a.text() for a in w.menuBar().actions()]
     assert "&Suggestions" in titles
+
+
+def test_another_coder_on_the_same_document_sees_their_own_rejections(
+    qtbot, open_window, suggested
+):
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    _cursor_to(w, _at(SIMPLE, "amused")[0])
+    qtbot.keyClick(w.view, K.Key_Backspace, ALT)
+    assert len(_shown(w)) == 3
+    w.switch_coder("bob")
+    qtbot.waitUntil(lambda: len(_shown(w)) == 4, timeout=3000)
+    w.switch_coder("alice")
+    qtbot.waitUntil(lambda: len(_shown(w)) == 3, timeout=3000)
+
+
+def test_thousands_of_suggestions_make_no_widget_each(qtbot, open_window, db, doc_ids):
+    simple = doc_ids["Simple"]
+    words = [(i, i + 3) for i in range(0, len(SIMPLE) - 3)]
+    spans = [(simple, a, b, "alarmist", None) for a, b in words for _ in range(30)]
+    with Store(db) as s:
+        s.replace_suggestions(SRC, [simple], spans[:3000])
+    w = open_window("alice")
+    _open(qtbot, w, doc_ids["Emoji"])
+    before = len(w.findChildren(QObject))
+    _open(qtbot, w, simple)
+    assert len(w.view.painted_suggestions) == 3000
+    assert len(w.findChildren(QObject)) - before < 10
+    w.view.viewport().grab()  # paints only what is visible
