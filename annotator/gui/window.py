@@ -655,6 +655,17 @@ class MainWindow(QMainWindow):
         else:
             layer.show([], {})
 
+    def field_suggestions(self) -> dict[str, tuple[str, ...]]:
+        """The suggested options of the document fields shown as suggested (the fields
+        popup marks them)."""
+        layer = self._suggestion_layer
+        if layer is None or self.doc is None or layer.doc_id != self.doc.id:
+            return {}
+        return {
+            f: (lab.value,) if isinstance(lab.value, str) else tuple(lab.value)
+            for f, lab in layer.shown_fields.items()
+        }
+
     def push_command(self, command: cmd.StoreCommand) -> bool:
         """Apply an undoable command and record it (a refused one is reported)."""
         return self._push(command)

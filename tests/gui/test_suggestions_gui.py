@@ -389,3 +389,20 @@ def test_thousands_of_suggestions_make_no_widget_each(qtbot, open_window, db, do
     assert len(w.view.painted_suggestions) == 3000
     assert len(w.findChildren(QObject)) - before < 10
     w.view.viewport().grab()  # paints only what is visible
+
+
+def test_the_fields_popup_marks_the_suggestion_and_the_accept_key_works_in_it(
+    qtbot, open_window, suggested, reader
+):
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    qtbot.keyClick(w.view, K.Key_D, CTRL)
+    picker = w.field_keys.picker
+    assert picker is not None and picker.isVisible()
+    assert picker.option_text(0, 0) == "○  Alarmist   · suggested"
+    assert picker.option_text(0, 1) == "○  Skeptical of alliance"
+    qtbot.keyClick(picker, K.Key_D, ALT | SHIFT)
+    assert reader.doc_labels(simple, "alice") == {"dominant_frame": "alarmist"}
+    assert picker.isVisible()
+    assert picker.option_text(0, 0) == "●  Alarmist"
