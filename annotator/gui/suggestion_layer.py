@@ -102,7 +102,7 @@ class SuggestionLayer:
     def __init__(self, host: LayerHost):
         self.w = host
         self.doc_id: int | None = None
-        self.key: tuple[int, str, int, int | None] | None = None  # what was read (read_for)
+        self.key: tuple[object, str, int, int | None] | None = None  # what was read (read_for)
         self.reason: str | None = NEVER
         self._stored: list[Suggestion] = []
         self._labels: list[SuggestedLabel] = []
@@ -119,11 +119,12 @@ class SuggestionLayer:
     def toggled_on(self) -> bool:
         return shown_by_default(self.w.settings)
 
-    def read_for(self, doc_id: int | None) -> tuple[int, str, int, int | None]:
+    def read_for(self, doc_id: int | None) -> tuple[object, str, int, int | None]:
         """What the layer read depends on: the database, the coder, the scheme, the
-        document (another database or coder on the same document id reads again)."""
+        document (another database or coder on the same document id reads again). The
+        store itself, compared by identity: a closed one's id could be reused."""
         w = self.w
-        return (id(w.store), w.coder, w.scheme.version, doc_id)
+        return (w.store, w.coder, w.scheme.version, doc_id)
 
     def load(self, doc_id: int | None) -> None:
         """Read the layer of ``doc_id`` (None: no document) and whether it is shown."""
