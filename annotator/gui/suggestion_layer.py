@@ -107,6 +107,7 @@ class SuggestionLayer:
         self._stored: list[Suggestion] = []
         self._labels: list[SuggestedLabel] = []
         self.rejected: set[tuple[str, str]] = set()
+        self._painted: dict[int, PaintSpan] = {}
         self.shown: list[Suggestion] = []  # drawn, by position
         self.shown_fields: dict[str, SuggestedLabel] = {}  # field -> the value hinted
         self.current: int | None = None  # the suggestion last gone to (next / previous)
@@ -131,6 +132,7 @@ class SuggestionLayer:
         self.doc_id, self.current = doc_id, None
         self.key = self.read_for(doc_id)
         self._stored, self._labels, self.rejected = [], [], set()
+        self._painted: dict[int, PaintSpan] = {}  # suggestion id -> as drawn (made once)
         if doc_id is None:
             self.reason = NEVER
             return
@@ -149,12 +151,13 @@ class SuggestionLayer:
                 self.load(self.doc_id)
         have = {(s.start, s.end, s.label) for s in own}
         labels = {lab.name for lab in self.w.scheme.span_labels}
+        rejected = self.rejected
         self.shown = [
             s
             for s in self._stored
-            if (s.source, s.target) not in self.rejected
-            and (s.start, s.end, s.label) not in have
+            if (s.start, s.end, s.label) not in have
             and s.label in labels
+            and not (rejected and (s.source, s.target) in rejected)
         ]
         self.shown_fields = {}
         for lab in sorted(self._labels, key=lambda x: -(x.score or 0.0)):
@@ -175,13 +178,16 @@ class SuggestionLayer:
         colors = {p.name: QColor(p.band) for p in palette.labels}
         bands = {lab.name: i for i, lab in enumerate(self.w.scheme.span_labels)}
         offsets = view.offsets
+        made = self._painted
         paint = []
         for s in self.shown:
-            s16, e16 = offsets.range_to_utf16(s.start, s.end)
-            color = colors.get(s.label, NO_COLOR)
-            paint.append(
-                PaintSpan(s.id, s16, e16, s.label, color, bands.get(s.label, 0), False, s.source)
-            )
+            p = made.get(s.id)
+            if p is None:
+                s16, e16 = offsets.range_to_utf16(s.start, s.end)
+                color = colors.get(s.label, NO_COLOR)
+                band = bands.get(s.label, 0)
+                p = made[s.id] = PaintSpan(s.id, s16, e16, s.label, color, band, False, s.source)
+            paint.append(p)
         view.set_suggestions(paint)
         panel = self.w.panel
         if hasattr(panel, "set_field_suggestions"):
