@@ -132,7 +132,7 @@ class SuggestionLayer:
         self.doc_id, self.current = doc_id, None
         self.key = self.read_for(doc_id)
         self._stored, self._labels, self.rejected = [], [], set()
-        self._painted: dict[int, PaintSpan] = {}  # suggestion id -> as drawn (made once)
+        self._painted = {}  # suggestion id -> as drawn (made once per document)
         if doc_id is None:
             self.reason = NEVER
             return
