@@ -158,6 +158,10 @@ class ArticleView(QPlainTextEdit):
         self._starts: list[int] = []
         self._max_len = 0
         self._rows: dict[int, int] = {}
+        # suggestions (gui/suggestion_layer.py): dashed outlines, never filled
+        self._sugg: list[PaintSpan] = []
+        self._sugg_starts: list[int] = []
+        self._sugg_max = 0
         self._paints: dict[str, tuple[QColor, QColor]] = {}  # label: fill, band
         self._selection = QColor(DEFAULT_SELECTION)
         self.set_palette(None)
@@ -180,6 +184,7 @@ class ArticleView(QPlainTextEdit):
         self._tok_loader = tokenization
         self._tok = None
         self._spans, self._starts, self._max_len = [], [], 0
+        self._sugg, self._sugg_starts, self._sugg_max = [], [], 0
         self._reorders = {}
         self._selected = None
         self.setPlainText(display_text(text))
@@ -209,6 +214,55 @@ class ArticleView(QPlainTextEdit):
         if self._selected is not None and not any(s.id == self._selected for s in spans):
             self._selected = None
         self.viewport().update()
+
+    def set_suggestions(self, spans: list[PaintSpan]) -> None:
+        """Suggestions to outline (dashed, in the label's band colour; ``id``: the
+        suggestion's): painted for the visible blocks only, however many there are."""
+        spans = sorted(spans, key=lambda s: (s.start16, s.end16, s.id))
+        self._sugg = spans
+        self._sugg_starts = [s.start16 for s in spans]
+        self._sugg_max = max((s.end16 - s.start16 for s in spans), default=0)
+        self.viewport().update()
+
+    @property
+    def painted_suggestions(self) -> list[PaintSpan]:
+        """The suggestions outlined, by position."""
+        return list(self._sugg)
+
+    def suggestion_rects(self, suggestion_id: int) -> list[QRectF]:
+        """Where the visible part of a suggestion's outline is (viewport coordinates)."""
+        found = next((s for s in self._sugg if s.id == suggestion_id), None)
+        if found is None:
+            return []
+        return self._span_rects(found, self._visible_blocks(self.viewport().height()))
+
+    def _paint_suggestions(self, e: QPaintEvent) -> None:
+        blocks = self._visible_blocks(e.rect().bottom())
+        if not blocks:
+            return
+        a = blocks[0][0].position()
+        last = blocks[-1][0]
+        b = last.position() + last.length()
+        lo = bisect_left(self._sugg_starts, a - self._sugg_max)
+        hi = bisect_left(self._sugg_starts, b)
+        p: QPainter | None = None
+        for span in self._sugg[lo:hi]:
+            if span.end16 <= a:
+                continue
+            rects = self._span_rects(span, blocks)
+            if not rects:
+                continue
+            if p is None:
+                p = QPainter(self.viewport())
+                p.setRenderHint(QPainter.RenderHint.Antialiasing)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+            pen = QPen(self.span_colors(span.label, span.color)[1], 1.5, Qt.PenStyle.DashLine)
+            pen.setDashPattern([3.0, 2.0])
+            p.setPen(pen)
+            for r in rects:
+                p.drawRoundedRect(r.adjusted(-1.0, 0.5, 1.0, -0.5), 3, 3)
+        if p is not None:
+            p.end()
 
     def set_palette(self, palette: Palette | None) -> None:
         """Paint spans and the text selection with ``palette``'s colours (derived from the
@@ -605,6 +659,8 @@ class ArticleView(QPlainTextEdit):
                     p.setPen(Qt.PenStyle.NoPen)
             p.end()
         super().paintEvent(e)
+        if self._sugg:
+            self._paint_suggestions(e)
         if self._selected is not None:
             sel = next(((s, r) for s, r in visible if s.id == self._selected), None)
             if sel is not None:

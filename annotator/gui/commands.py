@@ -150,8 +150,23 @@ class RelabelSpan(StoreCommand):
 
     def revert(self) -> int:
         shape = replace(self.span, label=self.new)
-        self.editor.write(P.RelabelSpan(self.doc_id, shape, self.old))
+        # the old origin too: an accepted suggestion relabelled became edited:<source>
+        self.editor.write(RelabelBack(self.doc_id, shape, self.old, self.span.origin))
         return self.span.id
+
+
+class RelabelBack(P.RelabelSpan):
+    """The undo of a relabel: the old label and the span's old origin, exactly."""
+
+    origin: str
+
+    def __init__(self, doc_id: int, shape: Span, label: str, origin: str = "manual") -> None:
+        super().__init__(doc_id, shape, label)
+        self.origin = origin
+
+    def apply(self, store: Any, q: P.SpanHandles) -> Span:
+        span: Span = store.relabel_span(q.resolve(self.shape.id), self.label, origin=self.origin)
+        return span
 
 
 class SetDocField(StoreCommand):

@@ -122,6 +122,7 @@ class FieldPicker(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.fields = tuple(fields)
         self.values: dict[str, Any] = {}
+        self.suggested: dict[str, tuple[str, ...]] = {}  # field -> suggested options
         self.current = 0  # the field whose keys are active
         self.at = 0  # the option the arrows are on, in the current field
         self.keys = [option_keys(len(f.options)) for f in self.fields]
@@ -173,9 +174,14 @@ class FieldPicker(QFrame):
 
     # -- what it shows -------------------------------------------------------------
 
-    def show_values(self, values: dict[str, Any]) -> None:
-        """The fields' values as the window shows them."""
+    def show_values(
+        self, values: dict[str, Any], suggested: dict[str, tuple[str, ...]] | None = None
+    ) -> None:
+        """The fields' values as the window shows them (and the suggested options of the
+        fields not set, marked "suggested": Alt+Shift+D accepts them)."""
         self.values = dict(values)
+        if suggested is not None:
+            self.suggested = dict(suggested)
         self._restyle()
 
     def option_text(self, field: int, option: int) -> str:
@@ -195,7 +201,10 @@ class FieldPicker(QFrame):
             self.titles[i].setText(f"{'▸ ' if here else '   '}{human(spec.name)} · {how}")
             self.titles[i].setStyleSheet("" if here else "color: #6b6f75;")
             for j, row in enumerate(self.rows[i]):
-                row.text.setText(f"{self._mark(spec, spec.options[j])}  {row.name}")
+                hint = (
+                    "   · suggested" if spec.options[j] in self.suggested.get(spec.name, ()) else ""
+                )
+                row.text.setText(f"{self._mark(spec, spec.options[j])}  {row.name}{hint}")
                 row.key.setStyleSheet(_KEY_ON if here else _KEY_OFF)
                 row.setStyleSheet(f"QFrame#{row.objectName()} {{ {_ROW_AT} }}"
                                   if here and j == self.at else "")  # fmt: skip
@@ -335,6 +344,8 @@ class PickerHost(Protocol):
 
     def own_fields(self, doc_id: int) -> dict: ...
 
+    def field_suggestions(self) -> dict[str, tuple[str, ...]]: ...
+
     def statusBar(self) -> QStatusBar: ...
 
 
@@ -378,6 +389,7 @@ class FieldKeys(QObject):
             picker.closed.connect(self._closed)
             w.view.viewport().installEventFilter(self)  # kept in its corner on a resize
         self.doc_id = w.doc.id
+        picker.suggested = w.field_suggestions()
         picker.open_at(field, w.own_fields(w.doc.id))
         self._place()
 
@@ -404,7 +416,7 @@ class FieldKeys(QObject):
         if w.doc is None or w.doc.id != self.doc_id:
             picker.close_picker()  # another article (Ctrl+Enter, Alt+↓): read it first
             return
-        picker.show_values(w.own_fields(w.doc.id))
+        picker.show_values(w.own_fields(w.doc.id), w.field_suggestions())
 
     def close(self) -> None:
         if self.picker is not None:

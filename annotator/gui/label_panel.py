@@ -221,6 +221,24 @@ class FieldBox(QFrame):
             head.addWidget(self.clear_button)
         head.addWidget(self.expand)
         self.group.buttonClicked.connect(self._clicked)
+        self._column = lay
+        self.suggestion: QLabel | None = None  # "suggested: … · 0.83", made on first use
+
+    def set_suggestion(self, text: str) -> None:
+        """A suggested value under the field's name (dashed, small), or "" for none."""
+        if self.suggestion is None:
+            if not text:
+                return
+            self.suggestion = QLabel()
+            self.suggestion.setObjectName(f"{self.spec.name}__suggestion")
+            self.suggestion.setToolTip("Alt+Shift+D accepts the suggested fields")
+            self.suggestion.setStyleSheet(
+                "QLabel { border: 1px dashed #8a8f98; border-radius: 3px; padding: 0 3px;"
+                " color: #5b6270; font-size: 11px; }"
+            )
+            self._column.insertWidget(1, self.suggestion, 0, Qt.AlignmentFlag.AlignLeft)
+        self.suggestion.setText(text)
+        self.suggestion.setVisible(bool(text))
 
     def _clicked(self, _button) -> None:
         self.edited.emit(self.spec.name, self.value())
@@ -371,6 +389,11 @@ class LabelPanel(QWidget):
     def set_field_values(self, values: dict) -> None:
         for name, box in self.fields.items():
             box.set_value(values.get(name))
+
+    def set_field_suggestions(self, hints: dict[str, str]) -> None:
+        """The suggested value of each field (``suggestion_layer.py``); others none."""
+        for name, box in self.fields.items():
+            box.set_suggestion(hints.get(name, ""))
 
     # -- span list --------------------------------------------------------------
 

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from ..scheme import Scheme
     from .file_actions import FileActions
 
-TITLES = ("&File", "&Edit", "&Label", "&Article", "&View", "&Coder", "&Tools", "&Help")
+TITLES = (
+    "&File", "&Edit", "&Label", "&Article", "&Suggestions", "&View", "&Coder", "&Tools", "&Help",
+)  # fmt: skip
 
 # (text, slot, keys, status tip, object name); None: a separator.
 Entry = tuple[str, Callable[..., Any], list[str] | None, str, str] | None
@@ -160,6 +162,18 @@ class MenuHost(Protocol):
 
     def show_shortcuts(self) -> None: ...
 
+    def accept_suggestion(self) -> None: ...
+
+    def reject_suggestion(self) -> None: ...
+
+    def accept_sentence_suggestions(self) -> None: ...
+
+    def next_suggestion(self, delta: int) -> None: ...
+
+    def accept_field_suggestions(self) -> None: ...
+
+    def set_show_suggestions(self, on: bool) -> None: ...
+
     def show_about(self) -> None: ...
 
 
@@ -175,6 +189,7 @@ class MainMenus:
     others_action: QAction
     label_actions: dict[str, QAction]
     field_actions: list[QAction] = field(default_factory=list)  # Ctrl+D, Alt+1 … Alt+9
+    suggestions_action: QAction | None = None  # Suggestions → Show suggestions (checkable)
 
 
 def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> MainMenus:
@@ -252,6 +267,31 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
          "Previous span (also Shift+Tab)", "prevSpan"),
     ])  # fmt: skip
 
+    sm = b.fill("&Suggestions", [
+        ("&Accept suggestion", host.accept_suggestion, ["Alt+Return", "Alt+Enter"],
+         "Accept the suggestion at the cursor: it becomes your span", "acceptSuggestion"),
+        ("&Reject suggestion", host.reject_suggestion, ["Alt+Backspace", "Alt+Del"],
+         "Reject the suggestion at the cursor (it is not shown again)", "rejectSuggestion"),
+        ("Accept all in &sentence", host.accept_sentence_suggestions,
+         ["Alt+Shift+Return", "Alt+Shift+Enter"],
+         "Accept every suggestion in the sentence at the cursor (one undo step)",
+         "acceptSentenceSuggestions"),
+        ("Accept suggested &fields", host.accept_field_suggestions, ["Alt+Shift+D"],
+         "Accept the suggested values of the document fields you have not set",
+         "acceptFieldSuggestions"),
+        None,
+        ("&Next suggestion", lambda: host.next_suggestion(1), ["Alt+Right"],
+         "Go to the next suggestion", "nextSuggestion"),
+        ("&Previous suggestion", lambda: host.next_suggestion(-1), ["Alt+Left"],
+         "Go to the previous suggestion", "prevSuggestion"),
+        None,
+    ])  # fmt: skip
+    suggestions = b.action(
+        sm, "S&how suggestions", host.set_show_suggestions, ["Ctrl+Shift+H"],
+        "Show or hide suggestions (dashed outlines; never on documents coded blind)",
+        name="showSuggestions", checkable=True,
+    )  # fmt: skip
+
     v = b.fill("&View", [
         ("Zoom &in", lambda: host.zoom(1), ["Ctrl++", "Ctrl+="], "Larger text", "zoomIn"),
         ("Zoom &out", lambda: host.zoom(-1), ["Ctrl+-"], "Smaller text", "zoomOut"),
@@ -277,8 +317,9 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
         ("&About", host.show_about, None, "", "about"),
     ])  # fmt: skip
     return MainMenus(
-        b, b.menus["&Label"], b.menus["&Coder"], undo, redo, others, label_actions, field_actions
-    )
+        b, b.menus["&Label"], b.menus["&Coder"], undo, redo, others, label_actions, field_actions,
+        suggestions,
+    )  # fmt: skip
 
 
 def build_label_actions(

@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from .progress_view import ProgressWindow
     from .review import ReviewWindow
     from .search_pane import SearchPane
+    from .suggestion_layer import SuggestionLayer
 
 
 class MainWindow(QMainWindow):
@@ -118,6 +119,9 @@ class MainWindow(QMainWindow):
         self._colors = {p.name: QColor(p.band) for p in self.scheme.palette().labels}
         self._bands = {lab.name: i for i, lab in enumerate(self.scheme.span_labels)}
         self._notes: dict[int, str] = {}  # the notes of the spans shown (tooltips)
+        # the suggestion layer (suggestion_layer.py), read after a document is shown
+        self._suggestion_layer: SuggestionLayer | None = None
+        self._suggestions_waiting = False
 
         self.navigator = Navigator(self, self)  # the open article, moving, coding time
         self.labelling = Labelling(self)
@@ -130,6 +134,11 @@ class MainWindow(QMainWindow):
         self.undo_action = self.menus.undo_action
         self.redo_action = self.menus.redo_action
         self.others_action = self.menus.others_action
+        if self.menus.suggestions_action is not None:  # the coder's toggle, remembered
+            shown = str(settings.value("suggestions/show", "true")).lower() not in ("false", "0")
+            self.menus.suggestions_action.blockSignals(True)
+            self.menus.suggestions_action.setChecked(shown)
+            self.menus.suggestions_action.blockSignals(False)
         self.coder_menu.aboutToShow.connect(self.refresh_coder_menu)
         self.header.coder_button.setMenu(self.coder_menu)
         self._build_status_bar()
@@ -288,6 +297,7 @@ class MainWindow(QMainWindow):
         rows_ = [SpanRow(*r, note=self._notes.get(r[0], "")) for r in rows]
         self.panel.set_spans(rows_, self.view.selected_span)
         self.doc_list.update_document(doc_id, self.own_status(doc_id), len(own))
+        self._show_suggestions(doc_id, own)
 
     def refresh_fields(self) -> None:
         if self.doc is None:
@@ -609,6 +619,89 @@ class MainWindow(QMainWindow):
         self.splitter.replaceWidget(2, self._make_panel())
         self.splitter.setSizes(sizes)
         old.deleteLater()
+
+    # -- suggestions (suggestion_layer.py, suggestion_actions.py; issue 15) -----------
+
+    @property
+    def suggestion_layer(self) -> SuggestionLayer:
+        """The open document's suggestions, made on first use (never before the start)."""
+        if self._suggestion_layer is None:
+            from .suggestion_layer import SuggestionLayer
+
+            self._suggestion_layer = SuggestionLayer(self)
+        return self._suggestion_layer
+
+    def _show_suggestions(self, doc_id: int, own: list[Span]) -> None:
+        """The same document: filter what was read; another: read it after it is shown."""
+        layer = self._suggestion_layer
+        if layer is not None and layer.key == layer.read_for(doc_id):
+            layer.show(own, self.own_fields(doc_id))
+        elif not self._suggestions_waiting:
+            self._suggestions_waiting = True
+            self.after_start.add(self._load_suggestions)
+
+    def _load_suggestions(self, force: bool = False) -> None:
+        self._suggestions_waiting = False
+        layer = self.suggestion_layer
+        doc_id = self.doc.id if self.doc is not None else None
+        if layer.key != layer.read_for(doc_id) or force:
+            try:
+                layer.load(doc_id)
+            except (AnnotatorError, sqlite3.Error) as e:
+                layer.load(None)
+                self.report_error(str(e))
+        if doc_id is not None:
+            layer.show(self.own_spans(doc_id)[0], self.own_fields(doc_id))
+        else:
+            layer.show([], {})
+
+    def field_suggestions(self) -> dict[str, tuple[str, ...]]:
+        """The suggested options of the document fields shown as suggested (the fields
+        popup marks them)."""
+        layer = self._suggestion_layer
+        if layer is None or self.doc is None or layer.doc_id != self.doc.id:
+            return {}
+        return {
+            f: (lab.value,) if isinstance(lab.value, str) else tuple(lab.value)
+            for f, lab in layer.shown_fields.items()
+        }
+
+    def push_command(self, command: cmd.StoreCommand) -> bool:
+        """Apply an undoable command and record it (a refused one is reported)."""
+        return self._push(command)
+
+    def _suggestion_slot(self, name: str, *args: object) -> None:
+        from . import suggestion_actions
+
+        if self._suggestions_waiting or self._suggestion_layer is None:
+            self._load_suggestions()  # a key pressed before the deferred read
+        getattr(suggestion_actions, name)(self, self.suggestion_layer, *args)
+
+    def accept_suggestion(self) -> None:
+        """Suggestions → Accept (Alt+Enter): the suggestion at the cursor becomes a span."""
+        self._suggestion_slot("accept")
+
+    def reject_suggestion(self) -> None:
+        """Suggestions → Reject (Alt+Backspace): hide it for good (undoable)."""
+        self._suggestion_slot("reject")
+
+    def accept_sentence_suggestions(self) -> None:
+        """Suggestions → Accept all in sentence (Alt+Shift+Enter): one undo step."""
+        self._suggestion_slot("accept_sentence")
+
+    def next_suggestion(self, delta: int) -> None:
+        """Suggestions → Next / Previous (Alt+Right / Alt+Left): select it and scroll."""
+        self._suggestion_slot("go", delta)
+
+    def accept_field_suggestions(self) -> None:
+        """Suggestions → Accept suggested fields (Alt+Shift+D): the fields not set yet."""
+        self._suggestion_slot("accept_fields")
+
+    def set_show_suggestions(self, on: bool) -> None:
+        """Suggestions → Show suggestions (Ctrl+Shift+H), remembered on this machine.
+        Never on a reliability document, whatever it says."""
+        self.settings.setValue("suggestions/show", "true" if on else "false")
+        self._load_suggestions(force=True)
 
     def import_paths(self, paths: list[str]):
         return self.files.import_paths(paths)

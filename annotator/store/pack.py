@@ -17,7 +17,10 @@ What is copied and what is not, so the pack does not tell the coder which of the
 documents are in the reliability sample: ``assignments.reliability`` is written as
 NULL, and a round keeps only its name and creation time (its seed is NULL and its
 design ``{"packed_for": coder}``: with the seed and the design the sample could be
-drawn again). Documents keep the source's ids (the lead and the coder speak of the same
+drawn again). The suggestion layer (issue 15) is copied only for the packed documents
+outside every round's reliability sample (those are coded blind: the window of a pack
+cannot tell which they are, so the pack must not hold their suggestions), with the pack's
+coder's own rejections only. Documents keep the source's ids (the lead and the coder speak of the same
 "document 7"); ids were given at import, before any sample was drawn.
 """
 
@@ -218,8 +221,20 @@ def _fill(
     if with_labels:
         for table, where in _GOLD_TABLES.items():
             _copy(conn, table, where.format(docs=docs), params)
+    _copy_suggestions(conn, docs, params)
     conn.executemany(
         f"INSERT INTO {ALIAS}.file_settings (key, value) VALUES (?, ?)",
         [(PACK_CODER, params["coder"]), (PACK_ROUND, pack_round)],
     )
     return PackCounts(n_docs, n_assigned, n_rounds, *labels)
+
+
+def _copy_suggestions(conn: sqlite3.Connection, docs: str, params: dict[str, object]) -> None:
+    """The suggestion layer of the packed documents that are in no round's reliability
+    sample (blind first: suggestions never reach a reliability document), and of the
+    rejections only the pack's coder's."""
+    sample = "SELECT document_id FROM main.assignments WHERE reliability = 1"
+    outside = f"document_id IN ({docs}) AND document_id NOT IN ({sample})"
+    _copy(conn, "suggestions", f"{outside} ORDER BY id", params)
+    _copy(conn, "suggested_labels", outside, params)
+    _copy(conn, "suggestion_rejections", f"{outside} AND annotator_id = :aid", params)

@@ -1,0 +1,408 @@
+"""Suggestions in the window (issue 15): dashed outlines, the Suggestions keys (accept,
+reject, accept the sentence, next/previous, show or hide, accept the suggested fields),
+undo and redo with the labels' origins, and blind first: never on a reliability-sample
+document, in the lead's database and in a coder's pack made by ``annotator pack``.
+
+Real databases, real widgets and real key events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from gui_helpers import EMOJI, SIMPLE
+from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtGui import QColor
+
+from annotator.cli import cli
+from annotator.scheme import parse_scheme
+from annotator.store import Store
+
+K = Qt.Key
+ALT = Qt.KeyboardModifier.AltModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+SRC = "model-x"
+
+
+def _at(text: str, word: str, nth: int = 0) -> tuple[int, int]:
+    i = -1
+    for _ in range(nth + 1):
+        i = text.index(word, i + 1)
+    return i, i + len(word)
+
+
+@pytest.fixture
+def suggested(db, doc_ids):
+    """Suggestions of ``model-x`` on Simple and Emoji: spans and a field value."""
+    simple, emoji = doc_ids["Simple"], doc_ids["Emoji"]
+    spans = [
+        (simple, *_at(SIMPLE, "quick"), "alarmist", 0.9),
+        (simple, *_at(SIMPLE, "lazy dog"), "policy_prescription", 0.6),
+        (simple, *_at(SIMPLE, "amused"), "alarmist", None),
+        (simple, *_at(SIMPLE, "second paragraph"), "skeptical_of_alliance", 0.7),
+        (emoji, *_at(EMOJI, "party"), "alarmist", 0.8),
+    ]
+    labels = [(simple, "dominant_frame", "alarmist", 0.83)]
+    with Store(db) as s:
+        s.replace_suggestions(SRC, [simple, emoji], spans, labels)
+    return simple, emoji
+
+
+def _open(qtbot, w, doc_id: int) -> None:
+    w.open_document(doc_id)
+    qtbot.waitUntil(
+        lambda: (
+            w._suggestion_layer is not None
+            and w.suggestion_layer.doc_id == doc_id
+            and not w._suggestions_waiting
+        ),
+        timeout=3000,
+    )
+
+
+def _shown(w) -> list[tuple[int, int, str]]:
+    """What is outlined, in code points (from the view's UTF-16 positions)."""
+    off = w.view.offsets
+    return [
+        (*off.range_to_codepoint(p.start16, p.end16), p.label) for p in w.view.painted_suggestions
+    ]
+
+
+def _cursor_to(w, cp: int) -> None:
+    w.view.select_cp(cp, cp)
+
+
+def _near(a: QColor, b: QColor, tol: int = 40) -> bool:
+    return (abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue())) <= tol
+
+
+def test_suggestions_are_dashed_outlines_not_fills(qtbot, open_window, suggested, reader):
+    simple, emoji = suggested
+    w = open_window("alice")
+    _open(qtbot, w, emoji)
+    # UTF-16 offsets: an emoji pair before "party" shifts the outline by Qt's units
+    assert _shown(w) == [(*_at(EMOJI, "party"), "alarmist")]
+    _open(qtbot, w, simple)
+    assert _shown(w) == [
+        (*_at(SIMPLE, "quick"), "alarmist"),
+        (*_at(SIMPLE, "lazy dog"), "policy_prescription"),
+        (*_at(SIMPLE, "amused"), "alarmist"),
+        (*_at(SIMPLE, "second paragraph"), "skeptical_of_alliance"),
+    ]
+    assert w.findChild(type(w.suggestion_layer.hint), "suggestionHint").text() == (
+        "4 suggested spans · 1 suggested field — Alt+Enter accepts"
+    )
+    quick = next(s for s in w.suggestion_layer.shown if s.label == "alarmist")
+    color = QColor(w.scheme.palette().paint("alarmist").band)
+    fill, band = w.view.span_colors("alarmist", color)
+    w.view.clear_selection()
+    qtbot.wait(50)
+    img = w.view.viewport().grab().toImage()
+    [rect] = w.view.suggestion_rects(quick.id)
+    y = round(rect.top() + 0.5)
+    row = [img.pixelColor(x, y) for x in range(int(rect.left()) + 4, int(rect.right()) - 3)]
+    on = [_near(c, band) for c in row]
+    assert sum(on) >= 4 and not all(on)  # the band's colour, dashed: with gaps
+    # nothing is filled: the label's fill appears nowhere before it is accepted
+    w.view.resize(w.view.size())
+    grid = [(x, yy) for x in range(0, img.width(), 2) for yy in range(0, img.height(), 2)]
+    assert not any(_near(img.pixelColor(x, yy), fill, 6) for x, yy in grid)
+    _cursor_to(w, quick.start + 1)
+    qtbot.keyClick(w.view, K.Key_Return, ALT)
+    qtbot.wait(50)
+    img = w.view.viewport().grab().toImage()
+    assert any(_near(img.pixelColor(x, yy), fill, 6) for x, yy in grid)
+
+
+def test_accept_by_key_is_a_span_with_its_origin_undo_and_redo(
+    qtbot, open_window, suggested, reader
+):
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    a, b = _at(SIMPLE, "lazy dog")
+    _cursor_to(w, a + 2)
+    qtbot.keyClick(w.view, K.Key_Return, ALT)
+    [span] = reader.spans(simple, "alice")
+    assert (span.start, span.end, span.label, span.origin) == (
+        a, b, "policy_prescription", f"suggestion:{SRC}",
+    )  # fmt: skip
+    assert (a, b, "policy_prescription") not in _shown(w)  # now a label, not an outline
+    assert len(_shown(w)) == 3
+    qtbot.keyClick(w.view, K.Key_Z, CTRL)
+    assert reader.spans(simple, "alice") == []
+    assert (a, b, "policy_prescription") in _shown(w)
+    qtbot.keyClick(w.view, K.Key_Z, CTRL | SHIFT)
+    [again] = reader.spans(simple, "alice")
+    assert (again.id, again.origin) == (span.id, f"suggestion:{SRC}")
+
+
+def test_relabel_of_an_accepted_suggestion_is_edited_and_undo_restores_its_origin(
+    qtbot, open_window, suggested, reader
+):
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    _cursor_to(w, _at(SIMPLE, "quick")[0])
+    qtbot.keyClick(w.view, K.Key_Return, ALT)
+    [span] = reader.spans(simple, "alice")
+    assert w.view.selected_span == span.id  # the accepted span is selected
+    qtbot.keyClick(w.view, K.Key_2)  # skeptical_of_alliance's key: relabel it
+    assert reader.span(span.id).label == "skeptical_of_alliance"
+    assert reader.span(span.id).origin == f"edited:{SRC}"
+    qtbot.keyClick(w.view, K.Key_Z, CTRL)
+    assert (reader.span(span.id).label, reader.span(span.id).origin) == (
+        "alarmist", f"suggestion:{SRC}",
+    )  # fmt: skip
+    qtbot.keyClick(w.view, K.Key_Z, CTRL | SHIFT)
+    assert reader.span(span.id).origin == f"edited:{SRC}"
+
+
+def test_reject_hides_it_for_good_and_undo_brings_it_back(
+    qtbot, open_window, suggested, reader, db
+):
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    a, b = _at(SIMPLE, "amused")
+    _cursor_to(w, b)  # just after the word: still that suggestion
+    qtbot.keyClick(w.view, K.Key_Backspace, ALT)
+    target = next(s.target for s in reader.suggestions(simple) if s.start == a)
+    assert reader.rejected_suggestions(simple, "alice") == {(SRC, target)}
+    assert (a, b, "alarmist") not in _shown(w)
+    assert reader.spans(simple, "alice") == []
+    qtbot.keyClick(w.view, K.Key_Z, CTRL)
+    assert reader.rejected_suggestions(simple, "alice") == set()
+    assert (a, b, "alarmist") in _shown(w)
+    qtbot.keyClick(w.view, K.Key_Z, CTRL | SHIFT)
+    assert reader.rejected_suggestions(simple, "alice") == {(SRC, target)}
+    w.close()
+    again = open_window("alice")  # reopened: still rejected, for alice only
+    _open(qtbot, again, simple)
+    assert (a, b, "alarmist") not in _shown(again)
+    assert len(_shown(again)) == 3
+    other = open_window("bob")
+    _open(qtbot, other, simple)
+    assert (a, b, "alarmist") in _shown(other)
+
+
+def test_accept_all_in_the_sentence_is_one_undo_step(qtbot, open_window, suggested, reader):
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    _cursor_to(w, _at(SIMPLE, "fox")[0])
+    qtbot.keyClick(w.view, K.Key_Return, ALT | SHIFT)
+    got = [(s.start, s.end, s.label, s.origin) for s in reader.spans(simple, "alice")]
+    assert got == [
+        (*_at(SIMPLE, "quick"), "alarmist", f"suggestion:{SRC}"),
+        (*_at(SIMPLE, "lazy dog"), "policy_prescription", f"suggestion:{SRC}"),
+    ]
+    assert _shown(w) == [
+        (*_at(SIMPLE, "amused"), "alarmist"),
+        (*_at(SIMPLE, "second paragraph"), "skeptical_of_alliance"),
+    ]
+    qtbot.keyClick(w.view, K.Key_Z, CTRL)
+    assert reader.spans(simple, "alice") == []
+    assert len(_shown(w)) == 4
+
+
+def test_next_and_previous_suggestion_move_the_selection(qtbot, open_window, suggested):
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    _cursor_to(w, 0)
+    qtbot.keyClick(w.view, K.Key_Right, ALT)
+    assert w.view.selection_cp() == _at(SIMPLE, "quick")
+    qtbot.keyClick(w.view, K.Key_Right, ALT)
+    assert w.view.selection_cp() == _at(SIMPLE, "lazy dog")
+    qtbot.keyClick(w.view, K.Key_Right, ALT)
+    qtbot.keyClick(w.view, K.Key_Right, ALT)
+    assert w.view.selection_cp() == _at(SIMPLE, "second paragraph")
+    qtbot.keyClick(w.view, K.Key_Right, ALT)  # wraps round
+    assert w.view.selection_cp() == _at(SIMPLE, "quick")
+    qtbot.keyClick(w.view, K.Key_Left, ALT)
+    assert w.view.selection_cp() == _at(SIMPLE, "second paragraph")
+    qtbot.keyClick(w.view, K.Key_Return, ALT)  # accepts the one gone to
+    assert (*_at(SIMPLE, "second paragraph"), "skeptical_of_alliance") not in _shown(w)
+
+
+def test_the_toggle_hides_and_shows_them_and_is_remembered(qtbot, open_window, suggested):
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    assert len(_shown(w)) == 4
+    qtbot.keyClick(w.view, K.Key_H, CTRL | SHIFT)
+    assert _shown(w) == []
+    assert not w.menus.suggestions_action.isChecked()
+    assert QSettings().value("suggestions/show") == "false"
+    qtbot.keyClick(w.view, K.Key_Return, ALT)  # nothing to accept while hidden
+    w.close()
+    again = open_window("alice")
+    _open(qtbot, again, simple)
+    assert _shown(again) == []
+    assert not again.menus.suggestions_action.isChecked()
+    qtbot.keyClick(again.view, K.Key_H, CTRL | SHIFT)
+    assert len(_shown(again)) == 4
+
+
+def test_the_suggested_field_is_a_hint_accepted_by_key(qtbot, open_window, suggested, reader):
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    hint = w.panel.fields["dominant_frame"].suggestion
+    assert hint is not None and hint.isVisible()
+    assert hint.text() == "suggested: alarmist · 0.83"
+    qtbot.keyClick(w.view, K.Key_D, ALT | SHIFT)
+    [label] = [x for x in reader.all_doc_labels(simple) if x.coder == "alice"]
+    assert (label.field, label.value, label.origin) == (
+        "dominant_frame", "alarmist", f"suggestion:{SRC}",
+    )  # fmt: skip
+    assert not hint.isVisible()  # chosen: no hint
+    qtbot.keyClick(w.view, K.Key_Z, CTRL)
+    assert reader.doc_labels(simple, "alice") == {}
+    assert hint.isVisible()
+
+
+# -- blind first ------------------------------------------------------------------------
+
+
+def _with_round(db: Path, sample: int, other: int) -> None:
+    with Store(db) as s:
+        s.create_round("main", 7, {})
+        s.add_assignments(
+            "main",
+            [("alice", sample, True, 1), ("bob", sample, True, 1), ("alice", other, False, 2)],
+        )
+
+
+def test_never_on_a_reliability_document_whatever_the_toggle(
+    qtbot, open_window, suggested, db, reader
+):
+    simple, emoji = suggested
+    _with_round(db, sample=simple, other=emoji)
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    assert _shown(w) == []
+    assert w.suggestion_layer.hint.text() == ""  # nothing that tells the sample apart
+    hint = w.panel.fields["dominant_frame"].suggestion
+    assert hint is None or not hint.isVisible()
+    _cursor_to(w, _at(SIMPLE, "quick")[0] + 1)
+    for mods in (ALT, ALT | SHIFT):
+        qtbot.keyClick(w.view, K.Key_Return, mods)
+    qtbot.keyClick(w.view, K.Key_D, ALT | SHIFT)
+    qtbot.keyClick(w.view, K.Key_Right, ALT)
+    assert w.view.selection_cp() is None
+    assert reader.spans(simple, "alice") == [] and reader.doc_labels(simple, "alice") == {}
+    # the toggle, off and on again, does not bring them
+    qtbot.keyClick(w.view, K.Key_H, CTRL | SHIFT)
+    qtbot.keyClick(w.view, K.Key_H, CTRL | SHIFT)
+    assert w.menus.suggestions_action.isChecked()
+    assert _shown(w) == []
+    _open(qtbot, w, emoji)  # outside the sample: shown
+    assert _shown(w) == [(*_at(EMOJI, "party"), "alarmist")]
+
+
+def test_never_on_a_reliability_document_of_a_coders_pack(
+    qtbot, open_window, suggested, db, tmp_path
+):
+    simple, emoji = suggested
+    _with_round(db, sample=simple, other=emoji)
+    pack = tmp_path / "alice.db"
+    res = CliRunner().invoke(cli, ["--db", str(db), "pack", "--coder", "alice", "-o", str(pack)])
+    assert res.exit_code == 0, res.output
+    w = open_window("alice", path=pack)
+    assert w.store.reliability_documents() == []  # the pack cannot tell the sample
+    _open(qtbot, w, simple)
+    assert _shown(w) == []
+    assert w.suggestion_layer.hint.text() == ""
+    _open(qtbot, w, emoji)
+    assert _shown(w) == [(*_at(EMOJI, "party"), "alarmist")]
+
+
+def test_after_first_pass_they_appear_once_the_document_was_done(
+    qtbot, open_window, suggested, db, reader
+):
+    simple, emoji = suggested
+    with Store(db) as s:
+        toml = s.scheme_version_toml(s.scheme_versions()[-1])
+        v = s.scheme.version
+        toml = toml.replace(
+            f"version = {v}", f'version = {v + 1}\nsuggestions = "after-first-pass"', 1
+        )
+        s.record_scheme(parse_scheme(toml))
+        assert s.scheme.suggestions == "after-first-pass"
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    assert _shown(w) == []
+    assert w.suggestion_layer.hint.text() == "Suggestions after your first pass"
+    qtbot.keyClick(w.view, K.Key_Return, CTRL)  # mark done (and go to the next)
+    assert reader.done_once(simple, "alice")
+    _open(qtbot, w, simple)
+    assert len(_shown(w)) == 4
+    qtbot.keyClick(w.view, K.Key_Return, CTRL | SHIFT)  # not done again: still shown
+    assert len(_shown(w)) == 4
+
+
+def test_the_keys_are_in_the_suggestions_menu_and_the_shortcut_table(qtbot, open_window):
+    w = open_window("alice")
+    rows = dict((tip, keys) for keys, tip in w.shortcut_rows)
+    assert rows["Accept the suggestion at the cursor: it becomes your span"] == (
+        "Alt+Return or Alt+Enter"
+    )
+    assert rows["Go to the next suggestion"] == "Alt+Right"
+    assert rows["Go to the previous suggestion"] == "Alt+Left"
+    assert (
+        "Ctrl+Shift+H"
+        in rows["Show or hide suggestions (dashed outlines; never on documents coded blind)"]
+    )
+    titles = [a.text() for a in w.menuBar().actions()]
+    assert "&Suggestions" in titles
+
+
+def test_another_coder_on_the_same_document_sees_their_own_rejections(
+    qtbot, open_window, suggested
+):
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    _cursor_to(w, _at(SIMPLE, "amused")[0])
+    qtbot.keyClick(w.view, K.Key_Backspace, ALT)
+    assert len(_shown(w)) == 3
+    w.switch_coder("bob")
+    qtbot.waitUntil(lambda: len(_shown(w)) == 4, timeout=3000)
+    w.switch_coder("alice")
+    qtbot.waitUntil(lambda: len(_shown(w)) == 3, timeout=3000)
+
+
+def test_thousands_of_suggestions_make_no_widget_each(qtbot, open_window, db, doc_ids):
+    simple = doc_ids["Simple"]
+    words = [(i, i + 3) for i in range(0, len(SIMPLE) - 3)]
+    spans = [(simple, a, b, "alarmist", None) for a, b in words for _ in range(30)]
+    with Store(db) as s:
+        s.replace_suggestions(SRC, [simple], spans[:3000])
+    w = open_window("alice")
+    _open(qtbot, w, doc_ids["Emoji"])
+    before = len(w.findChildren(QObject))
+    _open(qtbot, w, simple)
+    assert len(w.view.painted_suggestions) == 3000
+    assert len(w.findChildren(QObject)) - before < 10
+    w.view.viewport().grab()  # paints only what is visible
+
+
+def test_the_fields_popup_marks_the_suggestion_and_the_accept_key_works_in_it(
+    qtbot, open_window, suggested, reader
+):
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    qtbot.keyClick(w.view, K.Key_D, CTRL)
+    picker = w.field_keys.picker
+    assert picker is not None and picker.isVisible()
+    assert picker.option_text(0, 0) == "○  Alarmist   · suggested"
+    assert picker.option_text(0, 1) == "○  Skeptical of alliance"
+    qtbot.keyClick(picker, K.Key_D, ALT | SHIFT)
+    assert reader.doc_labels(simple, "alice") == {"dominant_frame": "alarmist"}
+    assert picker.isVisible()
+    assert picker.option_text(0, 0) == "●  Alarmist"
