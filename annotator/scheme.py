@@ -46,9 +46,12 @@ COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 FIELD_KINDS = ("single", "multi")
 # When the window shows suggestions (never on reliability-sample documents): the
 # scheme's top-level ``suggestions``; "after-first-pass" once the coder marked the
-# document done.
+# document done. The default is "after-first-pass": every document is first coded blind,
+# so a document of the reliability sample (which never shows suggestions) looks like any
+# other on the first pass, and coders cannot tell the sample by the missing outlines
+# (issue 13: the sample stays hidden from the coders). "always" trades that for speed.
 SUGGESTION_MODES = ("always", "after-first-pass", "never")
-DEFAULT_SUGGESTION_MODE = "always"
+DEFAULT_SUGGESTION_MODE = "after-first-pass"
 # Token attributes a pattern may test (spaCy's Matcher; those a blank pipeline sets, and
 # the operators), checked when the scheme is read; spaCy checks the rest when matching.
 PATTERN_KEYS = frozenset(

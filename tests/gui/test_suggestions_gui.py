@@ -46,8 +46,19 @@ def suggested(db, doc_ids):
     ]
     labels = [(simple, "dominant_frame", "alarmist", 0.83)]
     with Store(db) as s:
+        _record_mode(s, "always")  # shown from the first look (the default waits for done)
         s.replace_suggestions(SRC, [simple, emoji], spans, labels)
     return simple, emoji
+
+
+def _record_mode(s: Store, mode: str) -> None:
+    """A new scheme version that shows suggestions in ``mode``."""
+    toml = s.scheme_version_toml(s.scheme_versions()[-1])
+    toml = "\n".join(ln for ln in toml.splitlines() if not ln.startswith("suggestions = "))
+    v = s.scheme.version
+    toml = toml.replace(f"version = {v}", f'version = {v + 1}\nsuggestions = "{mode}"', 1)
+    s.record_scheme(parse_scheme(toml))
+    assert s.scheme.suggestions == mode
 
 
 def _open(qtbot, w, doc_id: int) -> None:
@@ -326,13 +337,7 @@ def test_after_first_pass_they_appear_once_the_document_was_done(
 ):
     simple, emoji = suggested
     with Store(db) as s:
-        toml = s.scheme_version_toml(s.scheme_versions()[-1])
-        v = s.scheme.version
-        toml = toml.replace(
-            f"version = {v}", f'version = {v + 1}\nsuggestions = "after-first-pass"', 1
-        )
-        s.record_scheme(parse_scheme(toml))
-        assert s.scheme.suggestions == "after-first-pass"
+        _record_mode(s, "after-first-pass")
     w = open_window("alice")
     _open(qtbot, w, simple)
     assert _shown(w) == []
@@ -381,6 +386,7 @@ def test_thousands_of_suggestions_make_no_widget_each(qtbot, open_window, db, do
     words = [(i, i + 3) for i in range(0, len(SIMPLE) - 3)]
     spans = [(simple, a, b, "alarmist", None) for a, b in words for _ in range(30)]
     with Store(db) as s:
+        _record_mode(s, "always")
         s.replace_suggestions(SRC, [simple], spans[:3000])
     w = open_window("alice")
     _open(qtbot, w, doc_ids["Emoji"])
