@@ -314,7 +314,7 @@ class LabelPanel(QWidget):
         col.addWidget(section_label("Span labels — select text, press the key"))
         self.label_buttons: dict[str, LabelButton] = {}
         palette = scheme.palette()
-        for lab in scheme.span_labels:
+        for lab in scheme.offered_labels:  # a retired label is not offered
             paint = palette.paint(lab.name)
             b = LabelButton(lab, paint.band if paint is not None else None)
             b.clicked.connect(self.labelClicked)

@@ -327,7 +327,7 @@ def build_label_actions(
 ) -> dict[str, QAction]:
     """The Label menu: one action per span label of ``scheme``, on the label's key."""
     actions: dict[str, QAction] = {}
-    for lab in scheme.span_labels:
+    for lab in scheme.offered_labels:  # a retired label is not offered
         actions[lab.name] = b.action(
             menu, f"{lab.name}", lambda _=False, n=lab.name: apply_label(n), [lab.key],
             f"Label the selection (or relabel the selected span) as {lab.name}", name=f"labelAction_{lab.name}",

@@ -136,7 +136,7 @@ class ReviewWindow(QMainWindow):
         self._loading = False
         self._build()
         self._shortcut_rows = build_review_actions(
-            self, self, self.undo_stack, self.scheme.span_labels
+            self, self, self.undo_stack, self.scheme.offered_labels
         )
         self.setStyleSheet(STYLE + REVIEW_STYLE)
         fit_window(self._settings, self, QSize(1440, 900), key="review")

@@ -480,7 +480,7 @@ class LabelHitsDialog(QDialog):
         row.addWidget(QLabel("Label:"))
         self.chooser = QComboBox()
         self.chooser.setObjectName("labelHitsLabel")
-        for lab in self.store.scheme.span_labels:
+        for lab in self.store.scheme.offered_labels:
             self.chooser.addItem(lab.name, lab.name)
         row.addWidget(self.chooser, 1)
         self.tokens = QRadioButton("Snap to whole tokens")
