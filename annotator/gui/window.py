@@ -55,12 +55,15 @@ from .span_display import span_display
 from .style import STYLE
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDockWidget
+
     from .agreement_view import AgreementWindow
     from .field_picker import FieldKeys
     from .file_actions import FileActions
     from .jobs import Jobs
     from .label_panel import LabelPanel
     from .progress_view import ProgressWindow
+    from .recode_queue import RecodeQueue
     from .review import ReviewWindow
     from .search_pane import SearchPane
     from .suggestion_layer import SuggestionLayer
@@ -122,6 +125,10 @@ class MainWindow(QMainWindow):
         # the suggestion layer (suggestion_layer.py), read after a document is shown
         self._suggestion_layer: SuggestionLayer | None = None
         self._suggestions_waiting = False
+        # the recode worklist (recode_queue.py), a dock shown while spans await recoding
+        self._recode: RecodeQueue | None = None
+        self._recode_dock: QDockWidget | None = None
+        self._recode_waiting = False
 
         self.navigator = Navigator(self, self)  # the open article, moving, coding time
         self.labelling = Labelling(self)
@@ -298,6 +305,50 @@ class MainWindow(QMainWindow):
         self.panel.set_spans(rows_, self.view.selected_span)
         self.doc_list.update_document(doc_id, self.own_status(doc_id), len(own))
         self._show_suggestions(doc_id, own)
+        self.refresh_recode()
+
+    def refresh_recode(self) -> None:
+        """Read the coder's recode worklist again, after the start (a split label's spans
+        to recode, issue 16): its dock shows while any is left, with a count and a queue."""
+        if not self._recode_waiting:
+            self._recode_waiting = True
+            self.after_start.add(self._load_recode)
+
+    def _load_recode(self) -> None:
+        self._recode_waiting = False
+        try:
+            split = bool(self.store.split_labels())
+        except (AnnotatorError, sqlite3.Error):
+            return
+        if self._recode is None:
+            if not split:
+                return  # nothing was ever split: no dock, nothing loaded
+            from PySide6.QtCore import Qt
+            from PySide6.QtWidgets import QDockWidget
+
+            from .recode_queue import RecodeQueue
+
+            dock = QDockWidget("To recode", self)
+            dock.setObjectName("recodeDock")
+            dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+            # made inside the dock: shown without a parent it would be a window of its own
+            self._recode = RecodeQueue(self.store, self.coder, self.open_document, dock)
+            dock.setWidget(self._recode)
+            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+            self._recode_dock = dock
+        self._recode.store, self._recode.coder = self.store, self.coder
+        try:
+            self._recode.refresh()
+        except (AnnotatorError, sqlite3.Error) as e:
+            self.report_error(str(e))
+            return
+        if self._recode_dock is not None:
+            self._recode_dock.setVisible(self._recode.remaining > 0)
+
+    @property
+    def recode_queue(self) -> RecodeQueue | None:
+        """The recode worklist's widget (None until something was split)."""
+        return self._recode
 
     def refresh_fields(self) -> None:
         if self.doc is None:
