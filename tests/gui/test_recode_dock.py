@@ -3,7 +3,7 @@ count and a queue of documents, issue 16) and it empties as the coder recodes.""
 
 from __future__ import annotations
 
-from gui_helpers import EMOJI, SIMPLE, click_char
+from gui_helpers import SIMPLE, click_char
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
