@@ -269,6 +269,7 @@ class SpanRow(FrozenRecord):
     coder: str
     unsaved: bool  # not written to the database yet (see annotator/pending/)
     note: str  # the coder's note on the span (plain text)
+    flag: str  # why the coder should look at it again (its text was corrected), or ""
 
     def __init__(
         self,
@@ -280,6 +281,7 @@ class SpanRow(FrozenRecord):
         coder: str,
         unsaved: bool = False,
         note: str = "",
+        flag: str = "",
     ) -> None:
         d = self.__dict__
         d["id"] = id
@@ -290,6 +292,7 @@ class SpanRow(FrozenRecord):
         d["coder"] = coder
         d["unsaved"] = unsaved
         d["note"] = note
+        d["flag"] = flag
 
 
 class LabelPanel(QWidget):
@@ -406,12 +409,19 @@ class LabelPanel(QWidget):
             if r.unsaved:
                 prefix = "UNSAVED · "
             shown = f"{prefix}{r.excerpt}" + (f"\n✎ {note_summary(r.note)}" if r.note else "")
+            if r.flag:
+                shown += "\n⚑ text corrected: check it"
             item = QListWidgetItem(swatch(r.color), shown)
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, r.unsaved)
             item.setData(Qt.ItemDataRole.UserRole + 2, r.own)
             tip = f"{r.label}{'' if r.own else f' (by {r.coder}, read-only)'}"
             tip += " — not saved yet, retrying" if r.unsaved else ""
+            tip += (
+                f"\n⚑ {r.flag}; once checked, press its label key again (or edit it)"
+                if r.flag
+                else ""
+            )
             item.setToolTip(plain_tooltip(f"{tip}\nNote: {r.note}" if r.note else tip))
             if not r.own:
                 item.setForeground(QColor("#80868b"))

@@ -106,8 +106,24 @@ class Labelling:
                 return
             if span.label != label:
                 self._push(cmd.RelabelSpan(w, span, label))
+            else:
+                self._checked(span_id)
             return
         self._say("Select some text first (or click a span to relabel it).", 4000)
+
+    def _checked(self, span_id: int) -> None:
+        """Its own label's key on a span a correction flagged (``import --update``): the
+        coder has looked at it again, so the flag goes."""
+        w = self.w
+        if w.doc is None or span_id not in w.store.flagged_spans(w.doc.id):
+            return
+        try:
+            w.store.clear_span_flag(span_id)
+        except AnnotatorError as e:
+            w.report_error(str(e))
+            return
+        w.refresh_spans(span_id)
+        self._say("Checked: the span keeps its label.", 3000)
 
     def delete_span(self) -> None:
         w = self.w

@@ -301,7 +301,14 @@ class MainWindow(QMainWindow):
         self.view.set_spans(paint)
         from .label_panel import SpanRow
 
-        rows_ = [SpanRow(*r, note=self._notes.get(r[0], "")) for r in rows]
+        try:  # spans a correction of the text changed (import --update): to check again
+            flags = self.store.flagged_spans(doc_id)
+        except sqlite3.Error:
+            flags = {}
+        rows_ = [
+            SpanRow(*r, note=self._notes.get(r[0], ""), flag=flags.get(r[0], "") if r[4] else "")
+            for r in rows
+        ]
         self.panel.set_spans(rows_, self.view.selected_span)
         self.doc_list.update_document(doc_id, self.own_status(doc_id), len(own))
         self._show_suggestions(doc_id, own)

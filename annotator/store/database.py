@@ -792,6 +792,8 @@ class Store:
         with self._write() as c:
             if self._scheme_moved_on(c) and label is not None:
                 self._check_label(label)
+            # a person has looked at the span again: a correction's flag is done with
+            c.execute("DELETE FROM span_flags WHERE span_id = ?", (span_id,))
             c.execute(
                 f"UPDATE spans SET {sets}, updated_at = ? WHERE id = ?", (*params, stamp, span_id)
             )
@@ -1461,10 +1463,14 @@ class Store:
         return text_update.old_text(self.conn, doc_id, version)
 
     def flagged_spans(self, doc_id: int) -> dict[int, str]:
-        """``{span id: reason}`` of the document's spans a coder should look at again."""
-        from . import text_update
-
-        return text_update.flagged(self.conn, doc_id)
+        """``{span id: reason}`` of the document's spans a coder should look at again
+        (one query, no module loaded: the window reads it whenever it shows spans)."""
+        rows = self.conn.execute(
+            "SELECT f.span_id, f.reason FROM span_flags f JOIN spans s ON s.id = f.span_id"
+            " WHERE s.document_id = ? ORDER BY f.span_id",
+            (doc_id,),
+        )
+        return {i: r for i, r in rows}
 
     def clear_span_flag(self, span_id: int) -> None:
         with self._write() as c:

@@ -184,12 +184,3 @@ def old_text(conn: sqlite3.Connection, doc_id: int, version: int) -> str | None:
         (doc_id, version),
     ).fetchone()
     return None if row is None else str(row[0])
-
-
-def flagged(conn: sqlite3.Connection, doc_id: int) -> dict[int, str]:
-    rows = conn.execute(
-        "SELECT f.span_id, f.reason FROM span_flags f JOIN spans s ON s.id = f.span_id"
-        " WHERE s.document_id = ? ORDER BY f.span_id",
-        (doc_id,),
-    )
-    return {i: r for i, r in rows}
