@@ -58,6 +58,8 @@ class LabelHost(cmd.TitleEditor, Protocol):
 
     def refresh_fields(self) -> None: ...
 
+    def check_span(self, span_id: int) -> bool: ...
+
     def open_document(self, doc_id: int, keep_position: bool = False) -> None: ...
 
 
@@ -114,16 +116,8 @@ class Labelling:
     def _checked(self, span_id: int) -> None:
         """Its own label's key on a span a correction flagged (``import --update``): the
         coder has looked at it again, so the flag goes."""
-        w = self.w
-        if w.doc is None or span_id not in w.store.flagged_spans(w.doc.id):
-            return
-        try:
-            w.store.clear_span_flag(span_id)
-        except AnnotatorError as e:
-            w.report_error(str(e))
-            return
-        w.refresh_spans(span_id)
-        self._say("Checked: the span keeps its label.", 3000)
+        if self.w.check_span(span_id):
+            self._say("Checked: the span keeps its label.", 3000)
 
     def delete_span(self) -> None:
         w = self.w

@@ -314,6 +314,21 @@ class MainWindow(QMainWindow):
         self._show_suggestions(doc_id, own)
         self.refresh_recode()
 
+    def check_span(self, span_id: int) -> bool:
+        """The coder has looked again at a span a correction of the text changed
+        (``import --update``): its flag goes. False if it had none (or it was refused)."""
+        if self.doc is None:
+            return False
+        try:
+            if span_id not in self.store.flagged_spans(self.doc.id):
+                return False
+            self.store.clear_span_flag(span_id)
+        except (AnnotatorError, sqlite3.Error) as e:
+            self.report_error(str(e))
+            return False
+        self.refresh_spans(span_id)
+        return True
+
     def refresh_recode(self) -> None:
         """Read the coder's recode worklist again, after the start (a split label's spans
         to recode, issue 16): its dock shows while any is left, with a count and a queue."""
