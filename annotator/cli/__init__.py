@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assign": ("assign", "assign"),
     "search": ("search", "search"),
     "progress": ("progress", "progress"),
+    "predict": ("predict", "predict"),
 }
 
 
