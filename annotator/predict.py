@@ -343,12 +343,12 @@ def predict(
             "predict writes to a file, not standard output (an interrupted run resumes from"
             " it); give -o FILE.jsonl"
         )
-    paths = [Path(p) for p in paths]
-    if not paths:
+    inputs = [Path(p) for p in paths]
+    if not inputs:
         raise AnnotatorError("no input given: name .txt or .jsonl files or folders")
     target = check_output(out)
     ident = _identity(target)
-    for p in paths:
+    for p in inputs:
         if ident is not None and _identity(p) == ident:
             raise AnnotatorError(f"{p}: is the output file; an input cannot be the output")
     nlp = learn.load_model(model_dir)
@@ -359,7 +359,7 @@ def predict(
     predicted = resumed = 0
     try:
         docs = read_inputs(
-            paths, lambda s: skipped.append(str(s)), output.identity(), nlp.max_length
+            inputs, lambda s: skipped.append(str(s)), output.identity(), nlp.max_length
         )
         resumed = _resume(output, docs)
         output.start_appending()
