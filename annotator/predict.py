@@ -42,7 +42,7 @@ try:  # POSIX: two runs never append to one file at once
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-DEFAULT_BATCH = 64
+DEFAULT_BATCH = 16  # spancat scores every 1-3 token n-gram: a batch of long articles weighs
 MODEL_PREFIX = "model:"
 
 

@@ -329,3 +329,10 @@ def test_cli_predicts_without_a_database(model_dir, tmp_path):
     assert not (tmp_path / "x.db").exists()
     for r in lines(tmp_path / "o.jsonl"):
         assert all(s["score"] >= 0.99 for s in r["spans"])
+
+
+def test_the_cli_default_batch_is_the_cores():
+    from annotator import predict as core
+    from annotator.cli import predict as command
+
+    assert command.DEFAULT_BATCH == core.DEFAULT_BATCH == 16

@@ -9,6 +9,8 @@ import click
 
 from ._util import one_line
 
+DEFAULT_BATCH = 16  # annotator.predict.DEFAULT_BATCH (not imported: --help stays light)
+
 if TYPE_CHECKING:
     from ..predict import PredictProgress
 
@@ -40,9 +42,9 @@ if TYPE_CHECKING:
 @click.option(
     "--batch-size",
     type=click.IntRange(min=1),
-    default=64,
+    default=DEFAULT_BATCH,
     show_default=True,
-    help="Documents per batch (and per flush of the output).",
+    help="Documents per batch (and per flush of the output); memory grows with it.",
 )
 @click.option(
     "--threshold",
