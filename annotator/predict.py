@@ -374,14 +374,18 @@ def predict(
         stream = nlp.pipe(
             ((d.text, d) for d in docs), as_tuples=True, n_process=n_process, batch_size=batch_size
         )
-        for doc, raw in stream:
-            spans, labels = learn.predict_doc(doc, threshold, fields)
-            pending.append(dumps_line(prediction_record(raw, spans, labels, name)) + "\n")
-            if len(pending) >= batch_size:
-                output.write(pending)
-                predicted += len(pending)
-                pending = []
-                report()
+        try:
+            for doc, raw in stream:
+                spans, labels = learn.predict_doc(doc, threshold, fields)
+                pending.append(dumps_line(prediction_record(raw, spans, labels, name)) + "\n")
+                if len(pending) >= batch_size:
+                    output.write(pending)
+                    predicted += len(pending)
+                    pending = []
+                    report()
+        except KeyboardInterrupt:  # Ctrl+C: keep the complete lines made so far
+            output.write(pending)
+            raise
         if pending:
             output.write(pending)
             predicted += len(pending)

@@ -156,27 +156,51 @@ def test_two_processes_write_exactly_what_one_does(model_dir, tmp_path):
     assert two.read_bytes() == one.read_bytes()
 
 
-def test_a_killed_run_resumes_to_exactly_the_uninterrupted_file(model_dir, tmp_path):
-    src = write_jsonl(tmp_path / "in.jsonl", corpus_texts(1500))
-    whole, killed = tmp_path / "whole.jsonl", tmp_path / "killed.jsonl"
-    predict(model_dir, [src], whole, batch_size=8)
+KILL_DOCS = 800
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(model_dir, tmp_path_factory):
+    """An input of KILL_DOCS documents and the file an uninterrupted run writes for it."""
+    tmp = tmp_path_factory.mktemp("whole")
+    src = write_jsonl(tmp / "in.jsonl", corpus_texts(KILL_DOCS))
+    predict(model_dir, [src], tmp / "whole.jsonl", batch_size=8)
+    return src, tmp / "whole.jsonl"
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_a_killed_run_resumes_to_exactly_the_uninterrupted_file(
+    model_dir, uninterrupted, tmp_path, how
+):
+    src, whole = uninterrupted
+    killed = tmp_path / "killed.jsonl"
     args = ["predict", "--model", str(model_dir), str(src), "-o", str(killed), "--batch-size", "8"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "annotator", *args],
-        env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
-            if killed.exists() and killed.stat().st_size > 60_000:
+            if killed.exists() and killed.stat().st_size > 20_000:
                 break
             time.sleep(0.01)
         assert proc.poll() is None, "the run ended before it could be killed"
-        os.kill(proc.pid, signal.SIGKILL)
+        os.kill(proc.pid, how)
     finally:
-        proc.wait(timeout=60)
+        _, err = proc.communicate(timeout=60)
+    if how == signal.SIGINT:  # Ctrl+C: the lines made so far are written, one line said
+        assert proc.returncode == 130
+        assert err == (
+            f"Interrupted; the predictions written so far are kept in {killed}: run the same"
+            " command again to go on.\n"
+        )
+    else:
+        assert proc.returncode == -signal.SIGKILL
     done = killed.read_bytes()
-    assert 0 < done.count(b"\n") < 1500  # killed mid-run
+    assert 0 < done.count(b"\n") < KILL_DOCS  # killed mid-run
+    if how == signal.SIGINT:
+        assert done.endswith(b"\n")  # no torn line after Ctrl+C
     assert whole.read_bytes().startswith(done)  # what was written is exactly a prefix
     res = run_cli(*args)
     assert res.returncode == 0, res.stderr

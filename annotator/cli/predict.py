@@ -81,15 +81,27 @@ def predict(
         if show:
             click.echo(f"\r{p.describe()}\x1b[K", nl=False, err=True)
 
-    summary = run(
-        model_dir,
-        paths,
-        out,
-        n_process=n_process,
-        batch_size=batch_size,
-        threshold=threshold,
-        progress=progress,
-    )
+    try:
+        summary = run(
+            model_dir,
+            paths,
+            out,
+            n_process=n_process,
+            batch_size=batch_size,
+            threshold=threshold,
+            progress=progress,
+        )
+    except KeyboardInterrupt:
+        if show:
+            click.echo("", err=True)
+        click.echo(
+            one_line(
+                f"Interrupted; the predictions written so far are kept in {out}: run the same"
+                " command again to go on."
+            ),
+            err=True,
+        )
+        ctx.exit(130)
     if show:
         click.echo("", err=True)
     resumed = f"; {summary.resumed:,} were already there" if summary.resumed else ""
