@@ -178,6 +178,8 @@ def test_a_killed_run_resumes_to_exactly_the_uninterrupted_file(
     proc = subprocess.Popen(
         [sys.executable, "-m", "annotator", *args],
         env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        # a shell's background job ignores SIGINT, and so would its children: Ctrl+C's default
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 120
