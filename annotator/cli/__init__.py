@@ -47,6 +47,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import-suggestions": ("suggest", "import_suggestions_cmd"),
     "train": ("train", "train"),
     "scheme": ("scheme", "scheme"),
+    "predict": ("predict", "predict"),
 }
 
 
