@@ -711,6 +711,10 @@ class DocumentList(QWidget):
         current = self.view.currentIndex()
         self._choose(current if current.isValid() else self.proxy.index(0, COL_TITLE))
 
+    def add_above_list(self, widget: QWidget) -> None:
+        """Place ``widget`` right above the list of articles (the recode worklist)."""
+        self._layout.insertWidget(self._layout.indexOf(self.view), widget)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Down / Up / Page keys in the filter box move in the (filtered) list; Enter in
         the list with no row highlighted opens the first row shown."""

@@ -50,9 +50,15 @@ class RecodeQueue(QWidget):
         self.count = QLabel()
         self.count.setObjectName("recodeCount")
         self.count.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.count.font()
+        font.setBold(True)
+        self.count.setFont(font)
+        self.count.setStyleSheet("color: #8a4b00")  # a to-do, in the amber of warnings
         col.addWidget(self.count)
         self.documents = _List()
         self.documents.setObjectName("recodeDocuments")
+        self.documents.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.documents.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.documents.itemActivated.connect(self._activated)
         col.addWidget(self.documents)
         self.refresh()
@@ -70,7 +76,7 @@ class RecodeQueue(QWidget):
         splits = self.store.split_labels()
         self._remaining = sum(n for _, n in queue)
         n = self._remaining
-        self.count.setText(f"{n} span{'' if n == 1 else 's'} to recode")
+        self.count.setText(f"⚠ {n} span{'' if n == 1 else 's'} to recode (codebook split)")
         hint = "; ".join(f"{a} → {' | '.join(into)}" for a, into in splits.items())
         self.count.setToolTip(plain_tooltip(f"Split labels: {hint}" if hint else ""))
         self.documents.clear()
@@ -79,7 +85,14 @@ class RecodeQueue(QWidget):
             item = QListWidgetItem(f"{title} — {count}")
             item.setData(Qt.ItemDataRole.UserRole, doc_id)
             self.documents.addItem(item)
+        self._fit()
         self.setVisible(n > 0)
+
+    def _fit(self, most: int = 5) -> None:
+        """As tall as its documents, up to ``most`` rows (then it scrolls)."""
+        rows = min(self.documents.count(), most)
+        row = self.documents.sizeHintForRow(0) if rows else 0
+        self.documents.setFixedHeight(rows * row + 2 * self.documents.frameWidth() + 2)
 
     def next_document(self, after: int | None = None) -> int | None:
         """The first document of the queue after ``after`` (or the first), if any."""

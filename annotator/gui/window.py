@@ -55,8 +55,6 @@ from .span_display import span_display
 from .style import STYLE
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QDockWidget
-
     from .agreement_view import AgreementWindow
     from .field_picker import FieldKeys
     from .file_actions import FileActions
@@ -125,9 +123,8 @@ class MainWindow(QMainWindow):
         # the suggestion layer (suggestion_layer.py), read after a document is shown
         self._suggestion_layer: SuggestionLayer | None = None
         self._suggestions_waiting = False
-        # the recode worklist (recode_queue.py), a dock shown while spans await recoding
+        # the recode worklist (recode_queue.py), above the articles while spans await recoding
         self._recode: RecodeQueue | None = None
-        self._recode_dock: QDockWidget | None = None
         self._recode_waiting = False
 
         self.navigator = Navigator(self, self)  # the open article, moving, coding time
@@ -331,7 +328,8 @@ class MainWindow(QMainWindow):
 
     def refresh_recode(self) -> None:
         """Read the coder's recode worklist again, after the start (a split label's spans
-        to recode, issue 16): its dock shows while any is left, with a count and a queue."""
+        to recode, issue 16): shown above the articles while any is left, with a count and
+        a queue."""
         if not self._recode_waiting:
             self._recode_waiting = True
             self.after_start.add(self._load_recode)
@@ -344,28 +342,18 @@ class MainWindow(QMainWindow):
             return
         if self._recode is None:
             if not split:
-                return  # nothing was ever split: no dock, nothing loaded
-            from PySide6.QtCore import Qt
-            from PySide6.QtWidgets import QDockWidget
-
+                return  # nothing was ever split: nothing shown, nothing loaded
             from .recode_queue import RecodeQueue
 
-            dock = QDockWidget("To recode", self)
-            dock.setObjectName("recodeDock")
-            dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
-            # made inside the dock: shown without a parent it would be a window of its own
-            self._recode = RecodeQueue(self.store, self.coder, self.open_document, dock)
-            dock.setWidget(self._recode)
-            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-            self._recode_dock = dock
+            # above the articles, in the list's own pane (made there: shown without a
+            # parent it would be a window of its own and take the keyboard)
+            self._recode = RecodeQueue(self.store, self.coder, self.open_document, self.doc_list)
+            self.doc_list.add_above_list(self._recode)
         self._recode.store, self._recode.coder = self.store, self.coder
         try:
             self._recode.refresh()
         except (AnnotatorError, sqlite3.Error) as e:
             self.report_error(str(e))
-            return
-        if self._recode_dock is not None:
-            self._recode_dock.setVisible(self._recode.remaining > 0)
 
     @property
     def recode_queue(self) -> RecodeQueue | None:

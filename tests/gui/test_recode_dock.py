@@ -29,7 +29,7 @@ def test_the_worklist_shows_and_empties_as_spans_are_recoded(
     qtbot.waitUntil(lambda: w.recode_queue is not None and w.recode_queue.isVisible(), timeout=3000)
     queue = w.recode_queue
     assert w.isActiveWindow() and QApplication.focusWidget() is w.view  # keys still label
-    assert queue.count.text() == "2 spans to recode"
+    assert queue.count.text() == "⚠ 2 spans to recode (codebook split)"
     assert queue.documents.count() == 2
     # the retired label is no longer offered; the new ones are
     assert "alarmist" not in w.panel.label_buttons and "military_threat" in w.panel.label_buttons
@@ -37,7 +37,9 @@ def test_the_worklist_shows_and_empties_as_spans_are_recoded(
     assert w.view.selected_span == first.id
     qtbot.keyClick(w.view, getattr(K, f"Key_{key.upper()}"))
     assert reader.span(first.id).label == "military_threat"
-    qtbot.waitUntil(lambda: queue.count.text() == "1 span to recode", timeout=3000)
+    qtbot.waitUntil(
+        lambda: queue.count.text() == "⚠ 1 span to recode (codebook split)", timeout=3000
+    )
     # activating the queue's document opens it
     queue.documents.setCurrentRow(0)
     queue.documents.setFocus()

@@ -30,7 +30,7 @@ def test_count_and_queue_follow_the_recoding(qtbot, db, doc_ids):
     codebook.split_label(store, "alarmist", ["military", "economic"])
     queue.refresh()
     assert queue.isVisible() and queue.remaining == 3
-    assert queue.count.text() == "3 spans to recode"
+    assert queue.count.text() == "⚠ 3 spans to recode (codebook split)"
     assert "alarmist → military | economic" in queue.count.toolTip()
     items = [queue.documents.item(i).text() for i in range(queue.documents.count())]
     assert len(items) == 2 and items[0].endswith("— 1") and items[1].endswith("— 2")
@@ -49,7 +49,9 @@ def test_count_and_queue_follow_the_recoding(qtbot, db, doc_ids):
     store.relabel_span(a.id, "military")
     store.delete_span(b.id)
     queue.refresh()
-    assert queue.count.text() == "1 span to recode" and queue.documents.count() == 1
+    assert (
+        queue.count.text() == "⚠ 1 span to recode (codebook split)" and queue.documents.count() == 1
+    )
     store.relabel_span(c.id, "economic")
     queue.refresh()
     assert queue.remaining == 0 and queue.isHidden()
