@@ -156,6 +156,8 @@ class MenuHost(Protocol):
 
     def open_progress(self) -> object: ...
 
+    def open_trend(self) -> object: ...
+
     def open_review(self, doc_id: int | None = None) -> object: ...
 
     def open_list_filters(self) -> None: ...
@@ -306,6 +308,8 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
     b.fill("&Tools", [
         ("&Agreement…", lambda: host.open_agreement(), ["Ctrl+Shift+A"],
          "Inter-coder agreement: tables, α chart, coder heat map, documents", "agreement"),
+        ("Agreement over &time…", lambda: host.open_trend(), None,
+         "Alpha per field and label across rounds, scheme versions or weeks", "agreementTrend"),
         ("&Progress…", lambda: host.open_progress(), None,
          "How far each coder of a round is: counts, pace, a bar chart", "progress"),
         ("&Review document…", lambda: host.open_review(), ["Ctrl+Shift+R"],

@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from .review import ReviewWindow
     from .search_pane import SearchPane
     from .suggestion_layer import SuggestionLayer
+    from .trend_view import TrendWindow
 
 
 class MainWindow(QMainWindow):
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self._jobs: Jobs | None = None  # worker threads, made on first use (``jobs``)
         self._agreement: AgreementWindow | None = None  # Tools → Agreement, made on first use
         self._progress: ProgressWindow | None = None  # Tools → Progress, made on first use
+        self._trend: TrendWindow | None = None  # Tools → Agreement over time, on first use
         self._review: ReviewWindow | None = None  # Tools → Review document, while open
         self._files: FileActions | None = None
         self._search: SearchPane | None = None  # Edit → Find in all articles, made on first use
@@ -803,6 +805,22 @@ class MainWindow(QMainWindow):
         elif not view.isVisible():
             view.refresh_coders()
             view.refresh_scopes()
+            view.compute()
+        view.show()
+        view.raise_()
+        view.activateWindow()
+        return view
+
+    def open_trend(self) -> TrendWindow:
+        """Tools → Agreement over time…: one such window per main window, computed again
+        when shown again."""
+        from .trend_view import TrendWindow
+
+        view = self._trend
+        if view is None:
+            view = self._trend = TrendWindow(self)
+            view.destroyed.connect(lambda _=None: setattr(self, "_trend", None))
+        elif not view.isVisible():
             view.compute()
         view.show()
         view.raise_()
