@@ -105,7 +105,9 @@ class _Matchers:
         self.vocab = nlp.vocab
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.patterns = Matcher(nlp.vocab, validate=True)
-        # every pattern under its own key, to name the one spaCy refuses while matching
+        # every pattern under its own key, to name the one spaCy refuses while matching;
+        # greedy: a pattern with + or * gives its longest runs, never every run inside
+        # them (a quadratic number of suggestions on a long document)
         self.pattern_of: dict[str, tuple[str, str]] = {}
         for lab in store.scheme.span_labels:
             if lab.phrases:
@@ -116,7 +118,7 @@ class _Matchers:
                 key = f"{lab.name}\x1f{i}"
                 self.pattern_of[key] = (lab.name, text)
                 try:
-                    self.patterns.add(key, [pattern])
+                    self.patterns.add(key, [pattern], greedy="LONGEST")
                 except Exception as e:  # noqa: BLE001 - spaCy's refusal, reported in one line
                     raise _refused(lab.name, text, e) from None
 
