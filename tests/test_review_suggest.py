@@ -8,6 +8,7 @@ import textwrap
 import pytest
 
 from annotator.corpus import RawDocument
+from annotator.errors import AnnotatorError
 from annotator.ingest import import_documents
 from annotator.scheme import parse_scheme
 from annotator.store import Store
@@ -47,3 +48,54 @@ def test_a_repeating_pattern_suggests_at_most_one_span_per_token(tmp_path, patte
     assert 0 < len(got) == report.spans <= n_tokens
     for s, t in zip(got, got[1:], strict=False):
         assert s.end <= t.start  # the longest match of a pattern, never overlapping itself
+
+
+# -- a pattern spaCy refuses was read into the scheme and failed only at suggest time -----
+
+PATTERNS_TRIED = [
+    # spaCy takes these
+    '[{LOWER = "calls"}, {LOWER = "for"}]', '[{OP = "?"}]', '[{}]', '[{LOWER = {}}]',
+    '[{LOWER = {FUZZY = "x"}}]', '[{LOWER = {FUZZY5 = {IN = ["cat"]}}}]', '[{OP = "{1}"}]',
+    '[{LOWER = "a", OP = "{0,}"}]', '[{LOWER = "a", OP = "{,3}"}]', '[{LOWER = "a", OP = "{2,2}"}]',
+    '[{LENGTH = 3}]', '[{LENGTH = {">=" = 2, "<" = 9}}]', '[{LENGTH = {IN = [1, 2]}}]',
+    '[{TEXT = {REGEX = "^[A-Z]"}}]', '[{LOWER = {NOT_IN = ["a"]}, IS_ALPHA = false}]',
+    '[{SHAPE = "dd"}, {LIKE_NUM = true}]', '[{LOWER = {IN = []}}]', '[{NORM = {INTERSECTS = ["a"]}}]',
+    # spaCy refuses these (before: read, then refused by the first suggest --patterns)
+    '[{LENGTH = "x"}]', '[{REGEX = "a"}]', '[{IN = ["a"]}]', '[{PREFIX = "a"}]', '[{SUFFIX = "a"}]',
+    '[{OP = "{}"}]', '[{OP = "{,}"}]', '[{LOWER = "a", OP = "{2,1}"}]', '[{LOWER = "a", OP = "1"}]',
+    '[{LOWER = {REGEX = 5}}]', '[{IS_ALPHA = "yes"}]', '[{IS_ALPHA = 1}]', '[{LENGTH = true}]',
+    '[{LOWER = {"==" = "x"}}]', '[{LOWER = {IN = [1, 2]}}]', '[{LOWER = {IS_SUBSET = "x"}}]',
+    '[{LENGTH = {">=" = "a"}}]', '[{TEXT = {REGEX = "[a-"}}]', '[{LOWER = {FUZZY = {REGEX = "("}}}]',
+    '[{LOWER = 5}]', '[{LENGTH = {IN = ["a"]}}]', '[{LENGTH = {REGEX = "("}}]',
+]  # fmt: skip
+
+
+def spacy_takes(pattern: list) -> bool:
+    from spacy.lang.en import English
+    from spacy.matcher import Matcher
+
+    nlp = English()
+    matcher = Matcher(nlp.vocab, validate=True)
+    try:
+        matcher.add("k", [pattern])
+        matcher(nlp("The cat sat on 12 mats."))
+    except Exception:  # noqa: BLE001 - any refusal
+        return False
+    return True
+
+
+@pytest.mark.parametrize("pattern", PATTERNS_TRIED)
+def test_a_pattern_is_read_exactly_when_spacy_takes_it(pattern):
+    import tomllib
+
+    takes = spacy_takes(tomllib.loads(f"p = {pattern}")["p"])
+    try:
+        scheme = parse_scheme(one_label(pattern), "codebook.toml")
+    except AnnotatorError as e:
+        message = str(e)
+        assert not takes, message
+        assert "\n" not in message
+        assert message.startswith("codebook.toml: span label 'policy': patterns[1] token 1")
+    else:
+        assert takes, f"read, but spaCy refuses {pattern}"
+        assert scheme.span_labels[0].patterns
