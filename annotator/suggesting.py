@@ -236,26 +236,64 @@ def _count(
 # -- a trained pipeline ----------------------------------------------------------------
 
 
-def check_model_scheme(store: Store, nlp: Language) -> None:
+class Renames:
+    """The codebook's renames and merges since the scheme version a pipeline was trained on
+    (``annotator train`` records it in the model's meta), to read its predictions under
+    the current names; empty for a pipeline that does not say, or was trained on another
+    scheme."""
+
+    def __init__(self, store: Store, nlp: Language) -> None:
+        from . import learn
+
+        self.labels: dict[str, str] = {}
+        self.fields: dict[str, str] = {}
+        self.options: dict[str, dict[str, str]] = {}
+        made = learn.model_info(nlp).get("scheme")
+        if not isinstance(made, dict):
+            return
+        version = made.get("version")
+        if made.get("name") != store.scheme.name or not isinstance(version, int):
+            return
+        if isinstance(version, bool) or not 0 < version < store.scheme.version:
+            return
+        from .codebook import renames_since
+
+        self.labels, self.fields, self.options = renames_since(store, version)
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, name)
+
+    def field(self, name: str) -> str:
+        return self.fields.get(name, name)
+
+    def option(self, field: str, option: str) -> str:
+        """``option`` of the model's ``field`` (its name in the model)."""
+        return self.options.get(field, {}).get(option, option)
+
+
+def check_model_scheme(store: Store, nlp: Language, renames: Renames | None = None) -> None:
     """Refuse (one line naming them) a pipeline whose span labels, fields or field options
-    the database's scheme lacks: its suggestions could never be accepted."""
+    the database's scheme lacks, under their current names (``renames``): its
+    suggestions could never be accepted."""
     from . import learn
 
     scheme = store.scheme
     problems = []
     if nlp.has_pipe("spancat"):
         labels = tuple(getattr(nlp.get_pipe("spancat"), "labels", ()))
-        unknown = [lab for lab in labels if scheme.label(lab) is None]
+        unknown = [lab for lab in labels if scheme.label(_label(renames, lab)) is None]
         if unknown:
             problems.append(f"span label(s) {', '.join(map(repr, unknown))}")
     for fname, (kind, options) in learn.fields_of(nlp).items():
-        spec = scheme.field(fname)
+        spec = scheme.field(renames.field(fname) if renames else fname)
         if spec is None:
             problems.append(f"field {fname!r}")
             continue
         if spec.kind != kind:
             problems.append(f"field {fname!r} as a {kind} field (the scheme's is {spec.kind})")
-        unknown = [o for o in options if o not in spec.options]
+        unknown = [
+            o for o in options if (renames.option(fname, o) if renames else o) not in spec.options
+        ]
         if unknown:
             problems.append(f"option(s) {', '.join(map(repr, unknown))} of field {fname!r}")
     if problems:
@@ -263,6 +301,10 @@ def check_model_scheme(store: Store, nlp: Language) -> None:
             f"the model predicts {'; '.join(problems)}, which scheme '{scheme.name}'"
             f" v{scheme.version} does not have; train it on this database's scheme"
         )
+
+
+def _label(renames: Renames | None, name: str) -> str:
+    return renames.label(name) if renames else name
 
 
 def suggest_model(
@@ -297,7 +339,8 @@ def suggest_model(
         raise AnnotatorError(
             f"{model_dir}: the pipeline's name cannot name a source ({problem}); give --source"
         )
-    check_model_scheme(store, nlp)
+    renames = Renames(store, nlp)
+    check_model_scheme(store, nlp, renames)
     fields = learn.fields_of(nlp)
     ids = _documents(store, doc_ids)
     report = SuggestReport(name)
@@ -311,17 +354,25 @@ def suggest_model(
         for doc, doc_id in nlp.pipe(texts, batch_size=PIPE_BATCH, as_tuples=True):
             n = len(doc.text)
             found, values = learn.predict_doc(doc, threshold, fields)
+            best: dict[tuple[int, int, str], float] = {}  # labels merged since: once, best
             for s in found:
                 if not 0 <= s.start < s.end <= n:
                     raise AnnotatorError(
                         f"document {doc_id}: the model predicted {s.label!r} at"
                         f" [{s.start}, {s.end}), outside the text (length {n})"
                     )
-                spans.append((doc_id, s.start, s.end, s.label, s.score))
+                key = (s.start, s.end, renames.label(s.label))
+                best[key] = max(s.score, best.get(key, s.score))
+            spans.extend((doc_id, a, b, label, score) for (a, b, label), score in best.items())
             for v in values:
                 if v.value == ():
                     continue  # a multi field with no option chosen: nothing to suggest
-                labels.append((doc_id, v.field, v.value, v.score))
+                value = (
+                    renames.option(v.field, v.value)
+                    if isinstance(v.value, str)
+                    else tuple(dict.fromkeys(renames.option(v.field, o) for o in v.value))
+                )
+                labels.append((doc_id, renames.field(v.field), value, v.score))
         store.replace_suggestions(name, [r[0] for r in fits], spans, labels)
         _count(report, [r[0] for r in fits], spans, labels)
         if progress:

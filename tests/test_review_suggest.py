@@ -99,3 +99,68 @@ def test_a_pattern_is_read_exactly_when_spacy_takes_it(pattern):
     else:
         assert takes, f"read, but spaCy refuses {pattern}"
         assert scheme.span_labels[0].patterns
+
+
+# -- a model trained before a codebook rename was refused outright ------------------------
+
+
+def _record_scheme(model, name, version):
+    """What 'annotator train' records in the model's meta: the scheme it was trained on."""
+    import json
+
+    from annotator import learn
+
+    meta = json.loads((model / "meta.json").read_text(encoding="utf-8"))
+    meta[learn.META_KEY] = {"scheme": {"name": name, "version": version}}
+    (model / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def test_a_model_trained_before_a_codebook_rename_suggests_under_the_new_names(tmp_path):
+    from annotator import codebook
+    from annotator.suggesting import suggest_model
+
+    from .test_suggest_cli import TEXTS, build_model
+
+    model = build_model(tmp_path / "model")
+    untold = build_model(tmp_path / "untold")  # a pipeline that does not say its scheme
+    other = build_model(tmp_path / "other")
+    _record_scheme(model, "alliance-framing", 1)
+    _record_scheme(other, "another-scheme", 1)
+    with Store(tmp_path / "l.db") as store:
+        assert (store.scheme.name, store.scheme.version) == ("alliance-framing", 1)
+        import_documents(store, [RawDocument(t, n) for n, t in TEXTS.items()])
+        codebook.rename_label(store, "alarmist", "alarm")
+        codebook.rename_option(store, "dominant_frame", "none", "no_frame")
+        codebook.rename_field(store, "dominant_frame", "main_frame")
+        report = suggest_model(store, model, threshold=0.0)
+        labels = {s.label for d in store.document_ids() for s in store.suggestions(d, "tiny")}
+        values = [v for d in store.document_ids() for v in store.suggested_labels(d, "tiny")]
+        for refused in (untold, other):
+            with pytest.raises(AnnotatorError, match="span label\\(s\\) 'alarmist'"):
+                suggest_model(store, refused, source="x")
+    # before: refused, "the model predicts span label(s) 'alarmist'; field 'dominant_frame'"
+    assert labels == {"policy_prescription", "alarm"}
+    assert report.by_label.keys() == labels and report.by_field == {"main_frame": 2}
+    assert {v.field for v in values} == {"main_frame"}
+    assert {v.value for v in values} <= {"alarmist", "policy_prescription", "no_frame"}
+
+
+def test_labels_merged_since_the_model_was_trained_give_each_span_once(tmp_path):
+    from annotator import codebook
+    from annotator.suggesting import suggest_model
+
+    from .test_suggest_cli import TEXTS, build_model
+
+    model = build_model(tmp_path / "model")
+    _record_scheme(model, "alliance-framing", 1)
+    with Store(tmp_path / "l.db") as store:
+        import_documents(store, [RawDocument(t, n) for n, t in TEXTS.items()])
+        codebook.merge_labels(store, ["alarmist", "policy_prescription"], "frame")
+        report = suggest_model(store, model, threshold=0.0)
+        got = [
+            (d, s.start, s.end, s.label)
+            for d in store.document_ids()
+            for s in store.suggestions(d, "tiny")
+        ]
+    assert report.by_label.keys() == {"frame"} and len(got) == report.spans > 0
+    assert len(set(got)) == len(got)
