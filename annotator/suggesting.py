@@ -80,6 +80,20 @@ class SuggestReport:
         }
 
 
+def check_not_a_pack(store: Store) -> None:
+    """Refuse to make suggestions in a coder's pack (``annotator pack``): the pack does not
+    know which of its documents are in the reliability sample, so its window would show
+    them there. They are made in the lead's database; a pack takes those outside the
+    sample."""
+    coder = store.pack_coder()
+    if coder is not None:
+        raise AnnotatorError(
+            f"{store.path.name} is {coder}'s pack, which cannot tell the reliability sample:"
+            " make suggestions in the lead's database (a new pack takes those outside the"
+            " sample)"
+        )
+
+
 def _batches(ids: Sequence[int]) -> Iterator[list[int]]:
     for at in range(0, len(ids), BATCH_DOCS):
         yield list(ids[at : at + BATCH_DOCS])
@@ -196,6 +210,7 @@ def suggest_patterns(
     patterns, as found in each document (all, or ``doc_ids``), as source ``patterns``;
     replaces what that source suggested on those documents. ``progress(done, total)``
     after each batch. A pattern spaCy refuses is an AnnotatorError naming its label."""
+    check_not_a_pack(store)
     if not any(lab.phrases or lab.patterns for lab in store.scheme.span_labels):
         raise AnnotatorError(
             f"scheme '{store.scheme.name}' gives no cue phrases or patterns (a span label's"
@@ -330,6 +345,7 @@ def suggest_model(
         or not 0.0 <= threshold <= 1.0
     ):
         raise AnnotatorError(f"threshold must be a number from 0 to 1, got {threshold!r}")
+    check_not_a_pack(store)
     if source is not None and source_problem(source) is not None:
         raise AnnotatorError(f"--source: {source_problem(source)}")
     nlp = learn.load_model(model_dir)

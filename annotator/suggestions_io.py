@@ -93,6 +93,9 @@ def import_suggestions(store: Store, path: str | Path, source: str) -> Suggestio
     problem = source_problem(source)
     if problem is not None:
         raise AnnotatorError(f"--source: {problem}")
+    from .suggesting import check_not_a_pack
+
+    check_not_a_pack(store)
     check_inputs([path], [store])  # never the open database
     result = SuggestionImport(str(path), source)
     errors = result.errors

@@ -164,3 +164,45 @@ def test_labels_merged_since_the_model_was_trained_give_each_span_once(tmp_path)
         ]
     assert report.by_label.keys() == {"frame"} and len(got) == report.spans > 0
     assert len(set(got)) == len(got)
+
+
+# -- inside a coder's pack, suggestions reached the (hidden) reliability sample -----------
+
+
+def test_suggestions_cannot_be_made_inside_a_coders_pack(tmp_path):
+    """A pack cannot tell its coder which documents are in the reliability sample, so its
+    window would show suggestions on them: suggestions are made in the lead's database
+    (the pack takes those outside the sample)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    from .test_coder_pack import build_lead
+
+    build_lead(tmp_path / "lead.db").close()
+    pack = tmp_path / "ana.db"
+    res = CliRunner().invoke(cli, ["--db", str(tmp_path / "lead.db"), "pack", "--coder", "ana",
+                                   "-o", str(pack)], catch_exceptions=False)  # fmt: skip
+    assert res.exit_code == 0, res.output
+    with Store(tmp_path / "lead.db", readonly=True) as lead:
+        mine = {a.doc_id for a in lead.assignments(coder="ana")}
+        doc = min(mine & set(lead.reliability_documents()))  # in ana's pack, hidden
+        text = lead.document(doc).text
+        label = lead.scheme.span_labels[0].name
+    outside = tmp_path / "llm.jsonl"
+    outside.write_text(
+        json.dumps({"text": text, "spans": [{"start": 0, "end": 3, "label": label}]}) + "\n",
+        encoding="utf-8",
+    )
+    for args in (
+        ["import-suggestions", str(outside), "--source", "llm"],
+        ["suggest", "--patterns"],
+    ):
+        res = CliRunner().invoke(cli, ["--db", str(pack), *args])
+        assert res.exit_code == 1, res.output
+        (line,) = res.output.strip().splitlines()
+        assert line.startswith("Error: ") and "pack" in line and "lead" in line, line
+    with Store(pack, readonly=True) as p:
+        assert p.suggestion_sources() == []
