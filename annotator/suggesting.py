@@ -123,7 +123,7 @@ class _Matchers:
         # greedy: a pattern with + or * gives its longest runs, never every run inside
         # them (a quadratic number of suggestions on a long document)
         self.pattern_of: dict[str, tuple[str, str]] = {}
-        for lab in store.scheme.span_labels:
+        for lab in store.scheme.offered_labels:  # a retired label is not suggested
             if lab.phrases:
                 self.phrases.add(lab.name, [nlp.make_doc(p) for p in lab.phrases])
             for i, (text, pattern) in enumerate(
@@ -211,7 +211,7 @@ def suggest_patterns(
     replaces what that source suggested on those documents. ``progress(done, total)``
     after each batch. A pattern spaCy refuses is an AnnotatorError naming its label."""
     check_not_a_pack(store)
-    if not any(lab.phrases or lab.patterns for lab in store.scheme.span_labels):
+    if not any(lab.phrases or lab.patterns for lab in store.scheme.offered_labels):
         raise AnnotatorError(
             f"scheme '{store.scheme.name}' gives no cue phrases or patterns (a span label's"
             " phrases = [...] or patterns = [...]); nothing to suggest"
@@ -358,6 +358,7 @@ def suggest_model(
     renames = Renames(store, nlp)
     check_model_scheme(store, nlp, renames)
     fields = learn.fields_of(nlp)
+    retired = {lab.name for lab in store.scheme.span_labels if lab.retired}
     ids = _documents(store, doc_ids)
     report = SuggestReport(name)
     for batch in _batches(ids):
@@ -378,6 +379,8 @@ def suggest_model(
                         f" [{s.start}, {s.end}), outside the text (length {n})"
                     )
                 key = (s.start, s.end, renames.label(s.label))
+                if key[2] in retired:
+                    continue  # no longer offered: never suggested
                 best[key] = max(s.score, best.get(key, s.score))
             spans.extend((doc_id, a, b, label, score) for (a, b, label), score in best.items())
             for v in values:

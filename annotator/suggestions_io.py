@@ -175,11 +175,14 @@ def _read_line(
             raise _Bad(
                 f"span {i} ({sp.label}): [{sp.start}, {sp.end}) is outside the text (length {n})"
             )
-        if scheme.label(sp.label) is None:
+        known = scheme.label(sp.label)
+        if known is None:
             raise _Bad(
                 f"span {i}: label {sp.label!r} is not in the scheme"
                 f" ({', '.join(scheme.label_names)})"
             )
+        if known.retired:
+            raise _Bad(f"span {i}: label {sp.label!r} is retired (no longer offered to coders)")
         a, b = remap(sp.start), remap(sp.end)
         if a >= b:
             raise _Bad(f"span {i} ({sp.label}) covers only the \\r of a \\r\\n line break")

@@ -206,3 +206,53 @@ def test_suggestions_cannot_be_made_inside_a_coders_pack(tmp_path):
         assert line.startswith("Error: ") and "pack" in line and "lead" in line, line
     with Store(pack, readonly=True) as p:
         assert p.suggestion_sources() == []
+
+
+# -- a retired label's suggestions came back with the next run -----------------------------
+
+
+def test_a_retired_label_is_never_suggested_again(tmp_path):
+    """retire-label removes the label's suggestions (it is no longer offered); the next
+    suggest --patterns, suggest --model or import-suggestions brought them back."""
+    import json
+
+    from annotator import codebook
+    from annotator.suggesting import suggest_model
+    from annotator.suggestions_io import import_suggestions
+
+    from .test_suggest_cli import TEXTS, build_model
+
+    toml = one_label('[{LOWER = "must"}]') + textwrap.dedent(
+        """
+        [[span_labels]]
+        name = "alarmist"
+        key = "2"
+        color = "#d62728"
+        phrases = ["war"]
+
+        [[doc_fields]]
+        name = "dominant_frame"
+        kind = "single"
+        options = ["a", "b"]
+        """
+    )
+    model = build_model(tmp_path / "model", labels=("policy", "alarmist"), options=("a", "b"))
+    with Store(tmp_path / "l.db", scheme=parse_scheme(toml)) as store:
+        import_documents(store, [RawDocument(t, n) for n, t in TEXTS.items()])
+        suggest_patterns(store)
+        doc = store.document_ids()[1]
+        assert "alarmist" in {s.label for s in store.suggestions(doc, PATTERNS)}
+        codebook.retire_label(store, "alarmist")
+        report = suggest_patterns(store)
+        assert report.by_label.keys() == {"policy"}
+        suggest_model(store, model, threshold=0.0, doc_ids=[doc])
+        text = store.document(doc).text
+        llm = tmp_path / "llm.jsonl"
+        llm.write_text(
+            json.dumps({"text": text, "spans": [{"start": 0, "end": 7, "label": "alarmist"}]}),
+            encoding="utf-8",
+        )
+        imported = import_suggestions(store, llm, "llm")
+        labels = {s.label for d in store.document_ids() for s in store.suggestions(d)}
+    assert "alarmist" not in labels and "policy" in labels
+    assert not imported.ok and "retired" in imported.errors[0]
