@@ -402,12 +402,12 @@ def train_pipeline(
 
 
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float | int | None]:
-    """Precision, recall and F1 (None where undefined: nothing predicted, nothing to find)."""
+    """Precision (None when nothing was predicted), recall (None when there was nothing to
+    find) and F1 = 2 TP / (gold + predicted), None only when both are empty: a model that
+    predicts nothing where there is something to find has F1 0, not an undefined one."""
     p = tp / n_pred if n_pred else None
     r = tp / n_gold if n_gold else None
-    f = 2 * p * r / (p + r) if p is not None and r is not None and p + r > 0 else None
-    if f is None and p is not None and r is not None:
-        f = 0.0
+    f = 2 * tp / (n_gold + n_pred) if n_gold + n_pred else None
     return {
         "precision": _rounded(p), "recall": _rounded(r), "f1": _rounded(f),
         "n_gold": n_gold, "n_predicted": n_pred,
@@ -447,7 +447,7 @@ def evaluate(
 
     Spans: exact match of (start, end, label) against the reference spans (aligned to
     tokens), at the pipeline's threshold; precision, recall and F1 overall and per label
-    (None where undefined). Fields, over the documents whose value is known: a single
+    (None where undefined; F1 as :func:`_prf`). Fields, over the documents whose value is known: a single
     field's best option against the value (accuracy, macro-F1 over options); a multi
     field's options at or above the threshold against the set (accuracy: the same set;
     macro-F1 over options)."""

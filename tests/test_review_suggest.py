@@ -256,3 +256,19 @@ def test_a_retired_label_is_never_suggested_again(tmp_path):
         labels = {s.label for d in store.document_ids() for s in store.suggestions(d)}
     assert "alarmist" not in labels and "policy" in labels
     assert not imported.ok and "retired" in imported.errors[0]
+
+
+# -- train: a label the model never predicts had F1 "undefined", hiding a recall of 0 -------
+
+
+def test_span_f1_is_zero_not_undefined_when_the_model_misses_everything():
+    from annotator.learn import _prf
+
+    missed = _prf(tp=0, n_pred=0, n_gold=6)  # 6 spans to find, none predicted
+    assert missed["precision"] is None and missed["recall"] == 0.0
+    assert missed["f1"] == 0.0  # before: None, shown "-" beside a recall of 0.000
+    invented = _prf(tp=0, n_pred=3, n_gold=0)  # nothing to find, 3 predicted
+    assert invented["precision"] == 0.0 and invented["recall"] is None
+    assert invented["f1"] == 0.0
+    assert _prf(0, 0, 0)["f1"] is None  # nothing either way: undefined
+    assert _prf(2, 4, 2)["f1"] == round(2 * 2 / (4 + 2), 6)
