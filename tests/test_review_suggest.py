@@ -272,3 +272,48 @@ def test_span_f1_is_zero_not_undefined_when_the_model_misses_everything():
     assert invented["f1"] == 0.0
     assert _prf(0, 0, 0)["f1"] is None  # nothing either way: undefined
     assert _prf(2, 4, 2)["f1"] == round(2 * 2 / (4 + 2), 6)
+
+
+# -- predict's output over an archive could not be imported: one text outside the database
+#    refused the whole file ----------------------------------------------------------------
+
+
+def test_predictions_over_an_archive_import_for_the_documents_in_the_database(tmp_path):
+    """README: 'annotator import-suggestions OUT.jsonl --source NAME can bring the
+    predictions of documents that are in a database into its suggestion layer'; predict
+    runs over the whole archive, the database holds the coded sample."""
+    import json
+
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    from .test_suggest_cli import TEXTS, build_model
+
+    model = build_model(tmp_path / "model")
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for name, text in TEXTS.items():
+        (archive / name).write_text(text, encoding="utf-8")
+    (archive / "c.txt").write_text("An article nobody coded. Sanctions must come.", "utf-8")
+    out = tmp_path / "pred.jsonl"
+    db = tmp_path / "l.db"
+
+    def run(*args):
+        return CliRunner().invoke(cli, ["--db", str(db), *map(str, args)])
+
+    res = run("predict", "--model", model, archive, "-o", out, "--threshold", "0")
+    assert res.exit_code == 0, res.output
+    with Store(db) as store:
+        import_documents(store, [RawDocument(t, n) for n, t in TEXTS.items()])
+    refused = run("import-suggestions", out, "--source", "tiny")
+    assert refused.exit_code == 1 and "--skip-missing" in refused.output
+    res = run("import-suggestions", out, "--source", "tiny", "--skip-missing", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert (data["records"], data["documents"], data["not_in_database"]) == (3, 2, 1)
+    with Store(db, readonly=True) as store:
+        assert [s for s, _n, _m in store.suggestion_sources()] == ["tiny"]
+        assert all(store.suggested_labels(d, "tiny") for d in store.document_ids())
+    res = run("import-suggestions", out, "--source", "tiny", "--skip-missing")
+    assert res.exit_code == 0 and "1 record(s) of texts not in the database" in res.output
