@@ -165,12 +165,13 @@ def plan(
 
 def _split(ids: list[int], eval_split: float, seed: int) -> tuple[list[int], list[int]]:
     """``(train, held out)``: ``round(len * eval_split)`` documents (at least one when
-    ``eval_split`` > 0) drawn with the seed; both sorted."""
+    ``eval_split`` > 0, and one fewer than all, so one is left to train on) drawn with
+    the seed; both sorted."""
     order = sorted(ids)
     random.Random(seed).shuffle(order)
     n_eval = round(len(order) * eval_split)
     if eval_split > 0:
-        n_eval = max(1, n_eval)
+        n_eval = max(0, min(max(1, n_eval), len(order) - 1))
     return sorted(order[n_eval:]), sorted(order[:n_eval])
 
 

@@ -317,3 +317,20 @@ def test_predictions_over_an_archive_import_for_the_documents_in_the_database(tm
         assert all(store.suggested_labels(d, "tiny") for d in store.document_ids())
     res = run("import-suggestions", out, "--source", "tiny", "--skip-missing")
     assert res.exit_code == 0 and "1 record(s) of texts not in the database" in res.output
+
+
+# -- train: a large --eval-split held out every document and blamed the reliability sample --
+
+
+def test_a_large_eval_split_keeps_one_document_to_train_on(tmp_path):
+    from annotator.training import plan
+
+    from .test_train import fill
+    from .train_corpus import synthetic_articles
+
+    with Store(tmp_path / "l.db") as store:
+        fill(store, synthetic_articles(10, seed=1), coder="ana")
+        split = plan(store, "ana", eval_split=0.96)  # round(9.6) = 10 of 10
+    # before: "nothing to train on: the 0 document(s) coder ana coded are all in the
+    # reliability sample" (there is no sample)
+    assert (len(split.train_ids), len(split.eval_ids)) == (1, 9)
