@@ -334,3 +334,32 @@ def test_a_large_eval_split_keeps_one_document_to_train_on(tmp_path):
     # before: "nothing to train on: the 0 document(s) coder ana coded are all in the
     # reliability sample" (there is no sample)
     assert (len(split.train_ids), len(split.eval_ids)) == (1, 9)
+
+
+# -- import-labels read a file of suggestions as a coder's labels (manual, in agreement) ----
+
+
+def test_import_labels_refuses_suggestion_files_naming_the_line(tmp_path):
+    """export --suggestions writes _annotator_id "suggest:<source>", predict "model:<name>";
+    import-labels made each a coder (the export's spans even with origin manual), counted
+    in agreement among the people."""
+    import json
+
+    from annotator.labels_import import import_label_file
+    from annotator.suggestions_io import export_suggestions
+
+    with Store(tmp_path / "l.db") as store:
+        import_documents(store, [RawDocument("Sanctions must be tightened now.", "a.txt")])
+        (doc,) = store.document_ids()
+        store.replace_suggestions("llm", [doc], [(doc, 0, 9, "policy_prescription", 0.9)])
+        export_suggestions(store, tmp_path / "sugg.jsonl")
+        predicted = dict(json.loads((tmp_path / "sugg.jsonl").read_text("utf-8")))
+        predicted["_annotator_id"] = "model:framing-v1"
+        (tmp_path / "pred.jsonl").write_text(json.dumps(predicted) + "\n", "utf-8")
+        for name, who in (("sugg.jsonl", "suggest:llm"), ("pred.jsonl", "model:framing-v1")):
+            result = import_label_file(store, tmp_path / name)
+            assert not result.ok
+            (error,) = result.errors
+            assert error.startswith(f"{tmp_path / name}:1: ") and who in error, error
+            assert "import-suggestions" in error
+        assert store.coders() == [] and store.spans(doc) == []
