@@ -206,7 +206,7 @@ def train(
     check_output(out_dir, folder=True, databases=[store])
 
     scheme = store.scheme
-    span_labels = scheme.label_names
+    span_labels = tuple(lab.name for lab in scheme.offered_labels)  # never a retired one
     doc_fields = {f.name: (f.kind, f.options) for f in scheme.doc_fields}
     split = plan(store, source, eval_split, seed, include_reliability=include_reliability)
     what, coded, in_sample = split.what, split.coded, split.reliability_ids
@@ -218,6 +218,15 @@ def train(
     train_docs = [item(d) for d in split.train_ids]
     eval_docs = [item(d) for d in split.eval_ids]
     warnings: list[str] = []
+    retired = Counter(
+        lab for doc in train_docs + eval_docs for _s, _e, lab in doc.spans if lab not in span_labels
+    )
+    if retired:
+        warnings.append(
+            f"{sum(retired.values())} span(s) of retired label(s)"
+            f" {', '.join(map(repr, sorted(retired)))} left out: a retired label is no"
+            " longer offered, so the model does not learn it"
+        )
     seen = Counter(lab for doc in train_docs for _s, _e, lab in doc.spans)
     for label in span_labels:
         if not seen[label]:

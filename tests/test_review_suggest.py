@@ -363,3 +363,24 @@ def test_import_labels_refuses_suggestion_files_naming_the_line(tmp_path):
             assert error.startswith(f"{tmp_path / name}:1: ") and who in error, error
             assert "import-suggestions" in error
         assert store.coders() == [] and store.spans(doc) == []
+
+
+# -- train learned retired labels (never suggested again, yet in the model and its scores) --
+
+
+def test_train_learns_only_the_labels_offered(tmp_path):
+    from annotator import codebook
+    from annotator.learn import load_model
+    from annotator.training import train
+
+    from .test_train import fill
+    from .train_corpus import synthetic_articles
+
+    with Store(tmp_path / "l.db") as store:
+        fill(store, synthetic_articles(30, seed=2))
+        codebook.retire_label(store, "alarmist")
+        result = train(store, tmp_path / "model", "gold", 0.2, 0, 1)
+    assert "alarmist" not in result["spans"]["by_label"]
+    assert any("retired" in w and "alarmist" in w for w in result["warnings"]), result["warnings"]
+    labels = load_model(tmp_path / "model").get_pipe("spancat").labels
+    assert set(labels) == {"policy_prescription", "skeptical_of_alliance"}
