@@ -384,3 +384,22 @@ def test_train_learns_only_the_labels_offered(tmp_path):
     assert any("retired" in w and "alarmist" in w for w in result["warnings"]), result["warnings"]
     labels = load_model(tmp_path / "model").get_pipe("spancat").labels
     assert set(labels) == {"policy_prescription", "skeptical_of_alliance"}
+
+
+# -- predict wrote a multi field no option of which reached the threshold as [] (a value) ---
+
+
+def test_predict_writes_only_field_values_that_reach_the_threshold():
+    """README: 'Only spans and field values scoring at least --threshold are written'; a
+    multi field with no option at the threshold was written as [] with its best (lower)
+    score, which import-suggestions stored as a suggestion of "none of them", while
+    suggest --model with the same model stores nothing there."""
+    from annotator.learn import ModelLabel
+    from annotator.predict import prediction_record
+
+    doc = RawDocument("Sanctions must come.", "a.txt")
+    labels = [ModelLabel("frames_present", (), 0.33), ModelLabel("dominant_frame", "x", 0.9)]
+    record = prediction_record(doc, [], labels, "m1")
+    assert record["doc_labels"] == {"dominant_frame": "x"}
+    assert record["doc_label_scores"] == {"dominant_frame": 0.9}
+    assert record["doc_label_origins"] == {"dominant_frame": "suggestion:m1"}
