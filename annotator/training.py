@@ -236,6 +236,13 @@ def train(
             )
     if not any(seen[label] for label in span_labels):
         span_labels = ()  # no spancat at all
+    for f, (kind, options) in list(doc_fields.items()):
+        if kind == "single" and len(options) < 2:
+            del doc_fields[f]  # spaCy's textcat needs two classes; there is nothing to learn
+            warnings.append(
+                f"document field {f!r} has one option: there is nothing to learn, the model"
+                " does not classify it"
+            )
     known = {f: sum(f in doc.fields for doc in train_docs) for f in doc_fields}
     for field, n in known.items():
         if not n:

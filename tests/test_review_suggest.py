@@ -403,3 +403,34 @@ def test_predict_writes_only_field_values_that_reach_the_threshold():
     assert record["doc_labels"] == {"dominant_frame": "x"}
     assert record["doc_label_scores"] == {"dominant_frame": 0.9}
     assert record["doc_label_origins"] == {"dominant_frame": "suggestion:m1"}
+
+
+# -- train crashed (spaCy's E867, a traceback) on a single field with one option ------------
+
+
+def test_a_single_field_with_one_option_is_left_out_of_training(tmp_path):
+    from annotator.learn import fields_of, load_model
+    from annotator.training import train
+
+    toml = one_label('[{LOWER = "must"}]') + textwrap.dedent(
+        """
+        [[doc_fields]]
+        name = "relevant"
+        kind = "single"
+        options = ["yes"]
+
+        [[doc_fields]]
+        name = "tone"
+        kind = "multi"
+        options = ["angry"]
+        """
+    )
+    with Store(tmp_path / "l.db", scheme=parse_scheme(toml)) as store:
+        import_documents(store, [RawDocument(f"Text {i} must act.", f"{i}.txt") for i in range(6)])
+        for d in store.document_ids():
+            store.set_gold_label(d, "relevant", "yes", ())
+            store.set_gold_label(d, "tone", ("angry",) if d % 2 else (), ())
+        result = train(store, tmp_path / "model", "gold", 0.2, 0, 1)
+    assert set(result["doc_fields"]) == {"tone"}  # a multi field's one option is learnable
+    assert any("'relevant'" in w and "one option" in w for w in result["warnings"])
+    assert set(fields_of(load_model(tmp_path / "model"))) == {"tone"}
