@@ -171,6 +171,9 @@ def predict_doc(
 # never be proposed, which keeps the candidates per document (tokens x range) bounded on
 # long articles. Training spans longer than the cap are counted as uncoverable.
 SPAN_TOKENS_CAP = 60
+# The longest text a blank pipeline takes (spaCy's default ``nlp.max_length``, which the
+# trained pipeline keeps): a longer document is left out of training and evaluation.
+MAX_TRAIN_CHARS = 1_000_000
 DEFAULT_EPOCHS = 10
 DROPOUT = 0.1
 

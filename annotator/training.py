@@ -215,9 +215,19 @@ def train(
         spans, values = coded[doc_id]
         return TrainDoc(doc_id, store.document(doc_id).text, spans, values)
 
+    from . import learn
+
     train_docs = [item(d) for d in split.train_ids]
     eval_docs = [item(d) for d in split.eval_ids]
     warnings: list[str] = []
+    too_long = sum(len(doc.text) > learn.MAX_TRAIN_CHARS for doc in train_docs + eval_docs)
+    if too_long:
+        train_docs = [doc for doc in train_docs if len(doc.text) <= learn.MAX_TRAIN_CHARS]
+        eval_docs = [doc for doc in eval_docs if len(doc.text) <= learn.MAX_TRAIN_CHARS]
+        warnings.append(
+            f"{too_long} document(s) longer than {learn.MAX_TRAIN_CHARS:,} characters (what"
+            " the pipeline takes) left out of training and evaluation"
+        )
     retired = Counter(
         lab for doc in train_docs + eval_docs for _s, _e, lab in doc.spans if lab not in span_labels
     )

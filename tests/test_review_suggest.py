@@ -434,3 +434,21 @@ def test_a_single_field_with_one_option_is_left_out_of_training(tmp_path):
     assert set(result["doc_fields"]) == {"tone"}  # a multi field's one option is learnable
     assert any("'relevant'" in w and "one option" in w for w in result["warnings"])
     assert set(fields_of(load_model(tmp_path / "model"))) == {"tone"}
+
+
+# -- train crashed (spaCy's E088, a traceback) on a document longer than max_length --------
+
+
+def test_a_document_longer_than_the_pipeline_takes_is_left_out_of_training(tmp_path, monkeypatch):
+    from annotator import learn
+    from annotator.training import train
+
+    monkeypatch.setattr(learn, "MAX_TRAIN_CHARS", 200)  # spaCy's 1,000,000, made small
+    texts = ["Sanctions must come. " * 20] + [f"Doc {i}: sanctions must come." for i in range(5)]
+    with Store(tmp_path / "l.db") as store:
+        import_documents(store, [RawDocument(t, f"{i}.txt") for i, t in enumerate(texts)])
+        for d in store.document_ids():
+            store.add_gold_span(d, 0, 9, "policy_prescription", ())
+        result = train(store, tmp_path / "model", "gold", 0.0, 0, 1)
+    assert result["n_train"] == 5
+    assert any("longer than 200 characters" in w for w in result["warnings"]), result
