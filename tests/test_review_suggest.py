@@ -452,3 +452,58 @@ def test_a_document_longer_than_the_pipeline_takes_is_left_out_of_training(tmp_p
         result = train(store, tmp_path / "model", "gold", 0.0, 0, 1)
     assert result["n_train"] == 5
     assert any("longer than 200 characters" in w for w in result["warnings"]), result
+
+
+# -- a doccano export read back with import-labels made every assisted label "manual" -------
+
+
+def test_origins_survive_a_doccano_export_and_import(tmp_path):
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    text = "Sanctions must be tightened now. War looms."
+    with Store(tmp_path / "a.db") as store:
+        import_documents(store, [RawDocument(text, "a.txt")])
+        (d,) = store.document_ids()
+        store.add_span(d, "ana", 0, 9, "policy_prescription", origin="suggestion:m1")
+        store.add_span(d, "ana", 33, 43, "alarmist", origin="edited:m1")
+        store.add_span(d, "ana", 10, 14, "alarmist")
+        store.set_doc_label(d, "ana", "dominant_frame", "alarmist", origin="suggestion:m1")
+        store.set_doc_label(d, "ana", "frames_present", ("alarmist",))
+    res = CliRunner().invoke(cli, ["--db", str(tmp_path / "a.db"), "export", "--format",
+                                   "doccano", "-o", str(tmp_path / "dc")])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    (path,) = (tmp_path / "dc").glob("*.jsonl")
+    res = CliRunner().invoke(cli, ["--db", str(tmp_path / "b.db"), "import-labels", str(path)])
+    assert res.exit_code == 0, res.output
+    with Store(tmp_path / "b.db", readonly=True) as store:
+        (d,) = [i for i in store.document_ids() if store.document(i).text == text]
+        spans = sorted((s.start, s.label, s.origin) for s in store.spans(d, "ana"))
+        origins = {dl.field: dl.origin for dl in store.all_doc_labels(d) if dl.coder == "ana"}
+    assert spans == [
+        (0, "policy_prescription", "suggestion:m1"),
+        (10, "alarmist", "manual"),
+        (33, "alarmist", "edited:m1"),
+    ]
+    assert origins == {"dominant_frame": "suggestion:m1", "frames_present": "manual"}
+
+
+@pytest.mark.parametrize(
+    ("origins", "problem"),
+    [(["bogus"], "span 1 origin"), (["manual", "manual"], '"origins" must be a list'),
+     ("manual", '"origins" must be a list')],
+)  # fmt: skip
+def test_bad_doccano_origins_refuse_the_file_naming_the_line(tmp_path, origins, problem):
+    import json
+
+    from annotator.labels_import import import_label_file
+
+    line = {"text": "Sanctions must come.", "label": [[0, 9, "policy_prescription"]],
+            "origins": origins, "_annotator_id": "ana"}  # fmt: skip
+    (tmp_path / "d.jsonl").write_text(json.dumps(line) + "\n", "utf-8")
+    with Store(tmp_path / "l.db") as store:
+        result = import_label_file(store, tmp_path / "d.jsonl", fmt="doccano")
+        assert store.coders() == []
+    (error,) = result.errors
+    assert error.startswith(f"{tmp_path / 'd.jsonl'}:1: ") and problem in error, error
