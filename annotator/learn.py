@@ -126,6 +126,16 @@ def fields_of(nlp: Language) -> dict[str, tuple[str, tuple[str, ...]]]:
     return out
 
 
+def use_threshold(nlp: Language, threshold: float) -> None:
+    """Let the pipeline's ``spancat`` keep every span scoring at least ``threshold``: it
+    drops the spans under its own configured threshold (0.5, as :func:`build_pipeline`
+    sets it) before :func:`predict_doc` sees them, so a lower threshold found no more."""
+    if nlp.has_pipe("spancat"):
+        cfg = getattr(nlp.get_pipe("spancat"), "cfg", None)
+        if isinstance(cfg, dict):
+            cfg["threshold"] = threshold
+
+
 def predict_doc(
     doc: Doc,
     threshold: float = DEFAULT_THRESHOLD,

@@ -355,6 +355,7 @@ def predict(
         if ident is not None and _identity(p) == ident:
             raise AnnotatorError(f"{p}: is the output file; an input cannot be the output")
     nlp = learn.load_model(model_dir)
+    learn.use_threshold(nlp, threshold)
     name = learn.model_name(nlp)
     fields = learn.fields_of(nlp)
     skipped: list[str] = []

@@ -349,6 +349,7 @@ def suggest_model(
     if source is not None and source_problem(source) is not None:
         raise AnnotatorError(f"--source: {source_problem(source)}")
     nlp = learn.load_model(model_dir)
+    learn.use_threshold(nlp, threshold)
     name = source or learn.model_name(nlp)
     problem = source_problem(name)
     if problem is not None:

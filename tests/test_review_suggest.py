@@ -507,3 +507,38 @@ def test_bad_doccano_origins_refuse_the_file_naming_the_line(tmp_path, origins, 
         assert store.coders() == []
     (error,) = result.errors
     assert error.startswith(f"{tmp_path / 'd.jsonl'}:1: ") and problem in error, error
+
+
+# -- --threshold below the pipeline's own spancat threshold (0.5) found no more spans -------
+
+
+def test_a_lower_threshold_suggests_every_span_scoring_at_least_it(tmp_path):
+    """spancat drops spans under its configured threshold (0.5, as 'annotator train' sets
+    it) before annotator sees them: suggest --model and predict --threshold 0.1 gave the
+    spans of 0.5."""
+    import json
+
+    from annotator import learn
+    from annotator.predict import predict
+    from annotator.suggesting import suggest_model
+
+    from .test_suggest_cli import TEXTS, build_model
+
+    model = build_model(tmp_path / "model")
+    nlp = learn.load_model(model)
+    nlp.get_pipe("spancat").cfg["threshold"] = 0.0  # every candidate, scored
+    texts = list(TEXTS.values())
+    scores = [s.score for doc in nlp.pipe(texts) for s in learn.predict_doc(doc, 0.0)[0]]
+    low = sorted(scores)[len(scores) // 4]
+    assert low < 0.5 and sum(s >= 0.5 for s in scores) < sum(s >= low for s in scores)
+    expected = sum(s >= low for s in scores)
+    with Store(tmp_path / "l.db") as store:
+        import_documents(store, [RawDocument(t, n) for n, t in TEXTS.items()])
+        report = suggest_model(store, model, threshold=low)
+    assert report.spans == expected
+    for name, text in TEXTS.items():
+        (tmp_path / name).write_text(text, "utf-8")
+    out = tmp_path / "pred.jsonl"
+    predict(model, [tmp_path / n for n in TEXTS], out, threshold=low)
+    lines = [json.loads(ln) for ln in out.read_text("utf-8").splitlines()]
+    assert sum(len(r["spans"]) for r in lines) == expected
