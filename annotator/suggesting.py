@@ -175,11 +175,18 @@ def _refused(label: str, pattern: str, e: Exception) -> AnnotatorError:
 
 
 def doc_from_tokens(
-    vocab: Any, doc_id: int, text: str, starts: Sequence[int], ends: Sequence[int]
+    vocab: Any,
+    doc_id: int,
+    text: str,
+    starts: Sequence[int],
+    ends: Sequence[int],
+    sentence_starts: Sequence[int] = (),
 ) -> Doc:
     """A ``Doc`` of ``text`` whose tokens are exactly the stored ones (``doc.text`` is
     ``text``): spaCy's tokens are followed by one space or nothing, and whitespace
-    otherwise is a token of its own, as the store holds them."""
+    otherwise is a token of its own, as the store holds them. With ``sentence_starts``
+    (the stored sentences' start offsets) a token starting one starts a sentence, so a
+    pattern's ``IS_SENT_START`` tests the stored sentences."""
     from spacy.tokens import Doc
 
     n = len(starts)
@@ -198,7 +205,11 @@ def doc_from_tokens(
             f"document {doc_id}: its stored tokens do not cover its text at 0;"
             " the database may be damaged (re-import the text into a new database)"
         )
-    doc = Doc(vocab, words=words, spaces=spaces)
+    sent_starts: list[bool | int | None] | None = None
+    if sentence_starts and n:
+        first = set(sentence_starts)
+        sent_starts = [i == 0 or starts[i] in first for i in range(n)]
+    doc = Doc(vocab, words=words, spaces=spaces, sent_starts=sent_starts)
     assert doc.text == text, doc_id
     return doc
 
@@ -221,11 +232,11 @@ def suggest_patterns(
     matchers: dict[str, _Matchers] = {}
     for batch in _batches(ids):
         rows: list[tuple[int, int, int, str, float | None]] = []
-        for doc_id, text, pipeline, starts, ends in store.documents_to_suggest(batch):
+        for doc_id, text, pipeline, starts, ends, sents in store.documents_to_suggest(batch):
             m = matchers.get(pipeline)
             if m is None:
                 m = matchers[pipeline] = _Matchers(store, pipeline or "blank:en")
-            doc = doc_from_tokens(m.vocab, doc_id, text, starts, ends)
+            doc = doc_from_tokens(m.vocab, doc_id, text, starts, ends, sents)
             for start, end, label in sorted(m.find(doc)):
                 rows.append((doc_id, start, end, label, None))
         store.replace_suggestions(PATTERNS, batch, rows)

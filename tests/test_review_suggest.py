@@ -542,3 +542,19 @@ def test_a_lower_threshold_suggests_every_span_scoring_at_least_it(tmp_path):
     predict(model, [tmp_path / n for n in TEXTS], out, threshold=low)
     lines = [json.loads(ln) for ln in out.read_text("utf-8").splitlines()]
     assert sum(len(r["spans"]) for r in lines) == expected
+
+
+# -- IS_SENT_START in a pattern matched only the document's first token --------------------
+
+
+def test_is_sent_start_matches_at_every_stored_sentence_start(tmp_path):
+    text = "Critics doubt it. Critics agree, critics say.\n\nCritics again."
+    toml = one_label('[{IS_SENT_START = true, LOWER = "critics"}]')
+    with Store(tmp_path / "l.db", scheme=parse_scheme(toml)) as store:
+        import_documents(store, [RawDocument(text, "t.txt")])
+        (doc,) = store.document_ids()
+        sentences = store.tokenization(doc).sentence_starts
+        suggest_patterns(store)
+        got = [s.start for s in store.suggestions(doc, PATTERNS)]
+    assert len(sentences) == 3
+    assert got == [0, text.index("Critics agree"), text.index("Critics again")]  # before: [0]
