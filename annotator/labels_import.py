@@ -646,6 +646,12 @@ def _line_of(error: str) -> int:
     return int(line) if line.isdigit() else 0
 
 
+# The _annotator_id of the suggestion layer's files: ``export --suggestions``
+# ("suggest:<source>", annotator/suggestions_io.py) and ``predict`` ("model:<name>",
+# annotator/predict.py). Never a coder: suggestions are a layer of their own.
+SUGGESTION_IDS = ("suggest:", "model:")
+
+
 def _prepare(
     lineno: int,
     task: LabelTask,
@@ -682,6 +688,12 @@ def _prepare(
     if task.choices:
         _assign_choices(task.choices, doc_labels, scheme, field_name, add_labels)
     coder = override or task.coder
+    if override is None and coder is not None and coder.startswith(SUGGESTION_IDS):
+        raise LineError(
+            f"a record of suggestions (_annotator_id {coder!r}), not a coder's labels: read"
+            " it into the suggestion layer with 'annotator import-suggestions FILE --source"
+            " NAME'"
+        )
     started = task.status not in (None, "new") or bool(task.seconds_spent)
     if coder is None and (spans or doc_labels or started or (task.memo or "").strip()):
         raise LineError("no coder named (no _annotator_id); give --annotator NAME")

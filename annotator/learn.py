@@ -126,6 +126,16 @@ def fields_of(nlp: Language) -> dict[str, tuple[str, tuple[str, ...]]]:
     return out
 
 
+def use_threshold(nlp: Language, threshold: float) -> None:
+    """Let the pipeline's ``spancat`` keep every span scoring at least ``threshold``: it
+    drops the spans under its own configured threshold (0.5, as :func:`build_pipeline`
+    sets it) before :func:`predict_doc` sees them, so a lower threshold found no more."""
+    if nlp.has_pipe("spancat"):
+        cfg = getattr(nlp.get_pipe("spancat"), "cfg", None)
+        if isinstance(cfg, dict):
+            cfg["threshold"] = threshold
+
+
 def predict_doc(
     doc: Doc,
     threshold: float = DEFAULT_THRESHOLD,
@@ -171,6 +181,9 @@ def predict_doc(
 # never be proposed, which keeps the candidates per document (tokens x range) bounded on
 # long articles. Training spans longer than the cap are counted as uncoverable.
 SPAN_TOKENS_CAP = 60
+# The longest text a blank pipeline takes (spaCy's default ``nlp.max_length``, which the
+# trained pipeline keeps): a longer document is left out of training and evaluation.
+MAX_TRAIN_CHARS = 1_000_000
 DEFAULT_EPOCHS = 10
 DROPOUT = 0.1
 
@@ -402,12 +415,12 @@ def train_pipeline(
 
 
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float | int | None]:
-    """Precision, recall and F1 (None where undefined: nothing predicted, nothing to find)."""
+    """Precision (None when nothing was predicted), recall (None when there was nothing to
+    find) and F1 = 2 TP / (gold + predicted), None only when both are empty: a model that
+    predicts nothing where there is something to find has F1 0, not an undefined one."""
     p = tp / n_pred if n_pred else None
     r = tp / n_gold if n_gold else None
-    f = 2 * p * r / (p + r) if p is not None and r is not None and p + r > 0 else None
-    if f is None and p is not None and r is not None:
-        f = 0.0
+    f = 2 * tp / (n_gold + n_pred) if n_gold + n_pred else None
     return {
         "precision": _rounded(p), "recall": _rounded(r), "f1": _rounded(f),
         "n_gold": n_gold, "n_predicted": n_pred,
@@ -447,7 +460,7 @@ def evaluate(
 
     Spans: exact match of (start, end, label) against the reference spans (aligned to
     tokens), at the pipeline's threshold; precision, recall and F1 overall and per label
-    (None where undefined). Fields, over the documents whose value is known: a single
+    (None where undefined; F1 as :func:`_prf`). Fields, over the documents whose value is known: a single
     field's best option against the value (accuracy, macro-F1 over options); a multi
     field's options at or above the threshold against the set (accuracy: the same set;
     macro-F1 over options)."""

@@ -127,7 +127,8 @@ def prediction_record(
     name: str,
 ) -> dict[str, Any]:
     """One output record: ``doc`` (as read) with the model's ``spans`` and ``labels``
-    (:class:`annotator.learn.ModelSpan` / ``ModelLabel``)."""
+    (:class:`annotator.learn.ModelSpan` / ``ModelLabel``); a multi field none of whose
+    options reached the threshold is left out, as ``suggest --model`` leaves it."""
     text = doc.text
     origin = f"suggestion:{name}"
     meta = dict(doc.meta)
@@ -136,6 +137,8 @@ def prediction_record(
     doc_labels: dict[str, Any] = {}
     scores: dict[str, float] = {}
     for lab in labels:
+        if lab.value == ():
+            continue  # a multi field with no option at the threshold: nothing predicted
         doc_labels[lab.field] = list(lab.value) if isinstance(lab.value, tuple) else lab.value
         scores[lab.field] = round(float(lab.score), 6)
     return {
@@ -352,6 +355,7 @@ def predict(
         if ident is not None and _identity(p) == ident:
             raise AnnotatorError(f"{p}: is the output file; an input cannot be the output")
     nlp = learn.load_model(model_dir)
+    learn.use_threshold(nlp, threshold)
     name = learn.model_name(nlp)
     fields = learn.fields_of(nlp)
     skipped: list[str] = []

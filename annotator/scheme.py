@@ -52,14 +52,24 @@ FIELD_KINDS = ("single", "multi")
 # (issue 13: the sample stays hidden from the coders). "always" trades that for speed.
 SUGGESTION_MODES = ("always", "after-first-pass", "never")
 DEFAULT_SUGGESTION_MODE = "after-first-pass"
-# Token attributes a pattern may test (spaCy's Matcher; those a blank pipeline sets, and
-# the operators), checked when the scheme is read; spaCy checks the rest when matching.
-PATTERN_KEYS = frozenset(
-    {"ORTH", "TEXT", "LOWER", "NORM", "LENGTH", "IS_ALPHA", "IS_ASCII", "IS_DIGIT",
-     "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP", "IS_SENT_START",
-     "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL", "SHAPE", "PREFIX", "SUFFIX", "OP", "REGEX",
-     "FUZZY", "IN", "NOT_IN"}
+# Token attributes a pattern may test (spaCy's Matcher; those a blank pipeline sets) and
+# the values spaCy's pattern schema takes for each (spacy.schemas.TokenPattern), checked
+# in full when the scheme is read, so a pattern spaCy would refuse is named then, not at
+# the first ``suggest --patterns``.
+PATTERN_STRING_ATTRS = frozenset({"ORTH", "TEXT", "LOWER", "NORM", "SHAPE"})
+PATTERN_NUMBER_ATTRS = frozenset({"LENGTH"})
+PATTERN_BOOL_ATTRS = frozenset(
+    {"IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT",
+     "IS_SPACE", "IS_STOP", "IS_SENT_START", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL"}
 )  # fmt: skip
+PATTERN_KEYS = PATTERN_STRING_ATTRS | PATTERN_NUMBER_ATTRS | PATTERN_BOOL_ATTRS | {"OP"}
+# A token's OP: spaCy's simple operators or a count {n}, {n,m}, {n,}, {,m}.
+PATTERN_OP_RE = re.compile(r"[!?+*]|\{\d+\}|\{\d+,\d*\}|\{\d*,\d+\}")
+# The attributes an earlier version let a pattern name (see _patterns).
+_LEGACY_PATTERN_KEYS = PATTERN_KEYS | {"PREFIX", "SUFFIX", "REGEX", "FUZZY", "IN", "NOT_IN"}
+_LIST_OPS = frozenset({"IN", "NOT_IN", "IS_SUBSET", "IS_SUPERSET", "INTERSECTS"})
+_FUZZY_OPS = frozenset({"FUZZY", *(f"FUZZY{i}" for i in range(1, 10))})
+_COMPARE_OPS = frozenset({"==", "!=", ">=", "<=", ">", "<"})
 # A scheme (codebook included) is text of a few kilobytes; anything this large is a mistake.
 MAX_SCHEME_BYTES = 10 * 2**20
 # The largest scheme version (SQLite stores it as a 64-bit integer; nobody needs more).
@@ -422,7 +432,7 @@ def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -
                 color.lower(),
                 _description(entry, where, fail),
                 _phrases(entry, where, fail),
-                _patterns(entry, where, fail),
+                _patterns(entry, where, fail, stored),
                 retired,
             )
         )
@@ -469,7 +479,10 @@ def _phrases(entry: dict[str, Any], where: str, fail: Fail) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in raw))
 
 
-def _patterns(entry: dict[str, Any], where: str, fail: Fail) -> tuple[str, ...]:
+def _patterns(entry: dict[str, Any], where: str, fail: Fail, stored: bool) -> tuple[str, ...]:
+    """A label's token patterns as JSON texts. A scheme ``stored`` by an earlier version
+    was checked by a looser rule (its token attributes only): it is read as it was, so the
+    database opens; a pattern spaCy refuses is then named by ``suggest --patterns``."""
     raw = entry.get("patterns", [])
     if not isinstance(raw, list) or len(raw) > MAX_PHRASES:
         raise fail(where, f"patterns must be an array of at most {MAX_PHRASES} patterns")
@@ -481,7 +494,7 @@ def _patterns(entry: dict[str, Any], where: str, fail: Fail) -> tuple[str, ...]:
         for j, token in enumerate(pattern, 1):
             if not isinstance(token, dict):
                 raise fail(where, f"{at} token {j} must be a table, got {token!r}")
-            problem = _pattern_problem(token)
+            problem = _legacy_pattern_problem(token) if stored else _pattern_problem(token)
             if problem is not None:
                 raise fail(where, f"{at} token {j}: {problem}")
         out.append(json.dumps(pattern, sort_keys=True, ensure_ascii=False))
@@ -489,25 +502,104 @@ def _patterns(entry: dict[str, Any], where: str, fail: Fail) -> tuple[str, ...]:
 
 
 def _pattern_problem(token: dict[str, Any]) -> str | None:
-    """Why a token table cannot be a Matcher token pattern (its keys and operators)."""
+    """Why a token table cannot be a Matcher token pattern: what spaCy's pattern schema
+    (``validate=True``) or its regular expressions would refuse."""
     for key, value in token.items():
-        if key.upper() not in PATTERN_KEYS or key != key.upper():
+        if key not in PATTERN_KEYS:
             return f"unknown token attribute {key!r} (spaCy Matcher attributes in capitals)"
         if key == "OP":
-            if value not in ("!", "?", "+", "*") and not (
-                isinstance(value, str) and re.fullmatch(r"\{\d*,?\d*\}", value)
+            counts = re.findall(r"\d+", value) if isinstance(value, str) else []
+            if (
+                not isinstance(value, str)
+                or not PATTERN_OP_RE.fullmatch(value)
+                or (len(counts) == 2 and int(counts[0]) > int(counts[1]))
             ):
-                return f"OP must be one of !, ?, +, * or {{n,m}}, got {value!r}"
-        elif isinstance(value, dict):
-            for op, arg in value.items():
-                if not isinstance(op, str) or op.upper() not in PATTERN_KEYS | {
-                    "==", "!=", ">=", "<=", ">", "<", "IS_SUBSET", "IS_SUPERSET", "INTERSECTS",
-                }:  # fmt: skip
-                    return f"unknown operator {op!r} in {key}"
-                if op in ("IN", "NOT_IN") and not isinstance(arg, list):
-                    return f"{key} {op} needs an array"
-        elif not isinstance(value, (str, int, bool)):
-            return f"{key} must be a string, number, true/false or a table, got {value!r}"
+                return (
+                    f"OP must be one of !, ?, +, * or {{n}}, {{n,m}}, {{n,}}, {{,m}}, got {value!r}"
+                )
+        elif key in PATTERN_BOOL_ATTRS:
+            if not isinstance(value, bool):
+                return f"{key} must be true or false, got {value!r}"
+        elif key in PATTERN_NUMBER_ATTRS:
+            problem = _number_problem(value)
+            if problem is not None:
+                return f"{key} {problem}"
+        else:
+            problem = _string_problem(value)
+            if problem is not None:
+                return f"{key} {problem}"
+    return None
+
+
+def _legacy_pattern_problem(token: dict[str, Any]) -> str | None:
+    for key in token:
+        if key not in _LEGACY_PATTERN_KEYS:
+            return f"unknown token attribute {key!r} (spaCy Matcher attributes in capitals)"
+    return None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _regex_problem(value: str) -> str | None:
+    try:
+        re.compile(value)
+    except (re.error, RecursionError, OverflowError) as e:
+        return f"REGEX {value!r} is not a regular expression ({e})"
+    return None
+
+
+def _string_problem(value: object, depth: int = 0) -> str | None:
+    """Why ``value`` is not a string attribute's value: a string, or a table of REGEX,
+    FUZZY (a string or such a table), IN, NOT_IN, IS_SUBSET, IS_SUPERSET, INTERSECTS
+    (arrays of strings)."""
+    if isinstance(value, str):
+        return None
+    if not isinstance(value, dict) or depth > 2:
+        return f"must be a string or a table such as {{IN = [...]}}, got {value!r}"
+    for op, arg in value.items():
+        if op in _LIST_OPS:
+            if not isinstance(arg, list) or not all(isinstance(v, str) for v in arg):
+                return f"{op} needs an array of strings, got {arg!r}"
+        elif op == "REGEX" or op in _FUZZY_OPS:
+            if isinstance(arg, str):
+                problem = _regex_problem(arg) if op == "REGEX" else None
+            else:
+                problem = _string_problem(arg, depth + 1)
+            if problem is not None:
+                return problem if problem.startswith("REGEX") else f"{op} {problem}"
+        else:
+            return (
+                f"unknown operator {op!r} (a string attribute takes REGEX, FUZZY,"
+                f" {', '.join(sorted(_LIST_OPS))})"
+            )
+    return None
+
+
+def _number_problem(value: object) -> str | None:
+    """Why ``value`` is not LENGTH's value: a whole number, or a table of ==, !=, >=, <=,
+    >, < (whole numbers), IN, NOT_IN, IS_SUBSET, IS_SUPERSET, INTERSECTS (arrays of whole
+    numbers), REGEX (a string)."""
+    if _is_int(value):
+        return None
+    if not isinstance(value, dict):
+        return f'must be a whole number or a table such as {{">=" = 3}}, got {value!r}'
+    for op, arg in value.items():
+        if op in _COMPARE_OPS:
+            if not _is_int(arg):
+                return f"{op} needs a whole number, got {arg!r}"
+        elif op in _LIST_OPS:
+            if not isinstance(arg, list) or not all(map(_is_int, arg)):
+                return f"{op} needs an array of whole numbers, got {arg!r}"
+        elif op == "REGEX":
+            if not isinstance(arg, str):
+                return f"REGEX needs a string, got {arg!r}"
+            problem = _regex_problem(arg)
+            if problem is not None:
+                return problem
+        else:
+            return f"unknown operator {op!r} (a number takes ==, !=, >=, <=, >, <, IN, NOT_IN)"
     return None
 
 

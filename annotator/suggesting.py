@@ -80,6 +80,20 @@ class SuggestReport:
         }
 
 
+def check_not_a_pack(store: Store) -> None:
+    """Refuse to make suggestions in a coder's pack (``annotator pack``): the pack does not
+    know which of its documents are in the reliability sample, so its window would show
+    them there. They are made in the lead's database; a pack takes those outside the
+    sample."""
+    coder = store.pack_coder()
+    if coder is not None:
+        raise AnnotatorError(
+            f"{store.path.name} is {coder}'s pack, which cannot tell the reliability sample:"
+            " make suggestions in the lead's database (a new pack takes those outside the"
+            " sample)"
+        )
+
+
 def _batches(ids: Sequence[int]) -> Iterator[list[int]]:
     for at in range(0, len(ids), BATCH_DOCS):
         yield list(ids[at : at + BATCH_DOCS])
@@ -105,9 +119,11 @@ class _Matchers:
         self.vocab = nlp.vocab
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.patterns = Matcher(nlp.vocab, validate=True)
-        # every pattern under its own key, to name the one spaCy refuses while matching
+        # every pattern under its own key, to name the one spaCy refuses while matching;
+        # greedy: a pattern with + or * gives its longest runs, never every run inside
+        # them (a quadratic number of suggestions on a long document)
         self.pattern_of: dict[str, tuple[str, str]] = {}
-        for lab in store.scheme.span_labels:
+        for lab in store.scheme.offered_labels:  # a retired label is not suggested
             if lab.phrases:
                 self.phrases.add(lab.name, [nlp.make_doc(p) for p in lab.phrases])
             for i, (text, pattern) in enumerate(
@@ -116,7 +132,7 @@ class _Matchers:
                 key = f"{lab.name}\x1f{i}"
                 self.pattern_of[key] = (lab.name, text)
                 try:
-                    self.patterns.add(key, [pattern])
+                    self.patterns.add(key, [pattern], greedy="LONGEST")
                 except Exception as e:  # noqa: BLE001 - spaCy's refusal, reported in one line
                     raise _refused(lab.name, text, e) from None
 
@@ -159,11 +175,18 @@ def _refused(label: str, pattern: str, e: Exception) -> AnnotatorError:
 
 
 def doc_from_tokens(
-    vocab: Any, doc_id: int, text: str, starts: Sequence[int], ends: Sequence[int]
+    vocab: Any,
+    doc_id: int,
+    text: str,
+    starts: Sequence[int],
+    ends: Sequence[int],
+    sentence_starts: Sequence[int] = (),
 ) -> Doc:
     """A ``Doc`` of ``text`` whose tokens are exactly the stored ones (``doc.text`` is
     ``text``): spaCy's tokens are followed by one space or nothing, and whitespace
-    otherwise is a token of its own, as the store holds them."""
+    otherwise is a token of its own, as the store holds them. With ``sentence_starts``
+    (the stored sentences' start offsets) a token starting one starts a sentence, so a
+    pattern's ``IS_SENT_START`` tests the stored sentences."""
     from spacy.tokens import Doc
 
     n = len(starts)
@@ -182,7 +205,11 @@ def doc_from_tokens(
             f"document {doc_id}: its stored tokens do not cover its text at 0;"
             " the database may be damaged (re-import the text into a new database)"
         )
-    doc = Doc(vocab, words=words, spaces=spaces)
+    sent_starts: list[bool | int | None] | None = None
+    if sentence_starts and n:
+        first = set(sentence_starts)
+        sent_starts = [i == 0 or starts[i] in first for i in range(n)]
+    doc = Doc(vocab, words=words, spaces=spaces, sent_starts=sent_starts)
     assert doc.text == text, doc_id
     return doc
 
@@ -194,7 +221,8 @@ def suggest_patterns(
     patterns, as found in each document (all, or ``doc_ids``), as source ``patterns``;
     replaces what that source suggested on those documents. ``progress(done, total)``
     after each batch. A pattern spaCy refuses is an AnnotatorError naming its label."""
-    if not any(lab.phrases or lab.patterns for lab in store.scheme.span_labels):
+    check_not_a_pack(store)
+    if not any(lab.phrases or lab.patterns for lab in store.scheme.offered_labels):
         raise AnnotatorError(
             f"scheme '{store.scheme.name}' gives no cue phrases or patterns (a span label's"
             " phrases = [...] or patterns = [...]); nothing to suggest"
@@ -204,11 +232,11 @@ def suggest_patterns(
     matchers: dict[str, _Matchers] = {}
     for batch in _batches(ids):
         rows: list[tuple[int, int, int, str, float | None]] = []
-        for doc_id, text, pipeline, starts, ends in store.documents_to_suggest(batch):
+        for doc_id, text, pipeline, starts, ends, sents in store.documents_to_suggest(batch):
             m = matchers.get(pipeline)
             if m is None:
                 m = matchers[pipeline] = _Matchers(store, pipeline or "blank:en")
-            doc = doc_from_tokens(m.vocab, doc_id, text, starts, ends)
+            doc = doc_from_tokens(m.vocab, doc_id, text, starts, ends, sents)
             for start, end, label in sorted(m.find(doc)):
                 rows.append((doc_id, start, end, label, None))
         store.replace_suggestions(PATTERNS, batch, rows)
@@ -234,26 +262,64 @@ def _count(
 # -- a trained pipeline ----------------------------------------------------------------
 
 
-def check_model_scheme(store: Store, nlp: Language) -> None:
+class Renames:
+    """The codebook's renames and merges since the scheme version a pipeline was trained on
+    (``annotator train`` records it in the model's meta), to read its predictions under
+    the current names; empty for a pipeline that does not say, or was trained on another
+    scheme."""
+
+    def __init__(self, store: Store, nlp: Language) -> None:
+        from . import learn
+
+        self.labels: dict[str, str] = {}
+        self.fields: dict[str, str] = {}
+        self.options: dict[str, dict[str, str]] = {}
+        made = learn.model_info(nlp).get("scheme")
+        if not isinstance(made, dict):
+            return
+        version = made.get("version")
+        if made.get("name") != store.scheme.name or not isinstance(version, int):
+            return
+        if isinstance(version, bool) or not 0 < version < store.scheme.version:
+            return
+        from .codebook import renames_since
+
+        self.labels, self.fields, self.options = renames_since(store, version)
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, name)
+
+    def field(self, name: str) -> str:
+        return self.fields.get(name, name)
+
+    def option(self, field: str, option: str) -> str:
+        """``option`` of the model's ``field`` (its name in the model)."""
+        return self.options.get(field, {}).get(option, option)
+
+
+def check_model_scheme(store: Store, nlp: Language, renames: Renames | None = None) -> None:
     """Refuse (one line naming them) a pipeline whose span labels, fields or field options
-    the database's scheme lacks: its suggestions could never be accepted."""
+    the database's scheme lacks, under their current names (``renames``): its
+    suggestions could never be accepted."""
     from . import learn
 
     scheme = store.scheme
     problems = []
     if nlp.has_pipe("spancat"):
         labels = tuple(getattr(nlp.get_pipe("spancat"), "labels", ()))
-        unknown = [lab for lab in labels if scheme.label(lab) is None]
+        unknown = [lab for lab in labels if scheme.label(_label(renames, lab)) is None]
         if unknown:
             problems.append(f"span label(s) {', '.join(map(repr, unknown))}")
     for fname, (kind, options) in learn.fields_of(nlp).items():
-        spec = scheme.field(fname)
+        spec = scheme.field(renames.field(fname) if renames else fname)
         if spec is None:
             problems.append(f"field {fname!r}")
             continue
         if spec.kind != kind:
             problems.append(f"field {fname!r} as a {kind} field (the scheme's is {spec.kind})")
-        unknown = [o for o in options if o not in spec.options]
+        unknown = [
+            o for o in options if (renames.option(fname, o) if renames else o) not in spec.options
+        ]
         if unknown:
             problems.append(f"option(s) {', '.join(map(repr, unknown))} of field {fname!r}")
     if problems:
@@ -261,6 +327,10 @@ def check_model_scheme(store: Store, nlp: Language) -> None:
             f"the model predicts {'; '.join(problems)}, which scheme '{scheme.name}'"
             f" v{scheme.version} does not have; train it on this database's scheme"
         )
+
+
+def _label(renames: Renames | None, name: str) -> str:
+    return renames.label(name) if renames else name
 
 
 def suggest_model(
@@ -286,17 +356,21 @@ def suggest_model(
         or not 0.0 <= threshold <= 1.0
     ):
         raise AnnotatorError(f"threshold must be a number from 0 to 1, got {threshold!r}")
+    check_not_a_pack(store)
     if source is not None and source_problem(source) is not None:
         raise AnnotatorError(f"--source: {source_problem(source)}")
     nlp = learn.load_model(model_dir)
+    learn.use_threshold(nlp, threshold)
     name = source or learn.model_name(nlp)
     problem = source_problem(name)
     if problem is not None:
         raise AnnotatorError(
             f"{model_dir}: the pipeline's name cannot name a source ({problem}); give --source"
         )
-    check_model_scheme(store, nlp)
+    renames = Renames(store, nlp)
+    check_model_scheme(store, nlp, renames)
     fields = learn.fields_of(nlp)
+    retired = {lab.name for lab in store.scheme.span_labels if lab.retired}
     ids = _documents(store, doc_ids)
     report = SuggestReport(name)
     for batch in _batches(ids):
@@ -309,17 +383,27 @@ def suggest_model(
         for doc, doc_id in nlp.pipe(texts, batch_size=PIPE_BATCH, as_tuples=True):
             n = len(doc.text)
             found, values = learn.predict_doc(doc, threshold, fields)
+            best: dict[tuple[int, int, str], float] = {}  # labels merged since: once, best
             for s in found:
                 if not 0 <= s.start < s.end <= n:
                     raise AnnotatorError(
                         f"document {doc_id}: the model predicted {s.label!r} at"
                         f" [{s.start}, {s.end}), outside the text (length {n})"
                     )
-                spans.append((doc_id, s.start, s.end, s.label, s.score))
+                key = (s.start, s.end, renames.label(s.label))
+                if key[2] in retired:
+                    continue  # no longer offered: never suggested
+                best[key] = max(s.score, best.get(key, s.score))
+            spans.extend((doc_id, a, b, label, score) for (a, b, label), score in best.items())
             for v in values:
                 if v.value == ():
                     continue  # a multi field with no option chosen: nothing to suggest
-                labels.append((doc_id, v.field, v.value, v.score))
+                value = (
+                    renames.option(v.field, v.value)
+                    if isinstance(v.value, str)
+                    else tuple(dict.fromkeys(renames.option(v.field, o) for o in v.value))
+                )
+                labels.append((doc_id, renames.field(v.field), value, v.score))
         store.replace_suggestions(name, [r[0] for r in fits], spans, labels)
         _count(report, [r[0] for r in fits], spans, labels)
         if progress:

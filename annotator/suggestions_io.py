@@ -46,6 +46,7 @@ class SuggestionImport:
     format: str = ""
     records: int = 0
     skipped: int = 0  # Prodigy records answered reject or ignore
+    not_in_database: int = 0  # records of texts the database lacks (skip_missing)
     documents: int = 0
     spans: int = 0
     field_values: int = 0
@@ -59,6 +60,8 @@ class SuggestionImport:
         if self.errors:
             return f"{self.path}: refused ({len(self.errors)} problem(s)); nothing stored"
         skipped = f", {self.skipped} not accepted (skipped)" if self.skipped else ""
+        if self.not_in_database:
+            skipped += f"; {self.not_in_database} record(s) of texts not in the database (skipped)"
         return (
             f"{self.path} ({self.format}): {self.records} record(s); suggestions from"
             f" '{self.source}' on {self.documents} document(s): {self.spans} span(s),"
@@ -72,6 +75,7 @@ class SuggestionImport:
             "format": self.format,
             "records": self.records,
             "skipped": self.skipped,
+            "not_in_database": self.not_in_database,
             "documents": self.documents,
             "spans": self.spans,
             "field_values": self.field_values,
@@ -83,9 +87,13 @@ class _Bad(Exception):
     """One line's problem (``str()`` is the reason)."""
 
 
-def import_suggestions(store: Store, path: str | Path, source: str) -> SuggestionImport:
+def import_suggestions(
+    store: Store, path: str | Path, source: str, *, skip_missing: bool = False
+) -> SuggestionImport:
     """Read ``path`` (canonical or Prodigy JSONL) into ``source``'s suggestions, all or
-    nothing (see the module's docstring)."""
+    nothing (see the module's docstring). ``skip_missing``: a record whose text is not a
+    document of the database is passed over and counted (``annotator predict`` over an
+    archive the database holds a sample of), instead of refusing the file."""
     from .formats import detect_format
     from .labels_import import read_json_lines
     from .paths import check_inputs
@@ -93,6 +101,9 @@ def import_suggestions(store: Store, path: str | Path, source: str) -> Suggestio
     problem = source_problem(source)
     if problem is not None:
         raise AnnotatorError(f"--source: {problem}")
+    from .suggesting import check_not_a_pack
+
+    check_not_a_pack(store)
     check_inputs([path], [store])  # never the open database
     result = SuggestionImport(str(path), source)
     errors = result.errors
@@ -111,7 +122,7 @@ def import_suggestions(store: Store, path: str | Path, source: str) -> Suggestio
                 break
             result.format = fmt
         try:
-            _read_line(store, obj, result.format, lineno, spans, labels, result)
+            _read_line(store, obj, result.format, lineno, spans, labels, result, skip_missing)
         except _Bad as e:
             errors.append(f"{path}:{lineno}: {e}")
     if not seen and not errors:
@@ -136,6 +147,7 @@ def _read_line(
     spans: dict[int, dict[tuple[int, int, str], float | None]],
     labels: dict[int, dict[str, tuple[str | tuple[str, ...], float | None, int]]],
     result: SuggestionImport,
+    skip_missing: bool = False,
 ) -> None:
     """Check one record and add its suggestions to ``spans`` and ``labels``."""
     from .corpus import normalize_with_offsets, text_hash
@@ -158,9 +170,12 @@ def _read_line(
     text, remap = normalize_with_offsets(task.text)
     doc_id = store.document_id_by_hash(text_hash(text))
     if doc_id is None:
+        if skip_missing:
+            result.not_in_database += 1
+            return
         raise _Bad(
             "its text is not a document of this database (suggestions are stored only for"
-            " imported documents; import the text first)"
+            " imported documents; import the text first, or give --skip-missing)"
         )
     n = len(task.text)
     raw_spans = obj.get("spans") or []
@@ -172,11 +187,14 @@ def _read_line(
             raise _Bad(
                 f"span {i} ({sp.label}): [{sp.start}, {sp.end}) is outside the text (length {n})"
             )
-        if scheme.label(sp.label) is None:
+        known = scheme.label(sp.label)
+        if known is None:
             raise _Bad(
                 f"span {i}: label {sp.label!r} is not in the scheme"
                 f" ({', '.join(scheme.label_names)})"
             )
+        if known.retired:
+            raise _Bad(f"span {i}: label {sp.label!r} is retired (no longer offered to coders)")
         a, b = remap(sp.start), remap(sp.end)
         if a >= b:
             raise _Bad(f"span {i} ({sp.label}) covers only the \\r of a \\r\\n line break")

@@ -165,12 +165,13 @@ def plan(
 
 def _split(ids: list[int], eval_split: float, seed: int) -> tuple[list[int], list[int]]:
     """``(train, held out)``: ``round(len * eval_split)`` documents (at least one when
-    ``eval_split`` > 0) drawn with the seed; both sorted."""
+    ``eval_split`` > 0, and one fewer than all, so one is left to train on) drawn with
+    the seed; both sorted."""
     order = sorted(ids)
     random.Random(seed).shuffle(order)
     n_eval = round(len(order) * eval_split)
     if eval_split > 0:
-        n_eval = max(1, n_eval)
+        n_eval = max(0, min(max(1, n_eval), len(order) - 1))
     return sorted(order[n_eval:]), sorted(order[:n_eval])
 
 
@@ -205,7 +206,7 @@ def train(
     check_output(out_dir, folder=True, databases=[store])
 
     scheme = store.scheme
-    span_labels = scheme.label_names
+    span_labels = tuple(lab.name for lab in scheme.offered_labels)  # never a retired one
     doc_fields = {f.name: (f.kind, f.options) for f in scheme.doc_fields}
     split = plan(store, source, eval_split, seed, include_reliability=include_reliability)
     what, coded, in_sample = split.what, split.coded, split.reliability_ids
@@ -214,9 +215,28 @@ def train(
         spans, values = coded[doc_id]
         return TrainDoc(doc_id, store.document(doc_id).text, spans, values)
 
+    from . import learn
+
     train_docs = [item(d) for d in split.train_ids]
     eval_docs = [item(d) for d in split.eval_ids]
     warnings: list[str] = []
+    too_long = sum(len(doc.text) > learn.MAX_TRAIN_CHARS for doc in train_docs + eval_docs)
+    if too_long:
+        train_docs = [doc for doc in train_docs if len(doc.text) <= learn.MAX_TRAIN_CHARS]
+        eval_docs = [doc for doc in eval_docs if len(doc.text) <= learn.MAX_TRAIN_CHARS]
+        warnings.append(
+            f"{too_long} document(s) longer than {learn.MAX_TRAIN_CHARS:,} characters (what"
+            " the pipeline takes) left out of training and evaluation"
+        )
+    retired = Counter(
+        lab for doc in train_docs + eval_docs for _s, _e, lab in doc.spans if lab not in span_labels
+    )
+    if retired:
+        warnings.append(
+            f"{sum(retired.values())} span(s) of retired label(s)"
+            f" {', '.join(map(repr, sorted(retired)))} left out: a retired label is no"
+            " longer offered, so the model does not learn it"
+        )
     seen = Counter(lab for doc in train_docs for _s, _e, lab in doc.spans)
     for label in span_labels:
         if not seen[label]:
@@ -226,6 +246,13 @@ def train(
             )
     if not any(seen[label] for label in span_labels):
         span_labels = ()  # no spancat at all
+    for f, (kind, options) in list(doc_fields.items()):
+        if kind == "single" and len(options) < 2:
+            del doc_fields[f]  # spaCy's textcat needs two classes; there is nothing to learn
+            warnings.append(
+                f"document field {f!r} has one option: there is nothing to learn, the model"
+                " does not classify it"
+            )
     known = {f: sum(f in doc.fields for doc in train_docs) for f in doc_fields}
     for field, n in known.items():
         if not n:

@@ -89,7 +89,8 @@ def test_doccano_export_one_file_per_coder(labelled, tmp_path):
     assert sorted(p.name for p in exported(out)) == ["Chloé.jsonl", "ana.jsonl", "ben.jsonl"]
     [ana] = read_jsonl(out / "ana.jsonl")
     north = TEXT.index("North")
-    assert set(ana) == {"text", "label", "cats", "meta", "memo", "_annotator_id", "_timestamp"}
+    assert set(ana) == {"text", "label", "origins", "cats", "doc_label_origins", "meta", "memo",
+                        "_annotator_id", "_timestamp"}  # fmt: skip
     assert ana["_annotator_id"] == "ana"
     assert ana["text"] == TEXT
     assert ana["label"] == [
@@ -106,7 +107,9 @@ def test_doccano_export_one_file_per_coder(labelled, tmp_path):
     assert ben[1] == {
         "text": SECOND,
         "label": [],
+        "origins": [],
         "cats": {"frames_present": []},
+        "doc_label_origins": {"frames_present": "manual"},
         "meta": ben[1]["meta"],
         "memo": "",
         "_annotator_id": "ben",

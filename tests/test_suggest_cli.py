@@ -126,7 +126,7 @@ def test_refusals_are_one_line_and_store_nothing(project):
     assert res.stderr.splitlines() == [
         f"{bad}: refused (1 problem(s)); nothing stored",
         f"  {bad}:2: its text is not a document of this database (suggestions are stored"
-        " only for imported documents; import the text first)",
+        " only for imported documents; import the text first, or give --skip-missing)",
     ]
     line = one_error_line(annotator(db, "import-suggestions", bad, "--source", "a b", cwd=cwd))
     assert "source name" in line

@@ -137,15 +137,15 @@ def test_token_patterns_and_overlapping_matches_are_kept_once_each(tmp_path):
         (doc,) = add(store, text)
         suggest_patterns(store)
         got = sorted((text[a:b], lab) for a, b, lab in stored(store, doc))
-    # phrase "for" twice; "calls for" (two patterns find it: once); "calls for sanctions"
-    # (the optional token); sanctions + one or more words (overlapping, each once); the
+    # phrase "for" twice; "calls for" (the first pattern); "calls for sanctions" (the
+    # third: its longest match); sanctions + one or more words: its longest run only (not
+    # "sanctions now" inside it); matches of different patterns overlap, each once; the
     # second "CALLS  for" has a whitespace token between and is not a match
     assert got == [
         ("calls for", "policy"),
         ("calls for sanctions", "policy"),
         ("for", "policy"),
         ("for", "policy"),
-        ("sanctions now", "policy"),
         ("sanctions now today", "policy"),
     ]
 
@@ -162,11 +162,15 @@ def test_a_label_with_patterns_only_and_several_labels(tmp_path):
 
 @pytest.mark.parametrize(
     "pattern",
-    ['[{TEXT = {REGEX = "("}}]', '[{LENGTH = "long"}]'],
+    ['[{TEXT = {REGEX = "("}}]', '[{LENGTH = "long"}]', '[{PREFIX = "so"}]'],
 )
 def test_a_pattern_spacy_refuses_is_one_line_naming_the_label_and_pattern(tmp_path, pattern):
+    # a new scheme with such a pattern is refused when read (tests/test_review_suggest.py);
+    # one stored by an earlier version is read as it was and refused here
     toml = scheme_toml(extra_label=f"patterns = [{pattern}]")
-    with open_store(tmp_path / "l.db", toml) as store:
+    with pytest.raises(AnnotatorError, match="patterns\\[1\\] token 1"):
+        parse_scheme(toml)
+    with Store(tmp_path / "l.db", scheme=parse_scheme(toml, stored=True)) as store:
         add(store, "Some text must be here.")
         with pytest.raises(AnnotatorError) as e:
             suggest_patterns(store)
@@ -174,6 +178,8 @@ def test_a_pattern_spacy_refuses_is_one_line_naming_the_label_and_pattern(tmp_pa
     message = str(e.value)
     assert "\n" not in message
     assert "span label 'alarm'" in message and "pattern [{" in message
+    with Store(tmp_path / "l.db") as store:  # the database still opens
+        assert store.scheme.label("alarm").patterns
 
 
 def test_a_scheme_without_cues_is_refused(tmp_path):

@@ -105,13 +105,20 @@ def suggest(
 @click.command(name="import-suggestions")
 @click.argument("file", type=click.Path())
 @click.option("--source", required=True, help="The source's name (e.g. gpt-run-1).")
+@click.option(
+    "--skip-missing", is_flag=True,
+    help="Pass over records whose text is not a document of the database (counted).",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.pass_context
-def import_suggestions_cmd(ctx: click.Context, file: str, source: str, as_json: bool) -> None:
+def import_suggestions_cmd(
+    ctx: click.Context, file: str, source: str, skip_missing: bool, as_json: bool
+) -> None:
     """Import outside predictions (canonical or Prodigy JSONL) as suggestions.
 
     All or nothing: a bad line is reported as FILE:LINE: reason and nothing is stored.
-    Every record's text must be a document of the database. On each document the file
+    Every record's text must be a document of the database (--skip-missing passes over
+    the others, as in 'annotator predict' over a whole archive). On each document the file
     has a record for, the source's suggestions become exactly the file's; a span's
     "score" and a record's "doc_label_scores" are kept. Exit code 1 if refused.
     """
@@ -119,7 +126,7 @@ def import_suggestions_cmd(ctx: click.Context, file: str, source: str, as_json: 
     from ..suggestions_io import import_suggestions
 
     store = open_db(ctx, seeds=False)
-    result = import_suggestions(store, file, source)
+    result = import_suggestions(store, file, source, skip_missing=skip_missing)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

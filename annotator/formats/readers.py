@@ -193,6 +193,14 @@ def read_doccano(obj: Any, all_answers: bool = False) -> LabelTask:
         )
     task.doc_labels.update(_field_values(obj, "cats"))
     read_memo(obj, task)  # as annotator's own doccano export writes it
+    # the origins annotator's own doccano export writes (absent: manual)
+    origins = obj.get("origins")
+    if origins is not None:
+        if not isinstance(origins, list) or len(origins) != len(task.spans):
+            raise LineError('"origins" must be a list with one origin per span of "label"')
+        for i, (sp, origin) in enumerate(zip(task.spans, origins, strict=True), 1):
+            sp.origin = _origin(origin, f"span {i} origin")
+    task.label_origins = _label_origins(obj, task.doc_labels)
     return task
 
 

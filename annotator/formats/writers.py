@@ -66,11 +66,16 @@ def doccano_record(rec: dict[str, Any]) -> dict[str, Any]:
     memo on the document to ``memo`` (doccano keeps a key it does not know as metadata,
     and import-labels reads it back); the coder's
     name (the file name may be shortened) in ``_annotator_id``, and ``_timestamp`` (so that
-    import-labels keeps a value changed in the database after the export)."""
+    import-labels keeps a value changed in the database after the export). The origin of
+    each span (``origins``, in the order of ``label``) and of each field value
+    (``doc_label_origins``), kept the same way, so the labels a coder accepted from
+    suggestions stay so when the file is read back."""
     return {
         "text": rec["text"],
         "label": [[s["start"], s["end"], s["label"]] for s in rec["spans"]],
+        "origins": [s.get("origin", "manual") for s in rec["spans"]],
         "cats": rec["doc_labels"],
+        "doc_label_origins": rec.get("doc_label_origins", {}),
         "meta": rec["meta"],
         "memo": rec.get("memo", ""),
         "_annotator_id": rec["_annotator_id"],

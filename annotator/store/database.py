@@ -1523,9 +1523,9 @@ class Store:
 
     def documents_to_suggest(
         self, doc_ids: Sequence[int]
-    ) -> list[tuple[int, str, str, tuple[int, ...], tuple[int, ...]]]:
-        """``(id, text, pipeline, token starts, token ends)`` of each document of
-        ``doc_ids`` (what ``annotator suggest`` reads), in that order."""
+    ) -> list[tuple[int, str, str, tuple[int, ...], tuple[int, ...], tuple[int, ...]]]:
+        """``(id, text, pipeline, token starts, token ends, sentence starts)`` of each
+        document of ``doc_ids`` (what ``annotator suggest`` reads), in that order."""
         from . import suggest_inputs
 
         return suggest_inputs.documents_to_suggest(self.conn, doc_ids)

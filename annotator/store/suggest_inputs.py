@@ -1,6 +1,6 @@
 """What computing suggestions reads of the documents (issue 15, ``annotator suggest``):
 a batch of documents with their text, the spaCy pipeline they were imported with and
-their stored token offsets, in one query."""
+their stored token and sentence offsets, in one query."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from ..errors import NotFoundError
 from ..packing import unpack
 
-Input = tuple[int, str, str, tuple[int, ...], tuple[int, ...]]
+Input = tuple[int, str, str, tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 
 
 def documents_to_suggest(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Input]:
-    """``(id, text, pipeline, token starts, token ends)`` of each of ``ids``, in that
-    order; an unknown id raises NotFoundError."""
+    """``(id, text, pipeline, token starts, token ends, sentence starts)`` of each of
+    ``ids``, in that order; an unknown id raises NotFoundError."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
@@ -26,13 +26,14 @@ def documents_to_suggest(conn: sqlite3.Connection, ids: Sequence[int]) -> list[I
     for at in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
         part = wanted[at : at + 500]
         rows = conn.execute(
-            "SELECT id, text, pipeline, tokens FROM documents"
+            "SELECT id, text, pipeline, tokens, sentences FROM documents"
             f" WHERE id IN ({','.join('?' * len(part))})",
             part,
         )
-        for doc_id, text, pipeline, tokens in rows:
+        for doc_id, text, pipeline, tokens, sentences in rows:
             starts, ends = unpack(tokens) if tokens else ((), ())
-            found[doc_id] = (doc_id, text, pipeline or "", starts, ends)
+            sentence_starts = unpack(sentences)[0] if sentences else ()
+            found[doc_id] = (doc_id, text, pipeline or "", starts, ends, sentence_starts)
     missing = [i for i in wanted if i not in found]
     if missing:
         raise NotFoundError(f"unknown document {missing[0]!r}")
