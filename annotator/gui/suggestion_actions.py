@@ -10,11 +10,12 @@ one), an accepted field value a :class:`~annotator.pending.SetDocLabel`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Protocol
 
 from .. import pending as P
 from ..errors import AnnotatorError
-from ..models import SuggestedLabel, Suggestion, accepted_origin
+from ..models import Span, SuggestedLabel, Suggestion, accepted_origin
 from ..records import Record
 from ..store import Store
 from . import commands as cmd
@@ -42,6 +43,9 @@ class AcceptSpanEdit(P.AddSpan):
         )  # fmt: skip
         q.ids[self.handle] = self.span.id
         return self.span
+
+    def shape(self) -> Span:  # as shown while pending, and in a recovery file
+        return replace(super().shape(), origin=self.origin)
 
     def describe(self) -> str:
         return f"accept suggested {self.label} span [{self.start}, {self.end}) in document {self.doc_id}"

@@ -412,3 +412,47 @@ def test_the_fields_popup_marks_the_suggestion_and_the_accept_key_works_in_it(
     assert reader.doc_labels(simple, "alice") == {"dominant_frame": "alarmist"}
     assert picker.isVisible()
     assert picker.option_text(0, 0) == "●  Alarmist"
+
+
+# -- the database busy while accepting ---------------------------------------------------
+
+
+def test_accepted_while_the_database_is_busy_keeps_its_origin_in_the_queue_and_recovery(
+    qtbot, open_window, suggested, reader, db
+):
+    """Accepted spans and fields wait in the pending queue with their origin: a relabel
+    undone there puts ``suggestion:<source>`` back (not ``manual``), and the recovery
+    file carries the origins so that ``import-labels`` restores them."""
+    from tests.conftest import write_lock_held
+
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    with write_lock_held(db):
+        _cursor_to(w, _at(SIMPLE, "quick")[0] + 1)
+        qtbot.keyClick(w.view, K.Key_Return, ALT)
+        _cursor_to(w, _at(SIMPLE, "lazy dog")[0] + 1)
+        qtbot.keyClick(w.view, K.Key_Return, ALT)
+        qtbot.keyClick(w.view, K.Key_2)  # relabel the pending accepted span ...
+        _cursor_to(w, _at(SIMPLE, "amused")[0] + 1)
+        qtbot.keyClick(w.view, K.Key_Return, ALT)
+        qtbot.keyClick(w.view, K.Key_2)  # ... and this one, then undo this relabel
+        qtbot.keyClick(w.view, K.Key_Z, CTRL)
+        qtbot.keyClick(w.view, K.Key_D, ALT | SHIFT)  # the suggested field
+        assert w.pending.count() >= 5
+        records, _lost = w.pending.recovery_records()
+        [rec] = records
+        got = {(s["text"], s["label"], s["origin"]) for s in rec["spans"]}
+        assert got == {
+            ("quick", "alarmist", f"suggestion:{SRC}"),
+            ("lazy dog", "skeptical_of_alliance", f"edited:{SRC}"),
+            ("amused", "alarmist", f"suggestion:{SRC}"),
+        }
+        assert rec["doc_label_origins"] == {"dominant_frame": f"suggestion:{SRC}"}
+    qtbot.waitUntil(lambda: not w.pending, timeout=15000)
+    got = {(SIMPLE[s.start : s.end], s.label, s.origin) for s in reader.spans(simple, "alice")}
+    assert got == {
+        ("quick", "alarmist", f"suggestion:{SRC}"),
+        ("lazy dog", "skeptical_of_alliance", f"edited:{SRC}"),
+        ("amused", "alarmist", f"suggestion:{SRC}"),
+    }
