@@ -20,7 +20,8 @@ design ``{"packed_for": coder}``: with the seed and the design the sample could 
 drawn again). The suggestion layer (issue 15) is copied only for the packed documents
 outside every round's reliability sample (those are coded blind: the window of a pack
 cannot tell which they are, so the pack must not hold their suggestions), with the pack's
-coder's own rejections only. Documents keep the source's ids (the lead and the coder speak of the same
+coder's own rejections only; a pack refuses new suggestions
+(``Store.replace_suggestions``). Documents keep the source's ids (the lead and the coder speak of the same
 "document 7"); ids were given at import, before any sample was drawn.
 """
 
