@@ -150,7 +150,7 @@ class SuggestionLayer:
             if w.store.done_once(self.doc_id, w.coder):  # marked done since it was read
                 self.load(self.doc_id)
         have = {(s.start, s.end, s.label) for s in own}
-        labels = {lab.name for lab in self.w.scheme.span_labels}
+        labels = {lab.name for lab in self.w.scheme.offered_labels}  # never a retired one
         rejected = self.rejected
         self.shown = [
             s

@@ -456,3 +456,26 @@ def test_accepted_while_the_database_is_busy_keeps_its_origin_in_the_queue_and_r
         ("lazy dog", "skeptical_of_alliance", f"edited:{SRC}"),
         ("amused", "alarmist", f"suggestion:{SRC}"),
     }
+
+
+def test_a_retired_label_is_never_suggested_in_the_window(qtbot, open_window, suggested, reader):
+    """A label retired by a new scheme version (or suggested by a model trained before):
+    its suggestions are not drawn, nor accepted with the sentence, nor counted."""
+    simple, _ = suggested
+    with Store(reader.path) as s:
+        toml = s.scheme_version_toml(s.scheme_versions()[-1])
+        v = s.scheme.version
+        toml = toml.replace(f"version = {v}", f"version = {v + 1}", 1)
+        toml = toml.replace('name = "alarmist"\n', 'name = "alarmist"\nretired = true\n', 1)
+        s.record_scheme(parse_scheme(toml))
+        assert s.scheme.label("alarmist").retired
+        assert any(x.label == "alarmist" for x in s.suggestions(simple))  # still stored
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    assert [x[2] for x in _shown(w)] == ["policy_prescription", "skeptical_of_alliance"]
+    assert w.suggestion_layer.hint.text().startswith("2 suggested spans")
+    _cursor_to(w, _at(SIMPLE, "quick")[0] + 1)
+    qtbot.keyClick(w.view, K.Key_Return, ALT | SHIFT)  # the first sentence
+    assert [(x.label, x.origin) for x in reader.spans(simple, "alice")] == [
+        ("policy_prescription", f"suggestion:{SRC}")
+    ]
