@@ -340,8 +340,19 @@ class MainWindow(QMainWindow):
         self._recode_waiting = False
         try:
             split = bool(self.store.split_labels())
+            newest = self.store.scheme_versions()[-1:]
         except (AnnotatorError, sqlite3.Error):
             return
+        if newest and newest[0] != self.scheme.version:
+            # a codebook change from the command line while the window is open (a split:
+            # the worklist needs the new labels, and the split one is no longer offered)
+            self.reload_scheme()
+            if self.doc is not None:
+                self.open_document(self.doc.id, keep_position=True)
+            self.statusBar().showMessage(
+                f"The codebook changed (scheme v{self.scheme.version}): the labels are the new ones.",
+                8000,
+            )
         if self._recode is None:
             if not split:
                 return  # nothing was ever split: no dock, nothing loaded

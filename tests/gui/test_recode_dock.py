@@ -3,6 +3,8 @@ count and a queue of documents, issue 16) and it empties as the coder recodes.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from gui_helpers import SIMPLE, click_char
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -55,3 +57,56 @@ def test_no_dock_when_nothing_was_split(qtbot, open_window, doc_ids):
     w.open_document(doc_ids["Simple"])
     qtbot.wait(50)
     assert w.recode_queue is None
+
+
+def test_a_split_made_while_the_window_is_open_brings_the_new_labels(
+    qtbot, open_window, db, doc_ids, reader
+):
+    """The lead runs ``annotator scheme split-label`` (another process) while the coder
+    codes: at the next edit or document the window takes the new scheme, so the split
+    label is no longer offered (no new span of it joins the worklist) and the labels it
+    was split into are, with the worklist shown; focus stays in the article."""
+    import os
+    import subprocess
+    import sys
+
+    simple = doc_ids["Simple"]
+    q = SIMPLE.index("quick")
+    with Store(db) as s:
+        first = s.add_span(simple, "alice", q, q + 5, "alarmist")
+    w = open_window("alice")
+    w.open_document(simple)
+    qtbot.wait(50)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    args = ["scheme", "split-label", "alarmist", "--into", "military", "economic"]
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(db), *args],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    lazy = SIMPLE.index("lazy")
+    w.view.select_cp(lazy, lazy + 4)
+    qtbot.keyClick(w.view, K.Key_2)  # an edit: the window learns of the new scheme
+    qtbot.waitUntil(lambda: "military" in w.panel.label_buttons, timeout=3000)
+    assert "alarmist" not in w.panel.label_buttons
+    assert w.scheme.label("alarmist").retired
+    qtbot.waitUntil(lambda: w.recode_queue is not None and w.recode_queue.isVisible(), timeout=3000)
+    assert w.recode_queue.count.text() == "1 span to recode"
+    assert QApplication.focusWidget() is w.view
+    # the old key no longer makes a span of the split label
+    e = SIMPLE.index("amused")
+    w.view.select_cp(e, e + 6)
+    qtbot.keyClick(w.view, K.Key_1)
+    assert [s.label for s in reader.spans(simple, "alice")] == ["alarmist", "skeptical_of_alliance"]
+    # the split one is recoded with a new label's key
+    click_char(qtbot, w.view, q + 2)
+    assert w.view.selected_span == first.id
+    key = w.scheme.label("military").key
+    qtbot.keyClick(w.view, getattr(K, f"Key_{key.upper()}"))
+    assert reader.span(first.id).label == "military"
+    qtbot.waitUntil(lambda: not w.recode_queue.isVisible(), timeout=3000)
+    # undo of the relabel: back on the worklist
+    qtbot.keyClick(w.view, K.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert reader.span(first.id).label == "alarmist"
+    qtbot.waitUntil(lambda: w.recode_queue.isVisible(), timeout=3000)
+    assert w.recode_queue.count.text() == "1 span to recode"
