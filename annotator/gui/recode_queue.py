@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -53,9 +53,16 @@ class RecodeQueue(QWidget):
         col.addWidget(self.count)
         self.documents = _List()
         self.documents.setObjectName("recodeDocuments")
+        # a narrow column: long titles wrap (their count first), never scroll sideways
+        self.documents.setWordWrap(True)
+        self.documents.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.documents.setMinimumWidth(120)
         self.documents.itemActivated.connect(self._activated)
         col.addWidget(self.documents)
         self.refresh()
+
+    def sizeHint(self) -> QSize:  # the dock beside the articles takes little room
+        return QSize(200, super().sizeHint().height())
 
     @property
     def remaining(self) -> int:
@@ -76,7 +83,8 @@ class RecodeQueue(QWidget):
         self.documents.clear()
         for doc_id, count in queue:
             title = self.store.document(doc_id).title
-            item = QListWidgetItem(f"{title} — {count}")
+            item = QListWidgetItem(f"{count} · {title}")
+            item.setToolTip(plain_tooltip(title))
             item.setData(Qt.ItemDataRole.UserRole, doc_id)
             self.documents.addItem(item)
         self.setVisible(n > 0)

@@ -110,3 +110,31 @@ def test_a_split_made_while_the_window_is_open_brings_the_new_labels(
     assert reader.span(first.id).label == "alarmist"
     qtbot.waitUntil(lambda: w.recode_queue.isVisible(), timeout=3000)
     assert w.recode_queue.count.text() == "1 span to recode"
+
+
+def test_the_dock_is_narrow_and_each_documents_count_is_readable(qtbot, open_window, db, doc_ids):
+    """On a laptop screen the worklist must not squeeze the articles and the labels, and
+    a long title must not push its count out of sight (it scrolled sideways)."""
+    ids = sorted(doc_ids[t] for t in ("Simple", "Emoji"))
+    with Store(db) as s:
+        long = max(s.list_documents(), key=lambda d: len(d.title))
+        assert len(long.title) > 40
+        for d in ids + [long.id]:
+            s.add_span(d, "alice", 0, 3, "alarmist")
+        split_label(s, "alarmist", ["military_threat", "economic_threat"], by="lead")
+    w = open_window("alice")
+    w.resize(1366, 768)
+    w.open_document(ids[0])
+    qtbot.waitUntil(lambda: w.recode_queue is not None and w.recode_queue.isVisible(), timeout=3000)
+    qtbot.wait(50)
+    queue = w.recode_queue
+    dock = queue.parentWidget()
+    assert dock.width() <= 230, dock.width()
+    docs = queue.documents
+    assert not docs.horizontalScrollBar().isVisible()
+    texts = [docs.item(i).text() for i in range(docs.count())]
+    assert all(t.startswith("1 · ") for t in texts), texts  # the count first
+    row = next(i for i in range(docs.count()) if long.title in texts[i])
+    assert docs.item(row).toolTip() == long.title
+    rect = docs.visualItemRect(docs.item(row))
+    assert rect.right() <= docs.viewport().width()  # wrapped, not cut off
