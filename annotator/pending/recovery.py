@@ -74,12 +74,14 @@ def recovery_records(
     """
     groups: dict[tuple[int, str | None], list[Edit]] = {}
     titled: dict[int, None] = {}
-    gold_notes: list[tuple[int, str]] = []
+    unrecorded: list[tuple[int, str]] = []  # edits no record carries (gold, rejections)
     for e in pending:
         if isinstance(e, SetTitle):
             titled[e.doc_id] = None
         elif isinstance(e, GOLD_EDITS):  # import-labels refuses the gold layer
-            gold_notes.append((e.doc_id, f"review mode: {e.describe()}; redo it there"))
+            unrecorded.append((e.doc_id, f"review mode: {e.describe()}; redo it there"))
+        elif coder_of(e) is None:  # no label (a rejected suggestion): not a record's
+            unrecorded.append((e.doc_id, f"{e.describe()}; do it again"))
         else:
             groups.setdefault((e.doc_id, coder_of(e)), []).append(e)
     for doc_id in titled:
@@ -99,8 +101,8 @@ def recovery_records(
             notes.append(f"set the title to {edited_title(pending, '', doc_id)!r} again")
             del titled[doc_id]
         notes = [f"document {doc_id}: {x}" for x in notes]
-        notes += [f"document {doc_id}: {x}" for d, x in gold_notes if d == doc_id]
-        gold_notes = [(d, x) for d, x in gold_notes if d != doc_id]
+        notes += [f"document {doc_id}: {x}" for d, x in unrecorded if d == doc_id]
+        unrecorded = [(d, x) for d, x in unrecorded if d != doc_id]
         record = _record(pending, docs, doc_id, coder, spans, fields, notes, state, stamp)
         if memo is not None:
             record["memo"] = memo
@@ -108,7 +110,7 @@ def recovery_records(
         record["doc_label_origins"] = {k: origins[k] for k in fields}
         records.append(record)
         lost += notes
-    lost += [f"document {d}: {x}" for d, x in gold_notes]  # no record of its own
+    lost += [f"document {d}: {x}" for d, x in unrecorded]  # no record of its own
     return records, lost
 
 

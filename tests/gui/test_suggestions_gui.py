@@ -439,9 +439,16 @@ def test_accepted_while_the_database_is_busy_keeps_its_origin_in_the_queue_and_r
         qtbot.keyClick(w.view, K.Key_2)  # ... and this one, then undo this relabel
         qtbot.keyClick(w.view, K.Key_Z, CTRL)
         qtbot.keyClick(w.view, K.Key_D, ALT | SHIFT)  # the suggested field
-        assert w.pending.count() >= 5
-        records, _lost = w.pending.recovery_records()
-        [rec] = records
+        _cursor_to(w, _at(SIMPLE, "second paragraph")[0] + 1)
+        qtbot.keyClick(w.view, K.Key_Backspace, ALT)  # a rejection waits too
+        assert w.pending.count() >= 6
+        records, lost = w.pending.recovery_records()
+        [rec] = records  # no record without a coder for the rejection ...
+        assert rec["_annotator_id"] == "alice"
+        # ... which import-labels cannot restore: said so
+        assert [x for x in lost if "reject" in x] == [
+            f"document {simple}: reject a suggestion of {SRC} in document {simple}; do it again"
+        ]
         got = {(s["text"], s["label"], s["origin"]) for s in rec["spans"]}
         assert got == {
             ("quick", "alarmist", f"suggestion:{SRC}"),
@@ -450,6 +457,7 @@ def test_accepted_while_the_database_is_busy_keeps_its_origin_in_the_queue_and_r
         }
         assert rec["doc_label_origins"] == {"dominant_frame": f"suggestion:{SRC}"}
     qtbot.waitUntil(lambda: not w.pending, timeout=15000)
+    assert len(reader.rejected_suggestions(simple, "alice")) == 1
     got = {(SIMPLE[s.start : s.end], s.label, s.origin) for s in reader.spans(simple, "alice")}
     assert got == {
         ("quick", "alarmist", f"suggestion:{SRC}"),
