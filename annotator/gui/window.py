@@ -305,6 +305,10 @@ class MainWindow(QMainWindow):
             flags = self.store.flagged_spans(doc_id)
         except sqlite3.Error:
             flags = {}
+        mine = flags and self.pending.belongs_to(self.store)
+        for e in self.pending.edits if mine else ():  # checked, not written yet
+            if isinstance(e, cmd.CheckSpan):
+                flags.pop(e.span_id, None)
         rows_ = [
             SpanRow(*r, note=self._notes.get(r[0], ""), flag=flags.get(r[0], "") if r[4] else "")
             for r in rows
@@ -320,9 +324,12 @@ class MainWindow(QMainWindow):
         if self.doc is None:
             return False
         try:
-            if span_id not in self.store.flagged_spans(self.doc.id):
+            if span_id not in self.store.flagged_spans(self.doc.id) or any(
+                isinstance(e, cmd.CheckSpan) and e.span_id == span_id
+                for e in (self.pending.edits if self.pending.belongs_to(self.store) else ())
+            ):
                 return False
-            self.store.clear_span_flag(span_id)
+            self.write(cmd.CheckSpan(self.doc.id, span_id))  # kept pending if busy
         except (AnnotatorError, sqlite3.Error) as e:
             self.report_error(str(e))
             return False

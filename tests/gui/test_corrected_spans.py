@@ -39,3 +39,37 @@ def test_a_changed_span_is_flagged_until_the_coder_checks_it(
     qtbot.waitUntil(lambda: "⚑" not in w.panel.span_list.item(0).text(), timeout=3000)
     assert reader.flagged_spans(simple) == {}
     assert reader.span(span.id).label == "alarmist"
+
+
+def test_checking_a_flagged_span_while_the_database_is_busy_waits_like_any_edit(
+    qtbot, open_window, db, doc_ids, reader, tmp_path
+):
+    """Another program holds the write lock: the check is kept pending (no error box),
+    the mark goes at once, and the flag is cleared once the database is free."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from tests.conftest import write_lock_held
+
+    simple = doc_ids["Simple"]
+    q = SIMPLE.index("quick")
+    with Store(db) as s:
+        span = s.add_span(simple, "alice", q, q + 11, "alarmist")
+        source = s.document(simple).source
+    corrected = tmp_path / source.replace("\\", "/").rsplit("/", 1)[-1]
+    corrected.write_text(SIMPLE.replace("quick brown", "quick red"), encoding="utf-8")
+    with Store(db) as s:
+        update_paths(s, [corrected])
+    w = open_window("alice")
+    w.open_document(simple)
+    click_char(qtbot, w.view, q + 2)
+    with write_lock_held(db):
+        qtbot.keyClick(w.view, K.Key_1)
+        qtbot.wait(100)
+        boxes = [x for x in QApplication.topLevelWidgets() if isinstance(x, QMessageBox)]
+        assert not any(b.isVisible() for b in boxes)
+        assert w.pending.count() == 1
+        assert "⚑" not in w.panel.span_list.item(0).text()
+        assert reader.flagged_spans(simple) == {span.id: reader.flagged_spans(simple)[span.id]}
+    qtbot.waitUntil(lambda: not w.pending, timeout=15000)
+    assert reader.flagged_spans(simple) == {}
+    assert "⚑" not in w.panel.span_list.item(0).text()
