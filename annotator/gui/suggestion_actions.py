@@ -92,6 +92,14 @@ class RejectEdit(P.Edit, Record):
         return f"{verb} a suggestion of {self.source} in document {self.doc_id}"
 
 
+def replay_pending(layer: SuggestionLayer, pending: P.PendingEdits, coder: str) -> None:
+    """The layer's rejections as the coder made them: those still waiting for the
+    database (kept pending) too, so switching documents does not bring one back."""
+    for e in pending.edits:
+        if isinstance(e, RejectEdit) and e.doc_id == layer.doc_id and e.coder == coder:
+            (layer.rejected.add if e.reject else layer.rejected.discard)((e.source, e.target))
+
+
 # -- undo commands ----------------------------------------------------------------------
 
 

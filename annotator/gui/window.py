@@ -738,6 +738,10 @@ class MainWindow(QMainWindow):
         if layer.key != layer.read_for(doc_id) or force:
             try:
                 layer.load(doc_id)
+                if self.pending and self.pending.belongs_to(self.store):
+                    from .suggestion_actions import replay_pending
+
+                    replay_pending(layer, self.pending, self.coder)
             except (AnnotatorError, sqlite3.Error) as e:
                 layer.load(None)
                 self.report_error(str(e))

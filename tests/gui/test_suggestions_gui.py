@@ -487,3 +487,25 @@ def test_a_retired_label_is_never_suggested_in_the_window(qtbot, open_window, su
     assert [(x.label, x.origin) for x in reader.spans(simple, "alice")] == [
         ("policy_prescription", f"suggestion:{SRC}")
     ]
+
+
+def test_a_rejection_waiting_for_the_database_stays_rejected_after_switching_documents(
+    qtbot, open_window, suggested, reader, db
+):
+    from tests.conftest import write_lock_held
+
+    simple, emoji = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    quick = (*_at(SIMPLE, "quick"), "alarmist")
+    with write_lock_held(db):
+        _cursor_to(w, quick[0] + 1)
+        qtbot.keyClick(w.view, K.Key_Backspace, ALT)
+        assert quick not in _shown(w) and w.pending.count() == 1
+        _open(qtbot, w, emoji)
+        _open(qtbot, w, simple)
+        assert quick not in _shown(w)  # not back while the rejection waits
+        assert len(_shown(w)) == 3
+    qtbot.waitUntil(lambda: not w.pending, timeout=15000)
+    assert quick not in _shown(w)
+    assert len(reader.rejected_suggestions(simple, "alice")) == 1
