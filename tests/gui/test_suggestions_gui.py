@@ -7,6 +7,7 @@ Real databases, real widgets and real key events."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -464,6 +465,21 @@ def test_accepted_while_the_database_is_busy_keeps_its_origin_in_the_queue_and_r
         ("lazy dog", "skeptical_of_alliance", f"edited:{SRC}"),
         ("amused", "alarmist", f"suggestion:{SRC}"),
     }
+    # the recovery file, imported by the real command into a database without them,
+    # gives the same origins back
+    path = db.parent / "recovery.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    w.close()
+    with Store(db) as s:
+        for span in s.spans(simple, "alice"):
+            s.delete_span(span.id)
+        s.set_doc_label(simple, "alice", "dominant_frame", None)
+    res = CliRunner().invoke(cli, ["--db", str(db), "import-labels", str(path)])
+    assert res.exit_code == 0, res.output
+    spans = reader.spans(simple, "alice")
+    assert {(SIMPLE[s.start : s.end], s.label, s.origin) for s in spans} == got
+    [label] = [x for x in reader.all_doc_labels(simple) if x.coder == "alice"]
+    assert (label.value, label.origin) == ("alarmist", f"suggestion:{SRC}")
 
 
 def test_a_retired_label_is_never_suggested_in_the_window(qtbot, open_window, suggested, reader):
