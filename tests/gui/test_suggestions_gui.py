@@ -525,3 +525,38 @@ def test_a_rejection_waiting_for_the_database_stays_rejected_after_switching_doc
     qtbot.waitUntil(lambda: not w.pending, timeout=15000)
     assert quick not in _shown(w)
     assert len(reader.rejected_suggestions(simple, "alice")) == 1
+
+
+def test_a_suggestion_shown_before_the_text_was_corrected_is_not_accepted_at_old_offsets(
+    qtbot, open_window, suggested, reader, db, tmp_path
+):
+    """``annotator import --update`` corrects the article's text (and drops its
+    suggestions) while the window shows it: accepting what is still drawn is refused
+    (it would store a span over other characters), and opening the article again shows
+    the new text without the old outlines."""
+    import os
+    import subprocess
+    import sys
+
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    with Store(db) as s:
+        source = s.document(simple).source
+    corrected = tmp_path / source.replace("\\", "/").rsplit("/", 1)[-1]
+    new_text = "A correction first. " + SIMPLE
+    corrected.write_text(new_text, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(db), "import", "--update", str(corrected)],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    _cursor_to(w, _at(SIMPLE, "quick")[0] + 1)
+    qtbot.keyClick(w.view, K.Key_Return, ALT)
+    qtbot.keyClick(w.view, K.Key_Return, ALT | SHIFT)
+    assert reader.spans(simple, "alice") == []  # nothing over the wrong characters
+    w.open_document(simple)
+    qtbot.waitUntil(lambda: not w._suggestions_waiting, timeout=3000)
+    assert w.doc.text == new_text
+    assert _shown(w) == []  # the corrected text has no suggestions (yet)
