@@ -73,3 +73,33 @@ def test_checking_a_flagged_span_while_the_database_is_busy_waits_like_any_edit(
     qtbot.waitUntil(lambda: not w.pending, timeout=15000)
     assert reader.flagged_spans(simple) == {}
     assert "⚑" not in w.panel.span_list.item(0).text()
+
+
+def test_a_coders_pack_keeps_the_flags_of_their_spans(qtbot, open_window, db, doc_ids, tmp_path):
+    """The lead corrects a text (``import --update``), then packs for the coder: the
+    coder, in the pack's window, sees their changed span flagged as in the lead's."""
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    simple, emoji = doc_ids["Simple"], doc_ids["Emoji"]
+    q = SIMPLE.index("quick")
+    with Store(db) as s:
+        span = s.add_span(simple, "alice", q, q + 11, "alarmist")
+        s.add_span(simple, "bob", q, q + 11, "alarmist")
+        source = s.document(simple).source
+        s.create_round("main", 7, {})
+        s.add_assignments("main", [("alice", simple, False, 1), ("alice", emoji, False, 2)])
+    corrected = tmp_path / source.replace("\\", "/").rsplit("/", 1)[-1]
+    corrected.write_text(SIMPLE.replace("quick brown", "quick red"), encoding="utf-8")
+    with Store(db) as s:
+        update_paths(s, [corrected])
+        assert len(s.flagged_spans(simple)) == 2  # alice's and bob's
+    out = tmp_path / "alice.db"
+    res = CliRunner().invoke(cli, ["--db", str(db), "pack", "--coder", "alice", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    with Store(out, readonly=True) as p:
+        assert list(p.flagged_spans(simple)) == [span.id]  # only the coder's own
+    w = open_window("alice", out)
+    w.open_document(simple)
+    assert "⚑ text corrected: check it" in w.panel.span_list.item(0).text()
