@@ -76,7 +76,10 @@ def hint_text(reason: str | None, spans: int, fields: int) -> str:
 
 
 def field_hint(label: SuggestedLabel) -> str:
-    value = label.value if isinstance(label.value, str) else ", ".join(label.value) or "none"
+    """``suggested: Skeptical of alliance · 0.61``: the options in the buttons' words."""
+    values = (label.value,) if isinstance(label.value, str) else label.value
+    value = ", ".join(v.replace("_", " ").replace("-", " ").capitalize() for v in values)
+    value = value or "none"
     score = "" if label.score is None else f" · {label.score:.2f}"
     return f"suggested: {value}{score}"
 

@@ -265,7 +265,7 @@ def test_the_suggested_field_is_a_hint_accepted_by_key(qtbot, open_window, sugge
     _open(qtbot, w, simple)
     hint = w.panel.fields["dominant_frame"].suggestion
     assert hint is not None and hint.isVisible()
-    assert hint.text() == "suggested: alarmist · 0.83"
+    assert hint.text() == "suggested: Alarmist · 0.83"
     qtbot.keyClick(w.view, K.Key_D, ALT | SHIFT)
     [label] = [x for x in reader.all_doc_labels(simple) if x.coder == "alice"]
     assert (label.field, label.value, label.origin) == (
@@ -560,3 +560,41 @@ def test_a_suggestion_shown_before_the_text_was_corrected_is_not_accepted_at_old
     qtbot.waitUntil(lambda: not w._suggestions_waiting, timeout=3000)
     assert w.doc.text == new_text
     assert _shown(w) == []  # the corrected text has no suggestions (yet)
+
+
+def test_a_long_suggested_multi_value_does_not_widen_the_label_panel(
+    qtbot, open_window, db, doc_ids
+):
+    """Every option of a multi field suggested: the hint wraps inside the field's box (it
+    pushed the panel's column wider than its visible part, cutting off the Clear
+    buttons and the descriptions), in the words the buttons use, as plain text."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QWidget
+
+    simple = doc_ids["Simple"]
+    every = ["alarmist", "skeptical_of_alliance", "policy_prescription"]
+    with Store(db) as s:
+        _record_mode(s, "always")
+        s.replace_suggestions(
+            SRC, [simple], [], [(simple, "frames_present", every, 0.55),
+                                (simple, "dominant_frame", "skeptical_of_alliance", 0.6)],
+        )  # fmt: skip
+    w = open_window("alice")
+    w.resize(1366, 768)
+    _open(qtbot, w, simple)
+    qtbot.wait(50)
+    scroll = w.panel.findChild(QWidget, "labelPanelInner").parentWidget().parentWidget()
+    visible = scroll.viewport().width()
+    for name, box in w.panel.fields.items():
+        hint = box.suggestion
+        assert hint is not None and hint.isVisible()
+        assert hint.textFormat() == Qt.TextFormat.PlainText
+        assert hint.height() >= hint.heightForWidth(hint.width())  # no line cut off
+        for part in (hint, box.clear_button):
+            if part is None:
+                continue
+            right = part.mapTo(scroll.viewport(), QPoint(part.width(), 0)).x()
+            assert right <= visible, (name, part.objectName(), right, visible)
+    assert w.panel.fields["frames_present"].suggestion.text() == (
+        "suggested: Alarmist, Skeptical of alliance, Policy prescription · 0.55"
+    )
