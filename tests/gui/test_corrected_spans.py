@@ -103,3 +103,42 @@ def test_a_coders_pack_keeps_the_flags_of_their_spans(qtbot, open_window, db, do
     w = open_window("alice", out)
     w.open_document(simple)
     assert "⚑ text corrected: check it" in w.panel.span_list.item(0).text()
+
+
+def test_a_new_span_on_a_text_corrected_meanwhile_is_not_stored_at_old_offsets(
+    qtbot, open_window, db, doc_ids, reader, tmp_path
+):
+    """``import --update`` (another process) corrects the article the window shows: a
+    span the coder then selects on the old text is not stored over other characters;
+    the article is shown again, corrected, and the coder is told to select again."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    simple = doc_ids["Simple"]
+    w = open_window("alice")
+    w.open_document(simple)
+    with Store(db) as s:
+        source = s.document(simple).source
+    corrected = tmp_path / source.replace("\\", "/").rsplit("/", 1)[-1]
+    new_text = "A correction first. " + SIMPLE
+    corrected.write_text(new_text, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(db), "import", "--update", str(corrected)],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    q = SIMPLE.index("quick")
+    w.view.select_cp(q, q + 5)
+    qtbot.keyClick(w.view, K.Key_1)
+    assert reader.spans(simple, "alice") == []
+    assert w.doc.text == new_text  # shown again, corrected
+    assert "corrected" in w.statusBar().currentMessage()
+    # selected again on the corrected text, it is stored where the coder sees it
+    q = new_text.index("quick")
+    w.view.select_cp(q, q + 5)
+    qtbot.keyClick(w.view, K.Key_1)
+    [span] = reader.spans(simple, "alice")
+    assert new_text[span.start : span.end] == "quick"
