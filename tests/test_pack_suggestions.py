@@ -94,3 +94,37 @@ def test_with_labels_a_pack_still_holds_only_the_coders_rejections(tmp_path):
     )
     assert names == [("ana",)]
     assert {r[0] for r in _rows(out, "SELECT document_id FROM suggestions")} == outside
+
+
+def test_a_pack_refuses_new_suggestions_it_cannot_keep_off_the_sample(tmp_path):
+    """A pack does not know which of its documents are in the reliability sample (that
+    is the point), so suggestions made in it (``suggest``, ``import-suggestions``) would
+    reach them: the pack refuses them, nothing is written, the lead makes suggestions."""
+    import json
+
+    import pytest
+
+    from annotator.errors import AnnotatorError
+
+    lead = tmp_path / "lead.db"
+    _ids, mine, sample = _lead_with_suggestions(lead)
+    out = tmp_path / "ana.db"
+    _pack(lead, out)
+    before = _rows(out, "SELECT * FROM suggestions ORDER BY id")
+    with Store(out) as p:
+        label = p.scheme.span_labels[0].name
+        with pytest.raises(AnnotatorError, match="pack"):
+            p.replace_suggestions("llm", mine, [(d, 0, 3, label, None) for d in mine])
+        text = p.document(sorted(set(mine) & set(sample))[0]).text
+    jsonl = tmp_path / "llm.jsonl"
+    rec = {"text": text, "spans": [{"start": 0, "end": 3, "label": label}]}
+    jsonl.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(
+        cli, ["--db", str(out), "import-suggestions", str(jsonl), "--source", "llm"]
+    )
+    assert res.exit_code == 1 and res.output.startswith("Error: "), res.output
+    assert "pack" in res.output and "Traceback" not in res.output
+    assert _rows(out, "SELECT * FROM suggestions ORDER BY id") == before
+    # the lead's own database still takes them
+    with Store(lead) as s:
+        assert s.replace_suggestions("llm", mine, [(d, 0, 3, label, None) for d in mine])[0]

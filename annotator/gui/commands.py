@@ -20,6 +20,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from .. import pending as P
 from ..errors import AnnotatorError, ValidationError
 from ..models import Span
+from ..records import Record
 
 
 class Editor(Protocol):
@@ -167,6 +168,24 @@ class RelabelBack(P.RelabelSpan):
     def apply(self, store: Any, q: P.SpanHandles) -> Span:
         span: Span = store.relabel_span(q.resolve(self.shape.id), self.label, origin=self.origin)
         return span
+
+
+class CheckSpan(P.Edit, Record):
+    """The coder looked again at a span a correction of its text flagged (``import
+    --update``): the flag goes. Written, or kept pending, as every edit is."""
+
+    doc_id: int
+    span_id: int
+
+    def __init__(self, doc_id: int, span_id: int) -> None:
+        self.doc_id = doc_id
+        self.span_id = span_id
+
+    def apply(self, store: Any, q: P.SpanHandles) -> None:
+        store.clear_span_flag(q.resolve(self.span_id))
+
+    def describe(self) -> str:
+        return f"mark a span whose text was corrected as checked in document {self.doc_id}"
 
 
 class SetDocField(StoreCommand):

@@ -231,12 +231,15 @@ class FieldBox(QFrame):
                 return
             self.suggestion = QLabel()
             self.suggestion.setObjectName(f"{self.spec.name}__suggestion")
+            self.suggestion.setTextFormat(Qt.TextFormat.PlainText)
+            self.suggestion.setWordWrap(True)  # a long multi value wraps in the box
             self.suggestion.setToolTip("Alt+Shift+D accepts the suggested fields")
             self.suggestion.setStyleSheet(
                 "QLabel { border: 1px dashed #8a8f98; border-radius: 3px; padding: 0 3px;"
                 " color: #5b6270; font-size: 11px; }"
             )
-            self._column.insertWidget(1, self.suggestion, 0, Qt.AlignmentFlag.AlignLeft)
+            # the box's width (not its own): a wrapped hint gets the height it needs
+            self._column.insertWidget(1, self.suggestion)
         self.suggestion.setText(text)
         self.suggestion.setVisible(bool(text))
 

@@ -9,6 +9,7 @@ for one only the database knows) and the existing span is selected instead.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any, Protocol
 
 from PySide6.QtGui import QUndoStack
@@ -90,6 +91,8 @@ class Labelling:
         sel = w.view.selection_cp()
         if sel is not None and sel[1] > sel[0]:
             start, end = sel
+            if self._text_corrected():
+                return
             w.view.clear_selection()
             try:  # the store refuses a span it holds already; this, one not written yet
                 P.refuse_identical(w.own_spans(w.doc.id)[0], (start, end, label), "")
@@ -112,6 +115,28 @@ class Labelling:
                 self._checked(span_id)
             return
         self._say("Select some text first (or click a span to relabel it).", 4000)
+
+    def _text_corrected(self) -> bool:
+        """Whether the article's text was corrected (``import --update``, another
+        process) since it was shown: then a selection on the old text must not become a
+        span over other characters; the article is shown again, and the coder told."""
+        w = self.w
+        doc = w.doc
+        if doc is None:
+            return False
+        find = getattr(w.store, "document_id_by_hash", None)  # a Store (not an overlay)
+        try:
+            if find is None or find(doc.sha256) == doc.id:
+                return False
+        except (AnnotatorError, sqlite3.Error):
+            return False  # cannot tell: as before
+        w.open_document(doc.id, keep_position=True)
+        self._say(
+            "The article's text was corrected meanwhile (import --update): it is shown"
+            " again; select the text again.",
+            8000,
+        )
+        return True
 
     def _checked(self, span_id: int) -> None:
         """Its own label's key on a span a correction flagged (``import --update``): the

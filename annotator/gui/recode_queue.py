@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -57,11 +57,15 @@ class RecodeQueue(QWidget):
         col.addWidget(self.count)
         self.documents = _List()
         self.documents.setObjectName("recodeDocuments")
-        self.documents.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # long titles wrap (their count first), never scroll sideways
+        self.documents.setWordWrap(True)
         self.documents.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.documents.itemActivated.connect(self._activated)
         col.addWidget(self.documents)
         self.refresh()
+
+    def sizeHint(self) -> QSize:  # the dock beside the articles takes little room
+        return QSize(200, super().sizeHint().height())
 
     @property
     def remaining(self) -> int:
@@ -82,7 +86,8 @@ class RecodeQueue(QWidget):
         self.documents.clear()
         for doc_id, count in queue:
             title = self.store.document(doc_id).title
-            item = QListWidgetItem(f"{title} — {count}")
+            item = QListWidgetItem(f"{count} · {title}")
+            item.setToolTip(plain_tooltip(title))
             item.setData(Qt.ItemDataRole.UserRole, doc_id)
             self.documents.addItem(item)
         self._fit()
@@ -91,8 +96,8 @@ class RecodeQueue(QWidget):
     def _fit(self, most: int = 5) -> None:
         """As tall as its documents, up to ``most`` rows (then it scrolls)."""
         rows = min(self.documents.count(), most)
-        row = self.documents.sizeHintForRow(0) if rows else 0
-        self.documents.setFixedHeight(rows * row + 2 * self.documents.frameWidth() + 2)
+        height = sum(self.documents.sizeHintForRow(i) for i in range(rows))
+        self.documents.setFixedHeight(height + 2 * self.documents.frameWidth() + 2)
 
     def next_document(self, after: int | None = None) -> int | None:
         """The first document of the queue after ``after`` (or the first), if any."""

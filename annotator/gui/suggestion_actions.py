@@ -10,11 +10,12 @@ one), an accepted field value a :class:`~annotator.pending.SetDocLabel`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Protocol
 
 from .. import pending as P
-from ..errors import AnnotatorError
-from ..models import SuggestedLabel, Suggestion, accepted_origin
+from ..errors import AnnotatorError, ValidationError
+from ..models import Document, Span, SuggestedLabel, Suggestion, accepted_origin
 from ..records import Record
 from ..store import Store
 from . import commands as cmd
@@ -28,20 +29,32 @@ class AcceptSpanEdit(P.AddSpan):
 
     origin: str
 
+    sha256: str  # of the text the suggestion was shown on ("": not checked)
+
     def __init__(
         self, doc_id: int, coder: str, start: int, end: int, label: str, handle: int,
-        origin: str = "manual",
+        origin: str = "manual", sha256: str = "",
     ) -> None:  # fmt: skip
         super().__init__(doc_id, coder, start, end, label, handle)
         self.origin = origin
+        self.sha256 = sha256
 
     def apply(self, store: Store, q: P.SpanHandles) -> Any:
+        if self.sha256 and store.document_id_by_hash(self.sha256) != self.doc_id:
+            raise ValidationError(
+                f"document {self.doc_id}: its text was corrected since it was opened"
+                " (import --update), so the suggestion no longer fits it; open the article"
+                " again"
+            )
         self.span = store.add_span(
             self.doc_id, self.coder, self.start, self.end, self.label, self.note,
             unique=True, origin=self.origin,
         )  # fmt: skip
         q.ids[self.handle] = self.span.id
         return self.span
+
+    def shape(self) -> Span:  # as shown while pending, and in a recovery file
+        return replace(super().shape(), origin=self.origin)
 
     def describe(self) -> str:
         return f"accept suggested {self.label} span [{self.start}, {self.end}) in document {self.doc_id}"
@@ -88,19 +101,32 @@ class RejectEdit(P.Edit, Record):
         return f"{verb} a suggestion of {self.source} in document {self.doc_id}"
 
 
+def replay_pending(layer: SuggestionLayer, pending: P.PendingEdits, coder: str) -> None:
+    """The layer's rejections as the coder made them: those still waiting for the
+    database (kept pending) too, so switching documents does not bring one back."""
+    for e in pending.edits:
+        if isinstance(e, RejectEdit) and e.doc_id == layer.doc_id and e.coder == coder:
+            (layer.rejected.add if e.reject else layer.rejected.discard)((e.source, e.target))
+
+
 # -- undo commands ----------------------------------------------------------------------
 
 
 class _AcceptOne(cmd.AddSpan):
-    def __init__(self, editor: cmd.Editor, doc_id: int, coder: str, s: Suggestion):
+    def __init__(
+        self, editor: cmd.Editor, doc_id: int, coder: str, s: Suggestion, sha256: str = ""
+    ):
         super().__init__(editor, doc_id, coder, s.start, s.end, s.label)
         self.origin = accepted_origin(s.source)
+        self.sha256 = sha256
 
     def apply(self) -> int:
         if self.handle is None:
             self.handle = self.editor.pending.new_handle()
             doc_id, coder, start, end, label = self.args
-            edit = AcceptSpanEdit(doc_id, coder, start, end, label, self.handle, self.origin)
+            edit = AcceptSpanEdit(
+                doc_id, coder, start, end, label, self.handle, self.origin, self.sha256
+            )
             self.editor.write(edit)
             return self.handle
         return super().apply()  # redo: the same span, same id, same origin
@@ -110,14 +136,21 @@ class AcceptSuggestions(cmd.StoreCommand):
     """One or more suggestions become the coder's spans: one undo step. If one is
     refused, those written before it are taken back and nothing is recorded."""
 
-    def __init__(self, editor: cmd.Editor, doc_id: int, coder: str, chosen: list[Suggestion]):
+    def __init__(
+        self,
+        editor: cmd.Editor,
+        doc_id: int,
+        coder: str,
+        chosen: list[Suggestion],
+        sha256: str = "",  # of the text they were shown on: refused if it changed since
+    ):
         text = (
             f"Accept suggested {chosen[0].label} span"
             if len(chosen) == 1
             else f"Accept {len(chosen)} suggestions"
         )
         super().__init__(editor, doc_id, text)
-        self.parts = [_AcceptOne(editor, doc_id, coder, s) for s in chosen]
+        self.parts = [_AcceptOne(editor, doc_id, coder, s, sha256) for s in chosen]
 
     def apply(self) -> int | None:
         done: list[_AcceptOne] = []
@@ -187,12 +220,18 @@ class SuggestionHost(cmd.Editor, Protocol):
     """What the suggestion keys need of the main window."""
 
     coder: str
+    doc: Document | None
 
     def current_document_id(self) -> int | None: ...
 
     def push_command(self, command: cmd.StoreCommand) -> bool: ...
 
     def statusBar(self) -> Any: ...
+
+
+def _shown_text(w: SuggestionHost) -> str:
+    """The sha256 of the article's text as the window shows it."""
+    return w.doc.sha256 if w.doc is not None else ""
 
 
 def _say(w: SuggestionHost, message: str) -> None:
@@ -205,7 +244,7 @@ def accept(w: SuggestionHost, layer: SuggestionLayer) -> None:
     if doc_id is None or s is None:
         _say(w, "No suggestion at the cursor (Alt+Right goes to the next one).")
         return
-    if w.push_command(AcceptSuggestions(w, doc_id, w.coder, [s])):
+    if w.push_command(AcceptSuggestions(w, doc_id, w.coder, [s], _shown_text(w))):
         _say(w, f"Accepted the suggested {s.label.replace('_', ' ')} span.")
 
 
@@ -232,7 +271,7 @@ def accept_sentence(w: SuggestionHost, layer: SuggestionLayer) -> None:
     if not chosen:
         _say(w, "No suggestion in this sentence.")
         return
-    if w.push_command(AcceptSuggestions(w, doc_id, w.coder, chosen)):
+    if w.push_command(AcceptSuggestions(w, doc_id, w.coder, chosen, _shown_text(w))):
         _say(w, f"Accepted {len(chosen)} suggestion(s) in the sentence.")
 
 

@@ -25,7 +25,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from ..models import Span, SuggestedLabel, Suggestion
+from ..models import Document, Span, SuggestedLabel, Suggestion
 from ..scheme import Scheme
 from ..store import Store
 from .article_view import ArticleView, PaintSpan
@@ -76,7 +76,10 @@ def hint_text(reason: str | None, spans: int, fields: int) -> str:
 
 
 def field_hint(label: SuggestedLabel) -> str:
-    value = label.value if isinstance(label.value, str) else ", ".join(label.value) or "none"
+    """``suggested: Skeptical of alliance · 0.61``: the options in the buttons' words."""
+    values = (label.value,) if isinstance(label.value, str) else label.value
+    value = ", ".join(v.replace("_", " ").replace("-", " ").capitalize() for v in values)
+    value = value or "none"
     score = "" if label.score is None else f" · {label.score:.2f}"
     return f"suggested: {value}{score}"
 
@@ -87,6 +90,7 @@ class LayerHost(Protocol):
     store: Store
     coder: str
     scheme: Scheme
+    doc: Document | None
     view: ArticleView
     settings: QSettings
 
@@ -102,7 +106,7 @@ class SuggestionLayer:
     def __init__(self, host: LayerHost):
         self.w = host
         self.doc_id: int | None = None
-        self.key: tuple[object, str, int, int | None] | None = None  # what was read (read_for)
+        self.key: tuple[object, str, int, int | None, str] | None = None  # read_for's
         self.reason: str | None = NEVER
         self._stored: list[Suggestion] = []
         self._labels: list[SuggestedLabel] = []
@@ -120,12 +124,15 @@ class SuggestionLayer:
     def toggled_on(self) -> bool:
         return shown_by_default(self.w.settings)
 
-    def read_for(self, doc_id: int | None) -> tuple[object, str, int, int | None]:
+    def read_for(self, doc_id: int | None) -> tuple[object, str, int, int | None, str]:
         """What the layer read depends on: the database, the coder, the scheme, the
-        document (another database or coder on the same document id reads again). The
-        store itself, compared by identity: a closed one's id could be reused."""
+        document and its text (another database or coder on the same document id, or
+        the text corrected by ``import --update``, reads again). The store itself,
+        compared by identity: a closed one's id could be reused."""
         w = self.w
-        return (w.store, w.coder, w.scheme.version, doc_id)
+        doc = w.doc
+        sha = doc.sha256 if doc is not None and doc.id == doc_id else ""
+        return (w.store, w.coder, w.scheme.version, doc_id, sha)
 
     def load(self, doc_id: int | None) -> None:
         """Read the layer of ``doc_id`` (None: no document) and whether it is shown."""
@@ -150,7 +157,7 @@ class SuggestionLayer:
             if w.store.done_once(self.doc_id, w.coder):  # marked done since it was read
                 self.load(self.doc_id)
         have = {(s.start, s.end, s.label) for s in own}
-        labels = {lab.name for lab in self.w.scheme.span_labels}
+        labels = {lab.name for lab in self.w.scheme.offered_labels}  # never a retired one
         rejected = self.rejected
         self.shown = [
             s

@@ -304,6 +304,10 @@ class MainWindow(QMainWindow):
             flags = self.store.flagged_spans(doc_id)
         except sqlite3.Error:
             flags = {}
+        mine = flags and self.pending.belongs_to(self.store)
+        for e in self.pending.edits if mine else ():  # checked, not written yet
+            if isinstance(e, cmd.CheckSpan):
+                flags.pop(e.span_id, None)
         rows_ = [
             SpanRow(*r, note=self._notes.get(r[0], ""), flag=flags.get(r[0], "") if r[4] else "")
             for r in rows
@@ -319,9 +323,12 @@ class MainWindow(QMainWindow):
         if self.doc is None:
             return False
         try:
-            if span_id not in self.store.flagged_spans(self.doc.id):
+            if span_id not in self.store.flagged_spans(self.doc.id) or any(
+                isinstance(e, cmd.CheckSpan) and e.span_id == span_id
+                for e in (self.pending.edits if self.pending.belongs_to(self.store) else ())
+            ):
                 return False
-            self.store.clear_span_flag(span_id)
+            self.write(cmd.CheckSpan(self.doc.id, span_id))  # kept pending if busy
         except (AnnotatorError, sqlite3.Error) as e:
             self.report_error(str(e))
             return False
@@ -340,8 +347,19 @@ class MainWindow(QMainWindow):
         self._recode_waiting = False
         try:
             split = bool(self.store.split_labels())
+            newest = self.store.scheme_versions()[-1:]
         except (AnnotatorError, sqlite3.Error):
             return
+        if newest and newest[0] != self.scheme.version:
+            # a codebook change from the command line while the window is open (a split:
+            # the worklist needs the new labels, and the split one is no longer offered)
+            self.reload_scheme()
+            if self.doc is not None:
+                self.open_document(self.doc.id, keep_position=True)
+            self.statusBar().showMessage(
+                f"The codebook changed (scheme v{self.scheme.version}): the labels are the new ones.",
+                8000,
+            )
         if self._recode is None:
             if not split:
                 return  # nothing was ever split: nothing shown, nothing loaded
@@ -710,6 +728,10 @@ class MainWindow(QMainWindow):
         if layer.key != layer.read_for(doc_id) or force:
             try:
                 layer.load(doc_id)
+                if self.pending and self.pending.belongs_to(self.store):
+                    from .suggestion_actions import replay_pending
+
+                    replay_pending(layer, self.pending, self.coder)
             except (AnnotatorError, sqlite3.Error) as e:
                 layer.load(None)
                 self.report_error(str(e))

@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import jsonsafe
 from ..errors import AnnotatorError
-from ..models import Span
+from ..models import MANUAL, Span, edited_origin
 from ..records import MutableRecord
 from .edits import (
     GOLD_EDITS,
@@ -74,12 +74,14 @@ def recovery_records(
     """
     groups: dict[tuple[int, str | None], list[Edit]] = {}
     titled: dict[int, None] = {}
-    gold_notes: list[tuple[int, str]] = []
+    unrecorded: list[tuple[int, str]] = []  # edits no record carries (gold, rejections)
     for e in pending:
         if isinstance(e, SetTitle):
             titled[e.doc_id] = None
         elif isinstance(e, GOLD_EDITS):  # import-labels refuses the gold layer
-            gold_notes.append((e.doc_id, f"review mode: {e.describe()}; redo it there"))
+            unrecorded.append((e.doc_id, f"review mode: {e.describe()}; redo it there"))
+        elif coder_of(e) is None:  # no label (a rejected suggestion): not a record's
+            unrecorded.append((e.doc_id, f"{e.describe()}; do it again"))
         else:
             groups.setdefault((e.doc_id, coder_of(e)), []).append(e)
     for doc_id in titled:
@@ -89,7 +91,7 @@ def recovery_records(
     lost: list[str] = []
     stamp = int(time.time())  # a value the coder sets after this is kept by the import
     for (doc_id, coder), edits in groups.items():
-        spans, fields, notes = _end_state(edits, ids)
+        spans, fields, notes, origins = _end_state(edits, ids)
         state = next((e.state for e in reversed(edits) if isinstance(e, SetStatus)), None)
         memo = next((e.text for e in reversed(edits) if isinstance(e, SetMemo)), None)
         if memo is not None and not memo.strip():  # import-labels never removes a memo
@@ -99,25 +101,29 @@ def recovery_records(
             notes.append(f"set the title to {edited_title(pending, '', doc_id)!r} again")
             del titled[doc_id]
         notes = [f"document {doc_id}: {x}" for x in notes]
-        notes += [f"document {doc_id}: {x}" for d, x in gold_notes if d == doc_id]
-        gold_notes = [(d, x) for d, x in gold_notes if d != doc_id]
+        notes += [f"document {doc_id}: {x}" for d, x in unrecorded if d == doc_id]
+        unrecorded = [(d, x) for d, x in unrecorded if d != doc_id]
         record = _record(pending, docs, doc_id, coder, spans, fields, notes, state, stamp)
         if memo is not None:
             record["memo"] = memo
+        # import-labels reads the origins: an accepted suggestion stays one
+        record["doc_label_origins"] = {k: origins[k] for k in fields}
         records.append(record)
         lost += notes
-    lost += [f"document {d}: {x}" for d, x in gold_notes]  # no record of its own
+    lost += [f"document {d}: {x}" for d, x in unrecorded]  # no record of its own
     return records, lost
 
 
 def _end_state(
     edits: list[Edit], ids: dict[int, int]
-) -> tuple[list[Span], dict[str, Any], list[str]]:
+) -> tuple[list[Span], dict[str, Any], list[str], dict[str, str]]:
     """Replay one coder's edits of one document: the spans they leave (added or
-    changed), the fields they set, and what import-labels cannot express."""
+    changed), the fields they set, what import-labels cannot express, and the origins
+    of the fields' values."""
     touched: dict[int, Span] = {}  # id -> span as it ends up
     stored_before: dict[int, Span] = {}  # spans the database held before the edits
     fields: dict[str, Any] = {}
+    origins: dict[str, str] = {}  # of the fields' values
     seconds, states = 0.0, list[str]()
     for e in edits:
         if isinstance(e, AddSpan):
@@ -131,11 +137,17 @@ def _end_state(
             if isinstance(e, DeleteSpan):
                 touched.pop(sid, None)
             elif isinstance(e, RelabelSpan):
-                touched[sid] = replace(touched.get(sid, e.shape), label=e.label)
+                was = touched.get(sid, e.shape)
+                # an undo names the origin it puts back; a relabel edits a suggestion's
+                origin = getattr(e, "origin", None) or (
+                    edited_origin(was.origin) if was.label != e.label else was.origin
+                )
+                touched[sid] = replace(was, label=e.label, origin=origin)
             else:
                 touched[sid] = replace(touched.get(sid, e.shape), note=e.note)
         elif isinstance(e, SetDocLabel):
             fields[e.field] = e.value
+            origins[e.field] = getattr(e, "origin", MANUAL)  # an accepted suggestion's
         elif isinstance(e, SetStatus):
             states.append(e.state)
         elif isinstance(e, AddTime):
@@ -162,7 +174,7 @@ def _end_state(
         lost.append(f"coding time ({seconds:.0f} s) is not restored")
     spans = sorted(touched.values(), key=lambda s: (s.start, s.end, s.label))
     kept = {k: v for k, v in fields.items() if v is not None}
-    return spans, kept, lost
+    return spans, kept, lost, origins
 
 
 def _record(
@@ -190,6 +202,7 @@ def _record(
                 "label": s.label,
                 "text": info.text[s.start : s.end],
                 "note": s.note,
+                "origin": s.origin,
             }
             for s in spans
         ],

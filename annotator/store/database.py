@@ -1325,8 +1325,17 @@ class Store:
         start, end, label, score)``) and ``labels`` (``(document, field, value,
         score)``), in one transaction; every row is checked first (document, offsets,
         label or field value of the scheme, score in [0, 1]), and nothing is written if
-        one is wrong. Returns ``(spans, labels)`` stored."""
+        one is wrong. Returns ``(spans, labels)`` stored. Refused in a coder's pack
+        (blind first: it does not know its reliability documents)."""
         from . import suggestions
+
+        packed_for = self.pack_coder()
+        if packed_for is not None:  # blind first: it cannot keep them off the sample
+            raise ValidationError(
+                f"{self.path}: this is {packed_for}'s coder's pack, which does not know"
+                " which of its documents are coded blind (the reliability sample):"
+                " suggestions are made in the lead's database and come with the pack"
+            )
 
         def check_span(doc_id: int, start: int, end: int, label: str) -> None:
             self._check_range(doc_id, start, end)

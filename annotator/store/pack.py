@@ -20,7 +20,9 @@ design ``{"packed_for": coder}``: with the seed and the design the sample could 
 drawn again). The suggestion layer (issue 15) is copied only for the packed documents
 outside every round's reliability sample (those are coded blind: the window of a pack
 cannot tell which they are, so the pack must not hold their suggestions), with the pack's
-coder's own rejections only. Documents keep the source's ids (the lead and the coder speak of the same
+coder's own rejections only; a pack refuses new suggestions
+(``Store.replace_suggestions``). The packed spans keep their flags (a text corrected by
+``import --update``: the coder checks them again). Documents keep the source's ids (the lead and the coder speak of the same
 "document 7"); ids were given at import, before any sample was drawn.
 """
 
@@ -218,6 +220,8 @@ def _fill(
     labels = [
         _copy(conn, table, f"document_id IN ({docs}) AND {who}", params) for table in _LABEL_TABLES
     ]
+    # the packed spans' flags (a text corrected by import --update: to check again)
+    _copy(conn, "span_flags", f"span_id IN (SELECT id FROM {ALIAS}.spans)", params)
     if with_labels:
         for table, where in _GOLD_TABLES.items():
             _copy(conn, table, where.format(docs=docs), params)

@@ -33,7 +33,7 @@ def test_count_and_queue_follow_the_recoding(qtbot, db, doc_ids):
     assert queue.count.text() == "⚠ 3 spans to recode (codebook split)"
     assert "alarmist → military | economic" in queue.count.toolTip()
     items = [queue.documents.item(i).text() for i in range(queue.documents.count())]
-    assert len(items) == 2 and items[0].endswith("— 1") and items[1].endswith("— 2")
+    assert len(items) == 2 and items[0].startswith("1 · ") and items[1].startswith("2 · ")
     assert queue.next_document() == min(simple, emoji)
     # Enter on the current document opens it; a double click too
     queue.documents.setFocus()

@@ -7,6 +7,7 @@ Real databases, real widgets and real key events."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -264,7 +265,7 @@ def test_the_suggested_field_is_a_hint_accepted_by_key(qtbot, open_window, sugge
     _open(qtbot, w, simple)
     hint = w.panel.fields["dominant_frame"].suggestion
     assert hint is not None and hint.isVisible()
-    assert hint.text() == "suggested: alarmist · 0.83"
+    assert hint.text() == "suggested: Alarmist · 0.83"
     qtbot.keyClick(w.view, K.Key_D, ALT | SHIFT)
     [label] = [x for x in reader.all_doc_labels(simple) if x.coder == "alice"]
     assert (label.field, label.value, label.origin) == (
@@ -412,3 +413,188 @@ def test_the_fields_popup_marks_the_suggestion_and_the_accept_key_works_in_it(
     assert reader.doc_labels(simple, "alice") == {"dominant_frame": "alarmist"}
     assert picker.isVisible()
     assert picker.option_text(0, 0) == "●  Alarmist"
+
+
+# -- the database busy while accepting ---------------------------------------------------
+
+
+def test_accepted_while_the_database_is_busy_keeps_its_origin_in_the_queue_and_recovery(
+    qtbot, open_window, suggested, reader, db
+):
+    """Accepted spans and fields wait in the pending queue with their origin: a relabel
+    undone there puts ``suggestion:<source>`` back (not ``manual``), and the recovery
+    file carries the origins so that ``import-labels`` restores them."""
+    from tests.conftest import write_lock_held
+
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    with write_lock_held(db):
+        _cursor_to(w, _at(SIMPLE, "quick")[0] + 1)
+        qtbot.keyClick(w.view, K.Key_Return, ALT)
+        _cursor_to(w, _at(SIMPLE, "lazy dog")[0] + 1)
+        qtbot.keyClick(w.view, K.Key_Return, ALT)
+        qtbot.keyClick(w.view, K.Key_2)  # relabel the pending accepted span ...
+        _cursor_to(w, _at(SIMPLE, "amused")[0] + 1)
+        qtbot.keyClick(w.view, K.Key_Return, ALT)
+        qtbot.keyClick(w.view, K.Key_2)  # ... and this one, then undo this relabel
+        qtbot.keyClick(w.view, K.Key_Z, CTRL)
+        qtbot.keyClick(w.view, K.Key_D, ALT | SHIFT)  # the suggested field
+        _cursor_to(w, _at(SIMPLE, "second paragraph")[0] + 1)
+        qtbot.keyClick(w.view, K.Key_Backspace, ALT)  # a rejection waits too
+        assert w.pending.count() >= 6
+        records, lost = w.pending.recovery_records()
+        [rec] = records  # no record without a coder for the rejection ...
+        assert rec["_annotator_id"] == "alice"
+        # ... which import-labels cannot restore: said so
+        assert [x for x in lost if "reject" in x] == [
+            f"document {simple}: reject a suggestion of {SRC} in document {simple}; do it again"
+        ]
+        got = {(s["text"], s["label"], s["origin"]) for s in rec["spans"]}
+        assert got == {
+            ("quick", "alarmist", f"suggestion:{SRC}"),
+            ("lazy dog", "skeptical_of_alliance", f"edited:{SRC}"),
+            ("amused", "alarmist", f"suggestion:{SRC}"),
+        }
+        assert rec["doc_label_origins"] == {"dominant_frame": f"suggestion:{SRC}"}
+    qtbot.waitUntil(lambda: not w.pending, timeout=15000)
+    assert len(reader.rejected_suggestions(simple, "alice")) == 1
+    got = {(SIMPLE[s.start : s.end], s.label, s.origin) for s in reader.spans(simple, "alice")}
+    assert got == {
+        ("quick", "alarmist", f"suggestion:{SRC}"),
+        ("lazy dog", "skeptical_of_alliance", f"edited:{SRC}"),
+        ("amused", "alarmist", f"suggestion:{SRC}"),
+    }
+    # the recovery file, imported by the real command into a database without them,
+    # gives the same origins back
+    path = db.parent / "recovery.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    w.close()
+    with Store(db) as s:
+        for span in s.spans(simple, "alice"):
+            s.delete_span(span.id)
+        s.set_doc_label(simple, "alice", "dominant_frame", None)
+    res = CliRunner().invoke(cli, ["--db", str(db), "import-labels", str(path)])
+    assert res.exit_code == 0, res.output
+    spans = reader.spans(simple, "alice")
+    assert {(SIMPLE[s.start : s.end], s.label, s.origin) for s in spans} == got
+    [label] = [x for x in reader.all_doc_labels(simple) if x.coder == "alice"]
+    assert (label.value, label.origin) == ("alarmist", f"suggestion:{SRC}")
+
+
+def test_a_retired_label_is_never_suggested_in_the_window(qtbot, open_window, suggested, reader):
+    """A label retired by a new scheme version (or suggested by a model trained before):
+    its suggestions are not drawn, nor accepted with the sentence, nor counted."""
+    simple, _ = suggested
+    with Store(reader.path) as s:
+        toml = s.scheme_version_toml(s.scheme_versions()[-1])
+        v = s.scheme.version
+        toml = toml.replace(f"version = {v}", f"version = {v + 1}", 1)
+        toml = toml.replace('name = "alarmist"\n', 'name = "alarmist"\nretired = true\n', 1)
+        s.record_scheme(parse_scheme(toml))
+        assert s.scheme.label("alarmist").retired
+        assert any(x.label == "alarmist" for x in s.suggestions(simple))  # still stored
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    assert [x[2] for x in _shown(w)] == ["policy_prescription", "skeptical_of_alliance"]
+    assert w.suggestion_layer.hint.text().startswith("2 suggested spans")
+    _cursor_to(w, _at(SIMPLE, "quick")[0] + 1)
+    qtbot.keyClick(w.view, K.Key_Return, ALT | SHIFT)  # the first sentence
+    assert [(x.label, x.origin) for x in reader.spans(simple, "alice")] == [
+        ("policy_prescription", f"suggestion:{SRC}")
+    ]
+
+
+def test_a_rejection_waiting_for_the_database_stays_rejected_after_switching_documents(
+    qtbot, open_window, suggested, reader, db
+):
+    from tests.conftest import write_lock_held
+
+    simple, emoji = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    quick = (*_at(SIMPLE, "quick"), "alarmist")
+    with write_lock_held(db):
+        _cursor_to(w, quick[0] + 1)
+        qtbot.keyClick(w.view, K.Key_Backspace, ALT)
+        assert quick not in _shown(w) and w.pending.count() == 1
+        _open(qtbot, w, emoji)
+        _open(qtbot, w, simple)
+        assert quick not in _shown(w)  # not back while the rejection waits
+        assert len(_shown(w)) == 3
+    qtbot.waitUntil(lambda: not w.pending, timeout=15000)
+    assert quick not in _shown(w)
+    assert len(reader.rejected_suggestions(simple, "alice")) == 1
+
+
+def test_a_suggestion_shown_before_the_text_was_corrected_is_not_accepted_at_old_offsets(
+    qtbot, open_window, suggested, reader, db, tmp_path
+):
+    """``annotator import --update`` corrects the article's text (and drops its
+    suggestions) while the window shows it: accepting what is still drawn is refused
+    (it would store a span over other characters), and opening the article again shows
+    the new text without the old outlines."""
+    import os
+    import subprocess
+    import sys
+
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    with Store(db) as s:
+        source = s.document(simple).source
+    corrected = tmp_path / source.replace("\\", "/").rsplit("/", 1)[-1]
+    new_text = "A correction first. " + SIMPLE
+    corrected.write_text(new_text, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(db), "import", "--update", str(corrected)],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    _cursor_to(w, _at(SIMPLE, "quick")[0] + 1)
+    qtbot.keyClick(w.view, K.Key_Return, ALT)
+    qtbot.keyClick(w.view, K.Key_Return, ALT | SHIFT)
+    assert reader.spans(simple, "alice") == []  # nothing over the wrong characters
+    w.open_document(simple)
+    qtbot.waitUntil(lambda: not w._suggestions_waiting, timeout=3000)
+    assert w.doc.text == new_text
+    assert _shown(w) == []  # the corrected text has no suggestions (yet)
+
+
+def test_a_long_suggested_multi_value_does_not_widen_the_label_panel(
+    qtbot, open_window, db, doc_ids
+):
+    """Every option of a multi field suggested: the hint wraps inside the field's box (it
+    pushed the panel's column wider than its visible part, cutting off the Clear
+    buttons and the descriptions), in the words the buttons use, as plain text."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QWidget
+
+    simple = doc_ids["Simple"]
+    every = ["alarmist", "skeptical_of_alliance", "policy_prescription"]
+    with Store(db) as s:
+        _record_mode(s, "always")
+        s.replace_suggestions(
+            SRC, [simple], [], [(simple, "frames_present", every, 0.55),
+                                (simple, "dominant_frame", "skeptical_of_alliance", 0.6)],
+        )  # fmt: skip
+    w = open_window("alice")
+    w.resize(1366, 768)
+    _open(qtbot, w, simple)
+    qtbot.wait(50)
+    scroll = w.panel.findChild(QWidget, "labelPanelInner").parentWidget().parentWidget()
+    visible = scroll.viewport().width()
+    for name, box in w.panel.fields.items():
+        hint = box.suggestion
+        assert hint is not None and hint.isVisible()
+        assert hint.textFormat() == Qt.TextFormat.PlainText
+        assert hint.height() >= hint.heightForWidth(hint.width())  # no line cut off
+        for part in (hint, box.clear_button):
+            if part is None:
+                continue
+            right = part.mapTo(scroll.viewport(), QPoint(part.width(), 0)).x()
+            assert right <= visible, (name, part.objectName(), right, visible)
+    assert w.panel.fields["frames_present"].suggestion.text() == (
+        "suggested: Alarmist, Skeptical of alliance, Policy prescription · 0.55"
+    )
