@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFontMetrics, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ..store import Store
@@ -64,9 +64,6 @@ class RecodeQueue(QWidget):
         col.addWidget(self.documents)
         self.refresh()
 
-    def sizeHint(self) -> QSize:  # the dock beside the articles takes little room
-        return QSize(200, super().sizeHint().height())
-
     @property
     def remaining(self) -> int:
         """Spans the coder still has to recode."""
@@ -93,11 +90,23 @@ class RecodeQueue(QWidget):
         self._fit()
         self.setVisible(n > 0)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit()  # wrapped titles take another number of lines at another width
+
     def _fit(self, most: int = 5) -> None:
-        """As tall as its documents, up to ``most`` rows (then it scrolls)."""
-        rows = min(self.documents.count(), most)
-        height = sum(self.documents.sizeHintForRow(i) for i in range(rows))
-        self.documents.setFixedHeight(height + 2 * self.documents.frameWidth() + 2)
+        """As tall as its documents' wrapped titles, up to ``most`` rows (then it scrolls)."""
+        docs = self.documents
+        width = max(docs.viewport().width() - 8, 40)
+        metrics = QFontMetrics(docs.font())
+        flags = int(Qt.TextFlag.TextWordWrap)
+        height = sum(
+            metrics.boundingRect(QRect(0, 0, width, 10_000), flags, docs.item(i).text()).height()
+            + 4
+            for i in range(min(docs.count(), most))
+        )
+        docs.setFixedHeight(height + 2 * docs.frameWidth() + 2)
 
     def next_document(self, after: int | None = None) -> int | None:
         """The first document of the queue after ``after`` (or the first), if any."""
