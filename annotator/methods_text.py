@@ -48,34 +48,86 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + (", and " if len(items) > 2 else " and ") + items[-1]
 
 
+def _count(n: int, one: str, many: str) -> str:
+    """``"1 document"`` / ``"8 documents"``."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _coders_phrase(coders: tuple[str, ...]) -> str:
+    """``"One coder (cy)"`` / ``"Two coders (ana and ben)"``."""
+    noun = "coder" if len(coders) == 1 else "coders"
+    return f"{_words(len(coders)).capitalize()} {noun} ({_join(list(coders))})"
+
+
+def _assigned(per_document: Mapping[int, int]) -> str:
+    """How many coders the documents were assigned to, as the design's counts say:
+    ``"Each was assigned to two coders, who coded it independently."`` or ``"Of these, 6
+    were assigned to two coders and 4 to one coder."``."""
+
+    def coders(k: int) -> str:
+        return f"{_words(k)} {'coder' if k == 1 else 'coders'}"
+
+    groups = sorted(((k, n) for k, n in per_document.items() if n), reverse=True)
+    if not groups:
+        return ""
+    if len(groups) == 1:
+        k = groups[0][0]
+        if k < 2:
+            return f"Each was assigned to {coders(k)}."
+        return f"Each was assigned to {coders(k)}, who coded it independently."
+    (k0, n0), rest = groups[0], groups[1:]
+    more = _join([f"{n:,} to {coders(k)}" for k, n in rest])
+    return f"Of these, {n0:,} {'was' if n0 == 1 else 'were'} assigned to {coders(k0)} and {more}."
+
+
 def _design_sentence(report: AgreementReport) -> str:
     design = report.design
-    coders = len(report.coders)
     if design is None:
+        docs = _count(report.n_documents, "document", "documents")
+        if len(report.coders) < 2:
+            return (
+                f"{_coders_phrase(report.coders)} coded the material ({docs}); with fewer"
+                " than two coders no agreement coefficient can be computed."
+            )
         return (
-            f"{_words(coders).capitalize()} coders ({_join(list(report.coders))}) coded the"
-            f" material; agreement was computed on the {report.n_documents:,} documents that"
-            " at least one of them coded, of which those coded by two or more coders enter"
-            " the coefficients."
+            f"{_coders_phrase(report.coders)} coded the material; agreement was computed on"
+            f" the {docs} that at least one of them coded, of which those coded by two or"
+            " more coders enter the coefficients."
         )
     drawn: Mapping[str, Any] = design.drawn
     method = drawn.get("method")
-    how = "drawn at random" if method is None else f"drawn at random ({method}"
-    if method is not None:
-        seed = f"seed {design.seed}" if design.seed is not None else ""
-        strat = drawn.get("stratify")
-        extra = [x for x in (f"stratified by {strat}" if strat else "", seed) if x]
-        how += (", " + ", ".join(extra) if extra else "") + ")"
-    sample = "reliability sample" if design.sample == "reliability" else "documents"
-    per_doc = max(design.coders_per_document, default=0)
-    return (
-        f"{_words(len(design.coders)).capitalize()} coders ({_join(list(design.coders))}) took"
-        f" part in round {design.round!r}. The {sample} of {design.documents:,} documents was"
-        f" {how} from the corpus and assigned so that each document was coded independently"
-        f" by {_words(per_doc)} coders; coders were not told which documents were in the"
-        f" sample. Of these, {design.coded_by_two:,} documents were coded by at least two"
-        " coders and enter the coefficients below."
+    seed = f"; seed {design.seed}" if design.seed is not None else ""
+    docs = _count(design.documents, "document", "documents")
+    reliability = design.sample == "reliability"
+    parts = [f"{_coders_phrase(design.coders)} took part in round {design.round!r}."]
+    # A round drawn by `annotator assign` records its method (always a seeded random draw,
+    # annotator.design); a round without one (made from a coder's pack, or by hand) says
+    # nothing about how its documents were chosen, and neither does the paragraph.
+    if reliability and method is not None:
+        parts.append(
+            f"The reliability sample of {docs} was drawn at random from the round's"
+            f" documents ({method}{seed})."
+        )
+    elif reliability:
+        parts.append(
+            f"The reliability sample comprised {docs}; how its documents were chosen is not"
+            " recorded."
+        )
+    elif method is not None:
+        parts.append(f"The round comprised {docs}, assigned by its design ({method}{seed}).")
+    else:
+        parts.append(f"The round comprised {docs}; how its documents were chosen is not recorded.")
+    assigned = _assigned(design.coders_per_document)
+    if assigned:
+        parts.append(assigned)
+    if reliability and method is not None:
+        parts.append("The coding tool did not show coders which documents were in the sample.")
+    two = design.coded_by_two
+    parts.append(
+        f"In all, {_count(two, 'document was', 'documents were')} coded by at least two"
+        f" coders and {'enters' if two == 1 else 'enter'} the coefficients below."
     )
+    return " ".join(parts)
 
 
 def _reason(reason: str | None) -> str:
@@ -128,7 +180,8 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
     if undefined:
         parts.append(
             "α could not be computed for " + _join(undefined) + ": a coefficient of agreement"
-            " is undefined where nothing was coded or the coders' values do not vary."
+            " is undefined where fewer than two coders coded the same units or the coders'"
+            " values do not vary."
         )
     boot = report.bootstrap
     if boot.resamples:
@@ -142,6 +195,8 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
     )
     if low:
         parts.append(f"By this standard, {_join(low)} fell short of .800.")
+    elif (fields or labels) and undefined:
+        parts.append("Every variable for which α could be computed reached this standard.")
     elif fields or labels:
         parts.append("Every variable reached this standard.")
     if gold and (gold.get("documents") or gold.get("spans")):

@@ -1,0 +1,86 @@
+"""The methods paragraph (``agreement --methods``) never states what the data do not
+support: how documents were chosen, how many coders each had, whether coders were blind
+to the sample, "every variable" when some α is undefined, and plurals."""
+
+from __future__ import annotations
+
+from annotator.assign import assign
+from annotator.corpus import RawDocument
+from annotator.ingest import import_documents
+from annotator.methods_text import methods_paragraph
+from annotator.reliability import compute_agreement
+
+TEXT = "Kim visits Moscow to sign a pact; Xi watches warily from Beijing today."
+
+
+def _docs(store, n, tag="d"):
+    return import_documents(
+        store, [RawDocument(f"{tag} {i}: {TEXT}", f"{tag}{i}.txt", {}) for i in range(n)]
+    ).added
+
+
+def _agree(store, docs, coders):
+    """The coders agree on every document: the same frame (varying over documents) and
+    the same 'alarmist' span."""
+    frames = ["alarmist", "none", "policy_prescription"]
+    for i, d in enumerate(docs):
+        for c in coders:
+            store.set_doc_label(d, c, "dominant_frame", frames[i % 3])
+            store.add_span(d, c, 0, 9, "alarmist")
+
+
+def _paragraph(store, coders=None, **kw):
+    report = compute_agreement(store, coders, 0, 1, **kw)
+    return methods_paragraph(report, store.stats()["gold"])
+
+
+def test_a_whole_round_is_not_called_a_random_sample_coded_by_two(store):
+    docs = _docs(store, 10)
+    result = assign(store, ("ana", "ben"), round="main", seed=3, overlap_docs=4)
+    for c, queue in result.queues.items():
+        _agree(store, queue, [c])
+    _agree(store, sorted(result.reliability), ["ana", "ben"])
+    text = _paragraph(store, round="main")
+    assert len(docs) == 10
+    assert "at random" not in text
+    assert "did not show coders" not in text and "not told" not in text
+    assert "Of these, 4 were assigned to two coders and 6 to one coder." in text
+    assert "In all, 4 documents were coded by at least two coders" in text
+
+    sample = _paragraph(store, round="main", sample="reliability")
+    method = store.get_round("main").design["method"]
+    assert "The reliability sample of 4 documents was drawn at random from the round's" in sample
+    assert f"({method}; seed 3)" in sample
+    assert "Each was assigned to two coders, who coded it independently." in sample
+    assert "The coding tool did not show coders which documents were in the sample." in sample
+
+
+def test_a_round_without_a_recorded_draw_says_so(store):
+    docs = _docs(store, 3)
+    store.create_round("pilot", None, {})  # as a round merged from a coder's pack
+    store.add_assignments("pilot", [(c, d, True, i + 1) for c in ("ana", "ben")
+                                    for i, d in enumerate(docs)])  # fmt: skip
+    _agree(store, docs, ["ana", "ben"])
+    for kw in ({"round": "pilot"}, {"round": "pilot", "sample": "reliability"}):
+        text = _paragraph(store, **kw)
+        assert "at random" not in text, text
+        assert "did not show coders" not in text and "not told" not in text
+        assert "how its documents were chosen is not recorded" in text
+
+
+def test_one_coder_and_one_document_read_as_english(store):
+    (doc,) = _docs(store, 1)
+    store.set_doc_label(doc, "cy", "dominant_frame", "none")
+    text = _paragraph(store)
+    assert text.startswith("One coder (cy) coded the material (1 document);"), text
+    assert "One coders" not in text and "1 documents" not in text
+    assert "at least one of them" not in text
+
+
+def test_every_variable_is_not_claimed_when_some_alpha_is_undefined(store):
+    docs = _docs(store, 6)
+    _agree(store, docs, ["ana", "ben"])  # α = 1 on the frame and 'alarmist'
+    text = _paragraph(store)
+    assert "could not be computed for" in text  # e.g. frames present: nobody coded it
+    assert "Every variable reached this standard." not in text
+    assert "Every variable for which α could be computed reached this standard." in text
