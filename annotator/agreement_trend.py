@@ -5,7 +5,8 @@ Each group's report is exactly the report ``annotator agreement`` computes on th
 group's documents (:func:`annotator.reliability.compute_agreement`), so the cost is the
 sum of the groups' costs plus one query that groups the documents. A group is:
 
-- ``round``: the documents of a round (its coders; ``--sample reliability``: its sample);
+- ``round``: the documents of a round (its coders; ``--sample reliability``: its sample;
+  a round without one is a group with every statistic undefined, not an error);
 - ``scheme-version``: the documents whose newest label was made under that version;
 - ``week``: the documents last coded in that ISO week.
 
@@ -17,12 +18,12 @@ below its value in the first group is flagged.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .agreement.report import AgreementReport
 from .reliability import compute_agreement
-from .store import Store
+from .store import GOLD, Store
 
 DROP = 0.15  # a fall of more than this from the first group is flagged
 
@@ -97,11 +98,28 @@ def compute_trend(
     groups: list[TrendGroup] = []
     for key in order:
         docs = members[key]
-        if by == "round":
+        if by == "round" and sample == "reliability" and not store.reliability_documents(str(key)):
+            # a round without a reliability sample is a group with nothing to agree on
+            # (every statistic undefined), not an error that hides the other rounds
+            round_coders = [c for c in store.round_coders(str(key)) if c != GOLD]
+            report = compute_agreement(
+                store, round_coders if names is None else names, bootstrap, seed, worst,
+                documents=(), origin=origin, sources=tuple(sources),
+            )  # fmt: skip
+            reason = f"round {key!r} has no reliability sample"
+            report = replace(report, reasons=(*report.reasons, reason))
+            docs = []
+        elif by == "round":
             report = compute_agreement(
                 store, names, bootstrap, seed, worst, round=str(key), sample=sample,
                 origin=origin, sources=tuple(sources),
             )  # fmt: skip
+            # the documents the report was computed on: the round's (or its sample's)
+            docs = sorted(
+                store.reliability_documents(str(key))
+                if sample == "reliability"
+                else store.assigned_documents(str(key))
+            )
         else:
             report = compute_agreement(
                 store, names, bootstrap, seed, worst, documents=docs, sample=sample,

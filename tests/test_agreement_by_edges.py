@@ -1,0 +1,76 @@
+"""``agreement --by``: the groups a reviewer would try first — a round with no reliability
+sample beside one with, a document coded in two weeks, documents nobody coded."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from annotator.agreement_trend import compute_trend
+from annotator.corpus import RawDocument
+from annotator.ingest import import_documents
+
+W10 = "2026-03-03T10:00:00.000+00:00"  # ISO week 2026-W10
+W11 = "2026-03-11T10:00:00.000+00:00"  # 2026-W11
+
+
+def _study(store):
+    docs = import_documents(
+        store,
+        [RawDocument(f"Article {i}: the alliance is a threat.", f"{i}.txt") for i in range(8)],
+    ).added
+    frames = ["alarmist", "none"]
+    store.create_round("pilot", 1, {"method": "test"})  # everything in its sample
+    store.add_assignments(
+        "pilot", [(c, d, True, i + 1) for c in ("ana", "ben") for i, d in enumerate(docs[:4])]
+    )
+    store.create_round("main", 2, {"method": "test"})  # no reliability sample at all
+    store.add_assignments("main", [("ana", d, False, i + 1) for i, d in enumerate(docs[4:7])])
+    for i, d in enumerate(docs[:4]):
+        for c in ("ana", "ben"):
+            store.set_doc_label(d, c, "dominant_frame", frames[i % 2], at=W10)
+    for d in docs[4:7]:
+        store.set_doc_label(d, "ana", "dominant_frame", "none", at=W11)
+    return docs
+
+
+def test_by_round_with_the_reliability_sample_keeps_a_round_without_one(store):
+    _study(store)
+    trend = compute_trend(store, "round", None, 0, 0, sample="reliability")
+    assert [g.key for g in trend.groups] == ["pilot", "main"]
+    pilot, main = trend.groups
+    assert pilot.documents == 4 and pilot.report.doc_fields["dominant_frame"].alpha.value == 1.0
+    assert main.documents == 0
+    assert main.report.n_documents == 0
+    assert main.report.doc_fields["dominant_frame"].alpha.value is None
+    assert trend.series["dominant_frame (alpha)"] == [1.0, None]
+
+
+def test_by_round_counts_the_documents_its_report_is_computed_on(store):
+    _study(store)
+    trend = compute_trend(store, "round", None, 0, 0)
+    assert [(g.key, g.documents) for g in trend.groups] == [("pilot", 4), ("main", 3)]
+    for g in trend.groups:
+        assert g.report.design is not None and g.report.design.documents == g.documents
+
+
+def test_the_cli_by_round_sample_reliability_does_not_fail_on_a_round_without_one(store):
+    _study(store)
+    path = store.path
+    store.close()
+    done = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(path), "agreement", "--by", "round",
+         "--sample", "reliability", "--bootstrap", "0"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "pilot" in done.stdout and "main" in done.stdout
+
+
+def test_a_document_coded_in_two_weeks_is_in_the_week_of_its_last_coding(store):
+    docs = _study(store)
+    store.set_doc_label(docs[0], "ben", "dominant_frame", "none", at=W11)  # recoded later
+    trend = compute_trend(store, "week", None, 0, 0)
+    sizes = {g.key: g.documents for g in trend.groups}
+    # 8 documents: docs[7] was never coded and is in no week
+    assert sizes == {"2026-W10": 3, "2026-W11": 4}
