@@ -82,18 +82,20 @@ def _assigned(per_document: Mapping[int, int]) -> str:
 
 def _design_sentence(report: AgreementReport) -> str:
     design = report.design
+    machine = {s.coder for s in report.sources.values()}  # --with-source: not people
+    people = tuple(c for c in report.coders if c not in machine)
     if design is None:
         docs = _count(report.n_documents, "document", "documents")
         if len(report.coders) < 2:
             return (
-                f"{_coders_phrase(report.coders)} coded the material ({docs}); with fewer"
+                f"{_coders_phrase(people)} coded the material ({docs}); with fewer"
                 " than two coders no agreement coefficient can be computed."
             )
         return (
-            f"{_coders_phrase(report.coders)} coded the material; agreement was computed on"
+            f"{_coders_phrase(people)} coded the material; agreement was computed on"
             f" the {docs} that at least one of them coded, of which those coded by two or"
             " more coders enter the coefficients."
-        )
+        ) + _sources_sentence(report)
     drawn: Mapping[str, Any] = design.drawn
     method = drawn.get("method")
     seed = f"; seed {design.seed}" if design.seed is not None else ""
@@ -127,7 +129,21 @@ def _design_sentence(report: AgreementReport) -> str:
         f"In all, {_count(two, 'document was', 'documents were')} coded by at least two"
         f" coders and {'enters' if two == 1 else 'enter'} the coefficients below."
     )
-    return " ".join(parts)
+    return " ".join(parts) + _sources_sentence(report)
+
+
+def _sources_sentence(report: AgreementReport) -> str:
+    """With ``--with-source``, every coefficient counts a suggestion source as one more
+    coder: the paragraph must say so, and not count it among the people."""
+    if not report.sources:
+        return ""
+    names = _join([repr(name) for name in report.sources])
+    which = "source" if len(report.sources) == 1 else "sources"
+    return (
+        f" The coefficients below also count the suggestions of the automated {which}"
+        f" {names} as a further coder on the documents the coders coded; a document coded"
+        " by one coder and a source counts as coded by two."
+    )
 
 
 def _reason(reason: str | None) -> str:

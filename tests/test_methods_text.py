@@ -84,3 +84,30 @@ def test_every_variable_is_not_claimed_when_some_alpha_is_undefined(store):
     assert "could not be computed for" in text  # e.g. frames present: nobody coded it
     assert "Every variable reached this standard." not in text
     assert "Every variable for which α could be computed reached this standard." in text
+
+
+def test_a_suggestion_source_is_not_presented_as_a_human_coder(store):
+    docs = _docs(store, 4)
+    _agree(store, docs, ["ana", "ben"])
+    store.replace_suggestions(
+        "model", docs, [(d, 0, 9, "alarmist", 0.9) for d in docs],
+        [(d, "dominant_frame", "none", None) for d in docs],
+    )  # fmt: skip
+    report = compute_agreement(store, None, 0, 1, sources=["model"])
+    assert "source:model" in report.coders  # the figures count the source as a coder
+    text = methods_paragraph(report, store.stats()["gold"])
+    assert text.startswith("Two coders (ana and ben) coded the material"), text
+    assert "suggestions of the automated source 'model' as a further coder" in text
+
+
+def test_a_source_beside_a_designed_sample_is_named_too(store):
+    docs = _docs(store, 4)
+    store.create_round("main", 5, {"method": "m"})
+    store.add_assignments("main", [(c, d, True, i + 1) for c in ("ana", "ben")
+                                   for i, d in enumerate(docs)])  # fmt: skip
+    _agree(store, docs, ["ana", "ben"])
+    store.replace_suggestions("model", docs, [(d, 0, 9, "alarmist", 0.9) for d in docs])
+    report = compute_agreement(store, None, 0, 1, round="main", sources=["model"])
+    text = methods_paragraph(report, store.stats()["gold"])
+    assert "Two coders (ana and ben) took part" in text
+    assert "suggestions of the automated source 'model' as a further coder" in text
