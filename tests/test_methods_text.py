@@ -111,3 +111,17 @@ def test_a_source_beside_a_designed_sample_is_named_too(store):
     text = methods_paragraph(report, store.stats()["gold"])
     assert "Two coders (ana and ben) took part" in text
     assert "suggestions of the automated source 'model' as a further coder" in text
+
+
+def test_without_a_bootstrap_no_report_speaks_of_intervals(store):
+    from annotator.report_html import render_html
+    from annotator.report_text import render_text
+
+    docs = _docs(store, 3)
+    _agree(store, docs, ["ana", "ben"])
+    report = compute_agreement(store, None, 0, 1)
+    for text in (render_text(report), render_html(report), _paragraph(store)):
+        assert "0 resamples" not in text
+        assert "bootstrap intervals over documents" not in text
+    assert "no bootstrap (no intervals)" in render_text(report)
+    assert "no bootstrap (no intervals)" in render_html(report)
