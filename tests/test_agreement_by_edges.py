@@ -74,3 +74,37 @@ def test_a_document_coded_in_two_weeks_is_in_the_week_of_its_last_coding(store):
     sizes = {g.key: g.documents for g in trend.groups}
     # 8 documents: docs[7] was never coded and is in no week
     assert sizes == {"2026-W10": 3, "2026-W11": 4}
+
+
+def test_by_scheme_version_keeps_documents_coded_with_nothing_to_label(store):
+    """Two coders who both mark an article done without a span or a value agree on it
+    (token α counts its tokens); grouping by version must not drop it."""
+    docs = import_documents(
+        store,
+        [RawDocument(f"Article {i}: the alliance is a threat.", f"{i}.txt") for i in range(4)],
+    ).added
+    for d in docs[:2]:
+        for c in ("ana", "ben"):
+            store.add_span(d, c, 0, 7, "alarmist")
+    for d in docs[2:]:
+        for c in ("ana", "ben"):
+            store.set_status(d, c, "done")  # nothing to label here
+    trend = compute_trend(store, "scheme-version", None, 0, 0)
+    whole = compute_trend(store, "week", None, 0, 0)
+    assert sum(g.documents for g in trend.groups) == 4
+    assert [g.report.n_documents for g in trend.groups] == [4]
+    assert sum(g.report.n_documents for g in whole.groups) == 4
+
+
+def test_a_document_with_nothing_to_label_takes_the_version_in_force_when_marked(store):
+    from annotator.scheme import extend_scheme
+
+    docs = import_documents(
+        store,
+        [RawDocument(f"Article {i}: the alliance is a threat.", f"{i}.txt") for i in range(2)],
+    ).added
+    store.set_status(docs[0], "ana", "done")  # under version 1
+    store.record_scheme(extend_scheme(store.scheme, 2, labels=["economic_threat"]))
+    store.set_status(docs[1], "ana", "done")  # under version 2
+    keys, order = store.document_groups("scheme-version")
+    assert keys == {docs[0]: 1, docs[1]: 2} and order == [1, 2]
