@@ -217,8 +217,9 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
         parts.append("Every variable reached this standard.")
     if gold and (gold.get("documents") or gold.get("spans")):
         parts.append(
-            f"Disagreements were resolved by adjudication: {gold.get('documents', 0):,}"
-            f" documents were reviewed and their {gold.get('spans', 0):,} adjudicated passages"
+            "Disagreements were resolved by adjudication:"
+            f" {_count(gold.get('documents', 0), 'document was', 'documents were')} reviewed"
+            f" and their {_count(gold.get('spans', 0), 'adjudicated passage', 'adjudicated passages')}"
             " and document codes form the gold standard used in the analysis."
         )
     else:

@@ -125,3 +125,12 @@ def test_without_a_bootstrap_no_report_speaks_of_intervals(store):
         assert "bootstrap intervals over documents" not in text
     assert "no bootstrap (no intervals)" in render_text(report)
     assert "no bootstrap (no intervals)" in render_html(report)
+
+
+def test_one_adjudicated_document_is_singular(store):
+    docs = _docs(store, 2)
+    _agree(store, docs, ["ana", "ben"])
+    store.add_gold_span(docs[0], 0, 9, "alarmist", ["ana", "ben"])
+    assert store.stats()["gold"]["documents"] == 1
+    text = _paragraph(store)
+    assert "1 document was reviewed and their 1 adjudicated passage and" in text
