@@ -92,10 +92,14 @@ def _design_sentence(report: AgreementReport) -> str:
                 " than two coders no agreement coefficient can be computed."
             )
         return (
-            f"{_coders_phrase(people)} coded the material; agreement was computed on"
-            f" the {docs} that at least one of them coded, of which those coded by two or"
-            " more coders enter the coefficients."
-        ) + _sources_sentence(report)
+            (
+                f"{_coders_phrase(people)} coded the material; agreement was computed on"
+                f" the {docs} that at least one of them coded, of which those coded by two or"
+                " more coders enter the coefficients."
+            )
+            + _sources_sentence(report)
+            + _origin_sentence(report)
+        )
     drawn: Mapping[str, Any] = design.drawn
     method = drawn.get("method")
     seed = f"; seed {design.seed}" if design.seed is not None else ""
@@ -129,7 +133,29 @@ def _design_sentence(report: AgreementReport) -> str:
         f"In all, {_count(two, 'document was', 'documents were')} coded by at least two"
         f" coders and {'enters' if two == 1 else 'enter'} the coefficients below."
     )
-    return " ".join(parts) + _sources_sentence(report)
+    return " ".join(parts) + _sources_sentence(report) + _origin_sentence(report)
+
+
+def _origin_sentence(report: AgreementReport) -> str:
+    """Which codes count, when some were accepted from automated suggestions (``agreement
+    --origin``): a reader must know whether the coefficients are human-only."""
+    if report.origin == "manual":
+        return (
+            " Only codes the coders made without an automated suggestion count: a document"
+            " code accepted from a suggestion is treated as missing, and a coder's passages"
+            " on a document where any came from a suggestion are left out for that document."
+        )
+    if report.origin == "assisted":
+        return (
+            " Only codes accepted from automated suggestions count here (as they were or"
+            " after the coder changed them); the coders' other codes are left out."
+        )
+    if report.by_origin:
+        return (
+            " Some codes were accepted from automated suggestions (as they were or after the"
+            " coder changed them); the coefficients count them as the coders' own."
+        )
+    return ""
 
 
 def _sources_sentence(report: AgreementReport) -> str:

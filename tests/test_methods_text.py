@@ -134,3 +134,21 @@ def test_one_adjudicated_document_is_singular(store):
     assert store.stats()["gold"]["documents"] == 1
     text = _paragraph(store)
     assert "1 document was reviewed and their 1 adjudicated passage and" in text
+
+
+def test_the_paragraph_says_which_codes_count_when_some_came_from_suggestions(store):
+    docs = _docs(store, 4)
+    _agree(store, docs, ["ana", "ben"])
+    store.set_doc_label(docs[0], "ben", "dominant_frame", "none", origin="suggestion:model")
+    manual = _paragraph(store, origin="manual")
+    assert "Only codes the coders made without an automated suggestion count" in manual
+    assisted = _paragraph(store, origin="assisted")
+    assert "Only codes accepted from automated suggestions count here" in assisted
+    everything = _paragraph(store)
+    assert "the coefficients count them as the coders' own" in everything
+
+
+def test_a_study_without_suggestions_says_nothing_of_them(store):
+    docs = _docs(store, 3)
+    _agree(store, docs, ["ana", "ben"])
+    assert "suggestion" not in _paragraph(store)
