@@ -5,7 +5,8 @@ Each group's report is exactly the report ``annotator agreement`` computes on th
 group's documents (:func:`annotator.reliability.compute_agreement`), so the cost is the
 sum of the groups' costs plus one query that groups the documents. A group is:
 
-- ``round``: the documents of a round (its coders; ``--sample reliability``: its sample;
+- ``round``: the documents of a round (its coders, or those named who are in it;
+  ``--sample reliability``: its sample;
   a round without one is a group with every statistic undefined, not an error);
 - ``scheme-version``: the documents whose newest label was made under that version;
 - ``week``: the documents last coded in that ISO week.
@@ -92,18 +93,23 @@ def compute_trend(
     names = None if coders is None else list(coders)
     keys, order = store.document_groups(by, names)
     versions, _ = store.document_groups("scheme-version", names)
+    named = [] if names is None else store.resolve_coders(names)  # NotFoundError if unknown
     members: dict[Any, list[int]] = {k: [] for k in order}
     for doc_id, key in keys.items():
         members.setdefault(key, []).append(doc_id)
     groups: list[TrendGroup] = []
     for key in order:
         docs = members[key]
+        in_round: list[str] | None = None
+        if by == "round":
+            # the round's coders, or those named who are in it (one may have joined later)
+            here = [c for c in store.round_coders(str(key)) if c != GOLD]
+            in_round = None if names is None else [c for c in named if c in here]
         if by == "round" and sample == "reliability" and not store.reliability_documents(str(key)):
             # a round without a reliability sample is a group with nothing to agree on
             # (every statistic undefined), not an error that hides the other rounds
-            round_coders = [c for c in store.round_coders(str(key)) if c != GOLD]
             report = compute_agreement(
-                store, round_coders if names is None else names, bootstrap, seed, worst,
+                store, here if in_round is None else in_round, bootstrap, seed, worst,
                 documents=(), origin=origin, sources=tuple(sources),
             )  # fmt: skip
             reason = f"round {key!r} has no reliability sample"
@@ -111,7 +117,7 @@ def compute_trend(
             docs = []
         elif by == "round":
             report = compute_agreement(
-                store, names, bootstrap, seed, worst, round=str(key), sample=sample,
+                store, in_round, bootstrap, seed, worst, round=str(key), sample=sample,
                 origin=origin, sources=tuple(sources),
             )  # fmt: skip
             # the documents the report was computed on: the round's (or its sample's)

@@ -108,3 +108,16 @@ def test_a_document_with_nothing_to_label_takes_the_version_in_force_when_marked
     store.set_status(docs[1], "ana", "done")  # under version 2
     keys, order = store.document_groups("scheme-version")
     assert keys == {docs[0]: 1, docs[1]: 2} and order == [1, 2]
+
+
+def test_by_round_with_named_coders_one_of_whom_joined_later(store):
+    docs = _study(store)
+    store.create_round("late", 3, {"method": "test"})
+    store.add_assignments("late", [(c, docs[7], True, 1) for c in ("ana", "cy")])
+    for c in ("ana", "cy"):
+        store.set_doc_label(docs[7], c, "dominant_frame", "none", at=W11)
+    trend = compute_trend(store, "round", ["ana", "cy"], 0, 0)
+    assert [g.key for g in trend.groups] == ["pilot", "main", "late"]
+    pilot, _main, late = trend.groups
+    assert pilot.report.coders == ("ana",)  # cy has no assignments in the pilot
+    assert late.report.coders == ("ana", "cy")
