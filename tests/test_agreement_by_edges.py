@@ -121,3 +121,17 @@ def test_by_round_with_named_coders_one_of_whom_joined_later(store):
     pilot, _main, late = trend.groups
     assert pilot.report.coders == ("ana",)  # cy has no assignments in the pilot
     assert late.report.coders == ("ana", "cy")
+
+
+def test_methods_with_by_is_refused_in_one_line_not_ignored(store):
+    _study(store)
+    path = store.path
+    store.close()
+    done = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(path), "agreement", "--by", "week",
+         "--methods", "--bootstrap", "0"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout
+    assert "--methods" in done.stderr and "--by" in done.stderr
+    assert "Traceback" not in done.stderr

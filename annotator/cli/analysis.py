@@ -188,6 +188,11 @@ def agreement(
     if by is not None:
         if round_name is not None:
             raise click.UsageError("--by and --round cannot be combined (--by round: every round)")
+        if methods:
+            raise click.UsageError(
+                "--methods describes one report and cannot be combined with --by"
+                " (run --methods with --round or --sample reliability)"
+            )
         _agreement_by(store, by, names, bootstrap, seed, sample, report, as_json, origin, sources)
         return
     data = compute_agreement(
