@@ -200,6 +200,16 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
             "Agreement on the document-level variables, measured with Krippendorff's α"
             " (nominal), was: " + _join(fields) + "."
         )
+        multi = [
+            n.replace("_", " ")
+            for n, f in report.doc_fields.items()
+            if f.kind == "multi" and f.alpha.value is not None
+        ]
+        if multi:
+            parts.append(
+                f"For {_join(multi)}, where coders could choose several options, each"
+                " combination of options chosen counts as one value."
+            )
     labels = []
     for name, block in report.spans.by_label.items():
         shown = _with_ci(block.alpha_token)

@@ -152,3 +152,15 @@ def test_a_study_without_suggestions_says_nothing_of_them(store):
     docs = _docs(store, 3)
     _agree(store, docs, ["ana", "ben"])
     assert "suggestion" not in _paragraph(store)
+
+
+def test_a_multi_choice_field_says_how_its_values_were_compared(store):
+    docs = _docs(store, 4)
+    _agree(store, docs, ["ana", "ben"])
+    sets = [["alarmist"], ["alarmist", "policy_prescription"]]
+    for i, d in enumerate(docs):
+        for c in ("ana", "ben"):
+            store.set_doc_label(d, c, "frames_present", sets[i % 2])
+    text = _paragraph(store)
+    assert "frames present (α = 1.00" in text
+    assert "For frames present, where coders could choose several options, each" in text
