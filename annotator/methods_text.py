@@ -136,6 +136,38 @@ def _design_sentence(report: AgreementReport) -> str:
     return " ".join(parts) + _sources_sentence(report) + _origin_sentence(report)
 
 
+def _skewed_sentences(report: AgreementReport) -> list[str]:
+    """For a field where one value holds more than 80 % of the codings (the report's
+    prevalence flag), the share and the coefficients that a skewed category does not sink:
+    α and κ can be low there although coders nearly always agree (Feinstein & Cicchetti,
+    1990)."""
+    out = []
+    for name, f in report.doc_fields.items():
+        chance = f.chance
+        if chance is None or not chance.skewed or chance.prevalence is None:
+            continue
+        if f.alpha.value is None:
+            continue
+        value = chance.prevalence.value
+        shown = ", ".join(value) if isinstance(value, (list, tuple)) else str(value)
+        beside = [
+            f"{what} = {apa(v)}"
+            for what, v in (
+                ("Gwet's AC1", chance.gwet_ac1),
+                ("Brennan and Prediger's coefficient", chance.brennan_prediger),
+            )
+            if v is not None
+        ]
+        out.append(
+            f"For {name.replace('_', ' ')}, one value ({shown!r}) holds"
+            f" {chance.prevalence.share * 100:.0f}% of the codings, where α can be low although"
+            " the coders nearly always agree (Feinstein & Cicchetti, 1990)"
+            + ("; " + " and ".join(beside) if beside else "")
+            + "."
+        )
+    return out
+
+
 def _origin_sentence(report: AgreementReport) -> str:
     """Which codes count, when some were accepted from automated suggestions (``agreement
     --origin``): a reader must know whether the coefficients are human-only."""
@@ -200,6 +232,7 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
             "Agreement on the document-level variables, measured with Krippendorff's α"
             " (nominal), was: " + _join(fields) + "."
         )
+        parts += _skewed_sentences(report)
         multi = [
             n.replace("_", " ")
             for n, f in report.doc_fields.items()

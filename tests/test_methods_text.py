@@ -164,3 +164,18 @@ def test_a_multi_choice_field_says_how_its_values_were_compared(store):
     text = _paragraph(store)
     assert "frames present (α = 1.00" in text
     assert "For frames present, where coders could choose several options, each" in text
+
+
+def test_a_skewed_field_reports_its_prevalence_and_ac1_beside_alpha(store):
+    docs = _docs(store, 10)
+    for i, d in enumerate(docs):
+        store.set_doc_label(d, "ana", "dominant_frame", "alarmist")
+        store.set_doc_label(d, "ben", "dominant_frame", "none" if i == 0 else "alarmist")
+    report = compute_agreement(store, None, 0, 1)
+    chance = report.doc_fields["dominant_frame"].chance
+    assert chance is not None and chance.skewed
+    text = methods_paragraph(report, store.stats()["gold"])
+    assert "For dominant frame, one value ('alarmist') holds 95% of the codings" in text
+    ac1 = chance.gwet_ac1
+    assert ac1 is not None and f"Gwet's AC1 = .{round(ac1 * 100):02d}" in text
+    assert "Feinstein & Cicchetti, 1990" in text
