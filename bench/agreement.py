@@ -22,11 +22,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import time
 
-from annotator.agreement import krippendorff_alpha, pairwise_f1, token_alpha, unitizing_alpha
+# as `annotator agreement` does (annotator/cli/analysis.py, one_blas_thread): before numpy loads
+for _name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+from annotator.agreement import krippendorff_alpha, pairwise_f1, token_alpha, unitizing_alpha  # noqa: E402
 
 LABELS = ("alarmist", "skeptical_of_alliance", "policy_prescription")
 
