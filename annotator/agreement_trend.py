@@ -13,7 +13,7 @@ sum of the groups' costs plus one query that groups the documents. A group is:
 
 A codebook change is marked at the first group whose labels were made under a newer
 scheme version than the group before. A statistic that falls more than :data:`DROP`
-below its value in the first group is flagged.
+below its value in the first group where it is defined is flagged.
 """
 
 from __future__ import annotations
@@ -147,14 +147,18 @@ def compute_trend(
             last = v if last is None else max(last, v)
     flags: list[str] = []
     for name, values in series.items():
-        first = values[0] if values else None
-        if first is None:
+        # the first group where the statistic is defined (a pilot without a reliability
+        # sample, or where nobody coded the field, is no baseline)
+        start = next((i for i, v in enumerate(values) if v is not None), None)
+        if start is None:
             continue
-        for group, value in zip(groups[1:], values[1:], strict=True):
+        first = values[start]
+        assert first is not None
+        for group, value in zip(groups[start + 1 :], values[start + 1 :], strict=True):
             if value is not None and first - value > DROP:
                 flags.append(
                     f"{name}: {value:.3f} in {by} {group.key}, {first - value:.3f} below"
-                    f" {first:.3f} in {groups[0].key}"
+                    f" {first:.3f} in {groups[start].key}"
                 )
     return TrendReport(by, tuple(groups), series, tuple(changes), tuple(flags))
 

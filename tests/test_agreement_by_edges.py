@@ -135,3 +135,32 @@ def test_methods_with_by_is_refused_in_one_line_not_ignored(store):
     assert done.returncode == 2, done.stdout
     assert "--methods" in done.stderr and "--by" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_fall_is_measured_from_the_first_round_where_the_statistic_is_defined(store):
+    docs = import_documents(
+        store,
+        [RawDocument(f"Article {i}: the alliance is a threat.", f"{i}.txt") for i in range(7)],
+    ).added
+    store.create_round("zero", 1, {"method": "test"})  # first, without a reliability sample
+    store.add_assignments("zero", [("ana", docs[0], False, 1)])
+    store.create_round("pilot", 2, {"method": "test"})
+    store.add_assignments(
+        "pilot", [(c, d, True, i + 1) for c in ("ana", "ben") for i, d in enumerate(docs[1:5])]
+    )
+    store.create_round("late", 3, {"method": "test"})
+    store.add_assignments(
+        "late", [(c, d, True, i + 1) for c in ("ana", "ben") for i, d in enumerate(docs[5:])]
+    )
+    for i, d in enumerate(docs[1:5]):  # the pilot agrees: alpha 1
+        for c in ("ana", "ben"):
+            store.set_doc_label(d, c, "dominant_frame", ["alarmist", "none"][i % 2])
+    for i, d in enumerate(docs[5:]):  # later, they disagree
+        store.set_doc_label(d, "ana", "dominant_frame", ["alarmist", "none"][i])
+        store.set_doc_label(d, "ben", "dominant_frame", ["none", "alarmist"][i])
+    trend = compute_trend(store, "round", None, 0, 0, sample="reliability")
+    assert [g.key for g in trend.groups] == ["zero", "pilot", "late"]
+    series = trend.series["dominant_frame (alpha)"]
+    assert series[0] is None and series[1] == 1.0 and series[2] < 0.5
+    flagged = [f for f in trend.flags if f.startswith("dominant_frame (alpha)")]
+    assert len(flagged) == 1 and flagged[0].endswith("below 1.000 in pilot")
