@@ -61,7 +61,7 @@ def _coders_phrase(coders: tuple[str, ...]) -> str:
 
 def _assigned(per_document: Mapping[int, int]) -> str:
     """How many coders the documents were assigned to, as the design's counts say:
-    ``"Each was assigned to two coders, who coded it independently."`` or ``"Of these, 6
+    ``"Each was assigned to two coders, to be coded independently."`` or ``"Of these, 6
     were assigned to two coders and 4 to one coder."``."""
 
     def coders(k: int) -> str:
@@ -74,7 +74,7 @@ def _assigned(per_document: Mapping[int, int]) -> str:
         k = groups[0][0]
         if k < 2:
             return f"Each was assigned to {coders(k)}."
-        return f"Each was assigned to {coders(k)}, who coded it independently."
+        return f"Each was assigned to {coders(k)}, to be coded independently."
     (k0, n0), rest = groups[0], groups[1:]
     more = _join([f"{n:,} to {coders(k)}" for k, n in rest])
     return f"Of these, {n0:,} {'was' if n0 == 1 else 'were'} assigned to {coders(k0)} and {more}."

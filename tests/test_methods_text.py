@@ -51,7 +51,7 @@ def test_a_whole_round_is_not_called_a_random_sample_coded_by_two(store):
     method = store.get_round("main").design["method"]
     assert "The reliability sample of 4 documents was drawn at random from the round's" in sample
     assert f"({method}; seed 3)" in sample
-    assert "Each was assigned to two coders, who coded it independently." in sample
+    assert "Each was assigned to two coders, to be coded independently." in sample
     assert "The coding tool did not show coders which documents were in the sample." in sample
 
 
