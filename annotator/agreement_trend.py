@@ -5,24 +5,26 @@ Each group's report is exactly the report ``annotator agreement`` computes on th
 group's documents (:func:`annotator.reliability.compute_agreement`), so the cost is the
 sum of the groups' costs plus one query that groups the documents. A group is:
 
-- ``round``: the documents of a round (its coders; ``--sample reliability``: its sample);
+- ``round``: the documents of a round (its coders, or those named who are in it;
+  ``--sample reliability``: its sample;
+  a round without one is a group with every statistic undefined, not an error);
 - ``scheme-version``: the documents whose newest label was made under that version;
 - ``week``: the documents last coded in that ISO week.
 
 A codebook change is marked at the first group whose labels were made under a newer
 scheme version than the group before. A statistic that falls more than :data:`DROP`
-below its value in the first group is flagged.
+below its value in the first group where it is defined is flagged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .agreement.report import AgreementReport
 from .reliability import compute_agreement
-from .store import Store
+from .store import GOLD, Store
 
 DROP = 0.15  # a fall of more than this from the first group is flagged
 
@@ -91,17 +93,39 @@ def compute_trend(
     names = None if coders is None else list(coders)
     keys, order = store.document_groups(by, names)
     versions, _ = store.document_groups("scheme-version", names)
+    named = [] if names is None else store.resolve_coders(names)  # NotFoundError if unknown
     members: dict[Any, list[int]] = {k: [] for k in order}
     for doc_id, key in keys.items():
         members.setdefault(key, []).append(doc_id)
     groups: list[TrendGroup] = []
     for key in order:
         docs = members[key]
+        in_round: list[str] | None = None
         if by == "round":
+            # the round's coders, or those named who are in it (one may have joined later)
+            here = [c for c in store.round_coders(str(key)) if c != GOLD]
+            in_round = None if names is None else [c for c in named if c in here]
+        if by == "round" and sample == "reliability" and not store.reliability_documents(str(key)):
+            # a round without a reliability sample is a group with nothing to agree on
+            # (every statistic undefined), not an error that hides the other rounds
             report = compute_agreement(
-                store, names, bootstrap, seed, worst, round=str(key), sample=sample,
+                store, here if in_round is None else in_round, bootstrap, seed, worst,
+                documents=(), origin=origin, sources=tuple(sources),
+            )  # fmt: skip
+            reason = f"round {key!r} has no reliability sample"
+            report = replace(report, reasons=(*report.reasons, reason))
+            docs = []
+        elif by == "round":
+            report = compute_agreement(
+                store, in_round, bootstrap, seed, worst, round=str(key), sample=sample,
                 origin=origin, sources=tuple(sources),
             )  # fmt: skip
+            # the documents the report was computed on: the round's (or its sample's)
+            docs = sorted(
+                store.reliability_documents(str(key))
+                if sample == "reliability"
+                else store.assigned_documents(str(key))
+            )
         else:
             report = compute_agreement(
                 store, names, bootstrap, seed, worst, documents=docs, sample=sample,
@@ -123,14 +147,18 @@ def compute_trend(
             last = v if last is None else max(last, v)
     flags: list[str] = []
     for name, values in series.items():
-        first = values[0] if values else None
-        if first is None:
+        # the first group where the statistic is defined (a pilot without a reliability
+        # sample, or where nobody coded the field, is no baseline)
+        start = next((i for i, v in enumerate(values) if v is not None), None)
+        if start is None:
             continue
-        for group, value in zip(groups[1:], values[1:], strict=True):
+        first = values[start]
+        assert first is not None
+        for group, value in zip(groups[start + 1 :], values[start + 1 :], strict=True):
             if value is not None and first - value > DROP:
                 flags.append(
                     f"{name}: {value:.3f} in {by} {group.key}, {first - value:.3f} below"
-                    f" {first:.3f} in {groups[0].key}"
+                    f" {first:.3f} in {groups[start].key}"
                 )
     return TrendReport(by, tuple(groups), series, tuple(changes), tuple(flags))
 

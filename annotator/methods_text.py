@@ -48,33 +48,159 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + (", and " if len(items) > 2 else " and ") + items[-1]
 
 
+def _count(n: int, one: str, many: str) -> str:
+    """``"1 document"`` / ``"8 documents"``."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _coders_phrase(coders: tuple[str, ...]) -> str:
+    """``"One coder (cy)"`` / ``"Two coders (ana and ben)"``."""
+    noun = "coder" if len(coders) == 1 else "coders"
+    return f"{_words(len(coders)).capitalize()} {noun} ({_join(list(coders))})"
+
+
+def _assigned(per_document: Mapping[int, int]) -> str:
+    """How many coders the documents were assigned to, as the design's counts say:
+    ``"Each was assigned to two coders, to be coded independently."`` or ``"Of these, 6
+    were assigned to two coders and 4 to one coder."``."""
+
+    def coders(k: int) -> str:
+        return f"{_words(k)} {'coder' if k == 1 else 'coders'}"
+
+    groups = sorted(((k, n) for k, n in per_document.items() if n), reverse=True)
+    if not groups:
+        return ""
+    if len(groups) == 1:
+        k = groups[0][0]
+        if k < 2:
+            return f"Each was assigned to {coders(k)}."
+        return f"Each was assigned to {coders(k)}, to be coded independently."
+    (k0, n0), rest = groups[0], groups[1:]
+    more = _join([f"{n:,} to {coders(k)}" for k, n in rest])
+    return f"Of these, {n0:,} {'was' if n0 == 1 else 'were'} assigned to {coders(k0)} and {more}."
+
+
 def _design_sentence(report: AgreementReport) -> str:
     design = report.design
-    coders = len(report.coders)
+    machine = {s.coder for s in report.sources.values()}  # --with-source: not people
+    people = tuple(c for c in report.coders if c not in machine)
     if design is None:
+        docs = _count(report.n_documents, "document", "documents")
+        if len(report.coders) < 2:
+            return (
+                f"{_coders_phrase(people)} coded the material ({docs}); with fewer"
+                " than two coders no agreement coefficient can be computed."
+            )
         return (
-            f"{_words(coders).capitalize()} coders ({_join(list(report.coders))}) coded the"
-            f" material; agreement was computed on the {report.n_documents:,} documents that"
-            " at least one of them coded, of which those coded by two or more coders enter"
-            " the coefficients."
+            (
+                f"{_coders_phrase(people)} coded the material; agreement was computed on"
+                f" the {docs} that at least one of them coded, of which those coded by two or"
+                " more coders enter the coefficients."
+            )
+            + _sources_sentence(report)
+            + _origin_sentence(report)
         )
     drawn: Mapping[str, Any] = design.drawn
     method = drawn.get("method")
-    how = "drawn at random" if method is None else f"drawn at random ({method}"
-    if method is not None:
-        seed = f"seed {design.seed}" if design.seed is not None else ""
-        strat = drawn.get("stratify")
-        extra = [x for x in (f"stratified by {strat}" if strat else "", seed) if x]
-        how += (", " + ", ".join(extra) if extra else "") + ")"
-    sample = "reliability sample" if design.sample == "reliability" else "documents"
-    per_doc = max(design.coders_per_document, default=0)
+    seed = f"; seed {design.seed}" if design.seed is not None else ""
+    docs = _count(design.documents, "document", "documents")
+    reliability = design.sample == "reliability"
+    parts = [f"{_coders_phrase(design.coders)} took part in round {design.round!r}."]
+    # A round drawn by `annotator assign` records its method (always a seeded random draw,
+    # annotator.design); a round without one (made from a coder's pack, or by hand) says
+    # nothing about how its documents were chosen, and neither does the paragraph.
+    if reliability and method is not None:
+        parts.append(
+            f"The reliability sample of {docs} was drawn at random from the round's"
+            f" documents ({method}{seed})."
+        )
+    elif reliability:
+        parts.append(
+            f"The reliability sample comprised {docs}; how its documents were chosen is not"
+            " recorded."
+        )
+    elif method is not None:
+        parts.append(f"The round comprised {docs}, assigned by its design ({method}{seed}).")
+    else:
+        parts.append(f"The round comprised {docs}; how its documents were chosen is not recorded.")
+    assigned = _assigned(design.coders_per_document)
+    if assigned:
+        parts.append(assigned)
+    if reliability and method is not None:
+        parts.append("The coding tool did not show coders which documents were in the sample.")
+    two = design.coded_by_two
+    parts.append(
+        f"In all, {_count(two, 'document was', 'documents were')} coded by at least two"
+        f" coders and {'enters' if two == 1 else 'enter'} the coefficients below."
+    )
+    return " ".join(parts) + _sources_sentence(report) + _origin_sentence(report)
+
+
+def _skewed_sentences(report: AgreementReport) -> list[str]:
+    """For a field where one value holds more than 80 % of the codings (the report's
+    prevalence flag), the share and the coefficients that a skewed category does not sink:
+    α and κ can be low there although coders nearly always agree (Feinstein & Cicchetti,
+    1990)."""
+    out = []
+    for name, f in report.doc_fields.items():
+        chance = f.chance
+        if chance is None or not chance.skewed or chance.prevalence is None:
+            continue
+        if f.alpha.value is None:
+            continue
+        value = chance.prevalence.value
+        shown = ", ".join(value) if isinstance(value, (list, tuple)) else str(value)
+        beside = [
+            f"{what} = {apa(v)}"
+            for what, v in (
+                ("Gwet's AC1", chance.gwet_ac1),
+                ("Brennan and Prediger's coefficient", chance.brennan_prediger),
+            )
+            if v is not None
+        ]
+        out.append(
+            f"For {name.replace('_', ' ')}, one value ({shown!r}) holds"
+            f" {chance.prevalence.share * 100:.0f}% of the codings, where α can be low although"
+            " the coders nearly always agree (Feinstein & Cicchetti, 1990)"
+            + ("; " + " and ".join(beside) if beside else "")
+            + "."
+        )
+    return out
+
+
+def _origin_sentence(report: AgreementReport) -> str:
+    """Which codes count, when some were accepted from automated suggestions (``agreement
+    --origin``): a reader must know whether the coefficients are human-only."""
+    if report.origin == "manual":
+        return (
+            " Only codes the coders made without an automated suggestion count: a document"
+            " code accepted from a suggestion is treated as missing, and a coder's passages"
+            " on a document where any came from a suggestion are left out for that document."
+        )
+    if report.origin == "assisted":
+        return (
+            " Only codes accepted from automated suggestions count here (as they were or"
+            " after the coder changed them); the coders' other codes are left out."
+        )
+    if report.by_origin:
+        return (
+            " Some codes were accepted from automated suggestions (as they were or after the"
+            " coder changed them); the coefficients count them as the coders' own."
+        )
+    return ""
+
+
+def _sources_sentence(report: AgreementReport) -> str:
+    """With ``--with-source``, every coefficient counts a suggestion source as one more
+    coder: the paragraph must say so, and not count it among the people."""
+    if not report.sources:
+        return ""
+    names = _join([repr(name) for name in report.sources])
+    which = "source" if len(report.sources) == 1 else "sources"
     return (
-        f"{_words(len(design.coders)).capitalize()} coders ({_join(list(design.coders))}) took"
-        f" part in round {design.round!r}. The {sample} of {design.documents:,} documents was"
-        f" {how} from the corpus and assigned so that each document was coded independently"
-        f" by {_words(per_doc)} coders; coders were not told which documents were in the"
-        f" sample. Of these, {design.coded_by_two:,} documents were coded by at least two"
-        " coders and enter the coefficients below."
+        f" The coefficients below also count the suggestions of the automated {which}"
+        f" {names} as a further coder on the documents the coders coded; a document coded"
+        " by one coder and a source counts as coded by two."
     )
 
 
@@ -106,6 +232,17 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
             "Agreement on the document-level variables, measured with Krippendorff's α"
             " (nominal), was: " + _join(fields) + "."
         )
+        parts += _skewed_sentences(report)
+        multi = [
+            n.replace("_", " ")
+            for n, f in report.doc_fields.items()
+            if f.kind == "multi" and f.alpha.value is not None
+        ]
+        if multi:
+            parts.append(
+                f"For {_join(multi)}, where coders could choose several options, each"
+                " combination of options chosen counts as one value."
+            )
     labels = []
     for name, block in report.spans.by_label.items():
         shown = _with_ci(block.alpha_token)
@@ -128,7 +265,8 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
     if undefined:
         parts.append(
             "α could not be computed for " + _join(undefined) + ": a coefficient of agreement"
-            " is undefined where nothing was coded or the coders' values do not vary."
+            " is undefined where fewer than two coders coded the same units or the coders'"
+            " values do not vary."
         )
     boot = report.bootstrap
     if boot.resamples:
@@ -142,12 +280,15 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
     )
     if low:
         parts.append(f"By this standard, {_join(low)} fell short of .800.")
+    elif (fields or labels) and undefined:
+        parts.append("Every variable for which α could be computed reached this standard.")
     elif fields or labels:
         parts.append("Every variable reached this standard.")
     if gold and (gold.get("documents") or gold.get("spans")):
         parts.append(
-            f"Disagreements were resolved by adjudication: {gold.get('documents', 0):,}"
-            f" documents were reviewed and their {gold.get('spans', 0):,} adjudicated passages"
+            "Disagreements were resolved by adjudication:"
+            f" {_count(gold.get('documents', 0), 'document was', 'documents were')} reviewed"
+            f" and their {_count(gold.get('spans', 0), 'adjudicated passage', 'adjudicated passages')}"
             " and document codes form the gold standard used in the analysis."
         )
     else:

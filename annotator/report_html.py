@@ -140,9 +140,14 @@ def render_html(report: AgreementReport, methods: str | None = None) -> str:
         "<h1>Inter-coder agreement</h1>",
         f"<p class='meta'>Database {escape(report.database)} · scheme"
         f" {escape(report.scheme_name)} v{report.scheme_version} · coders"
-        f" {escape(', '.join(coders) or 'none')} · {report.n_documents} document(s) coded ·"
-        f" 95% percentile bootstrap intervals over documents ({boot.resamples} resamples,"
-        f" seed {boot.seed})</p>",
+        f" {escape(', '.join(coders) or 'none')} · {report.n_documents} document(s) coded · "
+        + (
+            f"95% percentile bootstrap intervals over documents ({boot.resamples} resamples,"
+            f" seed {boot.seed})"
+            if boot.resamples
+            else "no bootstrap (no intervals)"
+        )
+        + "</p>",
     ]
     if report.origin != "all":
         h.append(f"<p class='meta'>Labels counted: {escape(ORIGIN_TITLES[report.origin])}</p>")

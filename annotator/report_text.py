@@ -164,9 +164,12 @@ def render_text(report: AgreementReport, documents: int = 10) -> str:
         f"Agreement: {report.database} (scheme {report.scheme_name} v{report.scheme_version})"
         + shown,
         f"Coders: {', '.join(report.coders) or 'none'};"
-        f" {report.n_documents} document(s) coded;"
-        f" 95% bootstrap intervals over documents ({boot.resamples} resamples,"
-        f" seed {boot.seed})",
+        f" {report.n_documents} document(s) coded; "
+        + (
+            f"95% bootstrap intervals over documents ({boot.resamples} resamples, seed {boot.seed})"
+            if boot.resamples
+            else "no bootstrap (no intervals)"
+        ),
     ]
     if report.design is not None:
         out += ["", "Design", *(f"  {line}" for line in design_lines(report.design))]

@@ -75,28 +75,41 @@ class _NominalAlpha:
 
     def __init__(self, units: Units):
         self.n_units = k = len(units)
-        # one flat pass in C-level loops; the codes of a unit's values are contiguous
-        flat = [v for unit in units.values() for v in unit.values()]
-        coder_of = [c for unit in units.values() for c in unit]
-        lookup = {v: i for i, v in enumerate(dict.fromkeys(flat))}
-        codes = np.fromiter(map(lookup.__getitem__, flat), dtype=np.int64, count=len(flat))
-        uu = np.repeat(np.arange(k, dtype=np.int64), [len(unit) for unit in units.values()])
+        # one flat pass in C-level loops; the codes of a unit's values are contiguous, each
+        # value's code its rank of first appearance
+        lookup: dict[Hashable, int] = {}
+        code = lookup.setdefault
+        codes = np.array(
+            [code(v, len(lookup)) for unit in units.values() for v in unit.values()],
+            dtype=np.int64,
+        )
+        sizes = np.fromiter(map(len, units.values()), dtype=np.int64, count=k)
+        uu = uu0 = np.repeat(np.arange(k, dtype=np.int64), sizes)
         if None in lookup:
+            coder_of = [c for unit in units.values() for c in unit]
             none = lookup.pop(None)
             keep = codes != none
             codes, uu = codes[keep], uu[keep]
             # the categories after None's code move down one (codes must be < len(lookup))
             codes[codes > none] -= 1
             coder_of = [c for c, kept in zip(coder_of, keep.tolist(), strict=True) if kept]
+            self.n_coders = len(set(coder_of))
+        else:  # every coder named has a value
+            self.n_coders = len(set().union(*units.values()))
         self.n_values = len(codes)
-        self.n_coders = len(set(coder_of))
-        self.m = np.bincount(uu, minlength=k).astype(float)
+        self.m = (np.bincount(uu, minlength=k) if len(codes) < len(uu0) else sizes).astype(float)
         pairable = self.m[uu] >= 2
         codes, uu = codes[pairable], uu[pairable]
         self.m[self.m < 2] = 0.0
         self.categories = list(lookup)
         n_cats = max(len(lookup), 1)
-        keys, counts = np.unique(uu * n_cats + codes, return_counts=True)
+        cells = uu * n_cats + codes
+        if k * n_cats <= 8 * len(cells) + 1024:  # few cells: count them all (no sort)
+            dense = np.bincount(cells, minlength=k * n_cats)
+            keys = np.flatnonzero(dense)
+            counts = dense[keys]
+        else:  # many categories: only the cells that occur
+            keys, counts = np.unique(cells, return_counts=True)
         self.unit_of = (keys // n_cats).astype(np.intp)
         self.cat_of = (keys % n_cats).astype(np.intp)
         self.count_of = counts.astype(float)

@@ -1499,7 +1499,7 @@ class Store:
     ) -> tuple[dict[int, Any], list[Any]]:
         """``({document: group key}, keys in order)`` for ``agreement --by``: ``round``
         (a document's first round), ``scheme-version`` (the newest version among its
-        labels) or ``week`` (ISO week of its latest coding); ``coders`` narrows whose
+        labels; without labels, the version in force when it was marked) or ``week`` (ISO week of its latest coding); ``coders`` narrows whose
         labels count. A document with no key (never coded, in no round) is left out."""
         from . import grouping
 

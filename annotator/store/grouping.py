@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timezone
 
 GROUPINGS = ("round", "scheme-version", "week")
 
@@ -37,7 +37,9 @@ def by_scheme_version(
     conn: sqlite3.Connection, coder_ids: Collection[int] | None
 ) -> dict[int, int]:
     """``{document: version}``: the newest scheme version among the document's spans and
-    field values (of the given coders)."""
+    field values (of the given coders). A document coded without any label (moved past
+    "new" with nothing to mark: the coders agree on it) takes the version in force when it
+    was last marked — the newest recorded at or before then (the oldest if none was)."""
     where_s, ids = _coder_filter(coder_ids, "annotator_id")
     rows = conn.execute(
         "SELECT document_id, max(v) FROM ("
@@ -46,7 +48,35 @@ def by_scheme_version(
         " WHERE v IS NOT NULL GROUP BY document_id",
         ids * 2,
     )
-    return {d: int(v) for d, v in rows}
+    out = {d: int(v) for d, v in rows}
+    history = [(v, _instant(at)) for v, at in scheme_changes(conn)]
+    if not history:
+        return out
+    marked = conn.execute(
+        "SELECT document_id, max(updated_at) FROM status WHERE state <> 'new'"
+        + where_s
+        + " GROUP BY document_id",
+        ids,
+    )
+    for doc_id, stamp in marked:
+        if doc_id in out:
+            continue
+        when = _instant(stamp)
+        version = history[0][0]
+        for v, at in history:
+            if when is not None and at is not None and at <= when:
+                version = max(version, v)
+        out[doc_id] = version
+    return out
+
+
+def _instant(stamp: object) -> datetime | None:
+    """An ISO 8601 timestamp as an aware datetime (UTC when it names no zone), or None."""
+    try:
+        moment = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def by_week(conn: sqlite3.Connection, coder_ids: Collection[int] | None) -> dict[int, str]:
