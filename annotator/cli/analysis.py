@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..syslibs import one_blas_thread
 from ._util import coder_list, one_line, open_db
 
 if TYPE_CHECKING:
@@ -69,29 +70,6 @@ def gold(ctx: click.Context, auto: bool, coders: str | None) -> None:
     names = coder_list(store, coders)
     report = auto_gold(store, names)
     click.echo(report.summary())
-
-
-BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
-
-
-def one_blas_thread() -> None:
-    """Run numpy's BLAS on one thread in this process, if numpy is not loaded yet and the
-    user did not choose a number (their setting wins).
-
-    The agreement statistics take dot products of vectors of up to a few hundred thousand
-    values, per bootstrap resample (α_U's units and gaps): OpenBLAS splits each over its
-    threads, whose start and spin-waiting cost more than the product itself, and far more
-    when the machine's cores are busy (measured: ``agreement --json`` on 2,000 documents
-    x 3 coders x 30 spans, 41 s with the default threads against 8.4 s on one, the output
-    byte for byte the same). One thread also makes the sums' order, and so the last bits
-    of every value, independent of the machine's number of cores."""
-    import os
-    import sys
-
-    if "numpy" in sys.modules:
-        return
-    for name in BLAS_THREADS:
-        os.environ.setdefault(name, "1")
 
 
 @click.command()

@@ -20,6 +20,7 @@ from ..colours import palette_from_json, palette_to_json, remember_palette
 from ..errors import AnnotatorError
 from ..scheme import Scheme, remember_toml, resource_path, toml_as_json
 from ..store import Store
+from ..syslibs import one_blas_thread
 from .coder import APPLICATION, ORGANISATION, announce_coder, app_settings, start_coder
 
 if TYPE_CHECKING:
@@ -140,6 +141,7 @@ def run(db: str | Path | Store, coder: str | None = None) -> int:
             if isinstance(db, Store):
                 db.close()
             return 1
+    one_blas_thread()  # before anything loads numpy (the agreement windows; see syslibs)
     app = cast(QApplication, QApplication.instance()) or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
