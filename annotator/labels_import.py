@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from . import jsonsafe
+from .codebook import Renames
 from .corpus import (
     RawDocument,
     derive_title,
@@ -224,6 +225,7 @@ def import_label_file(
     """
     result = FileImport(str(path), replace=replacing is not None)
     scan = _Scan(path, fmt, coder, all_answers, add_labels, field_name)
+    scan.store = store
     scheme = store.scheme
     digest = scan.check(store, result, scheme, report_problems=not add_labels)
     if digest is None:
@@ -395,6 +397,10 @@ class _Scan:
         self.add_labels = add_labels
         self.field_name = field_name
         self.usage = _Usage()
+        # the database the file goes into: labels made under an older scheme version
+        # (a record's or span's ``scheme_version``) are read under its current names
+        self.store: Store | None = None
+        self._renames: dict[int, Renames | None] = {}
         # every text's SHA-256, in file order, with where its first line is (offset, number)
         self.hashes: dict[str, tuple[int, int]] = {}
         self.tasks = 0
@@ -474,6 +480,7 @@ class _Scan:
             task = READERS[self.fmt](obj, all_answers=self.all_answers)
             if task.skip:
                 return None, False
+            self._current_names(task, obj)
             item = _prepare(
                 lineno, task, self.coder, scheme, self.field_name, self.add_labels,
                 self.fmt,
@@ -482,6 +489,33 @@ class _Scan:
             errors.append(f"{self.path}:{lineno}: {e}")
             return None, True
         return item, True
+
+    def _renames_since(self, version: object) -> Renames | None:
+        if self.store is None or isinstance(version, bool) or not isinstance(version, int):
+            return None
+        if version not in self._renames:
+            self._renames[version] = Renames(self.store, version) or None
+        return self._renames[version]
+
+    def _current_names(self, task: LabelTask, obj: Any) -> None:
+        """Labels the record made under an older scheme version, under today's names
+        (renamed or merged since, :func:`codebook.renames_since`); a label split since
+        stays as it is (its spans go on the recode worklist)."""
+        record = obj.get("scheme_version") if isinstance(obj, dict) else None
+        for sp in task.spans:
+            renames = self._renames_since(
+                sp.scheme_version if sp.scheme_version is not None else record
+            )
+            if renames is not None and renames.label(sp.label) != sp.label:
+                sp.label, sp.scheme_version = renames.label(sp.label), None
+        renames = self._renames_since(record)
+        if renames is None:
+            return
+        task.doc_labels = {
+            renames.field(f): renames.value(f, v) for f, v in task.doc_labels.items()
+        }
+        task.label_origins = {renames.field(f): o for f, o in task.label_origins.items()}
+        task.label_sources = {renames.field(f): c for f, c in task.label_sources.items()}
 
     def items_at(
         self, places: list[tuple[int, int]], scheme: Scheme, errors: list[str]
