@@ -17,7 +17,9 @@ outcome is
 
 Where the alignment is ambiguous (repeated characters), a span whose exact text still
 occurs overlapping the mapped range is put on that occurrence, so a span whose text
-survives is carried to exactly that text.
+survives is carried to exactly that text. A passage the alignment deleted and inserted
+elsewhere (two paragraphs that swapped places: only one of them can be aligned) keeps its
+spans: a span whose text occurs exactly once in the inserted text is moved there.
 """
 
 from __future__ import annotations
@@ -76,6 +78,18 @@ class Alignment:
         """The new position just after the last kept character before old position
         ``i`` (exclusive end): used for an end whose last character was removed."""
         return self.after(i)
+
+    def inserted(self) -> list[tuple[int, int]]:
+        """The ranges of the new text that no old character is aligned to (inserted)."""
+        gaps = []
+        at = 0
+        for _, b, n in self.blocks:
+            if b > at:
+                gaps.append((at, b))
+            at = b + n
+        if self.new_len > at:
+            gaps.append((at, self.new_len))
+        return gaps
 
     def survivors(self, start: int, end: int) -> int:
         """How many of old characters ``[start, end)`` are kept."""
@@ -203,11 +217,30 @@ def carry(alignment: Alignment, old: str, new: str, start: int, end: int) -> Car
         return Carried(UNCHANGED if (ns, ne) == (start, end) else MOVED, ns, ne)
     survivors = alignment.survivors(start, end)
     found = _nearby(new, text, ns, ne, abs(len(new) - len(old)))
+    if found is None:
+        found = _reinserted(alignment, new, text)
     if found is not None:
         return Carried(UNCHANGED if found == start else MOVED, found, found + len(text))
     if survivors == 0 or ne <= ns:
         return Carried(LOST, ns, ns)
     return Carried(CHANGED, ns, ne)
+
+
+def _reinserted(alignment: Alignment, new: str, text: str) -> int | None:
+    """Where ``text`` occurs in the new text's inserted ranges, if exactly once: a passage
+    the alignment had to delete and insert again elsewhere (paragraphs that swapped
+    places) keeps its spans; None if it is not there, or there more than once."""
+    found: int | None = None
+    for a, b in alignment.inserted():
+        if b - a < len(text):
+            continue
+        i = new.find(text, a, b)
+        while i != -1:
+            if found is not None:
+                return None
+            found = i
+            i = new.find(text, i + 1, b)
+    return found
 
 
 def _nearby(new: str, text: str, ns: int, ne: int, shift: int) -> int | None:
