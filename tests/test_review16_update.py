@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from annotator.align import MOVED, align, carry
+from annotator.store import Store
 
 
 def test_the_example_hypothesis_found_a_span_whose_text_moves_to_the_end():
@@ -33,3 +34,62 @@ def test_swapped_paragraphs_keep_their_spans(filler):
         moved = carry(alignment, old, new, start, start + len(word))
         assert moved.outcome == MOVED
         assert moved.start == new.index(para) + para.index(word)
+
+
+# -- import --update on real files, through the command ------------------------------
+
+BOM_CRLF_OLD = "\ufeffHeadline 😀 here\r\nRussia and Iran signed a pact.\r\nשלום world مرحبا\r\n"
+BOM_CRLF_NEW = (
+    "\ufeffHeadline 😀😀 here\r\nRussia and North Korea signed a pact.\r\nשלום world مرحبا\r\n"
+)
+
+
+def _annotator(db, *args, cwd):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(db), *args],
+        capture_output=True, text=True, cwd=cwd,
+    )  # fmt: skip
+
+
+def test_update_of_a_crlf_bom_emoji_rtl_text_with_gold_and_suggestions(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(BOM_CRLF_OLD.encode("utf-8"))
+    db = tmp_path / "labels.db"
+    assert _annotator(db, "import", str(folder / "a.txt"), cwd=tmp_path).returncode == 0
+    with Store(db) as s:
+        old = s.document(1).text
+        assert old == "Headline 😀 here\nRussia and Iran signed a pact.\nשלום world مرحبا\n"
+        signed, shalom = old.index("signed"), old.index("שלום")
+        s.add_span(1, "ana", signed, signed + 6, "alarmist")
+        s.add_span(1, "ana", shalom, shalom + 4, "policy_prescription")
+        s.add_span(1, "ana", old.index("Iran"), old.index("Iran") + 4, "alarmist")
+        s.add_gold_span(1, signed, signed + 6, "alarmist", ["ana"])
+        s.replace_suggestions("patterns", [1], [(1, signed, signed + 6, "alarmist", 0.9)], [])
+    (folder / "a.txt").write_bytes(BOM_CRLF_NEW.encode("utf-8"))
+    done = _annotator(db, "import", "--update", str(folder / "a.txt"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == (
+        "1 document(s) updated, 0 unchanged; spans: 0 unchanged, 3 moved, 1 changed"
+        " (flagged for their coders), 0 lost (kept in the history)."
+    )
+    with Store(db) as s:
+        new = s.document(1).text
+        assert new == BOM_CRLF_NEW.removeprefix("\ufeff").replace("\r\n", "\n")
+        texts = {sp.id: new[sp.start : sp.end] for sp in s.spans(1, "ana")}
+        assert sorted(texts.values()) == ["North Korea", "signed", "שלום"]
+        (flagged,) = s.flagged_spans(1)
+        assert texts[flagged] == "North Korea"  # "Iran" was replaced: flagged
+        (gold,) = s.spans(1, "gold")
+        assert new[gold.start : gold.end] == "signed"
+        assert s.suggestions(1) == []  # computed on the old text: removed
+        assert s.old_text(1, 1) == old
+        assert sorted(h.outcome for h in s.span_history(1)) == ["changed", *["moved"] * 3]
+    # the search index follows the new text
+    found = _annotator(db, "search", "North", cwd=tmp_path)
+    assert found.returncode == 0 and "[North]" in found.stdout
+    gone = _annotator(db, "search", "Iran", cwd=tmp_path)
+    assert gone.returncode == 0 and "[Iran]" not in gone.stdout
