@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.align import MOVED, align, carry
+from annotator.align import MOVED, UNCHANGED, align, carry
 from annotator.store import Store
 
 
@@ -93,3 +93,53 @@ def test_update_of_a_crlf_bom_emoji_rtl_text_with_gold_and_suggestions(tmp_path)
     assert found.returncode == 0 and "[North]" in found.stdout
     gone = _annotator(db, "search", "Iran", cwd=tmp_path)
     assert gone.returncode == 0 and "[Iran]" not in gone.stdout
+
+
+# -- long articles: one line, scattered corrections ---------------------------------
+
+
+def _article(end: str, size: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    vocab = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9)))
+             for _ in range(3000)]  # fmt: skip
+    paras, n = [], 0
+    while n < size:
+        p = " ".join(vocab[min(int(rng.paretovariate(1.0)) - 1, 2999)]
+                     for _ in range(rng.randint(30, 120))) + end  # fmt: skip
+        paras.append(p)
+        n += len(p)
+    return paras
+
+
+@pytest.mark.parametrize("end", [". ", " "], ids=["sentences", "no-punctuation"])
+def test_a_long_article_without_line_breaks_keeps_every_span_its_corrections_spare(end):
+    """An article scraped without line breaks is one line: 20 corrections used to leave
+    most of its spans lost (the line was too long to compare character by character)."""
+    import random
+
+    paras = _article(end, 200_000, seed=3)
+    old = "".join(paras)
+    rng = random.Random(4)
+    edited = set()
+    for _ in range(20):
+        i = rng.randrange(len(paras))
+        j = rng.randrange(len(paras[i]) - 10)
+        paras[i] = paras[i][:j] + "CORRECTED " + paras[i][j + 5 :]
+        edited.add(i)
+    new = "".join(paras)
+    starts = [0]
+    for p in _article(end, 200_000, seed=3):
+        starts.append(starts[-1] + len(p))
+    alignment = align(old, new)
+    checked = 0
+    for k, (a, b) in enumerate(zip(starts, starts[1:], strict=False)):
+        if k in edited:
+            continue
+        s, e = a + 3, min(b, a + 40)  # a span inside a paragraph no correction touched
+        moved = carry(alignment, old, new, s, e)
+        assert moved.outcome in (UNCHANGED, MOVED), (k, moved)
+        assert new[moved.start : moved.end] == old[s:e]
+        checked += 1
+    assert checked > 100
