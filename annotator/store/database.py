@@ -1597,6 +1597,7 @@ class Store:
                 c, version=scheme.version, op=op, args=args, who=who, at=now(),
                 labels=labels, fields=fields, options=options, order=order, split=split,
                 drop_suggestions=drop_suggestions,
+                retired=[lab.name for lab in scheme.span_labels if lab.retired],
             )  # fmt: skip
         self._scheme = None
         return effect
