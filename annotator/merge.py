@@ -61,7 +61,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from .align import CHANGED, LOST, MOVED, UNCHANGED, Carried, align, carry
+from .align import CHANGED, LOST, MOVED
 from .codebook import Renames
 from .corpus import normalize_text, text_hash
 from .errors import AnnotatorError, ValidationError
@@ -70,6 +70,7 @@ from .nlp import DEFAULT_PIPELINE, tokenize_arrays
 from .packing import unpack
 from .scheme import parse_scheme
 from .store import GOLD, MAX_NAME_LEN, Store, check_coder_name, read_snapshot
+from .updating import OlderText
 
 
 @dataclass(frozen=True)
@@ -367,11 +368,11 @@ def _merge_document(
     if their_id is None:  # never in a file annotator wrote (documents.id is its rowid)
         raise AnnotatorError(f"{where}: its id is empty (NULL)")
     doc_id = store.document_id_by_hash(sd.sha256)
-    carrier: _Carrier | None = None
+    carrier: OlderText | None = None
     if doc_id is None and (older := store.document_by_old_text(sd.sha256)) is not None:
         # the other file was made before import --update corrected the document here
         doc_id = older[0]
-        carrier = _Carrier(store, doc_id, older[1], sd.text)
+        carrier = OlderText(store, doc_id, older[1], sd.text)
         report.texts_corrected += 1
     if doc_id is None:
         sd = _with_usable_tokens(replace(sd, title=" ".join(sd.title.split())), report)
@@ -623,41 +624,11 @@ def _copy_labels(
             report.doc_labels_set += 1
 
 
-class _Carrier:
-    """Carries spans of an older text of a document onto its current text, through each
-    text version in between (as ``import --update`` carried the spans stored here)."""
-
-    def __init__(self, store: Store, doc_id: int, version: int, text: str) -> None:
-        texts = [text]
-        current = store.text_version(doc_id)
-        for v in range(version + 1, current):
-            older = store.old_text(doc_id, v)
-            if older is not None:
-                texts.append(older)
-        texts.append(store.document(doc_id).text)
-        self.steps = [(a, b, align(a, b)) for a, b in zip(texts, texts[1:], strict=False)]
-        self.reason = f"its text changed: carried from text version {version} to {current}"
-
-    def __call__(self, start: int, end: int) -> Carried:
-        outcome = UNCHANGED
-        s, e = start, end
-        for old, new, alignment in self.steps:
-            moved = carry(alignment, old, new, s, e)
-            if moved.outcome == LOST:
-                return moved
-            s, e = moved.start, moved.end
-            if moved.outcome == CHANGED:
-                outcome = CHANGED
-        if outcome != CHANGED:
-            outcome = UNCHANGED if (s, e) == (start, end) else MOVED
-        return Carried(outcome, s, e)
-
-
 def _translated(
     theirs: dict[str, Labels],
     times: _Times,
     renames: Renames | None,
-    carrier: _Carrier | None,
+    carrier: OlderText | None,
     report: MergeReport,
 ) -> tuple[dict[str, Labels], _Times, dict[str, set[tuple[int, int, str, str]]]]:
     """The other file's labels (and their times) under the current names (``renames``)

@@ -220,3 +220,27 @@ def test_a_document_corrected_twice_carries_through_each_version(corrected):
         assert texts == ["Sanctions must be tightened", "signed a pact in 2024."]
         (flag,) = s.flagged_spans(1).values()
         assert "from text version 1 to 3" in flag
+
+
+def test_import_labels_of_a_file_exported_before_a_correction(corrected, tmp_path):
+    lead, ana, _ = corrected
+    out = tmp_path / "ana.jsonl"
+    with Store(ana) as s:
+        out.write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(s)),
+            encoding="utf-8",
+        )
+    with Store(lead) as s:
+        result = import_label_file(s, out)
+    assert result.errors == []
+    assert (result.documents_added, result.spans_added, result.doc_labels_set) == (0, 2, 1)
+    assert (result.texts_corrected, result.spans_changed, result.spans_lost) == (1, 1, 1)
+    assert "1 record(s) made on an older text carried onto the current one" in result.summary()
+    with Store(lead) as s:
+        assert s.document_ids() == [1]
+        texts = {sp.id: NEW[sp.start : sp.end] for sp in s.spans(1, "ana")}
+        assert sorted(texts.values()) == ["Sanctions must be tightened", "signed a pact in 2024."]
+        (flagged,) = s.flagged_spans(1)
+        assert texts[flagged] == "signed a pact in 2024."
+        again = import_label_file(s, out)
+    assert (again.errors, again.documents_added, again.spans_added) == ([], 0, 0)
