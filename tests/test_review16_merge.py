@@ -244,3 +244,46 @@ def test_import_labels_of_a_file_exported_before_a_correction(corrected, tmp_pat
         assert texts[flagged] == "signed a pact in 2024."
         again = import_label_file(s, out)
     assert (again.errors, again.documents_added, again.spans_added) == ([], 0, 0)
+
+
+def test_a_coders_pack_made_before_a_rename_and_a_correction_merges_back(tmp_path):
+    """A real pack (``assign``, ``pack_coder``): the coder codes in it while the lead
+    renames a label and corrects one of the articles; merging the pack back puts every
+    span under today's name on today's text and adds no document."""
+    from annotator.assign import assign
+    from annotator.coder_pack import pack_coder
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text(OLD, encoding="utf-8")
+    (folder / "b.txt").write_text(TEXTS[0] + "\n", encoding="utf-8")
+    lead, pack = tmp_path / "lead.db", tmp_path / "ana-pack.db"
+    with Store(lead) as s:
+        from annotator.ingest import import_paths
+
+        import_paths(s, [folder])
+        assign(s, ("ana",), round="main", seed=1, overlap=0.0)
+        pack_coder(s, "ana", pack)
+        ids = {s.document(d).source.rsplit("/", 1)[-1]: d for d in s.document_ids()}
+    with Store(pack) as s:  # ana codes in her pack
+        a = next(d for d in s.document_ids() if s.document(d).text == OLD)
+        s.add_span(a, "ana", OLD.index("Sanctions"), OLD.index(" now."), "alarmist")
+        b = next(d for d in s.document_ids() if d != a)
+        s.add_span(b, "ana", 0, 6, "alarmist")
+    with Store(lead) as s:  # meanwhile the lead renames a label and corrects a.txt
+        codebook.rename_label(s, "alarmist", "threat", by="lead")
+        (folder / "a.txt").write_text(NEW, encoding="utf-8")
+        update_paths(s, [folder / "a.txt"])
+    report = merge_database(Store(lead), pack)
+    assert (report.documents_added, report.conflicts, report.spans_added) == (0, [], 2)
+    assert (report.texts_corrected, report.spans_moved, report.labels_renamed) == (1, 1, 2)
+    with Store(lead) as s:
+        got = sorted(
+            (d, s.document(d).text[sp.start : sp.end], sp.label)
+            for d in s.document_ids()
+            for sp in s.spans(d, "ana")
+        )
+    assert got == [
+        (ids["a.txt"], "Sanctions must be tightened", "threat"),
+        (ids["b.txt"], "Moscow", "threat"),
+    ]
