@@ -2,8 +2,10 @@
 
 An engine: plain strings in, offsets out; no database. The alignment is character-level
 (:func:`align`): the common head and tail are cut off, the middle is compared line by
-line, and lines that differ are compared character by character, so a correction in a
-long article costs about the size of the correction, not the square of the article.
+line (a long line sentence by sentence, a long sentence in runs of words whose cuts its
+content picks: an article scraped without line breaks is one line), and pieces that
+differ are compared character by character, so a correction in a long article costs
+about the size of the correction, not the square of the article.
 
 A span is carried by mapping its first and last character through the alignment
 (:func:`carry`): an insertion right before or right after a span stays outside it. The
@@ -17,11 +19,15 @@ outcome is
 
 Where the alignment is ambiguous (repeated characters), a span whose exact text still
 occurs overlapping the mapped range is put on that occurrence, so a span whose text
-survives is carried to exactly that text.
+survives is carried to exactly that text. A passage the alignment deleted and inserted
+elsewhere (two paragraphs that swapped places: only one of them can be aligned) keeps its
+spans: a span whose text occurs exactly once in the inserted text is moved there.
 """
 
 from __future__ import annotations
 
+import re
+import zlib
 from bisect import bisect_right
 from difflib import SequenceMatcher
 
@@ -29,12 +35,21 @@ from .records import FrozenRecord
 
 # Lines of a changed block longer than this (in characters, old and new together) are
 # compared line by line only: the character comparison is quadratic in the worst case.
-CHAR_DIFF_LIMIT = 200_000
+CHAR_DIFF_LIMIT = 20_000
 # A changed middle (old and new together) up to this many characters is compared
 # character by character as a whole; a longer one line by line first.
 SMALL_MIDDLE = 20_000
 
 UNCHANGED, MOVED, CHANGED, LOST = "unchanged", "moved", "changed", "lost"
+
+# A line longer than this is compared sentence by sentence (an article scraped without
+# line breaks is one line), and a sentence longer than this in runs of words, each ending
+# at a word its content picks (so an insertion moves no boundary but its own: comparing
+# word by word would be quadratic in a long text of few distinct words).
+LONG_LINE = 1_000
+MIN_RUN = 60
+_SENTENCES = re.compile(r"[^.!?]*[.!?]+\s*|[^.!?]+")
+_WORDS = re.compile(r"\s*\S+\s*|\s+")
 
 
 class Alignment:
@@ -76,6 +91,18 @@ class Alignment:
         """The new position just after the last kept character before old position
         ``i`` (exclusive end): used for an end whose last character was removed."""
         return self.after(i)
+
+    def inserted(self) -> list[tuple[int, int]]:
+        """The ranges of the new text that no old character is aligned to (inserted)."""
+        gaps = []
+        at = 0
+        for _, b, n in self.blocks:
+            if b > at:
+                gaps.append((at, b))
+            at = b + n
+        if self.new_len > at:
+            gaps.append((at, self.new_len))
+        return gaps
 
     def survivors(self, start: int, end: int) -> int:
         """How many of old characters ``[start, end)`` are kept."""
@@ -145,8 +172,8 @@ def _align_chars(
 def _align_lines(
     old: str, new: str, at_old: int, at_new: int, out: list[tuple[int, int, int]]
 ) -> None:
-    old_lines = old.splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
+    old_lines = _pieces(old)
+    new_lines = _pieces(new)
     old_at = _line_starts(old_lines)
     new_at = _line_starts(new_lines)
     matcher = SequenceMatcher(None, old_lines, new_lines, autojunk=False)
@@ -155,8 +182,70 @@ def _align_lines(
         n1, n2 = new_at[j1], new_at[j2]
         if tag == "equal":
             out.append((at_old + o1, at_new + n1, o2 - o1))
-        elif tag == "replace" and (o2 - o1) + (n2 - n1) <= CHAR_DIFF_LIMIT:
-            _align_chars(old[o1:o2], new[n1:n2], at_old + o1, at_new + n1, out)
+        elif tag == "replace":
+            _align_replaced(old[o1:o2], new[n1:n2], at_old + o1, at_new + n1, out)
+
+
+def _align_replaced(
+    old: str, new: str, at_old: int, at_new: int, out: list[tuple[int, int, int]]
+) -> None:
+    """Lines that differ: their common head and tail are kept as they are, the rest is
+    compared character by character (unless it is too long for that)."""
+    head = _common_prefix(old, new)
+    tail = _common_suffix(old, new, head)
+    if head:
+        out.append((at_old, at_new, head))
+    mid_old, mid_new = old[head : len(old) - tail], new[head : len(new) - tail]
+    if mid_old and mid_new and len(mid_old) + len(mid_new) <= CHAR_DIFF_LIMIT:
+        _align_chars(mid_old, mid_new, at_old + head, at_new + head, out)
+    if tail:
+        out.append((at_old + len(old) - tail, at_new + len(new) - tail, tail))
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut into the pieces the coarse alignment compares: its lines, a long line
+    cut after each sentence, a long sentence after each word (joined, they are ``text``)."""
+    out: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if len(line) <= LONG_LINE:
+            out.append(line)
+            continue
+        for sentence in _SENTENCES.findall(line):
+            if len(sentence) <= LONG_LINE:
+                out.append(sentence)
+            else:
+                out.extend(_runs(sentence))
+    return out
+
+
+def _runs(sentence: str) -> list[str]:
+    """``sentence`` cut after words chosen by their content alone, so an insertion moves
+    no cut far from it: a word is a candidate when the CRC-32 of it and the word before
+    is 0 modulo 8, and a candidate is a cut when no other candidate came in the
+    ``MIN_RUN`` characters before it (short runs of frequent words would repeat, and
+    comparing repeated pieces is quadratic); a run growing past ``LONG_LINE`` is cut."""
+    out: list[str] = []
+    run: list[str] = []
+    size = 0
+    pos = 0
+    last = -MIN_RUN  # where the last candidate ended
+    before = ""
+    for word in _WORDS.findall(sentence):
+        run.append(word)
+        size += len(word)
+        pos += len(word)
+        key = f"{before} {word.strip()}".encode("utf-8", "surrogatepass")
+        before = word.strip()
+        cut = size > LONG_LINE
+        if zlib.crc32(key) % 8 == 0:
+            cut = cut or pos - len(word) - last >= MIN_RUN
+            last = pos
+        if cut:
+            out.append("".join(run))
+            run, size = [], 0
+    if run:
+        out.append("".join(run))
+    return out
 
 
 def _line_starts(lines: list[str]) -> list[int]:
@@ -203,11 +292,30 @@ def carry(alignment: Alignment, old: str, new: str, start: int, end: int) -> Car
         return Carried(UNCHANGED if (ns, ne) == (start, end) else MOVED, ns, ne)
     survivors = alignment.survivors(start, end)
     found = _nearby(new, text, ns, ne, abs(len(new) - len(old)))
+    if found is None:
+        found = _reinserted(alignment, new, text)
     if found is not None:
         return Carried(UNCHANGED if found == start else MOVED, found, found + len(text))
     if survivors == 0 or ne <= ns:
         return Carried(LOST, ns, ns)
     return Carried(CHANGED, ns, ne)
+
+
+def _reinserted(alignment: Alignment, new: str, text: str) -> int | None:
+    """Where ``text`` occurs in the new text's inserted ranges, if exactly once: a passage
+    the alignment had to delete and insert again elsewhere (paragraphs that swapped
+    places) keeps its spans; None if it is not there, or there more than once."""
+    found: int | None = None
+    for a, b in alignment.inserted():
+        if b - a < len(text):
+            continue
+        i = new.find(text, a, b)
+        while i != -1:
+            if found is not None:
+                return None
+            found = i
+            i = new.find(text, i + 1, b)
+    return found
 
 
 def _nearby(new: str, text: str, ns: int, ne: int, shift: int) -> int | None:

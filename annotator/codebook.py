@@ -505,6 +505,45 @@ def renames_since(
     return labels, fields, options
 
 
+class Renames:
+    """:func:`renames_since` as a translator of labels made under an older scheme version
+    (a coder's pack or file made before a change) into the current names. A label split
+    since is left as it is: it stays valid for reading and its spans go on the recode
+    worklist."""
+
+    def __init__(self, store: Store, version: int) -> None:
+        self.labels, self.fields, self.options = renames_since(store, version)
+        self._scheme = store.scheme
+
+    def __bool__(self) -> bool:
+        return bool(self.labels or self.fields or self.options)
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, name)
+
+    def field(self, name: str) -> str:
+        return self.fields.get(name, name)
+
+    def value(self, field_name: str, value: Any) -> Any:
+        """The value of (old) field ``field_name`` under the current names: an option
+        renamed or merged since is mapped; a multi value (a list or tuple, returned as
+        the same type) keeps each option once, in the current scheme's order when an
+        option was mapped. Anything else (not an option) is returned as it is."""
+        opts = self.options.get(field_name, {})
+        if not opts:
+            return value
+        if isinstance(value, str):
+            return opts.get(value, value)
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            return value
+        mapped: list[str] = list(dict.fromkeys(opts.get(str(v), str(v)) for v in value))
+        if mapped != list(value):
+            spec = self._scheme.field(self.field(field_name))
+            order = {o: i for i, o in enumerate(spec.options if spec else ())}
+            mapped.sort(key=lambda o: order.get(o, len(order)))
+        return tuple(mapped) if isinstance(value, tuple) else mapped
+
+
 def recode_queue(store: Store, coder: str) -> list[tuple[int, int]]:
     """The documents where ``coder`` has spans of a split label to recode, with how many,
     in document order (the window's queue; the count is the sum)."""

@@ -36,12 +36,14 @@ import os
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from . import jsonsafe
+from .align import CHANGED, LOST
+from .codebook import Renames
 from .corpus import (
     RawDocument,
     derive_title,
@@ -57,6 +59,7 @@ from .models import MANUAL
 from .nlp import DEFAULT_PIPELINE, tokenize_arrays
 from .scheme import Scheme, extend_scheme
 from .store import GOLD, Store, check_coder_name
+from .updating import OlderText
 
 MAX_ERRORS_SHOWN = 20
 # Keys of the canonical export's meta that describe the database, not the text.
@@ -91,6 +94,12 @@ class FileImport:
     memos_set: int = 0
     memos_kept: int = 0
     memos_removed: int = 0
+    # records made on an older text of a stored document (before import --update
+    # corrected it): carried onto the current text; spans whose text changed (flagged)
+    # or is gone (not added)
+    texts_corrected: int = 0
+    spans_changed: int = 0
+    spans_lost: int = 0
 
     @property
     def ok(self) -> bool:
@@ -109,6 +118,12 @@ class FileImport:
         )
         states = f", {self.statuses_updated} status(es) updated" if self.statuses_updated else ""
         states = self._memo_summary() + states
+        if self.texts_corrected:
+            states += (
+                f", {self.texts_corrected} record(s) made on an older text carried onto the"
+                f" current one ({self.spans_changed} span(s) changed: flagged;"
+                f" {self.spans_lost} lost: not added)"
+            )
         if self.replace:
             return (
                 f"{self.path} ({self.format}): {self.tasks} task(s), {self.documents_added} new"
@@ -149,6 +164,13 @@ class _Prepared:
     label_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # the origin of each span (in the order of ``spans``; "manual" where none is given)
     span_origins: list[str] = field(default_factory=list)
+    # made on an older text of a stored document: carried onto its current text
+    # (``text``), with the spans whose text changed (flagged with ``reason`` when added)
+    # and how many were lost
+    corrected: bool = False
+    flagged: frozenset[tuple[int, int, str, str]] = frozenset()
+    lost: int = 0
+    reason: str = ""
 
     def label_origin(self, fname: str) -> str:
         """The origin of the record's value of ``fname`` ("manual" where none is given)."""
@@ -224,6 +246,7 @@ def import_label_file(
     """
     result = FileImport(str(path), replace=replacing is not None)
     scan = _Scan(path, fmt, coder, all_answers, add_labels, field_name)
+    scan.store = store
     scheme = store.scheme
     digest = scan.check(store, result, scheme, report_problems=not add_labels)
     if digest is None:
@@ -254,6 +277,7 @@ def _nothing_written(result: FileImport) -> None:
     result.doc_labels_set = result.doc_labels_kept = result.statuses_updated = 0
     result.documents_replaced = result.spans_removed = result.doc_labels_removed = 0
     result.memos_set = result.memos_kept = result.memos_removed = 0
+    result.texts_corrected = result.spans_changed = result.spans_lost = 0
     result.new_scheme_version = None
 
 
@@ -395,6 +419,11 @@ class _Scan:
         self.add_labels = add_labels
         self.field_name = field_name
         self.usage = _Usage()
+        # the database the file goes into: labels made under an older scheme version
+        # (a record's or span's ``scheme_version``) are read under its current names
+        self.store: Store | None = None
+        self._renames: dict[int, Renames | None] = {}
+        self._older: dict[str, OlderText | None] = {}
         # every text's SHA-256, in file order, with where its first line is (offset, number)
         self.hashes: dict[str, tuple[int, int]] = {}
         self.tasks = 0
@@ -474,14 +503,83 @@ class _Scan:
             task = READERS[self.fmt](obj, all_answers=self.all_answers)
             if task.skip:
                 return None, False
+            self._current_names(task, obj)
             item = _prepare(
                 lineno, task, self.coder, scheme, self.field_name, self.add_labels,
                 self.fmt,
             )  # fmt: skip
+            item = self._onto_current_text(item)
         except LineError as e:
             errors.append(f"{self.path}:{lineno}: {e}")
             return None, True
         return item, True
+
+    def _onto_current_text(self, item: _Prepared) -> _Prepared:
+        """A record made on an older text of a stored document (before ``import --update``
+        corrected it), carried onto the current text as ``merge`` does, so the old text
+        is not added as a new document: a lost span is dropped, a changed one flagged."""
+        store = self.store
+        if store is None:
+            return item
+        sha = item.sha
+        if sha not in self._older:
+            older = None
+            if store.document_id_by_hash(sha) is None:
+                found = store.document_by_old_text(sha)
+                if found is not None:
+                    older = OlderText(store, found[0], found[1], item.text)
+            self._older[sha] = older
+        carrier = self._older[sha]
+        if carrier is None:
+            return item
+        spans: list[tuple[int, int, str, str, int | None]] = []
+        origins: list[str] = []
+        sources: list[tuple[str, ...]] = []
+        flagged: set[tuple[int, int, str, str]] = set()
+        lost = 0
+        for k, (a, b, label, note, version) in enumerate(item.spans):
+            moved = carrier(a, b)
+            if moved.outcome == LOST:
+                lost += 1
+                continue
+            spans.append((moved.start, moved.end, label, note, version))
+            origins.append(item.span_origins[k])
+            if item.span_sources:
+                sources.append(item.span_sources[k])
+            if moved.outcome == CHANGED:
+                flagged.add((moved.start, moved.end, label, note))
+        return replace(
+            item, text=carrier.current, spans=spans, span_origins=origins,
+            span_sources=sources, corrected=True, flagged=frozenset(flagged), lost=lost,
+            reason=carrier.reason,
+        )  # fmt: skip
+
+    def _renames_since(self, version: object) -> Renames | None:
+        if self.store is None or isinstance(version, bool) or not isinstance(version, int):
+            return None
+        if version not in self._renames:
+            self._renames[version] = Renames(self.store, version) or None
+        return self._renames[version]
+
+    def _current_names(self, task: LabelTask, obj: Any) -> None:
+        """Labels the record made under an older scheme version, under today's names
+        (renamed or merged since, :func:`codebook.renames_since`); a label split since
+        stays as it is (its spans go on the recode worklist)."""
+        record = obj.get("scheme_version") if isinstance(obj, dict) else None
+        for sp in task.spans:
+            renames = self._renames_since(
+                sp.scheme_version if sp.scheme_version is not None else record
+            )
+            if renames is not None and renames.label(sp.label) != sp.label:
+                sp.label, sp.scheme_version = renames.label(sp.label), None
+        renames = self._renames_since(record)
+        if renames is None:
+            return
+        task.doc_labels = {
+            renames.field(f): renames.value(f, v) for f, v in task.doc_labels.items()
+        }
+        task.label_origins = {renames.field(f): o for f, o in task.label_origins.items()}
+        task.label_sources = {renames.field(f): c for f, c in task.label_sources.items()}
 
     def items_at(
         self, places: list[tuple[int, int]], scheme: Scheme, errors: list[str]
@@ -867,6 +965,10 @@ def _write(
                 result.documents_added += 1
             elif store.document_id_by_hash(item.sha) is None:
                 raise AnnotatorError("the file changed while it was imported; nothing written")
+            if item.corrected:
+                result.texts_corrected += 1
+                result.spans_changed += len(item.flagged)
+                result.spans_lost += item.lost
             if item.coder == GOLD:
                 _write_gold(store, result, item, versions)
             elif item.coder is not None:
@@ -908,10 +1010,12 @@ def _write_labels(
             have[key] -= 1
             result.spans_present += 1
             continue
-        store.add_span(
+        added = store.add_span(
             doc_id, item.coder, start, end, label, note,
             scheme_version=version if version in versions else None, origin=origin,
         )  # fmt: skip
+        if key in item.flagged:
+            store.flag_span(added.id, item.reason)
         result.spans_added += 1
     current = {dl.field: dl for dl in store.all_doc_labels(doc_id) if dl.coder == item.coder}
     stamp = item.task.timestamp
@@ -982,6 +1086,8 @@ def _replace_labels(
             scheme_version=version if version in versions else None, origin=origin,
         )  # fmt: skip
         replacing.keep_spans.add(span.id)
+        if key[:4] in item.flagged:
+            store.flag_span(span.id, item.reason)
         result.spans_added += 1
     current = {dl.field: (dl.value, dl.origin) for dl in store.all_doc_labels(doc_id)
                if dl.coder == coder}  # fmt: skip

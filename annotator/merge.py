@@ -61,6 +61,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+from .align import CHANGED, LOST, MOVED
+from .codebook import Renames
 from .corpus import normalize_text, text_hash
 from .errors import AnnotatorError, ValidationError
 from .models import STATES, StoredDocument, origin_problem
@@ -68,6 +70,7 @@ from .nlp import DEFAULT_PIPELINE, tokenize_arrays
 from .packing import unpack
 from .scheme import parse_scheme
 from .store import GOLD, MAX_NAME_LEN, Store, check_coder_name, read_snapshot
+from .updating import OlderText
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,15 @@ class MergeReport:
     retokenised: int = 0  # new documents whose stored tokens were unusable and were recomputed
     rounds_added: list[str] = field(default_factory=list)  # rounds only the other file had
     assignments_added: int = 0  # assignments only the other file had
+    # labels of a file made under an older scheme version, read under the current names
+    # (renamed or merged since: :func:`codebook.renames_since`)
+    labels_renamed: int = 0
+    # documents matched through an older text (a pack made before ``import --update``
+    # corrected them), and what carrying the other file's spans onto the current text did
+    texts_corrected: int = 0
+    spans_moved: int = 0
+    spans_changed: int = 0  # their text differs: flagged for the coder when added
+    spans_lost: int = 0  # their text is gone: not added
 
     @property
     def new_conflicts(self) -> list[Conflict]:
@@ -163,6 +175,19 @@ class MergeReport:
                 else ""
             )
             + (
+                f"; {self.labels_renamed} label(s) made under an older scheme version read"
+                " under their current names"
+                if self.labels_renamed
+                else ""
+            )
+            + (
+                f"; {self.texts_corrected} document(s) matched through an older text"
+                f" (corrected since): {self.spans_moved} span(s) moved, {self.spans_changed}"
+                f" changed (flagged), {self.spans_lost} lost (not added)"
+                if self.texts_corrected
+                else ""
+            )
+            + (
                 f"; the gold labels of {self.gold_skipped} document(s) were not merged"
                 " (adjudicate in this database, or export them with --gold and import-labels)"
                 if self.gold_skipped
@@ -181,7 +206,7 @@ class MergeConflictError(AnnotatorError):
 
 # a coder's labels on one document: (spans as (start, end, label, note, version, origin),
 # {field: value})
-SpanRow = tuple[int, int, str, str, int, str]
+SpanRow = tuple[int, int, str, str, int | None, str]
 Labels = tuple[list[SpanRow], dict[str, str | tuple[str, ...]]]
 
 
@@ -310,11 +335,16 @@ def merge_database(store: Store, other_path: str | Path, strict: bool = False) -
     stem = other_path.stem
     with read_snapshot(other_path) as other, store.transaction():
         _merge_schemes(store, other, report)
+        theirs = other.scheme_versions()
+        # labels made before a codebook change recorded here are read under today's names
+        renames = Renames(store, max(theirs)) if theirs else None
         ids: dict[int, int] = {}  # the other file's document ids -> this database's
         for sd in other.stored_documents():
             where = f"{other_path}: document {sd.id}"
             try:
-                ids[sd.id or 0] = _merge_document(store, other, sd, stem, report, where)
+                ids[sd.id or 0] = _merge_document(
+                    store, other, sd, stem, report, where, renames or None
+                )
             except ValidationError as e:  # a store call refused a row: name the file
                 raise AnnotatorError(f"{where}: {e}") from None
         _merge_design(store, other, ids, report, str(other_path))
@@ -324,7 +354,13 @@ def merge_database(store: Store, other_path: str | Path, strict: bool = False) -
 
 
 def _merge_document(
-    store: Store, other: Store, sd: StoredDocument, stem: str, report: MergeReport, where: str
+    store: Store,
+    other: Store,
+    sd: StoredDocument,
+    stem: str,
+    report: MergeReport,
+    where: str,
+    renames: Renames | None = None,
 ) -> int:
     """Merge one document of the other file and its labels; returns its id here."""
     _check_document(sd, where)
@@ -332,6 +368,12 @@ def _merge_document(
     if their_id is None:  # never in a file annotator wrote (documents.id is its rowid)
         raise AnnotatorError(f"{where}: its id is empty (NULL)")
     doc_id = store.document_id_by_hash(sd.sha256)
+    carrier: OlderText | None = None
+    if doc_id is None and (older := store.document_by_old_text(sd.sha256)) is not None:
+        # the other file was made before import --update corrected the document here
+        doc_id = older[0]
+        carrier = OlderText(store, doc_id, older[1], sd.text)
+        report.texts_corrected += 1
     if doc_id is None:
         sd = _with_usable_tokens(replace(sd, title=" ".join(sd.title.split())), report)
         doc_id = store.add_stored_document(sd)
@@ -348,6 +390,9 @@ def _merge_document(
     for coder, origins in times.field_origins.items():
         for fname, origin in origins.items():
             _check_origin(origin, f"{where}: {coder}'s field {fname!r}")
+    flagged: dict[str, set[tuple[int, int, str, str]]] = {}
+    if renames is not None or carrier is not None:
+        theirs, times, flagged = _translated(theirs, times, renames, carrier, report)
     ours = _labels(store, doc_id)
     our_memos = store.memos(doc_id)
     targets: dict[str, str] = {}  # coder -> name their labels (and status) go under
@@ -380,7 +425,10 @@ def _merge_document(
                     " different version; rename the file and merge again"
                 )
         report.coders.add(coder)
-        _copy_labels(store, doc_id, target, their, mine, report, times, coder)
+        _copy_labels(
+            store, doc_id, target, their, mine, report, times, coder,
+            flagged.get(coder, set()), carrier.reason if carrier else "",
+        )  # fmt: skip
         if their_memo and their_memo != my_memo:
             store.set_memo(doc_id, target, their_memo, at=times.memos.get(coder, ""))
             report.memos_set += 1
@@ -543,10 +591,12 @@ def _check_status(coder: str, state: object, secs: object, where: str) -> None:
 
 def _copy_labels(
     store: Store, doc_id: int, coder: str, their: Labels, mine: Labels, report: MergeReport,
-    times: _Times, source: str,
+    times: _Times, source: str, flag: set[tuple[int, int, str, str]] | None = None,
+    reason: str = "",
 ) -> None:  # fmt: skip
     """Copy ``their`` labels (``source``'s in the other file) that ``mine`` lacks under
-    ``coder``, each with the time and origin the other file records for it."""
+    ``coder``, each with the time and origin the other file records for it; a span of
+    ``flag`` (its text changed since the other file was made) is flagged with ``reason``."""
     have = Counter(_key(s) for s in mine[0])
     versions = set(store.scheme_versions())
     span_times = times.spans.get(source, {})
@@ -558,10 +608,12 @@ def _copy_labels(
         if have[(start, end, label, note)] > 0:
             have[(start, end, label, note)] -= 1
             continue
-        store.add_span(
+        added = store.add_span(
             doc_id, coder, start, end, label, note,
             scheme_version=version if version in versions else None, at=at, origin=origin,
         )  # fmt: skip
+        if flag and (start, end, label, note) in flag:
+            store.flag_span(added.id, reason)
         report.spans_added += 1
     for fname, value in sorted(their[1].items()):
         if mine[1].get(fname) != value:
@@ -570,6 +622,62 @@ def _copy_labels(
                 at=field_times.get(fname, ""), origin=field_origins.get(fname, "manual"),
             )  # fmt: skip
             report.doc_labels_set += 1
+
+
+def _translated(
+    theirs: dict[str, Labels],
+    times: _Times,
+    renames: Renames | None,
+    carrier: OlderText | None,
+    report: MergeReport,
+) -> tuple[dict[str, Labels], _Times, dict[str, set[tuple[int, int, str, str]]]]:
+    """The other file's labels (and their times) under the current names (``renames``)
+    and on the current text (``carrier``); per coder, the spans whose text changed."""
+    out: dict[str, Labels] = {}
+    span_times: dict[str, dict[tuple[int, int, str, str], list[str]]] = {}
+    field_times: dict[str, dict[str, str]] = {}
+    origins: dict[str, dict[str, str]] = {}
+    flagged: dict[str, set[tuple[int, int, str, str]]] = {}
+    for coder, (spans, fields) in theirs.items():
+        stamps = {k: list(v) for k, v in times.spans.get(coder, {}).items()}
+        new_stamps: dict[tuple[int, int, str, str], list[str]] = {}
+        rows: list[SpanRow] = []
+        for start, end, label, note, version, origin in spans:
+            at = stamps.get((start, end, label, note), [])
+            stamp = at.pop(0) if at else None
+            if renames is not None and renames.label(label) != label:
+                label, version = renames.label(label), None
+                report.labels_renamed += 1
+            if carrier is not None:
+                moved = carrier(start, end)
+                if moved.outcome == LOST:
+                    report.spans_lost += 1
+                    continue
+                report.spans_moved += moved.outcome == MOVED
+                report.spans_changed += moved.outcome == CHANGED
+                start, end = moved.start, moved.end
+                if moved.outcome == CHANGED:
+                    flagged.setdefault(coder, set()).add((start, end, label, note))
+            rows.append((start, end, label, note, version, origin))
+            if stamp is not None:
+                new_stamps.setdefault((start, end, label, note), []).append(stamp)
+        span_times[coder] = new_stamps
+        values: dict[str, str | tuple[str, ...]] = {}
+        for fname, value in fields.items():
+            if renames is None:
+                values[fname] = value
+                continue
+            name, mapped = renames.field(fname), renames.value(fname, value)
+            report.labels_renamed += (name, mapped) != (fname, value)
+            values[name] = mapped
+        out[coder] = (rows, values)
+    for coder, per in times.fields.items():
+        field_times[coder] = {renames.field(f) if renames else f: at for f, at in per.items()}
+    for coder, per in times.field_origins.items():
+        origins[coder] = {renames.field(f) if renames else f: o for f, o in per.items()}
+    for coder, per_key in times.spans.items():
+        span_times.setdefault(coder, per_key)
+    return out, times._replace(spans=span_times, fields=field_times, field_origins=origins), flagged
 
 
 def _merge_schemes(store: Store, other: Store, report: MergeReport) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .align import CHANGED, LOST, MOVED, UNCHANGED, align, carry
+from .align import CHANGED, LOST, MOVED, UNCHANGED, Carried, align, carry
 from .corpus import RawDocument, Skipped, derive_title, read_sources
 from .models import Span
 from .nlp import DEFAULT_PIPELINE, tokenize
@@ -216,3 +216,35 @@ def _update_one(store: Store, raw: RawDocument, pipeline: str | None, report: Up
     report.updated.append((doc_id, raw.source, version))
     report.changes.extend(changes)
     report.unchanged_spans += same
+
+
+class OlderText:
+    """Carries spans made on an older text of a stored document (a coder's pack or file
+    made before ``import --update`` corrected it) onto its current text, through each
+    text version in between, as the update carried the spans stored then."""
+
+    def __init__(self, store: Store, doc_id: int, version: int, text: str) -> None:
+        texts = [text]
+        current = store.text_version(doc_id)
+        for v in range(version + 1, current):
+            older = store.old_text(doc_id, v)
+            if older is not None:
+                texts.append(older)
+        texts.append(store.document(doc_id).text)
+        self.current = texts[-1]
+        self.steps = [(a, b, align(a, b)) for a, b in zip(texts, texts[1:], strict=False)]
+        self.reason = f"its text changed: carried from text version {version} to {current}"
+
+    def __call__(self, start: int, end: int) -> Carried:
+        outcome = UNCHANGED
+        s, e = start, end
+        for old, new, alignment in self.steps:
+            moved = carry(alignment, old, new, s, e)
+            if moved.outcome == LOST:
+                return moved
+            s, e = moved.start, moved.end
+            if moved.outcome == CHANGED:
+                outcome = CHANGED
+        if outcome != CHANGED:
+            outcome = UNCHANGED if (s, e) == (start, end) else MOVED
+        return Carried(outcome, s, e)

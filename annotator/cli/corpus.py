@@ -130,10 +130,12 @@ def _update(
                 f"  {change.outcome}: document {change.document_id}, {change.coder}'s"
                 f" {change.label!r} span {shown!r}{where}"
             )
-        spans = report.as_json()["spans"]
+        n = report.as_json()["spans"]
+        assert isinstance(n, dict)
         click.echo(
             f"{len(report.updated)} document(s) updated, {len(report.unchanged)} unchanged;"
-            f" spans: {spans}."
+            f" spans: {n['unchanged']} unchanged, {n['moved']} moved, {n['changed']} changed"
+            f" (flagged for their coders), {n['lost']} lost (kept in the history)."
         )
     for item in report.not_found + report.skipped:
         click.echo(f"Skipped {item}", err=True)

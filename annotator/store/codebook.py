@@ -152,6 +152,7 @@ def apply_change(
     order: Mapping[str, Sequence[str]],
     split: Mapping[str, Sequence[str]],
     drop_suggestions: Collection[str],
+    retired: Collection[str] = (),
 ) -> ChangeEffect:
     """Record the change and apply it to the stored rows, inside the caller's transaction.
 
@@ -159,7 +160,10 @@ def apply_change(
     field renames; ``options``: per (old) field name, option renames; ``order``: per (new)
     multi field, its options in scheme order; ``split``: labels split, each with the labels
     it is split into (its spans go on the recode worklist); ``drop_suggestions``: labels
-    whose suggested spans are removed (a split or retired label is no longer offered).
+    whose suggested spans are removed (a split or retired label is no longer offered);
+    ``retired``: the labels the new scheme keeps only for reading. A split label renamed
+    to a retired label stays split under its new name; merged into a label that is
+    offered, its spans are that label's now, and off the recode worklist.
     """
     cur = c.execute(
         "INSERT INTO scheme_changes (version, op, args, who, at) VALUES (?, ?, ?, ?, ?)",
@@ -184,10 +188,14 @@ def apply_change(
         suggestions += c.execute(
             f"UPDATE suggestions SET label = {case} WHERE label IN {_in(keys)}", [*params, *keys]
         ).rowcount
-        c.execute(
-            f"UPDATE OR IGNORE split_labels SET label = {case} WHERE label IN {_in(keys)}",
-            [*params, *keys],
-        )
+        follow = [k for k in keys if labels[k] in retired]
+        if follow:
+            follow_case, follow_params = _case({k: labels[k] for k in follow}, "label")
+            c.execute(
+                f"UPDATE OR IGNORE split_labels SET label = {follow_case}"
+                f" WHERE label IN {_in(follow)}",
+                [*follow_params, *follow],
+            )
         c.execute(f"DELETE FROM split_labels WHERE label IN {_in(keys)}", keys)
         for label, into in c.execute("SELECT label, into_labels FROM split_labels").fetchall():
             renamed = list(dict.fromkeys(labels.get(x, x) for x in json.loads(into)))

@@ -1481,6 +1481,29 @@ class Store:
         )
         return {i: r for i, r in rows}
 
+    def document_by_old_text(self, sha256: str) -> tuple[int, int] | None:
+        """``(document, text version)`` of the one document that had a text with this
+        SHA-256 before an update replaced it (None: none, or several had it)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT document_id, text_version FROM document_texts WHERE sha256 = ?"
+            " ORDER BY document_id, text_version",
+            (sha256,),
+        ).fetchall()
+        if len({r[0] for r in rows}) != 1:
+            return None
+        return int(rows[-1][0]), int(rows[-1][1])
+
+    def flag_span(self, span_id: int, reason: str) -> None:
+        """Mark a span for its coder to look at again (``reason``: one line)."""
+        self.span(span_id)  # raises NotFoundError for an unknown id
+        with self._write() as c:
+            c.execute(
+                "INSERT INTO span_flags (span_id, reason, flagged_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (span_id) DO UPDATE SET reason = excluded.reason,"
+                " flagged_at = excluded.flagged_at",
+                (span_id, reason, now()),
+            )
+
     def clear_span_flag(self, span_id: int) -> None:
         with self._write() as c:
             c.execute("DELETE FROM span_flags WHERE span_id = ?", (span_id,))
@@ -1583,6 +1606,7 @@ class Store:
                 c, version=scheme.version, op=op, args=args, who=who, at=now(),
                 labels=labels, fields=fields, options=options, order=order, split=split,
                 drop_suggestions=drop_suggestions,
+                retired=[lab.name for lab in scheme.span_labels if lab.retired],
             )  # fmt: skip
         self._scheme = None
         return effect
