@@ -524,6 +524,10 @@ class Renames:
     def field(self, name: str) -> str:
         return self.fields.get(name, name)
 
+    def option(self, field_name: str, option: str) -> str:
+        """``option`` of (old) field ``field_name`` under the current name."""
+        return self.options.get(field_name, {}).get(option, option)
+
     def value(self, field_name: str, value: Any) -> Any:
         """The value of (old) field ``field_name`` under the current names: an option
         renamed or merged since is mapped; a multi value (a list or tuple, returned as

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from .codebook import Renames
+
 PATTERNS = "patterns"  # the source name of the codebook's cue phrases and patterns
 BATCH_DOCS = 200  # documents per transaction
 PIPE_BATCH = 32  # texts per nlp.pipe batch (a trained model)
@@ -262,39 +264,21 @@ def _count(
 # -- a trained pipeline ----------------------------------------------------------------
 
 
-class Renames:
+def model_renames(store: Store, nlp: Language) -> Renames:
     """The codebook's renames and merges since the scheme version a pipeline was trained on
     (``annotator train`` records it in the model's meta), to read its predictions under
-    the current names; empty for a pipeline that does not say, or was trained on another
+    the current names; none for a pipeline that does not say, or was trained on another
     scheme."""
+    from . import learn
+    from .codebook import Renames
 
-    def __init__(self, store: Store, nlp: Language) -> None:
-        from . import learn
-
-        self.labels: dict[str, str] = {}
-        self.fields: dict[str, str] = {}
-        self.options: dict[str, dict[str, str]] = {}
-        made = learn.model_info(nlp).get("scheme")
-        if not isinstance(made, dict):
-            return
-        version = made.get("version")
-        if made.get("name") != store.scheme.name or not isinstance(version, int):
-            return
-        if isinstance(version, bool) or not 0 < version < store.scheme.version:
-            return
-        from .codebook import renames_since
-
-        self.labels, self.fields, self.options = renames_since(store, version)
-
-    def label(self, name: str) -> str:
-        return self.labels.get(name, name)
-
-    def field(self, name: str) -> str:
-        return self.fields.get(name, name)
-
-    def option(self, field: str, option: str) -> str:
-        """``option`` of the model's ``field`` (its name in the model)."""
-        return self.options.get(field, {}).get(option, option)
+    version = store.scheme.version  # since the current version: nothing to rename
+    made = learn.model_info(nlp).get("scheme")
+    if isinstance(made, dict) and made.get("name") == store.scheme.name:
+        trained = made.get("version")
+        if type(trained) is int and 0 < trained < store.scheme.version:  # not a bool
+            version = trained
+    return Renames(store, version)
 
 
 def check_model_scheme(store: Store, nlp: Language, renames: Renames | None = None) -> None:
@@ -367,7 +351,7 @@ def suggest_model(
         raise AnnotatorError(
             f"{model_dir}: the pipeline's name cannot name a source ({problem}); give --source"
         )
-    renames = Renames(store, nlp)
+    renames = model_renames(store, nlp)
     check_model_scheme(store, nlp, renames)
     fields = learn.fields_of(nlp)
     retired = {lab.name for lab in store.scheme.span_labels if lab.retired}
