@@ -68,19 +68,29 @@ def _one_category(what: str) -> Stat:
     return undefined(f"only one category to choose from ({what} needs at least two)")
 
 
-def gwet_ac1(units: Units, q: int | None = None) -> Stat:
-    """Gwet's AC1 over ``units`` (any number of coders, missing values allowed).
-
-    ``q``: the number of categories coders could choose (default: the values seen).
-    ``Stat.n`` is the number of units coded by at least two coders.
-    """
+def _table_and_q(units: Units, q: int | None, what: str) -> tuple[np.ndarray, int] | Stat:
+    """The units' ratings table and the number of categories ``q`` (see :func:`gwet_ac1`),
+    or why ``what`` is undefined on them."""
     bad = _precheck(units)
     if bad is not None:
         return bad
     table, cats = _ratings(units)
     q = _categories(q, len(cats))
     if q < 2:
-        return _one_category("AC1")
+        return _one_category(what)
+    return table, q
+
+
+def gwet_ac1(units: Units, q: int | None = None) -> Stat:
+    """Gwet's AC1 over ``units`` (any number of coders, missing values allowed).
+
+    ``q``: the number of categories coders could choose (default: the values seen).
+    ``Stat.n`` is the number of units coded by at least two coders.
+    """
+    got = _table_and_q(units, q, "AC1")
+    if isinstance(got, Stat):
+        return got
+    table, q = got
     p_a, n = _agreement(table)
     pi = (table / table.sum(axis=1, keepdims=True)).mean(axis=0)
     p_e = float(np.dot(pi, 1.0 - pi)) / (q - 1)
@@ -93,13 +103,10 @@ def brennan_prediger(units: Units, q: int | None = None) -> Stat:
     ``q``: the number of categories coders could choose (default: the values seen).
     ``Stat.n`` is the number of units coded by at least two coders.
     """
-    bad = _precheck(units)
-    if bad is not None:
-        return bad
-    table, cats = _ratings(units)
-    q = _categories(q, len(cats))
-    if q < 2:
-        return _one_category("Brennan-Prediger")
+    got = _table_and_q(units, q, "Brennan-Prediger")
+    if isinstance(got, Stat):
+        return got
+    table, q = got
     p_a, n = _agreement(table)
     return Stat((p_a - 1.0 / q) / (1.0 - 1.0 / q), n=n)
 
