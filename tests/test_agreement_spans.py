@@ -8,6 +8,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.agreement import (
     f1_pairs,
@@ -359,3 +361,25 @@ def test_overall_token_alpha_uses_label_sets_and_matches_nominal_alpha():
     assert token_alpha(same, {"d": toks}, None).value == 1.0
     ci = token_alpha(docs, {d: toks for d in docs}, None, bootstrap=200, seed=1).ci
     assert ci is not None and ci.used > 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 6)), max_size=40),
+    st.booleans(),
+)
+def test_token_bounds_are_the_sorted_pairs(pairs, presorted):
+    """The fast conversion of a document's tokens (numpy.fromiter, sorted only when they
+    are not) gives exactly the arrays of ``sorted(tokens)``, as before it."""
+    import numpy as np
+
+    from annotator.agreement.spans import _token_bounds
+
+    toks = [(a, a + n) for a, n in pairs]
+    if presorted:
+        toks.sort()
+    starts, ends = _token_bounds(toks)
+    expected = sorted(toks)
+    assert starts.tolist() == [a for a, _ in expected]
+    assert ends.tolist() == [b for _, b in expected]
+    assert starts.dtype == ends.dtype == np.int64
