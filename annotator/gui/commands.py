@@ -277,6 +277,26 @@ def push_unshown(stack: QUndoStack, cmd: StoreCommand) -> None:
     stack.push(cmd)
 
 
+class Reversible(Protocol):
+    def apply(self) -> object: ...
+
+    def revert(self) -> object: ...
+
+
+def apply_all(parts: list[Any]) -> None:
+    """Apply ``parts`` in order as one step: if one is refused, the ones applied are
+    reverted (newest first) and the refusal is raised."""
+    done: list[Reversible] = []
+    try:
+        for part in parts:
+            part.apply()
+            done.append(part)
+    except AnnotatorError:
+        for part in reversed(done):
+            part.revert()
+        raise
+
+
 class ListEditor(Editor, Protocol):
     """An editor that also shows a list of documents (the main window)."""
 
@@ -303,15 +323,8 @@ class LabelHits(StoreCommand):
         self.documents = sorted({d for d, _, _ in spans})
 
     def apply(self) -> None:
-        done: list[AddSpan] = []
         try:
-            for part in self.parts:
-                part.apply()
-                done.append(part)
-        except AnnotatorError:
-            for part in reversed(done):
-                part.revert()
-            raise
+            apply_all(self.parts)
         finally:
             self.editor.refresh_documents(self.documents)
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from .. import pending as P
-from ..errors import AnnotatorError, ValidationError
+from ..errors import ValidationError
 from ..models import Document, Span, SuggestedLabel, Suggestion, accepted_origin
 from ..records import Record
 from ..store import Store
@@ -153,15 +153,7 @@ class AcceptSuggestions(cmd.StoreCommand):
         self.parts = [_AcceptOne(editor, doc_id, coder, s, sha256) for s in chosen]
 
     def apply(self) -> int | None:
-        done: list[_AcceptOne] = []
-        try:
-            for part in self.parts:
-                part.apply()
-                done.append(part)
-        except AnnotatorError:
-            for part in reversed(done):
-                part.revert()
-            raise
+        cmd.apply_all(self.parts)
         return self.parts[0].handle if len(self.parts) == 1 else None
 
     def revert(self) -> None:
