@@ -29,9 +29,8 @@ from __future__ import annotations
 import re
 import zlib
 from bisect import bisect_right
+from dataclasses import dataclass
 from difflib import SequenceMatcher
-
-from .records import FrozenRecord
 
 # Lines of a changed block longer than this (in characters, old and new together) are
 # compared line by line only: the character comparison is quadratic in the worst case.
@@ -267,18 +266,13 @@ def _merged(blocks: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     return out
 
 
-class Carried(FrozenRecord):
+@dataclass(frozen=True)
+class Carried:
     """Where a span goes on the new text, and what happened to it (``outcome``)."""
 
     outcome: str
     start: int
     end: int
-
-    def __init__(self, outcome: str, start: int, end: int) -> None:
-        d = self.__dict__
-        d["outcome"] = outcome
-        d["start"] = start
-        d["end"] = end
 
 
 def carry(alignment: Alignment, old: str, new: str, start: int, end: int) -> Carried:

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import AnnotatorError
-from .records import FrozenRecord
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -45,21 +45,16 @@ def cat_label(field: str, option: str) -> str:
     return f"{field}{CAT_SEPARATOR}{option}"
 
 
-class ModelSpan(FrozenRecord):
+@dataclass(frozen=True)
+class ModelSpan:
     start: int
     end: int
     label: str
     score: float
 
-    def __init__(self, start: int, end: int, label: str, score: float) -> None:
-        d = self.__dict__
-        d["start"] = start
-        d["end"] = end
-        d["label"] = label
-        d["score"] = score
 
-
-class ModelLabel(FrozenRecord):
+@dataclass(frozen=True)
+class ModelLabel:
     """A predicted document field value (a multi field's: the options at or above the
     threshold, possibly none) with its score (a multi field's: the lowest chosen one, or
     the highest refused one when none is chosen)."""
@@ -67,12 +62,6 @@ class ModelLabel(FrozenRecord):
     field: str
     value: str | tuple[str, ...]
     score: float
-
-    def __init__(self, field: str, value: str | tuple[str, ...], score: float) -> None:
-        d = self.__dict__
-        d["field"] = field
-        d["value"] = value
-        d["score"] = score
 
 
 def model_info(nlp: Language) -> dict[str, Any]:
@@ -188,7 +177,8 @@ DEFAULT_EPOCHS = 10
 DROPOUT = 0.1
 
 
-class TrainDoc(FrozenRecord):
+@dataclass(frozen=True)
+class TrainDoc:
     """One document of training or evaluation data: its text, its spans
     ``(start, end, label)`` in code points, and the document field values known for it
     (a field absent from ``fields`` is unknown, not "none": it trains nothing)."""
@@ -198,21 +188,9 @@ class TrainDoc(FrozenRecord):
     spans: tuple[tuple[int, int, str], ...]
     fields: Mapping[str, str | tuple[str, ...]]
 
-    def __init__(
-        self,
-        doc_id: int,
-        text: str,
-        spans: tuple[tuple[int, int, str], ...],
-        fields: Mapping[str, str | tuple[str, ...]],
-    ) -> None:
-        d = self.__dict__
-        d["doc_id"] = doc_id
-        d["text"] = text
-        d["spans"] = spans
-        d["fields"] = fields
 
-
-class Trained(FrozenRecord):
+@dataclass(frozen=True)
+class Trained:
     """What :func:`train_pipeline` gives back: the pipeline, the evaluation on the
     held-out documents, the loss per epoch and how the data had to be aligned."""
 
@@ -221,21 +199,6 @@ class Trained(FrozenRecord):
     losses: tuple[float, ...]
     alignment: dict[str, int]
     suggester: tuple[int, int]
-
-    def __init__(
-        self,
-        nlp: Any,
-        evaluation: dict[str, Any],
-        losses: tuple[float, ...],
-        alignment: dict[str, int],
-        suggester: tuple[int, int],
-    ) -> None:
-        d = self.__dict__
-        d["nlp"] = nlp
-        d["evaluation"] = evaluation
-        d["losses"] = losses
-        d["alignment"] = alignment
-        d["suggester"] = suggester
 
 
 def build_pipeline(

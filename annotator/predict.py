@@ -28,6 +28,7 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,7 +36,6 @@ from . import jsonsafe
 from .atomic import dumps_line
 from .corpus import JSONL_SUFFIXES, RawDocument, Skipped, expand_paths, read_jsonl, read_text_file
 from .errors import AnnotatorError
-from .records import FrozenRecord
 
 try:  # POSIX: two runs never append to one file at once
     import fcntl
@@ -46,7 +46,8 @@ DEFAULT_BATCH = 16  # spancat scores every 1-3 token n-gram: a batch of long art
 MODEL_PREFIX = "model:"
 
 
-class PredictProgress(FrozenRecord):
+@dataclass(frozen=True)
+class PredictProgress:
     """Where a run stands: documents predicted in this run, found in the output already
     (resumed), skipped, and seconds since it started."""
 
@@ -54,13 +55,6 @@ class PredictProgress(FrozenRecord):
     resumed: int
     skipped: int
     elapsed: float
-
-    def __init__(self, predicted: int, resumed: int, skipped: int, elapsed: float) -> None:
-        d = self.__dict__
-        d["predicted"] = predicted
-        d["resumed"] = resumed
-        d["skipped"] = skipped
-        d["elapsed"] = elapsed
 
     @property
     def rate(self) -> float:
@@ -77,7 +71,8 @@ class PredictProgress(FrozenRecord):
         return " · ".join(parts)
 
 
-class PredictSummary(FrozenRecord):
+@dataclass(frozen=True)
+class PredictSummary:
     """What a run did: ``predicted`` lines appended, ``resumed`` found in the output from
     an earlier run, ``skipped`` inputs (one line each, naming ``file`` or ``file:line``),
     the output, the model's name and the seconds it took."""
@@ -88,23 +83,6 @@ class PredictSummary(FrozenRecord):
     resumed: int
     skipped: tuple[str, ...]
     seconds: float
-
-    def __init__(
-        self,
-        output: str,
-        model: str,
-        predicted: int,
-        resumed: int,
-        skipped: tuple[str, ...],
-        seconds: float,
-    ) -> None:
-        d = self.__dict__
-        d["output"] = output
-        d["model"] = model
-        d["predicted"] = predicted
-        d["resumed"] = resumed
-        d["skipped"] = skipped
-        d["seconds"] = seconds
 
 
 ProgressFn = Callable[[PredictProgress], None]

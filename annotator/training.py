@@ -27,6 +27,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,6 @@ from .learn import (
 )
 from .models import source_problem
 from .paths import check_output
-from .records import FrozenRecord
 from .store import GOLD, Store
 
 GOLD_SOURCE = "gold"
@@ -100,7 +100,8 @@ def coded_by(
     return what, out
 
 
-class Plan(FrozenRecord):
+@dataclass(frozen=True)
+class Plan:
     """Which documents :func:`train` trains on and holds out (sorted ids), and which
     coded documents are in the reliability sample."""
 
@@ -109,21 +110,6 @@ class Plan(FrozenRecord):
     train_ids: list[int]
     eval_ids: list[int]
     reliability_ids: list[int]
-
-    def __init__(
-        self,
-        what: str,
-        coded: dict[int, tuple[tuple[tuple[int, int, str], ...], dict[str, Any]]],
-        train_ids: list[int],
-        eval_ids: list[int],
-        reliability_ids: list[int],
-    ) -> None:
-        d = self.__dict__
-        d["what"] = what
-        d["coded"] = coded
-        d["train_ids"] = train_ids
-        d["eval_ids"] = eval_ids
-        d["reliability_ids"] = reliability_ids
 
 
 def plan(

@@ -13,17 +13,18 @@ re-snapped to tokens. Each document is replaced in one transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .align import CHANGED, LOST, MOVED, UNCHANGED, Carried, align, carry
 from .corpus import RawDocument, Skipped, derive_title, read_sources
 from .models import Span
 from .nlp import DEFAULT_PIPELINE, tokenize
-from .records import FrozenRecord, MutableRecord
 from .store import Store
 
 
-class SpanChange(FrozenRecord):
+@dataclass(frozen=True)
+class SpanChange:
     """What an update did to one span."""
 
     document_id: int
@@ -36,53 +37,17 @@ class SpanChange(FrozenRecord):
     start: int
     end: int
 
-    def __init__(
-        self,
-        document_id: int,
-        span_id: int,
-        coder: str,
-        label: str,
-        outcome: str,
-        old_text: str,
-        new_text: str,
-        start: int,
-        end: int,
-    ) -> None:
-        d = self.__dict__
-        d["document_id"] = document_id
-        d["span_id"] = span_id
-        d["coder"] = coder
-        d["label"] = label
-        d["outcome"] = outcome
-        d["old_text"] = old_text
-        d["new_text"] = new_text
-        d["start"] = start
-        d["end"] = end
 
-
-class UpdateReport(MutableRecord):
-    updated: list[tuple[int, str, int]]  # (document, source, new text version)
-    unchanged: list[tuple[int, str]]  # same text as stored
-    not_found: list[Skipped]  # no stored document to correct (or several)
-    skipped: list[Skipped]  # unreadable inputs
-    changes: list[SpanChange]
-    unchanged_spans: int
-
-    def __init__(
-        self,
-        updated: list[tuple[int, str, int]] | None = None,
-        unchanged: list[tuple[int, str]] | None = None,
-        not_found: list[Skipped] | None = None,
-        skipped: list[Skipped] | None = None,
-        changes: list[SpanChange] | None = None,
-        unchanged_spans: int = 0,
-    ) -> None:
-        self.updated = updated if updated is not None else []
-        self.unchanged = unchanged if unchanged is not None else []
-        self.not_found = not_found if not_found is not None else []
-        self.skipped = skipped if skipped is not None else []
-        self.changes = changes if changes is not None else []
-        self.unchanged_spans = unchanged_spans
+@dataclass
+class UpdateReport:
+    updated: list[tuple[int, str, int]] = field(
+        default_factory=list
+    )  # (document, source, new text version)
+    unchanged: list[tuple[int, str]] = field(default_factory=list)  # same text as stored
+    not_found: list[Skipped] = field(default_factory=list)  # nothing (or several) to correct
+    skipped: list[Skipped] = field(default_factory=list)  # unreadable inputs
+    changes: list[SpanChange] = field(default_factory=list)
+    unchanged_spans: int = 0
 
     def count(self, outcome: str) -> int:
         return sum(c.outcome == outcome for c in self.changes)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
-
-from ..records import FrozenRecord
 
 OUTCOMES = ("moved", "changed", "lost")
 
 
-class HistorySpan(FrozenRecord):
+@dataclass(frozen=True)
+class HistorySpan:
     """A span as it was before an update, and what the update did to it."""
 
     span_id: int
@@ -32,33 +32,6 @@ class HistorySpan(FrozenRecord):
     new_start: int | None
     new_end: int | None
     recorded_at: str
-
-    def __init__(
-        self,
-        span_id: int,
-        document_id: int,
-        coder: str,
-        text_version: int,
-        start: int,
-        end: int,
-        label: str,
-        outcome: str,
-        new_start: int | None,
-        new_end: int | None,
-        recorded_at: str,
-    ) -> None:
-        d = self.__dict__
-        d["span_id"] = span_id
-        d["document_id"] = document_id
-        d["coder"] = coder
-        d["text_version"] = text_version
-        d["start"] = start
-        d["end"] = end
-        d["label"] = label
-        d["outcome"] = outcome
-        d["new_start"] = new_start
-        d["new_end"] = new_end
-        d["recorded_at"] = recorded_at
 
 
 def matching_documents(conn: sqlite3.Connection, meta_id: str | None, source: str) -> list[int]:
