@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 
@@ -52,3 +57,20 @@ def click_char(qtbot, view, cp: int) -> None:
 def click_button(qtbot, button) -> None:
     """Click a check box or radio button on its indicator."""
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
+
+
+def correct_in_another_process(db: Path, doc_id: int, new_text: str, folder: Path) -> None:
+    """``annotator import --update`` run by another process: the document's text becomes
+    ``new_text`` (a file named as its source, written in ``folder``)."""
+    from annotator.store import Store
+
+    with Store(db) as s:
+        source = s.document(doc_id).source
+    corrected = folder / source.replace("\\", "/").rsplit("/", 1)[-1]
+    corrected.write_text(new_text, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(db), "import", "--update", str(corrected)],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr

@@ -3,7 +3,7 @@ span list for its coder, and looking at it again (its label key once more) clear
 
 from __future__ import annotations
 
-from gui_helpers import SIMPLE, click_char
+from gui_helpers import SIMPLE, click_char, correct_in_another_process
 from PySide6.QtCore import Qt
 
 from annotator.store import Store
@@ -111,25 +111,11 @@ def test_a_new_span_on_a_text_corrected_meanwhile_is_not_stored_at_old_offsets(
     """``import --update`` (another process) corrects the article the window shows: a
     span the coder then selects on the old text is not stored over other characters;
     the article is shown again, corrected, and the coder is told to select again."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     simple = doc_ids["Simple"]
     w = open_window("alice")
     w.open_document(simple)
-    with Store(db) as s:
-        source = s.document(simple).source
-    corrected = tmp_path / source.replace("\\", "/").rsplit("/", 1)[-1]
     new_text = "A correction first. " + SIMPLE
-    corrected.write_text(new_text, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    out = subprocess.run(
-        [sys.executable, "-m", "annotator", "--db", str(db), "import", "--update", str(corrected)],
-        capture_output=True, text=True, env=env,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr
+    correct_in_another_process(db, simple, new_text, tmp_path)
     q = SIMPLE.index("quick")
     w.view.select_cp(q, q + 5)
     qtbot.keyClick(w.view, K.Key_1)

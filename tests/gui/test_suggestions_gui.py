@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from gui_helpers import EMOJI, SIMPLE
+from gui_helpers import EMOJI, SIMPLE, correct_in_another_process
 from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QColor
 
@@ -534,24 +534,11 @@ def test_a_suggestion_shown_before_the_text_was_corrected_is_not_accepted_at_old
     suggestions) while the window shows it: accepting what is still drawn is refused
     (it would store a span over other characters), and opening the article again shows
     the new text without the old outlines."""
-    import os
-    import subprocess
-    import sys
-
     simple, _ = suggested
     w = open_window("alice")
     _open(qtbot, w, simple)
-    with Store(db) as s:
-        source = s.document(simple).source
-    corrected = tmp_path / source.replace("\\", "/").rsplit("/", 1)[-1]
     new_text = "A correction first. " + SIMPLE
-    corrected.write_text(new_text, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    out = subprocess.run(
-        [sys.executable, "-m", "annotator", "--db", str(db), "import", "--update", str(corrected)],
-        capture_output=True, text=True, env=env,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr
+    correct_in_another_process(db, simple, new_text, tmp_path)
     _cursor_to(w, _at(SIMPLE, "quick")[0] + 1)
     qtbot.keyClick(w.view, K.Key_Return, ALT)
     qtbot.keyClick(w.view, K.Key_Return, ALT | SHIFT)
