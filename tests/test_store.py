@@ -956,3 +956,14 @@ def test_the_window_and_the_command_line_open_a_database_the_same_way(tmp_path, 
         for open_new in (lambda p: open_database(p, read_only_ok=True), window_open):
             with pytest.raises(DatabaseReadOnlyError, match="cannot create the database"):
                 open_new(folder / "new.db")
+
+
+def test_document_titles_read_titles_only(store, make_doc):
+    a = make_doc("Headline one\n\nBody of the first article.")
+    b = make_doc("Second headline\n\nBody of the second.")
+    store.set_title(b, "Edited title")
+    assert store.document_titles([b, a, b, 999]) == {
+        a: store.document(a).title,
+        b: "Edited title",
+    }
+    assert store.document_titles([]) == {}

@@ -81,8 +81,9 @@ class RecodeQueue(QWidget):
         hint = "; ".join(f"{a} → {' | '.join(into)}" for a, into in splits.items())
         self.count.setToolTip(plain_tooltip(f"Split labels: {hint}" if hint else ""))
         self.documents.clear()
+        titles = self.store.document_titles(d for d, _ in queue)  # no texts read
         for doc_id, count in queue:
-            title = self.store.document(doc_id).title
+            title = titles[doc_id]
             item = QListWidgetItem(f"{count} · {title}")
             item.setToolTip(plain_tooltip(title))
             item.setData(Qt.ItemDataRole.UserRole, doc_id)

@@ -526,6 +526,19 @@ class Store:
             raise NotFoundError(f"unknown document {doc_id!r}")
         return Document(row[0], row[1], row[2] or "", row[3] or "", row[4], loads(row[5]), row[6])
 
+    def document_titles(self, doc_ids: Iterable[int]) -> dict[int, str]:
+        """``{document: title}`` of the given documents, without reading their texts."""
+        ids = list(dict.fromkeys(doc_ids))
+        out: dict[int, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT id, title FROM documents WHERE id IN ({marks})", chunk
+            )
+            out.update((doc_id, title or "") for doc_id, title in rows)
+        return out
+
     def document_by_hash(self, sha256: str) -> Document | None:
         row = self._one("SELECT id FROM documents WHERE sha256 = ?", [sha256])
         return self.document(row[0]) if row else None
