@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from .agreement import (
+    FieldUnits,
     Stat,
     cohen_kappa,
     cohen_kappa_pairs,
@@ -164,7 +165,8 @@ def _view(
         reasons.append(f"only {len(everyone)} coder(s): agreement needs at least two")
 
     wanted = set(chosen)
-    fields: dict[str, dict[Hashable, dict[str, Any]]] = {f.name: {} for f in scheme.doc_fields}
+    # coded as they are read: nominal α takes them as arrays (agreement.units)
+    fields = {f.name: FieldUnits() for f in scheme.doc_fields}
     labels = {*scheme.label_names, *store.span_labels()}
     spans_data = SpanAgreement(everyone, labels)
     against_gold = {src: ReferenceComparison(scheme.label_names, fields) for src in named}
@@ -219,7 +221,7 @@ def _view(
                         values.setdefault(sfield, {})[name] = svalue
                 present.add(name)
         for field, doc_unit in values.items():
-            fields[field][doc_id] = doc_unit
+            fields[field].add(doc_id, doc_unit)
         n_documents += 1
         coded_by_two += len(present) >= 2
         doc_spans: tuple[Stat | None, ...] = (None, None, None, None)
@@ -255,7 +257,7 @@ def _view(
         if f.kind == "multi":
             by_option = {
                 str(option): krippendorff_alpha(ounits, bootstrap=bootstrap, seed=seed)
-                for option, ounits in option_units(units, f.options).items()
+                for option, ounits in option_units(cast(_AnyUnits, units), f.options).items()
             }
             options = {option: _estimate(stat, True) for option, stat in by_option.items()}
         alpha = krippendorff_alpha(units, bootstrap=bootstrap, seed=seed)
@@ -361,6 +363,9 @@ def _against(
     return CoderComparison(
         overall=pair(None), by_label={lab: pair(lab) for lab in labels}, doc_fields=doc_fields
     )
+
+
+_AnyUnits = Mapping[Hashable, Mapping[str, Any]]  # a multi field's values are option tuples
 
 
 @dataclass(frozen=True)

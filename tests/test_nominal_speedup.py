@@ -10,6 +10,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.agreement import krippendorff_alpha
 
@@ -72,3 +74,70 @@ def test_coders_with_only_missing_values_do_not_count():
     assert krippendorff_alpha(units).reason == "only one coder"
     assert krippendorff_alpha({1: {"a": "x", "b": "x"}, 2: {}}).reason.startswith("no variation")
     assert krippendorff_alpha({}).reason.startswith("no values")
+
+
+# --- FieldUnits: the units the agreement report collects, coded as they are added ----------
+
+
+def field_units_of(units):
+    from annotator.agreement import FieldUnits
+
+    return FieldUnits(units.items())
+
+
+@pytest.mark.parametrize("seed", sorted(PINNED))
+def test_coded_units_give_exactly_the_pinned_values(seed):
+    got = krippendorff_alpha(field_units_of(units_for(seed)), bootstrap=200, seed=seed)
+    assert got.ci is not None
+    below = dict(got.ci.below)
+    assert (got.value, got.n, got.ci.lo, got.ci.hi, below[0.667], below[0.8]) == PINNED[seed]
+
+
+values_st = st.one_of(
+    st.none(), st.sampled_from(["a", "b", "c"]), st.integers(0, 3), st.tuples(st.sampled_from("xy"))
+)
+units_st = st.dictionaries(
+    st.integers(0, 40), st.dictionaries(st.sampled_from(["ana", "ben", "cy", "dee"]), values_st)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(units_st)
+def test_coded_units_agree_with_plain_units_everywhere(units):
+    """Same α, n and reason (including every undefined case: no values, one coder, no
+    pairable value, no variation naming the same value) with and without the coding."""
+    plain, coded = krippendorff_alpha(units), krippendorff_alpha(field_units_of(units))
+    assert (coded.value, coded.n, coded.reason) == (plain.value, plain.n, plain.reason) or (
+        np.isnan(coded.value)
+        and np.isnan(plain.value)
+        and (coded.n, coded.reason) == (plain.n, plain.reason)
+    )
+
+
+def test_coded_units_are_a_read_only_copy_and_each_unit_is_added_once():
+    from annotator.agreement import FieldUnits
+
+    source = {"ana": "x", "ben": "y"}
+    units = FieldUnits([(1, source)])
+    source["ben"] = "x"  # the caller's dict changing later changes nothing
+    assert dict(units[1]) == {"ana": "x", "ben": "y"}
+    with pytest.raises(TypeError):
+        units[1]["ben"] = "x"  # type: ignore[index]
+    with pytest.raises(ValueError, match="already added"):
+        units.add(1, {"ana": "x"})
+    units.add(2, {"ana": "x", "ben": "x"})
+    assert list(units) == [1, 2] and len(units) == 2
+    assert (
+        krippendorff_alpha(units).value
+        == krippendorff_alpha({1: {"ana": "x", "ben": "y"}, 2: {"ana": "x", "ben": "x"}}).value
+    )
+
+
+def test_alpha_can_be_read_while_units_are_still_being_added():
+    """Computing α does not pin the coded arrays: units added afterwards are counted."""
+    from annotator.agreement import FieldUnits
+
+    units = FieldUnits([(1, {"ana": "x", "ben": "x"}), (2, {"ana": "y", "ben": "x"})])
+    first = krippendorff_alpha(units)
+    units.add(3, {"ana": "y", "ben": "y"})
+    assert krippendorff_alpha(units).n == first.n + 2

@@ -240,3 +240,24 @@ def test_the_json_names_a_reason_only_for_an_undefined_statistic():
     assert block.reasons() == {"f1_exact": "nobody", "alpha_u": "one coder"}
     assert block.to_dict()["alpha_token_ci"] == [0.0, 0.2]
     assert block.to_dict()["alpha_u_ci"] is None
+
+
+def test_the_report_hands_field_alpha_units_coded_as_they_were_read(store, coded, monkeypatch):
+    """The report collects each field's units as ``FieldUnits`` (coded while read), so
+    nominal α takes the arrays and not a second walk over every document's dict
+    (issue 16's speed against the ``krippendorff`` package, ``bench/agreement.py``)."""
+    import annotator.reliability as reliability
+    from annotator.agreement import FieldUnits
+
+    seen = []
+
+    def spy(units, *args, **kwargs):
+        seen.append(type(units))
+        return krippendorff_alpha(units, *args, **kwargs)
+
+    monkeypatch.setattr(reliability, "krippendorff_alpha", spy)
+    r = compute_agreement(store).to_dict()
+    assert FieldUnits in seen
+    plain = {0: {"ana": "a", "ben": "a"}, 1: {"ana": "p", "ben": "n"}, 2: {"ana": "s"}}
+    alpha = r["doc_fields"]["dominant_frame"]["alpha"]
+    assert alpha == pytest.approx(krippendorff_alpha(plain).value, abs=1e-12)

@@ -24,9 +24,11 @@ from .spans import (
     unitizing_alpha,
     unitizing_disagreement,
 )
+from .units import FieldUnits
 
 __all__ = [
     "DocumentAgreement",
+    "FieldUnits",
     "Interval",
     "Stat",
     "alpha_below",

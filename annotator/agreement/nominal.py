@@ -36,6 +36,7 @@ import numpy as np
 
 from .bootstrap import weighted_ci
 from .result import Stat, undefined
+from .units import FieldUnits
 
 Units = Mapping[Hashable, Mapping[str, Hashable]]
 
@@ -75,6 +76,13 @@ class _NominalAlpha:
 
     def __init__(self, units: Units):
         self.n_units = k = len(units)
+        if isinstance(units, FieldUnits):  # coded as they were collected
+            coded, counts, self.categories, self.n_coders = units.coded()
+            codes = np.array(coded, dtype=np.int64)  # copies: the arrays can still grow
+            sizes = np.array(counts, dtype=np.int64)
+            uu = np.repeat(np.arange(k, dtype=np.int64), sizes)
+            self._tail(codes, uu, sizes.astype(float), k)
+            return
         # one flat pass in C-level loops; the codes of a unit's values are contiguous, each
         # value's code its rank of first appearance
         lookup: dict[Hashable, int] = {}
@@ -96,13 +104,19 @@ class _NominalAlpha:
             self.n_coders = len(set(coder_of))
         else:  # every coder named has a value
             self.n_coders = len(set().union(*units.values()))
+        self.categories = list(lookup)
+        m = (np.bincount(uu, minlength=k) if len(codes) < len(uu0) else sizes).astype(float)
+        self._tail(codes, uu, m, k)
+
+    def _tail(self, codes: np.ndarray, uu: np.ndarray, m: np.ndarray, k: int) -> None:
+        """The sufficient statistics from each present value's code and unit, and each
+        unit's number of present values ``m``."""
         self.n_values = len(codes)
-        self.m = (np.bincount(uu, minlength=k) if len(codes) < len(uu0) else sizes).astype(float)
+        self.m = m
         pairable = self.m[uu] >= 2
         codes, uu = codes[pairable], uu[pairable]
         self.m[self.m < 2] = 0.0
-        self.categories = list(lookup)
-        n_cats = max(len(lookup), 1)
+        n_cats = max(len(self.categories), 1)
         cells = uu * n_cats + codes
         if k * n_cats <= 8 * len(cells) + 1024:  # few cells: count them all (no sort)
             dense = np.bincount(cells, minlength=k * n_cats)
