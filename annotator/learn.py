@@ -10,7 +10,8 @@ A trained pipeline is a normal spaCy pipeline folder (``spacy.load`` reads it):
   :func:`cat_label` ``(field, option)``, so fields sharing option names stay apart in
   ``doc.cats``;
 - ``nlp.meta[META_KEY]`` records the scheme it was trained for, where its training data
-  came from and its evaluation.
+  came from, its evaluation, and under ``TRAINED_ON`` the SHA-256 of each text it was
+  trained on (:func:`trained_texts`; held-out texts are not listed).
 
 spaCy is imported only inside the functions that need it.
 """
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 SPANS_KEY = "sc"
 META_KEY = "annotator"
+TRAINED_ON = "trained_on_sha256"  # in nlp.meta[META_KEY]: the training texts' SHA-256
 CAT_SEPARATOR = "="
 DEFAULT_THRESHOLD = 0.5
 
@@ -68,6 +70,15 @@ def model_info(nlp: Language) -> dict[str, Any]:
     """What ``nlp.meta[META_KEY]`` says (``{}`` for a pipeline not trained here)."""
     info = nlp.meta.get(META_KEY)
     return info if isinstance(info, dict) else {}
+
+
+def trained_texts(nlp: Language) -> frozenset[str]:
+    """The SHA-256 (``corpus.text_hash``) of every text the pipeline was trained on, as its
+    meta lists them (empty for a pipeline trained elsewhere or before they were listed)."""
+    listed = model_info(nlp).get(TRAINED_ON)
+    if not isinstance(listed, list):
+        return frozenset()
+    return frozenset(h for h in listed if isinstance(h, str))
 
 
 def model_name(nlp: Language) -> str:

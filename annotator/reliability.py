@@ -170,7 +170,10 @@ def _view(
     labels = {*scheme.label_names, *store.span_labels()}
     spans_data = SpanAgreement(everyone, labels)
     against_gold = {src: ReferenceComparison(scheme.label_names, fields) for src in named}
-    source_docs = 0
+    # a model is compared out of sample only: the documents it was trained on are left out
+    trained = {src: store.trained_on(src) for src in named}
+    source_docs = dict.fromkeys(named, 0)
+    trained_out = dict.fromkeys(named, 0)
     rows: list[DocumentReport] = []
     n_documents = 0
     coded_by_two = 0
@@ -206,15 +209,19 @@ def _view(
         gold_coded |= bool(gold_spans or gold_values)
         if against_gold and gold_coded:
             for src, check in against_gold.items():
+                if doc_id in trained[src]:
+                    continue
                 check.add(gold_spans, _suggested(store, doc_id, src, labels), gold_values,
                           _suggested_values(store, doc_id, src))  # fmt: skip
         by_coder = span_coders(origin, coded, assisted)
         present = set(by_coder) | {c for unit in values.values() for c in unit}
         if not present:
             continue
-        if named:  # the sources code what the coders coded
-            source_docs += 1
-            for src, name in named.items():
+        for src, name in named.items():  # the sources code what the coders coded
+            if doc_id in trained[src]:
+                trained_out[src] += 1
+            else:
+                source_docs[src] += 1
                 by_coder[name] = _suggested(store, doc_id, src, labels)
                 for sfield, svalue in _suggested_values(store, doc_id, src).items():
                     if sfield in fields:
@@ -293,7 +300,8 @@ def _view(
     compared = {
         src: SourceComparison(
             coder=name,
-            n_documents=source_docs,
+            n_documents=source_docs[src],
+            n_trained_on=trained_out[src],
             vs_coders={
                 c: _against(spans_data, fields, scheme.label_names, c, name) for c in chosen
             },

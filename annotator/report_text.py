@@ -108,7 +108,10 @@ def source_tables(report: AgreementReport) -> list[Table]:
     """Each suggestion source against each coder, and against the gold layer."""
     out: list[Table] = []
     for name, src in report.sources.items():
-        who = f"Source {name} (the coder {src.coder}, on {src.n_documents} document(s))"
+        left_out = (
+            f"; {src.n_trained_on} its model was trained on left out" if src.n_trained_on else ""
+        )
+        who = f"Source {name} (the coder {src.coder}, on {src.n_documents} document(s){left_out})"
         coders = list(src.vs_coders)
         if coders:
             heads = [h for c in coders for h in (f"{c} F1 exact", f"{c} F1 overlap")]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .corpus import text_hash
 from .errors import AnnotatorError
 from .models import source_problem
 from .store import Store
@@ -52,6 +53,8 @@ class SuggestReport:
     by_field: Counter[str] = field(default_factory=Counter)
     # documents left out: longer than the model's max_length (a trained model only)
     skipped: list[int] = field(default_factory=list)
+    # documents covered whose text the model was trained on (agreement leaves them out)
+    trained_on: int = 0
 
     def __iter__(self) -> Iterator[int]:
         return iter((self.documents, self.spans))
@@ -64,10 +67,16 @@ class SuggestReport:
             if self.skipped
             else ""
         )
+        trained = (
+            f"; {self.trained_on} of them trained on (left out of `agreement --with-source`)"
+            if self.trained_on
+            else ""
+        )
         return (
             f"Suggestions from '{self.source}': {self.documents} document(s),"
             f" {self.spans} span(s){f' ({labels})' if labels else ''},"
-            f" {self.field_values} field value(s){f' ({fields})' if fields else ''}{skipped}."
+            f" {self.field_values} field value(s){f' ({fields})' if fields else ''}"
+            f"{skipped}{trained}."
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,6 +88,7 @@ class SuggestReport:
             "by_label": dict(sorted(self.by_label.items())),
             "by_field": dict(sorted(self.by_field.items())),
             "skipped_documents": list(self.skipped),
+            "trained_on_documents": self.trained_on,
         }
 
 
@@ -355,6 +365,7 @@ def suggest_model(
     check_model_scheme(store, nlp, renames)
     fields = learn.fields_of(nlp)
     retired = {lab.name for lab in store.scheme.span_labels if lab.retired}
+    learned = learn.trained_texts(nlp)  # its training texts: out of its agreement
     ids = _documents(store, doc_ids)
     report = SuggestReport(name)
     for batch in _batches(ids):
@@ -388,7 +399,9 @@ def suggest_model(
                     else tuple(dict.fromkeys(renames.option(v.field, o) for o in v.value))
                 )
                 labels.append((doc_id, renames.field(v.field), value, v.score))
-        store.replace_suggestions(name, [r[0] for r in fits], spans, labels)
+        trained = [r[0] for r in fits if learned and text_hash(r[1]) in learned]
+        report.trained_on += len(trained)
+        store.replace_suggestions(name, [r[0] for r in fits], spans, labels, trained)
         _count(report, [r[0] for r in fits], spans, labels)
         if progress:
             progress(report.documents + len(report.skipped), len(ids))

@@ -31,10 +31,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .corpus import text_hash
 from .errors import AnnotatorError
 from .learn import (
     DEFAULT_EPOCHS,
     META_KEY,
+    TRAINED_ON,
     TrainDoc,
     check_model_dir,
     lang_of_pipeline,
@@ -307,6 +309,9 @@ def train(
         "epochs": epochs,
         "reliability_excluded": not include_reliability,
         "n_reliability_in_training": len(in_sample) if include_reliability else 0,
+        # the texts it learned from: `suggest --model` records which suggested documents
+        # these are, and `agreement --with-source` leaves them out (out of sample only)
+        TRAINED_ON: sorted({text_hash(doc.text) for doc in train_docs}),
     }
     save_pipeline(nlp, out_dir)
     evaluation["seconds"] = round(time.monotonic() - started, 3)

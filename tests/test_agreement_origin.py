@@ -369,8 +369,9 @@ def test_the_cli_json_and_text_with_a_source_and_an_origin(tmp_path):
     assert data["origin"] == "manual"
     assert "by_origin" not in data  # every label here is manual
     source = data["sources"]["patterns"]
-    assert set(source) == {"coder", "n_documents", "vs_coders", "vs_gold"}
+    assert set(source) == {"coder", "n_documents", "n_trained_on_left_out", "vs_coders", "vs_gold"}
     assert source["vs_gold"] is None
+    assert source["n_trained_on_left_out"] == 0  # patterns learn from nothing
     assert set(source["vs_coders"]["ana"]) == {"spans", "doc_fields"}
     assert set(source["vs_coders"]["ana"]["spans"]["by_label"]) == set(data["spans"]["by_label"])
     assert source["vs_coders"]["ben"]["doc_fields"]["dominant_frame"].keys() == {

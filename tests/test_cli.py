@@ -275,10 +275,10 @@ def test_an_existing_folder_as_the_output_is_one_line(workdir):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A real full disk: a 640 KB tmpfs (needs the right to mount; skipped otherwise)."""
+    """A real full disk: a 768 KB tmpfs (needs the right to mount; skipped otherwise)."""
     mnt = tmp_path / "disk"
     mnt.mkdir()
-    res = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=640k", "tmpfs", str(mnt)],
+    res = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=768k", "tmpfs", str(mnt)],
                          capture_output=True)  # fmt: skip
     if res.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here: {res.stderr!r}")

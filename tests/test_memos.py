@@ -129,13 +129,14 @@ def test_an_older_database_gains_the_memos_table_with_its_labels_intact(tmp_path
     db.close()
     with Store(path) as s:
         applied = [r[0] for r in s.conn.execute("SELECT name FROM _sqlite_migrations")]
-        assert applied[-6:] == [
+        assert applied[-7:] == [
             "m005_memos",
             "m006_study_design",
             "m007_fulltext",
             "m008_suggestions",
             "m009_codebook_history",
             "m010_text_history",
+            "m011_suggestion_training",
         ]
         assert [(x.start, x.end, x.label, x.note) for x in s.spans(1, "ana")] == [
             (0, 6, "alarmist", "a span note")

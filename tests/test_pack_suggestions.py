@@ -1,6 +1,6 @@
 """A coder's pack and the suggestion layer (issue 15, blind first): the pack holds the
-suggestions of the coder's documents outside the reliability sample only, and of the
-rejections only the coder's own; through the real ``annotator pack`` command."""
+suggestions of the coder's documents outside the reliability sample only (with which of
+them a model was trained on), and of the rejections only the coder's own; through the real ``annotator pack`` command."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ def _lead_with_suggestions(path: Path) -> tuple[list[int], list[int], list[int]]
             "patterns", ids,
             [(d, 0, 7, label, 0.5) for d in ids] + [(d, 9, 15, label, None) for d in ids],
             [(d, field.name, field.options[0], 0.75) for d in ids],
+            trained_on=ids,  # as a model trained on every document would record
         )  # fmt: skip
         for d in ids:
             target = store.suggestions(d)[1].target
@@ -74,7 +75,12 @@ def test_a_pack_holds_suggestions_only_outside_the_reliability_sample(tmp_path):
             assert p.suggested_labels(d) == []
             assert p.rejected_suggestions(d, "ana") == set()
     # no row of the layer names a document of the sample, nor another coder's rejection
-    for table in ("suggestions", "suggested_labels", "suggestion_rejections"):
+    for table in (
+        "suggestions",
+        "suggested_labels",
+        "suggestion_rejections",
+        "suggestion_training",
+    ):
         docs = {r[0] for r in _rows(out, f"SELECT document_id FROM {table}")}
         assert docs == set(outside), table
     assert _rows(out, "SELECT count(*) FROM suggestions") == [(2 * len(outside),)]

@@ -54,6 +54,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m008_suggestions",
             "m009_codebook_history",
             "m010_text_history",
+            "m011_suggestion_training",
         ]
         assert s.scheme.name == "alliance-framing"
         assert s.scheme_versions() == [1]
@@ -70,6 +71,7 @@ def test_new_database_has_schema_wal_foreign_keys_and_scheme(tmp_path):
             "m008_suggestions",
             "m009_codebook_history",
             "m010_text_history",
+            "m011_suggestion_training",
         ]
 
 

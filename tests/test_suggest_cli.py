@@ -69,6 +69,7 @@ def test_patterns_list_export_import_and_clear(project):
         "by_label": {"policy_prescription": 5},
         "by_field": {},
         "skipped_documents": [],
+        "trained_on_documents": 0,
     }
     text = annotator(db, "suggest", "--patterns", cwd=cwd)
     assert text.stdout.strip() == (

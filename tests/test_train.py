@@ -189,6 +189,50 @@ def test_the_meta_records_scheme_source_split_evaluation_and_reliability(trained
     assert info["evaluation"] == {"spans": result["spans"], "doc_fields": result["doc_fields"]}
 
 
+@pytest.mark.slow
+def test_a_model_is_compared_out_of_sample_only(trained, tmp_path):
+    """The meta lists the SHA-256 of the texts trained on (not the held-out ones);
+    ``suggest --model`` records which suggested documents those are; ``agreement
+    --with-source`` leaves them out of the source's comparisons with the coders and the
+    gold layer (README "--with-source"). On a copy of the module's database."""
+    import sqlite3
+
+    from annotator.corpus import text_hash
+    from annotator.learn import TRAINED_ON
+    from annotator.reliability import compute_agreement
+    from annotator.suggesting import suggest_model
+
+    store, ids, out, _result, _epochs = trained
+    split = plan(store, "gold", 0.2, 0)
+    info = json.loads((out / "meta.json").read_text(encoding="utf-8"))[META_KEY]
+    assert info[TRAINED_ON] == sorted(text_hash(store.document(d).text) for d in split.train_ids)
+    assert not set(info[TRAINED_ON]) & {text_hash(store.document(d).text) for d in split.eval_ids}
+    with sqlite3.connect(tmp_path / "copy.db") as target:
+        store.conn.backup(target)
+    with Store(tmp_path / "copy.db") as copy:
+        report = suggest_model(copy, out)
+        assert report.documents == N_DOCS and report.trained_on == len(split.train_ids) == 112
+        assert "112 of them trained on" in report.summary()
+        assert copy.trained_on("framing-v1") == set(split.train_ids)
+        # ana and ben code four trained-on and four held-out documents alike
+        both = split.train_ids[:4] + split.eval_ids[:4]
+        for d in both:
+            for coder in ("ana", "ben"):
+                copy.add_span(d, coder, 0, 5, "alarmist")
+                copy.set_status(d, coder, "done")
+        got = compute_agreement(copy, ["ana", "ben"], bootstrap=0, sources=["framing-v1"])
+        src = got.sources["framing-v1"]
+        assert (src.n_documents, src.n_trained_on) == (4, 4)
+        assert src.vs_gold is not None
+        assert src.vs_gold.n_documents == N_DOCS - len(split.train_ids)  # gold everywhere
+        assert got.to_dict()["sources"]["framing-v1"]["n_trained_on_left_out"] == 4
+        # suggestions replaced by a source that learned nothing: nothing is left out
+        copy.replace_suggestions("framing-v1", both, [], [])
+        assert copy.trained_on("framing-v1") == set(split.train_ids) - set(both[:4])
+        copy.delete_suggestions("framing-v1")
+        assert copy.trained_on("framing-v1") == set()
+
+
 # -- the split: the reliability sample is never held out ------------------------------
 
 

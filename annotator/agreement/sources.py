@@ -152,11 +152,14 @@ class SourceComparison:
     n_documents: int  # documents it was counted on (those the coders coded)
     vs_coders: Mapping[str, CoderComparison]
     vs_gold: GoldComparison | None
+    # documents the coders coded that its model was trained on: left out (out of sample)
+    n_trained_on: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "coder": self.coder,
             "n_documents": self.n_documents,
+            "n_trained_on_left_out": self.n_trained_on,
             "vs_coders": {c: v.to_dict() for c, v in self.vs_coders.items()},
             "vs_gold": None if self.vs_gold is None else self.vs_gold.to_dict(),
         }

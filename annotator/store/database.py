@@ -1333,13 +1333,16 @@ class Store:
         doc_ids: Iterable[int],
         spans: Iterable[tuple[int, int, int, str, float | None]],
         labels: Iterable[tuple[int, str, str | Iterable[str], float | None]] = (),
+        trained_on: Collection[int] = (),
     ) -> tuple[int, int]:
         """Replace ``source``'s suggestions on ``doc_ids`` with ``spans`` (``(document,
         start, end, label, score)``) and ``labels`` (``(document, field, value,
         score)``), in one transaction; every row is checked first (document, offsets,
         label or field value of the scheme, score in [0, 1]), and nothing is written if
-        one is wrong. Returns ``(spans, labels)`` stored. Refused in a coder's pack
-        (blind first: it does not know its reliability documents)."""
+        one is wrong. ``trained_on``: the documents of ``doc_ids`` the source's model was
+        trained on (:meth:`trained_on` gives them back; agreement leaves them out of the
+        source's comparisons). Returns ``(spans, labels)`` stored. Refused in a coder's
+        pack (blind first: it does not know its reliability documents)."""
         from . import suggestions
 
         packed_for = self.pack_coder()
@@ -1367,8 +1370,15 @@ class Store:
         for doc_id in docs:
             self._text_length(doc_id)
         with self._write() as c:
-            suggestions.replace(c, source, docs, span_rows, label_rows)
+            suggestions.replace(c, source, docs, span_rows, label_rows, set(trained_on))
         return len(span_rows), len(label_rows)
+
+    def trained_on(self, source: str) -> set[int]:
+        """The documents ``source`` suggested on that its model was trained on (recorded
+        by ``annotator suggest --model``; empty for other sources)."""
+        from . import suggestions
+
+        return suggestions.trained_on(self.conn, source)
 
     def suggestions(self, doc_id: int, source: str | None = None) -> list[Suggestion]:
         """A document's suggested spans (one source's, or all), by position."""

@@ -235,10 +235,11 @@ def _fill(
 
 def _copy_suggestions(conn: sqlite3.Connection, docs: str, params: dict[str, object]) -> None:
     """The suggestion layer of the packed documents that are in no round's reliability
-    sample (blind first: suggestions never reach a reliability document), and of the
-    rejections only the pack's coder's."""
+    sample (blind first: suggestions never reach a reliability document) with which of them
+    a model was trained on, and of the rejections only the pack's coder's."""
     sample = "SELECT document_id FROM main.assignments WHERE reliability = 1"
     outside = f"document_id IN ({docs}) AND document_id NOT IN ({sample})"
     _copy(conn, "suggestions", f"{outside} ORDER BY id", params)
     _copy(conn, "suggested_labels", outside, params)
+    _copy(conn, "suggestion_training", outside, params)
     _copy(conn, "suggestion_rejections", f"{outside} AND annotator_id = :aid", params)

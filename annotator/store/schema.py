@@ -438,6 +438,25 @@ def m010_text_history(db: sqlite_utils.Database) -> None:
     )
 
 
+def m011_suggestion_training(db: sqlite_utils.Database) -> None:
+    """Which suggested documents a model was trained on (issue 15, out-of-sample checks).
+
+    ``annotator suggest --model`` records, for its source, each document it suggested on
+    whose text is one the pipeline was trained on (``annotator train`` lists the SHA-256 of
+    its training texts in the pipeline's meta). ``annotator agreement --with-source``
+    leaves those documents out of that source's comparisons, so a model is never scored
+    on the documents it learned from. Replaced with the source's suggestions on each
+    document, and removed with them.
+    """
+    db.execute(
+        """CREATE TABLE suggestion_training (
+            source TEXT NOT NULL,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            PRIMARY KEY (source, document_id)
+        ) WITHOUT ROWID"""
+    )
+
+
 # In order; a new schema change is a new function appended here, never an edit of an old one.
 MIGRATIONS = (
     m001_initial,
@@ -450,6 +469,7 @@ MIGRATIONS = (
     m008_suggestions,
     m009_codebook_history,
     m010_text_history,
+    m011_suggestion_training,
 )
 
 

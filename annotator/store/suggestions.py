@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
 from ..errors import ValidationError
@@ -74,9 +74,11 @@ def replace(
     doc_ids: Iterable[int],
     span_rows: list[tuple[Any, ...]],
     label_rows: list[tuple[Any, ...]],
+    trained_on: Collection[int] = (),
 ) -> None:
     """Inside the caller's write transaction: ``source``'s suggestions on ``doc_ids``
-    become exactly these rows (from :func:`checked_rows`)."""
+    become exactly these rows (from :func:`checked_rows`), and the documents of
+    ``doc_ids`` that the source was trained on exactly those of ``trained_on``."""
     docs = list(dict.fromkeys(doc_ids))
     covered = set(docs)
     for row in span_rows + label_rows:
@@ -92,6 +94,13 @@ def replace(
         conn.execute(
             "DELETE FROM suggested_labels WHERE document_id = ? AND source = ?", (doc_id, source)
         )
+        conn.execute(
+            "DELETE FROM suggestion_training WHERE source = ? AND document_id = ?", (source, doc_id)
+        )
+    conn.executemany(
+        "INSERT INTO suggestion_training (source, document_id) VALUES (?, ?)",
+        [(source, d) for d in docs if d in trained_on],
+    )
     conn.executemany(
         "INSERT INTO suggestions (document_id, source, start, end, label, score,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -159,7 +168,14 @@ def delete_source(conn: sqlite3.Connection, source: str) -> int:
     n: int = conn.execute("DELETE FROM suggestions WHERE source = ?", (source,)).rowcount
     n += conn.execute("DELETE FROM suggested_labels WHERE source = ?", (source,)).rowcount
     conn.execute("DELETE FROM suggestion_rejections WHERE source = ?", (source,))
+    conn.execute("DELETE FROM suggestion_training WHERE source = ?", (source,))
     return n
+
+
+def trained_on(conn: sqlite3.Connection, source: str) -> set[int]:
+    """The documents ``source`` suggested on that its model was trained on."""
+    rows = conn.execute("SELECT document_id FROM suggestion_training WHERE source = ?", (source,))
+    return {doc_id for (doc_id,) in rows}
 
 
 def reject(
