@@ -12,8 +12,8 @@ written as canonical-shaped JSON lines. An engine: no database, no Qt.
 - **Output**: one line per document, in input order: ``_annotator_id`` (``"model:<name>"``,
   first, so a file is recognised by its first bytes), ``text``, ``meta`` (the input's
   ``meta`` with ``source`` and ``sha256`` set), ``spans`` (``start``, ``end``, ``label``,
-  ``text``, ``score``, ``origin``), ``doc_labels``, ``doc_label_scores`` and
-  ``doc_label_origins``. Tokens are left out: they are several times the size of the text
+  ``text``, ``score``, ``origin``), ``doc_labels``, ``doc_label_scores``,
+  ``doc_label_origins`` and ``trained_on`` (whether the model was trained on this text). Tokens are left out: they are several times the size of the text
   and ``spacy`` rebuilds them from the text in milliseconds.
 - **Resume**: lines are appended and flushed once per batch, so a killed run loses at most
   the batch it was in. On start the existing file is read back line by line: every
@@ -103,10 +103,13 @@ def prediction_record(
     spans: Iterable[Any],
     labels: Iterable[Any],
     name: str,
+    trained: bool = False,
 ) -> dict[str, Any]:
     """One output record: ``doc`` (as read) with the model's ``spans`` and ``labels``
     (:class:`annotator.learn.ModelSpan` / ``ModelLabel``); a multi field none of whose
-    options reached the threshold is left out, as ``suggest --model`` leaves it."""
+    options reached the threshold is left out, as ``suggest --model`` leaves it.
+    ``trained``: the model was trained on this text (``trained_on``, which
+    ``import-suggestions`` keeps so that agreement leaves the document out)."""
     text = doc.text
     origin = f"suggestion:{name}"
     meta = dict(doc.meta)
@@ -137,6 +140,7 @@ def prediction_record(
         "doc_labels": doc_labels,
         "doc_label_scores": scores,
         "doc_label_origins": dict.fromkeys(doc_labels, origin),
+        "trained_on": trained,
     }
 
 
@@ -336,6 +340,7 @@ def predict(
     learn.use_threshold(nlp, threshold)
     name = learn.model_name(nlp)
     fields = learn.fields_of(nlp)
+    learned = learn.trained_texts(nlp)
     skipped: list[str] = []
     output = _Output(target, name)
     predicted = resumed = 0
@@ -359,7 +364,8 @@ def predict(
         try:
             for doc, raw in stream:
                 spans, labels = learn.predict_doc(doc, threshold, fields)
-                pending.append(dumps_line(prediction_record(raw, spans, labels, name)) + "\n")
+                record = prediction_record(raw, spans, labels, name, raw.sha256 in learned)
+                pending.append(dumps_line(record) + "\n")
                 if len(pending) >= batch_size:
                     output.write(pending)
                     predicted += len(pending)

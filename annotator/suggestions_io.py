@@ -9,14 +9,16 @@ from 0 to 1), every problem is one ``file:line: reason``, and nothing is stored 
 the whole file is good. Then, in one transaction, the source's suggestions on each
 document the file has a record for become exactly the file's (other documents keep
 theirs): importing a file twice changes nothing. A span's ``score`` and a record's
-``doc_label_scores`` (``{field: score}``) are taken when present; Prodigy records answered
-``reject`` or ``ignore`` are skipped.
+``doc_label_scores`` (``{field: score}``) are taken when present, and so is a record's
+``trained_on`` (``true``: the source's model was trained on this text, as ``annotator
+predict`` writes it; ``agreement --with-source`` leaves the document out); Prodigy records
+answered ``reject`` or ``ignore`` are skipped.
 
 The export writes one line per (document, source) in the shape of the canonical export
 (``text``, ``meta``, ``tokens``, ``spans`` with ``token_start``/``token_end``/``text``,
 ``doc_labels``) with ``_annotator_id`` ``"suggest:<source>"``, a span's ``score`` when
-the source gave one and ``doc_label_scores`` for the fields that have one; reading it
-back with ``import-suggestions`` gives the same layer.
+the source gave one, ``doc_label_scores`` for the fields that have one and ``trained_on``;
+reading it back with ``import-suggestions`` gives the same layer.
 """
 
 from __future__ import annotations
@@ -109,6 +111,7 @@ def import_suggestions(
     errors = result.errors
     spans: dict[int, dict[tuple[int, int, str], float | None]] = {}
     labels: dict[int, dict[str, tuple[str | tuple[str, ...], float | None, int]]] = {}
+    trained: set[int] = set()  # documents whose record says the source trained on them
     seen = 0
     for lineno, obj in read_json_lines(path, errors):
         seen += 1
@@ -122,7 +125,9 @@ def import_suggestions(
                 break
             result.format = fmt
         try:
-            _read_line(store, obj, result.format, lineno, spans, labels, result, skip_missing)
+            _read_line(
+                store, obj, result.format, lineno, spans, labels, result, skip_missing, trained
+            )
         except _Bad as e:
             errors.append(f"{path}:{lineno}: {e}")
     if not seen and not errors:
@@ -133,7 +138,7 @@ def import_suggestions(
     span_rows = [(d, s, e, lab, sc) for d in docs for (s, e, lab), sc in spans.get(d, {}).items()]
     label_rows = [(d, f, v, sc) for d in docs for f, (v, sc, _line) in labels.get(d, {}).items()]
     result.spans, result.field_values = store.replace_suggestions(
-        source, docs, span_rows, label_rows
+        source, docs, span_rows, label_rows, trained
     )
     result.documents = len(docs)
     return result
@@ -148,8 +153,10 @@ def _read_line(
     labels: dict[int, dict[str, tuple[str | tuple[str, ...], float | None, int]]],
     result: SuggestionImport,
     skip_missing: bool = False,
+    trained: set[int] | None = None,
 ) -> None:
-    """Check one record and add its suggestions to ``spans`` and ``labels``."""
+    """Check one record and add its suggestions to ``spans`` and ``labels`` (and its
+    document to ``trained`` when the record says the source was trained on it)."""
     from .corpus import normalize_with_offsets, text_hash
     from .formats.readers import READERS
     from .formats.tasks import LineError
@@ -177,6 +184,11 @@ def _read_line(
             "its text is not a document of this database (suggestions are stored only for"
             " imported documents; import the text first, or give --skip-missing)"
         )
+    learned = obj.get("trained_on", False)
+    if not isinstance(learned, bool):
+        raise _Bad(f'"trained_on" must be true or false, not {learned!r}')
+    if learned and trained is not None:
+        trained.add(doc_id)
     n = len(task.text)
     raw_spans = obj.get("spans") or []
     got = spans.setdefault(doc_id, {})
@@ -267,8 +279,10 @@ def suggestion_record(
     source: str,
     spans: list[Suggestion],
     labels: list[SuggestedLabel],
+    trained: bool = False,
 ) -> dict[str, Any]:
-    """One canonical JSONL object of ``source``'s suggestions on a document."""
+    """One canonical JSONL object of ``source``'s suggestions on a document (``trained``:
+    the source's model was trained on it)."""
     import json
 
     from .export import hash32, strict_meta, token_records
@@ -306,6 +320,7 @@ def suggestion_record(
         "spans": span_recs,
         "doc_labels": doc_labels,
         "doc_label_scores": scores,
+        "trained_on": trained,
         "_annotator_id": coder,
         "_input_hash": input_hash,
         "_task_hash": hash32(
@@ -319,15 +334,19 @@ def suggestion_record(
 
 def suggestion_records(store: Store, source: str | None = None) -> Iterator[dict[str, Any]]:
     """Records of the layer (one source's, or every source's): by document, then source."""
+    trained: dict[str, set[int]] = {}
     for doc_id, spans, labels in store.iter_suggestions(source):
         names = sorted({s.source for s in spans} | {lab.source for lab in labels})
         for name in names:
+            if name not in trained:
+                trained[name] = store.trained_on(name)
             yield suggestion_record(
                 store,
                 doc_id,
                 name,
                 [s for s in spans if s.source == name],
                 [lab for lab in labels if lab.source == name],
+                doc_id in trained[name],
             )
 
 

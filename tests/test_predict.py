@@ -134,8 +134,9 @@ def test_records_of_a_folder_of_txt_and_jsonl_in_input_order(model_dir, tmp_path
     for r in recs:
         assert set(r) == {
             "_annotator_id", "text", "meta", "spans", "doc_labels", "doc_label_scores",
-            "doc_label_origins",
+            "doc_label_origins", "trained_on",
         }  # fmt: skip
+        assert r["trained_on"] is False  # its meta lists no training texts
         for s in r["spans"]:
             assert r["text"][s["start"] : s["end"]] == s["text"]
             assert 0.5 <= s["score"] <= 1 and s["origin"] == "suggestion:tiny"
@@ -362,3 +363,27 @@ def test_the_cli_default_batch_is_the_cores():
     from annotator.cli import predict as command
 
     assert command.DEFAULT_BATCH == core.DEFAULT_BATCH == 16
+
+
+def test_a_text_the_model_was_trained_on_is_marked(model_dir, tmp_path):
+    """A pipeline whose meta lists the SHA-256 of its training texts (``annotator train``
+    writes them) marks those records ``trained_on``, and only those."""
+    import hashlib
+    import shutil
+
+    from annotator.corpus import text_hash
+    from annotator.learn import META_KEY, TRAINED_ON
+
+    model = tmp_path / "trained"
+    shutil.copytree(model_dir, model)
+    texts = corpus_texts(6)
+    meta = json.loads((model / "meta.json").read_text(encoding="utf-8"))
+    meta.setdefault(META_KEY, {})[TRAINED_ON] = [text_hash(texts[1]), text_hash(texts[4])]
+    (model / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    src = write_jsonl(tmp_path / "in.jsonl", texts)
+    out = tmp_path / "out.jsonl"
+    res = run_cli("predict", "--model", str(model), str(src), "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    recs = lines(out)
+    assert [r["trained_on"] for r in recs] == [False, True, False, False, True, False]
+    assert recs[1]["meta"]["sha256"] == hashlib.sha256(texts[1].encode()).hexdigest()

@@ -143,6 +143,8 @@ BAD = [
                                  doc_label_scores={"dominant_frame": -0.1}),
      "s.jsonl:2: doc_label_scores[\"dominant_frame\"] must be a number from 0 to 1, got -0.1"),
     ("a list, not an object", "[1, 2]", "s.jsonl:2: not a JSON object"),
+    ("trained_on not a boolean", rec(TEXT_A, trained_on="yes"),
+     "s.jsonl:2: \"trained_on\" must be true or false, not 'yes'"),
     ("a conflicting second record", rec(TEXT_B, doc_labels={"dominant_frame": "none"}),
      "s.jsonl:2: field 'dominant_frame' is 'none' here but 'alarmist' in the record of the same"
      " text on line 1"),
@@ -282,3 +284,26 @@ def test_a_span_given_twice_is_stored_once_with_its_best_score(store, tmp_path):
     f = write(tmp_path / "d.jsonl", *[json.loads(ln) for ln in f.read_text().splitlines()[:2]])
     assert import_suggestions(store, f, "x").ok
     assert layer(store, "x")[1] == ([(2, 11, POLICY, 0.0), (2, 16, POLICY, 0.7)], [])
+
+
+def test_which_documents_a_model_was_trained_on_travels_through_the_files(store, tmp_path):
+    """``trained_on`` (as ``annotator predict`` writes it) is kept on import, written by
+    the export, and read back: ``agreement --with-source`` leaves those documents out."""
+    f = write(
+        tmp_path / "p.jsonl",
+        rec(TEXT_A, [{"start": 12, "end": 16, "label": POLICY}], trained_on=True),
+        rec(TEXT_B, trained_on=False),
+    )
+    assert import_suggestions(store, f, "model-a").ok
+    assert store.trained_on("model-a") == {1}
+    out = tmp_path / "out.jsonl"
+    export_suggestions(store, out, source="model-a")
+    lines = [json.loads(ln) for ln in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["meta"]["doc_id"], r["trained_on"]) for r in lines] == [(1, True)]
+    with Store(tmp_path / "other.db") as other:
+        import_documents(other, [RawDocument(TEXT_A, "a.txt"), RawDocument(TEXT_B, "b.txt")])
+        assert import_suggestions(other, out, "model-a").ok
+        assert other.trained_on("model-a") == {1}
+    # a file without it (or saying false) replaces what was recorded on its documents
+    assert import_suggestions(store, write(tmp_path / "q.jsonl", rec(TEXT_A)), "model-a").ok
+    assert store.trained_on("model-a") == set()
