@@ -35,10 +35,10 @@ from typing import Protocol, TypeVar
 
 from .errors import NotFoundError, ValidationError
 from .models import MANUAL
+from .store import SOURCE_PREFIX  # a source's coder name in reports: source:NAME
 
 ORIGINS = ("all", "manual", "assisted")
 """The values of ``--origin``: every label, human-only labels, labels from suggestions."""
-SOURCE_PREFIX = "source:"
 
 T = TypeVar("T")
 

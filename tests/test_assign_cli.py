@@ -231,6 +231,7 @@ def test_a_stratified_balanced_incomplete_design_through_the_cli(db):
     ("args", "message"),
     [
         (["--coders", "ana,gold", "--overlap", "0.2"], "coder name 'gold' is reserved"),
+        (["--coders", "ana,source:x", "--overlap", "0.2"], "begins with 'source:'"),
         (["--coders", "ana,,ben", "--overlap", "0.2"], "coder name is empty"),
         (["--coders", "ana, ben", "--overlap", "0.2"], "begins or ends with whitespace"),
         (["--coders", "ana,a\x1bb", "--overlap", "0.2"], "non-printable"),

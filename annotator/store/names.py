@@ -18,6 +18,10 @@ GOLD = "gold"
 # exports (doccano, brat) write the documents nobody labelled to. No coder may take them.
 RESERVED_NAMES = (GOLD, "unlabelled")
 
+# ``agreement --with-source NAME`` counts a suggestion source as the coder "source:NAME":
+# no new coder may take a name beginning so.
+SOURCE_PREFIX = "source:"
+
 
 def check_coder_name_spelling(name: str) -> str:
     """The one rule for coder names (the gold layer's name included); returns ``name``.
@@ -65,11 +69,17 @@ def lookup_name(name: str) -> str:
 
 
 def check_coder_name(name: str) -> str:
-    """:func:`check_coder_name_spelling` for a new coder: the reserved names are refused too."""
+    """:func:`check_coder_name_spelling` for a new coder: the reserved names, and names
+    beginning with ``SOURCE_PREFIX``, are refused too."""
     name = check_coder_name_spelling(name)
     if name in RESERVED_NAMES:
         what = "the adjudicated layer" if name == GOLD else "documents nobody labelled"
         raise ValidationError(f"coder name {name!r} is reserved (it names {what})")
+    if name.startswith(SOURCE_PREFIX):
+        raise ValidationError(
+            f"coder name {name!r} begins with {SOURCE_PREFIX!r}, which names a suggestion"
+            " source in agreement reports"
+        )
     return name
 
 

@@ -41,6 +41,7 @@ def test_the_prompt_refuses_reserved_and_bad_names_and_stays_open(qtbot):
     for name, reason in (
         ("gold", "coder name 'gold' is reserved (it names the adjudicated layer)"),
         ("unlabelled", "coder name 'unlabelled' is reserved"),
+        ("source:patterns", "coder name 'source:patterns' begins with 'source:'"),
         ("<b>a</b>|b", "coder name '<b>a</b>|b' contains '|'"),
         (" ana", "begins or ends with whitespace"),
     ):
