@@ -141,3 +141,20 @@ def test_alpha_can_be_read_while_units_are_still_being_added():
     first = krippendorff_alpha(units)
     units.add(3, {"ana": "y", "ben": "y"})
     assert krippendorff_alpha(units).n == first.n + 2
+
+
+def test_coded_units_pickle_and_copy_as_independent_units():
+    """A copy (``copy``, ``deepcopy``, ``pickle``) holds the same units and codes and
+    shares nothing: adding to it leaves the original as it was."""
+    import copy
+    import pickle
+
+    from annotator.agreement import FieldUnits
+
+    units = FieldUnits([(1, {"ana": "x", "ben": "y"}), (2, {"ana": True, "ben": None})])
+    for twin in (copy.copy(units), copy.deepcopy(units), pickle.loads(pickle.dumps(units))):
+        assert isinstance(twin, FieldUnits) and dict(twin) == dict(units)
+        assert twin.coded() == units.coded()
+        twin.add(3, {"ana": "z", "ben": "z"})
+        assert len(units) == 2 and list(units.coded()[1]) == [2, 1]
+        assert krippendorff_alpha(twin).n == 4

@@ -65,5 +65,13 @@ class FieldUnits(Mapping[Hashable, Mapping[str, Hashable]]):
     def __len__(self) -> int:
         return len(self._units)
 
+    def __reduce__(
+        self,
+    ) -> tuple[type[FieldUnits], tuple[list[tuple[Hashable, dict[str, Hashable]]]]]:
+        """Pickled, copied and deep-copied as its units, coded again on the way back: a
+        copy shares no array with the original (the default copied the slots' references,
+        so adding to a copy added to both; the frozen units cannot be pickled as they are)."""
+        return (FieldUnits, ([(u, dict(unit)) for u, unit in self._units.items()],))
+
     def __repr__(self) -> str:
         return f"FieldUnits({dict(self._units.items())!r})"
