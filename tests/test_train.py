@@ -233,6 +233,40 @@ def test_a_model_is_compared_out_of_sample_only(trained, tmp_path):
         assert copy.trained_on("framing-v1") == set()
 
 
+@pytest.mark.slow
+def test_a_corrected_article_the_model_learned_from_stays_out_of_sample(trained, tmp_path):
+    """A document whose text ``import --update`` corrected after the model was trained on
+    it counts as trained on (the model learned this article); a corrected held-out one
+    does not. On a copy of the module's database."""
+    import sqlite3
+
+    from annotator.corpus import text_hash
+    from annotator.nlp import tokenize
+    from annotator.suggesting import suggest_model
+
+    store, _ids, out, _result, _epochs = trained
+    split = plan(store, "gold", 0.2, 0)
+    learned, held_out = split.train_ids[0], split.eval_ids[0]
+    with sqlite3.connect(tmp_path / "copy.db") as target:
+        store.conn.backup(target)
+    with Store(tmp_path / "copy.db") as copy:
+        for d in (learned, held_out):
+            doc = copy.document(d)
+            text = doc.text + " A correction was appended."
+            tokens, sentences = next(iter(tokenize([text], copy.document_pipeline(d)))).packed()
+            new = {"sha256": text_hash(text), "title": doc.title, "text": text,
+                   "meta": doc.meta, "tokens": tokens, "sentences": sentences,
+                   "pipeline": copy.document_pipeline(d)}  # fmt: skip
+            copy.replace_text(d, new, [])
+        report = suggest_model(copy, out, doc_ids=[learned, held_out])
+        assert report.trained_on == 1
+        assert copy.trained_on("framing-v1") == {learned}
+        assert copy.earlier_text_hashes([learned, held_out, split.eval_ids[1]]) == {
+            learned: {text_hash(store.document(learned).text)},
+            held_out: {text_hash(store.document(held_out).text)},
+        }
+
+
 # -- the split: the reliability sample is never held out ------------------------------
 
 

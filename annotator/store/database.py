@@ -1380,6 +1380,22 @@ class Store:
 
         return suggestions.trained_on(self.conn, source)
 
+    def earlier_text_hashes(self, doc_ids: Iterable[int]) -> dict[int, set[str]]:
+        """The SHA-256 of the earlier texts of the documents of ``doc_ids`` (those that
+        ``import --update`` replaced; documents never corrected are not keys)."""
+        ids = list(dict.fromkeys(doc_ids))
+        out: dict[int, set[str]] = {}
+        for at in range(0, len(ids), 500):
+            chunk = ids[at : at + 500]
+            rows = self.conn.execute(
+                "SELECT document_id, sha256 FROM document_texts"
+                f" WHERE document_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            for doc_id, sha in rows:
+                out.setdefault(doc_id, set()).add(sha)
+        return out
+
     def suggestions(self, doc_id: int, source: str | None = None) -> list[Suggestion]:
         """A document's suggested spans (one source's, or all), by position."""
         from . import suggestions
