@@ -257,6 +257,24 @@ def test_the_window_coder_name_follows_the_name_rule_before_anything_opens(workd
     assert list(workdir.iterdir()) == []
 
 
+def test_a_source_named_coder_of_an_older_database_may_still_be_given(workdir):
+    """A database from before the ``source:NAME`` rule may hold such a coder:
+    ``--annotator`` lets the name through (before or after the command), and the window,
+    which knows the database's coders, refuses it only as a new coder (in a message box:
+    tests/gui/test_coder_prompt.py)."""
+    import sqlite3
+
+    Store(workdir / "old.db").close()
+    with contextlib.closing(sqlite3.connect(workdir / "old.db")) as conn, conn:
+        conn.execute("INSERT INTO annotators (name, created_at) VALUES ('source:x', '')")
+    for args in (("--annotator", "source:x", "stats"), ("stats", "--annotator", "source:x")):
+        res = run("--db", "old.db", *args)
+        assert res.exit_code == 0, res.output
+        assert "source:x" in res.output
+    res = run("--annotator", "source:a|b")  # its spelling is still checked at once
+    assert res.exit_code == 1 and res.stderr == "Error: coder name 'source:a|b' contains '|'\n"
+
+
 def test_an_id_too_large_for_sqlite_is_one_line(workdir):
     assert run("init", "--no-seeds").exit_code == 0
     for args in (["title", "99999999999999999999"], ["title", "99999999999999999999", "New"]):

@@ -23,7 +23,7 @@ import click
 from .. import __version__
 from ..errors import AnnotatorError
 from ..project import DEFAULT_DB
-from ..store import check_coder_name, database_error
+from ..store import check_coder_option, database_error
 from ._global import add_global_options, group_options
 from ._util import not_utf8, one_line
 from .window import launch_gui
@@ -154,7 +154,7 @@ def cli(ctx: click.Context, db: str, coder: str | None, busy_timeout: float) -> 
     ctx.obj["db"] = db
     ctx.obj["busy_timeout"] = busy_timeout
     if coder is not None:
-        check_coder_name(coder)  # the window's coder: the one rule for names, one line
+        check_coder_option(coder)  # the window's coder: the one rule for names, one line
     ctx.obj["coder"] = coder
     if ctx.invoked_subcommand is None:
         launch_gui(ctx)

@@ -17,7 +17,7 @@ import click
 from click.core import ParameterSource
 
 from ..project import DEFAULT_DB
-from ..store import BUSY_TIMEOUT_S, check_coder_name
+from ..store import BUSY_TIMEOUT_S, check_coder_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,7 +73,7 @@ def _after_command(ctx: click.Context, param: click.Parameter, value: Any) -> No
             ctx,
         )
     if param.name == "coder":
-        check_coder_name(value)
+        check_coder_option(value)
     obj[param.name] = value
 
 

@@ -26,6 +26,7 @@ from .names import (
     SOURCE_PREFIX,
     check_coder_name,
     check_coder_name_spelling,
+    check_coder_option,
     resolve_coders,
     unknown_coder,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "SIDECARS",
     "Store",
     "check_coder_name_spelling",
+    "check_coder_option",
     "check_coder_name",
     "database_error",
     "index_progress",

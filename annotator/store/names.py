@@ -56,6 +56,16 @@ def check_coder_name_spelling(name: str) -> str:
     return name
 
 
+def check_coder_option(name: str) -> str:
+    """``--annotator``, before the database is open: :func:`check_coder_name`, except that
+    a name beginning with ``SOURCE_PREFIX`` is checked for its spelling only: a database
+    from before that rule may hold such a coder, and the window, which knows the
+    database's coders, refuses it as a new one (:func:`check_coder_name`)."""
+    if isinstance(name, str) and name.startswith(SOURCE_PREFIX):
+        return check_coder_name_spelling(name)
+    return check_coder_name(name)
+
+
 def lookup_name(name: str) -> str:
     """A coder name to look up: any stored name is found, also one an earlier version
     allowed that today's rule (:func:`check_coder_name_spelling`) refuses for new coders."""

@@ -94,6 +94,11 @@ def test_a_bad_coder_at_start_is_one_line_in_a_message_box(qtbot, db, capfd):
     for name, reason in (
         ("gold", "--annotator: coder name 'gold' is reserved (it names the adjudicated layer)"),
         ("<b>x</b>|y", "--annotator: coder name '<b>x</b>|y' contains '|'"),
+        (
+            "source:model",  # the command line lets it through: it may be a coder already
+            "--annotator: coder name 'source:model' begins with 'source:', which names a"
+            " suggestion source in agreement reports",
+        ),
     ):
         seen: dict = {}
 
