@@ -491,6 +491,10 @@ REFUSED = {
     "field value not JSON": ("UPDATE doc_labels SET value = 'alarm'", "labels cannot be read"),
     "coder name with |": ("UPDATE annotators SET name = 'a|b'", "contains '|'"),
     "coder name reserved": ("UPDATE annotators SET name = 'unlabelled'", "reserved"),
+    "a new coder named as a source": (
+        "UPDATE annotators SET name = 'source:x'",
+        "coder name 'source:x' begins with 'source:'",
+    ),
     "coder name with a line break": (
         "UPDATE annotators SET name = 'an' || char(10) || 'a'",
         "non-printable",
@@ -513,6 +517,21 @@ def test_a_corrupt_coder_file_is_refused_and_changes_nothing(lead, tmp_path, cas
     assert dump(lead) == before
     lead.reload_scheme()
     assert sum(1 for _ in records(lead)) == 2  # the lead's database still exports
+
+
+def test_a_coder_the_lead_has_from_before_the_source_rule_merges(lead, tmp_path):
+    """A coder named ``source:x`` before that name was refused (an older database, whose
+    pack went to them) merges back into the database that has them; a new one does not
+    (``REFUSED``)."""
+    build_lead(lead)
+    lead.close()
+    corrupt(lead.path, "INSERT INTO annotators (name, created_at) VALUES ('source:x', '')")
+    other = coder_db(tmp_path / "coder.db")
+    corrupt(other, "UPDATE annotators SET name = 'source:x' WHERE name = 'ana'")
+    with Store(lead.path) as again:
+        report = merge_database(again, other)
+        assert report.documents_added == 2
+        assert sum(len(again.spans(d, "source:x")) for d in again.document_ids()) == 2
 
 
 def test_a_document_whose_id_is_null_is_refused_not_merged_without_its_labels(lead, tmp_path):
