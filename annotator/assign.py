@@ -31,7 +31,7 @@ from .design import (
     required_sample_size,
 )
 from .errors import ValidationError
-from .store import Store, check_coder_name, check_round_name
+from .store import Store, check_coder_name, check_coder_option, check_round_name
 
 DEFAULT_ROUND = "main"
 
@@ -61,8 +61,9 @@ class AssignResult:
 
 
 def parse_coders(text: str) -> tuple[str, ...]:
-    """``ana,ben,cy`` as names, each checked by the store's rule for new coders."""
-    return tuple(check_coder_name(name) for name in text.split(","))
+    """``ana,ben,cy`` as names, each checked by the store's rule for new coders (a
+    ``source:`` name for its spelling only: :func:`assign` knows the database's coders)."""
+    return tuple(check_coder_option(name) for name in text.split(","))
 
 
 def assign(
@@ -86,8 +87,9 @@ def assign(
     sample (:func:`annotator.design.draw_round_documents`); the others stay unassigned for
     a later round (a pilot of 20 articles, then the main round over the rest)."""
     round = check_round_name(round)
+    known = store.coders()  # a coder the database has keeps their name
     for name in coders:
-        check_coder_name(name)
+        check_coder_name(name, known)
     if docs is not None:
         check_round_docs(docs)
     names = [r.name for r in store.rounds()]

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from annotator.cli import cli
 from annotator.corpus import RawDocument
+from annotator.errors import ValidationError
 from annotator.ingest import import_documents
 from annotator.store import Store
 
@@ -265,6 +266,24 @@ def test_refusals_are_one_line_and_write_nothing(db, args, message):
     assert message in res.output
     with Store(db) as store:
         assert store.rounds() == [] and store.assignments() == []
+
+
+def test_a_coder_named_as_a_source_before_the_rule_can_still_be_assigned(db):
+    """A database from before ``source:NAME`` was refused may hold such a coder: they
+    are assigned like any coder (a new one is refused: the refusals above)."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("INSERT INTO annotators (name, created_at) VALUES ('source:x', '')")
+    got = assign_json(db, "--coders", "ana,source:x", "--overlap", "0.2")
+    assert set(got["assignments"]) == {"ana", "source:x"}
+    res = run(db, "assign", "--round", "r2", "--coders", "ana,source:y", "--overlap", "0.2")
+    assert res.exit_code == 1 and "coder name 'source:y' begins with 'source:'" in res.output
+    with Store(db) as store:
+        assert store.add_coder("source:x") == "source:x"  # idempotent for them too
+        with pytest.raises(ValidationError, match="begins with 'source:'"):
+            store.add_coder("source:y")
 
 
 def test_an_empty_database_has_nothing_to_assign(tmp_path):

@@ -444,7 +444,7 @@ class Store:
 
     def add_coder(self, name: str) -> str:
         """Register a coder (idempotent); returns the name (see :func:`check_coder_name`)."""
-        name = check_coder_name(name)
+        name = check_coder_name(name, self.coders())  # idempotent for a known coder too
         with self._write():
             self._coder_id(name, create=True)
         return name
@@ -1174,7 +1174,8 @@ class Store:
             def coder_id(name: str) -> int:
                 if name not in ids:
                     self._refuse_gold(lookup_name(name))
-                    ids[name] = self._coder_id(check_coder_name(name), create=True)
+                    known = self.coders()  # a coder the database has keeps their name
+                    ids[name] = self._coder_id(check_coder_name(name, known), create=True)
                 return ids[name]
 
             return study.add_assignments(

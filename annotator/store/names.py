@@ -3,7 +3,7 @@ coder by name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from .. import jsonsafe
 from ..errors import NotFoundError, ValidationError
@@ -78,14 +78,15 @@ def lookup_name(name: str) -> str:
     return name
 
 
-def check_coder_name(name: str) -> str:
+def check_coder_name(name: str, known: Collection[str] = ()) -> str:
     """:func:`check_coder_name_spelling` for a new coder: the reserved names, and names
-    beginning with ``SOURCE_PREFIX``, are refused too."""
+    beginning with ``SOURCE_PREFIX``, are refused too; such a name of ``known`` (the
+    database's coders: one an earlier version let a coder take) is not."""
     name = check_coder_name_spelling(name)
     if name in RESERVED_NAMES:
         what = "the adjudicated layer" if name == GOLD else "documents nobody labelled"
         raise ValidationError(f"coder name {name!r} is reserved (it names {what})")
-    if name.startswith(SOURCE_PREFIX):
+    if name.startswith(SOURCE_PREFIX) and name not in known:
         raise ValidationError(
             f"coder name {name!r} begins with {SOURCE_PREFIX!r}, which names a suggestion"
             " source in agreement reports"
