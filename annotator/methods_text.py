@@ -197,10 +197,18 @@ def _sources_sentence(report: AgreementReport) -> str:
         return ""
     names = _join([repr(name) for name in report.sources])
     which = "source" if len(report.sources) == 1 else "sources"
+    left_out = [(name, s.n_trained_on) for name, s in report.sources.items() if s.n_trained_on]
+    out_of_sample = (
+        " A source's model is counted only on documents it was not trained on ("
+        + _join([f"{n} document(s) of {name!r} left out" for name, n in left_out])
+        + ")."
+        if left_out
+        else ""
+    )
     return (
         f" The coefficients below also count the suggestions of the automated {which}"
         f" {names} as a further coder on the documents the coders coded; a document coded"
-        " by one coder and a source counts as coded by two."
+        " by one coder and a source counts as coded by two." + out_of_sample
     )
 
 

@@ -109,7 +109,9 @@ def source_tables(report: AgreementReport) -> list[Table]:
     out: list[Table] = []
     for name, src in report.sources.items():
         left_out = (
-            f"; {src.n_trained_on} its model was trained on left out" if src.n_trained_on else ""
+            f"; {src.n_trained_on} more left out: its model was trained on them"
+            if src.n_trained_on
+            else ""
         )
         who = f"Source {name} (the coder {src.coder}, on {src.n_documents} document(s){left_out})"
         coders = list(src.vs_coders)

@@ -100,6 +100,33 @@ def test_a_suggestion_source_is_not_presented_as_a_human_coder(store):
     assert "suggestions of the automated source 'model' as a further coder" in text
 
 
+def test_the_documents_a_model_was_trained_on_are_said_to_be_left_out(store):
+    """``--with-source`` leaves out the documents the source's model was trained on: the
+    paragraph (and the text report) must not claim the source coded every document the
+    coders coded."""
+    from annotator.report_text import render_text
+
+    docs = _docs(store, 4)
+    _agree(store, docs, ["ana", "ben"])
+    store.replace_suggestions(
+        "model", docs, [(d, 0, 9, "alarmist", 0.9) for d in docs], trained_on=docs[:1]
+    )
+    report = compute_agreement(store, None, 0, 1, sources=["model"])
+    assert report.sources["model"].n_trained_on == 1
+    text = methods_paragraph(report, store.stats()["gold"])
+    assert (
+        "A source's model is counted only on documents it was not trained on (1 document(s)"
+        " of 'model' left out)." in text
+    ), text
+    assert (
+        "Source model (the coder source:model, on 3 document(s); 1 more left out: its model"
+        " was trained on them)" in render_text(report)
+    )
+    store.replace_suggestions("model", docs, [(d, 0, 9, "alarmist", 0.9) for d in docs])
+    plain = compute_agreement(store, None, 0, 1, sources=["model"])
+    assert "trained on" not in methods_paragraph(plain, store.stats()["gold"])
+
+
 def test_a_source_beside_a_designed_sample_is_named_too(store):
     docs = _docs(store, 4)
     store.create_round("main", 5, {"method": "m"})
