@@ -334,19 +334,23 @@ def suggestion_record(
 
 def suggestion_records(store: Store, source: str | None = None) -> Iterator[dict[str, Any]]:
     """Records of the layer (one source's, or every source's): by document, then source."""
-    trained: dict[str, set[int]] = {}
+    # a document a source's model was trained on has a record even when the model
+    # suggested nothing there: reading the file back keeps it out of sample
+    trained = store.training(source)
     for doc_id, spans, labels in store.iter_suggestions(source):
-        names = sorted({s.source for s in spans} | {lab.source for lab in labels})
+        names = sorted(
+            {s.source for s in spans}
+            | {lab.source for lab in labels}
+            | {name for name, docs in trained.items() if doc_id in docs}
+        )
         for name in names:
-            if name not in trained:
-                trained[name] = store.trained_on(name)
             yield suggestion_record(
                 store,
                 doc_id,
                 name,
                 [s for s in spans if s.source == name],
                 [lab for lab in labels if lab.source == name],
-                doc_id in trained[name],
+                doc_id in trained.get(name, ()),
             )
 
 

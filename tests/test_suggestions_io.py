@@ -307,3 +307,24 @@ def test_which_documents_a_model_was_trained_on_travels_through_the_files(store,
     # a file without it (or saying false) replaces what was recorded on its documents
     assert import_suggestions(store, write(tmp_path / "q.jsonl", rec(TEXT_A)), "model-a").ok
     assert store.trained_on("model-a") == set()
+
+
+def test_a_trained_on_document_the_model_suggested_nothing_on_survives_the_round_trip(
+    store, tmp_path
+):
+    """A document the model was trained on but suggested nothing on has a record in the
+    export (no spans, ``trained_on``: true), so reading it back leaves it out of sample
+    too (it had none, and the other database scored the model on its own training text)."""
+    store.replace_suggestions("model-a", [1, 2], [(1, 12, 16, POLICY, 0.5)], [], trained_on=[1, 2])
+    out = tmp_path / "out.jsonl"
+    export_suggestions(store, out)
+    lines = [json.loads(ln) for ln in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["meta"]["doc_id"], len(r["spans"]), r["trained_on"]) for r in lines] == [
+        (1, 1, True),
+        (2, 0, True),
+    ]
+    with Store(tmp_path / "other.db") as other:
+        import_documents(other, [RawDocument(TEXT_A, "a.txt"), RawDocument(TEXT_B, "b.txt")])
+        assert import_suggestions(other, out, "model-a").ok
+        assert other.trained_on("model-a") == {1, 2}
+        assert layer(other, "model-a") == layer(store, "model-a")

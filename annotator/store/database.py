@@ -1381,6 +1381,12 @@ class Store:
 
         return suggestions.trained_on(self.conn, source)
 
+    def training(self, source: str | None = None) -> dict[str, set[int]]:
+        """``{source: its documents of`` :meth:`trained_on` ``}``, for one source or all."""
+        from . import suggestions
+
+        return suggestions.training(self.conn, source)
+
     def earlier_text_hashes(self, doc_ids: Iterable[int]) -> dict[int, set[str]]:
         """The SHA-256 of the earlier texts of the documents of ``doc_ids`` (those that
         ``import --update`` replaced; documents never corrected are not keys)."""
@@ -1419,7 +1425,8 @@ class Store:
         self, source: str | None = None
     ) -> Iterator[tuple[int, list[Suggestion], list[SuggestedLabel]]]:
         """Stream ``(document, spans, field values)`` of the suggestion layer by
-        document id (documents with none are skipped)."""
+        document id (documents with none are skipped, unless a source's model was
+        trained on them: :meth:`training`)."""
         from . import suggestions
 
         return suggestions.iter_layer(self.conn, source)

@@ -156,8 +156,9 @@ def iter_layer(
         r[0]
         for r in conn.execute(
             "SELECT document_id FROM suggestions" + where + " UNION"
-            " SELECT document_id FROM suggested_labels" + where + " ORDER BY 1",
-            params * 2,
+            " SELECT document_id FROM suggested_labels" + where + " UNION"
+            " SELECT document_id FROM suggestion_training" + where + " ORDER BY 1",
+            params * 3,
         )
     ]
     for doc_id in ids:
@@ -170,6 +171,17 @@ def delete_source(conn: sqlite3.Connection, source: str) -> int:
     conn.execute("DELETE FROM suggestion_rejections WHERE source = ?", (source,))
     conn.execute("DELETE FROM suggestion_training WHERE source = ?", (source,))
     return n
+
+
+def training(conn: sqlite3.Connection, source: str | None) -> dict[str, set[int]]:
+    """``{source: the documents its model was trained on}``, of one source or all."""
+    where, params = ("", ()) if source is None else (" WHERE source = ?", (source,))
+    out: dict[str, set[int]] = {}
+    for name, doc_id in conn.execute(
+        "SELECT source, document_id FROM suggestion_training" + where, params
+    ):
+        out.setdefault(name, set()).add(doc_id)
+    return out
 
 
 def trained_on(conn: sqlite3.Connection, source: str) -> set[int]:
