@@ -49,7 +49,7 @@ except ImportError:  # pragma: no cover - a Python built without it
 def remembered_coder_for(settings: QSettings, path: str | Path, known: Sequence[str]) -> str | None:
     """The coder remembered for this database, while it is one of the database's coders
     ``known`` (or the database has none yet: a file replaced by a new one)."""
-    name = _valid(settings.value(database_key(path)))
+    name = _valid(settings.value(database_key(path)), known)
     if name is None or (known and name not in known):
         return None
     return name
@@ -256,11 +256,13 @@ def window_coder_name(name: str, known: list[str] | tuple[str, ...] = ()) -> str
     return check_coder_name(name)
 
 
-def _valid(value: object) -> str | None:
+def _valid(value: object, known: Sequence[str] = ()) -> str | None:
+    """``value`` if it may name a coder (one of ``known`` keeps a name the rule for new
+    coders refuses, e.g. ``source:x`` from before that rule), else None."""
     if not isinstance(value, str):
         return None
     try:
-        return check_coder_name(value)
+        return check_coder_name(value, known)
     except ValidationError:
         return None
 

@@ -227,6 +227,25 @@ def test_the_coder_is_remembered_per_database(qtbot, two_dbs):
     close(w)
 
 
+def test_a_source_named_coder_from_before_the_rule_is_remembered_too(qtbot, db, tmp_path):
+    """A database from before ``source:NAME`` was refused for new coders may hold such a
+    coder: their window opens as them again without asking each time."""
+    import sqlite3
+    from contextlib import closing
+
+    old = tmp_path / "old.db"
+    shutil.copy(db, old)
+    with closing(sqlite3.connect(old)) as conn, conn:
+        conn.execute("INSERT INTO annotators (name, created_at) VALUES ('source:x', '')")
+        conn.execute("INSERT INTO annotators (name, created_at) VALUES ('ben', '')")
+    w, seen = open_as(qtbot, old, coder="source:x")
+    assert w.coder == "source:x" and seen == []
+    close(w)
+    w, seen = open_as(qtbot, old)
+    assert w.coder == "source:x" and seen == []
+    close(w)
+
+
 def test_a_database_with_only_the_last_coder_or_none_does_not_ask(qtbot, db, tmp_path):
     from annotator.store import Store
 
