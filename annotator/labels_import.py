@@ -207,7 +207,7 @@ def import_label_files(
             f"unknown format {fmt!r} (choose from auto, {', '.join(READ_FORMATS)})"
         )
     if coder is not None:
-        coder = check_coder_name(coder)
+        coder = check_coder_name(coder, store.coders())  # a known coder keeps their name
     paths = list(paths)
     if replace:
         return _replace_all(store, paths, fmt, coder, all_answers, add_labels, field_name,
@@ -247,6 +247,7 @@ def import_label_file(
     result = FileImport(str(path), replace=replacing is not None)
     scan = _Scan(path, fmt, coder, all_answers, add_labels, field_name)
     scan.store = store
+    scan.known = tuple(store.coders())
     scheme = store.scheme
     digest = scan.check(store, result, scheme, report_problems=not add_labels)
     if digest is None:
@@ -422,6 +423,7 @@ class _Scan:
         # the database the file goes into: labels made under an older scheme version
         # (a record's or span's ``scheme_version``) are read under its current names
         self.store: Store | None = None
+        self.known: tuple[str, ...] = ()  # its coders: they keep a name today's rule refuses
         self._renames: dict[int, Renames | None] = {}
         self._older: dict[str, OlderText | None] = {}
         # every text's SHA-256, in file order, with where its first line is (offset, number)
@@ -506,7 +508,7 @@ class _Scan:
             self._current_names(task, obj)
             item = _prepare(
                 lineno, task, self.coder, scheme, self.field_name, self.add_labels,
-                self.fmt,
+                self.fmt, self.known,
             )  # fmt: skip
             item = self._onto_current_text(item)
         except LineError as e:
@@ -758,6 +760,7 @@ def _prepare(
     field_name: str | None,
     add_labels: bool,
     fmt: str = "jsonl",
+    known: tuple[str, ...] = (),
 ) -> _Prepared:
     text, remap = normalize_with_offsets(task.text)
     if not text.strip():
@@ -808,10 +811,10 @@ def _prepare(
                 raise LineError("the gold layer has no memo (a memo is one coder's)")
             _gold_origins_manual(span_origins, task.label_origins)
             # The gold layer, with the coders each label came from (none: the adjudicator's).
-            span_sources = [_source_names(sp.sources or ()) for sp in task.spans]
-            label_sources = {f: _source_names(v) for f, v in task.label_sources.items()}
+            span_sources = [_source_names(sp.sources or (), known) for sp in task.spans]
+            label_sources = {f: _source_names(v, known) for f, v in task.label_sources.items()}
         elif coder is not None:
-            coder = check_coder_name(coder)
+            coder = check_coder_name(coder, known)
     except AnnotatorError as e:
         raise LineError(str(e)) from None
     return _Prepared(
@@ -836,9 +839,9 @@ def _gold_origins_manual(span_origins: list[str], label_origins: dict[str, str])
             )
 
 
-def _source_names(names: Iterable[str]) -> tuple[str, ...]:
+def _source_names(names: Iterable[str], known: tuple[str, ...] = ()) -> tuple[str, ...]:
     """A gold label's coders, checked, sorted, once each."""
-    return tuple(sorted({check_coder_name(n) for n in names}))
+    return tuple(sorted({check_coder_name(n, known) for n in names}))
 
 
 def _assign_choices(

@@ -221,6 +221,35 @@ def test_annotator_option_overrides_the_file(store, tmp_path):
         import_label_files(store, [f], coder="  zoe ")
 
 
+def test_a_source_named_coder_the_database_has_from_before_the_rule_imports(store, tmp_path):
+    """A coder named ``source:x`` before that name was refused (an older database) may
+    import labels (as the file's coder, with --annotator, or as a gold label's coder);
+    the same file into a database without them is refused, one line per record."""
+    with store.conn:
+        store.conn.execute("INSERT INTO annotators (name, created_at) VALUES ('source:x', '')")
+    text = "Sanctions must be tightened now."
+    span = {"start": 0, "end": 9, "label": "alarmist"}
+    f = write_jsonl(tmp_path / "p.jsonl", [prodigy_task(text, [span], coder="source:x")])
+    assert one(import_label_files(store, [f])).errors == []
+    assert span_tuples(store, store.document_id_by_hash(text_hash(text)), "source:x") == [
+        (0, 9, "alarmist", "")
+    ]
+    assert one(import_label_files(store, [f], coder="source:x")).errors == []
+    store.add_gold_span(store.document_id_by_hash(text_hash(text)), 0, 9, "alarmist", ["source:x"])
+    g = tmp_path / "g.jsonl"
+    export(store, g)  # the gold record names source:x among its coders
+    assert '"sources": ["source:x"]' in g.read_text("utf-8")
+    assert one(import_label_files(store, [g])).errors == []
+    with Store(tmp_path / "new.db") as new:
+        r = one(import_label_files(new, [f]))
+        assert r.errors == [
+            f"{f}:1: coder name 'source:x' begins with 'source:', which names a suggestion"
+            " source in agreement reports"
+        ]
+        with pytest.raises(ValidationError, match="begins with 'source:'"):
+            import_label_files(new, [f], coder="source:x")
+
+
 def test_prodigy_labels_without_a_coder_are_refused(store, tmp_path):
     f = write_jsonl(
         tmp_path / "p.jsonl",
