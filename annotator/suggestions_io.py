@@ -186,7 +186,9 @@ def _read_line(
         )
     learned = obj.get("trained_on", False)
     if not isinstance(learned, bool):
-        raise _Bad(f'"trained_on" must be true or false, not {learned!r}')
+        import json
+
+        raise _Bad(f'"trained_on" must be true or false, not {json.dumps(learned)}')
     if learned and trained is not None:
         trained.add(doc_id)
     n = len(task.text)

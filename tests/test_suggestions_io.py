@@ -144,7 +144,9 @@ BAD = [
      "s.jsonl:2: doc_label_scores[\"dominant_frame\"] must be a number from 0 to 1, got -0.1"),
     ("a list, not an object", "[1, 2]", "s.jsonl:2: not a JSON object"),
     ("trained_on not a boolean", rec(TEXT_A, trained_on="yes"),
-     "s.jsonl:2: \"trained_on\" must be true or false, not 'yes'"),
+     "s.jsonl:2: \"trained_on\" must be true or false, not \"yes\""),
+    ("trained_on null", rec(TEXT_A, trained_on=None),
+     "s.jsonl:2: \"trained_on\" must be true or false, not null"),
     ("a conflicting second record", rec(TEXT_B, doc_labels={"dominant_frame": "none"}),
      "s.jsonl:2: field 'dominant_frame' is 'none' here but 'alarmist' in the record of the same"
      " text on line 1"),
