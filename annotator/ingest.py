@@ -17,6 +17,8 @@ window and the command line show it.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -35,7 +37,7 @@ from .corpus import (
 )
 from .errors import AnnotatorError
 from .models import ImportReport
-from .nlp import DEFAULT_PIPELINE, TokenArrays, Untokenizable, tokenize_each
+from .nlp import BATCH_SIZE, DEFAULT_PIPELINE, TokenArrays, Untokenizable, tokenize_each
 from .store import Store
 
 BATCH = 200
@@ -317,6 +319,68 @@ def _fresh(
         yield from flush()
 
 
+class _Failed:
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+class _Tokenizer:
+    """spaCy on a thread of its own: texts in, in order, and their tokens out, in order.
+
+    The import's own thread stores a batch (one transaction, through its connection: only
+    that thread ever uses it) while this one tokenises the texts read after it. Storing is
+    mostly SQLite's work (the rows, the full-text index the triggers keep, the commit),
+    done without Python's GIL; spaCy's is mostly done with it. On two cores, most of the
+    store's time is thereby hidden behind spaCy's. A failure in this thread is raised,
+    as it was, in the import's thread when it asks for the tokens (everything else works
+    as before: spaCy failing on one text gives its :class:`~.nlp.Untokenizable`).
+    """
+
+    def __init__(self, pipeline: str):
+        self._in: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._out: queue.SimpleQueue[TokenArrays | Untokenizable | _Failed] = queue.SimpleQueue()
+        self._stopped = False
+        self._thread = threading.Thread(
+            target=self._work, args=(pipeline,), name="import-tokenize", daemon=True
+        )
+        self._thread.start()
+
+    def put(self, text: str) -> None:
+        self._in.put(text)
+
+    def close(self) -> None:
+        """No more texts come."""
+        self._in.put(None)
+
+    def get(self) -> TokenArrays | Untokenizable:
+        """The tokens of the next text put (waits for them)."""
+        item = self._out.get()
+        if isinstance(item, _Failed):
+            raise item.error
+        return item
+
+    def __enter__(self) -> _Tokenizer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopped = True  # texts not tokenised yet are dropped
+        self.close()
+        self._thread.join()
+
+    def _texts(self) -> Iterator[str]:
+        while (text := self._in.get()) is not None and not self._stopped:
+            yield text
+
+    def _work(self, pipeline: str) -> None:
+        try:
+            for tok in tokenize_each(self._texts(), pipeline):
+                if self._stopped:
+                    return
+                self._out.put(tok)
+        except BaseException as e:  # noqa: BLE001 - raised in the import's thread
+            self._out.put(_Failed(e))
+
+
 class _Importer:
     """Tokenise and store the steps' new texts in batches of BATCH, each committed on its
     own. What became of an input (stored, present, skipped) enters the report only with
@@ -346,30 +410,40 @@ class _Importer:
 
     def run(self, steps: Iterable[_Step]) -> None:
         self._report(force=True)
-        pending: deque[_Step] = deque()
+        source = iter(steps)
+        pending: deque[_Step] = deque()  # read, in order, not handled yet
+        with _Tokenizer(self.pipeline) as spacy:
+            ahead = 0  # texts given to spaCy and not handled yet
+            more = True
 
-        def texts() -> Iterator[str]:
-            for step in steps:
-                if self.stop:
-                    return
-                if step.doc is None and not pending:
-                    self._handle(step, None)  # nothing before it waits for spaCy
-                else:
-                    pending.append(step)
-                    if step.doc is not None:
-                        yield step.doc.text
+            def read_ahead() -> None:
+                # spaCy is given a batch and its own batch of texts (nlp.pipe waits
+                # for that many, or for the end, before it gives any back) in front
+                # of the text handled: while _commit stores a batch, the next is
+                # being tokenised.
+                nonlocal ahead, more
+                while more and ahead < BATCH + BATCH_SIZE:
+                    step = next(source, None)
+                    if step is None:
+                        more = False
+                        spacy.close()
+                    else:
+                        pending.append(step)
+                        if step.doc is not None:
+                            spacy.put(step.doc.text)
+                            ahead += 1
 
-        for tok in tokenize_each(texts(), self.pipeline):
-            while pending and not self.stop:
-                step = pending.popleft()
-                if step.doc is not None:
-                    self._handle(step, tok)
+            while not self.stop:
+                read_ahead()
+                if not pending:
                     break
-                self._handle(step, None)
-            if self.stop:
-                break
-        while pending and not self.stop:
-            self._handle(pending.popleft(), None)
+                step = pending.popleft()
+                if step.doc is None:
+                    self._handle(step, None)
+                else:
+                    tok = spacy.get()
+                    ahead -= 1
+                    self._handle(step, tok)
         if self.stop:
             self.run_.finish()
             raise ImportCancelled(self.run_.report, self.settled)

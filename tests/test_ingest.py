@@ -412,3 +412,52 @@ def test_hostile_jsonl_lines_are_skipped_and_the_rest_imported(db, tmp_path):
     report = import_paths(db, [p])
     assert len(report.added) == 1 and db.document(report.added[0]).meta == {"n": 1}
     assert [s.split(": ", 1)[0] for s in report.skipped] == [f"{p}:{n}" for n in (1, 2, 3, 4)]
+
+
+def test_a_batch_is_stored_by_one_insert_statement(db):
+    """The documents of a batch are one INSERT (the full-text index writes a segment at
+    the end of each statement: one per text cost about twice the index's work), and
+    each text still gets its own id, a text already stored its old one."""
+    first = import_documents(db, [RawDocument("Known text.", "k.txt", {})]).added
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    texts = [f"Article {i} about the axis." for i in range(ingest.BATCH + 50)]
+    docs = [RawDocument(t, f"{i}.txt", {}) for i, t in enumerate(texts)]
+    ids = db.add_documents(
+        [(d, tok, "T") for d, tok in zip(docs + [RawDocument("Known text.", "again.txt", {})],
+                                        tokenize(texts + ["Known text."]), strict=True)],
+        "blank:en",
+    )  # fmt: skip
+    db.conn.set_trace_callback(None)
+    # (SQLite traces the statement again for each row its trigger indexes)
+    inserts = {s for s in statements if s.lstrip().startswith("INSERT INTO documents (")}
+    assert len(inserts) == 1
+    assert ids[-1] == first[0] and len(set(ids)) == len(ids)
+    assert [db.document(i).text for i in ids] == texts + ["Known text."]
+    from annotator.search import find
+
+    assert len(list(find(db, "axis"))) == len(texts)  # indexed in the same statement
+
+
+def test_spacy_works_on_its_own_thread_and_its_failure_is_the_imports(db, monkeypatch):
+    """While a batch is stored, spaCy tokenises the next on a thread of its own; an
+    error there is raised by the import as it was, and only the batches before it stay."""
+    import threading
+
+    real = ingest.tokenize_each
+    threads: set[str] = set()
+
+    def failing(texts, pipeline):
+        for n, tok in enumerate(real(texts, pipeline)):
+            threads.add(threading.current_thread().name)
+            if n == ingest.BATCH + 30:
+                raise RuntimeError("spaCy broke")
+            yield tok
+
+    monkeypatch.setattr(ingest, "tokenize_each", failing)
+    docs = [RawDocument(f"Text number {i}.", f"{i}.txt", {}) for i in range(ingest.BATCH * 2)]
+    with pytest.raises(RuntimeError, match="spaCy broke"):
+        import_documents(db, docs)
+    assert threads and threading.current_thread().name not in threads
+    assert db.document_count() == ingest.BATCH  # the first batch; nothing of the second
+    assert not any(t.name == "import-tokenize" for t in threading.enumerate())
