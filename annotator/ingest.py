@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import nlp
 from .corpus import (
     JSONL_SUFFIXES,
     RawDocument,
@@ -37,7 +38,7 @@ from .corpus import (
 )
 from .errors import AnnotatorError
 from .models import ImportReport
-from .nlp import BATCH_SIZE, DEFAULT_PIPELINE, TokenArrays, Untokenizable, tokenize_each
+from .nlp import DEFAULT_PIPELINE, TokenArrays, Untokenizable, tokenize_each
 from .store import Store
 
 BATCH = 200
@@ -319,6 +320,11 @@ def _fresh(
         yield from flush()
 
 
+# Characters of text read ahead for spaCy beyond which no more is read (but for the rest
+# of an nlp.pipe batch): long articles are not held a batch ahead.
+AHEAD_CHARS = 20_000_000
+
+
 class _Failed:
     def __init__(self, error: BaseException):
         self.error = error
@@ -413,37 +419,39 @@ class _Importer:
         source = iter(steps)
         pending: deque[_Step] = deque()  # read, in order, not handled yet
         with _Tokenizer(self.pipeline) as spacy:
-            ahead = 0  # texts given to spaCy and not handled yet
+            fed = ahead = chars = 0  # texts given to spaCy; of those, not handled yet
             more = True
-
-            def read_ahead() -> None:
-                # spaCy is given a batch and its own batch of texts (nlp.pipe waits
-                # for that many, or for the end, before it gives any back) in front
-                # of the text handled: while _commit stores a batch, the next is
-                # being tokenised.
-                nonlocal ahead, more
-                while more and ahead < BATCH + BATCH_SIZE:
+            pipe_batch = nlp.BATCH_SIZE
+            while not self.stop:
+                if pending and pending[0].doc is None:
+                    self._handle(pending.popleft(), None)  # nothing before it waits
+                elif more and (
+                    fed % pipe_batch
+                    or not ahead
+                    or (ahead < BATCH + pipe_batch and chars < AHEAD_CHARS)
+                ):
+                    # Read on: spaCy is given the texts of a batch and of its own batch
+                    # (nlp.pipe waits for that many, or for the end, before it gives any
+                    # back) in front of the text handled, so that while _commit stores a
+                    # batch, the next is being tokenised; never fewer than a whole
+                    # nlp.pipe batch (its tokens would never come).
                     step = next(source, None)
                     if step is None:
                         more = False
                         spacy.close()
-                    else:
-                        pending.append(step)
-                        if step.doc is not None:
-                            spacy.put(step.doc.text)
-                            ahead += 1
-
-            while not self.stop:
-                read_ahead()
-                if not pending:
-                    break
-                step = pending.popleft()
-                if step.doc is None:
-                    self._handle(step, None)
-                else:
+                        continue
+                    pending.append(step)
+                    if step.doc is not None:
+                        spacy.put(step.doc.text)
+                        fed, ahead, chars = fed + 1, ahead + 1, chars + len(step.doc.text)
+                elif pending:
+                    step = pending.popleft()
+                    assert step.doc is not None
                     tok = spacy.get()
-                    ahead -= 1
+                    ahead, chars = ahead - 1, chars - len(step.doc.text)
                     self._handle(step, tok)
+                else:
+                    break
         if self.stop:
             self.run_.finish()
             raise ImportCancelled(self.run_.report, self.settled)

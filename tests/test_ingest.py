@@ -461,3 +461,29 @@ def test_spacy_works_on_its_own_thread_and_its_failure_is_the_imports(db, monkey
     assert threads and threading.current_thread().name not in threads
     assert db.document_count() == ingest.BATCH  # the first batch; nothing of the second
     assert not any(t.name == "import-tokenize" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("ahead_chars", [1, 10**9])
+def test_reading_ahead_for_spacy_stops_at_whole_batches(db, monkeypatch, ahead_chars):
+    """However little is read ahead (a character cap for long articles), spaCy is always
+    given whole nlp.pipe batches or the end, so its tokens come; inputs that are already
+    stored, between new ones, are reported in order."""
+    import threading
+
+    monkeypatch.setattr(ingest, "BATCH", 10)
+    monkeypatch.setattr(ingest, "AHEAD_CHARS", ahead_chars)
+    docs = [RawDocument(f"Text {i}.", f"{i}.txt", {}) for i in range(150)]
+    docs.insert(70, RawDocument("Stored before.", "again.txt", {}))
+    done: list[object] = []
+
+    def run() -> None:  # on a thread: a wait that never ends fails the test, not the run
+        with Store(db.path) as s:
+            import_documents(s, [RawDocument("Stored before.", "old.txt", {})])
+            done.append(import_documents(s, docs))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert not worker.is_alive(), "the import waits for tokens that never come"
+    [report] = done
+    assert len(report.added) == 150 and report.duplicates == ["again.txt"]
