@@ -4,8 +4,11 @@ spaCy runs once per new text; texts already in the database (same SHA-256) are
 recognised before any tokenising. Documents are committed in batches of :data:`BATCH`,
 so an interrupted or cancelled import keeps every batch that finished and nothing of the
 batch it was in. :func:`import_paths` streams: a batch is read, tokenised and stored
-before the next is read, so memory does not grow with the input; a document spaCy fails
-on is skipped with its reason.
+while at most the next is read and tokenised, so memory does not grow with the input; a
+document spaCy fails on is skipped with its reason. spaCy works on a thread of its own
+(:class:`_Tokenizer`), on the texts after the batch being stored: storing is mostly
+SQLite's work, the full-text index's included, done without Python's GIL, so on two
+cores it mostly hides behind spaCy's.
 
 Progress (:class:`ImportProgress`: files, records and bytes done of their totals,
 documents and batches committed, a time estimate) goes to ``on_progress`` after each
