@@ -349,6 +349,8 @@ class _Tokenizer:
         self._in: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._out: queue.SimpleQueue[TokenArrays | Untokenizable | _Failed] = queue.SimpleQueue()
         self._stopped = False
+        self._failure: BaseException | None = None  # what ended the thread, if not the end
+        self._raised = False
         self._thread = threading.Thread(
             target=self._work, args=(pipeline,), name="import-tokenize", daemon=True
         )
@@ -365,16 +367,21 @@ class _Tokenizer:
         """The tokens of the next text put (waits for them)."""
         item = self._out.get()
         if isinstance(item, _Failed):
+            self._raised = True
             raise item.error
         return item
 
     def __enter__(self) -> _Tokenizer:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         self._stopped = True  # texts not tokenised yet are dropped
         self.close()
         self._thread.join()
+        if exc_type is None and self._failure is not None and not self._raised:
+            # e.g. a pipeline that is not installed, when no new text asked for tokens:
+            # the import fails as it did when spaCy ran on the import's thread
+            raise self._failure
 
     def _texts(self) -> Iterator[str]:
         while (text := self._in.get()) is not None and not self._stopped:
@@ -387,6 +394,7 @@ class _Tokenizer:
                     return
                 self._out.put(tok)
         except BaseException as e:  # noqa: BLE001 - raised in the import's thread
+            self._failure = e
             self._out.put(_Failed(e))
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from annotator import corpus, ingest
 from annotator.corpus import RawDocument, read_text_file, text_hash
+from annotator.errors import AnnotatorError
 from annotator.ingest import import_documents, import_paths
 from annotator.nlp import tokenize
 from annotator.store import Store
@@ -487,3 +488,12 @@ def test_reading_ahead_for_spacy_stops_at_whole_batches(db, monkeypatch, ahead_c
     assert not worker.is_alive(), "the import waits for tokens that never come"
     [report] = done
     assert len(report.added) == 150 and report.duplicates == ["again.txt"]
+
+
+def test_a_pipeline_that_is_not_installed_fails_the_import_even_with_nothing_new(db):
+    import_documents(db, [RawDocument("Stored before.", "a.txt", {})])
+    with pytest.raises(AnnotatorError, match="'no_such_pipeline' is not installed"):
+        import_documents(db, [RawDocument("Stored before.", "b.txt", {})], "no_such_pipeline")
+    with pytest.raises(AnnotatorError, match="'no_such_pipeline' is not installed"):
+        import_documents(db, [RawDocument("New text.", "c.txt", {})], "no_such_pipeline")
+    assert db.document_count() == 1
