@@ -4,8 +4,11 @@ spaCy runs once per new text; texts already in the database (same SHA-256) are
 recognised before any tokenising. Documents are committed in batches of :data:`BATCH`,
 so an interrupted or cancelled import keeps every batch that finished and nothing of the
 batch it was in. :func:`import_paths` streams: a batch is read, tokenised and stored
-before the next is read, so memory does not grow with the input; a document spaCy fails
-on is skipped with its reason.
+while at most the next is read and tokenised, so memory does not grow with the input; a
+document spaCy fails on is skipped with its reason. spaCy works on a thread of its own
+(:class:`_Tokenizer`), on the texts after the batch being stored: storing is mostly
+SQLite's work, the full-text index's included, done without Python's GIL, so on two
+cores it mostly hides behind spaCy's.
 
 Progress (:class:`ImportProgress`: files, records and bytes done of their totals,
 documents and batches committed, a time estimate) goes to ``on_progress`` after each
@@ -17,12 +20,15 @@ window and the command line show it.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import nlp
 from .corpus import (
     JSONL_SUFFIXES,
     RawDocument,
@@ -317,6 +323,81 @@ def _fresh(
         yield from flush()
 
 
+# Characters of text read ahead for spaCy beyond which no more is read (but for the rest
+# of an nlp.pipe batch): long articles are not held a batch ahead.
+AHEAD_CHARS = 20_000_000
+
+
+class _Failed:
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+class _Tokenizer:
+    """spaCy on a thread of its own: texts in, in order, and their tokens out, in order.
+
+    The import's own thread stores a batch (one transaction, through its connection: only
+    that thread ever uses it) while this one tokenises the texts read after it. Storing is
+    mostly SQLite's work (the rows, the full-text index the triggers keep, the commit),
+    done without Python's GIL; spaCy's is mostly done with it. On two cores, most of the
+    store's time is thereby hidden behind spaCy's. A failure in this thread is raised,
+    as it was, in the import's thread when it asks for the tokens (everything else works
+    as before: spaCy failing on one text gives its :class:`~.nlp.Untokenizable`).
+    """
+
+    def __init__(self, pipeline: str):
+        self._in: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._out: queue.SimpleQueue[TokenArrays | Untokenizable | _Failed] = queue.SimpleQueue()
+        self._stopped = False
+        self._failure: BaseException | None = None  # what ended the thread, if not the end
+        self._raised = False
+        self._thread = threading.Thread(
+            target=self._work, args=(pipeline,), name="import-tokenize", daemon=True
+        )
+        self._thread.start()
+
+    def put(self, text: str) -> None:
+        self._in.put(text)
+
+    def close(self) -> None:
+        """No more texts come."""
+        self._in.put(None)
+
+    def get(self) -> TokenArrays | Untokenizable:
+        """The tokens of the next text put (waits for them)."""
+        item = self._out.get()
+        if isinstance(item, _Failed):
+            self._raised = True
+            raise item.error
+        return item
+
+    def __enter__(self) -> _Tokenizer:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self._stopped = True  # texts not tokenised yet are dropped
+        self.close()
+        self._thread.join()
+        if exc_type is None and self._failure is not None and not self._raised:
+            # e.g. a pipeline that is not installed, when no new text asked for tokens:
+            # the import fails as it did when spaCy ran on the import's thread
+            raise self._failure
+
+    def _texts(self) -> Iterator[str]:
+        while (text := self._in.get()) is not None and not self._stopped:
+            yield text
+
+    def _work(self, pipeline: str) -> None:
+        try:
+            for tok in tokenize_each(self._texts(), pipeline):
+                if self._stopped:
+                    return
+                self._out.put(tok)
+        except BaseException as e:  # noqa: BLE001 - raised in the import's thread
+            self._failure = e
+            self._out.put(_Failed(e))
+
+
 class _Importer:
     """Tokenise and store the steps' new texts in batches of BATCH, each committed on its
     own. What became of an input (stored, present, skipped) enters the report only with
@@ -346,30 +427,42 @@ class _Importer:
 
     def run(self, steps: Iterable[_Step]) -> None:
         self._report(force=True)
-        pending: deque[_Step] = deque()
-
-        def texts() -> Iterator[str]:
-            for step in steps:
-                if self.stop:
-                    return
-                if step.doc is None and not pending:
-                    self._handle(step, None)  # nothing before it waits for spaCy
-                else:
+        source = iter(steps)
+        pending: deque[_Step] = deque()  # read, in order, not handled yet
+        with _Tokenizer(self.pipeline) as spacy:
+            fed = ahead = chars = 0  # texts given to spaCy; of those, not handled yet
+            more = True
+            pipe_batch = nlp.BATCH_SIZE
+            while not self.stop:
+                if pending and pending[0].doc is None:
+                    self._handle(pending.popleft(), None)  # nothing before it waits
+                elif more and (
+                    fed % pipe_batch
+                    or not ahead
+                    or (ahead < BATCH + pipe_batch and chars < AHEAD_CHARS)
+                ):
+                    # Read on: spaCy is given the texts of a batch and of its own batch
+                    # (nlp.pipe waits for that many, or for the end, before it gives any
+                    # back) in front of the text handled, so that while _commit stores a
+                    # batch, the next is being tokenised; never fewer than a whole
+                    # nlp.pipe batch (its tokens would never come).
+                    step = next(source, None)
+                    if step is None:
+                        more = False
+                        spacy.close()
+                        continue
                     pending.append(step)
                     if step.doc is not None:
-                        yield step.doc.text
-
-        for tok in tokenize_each(texts(), self.pipeline):
-            while pending and not self.stop:
-                step = pending.popleft()
-                if step.doc is not None:
+                        spacy.put(step.doc.text)
+                        fed, ahead, chars = fed + 1, ahead + 1, chars + len(step.doc.text)
+                elif pending:
+                    step = pending.popleft()
+                    assert step.doc is not None
+                    tok = spacy.get()
+                    ahead, chars = ahead - 1, chars - len(step.doc.text)
                     self._handle(step, tok)
+                else:
                     break
-                self._handle(step, None)
-            if self.stop:
-                break
-        while pending and not self.stop:
-            self._handle(pending.popleft(), None)
         if self.stop:
             self.run_.finish()
             raise ImportCancelled(self.run_.report, self.settled)

@@ -33,6 +33,10 @@ from .store import Store
 CONTEXT = 60  # characters of context on each side of a hit
 # What ends a line for the context (str.splitlines' boundaries).
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# Up to the last line break of a stretch, and the characters before the first one: one
+# regular-expression match each, linear in the context's width.
+_TO_LAST_BREAK = re.compile(f"(?s:.*)[{_LINE_BREAKS}]")
+_NO_BREAKS = re.compile(f"[^{_LINE_BREAKS}]*")
 
 
 @dataclass(frozen=True)
@@ -68,15 +72,11 @@ class Applied:
 def context(text: str, start: int, end: int, width: int = CONTEXT) -> tuple[str, str]:
     """Up to ``width`` characters before ``start`` and after ``end``, each cut at the first
     line break (the hit's own line)."""
-    left = text[max(0, start - width) : start]
-    cut = max(left.rfind(ch) for ch in _LINE_BREAKS)
-    if cut >= 0:
-        left = left[cut + 1 :]
-    right = text[end : end + width]
-    cuts = [i for i in (right.find(ch) for ch in _LINE_BREAKS) if i >= 0]
-    if cuts:
-        right = right[: min(cuts)]
-    return left, right
+    lo = max(0, start - width)
+    last = _TO_LAST_BREAK.match(text, lo, start)
+    right = _NO_BREAKS.match(text, end, end + width)
+    assert right is not None  # it matches the empty string
+    return text[last.end() if last else lo : start], right.group()
 
 
 def marked_ranges(marked: str, open_: str, close: str) -> Iterator[tuple[int, int]]:

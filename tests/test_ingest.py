@@ -9,6 +9,7 @@ import pytest
 
 from annotator import corpus, ingest
 from annotator.corpus import RawDocument, read_text_file, text_hash
+from annotator.errors import AnnotatorError
 from annotator.ingest import import_documents, import_paths
 from annotator.nlp import tokenize
 from annotator.store import Store
@@ -412,3 +413,87 @@ def test_hostile_jsonl_lines_are_skipped_and_the_rest_imported(db, tmp_path):
     report = import_paths(db, [p])
     assert len(report.added) == 1 and db.document(report.added[0]).meta == {"n": 1}
     assert [s.split(": ", 1)[0] for s in report.skipped] == [f"{p}:{n}" for n in (1, 2, 3, 4)]
+
+
+def test_a_batch_is_stored_by_one_insert_statement(db):
+    """The documents of a batch are one INSERT (the full-text index writes a segment at
+    the end of each statement: one per text cost about twice the index's work), and
+    each text still gets its own id, a text already stored its old one."""
+    first = import_documents(db, [RawDocument("Known text.", "k.txt", {})]).added
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    texts = [f"Article {i} about the axis." for i in range(ingest.BATCH + 50)]
+    docs = [RawDocument(t, f"{i}.txt", {}) for i, t in enumerate(texts)]
+    ids = db.add_documents(
+        [(d, tok, "T") for d, tok in zip(docs + [RawDocument("Known text.", "again.txt", {})],
+                                        tokenize(texts + ["Known text."]), strict=True)],
+        "blank:en",
+    )  # fmt: skip
+    db.conn.set_trace_callback(None)
+    # (SQLite traces the statement again for each row its trigger indexes)
+    inserts = {s for s in statements if s.lstrip().startswith("INSERT INTO documents (")}
+    assert len(inserts) == 1
+    assert ids[-1] == first[0] and len(set(ids)) == len(ids)
+    assert [db.document(i).text for i in ids] == texts + ["Known text."]
+    from annotator.search import find
+
+    assert len(list(find(db, "axis"))) == len(texts)  # indexed in the same statement
+
+
+def test_spacy_works_on_its_own_thread_and_its_failure_is_the_imports(db, monkeypatch):
+    """While a batch is stored, spaCy tokenises the next on a thread of its own; an
+    error there is raised by the import as it was, and only the batches before it stay."""
+    import threading
+
+    real = ingest.tokenize_each
+    threads: set[str] = set()
+
+    def failing(texts, pipeline):
+        for n, tok in enumerate(real(texts, pipeline)):
+            threads.add(threading.current_thread().name)
+            if n == ingest.BATCH + 30:
+                raise RuntimeError("spaCy broke")
+            yield tok
+
+    monkeypatch.setattr(ingest, "tokenize_each", failing)
+    docs = [RawDocument(f"Text number {i}.", f"{i}.txt", {}) for i in range(ingest.BATCH * 2)]
+    with pytest.raises(RuntimeError, match="spaCy broke"):
+        import_documents(db, docs)
+    assert threads and threading.current_thread().name not in threads
+    assert db.document_count() == ingest.BATCH  # the first batch; nothing of the second
+    assert not any(t.name == "import-tokenize" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("ahead_chars", [1, 10**9])
+def test_reading_ahead_for_spacy_stops_at_whole_batches(db, monkeypatch, ahead_chars):
+    """However little is read ahead (a character cap for long articles), spaCy is always
+    given whole nlp.pipe batches or the end, so its tokens come; inputs that are already
+    stored, between new ones, are reported in order."""
+    import threading
+
+    monkeypatch.setattr(ingest, "BATCH", 10)
+    monkeypatch.setattr(ingest, "AHEAD_CHARS", ahead_chars)
+    docs = [RawDocument(f"Text {i}.", f"{i}.txt", {}) for i in range(150)]
+    docs.insert(70, RawDocument("Stored before.", "again.txt", {}))
+    done: list[object] = []
+
+    def run() -> None:  # on a thread: a wait that never ends fails the test, not the run
+        with Store(db.path) as s:
+            import_documents(s, [RawDocument("Stored before.", "old.txt", {})])
+            done.append(import_documents(s, docs))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert not worker.is_alive(), "the import waits for tokens that never come"
+    [report] = done
+    assert len(report.added) == 150 and report.duplicates == ["again.txt"]
+
+
+def test_a_pipeline_that_is_not_installed_fails_the_import_even_with_nothing_new(db):
+    import_documents(db, [RawDocument("Stored before.", "a.txt", {})])
+    with pytest.raises(AnnotatorError, match="'no_such_pipeline' is not installed"):
+        import_documents(db, [RawDocument("Stored before.", "b.txt", {})], "no_such_pipeline")
+    with pytest.raises(AnnotatorError, match="'no_such_pipeline' is not installed"):
+        import_documents(db, [RawDocument("New text.", "c.txt", {})], "no_such_pipeline")
+    assert db.document_count() == 1

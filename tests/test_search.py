@@ -119,6 +119,23 @@ def test_a_text_holding_the_index_markers_is_still_exact(store, make_doc):
     ]
 
 
+def test_the_first_hits_read_no_document_after_theirs(store, make_doc):
+    """Documents are read and marked one at a time: the first screen of hits, all in the
+    first document, never reads the next one (here the second text cannot be read: it is
+    not UTF-8, so reading it would fail)."""
+    first = make_doc("the cat and the dog and the bird")
+    second = make_doc("the other text")
+    with store.transaction():
+        store.conn.execute(
+            "UPDATE documents SET text = CAST(x'746865206f746865ff20' AS TEXT) WHERE id = ?",
+            (second,),
+        )
+    hits = find(store, "the")
+    assert [next(hits).doc_id for _ in range(3)] == [first] * 3
+    with pytest.raises(sqlite3.OperationalError):
+        next(hits)  # the second text is read only now
+
+
 def test_marked_ranges_and_context():
     assert list(marked_ranges("a[bc] d[e]", "[", "]")) == [(1, 3), (5, 6)]
     assert list(marked_ranges("[]x", "[", "]")) == []

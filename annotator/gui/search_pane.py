@@ -286,7 +286,9 @@ class SearchPane(QDockWidget):
             self.model.set_job(None)
             self.error.setText(" ".join(str(e).split()))
             return
-        job = SearchJob(store.path, text, self.regex.isChecked(), f, page=PAGE)
+        job = SearchJob(
+            store.path, text, self.regex.isChecked(), f, page=PAGE, first=self.screen_rows()
+        )
         job.signals.page.connect(self._page)
         job.signals.counted.connect(self._counted)
         job.signals.failed.connect(self._failed)
@@ -297,6 +299,14 @@ class SearchPane(QDockWidget):
         self.model.set_job(job)
         self.count.setText("Searching…")
         job.start()
+
+    def screen_rows(self) -> int:
+        """The first page: the hit rows the list shows at once (a row shown in part
+        counts) and one more below them, so that the view does not ask for the next page
+        at once (it does when its last row is in sight). The first screen waits for no
+        document beyond those."""
+        row = max(1, self.table.verticalHeader().defaultSectionSize())
+        return -(-self.table.viewport().height() // row) + 1
 
     def _page(self, job: object, page: list[Hit], last: bool) -> None:
         if job is not self.job:

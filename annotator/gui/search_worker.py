@@ -5,7 +5,9 @@ through ``annotator.search_filters.filter_hits``): one hands pages of hits to th
 when it asks for them (:meth:`SearchJob.request`), the other counts every hit without
 keeping it. Nothing of it runs on the window's thread, so typing never waits for a
 query (a regular expression over a large corpus, a filter that passes few articles).
-Its signals reach the window's thread queued; :meth:`SearchJob.cancel` stops it at the
+The first page is as many hits as the list can show (``first``): the documents are read
+and marked one at a time, and the first screen stops at the last hit it shows. Its
+signals reach the window's thread queued; :meth:`SearchJob.cancel` stops it at the
 next hit found (a regular expression that finds nothing reads on to the last article,
 about a second for 50,000 of them) and says nothing more after that.
 """
@@ -57,6 +59,7 @@ class SearchJob:
         f: HitFilter,
         *,
         page: int,
+        first: int | None = None,
         open_store: Callable[[Path], Store] | None = None,
     ) -> None:
         self.signals = JobSignals()  # no parent: it lives as long as the job
@@ -64,7 +67,9 @@ class SearchJob:
         self.page_size = page
         self._open = open_store or _open_read_only
         self._cond = threading.Condition()
-        self._wanted = page  # hits the list has asked for
+        # hits the list has asked for: at first, the rows it can show (``first``), so the
+        # first screen waits for no document beyond those it shows
+        self._wanted = first if first else page
         self._given = 0
         self._cancelled = False
         self.thread = threading.Thread(target=self._run, name="search", daemon=True)

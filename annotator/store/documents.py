@@ -56,6 +56,22 @@ def known_hashes(conn: sqlite3.Connection, hashes: Iterable[str]) -> set[str]:
     return found
 
 
+# Rows per INSERT statement of insert_documents, at most: an import's batch (ingest.BATCH)
+# is one statement where SQLite takes its 10 values a row (see statement_rows).
+INSERT_ROWS = 1000
+
+
+def statement_rows(c: sqlite3.Connection) -> int:
+    """How many rows of 10 values one statement can insert: SQLite's limit of variables
+    (32,766 since SQLite 3.32; 999 before, and in Python < 3.11, which cannot ask)."""
+    getlimit = getattr(c, "getlimit", None)
+    limit = getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if getlimit else 999  # type: ignore[attr-defined]
+    return max(1, min(INSERT_ROWS, int(limit) // 10))
+
+
+_COLUMNS = "(sha256, title, source, text, length, meta, tokens, sentences, pipeline, added_at)"
+
+
 def insert_documents(
     c: sqlite3.Connection,
     items: Iterable[tuple[Any, Tokenization, str]],
@@ -63,34 +79,41 @@ def insert_documents(
     stamp: str,
 ) -> list[int]:
     """``(RawDocument, tokens, title)`` triples into an open transaction; the id of each
-    (a text already stored keeps its id)."""
+    (a text already stored keeps its id).
+
+    One multi-row INSERT for many texts (:func:`statement_rows`), not one per text. The
+    full-text index (FTS5, kept by the insert trigger of migration m007) writes what it
+    holds in memory as a new segment at the end of every statement: a statement per text
+    wrote a segment per text and merged them again, about twice the index's work. And
+    the rows with their indexing are then one ``sqlite3_step``, all of it in SQLite's C
+    code, which Python's sqlite3 runs without holding the GIL: another thread (an import
+    tokenising the next batch) runs meanwhile, where a statement per text took the GIL
+    back after each."""
     ids: list[int] = []
+    rows: list[tuple[Any, ...]] = []
     for raw, tok, title in items:
-        sha = raw.sha256
         tokens, sentences = tok.packed()
-        # One statement per new text; a known text is looked up only on conflict.
-        cur = c.execute(
-            "INSERT INTO documents (sha256, title, source, text, length, meta, tokens,"
-            " sentences, pipeline, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (sha256) DO NOTHING",
-            (
-                sha,
-                title,
-                raw.source,
-                raw.text,
-                len(raw.text),
-                json.dumps(raw.meta, ensure_ascii=False) if raw.meta else "{}",
-                tokens,
-                sentences,
-                pipeline,
-                stamp,
-            ),
+        meta = json.dumps(raw.meta, ensure_ascii=False) if raw.meta else "{}"
+        text = raw.text
+        rows.append((raw.sha256, title, raw.source, text, len(text), meta, tokens, sentences))
+    n = statement_rows(c)
+    for i in range(0, len(rows), n):
+        chunk = rows[i : i + n]
+        marks = ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
+        params = [v for row in chunk for v in (*row, pipeline, stamp)]
+        c.execute(
+            f"INSERT INTO documents {_COLUMNS} VALUES {marks} ON CONFLICT (sha256) DO NOTHING",
+            params,
         )
-        if cur.rowcount:
-            ids.append(inserted_id(cur))
-        else:
-            row = c.execute("SELECT id FROM documents WHERE sha256 = ?", (sha,))
-            ids.append(row.fetchone()[0])
+        # Each text's id, whether it was inserted just now or was stored before.
+        hashes = list({row[0] for row in chunk})
+        found = dict(
+            c.execute(
+                f"SELECT sha256, id FROM documents WHERE sha256 IN ({','.join('?' * len(hashes))})",
+                hashes,
+            ).fetchall()
+        )
+        ids.extend(found[row[0]] for row in chunk)
     return ids
 
 

@@ -80,17 +80,20 @@ def _run(
         if err is None:
             raise
         raise err from None
+    # One row at a time: a row of search_rows is a document highlight()ed whole, and the
+    # first screen of hits is often in the first document (reading ahead would mark
+    # documents nobody looks at).
     while True:
         try:
-            rows = cur.fetchmany(64)
+            row = cur.fetchone()
         except sqlite3.OperationalError as e:
             err = query_error(query, e)
             if err is None:
                 raise
             raise err from None
-        if not rows:
+        if row is None:
             return
-        yield from rows
+        yield row
 
 
 def search_rows(
