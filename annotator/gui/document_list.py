@@ -102,6 +102,22 @@ POS_ROLE = Qt.ItemDataRole.UserRole + 3  # the row's queue position (None: not i
 OUTSIDE_ROLE = (
     Qt.ItemDataRole.UserRole + 4
 )  # 0: in the queue (or no queue), 1: outside, 2: first outside
+# The roles ``DocumentModel.data`` answers (Qt asks for others too: None).
+_ROLES = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.BackgroundRole,  # a queue's other rows
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.UserRole,
+        Qt.ItemDataRole.UserRole + 1,
+        META_ROLE,
+        POS_ROLE,
+        OUTSIDE_ROLE,
+    )
+)
 OUTSIDE_BACKGROUND = "#f1f0ec"  # the rows after the queue ("Show all articles")
 BOUNDARY_COLOR = "#b8b5ae"  # the line between the queue and the other rows
 MUTED_TEXT = "#6b6f75"
@@ -325,7 +341,9 @@ class DocumentModel(QAbstractTableModel):
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        # Qt asks each cell for ten roles on every paint, half of which no row has (a
+        # decoration, a font, a check box): those return at once.
+        if role not in _ROLES or not index.isValid():
             return None
         r = self.rows[index.row()]
         col = index.column()

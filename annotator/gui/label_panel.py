@@ -7,9 +7,10 @@ document fields are on screen without scrolling on a 1366×768 laptop."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -35,6 +36,9 @@ from .memo_box import MemoBox
 from .note_editor import note_menu, note_summary
 from .plaintext import literal_mnemonic, plain_tooltip
 
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
+
 # QSettings: the codebook texts left open, "label:<name> field:<name> ..." (names have no spaces).
 CODEBOOK_KEY = "panel/codebook_open"
 
@@ -45,6 +49,10 @@ def human(name: str) -> str:
 
 @lru_cache(maxsize=64)
 def swatch(color: str, size: int = 12) -> QIcon:
+    # PySide makes the QIcon and QPixmap classes (about 1.5 ms) at their first use: for
+    # the first span listed, not for a first screen without spans.
+    from PySide6.QtGui import QIcon, QPainter, QPixmap
+
     pm = QPixmap(size, size)
     pm.fill(Qt.GlobalColor.transparent)
     p = QPainter(pm)

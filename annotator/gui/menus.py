@@ -11,7 +11,6 @@ shortcut works anywhere in it, and is listed in the keyboard shortcuts table
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import Qt
@@ -66,7 +65,10 @@ class MenuBuilder:
         name: str = "",
         checkable: bool = False,
     ) -> QAction:
-        a = QAction(text, self.window)
+        # QAction(text, parent) would make PySide's QIcon and QPixmap classes (about 1.5 ms;
+        # an overload takes an icon), which a first screen without spans does without
+        a = QAction(self.window)
+        a.setText(text)
         if name:
             a.setObjectName(name)
         if keys:
@@ -179,19 +181,31 @@ class MenuHost(Protocol):
     def show_about(self) -> None: ...
 
 
-@dataclass
 class MainMenus:
-    """What the main window keeps of its menus."""
+    """What the main window keeps of its menus. (A plain class: a dataclass is made from
+    source text when the module is imported, about 0.5 ms of the start-up.)"""
 
-    builder: MenuBuilder
-    label_menu: QMenu
-    coder_menu: QMenu
-    undo_action: QAction
-    redo_action: QAction
-    others_action: QAction
-    label_actions: dict[str, QAction]
-    field_actions: list[QAction] = field(default_factory=list)  # Ctrl+D, Alt+1 … Alt+9
-    suggestions_action: QAction | None = None  # Suggestions → Show suggestions (checkable)
+    def __init__(
+        self,
+        builder: MenuBuilder,
+        label_menu: QMenu,
+        coder_menu: QMenu,
+        undo_action: QAction,
+        redo_action: QAction,
+        others_action: QAction,
+        label_actions: dict[str, QAction],
+        field_actions: list[QAction] | None = None,  # Ctrl+D, Alt+1 … Alt+9
+        suggestions_action: QAction | None = None,  # Suggestions → Show suggestions
+    ):
+        self.builder = builder
+        self.label_menu = label_menu
+        self.coder_menu = coder_menu
+        self.undo_action = undo_action
+        self.redo_action = redo_action
+        self.others_action = others_action
+        self.label_actions = label_actions
+        self.field_actions: list[QAction] = field_actions if field_actions is not None else []
+        self.suggestions_action = suggestions_action
 
 
 def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> MainMenus:

@@ -55,6 +55,10 @@ NOT_AT_SECOND_START = ("tomllib",)
 # QGradient's about 3 ms, made by fillRect and QBrush(QColor), which spans and the list's
 # state colours do without).
 QT_CLASSES_NOT_AT_START = ("QStyle", "QGradient")
+# Nor, on an article without spans, QIcon's and QPixmap's (about 1.5 ms; the span list's
+# swatches make them): a menu action made as QAction(text, parent) would, as an overload
+# of QAction takes an icon (gui/menus.py).
+QT_CLASSES_NOT_WITHOUT_SPANS = ("QIcon", "QPixmap")
 
 # Modules whose records are read at start-up: frozen records (annotator/records.py), not
 # dataclasses, whose methods are compiled from source text as each class is made (about
@@ -69,10 +73,11 @@ RECORD_MODULES = (
     "annotator.pending.edits",  # records that can change (records.Record)
     "annotator.pending.queue",  # and compare by value (records.MutableRecord)
     "annotator.pending.recovery",
+    "annotator.gui.menus",  # MainMenus
 )
 
 CHILD = """
-import json, os, sys
+import gc, json, os, sys
 # Which of the window's modules PySide's import hook reads the source of (gui/_compat.py
 # enters them in its table first: it reads none).
 import inspect
@@ -89,6 +94,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 def created(c):
     return c in vars(qt_widgets) or c in vars(qt_gui)
 lazy_classes = [c for c in QT_CLASSES if not created(c)]
+icon_classes = [c for c in ICON_CLASSES if not created(c)]
 import annotator.gui.app as app_module
 
 db, not_at_start = sys.argv[1], sys.argv[2].split(",")
@@ -121,6 +127,7 @@ def watch(w):
             and acts[lab.name].shortcut() == QKeySequence(lab.key)
             for lab in w.scheme.span_labels)
     def settled():
+        result["gc_enabled_after"] = gc.isenabled()
         result["started"] = w.started
         result["deferred_waiting"] = w.after_start.waiting
         result["icon"] = not w.windowIcon().isNull()
@@ -141,7 +148,9 @@ def watch(w):
             QTimer.singleShot(0, when_ready)
             return
         result["loaded_at_ready"] = [m for m in not_at_start if m in sys.modules]
+        result["gc_enabled_at_ready"] = gc.isenabled()
         result["classes_at_ready"] = [c for c in lazy_classes if created(c)]
+        result["icon_classes_at_ready"] = [c for c in icon_classes if created(c)]
         result["gui_sources_read"] = [m for m in sources_read if m.startswith("annotator.gui")]
         result["dataclasses_at_ready"] = [
             f"{m}.{name}" for m in RECORD_MODULES for name, c in vars(sys.modules[m]).items()
@@ -171,6 +180,8 @@ def main_window(*args, **kwargs):
     return w
 app_module.main_window = main_window
 """.replace("QT_CLASSES", repr(QT_CLASSES_NOT_AT_START)).replace(
+    "ICON_CLASSES", repr(QT_CLASSES_NOT_WITHOUT_SPANS)
+).replace(
     "RECORD_MODULES", repr(RECORD_MODULES)
 )
 RUN = CHILD + 'sys.exit(app_module.run(db, "alice"))\n'
@@ -201,6 +212,7 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["panel_built_with_window"]  # no second layout and paint for it
     assert result["loaded_at_ready"] == []
     assert result["classes_at_ready"] == []
+    assert result["icon_classes_at_ready"] == []  # no span listed yet
     assert result["dataclasses_at_ready"] == []
     assert result["gui_sources_read"] == []  # not by PySide's import hook
     assert result["title_patterns"] == 0
@@ -216,6 +228,9 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["deferred_waiting"] == 0
     assert result["icon"]
     assert result["tokens_loaded"]
+    # The collector was paused while the first screen was built, and runs again after it.
+    assert not result["gc_enabled_at_ready"]
+    assert result["gc_enabled_after"]
 
 
 def test_a_later_launch_does_not_parse_the_scheme_s_toml(db, doc_ids, tmp_path):
