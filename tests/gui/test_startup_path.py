@@ -76,7 +76,8 @@ RECORD_MODULES = (
     "annotator.gui.menus",  # MainMenus
 )
 
-CHILD = """
+CHILD = (
+    """
 import gc, json, os, sys
 # Which of the window's modules PySide's import hook reads the source of (gui/_compat.py
 # enters them in its table first: it reads none).
@@ -179,10 +180,9 @@ def main_window(*args, **kwargs):
     watch(w)
     return w
 app_module.main_window = main_window
-""".replace("QT_CLASSES", repr(QT_CLASSES_NOT_AT_START)).replace(
-    "ICON_CLASSES", repr(QT_CLASSES_NOT_WITHOUT_SPANS)
-).replace(
-    "RECORD_MODULES", repr(RECORD_MODULES)
+""".replace("QT_CLASSES", repr(QT_CLASSES_NOT_AT_START))
+    .replace("ICON_CLASSES", repr(QT_CLASSES_NOT_WITHOUT_SPANS))
+    .replace("RECORD_MODULES", repr(RECORD_MODULES))
 )
 RUN = CHILD + 'sys.exit(app_module.run(db, "alice"))\n'
 # As a coder starts it: the command line, then the same ``run``.
