@@ -58,6 +58,7 @@ from PySide6.QtWidgets import (
 
 from ..models import DocumentSummary, Progress
 from .bidi import may_have_rtl
+from .layouts import bold_label
 from .plaintext import plain_tooltip
 
 if TYPE_CHECKING:
@@ -514,8 +515,20 @@ class DocumentList(QWidget):
         header.resizeSection(COL_POS, self.view.fontMetrics().horizontalAdvance("0000") + 14)
         self.view.setColumnHidden(COL_POS, True)
 
-        self.progress_text = QLabel()
+        # "done 3 of 5 · 2 in progress", the count in bold: two plain-text labels (a
+        # rich-text label paints its pane a second time after the window's first paint,
+        # before a label key can work; bench/startup.py)
+        self.progress_text = bold_label("")
         self.progress_text.setObjectName("progressLabel")
+        self.progress_rest = QLabel()
+        self.progress_rest.setObjectName("progressRest")
+        self.progress_rest.setTextFormat(Qt.TextFormat.PlainText)
+        self.progress_line = QWidget()
+        line = QHBoxLayout(self.progress_line)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.setSpacing(0)
+        line.addWidget(self.progress_text)
+        line.addWidget(self.progress_rest, 1)
         self.progress_bar = QProgressBar()
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumHeight(6)
@@ -544,7 +557,7 @@ class DocumentList(QWidget):
         self.queue: list[int] = []
         lay.addLayout(top)
         lay.addWidget(self.view, 1)
-        lay.addWidget(self.progress_text)
+        lay.addWidget(self.progress_line)
         lay.addWidget(self.progress_bar)
 
         self.filter.textChanged.connect(self._refilter)
@@ -603,7 +616,7 @@ class DocumentList(QWidget):
             if self.queue_header is not None:
                 self.queue_header.hide()
                 self.view.setColumnHidden(COL_POS, True)
-                self.progress_text.show()
+                self.progress_line.show()
                 self.proxy.set_queue_only(False)
             return
         if self.queue_header is None:
@@ -615,7 +628,7 @@ class DocumentList(QWidget):
         self.proxy.set_queue_only(not show_all)
         self.queue_header.show()
         self.view.setColumnHidden(COL_POS, False)
-        self.progress_text.hide()  # the queue's line above the list says it
+        self.progress_line.hide()  # the queue's line above the list says it
 
     def _make_queue_header(self) -> None:
         from PySide6.QtWidgets import QCheckBox, QSizePolicy
@@ -671,9 +684,8 @@ class DocumentList(QWidget):
         self._renew_soon()
 
     def set_progress(self, p: Progress) -> None:
-        self.progress_text.setText(
-            f"<b>done {p.done} of {p.total}</b> &nbsp;·&nbsp; {p.in_progress} in progress"
-        )
+        self.progress_text.setText(f"done {p.done} of {p.total}")
+        self.progress_rest.setText(f" \u00a0·\u00a0 {p.in_progress} in progress")
         if self.queue:  # the bar is the queue's
             self._show_queue_progress()
             return

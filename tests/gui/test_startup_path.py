@@ -164,6 +164,9 @@ def watch(w):
         result["rich_text_in_panel"] = [
             label.text() for label in w.panel.findChildren(QLabel)
             if label.textFormat() != Qt.TextFormat.PlainText and Qt.mightBeRichText(label.text())]
+        result["rich_text_in_window"] = [
+            label.text() for label in w.findChildren(QLabel)
+            if label.textFormat() != Qt.TextFormat.PlainText and Qt.mightBeRichText(label.text())]
         w.view.select_cp(0, 12)
         QTimer.singleShot(0, press)
     def painted():
@@ -217,6 +220,7 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["gui_sources_read"] == []  # not by PySide's import hook
     assert result["title_patterns"] == 0
     assert result["rich_text_in_panel"] == []  # its bold names are plain text, bold font
+    assert result["rich_text_in_window"] == []  # nor the list's "done 3 of 5" line
     assert result["loaded_after_key"] == []  # labelling loads none of them either
     assert result["focus_is_article"]
     # The key pressed at that moment labelled the selection.
