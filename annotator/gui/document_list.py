@@ -103,6 +103,7 @@ POS_ROLE = Qt.ItemDataRole.UserRole + 3  # the row's queue position (None: not i
 OUTSIDE_ROLE = (
     Qt.ItemDataRole.UserRole + 4
 )  # 0: in the queue (or no queue), 1: outside, 2: first outside
+_DISPLAY_ROLE = int(Qt.ItemDataRole.DisplayRole)
 # The roles ``DocumentModel.data`` answers (Qt asks for others too: None).
 _ROLES = frozenset(
     int(r)
@@ -200,11 +201,16 @@ class TitleDelegate(QStyledItemDelegate):
     # with the text left out (``_blank``), the title and meta line here. The selection is
     # read from the view, not from ``option.state``: that would create PySide's QStyle
     # class (about 5 ms) on the first screen (bench/startup.py).
+    # The option as QStyledItemDelegate.paint initialised it (text included) is kept for
+    # the title and meta line: initialising a second one asked the model for every role
+    # of the cell again.
     _blank = False
+    _full: QStyleOptionViewItem | None = None
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Any) -> None:
         super().initStyleOption(option, index)
         if self._blank:
+            self._full = QStyleOptionViewItem(option)
             option.text = ""
 
     def _selected(self, opt: QStyleOptionViewItem, index: Any) -> bool:
@@ -216,13 +222,15 @@ class TitleDelegate(QStyledItemDelegate):
         return bool(opt.state & QStyle.StateFlag.State_Selected)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
-        self._blank = True
+        self._blank, self._full = True, None
         try:
             super().paint(painter, option, index)
         finally:
             self._blank = False
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
+        opt, self._full = self._full, None
+        if opt is None:  # a style that drew the item without initialising its option
+            opt = QStyleOptionViewItem(option)
+            self.initStyleOption(opt, index)
         title = opt.text
         rect = opt.rect.adjusted(PAD_X, PAD_Y, -PAD_X, -PAD_Y)
         palette: QPalette = opt.palette
@@ -337,7 +345,7 @@ class DocumentModel(QAbstractTableModel):
         return 4  # COL_POS is hidden without a queue
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY_ROLE and orientation == Qt.Orientation.Horizontal:
             return ("", "Article", "Spans", "#")[section]
         return None
 

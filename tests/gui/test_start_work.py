@@ -1,0 +1,101 @@
+"""Work the window no longer does on its way to a coder's first label key (issue 12,
+point 17; bench/startup.py times it): counted, not timed. Real windows, a real SQLite
+file, real paints."""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QEvent, QObject, Qt
+
+from annotator.gui.app import pause_gc
+from annotator.gui.document_list import COL_TITLE, DocumentModel, TitleDelegate
+
+
+def test_a_title_cell_asks_the_model_for_its_roles_once(qtbot, open_window, monkeypatch):
+    calls = []
+    original = TitleDelegate.initStyleOption
+
+    def counted(self, option, index):
+        calls.append(index.row())
+        original(self, option, index)
+
+    # before the window: PySide looks a Python override up once
+    monkeypatch.setattr(TitleDelegate, "initStyleOption", counted)
+    w = open_window()
+    view, proxy = w.doc_list.view, w.doc_list.proxy
+    rows = proxy.rowCount()
+    assert rows >= 2
+    calls.clear()
+    view.viewport().repaint()
+    painted = [r for r in range(rows) if not view.visualRect(proxy.index(r, COL_TITLE)).isEmpty()]
+    # once per painted title (QStyledItemDelegate.paint); the title and meta line are
+    # drawn from that option, not from a second one
+    assert sorted(calls) == painted
+
+
+class CountingRows(list):
+    reads = 0
+
+    def __getitem__(self, i):
+        CountingRows.reads += 1
+        return super().__getitem__(i)
+
+
+def test_the_model_answers_the_roles_no_row_has_without_reading_a_row(qtbot, open_window):
+    w = open_window()
+    model: DocumentModel = w.doc_list.model
+    model.rows = CountingRows(model.rows)
+    index = model.index(0, COL_TITLE)
+    CountingRows.reads = 0
+    for role in (
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.CheckStateRole,
+        Qt.ItemDataRole.SizeHintRole,
+    ):
+        assert model.data(index, role) is None
+        assert model.data(index, int(role)) is None
+    assert CountingRows.reads == 0
+    assert model.data(index, Qt.ItemDataRole.DisplayRole)  # a role it has: the row is read
+    assert CountingRows.reads == 1
+
+
+class StyleChanges(QObject):
+    def __init__(self, widget):
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, e):
+        if e.type() == QEvent.Type.StyleChange:
+            self.count += 1
+        return False
+
+
+def test_saving_does_not_restyle_the_saved_line(qtbot, open_window):
+    w = open_window()
+    changes = StyleChanges(w.saved_label)
+    w.view.select_cp(0, 5)
+    w.apply_label(w.scheme.span_labels[0].name)
+    qtbot.waitUntil(lambda: w.saved_label.text().startswith("✓ Saved"), timeout=3000)
+    assert not w.pending
+    assert changes.count == 0  # (an empty style sheet set on it restyled it at each save)
+
+
+def test_pause_gc_resumes_once_and_leaves_a_paused_collector_paused():
+    assert gc.isenabled()
+    resume = pause_gc()
+    try:
+        assert not gc.isenabled()
+    finally:
+        resume()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        resume()  # a second call does nothing
+        assert not gc.isenabled()
+        pause_gc()()  # paused by the caller: stays paused
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
