@@ -37,7 +37,7 @@ from .note_editor import note_menu, note_summary
 from .plaintext import literal_mnemonic, plain_tooltip
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QIcon
+    from PySide6.QtGui import QIcon, QPixmap
 
 # QSettings: the codebook texts left open, "label:<name> field:<name> ..." (names have no spaces).
 CODEBOOK_KEY = "panel/codebook_open"
@@ -48,10 +48,9 @@ def human(name: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def swatch(color: str, size: int = 12) -> QIcon:
-    # PySide makes the QIcon and QPixmap classes (about 1.5 ms) at their first use: for
-    # the first span listed, not for a first screen without spans.
-    from PySide6.QtGui import QIcon, QPainter, QPixmap
+def swatch_pixmap(color: str, size: int = 12) -> QPixmap:
+    """A rounded square of ``color``, ``size`` pixels wide."""
+    from PySide6.QtGui import QPainter, QPixmap
 
     pm = QPixmap(size, size)
     pm.fill(Qt.GlobalColor.transparent)
@@ -61,7 +60,31 @@ def swatch(color: str, size: int = 12) -> QIcon:
     p.setPen(Qt.PenStyle.NoPen)
     p.drawRoundedRect(0, 0, size, size, 3, 3)
     p.end()
-    return QIcon(pm)
+    return pm
+
+
+@lru_cache(maxsize=64)
+def swatch(color: str, size: int = 12) -> QIcon:
+    from PySide6.QtGui import QIcon
+
+    return QIcon(swatch_pixmap(color, size))
+
+
+SPAN_ICON = 10  # the span list's swatches, in pixels
+
+
+@lru_cache(maxsize=64)
+def span_swatch(color: str) -> QPixmap:
+    """The span list's swatch: ``swatch``'s pixmap as a decoration ``SPAN_ICON`` wide,
+    which the list's delegate draws exactly as it drew ``swatch(color)`` at that icon
+    size (scaled down from 12 pixels, or not, as the screen's pixel ratio asks). Given as
+    a pixmap, not an icon: PySide makes its QIcon class (about 1.5 ms) at the first
+    QIcon, which was the first span a coder labels after the start."""
+    from PySide6.QtGui import QPixmap
+
+    pm = QPixmap(swatch_pixmap(color))
+    pm.setDevicePixelRatio(pm.width() / SPAN_ICON)
+    return pm
 
 
 def section_label(title: str) -> QLabel:
@@ -365,7 +388,7 @@ class LabelPanel(QWidget):
         sl.addWidget(self.spans_title)
         self.span_list = QListWidget()
         self.span_list.setObjectName("spanList")
-        self.span_list.setIconSize(QSize(10, 10))
+        self.span_list.setIconSize(QSize(SPAN_ICON, SPAN_ICON))
         self.span_list.setWordWrap(True)
         self.span_list.setUniformItemSizes(False)
         # rows wrap to the pane's width (laid out again when it changes): no sideways scrolling
@@ -422,7 +445,8 @@ class LabelPanel(QWidget):
             shown = f"{prefix}{r.excerpt}" + (f"\n✎ {note_summary(r.note)}" if r.note else "")
             if r.flag:
                 shown += "\n⚑ text corrected: check it"
-            item = QListWidgetItem(swatch(r.color), shown)
+            item = QListWidgetItem(shown)
+            item.setData(Qt.ItemDataRole.DecorationRole, span_swatch(r.color))
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, r.unsaved)
             item.setData(Qt.ItemDataRole.UserRole + 2, r.own)

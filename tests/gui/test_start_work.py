@@ -99,3 +99,29 @@ def test_pause_gc_resumes_once_and_leaves_a_paused_collector_paused():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_span_list_s_swatch_is_drawn_as_the_icon_was(qtbot):
+    from PySide6.QtCore import QSize
+    from PySide6.QtWidgets import QListWidget, QListWidgetItem
+
+    from annotator.gui.label_panel import SPAN_ICON, span_swatch, swatch
+
+    lists = []
+    for as_pixmap in (False, True):
+        lst = QListWidget()
+        qtbot.addWidget(lst)
+        lst.setIconSize(QSize(SPAN_ICON, SPAN_ICON))
+        lst.resize(220, 90)
+        for color in ("#d62728", "#1f77b4", "#2ca02c"):
+            if as_pixmap:
+                item = QListWidgetItem("a span's excerpt")
+                item.setData(Qt.ItemDataRole.DecorationRole, span_swatch(color))
+            else:
+                item = QListWidgetItem(swatch(color), "a span's excerpt")
+            lst.addItem(item)
+        lst.setCurrentRow(1)  # a selected row's icon is drawn in the selected mode
+        lst.show()
+        qtbot.waitExposed(lst)
+        lists.append(lst.grab().toImage())
+    assert lists[0] == lists[1]
