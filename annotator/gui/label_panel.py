@@ -47,8 +47,7 @@ def human(name: str) -> str:
     return name.replace("_", " ").replace("-", " ").capitalize()
 
 
-@lru_cache(maxsize=64)
-def swatch_pixmap(color: str, size: int = 12) -> QPixmap:
+def draw_swatch(color: str, size: int = 12) -> QPixmap:
     """A rounded square of ``color``, ``size`` pixels wide."""
     from PySide6.QtGui import QPainter, QPixmap
 
@@ -67,7 +66,7 @@ def swatch_pixmap(color: str, size: int = 12) -> QPixmap:
 def swatch(color: str, size: int = 12) -> QIcon:
     from PySide6.QtGui import QIcon
 
-    return QIcon(swatch_pixmap(color, size))
+    return QIcon(draw_swatch(color, size))
 
 
 SPAN_ICON = 10  # the span list's swatches, in pixels
@@ -79,10 +78,9 @@ def span_swatch(color: str) -> QPixmap:
     which the list's delegate draws exactly as it drew ``swatch(color)`` at that icon
     size (scaled down from 12 pixels, or not, as the screen's pixel ratio asks). Given as
     a pixmap, not an icon: PySide makes its QIcon class (about 1.5 ms) at the first
-    QIcon, which was the first span a coder labels after the start."""
-    from PySide6.QtGui import QPixmap
-
-    pm = QPixmap(swatch_pixmap(color))
+    QIcon, which was the first span a coder labels after the start. (Drawn, not copied
+    from another pixmap: QPixmap's copy overload makes its QImage class.)"""
+    pm = draw_swatch(color)
     pm.setDevicePixelRatio(pm.width() / SPAN_ICON)
     return pm
 

@@ -57,8 +57,8 @@ NOT_AT_SECOND_START = ("tomllib",)
 QT_CLASSES_NOT_AT_START = ("QStyle", "QGradient")
 # Nor, on an article without spans, QIcon's and QPixmap's (about 1.5 ms; the span list's
 # swatches make QPixmap's): a menu action made as QAction(text, parent) would, as an
-# overload of QAction takes an icon (gui/menus.py). QIcon's is not made by the first
-# span's swatch either (gui/label_panel.py span_swatch).
+# overload of QAction takes an icon (gui/menus.py). Nor QIcon's and QImage's by the
+# first label key (the first span's swatch: gui/label_panel.py span_swatch).
 QT_CLASSES_NOT_WITHOUT_SPANS = ("QIcon", "QPixmap")
 
 # Modules whose records are read at start-up: frozen records (annotator/records.py), not
@@ -97,6 +97,7 @@ def created(c):
     return c in vars(qt_widgets) or c in vars(qt_gui)
 lazy_classes = [c for c in QT_CLASSES if not created(c)]
 icon_classes = [c for c in ICON_CLASSES if not created(c)]
+key_classes = [c for c in ("QIcon", "QImage") if not created(c)]
 import annotator.gui.app as app_module
 
 db, not_at_start = sys.argv[1], sys.argv[2].split(",")
@@ -144,7 +145,7 @@ def watch(w):
         result["label"] = label.name
         result["doc"] = w.doc.id
         result["loaded_after_key"] = [m for m in not_at_start if m in sys.modules]
-        result["icon_class_after_key"] = created("QIcon") and "QIcon" in icon_classes
+        result["classes_made_by_key"] = [c for c in key_classes if created(c)]
         QTimer.singleShot(500, settled)  # the deferred jobs run one per turn meanwhile
     def when_ready():
         if not (state.get("painted") and keys_bound()):
@@ -218,7 +219,8 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["loaded_at_ready"] == []
     assert result["classes_at_ready"] == []
     assert result["icon_classes_at_ready"] == []  # no span listed yet
-    assert not result["icon_class_after_key"]  # its swatch is a pixmap (gui/label_panel.py)
+    # nor by the first span's swatch: a pixmap, drawn (gui/label_panel.py span_swatch)
+    assert result["classes_made_by_key"] == []
     assert result["dataclasses_at_ready"] == []
     assert result["gui_sources_read"] == []  # not by PySide's import hook
     assert result["title_patterns"] == 0
