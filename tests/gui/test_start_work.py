@@ -125,3 +125,36 @@ def test_the_span_list_s_swatch_is_drawn_as_the_icon_was(qtbot):
         qtbot.waitExposed(lst)
         lists.append(lst.grab().toImage())
     assert lists[0] == lists[1]
+
+
+def test_the_undo_actions_follow_the_stack_as_qt_s_own_do(qtbot):
+    from PySide6.QtGui import QUndoCommand, QUndoStack
+    from PySide6.QtWidgets import QMainWindow, QMenu
+
+    from annotator.gui.menus import add_separator, stack_action
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    stack = QUndoStack(window)
+    ours = [stack_action(window, stack, "&Undo", True), stack_action(window, stack, "&Redo", False)]
+    qts = [stack.createUndoAction(window, "&Undo"), stack.createRedoAction(window, "&Redo")]
+
+    def states():
+        return [(a.text(), a.isEnabled()) for a in ours], [(a.text(), a.isEnabled()) for a in qts]
+
+    seen = []
+    for step in ("start", "push", "push", "undo", "undo", "redo"):
+        if step == "push":
+            stack.push(QUndoCommand(f"Label span {len(seen)}"))
+        elif step == "undo":
+            ours[0].trigger()
+        elif step == "redo":
+            ours[1].trigger()
+        mine, qt = states()
+        assert mine == qt, step
+        seen.append(mine)
+    assert seen[2][0] == ("&Undo Label span 2", True)
+    assert stack.index() == 1
+    menu = QMenu(window)
+    sep = add_separator(menu)
+    assert sep.isSeparator() and menu.actions() == [sep] and sep.parent() is menu

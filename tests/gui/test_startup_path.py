@@ -53,8 +53,9 @@ NOT_AT_SECOND_START = ("tomllib",)
 # PySide classes whose Python type is not created by then (PySide creates one on its first
 # use: QStyle's takes about 5 ms, the document list reads the selection from the view;
 # QGradient's about 3 ms, made by fillRect and QBrush(QColor), which spans and the list's
-# state colours do without).
-QT_CLASSES_NOT_AT_START = ("QStyle", "QGradient")
+# state colours do without; QWidgetAction's about 0.8 ms, made by PySide's search for the
+# class of an action a Qt call returns: gui/menus.py makes its separators and undo actions).
+QT_CLASSES_NOT_AT_START = ("QStyle", "QGradient", "QWidgetAction")
 # Nor, on an article without spans, QIcon's and QPixmap's (about 1.5 ms; the span list's
 # swatches make QPixmap's): a menu action made as QAction(text, parent) would, as an
 # overload of QAction takes an icon (gui/menus.py). Nor QIcon's and QImage's by the
