@@ -137,6 +137,9 @@ def meta_line(r: DocumentSummary) -> str:
 
 def _utf16_prefix(text: str, units: int) -> str:
     """The first ``units`` UTF-16 code units of ``text`` (Qt counts those), as a str."""
+    head = text[:units]
+    if max(head, default="") < "\U00010000":  # one code unit each (and no codec to load)
+        return head
     return text.encode("utf-16-le")[: 2 * units].decode("utf-16-le", "ignore")
 
 

@@ -158,3 +158,23 @@ def test_the_undo_actions_follow_the_stack_as_qt_s_own_do(qtbot):
     menu = QMenu(window)
     sep = add_separator(menu)
     assert sep.isSeparator() and menu.actions() == [sep] and sep.parent() is menu
+
+
+def test_a_title_s_utf16_prefix_is_the_encoded_one():
+    from annotator.gui.document_list import _utf16_prefix
+
+    def by_codec(text: str, units: int) -> str:
+        return text.encode("utf-16-le")[: 2 * units].decode("utf-16-le", "ignore")
+
+    texts = [
+        "",
+        "Alliance",
+        "naïve café — “quoted”",
+        "ok 🙂 then",
+        "🙂🙂x",
+        "عربي 𝔸 text",
+        "a\U0010ffff",
+    ]
+    for text in texts:
+        for units in range(0, len(text) * 2 + 2):
+            assert _utf16_prefix(text, units) == by_codec(text, units), (text, units)

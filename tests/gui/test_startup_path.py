@@ -45,6 +45,7 @@ NOT_AT_START = (
     "annotator.gui.recode_queue",  # only once something was split, after the first paint
     "html",  # its entity table: only escaping loads it (gui/plaintext.py)
     "hashlib",  # and OpenSSL: gui/coder.py hashes with CPython's own SHA-256
+    "encodings.utf_16_le",  # the list's titles are cut without it (no astral characters)
 )
 # Not at a later launch either: the scheme's TOML tables are stored by the first
 # (gui/app.py save_scheme_toml), so the TOML parser is not loaded.
