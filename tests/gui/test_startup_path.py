@@ -169,6 +169,9 @@ def watch(w):
         result["rich_text_in_panel"] = [
             label.text() for label in w.panel.findChildren(QLabel)
             if label.textFormat() != Qt.TextFormat.PlainText and Qt.mightBeRichText(label.text())]
+        from PySide6.QtWidgets import QWidget
+        result["own_style_sheets_in_panel"] = [
+            x.objectName() for x in w.panel.findChildren(QWidget) if x.styleSheet()]
         result["rich_text_in_window"] = [
             label.text() for label in w.findChildren(QLabel)
             if label.textFormat() != Qt.TextFormat.PlainText and Qt.mightBeRichText(label.text())]
@@ -228,6 +231,8 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["title_patterns"] == 0
     assert result["rich_text_in_panel"] == []  # its bold names are plain text, bold font
     assert result["rich_text_in_window"] == []  # nor the list's "done 3 of 5" line
+    # the cards' colour bars are painted, not styled each by a sheet of its own
+    assert result["own_style_sheets_in_panel"] == []
     assert result["loaded_after_key"] == []  # labelling loads none of them either
     assert result["focus_is_article"]
     # The key pressed at that moment labelled the selection.
