@@ -3,7 +3,8 @@
 Start-up ends when a coder can press a label key (``bench/startup.py``): what the first
 screen does not need (the window icon, the menus' other actions, the review and
 agreement modules, the file jobs, spaCy) is loaded after it or on first use
-(``deferred.AfterStart``; ``tests/gui/test_startup_path.py`` checks what is loaded).
+(``deferred.AfterStart``; ``tests/gui/test_startup_path.py`` checks what is loaded), and
+Python's cyclic garbage collector waits until then too (:func:`pause_gc`).
 """
 
 from __future__ import annotations
