@@ -56,24 +56,25 @@ def add_separator(menu: QMenu) -> QAction:
     return sep
 
 
-def stack_action(window: QMainWindow, stack: QUndoStack, prefix: str, undo: bool) -> QAction:
-    """What ``stack.createUndoAction(window, prefix)`` (or ``createRedoAction``) makes:
-    enabled while there is something to undo (redo), its text ``prefix`` and the next
-    command's text, undoing (redoing) when triggered. Made here: the action
+class StackAction(QAction):
+    """What ``stack.createUndoAction(window, prefix)`` (``undo``) or ``createRedoAction``
+    makes: enabled while there is something to undo (redo), its text ``prefix`` and the
+    next command's text, undoing (redoing) when triggered. Made here: the action
     ``createUndoAction`` returns goes through PySide's search for its class among
-    QAction's subclasses, which makes the QWidgetAction class (about 0.8 ms) at start."""
-    a = QAction(window)
-    can, text = (stack.canUndo, stack.undoText) if undo else (stack.canRedo, stack.redoText)
+    QAction's subclasses, which makes the QWidgetAction class (about 0.8 ms) at start.
+    Its slots are its own, so the stack's signals let go of it when it is deleted."""
 
-    def set_text(command: str) -> None:
-        a.setText(f"{prefix} {command}" if command else prefix)
+    def __init__(self, window: QMainWindow, stack: QUndoStack, prefix: str, undo: bool):
+        super().__init__(window)
+        self.prefix = prefix
+        self.setEnabled(stack.canUndo() if undo else stack.canRedo())
+        self.set_command(stack.undoText() if undo else stack.redoText())
+        (stack.canUndoChanged if undo else stack.canRedoChanged).connect(self.setEnabled)
+        (stack.undoTextChanged if undo else stack.redoTextChanged).connect(self.set_command)
+        self.triggered.connect(stack.undo if undo else stack.redo)
 
-    a.setEnabled(can())
-    set_text(text())
-    (stack.canUndoChanged if undo else stack.canRedoChanged).connect(a.setEnabled)
-    (stack.undoTextChanged if undo else stack.redoTextChanged).connect(set_text)
-    a.triggered.connect(stack.undo if undo else stack.redo)
-    return a
+    def set_command(self, command: str) -> None:
+        self.setText(f"{self.prefix} {command}" if command else self.prefix)
 
 
 class MenuBuilder:
@@ -265,9 +266,9 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
     ])  # fmt: skip
 
     e = b.menus["&Edit"]
-    undo = stack_action(window, host.undo_stack, "&Undo", undo=True)
+    undo = StackAction(window, host.undo_stack, "&Undo", undo=True)
     undo.setShortcuts([QKeySequence("Ctrl+Z")])
-    redo = stack_action(window, host.undo_stack, "&Redo", undo=False)
+    redo = StackAction(window, host.undo_stack, "&Redo", undo=False)
     redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     for a in (undo, redo):
         b.add(e, a)

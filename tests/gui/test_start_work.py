@@ -131,12 +131,12 @@ def test_the_undo_actions_follow_the_stack_as_qt_s_own_do(qtbot):
     from PySide6.QtGui import QUndoCommand, QUndoStack
     from PySide6.QtWidgets import QMainWindow, QMenu
 
-    from annotator.gui.menus import add_separator, stack_action
+    from annotator.gui.menus import StackAction, add_separator
 
     window = QMainWindow()
     qtbot.addWidget(window)
     stack = QUndoStack(window)
-    ours = [stack_action(window, stack, "&Undo", True), stack_action(window, stack, "&Redo", False)]
+    ours = [StackAction(window, stack, "&Undo", True), StackAction(window, stack, "&Redo", False)]
     qts = [stack.createUndoAction(window, "&Undo"), stack.createRedoAction(window, "&Redo")]
 
     def states():
@@ -178,3 +178,21 @@ def test_a_title_s_utf16_prefix_is_the_encoded_one():
     for text in texts:
         for units in range(0, len(text) * 2 + 2):
             assert _utf16_prefix(text, units) == by_codec(text, units), (text, units)
+
+
+def test_an_undo_action_deleted_before_its_stack_is_let_go(qtbot):
+    from PySide6.QtGui import QUndoCommand, QUndoStack
+    from PySide6.QtWidgets import QMainWindow
+
+    from annotator.gui.menus import StackAction
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    stack = QUndoStack(window)
+    action = StackAction(window, stack, "&Undo", True)
+    stack.push(QUndoCommand("Label span"))
+    action.deleteLater()
+    qtbot.waitUntil(lambda: not window.findChildren(StackAction), timeout=2000)
+    stack.clear()  # its signals reach no deleted action (no error)
+    stack.push(QUndoCommand("Label span"))
+    assert stack.undoText() == "Label span"
