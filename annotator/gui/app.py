@@ -174,6 +174,7 @@ def run(db: str | Path | Store, coder: str | None = None) -> int:
     window.after_start.add(resume_gc)
     QTimer.singleShot(GC_PAUSE_MAX_MS, resume_gc)  # a window never painted (minimised)
     code = app.exec()
+    resume_gc()  # a window closed before its first paint dropped the job
     window.store.close()
     return code
 
