@@ -127,7 +127,7 @@ class ArticleView(QPlainTextEdit):
     selectionInfo = Signal(int, int)  # code-point start, end of the text selection
     nextSpanRequested = Signal(int)  # +1 / -1 (Tab / Shift+Tab)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, palette: Palette | None = None):
         super().__init__(parent)
         doc = QTextDocument(self)  # spaced lines: room for the bands under the text
         doc.setDocumentLayout(LineRoomLayout(doc, LINE_ROOM))
@@ -164,7 +164,7 @@ class ArticleView(QPlainTextEdit):
         self._sugg_max = 0
         self._paints: dict[str, tuple[QColor, QColor]] = {}  # label: fill, band
         self._selection = QColor(DEFAULT_SELECTION)
-        self.set_palette(None)
+        self.set_palette(palette)
         self._selected: int | None = None
         self._press_pos: QPoint | None = None
         self._last_dbl = QElapsedTimer()

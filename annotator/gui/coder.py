@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import (
     QAbstractButton,
     QInputDialog,
@@ -216,6 +215,8 @@ def fill_coder_menu(
 ) -> None:
     """The Coder menu: one checkable entry per coder (the current one checked), then
     "New coder…"."""
+    from PySide6.QtGui import QActionGroup  # (its class is made at first use: not at start)
+
     menu.clear()
     group = QActionGroup(menu)
     for name in names:

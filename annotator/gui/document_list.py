@@ -58,6 +58,7 @@ from PySide6.QtWidgets import (
 
 from ..models import DocumentSummary, Progress
 from .bidi import may_have_rtl
+from .layouts import bold_label
 from .plaintext import plain_tooltip
 
 if TYPE_CHECKING:
@@ -102,6 +103,23 @@ POS_ROLE = Qt.ItemDataRole.UserRole + 3  # the row's queue position (None: not i
 OUTSIDE_ROLE = (
     Qt.ItemDataRole.UserRole + 4
 )  # 0: in the queue (or no queue), 1: outside, 2: first outside
+_DISPLAY_ROLE = int(Qt.ItemDataRole.DisplayRole)
+# The roles ``DocumentModel.data`` answers (Qt asks for others too: None).
+_ROLES = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.BackgroundRole,  # a queue's other rows
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.UserRole,
+        Qt.ItemDataRole.UserRole + 1,
+        META_ROLE,
+        POS_ROLE,
+        OUTSIDE_ROLE,
+    )
+)
 OUTSIDE_BACKGROUND = "#f1f0ec"  # the rows after the queue ("Show all articles")
 BOUNDARY_COLOR = "#b8b5ae"  # the line between the queue and the other rows
 MUTED_TEXT = "#6b6f75"
@@ -119,6 +137,9 @@ def meta_line(r: DocumentSummary) -> str:
 
 def _utf16_prefix(text: str, units: int) -> str:
     """The first ``units`` UTF-16 code units of ``text`` (Qt counts those), as a str."""
+    head = text[:units]
+    if max(head, default="") < "\U00010000":  # one code unit each (and no codec to load)
+        return head
     return text.encode("utf-16-le")[: 2 * units].decode("utf-16-le", "ignore")
 
 
@@ -183,11 +204,16 @@ class TitleDelegate(QStyledItemDelegate):
     # with the text left out (``_blank``), the title and meta line here. The selection is
     # read from the view, not from ``option.state``: that would create PySide's QStyle
     # class (about 5 ms) on the first screen (bench/startup.py).
+    # The option as QStyledItemDelegate.paint initialised it (text included) is kept for
+    # the title and meta line: initialising a second one asked the model for every role
+    # of the cell again.
     _blank = False
+    _full: QStyleOptionViewItem | None = None
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Any) -> None:
         super().initStyleOption(option, index)
         if self._blank:
+            self._full = QStyleOptionViewItem(option)
             option.text = ""
 
     def _selected(self, opt: QStyleOptionViewItem, index: Any) -> bool:
@@ -199,13 +225,15 @@ class TitleDelegate(QStyledItemDelegate):
         return bool(opt.state & QStyle.StateFlag.State_Selected)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
-        self._blank = True
+        self._blank, self._full = True, None
         try:
             super().paint(painter, option, index)
         finally:
             self._blank = False
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
+        opt, self._full = self._full, None
+        if opt is None:  # a style that drew the item without initialising its option
+            opt = QStyleOptionViewItem(option)
+            self.initStyleOption(opt, index)
         title = opt.text
         rect = opt.rect.adjusted(PAD_X, PAD_Y, -PAD_X, -PAD_Y)
         palette: QPalette = opt.palette
@@ -320,12 +348,14 @@ class DocumentModel(QAbstractTableModel):
         return 4  # COL_POS is hidden without a queue
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY_ROLE and orientation == Qt.Orientation.Horizontal:
             return ("", "Article", "Spans", "#")[section]
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        # Qt asks each cell for ten roles on every paint, half of which no row has (a
+        # decoration, a font, a check box): those return at once.
+        if role not in _ROLES or not index.isValid():
             return None
         r = self.rows[index.row()]
         col = index.column()
@@ -496,8 +526,20 @@ class DocumentList(QWidget):
         header.resizeSection(COL_POS, self.view.fontMetrics().horizontalAdvance("0000") + 14)
         self.view.setColumnHidden(COL_POS, True)
 
-        self.progress_text = QLabel()
+        # "done 3 of 5 · 2 in progress", the count in bold: two plain-text labels (a
+        # rich-text label paints its pane a second time after the window's first paint,
+        # before a label key can work; bench/startup.py)
+        self.progress_text = bold_label("")
         self.progress_text.setObjectName("progressLabel")
+        self.progress_rest = QLabel()
+        self.progress_rest.setObjectName("progressRest")
+        self.progress_rest.setTextFormat(Qt.TextFormat.PlainText)
+        self.progress_line = QWidget()
+        line = QHBoxLayout(self.progress_line)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.setSpacing(0)
+        line.addWidget(self.progress_text)
+        line.addWidget(self.progress_rest, 1)
         self.progress_bar = QProgressBar()
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumHeight(6)
@@ -526,7 +568,7 @@ class DocumentList(QWidget):
         self.queue: list[int] = []
         lay.addLayout(top)
         lay.addWidget(self.view, 1)
-        lay.addWidget(self.progress_text)
+        lay.addWidget(self.progress_line)
         lay.addWidget(self.progress_bar)
 
         self.filter.textChanged.connect(self._refilter)
@@ -585,7 +627,7 @@ class DocumentList(QWidget):
             if self.queue_header is not None:
                 self.queue_header.hide()
                 self.view.setColumnHidden(COL_POS, True)
-                self.progress_text.show()
+                self.progress_line.show()
                 self.proxy.set_queue_only(False)
             return
         if self.queue_header is None:
@@ -597,7 +639,7 @@ class DocumentList(QWidget):
         self.proxy.set_queue_only(not show_all)
         self.queue_header.show()
         self.view.setColumnHidden(COL_POS, False)
-        self.progress_text.hide()  # the queue's line above the list says it
+        self.progress_line.hide()  # the queue's line above the list says it
 
     def _make_queue_header(self) -> None:
         from PySide6.QtWidgets import QCheckBox, QSizePolicy
@@ -653,9 +695,8 @@ class DocumentList(QWidget):
         self._renew_soon()
 
     def set_progress(self, p: Progress) -> None:
-        self.progress_text.setText(
-            f"<b>done {p.done} of {p.total}</b> &nbsp;·&nbsp; {p.in_progress} in progress"
-        )
+        self.progress_text.setText(f"done {p.done} of {p.total}")
+        self.progress_rest.setText(f" \u00a0·\u00a0 {p.in_progress} in progress")
         if self.queue:  # the bar is the queue's
             self._show_queue_progress()
             return

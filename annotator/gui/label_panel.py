@@ -7,9 +7,10 @@ document fields are on screen without scrolling on a 1366×768 laptop."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
+from PySide6.QtGui import QColor, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -35,6 +36,9 @@ from .memo_box import MemoBox
 from .note_editor import note_menu, note_summary
 from .plaintext import literal_mnemonic, plain_tooltip
 
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon, QPixmap
+
 # QSettings: the codebook texts left open, "label:<name> field:<name> ..." (names have no spaces).
 CODEBOOK_KEY = "panel/codebook_open"
 
@@ -43,8 +47,10 @@ def human(name: str) -> str:
     return name.replace("_", " ").replace("-", " ").capitalize()
 
 
-@lru_cache(maxsize=64)
-def swatch(color: str, size: int = 12) -> QIcon:
+def draw_swatch(color: str, size: int = 12) -> QPixmap:
+    """A rounded square of ``color``, ``size`` pixels wide."""
+    from PySide6.QtGui import QPainter, QPixmap
+
     pm = QPixmap(size, size)
     pm.fill(Qt.GlobalColor.transparent)
     p = QPainter(pm)
@@ -53,7 +59,30 @@ def swatch(color: str, size: int = 12) -> QIcon:
     p.setPen(Qt.PenStyle.NoPen)
     p.drawRoundedRect(0, 0, size, size, 3, 3)
     p.end()
-    return QIcon(pm)
+    return pm
+
+
+@lru_cache(maxsize=64)
+def swatch(color: str, size: int = 12) -> QIcon:
+    from PySide6.QtGui import QIcon
+
+    return QIcon(draw_swatch(color, size))
+
+
+SPAN_ICON = 10  # the span list's swatches, in pixels
+
+
+@lru_cache(maxsize=64)
+def span_swatch(color: str) -> QPixmap:
+    """The span list's swatch: ``swatch``'s pixmap as a decoration ``SPAN_ICON`` wide,
+    which the list's delegate draws exactly as it drew ``swatch(color)`` at that icon
+    size (scaled down from 12 pixels, or not, as the screen's pixel ratio asks). Given as
+    a pixmap, not an icon: PySide makes its QIcon class (about 1.5 ms) at the first
+    QIcon, which was the first span a coder labels after the start. (Drawn, not copied
+    from another pixmap: QPixmap's copy overload makes its QImage class.)"""
+    pm = draw_swatch(color)
+    pm.setDevicePixelRatio(pm.width() / SPAN_ICON)
+    return pm
 
 
 def section_label(title: str) -> QLabel:
@@ -116,6 +145,27 @@ def expander(name: str, tip: str) -> QToolButton:
     return b
 
 
+class ColourBar(QFrame):
+    """A bar of one colour with rounded corners (2 px): what the style sheet
+    ``background: <colour>; border-radius: 2px`` drew, pixel for pixel, without a style
+    sheet of its own (each restyles the window's for its widget: about 0.5 ms a card at
+    start)."""
+
+    def __init__(self, color: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.color = QColor(color)
+
+    def paintEvent(self, e: QPaintEvent) -> None:
+        from PySide6.QtGui import QPainter
+
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(self.color)
+        p.drawRoundedRect(self.rect(), 2, 2)
+        p.end()
+
+
 class LabelButton(QFrame):
     """One span label: swatch, hotkey, name, and the codebook description (one line
     until ``expand`` opens it)."""
@@ -129,12 +179,11 @@ class LabelButton(QFrame):
         self.setProperty("role", "label")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(f"Label the selection (or the selected span) as {label.name}")
-        bar = QFrame()
-        bar.setObjectName("labelBar")
-        bar.setFixedWidth(5)
         # the colour its spans' bands are painted in (``color``), which may differ from the
         # scheme's (a look-alike label moved apart, a pale colour darkened): colours.py
-        bar.setStyleSheet(f"background: {color or label.color}; border-radius: 2px;")
+        bar = ColourBar(color or label.color)
+        bar.setObjectName("labelBar")
+        bar.setFixedWidth(5)
         key = QLabel(label.key)
         key.setProperty("role", "key")
         key.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -357,7 +406,7 @@ class LabelPanel(QWidget):
         sl.addWidget(self.spans_title)
         self.span_list = QListWidget()
         self.span_list.setObjectName("spanList")
-        self.span_list.setIconSize(QSize(10, 10))
+        self.span_list.setIconSize(QSize(SPAN_ICON, SPAN_ICON))
         self.span_list.setWordWrap(True)
         self.span_list.setUniformItemSizes(False)
         # rows wrap to the pane's width (laid out again when it changes): no sideways scrolling
@@ -414,7 +463,8 @@ class LabelPanel(QWidget):
             shown = f"{prefix}{r.excerpt}" + (f"\n✎ {note_summary(r.note)}" if r.note else "")
             if r.flag:
                 shown += "\n⚑ text corrected: check it"
-            item = QListWidgetItem(swatch(r.color), shown)
+            item = QListWidgetItem(shown)
+            item.setData(Qt.ItemDataRole.DecorationRole, span_swatch(r.color))
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, r.unsaved)
             item.setData(Qt.ItemDataRole.UserRole + 2, r.own)

@@ -29,7 +29,8 @@ def show_save_state(label: QLabel, pending: PendingEdits) -> None:
         label.setText(f"✓ Saved {datetime.now():%H:%M:%S}")
         label.setToolTip("")
         label.setProperty("unsaved", False)
-        label.setStyleSheet("")
+        if label.styleSheet():  # setting none where there is none still restyles it
+            label.setStyleSheet("")
 
 
 def unsaved_warning(

@@ -221,8 +221,7 @@ class MainWindow(QMainWindow):
         self.doc_list.setObjectName("leftPane")
         self.doc_list.documentChosen.connect(self.open_document)
 
-        self.view = ArticleView()
-        self.view.set_palette(self.scheme.palette())
+        self.view = ArticleView(palette=self.scheme.palette())
         self.view.spanClicked.connect(self.labelling.span_clicked)
         self.view.selectionInfo.connect(self.labelling.selection_info)
         self.view.nextSpanRequested.connect(self.labelling.next_span)

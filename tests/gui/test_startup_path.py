@@ -45,6 +45,7 @@ NOT_AT_START = (
     "annotator.gui.recode_queue",  # only once something was split, after the first paint
     "html",  # its entity table: only escaping loads it (gui/plaintext.py)
     "hashlib",  # and OpenSSL: gui/coder.py hashes with CPython's own SHA-256
+    "encodings.utf_16_le",  # the list's titles are cut without it (no astral characters)
 )
 # Not at a later launch either: the scheme's TOML tables are stored by the first
 # (gui/app.py save_scheme_toml), so the TOML parser is not loaded.
@@ -53,8 +54,14 @@ NOT_AT_SECOND_START = ("tomllib",)
 # PySide classes whose Python type is not created by then (PySide creates one on its first
 # use: QStyle's takes about 5 ms, the document list reads the selection from the view;
 # QGradient's about 3 ms, made by fillRect and QBrush(QColor), which spans and the list's
-# state colours do without).
-QT_CLASSES_NOT_AT_START = ("QStyle", "QGradient")
+# state colours do without; QWidgetAction's about 0.8 ms, made by PySide's search for the
+# class of an action a Qt call returns: gui/menus.py makes its separators and undo actions).
+QT_CLASSES_NOT_AT_START = ("QStyle", "QGradient", "QWidgetAction")
+# Nor, on an article without spans, QIcon's and QPixmap's (about 1.5 ms; the span list's
+# swatches make QPixmap's): a menu action made as QAction(text, parent) would, as an
+# overload of QAction takes an icon (gui/menus.py). Nor QIcon's and QImage's by the
+# first label key (the first span's swatch: gui/label_panel.py span_swatch).
+QT_CLASSES_NOT_WITHOUT_SPANS = ("QIcon", "QPixmap")
 
 # Modules whose records are read at start-up: frozen records (annotator/records.py), not
 # dataclasses, whose methods are compiled from source text as each class is made (about
@@ -69,10 +76,12 @@ RECORD_MODULES = (
     "annotator.pending.edits",  # records that can change (records.Record)
     "annotator.pending.queue",  # and compare by value (records.MutableRecord)
     "annotator.pending.recovery",
+    "annotator.gui.menus",  # MainMenus
 )
 
-CHILD = """
-import json, os, sys
+CHILD = (
+    """
+import gc, json, os, sys
 # Which of the window's modules PySide's import hook reads the source of (gui/_compat.py
 # enters them in its table first: it reads none).
 import inspect
@@ -89,6 +98,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 def created(c):
     return c in vars(qt_widgets) or c in vars(qt_gui)
 lazy_classes = [c for c in QT_CLASSES if not created(c)]
+icon_classes = [c for c in ICON_CLASSES if not created(c)]
+key_classes = [c for c in ("QIcon", "QImage") if not created(c)]
 import annotator.gui.app as app_module
 
 db, not_at_start = sys.argv[1], sys.argv[2].split(",")
@@ -121,6 +132,7 @@ def watch(w):
             and acts[lab.name].shortcut() == QKeySequence(lab.key)
             for lab in w.scheme.span_labels)
     def settled():
+        result["gc_enabled_after"] = gc.isenabled()
         result["started"] = w.started
         result["deferred_waiting"] = w.after_start.waiting
         result["icon"] = not w.windowIcon().isNull()
@@ -135,13 +147,16 @@ def watch(w):
         result["label"] = label.name
         result["doc"] = w.doc.id
         result["loaded_after_key"] = [m for m in not_at_start if m in sys.modules]
+        result["classes_made_by_key"] = [c for c in key_classes if created(c)]
         QTimer.singleShot(500, settled)  # the deferred jobs run one per turn meanwhile
     def when_ready():
         if not (state.get("painted") and keys_bound()):
             QTimer.singleShot(0, when_ready)
             return
         result["loaded_at_ready"] = [m for m in not_at_start if m in sys.modules]
+        result["gc_enabled_at_ready"] = gc.isenabled()
         result["classes_at_ready"] = [c for c in lazy_classes if created(c)]
+        result["icon_classes_at_ready"] = [c for c in icon_classes if created(c)]
         result["gui_sources_read"] = [m for m in sources_read if m.startswith("annotator.gui")]
         result["dataclasses_at_ready"] = [
             f"{m}.{name}" for m in RECORD_MODULES for name, c in vars(sys.modules[m]).items()
@@ -153,6 +168,12 @@ def watch(w):
         from PySide6.QtWidgets import QLabel
         result["rich_text_in_panel"] = [
             label.text() for label in w.panel.findChildren(QLabel)
+            if label.textFormat() != Qt.TextFormat.PlainText and Qt.mightBeRichText(label.text())]
+        from PySide6.QtWidgets import QWidget
+        result["own_style_sheets_in_panel"] = [
+            x.objectName() for x in w.panel.findChildren(QWidget) if x.styleSheet()]
+        result["rich_text_in_window"] = [
+            label.text() for label in w.findChildren(QLabel)
             if label.textFormat() != Qt.TextFormat.PlainText and Qt.mightBeRichText(label.text())]
         w.view.select_cp(0, 12)
         QTimer.singleShot(0, press)
@@ -170,8 +191,9 @@ def main_window(*args, **kwargs):
     watch(w)
     return w
 app_module.main_window = main_window
-""".replace("QT_CLASSES", repr(QT_CLASSES_NOT_AT_START)).replace(
-    "RECORD_MODULES", repr(RECORD_MODULES)
+""".replace("QT_CLASSES", repr(QT_CLASSES_NOT_AT_START))
+    .replace("ICON_CLASSES", repr(QT_CLASSES_NOT_WITHOUT_SPANS))
+    .replace("RECORD_MODULES", repr(RECORD_MODULES))
 )
 RUN = CHILD + 'sys.exit(app_module.run(db, "alice"))\n'
 # As a coder starts it: the command line, then the same ``run``.
@@ -201,10 +223,16 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["panel_built_with_window"]  # no second layout and paint for it
     assert result["loaded_at_ready"] == []
     assert result["classes_at_ready"] == []
+    assert result["icon_classes_at_ready"] == []  # no span listed yet
+    # nor by the first span's swatch: a pixmap, drawn (gui/label_panel.py span_swatch)
+    assert result["classes_made_by_key"] == []
     assert result["dataclasses_at_ready"] == []
     assert result["gui_sources_read"] == []  # not by PySide's import hook
     assert result["title_patterns"] == 0
     assert result["rich_text_in_panel"] == []  # its bold names are plain text, bold font
+    assert result["rich_text_in_window"] == []  # nor the list's "done 3 of 5" line
+    # the cards' colour bars are painted, not styled each by a sheet of its own
+    assert result["own_style_sheets_in_panel"] == []
     assert result["loaded_after_key"] == []  # labelling loads none of them either
     assert result["focus_is_article"]
     # The key pressed at that moment labelled the selection.
@@ -216,6 +244,9 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["deferred_waiting"] == 0
     assert result["icon"]
     assert result["tokens_loaded"]
+    # The collector was paused while the first screen was built, and runs again after it.
+    assert not result["gc_enabled_at_ready"]
+    assert result["gc_enabled_after"]
 
 
 def test_a_later_launch_does_not_parse_the_scheme_s_toml(db, doc_ids, tmp_path):

@@ -1,0 +1,198 @@
+"""Work the window no longer does on its way to a coder's first label key (issue 12,
+point 17; bench/startup.py times it): counted, not timed. Real windows, a real SQLite
+file, real paints."""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QEvent, QObject, Qt
+
+from annotator.gui.app import pause_gc
+from annotator.gui.document_list import COL_TITLE, DocumentModel, TitleDelegate
+
+
+def test_a_title_cell_asks_the_model_for_its_roles_once(qtbot, open_window, monkeypatch):
+    calls = []
+    original = TitleDelegate.initStyleOption
+
+    def counted(self, option, index):
+        calls.append(index.row())
+        original(self, option, index)
+
+    # before the window: PySide looks a Python override up once
+    monkeypatch.setattr(TitleDelegate, "initStyleOption", counted)
+    w = open_window()
+    view, proxy = w.doc_list.view, w.doc_list.proxy
+    rows = proxy.rowCount()
+    assert rows >= 2
+    calls.clear()
+    view.viewport().repaint()
+    painted = [r for r in range(rows) if not view.visualRect(proxy.index(r, COL_TITLE)).isEmpty()]
+    # once per painted title (QStyledItemDelegate.paint); the title and meta line are
+    # drawn from that option, not from a second one
+    assert sorted(calls) == painted
+
+
+class CountingRows(list):
+    reads = 0
+
+    def __getitem__(self, i):
+        CountingRows.reads += 1
+        return super().__getitem__(i)
+
+
+def test_the_model_answers_the_roles_no_row_has_without_reading_a_row(qtbot, open_window):
+    w = open_window()
+    model: DocumentModel = w.doc_list.model
+    model.rows = CountingRows(model.rows)
+    index = model.index(0, COL_TITLE)
+    CountingRows.reads = 0
+    for role in (
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.CheckStateRole,
+        Qt.ItemDataRole.SizeHintRole,
+    ):
+        assert model.data(index, role) is None
+        assert model.data(index, int(role)) is None
+    assert CountingRows.reads == 0
+    assert model.data(index, Qt.ItemDataRole.DisplayRole)  # a role it has: the row is read
+    assert CountingRows.reads == 1
+
+
+class StyleChanges(QObject):
+    def __init__(self, widget):
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, e):
+        if e.type() == QEvent.Type.StyleChange:
+            self.count += 1
+        return False
+
+
+def test_saving_does_not_restyle_the_saved_line(qtbot, open_window):
+    w = open_window()
+    changes = StyleChanges(w.saved_label)
+    w.view.select_cp(0, 5)
+    w.apply_label(w.scheme.span_labels[0].name)
+    qtbot.waitUntil(lambda: w.saved_label.text().startswith("✓ Saved"), timeout=3000)
+    assert not w.pending
+    assert changes.count == 0  # (an empty style sheet set on it restyled it at each save)
+
+
+def test_pause_gc_resumes_once_and_leaves_a_paused_collector_paused():
+    assert gc.isenabled()
+    resume = pause_gc()
+    try:
+        assert not gc.isenabled()
+    finally:
+        resume()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        resume()  # a second call does nothing
+        assert not gc.isenabled()
+        pause_gc()()  # paused by the caller: stays paused
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_span_list_s_swatch_is_drawn_as_the_icon_was(qtbot):
+    from PySide6.QtCore import QSize
+    from PySide6.QtWidgets import QListWidget, QListWidgetItem
+
+    from annotator.gui.label_panel import SPAN_ICON, span_swatch, swatch
+
+    lists = []
+    for as_pixmap in (False, True):
+        lst = QListWidget()
+        qtbot.addWidget(lst)
+        lst.setIconSize(QSize(SPAN_ICON, SPAN_ICON))
+        lst.resize(220, 90)
+        for color in ("#d62728", "#1f77b4", "#2ca02c"):
+            if as_pixmap:
+                item = QListWidgetItem("a span's excerpt")
+                item.setData(Qt.ItemDataRole.DecorationRole, span_swatch(color))
+            else:
+                item = QListWidgetItem(swatch(color), "a span's excerpt")
+            lst.addItem(item)
+        lst.setCurrentRow(1)  # a selected row's icon is drawn in the selected mode
+        lst.show()
+        qtbot.waitExposed(lst)
+        lists.append(lst.grab().toImage())
+    assert lists[0] == lists[1]
+
+
+def test_the_undo_actions_follow_the_stack_as_qt_s_own_do(qtbot):
+    from PySide6.QtGui import QUndoCommand, QUndoStack
+    from PySide6.QtWidgets import QMainWindow, QMenu
+
+    from annotator.gui.menus import StackAction, add_separator
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    stack = QUndoStack(window)
+    ours = [StackAction(window, stack, "&Undo", True), StackAction(window, stack, "&Redo", False)]
+    qts = [stack.createUndoAction(window, "&Undo"), stack.createRedoAction(window, "&Redo")]
+
+    def states():
+        return [(a.text(), a.isEnabled()) for a in ours], [(a.text(), a.isEnabled()) for a in qts]
+
+    seen = []
+    for step in ("start", "push", "push", "undo", "undo", "redo"):
+        if step == "push":
+            stack.push(QUndoCommand(f"Label span {len(seen)}"))
+        elif step == "undo":
+            ours[0].trigger()
+        elif step == "redo":
+            ours[1].trigger()
+        mine, qt = states()
+        assert mine == qt, step
+        seen.append(mine)
+    assert seen[2][0] == ("&Undo Label span 2", True)
+    assert stack.index() == 1
+    menu = QMenu(window)
+    sep = add_separator(menu)
+    assert sep.isSeparator() and menu.actions() == [sep] and sep.parent() is menu
+
+
+def test_a_title_s_utf16_prefix_is_the_encoded_one():
+    from annotator.gui.document_list import _utf16_prefix
+
+    def by_codec(text: str, units: int) -> str:
+        return text.encode("utf-16-le")[: 2 * units].decode("utf-16-le", "ignore")
+
+    texts = [
+        "",
+        "Alliance",
+        "naïve café — “quoted”",
+        "ok 🙂 then",
+        "🙂🙂x",
+        "عربي 𝔸 text",
+        "a\U0010ffff",
+    ]
+    for text in texts:
+        for units in range(0, len(text) * 2 + 2):
+            assert _utf16_prefix(text, units) == by_codec(text, units), (text, units)
+
+
+def test_an_undo_action_deleted_before_its_stack_is_let_go(qtbot):
+    from PySide6.QtGui import QUndoCommand, QUndoStack
+    from PySide6.QtWidgets import QMainWindow
+
+    from annotator.gui.menus import StackAction
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    stack = QUndoStack(window)
+    action = StackAction(window, stack, "&Undo", True)
+    stack.push(QUndoCommand("Label span"))
+    action.deleteLater()
+    qtbot.waitUntil(lambda: not window.findChildren(StackAction), timeout=2000)
+    stack.clear()  # its signals reach no deleted action (no error)
+    stack.push(QUndoCommand("Label span"))
+    assert stack.undoText() == "Label span"
