@@ -377,6 +377,10 @@ class _Tokenizer:
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         self._stopped = True  # texts not tokenised yet are dropped
         self.close()
+        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+            # a second Ctrl+C stops at once: spaCy's batch (seconds on long texts) is not
+            # waited for; the thread is a daemon and drops what it tokenises
+            return
         self._thread.join()
         if exc_type is None and self._failure is not None and not self._raised:
             # e.g. a pipeline that is not installed, when no new text asked for tokens:

@@ -497,3 +497,31 @@ def test_a_pipeline_that_is_not_installed_fails_the_import_even_with_nothing_new
     with pytest.raises(AnnotatorError, match="'no_such_pipeline' is not installed"):
         import_documents(db, [RawDocument("New text.", "c.txt", {})], "no_such_pipeline")
     assert db.document_count() == 1
+
+
+def test_an_interrupt_does_not_wait_for_spacys_batch(monkeypatch):
+    """A second Ctrl+C (KeyboardInterrupt in the import's thread) stops at once: the
+    import does not wait for spaCy's thread to finish its batch (seconds on long texts;
+    the thread is a daemon and drops its tokens)."""
+    import threading
+
+    busy, release = threading.Event(), threading.Event()
+
+    def slow(texts, pipeline):
+        for _text in texts:
+            busy.set()
+            release.wait(timeout=30)  # spaCy on a long batch
+            yield ingest.Untokenizable("never asked for")
+
+    monkeypatch.setattr(ingest, "tokenize_each", slow)
+    breaker = threading.Timer(10, release.set)  # before the fix: the join ends only then
+    breaker.start()
+    try:
+        with pytest.raises(KeyboardInterrupt), ingest._Tokenizer("blank:en") as spacy:
+            spacy.put("A long article.")
+            assert busy.wait(timeout=30)
+            raise KeyboardInterrupt
+        assert not release.is_set(), "the interrupt waited for spaCy's batch"
+    finally:
+        release.set()
+        breaker.cancel()
