@@ -38,7 +38,13 @@ def _load_pipeline(name: str) -> Language:
     import spacy
 
     if name.startswith("blank:"):
-        nlp = spacy.blank(name.split(":", 1)[1] or "en")
+        lang = name.split(":", 1)[1] or "en"
+        try:
+            nlp = spacy.blank(lang)
+        except ImportError:
+            raise AnnotatorError(
+                f"spaCy pipeline {name!r}: spaCy has no language {lang!r} (use e.g. 'blank:en')"
+            ) from None
     else:
         try:
             nlp = spacy.load(name, exclude=["ner", "lemmatizer", "textcat", "textcat_multilabel"])

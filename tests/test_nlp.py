@@ -457,3 +457,9 @@ def test_a_text_spacy_fails_on_is_given_up_alone(nlp, monkeypatch):
 def test_default_pipeline_is_light_and_takes_any_length():
     nlp = load_pipeline(DEFAULT_PIPELINE)
     assert nlp_module.is_light(nlp) and nlp.max_length >= 10 * 1024 * 1024
+
+
+def test_a_blank_pipeline_of_an_unknown_language_is_a_one_line_error():
+    """``--spacy-model blank:zz`` printed spaCy's ImportError as a traceback."""
+    with pytest.raises(AnnotatorError, match="'blank:zz': spaCy has no language 'zz'"):
+        list(tokenize(["A text."], "blank:zz"))
