@@ -351,12 +351,14 @@ class _Tokenizer:
         self._stopped = False
         self._failure: BaseException | None = None  # what ended the thread, if not the end
         self._raised = False
+        self._owed = 0  # texts put whose tokens were not taken yet
         self._thread = threading.Thread(
             target=self._work, args=(pipeline,), name="import-tokenize", daemon=True
         )
         self._thread.start()
 
     def put(self, text: str) -> None:
+        self._owed += 1
         self._in.put(text)
 
     def close(self) -> None:
@@ -366,6 +368,7 @@ class _Tokenizer:
     def get(self) -> TokenArrays | Untokenizable:
         """The tokens of the next text put (waits for them)."""
         item = self._out.get()
+        self._owed -= 1
         if isinstance(item, _Failed):
             self._raised = True
             raise item.error
@@ -377,9 +380,10 @@ class _Tokenizer:
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         self._stopped = True  # texts not tokenised yet are dropped
         self.close()
-        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
-            # a second Ctrl+C stops at once: spaCy's batch (seconds on long texts) is not
-            # waited for; the thread is a daemon and drops what it tokenises
+        if self._owed and not self._raised:
+            # Stopped with texts still owed (a cancel, an error, a second Ctrl+C): the
+            # batch spaCy has in hand (seconds on long texts, read ahead) is not waited
+            # for; the thread is a daemon and drops its tokens.
             return
         self._thread.join()
         if exc_type is None and self._failure is not None and not self._raised:

@@ -525,3 +525,35 @@ def test_an_interrupt_does_not_wait_for_spacys_batch(monkeypatch):
     finally:
         release.set()
         breaker.cancel()
+
+
+def test_a_cancel_does_not_wait_for_the_batch_spacy_reads_ahead(db, monkeypatch, tmp_path):
+    """Cancel (the window's button, a first Ctrl+C) stops at the next input, as it did
+    when spaCy ran on the import's thread: the batch spaCy is tokenising ahead, whose
+    tokens are thrown away, is not waited for (it took seconds on long articles)."""
+    import threading
+
+    from annotator import nlp
+
+    real = ingest.tokenize_each
+    release = threading.Event()
+
+    def slow(texts, pipeline):
+        for n, tok in enumerate(real(texts, pipeline)):
+            if n == nlp.BATCH_SIZE:  # the batch read ahead: spaCy busy on long texts
+                release.wait(timeout=30)
+            yield tok
+
+    monkeypatch.setattr(ingest, "tokenize_each", slow)
+    breaker = threading.Timer(10, release.set)  # before the fix: the import ends only then
+    breaker.start()
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(f'{{"text": "Text number {i}."}}\n' for i in range(ingest.BATCH)))
+    try:
+        with pytest.raises(ingest.ImportCancelled):
+            import_paths(db, [path], cancelled=lambda: True)
+        assert not release.is_set(), "the cancel waited for spaCy's batch read ahead"
+        assert db.document_count() == 0
+    finally:
+        release.set()
+        breaker.cancel()
