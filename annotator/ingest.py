@@ -333,6 +333,11 @@ class _Failed:
         self.error = error
 
 
+# The threads of imports stopped while spaCy still had texts (not waited for then): the
+# next import waits for them first, so that no pipeline is used by two threads at once.
+_left: list[threading.Thread] = []
+
+
 class _Tokenizer:
     """spaCy on a thread of its own: texts in, in order, and their tokens out, in order.
 
@@ -352,6 +357,8 @@ class _Tokenizer:
         self._failure: BaseException | None = None  # what ended the thread, if not the end
         self._raised = False
         self._owed = 0  # texts put whose tokens were not taken yet
+        while _left:
+            _left.pop().join()
         self._thread = threading.Thread(
             target=self._work, args=(pipeline,), name="import-tokenize", daemon=True
         )
@@ -384,6 +391,7 @@ class _Tokenizer:
             # Stopped with texts still owed (a cancel, an error, a second Ctrl+C): the
             # batch spaCy has in hand (seconds on long texts, read ahead) is not waited
             # for; the thread is a daemon and drops its tokens.
+            _left.append(self._thread)
             return
         self._thread.join()
         if exc_type is None and self._failure is not None and not self._raised:

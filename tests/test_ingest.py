@@ -531,18 +531,21 @@ def test_a_cancel_does_not_wait_for_the_batch_spacy_reads_ahead(db, monkeypatch,
     """Cancel (the window's button, a first Ctrl+C) stops at the next input, as it did
     when spaCy ran on the import's thread: the batch spaCy is tokenising ahead, whose
     tokens are thrown away, is not waited for (it took seconds on long articles)."""
+    import itertools
     import threading
 
     from annotator import nlp
 
     real = ingest.tokenize_each
-    release = threading.Event()
+    busy, release = threading.Event(), threading.Event()
 
     def slow(texts, pipeline):
-        for n, tok in enumerate(real(texts, pipeline)):
-            if n == nlp.BATCH_SIZE:  # the batch read ahead: spaCy busy on long texts
-                release.wait(timeout=30)
-            yield tok
+        texts = iter(texts)
+        yield from real(list(itertools.islice(texts, nlp.BATCH_SIZE)), pipeline)
+        ahead = list(itertools.islice(texts, nlp.BATCH_SIZE))  # the batch read ahead
+        busy.set()
+        release.wait(timeout=30)  # spaCy on it: long articles
+        yield from real(ahead + list(texts), pipeline)
 
     monkeypatch.setattr(ingest, "tokenize_each", slow)
     breaker = threading.Timer(10, release.set)  # before the fix: the import ends only then
@@ -551,9 +554,44 @@ def test_a_cancel_does_not_wait_for_the_batch_spacy_reads_ahead(db, monkeypatch,
     path.write_text("".join(f'{{"text": "Text number {i}."}}\n' for i in range(ingest.BATCH)))
     try:
         with pytest.raises(ingest.ImportCancelled):
-            import_paths(db, [path], cancelled=lambda: True)
+            import_paths(db, [path], cancelled=lambda: busy.wait(timeout=30))
         assert not release.is_set(), "the cancel waited for spaCy's batch read ahead"
         assert db.document_count() == 0
     finally:
         release.set()
         breaker.cancel()
+
+
+def test_the_next_import_waits_for_spacys_thread_left_by_a_cancel(db, monkeypatch, tmp_path):
+    """The thread a cancel did not wait for is waited for by the next import, before its
+    own starts: one pipeline is never used by two threads at once."""
+    import itertools
+    import threading
+
+    from annotator import nlp
+
+    real = ingest.tokenize_each
+    busy, release = threading.Event(), threading.Event()
+
+    def slow(texts, pipeline):
+        texts = iter(texts)
+        yield from real(list(itertools.islice(texts, nlp.BATCH_SIZE)), pipeline)
+        ahead = list(itertools.islice(texts, nlp.BATCH_SIZE))  # the batch read ahead
+        busy.set()
+        release.wait(timeout=30)  # spaCy on it: long articles
+        yield from real(ahead + list(texts), pipeline)
+
+    monkeypatch.setattr(ingest, "tokenize_each", slow)
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(f'{{"text": "Text number {i}."}}\n' for i in range(ingest.BATCH)))
+    with pytest.raises(ingest.ImportCancelled):
+        import_paths(db, [path], cancelled=lambda: busy.wait(timeout=30))
+    [left] = [t for t in threading.enumerate() if t.name == "import-tokenize"]
+    threading.Timer(2, release.set).start()  # spaCy's batch ends while the next waits
+    monkeypatch.setattr(ingest, "tokenize_each", real)
+    try:
+        report = import_paths(db, [path])
+        assert not left.is_alive()
+        assert len(report.added) == ingest.BATCH
+    finally:
+        release.set()
