@@ -20,6 +20,7 @@ window and the command line show it.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -358,7 +359,8 @@ class _Tokenizer:
         self._raised = False
         self._owed = 0  # texts put whose tokens were not taken yet
         while _left:
-            _left.pop().join()
+            with contextlib.suppress(IndexError):  # another import's took it meanwhile
+                _left.pop().join()
         self._thread = threading.Thread(
             target=self._work, args=(pipeline,), name="import-tokenize", daemon=True
         )
