@@ -13,13 +13,15 @@ written as canonical-shaped JSON lines. An engine: no database, no Qt.
   first, so a file is recognised by its first bytes), ``text``, ``meta`` (the input's
   ``meta`` with ``source`` and ``sha256`` set), ``spans`` (``start``, ``end``, ``label``,
   ``text``, ``score``, ``origin``), ``doc_labels``, ``doc_label_scores``,
-  ``doc_label_origins`` and ``trained_on`` (whether the model was trained on this text). Tokens are left out: they are several times the size of the text
-  and ``spacy`` rebuilds them from the text in milliseconds.
+  ``doc_label_origins``, ``trained_on`` (whether the model was trained on this text) and
+  ``threshold`` (the run's ``--threshold``). Tokens are left out: they are several times
+  the size of the text and ``spacy`` rebuilds them from the text in milliseconds.
 - **Resume**: lines are appended and flushed once per batch, so a killed run loses at most
   the batch it was in. On start the existing file is read back line by line: every
   complete line must be a prediction of this model for the input at the same place (the
-  same ``source`` and ``sha256``); those inputs are skipped, a torn last line (no line
-  end) is cut off, and the rest is appended. Nothing else of the file is ever changed.
+  same ``source`` and ``sha256``, and the same ``threshold``); those inputs are skipped,
+  a torn last line (no line end) is cut off, and the rest is appended. Nothing else of
+  the file is ever changed.
 """
 
 from __future__ import annotations
@@ -104,12 +106,15 @@ def prediction_record(
     labels: Iterable[Any],
     name: str,
     trained: bool = False,
+    threshold: float | None = None,
 ) -> dict[str, Any]:
     """One output record: ``doc`` (as read) with the model's ``spans`` and ``labels``
     (:class:`annotator.learn.ModelSpan` / ``ModelLabel``); a multi field none of whose
     options reached the threshold is left out, as ``suggest --model`` leaves it.
     ``trained``: the model was trained on this text (``trained_on``, which
-    ``import-suggestions`` keeps so that agreement leaves the document out)."""
+    ``import-suggestions`` keeps so that agreement leaves the document out).
+    ``threshold``: the run's ``--threshold``, recorded so that a resumed run cannot mix
+    two thresholds in one file."""
     text = doc.text
     origin = f"suggestion:{name}"
     meta = dict(doc.meta)
@@ -141,6 +146,7 @@ def prediction_record(
         "doc_label_scores": scores,
         "doc_label_origins": dict.fromkeys(doc_labels, origin),
         "trained_on": trained,
+        **({} if threshold is None else {"threshold": threshold}),
     }
 
 
@@ -192,8 +198,8 @@ class _Output:
     """The output file: open for reading back and appending, locked, its complete lines
     checked against the model and the inputs."""
 
-    def __init__(self, path: Path, name: str) -> None:
-        self.path, self.name = path, name
+    def __init__(self, path: Path, name: str, threshold: float | None = None) -> None:
+        self.path, self.name, self.threshold = path, name, threshold
         self.head = line_head(name)
         created = not path.exists()
         self.fh: IO[bytes] = open(path, "a+b")  # noqa: SIM115 - closed by close()
@@ -256,6 +262,13 @@ class _Output:
         sha = meta.get("sha256") if isinstance(meta, dict) else None
         if not isinstance(source, str) or not isinstance(sha, str):
             raise self._refuse(n, "a prediction without meta.source and meta.sha256")
+        made = rec.get("threshold")  # absent in files written before it was recorded
+        if made is not None and self.threshold is not None and made != self.threshold:
+            raise AnnotatorError(
+                f"{self.path}:{n}: predicted with --threshold {made}, this run has"
+                f" {self.threshold}: resume with --threshold {made}, or give another output"
+                " file (one file keeps one threshold)"
+            )
         return source, sha
 
     def start_appending(self) -> None:
@@ -342,7 +355,7 @@ def predict(
     fields = learn.fields_of(nlp)
     learned = learn.trained_texts(nlp)
     skipped: list[str] = []
-    output = _Output(target, name)
+    output = _Output(target, name, threshold)
     predicted = resumed = 0
     try:
         docs = read_inputs(
@@ -364,7 +377,9 @@ def predict(
         try:
             for doc, raw in stream:
                 spans, labels = learn.predict_doc(doc, threshold, fields)
-                record = prediction_record(raw, spans, labels, name, raw.sha256 in learned)
+                record = prediction_record(
+                    raw, spans, labels, name, raw.sha256 in learned, threshold
+                )
                 pending.append(dumps_line(record) + "\n")
                 if len(pending) >= batch_size:
                     output.write(pending)

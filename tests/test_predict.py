@@ -134,7 +134,7 @@ def test_records_of_a_folder_of_txt_and_jsonl_in_input_order(model_dir, tmp_path
     for r in recs:
         assert set(r) == {
             "_annotator_id", "text", "meta", "spans", "doc_labels", "doc_label_scores",
-            "doc_label_origins", "trained_on",
+            "doc_label_origins", "trained_on", "threshold",
         }  # fmt: skip
         assert r["trained_on"] is False  # its meta lists no training texts
         for s in r["spans"]:
@@ -387,3 +387,40 @@ def test_a_text_the_model_was_trained_on_is_marked(model_dir, tmp_path):
     recs = lines(out)
     assert [r["trained_on"] for r in recs] == [False, True, False, False, True, False]
     assert recs[1]["meta"]["sha256"] == hashlib.sha256(texts[1].encode()).hexdigest()
+
+
+def test_a_resume_with_another_threshold_is_refused_and_the_file_kept(model_dir, tmp_path):
+    """One output file keeps one ``--threshold``: each line records it, and a resumed run
+    with another is refused in one line naming the line (the file unchanged); the same
+    threshold resumes; a line written before thresholds were recorded resumes as before."""
+    src = write_jsonl(tmp_path / "in.jsonl", corpus_texts(6))
+    part = write_jsonl(tmp_path / "part.jsonl", corpus_texts(6)[:3])
+    out = tmp_path / "out.jsonl"
+    first = run_cli("predict", "--model", str(model_dir), str(part), "-o", str(out),
+                    "--threshold", "0.6")  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert {r["threshold"] for r in lines(out)} == {0.6}
+    # the part's three inputs are the first three of the full input: a resume, same places
+    before = out.read_bytes().replace(str(part).encode(), str(src).encode())
+    out.write_bytes(before)
+    res = run_cli("predict", "--model", str(model_dir), str(src), "-o", str(out))
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert res.stderr.strip() == (
+        f"Error: {out}:1: predicted with --threshold 0.6, this run has 0.5: resume with"
+        " --threshold 0.6, or give another output file (one file keeps one threshold)"
+    )
+    assert out.read_bytes() == before
+    res = run_cli("predict", "--model", str(model_dir), str(src), "-o", str(out),
+                  "--threshold", "0.6")  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert [r["threshold"] for r in lines(out)] == [0.6] * 6
+    # a file from before the threshold was recorded: resumed as before
+    old = tmp_path / "old.jsonl"
+    old.write_text(
+        "".join(json.dumps({k: v for k, v in r.items() if k != "threshold"}) + "\n"
+                for r in lines(out)[:2]),
+        encoding="utf-8",
+    )  # fmt: skip
+    res = run_cli("predict", "--model", str(model_dir), str(src), "-o", str(old))
+    assert res.returncode == 0, res.stderr
+    assert len(lines(old)) == 6
