@@ -196,3 +196,44 @@ def test_an_undo_action_deleted_before_its_stack_is_let_go(qtbot):
     stack.clear()  # its signals reach no deleted action (no error)
     stack.push(QUndoCommand("Label span"))
     assert stack.undoText() == "Label span"
+
+
+def test_the_collector_runs_again_while_the_coder_prompt_waits(qtbot, db, monkeypatch):
+    """``run`` pauses the collector until the window is painted, "after 5 s at the latest":
+    the coder prompt comes before the window (a first start, a coder left for minutes at
+    it), and the collector stayed paused as long as it was open. Cancelling it (Esc)
+    leaves the collector running too."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    import annotator.gui.app as app_module
+    from annotator.store import Store
+
+    with Store(db) as s:  # two coders, none remembered for this file: the window asks
+        doc = s.document_ids()[0]
+        for coder in ("bob", "carol"):
+            s.add_span(doc, coder, 0, 4, s.scheme.span_labels[0].name)
+    monkeypatch.setattr(app_module, "GC_PAUSE_MAX_MS", 50)
+    seen: dict = {}
+
+    def at_prompt() -> None:
+        dlg = QApplication.activeModalWidget()
+        if dlg is None or dlg.findChild(QLineEdit) is None or not dlg.isVisible():
+            QTimer.singleShot(20, at_prompt)
+            return
+        seen.setdefault("paused_at_prompt", not gc.isenabled())
+        # armed after the 50 ms bound: Qt fires it after that one
+        QTimer.singleShot(300, lambda: answer(dlg))
+
+    def answer(dlg) -> None:
+        seen["enabled_while_waiting"] = gc.isenabled()
+        qtbot.keyClick(dlg.findChild(QLineEdit), Qt.Key.Key_Escape)
+
+    QTimer.singleShot(0, at_prompt)
+    assert gc.isenabled()
+    try:
+        assert app_module.run(db, None) == 1  # no coder given
+        assert seen["enabled_while_waiting"] is True
+        assert gc.isenabled()
+    finally:
+        gc.enable()
