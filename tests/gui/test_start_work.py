@@ -237,3 +237,22 @@ def test_the_collector_runs_again_while_the_coder_prompt_waits(qtbot, db, monkey
         assert gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_progress_line_stays_one_sentence_in_a_right_to_left_window(qtbot, open_window):
+    """The progress line became two labels ("done 3 of 5" in bold, then the rest): in a
+    right-to-left window (a Hebrew or Arabic desktop, ``-reverse``) the bold half went to
+    the pane's far right and the rest to its far left, the English sentence cut in two
+    and read backwards. It reads as the one label did: left to right, side by side."""
+    w = open_window()
+    w.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    lst = w.doc_list
+    qtbot.waitUntil(lambda: lst.progress_rest.isVisible())
+    lst.progress_line.layout().activate()
+    bold, rest = lst.progress_text, lst.progress_rest
+    bold_box = bold.contentsRect().translated(bold.mapTo(w, bold.rect().topLeft()))
+    assert bold.text().startswith("done ")
+    ink = bold.fontMetrics().horizontalAdvance(bold.text())
+    start = rest.mapTo(w, rest.rect().topLeft()).x()
+    # the rest follows the bold count on its right, right after its text
+    assert bold_box.left() < start <= bold_box.left() + ink + 2
