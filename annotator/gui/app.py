@@ -192,7 +192,8 @@ def pause_gc() -> Callable[[], None]:
     Building the window makes some 12,000 objects and almost no garbage cycles, so the
     collections their allocation sets off (about 30, 2-3 ms in all) find nothing to free:
     they wait until the label panel has been painted (``run`` resumes it as a deferred
-    job, or after ``GC_PAUSE_MAX_MS`` at the latest). Objects freed by their reference
+    job, or ``GC_PAUSE_MAX_MS`` after ``run`` began at the latest, a coder prompt
+    before the window included). Objects freed by their reference
     count are freed as always. A collector paused by the caller stays paused."""
     if not gc.isenabled():
         return lambda: None
