@@ -256,3 +256,35 @@ def test_the_progress_line_stays_one_sentence_in_a_right_to_left_window(qtbot, o
     start = rest.mapTo(w, rest.rect().topLeft()).x()
     # the rest follows the bold count on its right, right after its text
     assert bold_box.left() < start <= bold_box.left() + ink + 2
+
+
+def test_undo_actions_without_a_prefix_say_what_qt_s_own_say(qtbot):
+    """``StackAction`` stands for ``createUndoAction(window, prefix)``: with no prefix Qt's
+    actions read "Undo" / "Undo <command>" ("Redo" ...), where ours were blank and
+    " <command>". Followed through a macro, a clean point and a cleared stack too."""
+    from PySide6.QtGui import QUndoCommand, QUndoStack
+    from PySide6.QtWidgets import QMainWindow
+
+    from annotator.gui.menus import StackAction
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    stack = QUndoStack(window)
+    for prefix in ("", "&Undo"):
+        ours = [StackAction(window, stack, prefix, True), StackAction(window, stack, prefix, False)]
+        qts = [stack.createUndoAction(window, prefix), stack.createRedoAction(window, prefix)]
+
+        def states(ours=ours, qts=qts):
+            return [(a.text(), a.isEnabled()) for a in ours], [
+                (a.text(), a.isEnabled()) for a in qts
+            ]
+
+        assert states()[0] == states()[1], (prefix, "start")
+        stack.push(QUndoCommand("Add alarmist span"))
+        stack.beginMacro("Accept 2 agreed label(s)")
+        stack.push(QUndoCommand("in"))
+        assert states()[0] == states()[1], (prefix, "in a macro")
+        stack.endMacro()
+        for step in (stack.setClean, stack.undo, stack.undo, stack.redo, stack.clear):
+            step()
+            assert states()[0] == states()[1], (prefix, step.__name__)
