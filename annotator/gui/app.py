@@ -150,6 +150,9 @@ def run(db: str | Path | Store, coder: str | None = None) -> int:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("annotator")
+    # the collector runs again by then whatever happens: a coder prompt before the window
+    # (its own event loop runs the timer), a window never painted (minimised)
+    QTimer.singleShot(GC_PAUSE_MAX_MS, resume_gc)
     try:
         window = main_window(db, coder)
     except AnnotatorError as e:
@@ -172,11 +175,11 @@ def run(db: str | Path | Store, coder: str | None = None) -> int:
     window.show()
     window.after_start.add(lambda: set_window_icon(app))  # an SVG: not for the first paint
     window.after_start.add(resume_gc)
-    QTimer.singleShot(GC_PAUSE_MAX_MS, resume_gc)  # a window never painted (minimised)
-    code = app.exec()
-    resume_gc()  # a window closed before its first paint dropped the job
-    window.store.close()
-    return code
+    try:
+        return app.exec()
+    finally:
+        resume_gc()  # a window closed before its first paint dropped the job
+        window.store.close()
 
 
 GC_PAUSE_MAX_MS = 5000  # the collector runs again by then whatever happens
@@ -189,7 +192,8 @@ def pause_gc() -> Callable[[], None]:
     Building the window makes some 12,000 objects and almost no garbage cycles, so the
     collections their allocation sets off (about 30, 2-3 ms in all) find nothing to free:
     they wait until the label panel has been painted (``run`` resumes it as a deferred
-    job, or after ``GC_PAUSE_MAX_MS`` at the latest). Objects freed by their reference
+    job, or ``GC_PAUSE_MAX_MS`` after ``run`` began at the latest, a coder prompt
+    before the window included). Objects freed by their reference
     count are freed as always. A collector paused by the caller stays paused."""
     if not gc.isenabled():
         return lambda: None

@@ -535,6 +535,9 @@ class DocumentList(QWidget):
         self.progress_rest.setObjectName("progressRest")
         self.progress_rest.setTextFormat(Qt.TextFormat.PlainText)
         self.progress_line = QWidget()
+        # one English sentence, as the one label showed it: not split across the pane of a
+        # right-to-left window
+        self.progress_line.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         line = QHBoxLayout(self.progress_line)
         line.setContentsMargins(0, 0, 0, 0)
         line.setSpacing(0)

@@ -67,6 +67,7 @@ class StackAction(QAction):
     def __init__(self, window: QMainWindow, stack: QUndoStack, prefix: str, undo: bool):
         super().__init__(window)
         self.prefix = prefix
+        self.verb = "Undo" if undo else "Redo"  # Qt's words when there is no prefix
         self.setEnabled(stack.canUndo() if undo else stack.canRedo())
         self.set_command(stack.undoText() if undo else stack.redoText())
         (stack.canUndoChanged if undo else stack.canRedoChanged).connect(self.setEnabled)
@@ -74,7 +75,8 @@ class StackAction(QAction):
         self.triggered.connect(stack.undo if undo else stack.redo)
 
     def set_command(self, command: str) -> None:
-        self.setText(f"{self.prefix} {command}" if command else self.prefix)
+        prefix = self.prefix or self.verb
+        self.setText(f"{prefix} {command}" if command else prefix)
 
 
 class MenuBuilder:

@@ -196,3 +196,95 @@ def test_an_undo_action_deleted_before_its_stack_is_let_go(qtbot):
     stack.clear()  # its signals reach no deleted action (no error)
     stack.push(QUndoCommand("Label span"))
     assert stack.undoText() == "Label span"
+
+
+def test_the_collector_runs_again_while_the_coder_prompt_waits(qtbot, db, monkeypatch):
+    """``run`` pauses the collector until the window is painted, "after 5 s at the latest":
+    the coder prompt comes before the window (a first start, a coder left for minutes at
+    it), and the collector stayed paused as long as it was open. Cancelling it (Esc)
+    leaves the collector running too."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    import annotator.gui.app as app_module
+    from annotator.store import Store
+
+    with Store(db) as s:  # two coders, none remembered for this file: the window asks
+        doc = s.document_ids()[0]
+        for coder in ("bob", "carol"):
+            s.add_span(doc, coder, 0, 4, s.scheme.span_labels[0].name)
+    monkeypatch.setattr(app_module, "GC_PAUSE_MAX_MS", 50)
+    seen: dict = {}
+
+    def at_prompt() -> None:
+        dlg = QApplication.activeModalWidget()
+        if dlg is None or dlg.findChild(QLineEdit) is None or not dlg.isVisible():
+            QTimer.singleShot(20, at_prompt)
+            return
+        seen.setdefault("paused_at_prompt", not gc.isenabled())
+        # armed after the 50 ms bound: Qt fires it after that one
+        QTimer.singleShot(300, lambda: answer(dlg))
+
+    def answer(dlg) -> None:
+        seen["enabled_while_waiting"] = gc.isenabled()
+        qtbot.keyClick(dlg.findChild(QLineEdit), Qt.Key.Key_Escape)
+
+    QTimer.singleShot(0, at_prompt)
+    assert gc.isenabled()
+    try:
+        assert app_module.run(db, None) == 1  # no coder given
+        assert seen["enabled_while_waiting"] is True
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_progress_line_stays_one_sentence_in_a_right_to_left_window(qtbot, open_window):
+    """The progress line became two labels ("done 3 of 5" in bold, then the rest): in a
+    right-to-left window (a Hebrew or Arabic desktop, ``-reverse``) the bold half went to
+    the pane's far right and the rest to its far left, the English sentence cut in two
+    and read backwards. It reads as the one label did: left to right, side by side."""
+    w = open_window()
+    w.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    lst = w.doc_list
+    qtbot.waitUntil(lambda: lst.progress_rest.isVisible())
+    lst.progress_line.layout().activate()
+    bold, rest = lst.progress_text, lst.progress_rest
+    bold_box = bold.contentsRect().translated(bold.mapTo(w, bold.rect().topLeft()))
+    assert bold.text().startswith("done ")
+    ink = bold.fontMetrics().horizontalAdvance(bold.text())
+    start = rest.mapTo(w, rest.rect().topLeft()).x()
+    # the rest follows the bold count on its right, right after its text
+    assert bold_box.left() < start <= bold_box.left() + ink + 2
+
+
+def test_undo_actions_without_a_prefix_say_what_qt_s_own_say(qtbot):
+    """``StackAction`` stands for ``createUndoAction(window, prefix)``: with no prefix Qt's
+    actions read "Undo" / "Undo <command>" ("Redo" ...), where ours were blank and
+    " <command>". Followed through a macro, a clean point and a cleared stack too."""
+    from PySide6.QtGui import QUndoCommand, QUndoStack
+    from PySide6.QtWidgets import QMainWindow
+
+    from annotator.gui.menus import StackAction
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    stack = QUndoStack(window)
+    for prefix in ("", "&Undo"):
+        ours = [StackAction(window, stack, prefix, True), StackAction(window, stack, prefix, False)]
+        qts = [stack.createUndoAction(window, prefix), stack.createRedoAction(window, prefix)]
+
+        def states(ours=ours, qts=qts):
+            return [(a.text(), a.isEnabled()) for a in ours], [
+                (a.text(), a.isEnabled()) for a in qts
+            ]
+
+        assert states()[0] == states()[1], (prefix, "start")
+        stack.push(QUndoCommand("Add alarmist span"))
+        stack.beginMacro("Accept 2 agreed label(s)")
+        stack.push(QUndoCommand("in"))
+        assert states()[0] == states()[1], (prefix, "in a macro")
+        stack.endMacro()
+        for step in (stack.setClean, stack.undo, stack.undo, stack.redo, stack.clear):
+            step()
+            assert states()[0] == states()[1], (prefix, step.__name__)
