@@ -218,6 +218,9 @@ def fill_coder_menu(
     from PySide6.QtGui import QActionGroup  # (its class is made at first use: not at start)
 
     menu.clear()
+    for old in menu.findChildren(QActionGroup):  # the group of the last opening
+        old.setParent(None)
+        old.deleteLater()
     group = QActionGroup(menu)
     for name in names:
         a = menu.addAction(literal_mnemonic(name))

@@ -26,9 +26,11 @@ from gui_helpers import EMOJI, SIMPLE  # noqa: E402
 def isolated_settings(tmp_path, monkeypatch):
     """QSettings go to an INI file under tmp_path, never to the user's settings."""
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(
-        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings")
-    )
+    # The window's own settings are QSettings(ORGANISATION, APPLICATION): the native
+    # format, an INI file under ~/.config on Linux, which Qt locates once per process
+    # (XDG_CONFIG_HOME is read at the first use), so its path is set here for each test.
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     yield
 

@@ -153,3 +153,23 @@ def test_no_display_is_one_clear_line_not_a_qt_abort(tmp_path):
     assert out.returncode == 1
     assert out.stderr.strip().splitlines()[-1].startswith("Error: no display")
     assert "Traceback" not in out.stderr
+
+
+def test_the_coder_menu_keeps_one_exclusive_group_however_often_it_is_filled(
+    qtbot, open_window, reader
+):
+    """Each filling of the Coder menu made a new QActionGroup under the menu and kept the
+    old ones (a small leak per opening); the checks stay exclusive."""
+    from PySide6.QtGui import QActionGroup
+
+    w = open_window("alice")
+    reader.add_coder("bob")
+    for _ in range(5):
+        w.refresh_coder_menu()
+    qtbot.wait(10)  # the old groups' deleteLater
+    groups = w.coder_menu.findChildren(QActionGroup)
+    assert len(groups) == 1
+    names = [a.text() for a in groups[0].actions()]
+    assert names == ["alice", "bob"] and groups[0].isExclusive()
+    [checked] = [a.text() for a in w.coder_menu.actions() if a.isChecked()]
+    assert checked == "alice"
