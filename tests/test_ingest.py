@@ -527,10 +527,9 @@ def test_an_interrupt_does_not_wait_for_spacys_batch(monkeypatch):
         breaker.cancel()
 
 
-def test_a_cancel_does_not_wait_for_the_batch_spacy_reads_ahead(db, monkeypatch, tmp_path):
-    """Cancel (the window's button, a first Ctrl+C) stops at the next input, as it did
-    when spaCy ran on the import's thread: the batch spaCy is tokenising ahead, whose
-    tokens are thrown away, is not waited for (it took seconds on long articles)."""
+def spacy_busy_on_the_batch_read_ahead(monkeypatch):
+    """spaCy's thread made to stop in the batch it reads ahead (as on long articles):
+    ``busy`` is set when it is there, and it goes on when ``release`` is set."""
     import itertools
     import threading
 
@@ -548,6 +547,16 @@ def test_a_cancel_does_not_wait_for_the_batch_spacy_reads_ahead(db, monkeypatch,
         yield from real(ahead + list(texts), pipeline)
 
     monkeypatch.setattr(ingest, "tokenize_each", slow)
+    return busy, release
+
+
+def test_a_cancel_does_not_wait_for_the_batch_spacy_reads_ahead(db, monkeypatch, tmp_path):
+    """Cancel (the window's button, a first Ctrl+C) stops at the next input, as it did
+    when spaCy ran on the import's thread: the batch spaCy is tokenising ahead, whose
+    tokens are thrown away, is not waited for (it took seconds on long articles)."""
+    import threading
+
+    busy, release = spacy_busy_on_the_batch_read_ahead(monkeypatch)
     breaker = threading.Timer(10, release.set)  # before the fix: the import ends only then
     breaker.start()
     path = tmp_path / "in.jsonl"
@@ -565,23 +574,10 @@ def test_a_cancel_does_not_wait_for_the_batch_spacy_reads_ahead(db, monkeypatch,
 def test_the_next_import_waits_for_spacys_thread_left_by_a_cancel(db, monkeypatch, tmp_path):
     """The thread a cancel did not wait for is waited for by the next import, before its
     own starts: one pipeline is never used by two threads at once."""
-    import itertools
     import threading
 
-    from annotator import nlp
-
     real = ingest.tokenize_each
-    busy, release = threading.Event(), threading.Event()
-
-    def slow(texts, pipeline):
-        texts = iter(texts)
-        yield from real(list(itertools.islice(texts, nlp.BATCH_SIZE)), pipeline)
-        ahead = list(itertools.islice(texts, nlp.BATCH_SIZE))  # the batch read ahead
-        busy.set()
-        release.wait(timeout=30)  # spaCy on it: long articles
-        yield from real(ahead + list(texts), pipeline)
-
-    monkeypatch.setattr(ingest, "tokenize_each", slow)
+    busy, release = spacy_busy_on_the_batch_read_ahead(monkeypatch)
     path = tmp_path / "in.jsonl"
     path.write_text("".join(f'{{"text": "Text number {i}."}}\n' for i in range(ingest.BATCH)))
     with pytest.raises(ingest.ImportCancelled):
