@@ -401,13 +401,14 @@ def suggest_model(
                 labels.append((doc_id, renames.field(v.field), value, v.score))
         # trained on its text, or on an earlier text of it (a corrected article is the
         # article it learned from)
-        earlier = store.earlier_text_hashes(r[0] for r in fits) if learned else {}
-        trained = [
-            r[0]
-            for r in fits
-            if learned
-            and (text_hash(r[1]) in learned or not learned.isdisjoint(earlier.get(r[0], ())))
-        ]
+        trained: list[int] = []
+        if learned:
+            earlier = store.earlier_text_hashes(r[0] for r in fits)
+            trained = [
+                r[0]
+                for r in fits
+                if text_hash(r[1]) in learned or not learned.isdisjoint(earlier.get(r[0], ()))
+            ]
         report.trained_on += len(trained)
         store.replace_suggestions(name, [r[0] for r in fits], spans, labels, trained)
         _count(report, [r[0] for r in fits], spans, labels)

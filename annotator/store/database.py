@@ -1377,9 +1377,7 @@ class Store:
     def trained_on(self, source: str) -> set[int]:
         """The documents ``source`` suggested on that its model was trained on (recorded
         by ``annotator suggest --model``; empty for other sources)."""
-        from . import suggestions
-
-        return suggestions.trained_on(self.conn, source)
+        return self.training(source).get(source, set())
 
     def training(self, source: str | None = None) -> dict[str, set[int]]:
         """``{source: its documents of`` :meth:`trained_on` ``}``, for one source or all."""

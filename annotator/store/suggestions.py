@@ -184,12 +184,6 @@ def training(conn: sqlite3.Connection, source: str | None) -> dict[str, set[int]
     return out
 
 
-def trained_on(conn: sqlite3.Connection, source: str) -> set[int]:
-    """The documents ``source`` suggested on that its model was trained on."""
-    rows = conn.execute("SELECT document_id FROM suggestion_training WHERE source = ?", (source,))
-    return {doc_id for (doc_id,) in rows}
-
-
 def reject(
     conn: sqlite3.Connection, doc_id: int, coder_id: int, source: str, target: str, stamp: str
 ) -> None:
