@@ -144,6 +144,80 @@ def test_marked_ranges_and_context():
     assert context("a\u2028b HIT c\u2029d", 4, 7) == ("b ", " c")
 
 
+def _context_by_expressions(text: str, start: int, end: int, width: int) -> tuple[str, str]:
+    """The context as ``context`` computed it before its printable fast path: the line's
+    characters found by regular expressions alone (the oracle below)."""
+    breaks = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+    lo = max(0, start - width)
+    left = re.split(f"[{breaks}]", text[lo:start])[-1]
+    right = re.split(f"[{breaks}]", text[end : end + width])[0]
+    return left, right
+
+
+def test_every_line_break_is_unprintable():
+    """``context`` takes a printable stretch as holding no line break: each of the
+    characters that end a line (str.splitlines') must be unprintable."""
+    from annotator.search import _LINE_BREAKS
+
+    assert set(_LINE_BREAKS) == {
+        c for c in map(chr, range(0x110000)) if len(f"a{c}b".splitlines()) == 2
+    }
+    assert not any(c.isprintable() for c in _LINE_BREAKS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("ab é😀\t\u00a0\u200b") + list("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+        ),
+        max_size=200,
+    ),
+    st.data(),
+)
+def test_context_is_the_hits_line_within_the_width(text, data):
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    width = data.draw(st.sampled_from([0, 1, 5, 60]))
+    assert context(text, start, end, width) == _context_by_expressions(text, start, end, width)
+
+
+def test_a_hit_is_a_frozen_record_equal_by_its_fields():
+    import dataclasses
+
+    from annotator.search import Hit
+
+    a = Hit(3, "T", 10, 14, "axis", "the ", " of")
+    assert a == Hit(3, "T", 10, 14, "axis", "the ", " of") and hash(a) == hash(
+        Hit(3, "T", 10, 14, "axis", "the ", " of")
+    )
+    assert a != Hit(3, "T", 10, 14, "axis", "the ", " off")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.start = 0  # type: ignore[misc]
+    assert dataclasses.replace(a, start=11).start == 11
+    assert a.to_dict() == {
+        "doc_id": 3,
+        "title": "T",
+        "start": 10,
+        "end": 14,
+        "text": "axis",
+        "left": "the ",
+        "right": " of",
+    }
+
+
+def test_a_store_reads_the_index_state_once_not_at_every_query(store, make_doc):
+    make_doc("the axis of upheaval")
+    assert [h.text for h in find(store, "axis")] == ["axis"]
+    seen: list[str] = []
+    store.conn.set_trace_callback(seen.append)
+    try:
+        assert [h.text for h in find(store, "upheaval")] == ["upheaval"]
+    finally:
+        store.conn.set_trace_callback(None)
+    assert seen and not [q for q in seen if "file_settings" in q]
+
+
 # Random documents: astral characters, combining marks, right-to-left letters, NBSP,
 # U+2028, CRLF line ends, around a known phrase joined by varied white space.
 FILLER = st.text(

@@ -168,6 +168,7 @@ class Store:
         self._scheme: Scheme | None = None
         # (document, coder) pairs this connection already moved past 'new'
         self._started: set[tuple[int, int]] = set()
+        self._index_fresh = False  # the full-text index was found built (see search_rows)
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -602,7 +603,12 @@ class Store:
         suspended (a coder's pack); a read-only file cannot, and says so."""
         from . import search
 
+        if self._index_fresh:
+            return
         if not search.index_is_stale(self.conn):
+            # Only a new pack's file is written stale (before anyone opens it): once fresh,
+            # a file stays so, and each query need not read the setting again.
+            self._index_fresh = True
             return
         if self.readonly:
             raise AnnotatorError(
@@ -611,6 +617,7 @@ class Store:
         with self._write() as c:
             if search.index_is_stale(c):
                 search.rebuild_index(c)
+        self._index_fresh = True
 
     def document_texts(self) -> Iterator[tuple[int, str, str]]:
         """``(id, title, text)`` of every document by id, a few at a time."""

@@ -103,18 +103,19 @@ def search_rows(
     whose text matches ``query``, by increasing id, starting after document ``after``;
     streamed. The marked text is the stored text with the markers around each hit."""
     open_, close = MARKERS[0]
+    # The title and text are the index's columns: read from ``documents`` (its content
+    # table) once for both them and highlight().
     sql = (
-        "SELECT f.rowid, d.title, d.text, highlight(documents_fts, 1, ?, ?)"
-        " FROM documents_fts f JOIN documents d ON d.id = f.rowid"
-        " WHERE documents_fts MATCH ? AND f.rowid > ? ORDER BY f.rowid"
+        "SELECT rowid, title, text, highlight(documents_fts, 1, ?, ?) FROM documents_fts"
+        " WHERE documents_fts MATCH ? AND rowid > ? ORDER BY rowid"
     )
     for row in _run(conn, query, sql, (open_, close, query, after)):
         doc_id, title, text, marked = row
-        assert isinstance(doc_id, int)
-        if open_ in str(text) or close in str(text):
+        assert isinstance(doc_id, int) and isinstance(text, str)
+        if open_ in text or close in text:
             yield from _one(conn, query, doc_id)  # the text holds a marker: other markers
         else:
-            yield doc_id, str(title or ""), str(text), str(marked), open_, close
+            yield doc_id, str(title or ""), text, str(marked), open_, close
 
 
 def _one(
