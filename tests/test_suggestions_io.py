@@ -330,3 +330,29 @@ def test_a_trained_on_document_the_model_suggested_nothing_on_survives_the_round
         assert import_suggestions(other, out, "model-a").ok
         assert other.trained_on("model-a") == {1, 2}
         assert layer(other, "model-a") == layer(store, "model-a")
+
+
+def test_a_source_known_only_by_its_training_record_can_be_listed_exported_and_cleared(
+    store, tmp_path
+):
+    """A model that suggested nothing anywhere still recorded the documents it was
+    trained on: the source is known (``suggest --list`` shows it with no suggestions,
+    its export keeps the record), and ``suggest --clear`` removes it."""
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    store.replace_suggestions("quiet", [1, 2], [], [], trained_on=[2])
+    assert store.suggestion_sources() == [("quiet", 0, 0)]
+    out = tmp_path / "out.jsonl"
+    assert export_suggestions(store, out, source="quiet") == 1
+    [line] = [json.loads(ln) for ln in out.read_text(encoding="utf-8").splitlines()]
+    assert (line["meta"]["doc_id"], line["spans"], line["trained_on"]) == (2, [], True)
+    db = str(store.path)
+    store.close()
+    listed = CliRunner().invoke(cli, ["--db", db, "suggest", "--list"])
+    assert listed.exit_code == 0 and "quiet\t0 span(s)\t0 field value(s)" in listed.output
+    cleared = CliRunner().invoke(cli, ["--db", db, "suggest", "--clear", "quiet"])
+    assert cleared.exit_code == 0, cleared.output
+    with Store(db) as again:
+        assert again.suggestion_sources() == [] and again.training() == {}

@@ -1421,7 +1421,9 @@ class Store:
         return suggestions.labels_of(self.conn, doc_id, source)
 
     def suggestion_sources(self) -> list[tuple[str, int, int]]:
-        """Every source with suggestions stored: ``(source, spans, field values)``."""
+        """Every source with suggestions stored: ``(source, spans, field values)``; a
+        source that suggested nothing on the documents its model was trained on (only its
+        :meth:`training` is stored) is listed with none."""
         from . import suggestions
 
         return suggestions.sources(self.conn)

@@ -144,6 +144,10 @@ def sources(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
         counts.setdefault(name, [0, 0])[0] = n
     for name, n in conn.execute("SELECT source, count(*) FROM suggested_labels GROUP BY source"):
         counts.setdefault(name, [0, 0])[1] = n
+    # a source whose model was trained on documents it then suggested nothing on is one
+    # the file knows too (its export, --with-source and --clear take it)
+    for (name,) in conn.execute("SELECT DISTINCT source FROM suggestion_training"):
+        counts.setdefault(name, [0, 0])
     return [(name, a, b) for name, (a, b) in sorted(counts.items())]
 
 
