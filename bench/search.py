@@ -34,7 +34,9 @@ temporary folder.
     asks its worker for those rows and one more (``SearchPane.screen_rows``), and more
     as the coder scrolls. A third figure reads, through the store, just the texts and
     ``highlight()`` marks of the documents those hits are in, which any
-    keyword-in-context listing needs and a bare ``MATCH`` of row ids does not.
+    keyword-in-context listing needs and a bare ``MATCH`` of row ids does not: its ratio
+    to the bare query is the floor for hits whose offsets FTS5's own tokenizer decides
+    (``highlight()`` tokenizes each document whole, and copies its output once per mark).
 (3) Peak memory (VmHWM) of a child process that opens the database and walks a query
     with more than 100,000 hits: the first page only (what the window's lazy list
     fetches), all hits counted without keeping them (the pane's count), and all hits
@@ -231,7 +233,8 @@ def bench_latency(path: Path, repeat: int) -> None:
                 f"  {name:12} {q!r:22} find {ma * 1000:6.2f} ms ({got} hits in {docs} docs)"
                 f"  bare MATCH {mb * 1000:6.2f} ms ({len(rows)} rows)  ratio {ma / mb:5.2f} {ok}"
                 f"\n  {'':35} (the texts and marks of those {docs} docs alone:"
-                f" {mr * 1000:.2f} ms; find / that {ma / mr:.2f})"
+                f" {mr * 1000:.2f} ms, {mr / mb:.2f}x bare: the floor of any listing whose"
+                f" offsets FTS5 marks; find / that {ma / mr:.2f})"
             )
 
 
