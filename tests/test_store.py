@@ -969,3 +969,23 @@ def test_document_titles_read_titles_only(store, make_doc):
         b: "Edited title",
     }
     assert store.document_titles([]) == {}
+
+
+def test_an_in_list_longer_than_a_chunk_reads_every_value_once(store, make_doc):
+    """``rows.rows_in`` asks ``IN (...)`` lists a chunk at a time (SQLite's limit on bound
+    parameters): every value is asked, across chunk ends, duplicates once."""
+    from annotator.store.rows import rows_in
+
+    docs = [make_doc(f"Article number {i}.") for i in range(7)]
+    asked = [*docs, 999, *docs[:3]]
+    sql = "SELECT id FROM documents WHERE id IN ({})"
+    for chunk in (1, 2, 3, 500):
+        assert sorted(r[0] for r in rows_in(store.conn, sql, asked, chunk)) == docs
+    seen: list[str] = []
+    store.conn.set_trace_callback(seen.append)
+    try:
+        list(rows_in(store.conn, sql, asked, 3))
+    finally:
+        store.conn.set_trace_callback(None)
+    assert len(seen) == 3  # 8 distinct values, 3 a statement
+    assert store.document_titles(range(1, 2000)).keys() == set(docs)

@@ -56,6 +56,7 @@ from .rows import (
     inserted_id,
     loads,
     now,
+    rows_in,
     stamp_or_now,
     value_from_json,
     value_json,
@@ -529,16 +530,8 @@ class Store:
 
     def document_titles(self, doc_ids: Iterable[int]) -> dict[int, str]:
         """``{document: title}`` of the given documents, without reading their texts."""
-        ids = list(dict.fromkeys(doc_ids))
-        out: dict[int, str] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(
-                f"SELECT id, title FROM documents WHERE id IN ({marks})", chunk
-            )
-            out.update((doc_id, title or "") for doc_id, title in rows)
-        return out
+        rows = rows_in(self.conn, "SELECT id, title FROM documents WHERE id IN ({})", doc_ids)
+        return {doc_id: title or "" for doc_id, title in rows}
 
     def document_by_hash(self, sha256: str) -> Document | None:
         row = self._one("SELECT id FROM documents WHERE sha256 = ?", [sha256])
@@ -1395,17 +1388,10 @@ class Store:
     def earlier_text_hashes(self, doc_ids: Iterable[int]) -> dict[int, set[str]]:
         """The SHA-256 of the earlier texts of the documents of ``doc_ids`` (those that
         ``import --update`` replaced; documents never corrected are not keys)."""
-        ids = list(dict.fromkeys(doc_ids))
         out: dict[int, set[str]] = {}
-        for at in range(0, len(ids), 500):
-            chunk = ids[at : at + 500]
-            rows = self.conn.execute(
-                "SELECT document_id, sha256 FROM document_texts"
-                f" WHERE document_id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
-            for doc_id, sha in rows:
-                out.setdefault(doc_id, set()).add(sha)
+        sql = "SELECT document_id, sha256 FROM document_texts WHERE document_id IN ({})"
+        for doc_id, sha in rows_in(self.conn, sql, doc_ids):
+            out.setdefault(doc_id, set()).add(sha)
         return out
 
     def suggestions(self, doc_id: int, source: str | None = None) -> list[Suggestion]:

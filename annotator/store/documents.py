@@ -16,7 +16,7 @@ from .. import jsonsafe
 from ..corpus import ORIGIN_KEYS, origin_and_date_of
 from ..errors import ValidationError
 from ..models import StoredDocument, Tokenization
-from .rows import inserted_id
+from .rows import inserted_id, rows_in
 
 # The meta values that say where and when an article appeared (corpus.ORIGIN_KEYS), as
 # one JSON array per row, read by SQLite without parsing a whole meta in Python.
@@ -44,16 +44,9 @@ _NONE: list[Any] = [None] * len(ORIGIN_KEYS)
 
 
 def known_hashes(conn: sqlite3.Connection, hashes: Iterable[str]) -> set[str]:
-    hashes = list(hashes)
-    found: set[str] = set()
-    for i in range(0, len(hashes), 500):
-        chunk = hashes[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update(
-            r[0]
-            for r in conn.execute(f"SELECT sha256 FROM documents WHERE sha256 IN ({marks})", chunk)
-        )
-    return found
+    return {
+        r[0] for r in rows_in(conn, "SELECT sha256 FROM documents WHERE sha256 IN ({})", hashes)
+    }
 
 
 # Rows per INSERT statement of insert_documents, at most: an import's batch (ingest.BATCH)

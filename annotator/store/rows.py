@@ -20,6 +20,22 @@ SPAN_SQL = (
 )
 
 
+# Values bound at most in one ``IN (...)`` list: under SQLite's limit on a statement's
+# parameters (999 before 3.32).
+IN_CHUNK = 500
+
+
+def rows_in(
+    conn: sqlite3.Connection, sql: str, values: Iterable[Any], chunk: int = IN_CHUNK
+) -> Iterator[Any]:
+    """The rows of ``sql`` (one ``{}`` where the ``IN`` list's marks go) for every value of
+    ``values``, asked ``chunk`` values at a time (each value once: duplicates dropped)."""
+    wanted = list(dict.fromkeys(values))
+    for at in range(0, len(wanted), chunk):
+        part = wanted[at : at + chunk]
+        yield from conn.execute(sql.format(",".join("?" * len(part))), part)
+
+
 def now() -> str:
     """UTC timestamp, ISO 8601 with milliseconds."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")

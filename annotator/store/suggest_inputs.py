@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from ..errors import NotFoundError
 from ..packing import unpack
+from .rows import rows_in
 
 Input = tuple[int, str, str, tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 
@@ -23,17 +24,11 @@ def documents_to_suggest(conn: sqlite3.Connection, ids: Sequence[int]) -> list[I
         if not isinstance(i, int) or isinstance(i, bool):
             raise NotFoundError(f"unknown document {i!r}")
     found: dict[int, Input] = {}
-    for at in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
-        part = wanted[at : at + 500]
-        rows = conn.execute(
-            "SELECT id, text, pipeline, tokens, sentences FROM documents"
-            f" WHERE id IN ({','.join('?' * len(part))})",
-            part,
-        )
-        for doc_id, text, pipeline, tokens, sentences in rows:
-            starts, ends = unpack(tokens) if tokens else ((), ())
-            sentence_starts = unpack(sentences)[0] if sentences else ()
-            found[doc_id] = (doc_id, text, pipeline or "", starts, ends, sentence_starts)
+    sql = "SELECT id, text, pipeline, tokens, sentences FROM documents WHERE id IN ({})"
+    for doc_id, text, pipeline, tokens, sentences in rows_in(conn, sql, wanted):
+        starts, ends = unpack(tokens) if tokens else ((), ())
+        sentence_starts = unpack(sentences)[0] if sentences else ()
+        found[doc_id] = (doc_id, text, pipeline or "", starts, ends, sentence_starts)
     missing = [i for i in wanted if i not in found]
     if missing:
         raise NotFoundError(f"unknown document {missing[0]!r}")
