@@ -21,20 +21,28 @@ SOURCE = (
 )
 
 
-def apa(value: float) -> str:
-    """``.81`` / ``-.05`` / ``1.00``: two decimals, no leading zero (APA 7, 6.36)."""
-    text = f"{value:.2f}"
-    if text in ("-0.00", "0.00"):
-        return ".00"
+def apa(value: float, thresholds: tuple[float, ...] = ()) -> str:
+    """``.81`` / ``-.05`` / ``1.00``: two decimals, no leading zero (APA 7, 6.36).
+
+    With ``thresholds``, more decimals (up to six, the report's) where two would round the
+    value up to a threshold it falls short of: α = .796875 is ``.797``, not ``.80`` beside
+    "fell short of .800"."""
+    for digits in range(2, 7):
+        text = f"{value:.{digits}f}"
+        if not any(value < t <= float(text) for t in thresholds):
+            break
+    if float(text) == 0:
+        return "." + "0" * digits
     return text.replace("0.", ".", 1) if abs(value) < 1 else text
 
 
 def _with_ci(e: Estimate) -> str | None:
     if e.value is None:
         return None
+    shown = apa(e.value, (TENTATIVE, RELIABLE))  # never rounded up to a threshold
     if e.ci is None:
-        return apa(e.value)
-    return f"{apa(e.value)}, 95% CI [{apa(e.ci[0])}, {apa(e.ci[1])}]"
+        return shown
+    return f"{shown}, 95% CI [{apa(e.ci[0])}, {apa(e.ci[1])}]"
 
 
 def _words(n: int) -> str:

@@ -1,0 +1,47 @@
+"""Review 18: the agreement statistics a methods section prints, held against independent
+references (the ``krippendorff`` package, Krippendorff 2011 "Computing Krippendorff's
+Alpha-Reliability", Krippendorff 2004 on α_U) and against each other (text, JSON, methods)."""
+
+from __future__ import annotations
+
+from annotator.corpus import RawDocument
+from annotator.ingest import import_documents
+from annotator.methods_text import methods_paragraph
+from annotator.reliability import compute_agreement
+
+TEXT = "Kim visits Moscow to sign a pact; Xi watches warily from Beijing today."
+
+
+def _docs(store, n, tag="d"):
+    return import_documents(
+        store, [RawDocument(f"{tag} {i}: {TEXT}", f"{tag}{i}.txt", {}) for i in range(n)]
+    ).added
+
+
+def test_methods_never_rounds_an_alpha_up_to_the_threshold_it_falls_short_of(store):
+    """Two coders, 20 documents: 7 both 'alarmist', 11 both 'none', 2 split. Nominal α =
+    1 - (n-1)(n-Σo_cc)/(n²-Σn_c²) = 1 - 39·4/(1600-16²-24²) = .796875 (Krippendorff 2011,
+    eq. for nominal data; the ``krippendorff`` package agrees). Rounded to two decimals
+    that is ".80", and the paragraph then said "α = .80" next to "fell short of .800": a
+    reader sees a value meeting the standard and a sentence saying it does not. The value
+    must be written with the decimals that keep it below the threshold (".797")."""
+    import krippendorff
+    import numpy as np
+
+    docs = _docs(store, 20)
+    pairs = [("alarmist",) * 2] * 7 + [("none",) * 2] * 11 + [("alarmist", "none")] * 2
+    for d, (a, b) in zip(docs, pairs, strict=True):
+        store.set_doc_label(d, "ana", "dominant_frame", a)
+        store.set_doc_label(d, "ben", "dominant_frame", b)
+    report = compute_agreement(store, None, 0, 1)
+    alpha = report.doc_fields["dominant_frame"].alpha.value
+    code = {"alarmist": 0, "none": 1}
+    ref = krippendorff.alpha(
+        reliability_data=np.array([[code[p[i]] for p in pairs] for i in (0, 1)], dtype=float),
+        level_of_measurement="nominal",
+    )
+    assert alpha == round(ref, 6) == 0.796875
+    text = methods_paragraph(report, store.stats()["gold"])
+    assert "dominant frame (α = .797;" in text, text
+    assert "α = .80" not in text
+    assert "dominant frame" in text.split("By this standard, ")[1]  # fell short of .800
