@@ -45,3 +45,33 @@ def test_methods_never_rounds_an_alpha_up_to_the_threshold_it_falls_short_of(sto
     assert "dominant frame (α = .797;" in text, text
     assert "α = .80" not in text
     assert "dominant frame" in text.split("By this standard, ")[1]  # fell short of .800
+
+
+def test_a_coder_who_coded_nothing_does_not_make_alpha_u_undefined(store):
+    """Opening the window as 'lead' registers a coder who codes nothing. α_U (Krippendorff
+    2004, Quality & Quantity 38) is computed on the continua every coder unitized; the
+    report required every *registered* coder, so one look at the window turned α_U into
+    "no document annotated by every coder" for every label, overall and per document. It
+    must be the α_U of the coders who coded (here: the same as without 'lead', and the
+    corpus function :func:`unitizing_alpha` on ana's and ben's spans)."""
+    from annotator.agreement.spans import unitizing_alpha
+
+    docs = _docs(store, 4)
+    spans, lengths = {}, {}
+    for i, d in enumerate(docs):
+        lengths[d] = len(store.document(d).text)
+        for coder, (a, b) in (("ana", (3, 20)), ("ben", (3 + i, 22))):
+            store.add_span(d, coder, a, b, "alarmist")
+            spans.setdefault(d, {})[coder] = [(a, b, "alarmist")]
+    before = compute_agreement(store, None, 50, 1)
+    assert before.coders == ("ana", "ben")
+    store.add_coder("lead")  # as the window does for whoever opens it
+    after = compute_agreement(store, None, 50, 1)
+    assert after.coders == ("ana", "ben", "lead")
+    ref = unitizing_alpha(spans, lengths, "alarmist")
+    assert ref.value is not None and 0.9 < ref.value < 1
+    for report in (before, after):
+        got = report.spans.by_label["alarmist"].alpha_u
+        assert got.value == round(ref.value, 6), got
+        assert report.spans.overall.alpha_u == before.spans.overall.alpha_u
+        assert all(row.alpha_u is not None for row in report.documents)
