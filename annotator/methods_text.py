@@ -88,16 +88,37 @@ def _assigned(per_document: Mapping[int, int]) -> str:
     return f"Of these, {n0:,} {'was' if n0 == 1 else 'were'} assigned to {coders(k0)} and {more}."
 
 
+def _idle_sentence(report: AgreementReport, names: tuple[str, ...]) -> str:
+    """The coders named who coded none of the documents (they add nothing to any
+    coefficient): a reader must not count them among the coders."""
+    idle = [c for c in names if report.coded.get(c, 1) == 0]
+    if not idle:
+        return ""
+    verb = "was" if len(idle) == 1 else "were"
+    return (
+        f" {_join(idle)} {verb} registered as {'a coder' if len(idle) == 1 else 'coders'}"
+        f" but coded none of these documents and {verb} not counted."
+    )
+
+
 def _design_sentence(report: AgreementReport) -> str:
     design = report.design
     machine = {s.coder for s in report.sources.values()}  # --with-source: not people
     people = tuple(c for c in report.coders if c not in machine)
     if design is None:
+        # a coder who coded none of the documents (e.g. only opened the window) did not
+        # code the material
+        idle = _idle_sentence(report, people)
+        people = tuple(c for c in people if report.coded.get(c, 1) > 0)
+        coders = [c for c in report.coders if report.coded.get(c, 1) > 0]
         docs = _count(report.n_documents, "document", "documents")
-        if len(report.coders) < 2:
+        if len(coders) < 2:
             return (
                 f"{_coders_phrase(people)} coded the material ({docs}); with fewer"
                 " than two coders no agreement coefficient can be computed."
+                + idle
+                + _sources_sentence(report)
+                + _origin_sentence(report)
             )
         return (
             (
@@ -105,6 +126,7 @@ def _design_sentence(report: AgreementReport) -> str:
                 f" the {docs} that at least one of them coded, of which those coded by two or"
                 " more coders enter the coefficients."
             )
+            + idle
             + _sources_sentence(report)
             + _origin_sentence(report)
         )
@@ -140,6 +162,7 @@ def _design_sentence(report: AgreementReport) -> str:
     parts.append(
         f"In all, {_count(two, 'document was', 'documents were')} coded by at least two"
         f" coders and {'enters' if two == 1 else 'enter'} the coefficients below."
+        + _idle_sentence(report, design.coders)
     )
     return " ".join(parts) + _sources_sentence(report) + _origin_sentence(report)
 

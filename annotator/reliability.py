@@ -177,6 +177,7 @@ def _view(
     rows: list[DocumentReport] = []
     n_documents = 0
     coded_by_two = 0
+    coded_count: Counter[str] = Counter()  # the documents each coder coded
     assisted_seen = False
     for doc_id, title, length, states, spans, doc_labels in store.iter_coding(documents):
         # a coder coded a document when they labelled it or moved it past "new"
@@ -231,6 +232,7 @@ def _view(
             fields[field].add(doc_id, doc_unit)
         n_documents += 1
         coded_by_two += len(present) >= 2
+        coded_count.update(present)
         doc_spans: tuple[Stat | None, ...] = (None, None, None, None)
         if by_coder:  # else only field values of this origin here
             tokens = store.word_tokens(doc_id) if len(by_coder) >= 2 else None
@@ -328,6 +330,7 @@ def _view(
         design=None if plan is None else plan.design(coded_by_two),
         origin=origin,
         sources=compared,
+        coded={c: coded_count[c] for c in everyone},
     )
     return report, assisted_seen
 

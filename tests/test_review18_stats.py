@@ -75,3 +75,24 @@ def test_a_coder_who_coded_nothing_does_not_make_alpha_u_undefined(store):
         assert got.value == round(ref.value, 6), got
         assert report.spans.overall.alpha_u == before.spans.overall.alpha_u
         assert all(row.alpha_u is not None for row in report.documents)
+
+
+def test_methods_does_not_count_a_coder_who_coded_nothing_as_having_coded(store):
+    """'lead' opened the window (a registered coder) and coded nothing. The paragraph said
+    "Three coders (ana, ben, and lead) coded the material": false, and a reviewer would
+    read three-coder reliability. It must name the two who coded, and say that 'lead'
+    coded none of the documents; the JSON says how many documents each coder coded."""
+    docs = _docs(store, 3)
+    for d in docs:
+        for coder in ("ana", "ben"):
+            store.set_doc_label(d, coder, "dominant_frame", "alarmist" if d % 2 else "none")
+    store.add_coder("lead")
+    report = compute_agreement(store, None, 0, 1)
+    assert report.to_dict()["coded_documents"] == {"ana": 3, "ben": 3, "lead": 0}
+    text = methods_paragraph(report, store.stats()["gold"])
+    assert text.startswith("Two coders (ana and ben) coded the material;"), text
+    assert "lead was registered as a coder but coded none of these documents" in text
+
+    alone = compute_agreement(store, ["ana", "lead"], 0, 1)
+    text = methods_paragraph(alone, store.stats()["gold"])
+    assert text.startswith("One coder (ana) coded the material (3 documents); with fewer"), text
