@@ -313,6 +313,26 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
             f"Confidence intervals are percentile bootstrap intervals over documents"
             f" ({boot.resamples:,} resamples, seed {boot.seed})."
         )
+        # an interval over fewer resamples (α undefined in the others: no variation, such
+        # as a resample of documents all coded alike) must say so
+        fewer = [
+            (name.replace("_", " "), f.alpha.used)
+            for name, f in report.doc_fields.items()
+            if f.alpha.value is not None and f.alpha.used is not None
+        ] + [
+            (f"the {name.replace('_', ' ')} passages", b.alpha_token.used)
+            for name, b in report.spans.by_label.items()
+            if b.alpha_token.value is not None and b.alpha_token.used is not None
+        ]
+        if fewer:
+            parts.append(
+                "α was undefined on some resamples' documents (no variation, or none coded by"
+                " two coders): in "
+                + _join([f"{boot.resamples - used:,} resamples for {name}" for name, used in fewer])
+                + "; "
+                + ("its interval is" if len(fewer) == 1 else "their intervals are")
+                + " over the remaining resamples."
+            )
     parts.append(
         "Following Krippendorff (2004), we regard α ≥ .800 as reliable and .667 ≤ α < .800"
         " as acceptable only for tentative conclusions."

@@ -82,10 +82,12 @@ def _ci(stat: Stat) -> Bounds | None:
 
 def _estimate(stat: Stat, interval: bool = False) -> Estimate:
     """The reported form of a statistic: rounded, with its interval when ``interval``."""
+    ci = stat.ci if interval else None
     return Estimate(
         _num(stat),
         _ci(stat) if interval else None,
         stat.reason if stat.value is None else None,
+        ci.used if ci is not None and ci.lo is not None and ci.used < ci.requested else None,
     )
 
 

@@ -16,6 +16,7 @@ from .report_text import (
     fmt,
     number,
     origin_table,
+    resample_notes,
     source_tables,
     span_below_rows,
 )
@@ -194,6 +195,8 @@ def render_html(report: AgreementReport, methods: str | None = None) -> str:
                 f"{_cell(o.value, o.ci)}<td></td><td></td><td></td></tr>"
             )
         notes += [f"{name}: {k} undefined — {r}" for k, r in f.reasons().items()]
+    field_resamples, span_resamples = resample_notes(report)
+    notes += field_resamples
     h.append("</table>")
     h += [f"<p class='note'>{escape(n)}</p>" for n in notes]
     h += _coefficient_table(report)
@@ -208,6 +211,7 @@ def render_html(report: AgreementReport, methods: str | None = None) -> str:
             f"{_cell(b.alpha_u.value, b.alpha_u.ci)}</tr>"
         )
         notes += [f"{name}: {k} undefined — {r}" for k, r in b.reasons().items()]
+    notes += span_resamples
     h.append("</table>")
     h += [f"<p class='note'>{escape(n)}</p>" for n in notes]
     h.append(

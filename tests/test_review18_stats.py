@@ -96,3 +96,38 @@ def test_methods_does_not_count_a_coder_who_coded_nothing_as_having_coded(store)
     alone = compute_agreement(store, ["ana", "lead"], 0, 1)
     text = methods_paragraph(alone, store.stats()["gold"])
     assert text.startswith("One coder (ana) coded the material (3 documents); with fewer"), text
+
+
+def test_an_interval_over_fewer_resamples_than_requested_says_so(store, tmp_path):
+    """Three documents: two coded 'alarmist' by both coders, one split. α = 0 (Krippendorff
+    2011: n = 6, Σo_cc = 4, n_c = 5, 1; 1 - 5·2/(36 - 26) = 0). A resample drawing only the
+    two agreeing documents has no variation, so α is undefined there and the percentile
+    interval and P(α < .800) are over the other resamples only: 723 of 1,000 with seed 0
+    (the same draws as :func:`krippendorff_alpha`'s own bootstrap). The report printed
+    "[-0.667, 0.000]", "P(alpha < .800) 1.000" and "1,000 resamples" with no word that
+    the 277 resamples of perfect agreement were left out. Text, HTML and the methods
+    paragraph must say so."""
+    from html import escape
+
+    from annotator.agreement import krippendorff_alpha
+    from annotator.report_html import render_html
+    from annotator.report_text import render_text
+
+    docs = _docs(store, 3)
+    units = {}
+    for d, b in zip(docs, ("alarmist", "alarmist", "none"), strict=True):
+        store.set_doc_label(d, "ana", "dominant_frame", "alarmist")
+        store.set_doc_label(d, "ben", "dominant_frame", b)
+        units[d] = {"ana": "alarmist", "ben": b}
+    ref = krippendorff_alpha(units, bootstrap=1000, seed=0)
+    assert ref.value == 0.0 and ref.ci is not None and ref.ci.used == 723
+    report = compute_agreement(store, None, 1000, 0)
+    alpha = report.doc_fields["dominant_frame"].alpha
+    assert (alpha.value, alpha.used) == (0.0, 723)
+    note = "dominant_frame: alpha's interval is over the 723 of 1000 resamples where it was defined"
+    assert note in render_text(report)
+    assert escape(note) in render_html(report)
+    text = methods_paragraph(report, store.stats()["gold"])
+    assert "in 277 resamples for dominant frame; its interval is over the remaining" in text, text
+    full = compute_agreement(store, None, 0, 0)  # no bootstrap: nothing to say
+    assert full.doc_fields["dominant_frame"].alpha.used is None

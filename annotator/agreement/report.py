@@ -38,6 +38,9 @@ class Estimate:
     value: float | None
     ci: Bounds | None = None
     reason: str | None = None
+    # the resamples where the statistic was defined, when fewer than requested: the
+    # interval (and P(α below)) is over those only (e.g. a resample with no variation)
+    used: int | None = None
 
 
 def _reasons(stats: Mapping[str, Estimate]) -> dict[str, str]:
