@@ -180,7 +180,7 @@ def render_html(report: AgreementReport, methods: str | None = None) -> str:
         "<p class='note'>Dashed lines: α = 0.667 and 0.8, Krippendorff's thresholds for"
         " tentative and reliable conclusions.</p>",
         "<h2>Document fields</h2><table><tr><th>field</th><th>α [95% CI]</th>"
-        "<th>% agreement</th><th>Fleiss' κ</th><th>documents</th></tr>",
+        "<th>agreement (0–1)</th><th>Fleiss' κ</th><th>documents</th></tr>",
     ]
     notes = []
     for name, f in report.doc_fields.items():

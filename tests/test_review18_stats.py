@@ -131,3 +131,23 @@ def test_an_interval_over_fewer_resamples_than_requested_says_so(store, tmp_path
     assert "in 277 resamples for dominant frame; its interval is over the remaining" in text, text
     full = compute_agreement(store, None, 0, 0)  # no bootstrap: nothing to say
     assert full.doc_fields["dominant_frame"].alpha.used is None
+
+
+def test_percent_agreement_is_not_headed_as_a_percentage(store):
+    """Percent agreement is reported as a proportion (0.667 for two agreeing pairs of
+    three), under a header "% agree": 0.667 % to a reader. The header must say what the
+    number is: a share from 0 to 1 (the methods paragraph writes it as 67%)."""
+    from annotator.report_html import render_html
+    from annotator.report_text import render_text
+
+    docs = _docs(store, 3)
+    for d, b in zip(docs, ("alarmist", "alarmist", "none"), strict=True):
+        store.set_doc_label(d, "ana", "dominant_frame", "alarmist")
+        store.set_doc_label(d, "ben", "dominant_frame", b)
+    report = compute_agreement(store, None, 0, 0)
+    assert report.doc_fields["dominant_frame"].percent.value == 0.666667
+    text = render_text(report)
+    assert "% agree" not in text and "agreement (0-1)" in text
+    assert "0.667" in text.split("dominant_frame", 1)[1].splitlines()[0]
+    assert "% agreement" not in render_html(report)
+    assert "67% agreement" in methods_paragraph(report, store.stats()["gold"])
