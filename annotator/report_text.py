@@ -216,7 +216,9 @@ def render_text(report: AgreementReport, documents: int = 10) -> str:
         for option, o in (f.options or {}).items():
             rows.append([f"  {name}={option}", fmt(o.value, o.ci), "", "", ""])
         notes += [f"  {name}: {k} undefined: {r}" for k, r in f.reasons().items()]
-    out += _table(["field", "Krippendorff's alpha [95% CI]", "agreement (0-1)", "Fleiss k", "docs"], rows)
+    out += _table(
+        ["field", "Krippendorff's alpha [95% CI]", "agreement (0-1)", "Fleiss k", "docs"], rows
+    )
     field_resamples, span_resamples = resample_notes(report)
     out += notes + [f"  {n}" for n in field_resamples]
     out += coefficient_lines(report)

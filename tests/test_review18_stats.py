@@ -151,3 +151,27 @@ def test_percent_agreement_is_not_headed_as_a_percentage(store):
     assert "0.667" in text.split("dominant_frame", 1)[1].splitlines()[0]
     assert "% agreement" not in render_html(report)
     assert "67% agreement" in methods_paragraph(report, store.stats()["gold"])
+
+
+def test_alpha_u_does_not_say_no_spans_when_they_are_on_documents_it_cannot_use(store):
+    """α_U takes the documents every coder unitized (Krippendorff 2004 assumes each coder
+    unitized the whole continuum). ana and ben mark 'alarmist' on two documents; cy codes
+    a third (done, nothing found), which ana and ben also coded. α_U then has one document
+    and no span on it, and the report said "no spans of label 'alarmist'" beside an F1 of
+    1 on those very spans. The reason must say where it looked."""
+    docs = _docs(store, 3)
+    for d in docs[:2]:
+        store.add_span(d, "ana", 3, 20, "alarmist")
+        store.add_span(d, "ben", 3, 22, "alarmist")
+    for coder in ("ana", "ben"):
+        store.set_doc_label(docs[2], coder, "dominant_frame", "none")
+    store.set_status(docs[2], "cy", "done")
+    report = compute_agreement(store, None, 0, 0)
+    block = report.spans.by_label["alarmist"]
+    assert block.f1_overlap.value == 1.0
+    assert block.alpha_u.value is None
+    assert block.alpha_u.reason == (
+        "no spans of label 'alarmist' on the 1 of 3 documents annotated by every coder"
+        " (alpha_U uses only those)"
+    )
+    assert report.spans.overall.alpha_u.reason.startswith("no spans on the 1 of 3 documents")

@@ -49,6 +49,7 @@ from .spans import (
     _TokenSetAlpha,
     _UnitizingAlpha,
     _units,
+    only_every_coder,
 )
 
 NO_SHARED = "no document annotated by both {x} and {y}"
@@ -91,6 +92,7 @@ class SpanAgreement:
         self._unit: dict[str, _UnitizingAlpha] = {}
         self.active: tuple[str, ...] = ()  # the coders who annotated a document (in order)
         self._annotated: set[str] = set()
+        self._docs_annotated = 0  # documents with at least one of the coders
         self._finished = False
 
     # ------------------------------------------------------------------ feeding
@@ -177,6 +179,7 @@ class SpanAgreement:
     def _add_unitizing(self, doc_id: Hashable, coded: dict[str, list[Span]], length: int) -> Stat:
         here = tuple(c for c in self.names if c in coded)  # as _all_coders orders them
         self._annotated.update(here)
+        self._docs_annotated += bool(here)
         if not here:
             return undefined("no annotations")
         if len(here) < 2:
@@ -322,8 +325,12 @@ class SpanAgreement:
                 out[label] = bad
                 continue
             prepared[label] = prep
-            out[label] = _combine_alpha_u(
-                (_label_parts(p, None) for p in prep), len(prep[0].doc_ids), label
+            out[label] = only_every_coder(
+                _combine_alpha_u(
+                    (_label_parts(p, None) for p in prep), len(prep[0].doc_ids), label
+                ),
+                len(prep[0].doc_ids),
+                self._docs_annotated,
             )
         defined = [lab for lab in prepared if out[lab].defined]
         if bootstrap and defined:
