@@ -175,3 +175,26 @@ def test_alpha_u_does_not_say_no_spans_when_they_are_on_documents_it_cannot_use(
         " (alpha_U uses only those)"
     )
     assert report.spans.overall.alpha_u.reason.startswith("no spans on the 1 of 3 documents")
+
+
+def test_the_trend_table_writes_numbers_as_every_other_report_does(store):
+    """A group's α of -0.0004 (rounded to six decimals, a real negative α just below
+    zero) is "0.000" in that group's own report (``report_text.number``, the one way
+    every shown number is written) but was "-0.000" in the ``--by`` table, HTML and
+    flags: two outputs of one run disagreeing on the same number."""
+    from annotator.agreement_trend import TrendGroup, TrendReport, render_trend_text
+    from annotator.report_text import number
+    from annotator.report_trend import render_trend_html
+
+    report = compute_agreement(store, None, 0, 0)
+    trend = TrendReport(
+        "week",
+        (TrendGroup("2026-W01", 0, None, report), TrendGroup("2026-W02", 0, None, report)),
+        {"dominant_frame (alpha)": [-0.0004, 0.5]},
+        (),
+        (),
+    )
+    assert number(-0.0004) == "0.000"
+    for out in (render_trend_text(trend), render_trend_html(trend)):
+        assert "-0.000" not in out
+        assert "0.000" in out
