@@ -180,7 +180,10 @@ def _skewed_sentences(report: AgreementReport) -> list[str]:
         if f.alpha.value is None:
             continue
         value = chance.prevalence.value
-        shown = ", ".join(value) if isinstance(value, (list, tuple)) else str(value)
+        if isinstance(value, (list, tuple, frozenset)):  # a multi field's set of options
+            shown = repr(", ".join(value)) if value else "no option chosen"
+        else:
+            shown = repr(str(value))
         beside = [
             f"{what} = {apa(v)}"
             for what, v in (
@@ -190,7 +193,7 @@ def _skewed_sentences(report: AgreementReport) -> list[str]:
             if v is not None
         ]
         out.append(
-            f"For {name.replace('_', ' ')}, one value ({shown!r}) holds"
+            f"For {name.replace('_', ' ')}, one value ({shown}) holds"
             f" {chance.prevalence.share * 100:.0f}% of the codings, where α can be low although"
             " the coders nearly always agree (Feinstein & Cicchetti, 1990)"
             + ("; " + " and ".join(beside) if beside else "")

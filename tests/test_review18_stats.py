@@ -198,3 +198,21 @@ def test_the_trend_table_writes_numbers_as_every_other_report_does(store):
     for out in (render_trend_text(trend), render_trend_html(trend)):
         assert "-0.000" not in out
         assert "0.000" in out
+
+
+def test_methods_names_an_empty_choice_of_a_multi_field_as_such(store):
+    """A multi field where most codings choose no option: its commonest value is the
+    empty set. The paragraph wrote "one value ('') holds 90% of the codings"; it must
+    say that no option was chosen (as the text report's "nothing chosen")."""
+    docs = _docs(store, 5)
+    for i, d in enumerate(docs):
+        for coder in ("ana", "ben"):
+            chosen = ["alarmist"] if i == 0 and coder == "ana" else []
+            store.set_doc_label(d, coder, "frames_present", chosen)
+    report = compute_agreement(store, None, 0, 0)
+    field = report.doc_fields["frames_present"]
+    assert field.chance is not None and field.chance.prevalence is not None
+    assert field.chance.prevalence.share == 0.9 and field.alpha.value is not None
+    text = methods_paragraph(report, store.stats()["gold"])
+    assert "('')" not in text, text
+    assert "one value (no option chosen) holds 90% of the codings" in text
