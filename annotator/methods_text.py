@@ -299,8 +299,9 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
     overall = _with_ci(report.spans.overall.alpha_token)
     if labels:
         head = (
-            "For the coded passages, agreement was measured per token (each word a unit,"
-            " coded by the frame labels covering it)"
+            "For the coded passages, agreement was measured per token (each word or"
+            " punctuation mark a unit, coded for each label as inside or outside the coder's"
+            " passages of it, and over all labels by the set of labels covering it)"
         )
         head += f": α = {overall} over all labels, and " if overall else ": "
         parts.append(head + _join(labels) + ".")

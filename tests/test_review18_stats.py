@@ -216,3 +216,20 @@ def test_methods_names_an_empty_choice_of_a_multi_field_as_such(store):
     text = methods_paragraph(report, store.stats()["gold"])
     assert "('')" not in text, text
     assert "one value (no option chosen) holds 90% of the codings" in text
+
+
+def test_methods_says_punctuation_tokens_are_units_of_token_alpha(store):
+    """Token α's units are the stored non-whitespace tokens (``Store.word_tokens``), and
+    spaCy makes a token of every punctuation mark: "pact;" is two units. The paragraph
+    said "each word a unit", which a reader would reproduce without the punctuation and
+    get another α. It must say what the units are."""
+    (doc,) = _docs(store, 1)
+    text = store.document(doc).text
+    starts, ends = store.word_tokens(doc)
+    units = [text[a:b] for a, b in zip(starts, ends, strict=True)]
+    assert ";" in units and ":" in units and "." in units  # punctuation marks are units
+    for coder, end in (("ana", 9), ("ben", 14)):
+        store.add_span(doc, coder, 0, end, "alarmist")
+    paragraph = methods_paragraph(compute_agreement(store, None, 0, 0), store.stats()["gold"])
+    assert "each word a unit" not in paragraph
+    assert "each word or punctuation mark a unit" in paragraph, paragraph
