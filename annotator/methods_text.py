@@ -255,7 +255,11 @@ def _reason(reason: str | None) -> str:
 
 def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = None) -> str:
     """The draft paragraph (see the module's doc). ``gold``: ``{"documents", "spans"}``
-    of the adjudicated layer (``Store.stats()["gold"]``)."""
+    of the adjudicated layer (``Store.stats()["gold"]``), used only for a report that does
+    not count it itself: the report's own count is on its documents (a round's sample),
+    not on the whole database."""
+    if report.gold is not None:
+        gold = report.gold
     parts = [_design_sentence(report)]
     fields = []
     low: list[str] = []

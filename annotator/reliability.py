@@ -180,6 +180,7 @@ def _view(
     n_documents = 0
     coded_by_two = 0
     coded_count: Counter[str] = Counter()  # the documents each coder coded
+    gold_counts = {"documents": 0, "spans": 0}  # the gold layer on the documents read
     assisted_seen = False
     for doc_id, title, length, states, spans, doc_labels in store.iter_coding(documents):
         # a coder coded a document when they labelled it or moved it past "new"
@@ -210,6 +211,9 @@ def _view(
                 gold_values[field] = value
         assisted_seen |= bool(assisted)
         gold_coded |= bool(gold_spans or gold_values)
+        if gold_spans or gold_values:  # as Store.stats counts the gold layer
+            gold_counts["documents"] += 1
+            gold_counts["spans"] += len(gold_spans)
         if against_gold and gold_coded:
             for src, check in against_gold.items():
                 if doc_id in trained[src]:
@@ -333,6 +337,7 @@ def _view(
         origin=origin,
         sources=compared,
         coded={c: coded_count[c] for c in everyone},
+        gold=gold_counts,
     )
     return report, assisted_seen
 

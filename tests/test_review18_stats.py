@@ -233,3 +233,32 @@ def test_methods_says_punctuation_tokens_are_units_of_token_alpha(store):
     paragraph = methods_paragraph(compute_agreement(store, None, 0, 0), store.stats()["gold"])
     assert "each word a unit" not in paragraph
     assert "each word or punctuation mark a unit" in paragraph, paragraph
+
+
+def test_methods_counts_the_gold_of_the_documents_it_reports_on(store):
+    """Round 'pilot' was adjudicated (gold on its two documents); round 'main' was not.
+    ``agreement --round main --methods`` said "Disagreements were resolved by
+    adjudication: 2 documents were reviewed ..." about main, from the whole database's
+    gold count (``Store.stats``). The count must be that of the documents reported on."""
+    pilot, main = _docs(store, 2, "p"), _docs(store, 3, "m")
+    for name, docs in (("pilot", pilot), ("main", main)):
+        store.create_round(name, None, {})
+        store.add_assignments(name, [(c, d, True, i + 1) for c in ("ana", "ben")
+                                     for i, d in enumerate(docs)])  # fmt: skip
+        for d in docs:
+            for coder in ("ana", "ben"):
+                store.add_span(d, coder, 0, 9, "alarmist")
+    for d in pilot:
+        store.add_gold_span(d, 0, 9, "alarmist", ["ana", "ben"])
+    assert store.stats()["gold"] == {"documents": 2, "spans": 2}
+    text = methods_paragraph(
+        compute_agreement(store, None, 0, 0, round="main"), store.stats()["gold"]
+    )
+    assert "No disagreements have been adjudicated into a gold standard yet." in text, text
+    assert "2 documents were reviewed" not in text
+    text = methods_paragraph(
+        compute_agreement(store, None, 0, 0, round="pilot"), store.stats()["gold"]
+    )
+    assert "2 documents were reviewed and their 2 adjudicated passages" in text, text
+    whole = compute_agreement(store, None, 0, 0)
+    assert whole.gold == store.stats()["gold"]
