@@ -14,6 +14,7 @@ from .report_text import (
     coefficient_rows,
     design_lines,
     fmt,
+    idle_notes,
     number,
     origin_table,
     resample_notes,
@@ -156,7 +157,7 @@ def render_html(report: AgreementReport, methods: str | None = None) -> str:
         h.append("<h2>Design</h2><ul class='design'>")
         h += [f"<li>{escape(line)}</li>" for line in design_lines(report.design)]
         h.append("</ul>")
-    h += [f"<p class='note'>{escape(r)}</p>" for r in report.reasons]
+    h += [f"<p class='note'>{escape(r)}</p>" for r in (*report.reasons, *idle_notes(report))]
     if methods:
         h += [
             "<h2>Methods paragraph (draft)</h2>",

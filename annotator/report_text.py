@@ -62,6 +62,16 @@ def resample_notes(report: AgreementReport) -> tuple[list[str], list[str]]:
     return fields, spans
 
 
+def idle_notes(report: AgreementReport) -> list[str]:
+    """The coders named who coded none of the documents read (e.g. one who only opened the
+    window): listed among the coders, they add nothing to any statistic."""
+    return [
+        f"{c} coded none of these documents (no statistic counts them)"
+        for c, n in report.coded.items()
+        if n == 0
+    ]
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     widths = [
         max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
@@ -204,7 +214,7 @@ def render_text(report: AgreementReport, documents: int = 10) -> str:
     ]
     if report.design is not None:
         out += ["", "Design", *(f"  {line}" for line in design_lines(report.design))]
-    out += [f"Note: {r}" for r in report.reasons]
+    out += [f"Note: {r}" for r in (*report.reasons, *idle_notes(report))]
     out += ["", "Document fields"]
     rows = []
     notes = []

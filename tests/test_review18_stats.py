@@ -92,6 +92,12 @@ def test_methods_does_not_count_a_coder_who_coded_nothing_as_having_coded(store)
     text = methods_paragraph(report, store.stats()["gold"])
     assert text.startswith("Two coders (ana and ben) coded the material;"), text
     assert "lead was registered as a coder but coded none of these documents" in text
+    from annotator.report_html import render_html
+    from annotator.report_text import render_text
+
+    note = "lead coded none of these documents (no statistic counts them)"
+    assert f"Note: {note}" in render_text(report)
+    assert note in render_html(report)
 
     alone = compute_agreement(store, ["ana", "lead"], 0, 1)
     text = methods_paragraph(alone, store.stats()["gold"])
