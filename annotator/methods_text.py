@@ -95,6 +95,11 @@ def _idle_sentence(report: AgreementReport, names: tuple[str, ...]) -> str:
     if not idle:
         return ""
     verb = "was" if len(idle) == 1 else "were"
+    if report.origin != "all":  # they may have coded, with codes of the other origin
+        which = "human-only" if report.origin == "manual" else "suggestion-assisted"
+        return (
+            f" {_join(idle)} made no {which} codes on these documents and {verb} not counted here."
+        )
     return (
         f" {_join(idle)} {verb} registered as {'a coder' if len(idle) == 1 else 'coders'}"
         f" but coded none of these documents and {verb} not counted."

@@ -65,11 +65,10 @@ def resample_notes(report: AgreementReport) -> tuple[list[str], list[str]]:
 def idle_notes(report: AgreementReport) -> list[str]:
     """The coders named who coded none of the documents read (e.g. one who only opened the
     window): listed among the coders, they add nothing to any statistic."""
-    return [
-        f"{c} coded none of these documents (no statistic counts them)"
-        for c, n in report.coded.items()
-        if n == 0
-    ]
+    what = "coded none of these documents"
+    if report.origin != "all":  # they may have coded, with labels of the other origin
+        what = f"has no {ORIGIN_TITLES[report.origin]} labels on these documents"
+    return [f"{c} {what} (no statistic counts them)" for c, n in report.coded.items() if n == 0]
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:

@@ -268,3 +268,22 @@ def test_methods_counts_the_gold_of_the_documents_it_reports_on(store):
     assert "2 documents were reviewed and their 2 adjudicated passages" in text, text
     whole = compute_agreement(store, None, 0, 0)
     assert whole.gold == store.stats()["gold"]
+
+
+def test_a_coder_with_only_assisted_codes_is_not_said_to_have_coded_nothing(store):
+    """In the human-only view (``--origin manual``) a coder whose every span came from a
+    suggestion has nothing counted (their spans are left out of each such document); the paragraph must not say they "coded none of these
+    documents" (they did, with suggestions), only that they made no human-only codes."""
+    docs = _docs(store, 3)
+    for d in docs:
+        store.add_span(d, "ana", 0, 9, "alarmist")
+        store.add_span(d, "ben", 0, 9, "alarmist")
+        store.add_span(d, "cy", 0, 9, "alarmist", origin="suggestion:model")
+    report = compute_agreement(store, None, 0, 0, origin="manual")
+    assert report.coded["cy"] == 0
+    text = methods_paragraph(report, store.stats()["gold"])
+    assert "coded none" not in text, text
+    assert "cy made no human-only codes on these documents and was not counted here." in text
+    from annotator.report_text import render_text
+
+    assert "Note: cy has no human-only labels on these documents" in render_text(report)
