@@ -267,7 +267,7 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
         gold = report.gold
     parts = [_design_sentence(report)]
     fields = []
-    low: list[str] = []
+    low: list[tuple[str, float]] = []  # (variable, α) below .800
     undefined: list[str] = []
     for name, f in report.doc_fields.items():
         shown = _with_ci(f.alpha)
@@ -277,7 +277,7 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
         pct = f"; {f.percent.value * 100:.0f}% agreement" if f.percent.value is not None else ""
         fields.append(f"{name.replace('_', ' ')} (α = {shown}{pct})")
         if f.alpha.value is not None and f.alpha.value < RELIABLE:
-            low.append(name.replace("_", " "))
+            low.append((name.replace("_", " "), f.alpha.value))
     if fields:
         parts.append(
             "Agreement on the document-level variables, measured with Krippendorff's α"
@@ -304,7 +304,7 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
             continue
         labels.append(f"{name.replace('_', ' ')} (α = {shown})")
         if block.alpha_token.value is not None and block.alpha_token.value < RELIABLE:
-            low.append(f"the {name.replace('_', ' ')} passages")
+            low.append((f"the {name.replace('_', ' ')} passages", block.alpha_token.value))
     overall = _with_ci(report.spans.overall.alpha_token)
     if labels:
         head = (
@@ -351,7 +351,14 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
         " as acceptable only for tentative conclusions."
     )
     if low:
-        parts.append(f"By this standard, {_join(low)} fell short of .800.")
+        # below .667 is not even tentative (Krippendorff 2004): say which, not only ".800"
+        unusable = [name for name, value in low if value < TENTATIVE]
+        also = ""
+        if len(unusable) == len(low):
+            also = " and also of .667, too low even for tentative conclusions"
+        elif unusable:
+            also = f"; {_join(unusable)} also of .667, too low even for tentative conclusions"
+        parts.append(f"By this standard, {_join([n for n, _ in low])} fell short of .800{also}.")
     elif (fields or labels) and undefined:
         parts.append("Every variable for which α could be computed reached this standard.")
     elif fields or labels:

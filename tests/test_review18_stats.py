@@ -287,3 +287,21 @@ def test_a_coder_with_only_assisted_codes_is_not_said_to_have_coded_nothing(stor
     from annotator.report_text import render_text
 
     assert "Note: cy has no human-only labels on these documents" in render_text(report)
+
+
+def test_methods_says_which_variables_are_below_even_the_tentative_threshold(store):
+    """Krippendorff (2004, p. 241): α ≥ .800 reliable, .667 ≤ α < .800 for tentative
+    conclusions only, below .667 not even that. With α = 0 the paragraph said only "fell
+    short of .800", as for an α of .79: a reader could take the variable as usable for
+    tentative conclusions. It must say which fall below .667 too."""
+    docs = _docs(store, 3)
+    for d, b in zip(docs, ("alarmist", "alarmist", "none"), strict=True):
+        store.set_doc_label(d, "ana", "dominant_frame", "alarmist")
+        store.set_doc_label(d, "ben", "dominant_frame", b)  # α = 0 (see above)
+    report = compute_agreement(store, None, 0, 0)
+    assert report.doc_fields["dominant_frame"].alpha.value == 0.0
+    text = methods_paragraph(report, store.stats()["gold"])
+    assert (
+        "By this standard, dominant frame fell short of .800 and also of .667, too low even"
+        " for tentative conclusions." in text
+    ), text
