@@ -45,6 +45,16 @@ def _with_ci(e: Estimate) -> str | None:
     return f"{shown}, 95% CI [{apa(e.ci[0])}, {apa(e.ci[1])}]"
 
 
+def _percent(share: float) -> str:
+    """``"67%"``; a share short of 1 (or above 0) never rounds to 100% (or 0%): one
+    disagreement in 250 documents is 99.6%, not the "100% agreement" of no disagreement."""
+    for digits in range(0, 5):
+        text = f"{share * 100:.{digits}f}"
+        if (float(text) < 100 or share >= 1) and (float(text) > 0 or share <= 0):
+            break
+    return f"{text}%"
+
+
 def _words(n: int) -> str:
     small = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
     return small[n] if 0 <= n < len(small) else f"{n:,}"
@@ -274,7 +284,7 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
         if shown is None:
             undefined.append(f"{name.replace('_', ' ')} ({_reason(f.alpha.reason)})")
             continue
-        pct = f"; {f.percent.value * 100:.0f}% agreement" if f.percent.value is not None else ""
+        pct = f"; {_percent(f.percent.value)} agreement" if f.percent.value is not None else ""
         fields.append(f"{name.replace('_', ' ')} (α = {shown}{pct})")
         if f.alpha.value is not None and f.alpha.value < RELIABLE:
             low.append((name.replace("_", " "), f.alpha.value))

@@ -305,3 +305,25 @@ def test_methods_says_which_variables_are_below_even_the_tentative_threshold(sto
         "By this standard, dominant frame fell short of .800 and also of .667, too low even"
         " for tentative conclusions." in text
     ), text
+
+
+def test_methods_never_writes_100_percent_agreement_when_coders_disagreed(store):
+    """Percent agreement 249/250 = .996 was written "100% agreement" (rounded to a whole
+    percent): a reader takes that as no disagreement at all. A share short of 1 must be
+    written with the decimals that keep it short (99.6%); 2/3 stays "67%"."""
+    import dataclasses
+
+    from annotator.agreement.report import Estimate
+
+    docs = _docs(store, 3)
+    for d, b in zip(docs, ("alarmist", "alarmist", "none"), strict=True):
+        store.set_doc_label(d, "ana", "dominant_frame", "alarmist")
+        store.set_doc_label(d, "ben", "dominant_frame", b)
+    report = compute_agreement(store, None, 0, 0)
+    assert "67% agreement" in methods_paragraph(report, None)
+    field = report.doc_fields["dominant_frame"]
+    nearly = dataclasses.replace(field, percent=Estimate(0.996))
+    report = dataclasses.replace(report, doc_fields={"dominant_frame": nearly})
+    text = methods_paragraph(report, None)
+    assert "100% agreement" not in text, text
+    assert "99.6% agreement" in text
