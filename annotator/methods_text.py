@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .agreement.report import AgreementReport, Estimate
+from .report_text import percent
 
 TENTATIVE, RELIABLE = 0.667, 0.8  # Krippendorff (2004, p. 241)
 SOURCE = (
@@ -43,16 +44,6 @@ def _with_ci(e: Estimate) -> str | None:
     if e.ci is None:
         return shown
     return f"{shown}, 95% CI [{apa(e.ci[0])}, {apa(e.ci[1])}]"
-
-
-def _percent(share: float) -> str:
-    """``"67%"``; a share short of 1 (or above 0) never rounds to 100% (or 0%): one
-    disagreement in 250 documents is 99.6%, not the "100% agreement" of no disagreement."""
-    for digits in range(0, 5):
-        text = f"{share * 100:.{digits}f}"
-        if (float(text) < 100 or share >= 1) and (float(text) > 0 or share <= 0):
-            break
-    return f"{text}%"
 
 
 def _words(n: int) -> str:
@@ -209,7 +200,7 @@ def _skewed_sentences(report: AgreementReport) -> list[str]:
         ]
         out.append(
             f"For {name.replace('_', ' ')}, one value ({shown}) holds"
-            f" {chance.prevalence.share * 100:.0f}% of the codings, where α can be low although"
+            f" {percent(chance.prevalence.share)} of the codings, where α can be low although"
             " the coders nearly always agree (Feinstein & Cicchetti, 1990)"
             + ("; " + " and ".join(beside) if beside else "")
             + "."
@@ -284,7 +275,7 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
         if shown is None:
             undefined.append(f"{name.replace('_', ' ')} ({_reason(f.alpha.reason)})")
             continue
-        pct = f"; {_percent(f.percent.value)} agreement" if f.percent.value is not None else ""
+        pct = f"; {percent(f.percent.value)} agreement" if f.percent.value is not None else ""
         fields.append(f"{name.replace('_', ' ')} (α = {shown}{pct})")
         if f.alpha.value is not None and f.alpha.value < RELIABLE:
             low.append((name.replace("_", " "), f.alpha.value))

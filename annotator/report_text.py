@@ -27,6 +27,16 @@ def number(value: float, digits: int = 3) -> str:
     return text
 
 
+def percent(share: float) -> str:
+    """A share as a percentage, ``"67%"``; a share short of 1 (or above 0) never rounds to
+    100% (or 0%): one disagreement in 250 is 99.6%, not the 100% of no disagreement."""
+    for digits in range(0, 5):
+        text = number(share * 100, digits)
+        if (float(text) < 100 or share >= 1) and (float(text) > 0 or share <= 0):
+            break
+    return f"{text}%"
+
+
 def fmt(value: float | None, ci: Sequence[float] | None = None) -> str:
     if value is None:
         return "n/a"
@@ -313,7 +323,7 @@ def coefficient_rows(report: AgreementReport) -> tuple[list[list[str]], list[str
             prev = c.prevalence
             common = "n/a"
             if prev is not None:
-                common = f"{_commonest(prev.value)} ({number(100 * prev.share, 0)}%)"
+                common = f"{_commonest(prev.value)} ({percent(prev.share)})"
                 if prev.skewed:
                     common += " SKEWED"
                     skewed.append(label)

@@ -327,3 +327,29 @@ def test_methods_never_writes_100_percent_agreement_when_coders_disagreed(store)
     text = methods_paragraph(report, None)
     assert "100% agreement" not in text, text
     assert "99.6% agreement" in text
+
+
+def test_a_prevalence_short_of_all_codings_is_not_written_100_percent(store):
+    """One 'none' among 250 codings: the commonest value holds 99.6% of them, written
+    "(100%) SKEWED" in the text report and "holds 100% of the codings" in the paragraph,
+    next to a defined α (which needs variation). Both must keep it short of 100%."""
+    import dataclasses
+
+    from annotator.agreement.chance_report import PrevalenceInfo
+    from annotator.report_text import render_text
+
+    docs = _docs(store, 3)
+    for d, b in zip(docs, ("alarmist", "alarmist", "none"), strict=True):
+        store.set_doc_label(d, "ana", "dominant_frame", "alarmist")
+        store.set_doc_label(d, "ben", "dominant_frame", b)
+    report = compute_agreement(store, None, 0, 0)
+    field = report.doc_fields["dominant_frame"]
+    assert field.chance is not None
+    chance = dataclasses.replace(
+        field.chance, prevalence=PrevalenceInfo("alarmist", 0.996, 250, True)
+    )
+    field = dataclasses.replace(field, chance=chance)
+    report = dataclasses.replace(report, doc_fields={"dominant_frame": field})
+    assert "alarmist (99.6%) SKEWED" in render_text(report)
+    text = methods_paragraph(report, None)
+    assert "one value ('alarmist') holds 99.6% of the codings" in text, text
