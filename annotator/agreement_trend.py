@@ -24,6 +24,7 @@ from typing import Any
 
 from .agreement.report import AgreementReport
 from .reliability import compute_agreement
+from .report_text import number
 from .store import GOLD, Store
 
 DROP = 0.15  # a fall of more than this from the first group is flagged
@@ -157,8 +158,8 @@ def compute_trend(
         for group, value in zip(groups[start + 1 :], values[start + 1 :], strict=True):
             if value is not None and first - value > DROP:
                 flags.append(
-                    f"{name}: {value:.3f} in {by} {group.key}, {first - value:.3f} below"
-                    f" {first:.3f} in {groups[start].key}"
+                    f"{name}: {number(value)} in {by} {group.key}, {number(first - value)}"
+                    f" below {number(first)} in {groups[start].key}"
                 )
     return TrendReport(by, tuple(groups), series, tuple(changes), tuple(flags))
 
@@ -179,7 +180,7 @@ def render_trend_text(trend: TrendReport) -> str:
         + "  ".join(str(g.report.n_documents).rjust(width) for g in trend.groups)
     )
     for name, values in trend.series.items():
-        cells = ["n/a" if v is None else f"{v:.3f}" for v in values]
+        cells = ["n/a" if v is None else number(v) for v in values]
         lines.append(name.ljust(name_w) + "  " + "  ".join(c.rjust(width) for c in cells))
     if trend.changes:
         lines.append("")

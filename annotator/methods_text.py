@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .agreement.report import AgreementReport, Estimate
+from .report_text import percent
 
 TENTATIVE, RELIABLE = 0.667, 0.8  # Krippendorff (2004, p. 241)
 SOURCE = (
@@ -21,20 +22,28 @@ SOURCE = (
 )
 
 
-def apa(value: float) -> str:
-    """``.81`` / ``-.05`` / ``1.00``: two decimals, no leading zero (APA 7, 6.36)."""
-    text = f"{value:.2f}"
-    if text in ("-0.00", "0.00"):
-        return ".00"
+def apa(value: float, thresholds: tuple[float, ...] = ()) -> str:
+    """``.81`` / ``-.05`` / ``1.00``: two decimals, no leading zero (APA 7, 6.36).
+
+    With ``thresholds``, more decimals (up to six, the report's) where two would round the
+    value up to a threshold it falls short of: α = .796875 is ``.797``, not ``.80`` beside
+    "fell short of .800"."""
+    for digits in range(2, 7):
+        text = f"{value:.{digits}f}"
+        if not any(value < t <= float(text) for t in thresholds):
+            break
+    if float(text) == 0:
+        return "." + "0" * digits
     return text.replace("0.", ".", 1) if abs(value) < 1 else text
 
 
 def _with_ci(e: Estimate) -> str | None:
     if e.value is None:
         return None
+    shown = apa(e.value, (TENTATIVE, RELIABLE))  # never rounded up to a threshold
     if e.ci is None:
-        return apa(e.value)
-    return f"{apa(e.value)}, 95% CI [{apa(e.ci[0])}, {apa(e.ci[1])}]"
+        return shown
+    return f"{shown}, 95% CI [{apa(e.ci[0])}, {apa(e.ci[1])}]"
 
 
 def _words(n: int) -> str:
@@ -80,16 +89,42 @@ def _assigned(per_document: Mapping[int, int]) -> str:
     return f"Of these, {n0:,} {'was' if n0 == 1 else 'were'} assigned to {coders(k0)} and {more}."
 
 
+def _idle_sentence(report: AgreementReport, names: tuple[str, ...]) -> str:
+    """The coders named who coded none of the documents (they add nothing to any
+    coefficient): a reader must not count them among the coders."""
+    idle = [c for c in names if report.coded.get(c, 1) == 0]
+    if not idle:
+        return ""
+    verb = "was" if len(idle) == 1 else "were"
+    if report.origin != "all":  # they may have coded, with codes of the other origin
+        which = "human-only" if report.origin == "manual" else "suggestion-assisted"
+        return (
+            f" {_join(idle)} made no {which} codes on these documents and {verb} not counted here."
+        )
+    return (
+        f" {_join(idle)} {verb} registered as {'a coder' if len(idle) == 1 else 'coders'}"
+        f" but coded none of these documents and {verb} not counted."
+    )
+
+
 def _design_sentence(report: AgreementReport) -> str:
     design = report.design
     machine = {s.coder for s in report.sources.values()}  # --with-source: not people
     people = tuple(c for c in report.coders if c not in machine)
     if design is None:
+        # a coder who coded none of the documents (e.g. only opened the window) did not
+        # code the material
+        idle = _idle_sentence(report, people)
+        people = tuple(c for c in people if report.coded.get(c, 1) > 0)
+        coders = [c for c in report.coders if report.coded.get(c, 1) > 0]
         docs = _count(report.n_documents, "document", "documents")
-        if len(report.coders) < 2:
+        if len(coders) < 2:
             return (
                 f"{_coders_phrase(people)} coded the material ({docs}); with fewer"
                 " than two coders no agreement coefficient can be computed."
+                + idle
+                + _sources_sentence(report)
+                + _origin_sentence(report)
             )
         return (
             (
@@ -97,6 +132,7 @@ def _design_sentence(report: AgreementReport) -> str:
                 f" the {docs} that at least one of them coded, of which those coded by two or"
                 " more coders enter the coefficients."
             )
+            + idle
             + _sources_sentence(report)
             + _origin_sentence(report)
         )
@@ -132,6 +168,7 @@ def _design_sentence(report: AgreementReport) -> str:
     parts.append(
         f"In all, {_count(two, 'document was', 'documents were')} coded by at least two"
         f" coders and {'enters' if two == 1 else 'enter'} the coefficients below."
+        + _idle_sentence(report, design.coders)
     )
     return " ".join(parts) + _sources_sentence(report) + _origin_sentence(report)
 
@@ -149,7 +186,10 @@ def _skewed_sentences(report: AgreementReport) -> list[str]:
         if f.alpha.value is None:
             continue
         value = chance.prevalence.value
-        shown = ", ".join(value) if isinstance(value, (list, tuple)) else str(value)
+        if isinstance(value, (list, tuple, frozenset)):  # a multi field's set of options
+            shown = repr(", ".join(value)) if value else "no option chosen"
+        else:
+            shown = repr(str(value))
         beside = [
             f"{what} = {apa(v)}"
             for what, v in (
@@ -159,8 +199,8 @@ def _skewed_sentences(report: AgreementReport) -> list[str]:
             if v is not None
         ]
         out.append(
-            f"For {name.replace('_', ' ')}, one value ({shown!r}) holds"
-            f" {chance.prevalence.share * 100:.0f}% of the codings, where α can be low although"
+            f"For {name.replace('_', ' ')}, one value ({shown}) holds"
+            f" {percent(chance.prevalence.share)} of the codings, where α can be low although"
             " the coders nearly always agree (Feinstein & Cicchetti, 1990)"
             + ("; " + " and ".join(beside) if beside else "")
             + "."
@@ -221,20 +261,24 @@ def _reason(reason: str | None) -> str:
 
 def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = None) -> str:
     """The draft paragraph (see the module's doc). ``gold``: ``{"documents", "spans"}``
-    of the adjudicated layer (``Store.stats()["gold"]``)."""
+    of the adjudicated layer (``Store.stats()["gold"]``), used only for a report that does
+    not count it itself: the report's own count is on its documents (a round's sample),
+    not on the whole database."""
+    if report.gold is not None:
+        gold = report.gold
     parts = [_design_sentence(report)]
     fields = []
-    low: list[str] = []
+    low: list[tuple[str, float]] = []  # (variable, α) below .800
     undefined: list[str] = []
     for name, f in report.doc_fields.items():
         shown = _with_ci(f.alpha)
         if shown is None:
             undefined.append(f"{name.replace('_', ' ')} ({_reason(f.alpha.reason)})")
             continue
-        pct = f"; {f.percent.value * 100:.0f}% agreement" if f.percent.value is not None else ""
+        pct = f"; {percent(f.percent.value)} agreement" if f.percent.value is not None else ""
         fields.append(f"{name.replace('_', ' ')} (α = {shown}{pct})")
         if f.alpha.value is not None and f.alpha.value < RELIABLE:
-            low.append(name.replace("_", " "))
+            low.append((name.replace("_", " "), f.alpha.value))
     if fields:
         parts.append(
             "Agreement on the document-level variables, measured with Krippendorff's α"
@@ -261,12 +305,13 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
             continue
         labels.append(f"{name.replace('_', ' ')} (α = {shown})")
         if block.alpha_token.value is not None and block.alpha_token.value < RELIABLE:
-            low.append(f"the {name.replace('_', ' ')} passages")
+            low.append((f"the {name.replace('_', ' ')} passages", block.alpha_token.value))
     overall = _with_ci(report.spans.overall.alpha_token)
     if labels:
         head = (
-            "For the coded passages, agreement was measured per token (each word a unit,"
-            " coded by the frame labels covering it)"
+            "For the coded passages, agreement was measured per token (each word or"
+            " punctuation mark a unit, coded for each label as inside or outside the coder's"
+            " passages of it, and over all labels by the set of labels covering it)"
         )
         head += f": α = {overall} over all labels, and " if overall else ": "
         parts.append(head + _join(labels) + ".")
@@ -282,12 +327,39 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
             f"Confidence intervals are percentile bootstrap intervals over documents"
             f" ({boot.resamples:,} resamples, seed {boot.seed})."
         )
+        # an interval over fewer resamples (α undefined in the others: no variation, such
+        # as a resample of documents all coded alike) must say so
+        fewer = [
+            (name.replace("_", " "), f.alpha.used)
+            for name, f in report.doc_fields.items()
+            if f.alpha.value is not None and f.alpha.used is not None
+        ] + [
+            (f"the {name.replace('_', ' ')} passages", b.alpha_token.used)
+            for name, b in report.spans.by_label.items()
+            if b.alpha_token.value is not None and b.alpha_token.used is not None
+        ]
+        if fewer:
+            parts.append(
+                "α was undefined on some resamples' documents (no variation, or none coded by"
+                " two coders): in "
+                + _join([f"{boot.resamples - used:,} resamples for {name}" for name, used in fewer])
+                + "; "
+                + ("its interval is" if len(fewer) == 1 else "their intervals are")
+                + " over the remaining resamples."
+            )
     parts.append(
         "Following Krippendorff (2004), we regard α ≥ .800 as reliable and .667 ≤ α < .800"
         " as acceptable only for tentative conclusions."
     )
     if low:
-        parts.append(f"By this standard, {_join(low)} fell short of .800.")
+        # below .667 is not even tentative (Krippendorff 2004): say which, not only ".800"
+        unusable = [name for name, value in low if value < TENTATIVE]
+        also = ""
+        if len(unusable) == len(low):
+            also = " and also of .667, too low even for tentative conclusions"
+        elif unusable:
+            also = f"; {_join(unusable)} also of .667, too low even for tentative conclusions"
+        parts.append(f"By this standard, {_join([n for n, _ in low])} fell short of .800{also}.")
     elif (fields or labels) and undefined:
         parts.append("Every variable for which α could be computed reached this standard.")
     elif fields or labels:

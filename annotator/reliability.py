@@ -82,10 +82,12 @@ def _ci(stat: Stat) -> Bounds | None:
 
 def _estimate(stat: Stat, interval: bool = False) -> Estimate:
     """The reported form of a statistic: rounded, with its interval when ``interval``."""
+    ci = stat.ci if interval else None
     return Estimate(
         _num(stat),
         _ci(stat) if interval else None,
         stat.reason if stat.value is None else None,
+        ci.used if ci is not None and ci.lo is not None and ci.used < ci.requested else None,
     )
 
 
@@ -177,6 +179,8 @@ def _view(
     rows: list[DocumentReport] = []
     n_documents = 0
     coded_by_two = 0
+    coded_count: Counter[str] = Counter()  # the documents each coder coded
+    gold_counts = {"documents": 0, "spans": 0}  # the gold layer on the documents read
     assisted_seen = False
     for doc_id, title, length, states, spans, doc_labels in store.iter_coding(documents):
         # a coder coded a document when they labelled it or moved it past "new"
@@ -207,6 +211,9 @@ def _view(
                 gold_values[field] = value
         assisted_seen |= bool(assisted)
         gold_coded |= bool(gold_spans or gold_values)
+        if gold_spans or gold_values:  # as Store.stats counts the gold layer
+            gold_counts["documents"] += 1
+            gold_counts["spans"] += len(gold_spans)
         if against_gold and gold_coded:
             for src, check in against_gold.items():
                 if doc_id in trained[src]:
@@ -231,6 +238,7 @@ def _view(
             fields[field].add(doc_id, doc_unit)
         n_documents += 1
         coded_by_two += len(present) >= 2
+        coded_count.update(present)
         doc_spans: tuple[Stat | None, ...] = (None, None, None, None)
         if by_coder:  # else only field values of this origin here
             tokens = store.word_tokens(doc_id) if len(by_coder) >= 2 else None
@@ -328,6 +336,8 @@ def _view(
         design=None if plan is None else plan.design(coded_by_two),
         origin=origin,
         sources=compared,
+        coded={c: coded_count[c] for c in everyone},
+        gold=gold_counts,
     )
     return report, assisted_seen
 

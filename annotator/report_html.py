@@ -14,8 +14,10 @@ from .report_text import (
     coefficient_rows,
     design_lines,
     fmt,
+    idle_notes,
     number,
     origin_table,
+    resample_notes,
     source_tables,
     span_below_rows,
 )
@@ -155,7 +157,7 @@ def render_html(report: AgreementReport, methods: str | None = None) -> str:
         h.append("<h2>Design</h2><ul class='design'>")
         h += [f"<li>{escape(line)}</li>" for line in design_lines(report.design)]
         h.append("</ul>")
-    h += [f"<p class='note'>{escape(r)}</p>" for r in report.reasons]
+    h += [f"<p class='note'>{escape(r)}</p>" for r in (*report.reasons, *idle_notes(report))]
     if methods:
         h += [
             "<h2>Methods paragraph (draft)</h2>",
@@ -179,7 +181,7 @@ def render_html(report: AgreementReport, methods: str | None = None) -> str:
         "<p class='note'>Dashed lines: α = 0.667 and 0.8, Krippendorff's thresholds for"
         " tentative and reliable conclusions.</p>",
         "<h2>Document fields</h2><table><tr><th>field</th><th>α [95% CI]</th>"
-        "<th>% agreement</th><th>Fleiss' κ</th><th>documents</th></tr>",
+        "<th>agreement (0–1)</th><th>Fleiss' κ</th><th>documents</th></tr>",
     ]
     notes = []
     for name, f in report.doc_fields.items():
@@ -194,6 +196,8 @@ def render_html(report: AgreementReport, methods: str | None = None) -> str:
                 f"{_cell(o.value, o.ci)}<td></td><td></td><td></td></tr>"
             )
         notes += [f"{name}: {k} undefined — {r}" for k, r in f.reasons().items()]
+    field_resamples, span_resamples = resample_notes(report)
+    notes += field_resamples
     h.append("</table>")
     h += [f"<p class='note'>{escape(n)}</p>" for n in notes]
     h += _coefficient_table(report)
@@ -208,6 +212,7 @@ def render_html(report: AgreementReport, methods: str | None = None) -> str:
             f"{_cell(b.alpha_u.value, b.alpha_u.ci)}</tr>"
         )
         notes += [f"{name}: {k} undefined — {r}" for k, r in b.reasons().items()]
+    notes += span_resamples
     h.append("</table>")
     h += [f"<p class='note'>{escape(n)}</p>" for n in notes]
     h.append(

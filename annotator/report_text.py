@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the types only: importing the statistics package loads numpy
-    from .agreement.report import AgreementReport, SampleDesign
+    from .agreement.report import AgreementReport, Estimate, SampleDesign
     from .agreement.sources import PairField
 
 # How the report names the views of ``agreement --origin``.
@@ -27,6 +27,16 @@ def number(value: float, digits: int = 3) -> str:
     return text
 
 
+def percent(share: float) -> str:
+    """A share as a percentage, ``"67%"``; a share short of 1 (or above 0) never rounds to
+    100% (or 0%): one disagreement in 250 is 99.6%, not the 100% of no disagreement."""
+    for digits in range(0, 5):
+        text = number(share * 100, digits)
+        if (float(text) < 100 or share >= 1) and (float(text) > 0 or share <= 0):
+            break
+    return f"{text}%"
+
+
 def fmt(value: float | None, ci: Sequence[float] | None = None) -> str:
     if value is None:
         return "n/a"
@@ -34,6 +44,41 @@ def fmt(value: float | None, ci: Sequence[float] | None = None) -> str:
     if ci:
         text += f" [{number(ci[0])}, {number(ci[1])}]"
     return text
+
+
+def resample_notes(report: AgreementReport) -> tuple[list[str], list[str]]:
+    """The intervals over fewer resamples than requested (the statistic was undefined in the
+    others, e.g. every value the same): ``(field notes, span notes)``, shown under each table
+    (text and HTML). Those intervals and P(α below) leave out the resamples of, e.g.,
+    perfect agreement with no variation, so a reader must know how many there were."""
+    requested = report.bootstrap.resamples
+
+    def note(label: str, what: str, e: Estimate) -> list[str]:
+        if e.used is None:
+            return []
+        return [
+            f"{label}: {what}'s interval is over the {e.used} of {requested} resamples where"
+            f" it was defined ({requested - e.used} undefined, e.g. no variation)"
+        ]
+
+    fields: list[str] = []
+    for name, f in report.doc_fields.items():
+        fields += note(name, "alpha", f.alpha)
+        for option, o in (f.options or {}).items():
+            fields += note(f"{name}={option}", "alpha", o)
+    spans: list[str] = []
+    for name, b in [("overall", report.spans.overall), *report.spans.by_label.items()]:
+        spans += note(name, "alpha_token", b.alpha_token) + note(name, "alpha_u", b.alpha_u)
+    return fields, spans
+
+
+def idle_notes(report: AgreementReport) -> list[str]:
+    """The coders named who coded none of the documents read (e.g. one who only opened the
+    window): listed among the coders, they add nothing to any statistic."""
+    what = "coded none of these documents"
+    if report.origin != "all":  # they may have coded, with labels of the other origin
+        what = f"has no {ORIGIN_TITLES[report.origin]} labels on these documents"
+    return [f"{c} {what} (no statistic counts them)" for c, n in report.coded.items() if n == 0]
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
@@ -178,7 +223,7 @@ def render_text(report: AgreementReport, documents: int = 10) -> str:
     ]
     if report.design is not None:
         out += ["", "Design", *(f"  {line}" for line in design_lines(report.design))]
-    out += [f"Note: {r}" for r in report.reasons]
+    out += [f"Note: {r}" for r in (*report.reasons, *idle_notes(report))]
     out += ["", "Document fields"]
     rows = []
     notes = []
@@ -190,8 +235,11 @@ def render_text(report: AgreementReport, documents: int = 10) -> str:
         for option, o in (f.options or {}).items():
             rows.append([f"  {name}={option}", fmt(o.value, o.ci), "", "", ""])
         notes += [f"  {name}: {k} undefined: {r}" for k, r in f.reasons().items()]
-    out += _table(["field", "Krippendorff's alpha [95% CI]", "% agree", "Fleiss k", "docs"], rows)
-    out += notes
+    out += _table(
+        ["field", "Krippendorff's alpha [95% CI]", "agreement (0-1)", "Fleiss k", "docs"], rows
+    )
+    field_resamples, span_resamples = resample_notes(report)
+    out += notes + [f"  {n}" for n in field_resamples]
     out += coefficient_lines(report)
     pairs = sorted({p for f in report.doc_fields.values() for p in f.cohen_kappa})
     if pairs:
@@ -214,7 +262,7 @@ def render_text(report: AgreementReport, documents: int = 10) -> str:
     out += _table(
         ["label", "F1 exact", "F1 overlap", "token alpha [95% CI]", "alpha_U [95% CI]"], rows
     )
-    out += notes
+    out += notes + [f"  {n}" for n in span_resamples]
     out += span_below_lines(report)
     table = origin_table(report)
     for title, headers, rows in [*([table] if table else []), *source_tables(report)]:
@@ -275,7 +323,7 @@ def coefficient_rows(report: AgreementReport) -> tuple[list[list[str]], list[str
             prev = c.prevalence
             common = "n/a"
             if prev is not None:
-                common = f"{_commonest(prev.value)} ({number(100 * prev.share, 0)}%)"
+                common = f"{_commonest(prev.value)} ({percent(prev.share)})"
                 if prev.skewed:
                     common += " SKEWED"
                     skewed.append(label)

@@ -8,6 +8,7 @@ from html import escape
 
 from .agreement_trend import DROP, TrendReport
 from .report_html import CSS, render_html
+from .report_text import number
 
 PALETTE = (
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
@@ -68,7 +69,7 @@ def trend_chart(trend: TrendReport, fields_only: bool = False) -> str:
         for px, py, v in points:
             out.append(
                 f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{colour}">'
-                f"<title>{escape(name)}: {v:.3f}</title></circle>"
+                f"<title>{escape(name)}: {number(v)}</title></circle>"
             )
         ly = top + 14 * n
         out.append(
@@ -112,7 +113,7 @@ def render_trend_html(trend: TrendReport) -> str:
     for name, values in trend.series.items():
         h.append(f"<tr><td>{escape(name)}</td>")
         h += [
-            f"<td class='n{' na' if v is None else ''}'>{'n/a' if v is None else f'{v:.3f}'}</td>"
+            f"<td class='n{' na' if v is None else ''}'>{'n/a' if v is None else number(v)}</td>"
             for v in values
         ]
         h.append("</tr>")

@@ -98,9 +98,8 @@ def test_streaming_equals_the_corpus_functions_bit_for_bit(corpus, seed):
             assert acc.f1_pairs(mode, label) == f1_pairs(docs, mode, label, coders)
             assert acc.f1(mode, label) == pairwise_f1(docs, mode, label, coders)
         assert tok[label] == token_alpha(docs, multi, label, bootstrap=30, seed=seed)
-        assert alpha_u[label] == unitizing_alpha(
-            docs, lengths, label, coders=coders, bootstrap=30, seed=seed
-        )
+        # α_U: the coders who annotated a document (one who annotated none is not counted)
+        assert alpha_u[label] == unitizing_alpha(docs, lengths, label, bootstrap=30, seed=seed)
     assert per == per_document(docs, tokens_per_doc=multi, lengths=lengths, coders=coders)
 
 
@@ -222,7 +221,7 @@ def old_span_report(store: Store, coders: list[str], bootstrap: int, seed: int) 
     out = {}
     for label in (None, *STORE_LABELS):
         tok = token_alpha(spans, tokens, label, bootstrap=bootstrap, seed=seed)
-        au = unitizing_alpha(spans, lengths, label, coders=coders, bootstrap=bootstrap, seed=seed)
+        au = unitizing_alpha(spans, lengths, label, bootstrap=bootstrap, seed=seed)
         out[label] = {
             "f1_exact": _num(pairwise_f1(spans, "exact", label, coders)),
             "f1_overlap": _num(pairwise_f1(spans, "overlap", label, coders)),

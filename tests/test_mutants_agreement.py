@@ -869,7 +869,7 @@ def test_streaming_documents_own_values_and_errors():
         Stat(None, "no document annotated by both a and b"),
         Stat(None, "no document annotated by both a and b"),
         Stat(None, "no annotations"),
-        Stat(None, "no spans"),
+        Stat(None, "no annotations"),  # α_U over the coders who annotated it: none
     )
     blank = acc.add(2, {"a": [], "b": []}, toks, 3)
     # the mean over the pairs: n is the number of pairs with a value

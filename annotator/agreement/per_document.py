@@ -1,8 +1,8 @@
 """Per-document span agreement, so the worst documents can be listed.
 
 For each document: pairwise F1 (exact and overlap, mean over the coder pairs who both annotated
-it), token α when tokens are given, and α_U when lengths are given — each computed on that
-document alone with the same definitions as the corpus-level functions in :mod:`.spans`.
+it), token α when tokens are given, and α_U (over the coders who annotated it) when lengths
+are given — each computed on that document alone with the same definitions as the corpus-level functions in :mod:`.spans`.
 For document fields use :func:`annotator.agreement.nominal.unit_agreement`.
 """
 
@@ -44,7 +44,9 @@ def per_document(
             tok = token_alpha(one, {doc_id: tokens_per_doc.get(doc_id, ())}, label, coders=coders)
         ua = None
         if lengths is not None:
-            ua = unitizing_alpha(one, {doc_id: lengths[doc_id]}, label, coders=coders)
+            # α_U over the coders who annotated this document (it needs every coder it counts)
+            here = None if coders is None else [c for c in coders if c in doc]
+            ua = unitizing_alpha(one, {doc_id: lengths[doc_id]}, label, coders=here)
         out[doc_id] = DocumentAgreement(
             f1_exact=pairwise_f1(one, "exact", label, coders),
             f1_overlap=pairwise_f1(one, "overlap", label, coders),

@@ -38,6 +38,9 @@ class Estimate:
     value: float | None
     ci: Bounds | None = None
     reason: str | None = None
+    # the resamples where the statistic was defined, when fewer than requested: the
+    # interval (and P(α below)) is over those only (e.g. a resample with no variation)
+    used: int | None = None
 
 
 def _reasons(stats: Mapping[str, Estimate]) -> dict[str, str]:
@@ -226,11 +229,18 @@ class AgreementReport:
     by_origin: Mapping[str, AgreementReport] = field(default_factory=dict)
     # suggestion sources taken as coders (agreement --with-source), by source name
     sources: Mapping[str, SourceComparison] = field(default_factory=dict)
+    # how many of the documents read each coder (and source) coded: 0 for a coder who
+    # coded none of them (e.g. one who only opened the window), who adds nothing
+    coded: Mapping[str, int] = field(default_factory=dict)
+    # the adjudicated (gold) layer on the documents read: {"documents", "spans"}, as
+    # ``Store.stats()["gold"]`` counts them on the whole database
+    gold: Mapping[str, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain data, exactly the ``--json`` object (``design`` only when
         the report was restricted to a round or its reliability sample; ``origin`` and
-        ``by_origin`` only when origins were told apart, ``sources`` only with sources)."""
+        ``by_origin`` only when origins were told apart, ``sources`` only with sources,
+        ``coded_documents`` only when a coder named coded none of the documents)."""
         design = {} if self.design is None else {"design": self.design.to_dict()}
         extra: dict[str, Any] = {}
         if self.origin != "all" or self.by_origin:
@@ -239,6 +249,8 @@ class AgreementReport:
             extra["by_origin"] = {k: r.to_dict() for k, r in self.by_origin.items()}
         if self.sources:
             extra["sources"] = {k: s.to_dict() for k, s in self.sources.items()}
+        if 0 in self.coded.values():  # a coder named who coded none of the documents
+            extra["coded_documents"] = dict(self.coded)
         return {
             "database": self.database,
             "scheme": {"name": self.scheme_name, "version": self.scheme_version},

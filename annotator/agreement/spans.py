@@ -773,6 +773,18 @@ def _combine_alpha_u(parts: Iterable[tuple[float, ...]], n_docs: int, label: str
     return Stat(1.0 - d_o / d_e, n=n_docs)
 
 
+def only_every_coder(stat: Stat, used: int, annotated: int) -> Stat:
+    """``stat`` with "no spans" said to be on the ``used`` documents annotated by every
+    coder when fewer than the ``annotated`` ones (the spans may all be on the others: α_U
+    does not see them, and "no spans" alone would deny they exist)."""
+    if stat.defined or not stat.reason.startswith("no spans") or used >= annotated:
+        return stat
+    where = (
+        f"on the {used} of {annotated} documents annotated by every coder (alpha_U uses only those)"
+    )
+    return Stat(None, f"{stat.reason} {where}", stat.n, stat.ci)
+
+
 def _alpha_u(prepared: list[_UnitizingAlpha], w: np.ndarray | None, label: str | None) -> Stat:
     return _combine_alpha_u((_label_parts(p, w) for p in prepared), len(prepared[0].doc_ids), label)
 
@@ -804,7 +816,9 @@ def unitizing_alpha(
     prepared, bad = _unitizing_prepared(docs, lengths, label, coders)
     if bad is not None:
         return bad
-    result = _alpha_u(prepared, None, label)
+    names = set(coders) if coders is not None else None
+    annotated = sum(any(names is None or c in names for c in doc) for doc in docs.values())
+    result = only_every_coder(_alpha_u(prepared, None, label), len(prepared[0].doc_ids), annotated)
     if bootstrap and result.defined:
         ci = weighted_ci(
             len(prepared[0].doc_ids),

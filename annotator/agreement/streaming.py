@@ -10,7 +10,9 @@ documents in the same order:
   :func:`.spans.f1_pairs` with ``coders``;
 * ``token_alpha(label)`` = :func:`.spans.token_alpha` with ``coders=None`` (every coder
   seen; feed only the coders wanted);
-* ``unitizing_alpha(label)`` = :func:`.spans.unitizing_alpha` with ``coders``;
+* ``unitizing_alpha(label)`` = :func:`.spans.unitizing_alpha` with ``coders=None``:
+  on the documents annotated by every coder who annotated any (a coder of ``coders`` who
+  annotated none of the documents is not one of them; :attr:`SpanAgreement.active`);
 * :meth:`SpanAgreement.add` returns the document's own
   :class:`~.per_document.DocumentAgreement` (what :func:`.per_document.per_document` gives).
 
@@ -47,6 +49,7 @@ from .spans import (
     _TokenSetAlpha,
     _UnitizingAlpha,
     _units,
+    only_every_coder,
 )
 
 NO_SHARED = "no document annotated by both {x} and {y}"
@@ -82,7 +85,14 @@ class SpanAgreement:
         }
         self._tok = {lab: _TokenAlpha(None, None, lab, None) for lab in self.labels}
         self._tokset = _TokenSetAlpha(None, None, None)
-        self._unit = {lab: _UnitizingAlpha(None, None, lab, self.names) for lab in self.labels}
+        # α_U's pieces of each document, by the coders (two or more) who annotated it: the
+        # corpus value takes the documents annotated by every coder who annotated any
+        # (:meth:`_finish`), so a coder who annotated nothing does not leave it undefined
+        self._unit_by: dict[tuple[str, ...], dict[str, _UnitizingAlpha]] = {}
+        self._unit: dict[str, _UnitizingAlpha] = {}
+        self.active: tuple[str, ...] = ()  # the coders who annotated a document (in order)
+        self._annotated: set[str] = set()
+        self._docs_annotated = 0  # documents with at least one of the coders
         self._finished = False
 
     # ------------------------------------------------------------------ feeding
@@ -167,25 +177,28 @@ class SpanAgreement:
         )
 
     def _add_unitizing(self, doc_id: Hashable, coded: dict[str, list[Span]], length: int) -> Stat:
-        if not self.names:
+        here = tuple(c for c in self.names if c in coded)  # as _all_coders orders them
+        self._annotated.update(here)
+        self._docs_annotated += bool(here)
+        if not here:
             return undefined("no annotations")
-        if len(self.names) < 2:
+        if len(here) < 2:
             return undefined("only one coder")
-        present = sorted({lab for c in self.names for *_, lab in coded.get(c, ())})
-        every = all(c in coded for c in self.names)
+        present = sorted({lab for c in here for *_, lab in coded[c]})
+        units = self._unit_by.get(here)
+        if units is None:
+            units = self._unit_by[here] = {
+                lab: _UnitizingAlpha(None, None, lab, list(here)) for lab in self.labels
+            }
         one = []
-        m = len(self.names)
+        m = len(here)
         for lab in self.labels:
-            if not every:
-                continue
-            pieces = _pieces(length, [_units(coded[c], lab, length) for c in self.names])
-            self._unit[lab].add_pieces(doc_id, length, pieces)
+            pieces = _pieces(length, [_units(coded[c], lab, length) for c in here])
+            units[lab].add_pieces(doc_id, length, pieces)
             if lab in present and length:  # this document alone, as unitizing_alpha(it)
                 one.append(_single_parts(length, m, pieces))
         if not present:
             return undefined("no spans")
-        if not every:
-            return undefined("no document annotated by every coder")
         if length == 0:
             return undefined("the documents are empty", 1)
         return _combine_alpha_u(one, 1, None)
@@ -194,8 +207,13 @@ class SpanAgreement:
 
     def _finish(self) -> None:
         if not self._finished:
+            self.active = tuple(c for c in self.names if c in self._annotated)
+            self._unit = self._unit_by.get(self.active) or {
+                lab: _UnitizingAlpha(None, None, lab, list(self.active)) for lab in self.labels
+            }
             for p in self._unit.values():
                 p.finish()
+            self._unit_by = {}  # the other coder sets' pieces are not needed any more
             self._finished = True
 
     def f1_pairs(self, mode: str = "exact", label: str | None = None) -> dict[str, Stat]:
@@ -272,11 +290,11 @@ class SpanAgreement:
         )[label]
 
     def _unitizing_prepared(self, label: str | None) -> tuple[list[_UnitizingAlpha], Stat | None]:
-        if label is not None and label not in self._unit:
+        if label is not None and label not in self._tok:
             raise ValueError(f"label {label!r} is not one of {self.labels}")
-        if not self.names:
+        if not self.active:
             return [], undefined("no annotations")
-        if len(self.names) < 2:
+        if len(self.active) < 2:
             return [], undefined("only one coder")
         labels = sorted(self.seen) if label is None else [label]
         if not labels:
@@ -307,8 +325,12 @@ class SpanAgreement:
                 out[label] = bad
                 continue
             prepared[label] = prep
-            out[label] = _combine_alpha_u(
-                (_label_parts(p, None) for p in prep), len(prep[0].doc_ids), label
+            out[label] = only_every_coder(
+                _combine_alpha_u(
+                    (_label_parts(p, None) for p in prep), len(prep[0].doc_ids), label
+                ),
+                len(prep[0].doc_ids),
+                self._docs_annotated,
             )
         defined = [lab for lab in prepared if out[lab].defined]
         if bootstrap and defined:
