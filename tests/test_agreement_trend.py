@@ -151,6 +151,11 @@ def test_methods_paragraph_takes_every_number_from_the_report(study, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == text
+    args = ["--round", "pilot", "--sample", "reliability", "--bootstrap", "200", "--seed", "1"]
+    both = _cli(study, *args, "--json", "--methods")  # the paragraph is in the JSON too
+    alone = _cli(study, *args, "--json")
+    assert both.returncode == 0 and alone.returncode == 0, both.stderr + alone.stderr
+    assert json.loads(both.stdout) == {**json.loads(alone.stdout), "methods": text}
     html = tmp_path / "r.html"
     _cli(study, "--report", str(html), "--bootstrap", "0")
     assert "Methods paragraph (draft)" in html.read_text(encoding="utf-8")

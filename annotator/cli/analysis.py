@@ -216,7 +216,13 @@ def agreement(
         with atomic_output(report) as fh:
             fh.write(render_html(data, methods=paragraph))
         click.echo(one_line(f"Wrote {report}."), err=True)
-    if as_json:
+    if as_json and methods:  # the report's object with the paragraph drafted from it
+        import json
+
+        click.echo(
+            json.dumps({**data.to_dict(), "methods": paragraph}, indent=2, ensure_ascii=False)
+        )
+    elif as_json:
         click.echo(data.to_json())
     elif methods:
         click.echo(paragraph)
