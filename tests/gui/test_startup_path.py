@@ -62,6 +62,11 @@ QT_CLASSES_NOT_AT_START = ("QStyle", "QGradient", "QWidgetAction")
 # overload of QAction takes an icon (gui/menus.py). Nor QIcon's and QImage's by the
 # first label key (the first span's swatch: gui/label_panel.py span_swatch).
 QT_CLASSES_NOT_WITHOUT_SPANS = ("QIcon", "QPixmap")
+# Nor, by the first label key, the widget classes the window never uses: PySide creates
+# every class of QtWidgets (some 70 with their enums, about 11 ms) the first time it is
+# handed a widget Qt made, as a scroll area's own viewport (the article's is made in
+# Python: gui/article_view.py own_viewport).
+QT_WIDGET_CLASSES_NEVER_USED = ("QWizard", "QMdiArea", "QLCDNumber")
 
 # Modules whose records are read at start-up: frozen records (annotator/records.py), not
 # dataclasses, whose methods are compiled from source text as each class is made (about
@@ -100,6 +105,7 @@ def created(c):
 lazy_classes = [c for c in QT_CLASSES if not created(c)]
 icon_classes = [c for c in ICON_CLASSES if not created(c)]
 key_classes = [c for c in ("QIcon", "QImage") if not created(c)]
+unused_classes = [c for c in UNUSED_CLASSES if not created(c)]
 import annotator.gui.app as app_module
 
 db, not_at_start = sys.argv[1], sys.argv[2].split(",")
@@ -148,6 +154,7 @@ def watch(w):
         result["doc"] = w.doc.id
         result["loaded_after_key"] = [m for m in not_at_start if m in sys.modules]
         result["classes_made_by_key"] = [c for c in key_classes if created(c)]
+        result["unused_classes_by_key"] = [c for c in unused_classes if created(c)]
         QTimer.singleShot(500, settled)  # the deferred jobs run one per turn meanwhile
     def when_ready():
         if not (state.get("painted") and keys_bound()):
@@ -193,6 +200,7 @@ def main_window(*args, **kwargs):
 app_module.main_window = main_window
 """.replace("QT_CLASSES", repr(QT_CLASSES_NOT_AT_START))
     .replace("ICON_CLASSES", repr(QT_CLASSES_NOT_WITHOUT_SPANS))
+    .replace("UNUSED_CLASSES", repr(QT_WIDGET_CLASSES_NEVER_USED))
     .replace("RECORD_MODULES", repr(RECORD_MODULES))
 )
 RUN = CHILD + 'sys.exit(app_module.run(db, "alice"))\n'
@@ -226,6 +234,7 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["icon_classes_at_ready"] == []  # no span listed yet
     # nor by the first span's swatch: a pixmap, drawn (gui/label_panel.py span_swatch)
     assert result["classes_made_by_key"] == []
+    assert result["unused_classes_by_key"] == []  # no widget Qt made was handed to Python
     assert result["dataclasses_at_ready"] == []
     assert result["gui_sources_read"] == []  # not by PySide's import hook
     assert result["title_patterns"] == 0
