@@ -56,8 +56,18 @@ NOT_AT_SECOND_START = ("tomllib",)
 # QGradient's about 3 ms, made by fillRect and QBrush(QColor), which spans and the list's
 # state colours do without; QWidgetAction's about 0.8 ms, made by PySide's search for the
 # class of an action a Qt call returns: gui/menus.py makes its separators and undo actions;
-# QMessageBox's about 1 ms: the window's message boxes import it when they are made).
-QT_CLASSES_NOT_AT_START = ("QStyle", "QGradient", "QWidgetAction", "QMessageBox")
+# QMessageBox's about 1 ms: the window's message boxes import it when they are made;
+# QDialog's, QDialogButtonBox's and QInputDialog's about 1.2 ms: the note's editor and the
+# coder's name dialog are modules of their own, gui/note_dialog.py and gui/coder_dialog.py).
+QT_CLASSES_NOT_AT_START = (
+    "QStyle",
+    "QGradient",
+    "QWidgetAction",
+    "QMessageBox",
+    "QDialog",
+    "QDialogButtonBox",
+    "QInputDialog",
+)
 # Nor, on an article without spans, QIcon's and QPixmap's (about 1.5 ms; the span list's
 # swatches make QPixmap's): a menu action made as QAction(text, parent) would, as an
 # overload of QAction takes an icon (gui/menus.py). Nor QIcon's and QImage's by the
