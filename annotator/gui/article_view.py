@@ -120,6 +120,26 @@ class PaintSpan(FrozenRecord):
         d["unsaved"] = unsaved
 
 
+def own_viewport(view: QPlainTextEdit) -> QWidget:
+    """Give ``view`` a viewport made here, set up as Qt sets up its own (the same name,
+    background, cursor and drops), and return it.
+
+    PySide knows the type of a widget made in Python. Asked for one Qt made, it looks for
+    its class among all of QtWidgets' classes, and the first time creates every one of
+    them (some 70 classes with their enums: about 11 ms, before the article's first
+    paint). Must be called before the view's document is set: the document layout Qt
+    made paints on the viewport given here (Qt's own is deleted)."""
+    viewport = QWidget()
+    viewport.setObjectName("qt_scrollarea_viewport")
+    viewport.setBackgroundRole(QPalette.ColorRole.Base)
+    viewport.setAutoFillBackground(True)
+    viewport.setCursor(Qt.CursorShape.IBeamCursor)
+    viewport.setAcceptDrops(True)
+    view.setViewport(viewport)
+    view.document().documentLayout().setPaintDevice(viewport)
+    return viewport
+
+
 class ArticleView(QPlainTextEdit):
     """Read-only article with token snapping and span painting."""
 
@@ -129,6 +149,7 @@ class ArticleView(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None, palette: Palette | None = None):
         super().__init__(parent)
+        own_viewport(self)
         doc = QTextDocument(self)  # spaced lines: room for the bands under the text
         doc.setDocumentLayout(LineRoomLayout(doc, LINE_ROOM))
         self.setDocument(doc)

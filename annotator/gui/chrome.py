@@ -5,14 +5,18 @@ state, coder), the window title and its message boxes."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QStatusBar, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QToolButton, QWidget
 
 from ..models import Document
 from .document_list import STATE_TEXT
 from .layouts import title_row
 from .plaintext import literal_mnemonic, literal_title, plain_tooltip
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 READ_ONLY_BANNER = "Read-only: changes cannot be saved"
 READ_ONLY_WHY = (
@@ -35,6 +39,8 @@ def window_title(doc: Document | None, coder: str, path: Path, readonly: bool) -
 
 def message_box(parent: QWidget, title: str, message: str, warning: bool = False) -> QMessageBox:
     """A non-blocking message box in plain text (messages hold file names, titles, coders)."""
+    from PySide6.QtWidgets import QMessageBox  # its class is made when first asked for
+
     box = QMessageBox(
         QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information,
         title, message, QMessageBox.StandardButton.Ok, parent,

@@ -19,20 +19,30 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QMenu,
     QStatusBar,
     QWidget,
 )
 
 from ..errors import AnnotatorError, ValidationError
-from ..store import RESERVED_NAMES, Store, check_coder_name
+from ..store import Store, check_coder_name
+from .coder_names import window_coder_name
 from .plaintext import literal_mnemonic
+
+
+def __getattr__(name: str) -> object:
+    # The dialog asking for a name lives in coder_dialog.py: its Qt classes (QInputDialog,
+    # QDialog) are made when it is first asked for, not at start-up.
+    if name == "CoderNameDialog":
+        from .coder_dialog import CoderNameDialog
+
+        return CoderNameDialog
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # SHA-256 without loading hashlib (and OpenSSL, ~3 ms) at start-up, as the standard
 # library's random module does for SHA-512: CPython's own implementation when built in.
@@ -159,47 +169,13 @@ def announce_coder(w: CoderShown, previous: str | None, where: str = "") -> bool
     return True
 
 
-class CoderNameDialog(QInputDialog):
-    """Asks for a coder name; a name the rule refuses keeps the dialog open with the reason.
-
-    The prompt holds data (known coders, a refused name): it is shown as plain text.
-    """
-
-    def __init__(self, parent: QWidget | None = None, known: list[str] | None = None):
-        super().__init__(parent)
-        self.setObjectName("coderNameDialog")
-        self.setWindowTitle("Who is coding?")
-        self.setInputMode(QInputDialog.InputMode.TextInput)
-        self.setTextEchoMode(QLineEdit.EchoMode.Normal)
-        self.known = list(known or [])
-        self.prompt = PROMPT
-        if self.known:
-            self.prompt += "\nKnown coders: " + ", ".join(self.known)
-        self.setLabelText(self.prompt)
-        self.name: str | None = None
-        self.problem = ""
-
-    def setLabelText(self, text: str) -> None:  # noqa: N802 - Qt's name
-        super().setLabelText(text)
-        for label in self.findChildren(QLabel):
-            label.setTextFormat(Qt.TextFormat.PlainText)
-
-    def done(self, result: int) -> None:
-        if result == QInputDialog.DialogCode.Accepted:
-            try:
-                self.name = window_coder_name(self.textValue(), self.known)
-            except ValidationError as e:
-                self.problem = str(e)
-                self.setLabelText(f"{e}.\n{self.prompt}")
-                return  # stays open: the coder corrects the name
-        super().done(result)
-
-
 def ask_coder_name(parent: QWidget | None = None, known: list[str] | None = None) -> str | None:
     """Ask for a coder name until it is valid; None when cancelled."""
+    from .coder_dialog import CoderNameDialog
+
     dlg = CoderNameDialog(parent, known)
     try:
-        if dlg.exec() != QInputDialog.DialogCode.Accepted:
+        if dlg.exec() != CoderNameDialog.DialogCode.Accepted:
             return None
         return dlg.name
     finally:
@@ -245,19 +221,10 @@ CHANGED_STYLE = (
     " QToolButton#coderButton::menu-indicator { image: none; width: 0; }"
 )
 LABEL_CHANGED_STYLE = "background: #fde68a; color: #3c2a00; font-weight: 700; padding: 0 6px;"
-PROMPT = "Your name or initials (your labels are stored under it):"
 
 
 def app_settings() -> QSettings:
     return QSettings(ORGANISATION, APPLICATION)
-
-
-def window_coder_name(name: str, known: list[str] | tuple[str, ...] = ()) -> str:
-    """``name`` if the window may code under it: a coder already in the database (not a
-    reserved name), or a new name the coder rule accepts; else ValidationError (one line)."""
-    if name in known and name not in RESERVED_NAMES:
-        return name
-    return check_coder_name(name)
 
 
 def _valid(value: object, known: Sequence[str] = ()) -> str | None:

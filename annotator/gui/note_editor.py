@@ -8,23 +8,32 @@ The note is data: it is edited in a plain-text box and shown through
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, SignalInstance
-from PySide6.QtGui import QContextMenuEvent, QHelpEvent, QKeyEvent
+from PySide6.QtGui import QContextMenuEvent, QHelpEvent
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
     QListWidget,
     QMenu,
-    QPlainTextEdit,
     QToolTip,
-    QVBoxLayout,
     QWidget,
 )
 
 from .article_view import ArticleView
 from .plaintext import plain_tooltip
+
+if TYPE_CHECKING:
+    from .note_dialog import NoteEditor
+
+
+def __getattr__(name: str) -> object:
+    # The note's editor lives in note_dialog.py: its Qt classes (QDialog,
+    # QDialogButtonBox) are made when a note is first edited, not at start-up.
+    if name == "NoteEditor":
+        from .note_dialog import NoteEditor
+
+        return NoteEditor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def note_summary(note: str, words: int = 8) -> str:
@@ -42,85 +51,11 @@ def span_tip(label: str, note: str, extra: str = "") -> str:
     return plain_tooltip(f"{head}\nNote: {note}" if note else head)
 
 
-class NoteEditor(QDialog):
-    """Write or change the note on one span: Ctrl+Enter or OK saves, Esc cancels.
-
-    Opened, not blocking; ``chosen`` gets the text when it is saved (an empty text
-    removes the note). A changed note is not thrown away by one stray Esc: the first
-    Esc (or Cancel, or closing the window) only says that another one discards it.
-    """
-
-    UNCHANGED_HINT = "Ctrl+Enter saves · Esc cancels · empty removes the note"
-    DISCARD_HINT = "You changed the note: Esc again discards it · Ctrl+Enter saves"
-
-    def __init__(
-        self, parent: QWidget, what: str, note: str, chosen: Callable[[str], None]
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("noteEditor")
-        self.setWindowTitle("Note on span")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._chosen = chosen
-        self._original = note
-        self._warned = False
-        head = QLabel(what)
-        head.setObjectName("noteSpan")
-        head.setTextFormat(Qt.TextFormat.PlainText)
-        head.setWordWrap(True)
-        self.edit = QPlainTextEdit()
-        self.edit.setObjectName("noteText")
-        self.edit.setPlainText(note)
-        self.edit.setTabChangesFocus(True)
-        self.edit.setPlaceholderText("Why this span, doubts, a question for the adjudicator…")
-        self.edit.moveCursor(self.edit.textCursor().MoveOperation.End)
-        hint = self.hint = QLabel(self.UNCHANGED_HINT)
-        hint.setObjectName("noteHint")
-        hint.setProperty("role", "hint")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.edit.installEventFilter(self)  # Ctrl+Enter saves (a plain Enter is a new line)
-        lay = QVBoxLayout(self)
-        lay.addWidget(head)
-        lay.addWidget(self.edit, 1)
-        lay.addWidget(hint)
-        lay.addWidget(buttons)
-        self.resize(520, 260)
-
-    def eventFilter(self, obj: QObject, e: QEvent) -> bool:
-        if (
-            obj is self.edit
-            and isinstance(e, QKeyEvent)
-            and e.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
-            and e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and e.modifiers() & Qt.KeyboardModifier.ControlModifier
-        ):
-            if e.type() == QEvent.Type.ShortcutOverride:
-                e.accept()  # the key goes to the box, not to a window shortcut
-            else:
-                self.accept()
-            return True
-        return super().eventFilter(obj, e)
-
-    def reject(self) -> None:
-        if self.edit.toPlainText() != self._original and not self._warned:
-            self._warned = True
-            self.hint.setText(self.DISCARD_HINT)
-            self.edit.setFocus()
-            return
-        super().reject()
-
-    def accept(self) -> None:
-        text = self.edit.toPlainText()
-        super().accept()
-        self._chosen(text)
-
-
 def open_note_editor(
     parent: QWidget, label: str, excerpt: str, note: str, chosen: Callable[[str], None]
 ) -> NoteEditor:
+    from .note_dialog import NoteEditor
+
     dlg = NoteEditor(parent, f"{label} — “{excerpt}”", note, chosen)
     dlg.open()
     dlg.edit.setFocus()

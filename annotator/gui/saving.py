@@ -15,7 +15,7 @@ import sys
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QStatusBar
+from PySide6.QtWidgets import QApplication, QLabel, QStatusBar
 
 from .. import pending as P
 from ..errors import AnnotatorError
@@ -33,7 +33,7 @@ from .unsaved import (
 )
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QMessageBox, QWidget
 
 # How long a key press may wait for another process's write lock before the edit is
 # queued as unsaved (the window never freezes on a lock), and the retry back-off.

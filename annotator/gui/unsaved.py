@@ -7,13 +7,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 from ..errors import AnnotatorError
 from ..pending import PendingEdits, Recovery, recovery_path
 from .plaintext import plain_tooltip
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 WAIT, WRITE, KEEP = "wait", "write", "keep"  # the choices of the unsaved warning
 
@@ -66,6 +70,8 @@ def close_warning(
     review window alike): "Close when saved" (default), ``other`` = (label, object name)
     as the destructive choice, and "Keep working" (Escape). Returns the box, not opened,
     with its wait and other buttons; it deletes itself when closed."""
+    from PySide6.QtWidgets import QMessageBox  # its class is made when first asked for
+
     box = QMessageBox(parent)
     box.setObjectName("unsavedWarning")
     box.setIcon(QMessageBox.Icon.Warning)
@@ -118,6 +124,8 @@ def recovery_message(what: str, rec: Recovery) -> str:
 
 def recovery_written(parent: QWidget, message: str, then: Callable[[], object]) -> QMessageBox:
     """The recovery file's message (opened, not blocking); ``then`` runs when it closes."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setObjectName("recoveryWritten")
     box.setIcon(QMessageBox.Icon.Information)

@@ -32,7 +32,6 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QMainWindow,
-    QMessageBox,
     QSplitter,
 )
 
@@ -55,6 +54,8 @@ from .span_display import span_display
 from .style import STYLE
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from .agreement_view import AgreementWindow
     from .field_picker import FieldKeys
     from .file_actions import FileActions

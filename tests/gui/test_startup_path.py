@@ -55,13 +55,29 @@ NOT_AT_SECOND_START = ("tomllib",)
 # use: QStyle's takes about 5 ms, the document list reads the selection from the view;
 # QGradient's about 3 ms, made by fillRect and QBrush(QColor), which spans and the list's
 # state colours do without; QWidgetAction's about 0.8 ms, made by PySide's search for the
-# class of an action a Qt call returns: gui/menus.py makes its separators and undo actions).
-QT_CLASSES_NOT_AT_START = ("QStyle", "QGradient", "QWidgetAction")
+# class of an action a Qt call returns: gui/menus.py makes its separators and undo actions;
+# QMessageBox's about 1 ms: the window's message boxes import it when they are made;
+# QDialog's, QDialogButtonBox's and QInputDialog's about 1.2 ms: the note's editor and the
+# coder's name dialog are modules of their own, gui/note_dialog.py and gui/coder_dialog.py).
+QT_CLASSES_NOT_AT_START = (
+    "QStyle",
+    "QGradient",
+    "QWidgetAction",
+    "QMessageBox",
+    "QDialog",
+    "QDialogButtonBox",
+    "QInputDialog",
+)
 # Nor, on an article without spans, QIcon's and QPixmap's (about 1.5 ms; the span list's
 # swatches make QPixmap's): a menu action made as QAction(text, parent) would, as an
 # overload of QAction takes an icon (gui/menus.py). Nor QIcon's and QImage's by the
 # first label key (the first span's swatch: gui/label_panel.py span_swatch).
 QT_CLASSES_NOT_WITHOUT_SPANS = ("QIcon", "QPixmap")
+# Nor, by the first label key, the widget classes the window never uses: PySide creates
+# every class of QtWidgets (some 70 with their enums, about 11 ms) the first time it is
+# handed a widget Qt made, as a scroll area's own viewport (the article's is made in
+# Python: gui/article_view.py own_viewport).
+QT_WIDGET_CLASSES_NEVER_USED = ("QWizard", "QMdiArea", "QLCDNumber")
 
 # Modules whose records are read at start-up: frozen records (annotator/records.py), not
 # dataclasses, whose methods are compiled from source text as each class is made (about
@@ -100,6 +116,7 @@ def created(c):
 lazy_classes = [c for c in QT_CLASSES if not created(c)]
 icon_classes = [c for c in ICON_CLASSES if not created(c)]
 key_classes = [c for c in ("QIcon", "QImage") if not created(c)]
+unused_classes = [c for c in UNUSED_CLASSES if not created(c)]
 import annotator.gui.app as app_module
 
 db, not_at_start = sys.argv[1], sys.argv[2].split(",")
@@ -148,6 +165,7 @@ def watch(w):
         result["doc"] = w.doc.id
         result["loaded_after_key"] = [m for m in not_at_start if m in sys.modules]
         result["classes_made_by_key"] = [c for c in key_classes if created(c)]
+        result["unused_classes_by_key"] = [c for c in unused_classes if created(c)]
         QTimer.singleShot(500, settled)  # the deferred jobs run one per turn meanwhile
     def when_ready():
         if not (state.get("painted") and keys_bound()):
@@ -193,6 +211,7 @@ def main_window(*args, **kwargs):
 app_module.main_window = main_window
 """.replace("QT_CLASSES", repr(QT_CLASSES_NOT_AT_START))
     .replace("ICON_CLASSES", repr(QT_CLASSES_NOT_WITHOUT_SPANS))
+    .replace("UNUSED_CLASSES", repr(QT_WIDGET_CLASSES_NEVER_USED))
     .replace("RECORD_MODULES", repr(RECORD_MODULES))
 )
 RUN = CHILD + 'sys.exit(app_module.run(db, "alice"))\n'
@@ -226,6 +245,7 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["icon_classes_at_ready"] == []  # no span listed yet
     # nor by the first span's swatch: a pixmap, drawn (gui/label_panel.py span_swatch)
     assert result["classes_made_by_key"] == []
+    assert result["unused_classes_by_key"] == []  # no widget Qt made was handed to Python
     assert result["dataclasses_at_ready"] == []
     assert result["gui_sources_read"] == []  # not by PySide's import hook
     assert result["title_patterns"] == 0
