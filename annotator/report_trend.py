@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
+from .agreement.axis import axis_start, axis_ticks
 from .agreement_trend import DROP, TrendReport
 from .report_html import CSS, render_html
 from .report_text import number
@@ -17,14 +18,15 @@ PALETTE = (
 
 
 def trend_chart(trend: TrendReport, fields_only: bool = False) -> str:
-    """An SVG line chart: one line per statistic across the groups, on a -0.5 .. 1 axis,
-    with Krippendorff's thresholds and the codebook changes as dashed lines."""
+    """An SVG line chart: one line per statistic across the groups, on a -0.5 .. 1 axis
+    (lower when a value is: ``agreement.axis``), with Krippendorff's thresholds and the
+    codebook changes as dashed lines."""
     keys = [g.key for g in trend.groups]
     series = {n: v for n, v in trend.series.items() if not fields_only or n.endswith("(alpha)")}
     width, left, right, top, bottom = 760, 50, 230, 20, 60
     height = 320
     plot_w, plot_h = width - left - right, height - top - bottom
-    lo, hi = -0.5, 1.0
+    lo, hi = axis_start(v for values in series.values() for v in values), 1.0
 
     def x(i: int) -> float:
         return left + (plot_w * (i + 0.5) / max(len(keys), 1))
@@ -37,7 +39,7 @@ def trend_chart(trend: TrendReport, fields_only: bool = False) -> str:
         f'<svg width="{width}" height="{height}" role="img"'
         f' aria-label="agreement by {escape(trend.by)}">'
     ]
-    for tick in (-0.5, 0.0, 0.5, 0.667, 0.8, 1.0):
+    for tick in (*axis_ticks(lo), 0.667, 0.8, 1.0):
         dash = ' stroke-dasharray="3,3"' if tick in (0.667, 0.8) else ""
         out.append(
             f'<line x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_w}" y2="{y(tick):.1f}"'

@@ -159,3 +159,33 @@ def test_methods_paragraph_takes_every_number_from_the_report(study, tmp_path):
     html = tmp_path / "r.html"
     _cli(study, "--report", str(html), "--bootstrap", "0")
     assert "Methods paragraph (draft)" in html.read_text(encoding="utf-8")
+
+
+def test_alphas_axis_reaches_below_minus_half_for_a_value_there():
+    """α has no lower bound: the charts' axis starts at -0.5, or at the multiple of 0.5
+    below the lowest value, never cutting a point off at -0.5."""
+    from annotator.agreement.axis import axis_start, axis_ticks
+
+    assert axis_start([]) == axis_start([0.3, None, float("nan")]) == axis_start([-0.5]) == -0.5
+    assert axis_start([0.9, -0.51]) == -1.0 and axis_start([-3.2]) == -3.5
+    assert axis_ticks(-0.5) == (-0.5, 0.0, 0.5)
+    assert axis_ticks(-2.0) == (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5)
+    assert axis_ticks(-4.0) == (-4.0, 0.0, 0.5)  # not a tick every 0.5 down to -4
+
+
+def test_the_html_trend_chart_draws_an_alpha_below_minus_half_where_it_is():
+    import re
+    from types import SimpleNamespace
+
+    from annotator.agreement_trend import TrendReport
+    from annotator.report_trend import trend_chart
+
+    groups = (SimpleNamespace(key="pilot"), SimpleNamespace(key="main"))
+    trend = TrendReport("round", groups, {"dominant_frame (alpha)": [0.9, -1.2]}, (), ())  # type: ignore[arg-type]
+    svg = trend_chart(trend)
+    assert ">-1.5</text>" in svg and ">-1</text>" in svg
+    ys = [float(y) for y in re.findall(r'<circle cx="[\d.]+" cy="([\d.]+)"', svg)]
+    top, plot_h = 20, 320 - 20 - 60  # trend_chart's margins
+    assert [round((y - top) / plot_h, 3) for y in ys] == [
+        round((1 - v) / 2.5, 3) for v in (0.9, -1.2)
+    ]

@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from ..agreement.axis import axis_start, axis_ticks
 from ..report_text import number
 from .plaintext import plain_tooltip
 
@@ -61,7 +62,8 @@ class RowChart(QWidget):
 
 
 class AlphaChart(RowChart):
-    """Horizontal bars of α on a −0.5 … 1 axis, 95% intervals as whiskers."""
+    """Horizontal bars of α on a −0.5 … 1 axis (lower when a value or an interval's end
+    is: ``agreement.axis``), 95% intervals as whiskers."""
 
     ROW_H = 24
     TOP, BOTTOM = 22, 30
@@ -77,8 +79,13 @@ class AlphaChart(RowChart):
 
     def x_of(self, v: float) -> float:
         label_w, plot_w = self._geometry()
-        v = max(AXIS[0], min(AXIS[1], v))
-        return label_w + (v - AXIS[0]) / (AXIS[1] - AXIS[0]) * plot_w
+        lo, hi = self._axis()
+        v = max(lo, min(hi, v))
+        return label_w + (v - lo) / (hi - lo) * plot_w
+
+    def _axis(self) -> tuple[float, float]:
+        ends = [v for r in self.rows for v in (r.value, *(r.ci or ()))]
+        return axis_start(ends), AXIS[1]
 
     def paintEvent(self, _e) -> None:
         p = QPainter(self)
@@ -88,7 +95,7 @@ class AlphaChart(RowChart):
         bottom = self.TOP + self.ROW_H * len(self.rows)
         fm = QFontMetrics(self.font())
         # grid, reference lines, axis labels
-        for tick in (-0.5, 0.0, 0.5, *THRESHOLDS, 1.0):
+        for tick in (*axis_ticks(self._axis()[0]), *THRESHOLDS, 1.0):
             x = self.x_of(tick)
             pen = QPen(QColor("#e2e2e2"))
             if tick in THRESHOLDS:

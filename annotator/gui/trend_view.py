@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..agreement.axis import axis_start, axis_ticks
 from ..report_text import number
 from .agreement_charts import AXIS, THRESHOLDS
 from .chrome import literal_title
@@ -54,14 +55,16 @@ class TrendHost(Protocol):
 
 
 class TrendChart(QWidget):
-    """One line per statistic across the groups, on α's -0.5 .. 1 axis; dotted lines at
-    0.667 and 0.8, a dashed line before a group whose labels use a newer scheme."""
+    """One line per statistic across the groups, on α's -0.5 .. 1 axis (lower when a
+    value is: ``agreement.axis``); dotted lines at 0.667 and 0.8, a dashed line before a
+    group whose labels use a newer scheme."""
 
     LEFT, RIGHT, TOP, BOTTOM = 44, 250, 12, 40
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.trend: TrendReport | None = None
+        self.axis = AXIS
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumHeight(260)
 
@@ -70,6 +73,8 @@ class TrendChart(QWidget):
 
     def set_trend(self, trend: TrendReport | None) -> None:
         self.trend = trend
+        values = (v for vs in trend.series.values() for v in vs) if trend is not None else ()
+        self.axis = (axis_start(values), AXIS[1])
         self.update()
 
     def _x(self, i: int, n: int) -> float:
@@ -77,7 +82,7 @@ class TrendChart(QWidget):
         return self.LEFT + width * (i + 0.5) / max(n, 1)
 
     def _y(self, v: float) -> float:
-        lo, hi = AXIS
+        lo, hi = self.axis
         v = max(lo, min(hi, v))
         height = self.height() - self.TOP - self.BOTTOM
         return self.TOP + (hi - v) / (hi - lo) * height
@@ -87,7 +92,7 @@ class TrendChart(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor("#ffffff"))
         right = self.width() - self.RIGHT
-        for tick in (-0.5, 0.0, 0.5, *THRESHOLDS, 1.0):
+        for tick in (*axis_ticks(self.axis[0]), *THRESHOLDS, 1.0):
             pen = QPen(QColor("#c8c8c8"))
             if tick in THRESHOLDS:
                 pen.setStyle(Qt.PenStyle.DotLine)

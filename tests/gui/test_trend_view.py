@@ -53,3 +53,26 @@ def test_the_trend_window_shows_each_round_and_the_codebook_change(qtbot, open_w
         and "Codebook changed before round main" in view.flags.text()
     )
     view.chart.grab()  # paints without error
+
+
+def test_the_window_charts_draw_an_alpha_below_minus_half_where_it_is(qtbot):
+    """The α chart and the trend chart reach below -0.5 for a value (or an interval's
+    end) there (``agreement.axis``); they drew it at -0.5."""
+    from types import SimpleNamespace
+
+    from annotator.agreement_trend import TrendReport
+    from annotator.gui.agreement_charts import AlphaChart, ChartRow
+    from annotator.gui.trend_view import TrendChart
+
+    chart = AlphaChart()
+    qtbot.addWidget(chart)
+    chart.resize(600, 200)
+    chart.set_rows([ChartRow("alarmist", 0.4, (-1.2, 0.7)), ChartRow("skeptical", -0.8)])
+    assert chart.x_of(-1.5) < chart.x_of(-1.2) < chart.x_of(-0.8) < chart.x_of(-0.5)
+    trend = TrendChart()
+    qtbot.addWidget(trend)
+    trend.resize(800, 300)
+    groups = (SimpleNamespace(key="pilot"), SimpleNamespace(key="main"))
+    trend.set_trend(TrendReport("round", groups, {"f (alpha)": [0.9, -1.2]}, (), ()))  # type: ignore[arg-type]
+    assert trend._y(-1.5) > trend._y(-1.2) > trend._y(-0.5)
+    trend.grab()  # paints with the lower ticks
