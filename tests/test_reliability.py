@@ -165,11 +165,16 @@ def test_the_json_is_the_typed_report_as_plain_data_in_its_documented_order(
     assert d["annotators"] == list(r.coders) == ["ana", "ben", "cy"]
     assert d["bootstrap"] == {"resamples": 30, "seed": 0, "level": 0.95}
     single, multi = d["doc_fields"]["dominant_frame"], d["doc_fields"]["frames_present"]
+    fewer = r.doc_fields["dominant_frame"].alpha.used  # its interval over fewer resamples
+    assert fewer is not None and single["alpha_ci_resamples"] == fewer < 30
     assert list(single) == [
-        "kind", "alpha", "alpha_ci", "percent", "fleiss_kappa", "cohen_kappa", "n_documents",
-        "reasons", *COEFFICIENT_KEYS,
+        "kind", "alpha", "alpha_ci", "alpha_ci_resamples", "percent", "fleiss_kappa",
+        "cohen_kappa", "n_documents", "reasons", *COEFFICIENT_KEYS,
     ]  # fmt: skip
-    assert list(multi) == [*single, "options"]  # options only for a multi field
+    assert [k for k in multi if k != "alpha_ci_resamples"] == [
+        *(k for k in single if k != "alpha_ci_resamples"),
+        "options",
+    ]  # options only for a multi field
     assert single["alpha_ci"] == list(r.doc_fields["dominant_frame"].alpha.ci)
     option = multi["options"]["alarmist"]
     assert list(option) == ["alpha", "alpha_ci", "reason", *COEFFICIENT_KEYS]
@@ -178,7 +183,12 @@ def test_the_json_is_the_typed_report_as_plain_data_in_its_documented_order(
     assert multi["reasons"] == r.doc_fields["frames_present"].reasons()
     assert set(multi["reasons"]) == {"alpha", "fleiss_kappa"}
     block = d["spans"]["by_label"]["skeptical_of_alliance"]
-    assert list(block) == [
+    typed = r.spans.by_label["skeptical_of_alliance"]
+    assert [block.get(k) for k in ("alpha_token_ci_resamples", "alpha_u_ci_resamples")] == [
+        typed.alpha_token.used,
+        typed.alpha_u.used,
+    ]  # beside an interval over fewer resamples than asked for only
+    assert [k for k in block if not k.endswith("_ci_resamples")] == [
         "f1_exact", "f1_overlap", "alpha_token", "alpha_u", "alpha_token_ci", "alpha_u_ci",
         "f1_pairs", "reasons", "alpha_token_below", "alpha_u_below",
     ]  # fmt: skip

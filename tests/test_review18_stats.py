@@ -135,8 +135,11 @@ def test_an_interval_over_fewer_resamples_than_requested_says_so(store, tmp_path
     assert escape(note) in render_html(report)
     text = methods_paragraph(report, store.stats()["gold"])
     assert "in 277 resamples for dominant frame; its interval is over the remaining" in text, text
+    field = report.to_dict()["doc_fields"]["dominant_frame"]  # --json says it too
+    assert field["alpha_ci_resamples"] == 723
     full = compute_agreement(store, None, 0, 0)  # no bootstrap: nothing to say
     assert full.doc_fields["dominant_frame"].alpha.used is None
+    assert "alpha_ci_resamples" not in full.to_dict()["doc_fields"]["dominant_frame"]
 
 
 def test_percent_agreement_is_not_headed_as_a_percentage(store):

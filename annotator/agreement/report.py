@@ -30,6 +30,13 @@ def _bounds(ci: Bounds | None) -> list[float] | None:
     return None if ci is None else [ci[0], ci[1]]
 
 
+def _resamples(key: str, e: Estimate) -> dict[str, int]:
+    """``{key: resamples}`` when ``e``'s interval is over fewer resamples than requested
+    (the statistic undefined on the others), else nothing: the JSON of such an interval
+    says so, as the text and HTML reports do."""
+    return {} if e.used is None else {key: e.used}
+
+
 @dataclass(frozen=True)
 class Estimate:
     """One reported statistic: its value, its interval when a bootstrap gave one, and why it
@@ -69,6 +76,7 @@ class FieldAgreement:
             "kind": self.kind,
             "alpha": self.alpha.value,
             "alpha_ci": _bounds(self.alpha.ci),
+            **_resamples("alpha_ci_resamples", self.alpha),
             "percent": self.percent.value,
             "fleiss_kappa": self.fleiss_kappa.value,
             "cohen_kappa": dict(self.cohen_kappa),
@@ -80,6 +88,7 @@ class FieldAgreement:
                 option: {
                     "alpha": o.value,
                     "alpha_ci": _bounds(o.ci),
+                    **_resamples("alpha_ci_resamples", o),
                     **({"reason": o.reason or ""} if o.value is None else {}),
                 }
                 for option, o in self.options.items()
@@ -118,7 +127,9 @@ class LabelAgreement:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: s.value for k, s in self.statistics().items()}
         out["alpha_token_ci"] = _bounds(self.alpha_token.ci)
+        out.update(_resamples("alpha_token_ci_resamples", self.alpha_token))
         out["alpha_u_ci"] = _bounds(self.alpha_u.ci)
+        out.update(_resamples("alpha_u_ci_resamples", self.alpha_u))
         out["f1_pairs"] = dict(self.f1_pairs)
         out["reasons"] = self.reasons()
         for key, below in (("alpha_token_below", self.alpha_token_below),
