@@ -415,6 +415,7 @@ class _Scan:
     ) -> None:
         self.path = path
         self.fmt = "" if fmt == "auto" else fmt
+        self.detected = fmt == "auto"  # the format is told by the file's first line
         self.coder = coder
         self.all_answers = all_answers
         self.add_labels = add_labels
@@ -502,6 +503,8 @@ class _Scan:
         self, lineno: int, obj: Any, scheme: Scheme, errors: list[str]
     ) -> tuple[_Prepared | None, bool]:
         try:
+            if self.detected:
+                _check_dropped_keys(obj, self.fmt)
             task = READERS[self.fmt](obj, all_answers=self.all_answers)
             if task.skip:
                 return None, False
@@ -820,6 +823,29 @@ def _prepare(
     return _Prepared(
         lineno, task, text, coder, spans, doc_labels, span_sources, label_sources, span_origins
     )
+
+
+# The canonical record's keys that the Prodigy and doccano readers do not read.
+_CANONICAL_ONLY = {
+    "prodigy": ("doc_labels", "status", "seconds_spent", "memo"),
+    "doccano": ("doc_labels", "status", "seconds_spent"),
+}
+
+
+def _check_dropped_keys(obj: Any, fmt: str) -> None:
+    """A line of a file whose format was told by its first line (a Prodigy task, say) that
+    carries what only a canonical record carries (``doc_labels``, ``status`` ...) would lose
+    those labels without a word: refuse it, naming them."""
+    if not isinstance(obj, dict):
+        return
+    keys = [
+        k for k in _CANONICAL_ONLY.get(fmt, ()) if obj.get(k) not in (None, "", {}, [], 0, "new")
+    ]
+    if keys:
+        raise LineError(
+            f"{', '.join(keys)}: a canonical record's, which a {fmt} file does not carry"
+            f" (the file was read as {fmt} from its first line); give --format jsonl"
+        )
 
 
 def _gold_origins_manual(span_origins: list[str], label_origins: dict[str, str]) -> None:
