@@ -101,3 +101,52 @@ def test_the_apps_own_prodigy_and_doccano_exports_still_import(study):
         res = cli(study, "--db", "lead.db", "import-labels", path)
         assert res.returncode == 0, res.stderr
         assert "0 span(s) added, 1 already present" in res.stdout
+
+
+# --- merge: a refusal names the file not merged and those not tried -------------------
+
+
+@pytest.fixture
+def packs(study):
+    """ana.db and ben.db: copies of the lead's database in which each coder coded."""
+    lead = study / "lead.db"
+    for coder, label in (("ana", "alarmist"), ("ben", "skeptical_of_alliance")):
+        path = study / f"{coder}.db"
+        path.write_bytes(lead.read_bytes())
+        with Store(path) as s:
+            s.add_span(s.document_ids()[0], coder, 0, 6, label)
+    return study
+
+
+def test_a_merge_refused_by_the_lead_database_names_the_file_and_those_not_merged(packs):
+    """The lead's database refusing a write (busy here; full, read-only alike) said only
+    ``lead.db: not saved: ...``: not which coder's file was not merged, nor that the files
+    after it were not tried. The lines above name the ones merged."""
+    from .conftest import write_lock_held
+
+    other = packs / "other"
+    other.mkdir()
+    (other / "x.txt").write_text("Another study's article.", encoding="utf-8")
+    (other / "s.toml").write_text(
+        'name = "fish"\nversion = 1\n[[span_labels]]\nname = "fishy"\nkey = "1"\n'
+        'color = "#d62728"\n'
+    )
+    res = cli(other, "--db", "o.db", "init", "--scheme", "s.toml", "--no-seeds")
+    assert res.returncode == 0, res.stderr
+    with write_lock_held(packs / "lead.db"):
+        res = cli(packs, "--db", "lead.db", "--busy-timeout", "0.3", "merge", "ana.db", "ben.db")
+    no_traceback(res)
+    assert res.returncode == 1 and res.stdout == ""
+    line = res.stderr.strip()
+    assert line.startswith("Error: ana.db: not merged: lead.db: ")
+    assert "busy" in line and line.endswith("(1 later file(s) not merged either: ben.db)")
+    assert coder_state(packs / "lead.db", "ana")[0] == ([], {})
+
+    res = cli(packs, "--db", "lead.db", "merge", "ana.db", "other/o.db", "ben.db")
+    no_traceback(res)
+    assert res.returncode == 1
+    assert res.stdout.startswith("ana.db: 0 new document(s), 1 span(s)")
+    line = res.stderr.strip()
+    assert line.startswith("Error: other/o.db: scheme")  # names the file already: kept
+    assert line.endswith("(1 later file(s) not merged either: ben.db)")
+    assert coder_state(packs / "lead.db", "ben")[0] == ([], {})
