@@ -43,7 +43,7 @@ from typing import Any, Protocol
 
 from . import jsonsafe
 from .align import CHANGED, LOST
-from .codebook import Renames
+from .codebook import Renames, check_not_a_pack
 from .corpus import (
     RawDocument,
     derive_title,
@@ -255,6 +255,8 @@ def import_label_file(
     if add_labels:
         try:
             scheme = _extended(store, scheme, scan.usage)
+            if scheme.version != store.scheme.version:
+                check_not_a_pack(store)
         except AnnotatorError as e:
             result.errors.append(f"{path}: cannot extend the scheme: {e}")
         else:

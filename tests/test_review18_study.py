@@ -150,3 +150,63 @@ def test_a_merge_refused_by_the_lead_database_names_the_file_and_those_not_merge
     assert line.startswith("Error: other/o.db: scheme")  # names the file already: kept
     assert line.endswith("(1 later file(s) not merged either: ben.db)")
     assert coder_state(packs / "lead.db", "ben")[0] == ([], {})
+
+
+# --- the codebook is the lead's: a coder's pack refuses a change ------------------------
+
+
+def test_a_codebook_change_in_a_coders_pack_is_refused_so_the_pack_still_merges(study):
+    """A student ran ``scheme add-label`` (or ``import-labels --add-labels``, or ``init
+    --scheme``) in their pack: its scheme v2 then differed from the lead's v2 after the
+    lead's own change, and ``merge`` refused the whole pack ("the databases were not made
+    with the same scheme") — none of the coder's work could come back. A pack now refuses
+    a codebook change in one line, writing nothing; the lead's change and the coder's
+    labels merge as before."""
+    res = cli(study, "--db", "lead.db", "assign", "--coders", "ana,ben", "--overlap", "1")
+    assert res.returncode == 0, res.stderr
+    res = cli(study, "--db", "lead.db", "pack", "--coder", "ana", "-o", "ana.db")
+    assert res.returncode == 0, res.stderr
+    pack = study / "ana.db"
+    refusal = (
+        "Error: ana.db is ana's pack: change the codebook in the lead's database, then pack again"
+    )
+    for args in (
+        ["scheme", "add-label", "newframe"],
+        ["scheme", "rename-label", "alarmist", "threat"],
+        ["scheme", "split-label", "alarmist", "--into", "a1", "a2"],
+        ["scheme", "retire-label", "alarmist"],
+        ["scheme", "add-option", "dominant_frame", "other"],
+    ):
+        res = cli(study, "--db", "ana.db", *args)
+        no_traceback(res)
+        assert res.returncode == 1 and res.stderr.startswith(refusal), (args, res.stderr)
+    toml = (Path(__file__).parent.parent / "resources" / "labels.toml").read_text("utf-8")
+    assert "\nversion = 1\n" in toml
+    (study / "v2.toml").write_text(
+        toml.replace("\nversion = 1\n", "\nversion = 2\n", 1)
+        + '\n[[span_labels]]\nname = "newframe"\nkey = "9"\ncolor = "#9467bd"\n',
+        encoding="utf-8",
+    )
+    res = cli(study, "--db", "ana.db", "init", "--scheme", "v2.toml")
+    no_traceback(res)
+    assert res.returncode == 1 and refusal in res.stderr, res.stderr
+    rec = {"text": TEXTS[0], "spans": [{"start": 0, "end": 6, "label": "brand_new"}],
+           "answer": "accept", "_annotator_id": "ana"}  # fmt: skip
+    (study / "new.jsonl").write_text(json.dumps(rec) + "\n")
+    res = cli(study, "--db", "ana.db", "import-labels", "--add-labels", "new.jsonl")
+    no_traceback(res)
+    assert res.returncode == 1
+    assert "new.jsonl: cannot extend the scheme: ana.db is ana's pack: change the" in res.stderr
+    with Store(pack) as s:
+        assert s.scheme_versions() == [1] and s.coders() == ["ana"]
+
+    # the coder codes, the lead renames a label, the pack merges under the new name
+    rec["spans"][0]["label"] = "alarmist"
+    (study / "ana.jsonl").write_text(json.dumps(rec) + "\n")
+    res = cli(study, "--db", "ana.db", "import-labels", "ana.jsonl")
+    assert res.returncode == 0, res.stderr
+    res = cli(study, "--db", "lead.db", "scheme", "rename-label", "alarmist", "threat")
+    assert res.returncode == 0, res.stderr
+    res = cli(study, "--db", "lead.db", "merge", "ana.db")
+    assert res.returncode == 0, res.stderr
+    assert coder_state(study / "lead.db", "ana")[0][0] == [(0, 6, "threat")]
