@@ -210,3 +210,55 @@ def test_a_codebook_change_in_a_coders_pack_is_refused_so_the_pack_still_merges(
     res = cli(study, "--db", "lead.db", "merge", "ana.db")
     assert res.returncode == 0, res.stderr
     assert coder_state(study / "lead.db", "ana")[0][0] == [(0, 6, "threat")]
+
+
+# --- a revision pack (--with-labels) speaks only for its coder --------------------------
+
+
+def test_merging_a_revision_pack_does_not_bring_back_other_coders_deleted_labels(study):
+    """``pack --with-labels`` copies every coder's labels into ana's pack so she can
+    revise; merging it back added those copies as the other coders' labels: a span ben
+    deleted (or recoded after a split) in the lead's database since came back under his
+    name. From a pack only its coder's labels, memo and status are taken now, and the
+    summary says how many documents' other labels it left out."""
+    lead = study / "lead.db"
+    with Store(lead) as s:
+        d1, d2, d3 = s.document_ids()
+        for d in (d1, d2, d3):
+            s.add_span(d, "ben", 0, 6, "alarmist")
+            s.add_span(d, "ana", 0, 8, "skeptical_of_alliance")
+    res = cli(study, "--db", "lead.db", "assign", "--coders", "ana,ben", "--overlap", "1")
+    assert res.returncode == 0, res.stderr
+    res = cli(study, "--db", "lead.db", "pack", "--coder", "ana", "-o", "ana.db", "--with-labels")
+    assert res.returncode == 0, res.stderr
+    # ben corrects himself in the lead's database: his first two spans go
+    recs = [
+        {"text": t, "spans": [] if i < 2 else [{"start": 0, "end": 6, "label": "alarmist"}],
+         "doc_labels": {}, "_annotator_id": "ben", "answer": "accept"}
+        for i, t in enumerate(TEXTS)
+    ]  # fmt: skip
+    (study / "ben.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs))
+    res = cli(study, "--db", "lead.db", "import-labels", "--replace", "ben.jsonl")
+    assert res.returncode == 0, res.stderr
+    # ana revises in her pack: one more span
+    rec = {"text": TEXTS[1], "spans": [{"start": 9, "end": 18, "label": "alarmist"}],
+           "_annotator_id": "ana", "answer": "accept"}  # fmt: skip
+    (study / "ana.jsonl").write_text(json.dumps(rec) + "\n")
+    res = cli(study, "--db", "ana.db", "import-labels", "ana.jsonl")
+    assert res.returncode == 0, res.stderr
+
+    res = cli(study, "--db", "lead.db", "merge", "ana.db")
+    no_traceback(res)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith(
+        "ana.db: 0 new document(s), 1 span(s) and 0 document label(s) added for 1 coder(s)"
+    )
+    assert "other coders' labels on 2 document(s) were not merged" in res.stdout
+    assert [spans for spans, _ in coder_state(lead, "ben")] == [[], [], [(0, 6, "alarmist")]]
+    assert [spans for spans, _ in coder_state(lead, "ana")] == [
+        [(0, 8, "skeptical_of_alliance")],
+        [(0, 8, "skeptical_of_alliance"), (9, 18, "alarmist")],
+        [(0, 8, "skeptical_of_alliance")],
+    ]
+    res = cli(study, "--db", "lead.db", "merge", "ana.db")  # again: nothing new
+    assert res.stdout.startswith("ana.db: 0 new document(s), 0 span(s)"), res.stdout
