@@ -649,7 +649,8 @@ class _Scan:
             if not errors:
                 errors.append(f"{self.path}: no JSON lines")
             return None
-        if self.fmt == "doccano" and self.coder is None and not named:
+        unnamed = [e for e in errors if "no coder named" in e]  # lines with labels
+        if self.fmt == "doccano" and self.coder is None and not named and unnamed:
             errors[:] = [e for e in errors if "no coder named" not in e]
             errors.insert(
                 0,

@@ -262,3 +262,36 @@ def test_merging_a_revision_pack_does_not_bring_back_other_coders_deleted_labels
     ]
     res = cli(study, "--db", "lead.db", "merge", "ana.db")  # again: nothing new
     assert res.stdout.startswith("ana.db: 0 new document(s), 0 span(s)"), res.stdout
+
+
+# --- export --all in doccano, imported back -----------------------------------------------
+
+
+def test_the_unlabelled_file_of_a_doccano_export_imports_back(study):
+    """``export --format doccano --all`` writes the documents nobody labelled to
+    ``unlabelled.jsonl``; ``import-labels`` of that folder refused it ("doccano lines do
+    not name the coder ... give --annotator NAME") although its lines hold nothing a coder
+    could own. It adds the documents now, as the canonical ``--all`` export does; a
+    doccano line with labels and no coder is still refused."""
+    with Store(study / "lead.db") as s:
+        s.add_span(s.document_ids()[0], "ana", 0, 6, "alarmist")
+    res = cli(study, "--db", "lead.db", "export", "--format", "doccano", "--all", "-o", "dc")
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in (study / "dc").glob("*.jsonl")) == [
+        "ana.jsonl",
+        "unlabelled.jsonl",
+    ]
+    res = cli(study, "--db", "fresh.db", "init", "--no-seeds")
+    assert res.returncode == 0, res.stderr
+    res = cli(study, "--db", "fresh.db", "import-labels", "dc/ana.jsonl", "dc/unlabelled.jsonl")
+    no_traceback(res)
+    assert res.returncode == 0, res.stderr
+    assert "dc/unlabelled.jsonl (doccano): 2 task(s), 2 new document(s)" in res.stdout
+    with Store(study / "fresh.db") as s:
+        assert s.document_count() == 3
+        assert coder_state(study / "fresh.db", "ana")[0][0] == [(0, 6, "alarmist")]
+    line = {"text": TEXTS[0], "label": [[0, 6, "alarmist"]]}
+    (study / "dc" / "unlabelled.jsonl").write_text(json.dumps(line) + "\n")
+    res = cli(study, "--db", "fresh.db", "import-labels", "dc/unlabelled.jsonl")
+    assert res.returncode == 1
+    assert "doccano lines do not name the coder (no _annotator_id)" in res.stderr
