@@ -295,3 +295,18 @@ def test_the_unlabelled_file_of_a_doccano_export_imports_back(study):
     res = cli(study, "--db", "fresh.db", "import-labels", "dc/unlabelled.jsonl")
     assert res.returncode == 1
     assert "doccano lines do not name the coder (no _annotator_id)" in res.stderr
+
+
+def test_a_busy_timeout_of_nan_is_refused_as_out_of_range(study):
+    """``--busy-timeout nan`` passed the range check (every comparison with NaN is false)
+    and stopped with "a stored value cannot be read ... the database may be damaged":
+    a healthy database blamed for a typo. It is refused as the option's range now."""
+    for args in (["--busy-timeout", "nan", "stats"], ["stats", "--busy-timeout", "NaN"]):
+        res = cli(study, "--db", "lead.db", *args)
+        no_traceback(res)
+        assert res.returncode == 2
+        assert res.stderr.strip().endswith(
+            "Error: Invalid value for '--busy-timeout': nan is not in the range 0<=x<=86400."
+        )
+        assert "damaged" not in res.stderr
+    assert cli(study, "--db", "lead.db", "--busy-timeout", "0.5", "stats").returncode == 0
