@@ -449,6 +449,12 @@ class _Scan:
             errors.append(f"{path}: cannot read: {e.strerror or e}")
             return
         with fh:
+            if fh.peek(16)[:16] == b"SQLite format 3\x00":  # a coder's database given here
+                errors.append(
+                    f"{path}: an SQLite database (a coder's file?), not a JSONL file: bring"
+                    " a coder's database in with 'annotator merge'"
+                )
+                return
             offset = 0
             for lineno, raw in enumerate(fh, 1):
                 if digest is not None:

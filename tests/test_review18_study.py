@@ -310,3 +310,19 @@ def test_a_busy_timeout_of_nan_is_refused_as_out_of_range(study):
         )
         assert "damaged" not in res.stderr
     assert cli(study, "--db", "lead.db", "--busy-timeout", "0.5", "stats").returncode == 0
+
+
+def test_import_labels_of_a_coders_database_says_to_merge_it(study):
+    """A student gives their ``ana.db`` to ``import-labels`` instead of ``merge``: the
+    line said "not UTF-8 text (invalid byte at offset 106)". It names what the file is
+    and the command that takes it; nothing is written."""
+    res = cli(study, "--db", "lead.db", "pack", "--coder", "ana", "-o", "ana.db")
+    assert res.returncode == 1  # no assignments yet: make a coder's file by hand
+    (study / "ana.db").write_bytes((study / "lead.db").read_bytes())
+    res = cli(study, "--db", "lead.db", "import-labels", "ana.db")
+    no_traceback(res)
+    assert res.returncode == 1
+    assert (
+        "  ana.db: an SQLite database (a coder's file?), not a JSONL file: bring a coder's"
+        " database in with 'annotator merge'"
+    ) in res.stderr.splitlines()
