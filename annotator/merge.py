@@ -56,7 +56,7 @@ import math
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -358,13 +358,21 @@ def merge_database(store: Store, other_path: str | Path, strict: bool = False) -
         ids: dict[int, int] = {}  # the other file's document ids -> this database's
         try:
             packed_for = other.pack_coder()  # a coder's pack speaks only for its coder
+            # the documents the pack assigns its coder in a round this database has (by
+            # name): the database it was made from had them
+            ours = {r.name for r in store.rounds()}
+            assigned = {
+                a.doc_id: a.round
+                for a in (other.assignments() if packed_for else ())
+                if a.coder == packed_for and a.round in ours
+            }
         except (AnnotatorError, ValueError, sqlite3.Error) as e:
             raise AnnotatorError(f"{other_path}: its settings cannot be read ({e})") from None
         for sd in other.stored_documents():
             where = f"{other_path}: document {sd.id}"
             try:
                 ids[sd.id or 0] = _merge_document(
-                    store, other, sd, stem, report, where, renames or None, packed_for
+                    store, other, sd, stem, report, where, renames or None, packed_for, assigned
                 )
             except ValidationError as e:  # a store call refused a row: name the file
                 raise AnnotatorError(f"{where}: {e}") from None
@@ -383,6 +391,7 @@ def _merge_document(
     where: str,
     renames: Renames | None = None,
     packed_for: str | None = None,
+    assigned: Mapping[int, str] | None = None,
 ) -> int:
     """Merge one document of the other file and its labels; returns its id here. From
     ``packed_for``'s pack only that coder's labels, memo and status are taken: the other
@@ -399,6 +408,15 @@ def _merge_document(
         doc_id = older[0]
         carrier = OlderText(store, doc_id, older[1], sd.text)
         report.texts_corrected += 1
+    if doc_id is None and assigned and their_id in assigned:
+        # A pack holds the documents of the database it was made from: one this database
+        # lacks that the pack assigns its coder in a round this database has is from a pack
+        # of another study, whose queue would be mixed into this study's round of that name.
+        raise AnnotatorError(
+            f"{where}: not in this database, though the pack assigns it to {packed_for} in"
+            f" round {assigned[their_id]!r}, which this database has: the pack was made from"
+            " another database (another study?); nothing merged"
+        )
     if doc_id is None:
         sd = _with_usable_tokens(replace(sd, title=" ".join(sd.title.split())), report)
         doc_id = store.add_stored_document(sd)

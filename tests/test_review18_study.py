@@ -326,3 +326,48 @@ def test_import_labels_of_a_coders_database_says_to_merge_it(study):
         "  ana.db: an SQLite database (a coder's file?), not a JSONL file: bring a coder's"
         " database in with 'annotator merge'"
     ) in res.stderr.splitlines()
+
+
+# --- a pack of another study ------------------------------------------------------------
+
+
+def test_a_pack_of_another_study_with_the_same_scheme_is_refused(study):
+    """Two studies on the default scheme, both with a round 'main': merging the other
+    study's pack of ana added its articles to this database and appended them to ana's
+    queue in this study's round 'main' (progress: 2 more to do). A pack holds the
+    documents of the database it was made from, so a document the pack assigns its coder
+    in a round this database has, and that this database lacks, refuses the pack in one
+    line; nothing is merged. (Merged into a database without that round, a pack still
+    brings its round along, as before.)"""
+    res = cli(study, "--db", "lead.db", "assign", "--coders", "ana,ben", "--overlap", "1")
+    assert res.returncode == 0, res.stderr
+    other = study / "other"
+    other.mkdir()
+    (other / "o.txt").write_text("Another study's article about fisheries.", encoding="utf-8")
+    for args in (
+        ["import", "o.txt"],
+        ["assign", "--coders", "ana,zoe", "--overlap", "1"],
+        ["pack", "--coder", "ana", "-o", "ana.db"],
+    ):
+        res = cli(other, "--db", "o.db", *args)
+        assert res.returncode == 0, (args, res.stderr)
+    with Store(other / "ana.db") as s:
+        s.add_span(s.document_ids()[0], "ana", 0, 7, "alarmist")
+    res = cli(study, "--db", "lead.db", "merge", "other/ana.db")
+    no_traceback(res)
+    assert res.returncode == 1 and res.stdout == ""
+    assert res.stderr.strip() == (
+        "Error: other/ana.db: document 1: not in this database, though the pack assigns it"
+        " to ana in round 'main', which this database has: the pack was made from another"
+        " database (another study?); nothing merged"
+    )
+    with Store(study / "lead.db") as s:
+        assert s.document_count() == 3 and len(s.queue("ana", "main")) == 3
+    # this study's own pack merges as before
+    res = cli(study, "--db", "lead.db", "pack", "--coder", "ana", "-o", "ana.db")
+    assert res.returncode == 0, res.stderr
+    with Store(study / "ana.db") as s:
+        s.add_span(s.document_ids()[0], "ana", 0, 6, "alarmist")
+    res = cli(study, "--db", "lead.db", "merge", "ana.db")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("ana.db: 0 new document(s), 1 span(s)")
