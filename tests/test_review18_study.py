@@ -371,3 +371,98 @@ def test_a_pack_of_another_study_with_the_same_scheme_is_refused(study):
     res = cli(study, "--db", "lead.db", "merge", "ana.db")
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith("ana.db: 0 new document(s), 1 span(s)")
+
+
+# --- the whole study, end to end, as it held up -------------------------------------------
+
+
+def test_a_whole_study_through_the_command_line(tmp_path):
+    """A lead and three coders, hostile files included: every count printed is checked
+    against the database, and the canonical export imports back into a fresh database
+    as the same labels."""
+    src = tmp_path / "articles"
+    src.mkdir()
+    for i, t in enumerate(TEXTS):
+        (src / f"a{i}.txt").write_text(t, encoding="utf-8")
+    (src / "bom.txt").write_bytes(b"\xef\xbb\xbfBOM headline\r\nBody text here.\r\n")
+    (src / "same.txt").write_text(TEXTS[0], encoding="utf-8")  # same text, another name
+    (src / "empty.txt").write_bytes(b"")
+    (src / "nul.txt").write_bytes(b"a\x00b")
+    (src / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
+
+    def ok(*args, cwd=tmp_path):
+        res = cli(cwd, "--db", "lead.db", *args)
+        no_traceback(res)
+        assert res.returncode == 0, (args, res.stderr)
+        return res
+
+    res = cli(tmp_path, "--db", "lead.db", "import", "articles")
+    no_traceback(res)
+    assert res.returncode == 1  # the skipped files
+    assert res.stdout.strip() == "Imported 4 document(s); 1 already present; 3 skipped."
+    ok("assign", "--coders", "ana,ben,cy", "--overlap", "0.5", "--seed", "1")
+    with Store(tmp_path / "lead.db") as s:
+        texts = {d: s.document(d).text for d in s.document_ids()}
+        assert texts[4] == "BOM headline\nBody text here.\n"
+        queues = {c: s.queue(c, "main") for c in ("ana", "ben", "cy")}
+    for coder, label in (("ana", "alarmist"), ("ben", "alarmist"), ("cy", "policy_prescription")):
+        ok("pack", "--coder", coder, "-o", f"{coder}.db")
+        recs = [
+            {"text": texts[d], "spans": [{"start": 0, "end": 3, "label": label}],
+             "doc_labels": {"dominant_frame": "none"}, "status": "done", "memo": f"{coder} ✓",
+             "answer": "accept", "_annotator_id": coder}
+            for d in queues[coder]
+        ]  # fmt: skip
+        (tmp_path / f"{coder}.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8"
+        )
+        res = cli(tmp_path, "--db", f"{coder}.db", "import-labels", f"{coder}.jsonl")
+        assert res.returncode == 0, res.stderr
+        n = len(queues[coder])
+        assert res.stdout.strip() == (
+            f"{coder}.jsonl (jsonl): {n} task(s), 0 new document(s), {n} span(s) added, 0"
+            f" already present, {n} document label(s) set, {n} memo(s) set, {n} status(es)"
+            " updated"
+        )
+    res = ok("merge", "cy.db", "ana.db", "ben.db")
+    for line, coder in zip(res.stdout.splitlines(), ("cy", "ana", "ben"), strict=True):
+        n = len(queues[coder])
+        assert line == (
+            f"{coder}.db: 0 new document(s), {n} span(s), {n} document label(s) and {n}"
+            " memo(s) added for 1 coder(s), 0 new conflict(s)"
+        )
+    res = ok("merge", "ben.db", "ana.db")  # again, in another order: nothing new
+    assert all(" 0 span(s) and 0 document label(s) added" in x for x in res.stdout.splitlines())
+    res = ok("scheme", "rename-label", "alarmist", "threat")
+    n_alarm = len(queues["ana"]) + len(queues["ben"])
+    assert f"{n_alarm} span(s) relabelled" in res.stdout
+    report = json.loads(ok("agreement", "--json").stdout)
+    assert report["annotators"] == ["ana", "ben", "cy"]
+    res = ok("gold", "--auto")
+    shared = set(queues["ana"]) & set(queues["ben"]) & set(queues["cy"])
+    assert res.stdout.startswith(f"{len(shared)} document(s):")
+    for fmt, out in (("jsonl", "all.jsonl"), ("prodigy", "p.jsonl"), ("csv", "all.csv"),
+                     ("doccano", "dc"), ("brat", "brat"), ("spacy", "sp")):  # fmt: skip
+        ok("export", "--format", fmt, "-o", out)
+    with Store(tmp_path / "lead.db") as s:
+        want = {c: coder_state(tmp_path / "lead.db", c) for c in ("ana", "ben", "cy")}
+        assert s.coders() == ["ana", "ben", "cy"]
+    # the canonical export into a database that has only the renamed codebook
+    res = cli(tmp_path, "--db", "fresh.db", "init", "--no-seeds")
+    assert res.returncode == 0, res.stderr
+    res = cli(tmp_path, "--db", "fresh.db", "import-labels", "--add-labels", "all.jsonl")
+    no_traceback(res)
+    assert res.returncode == 0, res.stderr
+    with Store(tmp_path / "fresh.db") as s:
+        by_text = {s.document(d).text: d for d in s.document_ids()}
+        lead_ids = sorted(texts, key=lambda d: texts[d])
+        for coder, state in want.items():
+            with Store(tmp_path / "lead.db") as lead:
+                for d in lead_ids:
+                    mine = sorted((sp.start, sp.end, sp.label) for sp in lead.spans(d, coder))
+                    f = by_text.get(texts[d])
+                    theirs = [] if f is None else sorted(
+                        (sp.start, sp.end, sp.label) for sp in s.spans(f, coder)
+                    )  # fmt: skip
+                    assert mine == theirs, (coder, d)
+            assert state  # every coder has labels
