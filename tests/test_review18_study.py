@@ -466,3 +466,21 @@ def test_a_whole_study_through_the_command_line(tmp_path):
                     )  # fmt: skip
                     assert mine == theirs, (coder, d)
             assert state  # every coder has labels
+
+
+def test_import_update_refuses_the_open_database_before_reading_it(study):
+    """``import``, ``import-labels`` and ``merge`` refuse the open database (and its
+    ``-wal``) as an input before anything reads it — reading it opens and closes the
+    file, and closing any descriptor of it drops every SQLite lock the process holds. ``import
+    --update`` read it (a ``.txt`` link to it: "binary file (NUL byte ...)"); it refuses
+    it in the same line now."""
+    (study / "link.txt").symlink_to(study / "lead.db")
+    for args, line in (
+        (["import", "--update", "link.txt"],
+         "Error: link.txt: cannot merge a database into itself, nor import it"),
+        (["import", "link.txt"],
+         "Error: link.txt: cannot merge a database into itself, nor import it"),
+    ):  # fmt: skip
+        res = cli(study, "--db", "lead.db", *args)
+        no_traceback(res)
+        assert res.returncode == 1 and res.stderr.strip() == line, (args, res.stderr)
