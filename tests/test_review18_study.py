@@ -484,3 +484,27 @@ def test_import_update_refuses_the_open_database_before_reading_it(study):
         res = cli(study, "--db", "lead.db", *args)
         no_traceback(res)
         assert res.returncode == 1 and res.stderr.strip() == line, (args, res.stderr)
+
+
+def test_assign_in_a_coders_pack_is_refused(study):
+    """A coder who ran ``assign`` in their pack drew a round there; ``merge`` then gave the
+    lead's database that round with the pack's seed and a design naming a sample it never
+    got (``agreement --methods`` would describe it as drawn). The study is designed in the
+    lead's database: a pack refuses ``assign`` in one line (``--plan`` only reads)."""
+    res = cli(study, "--db", "lead.db", "assign", "--coders", "ana,ben", "--overlap", "1")
+    assert res.returncode == 0, res.stderr
+    res = cli(study, "--db", "lead.db", "pack", "--coder", "ana", "-o", "ana.db")
+    assert res.returncode == 0, res.stderr
+    (study / "new.txt").write_text("A new article the coder found.", encoding="utf-8")
+    assert cli(study, "--db", "ana.db", "import", "new.txt").returncode == 0
+    res = cli(study, "--db", "ana.db", "assign", "--coders", "ana,bob", "--overlap", "1",
+              "--round", "extra")  # fmt: skip
+    no_traceback(res)
+    assert res.returncode == 1
+    assert res.stderr.strip() == (
+        "Error: ana.db is ana's pack: assign in the lead's database, then pack again"
+    )
+    with Store(study / "ana.db") as s:
+        assert [r.name for r in s.rounds()] == ["main"]
+    res = cli(study, "--db", "ana.db", "assign", "--plan", "--alpha-min", "0.8")
+    assert res.returncode == 0, res.stderr
