@@ -834,27 +834,39 @@ def _prepare(
     )
 
 
-# The canonical record's keys that the Prodigy and doccano readers do not read.
-_CANONICAL_ONLY = {
-    "prodigy": ("doc_labels", "status", "seconds_spent", "memo"),
-    "doccano": ("doc_labels", "status", "seconds_spent"),
+# What the reader of a file's format does not read and another format's reader does:
+# (the other format, its name, its keys). ``label`` counts as doccano's when it is a list.
+_NOT_READ: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
+    "jsonl": (("doccano", "doccano", ("entities", "cats", "label")),),
+    "prodigy": (
+        ("jsonl", "canonical", ("doc_labels", "status", "seconds_spent", "memo")),
+        ("doccano", "doccano", ("entities", "cats", "label")),
+    ),
+    "doccano": (
+        ("jsonl", "canonical", ("spans", "accept", "doc_labels", "status", "seconds_spent")),
+    ),
 }
 
 
 def _check_dropped_keys(obj: Any, fmt: str) -> None:
     """A line of a file whose format was told by its first line (a Prodigy task, say) that
-    carries what only a canonical record carries (``doc_labels``, ``status`` ...) would lose
-    those labels without a word: refuse it, naming them."""
+    carries what only another format's record carries (a canonical ``doc_labels``,
+    ``status`` ..., a doccano ``label`` list or ``cats``) would lose those labels without a
+    word: refuse it, naming them."""
     if not isinstance(obj, dict):
         return
-    keys = [
-        k for k in _CANONICAL_ONLY.get(fmt, ()) if obj.get(k) not in (None, "", {}, [], 0, "new")
-    ]
-    if keys:
-        raise LineError(
-            f"{', '.join(keys)}: a canonical record's, which a {fmt} file does not carry"
-            f" (the file was read as {fmt} from its first line); give --format jsonl"
-        )
+    for other, name, owned in _NOT_READ.get(fmt, ()):
+        keys = [
+            k
+            for k in owned
+            if obj.get(k) not in (None, "", {}, [], 0, "new")
+            and (k != "label" or isinstance(obj[k], list))
+        ]
+        if keys:
+            raise LineError(
+                f"{', '.join(keys)}: a {name} record's, which a {fmt} file does not carry"
+                f" (the file was read as {fmt} from its first line); give --format {other}"
+            )
 
 
 def _gold_origins_manual(span_origins: list[str], label_origins: dict[str, str]) -> None:

@@ -86,6 +86,33 @@ def test_a_later_canonical_line_in_a_file_read_as_prodigy_is_refused_not_dropped
         assert s.memo(d3, "ana") == "clear call for sanctions"
 
 
+def test_a_later_line_of_another_format_is_refused_in_either_direction(study):
+    """The same for a canonical file with a later doccano line (``label`` spans, ``cats``)
+    and a doccano file with a later Prodigy or canonical line (``spans``): each reader
+    ignored the other's keys, and those labels were dropped without a word."""
+    canonical = {"text": TEXTS[0], "doc_labels": {"dominant_frame": "none"},
+                 "_annotator_id": "ana"}  # fmt: skip
+    doccano = {"text": TEXTS[1], "label": [[0, 8, "alarmist"]], "_annotator_id": "ana"}
+    prodigy = {"text": TEXTS[2], "spans": [{"start": 0, "end": 10, "label": "alarmist"}],
+               "_annotator_id": "ana", "answer": "accept"}  # fmt: skip
+    for name, lines, problem in (
+        ("c.jsonl", [canonical, doccano],
+         "c.jsonl:2: label: a doccano record's, which a jsonl file does not carry (the file"
+         " was read as jsonl from its first line); give --format doccano"),
+        ("d.jsonl", [doccano, prodigy],
+         "d.jsonl:2: spans: a canonical record's, which a doccano file does not carry (the"
+         " file was read as doccano from its first line); give --format jsonl"),
+        ("p.jsonl", [prodigy, {**doccano, "answer": "accept"}],
+         "p.jsonl:2: label: a doccano record's, which a prodigy file does not carry (the"
+         " file was read as prodigy from its first line); give --format doccano"),
+    ):  # fmt: skip
+        (study / name).write_text("".join(json.dumps(r) + "\n" for r in lines))
+        res = cli(study, "--db", "lead.db", "import-labels", name)
+        no_traceback(res)
+        assert res.returncode == 1 and f"  {problem}" in res.stderr.splitlines(), res.stderr
+    assert coder_state(study / "lead.db", "ana") == [([], {})] * 3
+
+
 def test_the_apps_own_prodigy_and_doccano_exports_still_import(study):
     """The check refuses only what the detected reader would drop: annotator's own Prodigy
     export and doccano folder (memo, cats, origins) import back as before."""
