@@ -85,7 +85,17 @@ def assign(
 
     ``docs``: the round takes only that many of the candidate documents, a seeded random
     sample (:func:`annotator.design.draw_round_documents`); the others stay unassigned for
-    a later round (a pilot of 20 articles, then the main round over the rest)."""
+    a later round (a pilot of 20 articles, then the main round over the rest).
+
+    Refused in a coder's pack: the study is designed in the lead's database (a round drawn
+    in the pack would come back by ``merge`` with a design and sample the lead's database
+    never drew)."""
+    packed_for = store.pack_coder()
+    if packed_for is not None:
+        raise ValidationError(
+            f"{store.path.name} is {packed_for}'s pack: assign in the lead's database, then"
+            " pack again"
+        )
     round = check_round_name(round)
     known = store.coders()  # a coder the database has keeps their name
     for name in coders:

@@ -180,6 +180,20 @@ def _field_with(
     )
 
 
+def check_not_a_pack(store: Store) -> None:
+    """Refuse a codebook change in a coder's pack (``annotator pack``): the pack's next
+    scheme version would differ from the lead's, and ``merge`` refuses a file whose scheme
+    version differs, so the coder's work could not come back. The codebook is changed in
+    the lead's database; a new pack takes it."""
+    coder = store.pack_coder()
+    if coder is not None:
+        raise ValidationError(
+            f"{store.path.name} is {coder}'s pack: change the codebook in the lead's"
+            " database, then pack again (a change here would part the pack's scheme from"
+            " the lead's, and merge refuses a file whose scheme version differs)"
+        )
+
+
 def _commit(
     store: Store,
     scheme: Scheme,
@@ -195,6 +209,7 @@ def _commit(
     drop_suggestions: Collection[str] = (),
     base: int | None = None,
 ) -> Change:
+    check_not_a_pack(store)
     who = by if by is not None and by.strip() else default_who()
     effect = store.change_codebook(
         scheme, op, {**args, "what": what}, who.strip(),
@@ -684,6 +699,7 @@ def adopt_scheme(
                 " --map applies only to a new version"
             )
         return Adoption(differences, None)
+    check_not_a_pack(store)
     labels, fields, options = _mappings(old, new, mapping)
     used_labels, used_fields = store.stored_names()
     orphans = []

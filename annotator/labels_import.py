@@ -43,7 +43,7 @@ from typing import Any, Protocol
 
 from . import jsonsafe
 from .align import CHANGED, LOST
-from .codebook import Renames
+from .codebook import Renames, check_not_a_pack
 from .corpus import (
     RawDocument,
     derive_title,
@@ -255,6 +255,8 @@ def import_label_file(
     if add_labels:
         try:
             scheme = _extended(store, scheme, scan.usage)
+            if scheme.version != store.scheme.version:
+                check_not_a_pack(store)
         except AnnotatorError as e:
             result.errors.append(f"{path}: cannot extend the scheme: {e}")
         else:
@@ -415,6 +417,7 @@ class _Scan:
     ) -> None:
         self.path = path
         self.fmt = "" if fmt == "auto" else fmt
+        self.detected = fmt == "auto"  # the format is told by the file's first line
         self.coder = coder
         self.all_answers = all_answers
         self.add_labels = add_labels
@@ -446,6 +449,12 @@ class _Scan:
             errors.append(f"{path}: cannot read: {e.strerror or e}")
             return
         with fh:
+            if fh.peek(16)[:16] == b"SQLite format 3\x00":  # a coder's database given here
+                errors.append(
+                    f"{path}: an SQLite database (a coder's file?), not a JSONL file: bring"
+                    " a coder's database in with 'annotator merge'"
+                )
+                return
             offset = 0
             for lineno, raw in enumerate(fh, 1):
                 if digest is not None:
@@ -502,6 +511,8 @@ class _Scan:
         self, lineno: int, obj: Any, scheme: Scheme, errors: list[str]
     ) -> tuple[_Prepared | None, bool]:
         try:
+            if self.detected:
+                _check_dropped_keys(obj, self.fmt)
             task = READERS[self.fmt](obj, all_answers=self.all_answers)
             if task.skip:
                 return None, False
@@ -644,7 +655,8 @@ class _Scan:
             if not errors:
                 errors.append(f"{self.path}: no JSON lines")
             return None
-        if self.fmt == "doccano" and self.coder is None and not named:
+        unnamed = [e for e in errors if "no coder named" in e]  # lines with labels
+        if self.fmt == "doccano" and self.coder is None and not named and unnamed:
             errors[:] = [e for e in errors if "no coder named" not in e]
             errors.insert(
                 0,
@@ -820,6 +832,41 @@ def _prepare(
     return _Prepared(
         lineno, task, text, coder, spans, doc_labels, span_sources, label_sources, span_origins
     )
+
+
+# What the reader of a file's format does not read and another format's reader does:
+# (the other format, its name, its keys). ``label`` counts as doccano's when it is a list.
+_NOT_READ: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
+    "jsonl": (("doccano", "doccano", ("entities", "cats", "label")),),
+    "prodigy": (
+        ("jsonl", "canonical", ("doc_labels", "status", "seconds_spent", "memo")),
+        ("doccano", "doccano", ("entities", "cats", "label")),
+    ),
+    "doccano": (
+        ("jsonl", "canonical", ("spans", "accept", "doc_labels", "status", "seconds_spent")),
+    ),
+}
+
+
+def _check_dropped_keys(obj: Any, fmt: str) -> None:
+    """A line of a file whose format was told by its first line (a Prodigy task, say) that
+    carries what only another format's record carries (a canonical ``doc_labels``,
+    ``status`` ..., a doccano ``label`` list or ``cats``) would lose those labels without a
+    word: refuse it, naming them."""
+    if not isinstance(obj, dict):
+        return
+    for other, name, owned in _NOT_READ.get(fmt, ()):
+        keys = [
+            k
+            for k in owned
+            if obj.get(k) not in (None, "", {}, [], 0, "new")
+            and (k != "label" or isinstance(obj[k], list))
+        ]
+        if keys:
+            raise LineError(
+                f"{', '.join(keys)}: a {name} record's, which a {fmt} file does not carry"
+                f" (the file was read as {fmt} from its first line); give --format {other}"
+            )
 
 
 def _gold_origins_manual(span_origins: list[str], label_origins: dict[str, str]) -> None:

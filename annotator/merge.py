@@ -56,7 +56,7 @@ import math
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -140,6 +140,9 @@ class MergeReport:
     conflicts: list[Conflict] = field(default_factory=list)
     schemes_added: list[int] = field(default_factory=list)
     gold_skipped: int = 0  # documents whose gold labels in the other database were not merged
+    # documents on which a coder's pack holds other coders' labels that differ from ours
+    # (a copy made by ``pack --with-labels``): not merged, see :func:`_merge_document`
+    others_skipped: int = 0
     retokenised: int = 0  # new documents whose stored tokens were unusable and were recomputed
     rounds_added: list[str] = field(default_factory=list)  # rounds only the other file had
     assignments_added: int = 0  # assignments only the other file had
@@ -198,6 +201,13 @@ class MergeReport:
                 f"; the gold labels of {self.gold_skipped} document(s) were not merged"
                 " (adjudicate in this database, or export them with --gold and import-labels)"
                 if self.gold_skipped
+                else ""
+            )
+            + (
+                f"; other coders' labels on {self.others_skipped} document(s) were not merged"
+                " (a coder's pack holds a copy of them as they were when it was packed;"
+                " they come from their own files)"
+                if self.others_skipped
                 else ""
             )
         )
@@ -346,11 +356,23 @@ def merge_database(store: Store, other_path: str | Path, strict: bool = False) -
         # labels made before a codebook change recorded here are read under today's names
         renames = Renames(store, max(theirs)) if theirs else None
         ids: dict[int, int] = {}  # the other file's document ids -> this database's
+        try:
+            packed_for = other.pack_coder()  # a coder's pack speaks only for its coder
+            # the documents the pack assigns its coder in a round this database has (by
+            # name): the database it was made from had them
+            ours = {r.name for r in store.rounds()}
+            assigned = {
+                a.doc_id: a.round
+                for a in (other.assignments() if packed_for else ())
+                if a.coder == packed_for and a.round in ours
+            }
+        except (AnnotatorError, ValueError, sqlite3.Error) as e:
+            raise AnnotatorError(f"{other_path}: its settings cannot be read ({e})") from None
         for sd in other.stored_documents():
             where = f"{other_path}: document {sd.id}"
             try:
                 ids[sd.id or 0] = _merge_document(
-                    store, other, sd, stem, report, where, renames or None
+                    store, other, sd, stem, report, where, renames or None, packed_for, assigned
                 )
             except ValidationError as e:  # a store call refused a row: name the file
                 raise AnnotatorError(f"{where}: {e}") from None
@@ -368,8 +390,13 @@ def _merge_document(
     report: MergeReport,
     where: str,
     renames: Renames | None = None,
+    packed_for: str | None = None,
+    assigned: Mapping[int, str] | None = None,
 ) -> int:
-    """Merge one document of the other file and its labels; returns its id here."""
+    """Merge one document of the other file and its labels; returns its id here. From
+    ``packed_for``'s pack only that coder's labels, memo and status are taken: the other
+    coders' in it (``pack --with-labels``) are a copy made when it was packed, which the
+    coder could not change, and would bring back what they deleted or recoded since."""
     _check_document(sd, where)
     their_id = sd.id
     if their_id is None:  # never in a file annotator wrote (documents.id is its rowid)
@@ -381,6 +408,15 @@ def _merge_document(
         doc_id = older[0]
         carrier = OlderText(store, doc_id, older[1], sd.text)
         report.texts_corrected += 1
+    if doc_id is None and assigned and their_id in assigned:
+        # A pack holds the documents of the database it was made from: one this database
+        # lacks that the pack assigns its coder in a round this database has is from a pack
+        # of another study, whose queue would be mixed into this study's round of that name.
+        raise AnnotatorError(
+            f"{where}: not in this database, though the pack assigns it to {packed_for} in"
+            f" round {assigned[their_id]!r}, which this database has: the pack was made from"
+            " another database (another study?); nothing merged"
+        )
     if doc_id is None:
         sd = _with_usable_tokens(replace(sd, title=" ".join(sd.title.split())), report)
         doc_id = store.add_stored_document(sd)
@@ -403,12 +439,19 @@ def _merge_document(
     ours = _labels(store, doc_id)
     our_memos = store.memos(doc_id)
     targets: dict[str, str] = {}  # coder -> name their labels (and status) go under
+    others_differ = False  # another coder's labels in a pack that differ from ours
     for coder in sorted(theirs.keys() | their_memos.keys()):
         their = theirs.get(coder, ([], {}))
         their_memo = their_memos.get(coder, "")
         if coder == GOLD:  # adjudication is done in the lead's database
             if not _subset(their, ours.get(GOLD, ([], {}))):  # reported unless already here
                 report.gold_skipped += 1
+            continue
+        if packed_for is not None and coder != packed_for:
+            others_differ = others_differ or not (
+                _subset(their, ours.get(coder, ([], {})))
+                and _memo_in(their_memo, our_memos.get(coder, ""))
+            )
             continue
         target = targets[coder] = coder
         mine = ours.get(coder, ([], {}))
@@ -439,8 +482,9 @@ def _merge_document(
         if their_memo and their_memo != my_memo:
             store.set_memo(doc_id, target, their_memo, at=times.memos.get(coder, ""))
             report.memos_set += 1
+    report.others_skipped += others_differ
     for coder, (state, secs) in their_statuses.items():
-        if coder == GOLD:
+        if coder == GOLD or (packed_for is not None and coder != packed_for):
             continue
         _check_status(coder, state, secs, where)
         target = targets.get(coder, coder)

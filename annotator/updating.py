@@ -130,6 +130,9 @@ def update_paths(
     """Replace the stored texts that the inputs correct (see the module's doc).
     ``pipeline``: tokenise with this one (default: the one the document was imported
     with). ``progress(done, total)`` counts the inputs read."""
+    from .paths import check_inputs
+
+    paths = check_inputs(paths, [store])  # never the open database: opening it drops its locks
     report = UpdateReport()
     items = list(read_sources(paths))
     for done, item in enumerate(items, 1):

@@ -24,7 +24,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 DB_HELP = "The labels database (created on first use)."
 CODER_HELP = "Coder name for the window."
 TIMEOUT_HELP = "Seconds to wait while another program holds the database's lock."
-TIMEOUT_TYPE = click.FloatRange(0, 24 * 3600)
+
+
+class _Seconds(click.FloatRange):
+    """A number of seconds from 0 to a day; NaN, which every range comparison lets
+    through, is refused as out of range too (it reached SQLite's busy timeout)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        rv = super().convert(value, param, ctx)
+        if rv != rv:  # NaN
+            self.fail(f"{rv} is not in the range {self._describe_range()}.", param, ctx)
+        return rv
+
+
+TIMEOUT_TYPE = _Seconds(0, 24 * 3600)
 
 
 def group_options(f: F) -> F:
