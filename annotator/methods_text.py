@@ -365,11 +365,26 @@ def methods_paragraph(report: AgreementReport, gold: Mapping[str, int] | None = 
     elif fields or labels:
         parts.append("Every variable reached this standard.")
     if gold and (gold.get("documents") or gold.get("spans")):
+        n_spans, n_codes = gold.get("spans", 0), gold.get("document_codes")
+        if n_codes is None:  # counted on the whole database (Store.stats): passages only
+            what = (
+                f"their {_count(n_spans, 'adjudicated passage', 'adjudicated passages')}"
+                " and document codes form"
+            )
+        else:  # what the layer holds on these documents, each kind it has
+            kinds = [
+                _count(n, one, many)
+                for n, one, many in (
+                    (n_spans, "adjudicated passage", "adjudicated passages"),
+                    (n_codes, "adjudicated document code", "adjudicated document codes"),
+                )
+                if n
+            ]
+            what = f"their {_join(kinds)} {'forms' if n_spans + n_codes == 1 else 'form'}"
         parts.append(
             "Disagreements were resolved by adjudication:"
             f" {_count(gold.get('documents', 0), 'document was', 'documents were')} reviewed"
-            f" and their {_count(gold.get('spans', 0), 'adjudicated passage', 'adjudicated passages')}"
-            " and document codes form the gold standard used in the analysis."
+            f" and {what} the gold standard used in the analysis."
         )
     else:
         parts.append("No disagreements have been adjudicated into a gold standard yet.")

@@ -180,7 +180,8 @@ def _view(
     n_documents = 0
     coded_by_two = 0
     coded_count: Counter[str] = Counter()  # the documents each coder coded
-    gold_counts = {"documents": 0, "spans": 0}  # the gold layer on the documents read
+    # the gold layer on the documents read (its spans and document field values)
+    gold_counts = {"documents": 0, "spans": 0, "document_codes": 0}
     assisted_seen = False
     for doc_id, title, length, states, spans, doc_labels in store.iter_coding(documents):
         # a coder coded a document when they labelled it or moved it past "new"
@@ -214,6 +215,7 @@ def _view(
         if gold_spans or gold_values:  # as Store.stats counts the gold layer
             gold_counts["documents"] += 1
             gold_counts["spans"] += len(gold_spans)
+            gold_counts["document_codes"] += len(gold_values)
         if against_gold and gold_coded:
             for src, check in against_gold.items():
                 if doc_id in trained[src]:

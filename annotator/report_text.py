@@ -114,6 +114,12 @@ def design_lines(design: SampleDesign) -> list[str]:
     if isinstance(extensions, list):  # each extension's own record: counted here
         drawn["extensions"] = f"{len(extensions)} (assign --only-unassigned)"
     how = ", ".join(f"{k} {_value(drawn[k])}" for k in keys) or "not recorded"
+    method = drawn.get("method")
+    if isinstance(method, str) and "candidates" in drawn:
+        # ``annotator assign``'s own sentence says how (its other keys are in --json)
+        how = method + "".join(
+            f"; {k} {_value(drawn[k])}" for k in ("strata", "extensions") if k in drawn
+        )
     return [
         f"Round {design.round}, {what}: {design.documents} document(s),"
         f" {design.coded_by_two} of them coded by at least two coders",

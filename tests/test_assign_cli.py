@@ -330,3 +330,21 @@ def test_the_real_program_prints_no_traceback_for_hostile_input(db):
         )
         assert proc.returncode == 1, (args, proc.stderr)
         assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+
+
+def test_the_agreement_reports_design_line_is_assigns_own_sentence(db):
+    """The report's "Drawn:" line printed "method 2 of 8 candidate documents ..." and then
+    every other key of the recorded design again (candidates, tool_version ...): for a
+    round ``annotator assign`` drew, it is the sentence assign wrote (and the strata)."""
+    from annotator.reliability import compute_agreement
+    from annotator.report_text import design_lines
+
+    assign_json(db, "--coders", "ana,ben,cy", "--overlap", "0.2", "--seed", "5",
+                "--stratify", "outlet")  # fmt: skip
+    with Store(db) as store:
+        drawn = next(dict(r.design) for r in store.rounds() if r.name == "main")
+        design = compute_agreement(store, None, 0, 0, sample="reliability").design
+    assert design is not None
+    line = design_lines(design)[-1]
+    assert line.startswith(f"Drawn: {drawn['method']}; strata {{") and line.endswith("; seed 5")
+    assert "tool_version" not in line and "candidates " not in line and "method " not in line

@@ -160,7 +160,26 @@ def test_one_adjudicated_document_is_singular(store):
     store.add_gold_span(docs[0], 0, 9, "alarmist", ["ana", "ben"])
     assert store.stats()["gold"]["documents"] == 1
     text = _paragraph(store)
-    assert "1 document was reviewed and their 1 adjudicated passage and" in text
+    assert "1 document was reviewed and their 1 adjudicated passage forms the gold" in text
+
+
+def test_a_gold_layer_of_document_codes_alone_is_counted_as_such(store):
+    """``gold --auto`` accepting one document field value: the paragraph said "their 0
+    adjudicated passages and document codes form the gold standard"."""
+    docs = _docs(store, 2)
+    _agree(store, docs, ["ana", "ben"])
+    store.set_gold_label(docs[0], "dominant_frame", "alarmist", ["ana", "ben"])
+    text = _paragraph(store)
+    assert "1 document was reviewed and their 1 adjudicated document code forms the gold" in text, (
+        text
+    )
+    store.add_gold_span(docs[0], 0, 9, "alarmist", ["ana", "ben"])
+    store.add_gold_span(docs[1], 0, 9, "alarmist", ["ana", "ben"])
+    text = _paragraph(store)
+    assert (
+        "2 documents were reviewed and their 2 adjudicated passages and 1 adjudicated"
+        " document code form the gold standard" in text
+    ), text
 
 
 def test_the_paragraph_says_which_codes_count_when_some_came_from_suggestions(store):

@@ -243,8 +243,9 @@ class AgreementReport:
     # how many of the documents read each coder (and source) coded: 0 for a coder who
     # coded none of them (e.g. one who only opened the window), who adds nothing
     coded: Mapping[str, int] = field(default_factory=dict)
-    # the adjudicated (gold) layer on the documents read: {"documents", "spans"}, as
-    # ``Store.stats()["gold"]`` counts them on the whole database
+    # the adjudicated (gold) layer on the documents read: {"documents", "spans",
+    # "document_codes"}, as ``Store.stats()["gold"]`` counts the first two on the whole
+    # database
     gold: Mapping[str, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
