@@ -455,6 +455,12 @@ class _Scan:
                     " a coder's database in with 'annotator merge'"
                 )
                 return
+            if fh.peek(16).removeprefix(b"\xef\xbb\xbf").startswith((b'"doc_id",', b"doc_id,")):
+                errors.append(  # the CSV export (a row per span): each line "not valid JSON"
+                    f"{path}: the CSV export (a row per span), not a JSONL file: import-labels"
+                    " reads canonical JSONL, Prodigy or doccano (export --format jsonl)"
+                )
+                return
             offset = 0
             for lineno, raw in enumerate(fh, 1):
                 if digest is not None:
@@ -817,7 +823,8 @@ def _prepare(
             if fmt != "jsonl":
                 raise LineError(
                     f"coder name {GOLD!r} is reserved for the adjudicated layer, which only the"
-                    " canonical JSONL carries"
+                    " canonical JSONL carries (export --format jsonl; or export the coders"
+                    " alone, --annotator NAME)"
                 )
             if (task.memo or "").strip():
                 raise LineError("the gold layer has no memo (a memo is one coder's)")

@@ -340,6 +340,17 @@ def merge_databases(
             return
 
 
+def _holds_labels_as_text(path: Path) -> bool:
+    """Whether ``path`` (a regular file: ``check_input`` said so) begins as a JSONL file
+    of labels does (``{``), which SQLite would call "not a database"."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except OSError:
+        return False  # reported as SQLite finds it
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
+
+
 def merge_database(store: Store, other_path: str | Path, strict: bool = False) -> MergeReport:
     """Merge one database into ``store`` in a single transaction."""
     from .paths import check_input
@@ -348,6 +359,11 @@ def merge_database(store: Store, other_path: str | Path, strict: bool = False) -
     other_path = Path(other_path)
     if other_path.resolve() == store.path.resolve():
         raise AnnotatorError(f"{other_path}: cannot merge a database into itself")
+    if _holds_labels_as_text(other_path):
+        raise AnnotatorError(
+            f"{other_path}: a file of labels (JSONL), not a database: read it with"
+            " 'annotator import-labels'"
+        )
     report = MergeReport(str(other_path))
     stem = other_path.stem
     with read_snapshot(other_path) as other, store.transaction():

@@ -804,7 +804,8 @@ def test_gold_in_a_prodigy_file_or_with_bad_sources_is_one_line(store, tmp_path)
     r = one(import_label_files(store, [f]))
     assert r.errors == [
         f"{f}:1: coder name 'gold' is reserved for the adjudicated layer, which only the"
-        " canonical JSONL carries"
+        " canonical JSONL carries (export --format jsonl; or export the coders alone,"
+        " --annotator NAME)"
     ]
     rec = {
         "text": "Gold.",

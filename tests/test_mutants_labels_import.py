@@ -202,7 +202,7 @@ def test_the_gold_layer_only_from_the_canonical_format():
         prepared(coder=GOLD, fmt="prodigy")
     assert str(err.value) == (
         f"coder name {GOLD!r} is reserved for the adjudicated layer, which only the canonical"
-        " JSONL carries"
+        " JSONL carries (export --format jsonl; or export the coders alone, --annotator NAME)"
     )
 
 

@@ -535,3 +535,40 @@ def test_assign_in_a_coders_pack_is_refused(study):
         assert [r.name for r in s.rounds()] == ["main"]
     res = cli(study, "--db", "ana.db", "assign", "--plan", "--alpha-min", "0.8")
     assert res.returncode == 0, res.stderr
+
+
+def test_a_csv_export_given_to_import_labels_and_a_jsonl_file_given_to_merge_are_one_line(
+    tmp_path,
+):
+    """import-labels given the CSV export listed "not valid JSON" for each of its first 20
+    lines (and "... and N more"); merge given a JSONL file said "not a usable SQLite
+    database (file is not a database)". Each is one line saying what the file is and
+    which command reads it."""
+    from annotator.corpus import RawDocument
+    from annotator.errors import AnnotatorError
+    from annotator.ingest import import_documents
+    from annotator.labels_import import import_label_files
+    from annotator.merge import merge_database
+
+    db = tmp_path / "lead.db"
+    with Store(db) as store:
+        import_documents(store, [RawDocument("Russia and Iran.", "a.txt")])
+        store.add_span(1, "ana", 0, 6, "alarmist")
+        csv_file = tmp_path / "spans.csv"
+        from annotator.export import export
+
+        export(store, csv_file, fmt="csv")
+        [r] = import_label_files(store, [csv_file])
+        assert r.errors == [
+            f"{csv_file}: the CSV export (a row per span), not a JSONL file: import-labels"
+            " reads canonical JSONL, Prodigy or doccano (export --format jsonl)"
+        ]
+        jsonl = tmp_path / "ana.jsonl"
+        jsonl.write_text('\ufeff{"text": "Russia and Iran."}\n', encoding="utf-8")
+        with pytest.raises(AnnotatorError) as err:
+            merge_database(store, jsonl)
+        assert str(err.value) == (
+            f"{jsonl}: a file of labels (JSONL), not a database: read it with"
+            " 'annotator import-labels'"
+        )
+        assert len(store.spans(1, "ana")) == 1
