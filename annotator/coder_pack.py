@@ -146,7 +146,7 @@ def _check_new_output(output: str | Path, store: Store) -> Path:
     its companions; the folder exists and can be written), and it must not exist."""
     if str(output) == "-":
         raise OutputError("a pack is a database file; give a file name, not '-'")
-    target = check_output(output, databases=[store])
+    target = check_output(output, databases=[store], writer="a pack")
     if os.path.lexists(target):
         raise OutputError(f"{output}: exists; a pack never replaces a file: choose a new file name")
     return target

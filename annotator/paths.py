@@ -134,7 +134,11 @@ def _kind(mode: int) -> str:
 
 
 def check_output(
-    target: str | Path, *, folder: bool = False, databases: Iterable[Any] = ()
+    target: str | Path,
+    *,
+    folder: bool = False,
+    databases: Iterable[Any] = (),
+    writer: str = "an export",
 ) -> Path:
     """Refuse an output path that would destroy an input; returns it as a Path.
 
@@ -142,7 +146,8 @@ def check_output(
     path, relative path, symlink or hard link; also a name that resolves to one that
     does not exist yet), anything existing that is not a regular file (``folder``:
     not a folder), a folder output that holds the database, and a path whose folder
-    does not exist or is read-only. ``"-"`` (stdout) is always accepted.
+    does not exist or is read-only. ``"-"`` (stdout) is always accepted. ``writer``
+    names what writes it in the line refusing an existing database.
     """
     if str(target) == "-":
         return Path("-")
@@ -181,7 +186,7 @@ def check_output(
             )
         if not folder and _is_sqlite_database(p):  # a coder's database, not an old export
             raise OutputError(
-                f"{shown}: exists and is a SQLite database (a coder's labels?); an export"
+                f"{shown}: exists and is a SQLite database (a coder's labels?); {writer}"
                 " never replaces a database: choose another output file"
             )
         if folder:

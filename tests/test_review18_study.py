@@ -572,3 +572,33 @@ def test_a_csv_export_given_to_import_labels_and_a_jsonl_file_given_to_merge_are
             " 'annotator import-labels'"
         )
         assert len(store.spans(1, "ana")) == 1
+
+
+def test_a_pack_reads_a_busy_database_and_never_replaces_one(study):
+    """The README said a pack refuses a busy database; a pack only reads it, so it is made
+    from what is committed (another program's open write transaction neither blocks it
+    nor shows in it). An existing database as the target was refused as "an export never
+    replaces a database"; it says "a pack" now."""
+    import sqlite3
+
+    res = cli(study, "--db", "lead.db", "assign", "--coders", "ana,ben", "--overlap", "1")
+    assert res.returncode == 0, res.stderr
+    with Store(study / "lead.db") as s:
+        s.add_span(1, "ana", 0, 6, "alarmist")
+    other = sqlite3.connect(study / "lead.db", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another program writing, not yet committed
+        other.execute("DELETE FROM spans")
+        res = cli(study, "--db", "lead.db", "--busy-timeout", "1", "pack", "--coder", "ana",
+                  "-o", "ana.db")  # fmt: skip
+        no_traceback(res)
+        assert res.returncode == 0, res.stderr
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert coder_state(study / "ana.db", "ana")[0][0] == [(0, 6, "alarmist")]
+    res = cli(study, "--db", "lead.db", "pack", "--coder", "ben", "-o", "ana.db")
+    assert res.returncode == 1 and res.stderr.strip() == (
+        "Error: ana.db: exists and is a SQLite database (a coder's labels?); a pack never"
+        " replaces a database: choose another output file"
+    )
