@@ -80,6 +80,19 @@ def dumps(value: Any, **kwargs: Any) -> str:
     return text
 
 
+SHOWN_CHARS = 60  # of a value quoted in a message, at most
+
+
+def shown(value: Any) -> str:
+    """``value`` (read from a JSON file) spelled as JSON, for a message about it:
+    ``true``, ``null``, ``"x"``, ``["a", 1]``; cut after :data:`SHOWN_CHARS` characters."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
 def check_surrogates(text: str) -> None:
     """Refuse a lone surrogate (text that no UTF-8 file or SQLite column can hold)."""
     if not text.isascii():

@@ -55,6 +55,7 @@ from .errors import AnnotatorError
 from .formats import READ_FORMATS, detect_format
 from .formats.readers import READERS
 from .formats.tasks import LabelTask, LineError
+from .jsonsafe import shown
 from .models import MANUAL
 from .nlp import DEFAULT_PIPELINE, tokenize_arrays
 from .scheme import Scheme, extend_scheme
@@ -883,13 +884,13 @@ def _gold_origins_manual(span_origins: list[str], label_origins: dict[str, str])
         if origin != MANUAL:
             raise LineError(
                 f"gold span {i}: origin must be 'manual' (gold labels are the adjudicator's"
-                f" decisions), got {origin!r}"
+                f" decisions), got {shown(origin)}"
             )
     for fname, origin in label_origins.items():
         if origin != MANUAL:
             raise LineError(
                 f"gold {fname}: origin must be 'manual' (gold labels are the adjudicator's"
-                f" decisions), got {origin!r}"
+                f" decisions), got {shown(origin)}"
             )
 
 
@@ -975,7 +976,7 @@ def _problems(item: _Prepared, scheme: Scheme) -> list[str]:
         values = value if isinstance(value, list) else [value]
         if spec.kind == "single" and isinstance(value, list):
             if len(value) != 1:
-                out.append(f"field {fname!r} takes one option, got {value!r}")
+                out.append(f"field {fname!r} takes one option, got {shown(value)}")
                 continue
             item.doc_labels[fname] = value[0]
         for v in values:

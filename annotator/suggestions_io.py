@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AnnotatorError
+from .jsonsafe import shown
 from .models import SuggestedLabel, Suggestion, source_problem
 from .scheme import Scheme
 from .store import Store
@@ -186,9 +187,7 @@ def _read_line(
         )
     learned = obj.get("trained_on", False)
     if not isinstance(learned, bool):
-        import json
-
-        raise _Bad(f'"trained_on" must be true or false, not {json.dumps(learned)}')
+        raise _Bad(f'"trained_on" must be true or false, not {shown(learned)}')
     if learned and trained is not None:
         trained.add(doc_id)
     n = len(task.text)

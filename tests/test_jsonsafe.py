@@ -60,3 +60,21 @@ def test_round_trip_of_strict_values(value):
     text = dumps(value)
     assert loads(text) == json.loads(text)
     assert json.loads(text) == value or value != value
+
+
+def test_a_value_in_a_message_is_spelled_as_json_and_cut_short():
+    """A message about a value read from a JSON file names it as the file spells it
+    (``got true``, not Python's ``got True``), cut after SHOWN_CHARS characters."""
+    from annotator.jsonsafe import SHOWN_CHARS, shown
+
+    assert [shown(v) for v in (True, None, "x", ["a", 1], {"k": 2.5})] == [
+        "true",
+        "null",
+        '"x"',
+        '["a", 1]',
+        '{"k": 2.5}',
+    ]
+    assert shown("é😀") == '"é😀"'
+    long = shown(10**400)
+    assert len(long) == SHOWN_CHARS and long.endswith("…") and long.startswith("1000")
+    assert shown({1, 2}) in ("{1, 2}", "{2, 1}")  # not JSON at all: as Python shows it

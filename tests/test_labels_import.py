@@ -431,7 +431,7 @@ def test_canonical_unknown_field_and_bad_single_value(store, tmp_path):
     r = one(import_label_files(store, [f]))
     assert r.errors == [
         f"{f}:1: document field 'tone' is not in the scheme; use --add-labels",
-        f"{f}:2: field 'dominant_frame' takes one option, got ['alarmist', 'none']",
+        f'{f}:2: field \'dominant_frame\' takes one option, got ["alarmist", "none"]',
         f'{f}:3: doc_labels["frames_present"] must be an option or a list of options',
     ]
     assert store.document_count() == 0
@@ -916,7 +916,7 @@ def test_repeated_texts_are_added_once_in_file_order(store, tmp_path):
 def test_an_answer_that_is_not_text_is_one_line(store, tmp_path):
     f = write_jsonl(tmp_path / "p.jsonl", [{**prodigy_task("Odd answer."), "answer": ["accept"]}])
     r = one(import_label_files(store, [f]))
-    assert r.errors == [f"{f}:1: \"answer\" must be accept, reject or ignore, got ['accept']"]
+    assert r.errors == [f'{f}:1: "answer" must be accept, reject or ignore, got ["accept"]']
 
 
 def test_a_pipe_or_device_is_refused_without_reading_it(tmp_path):

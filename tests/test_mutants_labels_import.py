@@ -165,7 +165,7 @@ def test_problems_are_all_named_and_values_normalised():
     assert one.doc_labels["dominant_frame"] == "none"  # one option of a single field
     two = item(doc_labels={"dominant_frame": ["none", "alarmist"], "frames_present": "alarmist"})
     assert _problems(two, SCHEME) == [
-        "field 'dominant_frame' takes one option, got ['none', 'alarmist']"
+        'field \'dominant_frame\' takes one option, got ["none", "alarmist"]'
     ]
     assert two.doc_labels["frames_present"] == ["alarmist"]  # one option of a multi field
 
@@ -801,7 +801,7 @@ def test_the_second_pass_of_add_labels_reports_only_what_is_new(store, tmp_path)
     r = import_one(store, path, "\n".join(lines) + "\n", add_labels=True)
     assert r.format == "jsonl"
     assert r.errors == [
-        f"{path}:2: field 'dominant_frame' takes one option, got ['none', 'alarmist']",
+        f'{path}:2: field \'dominant_frame\' takes one option, got ["none", "alarmist"]',
         f"{path}:3: not valid JSON (Expecting value at column 1)",
         f"{path}:4: not a JSON object",
     ]

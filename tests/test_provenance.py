@@ -328,7 +328,7 @@ def test_gold_accepted_from_a_suggestion_is_the_adjudicators_manual_decision(cod
         [r] = import_label_files(s, [write_jsonl(tmp_path / "g.jsonl", [g])])
         assert r.errors == [
             f"{tmp_path / 'g.jsonl'}:1: gold span 1: origin must be 'manual' (gold labels are"
-            " the adjudicator's decisions), got 'suggestion:patterns'"
+            ' the adjudicator\'s decisions), got "suggestion:patterns"'
         ]
 
 

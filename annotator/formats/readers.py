@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..jsonsafe import shown
 from ..models import STATES, origin_problem
 from .tasks import LabelTask, LineError, TaskSpan, as_int, as_str, base_task, read_memo
 
@@ -69,7 +70,7 @@ def _read_status(obj: dict[str, Any], task: LabelTask) -> None:
     non-negative number); either may be absent or null (not restored)."""
     state = obj.get("status")
     if state is not None and state not in STATES:
-        raise LineError(f'"status" must be one of {", ".join(STATES)}, got {state!r}')
+        raise LineError(f'"status" must be one of {", ".join(STATES)}, got {shown(state)}')
     secs = obj.get("seconds_spent")
     if secs is not None:
         try:
@@ -79,7 +80,7 @@ def _read_status(obj: dict[str, Any], task: LabelTask) -> None:
             secs = None
         if secs is None or not math.isfinite(secs) or secs < 0:
             raise LineError(
-                f'"seconds_spent" must be a finite number of seconds >= 0, got {obj["seconds_spent"]!r}'
+                f'"seconds_spent" must be a finite number of seconds >= 0, got {shown(obj["seconds_spent"])}'
             )
     if state is not None or secs is not None:
         task.status, task.seconds_spent = state or "new", secs or 0.0
@@ -111,7 +112,7 @@ def read_prodigy(obj: Any, all_answers: bool = False) -> LabelTask:
     task = base_task(obj)
     answer = obj.get("answer")
     if answer is not None and answer not in ("accept", "reject", "ignore"):
-        raise LineError(f'"answer" must be accept, reject or ignore, got {answer!r}')
+        raise LineError(f'"answer" must be accept, reject or ignore, got {shown(answer)}')
     task.skip = answer != "accept" and not all_answers
     coder = obj.get("_annotator_id") or obj.get("_session_id")
     if coder is not None:

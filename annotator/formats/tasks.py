@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..jsonsafe import shown
+
 
 class LineError(Exception):
     """One line of an input file is unusable; ``str()`` is the reason."""
@@ -51,13 +53,13 @@ class LabelTask:
 
 def as_int(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise LineError(f"{what} must be an integer, got {value!r}")
+        raise LineError(f"{what} must be an integer, got {shown(value)}")
     return value
 
 
 def as_str(value: Any, what: str) -> str:
     if not isinstance(value, str):
-        raise LineError(f"{what} must be a string, got {value!r}")
+        raise LineError(f"{what} must be a string, got {shown(value)}")
     return value
 
 
@@ -80,7 +82,7 @@ def base_task(obj: Any) -> LabelTask:
             stamp = None
         if stamp is None or not math.isfinite(stamp):
             raise LineError(
-                f'"_timestamp" must be a number (seconds since 1970), got {obj["_timestamp"]!r}'
+                f'"_timestamp" must be a number (seconds since 1970), got {shown(obj["_timestamp"])}'
             )
     return LabelTask(text=text, meta=dict(meta), timestamp=stamp)
 
