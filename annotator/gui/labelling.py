@@ -10,7 +10,7 @@ for one only the database knows) and the existing span is selected instead.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QStatusBar, QWidget
@@ -22,6 +22,9 @@ from . import commands as cmd
 from .article_view import ArticleView
 from .chrome import StatusLabels
 from .document_list import DocumentList
+
+if TYPE_CHECKING:
+    from ..scheme import Scheme
 
 
 class SpanSelector(Protocol):
@@ -63,6 +66,11 @@ class LabelHost(cmd.TitleEditor, Protocol):
 
     def open_document(self, doc_id: int, keep_position: bool = False) -> None: ...
 
+    @property
+    def scheme(self) -> Scheme: ...
+
+    def reload_scheme(self) -> None: ...
+
 
 class Labelling:
     """The labelling slots of one main window (``host``)."""
@@ -93,6 +101,12 @@ class Labelling:
             start, end = sel
             if self._text_corrected():
                 return
+            now = self._current_label(label)
+            if now is None or now != label:
+                w.view.select_cp(start, end)  # the document was shown again: same text
+                if now is None:
+                    return
+                label = now
             w.view.clear_selection()
             try:  # the store refuses a span it holds already; this, one not written yet
                 P.refuse_identical(w.own_spans(w.doc.id)[0], (start, end, label), "")
@@ -106,6 +120,12 @@ class Labelling:
             return
         span_id = w.view.selected_span
         if span_id is not None:
+            now = self._current_label(label)
+            if now is None or now != label:
+                w.refresh_spans(span_id)  # the document was shown again: same span
+                if now is None:
+                    return
+                label = now
             span = self._span(span_id)
             if span is None:
                 return
@@ -115,6 +135,40 @@ class Labelling:
                 self._checked(span_id)
             return
         self._say("Select some text first (or click a span to relabel it).", 4000)
+
+    def _current_label(self, label: str) -> str | None:
+        """``label``'s name now: another process may have changed the codebook since the
+        window read it (``annotator scheme rename-label``, ``split-label`` ...), and the
+        key pressed names a label of the old one. Then the window takes the new codebook
+        and the article is shown again; a renamed or merged label is followed to its new
+        name, one split or retired gives None (its key makes no span of it); the coder is
+        told in one line."""
+        w = self.w
+        old = w.scheme.version
+        versions = getattr(w.store, "scheme_versions", None)  # a Store (not an overlay)
+        try:
+            newest = versions()[-1:] if versions is not None else []
+        except (AnnotatorError, sqlite3.Error):
+            return label  # cannot tell: as before (the store still checks the label)
+        if not newest or newest[0] == old:
+            return label
+        from ..codebook import Renames
+
+        w.store.reload_scheme()  # type: ignore[attr-defined]
+        now = Renames(w.store, old).label(label)  # type: ignore[arg-type]
+        w.reload_scheme()
+        if w.doc is not None:
+            w.open_document(w.doc.id, keep_position=True)
+        new = f"The codebook changed (scheme v{w.scheme.version})"
+        spec = w.scheme.label(now)
+        if spec is None or spec.retired:
+            self._say(
+                f"{new}: '{label}' is no longer a label; press one of the new labels' keys.", 10000
+            )
+            return None
+        if now != label:
+            self._say(f"{new}: '{label}' is now '{now}'.", 10000)
+        return now
 
     def _text_corrected(self) -> bool:
         """Whether the article's text was corrected (``import --update``, another

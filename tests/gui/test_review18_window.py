@@ -36,3 +36,72 @@ def test_agreement_window_heads_the_share_as_the_text_report_does(qtbot, open_wi
     assert "agreement (0-1)" in heads and "% agreement" not in heads, heads
     value = t.item(0, heads.index("agreement (0-1)")).text()
     assert float(value) <= 1.0
+
+
+def _cli(db, *args):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(db), *args],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_a_label_renamed_by_another_process_is_applied_under_its_new_name(
+    qtbot, open_window, db, doc_ids, reader
+):
+    """The lead runs ``scheme rename-label alarmist alarm`` while the coder codes; the
+    coder's next ``1`` (still "Alarmist" on screen) was refused with a "Not saved" box and
+    the selection was gone: the label was lost. Now the window takes the new codebook,
+    the span is made under the label's new name, and the coder is told in one line."""
+    from gui_helpers import SIMPLE
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    simple = doc_ids["Simple"]
+    w = open_window("alice")
+    w.open_document(simple)
+    _cli(db, "scheme", "rename-label", "alarmist", "alarm")
+    lazy = SIMPLE.index("lazy")
+    w.view.select_cp(lazy, lazy + 4)
+    qtbot.keyClick(w.view, Qt.Key.Key_1)
+    assert [(s.start, s.label) for s in reader.spans(simple, "alice")] == [(lazy, "alarm")]
+    assert not [b for b in w.findChildren(QMessageBox) if b.isVisible()]
+    assert "alarm" in w.panel.label_buttons and "alarmist" not in w.panel.label_buttons
+    assert "'alarmist' is now 'alarm'" in w.statusBar().currentMessage()
+    # one undo step, as any span
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert reader.spans(simple, "alice") == []
+
+
+def test_a_label_split_by_another_process_keeps_the_selection_for_a_new_key(
+    qtbot, open_window, db, doc_ids, reader
+):
+    """After ``scheme split-label`` from the command line the split label's key cannot
+    make a span; the selection was dropped with a "Not saved" box. Now the coder is told
+    in one line and the same text stays selected for one of the new labels' keys."""
+    from gui_helpers import SIMPLE
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    simple = doc_ids["Simple"]
+    w = open_window("alice")
+    w.open_document(simple)
+    _cli(db, "scheme", "split-label", "alarmist", "--into", "military", "economic")
+    lazy = SIMPLE.index("lazy")
+    w.view.select_cp(lazy, lazy + 4)
+    qtbot.keyClick(w.view, Qt.Key.Key_1)
+    assert reader.spans(simple, "alice") == []
+    assert not [b for b in w.findChildren(QMessageBox) if b.isVisible()]
+    assert "military" in w.panel.label_buttons
+    assert "'alarmist'" in w.statusBar().currentMessage()
+    assert w.view.selection_cp() == (lazy, lazy + 4)
+    key = w.scheme.label("military").key
+    qtbot.keyClick(w.view, getattr(Qt.Key, f"Key_{key.upper()}"))
+    assert [(s.start, s.label) for s in reader.spans(simple, "alice")] == [(lazy, "military")]
