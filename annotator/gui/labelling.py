@@ -24,6 +24,7 @@ from .chrome import StatusLabels
 from .document_list import DocumentList
 
 if TYPE_CHECKING:
+    from ..codebook import Renames
     from ..scheme import Scheme
 
 
@@ -136,39 +137,80 @@ class Labelling:
             return
         self._say("Select some text first (or click a span to relabel it).", 4000)
 
-    def _current_label(self, label: str) -> str | None:
-        """``label``'s name now: another process may have changed the codebook since the
-        window read it (``annotator scheme rename-label``, ``split-label`` ...), and the
-        key pressed names a label of the old one. Then the window takes the new codebook
-        and the article is shown again; a renamed or merged label is followed to its new
-        name, one split or retired gives None (its key makes no span of it); the coder is
-        told in one line."""
+    def _codebook_moved(self) -> Renames | None:
+        """Whether another process changed the codebook since the window read it
+        (``annotator scheme rename-label``, ``split-label``, ``rename-option`` ...): then
+        the window takes the new codebook, the article is shown again, and the renames
+        since the old version are returned (to follow a key or click made on the old
+        one); else None."""
         w = self.w
         old = w.scheme.version
         versions = getattr(w.store, "scheme_versions", None)  # a Store (not an overlay)
         try:
             newest = versions()[-1:] if versions is not None else []
         except (AnnotatorError, sqlite3.Error):
-            return label  # cannot tell: as before (the store still checks the label)
+            return None  # cannot tell: as before (the store still checks what is written)
         if not newest or newest[0] == old:
-            return label
+            return None
         from ..codebook import Renames
 
         w.store.reload_scheme()  # type: ignore[attr-defined]
-        now = Renames(w.store, old).label(label)  # type: ignore[arg-type]
+        renames = Renames(w.store, old)  # type: ignore[arg-type]
         w.reload_scheme()
         if w.doc is not None:
             w.open_document(w.doc.id, keep_position=True)
-        new = f"The codebook changed (scheme v{w.scheme.version})"
-        spec = w.scheme.label(now)
+        return renames
+
+    def _changed(self) -> str:
+        return f"The codebook changed (scheme v{self.w.scheme.version})"
+
+    def _current_label(self, label: str) -> str | None:
+        """``label``'s name now (a key names a label of the codebook the window shows):
+        a label renamed or merged by another process meanwhile is followed to its new
+        name, one split or retired gives None (its key makes no span of it); the coder is
+        told in one line."""
+        renames = self._codebook_moved()
+        if renames is None:
+            return label
+        now = renames.label(label)
+        spec = self.w.scheme.label(now)
         if spec is None or spec.retired:
             self._say(
-                f"{new}: '{label}' is no longer a label; press one of the new labels' keys.", 10000
+                f"{self._changed()}: '{label}' is no longer a label;"
+                " press one of the new labels' keys.",
+                10000,
             )
             return None
         if now != label:
-            self._say(f"{new}: '{label}' is now '{now}'.", 10000)
+            self._say(f"{self._changed()}: '{label}' is now '{now}'.", 10000)
         return now
+
+    def _current_field(self, field: str, value: Any) -> tuple[str, Any] | None:
+        """``(field, value)`` under the codebook now, as :meth:`_current_label` does for
+        a label: renamed or merged names followed, None (and the coder told) if the
+        field or an option is gone."""
+        renames = self._codebook_moved()
+        if renames is None:
+            return field, value
+        name = renames.field(field)
+        if value is None:
+            now: Any = None
+        elif isinstance(value, str):
+            now = renames.option(field, value)
+        else:
+            now = tuple(renames.option(field, v) for v in value)
+        spec = self.w.scheme.field(name)
+        if spec is None or any(
+            v not in spec.options for v in ([now] if isinstance(now, str) else now or ())
+        ):
+            self._say(
+                f"{self._changed()}: that value of '{field}' is no longer offered; choose again.",
+                10000,
+            )
+            return None
+        if (name, now) != (field, value):
+            self._say(f"{self._changed()}: the field takes its new names.", 10000)
+        return name, now
 
     def _text_corrected(self) -> bool:
         """Whether the article's text was corrected (``import --update``, another
@@ -267,6 +309,11 @@ class Labelling:
         w = self.w
         if w.doc is None:
             return
+        current = self._current_field(field, value)
+        if current is None:
+            w.refresh_fields()
+            return
+        field, value = current
         old = w.own_fields(w.doc.id).get(field)
         if old == value:
             return

@@ -105,3 +105,25 @@ def test_a_label_split_by_another_process_keeps_the_selection_for_a_new_key(
     key = w.scheme.label("military").key
     qtbot.keyClick(w.view, getattr(Qt.Key, f"Key_{key.upper()}"))
     assert [(s.start, s.label) for s in reader.spans(simple, "alice")] == [(lazy, "military")]
+
+
+def test_a_field_option_renamed_by_another_process_is_set_under_its_new_name(
+    qtbot, open_window, db, doc_ids, reader
+):
+    """``scheme rename-option dominant_frame alarmist alarm`` from the command line, then
+    Ctrl+D 1 in the window: refused with a "Not saved" box (the option's old name); now
+    the field is set to the option under its new name."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    simple = doc_ids["Simple"]
+    w = open_window("alice")
+    w.open_document(simple)
+    w.view.setFocus()
+    _cli(db, "scheme", "rename-option", "dominant_frame", "alarmist", "alarm")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert w.field_keys.is_open
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_1)
+    assert reader.doc_labels(simple, "alice") == {"dominant_frame": "alarm"}
+    assert not [b for b in w.findChildren(QMessageBox) if b.isVisible()]
+    assert "alarm" in w.panel.fields["dominant_frame"].buttons
