@@ -127,3 +127,16 @@ def test_a_field_option_renamed_by_another_process_is_set_under_its_new_name(
     assert reader.doc_labels(simple, "alice") == {"dominant_frame": "alarm"}
     assert not [b for b in w.findChildren(QMessageBox) if b.isVisible()]
     assert "alarm" in w.panel.fields["dominant_frame"].buttons
+
+
+def test_the_trend_window_claims_no_drop_when_there_are_no_groups(qtbot, open_window, two_coded):
+    """With no rounds, Tools → Agreement over time said "No documents to group by round."
+    and, under it, "No statistic falls more than 0.15 below the first group." (there is
+    no first group), above a table of one orphan row."""
+    w = open_window("ana")
+    next(a for a in w.findChildren(QAction) if a.objectName() == "agreementTrend").trigger()
+    view = w._trend
+    qtbot.waitUntil(lambda: view.trend is not None, timeout=60_000)
+    assert view.status.text() == "No documents to group by round."
+    assert "first group" not in view.flags.text()
+    assert view.table.rowCount() == 0
