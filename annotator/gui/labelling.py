@@ -137,7 +137,7 @@ class Labelling:
             return
         self._say("Select some text first (or click a span to relabel it).", 4000)
 
-    def _codebook_moved(self) -> Renames | None:
+    def codebook_moved(self) -> Renames | None:
         """Whether another process changed the codebook since the window read it
         (``annotator scheme rename-label``, ``split-label``, ``rename-option`` ...): then
         the window takes the new codebook, the article is shown again, and the renames
@@ -169,7 +169,7 @@ class Labelling:
         a label renamed or merged by another process meanwhile is followed to its new
         name, one split or retired gives None (its key makes no span of it); the coder is
         told in one line."""
-        renames = self._codebook_moved()
+        renames = self.codebook_moved()
         if renames is None:
             return label
         now = renames.label(label)
@@ -189,7 +189,7 @@ class Labelling:
         """``(field, value)`` under the codebook now, as :meth:`_current_label` does for
         a label: renamed or merged names followed, None (and the coder told) if the
         field or an option is gone."""
-        renames = self._codebook_moved()
+        renames = self.codebook_moved()
         if renames is None:
             return field, value
         name = renames.field(field)

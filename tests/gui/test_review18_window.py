@@ -140,3 +140,31 @@ def test_the_trend_window_claims_no_drop_when_there_are_no_groups(qtbot, open_wi
     assert view.status.text() == "No documents to group by round."
     assert "first group" not in view.flags.text()
     assert view.table.rowCount() == 0
+
+
+def test_a_suggestion_accepted_after_a_rename_by_another_process_takes_the_new_name(
+    qtbot, open_window, db, doc_ids, reader
+):
+    """Suggestions shown, then ``scheme rename-label`` from the command line (which
+    renames the stored suggestions too); Alt+Enter on the outline still drawn was refused
+    with a "Not saved" box (the old name). Now it is accepted under the new name."""
+    from gui_helpers import SIMPLE
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+    from test_suggestions_gui import _open, _record_mode
+
+    simple = doc_ids["Simple"]
+    a = SIMPLE.index("lazy dog")
+    with Store(db) as s:
+        _record_mode(s, "always")
+        s.replace_suggestions(
+            "model-x", [simple], [(simple, a, a + 8, "policy_prescription", 0.6)], []
+        )
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    _cli(db, "scheme", "rename-label", "policy_prescription", "policy")
+    w.view.select_cp(a + 2, a + 2)
+    qtbot.keyClick(w.view, Qt.Key.Key_Return, Qt.KeyboardModifier.AltModifier)
+    spans = [(s.start, s.end, s.label, s.origin) for s in reader.spans(simple, "alice")]
+    assert spans == [(a, a + 8, "policy", "suggestion:model-x")]
+    assert not [b for b in w.findChildren(QMessageBox) if b.isVisible()]
