@@ -329,12 +329,20 @@ class Labelling:
         if old != "done" and not self._push(cmd.SetStatus(w, doc_id, w.coder, old, "done")):
             return
         ids = w.doc_list.ids()
+        narrowed = w.doc_list.filtered()
+        if narrowed:  # the next one the coder sees in the list, as Alt+Down goes
+            shown = w.doc_list.shown_ids()
+            narrowed = doc_id in shown
+            ids = shown if narrowed else ids
         i = ids.index(doc_id)
         for other in ids[i + 1 :] + ids[:i]:
             if w.doc_list.state_of(other) != "done":
                 w.open_document(other)
                 self._say("Marked done.", 3000)
                 return
+        if narrowed:
+            self._say("Marked done. Every article the filters show is done.", 6000)
+            return
         self._say("Marked done. Every article is done!", 6000)
 
     def mark_not_done(self) -> None:

@@ -168,3 +168,32 @@ def test_a_suggestion_accepted_after_a_rename_by_another_process_takes_the_new_n
     spans = [(s.start, s.end, s.label, s.origin) for s in reader.spans(simple, "alice")]
     assert spans == [(a, a + 8, "policy", "suggestion:model-x")]
     assert not [b for b in w.findChildren(QMessageBox) if b.isVisible()]
+
+
+def test_done_and_next_stays_in_the_filtered_list(qtbot, open_window, db, doc_ids, reader):
+    """Ctrl+F "Korea", open the first match, Ctrl+Enter: the next article opened was the
+    next of the whole database (hidden by the filter, not even in the list), then
+    "Simple" and "Emoji"; Alt+Down follows the list as shown, so should Ctrl+Enter."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    K, C = Qt.Key, Qt.KeyboardModifier.ControlModifier
+    w = open_window("alice")
+    w.view.setFocus()
+    qtbot.keyClick(QApplication.focusWidget(), K.Key_F, C)
+    qtbot.keyClicks(QApplication.focusWidget(), "Korea")
+    qtbot.waitUntil(lambda: len(w.doc_list.shown_ids()) < len(w.doc_list.ids()), timeout=3000)
+    shown = w.doc_list.shown_ids()
+    assert 1 < len(shown) < len(w.doc_list.ids())
+    qtbot.keyClick(QApplication.focusWidget(), K.Key_Down)
+    qtbot.keyClick(QApplication.focusWidget(), K.Key_Return)
+    assert w.doc.id == shown[0]
+    opened = [w.doc.id]
+    for _ in shown[1:]:
+        qtbot.keyClick(w.view, K.Key_Return, C)
+        opened.append(w.doc.id)
+    assert opened == shown
+    qtbot.keyClick(w.view, K.Key_Return, C)  # the last one shown: stays, says so
+    assert w.doc.id == shown[-1]
+    assert "Every article the filters show is done" in w.statusBar().currentMessage()
+    assert [reader.status(d, "alice") for d in shown] == ["done"] * len(shown)
