@@ -197,3 +197,34 @@ def test_done_and_next_stays_in_the_filtered_list(qtbot, open_window, db, doc_id
     assert w.doc.id == shown[-1]
     assert "Every article the filters show is done" in w.statusBar().currentMessage()
     assert [reader.status(d, "alice") for d in shown] == ["done"] * len(shown)
+
+
+def _focused_and_not(qtbot, w, widget):
+    """``widget`` drawn without the keyboard focus, then with it (reached by Tab)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    w.view.setFocus()
+    qtbot.wait(20)
+    before = widget.grab().toImage()
+    qtbot.keyClick(w.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    while QApplication.focusWidget() is not widget:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    qtbot.wait(20)
+    return before, widget.grab().toImage()
+
+
+@pytest.mark.parametrize("name", ["statusFilter", "documentList"])
+def test_the_keyboard_focus_is_visible_on_the_list_controls(qtbot, open_window, name):
+    """Tab from the filter box reached the status choice ("All") with nothing drawn to
+    say so (the style sheet's border hid the platform's focus frame), and the article
+    list showed it only by a faint box round one cell."""
+    from PySide6.QtWidgets import QWidget
+
+    w = open_window("ana")
+    widget = w.findChild(QWidget, name)
+    before, after = _focused_and_not(qtbot, w, widget)
+    assert before.size() == after.size()
+    # the frame: the left edge's middle pixel changes colour
+    x, y = 0, before.height() // 2
+    assert before.pixelColor(x, y) != after.pixelColor(x, y), name
