@@ -228,3 +228,19 @@ def test_the_keyboard_focus_is_visible_on_the_list_controls(qtbot, open_window, 
     # the frame: the left edge's middle pixel changes colour
     x, y = 0, before.height() // 2
     assert before.pixelColor(x, y) != after.pixelColor(x, y), name
+
+
+def test_the_coder_chip_draws_one_arrow(qtbot, open_window):
+    """The chip over the article read "Coder: ana ▾" with Qt's own menu arrow drawn too,
+    low on its right edge (two arrows, the second clipped by the round border); the
+    chip changed for another coder hid Qt's arrow already."""
+    from PySide6.QtWidgets import QToolButton
+
+    w = open_window("ana")
+    chip = w.findChild(QToolButton, "coderButton")
+    assert chip.text().endswith("▾")
+    shown = chip.grab().toImage()
+    chip.setStyleSheet(
+        "QToolButton#coderButton::menu-indicator { image: none; width: 0; }"
+    )  # Qt's arrow hidden for certain
+    assert chip.grab().toImage() == shown
