@@ -244,3 +244,53 @@ def test_the_coder_chip_draws_one_arrow(qtbot, open_window):
         "QToolButton#coderButton::menu-indicator { image: none; width: 0; }"
     )  # Qt's arrow hidden for certain
     assert chip.grab().toImage() == shown
+
+
+def test_undo_and_redo_follow_a_rename_made_by_another_process(
+    qtbot, open_window, db, doc_ids, reader
+):
+    """A span labelled and relabelled and a field set; then the lead renames the label
+    and the option from the command line. Ctrl+Z of the relabel was refused with a "Not
+    saved" box (it wrote back the old name) and the history stepped past it; now undo
+    and redo take the new names."""
+    from gui_helpers import SIMPLE, click_char
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    K, C, S = Qt.Key, Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+    d = doc_ids["Simple"]
+    w = open_window("alice")
+    w.open_document(d)
+    w.view.setFocus()
+    q = SIMPLE.index("quick")
+    w.view.select_cp(q, q + 5)
+    qtbot.keyClick(w.view, K.Key_1)
+    click_char(qtbot, w.view, q + 1)
+    qtbot.keyClick(w.view, K.Key_2)
+    qtbot.keyClick(w.view, K.Key_D, C)
+    qtbot.keyClick(QApplication.focusWidget(), K.Key_1)
+    qtbot.keyClick(QApplication.focusWidget(), K.Key_Escape)
+    assert reader.doc_labels(d, "alice") == {"dominant_frame": "alarmist"}
+    _cli(db, "scheme", "rename-label", "alarmist", "alarm")
+    _cli(db, "scheme", "rename-option", "dominant_frame", "alarmist", "alarm")
+
+    def labels():
+        return [s.label for s in reader.spans(d, "alice")]
+
+    w.view.setFocus()
+    qtbot.keyClick(w.view, K.Key_Z, C)  # the field
+    assert reader.doc_labels(d, "alice") == {}
+    qtbot.keyClick(w.view, K.Key_Z, C)  # the relabel: back to the label, renamed
+    assert labels() == ["alarm"]
+    qtbot.keyClick(w.view, K.Key_Z, C)  # the span
+    assert labels() == []
+    for _ in range(3):
+        qtbot.keyClick(w.view, K.Key_Z, C | S)
+    assert labels() == ["skeptical_of_alliance"]
+    assert reader.doc_labels(d, "alice") == {"dominant_frame": "alarm"}
+    assert not [b for b in w.findChildren(QMessageBox) if b.isVisible()]
+    assert w.undo_stack.index() == w.undo_stack.count() == 3
+    # and back once more, every step written
+    for _ in range(3):
+        qtbot.keyClick(w.view, K.Key_Z, C)
+    assert labels() == [] and reader.doc_labels(d, "alice") == {}
