@@ -294,3 +294,32 @@ def test_undo_and_redo_follow_a_rename_made_by_another_process(
     for _ in range(3):
         qtbot.keyClick(w.view, K.Key_Z, C)
     assert labels() == [] and reader.doc_labels(d, "alice") == {}
+
+
+def test_review_says_to_reopen_it_after_another_process_changed_the_codebook(
+    qtbot, db, doc_ids, two_coded
+):
+    """Review open, then ``scheme rename-label`` from the command line: the label key 1
+    (still "Alarmist" in the review's menus) was refused with only "label 'alarmist' is
+    not in scheme ..." in the status bar; now it says why and what to do."""
+    from PySide6.QtCore import Qt
+
+    from annotator.gui.review import ReviewWindow
+
+    store = Store(db)
+    w = ReviewWindow(store, doc_ids["Simple"], None)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=2000)
+    try:
+        _cli(db, "scheme", "rename-label", "alarmist", "alarm")
+        w.list.setFocus()
+        assert w.current_decision() is not None
+        qtbot.keyClick(w.list, Qt.Key.Key_1)  # relabel the decision as alarmist
+        message = w.statusBar().currentMessage()
+        assert "codebook changed to scheme v2" in message and "open it again" in message
+    finally:
+        w.close()
+        store.close()
