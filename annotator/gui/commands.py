@@ -136,8 +136,15 @@ def _renamed_value(renames: Renames, field: str, value: Any) -> Any:
 
 
 def push(stack: QUndoStack, cmd: StoreCommand) -> None:
-    """Apply ``cmd`` (errors propagate, nothing is recorded) and record it for undo."""
-    select = cmd.apply()
+    """Apply ``cmd`` (errors propagate, nothing is recorded) and record it for undo. One
+    refused under names another process has since renamed is tried once more under
+    the new ones (:meth:`StoreCommand.rename`)."""
+    try:
+        select = cmd.apply()
+    except AnnotatorError:
+        if not cmd._follow_codebook():
+            raise
+        select = cmd.apply()
     cmd._applied = True
     stack.push(cmd)
     cmd.editor.after_edit(cmd.doc_id, select)
@@ -168,9 +175,10 @@ class AddSpan(StoreCommand):
         return Span(self.handle, doc_id, coder, start, end, label)
 
     def apply(self) -> int:
-        if self.handle is None:
-            self.handle = self.editor.pending.new_handle()
-            self.editor.write(P.AddSpan(*self.args, handle=self.handle))
+        if self.handle is None:  # (kept None if refused: it may be tried again)
+            handle = self.editor.pending.new_handle()
+            self.editor.write(P.AddSpan(*self.args, handle=handle))
+            self.handle = handle
         else:  # redo: the same span, same id
             assert self._deleted is not None
             self.editor.write(P.RestoreSpan(self.doc_id, self._shape(), self._deleted))
@@ -409,6 +417,9 @@ class LabelHits(StoreCommand):
             apply_all(self.parts)
         finally:
             self.editor.refresh_documents(self.documents)
+
+    def rename(self, renames: Renames) -> bool:
+        return any([p.rename(renames) for p in self.parts])
 
     def revert(self) -> None:
         """Take back every hit; one refused (e.g. its span was deleted elsewhere) does

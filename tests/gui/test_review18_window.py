@@ -323,3 +323,36 @@ def test_review_says_to_reopen_it_after_another_process_changed_the_codebook(
     finally:
         w.close()
         store.close()
+
+
+def test_label_all_hits_after_a_rename_by_another_process_takes_the_new_name(
+    qtbot, open_window, db, doc_ids, reader
+):
+    """Search → Label all hits… with a label another process renamed meanwhile (the
+    dialog still offers the old name): refused with a "Not saved" box; now labelled
+    under the new name, one undo step."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+    from test_search_pane import open_pane, search
+
+    w = open_window("alice")
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "quick")
+    _cli(db, "scheme", "rename-label", "policy_prescription", "policy")
+    qtbot.mouseClick(pane.label_all, Qt.MouseButton.LeftButton)
+    dlg = pane.label_dialog
+    dlg.chooser.setCurrentIndex(dlg.chooser.findData("policy_prescription"))
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    simple = doc_ids["Simple"]
+    assert [s.label for s in reader.spans(simple, "alice")] == ["policy"]
+    assert not [b for b in w.findChildren(QMessageBox) if b.isVisible()]
+    assert w.undo_stack.count() == 1
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert reader.spans(simple, "alice") == []
+    qtbot.keyClick(
+        w.view,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert [s.label for s in reader.spans(simple, "alice")] == ["policy"]
