@@ -112,6 +112,22 @@ class StoreCommand(QUndoCommand):
         return False
 
 
+def _own_status(editor: Editor, doc_id: int) -> str | None:
+    """The coder's status of the article as the window shows it (None: not known)."""
+    own = getattr(editor, "own_status", None)  # the main window
+    try:
+        return own(doc_id) if own is not None else None
+    except AnnotatorError:
+        return None
+
+
+def _restate(editor: Editor, doc_id: int, coder: str, when: bool, old: str, new: str) -> None:
+    """If ``when``: the article's status back from ``old`` to ``new`` (only if it is
+    still ``old``: "done", or a status set since, stays)."""
+    if when and _own_status(editor, doc_id) == old:
+        editor.write(P.SetStatus(doc_id, coder, new))
+
+
 def _renamed(renames: Renames, span: Span) -> Span:
     return replace(span, label=renames.label(span.label))
 
@@ -168,6 +184,7 @@ class AddSpan(StoreCommand):
         self.args = (doc_id, coder, start, end, label)
         self.handle: int | None = None
         self._deleted: P.DeleteSpan | None = None  # the undo's edit, for redo
+        self._from_new = False  # the article was "new" for the coder before this span
 
     def _shape(self) -> Span:
         assert self.handle is not None
@@ -176,17 +193,22 @@ class AddSpan(StoreCommand):
 
     def apply(self) -> int:
         if self.handle is None:  # (kept None if refused: it may be tried again)
+            from_new = _own_status(self.editor, self.doc_id) == "new"
             handle = self.editor.pending.new_handle()
             self.editor.write(P.AddSpan(*self.args, handle=handle))
-            self.handle = handle
+            self.handle, self._from_new = handle, from_new
         else:  # redo: the same span, same id
             assert self._deleted is not None
             self.editor.write(P.RestoreSpan(self.doc_id, self._shape(), self._deleted))
+            _restate(self.editor, self.doc_id, self.args[1], self._from_new, "new", "in_progress")
         return self.handle
 
     def revert(self) -> None:
         self._deleted = P.DeleteSpan(self.doc_id, self._shape())
         self.editor.write(self._deleted)
+        # the first span had moved the article past "new" (which the agreement report
+        # counts as coded): its undo takes the article back
+        _restate(self.editor, self.doc_id, self.args[1], self._from_new, "in_progress", "new")
         return None
 
     def rename(self, renames: Renames) -> bool:

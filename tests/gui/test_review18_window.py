@@ -356,3 +356,46 @@ def test_label_all_hits_after_a_rename_by_another_process_takes_the_new_name(
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     assert [s.label for s in reader.spans(simple, "alice")] == ["policy"]
+
+
+def test_undoing_the_first_span_takes_the_article_back_to_new(
+    qtbot, open_window, db, doc_ids, reader
+):
+    """A span on an article the coder had not started, then Ctrl+Z: the span went but
+    the article stayed "in progress", listed so, and counted by the agreement report as
+    coded by the coder (past "new") with nothing found. Undo takes it back to "new";
+    redo brings the span and "in progress" back."""
+    from gui_helpers import SIMPLE
+    from PySide6.QtCore import Qt
+
+    from annotator.reliability import compute_agreement
+
+    d = doc_ids["Simple"]
+    with Store(db) as s:  # another coder coded it: agreement needs two coders
+        s.add_span(d, "ben", 4, 9, "alarmist")
+        s.set_status(d, "ben", "done")
+    w = open_window("alice")
+    w.open_document(d)
+    assert reader.status(d, "alice") == "new"
+    q = SIMPLE.index("lazy")
+    w.view.select_cp(q, q + 4)
+    qtbot.keyClick(w.view, Qt.Key.Key_1)
+    assert reader.status(d, "alice") == "in_progress"
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert reader.spans(d, "alice") == []
+    assert reader.status(d, "alice") == "new"
+    assert w.doc_list.state_of(d) == "new"
+    assert compute_agreement(reader, ["alice", "ben"], bootstrap=0).coded["alice"] == 0
+    qtbot.keyClick(
+        w.view,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert [s.label for s in reader.spans(d, "alice")] == ["alarmist"]
+    assert reader.status(d, "alice") == "in_progress"
+    # a second span's undo leaves it in progress (the first is still there)
+    a = SIMPLE.index("quick")
+    w.view.select_cp(a, a + 5)
+    qtbot.keyClick(w.view, Qt.Key.Key_2)
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert reader.status(d, "alice") == "in_progress"
