@@ -296,12 +296,18 @@ class SetDocField(StoreCommand):
     def __init__(self, editor: Editor, doc_id: int, coder: str, field: str, old, new):
         super().__init__(editor, doc_id, f"Set {field}")
         self.coder, self.field, self.old, self.new = coder, field, old, new
+        self._from_new: bool | None = None  # the article was "new" before this value
 
     def apply(self) -> None:
+        from_new = self._from_new
+        if from_new is None:
+            from_new = _own_status(self.editor, self.doc_id) == "new"
         self.editor.write(P.SetDocLabel(self.doc_id, self.coder, self.field, self.new))
+        self._from_new = from_new  # (redo: the store moves it past "new" again)
 
     def revert(self) -> None:
         self.editor.write(P.SetDocLabel(self.doc_id, self.coder, self.field, self.old))
+        _restate(self.editor, self.doc_id, self.coder, bool(self._from_new), "in_progress", "new")
 
     def rename(self, renames: Renames) -> bool:
         before = (self.field, self.old, self.new)

@@ -399,3 +399,29 @@ def test_undoing_the_first_span_takes_the_article_back_to_new(
     qtbot.keyClick(w.view, Qt.Key.Key_2)
     qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert reader.status(d, "alice") == "in_progress"
+
+
+def test_undoing_the_first_field_takes_the_article_back_to_new(
+    qtbot, open_window, db, doc_ids, reader
+):
+    """As for the first span: Ctrl+D 1 on an article not started, then Ctrl+Z left it
+    "in progress" (counted as coded by the coder)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    C = Qt.KeyboardModifier.ControlModifier
+    d = doc_ids["Simple"]
+    w = open_window("alice")
+    w.open_document(d)
+    w.view.setFocus()
+    qtbot.keyClick(w.view, Qt.Key.Key_D, C)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_1)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    assert reader.status(d, "alice") == "in_progress"
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, C)
+    assert reader.doc_labels(d, "alice") == {}
+    assert reader.status(d, "alice") == "new"
+    assert w.doc_list.state_of(d) == "new"
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, C | Qt.KeyboardModifier.ShiftModifier)
+    assert reader.doc_labels(d, "alice") == {"dominant_frame": "alarmist"}
+    assert reader.status(d, "alice") == "in_progress"
