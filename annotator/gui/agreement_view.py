@@ -170,7 +170,7 @@ class AgreementWindow(QDialog):
         # summary tab: tables on the left, the chart on the right
         self.fields_table = _table(
             "fieldsTable",
-            ["Document field", "Krippendorff's α [95% CI]", "% agreement", "Fleiss' κ", "n"],
+            ["Document field", "Krippendorff's α [95% CI]", "agreement (0-1)", "Fleiss' κ", "n"],
         )
         self.spans_table = _table(
             "spansTable",
@@ -425,9 +425,9 @@ class AgreementWindow(QDialog):
             t.insertRow(r)
             t.setItem(r, 0, _item(f"{name} ({f.kind})", number=False))
             t.setItem(r, 1, self._cell(f.alpha.value, f.alpha.ci, f.alpha.reason, f"{name} α"))
-            # an undefined % agreement is explained by α's reason, as the report always did
+            # an undefined agreement share is explained by α's reason, as the report always did
             t.setItem(
-                r, 2, self._cell(f.percent.value, None, f.alpha.reason, f"{name} % agreement")
+                r, 2, self._cell(f.percent.value, None, f.alpha.reason, f"{name} agreement (0-1)")
             )
             t.setItem(
                 r,

@@ -13,7 +13,7 @@ command is recorded as usual, so undo queues the reverse edit behind it.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
@@ -21,6 +21,9 @@ from .. import pending as P
 from ..errors import AnnotatorError, ValidationError
 from ..models import Span
 from ..records import Record
+
+if TYPE_CHECKING:
+    from ..codebook import Renames
 
 
 class Editor(Protocol):
@@ -50,6 +53,8 @@ class StoreCommand(QUndoCommand):
         self.editor = editor
         self.doc_id = doc_id
         self._applied = False
+        # the codebook its names are from (the window's), to follow a later rename
+        self.scheme_version: int | None = getattr(getattr(editor, "scheme", None), "version", None)
 
     def apply(self) -> int | None:
         """Do the edit; return the span to select afterwards."""
@@ -71,14 +76,91 @@ class StoreCommand(QUndoCommand):
         try:
             select = fn()
         except AnnotatorError as e:
-            self.editor.report_error(str(e))
-            return
+            if not self._follow_codebook():
+                self.editor.report_error(str(e))
+                return
+            try:  # once more, under the names the codebook has now
+                select = fn()
+            except AnnotatorError as again:
+                self.editor.report_error(str(again))
+                return
         self.editor.after_edit(self.doc_id, select)
+
+    def _follow_codebook(self) -> bool:
+        """After a refused undo or redo: if another process renamed or merged labels,
+        fields or options since this command was made (``annotator scheme ...``), take
+        their new names; whether anything changed (then it is tried again)."""
+        store = self.editor.store
+        version = self.scheme_version
+        if version is None or not hasattr(store, "scheme_changes"):
+            return False  # not a Store (the review's overlay): as before
+        try:
+            now = store.scheme.version
+            if now == version:
+                return False
+            from ..codebook import Renames
+
+            renames = Renames(store, version)  # type: ignore[arg-type]
+        except AnnotatorError:
+            return False
+        self.scheme_version = now
+        return bool(renames) and self.rename(renames)
+
+    def rename(self, renames: Renames) -> bool:
+        """Take the current names of the labels, fields and options this command holds;
+        whether any changed."""
+        return False
+
+
+def _own_status(editor: Editor, doc_id: int) -> str | None:
+    """The coder's status of the article as the window shows it (None: not known)."""
+    own = getattr(editor, "own_status", None)  # the main window
+    try:
+        return own(doc_id) if own is not None else None
+    except AnnotatorError:
+        return None
+
+
+def _restate(editor: Editor, doc_id: int, coder: str, when: bool, old: str, new: str) -> None:
+    """If ``when``: the article's status back from ``old`` to ``new`` (only if it is
+    still ``old``: "done", or a status set since, stays)."""
+    if when and _own_status(editor, doc_id) == old:
+        editor.write(P.SetStatus(doc_id, coder, new))
+
+
+def _renamed(renames: Renames, span: Span) -> Span:
+    return replace(span, label=renames.label(span.label))
+
+
+def _rename_deleted(renames: Renames, deleted: P.DeleteSpan | None) -> bool:
+    """The stored span a deletion keeps for its undo, under its label's current name."""
+    if deleted is None or deleted.deleted is None:
+        return False
+    old = deleted.deleted
+    deleted.deleted = _renamed(renames, old)
+    return deleted.deleted != old
+
+
+def _renamed_value(renames: Renames, field: str, value: Any) -> Any:
+    """A document field's value (None, an option, or several) under the current names
+    of ``field``'s options."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return renames.option(field, value)
+    return tuple(renames.option(field, v) for v in value)
 
 
 def push(stack: QUndoStack, cmd: StoreCommand) -> None:
-    """Apply ``cmd`` (errors propagate, nothing is recorded) and record it for undo."""
-    select = cmd.apply()
+    """Apply ``cmd`` (errors propagate, nothing is recorded) and record it for undo. One
+    refused under names another process has since renamed is tried once more under
+    the new ones (:meth:`StoreCommand.rename`)."""
+    try:
+        select = cmd.apply()
+    except AnnotatorError:
+        if not cmd._follow_codebook():
+            raise
+        select = cmd.apply()
     cmd._applied = True
     stack.push(cmd)
     cmd.editor.after_edit(cmd.doc_id, select)
@@ -102,6 +184,7 @@ class AddSpan(StoreCommand):
         self.args = (doc_id, coder, start, end, label)
         self.handle: int | None = None
         self._deleted: P.DeleteSpan | None = None  # the undo's edit, for redo
+        self._from_new = False  # the article was "new" for the coder before this span
 
     def _shape(self) -> Span:
         assert self.handle is not None
@@ -109,18 +192,29 @@ class AddSpan(StoreCommand):
         return Span(self.handle, doc_id, coder, start, end, label)
 
     def apply(self) -> int:
-        if self.handle is None:
-            self.handle = self.editor.pending.new_handle()
-            self.editor.write(P.AddSpan(*self.args, handle=self.handle))
+        if self.handle is None:  # (kept None if refused: it may be tried again)
+            from_new = _own_status(self.editor, self.doc_id) == "new"
+            handle = self.editor.pending.new_handle()
+            self.editor.write(P.AddSpan(*self.args, handle=handle))
+            self.handle, self._from_new = handle, from_new
         else:  # redo: the same span, same id
             assert self._deleted is not None
             self.editor.write(P.RestoreSpan(self.doc_id, self._shape(), self._deleted))
+            _restate(self.editor, self.doc_id, self.args[1], self._from_new, "new", "in_progress")
         return self.handle
 
     def revert(self) -> None:
         self._deleted = P.DeleteSpan(self.doc_id, self._shape())
         self.editor.write(self._deleted)
+        # the first span had moved the article past "new" (which the agreement report
+        # counts as coded): its undo takes the article back
+        _restate(self.editor, self.doc_id, self.args[1], self._from_new, "in_progress", "new")
         return None
+
+    def rename(self, renames: Renames) -> bool:
+        doc_id, coder, start, end, label = self.args
+        self.args = (doc_id, coder, start, end, renames.label(label))
+        return _rename_deleted(renames, self._deleted) or self.args[4] != label
 
 
 class DeleteSpan(StoreCommand):
@@ -139,6 +233,10 @@ class DeleteSpan(StoreCommand):
         self.editor.write(P.RestoreSpan(self.doc_id, self.span, self._deleted))
         return self.span.id
 
+    def rename(self, renames: Renames) -> bool:
+        old, self.span = self.span, _renamed(renames, self.span)
+        return _rename_deleted(renames, self._deleted) or self.span != old
+
 
 class RelabelSpan(StoreCommand):
     def __init__(self, editor: Editor, span: Span, label: str):
@@ -154,6 +252,12 @@ class RelabelSpan(StoreCommand):
         # the old origin too: an accepted suggestion relabelled became edited:<source>
         self.editor.write(RelabelBack(self.doc_id, shape, self.old, self.span.origin))
         return self.span.id
+
+    def rename(self, renames: Renames) -> bool:
+        before = (self.old, self.new)
+        self.span = _renamed(renames, self.span)
+        self.old, self.new = renames.label(self.old), renames.label(self.new)
+        return (self.old, self.new) != before
 
 
 class RelabelBack(P.RelabelSpan):
@@ -192,12 +296,26 @@ class SetDocField(StoreCommand):
     def __init__(self, editor: Editor, doc_id: int, coder: str, field: str, old, new):
         super().__init__(editor, doc_id, f"Set {field}")
         self.coder, self.field, self.old, self.new = coder, field, old, new
+        self._from_new: bool | None = None  # the article was "new" before this value
 
     def apply(self) -> None:
+        from_new = self._from_new
+        if from_new is None:
+            from_new = _own_status(self.editor, self.doc_id) == "new"
         self.editor.write(P.SetDocLabel(self.doc_id, self.coder, self.field, self.new))
+        self._from_new = from_new  # (redo: the store moves it past "new" again)
 
     def revert(self) -> None:
         self.editor.write(P.SetDocLabel(self.doc_id, self.coder, self.field, self.old))
+        _restate(self.editor, self.doc_id, self.coder, bool(self._from_new), "in_progress", "new")
+
+    def rename(self, renames: Renames) -> bool:
+        before = (self.field, self.old, self.new)
+        field = self.field
+        self.old = _renamed_value(renames, field, self.old)
+        self.new = _renamed_value(renames, field, self.new)
+        self.field = renames.field(field)
+        return (self.field, self.old, self.new) != before
 
 
 class SetStatus(StoreCommand):
@@ -327,6 +445,9 @@ class LabelHits(StoreCommand):
             apply_all(self.parts)
         finally:
             self.editor.refresh_documents(self.documents)
+
+    def rename(self, renames: Renames) -> bool:
+        return any([p.rename(renames) for p in self.parts])
 
     def revert(self) -> None:
         """Take back every hit; one refused (e.g. its span was deleted elsewhere) does

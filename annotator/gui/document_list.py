@@ -709,6 +709,11 @@ class DocumentList(QWidget):
     def ids(self) -> list[int]:
         return [r.id for r in self.model.rows]
 
+    def shown_ids(self) -> list[int]:
+        """The ids of the rows as shown (filtered and sorted)."""
+        p = self.proxy
+        return [p.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(p.rowCount())]
+
     def state_of(self, doc_id: int) -> str:
         i = self.model.row_of(doc_id)
         return self.model.rows[i].state if i is not None else "new"

@@ -10,7 +10,7 @@ for one only the database knows) and the existing span is selected instead.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QStatusBar, QWidget
@@ -22,6 +22,10 @@ from . import commands as cmd
 from .article_view import ArticleView
 from .chrome import StatusLabels
 from .document_list import DocumentList
+
+if TYPE_CHECKING:
+    from ..codebook import Renames
+    from ..scheme import Scheme
 
 
 class SpanSelector(Protocol):
@@ -63,6 +67,11 @@ class LabelHost(cmd.TitleEditor, Protocol):
 
     def open_document(self, doc_id: int, keep_position: bool = False) -> None: ...
 
+    @property
+    def scheme(self) -> Scheme: ...
+
+    def reload_scheme(self) -> None: ...
+
 
 class Labelling:
     """The labelling slots of one main window (``host``)."""
@@ -93,6 +102,12 @@ class Labelling:
             start, end = sel
             if self._text_corrected():
                 return
+            now = self._current_label(label)
+            if now is None or now != label:
+                w.view.select_cp(start, end)  # the document was shown again: same text
+                if now is None:
+                    return
+                label = now
             w.view.clear_selection()
             try:  # the store refuses a span it holds already; this, one not written yet
                 P.refuse_identical(w.own_spans(w.doc.id)[0], (start, end, label), "")
@@ -106,6 +121,12 @@ class Labelling:
             return
         span_id = w.view.selected_span
         if span_id is not None:
+            now = self._current_label(label)
+            if now is None or now != label:
+                w.refresh_spans(span_id)  # the document was shown again: same span
+                if now is None:
+                    return
+                label = now
             span = self._span(span_id)
             if span is None:
                 return
@@ -115,6 +136,81 @@ class Labelling:
                 self._checked(span_id)
             return
         self._say("Select some text first (or click a span to relabel it).", 4000)
+
+    def codebook_moved(self) -> Renames | None:
+        """Whether another process changed the codebook since the window read it
+        (``annotator scheme rename-label``, ``split-label``, ``rename-option`` ...): then
+        the window takes the new codebook, the article is shown again, and the renames
+        since the old version are returned (to follow a key or click made on the old
+        one); else None."""
+        w = self.w
+        old = w.scheme.version
+        versions = getattr(w.store, "scheme_versions", None)  # a Store (not an overlay)
+        try:
+            newest = versions()[-1:] if versions is not None else []
+        except (AnnotatorError, sqlite3.Error):
+            return None  # cannot tell: as before (the store still checks what is written)
+        if not newest or newest[0] == old:
+            return None
+        from ..codebook import Renames
+
+        w.store.reload_scheme()  # type: ignore[attr-defined]
+        renames = Renames(w.store, old)  # type: ignore[arg-type]
+        w.reload_scheme()
+        if w.doc is not None:
+            w.open_document(w.doc.id, keep_position=True)
+        return renames
+
+    def _changed(self) -> str:
+        return f"The codebook changed (scheme v{self.w.scheme.version})"
+
+    def _current_label(self, label: str) -> str | None:
+        """``label``'s name now (a key names a label of the codebook the window shows):
+        a label renamed or merged by another process meanwhile is followed to its new
+        name, one split or retired gives None (its key makes no span of it); the coder is
+        told in one line."""
+        renames = self.codebook_moved()
+        if renames is None:
+            return label
+        now = renames.label(label)
+        spec = self.w.scheme.label(now)
+        if spec is None or spec.retired:
+            self._say(
+                f"{self._changed()}: '{label}' is no longer a label;"
+                " press one of the new labels' keys.",
+                10000,
+            )
+            return None
+        if now != label:
+            self._say(f"{self._changed()}: '{label}' is now '{now}'.", 10000)
+        return now
+
+    def _current_field(self, field: str, value: Any) -> tuple[str, Any] | None:
+        """``(field, value)`` under the codebook now, as :meth:`_current_label` does for
+        a label: renamed or merged names followed, None (and the coder told) if the
+        field or an option is gone."""
+        renames = self.codebook_moved()
+        if renames is None:
+            return field, value
+        name = renames.field(field)
+        if value is None:
+            now: Any = None
+        elif isinstance(value, str):
+            now = renames.option(field, value)
+        else:
+            now = tuple(renames.option(field, v) for v in value)
+        spec = self.w.scheme.field(name)
+        if spec is None or any(
+            v not in spec.options for v in ([now] if isinstance(now, str) else now or ())
+        ):
+            self._say(
+                f"{self._changed()}: that value of '{field}' is no longer offered; choose again.",
+                10000,
+            )
+            return None
+        if (name, now) != (field, value):
+            self._say(f"{self._changed()}: the field takes its new names.", 10000)
+        return name, now
 
     def _text_corrected(self) -> bool:
         """Whether the article's text was corrected (``import --update``, another
@@ -213,6 +309,11 @@ class Labelling:
         w = self.w
         if w.doc is None:
             return
+        current = self._current_field(field, value)
+        if current is None:
+            w.refresh_fields()
+            return
+        field, value = current
         old = w.own_fields(w.doc.id).get(field)
         if old == value:
             return
@@ -228,12 +329,20 @@ class Labelling:
         if old != "done" and not self._push(cmd.SetStatus(w, doc_id, w.coder, old, "done")):
             return
         ids = w.doc_list.ids()
+        narrowed = w.doc_list.filtered()
+        if narrowed:  # the next one the coder sees in the list, as Alt+Down goes
+            shown = w.doc_list.shown_ids()
+            narrowed = doc_id in shown
+            ids = shown if narrowed else ids
         i = ids.index(doc_id)
         for other in ids[i + 1 :] + ids[:i]:
             if w.doc_list.state_of(other) != "done":
                 w.open_document(other)
                 self._say("Marked done.", 3000)
                 return
+        if narrowed:
+            self._say("Marked done. Every article the filters show is done.", 6000)
+            return
         self._say("Marked done. Every article is done!", 6000)
 
     def mark_not_done(self) -> None:

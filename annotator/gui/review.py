@@ -460,6 +460,13 @@ class ReviewWindow(QMainWindow):
         dlg.open()
 
     def report_error(self, message: str) -> None:
+        with contextlib.suppress(AnnotatorError, sqlite3.Error):
+            now = self.real_store.scheme.version  # another process may have changed it
+            if now != self.scheme.version:  # the review's keys and labels are the old ones
+                message += (
+                    f" (the codebook changed to scheme v{now} since the review opened:"
+                    " close it and open it again)"
+                )
         self.statusBar().showMessage(message, 8000)
 
     # -- events ------------------------------------------------------------------------

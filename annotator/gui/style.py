@@ -35,10 +35,13 @@ QListWidget#spanList::item { padding: 3px 2px; }
 QListWidget#spanList::item:selected { background: #dfe9f7; color: #202124; }
 QLineEdit, QComboBox { background: #ffffff; border: 1px solid #d6d3cd; border-radius: 4px;
     padding: 3px 6px; }
+QLineEdit:focus, QComboBox:focus, QTableView#documentList:focus,
+QListWidget#spanList:focus { border-color: #1a73e8; }
 QProgressBar { background: #e8e6e1; border: none; border-radius: 3px; }
 QProgressBar::chunk { background: #2e7d32; border-radius: 3px; }
 QToolButton#coderButton { border: 1px solid #d6d3cd; border-radius: 12px; padding: 3px 10px;
     background: #ffffff; color: #202124; }
+QToolButton#coderButton::menu-indicator { image: none; width: 0; }
 QStatusBar { background: #efede8; color: #3c4043; }
 QStatusBar QLabel { padding: 0 8px; }
 QSplitter::handle { background: #e3e1dc; }

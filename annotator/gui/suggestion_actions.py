@@ -11,7 +11,7 @@ one), an accepted field value a :class:`~annotator.pending.SetDocLabel`.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import pending as P
 from ..errors import ValidationError
@@ -20,6 +20,9 @@ from ..records import Record
 from ..store import Store
 from . import commands as cmd
 from .suggestion_layer import SuggestionLayer
+
+if TYPE_CHECKING:
+    from ..codebook import Renames
 
 # -- pending edits with an origin -------------------------------------------------------
 
@@ -121,13 +124,14 @@ class _AcceptOne(cmd.AddSpan):
         self.sha256 = sha256
 
     def apply(self) -> int:
-        if self.handle is None:
-            self.handle = self.editor.pending.new_handle()
+        if self.handle is None:  # (kept None if refused: it may be tried again)
+            handle = self.editor.pending.new_handle()
             doc_id, coder, start, end, label = self.args
             edit = AcceptSpanEdit(
-                doc_id, coder, start, end, label, self.handle, self.origin, self.sha256
+                doc_id, coder, start, end, label, handle, self.origin, self.sha256
             )
             self.editor.write(edit)
+            self.handle = handle
             return self.handle
         return super().apply()  # redo: the same span, same id, same origin
 
@@ -155,6 +159,9 @@ class AcceptSuggestions(cmd.StoreCommand):
     def apply(self) -> int | None:
         cmd.apply_all(self.parts)
         return self.parts[0].handle if len(self.parts) == 1 else None
+
+    def rename(self, renames: Renames) -> bool:
+        return any([p.rename(renames) for p in self.parts])
 
     def revert(self) -> None:
         for part in reversed(self.parts):

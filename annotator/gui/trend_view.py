@@ -229,11 +229,16 @@ class TrendWindow(QDialog):
         lines += [
             f"Codebook changed before {trend.by} {k} (scheme v{v})." for k, v in trend.changes
         ]
-        self.flags.setText(
-            "\n".join(lines) or "No statistic falls more than 0.15 below the first group."
-        )
+        from ..agreement_trend import DROP
+
+        none = f"No statistic falls more than {DROP:g} below the first group." if n else ""
+        self.flags.setText("\n".join(lines) or none)  # no groups: no first group to fall from
         keys = [g.key for g in trend.groups]
         self.table.clear()
+        if not n:
+            self.table.setRowCount(0)
+            self.table.setColumnCount(0)
+            return
         self.table.setColumnCount(1 + n)
         self.table.setHorizontalHeaderLabels(["statistic", *keys])
         rows = [("documents coded", [g.report.n_documents for g in trend.groups])]

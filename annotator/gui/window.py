@@ -758,6 +758,13 @@ class MainWindow(QMainWindow):
     def _suggestion_slot(self, name: str, *args: object) -> None:
         from . import suggestion_actions
 
+        if name != "go" and self.doc is not None:
+            # another process changed the codebook (rename-label ...): the suggestions
+            # are read again under the new names before one is accepted or rejected
+            sel = self.view.selection_cp() or (self.view.cursor_cp(),) * 2
+            if self.labelling.codebook_moved() is not None:
+                self.view.select_cp(*sel)
+                self._load_suggestions(force=True)
         if self._suggestions_waiting or self._suggestion_layer is None:
             self._load_suggestions()  # a key pressed before the deferred read
         getattr(suggestion_actions, name)(self, self.suggestion_layer, *args)

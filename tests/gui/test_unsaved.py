@@ -158,11 +158,14 @@ def test_undo_and_redo_of_unsaved_edits_queue_in_order(qtbot, open_window, doc_i
             ("alarmist", True),
             ("skeptical_of_alliance", True),
         ]
-        assert len(w.pending) == 5
+        # 5 span edits, and the article back to "new" and on to "in progress" again
+        # (the undo and redo of its first span)
+        assert len(w.pending) == 7
         release()
         qtbot.waitUntil(lambda: not w.pending, timeout=15000)
     assert spans_of(reader, doc) == [(*fox, "alarmist"), (*dog, "skeptical_of_alliance")]
     assert reader.spans(doc, "alice")[0].id == saved.id  # restored with its id
+    assert reader.status(doc, "alice") == "in_progress"
     # Undo after the writes: the handle of the span added while busy finds its real id.
     qtbot.keyClick(view, K.Key_Z, M.ControlModifier)
     assert spans_of(reader, doc) == [(*fox, "alarmist")]
