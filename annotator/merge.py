@@ -53,8 +53,10 @@ pack whose merge back adds only the coder's new work.
 from __future__ import annotations
 
 import math
+import os
 import re
 import sqlite3
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -341,9 +343,12 @@ def merge_databases(
 
 
 def _holds_labels_as_text(path: Path) -> bool:
-    """Whether ``path`` (a regular file: ``check_input`` said so) begins as a JSONL file
-    of labels does (``{``), which SQLite would call "not a database"."""
+    """Whether ``path``, a regular file, begins as a JSONL file of labels does (``{``),
+    which SQLite would call "not a database". Anything else is not opened here (a named
+    pipe would block the read): the store says what it is."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
         with open(path, "rb") as fh:
             head = fh.read(64)
     except OSError:

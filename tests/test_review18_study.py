@@ -602,3 +602,14 @@ def test_a_pack_reads_a_busy_database_and_never_replaces_one(study):
         "Error: ana.db: exists and is a SQLite database (a coder's labels?); a pack never"
         " replaces a database: choose another output file"
     )
+
+
+def test_merge_given_a_named_pipe_says_so_at_once(study):
+    """merge reads the head of a file to tell a JSONL file of labels from a database: a
+    named pipe must not be read (it would wait for a writer forever)."""
+    import os
+
+    os.mkfifo(study / "pipe")
+    res = cli(study, "--db", "lead.db", "merge", "pipe", timeout=60)
+    no_traceback(res)
+    assert res.returncode == 1 and res.stderr.strip() == "Error: pipe: no such database"
