@@ -163,6 +163,8 @@ def connect(
     refuse_companion(path)
     created = not size
     if readonly and created:
+        if size is not None and path.is_file():  # a pipe or device: not a file at all
+            raise AnnotatorError(f"{path}: an empty file, not a database")
         raise AnnotatorError(f"{path}: no such database")
     if not readonly:
         refuse_unwritable(path, exists=size is not None)
