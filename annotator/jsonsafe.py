@@ -12,6 +12,7 @@ file and line; :func:`dumps` refuses to write them.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 # Deeper than any real record, far below the recursion limit.
@@ -90,7 +91,19 @@ def shown(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):
         text = repr(value)
-    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+    if not text.isprintable():  # JSON leaves U+200B, U+00A0, U+2028 as they are: escaped
+        text = "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in text)
+    if len(text) <= SHOWN_CHARS:
+        return text
+    cut = text[: SHOWN_CHARS - 1]
+    # an escape the cut ends in is left out whole (an odd run of backslashes starts one)
+    tail = _ESCAPE_TAIL.search(cut)
+    if tail and len(tail.group(1)) % 2:
+        cut = cut[: tail.start() + len(tail.group(1)) - 1]
+    return cut + "…"
+
+
+_ESCAPE_TAIL = re.compile(r"(\\*)(?:u[0-9a-fA-F]{0,3})?$")
 
 
 def check_surrogates(text: str) -> None:

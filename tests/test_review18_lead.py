@@ -35,3 +35,30 @@ def test_merge_of_an_empty_file_says_it_is_empty_not_that_there_is_no_such_datab
     # a missing file is still one
     res = _cli("--db", "labels.db", "merge", "none.db", cwd=tmp_path)
     assert res.returncode == 1 and res.stderr.strip() == "Error: none.db: no such database"
+
+
+def test_a_bad_value_with_an_invisible_character_is_shown_with_it_escaped(tmp_path):
+    """jsonsafe.shown spells a value as JSON, which leaves U+200B, U+00A0, U+2028 as
+    they are: 'got "done​"' read as if "done" were refused. repr() escaped them."""
+    import json
+
+    from annotator.jsonsafe import shown
+
+    Store(tmp_path / "labels.db").close()
+    lines = [
+        {"text": "One.", "annotator": "ana", "spans": [], "status": "done\u200b"},
+        {"text": "Two.", "annotator": "ana", "spans": [], "status": "done\u2028x"},
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(o) + "\n" for o in lines), encoding="utf-8")
+    res = _cli("--db", "labels.db", "import-labels", "in.jsonl", cwd=tmp_path)
+    assert res.returncode == 1
+    out = res.stdout + res.stderr
+    assert 'got "done\\u200b"' in out
+    assert 'got "done\\u2028x"' in out
+    assert "\u200b" not in out and "\u2028" not in out
+    # printable text stays as it is, and the cut does not split an escape
+    assert shown("é😀\xa0") == '"é😀\\u00a0"'
+    assert shown(["\x85"]) == '["\\u0085"]'
+    cut = shown("a" * 57 + "\u200b")
+    assert len(cut) <= 60 and cut.endswith("…") and "\\u20…" not in cut
