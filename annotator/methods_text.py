@@ -139,6 +139,13 @@ def _design_sentence(report: AgreementReport) -> str:
     drawn: Mapping[str, Any] = design.drawn
     method = drawn.get("method")
     seed = f"; seed {design.seed}" if design.seed is not None else ""
+    # each ``assign --only-unassigned`` drew its own sample, under its own method
+    extensions = drawn.get("extensions")
+    seed += "".join(
+        f"; then extended with documents not yet assigned: {e['method']}"
+        for e in (extensions if isinstance(extensions, list) else ())
+        if isinstance(e, dict) and isinstance(e.get("method"), str)
+    )
     docs = _count(design.documents, "document", "documents")
     reliability = design.sample == "reliability"
     parts = [f"{_coders_phrase(design.coders)} took part in round {design.round!r}."]

@@ -62,3 +62,34 @@ def test_a_bad_value_with_an_invisible_character_is_shown_with_it_escaped(tmp_pa
     assert shown(["\x85"]) == '["\\u0085"]'
     cut = shown("a" * 57 + "\u200b")
     assert len(cut) <= 60 and cut.endswith("…") and "\\u20…" not in cut
+
+
+def test_the_methods_paragraph_tells_an_extension_of_the_round_and_how_it_was_drawn(tmp_path):
+    """A stratified round extended by assign --only-unassigned: the paragraph gave the first
+    draw only ('2 of 4 candidate documents ... stratified by ...') for a round of 8
+    documents, 4 of them double-coded, the other 2 drawn as a simple random sample."""
+    import json
+
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(
+        "".join(
+            json.dumps({"text": f"Document {i} on the alliance.", "meta": {"source": "ab"[i % 2]}})
+            + "\n"
+            for i in range(8)
+        ),
+        encoding="utf-8",
+    )
+    db = ("--db", "labels.db")
+    assert _cli(*db, "import", "docs.jsonl", cwd=tmp_path).returncode == 0
+    first = ("--coders", "ana,ben", "--overlap-docs", "2", "--docs", "4")
+    res = _cli(*db, "assign", *first, "--stratify", "source", "--seed", "1", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    res = _cli(*db, "assign", *first, "--only-unassigned", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    res = _cli(*db, "agreement", "--round", "main", "--methods", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    text = res.stdout
+    assert "The round comprised 8 documents" in text
+    assert "stratified by 'source'" in text
+    assert "then extended with documents not yet assigned: 2 of 4 candidate documents" in text
+    assert "simple random sample" in text
