@@ -433,6 +433,8 @@ class _Scan:
         # every text's SHA-256, in file order, with where its first line is (offset, number)
         self.hashes: dict[str, tuple[int, int]] = {}
         self.tasks = 0
+        # what the refusal of a CSV export says reads which files
+        self.reads = "import-labels reads canonical JSONL, Prodigy or doccano"
 
     def lines(
         self, errors: list[str], digest: _Digest | None = None
@@ -458,8 +460,8 @@ class _Scan:
                 return
             if fh.peek(16).removeprefix(b"\xef\xbb\xbf").startswith((b'"doc_id",', b"doc_id,")):
                 errors.append(  # the CSV export (a row per span): each line "not valid JSON"
-                    f"{path}: the CSV export (a row per span), not a JSONL file: import-labels"
-                    " reads canonical JSONL, Prodigy or doccano (export --format jsonl)"
+                    f"{path}: the CSV export (a row per span), not a JSONL file: {self.reads}"
+                    " (export --format jsonl)"
                 )
                 return
             offset = 0
@@ -680,7 +682,9 @@ def read_json_lines(path: str | Path, errors: list[str]) -> Iterator[tuple[int, 
     """``(line number, JSON)`` of each non-blank line of ``path``, read as this import reads
     it (UTF-8, strict JSON; never a pipe or device); a problem is added to ``errors`` as
     ``file:line: reason`` (``import-suggestions`` reads its files with it)."""
-    for lineno, _offset, obj in _Scan(Path(path), "auto", None, False, False, None).lines(errors):
+    scan = _Scan(Path(path), "auto", None, False, False, None)
+    scan.reads = "import-suggestions reads canonical or Prodigy JSONL"
+    for lineno, _offset, obj in scan.lines(errors):
         yield lineno, obj
 
 

@@ -93,3 +93,22 @@ def test_the_methods_paragraph_tells_an_extension_of_the_round_and_how_it_was_dr
     assert "stratified by 'source'" in text
     assert "then extended with documents not yet assigned: 2 of 4 candidate documents" in text
     assert "simple random sample" in text
+
+
+def test_import_suggestions_given_the_csv_export_names_itself_not_import_labels(tmp_path):
+    Store(tmp_path / "labels.db").close()
+    (tmp_path / "spans.csv").write_text(
+        '"doc_id","title","sha256","coder","label","start","end","text"\n'
+        '1,"t","abc","ana","alarmist",0,5,"x"\n',
+        encoding="utf-8",
+    )
+    res = _cli(
+        "--db", "labels.db", "import-suggestions", "spans.csv", "--source", "m", cwd=tmp_path
+    )
+    assert res.returncode == 1
+    out = res.stdout + res.stderr
+    assert "the CSV export (a row per span), not a JSONL file" in out
+    assert "import-suggestions reads canonical or Prodigy JSONL" in out
+    assert "import-labels" not in out
+    res = _cli("--db", "labels.db", "import-labels", "spans.csv", cwd=tmp_path)
+    assert "import-labels reads canonical JSONL, Prodigy or doccano" in res.stdout + res.stderr
