@@ -328,6 +328,8 @@ def merge_databases(
     names = [str(p) for p in paths]
     if not keep_going:
         check_inputs(names, [store])  # all of them before anything is merged
+        for name in names:
+            _refuse_labels_as_text(Path(name))
     for i, path in enumerate(names):
         try:
             result = MergeResult(path, merge_database(store, path, strict=strict))
@@ -356,6 +358,14 @@ def _holds_labels_as_text(path: Path) -> bool:
     return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
 
 
+def _refuse_labels_as_text(path: Path) -> None:
+    if _holds_labels_as_text(path):
+        raise AnnotatorError(
+            f"{path}: a file of labels (JSONL), not a database: read it with"
+            " 'annotator import-labels'"
+        )
+
+
 def merge_database(store: Store, other_path: str | Path, strict: bool = False) -> MergeReport:
     """Merge one database into ``store`` in a single transaction."""
     from .paths import check_input
@@ -364,11 +374,7 @@ def merge_database(store: Store, other_path: str | Path, strict: bool = False) -
     other_path = Path(other_path)
     if other_path.resolve() == store.path.resolve():
         raise AnnotatorError(f"{other_path}: cannot merge a database into itself")
-    if _holds_labels_as_text(other_path):
-        raise AnnotatorError(
-            f"{other_path}: a file of labels (JSONL), not a database: read it with"
-            " 'annotator import-labels'"
-        )
+    _refuse_labels_as_text(other_path)
     report = MergeReport(str(other_path))
     stem = other_path.stem
     with read_snapshot(other_path) as other, store.transaction():

@@ -112,3 +112,17 @@ def test_import_suggestions_given_the_csv_export_names_itself_not_import_labels(
     assert "import-labels" not in out
     res = _cli("--db", "labels.db", "import-labels", "spans.csv", cwd=tmp_path)
     assert "import-labels reads canonical JSONL, Prodigy or doccano" in res.stdout + res.stderr
+
+
+def test_merge_refuses_a_jsonl_file_among_its_inputs_before_merging_any(tmp_path):
+    """merge checks every input before anything is merged: a JSONL file of labels given
+    by mistake after a coder's database was found only once that database was in."""
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text('{"text": "One article."}\n', encoding="utf-8")
+    assert _cli("--db", "ana.db", "import", "docs.jsonl", cwd=tmp_path).returncode == 0
+    Store(tmp_path / "labels.db").close()
+    res = _cli("--db", "labels.db", "merge", "ana.db", "docs.jsonl", cwd=tmp_path)
+    assert res.returncode == 1
+    assert "docs.jsonl: a file of labels (JSONL), not a database" in res.stderr
+    with Store(tmp_path / "labels.db", readonly=True) as store:
+        assert store.stats()["documents"] == 0  # ana.db was not merged either
