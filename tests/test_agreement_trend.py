@@ -171,6 +171,7 @@ def test_alphas_axis_reaches_below_minus_half_for_a_value_there():
     assert axis_ticks(-0.5) == (-0.5, 0.0, 0.5)
     assert axis_ticks(-2.0) == (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5)
     assert axis_ticks(-4.0) == (-4.0, 0.0, 0.5)  # not a tick every 0.5 down to -4
+    assert axis_ticks(axis_start([-1e12])) == (-1e12, 0.0, 0.5)  # at once, not 2e12 steps
 
 
 def test_the_html_trend_chart_draws_an_alpha_below_minus_half_where_it_is():

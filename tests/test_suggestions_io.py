@@ -354,5 +354,9 @@ def test_a_source_known_only_by_its_training_record_can_be_listed_exported_and_c
     assert listed.exit_code == 0 and "quiet\t0 span(s)\t0 field value(s)" in listed.output
     cleared = CliRunner().invoke(cli, ["--db", db, "suggest", "--clear", "quiet"])
     assert cleared.exit_code == 0, cleared.output
+    assert cleared.output.strip() == (
+        "Removed 0 suggestion(s) and the record of 1 document(s) its model was trained on"
+        " from 'quiet'."
+    )
     with Store(db) as again:
         assert again.suggestion_sources() == [] and again.training() == {}

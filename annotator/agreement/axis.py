@@ -26,5 +26,7 @@ def axis_ticks(start: float) -> tuple[float, ...]:
     """The plain ticks of an axis from ``start`` (the thresholds and 1 are the charts'
     own): every 0.5 from ``start`` to 0.5, or only ``start``, 0 and 0.5 when those are
     more than :data:`MOST_TICKS`."""
-    steps = [k / 2 for k in range(round(start * 2), 2)]
-    return tuple(steps) if len(steps) <= MOST_TICKS else (start, 0.0, 0.5)
+    first = round(start * 2)
+    if 2 - first > MOST_TICKS:  # counted before listed: an α of -1e9 has no 2e9 ticks
+        return (start, 0.0, 0.5)
+    return tuple(k / 2 for k in range(first, 2))

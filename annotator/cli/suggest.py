@@ -80,11 +80,16 @@ def suggest(
                     f"no suggestions from source {clear!r} (sources: {', '.join(known) or 'none'})"
                 )
             )
+        trained = len(store.trained_on(clear))  # removed with them
         n = store.delete_suggestions(clear)
         if as_json:
-            click.echo(json.dumps({"source": clear, "removed": n}, indent=2, ensure_ascii=False))
+            data = {"source": clear, "removed": n, "trained_on_removed": trained}
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         else:
-            click.echo(one_line(f"Removed {n} suggestion(s) from '{clear}'."))
+            also = ""
+            if trained:
+                also = f" and the record of {trained} document(s) its model was trained on"
+            click.echo(one_line(f"Removed {n} suggestion(s){also} from '{clear}'."))
         return
     from ..suggesting import suggest_model, suggest_patterns
 
