@@ -83,8 +83,8 @@ def suggest(
         trained = len(store.trained_on(clear))  # removed with them
         n = store.delete_suggestions(clear)
         if as_json:
-            data = {"source": clear, "removed": n, "trained_on_removed": trained}
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            cleared = {"source": clear, "removed": n, "trained_on_removed": trained}
+            click.echo(json.dumps(cleared, indent=2, ensure_ascii=False))
         else:
             also = ""
             if trained:
