@@ -141,16 +141,6 @@ def _rename_deleted(renames: Renames, deleted: P.DeleteSpan | None) -> bool:
     return deleted.deleted != old
 
 
-def _renamed_value(renames: Renames, field: str, value: Any) -> Any:
-    """A document field's value (None, an option, or several) under the current names
-    of ``field``'s options."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return renames.option(field, value)
-    return tuple(renames.option(field, v) for v in value)
-
-
 def push(stack: QUndoStack, cmd: StoreCommand) -> None:
     """Apply ``cmd`` (errors propagate, nothing is recorded) and record it for undo. One
     refused under names another process has since renamed is tried once more under
@@ -312,8 +302,8 @@ class SetDocField(StoreCommand):
     def rename(self, renames: Renames) -> bool:
         before = (self.field, self.old, self.new)
         field = self.field
-        self.old = _renamed_value(renames, field, self.old)
-        self.new = _renamed_value(renames, field, self.new)
+        self.old = renames.value(field, self.old)
+        self.new = renames.value(field, self.new)
         self.field = renames.field(field)
         return (self.field, self.old, self.new) != before
 

@@ -193,12 +193,7 @@ class Labelling:
         if renames is None:
             return field, value
         name = renames.field(field)
-        if value is None:
-            now: Any = None
-        elif isinstance(value, str):
-            now = renames.option(field, value)
-        else:
-            now = tuple(renames.option(field, v) for v in value)
+        now = renames.value(field, value)
         spec = self.w.scheme.field(name)
         if spec is None or any(
             v not in spec.options for v in ([now] if isinstance(now, str) else now or ())
