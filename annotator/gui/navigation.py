@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QElapsedTimer, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from .. import pending as P
@@ -210,8 +210,7 @@ class Navigator(QObject):
 
     def visible_ids(self) -> list[int]:
         """The ids of the document list's rows as shown (filtered and sorted)."""
-        proxy = self.w.doc_list.proxy
-        return [proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(proxy.rowCount())]
+        return self.w.doc_list.shown_ids()
 
     def record_time(self) -> None:
         """Write the time spent on the open article since it was opened (or since the
