@@ -58,6 +58,7 @@ from .formats.tasks import LabelTask, LineError
 from .jsonsafe import shown
 from .models import MANUAL
 from .nlp import DEFAULT_PIPELINE, tokenize_arrays
+from .paths import SQLITE_HEADER
 from .scheme import Scheme, extend_scheme
 from .store import GOLD, Store, check_coder_name
 from .updating import OlderText
@@ -452,7 +453,7 @@ class _Scan:
             errors.append(f"{path}: cannot read: {e.strerror or e}")
             return
         with fh:
-            if fh.peek(16)[:16] == b"SQLite format 3\x00":  # a coder's database given here
+            if fh.peek(16).startswith(SQLITE_HEADER):  # a coder's database given here
                 errors.append(
                     f"{path}: an SQLite database (a coder's file?), not a JSONL file: bring"
                     " a coder's database in with 'annotator merge'"

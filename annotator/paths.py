@@ -214,7 +214,7 @@ def check_output(
     return p
 
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first bytes of every SQLite database file
 
 
 def _is_sqlite_database(path: Path) -> bool:
@@ -223,7 +223,7 @@ def _is_sqlite_database(path: Path) -> bool:
     reading another process's database does not touch that process's locks."""
     try:
         with open(path, "rb") as fh:
-            return fh.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+            return fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
     except OSError:
         return False
 
