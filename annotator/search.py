@@ -166,8 +166,7 @@ def _index_hits(store: Store, query: str) -> Iterator[Hit]:
         )
     for doc_id, title, text, marked, open_, close in store.search_rows(query):
         for start, end in marked_ranges(marked, open_, close):
-            left, right = context(text, start, end)
-            yield Hit(doc_id, title, start, end, text[start:end], left, right)
+            yield _hit(doc_id, title, text, start, end)
 
 
 def _regex_hits(store: Store, pattern: str) -> Iterator[Hit]:
