@@ -22,32 +22,31 @@ identity), for the pending edits the window imports at start (``pending/edits.py
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-_FIELD = getattr(dataclasses, "_FIELD")  # noqa: B009 -- what fields() lists: a plain field
+if TYPE_CHECKING:
+    import dataclasses
+
+_R = TypeVar("_R")
 
 
-class _Fields:
-    """What both kinds of record share: the fields read from the ``__init__`` a record
-    writes, ``__match_args__`` and a dataclass's repr."""
+class _LazyFields:
+    """A record class's ``__dataclass_fields__``, made on its first read: ``dataclasses``
+    (about 2 ms to import) is imported then, not when the window starts, which reads
+    records but never their fields (``bench/startup.py``). A base class below has none
+    (``dataclasses.is_dataclass`` says no, as it did of them)."""
 
-    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
-    __match_args__: ClassVar[tuple[str, ...]] = ()
-    _values: ClassVar[Callable[[Any], tuple[Any, ...]]]  # the fields' values, in order
+    def __get__(self, record: object, cls: type) -> dict[str, dataclasses.Field[Any]]:
+        spec = cls.__dict__.get("_field_spec")
+        if spec is None:  # Record, MutableRecord, FrozenRecord themselves
+            raise AttributeError("__dataclass_fields__")
+        import dataclasses
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if cls.__module__ == __name__:  # the bases below: no fields
-            return
-        init = cls.__dict__["__init__"]  # every record writes its own
-        code = init.__code__
-        names: tuple[str, ...] = code.co_varnames[1 : code.co_argcount]
-        defaults = init.__defaults__ or ()
+        names, defaults, annotations = spec
         first_default = len(names) - len(defaults)
-        annotations = cls.__dict__.get("__annotations__", {})
+        marker = getattr(dataclasses, "_FIELD")  # noqa: B009 -- what fields() lists
         fields = {}
         for i, name in enumerate(names):
             f: dataclasses.Field[Any] = (
@@ -57,9 +56,31 @@ class _Fields:
             )
             f.name = name
             f.type = annotations.get(name, Any)
-            f._field_type = _FIELD  # type: ignore[attr-defined]
+            f._field_type = marker  # type: ignore[attr-defined]
             fields[name] = f
-        cls.__dataclass_fields__ = fields
+        type.__setattr__(cls, "__dataclass_fields__", fields)  # read once a class
+        return fields
+
+
+class _Fields:
+    """What both kinds of record share: the fields read from the ``__init__`` a record
+    writes, ``__match_args__`` and a dataclass's repr."""
+
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]] = _LazyFields()  # type: ignore[assignment]
+    __match_args__: ClassVar[tuple[str, ...]] = ()
+    _values: ClassVar[Callable[[Any], tuple[Any, ...]]]  # the fields' values, in order
+    # a record class's fields: their names (its __init__'s parameters), defaults, types
+    _field_spec: ClassVar[tuple[tuple[str, ...], tuple[Any, ...], dict[str, Any]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__ == __name__:  # the bases below: no fields
+            return
+        init = cls.__dict__["__init__"]  # every record writes its own
+        code = init.__code__
+        names: tuple[str, ...] = code.co_varnames[1 : code.co_argcount]
+        annotations = cls.__dict__.get("__annotations__", {})
+        cls._field_spec = (names, init.__defaults__ or (), annotations)
         setattr(cls, "__match_args__", names)  # noqa: B010 (mypy takes it as fixed)
         if len(names) > 1:
             cls._values = attrgetter(*names)  # a C callable: no binding, returns a tuple
@@ -71,6 +92,21 @@ class _Fields:
         values = type(self)._values(self)
         shown = ", ".join(f"{n}={v!r}" for n, v in zip(self.__match_args__, values, strict=True))
         return f"{type(self).__qualname__}({shown})"
+
+
+def replace(record: _R, /, **changes: Any) -> _R:
+    """``dataclasses.replace`` (a copy of ``record`` with ``changes``), which a record
+    does without importing ``dataclasses``; anything else goes to ``dataclasses.replace``.
+    As there, every field goes to the class's ``__init__`` (which checks the names)."""
+    cls = type(record)
+    spec = getattr(cls, "_field_spec", None)
+    if spec is None:
+        import dataclasses
+
+        return dataclasses.replace(record, **changes)  # type: ignore[type-var]
+    values = dict(zip(spec[0], cls._values(record), strict=True))  # type: ignore[attr-defined]
+    values.update(changes)
+    return cls(**values)
 
 
 class Record(_Fields):
@@ -102,7 +138,11 @@ class FrozenRecord(_Fields):
         return hash(type(self)._values(self))
 
     def __setattr__(self, name: str, value: Any) -> None:
+        import dataclasses
+
         raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
 
     def __delattr__(self, name: str) -> None:
+        import dataclasses
+
         raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")

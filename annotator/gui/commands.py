@@ -12,7 +12,6 @@ command is recorded as usual, so undo queues the reverse edit behind it.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -20,7 +19,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from .. import pending as P
 from ..errors import AnnotatorError, ValidationError
 from ..models import Span
-from ..records import Record
+from ..records import Record, replace
 
 if TYPE_CHECKING:
     from ..codebook import Renames

@@ -16,7 +16,6 @@ made).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import (
@@ -57,6 +56,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..models import DocumentSummary, Progress
+from ..records import replace
 from .bidi import may_have_rtl
 from .layouts import bold_label
 from .plaintext import plain_tooltip

@@ -18,7 +18,6 @@ database (:func:`show_all_key`).
 from __future__ import annotations
 
 import contextlib
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from .. import pending as P
 from ..errors import AnnotatorError
 from ..models import Document, Tokenization
+from ..records import replace
 from ..store import Store
 from .article_view import ArticleView
 from .chrome import DocHeader

@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 from .. import pending as P
 from ..errors import AnnotatorError
 from ..models import Document, Span
+from ..records import replace
 from ..store import RESERVED_NAMES, Store, check_coder_name
 from . import commands as cmd
 from . import lockguard

@@ -3,10 +3,10 @@ many places (review mode) shows."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, TypeVar
 
 from ..models import Span
+from ..records import replace
 from ..store import GOLD, Store
 from .edits import (
     AddGoldSpan,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections import deque
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, overload
 
@@ -17,7 +16,7 @@ from ..errors import (
     WriteFailedError,
 )
 from ..models import Span
-from ..records import MutableRecord
+from ..records import MutableRecord, replace
 from ..store import Store
 from . import recovery
 from .edits import (

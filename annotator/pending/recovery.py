@@ -10,7 +10,6 @@ import shlex
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from .. import jsonsafe
 from ..errors import AnnotatorError
 from ..models import MANUAL, Span, edited_origin
-from ..records import MutableRecord
+from ..records import MutableRecord, replace
 from .edits import (
     GOLD_EDITS,
     AddSpan,
