@@ -1,10 +1,12 @@
 """The main window's menu bar: File, Edit, Label, Article, View, Coder, Tools, Help.
 
-A builder, not a mix-in: :func:`build_main_menus` fills a window's menu bar from the
-public slots of a :class:`MenuHost` (the main window) and returns the actions the
-window keeps (:class:`MainMenus`). Every action is also added to the window, so its
-shortcut works anywhere in it, and is listed in the keyboard shortcuts table
-(:attr:`MenuBuilder.shortcut_rows`). The File menu's jobs live in ``file_actions.py``
+A builder, not a mix-in: :func:`build_main_menus` makes a window's menu bar and returns
+what the window keeps (:class:`MainMenus`); the actions call the public slots of a
+:class:`MenuHost` (the main window). The first screen needs only the menus' titles and
+the label keys: the other actions are made by :meth:`MainMenus.ensure_filled`
+(:func:`fill_main_menus`), which the window runs after its first paint. Every action is
+also added to the window, so its shortcut works anywhere in it, and is listed in the
+keyboard shortcuts table (:attr:`MenuBuilder.shortcut_rows`). The File menu's jobs live in ``file_actions.py``
 (``host.files``, loaded on first use).
 """
 
@@ -211,39 +213,105 @@ class MenuHost(Protocol):
 
     def set_show_suggestions(self, on: bool) -> None: ...
 
+    def suggestions_shown(self) -> bool: ...
+
     def show_about(self) -> None: ...
 
 
 class MainMenus:
-    """What the main window keeps of its menus. (A plain class: a dataclass is made from
-    source text when the module is imported, about 0.5 ms of the start-up.)"""
+    """What the main window keeps of its menus. The menu bar's titles and the Label
+    menu's label actions (the label keys) are made with the window; every other action
+    (File, Edit with undo and redo, the field actions, Article, Suggestions, View, Tools,
+    Help) by :meth:`ensure_filled`, which the window runs after its first paint
+    (``window.after_start``). Reading an action made there (``undo_action`` …) or the
+    shortcuts table fills the menus first, so they are never read half made. (A plain
+    class: a dataclass is made from source text when the module is imported, about
+    0.5 ms of the start-up.)"""
 
     def __init__(
         self,
         builder: MenuBuilder,
-        label_menu: QMenu,
-        coder_menu: QMenu,
-        undo_action: QAction,
-        redo_action: QAction,
-        others_action: QAction,
+        host: MenuHost,
+        scheme: Scheme,
         label_actions: dict[str, QAction],
-        field_actions: list[QAction] | None = None,  # Ctrl+D, Alt+1 … Alt+9
-        suggestions_action: QAction | None = None,  # Suggestions → Show suggestions
     ):
         self.builder = builder
-        self.label_menu = label_menu
-        self.coder_menu = coder_menu
-        self.undo_action = undo_action
-        self.redo_action = redo_action
-        self.others_action = others_action
+        self.label_menu = builder.menus["&Label"]
+        self.coder_menu = builder.menus["&Coder"]  # filled when opened (gui/coder.py)
         self.label_actions = label_actions
-        self.field_actions: list[QAction] = field_actions if field_actions is not None else []
-        self.suggestions_action = suggestions_action
+        self._host: MenuHost | None = host
+        self._scheme = scheme
+        self._undo: QAction
+        self._redo: QAction
+        self._others: QAction
+        self._suggestions: QAction
+        self._field_actions: list[QAction] = []
+
+    @property
+    def filled(self) -> bool:
+        """Whether :meth:`ensure_filled` has made the menus' other actions."""
+        return self._host is None
+
+    def ensure_filled(self) -> None:
+        """Make every action but the label keys, once (``fill_main_menus``)."""
+        host, self._host = self._host, None
+        if host is not None:
+            fill_main_menus(self, host, self._scheme)
+
+    @property
+    def undo_action(self) -> QAction:
+        self.ensure_filled()
+        return self._undo
+
+    @property
+    def redo_action(self) -> QAction:
+        self.ensure_filled()
+        return self._redo
+
+    @property
+    def others_action(self) -> QAction:
+        """View → Show other coders' spans."""
+        self.ensure_filled()
+        return self._others
+
+    @property
+    def suggestions_action(self) -> QAction:
+        """Suggestions → Show suggestions."""
+        self.ensure_filled()
+        return self._suggestions
+
+    @property
+    def field_actions(self) -> list[QAction]:
+        """Ctrl+D, Alt+1 … Alt+9 (rebuilt when the scheme changes)."""
+        self.ensure_filled()
+        return self._field_actions
+
+    @field_actions.setter
+    def field_actions(self, actions: list[QAction]) -> None:
+        self._field_actions = actions
+
+    @property
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(keys, what it does) of every action with a shortcut: the Help table's rows."""
+        self.ensure_filled()
+        return self.builder.shortcut_rows
 
 
 def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> MainMenus:
-    """Build the main window's menu bar; ``window`` is ``host`` as a QMainWindow."""
+    """Build the main window's menu bar, ``window`` being ``host`` as a QMainWindow: its
+    titles and the label keys now, the rest when :meth:`MainMenus.ensure_filled` runs."""
     b = MenuBuilder(window)
+    label_actions = build_label_actions(b, b.menus["&Label"], scheme, host.apply_label)
+    return MainMenus(b, host, scheme, label_actions)
+
+
+def fill_main_menus(m: MainMenus, host: MenuHost, scheme: Scheme) -> None:
+    """Every menu's actions but the label keys (``MainMenus.ensure_filled`` calls it once).
+    The shortcuts table keeps the menus' order: File's and Edit's rows before the
+    labels'."""
+    b, window = m.builder, m.builder.window
+    label_rows = b.shortcut_rows[:]
+    b.shortcut_rows.clear()
 
     def files(method: str, *args: Any) -> Callable[[], Any]:
         return lambda: getattr(host.files, method)(*args)
@@ -268,9 +336,9 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
     ])  # fmt: skip
 
     e = b.menus["&Edit"]
-    undo = StackAction(window, host.undo_stack, "&Undo", undo=True)
+    m._undo = undo = StackAction(window, host.undo_stack, "&Undo", undo=True)
     undo.setShortcuts([QKeySequence("Ctrl+Z")])
-    redo = StackAction(window, host.undo_stack, "&Redo", undo=False)
+    m._redo = redo = StackAction(window, host.undo_stack, "&Redo", undo=False)
     redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     for a in (undo, redo):
         b.add(e, a)
@@ -293,8 +361,8 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
          "Search every article's text; open, walk and label the hits", "findAll"),
     ])  # fmt: skip
 
-    label_actions = build_label_actions(b, b.menus["&Label"], scheme, host.apply_label)
-    field_actions = build_field_actions(b, b.menus["&Label"], scheme, host.open_fields)
+    b.shortcut_rows += label_rows
+    m.field_actions = build_field_actions(b, b.menus["&Label"], scheme, host.open_fields)
 
     b.fill("&Article", [
         ("Mark &done and go to next", host.done_and_next, ["Ctrl+Return", "Ctrl+Enter"],
@@ -335,7 +403,7 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
          "Go to the previous suggestion", "prevSuggestion"),
         None,
     ])  # fmt: skip
-    suggestions = b.action(
+    m._suggestions = suggestions = b.action(
         sm, "S&how suggestions", host.set_show_suggestions, ["Ctrl+Shift+H"],
         "Show or hide suggestions (dashed outlines; never on documents coded blind)",
         name="showSuggestions", checkable=True,
@@ -347,10 +415,14 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
         ("&Actual size", lambda: host.zoom(0), ["Ctrl+0"], "Default text size", "zoomReset"),
         None,
     ])  # fmt: skip
-    others = b.action(
+    m._others = b.action(
         v, "Show &other coders' spans (read-only)", host.set_show_others, ["Ctrl+Shift+O"],
         "Show everyone's spans for discussion (blind coding is the default)", name="showOthers", checkable=True,
     )  # fmt: skip
+
+    suggestions.blockSignals(True)  # the coder's toggle, remembered
+    suggestions.setChecked(host.suggestions_shown())
+    suggestions.blockSignals(False)
 
     b.fill("&Tools", [
         ("&Agreement…", lambda: host.open_agreement(), ["Ctrl+Shift+A"],
@@ -367,10 +439,6 @@ def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> Mai
          "Show all keyboard shortcuts", "shortcuts"),
         ("&About", host.show_about, None, "", "about"),
     ])  # fmt: skip
-    return MainMenus(
-        b, b.menus["&Label"], b.menus["&Coder"], undo, redo, others, label_actions, field_actions,
-        suggestions,
-    )  # fmt: skip
 
 
 def build_label_actions(
@@ -416,6 +484,7 @@ def rebuild_label_actions(
     open_fields: Callable[[int | None], None] | None = None,
 ) -> None:
     """The scheme changed: the Label menu's actions (and their table rows) anew."""
+    menus.ensure_filled()  # the field actions are made there, then remade here
     menus.builder.remove([*menus.label_actions.values(), *menus.field_actions])
     rows = menus.builder.shortcut_rows
     rows[:] = [r for r in rows if r not in PICKER_ROWS]

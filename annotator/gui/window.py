@@ -135,17 +135,10 @@ class MainWindow(QMainWindow):
         self._field_keys: FieldKeys | None = None  # Ctrl+D's popup, made on first use
         self._build_panes()
         lockguard.protect(self)  # from here on only SQLite may open this window's database file
+        # the menus' titles and the label keys; their other actions after the first paint
         self.menus = build_main_menus(self, self, self.scheme)
         self.label_menu = self.menus.label_menu
         self.coder_menu = self.menus.coder_menu
-        self.undo_action = self.menus.undo_action
-        self.redo_action = self.menus.redo_action
-        self.others_action = self.menus.others_action
-        if self.menus.suggestions_action is not None:  # the coder's toggle, remembered
-            shown = str(settings.value("suggestions/show", "true")).lower() not in ("false", "0")
-            self.menus.suggestions_action.blockSignals(True)
-            self.menus.suggestions_action.setChecked(shown)
-            self.menus.suggestions_action.blockSignals(False)
         self.coder_menu.aboutToShow.connect(self.refresh_coder_menu)
         self.header.coder_button.setMenu(self.coder_menu)
         self._build_status_bar()
@@ -157,6 +150,8 @@ class MainWindow(QMainWindow):
         # the start, not before its first paint.
         self.navigator.preload.stop()
         self.after_start.add(self._preload_tokens)
+        # Not the first job: a key pressed at the first paint waits for that one (cheap).
+        self.after_start.add(self.menus.ensure_filled)
 
     # -- construction -------------------------------------------------------------
 
@@ -203,7 +198,23 @@ class MainWindow(QMainWindow):
     @property
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(keys, what it does) of every action with a shortcut: the Help table's rows."""
-        return self.menus.builder.shortcut_rows
+        return self.menus.shortcut_rows
+
+    @property
+    def undo_action(self) -> QAction:
+        return self.menus.undo_action
+
+    @property
+    def redo_action(self) -> QAction:
+        return self.menus.redo_action
+
+    @property
+    def others_action(self) -> QAction:
+        return self.menus.others_action
+
+    def suggestions_shown(self) -> bool:
+        """The coder's Show suggestions toggle, remembered on this machine (default: on)."""
+        return str(self.settings.value("suggestions/show", "true")).lower() not in ("false", "0")
 
     @property
     def panel_ready(self) -> bool:

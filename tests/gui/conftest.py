@@ -84,6 +84,9 @@ def open_window(qtbot, db):
         # The label panel is built just after the article's first paint; a slow run
         # can reach the test body before that event (seen once in a clean-clone CI run).
         qtbot.waitUntil(lambda: w.panel_ready, timeout=5000)
+        # What waits for the first paint (the menus' actions but the label keys, the
+        # tokens, ...) has run: tests start from a window as a coder finds it.
+        qtbot.waitUntil(lambda: w.started and w.after_start.waiting == 0, timeout=5000)
         made.append(w)
         return w
 
