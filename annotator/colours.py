@@ -30,7 +30,6 @@ What :func:`derive_palette` guarantees, for any label colours:
 
 from __future__ import annotations
 
-import json
 import math
 import zlib
 from collections.abc import Callable, Iterable
@@ -456,7 +455,7 @@ def derive_palette(labels: Labels, page: str = PAGE, text: str = TEXT) -> Palett
 
 def remember_palette(labels: Labels, palette: Palette, page: str = PAGE, text: str = TEXT) -> None:
     """Make :func:`derive_palette` return ``palette`` for these inputs (a palette read
-    back with :func:`palette_from_json`, which checked it was derived from them)."""
+    back with :func:`palette_from_literal`, which checked it was derived from them)."""
     _KNOWN[(labels, page, text)] = palette
 
 
@@ -470,13 +469,13 @@ def algorithm_id() -> str:
         return ""
 
 
-def palette_to_json(labels: Labels, palette: Palette, page: str = PAGE, text: str = TEXT) -> str:
-    """``palette`` as derived from these inputs, as JSON text to store between launches
-    (read back with :func:`palette_from_json`)."""
-    return json.dumps(
+def palette_to_literal(labels: Labels, palette: Palette, page: str = PAGE, text: str = TEXT) -> str:
+    """``palette`` as derived from these inputs, as a Python literal (``repr`` of a dict)
+    to store between launches (read back with :func:`palette_from_literal`)."""
+    return repr(
         {
             "algorithm": algorithm_id(),
-            "inputs": [[list(lab) for lab in labels], page, text],
+            "inputs": (labels, page, text),
             "labels": [[p.name, p.color, p.fill, p.band] for p in palette.labels],
             "selection": [palette.selection, palette.selection_text],
             "warnings": list(palette.warnings),
@@ -484,25 +483,29 @@ def palette_to_json(labels: Labels, palette: Palette, page: str = PAGE, text: st
     )
 
 
-def palette_from_json(
+def palette_from_literal(
     data: object, labels: Labels, page: str = PAGE, text: str = TEXT
 ) -> Palette | None:
-    """The palette stored by :func:`palette_to_json`, if ``data`` holds one derived by
+    """The palette stored by :func:`palette_to_literal`, if ``data`` holds one derived by
     this version of the rules from exactly these inputs; None otherwise (other label
-    colours or rules, or text that is not a well-formed palette)."""
+    colours or rules, or text that is not a well-formed palette). Read by
+    ``ast.literal_eval``, which a window's start has loaded already (PySide's signature
+    support imports it), not by ``json``."""
+    import ast
+
     try:
-        d = json.loads(data) if isinstance(data, str) else None
+        d = ast.literal_eval(data) if isinstance(data, str) else None
         algorithm = algorithm_id()
         if not isinstance(d, dict) or not algorithm or d.get("algorithm") != algorithm:
             return None
-        if d.get("inputs") != [[list(lab) for lab in labels], page, text]:
+        if d.get("inputs") != (labels, page, text):
             return None
         paints = tuple(LabelPaint(*_hexes(row, 4, 2)) for row in d["labels"])
         selection, selection_text = _hexes(d["selection"], 2, 0)
         warnings = d["warnings"]
         if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
             return None
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, SyntaxError, MemoryError, RecursionError):
         return None
     if [(p.name, p.color) for p in paints] != [tuple(lab) for lab in labels]:
         return None

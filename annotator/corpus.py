@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import itertools
-import json
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -392,6 +391,8 @@ def _jsonl_record(line: str, loc: str) -> RawDocument | Skipped:
         return Skipped(loc, "empty or whitespace-only text")
     if "\x00" in text:
         return Skipped(loc, "text contains a NUL character (U+0000), not article text")
+    import json
+
     meta_size = len(json.dumps(meta, ensure_ascii=False).encode("utf-8")) if meta else 0
     # A character is at most 4 bytes: an article far below the limit is not encoded here.
     text_size = 4 * len(text)

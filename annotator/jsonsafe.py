@@ -11,7 +11,6 @@ file and line; :func:`dumps` refuses to write them.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -34,6 +33,8 @@ def loads(text: str | bytes) -> Any:
             text = text.decode("utf-8")
         except UnicodeDecodeError as e:
             raise StrictJSONError(f"not UTF-8 (byte {e.start})") from None
+    import json
+
     try:
         value = json.loads(text, parse_constant=_refuse_constant)
     except StrictJSONError:
@@ -70,6 +71,8 @@ def check_text(value: Any, _depth: int = 0) -> None:
 
 def dumps(value: Any, **kwargs: Any) -> str:
     """``json.dumps`` that writes strict JSON only (raises StrictJSONError otherwise)."""
+    import json
+
     kwargs.setdefault("ensure_ascii", False)
     try:
         text = json.dumps(value, allow_nan=False, **kwargs)
@@ -87,6 +90,8 @@ SHOWN_CHARS = 60  # of a value quoted in a message, at most
 def shown(value: Any) -> str:
     """``value`` (read from a JSON file) spelled as JSON, for a message about it:
     ``true``, ``null``, ``"x"``, ``["a", 1]``; cut after :data:`SHOWN_CHARS` characters."""
+    import json
+
     try:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):

@@ -24,7 +24,6 @@ The format (documented in the README)::
 
 from __future__ import annotations
 
-import json
 import re
 import stat
 import string
@@ -162,6 +161,8 @@ class SpanLabel(FrozenRecord):
 
     def token_patterns(self) -> list[list[dict[str, Any]]]:
         """The label's Matcher patterns as spaCy takes them (lists of token dicts)."""
+        import json
+
         return [json.loads(p) for p in self.patterns]
 
 
@@ -288,32 +289,43 @@ def load_scheme(path: str | Path | None = None) -> Scheme:
 _REMEMBERED: dict[str, dict[str, Any]] = {}  # TOML text -> its tables (remember_toml)
 
 
-def toml_as_json(text: str) -> str | None:
-    """TOML ``text`` and its tables, as JSON text to store between launches (read back
-    with :func:`remember_toml`; the tables are still checked as a scheme); None if the
-    text is not TOML or has values JSON cannot hold exactly (dates, times)."""
+def toml_as_literal(text: str) -> str | None:
+    """TOML ``text`` and its tables, as a Python literal (``repr`` of a tuple) to store
+    between launches (read back with :func:`remember_toml`, by ``ast.literal_eval``: a
+    window's start has ``ast`` loaded already, PySide's signature support imports it, and
+    does without ``json``; the tables are still checked as a scheme); None if the text is
+    not TOML or has values a literal does not give back exactly (dates, times, inf, nan)."""
+    import ast
+
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        return json.dumps({"toml": text, "tables": tomllib.loads(text)})
-    except (tomllib.TOMLDecodeError, TypeError, ValueError, RecursionError):
+        value = (text, tomllib.loads(text))
+        stored = repr(value)
+        if ast.literal_eval(stored) != value:  # nan: not equal to itself
+            return None
+    except (tomllib.TOMLDecodeError, ValueError, SyntaxError, RecursionError, MemoryError):
         return None
+    return stored
 
 
 def remember_toml(data: object) -> str | None:
-    """Take the TOML text and tables stored by :func:`toml_as_json` (``data``, as stored):
-    the next :func:`parse_scheme` of exactly that text uses the tables instead of parsing
-    it (the TOML parser takes about 5 ms to load). Returns the text taken; None if
-    ``data`` is not what ``toml_as_json`` stores."""
+    """Take the TOML text and tables stored by :func:`toml_as_literal` (``data``, as
+    stored): the next :func:`parse_scheme` of exactly that text uses the tables instead of
+    parsing it (the TOML parser takes about 5 ms to load). Returns the text taken; None if
+    ``data`` is not what ``toml_as_literal`` stores (a value stored by an earlier version,
+    JSON text, is not: it is stored anew after the start)."""
+    import ast
+
     try:
-        d = json.loads(data) if isinstance(data, str) else None
-    except (ValueError, RecursionError):
+        d = ast.literal_eval(data) if isinstance(data, str) else None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
-    if not isinstance(d, dict) or set(d) != {"toml", "tables"}:
+    if not isinstance(d, tuple) or len(d) != 2:
         return None
-    text, tables = d["toml"], d["tables"]
+    text, tables = d
     if not isinstance(text, str) or not isinstance(tables, dict):
         return None
     _REMEMBERED[text] = tables
@@ -486,6 +498,10 @@ def _patterns(entry: dict[str, Any], where: str, fail: Fail, stored: bool) -> tu
     raw = entry.get("patterns", [])
     if not isinstance(raw, list) or len(raw) > MAX_PHRASES:
         raise fail(where, f"patterns must be an array of at most {MAX_PHRASES} patterns")
+    if not raw:
+        return ()  # (without loading json: a label without patterns, at start-up)
+    import json
+
     out = []
     for i, pattern in enumerate(raw, 1):
         at = f"patterns[{i}]"
@@ -641,6 +657,8 @@ _EXTRA_COLORS = (
 def _toml_str(value: str) -> str:
     # JSON string escapes are a subset of TOML basic-string escapes; JSON leaves DEL raw,
     # which TOML does not allow in a string.
+    import json
+
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 

@@ -75,6 +75,7 @@ NOT_AT_START = (
     "annotator.gui.agreement_view",
     "annotator.agreement",
     "annotator.gui.file_actions",
+    "json",  # the settings' caches are Python literals (gui/app.py); seed articles: no meta
 )
 
 HOOK = """

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from ..colours import palette_from_json, palette_to_json, remember_palette
+from ..colours import palette_from_literal, palette_to_literal, remember_palette
 from ..errors import AnnotatorError
-from ..scheme import Scheme, remember_toml, resource_path, toml_as_json
+from ..scheme import Scheme, remember_toml, resource_path, toml_as_literal
 from ..store import Store
 from ..syslibs import one_blas_thread
 from .coder import APPLICATION, ORGANISATION, announce_coder, app_settings, start_coder
@@ -73,7 +73,7 @@ def main_window(
 
 
 SCHEME_KEY = "scheme/parsed"  # the last database's scheme: TOML text and tables
-PALETTE_KEY = "palette/derived"  # the last scheme's palette (colours.palette_to_json)
+PALETTE_KEY = "palette/derived"  # the last scheme's palette (colours.palette_to_literal)
 
 
 def _palette_inputs(scheme: Scheme) -> tuple[tuple[str, str], ...]:
@@ -83,9 +83,9 @@ def _palette_inputs(scheme: Scheme) -> tuple[tuple[str, str], ...]:
 def load_palette(settings: QSettings, scheme: Scheme) -> bool:
     """Take the palette stored by an earlier launch for ``scheme`` (deriving it takes
     about 10 ms), if it was derived from the same label colours by the same colour rules
-    (``colours.palette_from_json``: anything else is ignored). True if it was taken."""
+    (``colours.palette_from_literal``: anything else is ignored). True if it was taken."""
     labels = _palette_inputs(scheme)
-    palette = palette_from_json(settings.value(PALETTE_KEY), labels)
+    palette = palette_from_literal(settings.value(PALETTE_KEY), labels)
     if palette is None:
         return False
     remember_palette(labels, palette)
@@ -94,17 +94,17 @@ def load_palette(settings: QSettings, scheme: Scheme) -> bool:
 
 def save_palette(settings: QSettings, scheme: Scheme) -> None:
     """Store ``scheme``'s palette for the next launch (``load_palette``)."""
-    settings.setValue(PALETTE_KEY, palette_to_json(_palette_inputs(scheme), scheme.palette()))
+    settings.setValue(PALETTE_KEY, palette_to_literal(_palette_inputs(scheme), scheme.palette()))
 
 
 def save_scheme_toml(settings: QSettings, store: Store, remembered: str | None) -> None:
     """Store the TOML text of ``store``'s scheme and its tables for the next launch
-    (``scheme.toml_as_json``), unless that text is the one ``remembered`` (taken from
+    (``scheme.toml_as_literal``), unless that text is the one ``remembered`` (taken from
     the settings at this launch)."""
     versions = store.scheme_versions()
     text = store.scheme_version_toml(versions[-1]) if versions else None
     if text is not None and text != remembered:
-        stored = toml_as_json(text)
+        stored = toml_as_literal(text)
         if stored is not None:
             settings.setValue(SCHEME_KEY, stored)
 

@@ -6,7 +6,6 @@ same purpose call them inside their write transaction.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -30,7 +29,9 @@ ORIGIN_SQL = (
 def origin(extracted: str | None, source: str) -> tuple[str, str]:
     """The (origin, date) of a row from its ``ORIGIN_SQL`` column and its source."""
     values: Any = []
-    if extracted:
+    if extracted and extracted != _NO_ORIGIN:  # (a meta without those keys: no json)
+        import json
+
         try:
             values = json.loads(extracted)
         except ValueError:
@@ -41,6 +42,7 @@ def origin(extracted: str | None, source: str) -> tuple[str, str]:
 
 
 _NONE: list[Any] = [None] * len(ORIGIN_KEYS)
+_NO_ORIGIN = "[" + ",".join(["null"] * len(ORIGIN_KEYS)) + "]"  # SQLite's text for _NONE
 
 
 def known_hashes(conn: sqlite3.Connection, hashes: Iterable[str]) -> set[str]:
@@ -82,6 +84,8 @@ def insert_documents(
     code, which Python's sqlite3 runs without holding the GIL: another thread (an import
     tokenising the next batch) runs meanwhile, where a statement per text took the GIL
     back after each."""
+    import json
+
     ids: list[int] = []
     rows: list[tuple[Any, ...]] = []
     for raw, tok, title in items:
@@ -140,6 +144,8 @@ def read_stored_documents(conn: sqlite3.Connection, path: Path) -> Iterator[Stor
 
 def insert_stored_document(c: sqlite3.Connection, doc: StoredDocument, stamp: str) -> int:
     """A document copied from another database (tokens included) into an open transaction."""
+    import json
+
     cur = c.execute(
         "INSERT INTO documents (sha256, title, source, text, length, meta, tokens,"
         " sentences, pipeline, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

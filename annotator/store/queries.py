@@ -8,7 +8,6 @@ module that defines ``Store`` and imports it: no cycle, not even for type checki
 
 from __future__ import annotations
 
-import json
 import operator
 import sqlite3
 from collections.abc import Collection, Iterator
@@ -154,6 +153,8 @@ def iter_coding(store: QueryStore, documents: Collection[int] | None = None) -> 
     ids: tuple[str, ...] = ()
     only = ""
     if documents is not None:
+        import json
+
         ids = (json.dumps(sorted({int(d) for d in documents})),)
         only = " IN (SELECT value FROM json_each(?))"
     docs = c.execute(

@@ -3,7 +3,6 @@ several sorted queries side by side."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
@@ -83,14 +82,22 @@ def by_document(rows: Iterator[tuple[Any, ...]]) -> Callable[[int], list[tuple[A
 
 
 def loads(value: str | None) -> dict[str, Any]:
-    return json.loads(value) if value else {}
+    if not value or value == "{}":  # no meta, as stored: without loading json
+        return {}
+    import json
+
+    return json.loads(value)  # type: ignore[no-any-return]
 
 
 def value_json(value: str | tuple[str, ...]) -> str:
+    import json
+
     return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
 
 
 def value_from_json(value: str) -> str | tuple[str, ...]:
+    import json
+
     v = json.loads(value)
     return tuple(v) if isinstance(v, list) else v
 

@@ -7,7 +7,6 @@ sqlite-utils is imported only when a migration has to run (it costs half a secon
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from functools import cache
@@ -488,6 +487,8 @@ def migrations() -> Migrations:
 def _offsets_from_json(value: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Offsets as schema versions before m004 stored them: ``{"start": [...], "end": [...]}``
     (or, earlier still, a list of ``[start, end]`` pairs)."""
+    import json
+
     data = json.loads(value)
     if isinstance(data, dict):
         return tuple(data["start"]), tuple(data["end"])

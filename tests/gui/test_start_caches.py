@@ -1,15 +1,17 @@
 """What a launch stores for the next one's start (annotator/gui/app.py).
 
 The span palette (``load_palette``/``save_palette``, annotator/colours.py
-``palette_to_json``/``palette_from_json``): what a launch reads back equals what the
+``palette_to_literal``/``palette_from_literal``): what a launch reads back equals what the
 colour rules derive; a corrupt entry, another scheme's colours or another version of the
 rules are never taken. The scheme's TOML tables (``save_scheme_toml``, annotator/scheme.py
-``toml_as_json``/``remember_toml``): the scheme read from them equals the one parsed;
+``toml_as_literal``/``remember_toml``): the scheme read from them equals the one parsed;
 a corrupt entry or another scheme's text is not used."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import json
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -51,7 +53,7 @@ def test_the_stored_palette_equals_the_derived_one(scheme):
     assert not load_palette(settings, scheme)  # nothing stored yet
     save_palette(settings, scheme)
     derived = C._derive_palette(labels_of(scheme), C.PAGE, C.TEXT)
-    read = C.palette_from_json(QSettings().value(PALETTE_KEY), labels_of(scheme))
+    read = C.palette_from_literal(QSettings().value(PALETTE_KEY), labels_of(scheme))
     assert read == derived
     assert load_palette(QSettings(), scheme)
     assert C._KNOWN[(labels_of(scheme), C.PAGE, C.TEXT)] == derived
@@ -71,22 +73,27 @@ def test_the_window_stores_it_after_start_and_takes_it_at_the_next(qtbot, open_w
 @pytest.mark.parametrize(
     "corrupt",
     [
-        "not json",
+        "not a literal",
         "[]",
         "{}",
         None,
         42,
-        lambda good: good.replace('"#', '"#zz', 1),
-        lambda good: good.replace('"warnings": [', '"warnings": [1, ', 1),
-        lambda good: good.replace('"labels": [[', '"labels": [["x", "#000000", "#000000"], [', 1),
-        lambda good: good.replace('"algorithm": "', '"algorithm": "old', 1),
+        "__import__('os')",  # a literal only: nothing is run
+        "{" * 10_000,
+        lambda good: good.replace("'#", "'#zz", 1),
+        lambda good: good.replace("'warnings': [", "'warnings': [1, ", 1),
+        lambda good: good.replace("'labels': [[", "'labels': [['x', '#000000', '#000000'], [", 1),
+        lambda good: good.replace("'algorithm': '", "'algorithm': 'old", 1),
+        lambda good: json.dumps(ast.literal_eval(good)),  # as JSON, as stored before
     ],
 )
 def test_a_corrupt_entry_is_ignored(scheme, corrupt):
     settings = QSettings()
     save_palette(settings, scheme)
     good = settings.value(PALETTE_KEY)
-    settings.setValue(PALETTE_KEY, corrupt(good) if callable(corrupt) else corrupt)
+    bad = corrupt(good) if callable(corrupt) else corrupt
+    assert bad != good
+    settings.setValue(PALETTE_KEY, bad)
     assert not load_palette(settings, scheme)
     assert not C._KNOWN
     assert scheme.palette() == C._derive_palette(labels_of(scheme), C.PAGE, C.TEXT)
@@ -130,13 +137,17 @@ def test_the_scheme_read_from_the_stored_tables_equals_the_parsed_one(db):
 @pytest.mark.parametrize(
     "corrupt",
     [
-        "not json",
+        "not a literal",
         "[]",
-        '{"toml": 1, "tables": {}}',
-        '{"toml": "x"}',
-        '{"toml": "", "tables": []}',
+        "(1, {})",
+        "('x',)",
+        "('', [])",
+        "('', {}, 1)",
+        "__import__('os')",
+        "(" * 10_000,
         None,
         7,
+        '{"toml": "x", "tables": {}}',  # JSON, as an earlier version stored it
     ],
 )
 def test_a_corrupt_scheme_entry_is_ignored(db, corrupt):
@@ -158,8 +169,11 @@ def test_another_scheme_text_is_parsed(db):
 
 
 def test_toml_json_cannot_hold_is_not_stored():
-    assert S.toml_as_json('name = "a"\nwhen = 1979-05-27') is None
-    assert S.toml_as_json("not = = toml") is None
+    assert S.toml_as_literal('name = "a"\nwhen = 1979-05-27') is None
+    assert S.toml_as_literal("not = = toml") is None
+    assert S.toml_as_literal("x = inf") is None  # a literal does not spell it
+    assert S.toml_as_literal("x = nan") is None
+    assert S.toml_as_literal('x = 1\ny = "\U0001f600"') is not None
 
 
 def test_the_coder_s_database_key_is_the_sha256_of_the_resolved_path(tmp_path):

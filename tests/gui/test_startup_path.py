@@ -20,8 +20,12 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+from annotator.ingest import import_paths
 from annotator.store import Store
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 # Never at start-up: the first screen has no use for them (they load on first use).
 NOT_AT_START = (
@@ -47,6 +51,11 @@ NOT_AT_START = (
     "hashlib",  # and OpenSSL: gui/coder.py hashes with CPython's own SHA-256
     "encodings.utf_16_le",  # the list's titles are cut without it (no astral characters)
 )
+# Nor, on a corpus whose articles have no meta (plain text files imported), json: the
+# settings' caches are Python literals (gui/app.py, read by ``ast``, which PySide loads
+# anyway) and the core imports json where it is used. (An article with meta, as a JSONL
+# import gives, is read with json when it is opened: store/rows.py ``loads``.)
+NOT_WITHOUT_META = ("json",)
 # Not at a later launch either: the scheme's TOML tables are stored by the first
 # (gui/app.py save_scheme_toml), so the TOML parser is not loaded.
 NOT_AT_SECOND_START = ("tomllib",)
@@ -97,7 +106,7 @@ RECORD_MODULES = (
 
 CHILD = (
     """
-import gc, json, os, sys
+import gc, os, sys
 # Which of the window's modules PySide's import hook reads the source of (gui/_compat.py
 # enters them in its table first: it reads none).
 import inspect
@@ -135,6 +144,7 @@ class OnPaint(QObject):
         return False
 
 def finish():
+    import json  # (not before: the window does without it)
     print(json.dumps(result), flush=True)
     os._exit(0)
 
@@ -148,19 +158,58 @@ def watch(w):
             lab.name in acts and acts[lab.name] in in_window
             and acts[lab.name].shortcut() == QKeySequence(lab.key)
             for lab in w.scheme.span_labels)
+    def menu_sizes():
+        # every menu but the Label menu (the label keys) and the Coder menu (made when
+        # opened): filled by a job after the first paint (gui/menus.py ensure_filled)
+        return {t: len(m.actions()) for t, m in w.menus.builder.menus.items()
+                if t not in ("&Label", "&Coder")}
+    def menus_after_jobs():
+        from PySide6.QtGui import QKeySequence
+        acts = w.actions()
+        names = [a.objectName() for a in acts if a.objectName()]  # (undo, redo: none)
+        keys = [k.toString() for a in acts for k in a.shortcuts()]
+        in_menus = [a for m in w.menus.builder.menus.values() for a in m.actions()
+                    if not a.isSeparator()]
+        rows = w.shortcut_rows
+        result["menus_after_jobs"] = {
+            "sizes": menu_sizes(),
+            "actions": len(acts),
+            "names_twice": sorted({n for n in names if names.count(n) > 1}),
+            "keys_twice": sorted({k for k in keys if keys.count(k) > 1}),
+            "not_in_window": [a.text() for a in in_menus if a not in acts],
+            "label_menu": len(w.label_menu.actions()),
+            "rows_twice": [r for r in rows if rows.count(r) > 1],
+            "rows_for_keys": len({r[0] for r in rows}) >= len([a for a in acts if a.shortcuts()]),
+        }
+        # Ctrl+Z (Edit → Undo, made by that job) by a real key event: the label is undone,
+        # and Ctrl+Shift+Z redoes it (the database keeps it, as the test reads it).
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+        from PySide6.QtWidgets import QApplication
+        def stored():
+            return [(x.start, x.end, x.label) for x in w.store.spans(w.doc.id, "alice")]
+        ctrl = Qt.KeyboardModifier.ControlModifier
+        QTest.keyClick(QApplication.focusWidget() or w, Qt.Key.Key_Z, ctrl)
+        result["spans_after_undo"] = stored()
+        QTest.keyClick(QApplication.focusWidget() or w, Qt.Key.Key_Z,
+                       ctrl | Qt.KeyboardModifier.ShiftModifier)
+        result["spans_after_redo"] = stored()
     def settled():
         result["gc_enabled_after"] = gc.isenabled()
         result["started"] = w.started
         result["deferred_waiting"] = w.after_start.waiting
         result["icon"] = not w.windowIcon().isNull()
         result["tokens_loaded"] = w.view._tok is not None
+        menus_after_jobs()
         finish()
     def press():
         from PySide6.QtTest import QTest
         from PySide6.QtWidgets import QApplication
         label = w.scheme.span_labels[0]
         result["focus_is_article"] = QApplication.focusWidget() is w.view
+        result["menus_filled_before_key"] = w.menus.filled
         QTest.keyClick(QApplication.focusWidget() or w, label.key)
+        result["menus_at_key"] = menu_sizes()
         result["label"] = label.name
         result["doc"] = w.doc.id
         result["loaded_after_key"] = [m for m in not_at_start if m in sys.modules]
@@ -172,6 +221,8 @@ def watch(w):
             QTimer.singleShot(0, when_ready)
             return
         result["loaded_at_ready"] = [m for m in not_at_start if m in sys.modules]
+        result["menus_at_ready"] = menu_sizes()
+        result["label_menu_at_ready"] = len(w.label_menu.actions())
         result["gc_enabled_at_ready"] = gc.isenabled()
         result["classes_at_ready"] = [c for c in lazy_classes if created(c)]
         result["icon_classes_at_ready"] = [c for c in icon_classes if created(c)]
@@ -264,6 +315,20 @@ def test_label_key_works_at_start_without_loading_what_waits(db, doc_ids, tmp_pa
     assert result["deferred_waiting"] == 0
     assert result["icon"]
     assert result["tokens_loaded"]
+    # The menus: only their titles and the label keys before the key; every other action
+    # afterwards, each once, in the window (its shortcut works anywhere in it).
+    assert set(result["menus_at_ready"].values()) == {0}, result["menus_at_ready"]
+    assert not result["menus_filled_before_key"]
+    assert set(result["menus_at_key"].values()) == {0}, result["menus_at_key"]
+    after = result["menus_after_jobs"]
+    assert 0 not in after["sizes"].values(), after
+    assert after["names_twice"] == [] and after["keys_twice"] == [], after
+    assert after["not_in_window"] == [] and after["rows_twice"] == [], after
+    assert after["rows_for_keys"]
+    assert after["label_menu"] > result["label_menu_at_ready"]  # the field actions too
+    assert after["actions"] > 40
+    assert result["spans_after_undo"] == []  # Ctrl+Z, a real key event
+    assert result["spans_after_redo"] == [[0, 12, result["label"]]]  # Ctrl+Shift+Z (JSON lists)
     # The collector was paused while the first screen was built, and runs again after it.
     assert not result["gc_enabled_at_ready"]
     assert result["gc_enabled_after"]
@@ -280,6 +345,19 @@ def test_a_later_launch_does_not_parse_the_scheme_s_toml(db, doc_ids, tmp_path):
     with Store(db) as store:
         spans = [(s.start, s.end, s.label) for s in store.spans(second["doc"], "alice")]
     assert (0, 12, second["label"]) in spans
+
+
+def test_a_corpus_without_meta_starts_without_json(tmp_path):
+    db = tmp_path / "plain.db"
+    with Store(db) as store:
+        import_paths(store, [SEEDS])  # .txt files: no meta
+    for launch in ("first", "second"):  # the second reads what the first stored
+        result = start(RUN, db, tmp_path, NOT_AT_START + NOT_WITHOUT_META)
+        assert result["loaded_at_ready"] == [], launch
+        assert result["loaded_after_key"] == [], launch
+    with Store(db) as store:
+        spans = [(s.start, s.end, s.label) for s in store.spans(result["doc"], "alice")]
+    assert (0, 12, result["label"]) in spans
 
 
 def test_the_command_line_loads_no_more_before_the_label_key(db, doc_ids, tmp_path):
