@@ -75,7 +75,6 @@ NOT_AT_START = (
     "annotator.gui.agreement_view",
     "annotator.agreement",
     "annotator.gui.file_actions",
-    "json",  # the settings' caches are Python literals (gui/app.py); seed articles: no meta
 )
 
 HOOK = """
