@@ -1,6 +1,6 @@
 """Start-up: process start until a coder can label, against a bare PySide6 script.
 
-Run: python bench/startup.py [--runs 9] [--articles N] [--command]
+Run: python bench/startup.py [--runs 9] [--articles N] [--command] [--instructions]
 
 Both children are fresh Python processes on the platform of ``QT_QPA_PLATFORM``
 (offscreen unless set; ``QT_QPA_PLATFORM=xcb xvfb-run -a python bench/startup.py`` for
@@ -46,6 +46,12 @@ Each child then runs on until its event loop is idle (five turns in a row under 
 CPU each: what Qt and the app had queued on timers, such as a delayed resize of a list's
 columns, is done), printed as "idle after", against the same for the baseline: work that
 slips past the key press is still work a coder's next key waits for.
+``--instructions`` also counts, once each under valgrind's callgrind, the instructions
+from process start to the label key of the window and of the bare script, the
+instrument's steps left out as their time is (``count_instructions``): a figure the load
+of a shared machine does not move, for changes too small to see in wall time. It is not
+the target (instructions are not time: the window also touches more memory and code,
+whose faults and cache misses the wall-clock ratio includes), but it moves with it.
 The children run with bytecode writing on (``PYTHONDONTWRITEBYTECODE`` removed from their
 environment), and an untimed run of each comes first, so the ``.pyc`` files exist as on
 a user's machine.
@@ -79,6 +85,12 @@ NOT_AT_START = (
 
 HOOK = """
 import os, sys, time
+_cg = bool(os.environ.get("BENCH_CALLGRIND"))  # --instructions (see count_instructions)
+def _cgmark(label):
+    if _cg:  # callgrind writes the count so far at each getppid(), the mark's label here
+        sys.stderr.write(f"cgmark {label}\\n")
+        sys.stderr.flush()
+        os.getppid()
 from PySide6.QtCore import QEvent, QObject, QTimer
 class _OnPaint(QObject):
     # The instrument: ``widget`` is a function giving the widget to watch, and getting it
@@ -86,12 +98,14 @@ class _OnPaint(QObject):
     # that PySide hands to Python, such as a QPlainTextEdit's viewport, makes it create
     # every QtWidgets class to find its type: about 10 ms no bare script would spend).
     def __init__(self, widget, then):
+        _cgmark("run")
         t, c = time.perf_counter(), time.process_time()
         super().__init__()
         self.then = then
         widget().installEventFilter(self)
         _tool[0] += time.perf_counter() - t
         _tool[1] += time.process_time() - c
+        _cgmark("tool")
     def eventFilter(self, obj, ev):
         if ev.type() == QEvent.Type.Paint:
             obj.removeEventFilter(self)
@@ -105,6 +119,9 @@ def _peak_kb():
     return 0
 _tool = [0.0, 0.0]
 def _say(what, loaded=()):
+    _cgmark(what)
+    if _cg and what == "labelled":
+        os._exit(0)  # --instructions counts to the label key
     print(what, time.process_time(), _peak_kb(), ",".join(loaded) or "-", *_tool, flush=True)
 def _settle(loaded=list):
     # Idle: five turns of the event loop in a row that each took under 1 ms of CPU (what
@@ -122,12 +139,14 @@ def _settle(loaded=list):
 def _press(key, window):
     # The instrument: QtTest (and the Qt namespace the press needs, which both children
     # have made by then) is timed apart, and the parent takes that time off.
+    _cgmark("run")
     t, c = time.perf_counter(), time.process_time()
     from PySide6.QtTest import QTest
     from PySide6.QtCore import Qt
     Qt.Key.Key_1, Qt.KeyboardModifier.NoModifier
     _tool[0] += time.perf_counter() - t
     _tool[1] += time.process_time() - c
+    _cgmark("tool")
     from PySide6.QtWidgets import QApplication
     QTest.keyClick(QApplication.focusWidget() or window, key)
 """
@@ -302,6 +321,10 @@ def main() -> None:
         "--command", action="store_true",
         help="also time the window started as 'annotator --db DB' (the command line's imports)",
     )  # fmt: skip
+    ap.add_argument(
+        "--instructions", action="store_true",
+        help="also count the instructions to the label key under valgrind (deterministic)",
+    )  # fmt: skip
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(ROOT)  # ./seeds for the new database
@@ -337,6 +360,11 @@ def main() -> None:
         for code in kinds.values():  # untimed: warm the file cache, write the .pyc files
             timed([sys.executable, "-c", code, fresh_db()], gui_marks, env)
         timed(*base, env)
+        counted: tuple[float, float] | str | None = None
+        if args.instructions:  # after the warm-up: the settings' caches exist, as timed
+            counted = count_instructions(
+                [sys.executable, "-c", GUI_RUN, fresh_db()], base[0], env, Path(tmp)
+            )
         rows: dict[str, list[Mark]] = {"bare": [], "bare settled": []}
         loaded: set[str] = set()
         for run in range(args.runs):
@@ -352,6 +380,72 @@ def main() -> None:
                     rows.setdefault(f"{name} {mark}", []).append(m)
                     loaded.update(m.loaded)
     report(rows, loaded, args.runs)
+    if args.instructions:
+        report_instructions(counted)
+
+
+def count_instructions(
+    window: list[str], bare: list[str], env: dict[str, str], tmp: Path
+) -> tuple[float, float] | str:
+    """Instructions (millions) from process start to the label key, of the window and of
+    the bare script, each run once under valgrind's callgrind (a count that the load of a
+    shared machine does not change); or why they could not be counted.
+
+    With ``BENCH_CALLGRIND`` set the children mark their steps by calling ``getppid()``
+    (which nothing else in them calls) after writing the step's name to stderr, and
+    callgrind, told to ``--dump-before=getppid``, writes the count of each step apart.
+    The instrument's steps (paint hooks, QtTest), marked ``tool``, are left out, as the
+    timed runs take their time off."""
+    import re
+    import shutil
+
+    if not shutil.which("valgrind"):
+        return "needs valgrind"
+
+    def count(args: list[str]) -> float:
+        out = tmp / "cg"
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir()
+        run_env = dict(env, BENCH_CALLGRIND="1")
+        run_env["QT_QPA_PLATFORM"] = os.environ.get("QT_QPA_PLATFORM", "offscreen")
+        done = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--dump-before=getppid",
+             f"--callgrind-out-file={out}/cg.out", *args],
+            capture_output=True, text=True, env=run_env, timeout=TIMEOUT_S * 10,
+        )  # fmt: skip
+        labels = [
+            ln.split(" ", 1)[1] for ln in done.stderr.splitlines() if ln.startswith("cgmark ")
+        ]
+        parts = []
+        for f in out.glob("cg.out*"):
+            text = f.read_text(errors="replace")
+            part = re.search(r"^part: (\d+)", text, re.M)
+            total = re.search(r"^(?:summary|totals): (\d+)", text, re.M)
+            if total is not None and "getppid" in text.split("\nevents:", 1)[0]:
+                parts.append((int(part.group(1)) if part else 0, int(total.group(1))))
+        parts.sort()
+        if "labelled" not in labels or len(parts) < len(labels):
+            raise RuntimeError(f"the child under valgrind did not reach the label key: {labels}")
+        n = 0
+        for label, (_, total) in zip(labels, parts, strict=False):  # a dump at each mark
+            if label != "tool":  # the instrument's own step
+                n += total
+            if label == "labelled":
+                break
+        return n / 1e6
+
+    return count(window), count(bare)
+
+
+def report_instructions(counted: tuple[float, float] | str | None) -> None:
+    if isinstance(counted, str) or counted is None:
+        print(f"instructions (valgrind)       not counted: {counted}")
+        return
+    window, bare = counted
+    print(
+        f"instructions to the label key  window {window:.1f}M, bare {bare:.1f}M:"
+        f" {window / bare:.3f}x (callgrind, one run each, the instrument left out)"
+    )
 
 
 def add_articles(store, n: int) -> None:
