@@ -1,0 +1,85 @@
+"""Review 19: the start-up cuts in the core (records without dataclasses, the settings'
+caches as Python literals, json imported where used); each test failed before its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import tomllib
+
+from annotator import scheme as S
+from annotator.ingest import import_paths
+from annotator.store import Store
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+@pytest.fixture
+def seeded(tmp_path) -> Path:
+    path = tmp_path / "labels.db"
+    with Store(path) as store:
+        import_paths(store, [SEEDS])
+    return path
+
+
+@pytest.fixture(autouse=True)
+def forget():
+    S._REMEMBERED.clear()
+    yield
+    S._REMEMBERED.clear()
+
+
+def _text_and_scheme(db: Path):
+    with Store(db) as s:
+        return s.scheme_version_toml(s.scheme_versions()[-1]), s.scheme
+
+
+def _hostile(tables):
+    labels = tables["span_labels"]
+    first = dict(labels[0])
+    return {
+        "tuple": dict(tables, span_labels=tuple(labels)),
+        "set": dict(tables, span_labels={1, 2}),
+        "bytes": dict(tables, name=b"x"),
+        "non-str key": {**tables, 1: 2},
+        "complex colour": dict(tables, span_labels=[{**first, "color": 1j}, *labels[1:]]),
+        "other name": dict(tables, name="Hijacked"),
+    }
+
+
+def test_a_cache_whose_tables_do_not_match_its_text_is_not_trusted(seeded):
+    """The settings' ``scheme/parsed`` holds the database's TOML text with other tables
+    (edited by hand, another version): the database did not open (SchemeError, so the
+    window did not start) or showed another codebook than its own. Now the tables are
+    bound to the text by a check sum and the text decides."""
+    text, parsed = _text_and_scheme(seeded)
+    for what, tables in _hostile(tomllib.loads(text)).items():
+        S._REMEMBERED.clear()
+        S.remember_toml(repr((text, tables)))
+        _, scheme = _text_and_scheme(seeded)
+        assert scheme == parsed, what
+
+
+def test_tables_that_make_no_scheme_are_parsed_from_the_text(seeded):
+    """Even tables taken as the text's (a check sum made to match them) that make no
+    valid scheme do not stop the database from opening: the text is parsed."""
+    text, parsed = _text_and_scheme(seeded)
+    for what, tables in _hostile(tomllib.loads(text)).items():
+        if what == "other name":
+            continue  # a valid scheme: only the check sum tells it apart
+        S._REMEMBERED.clear()
+        S._REMEMBERED[text] = tables
+        _, scheme = _text_and_scheme(seeded)
+        assert scheme == parsed, what
+
+
+def test_the_stored_cache_round_trips_and_an_edit_breaks_it(seeded):
+    text, parsed = _text_and_scheme(seeded)
+    stored = S.toml_as_literal(text)
+    assert stored is not None and S.remember_toml(stored) == text
+    assert S._REMEMBERED[text] == tomllib.loads(text)
+    S._REMEMBERED.clear()
+    edited = stored.replace(repr(parsed.name), repr("Hijacked"), 1)
+    assert edited != stored
+    assert S.remember_toml(edited) is None
