@@ -252,6 +252,9 @@ class MainMenus:
         # only, till the fill: a key a child does not take for itself reaches the window
         # as a ShortcutOverride before Qt tries the shortcuts.)
         self._key_filter: _FillOnKey | None = _FillOnKey(self)
+        for title, menu in builder.menus.items():  # a menu opened by a click fills them too
+            if title != "&Coder":  # (filled when opened: gui/coder.py)
+                menu.aboutToShow.connect(self.ensure_filled)
 
     @property
     def filled(self) -> bool:

@@ -81,3 +81,22 @@ def test_ctrl_return_at_the_first_paint_marks_done_and_goes_on(
     assert reader.status(simple, "alice") == "done"
     assert w.doc.id != simple
     assert _keys_twice(w) == []
+
+
+@pytest.mark.parametrize("title", ["&Edit", "&File", "&Label", "&Help"])
+def test_a_menu_opened_at_the_first_paint_is_not_empty(qtbot, early_window, title):
+    """A click on a menu's title before the job that fills the menus ran showed an empty
+    menu (the Label menu without Ctrl+D and the fields). Now opening a menu fills them."""
+    from PySide6.QtTest import QTest
+
+    w = early_window("alice")
+    bar = w.menuBar()
+    menu = w.menus.builder.menus[title]
+    at = bar.actionGeometry(menu.menuAction()).center()
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is menu, timeout=2000)
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    menu.close()
+    want = {"&Edit": "&Undo", "&File": "&Quit", "&Label": "Document &fields…"}
+    assert want.get(title, "&Keyboard shortcuts") in texts, texts
+    assert _keys_twice(w) == []
