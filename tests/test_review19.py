@@ -83,3 +83,23 @@ def test_the_stored_cache_round_trips_and_an_edit_breaks_it(seeded):
     edited = stored.replace(repr(parsed.name), repr("Hijacked"), 1)
     assert edited != stored
     assert S.remember_toml(edited) is None
+
+
+@pytest.mark.parametrize("bad", ["#-12345", "#+fffff", "# 12345", "#1_2345", "#12345\n"])
+def test_a_cached_palette_with_a_colour_qt_cannot_read_is_not_taken(seeded, bad):
+    """``palette/derived`` edited by hand: ``int(v, 16)`` took "#-12345", "#+fffff",
+    "# 12345" and "#1_2345" as colours (a span filled with an invalid QColor)."""
+    import ast
+
+    from annotator import colours as C
+
+    _, scheme = _text_and_scheme(seeded)
+    labels = tuple((lab.name, lab.color) for lab in scheme.span_labels)
+    good = C.palette_to_literal(labels, C._derive_palette(labels, C.PAGE, C.TEXT))
+    assert C.palette_from_literal(good, labels) is not None
+    d = ast.literal_eval(good)
+    d["labels"][0][2] = bad  # the first label's fill
+    assert C.palette_from_literal(repr(d), labels) is None
+    d = ast.literal_eval(good)
+    d["selection"][0] = bad
+    assert C.palette_from_literal(repr(d), labels) is None
