@@ -103,3 +103,62 @@ def test_a_cached_palette_with_a_colour_qt_cannot_read_is_not_taken(seeded, bad)
     d = ast.literal_eval(good)
     d["selection"][0] = bad
     assert C.palette_from_literal(repr(d), labels) is None
+
+
+def _twin(cls):
+    """A real ``@dataclass(frozen=True)`` with ``cls``'s fields and defaults."""
+    import dataclasses
+
+    spec = [
+        (f.name, object)
+        if f.default is dataclasses.MISSING
+        else (f.name, object, dataclasses.field(default=f.default))
+        for f in dataclasses.fields(cls)
+    ]
+    return dataclasses.make_dataclass(f"{cls.__name__}Twin", spec, frozen=True)
+
+
+def test_records_replace_does_what_dataclasses_replace_does():
+    """Held (a property test): ``records.replace`` on a record and ``dataclasses.replace``
+    on a real frozen dataclass twin give the same fields, refuse the same names, and the
+    record's ``fields``/``astuple``/``asdict``/copies/pickle agree."""
+    import copy
+    import dataclasses
+    import pickle
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from annotator.models import Span
+    from annotator.records import replace
+
+    names = [f.name for f in dataclasses.fields(Span)]
+    Twin = _twin(Span)
+    value = st.one_of(st.integers(), st.text(max_size=5), st.none())
+
+    @settings(max_examples=150, deadline=None)
+    @given(
+        st.lists(value, min_size=len(names), max_size=len(names)),
+        st.dictionaries(st.sampled_from([*names, "nope"]), value, max_size=4),
+    )
+    def check(values, changes):
+        span, twin = Span(*values), Twin(*values)
+        assert dataclasses.astuple(span) == dataclasses.astuple(twin)
+        assert dataclasses.asdict(span) == dataclasses.asdict(twin)
+        if "nope" in changes:
+            with pytest.raises(TypeError):
+                replace(span, **changes)
+            with pytest.raises(TypeError):
+                dataclasses.replace(twin, **changes)
+            return
+        got = replace(span, **changes)
+        assert type(got) is Span
+        assert dataclasses.astuple(got) == dataclasses.astuple(dataclasses.replace(twin, **changes))
+        assert dataclasses.replace(span, **changes) == got
+        for same in (copy.copy(got), copy.deepcopy(got), pickle.loads(pickle.dumps(got))):
+            assert same == got and hash(same) == hash(got)
+
+    check()
+    from annotator.records import FrozenRecord, MutableRecord, Record
+
+    assert not any(map(dataclasses.is_dataclass, (FrozenRecord, MutableRecord, Record)))

@@ -100,3 +100,70 @@ def test_a_menu_opened_at_the_first_paint_is_not_empty(qtbot, early_window, titl
     want = {"&Edit": "&Undo", "&File": "&Quit", "&Label": "Document &fields…"}
     assert want.get(title, "&Keyboard shortcuts") in texts, texts
     assert _keys_twice(w) == []
+
+
+def _cli(db, *args):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(db), *args],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_a_codebook_change_before_the_fill_binds_every_key_once(
+    qtbot, early_window, db, doc_ids, reader
+):
+    """Held: the scheme changes (another process renames a label) and the window takes it
+    before its menus were filled: each key is bound once, to the new codebook."""
+    from gui_helpers import SIMPLE
+
+    simple = doc_ids["Simple"]
+    w = early_window("alice")
+    w.open_document(simple)
+    _cli(db, "scheme", "rename-label", "alarmist", "alarm")
+    w.reload_scheme()
+    assert w.menus.filled
+    assert _keys_twice(w) == []
+    names = [a.objectName() for a in w.actions() if a.objectName()]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+    assert "labelAction_alarm" in names and "labelAction_alarmist" not in names
+    rows = w.shortcut_rows
+    assert [r for r in rows if rows.count(r) > 1] == []
+    lazy = SIMPLE.index("lazy")
+    w.view.select_cp(lazy, lazy + 4)
+    qtbot.keyClick(w.view, Qt.Key.Key_1)
+    assert [s.label for s in reader.spans(simple, "alice")] == ["alarm"]
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, CTRL)
+    assert reader.spans(simple, "alice") == []
+
+
+def test_switching_database_before_the_fill_keeps_keys_single(
+    qtbot, early_window, db, tmp_path, doc_ids
+):
+    """Held: File → Open database (another scheme) before the fill, then the keys."""
+    from annotator.gui.app import open_store
+    from annotator.gui.switching import switch_database
+
+    other = tmp_path / "other.db"
+    scheme = tmp_path / "s.toml"
+    scheme.write_text(
+        'name = "other"\nversion = 1\n\n[[span_labels]]\nname = "cue"\nkey = "q"\n'
+        'color = "#1f77b4"\n\n[[doc_fields]]\nname = "f"\nkind = "single"\n'
+        'options = ["a", "b"]\n',
+        encoding="utf-8",
+    )
+    _cli(other, "init", "--scheme", str(scheme))
+    _cli(other, "import", str(Path(__file__).resolve().parents[2] / "seeds"))
+    w = early_window("alice")
+    assert switch_database(w, other, open_store, ask=lambda known: "alice")
+    assert w.menus.filled
+    assert _keys_twice(w) == []
+    assert [a.objectName() for a in w.menus.label_actions.values()] == ["labelAction_cue"]
+    fields = [a.objectName() for a in w.menus.field_actions]
+    assert fields == ["fieldPicker", "fieldAction_f"], fields
