@@ -167,3 +167,35 @@ def test_switching_database_before_the_fill_keeps_keys_single(
     assert [a.objectName() for a in w.menus.label_actions.values()] == ["labelAction_cue"]
     fields = [a.objectName() for a in w.menus.field_actions]
     assert fields == ["fieldPicker", "fieldAction_f"], fields
+
+
+def test_ctrl_d_alt_1_and_esc_at_the_first_paint_work(qtbot, early_window, doc_ids):
+    """Ctrl+D and Alt+1 (the fields popup, made with the other actions) and Esc (Edit →
+    Clear selection) pressed before the fill: each does its job."""
+    from annotator.gui.field_picker import FieldPicker
+
+    w = early_window("alice")
+    w.open_document(doc_ids["Simple"])
+
+    def picker_shown():
+        return any(p.isVisible() for p in w.findChildren(FieldPicker))
+
+    qtbot.keyClick(QApplication.focusWidget() or w.view, Qt.Key.Key_D, CTRL)
+    qtbot.waitUntil(picker_shown, timeout=2000)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not picker_shown(), timeout=2000)
+    w.view.setFocus()
+    qtbot.keyClick(w.view, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(picker_shown, timeout=2000)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not picker_shown(), timeout=2000)
+    assert _keys_twice(w) == []
+
+
+def test_esc_at_the_first_paint_clears_the_selection(qtbot, early_window, doc_ids):
+    w = early_window("alice")
+    w.open_document(doc_ids["Simple"])
+    w.view.select_cp(4, 9)
+    assert w.view.selection_cp() == (4, 9)
+    qtbot.keyClick(QApplication.focusWidget() or w.view, Qt.Key.Key_Escape)
+    assert w.view.selection_cp() is None
