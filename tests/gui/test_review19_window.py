@@ -199,3 +199,18 @@ def test_esc_at_the_first_paint_clears_the_selection(qtbot, early_window, doc_id
     assert w.view.selection_cp() == (4, 9)
     qtbot.keyClick(QApplication.focusWidget() or w.view, Qt.Key.Key_Escape)
     assert w.view.selection_cp() is None
+
+
+def test_ctrl_shift_r_at_the_first_paint_opens_the_review_and_keys_stay_single(
+    qtbot, early_window, doc_ids
+):
+    """Tools → Review document (Ctrl+Shift+R) pressed before the fill opens the review
+    window; neither window binds a key twice, and Ctrl+Z still works in the main one."""
+    w = early_window("alice")
+    w.open_document(doc_ids["Simple"])
+    qtbot.keyClick(QApplication.focusWidget() or w.view, Qt.Key.Key_R, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: getattr(w, "_review", None) is not None, timeout=5000)
+    review = w._review
+    assert _keys_twice(w) == []
+    assert _keys_twice(review) == []
+    review.close()
