@@ -517,10 +517,9 @@ def _hexes(row: object, length: int, skip: int) -> list[str]:
     ``skip`` (else ValueError)."""
     if not isinstance(row, list) or len(row) != length or not all(isinstance(v, str) for v in row):
         raise ValueError("not a palette row")
-    for v in row[skip:]:
-        if len(v) != 7 or v[0] != "#":
+    for v in row[skip:]:  # (int(v, 16) would take "-", "+", "_" and spaces)
+        if len(v) != 7 or v[0] != "#" or v[1:].strip("0123456789abcdefABCDEF"):
             raise ValueError(f"not a colour: {v!r}")
-        int(v[1:], 16)
     return row
 
 

@@ -308,7 +308,15 @@ def toml_as_literal(text: str) -> str | None:
             return None
     except (tomllib.TOMLDecodeError, ValueError, SyntaxError, RecursionError, MemoryError):
         return None
-    return stored
+    return f"({stored[1:-1]}, {_check_sum(stored)})"
+
+
+def _check_sum(pair: str) -> int:
+    """What binds a stored TOML text to its tables (``toml_as_literal``): a settings file
+    edited by hand, or cut, no longer matches. (zlib: loaded at start by colours.py.)"""
+    import zlib
+
+    return zlib.crc32(pair.encode("utf-8", "surrogatepass"))
 
 
 def remember_toml(data: object) -> str | None:
@@ -316,17 +324,24 @@ def remember_toml(data: object) -> str | None:
     stored): the next :func:`parse_scheme` of exactly that text uses the tables instead of
     parsing it (the TOML parser takes about 5 ms to load). Returns the text taken; None if
     ``data`` is not what ``toml_as_literal`` stores (a value stored by an earlier version,
-    JSON text, is not: it is stored anew after the start)."""
+    JSON text, is not: it is stored anew after the start), or its tables were changed
+    since (the check sum stored with them). Tables that do not make a valid scheme are not
+    trusted either: :func:`parse_scheme` then parses the text."""
     import ast
 
     try:
         d = ast.literal_eval(data) if isinstance(data, str) else None
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
-    if not isinstance(d, tuple) or len(d) != 2:
+    if not isinstance(d, tuple) or len(d) != 3:
         return None
-    text, tables = d
+    text, tables, check = d
     if not isinstance(text, str) or not isinstance(tables, dict):
+        return None
+    try:
+        if check != _check_sum(repr((text, tables))):  # edited by hand: the text decides
+            return None
+    except (ValueError, RecursionError, MemoryError):
         return None
     _REMEMBERED[text] = tables
     return text
@@ -358,9 +373,17 @@ def parse_scheme(text: str, source: str = "<scheme>", *, stored: bool = False) -
     as it is, so that the database stays usable; a new scheme (a file, an extension) must
     follow the current rule (:func:`check_key`).
     """
-    data: Any = _REMEMBERED.pop(text, None)
-    if data is None:
-        data = _toml_tables(text, source)
+    remembered = _REMEMBERED.pop(text, None)
+    if remembered is not None:
+        try:
+            return _scheme_from_tables(remembered, text, source, stored)
+        except Exception:  # noqa: BLE001 -- a cache that makes no scheme: the text decides
+            pass
+    return _scheme_from_tables(_toml_tables(text, source), text, source, stored)
+
+
+def _scheme_from_tables(data: Any, text: str, source: str, stored: bool) -> Scheme:
+    """The scheme of ``text`` from its TOML tables ``data`` (``parse_scheme``)."""
 
     def fail(where: str, problem: str) -> SchemeError:
         return SchemeError(f"{source}: {where}: {problem}")

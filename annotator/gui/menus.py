@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QMainWindow, QMenu
 
@@ -246,6 +246,15 @@ class MainMenus:
         self._others: QAction
         self._suggestions: QAction
         self._field_actions: list[QAction] = []
+        # A key pressed before the job that fills the menus (Ctrl+Z just after a label
+        # key at the first paint) fills them first, so that its action exists when Qt
+        # looks the key up: it was lost without a word. (An event filter on the window
+        # only, till the fill: a key a child does not take for itself reaches the window
+        # as a ShortcutOverride before Qt tries the shortcuts.)
+        self._key_filter: _FillOnKey | None = _FillOnKey(self)
+        for title, menu in builder.menus.items():  # a menu opened by a click fills them too
+            if title != "&Coder":  # (filled when opened: gui/coder.py)
+                menu.aboutToShow.connect(self.ensure_filled)
 
     @property
     def filled(self) -> bool:
@@ -256,6 +265,9 @@ class MainMenus:
         """Make every action but the label keys, once (``fill_main_menus``)."""
         host, self._host = self._host, None
         if host is not None:
+            if self._key_filter is not None:
+                self.builder.window.removeEventFilter(self._key_filter)
+                self._key_filter = None
             fill_main_menus(self, host, self._scheme)
 
     @property
@@ -295,6 +307,32 @@ class MainMenus:
         """(keys, what it does) of every action with a shortcut: the Help table's rows."""
         self.ensure_filled()
         return self.builder.shortcut_rows
+
+
+_MODIFIER_KEYS = frozenset(
+    (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_AltGr, Qt.Key.Key_Meta)
+)
+
+
+class _FillOnKey(QObject):
+    """Till the menus are filled: a key that is no label key (nor a lone modifier)
+    fills them (``MainMenus.ensure_filled``) before Qt looks for its action."""
+
+    def __init__(self, menus: MainMenus):
+        window = menus.builder.window
+        super().__init__(window)
+        self.menus = menus
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ShortcutOverride and not self.menus.filled:
+            combo = e.keyCombination()  # type: ignore[attr-defined]
+            if combo.key() not in _MODIFIER_KEYS:
+                pressed = QKeySequence(combo)
+                labels = self.menus.label_actions.values()
+                if not any(pressed in a.shortcuts() for a in labels):
+                    self.menus.ensure_filled()
+        return False
 
 
 def build_main_menus(window: QMainWindow, host: MenuHost, scheme: Scheme) -> MainMenus:
