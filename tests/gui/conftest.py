@@ -67,14 +67,18 @@ def doc_ids(db) -> dict[str, int]:
 
 @pytest.fixture
 def open_window(qtbot, db):
-    """``open_window(coder)`` -> a shown, active main window on the test database."""
+    """``open_window(coder)`` -> a shown, active main window on the test database.
+    ``open_window(coder, before_show=f)`` calls ``f(window)`` before it is shown (e.g.
+    to take a start-up job out of the queue)."""
     from annotator.gui import main_window
 
     made = []
 
-    def make(coder: str = "alice", path: Path | None = None):
+    def make(coder: str = "alice", path: Path | None = None, before_show=None):
         settings = QSettings()
         w = main_window(path or db, coder, settings=settings)
+        if before_show is not None:
+            before_show(w)
         qtbot.addWidget(w)
         w.resize(1200, 800)
         w.show()

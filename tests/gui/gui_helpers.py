@@ -59,6 +59,18 @@ def click_button(qtbot, button) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
 
 
+def run_cli(db: Path, *args: str) -> str:
+    """``annotator --db DB ARGS`` run by another process (this tree's package); its
+    output. It must succeed."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(db), *args],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
 def correct_in_another_process(db: Path, doc_id: int, new_text: str, folder: Path) -> None:
     """``annotator import --update`` run by another process: the document's text becomes
     ``new_text`` (a file named as its source, written in ``folder``)."""
@@ -68,9 +80,4 @@ def correct_in_another_process(db: Path, doc_id: int, new_text: str, folder: Pat
         source = s.document(doc_id).source
     corrected = folder / source.replace("\\", "/").rsplit("/", 1)[-1]
     corrected.write_text(new_text, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    out = subprocess.run(
-        [sys.executable, "-m", "annotator", "--db", str(db), "import", "--update", str(corrected)],
-        capture_output=True, text=True, env=env,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr
+    run_cli(db, "import", "--update", str(corrected))

@@ -4,6 +4,7 @@ windows, real keys and mice, real faults (each test failed before its fix)."""
 from __future__ import annotations
 
 import pytest
+from gui_helpers import run_cli
 from PySide6.QtGui import QAction
 
 from annotator.store import Store
@@ -38,21 +39,6 @@ def test_agreement_window_heads_the_share_as_the_text_report_does(qtbot, open_wi
     assert float(value) <= 1.0
 
 
-def _cli(db, *args):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    out = subprocess.run(
-        [sys.executable, "-m", "annotator", "--db", str(db), *args],
-        capture_output=True, text=True, env=env,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr
-    return out.stdout
-
-
 def test_a_label_renamed_by_another_process_is_applied_under_its_new_name(
     qtbot, open_window, db, doc_ids, reader
 ):
@@ -67,7 +53,7 @@ def test_a_label_renamed_by_another_process_is_applied_under_its_new_name(
     simple = doc_ids["Simple"]
     w = open_window("alice")
     w.open_document(simple)
-    _cli(db, "scheme", "rename-label", "alarmist", "alarm")
+    run_cli(db, "scheme", "rename-label", "alarmist", "alarm")
     lazy = SIMPLE.index("lazy")
     w.view.select_cp(lazy, lazy + 4)
     qtbot.keyClick(w.view, Qt.Key.Key_1)
@@ -93,7 +79,7 @@ def test_a_label_split_by_another_process_keeps_the_selection_for_a_new_key(
     simple = doc_ids["Simple"]
     w = open_window("alice")
     w.open_document(simple)
-    _cli(db, "scheme", "split-label", "alarmist", "--into", "military", "economic")
+    run_cli(db, "scheme", "split-label", "alarmist", "--into", "military", "economic")
     lazy = SIMPLE.index("lazy")
     w.view.select_cp(lazy, lazy + 4)
     qtbot.keyClick(w.view, Qt.Key.Key_1)
@@ -120,7 +106,7 @@ def test_a_field_option_renamed_by_another_process_is_set_under_its_new_name(
     w = open_window("alice")
     w.open_document(simple)
     w.view.setFocus()
-    _cli(db, "scheme", "rename-option", "dominant_frame", "alarmist", "alarm")
+    run_cli(db, "scheme", "rename-option", "dominant_frame", "alarmist", "alarm")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert w.field_keys.is_open
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_1)
@@ -162,7 +148,7 @@ def test_a_suggestion_accepted_after_a_rename_by_another_process_takes_the_new_n
         )
     w = open_window("alice")
     _open(qtbot, w, simple)
-    _cli(db, "scheme", "rename-label", "policy_prescription", "policy")
+    run_cli(db, "scheme", "rename-label", "policy_prescription", "policy")
     w.view.select_cp(a + 2, a + 2)
     qtbot.keyClick(w.view, Qt.Key.Key_Return, Qt.KeyboardModifier.AltModifier)
     spans = [(s.start, s.end, s.label, s.origin) for s in reader.spans(simple, "alice")]
@@ -271,8 +257,8 @@ def test_undo_and_redo_follow_a_rename_made_by_another_process(
     qtbot.keyClick(QApplication.focusWidget(), K.Key_1)
     qtbot.keyClick(QApplication.focusWidget(), K.Key_Escape)
     assert reader.doc_labels(d, "alice") == {"dominant_frame": "alarmist"}
-    _cli(db, "scheme", "rename-label", "alarmist", "alarm")
-    _cli(db, "scheme", "rename-option", "dominant_frame", "alarmist", "alarm")
+    run_cli(db, "scheme", "rename-label", "alarmist", "alarm")
+    run_cli(db, "scheme", "rename-option", "dominant_frame", "alarmist", "alarm")
 
     def labels():
         return [s.label for s in reader.spans(d, "alice")]
@@ -314,7 +300,7 @@ def test_review_says_to_reopen_it_after_another_process_changed_the_codebook(
     w.activateWindow()
     qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=2000)
     try:
-        _cli(db, "scheme", "rename-label", "alarmist", "alarm")
+        run_cli(db, "scheme", "rename-label", "alarmist", "alarm")
         w.list.setFocus()
         assert w.current_decision() is not None
         qtbot.keyClick(w.list, Qt.Key.Key_1)  # relabel the decision as alarmist
@@ -338,7 +324,7 @@ def test_label_all_hits_after_a_rename_by_another_process_takes_the_new_name(
     w = open_window("alice")
     pane = open_pane(qtbot, w)
     search(qtbot, pane, "quick")
-    _cli(db, "scheme", "rename-label", "policy_prescription", "policy")
+    run_cli(db, "scheme", "rename-label", "policy_prescription", "policy")
     qtbot.mouseClick(pane.label_all, Qt.MouseButton.LeftButton)
     dlg = pane.label_dialog
     dlg.chooser.setCurrentIndex(dlg.chooser.findData("policy_prescription"))

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from gui_helpers import run_cli
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -14,32 +15,19 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
-def early_window(qtbot, db):
+def early_window(open_window):
     """``early_window(coder)`` -> a shown window whose after-start job that fills the
     menus has not run yet: a key pressed at its first paint (the job is taken out of the
     queue, as if the key came before its turn; the other jobs run)."""
-    from annotator.gui import main_window
-
-    made = []
 
     def make(coder: str = "alice", path: Path | None = None):
-        w = main_window(path or db, coder, settings=QSettings())
-        w.after_start._jobs.remove(w.menus.ensure_filled)
-        qtbot.addWidget(w)
-        w.resize(1200, 800)
-        w.show()
-        qtbot.waitExposed(w)
-        w.activateWindow()
-        qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=2000)
-        qtbot.waitUntil(lambda: w.started and w.after_start.waiting == 0, timeout=5000)
+        w = open_window(
+            coder, path, before_show=lambda w: w.after_start._jobs.remove(w.menus.ensure_filled)
+        )
         assert not w.menus.filled
-        made.append(w)
         return w
 
-    yield make
-    for w in made:
-        w.close()
-        w.store.close()
+    return make
 
 
 def _keys_twice(w) -> list[str]:
@@ -102,20 +90,6 @@ def test_a_menu_opened_at_the_first_paint_is_not_empty(qtbot, early_window, titl
     assert _keys_twice(w) == []
 
 
-def _cli(db, *args):
-    import os
-    import subprocess
-    import sys
-
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    out = subprocess.run(
-        [sys.executable, "-m", "annotator", "--db", str(db), *args],
-        capture_output=True, text=True, env=env,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr
-    return out.stdout
-
-
 def test_a_codebook_change_before_the_fill_binds_every_key_once(
     qtbot, early_window, db, doc_ids, reader
 ):
@@ -126,7 +100,7 @@ def test_a_codebook_change_before_the_fill_binds_every_key_once(
     simple = doc_ids["Simple"]
     w = early_window("alice")
     w.open_document(simple)
-    _cli(db, "scheme", "rename-label", "alarmist", "alarm")
+    run_cli(db, "scheme", "rename-label", "alarmist", "alarm")
     w.reload_scheme()
     assert w.menus.filled
     assert _keys_twice(w) == []
@@ -158,8 +132,8 @@ def test_switching_database_before_the_fill_keeps_keys_single(
         'options = ["a", "b"]\n',
         encoding="utf-8",
     )
-    _cli(other, "init", "--scheme", str(scheme))
-    _cli(other, "import", str(Path(__file__).resolve().parents[2] / "seeds"))
+    run_cli(other, "init", "--scheme", str(scheme))
+    run_cli(other, "import", str(Path(__file__).resolve().parents[2] / "seeds"))
     w = early_window("alice")
     assert switch_database(w, other, open_store, ask=lambda known: "alice")
     assert w.menus.filled
