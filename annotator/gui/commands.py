@@ -180,11 +180,15 @@ class AddSpan(StoreCommand):
         doc_id, coder, start, end, label = self.args
         return Span(self.handle, doc_id, coder, start, end, label)
 
+    def _new_span(self, handle: int) -> P.Edit:
+        """The edit that writes the span (an accepted suggestion's carries its origin)."""
+        return P.AddSpan(*self.args, handle=handle)
+
     def apply(self) -> int:
         if self.handle is None:  # (kept None if refused: it may be tried again)
             from_new = _own_status(self.editor, self.doc_id) == "new"
             handle = self.editor.pending.new_handle()
-            self.editor.write(P.AddSpan(*self.args, handle=handle))
+            self.editor.write(self._new_span(handle))
             self.handle, self._from_new = handle, from_new
         else:  # redo: the same span, same id
             assert self._deleted is not None

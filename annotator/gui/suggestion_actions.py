@@ -123,17 +123,11 @@ class _AcceptOne(cmd.AddSpan):
         self.origin = accepted_origin(s.source)
         self.sha256 = sha256
 
-    def apply(self) -> int:
-        if self.handle is None:  # (kept None if refused: it may be tried again)
-            handle = self.editor.pending.new_handle()
-            doc_id, coder, start, end, label = self.args
-            edit = AcceptSpanEdit(
-                doc_id, coder, start, end, label, handle, self.origin, self.sha256
-            )
-            self.editor.write(edit)
-            self.handle = handle
-            return self.handle
-        return super().apply()  # redo: the same span, same id, same origin
+    def _new_span(self, handle: int) -> P.Edit:
+        # written as AddSpan writes its span (the article's "new" remembered for the undo),
+        # with the suggestion's origin; redo restores the same span, id and origin
+        doc_id, coder, start, end, label = self.args
+        return AcceptSpanEdit(doc_id, coder, start, end, label, handle, self.origin, self.sha256)
 
 
 class AcceptSuggestions(cmd.StoreCommand):

@@ -472,3 +472,37 @@ def test_articles_read_again_after_an_import_run_the_query_again(qtbot, open_win
     qtbot.waitUntil(lambda: pane.runs > runs, timeout=3000)
     settle(qtbot, pane)
     assert pane.count.text() == "2 hits in 2 articles"
+
+
+def test_label_all_hits_undone_takes_the_articles_it_started_back_to_new(
+    qtbot, open_window, db, doc_ids, reader
+):
+    """Hits in two articles, one already in progress (a span of the coder's own): the
+    undo takes the other back to "new" (as a label key's undo does) and leaves that one
+    in progress; redo starts it again."""
+    started, fresh = doc_ids["Simple"], doc_ids["Emoji"]
+    with Store(db) as s:
+        s.add_coder("alice")
+        s.add_span(started, "alice", 0, 3, "alarmist")
+        s.set_status(started, "alice", "in_progress")
+    w = open_window("alice")
+    assert reader.status(fresh, "alice") == "new"
+    pane = open_pane(qtbot, w)
+    search(qtbot, pane, "fox OR party")
+    qtbot.mouseClick(pane.label_all, Qt.MouseButton.LeftButton)
+    dlg = pane.label_dialog
+    assert dlg is not None
+    dlg.chooser.setCurrentIndex(dlg.chooser.findData("policy_prescription"))
+    qtbot.mouseClick(
+        dlg.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    labelled = {s.document_id for d in (started, fresh) for s in reader.spans(d, "alice")
+                if s.label == "policy_prescription"}  # fmt: skip
+    assert labelled == {started, fresh}
+    assert reader.status(fresh, "alice") == "in_progress"
+    w.undo_stack.undo()
+    assert [s.label for s in reader.spans(fresh, "alice")] == []
+    assert reader.status(fresh, "alice") == "new"
+    assert reader.status(started, "alice") == "in_progress"
+    w.undo_stack.redo()
+    assert reader.status(fresh, "alice") == "in_progress"

@@ -585,3 +585,30 @@ def test_a_long_suggested_multi_value_does_not_widen_the_label_panel(
     assert w.panel.fields["frames_present"].suggestion.text() == (
         "suggested: Alarmist, Skeptical of alliance, Policy prescription · 0.55"
     )
+
+
+def test_an_accepted_suggestion_undone_takes_the_article_back_to_new(
+    qtbot, open_window, suggested, reader
+):
+    """Accepting a suggestion on an article the coder had not started, then Ctrl+Z: the
+    span went but the article stayed "in progress" (counted as coded by the coder, with
+    nothing found), where a label key's undo takes it back to "new". Failed before
+    ``_AcceptOne`` wrote its span through ``AddSpan``'s one path."""
+    simple, _ = suggested
+    w = open_window("alice")
+    _open(qtbot, w, simple)
+    assert reader.status(simple, "alice") == "new"
+    a, b = _at(SIMPLE, "lazy dog")
+    _cursor_to(w, a + 2)
+    qtbot.keyClick(w.view, K.Key_Return, ALT)
+    [span] = reader.spans(simple, "alice")
+    assert span.origin == f"suggestion:{SRC}"
+    assert reader.status(simple, "alice") == "in_progress"
+    qtbot.keyClick(w.view, K.Key_Z, CTRL)
+    assert reader.spans(simple, "alice") == []
+    assert reader.status(simple, "alice") == "new"
+    assert w.doc_list.state_of(simple) == "new"
+    qtbot.keyClick(w.view, K.Key_Z, CTRL | SHIFT)  # redo: the span and "in progress" back
+    [again] = reader.spans(simple, "alice")
+    assert (again.id, again.origin) == (span.id, f"suggestion:{SRC}")
+    assert reader.status(simple, "alice") == "in_progress"
