@@ -122,6 +122,15 @@ def _mb(n: int) -> str:
     return f"{n // (1024 * 1024)} MB"
 
 
+def text_too_large(text: str) -> str | None:
+    """Why ``text`` cannot be an article's text — longer than ``MAX_FILE_BYTES`` in UTF-8,
+    as ``import`` skips a file or a JSONL record — or None. (Import of label files refuses
+    a new document's text by the same rule.)"""
+    if 4 * len(text) > MAX_FILE_BYTES and len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        return f"text larger than the {_mb(MAX_FILE_BYTES)} limit"
+    return None
+
+
 def _nul_reason(data: bytes, at: int, what: str) -> str:
     """Why bytes with a NUL at ``at`` are not text: UTF-16 without its mark, or binary."""
     if _looks_like_utf16(data[:8192]):

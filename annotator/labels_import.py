@@ -50,6 +50,7 @@ from .corpus import (
     normalize_with_offsets,
     other_encoding,
     text_hash,
+    text_too_large,
 )
 from .errors import AnnotatorError
 from .formats import READ_FORMATS, detect_format
@@ -272,7 +273,7 @@ def import_label_file(
         packed = _tokenise_new_texts(store, scan, scheme, pipeline)
         _write(store, result, scan, scheme, packed, pipeline, digest, replacing)
     except AnnotatorError as e:  # the transaction was rolled back: nothing written
-        result.errors.append(str(e) if isinstance(e, _Conflict) else f"{path}: {e}")
+        result.errors.append(str(e) if isinstance(e, _LineRefused) else f"{path}: {e}")
         _nothing_written(result)
     return result
 
@@ -716,8 +717,14 @@ def _tokenise_new_texts(
             if item is None or item.sha != sha:
                 changed.append(sha)
                 yield ""
-            else:
-                yield item.text
+                continue
+            why = text_too_large(item.text)
+            if why is not None:  # as ``import`` skips it: not a new article here either
+                raise _LineRefused(
+                    f"{scan.path}:{item.line}: a new article's {why} (as 'annotator"
+                    " import' refuses)"
+                )
+            yield item.text
 
     packed = {}
     for sha, arrays in zip(missing, tokenize_arrays(texts(), pipeline), strict=True):
@@ -1205,8 +1212,12 @@ def _seconds(stamp: str) -> int:
         return 0  # no usable time: older than any record
 
 
-class _Conflict(AnnotatorError):
-    """A line that would overwrite a gold decision; the message is ``file:line: reason``."""
+class _LineRefused(AnnotatorError):
+    """A line the writing stage refuses; the message is ``file:line: reason``."""
+
+
+class _Conflict(_LineRefused):
+    """A line that would overwrite a gold decision."""
 
 
 def _gold_conflicts(store: Store, item: _Prepared) -> list[str]:

@@ -1191,3 +1191,32 @@ def test_a_coders_value_set_after_the_records_timestamp_is_kept(tmp_path):
         recs[0]["doc_labels"] = {"frames_present": ["alarmist"]}
         r = one(import_label_files(s, [write_jsonl(tmp_path / "new.jsonl", recs[:1])]))
         assert r.ok and (r.doc_labels_set, r.doc_labels_kept) == (1, 0), r
+
+
+def test_a_new_text_over_the_article_limit_is_refused_in_one_line(workdir):
+    """``import`` skips a file or record over 10 MB; a labels file could bring one in as a
+    new document (11 MB here, then tokenised whole). Refused, naming the line; nothing
+    written. A smaller text in the same file is not written either."""
+    from annotator.corpus import MAX_FILE_BYTES
+
+    big = ("Russia arms Iran. " * (MAX_FILE_BYTES // 18 + 2))[: MAX_FILE_BYTES + 10]
+    write_jsonl(
+        workdir / "big.jsonl",
+        [
+            prodigy_task("A small article first.", [{"start": 0, "end": 1, "label": "alarmist"}]),
+            prodigy_task(big, [{"start": 0, "end": 6, "label": "alarmist"}]),
+        ],
+    )
+    run("import", "--help")  # (the database is made by the first command that opens it)
+    with Store("x.db") as s:
+        before = s.document_count()
+    res = run("import-labels", "big.jsonl", "--annotator", "ana")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.stderr.splitlines()[-2:] == [
+        "big.jsonl: refused (1 problem(s)); nothing written",
+        "  big.jsonl:2: a new article's text larger than the 10 MB limit (as 'annotator"
+        " import' refuses)",
+    ]
+    with Store("x.db") as s:
+        assert s.document_count() == before
+        assert s.coders() == [] or "ana" not in s.coders()
