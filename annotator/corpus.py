@@ -408,8 +408,9 @@ def _jsonl_record(line: str, loc: str) -> RawDocument | Skipped:
     if text_size + meta_size > MAX_FILE_BYTES:
         text_size = len(text.encode("utf-8"))
     limit = f"the {_mb(MAX_FILE_BYTES)} limit"
-    if text_size > MAX_FILE_BYTES:
-        return Skipped(loc, f"text larger than {limit}")
+    too_large = text_too_large(text)
+    if too_large is not None:
+        return Skipped(loc, too_large)
     if meta_size > MAX_FILE_BYTES:
         return Skipped(loc, f"meta larger than {limit}")
     if text_size + meta_size > MAX_FILE_BYTES:
