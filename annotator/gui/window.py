@@ -214,7 +214,9 @@ class MainWindow(QMainWindow):
 
     def suggestions_shown(self) -> bool:
         """The coder's Show suggestions toggle, remembered on this machine (default: on)."""
-        return str(self.settings.value("suggestions/show", "true")).lower() not in ("false", "0")
+        from .suggestion_layer import shown_by_default
+
+        return shown_by_default(self.settings)
 
     @property
     def panel_ready(self) -> bool:
@@ -803,7 +805,9 @@ class MainWindow(QMainWindow):
     def set_show_suggestions(self, on: bool) -> None:
         """Suggestions → Show suggestions (Ctrl+Shift+H), remembered on this machine.
         Never on a reliability document, whatever it says."""
-        self.settings.setValue("suggestions/show", "true" if on else "false")
+        from .suggestion_layer import SHOW_KEY
+
+        self.settings.setValue(SHOW_KEY, "true" if on else "false")
         self._load_suggestions(force=True)
 
     def import_paths(self, paths: list[str]):
