@@ -122,11 +122,21 @@ def _mb(n: int) -> str:
     return f"{n // (1024 * 1024)} MB"
 
 
-def text_too_large(text: str) -> str | None:
+def utf8_size_within(text: str, room: int) -> int:
+    """``text``'s size in UTF-8, or a bound of it (4 bytes a character) when that bound is
+    within ``room``: an article far below a limit is not encoded to be measured."""
+    bound = 4 * len(text)
+    return bound if bound <= room else len(text.encode("utf-8"))
+
+
+def text_too_large(text: str, size: int | None = None) -> str | None:
     """Why ``text`` cannot be an article's text — longer than ``MAX_FILE_BYTES`` in UTF-8,
-    as ``import`` skips a file or a JSONL record — or None. (Import of label files refuses
-    a new document's text by the same rule.)"""
-    if 4 * len(text) > MAX_FILE_BYTES and len(text.encode("utf-8")) > MAX_FILE_BYTES:
+    as ``import`` skips a file or a JSONL record — or None. ``size``: what
+    :func:`utf8_size_within` gave for it, if measured already. (Import of label files
+    refuses a new document's text by the same rule.)"""
+    if size is None:
+        size = utf8_size_within(text, MAX_FILE_BYTES)
+    if size > MAX_FILE_BYTES:
         return f"text larger than the {_mb(MAX_FILE_BYTES)} limit"
     return None
 
@@ -403,12 +413,9 @@ def _jsonl_record(line: str, loc: str) -> RawDocument | Skipped:
     import json
 
     meta_size = len(json.dumps(meta, ensure_ascii=False).encode("utf-8")) if meta else 0
-    # A character is at most 4 bytes: an article far below the limit is not encoded here.
-    text_size = 4 * len(text)
-    if text_size + meta_size > MAX_FILE_BYTES:
-        text_size = len(text.encode("utf-8"))
+    text_size = utf8_size_within(text, MAX_FILE_BYTES - meta_size)  # measured once
     limit = f"the {_mb(MAX_FILE_BYTES)} limit"
-    too_large = text_too_large(text)
+    too_large = text_too_large(text, text_size)
     if too_large is not None:
         return Skipped(loc, too_large)
     if meta_size > MAX_FILE_BYTES:
